@@ -1,0 +1,135 @@
+// Binding a call's arguments to a function's signature, with located errors for
+// wrong counts, unknown or repeated named arguments, and values of the wrong kind.
+//
+//   signature dense(x, units, activation = "linear", l1 = 0, l2 = 0)
+//   dense(h, 2, sigmoid, l2 = 1e-4)  ->  { x: h, units: 2, activation: sigmoid, l2: 1e-4 }
+
+import type { CallExpr, Expr, Loc } from "../ast.js";
+import { closest } from "./suggest.js";
+
+export interface Param {
+  name: string;
+  /** Absent means required. */
+  default?: number | boolean | string;
+}
+
+export interface Signature {
+  name: string;
+  params: Param[];
+}
+
+export type Fail = (loc: Loc, message: string) => never;
+
+/** The bound arguments of one call; values are still expressions, read with the typed getters. */
+export class BoundArgs {
+  constructor(
+    readonly call: CallExpr,
+    private readonly values: Map<string, Expr>,
+    private readonly sig: Signature,
+    private readonly fail: Fail,
+  ) {}
+
+  expr(name: string): Expr | undefined {
+    return this.values.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  private defaultOf(name: string): number | boolean | string | undefined {
+    return this.sig.params.find((p) => p.name === name)?.default;
+  }
+
+  /** A compile-time number: literals, unary minus and arithmetic on literals. */
+  number(name: string, range: { min?: number; max?: number; minExclusive?: boolean; integer?: boolean } = {}): number {
+    const e = this.values.get(name);
+    let value: number;
+    if (!e) {
+      const d = this.defaultOf(name);
+      if (typeof d !== "number") throw new Error(`internal: no default for '${name}'`);
+      return d;
+    }
+    const v = constantValue(e);
+    if (v === undefined) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be a number`);
+    value = v;
+    if (!Number.isFinite(value)) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be finite`);
+    if (range.integer && !Number.isInteger(value)) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be an integer, got ${value}`);
+    if (range.min !== undefined && (range.minExclusive ? value <= range.min : value < range.min)) {
+      this.fail(e.loc, `'${name}' of ${this.sig.name}() must be ${range.minExclusive ? ">" : "≥"} ${range.min}, got ${value}`);
+    }
+    if (range.max !== undefined && value > range.max) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be ≤ ${range.max}, got ${value}`);
+    return value;
+  }
+
+  bool(name: string): boolean {
+    const e = this.values.get(name);
+    if (!e) return this.defaultOf(name) === true;
+    if (e.kind !== "bool") this.fail(e.loc, `'${name}' of ${this.sig.name}() must be true or false`);
+    return e.value;
+  }
+
+  /** A bare identifier argument such as an activation or initializer name. */
+  word(name: string): { word: string; loc: Loc } {
+    const e = this.values.get(name);
+    if (!e) return { word: String(this.defaultOf(name)), loc: this.call.loc };
+    if (e.kind !== "name") this.fail(e.loc, `'${name}' of ${this.sig.name}() must be a name such as 'relu'`);
+    return { word: e.name, loc: e.loc };
+  }
+}
+
+export function constantValue(e: Expr): number | undefined {
+  switch (e.kind) {
+    case "num":
+      return e.value;
+    case "unary": {
+      const v = constantValue(e.operand);
+      return v === undefined ? undefined : -v;
+    }
+    case "binary": {
+      const a = constantValue(e.left);
+      const b = constantValue(e.right);
+      if (a === undefined || b === undefined) return undefined;
+      switch (e.op) {
+        case "+":
+          return a + b;
+        case "-":
+          return a - b;
+        case "*":
+          return a * b;
+        case "/":
+          return a / b;
+        case "^":
+          return Math.pow(a, b);
+        default:
+          return undefined;
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function bindArgs(call: CallExpr, sig: Signature, fail: Fail): BoundArgs {
+  const values = new Map<string, Expr>();
+  if (call.args.length > sig.params.length) {
+    const extra = call.args[sig.params.length]!;
+    fail(extra.loc, `${sig.name}() takes at most ${sig.params.length} argument${sig.params.length === 1 ? "" : "s"} (${sig.params.map((p) => p.name).join(", ")}), got ${call.args.length}`);
+  }
+  call.args.forEach((arg, i) => values.set(sig.params[i]!.name, arg));
+  for (const named of call.named) {
+    const known = sig.params.find((p) => p.name === named.name);
+    if (!known) {
+      const hint = closest(named.name, sig.params.map((p) => p.name));
+      fail(named.nameLoc, `${sig.name}() has no argument '${named.name}'${hint ? `; did you mean '${hint}'?` : ""} (it takes ${sig.params.map((p) => p.name).join(", ") || "none"})`);
+    }
+    if (values.has(named.name)) fail(named.nameLoc, `argument '${named.name}' of ${sig.name}() is given twice`);
+    values.set(named.name, named.value);
+  }
+  for (const p of sig.params) {
+    if (p.default === undefined && !values.has(p.name)) {
+      fail(call.loc, `${sig.name}() is missing its argument '${p.name}'`);
+    }
+  }
+  return new BoundArgs(call, values, sig, fail);
+}

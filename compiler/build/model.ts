@@ -1,0 +1,60 @@
+// What `build` produces: the model's graphs plus everything the emitter needs to know
+// about it (names, shapes, the parameter layout, the optimizer, how to score accuracy).
+
+import type { Loc } from "../ast.js";
+import type { Graph } from "../ir/graph.js";
+import type { Node, Shape } from "../ir/node.js";
+
+export interface InitSpec {
+  name: string;
+  value?: number;
+}
+
+export interface ParamDecl {
+  name: string;
+  shape: Shape;
+  init: InitSpec;
+  node: Node;
+  loc: Loc;
+  /** The DSL line that declared it (a `param` statement or a layer). */
+  line: number;
+}
+
+export interface DataDecl {
+  name: string;
+  shape: Shape;
+  node: Node;
+}
+
+export interface OptimizerSpec {
+  name: string;
+  /** Every option of the optimizer, defaults filled in (runtime names, e.g. learningRate). */
+  options: Record<string, number | boolean>;
+  /** Only what the DSL wrote, for the header comment. */
+  written: string;
+}
+
+export type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
+
+/** One mode of the model (training has dropout; inference does not). */
+export interface ModeGraph {
+  output: Node;
+  loss: Node;
+}
+
+export interface Model {
+  name: string;
+  file: string;
+  source: string;
+  graph: Graph;
+  input: DataDecl;
+  target: DataDecl;
+  params: ParamDecl[];
+  outputName: string;
+  train: ModeGraph;
+  infer: ModeGraph;
+  optimizer: OptimizerSpec;
+  accuracy: AccuracyKind;
+  /** A short description of the loss for the header comment: "binary_crossentropy" or "loss = …". */
+  lossText: string;
+}

@@ -1,0 +1,243 @@
+// Elementwise ops. Each row gives the scalar function (interpreter, constant folding), the
+// same function as JavaScript code, its derivative as graph nodes, and its math notation.
+// Derivative rules reuse forward values where the math allows: σ' = σ(1 − σ), tanh' = 1 − tanh².
+//
+//   sigmoid: scalar x => 1 / (1 + exp(−x)), code "1 / (1 + Math.exp(-x))", vjp g * y * (1 - y)
+
+import type { Attrs, Node, Shape } from "../ir/node.js";
+import type { Graph } from "../ir/graph.js";
+import { type ElementwiseOp, ShapeError, type Vjp } from "./op-def.js";
+import { shapeText, sameShape } from "../ir/node.js";
+
+function sameShapeRule(name: string) {
+  return (inputs: readonly Shape[]): Shape => {
+    const first = inputs[0]!;
+    for (const s of inputs) {
+      if (!sameShape(s, first)) throw new ShapeError(`shape mismatch in '${name}': ${shapeText(first)} and ${shapeText(s)}`);
+    }
+    return first;
+  };
+}
+
+interface UnarySpec {
+  name: string;
+  scalar(x: number, attrs: Attrs): number;
+  code(x: string, attrs: Attrs): string;
+  /** d/dx as graph nodes, given the input x, the output y and the adjoint g. */
+  grad: ((g: Node, x: Node, y: Node, graph: Graph, attrs: Attrs) => Node) | null;
+  math?(x: string, attrs: Attrs): string;
+  cost?: number;
+}
+
+function unary(spec: UnarySpec): ElementwiseOp {
+  const grad = spec.grad;
+  const vjp: Vjp = grad ? (g, node, graph) => [grad(g, node.inputs[0]!, node, graph, node.attrs)] : () => [null];
+  return {
+    name: spec.name,
+    kind: "elementwise",
+    shape: sameShapeRule(spec.name),
+    scalar: (args, attrs) => spec.scalar(args[0]!, attrs),
+    code: (args, attrs) => spec.code(args[0]!, attrs),
+    vjp,
+    math: (args, attrs) => (spec.math ? spec.math(args[0]!, attrs) : `${spec.name}(${args[0]})`),
+    cost: spec.cost ?? 1,
+  };
+}
+
+interface BinarySpec {
+  name: string;
+  symbol: string;
+  scalar(a: number, b: number): number;
+  vjp: Vjp;
+}
+
+function binary(spec: BinarySpec): ElementwiseOp {
+  return {
+    name: spec.name,
+    kind: "elementwise",
+    shape: sameShapeRule(spec.name),
+    scalar: (args) => spec.scalar(args[0]!, args[1]!),
+    code: (args) => `${args[0]} ${spec.symbol} ${args[1]}`,
+    vjp: spec.vjp,
+    math: (args) => `${args[0]} ${spec.symbol === "*" ? "⊙" : spec.symbol} ${args[1]}`,
+    cost: 1,
+  };
+}
+
+const num = (attrs: Attrs, key: string) => Number(attrs[key]);
+
+/** A numeric literal that is safe to paste into code next to any operator. */
+export function literal(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "Infinity";
+  if (value === -Infinity) return "(-Infinity)";
+  const text = String(value);
+  return value < 0 ? `(${text})` : text;
+}
+
+export const elementwiseOps: ElementwiseOp[] = [
+  binary({
+    name: "add",
+    symbol: "+",
+    scalar: (a, b) => a + b,
+    vjp: (g) => [g, g],
+  }),
+  binary({
+    name: "sub",
+    symbol: "-",
+    scalar: (a, b) => a - b,
+    vjp: (g, _, graph) => [g, graph.neg(g)],
+  }),
+  binary({
+    name: "mul",
+    symbol: "*",
+    scalar: (a, b) => a * b,
+    vjp: (g, node, graph) => [graph.mul(g, node.inputs[1]!), graph.mul(g, node.inputs[0]!)],
+  }),
+  binary({
+    name: "div",
+    symbol: "/",
+    scalar: (a, b) => a / b,
+    // d(a/b) = da / b − (a/b) db / b
+    vjp: (g, node, graph) => {
+      const b = node.inputs[1]!;
+      return [graph.div(g, b), graph.neg(graph.div(graph.mul(g, node), b))];
+    },
+  }),
+  unary({
+    name: "neg",
+    scalar: (x) => -x,
+    code: (x) => `-${x}`,
+    grad: (g, _x, _y, graph) => graph.neg(g),
+    math: (x) => `−${x}`,
+  }),
+  unary({
+    name: "exp",
+    scalar: Math.exp,
+    code: (x) => `Math.exp(${x})`,
+    grad: (g, _x, y, graph) => graph.mul(g, y),
+    cost: 10,
+  }),
+  unary({
+    name: "log",
+    scalar: Math.log,
+    code: (x) => `Math.log(${x})`,
+    grad: (g, x, _y, graph) => graph.div(g, x),
+    cost: 10,
+  }),
+  unary({
+    name: "sqrt",
+    scalar: Math.sqrt,
+    code: (x) => `Math.sqrt(${x})`,
+    grad: (g, _x, y, graph) => graph.div(g, graph.mul(graph.const(2), y)),
+    math: (x) => `√${x}`,
+    cost: 4,
+  }),
+  unary({
+    name: "pow",
+    scalar: (x, a) => Math.pow(x, num(a, "exponent")),
+    code: (x, a) => (num(a, "exponent") === 2 ? `${x} * ${x}` : `Math.pow(${x}, ${literal(num(a, "exponent"))})`),
+    // d(x^e) = e x^(e−1)
+    grad: (g, x, _y, graph, a) => {
+      const e = num(a, "exponent");
+      const slope = e === 2 ? graph.mul(graph.const(2), x) : graph.mul(graph.const(e), graph.pow(x, e - 1));
+      return graph.mul(g, slope);
+    },
+    math: (x, a) => `${x}^${num(a, "exponent")}`,
+    cost: 10,
+  }),
+  unary({
+    name: "abs",
+    scalar: Math.abs,
+    code: (x) => `Math.abs(${x})`,
+    grad: (g, x, _y, graph) => graph.mul(g, graph.unary("sign", x)),
+    math: (x) => `|${x}|`,
+  }),
+  unary({ name: "sign", scalar: Math.sign, code: (x) => `Math.sign(${x})`, grad: null }),
+  unary({
+    name: "sigmoid",
+    scalar: (x) => 1 / (1 + Math.exp(-x)),
+    code: (x) => `1 / (1 + Math.exp(-${x}))`,
+    grad: (g, _x, y, graph) => graph.mul(g, graph.mul(y, graph.sub(graph.const(1), y))),
+    math: (x) => `σ(${x})`,
+    cost: 12,
+  }),
+  unary({
+    name: "tanh",
+    scalar: Math.tanh,
+    code: (x) => `Math.tanh(${x})`,
+    grad: (g, _x, y, graph) => graph.mul(g, graph.sub(graph.const(1), graph.mul(y, y))),
+    cost: 12,
+  }),
+  unary({
+    name: "relu",
+    scalar: (x) => Math.max(x, 0),
+    code: (x) => `Math.max(${x}, 0)`,
+    grad: (g, x, _y, graph) => graph.mul(g, graph.unary("step", x)),
+  }),
+  unary({
+    // Heaviside step: the derivative of relu (0 at 0, as TensorFlow does).
+    name: "step",
+    scalar: (x) => (x > 0 ? 1 : 0),
+    code: (x) => `(${x} > 0 ? 1 : 0)`,
+    grad: null,
+    math: (x) => `[${x} > 0]`,
+  }),
+  unary({
+    name: "leaky_relu",
+    scalar: (x, a) => (x > 0 ? x : num(a, "alpha") * x),
+    code: (x, a) => `(${x} > 0 ? ${x} : ${literal(num(a, "alpha"))} * ${x})`,
+    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("leaky_slope", x, { alpha: num(a, "alpha") })),
+    math: (x, a) => `leaky_relu(${x}, ${num(a, "alpha")})`,
+  }),
+  unary({
+    name: "leaky_slope",
+    scalar: (x, a) => (x > 0 ? 1 : num(a, "alpha")),
+    code: (x, a) => `(${x} > 0 ? 1 : ${literal(num(a, "alpha"))})`,
+    grad: null,
+    math: (x, a) => `[${x} > 0 ? 1 : ${num(a, "alpha")}]`,
+  }),
+  unary({
+    name: "elu",
+    scalar: (x, a) => (x > 0 ? x : num(a, "alpha") * Math.expm1(x)),
+    code: (x, a) => `(${x} > 0 ? ${x} : ${literal(num(a, "alpha"))} * Math.expm1(${x}))`,
+    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("elu_slope", x, { alpha: num(a, "alpha") })),
+    cost: 10,
+  }),
+  unary({
+    name: "elu_slope",
+    scalar: (x, a) => (x > 0 ? 1 : num(a, "alpha") * Math.exp(x)),
+    code: (x, a) => `(${x} > 0 ? 1 : ${literal(num(a, "alpha"))} * Math.exp(${x}))`,
+    grad: null,
+    cost: 10,
+  }),
+  unary({
+    // softplus(x) = log(1 + eˣ), written so that it neither overflows nor loses precision.
+    name: "softplus",
+    scalar: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+    code: (x) => `Math.max(${x}, 0) + Math.log1p(Math.exp(-Math.abs(${x})))`,
+    grad: (g, x, _y, graph) => graph.mul(g, graph.unary("sigmoid", x)),
+    cost: 22,
+  }),
+  unary({
+    // Keras clips probabilities to [ε, 1 − ε] before taking logs; the gradient is 0 outside.
+    name: "clip",
+    scalar: (x, a) => Math.min(Math.max(x, num(a, "lo")), num(a, "hi")),
+    code: (x, a) => `Math.min(Math.max(${x}, ${literal(num(a, "lo"))}), ${literal(num(a, "hi"))})`,
+    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("in_range", x, { lo: num(a, "lo"), hi: num(a, "hi") })),
+    math: (x, a) => `clip(${x}, ${num(a, "lo")}, ${num(a, "hi")})`,
+  }),
+  unary({
+    name: "in_range",
+    scalar: (x, a) => (x >= num(a, "lo") && x <= num(a, "hi") ? 1 : 0),
+    code: (x, a) => `(${x} >= ${literal(num(a, "lo"))} && ${x} <= ${literal(num(a, "hi"))} ? 1 : 0)`,
+    grad: null,
+    math: (x, a) => `[${num(a, "lo")} ≤ ${x} ≤ ${num(a, "hi")}]`,
+  }),
+];
+
+/** Whether an op's code template mentions its operand more than once (then operands must be bound to a name). */
+export function usesOperandTwice(op: ElementwiseOp, attrs: Attrs): boolean {
+  const probe = op.code(["\u0001", "\u0002"], attrs);
+  return probe.split("\u0001").length > 2 || probe.split("\u0002").length > 2;
+}

@@ -1,0 +1,24 @@
+// The op table: every op nnc knows, by name. Adding an op means adding one row in one of
+// the files imported here (see docs/architecture.md, "How to add an op").
+
+import { elementwiseOps } from "./elementwise.js";
+import { leafOps } from "./leaves.js";
+import { broadcast, matvec, matvecT, onehot, outer } from "./linalg.js";
+import type { OpDef } from "./op-def.js";
+import { logsoftmax, logsumexp, softmax, sum } from "./reduce.js";
+
+const table = new Map<string, OpDef>();
+for (const op of [...leafOps, ...elementwiseOps, matvec, matvecT, outer, broadcast, onehot, sum, softmax, logsoftmax, logsumexp]) {
+  if (table.has(op.name)) throw new Error(`op '${op.name}' is defined twice`);
+  table.set(op.name, op);
+}
+
+export function opDef(name: string): OpDef {
+  const def = table.get(name);
+  if (!def) throw new Error(`internal error: no op named '${name}' in the op table`);
+  return def;
+}
+
+export function allOps(): OpDef[] {
+  return [...table.values()];
+}
