@@ -1,0 +1,74 @@
+// User data → flat row-major Vec, with errors that name the offending row and column, and the
+// row copy that batching uses. Validation happens once, up front, so kernels never see bad data.
+//
+//   toMatrix([[1, 2], [3, 4]], 2, "xs");   // Vec [1, 2, 3, 4]
+//   toMatrix([0, 2, 1], 1, "ys");          // flat input: rows of width 1
+//   toMatrix([[1, 2], [3]], 2, "xs");      // Error: xs: row 1 has 1 value, expected 2
+
+import { VecArray, type Vec } from "./core.js";
+
+/** Data as the user may pass it: rows of numbers, or already flat (row-major). */
+export type MatrixInput = ArrayLike<ArrayLike<number>> | Vec | number[];
+
+function badMatrixValue(what: string, row: number, col: number, value: unknown): Error {
+  const shown =
+    typeof value === "number" || value === undefined || value === null
+      ? String(value)
+      : typeof value === "string"
+        ? `the string ${JSON.stringify(value)}`
+        : `a value of type ${typeof value}`;
+  return new Error(`${what}: row ${row}, column ${col} is ${shown}; expected a finite number`);
+}
+
+/**
+ * Converts `rows` to a flat row-major Vec of rows × width and validates every value is a finite
+ * number. An already-flat Vec whose length is a multiple of `width` is returned as is (after the
+ * finiteness check); a flat number array is copied. `what` names the data in errors ("xs").
+ */
+export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
+  if (!Number.isInteger(width) || width < 1) throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
+    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`);
+  }
+  const length = rows.length;
+  const flat = rows instanceof VecArray || (length > 0 && typeof rows[0] === "number");
+  if (flat) {
+    if (length % width !== 0) {
+      throw new Error(`${what}: flat data has ${length} values, not a multiple of the row width ${width}`);
+    }
+    const source = rows as ArrayLike<unknown>;
+    const out = rows instanceof VecArray ? rows : new VecArray(length);
+    for (let i = 0; i < length; i++) {
+      const value = source[i];
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw badMatrixValue(what, Math.floor(i / width), i % width, value);
+      }
+      out[i] = value;
+    }
+    return out;
+  }
+  const out = new VecArray(length * width);
+  for (let r = 0; r < length; r++) {
+    const row = (rows as ArrayLike<unknown>)[r] as ArrayLike<unknown> | null | undefined;
+    if (row === null || typeof row !== "object" || typeof row.length !== "number") {
+      const shown = typeof row === "number" ? `the number ${row}` : row === null ? "null" : typeof row;
+      throw new Error(`${what}: row ${r} is ${shown}, expected an array of ${width} numbers`);
+    }
+    if (row.length !== width) {
+      throw new Error(`${what}: row ${r} has ${row.length} value${row.length === 1 ? "" : "s"}, expected ${width}`);
+    }
+    for (let c = 0; c < width; c++) {
+      const value = row[c];
+      if (typeof value !== "number" || !Number.isFinite(value)) throw badMatrixValue(what, r, c, value);
+      out[r * width + c] = value;
+    }
+  }
+  return out;
+}
+
+/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst row 0 onward. */
+export function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number): void {
+  const start = srcRow * width;
+  const n = count * width;
+  for (let i = 0; i < n; i++) dst[i] = src[start + i];
+}

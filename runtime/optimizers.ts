@@ -1,0 +1,302 @@
+// Keras 3 optimizers (names, defaults and update formulas) over the flat parameter vector: one
+// tight loop per step, state preallocated at creation, no allocation in step(). Each factory
+// works alone, so a generated module bundles only the optimizer it uses; createOptimizer
+// dispatches by name (and pulls in all of them).
+//
+//   const opt = createAdam(core.paramCount, { learningRate: 0.01, clipnorm: 1 }, core.params);
+//   opt.step(params, meanGrad);      // clips meanGrad in place, then updates params
+//   opt.iterations;                  // 1
+
+import { VecArray, type ParamInfo, type Vec } from "./core.js";
+import { checkClipOptions, clipGradient, type ClipOptions } from "./clip.js";
+
+export interface Optimizer {
+  /**
+   * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
+   * to `grad` in place first, so pass a scratch buffer.
+   */
+  step(params: Vec, grad: Vec): void;
+  /** Number of steps taken so far (Keras' `optimizer.iterations`). */
+  readonly iterations: number;
+  /** May be changed between steps (e.g. a schedule in onEpochEnd). */
+  learningRate: number;
+}
+
+export type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
+
+/** Option names (camelCase) and Keras 3 defaults; the compiler validates the DSL against these. */
+export const OPTIMIZERS = {
+  sgd: { factory: "createSgd", options: { learningRate: 0.01, momentum: 0, nesterov: false } },
+  adam: { factory: "createAdam", options: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  rmsprop: {
+    factory: "createRmsprop",
+    options: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
+  },
+  adagrad: {
+    factory: "createAdagrad",
+    options: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
+  },
+} as const;
+
+/** Clipping options every optimizer accepts (default: unset). See clip.ts. */
+export const CLIP_OPTIONS = ["clipnorm", "clipvalue", "globalClipnorm"] as const;
+
+/** Keras' snake_case spelling of option names that differ from ours. */
+export const OPTION_KERAS_NAMES = {
+  learningRate: "learning_rate",
+  beta1: "beta_1",
+  beta2: "beta_2",
+  initialAccumulatorValue: "initial_accumulator_value",
+  globalClipnorm: "global_clipnorm",
+} as const;
+
+export interface SgdOptions extends ClipOptions {
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
+}
+export interface AdamOptions extends ClipOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+export interface RmspropOptions extends ClipOptions {
+  learningRate?: number;
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+  centered?: boolean;
+}
+export interface AdagradOptions extends ClipOptions {
+  learningRate?: number;
+  initialAccumulatorValue?: number;
+  epsilon?: number;
+}
+
+export type OptimizerSpec =
+  | { name: "sgd"; options?: SgdOptions }
+  | { name: "adam"; options?: AdamOptions }
+  | { name: "rmsprop"; options?: RmspropOptions }
+  | { name: "adagrad"; options?: AdagradOptions };
+
+/** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
+function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout: ParamInfo[] | undefined): void {
+  if (!Number.isInteger(size) || size < 0) throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
+  const known: readonly string[] = Object.keys(OPTIMIZERS[name].options);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key) && !(CLIP_OPTIONS as readonly string[]).includes(key)) {
+      throw new Error(`${name}: unknown option '${key}' (known: ${known.concat(CLIP_OPTIONS).join(", ")})`);
+    }
+  }
+  checkClipOptions(options, layout);
+}
+
+/** `value` (or the default) after checking it is a number in [min, max] (maxOpen: max excluded). */
+function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
+  const v = value === undefined ? fallback : value;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
+    throw new Error(`${what} must be a number in [${min}, ${max}${maxOpen ? ")" : "]"}, got ${v}`);
+  }
+  return v;
+}
+
+/** Step-time guard (cheap: two length reads). */
+function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
+  if (params.length !== size || grad.length !== size) {
+    throw new Error(`${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`);
+  }
+}
+
+/**
+ * Keras 3 SGD: without momentum p -= lr·g; with momentum v = momentum·v - lr·g and p += v,
+ * or with nesterov p += momentum·v - lr·g (using the updated v).
+ */
+export function createSgd(size: number, options: SgdOptions = {}, layout?: ParamInfo[]): Optimizer {
+  checkOptimizerSetup("sgd", options, size, layout);
+  const d = OPTIMIZERS.sgd.options;
+  const momentum = optimizerNumber(options.momentum, d.momentum, "sgd momentum", 0, 1);
+  const nesterov = options.nesterov ?? d.nesterov;
+  const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
+  let lr = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
+  let iterations = 0;
+  return {
+    get learningRate() {
+      return lr;
+    },
+    set learningRate(value: number) {
+      lr = value;
+    },
+    get iterations() {
+      return iterations;
+    },
+    step(params: Vec, grad: Vec): void {
+      checkStepSizes("sgd", params, grad, size);
+      clipGradient(grad, options, layout);
+      if (momentum === 0) {
+        for (let i = 0; i < size; i++) params[i] -= lr * grad[i];
+      } else if (nesterov) {
+        for (let i = 0; i < size; i++) {
+          const v = momentum * velocity[i] - lr * grad[i];
+          velocity[i] = v;
+          params[i] += momentum * v - lr * grad[i];
+        }
+      } else {
+        for (let i = 0; i < size; i++) {
+          const v = momentum * velocity[i] - lr * grad[i];
+          velocity[i] = v;
+          params[i] += v;
+        }
+      }
+      iterations++;
+    },
+  };
+}
+
+/**
+ * Keras 3 Adam: alpha = lr·sqrt(1-β2^t)/(1-β1^t); m += (g-m)(1-β1); v += (g²-v)(1-β2);
+ * p -= alpha·m/(sqrt(v)+ε). (ε is added to the uncorrected sqrt(v), unlike the paper/tfjs.)
+ */
+export function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[]): Optimizer {
+  checkOptimizerSetup("adam", options, size, layout);
+  const d = OPTIMIZERS.adam.options;
+  const beta1 = optimizerNumber(options.beta1, d.beta1, "adam beta1", 0, 1, true);
+  const beta2 = optimizerNumber(options.beta2, d.beta2, "adam beta2", 0, 1, true);
+  const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
+  const m = new VecArray(size);
+  const v = new VecArray(size);
+  let lr = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
+  let iterations = 0;
+  return {
+    get learningRate() {
+      return lr;
+    },
+    set learningRate(value: number) {
+      lr = value;
+    },
+    get iterations() {
+      return iterations;
+    },
+    step(params: Vec, grad: Vec): void {
+      checkStepSizes("adam", params, grad, size);
+      clipGradient(grad, options, layout);
+      const t = iterations + 1;
+      const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+      const c1 = 1 - beta1;
+      const c2 = 1 - beta2;
+      for (let i = 0; i < size; i++) {
+        const g = grad[i];
+        const mi = m[i] + (g - m[i]) * c1;
+        const vi = v[i] + (g * g - v[i]) * c2;
+        m[i] = mi;
+        v[i] = vi;
+        params[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
+      }
+      iterations = t;
+    },
+  };
+}
+
+/**
+ * Keras 3 RMSprop: v = ρv + (1-ρ)g²; centered: a = ρa + (1-ρ)g and denominator v - a² + ε,
+ * else v + ε; inc = lr·g/sqrt(denominator); with momentum: mom = momentum·mom + inc, p -= mom;
+ * else p -= inc. (ε inside the sqrt, as in Keras 3.)
+ */
+export function createRmsprop(size: number, options: RmspropOptions = {}, layout?: ParamInfo[]): Optimizer {
+  checkOptimizerSetup("rmsprop", options, size, layout);
+  const d = OPTIMIZERS.rmsprop.options;
+  const rho = optimizerNumber(options.rho, d.rho, "rmsprop rho", 0, 1, true);
+  const momentum = optimizerNumber(options.momentum, d.momentum, "rmsprop momentum", 0, 1);
+  const epsilon = optimizerNumber(options.epsilon, d.epsilon, "rmsprop epsilon", 0, Infinity);
+  const centered = options.centered ?? d.centered;
+  const velocity = new VecArray(size);
+  const moments = new VecArray(momentum > 0 ? size : 0);
+  const meanGrad = new VecArray(centered ? size : 0);
+  let lr = optimizerNumber(options.learningRate, d.learningRate, "rmsprop learningRate", 0, Infinity);
+  let iterations = 0;
+  return {
+    get learningRate() {
+      return lr;
+    },
+    set learningRate(value: number) {
+      lr = value;
+    },
+    get iterations() {
+      return iterations;
+    },
+    step(params: Vec, grad: Vec): void {
+      checkStepSizes("rmsprop", params, grad, size);
+      clipGradient(grad, options, layout);
+      const c = 1 - rho;
+      for (let i = 0; i < size; i++) {
+        const g = grad[i];
+        const vi = rho * velocity[i] + c * g * g;
+        velocity[i] = vi;
+        let denominator = vi + epsilon;
+        if (centered) {
+          const a = rho * meanGrad[i] + c * g;
+          meanGrad[i] = a;
+          denominator = vi - a * a + epsilon;
+        }
+        const increment = (lr * g) / Math.sqrt(denominator);
+        if (momentum > 0) {
+          const mom = momentum * moments[i] + increment;
+          moments[i] = mom;
+          params[i] -= mom;
+        } else {
+          params[i] -= increment;
+        }
+      }
+      iterations++;
+    },
+  };
+}
+
+/** Keras 3 Adagrad: acc += g² (acc starts at initialAccumulatorValue); p -= lr·g/sqrt(acc + ε). */
+export function createAdagrad(size: number, options: AdagradOptions = {}, layout?: ParamInfo[]): Optimizer {
+  checkOptimizerSetup("adagrad", options, size, layout);
+  const d = OPTIMIZERS.adagrad.options;
+  const initial = optimizerNumber(options.initialAccumulatorValue, d.initialAccumulatorValue, "adagrad initialAccumulatorValue", 0, Infinity);
+  const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adagrad epsilon", 0, Infinity);
+  const accumulator = new VecArray(size).fill(initial);
+  let lr = optimizerNumber(options.learningRate, d.learningRate, "adagrad learningRate", 0, Infinity);
+  let iterations = 0;
+  return {
+    get learningRate() {
+      return lr;
+    },
+    set learningRate(value: number) {
+      lr = value;
+    },
+    get iterations() {
+      return iterations;
+    },
+    step(params: Vec, grad: Vec): void {
+      checkStepSizes("adagrad", params, grad, size);
+      clipGradient(grad, options, layout);
+      for (let i = 0; i < size; i++) {
+        const g = grad[i];
+        const acc = accumulator[i] + g * g;
+        accumulator[i] = acc;
+        params[i] -= (lr * g) / Math.sqrt(acc + epsilon);
+      }
+      iterations++;
+    },
+  };
+}
+
+/** Builds the optimizer named by `spec` (bundles every optimizer; generated code calls one factory directly). */
+export function createOptimizer(spec: OptimizerSpec, params: ParamInfo[], size: number): Optimizer {
+  switch (spec.name) {
+    case "sgd":
+      return createSgd(size, spec.options, params);
+    case "adam":
+      return createAdam(size, spec.options, params);
+    case "rmsprop":
+      return createRmsprop(size, spec.options, params);
+    case "adagrad":
+      return createAdagrad(size, spec.options, params);
+    default:
+      throw new Error(`unknown optimizer '${(spec as { name: unknown }).name}' (known: ${Object.keys(OPTIMIZERS).join(", ")})`);
+  }
+}
