@@ -1,0 +1,53 @@
+// The `nnc` command line: dispatches to one module per subcommand and turns every
+// expected failure (bad model file, bad arguments, unreadable files) into a one-screen
+// message and exit code 1, never a stack trace.
+//
+//   nnc model.nn -o model.ts      compile (the main job)
+//   nnc help                      usage
+
+import { NncError, formatDiagnostic } from "../diagnostics.js";
+import { CliError } from "./io.js";
+import { compileCommand } from "./compile-command.js";
+
+export const USAGE = `nnc: a neural-network compiler
+
+usage:
+  nnc MODEL.nn -o MODEL.ts [options]   compile a model to a self-contained TypeScript module
+      --unroll auto|always|never       straight-line code or loops (default auto: by size)
+      --precision f64|f32              storage type of parameters and activations (default f64)
+      --emit ts|ir                     what to write: the module (default) or the graph text
+      --no-format                      skip prettier
+  nnc help                             this text
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  compile: compileCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === "help" || first === "--help" || first === "-h") {
+      process.stdout.write(USAGE);
+      return first === undefined ? 1 : 0;
+    }
+    const command = COMMANDS[first];
+    if (command) return await command(rest);
+    return await compileCommand(argv);
+  } catch (e) {
+    if (e instanceof NncError) {
+      process.stderr.write(`${formatDiagnostic(e.diagnostic)}\n`);
+      return 1;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`nnc: error: ${e.message}\n`);
+      return 1;
+    }
+    const err = e as Error;
+    process.stderr.write(`nnc: internal error: ${err.message}\nThis is a bug in nnc; please report it with the model file.\n`);
+    if (process.env["NNC_DEBUG"]) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+}

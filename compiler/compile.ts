@@ -1,0 +1,45 @@
+// The whole pipeline on one screen. Each stage is a pure function in its own file:
+//
+//   model.nn ─parse─▶ AST ─build─▶ Model (graph) ─derive (autodiff + simplify)─▶ graphs ─emit (lower)─▶ model.ts
+//
+//   const { code } = await compile(readFileSync("parity.nn", "utf8"), "parity.nn");
+
+import { parse } from "./parse.js";
+import { build } from "./build/build.js";
+import type { Model } from "./build/model.js";
+import { derive, type Derived } from "./passes/derive.js";
+import { emitModule, type EmitOptions } from "./emit/module.js";
+import type { UnrollMode } from "./emit/kernels.js";
+import { formatCode } from "./emit/format.js";
+import { NNC_VERSION } from "./version.js";
+
+export interface CompileOptions {
+  unroll?: UnrollMode;
+  precision?: "f64" | "f32";
+  /** Run prettier over the output (skipped automatically for very large files). */
+  format?: boolean;
+}
+
+export interface Compiled {
+  code: string;
+  model: Model;
+  derived: Derived;
+  unrolled: boolean;
+  flops: { predict: number; grad: number };
+}
+
+/** Front half: source text to the simplified, differentiated graphs. Throws NncError on bad input. */
+export function analyze(source: string, file: string): { model: Model; derived: Derived } {
+  const model = build(parse(source, file));
+  return { model, derived: derive(model) };
+}
+
+export async function compile(source: string, file: string, options: CompileOptions = {}): Promise<Compiled> {
+  const { model, derived } = analyze(source, file);
+  const emitOptions: EmitOptions = { version: NNC_VERSION };
+  if (options.unroll) emitOptions.unroll = options.unroll;
+  if (options.precision) emitOptions.precision = options.precision;
+  const emitted = emitModule(model, derived, emitOptions);
+  const code = options.format === false ? emitted.code : await formatCode(emitted.code);
+  return { code, model, derived, unrolled: emitted.unrolled, flops: emitted.flops };
+}

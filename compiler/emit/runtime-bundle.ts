@@ -1,0 +1,204 @@
+// Copies runtime helpers into a generated module: the requested top-level declarations of
+// runtime/*.ts plus every runtime declaration they reference (transitively), with imports and
+// `export` keywords dropped, leading doc comments kept, in a fixed deterministic order.
+//
+//   bundleRuntime(["fit", "createAdam", "saveParams"]);
+//   // → "export type Vec = …" minus the export: Vec, VecArray, ParamInfo, …, fit, createAdam, …
+//   bundleRuntime(["predict"], { precision: "f32" });   // Vec/VecArray become Float32Array
+
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Project, ts } from "ts-morph";
+
+/** Runtime files in bundle order (dependencies first); other runtime/*.ts follow alphabetically. */
+export const RUNTIME_FILES = [
+  "core.ts",
+  "rng.ts",
+  "data.ts",
+  "init.ts",
+  "clip.ts",
+  "optimizers.ts",
+  "trainer.ts",
+  "fit.ts",
+  "params-json.ts",
+];
+
+/** The only declarations allowed to name Float64Array; f32 builds rewrite them. */
+const PRECISION_DECLS = new Set(["Vec", "VecArray"]);
+
+interface RuntimeDecl {
+  name: string;
+  file: string;
+  /** Position in bundle order: file rank, then statement index. */
+  rank: number;
+  /** Source text of each statement (overloads / merged declarations share a name). */
+  texts: string[];
+  deps: Set<string>;
+}
+
+interface RuntimeIndex {
+  decls: Map<string, RuntimeDecl>;
+}
+
+let runtimeIndex: RuntimeIndex | undefined;
+
+const runtimeDir = fileURLToPath(new URL("../../runtime/", import.meta.url));
+
+function runtimeFileList(): string[] {
+  const present = readdirSync(runtimeDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.includes(".test."));
+  const extra = present.filter((f) => !RUNTIME_FILES.includes(f)).sort();
+  return RUNTIME_FILES.filter((f) => present.includes(f)).concat(extra);
+}
+
+/** Names a top-level statement declares ([] for imports, which are dropped); throws for anything else. */
+function declaredNames(stmt: ts.Statement, file: string): string[] | null {
+  if (ts.isImportDeclaration(stmt)) return null;
+  if (
+    ts.isFunctionDeclaration(stmt) ||
+    ts.isClassDeclaration(stmt) ||
+    ts.isInterfaceDeclaration(stmt) ||
+    ts.isTypeAliasDeclaration(stmt) ||
+    ts.isEnumDeclaration(stmt)
+  ) {
+    if (stmt.name) return [stmt.name.text];
+  } else if (ts.isVariableStatement(stmt)) {
+    const names: string[] = [];
+    for (const d of stmt.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name)) throw new Error(`runtime/${file}: destructuring at top level is not supported`);
+      names.push(d.name.text);
+    }
+    return names;
+  }
+  const line = stmt.getSourceFile().getLineAndCharacterOfPosition(stmt.getStart()).line + 1;
+  throw new Error(`runtime/${file}:${line}: only declarations are allowed at top level (found ${ts.SyntaxKind[stmt.kind]})`);
+}
+
+/** True when `id` is a member name (x.name, { name: … }, interface/class member), not a reference. */
+function isMemberName(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if (ts.isPropertyAccessExpression(parent)) return parent.name === id;
+  if (ts.isQualifiedName(parent)) return parent.right === id;
+  if (
+    ts.isPropertyAssignment(parent) ||
+    ts.isPropertySignature(parent) ||
+    ts.isPropertyDeclaration(parent) ||
+    ts.isMethodDeclaration(parent) ||
+    ts.isMethodSignature(parent) ||
+    ts.isGetAccessorDeclaration(parent) ||
+    ts.isSetAccessorDeclaration(parent) ||
+    ts.isEnumMember(parent)
+  ) {
+    return parent.name === id;
+  }
+  return false;
+}
+
+/** The statement's text without `export`, preceded by the comments directly above it. */
+function statementText(stmt: ts.Statement, sf: ts.SourceFile, file: string): string {
+  const full = sf.text;
+  const start = stmt.getStart(sf);
+  // Keep only the comment block attached to the declaration: file headers are separated by a blank line.
+  const trivia = full.slice(stmt.pos, start);
+  const blank = trivia.search(/\n[ \t]*\r?\n(?![\s\S]*\n[ \t]*\r?\n)/);
+  const comments = (blank >= 0 ? trivia.slice(blank) : trivia).replace(/^\s+/, "");
+  let body = full.slice(start, stmt.end);
+  const mods = ts.canHaveModifiers(stmt) ? (ts.getModifiers(stmt) ?? []) : [];
+  const exp = mods.find((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  if (mods.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) throw new Error(`runtime/${file}: export default is not allowed`);
+  if (exp) {
+    const from = exp.getStart(sf) - start;
+    const next = full.slice(exp.end).search(/\S/);
+    body = body.slice(0, from) + body.slice(exp.end - start + next);
+  }
+  return comments + body;
+}
+
+function buildIndex(): RuntimeIndex {
+  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const decls = new Map<string, RuntimeDecl>();
+  const files = runtimeFileList();
+  const parsed: { file: string; sf: ts.SourceFile; stmts: { stmt: ts.Statement; names: string[] }[] }[] = [];
+  files.forEach((file, fileRank) => {
+    const sf = project.createSourceFile(`/runtime/${file}`, readFileSync(runtimeDir + file, "utf8"), { overwrite: true }).compilerNode;
+    const stmts: { stmt: ts.Statement; names: string[] }[] = [];
+    sf.statements.forEach((stmt, i) => {
+      const names = declaredNames(stmt, file);
+      if (!names) return;
+      stmts.push({ stmt, names });
+      const text = statementText(stmt, sf, file);
+      for (const name of names) {
+        const existing = decls.get(name);
+        if (existing && existing.file !== file) {
+          throw new Error(`runtime: '${name}' is declared in both runtime/${existing.file} and runtime/${file}; top-level names must be unique`);
+        }
+        if (existing) existing.texts.push(text);
+        else decls.set(name, { name, file, rank: fileRank * 100000 + i, texts: [text], deps: new Set() });
+      }
+    });
+    parsed.push({ file, sf, stmts });
+  });
+  // References: identifiers naming another runtime declaration (scoping is ignored, so a local
+  // that shadows a runtime name can only add an unneeded declaration, never drop a needed one).
+  for (const { file, stmts } of parsed) {
+    for (const { stmt, names } of stmts) {
+      const deps = new Set<string>();
+      const visit = (node: ts.Node): void => {
+        if (ts.isIdentifier(node)) {
+          if (node.text === "Float64Array" && !names.every((n) => PRECISION_DECLS.has(n))) {
+            throw new Error(`runtime/${file}: '${names[0]}' names Float64Array; use Vec / new VecArray(n) so f32 builds work`);
+          }
+          if (decls.has(node.text) && !isMemberName(node)) deps.add(node.text);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(stmt);
+      for (const name of names) {
+        const decl = decls.get(name);
+        if (!decl) continue;
+        for (const d of deps) if (d !== name) decl.deps.add(d);
+      }
+    }
+  }
+  return { decls };
+}
+
+function getRuntimeIndex(): RuntimeIndex {
+  runtimeIndex ??= buildIndex();
+  return runtimeIndex;
+}
+
+/** Every top-level runtime name (the emitter must not reuse these for its own declarations). */
+export function runtimeNames(): string[] {
+  return [...getRuntimeIndex().decls.keys()];
+}
+
+/**
+ * TypeScript source of the named runtime declarations and their transitive runtime references,
+ * imports/exports stripped, in runtime file order then source order. f32 rewrites Vec/VecArray.
+ */
+export function bundleRuntime(names: string[], opts: { precision?: "f64" | "f32" } = {}): string {
+  const { decls } = getRuntimeIndex();
+  const included = new Set<string>();
+  const pending = [...names];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (included.has(name)) continue;
+    const decl = decls.get(name);
+    if (!decl) throw new Error(`bundleRuntime: no top-level runtime declaration named '${name}'`);
+    included.add(name);
+    for (const d of decl.deps) pending.push(d);
+  }
+  const chosen = [...included].map((n) => decls.get(n)!).sort((a, b) => a.rank - b.rank);
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const decl of chosen) {
+    for (let text of decl.texts) {
+      // Several names from one statement (const a = 1, b = 2) share a text: emit it once.
+      if (seen.has(text)) continue;
+      seen.add(text);
+      if (opts.precision === "f32" && PRECISION_DECLS.has(decl.name)) text = text.replace(/\bFloat64Array\b/g, "Float32Array");
+      parts.push(text);
+    }
+  }
+  return parts.join("\n\n") + "\n";
+}

@@ -1,0 +1,16 @@
+// Comments in generated code that point back at the DSL. Source text is sanitized so
+// that nothing from the model file can end a comment or break a line (no `*/`, no
+// U+2028/U+2029, no control characters): the DSL can never inject code.
+
+import type { Origin } from "../ir/node.js";
+
+/** Printable ASCII only; everything else becomes `?`. `#` comments are dropped. */
+export function safeText(text: string): string {
+  const code = text.replace(/#.*$/, "").trim();
+  return code.replace(/[^\x20-\x7e]/g, "?").replace(/\*\//g, "* /");
+}
+
+export function commentText(file: string, origin: Origin, gradient: boolean): string {
+  const where = `${safeText(file)}:${origin.line}  ${safeText(origin.text)}`;
+  return gradient ? `backward of ${where}` : where;
+}

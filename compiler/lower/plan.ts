@@ -1,0 +1,78 @@
+// Storage planning for one generated function: which nodes get their own storage
+// (a local constant per element when unrolled, a slice of a scratch buffer in loops)
+// and which are fused into their single consumer's expression.
+//
+//   relu(W x + b) in loop mode: matvec stored; add and relu fused into one loop:
+//     for (i) s[0 + i] = …matvec…;   for (i) s[128 + i] = Math.max(s[0 + i] + p[… + i], 0);
+
+import { type Node, sizeOf, topoOrder } from "../ir/node.js";
+import { usesOperandTwice } from "../ops/elementwise.js";
+import { opDef } from "../ops/registry.js";
+
+export type Storage =
+  | { kind: "leaf" }
+  | { kind: "inline" }
+  | { kind: "local"; base: string }
+  | { kind: "buffer"; offset: number };
+
+export interface Plan {
+  order: Node[];
+  storage: Map<number, Storage>;
+  /** Scratch buffer length (loop mode). */
+  scratchSize: number;
+}
+
+/** A JavaScript identifier stem for a node's locals: its DSL name, else t<id>. */
+export function stemOf(node: Node): string {
+  return (node.name ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+/**
+ * `roots` are what the function's sinks read; each sink reads every element once.
+ * `unrolled` chooses locals (true) or a scratch buffer (false) for stored nodes.
+ */
+export function planStorage(roots: readonly Node[], unrolled: boolean): Plan {
+  const order = topoOrder(roots);
+  const uses = new Map<number, { count: number; fusable: boolean }>();
+  const use = (n: Node, fusable: boolean) => {
+    const u = uses.get(n.id) ?? { count: 0, fusable: true };
+    u.count++;
+    u.fusable &&= fusable;
+    uses.set(n.id, u);
+  };
+  for (const r of roots) use(r, true);
+  for (const node of order) {
+    const def = opDef(node.op);
+    node.inputs.forEach((input, i) => {
+      const readsOnce =
+        (def.kind === "elementwise" && !usesOperandTwice(def, node.attrs)) || (def.kind === "indexmap" && def.readsOnce[i] === true);
+      use(input, readsOnce);
+    });
+  }
+  const storage = new Map<number, Storage>();
+  const stems = new Map<string, number>();
+  let scratchSize = 0;
+  for (const node of order) {
+    const def = opDef(node.op);
+    const u = uses.get(node.id) ?? { count: 0, fusable: true };
+    let fused: boolean;
+    if (def.kind === "leaf") fused = node.op !== "dropout_mask";
+    else if (def.kind === "indexmap") fused = true;
+    else if (def.kind === "elementwise") fused = u.count === 1 && u.fusable;
+    else fused = false;
+    if (fused) {
+      storage.set(node.id, { kind: def.kind === "leaf" ? "leaf" : "inline" });
+    } else if (unrolled || node.shape.length === 0) {
+      // Unique stems: two nodes named `h` (training and inference copies) get h_0 and h2_0.
+      let stem = stemOf(node);
+      const n = (stems.get(stem) ?? 0) + 1;
+      stems.set(stem, n);
+      if (n > 1) stem = `${stem}${n}`;
+      storage.set(node.id, { kind: "local", base: stem });
+    } else {
+      storage.set(node.id, { kind: "buffer", offset: scratchSize });
+      scratchSize += sizeOf(node.shape);
+    }
+  }
+  return { order, storage, scratchSize };
+}

@@ -1,0 +1,43 @@
+// derive: the model's graphs after autodiff and simplification — what gets lowered.
+//
+//   Model -> { predict, inferLoss, trainLoss, grads: { W_h: …, b_h: … }, stats }
+
+import type { Model } from "../build/model.js";
+import type { LoweredGraphs } from "../emit/kernels.js";
+import { countNodes } from "../ir/print.js";
+import { differentiate } from "./autodiff.js";
+import { type SimplifyStats, simplify } from "./simplify.js";
+
+export interface PassStats {
+  forwardNodes: number;
+  afterAutodiff: number;
+  afterSimplify: number;
+  simplify: SimplifyStats;
+}
+
+export interface Derived extends LoweredGraphs {
+  /** Gradients straight out of autodiff, before simplification (for `--emit ir`). */
+  rawGrads: Map<string, import("../ir/node.js").Node>;
+  stats: PassStats;
+}
+
+export function derive(model: Model): Derived {
+  const { graph } = model;
+  const params = model.params.map((p) => p.node);
+  const forwardRoots = [model.train.loss, model.infer.output, model.infer.loss];
+  const forwardNodes = countNodes(forwardRoots);
+  const { byParam } = differentiate(graph, model.train.loss, params);
+  const rawGrads = new Map(model.params.map((p) => [p.name, byParam.get(p.node.id)!]));
+  const before = [model.infer.output, model.infer.loss, model.train.loss, ...rawGrads.values()];
+  const afterAutodiff = countNodes(before);
+  const { roots, stats } = simplify(graph, before);
+  const [predict, inferLoss, trainLoss, ...grads] = roots as [typeof roots[0], typeof roots[0], typeof roots[0], ...typeof roots];
+  return {
+    predict: predict!,
+    inferLoss: inferLoss!,
+    trainLoss: trainLoss!,
+    grads: new Map(model.params.map((p, i) => [p.name, grads[i]!])),
+    rawGrads,
+    stats: { forwardNodes, afterAutodiff, afterSimplify: countNodes(roots), simplify: stats },
+  };
+}
