@@ -7,8 +7,8 @@
 
 import { VecArray, type Vec } from "./core.js";
 
-/** Data as the user may pass it: rows of numbers, or already flat (row-major). */
-export type MatrixInput = ArrayLike<ArrayLike<number>> | Vec | number[];
+/** Data as the user may pass it: rows of numbers, or already flat (row-major: a Vec, number[], Float32Array…). */
+export type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
 
 function badMatrixValue(what: string, row: number, col: number, value: unknown): Error {
   const shown =

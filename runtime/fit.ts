@@ -1,0 +1,304 @@
+// Keras-like training loop (fit), scoring (evaluate) and inference (predict) over a ModelCore.
+// fit shuffles with a seeded Rng, gathers each batch into preallocated buffers and reports
+// per-epoch logs; evaluate/predict split data into chunks of core.maxBatch.
+//
+//   const history = fit(core, params, xs, ys, { epochs: 20, batchSize: 16, verbose: 1 },
+//                       () => createAdam(core.paramCount, { learningRate: 0.01 }, core.params));
+//   history.history.loss;                          // mean training loss per epoch
+//   evaluate(core, params, xs, ys);                // { loss, accuracy }
+//   predict(core, params, [[0.5, 1]]);             // Vec of n × outputSize
+
+import { VecArray, type AccuracyKind, type ModelCore, type Vec } from "./core.js";
+import type { Optimizer } from "./optimizers.js";
+import { createTrainer } from "./trainer.js";
+import { createRng, deriveSeed } from "./rng.js";
+import { toMatrix, type MatrixInput } from "./data.js";
+
+/** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
+export interface EpochLogs {
+  loss: number;
+  accuracy?: number;
+  gradNorm: number;
+  val_loss?: number;
+  val_accuracy?: number;
+}
+
+/** One batch: its index in the epoch (0-based), rows, mean loss and gradient norm. */
+export interface BatchLogs {
+  batch: number;
+  size: number;
+  loss: number;
+  gradNorm: number;
+  /** False when the batch was skipped (non-finite loss or gradient, nanPolicy "skip"). */
+  applied: boolean;
+}
+
+export interface FitHistory {
+  /** Epoch indices (0-based) that were recorded. */
+  epoch: number[];
+  history: {
+    loss: number[];
+    accuracy?: number[];
+    gradNorm: number[];
+    val_loss?: number[];
+    val_accuracy?: number[];
+    /** Batches skipped per epoch (only with nanPolicy "skip"). */
+    skipped?: number[];
+  };
+  /** Why training ended early, if it did. */
+  stopped?: string;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** 1 prints one line per epoch. */
+  verbose?: 0 | 1;
+  /** Return false to stop after this epoch. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | boolean;
+  /** Return false to stop after this batch (the partial epoch is still recorded). */
+  onBatchEnd?: (batch: number, logs: BatchLogs) => void | boolean;
+  /** What a batch with a NaN/Infinity loss or gradient does. Default "stop". */
+  nanPolicy?: "stop" | "skip" | "throw";
+  validationData?: [MatrixInput, MatrixInput];
+  /** Overrides the model's default optimizer (its state carries over between fit calls). */
+  optimizer?: Optimizer;
+}
+
+/**
+ * Sum over rows [0, n) of the per-sample accuracy score: binary = fraction of output units with
+ * (pred > 0.5) == (y > 0.5); categorical = argmax(pred) == argmax(y); sparse_categorical =
+ * argmax(pred) == y[0]. Divide by the row count for the accuracy.
+ */
+export function accuracyScore(kind: AccuracyKind, pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
+  let score = 0;
+  for (let r = 0; r < n; r++) {
+    const p = r * outputSize;
+    const y = r * targetSize;
+    if (kind === "binary") {
+      let hits = 0;
+      for (let j = 0; j < outputSize; j++) if (pred[p + j] > 0.5 === Y[y + j] > 0.5) hits++;
+      score += hits / outputSize;
+    } else if (kind === "categorical" || kind === "sparse_categorical") {
+      let best = 0;
+      for (let j = 1; j < outputSize; j++) if (pred[p + j] > pred[p + best]) best = j;
+      let label = Y[y];
+      if (kind === "categorical") {
+        let arg = 0;
+        for (let j = 1; j < targetSize; j++) if (Y[y + j] > Y[y + arg]) arg = j;
+        label = arg;
+      }
+      if (best === label) score++;
+    }
+  }
+  return score;
+}
+
+/** xs/ys → matrices with matching row counts (and at least one row). */
+function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
+  const X = toMatrix(xs, core.inputSize, `${what}xs`);
+  const Y = toMatrix(ys, core.targetSize, `${what}ys`);
+  const rows = X.length / core.inputSize;
+  if (Y.length / core.targetSize !== rows) {
+    throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
+  }
+  if (rows === 0) throw new Error(`${what}xs has no rows`);
+  return [X, Y, rows];
+}
+
+/** Keras-style number in a log line. */
+function formatLogNumber(x: number): string {
+  const a = Math.abs(x);
+  return a === 0 || (a >= 1e-3 && a < 1e5) ? x.toFixed(4) : x.toExponential(3);
+}
+
+/**
+ * Trains `params` in place. The optimizer is opts.optimizer, else `makeOptimizer()` (the
+ * generated wrapper passes a thunk over the model's own optimizer factory so only that one is
+ * bundled). Returns a Keras-like FitHistory.
+ */
+export function fit(
+  core: ModelCore,
+  params: Vec,
+  xs: MatrixInput,
+  ys: MatrixInput,
+  opts: FitOptions = {},
+  makeOptimizer?: () => Optimizer,
+): FitHistory {
+  const epochs = opts.epochs ?? 1;
+  const batchSize = opts.batchSize ?? 32;
+  const nanPolicy = opts.nanPolicy ?? "stop";
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  if (nanPolicy !== "stop" && nanPolicy !== "skip" && nanPolicy !== "throw") {
+    throw new Error(`fit: nanPolicy must be "stop", "skip" or "throw", got ${String(nanPolicy)}`);
+  }
+  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
+  const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
+  const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
+  if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
+  const seed = opts.seed ?? 0;
+  const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
+  const trainer = createTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
+
+  const { inputSize, targetSize, outputSize, maxBatch } = core;
+  const withAccuracy = core.accuracy !== "none";
+  const batchRows = Math.min(batchSize, rows);
+  const Xb = new VecArray(batchRows * inputSize);
+  const Yb = new VecArray(batchRows * targetSize);
+  const Pb = new VecArray(withAccuracy ? batchRows * outputSize : 0);
+  // Views of each maxBatch chunk of the batch buffers, made once (subarray allocates).
+  const chunkXs: Vec[] = [];
+  const chunkPs: Vec[] = [];
+  if (withAccuracy) {
+    for (let s = 0; s < batchRows; s += maxBatch) {
+      chunkXs.push(Xb.subarray(s * inputSize, Math.min(batchRows, s + maxBatch) * inputSize));
+      chunkPs.push(Pb.subarray(s * outputSize, Math.min(batchRows, s + maxBatch) * outputSize));
+    }
+  }
+  const order = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  const batchCount = Math.ceil(rows / batchRows);
+
+  const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
+  const h = history.history;
+  if (withAccuracy) h.accuracy = [];
+  if (validation) {
+    h.val_loss = [];
+    if (withAccuracy) h.val_accuracy = [];
+  }
+  if (nanPolicy === "skip") h.skipped = [];
+
+  for (let epoch = 0; epoch < epochs && history.stopped === undefined; epoch++) {
+    if (opts.shuffle ?? true) {
+      // Fisher–Yates.
+      for (let i = rows - 1; i > 0; i--) {
+        const j = shuffleRng.int(i + 1);
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    let lossSum = 0;
+    let scoreSum = 0;
+    let normSum = 0;
+    let samples = 0;
+    let appliedBatches = 0;
+    let skipped = 0;
+    for (let b = 0; b < batchCount; b++) {
+      const start = b * batchRows;
+      const n = Math.min(batchRows, rows - start);
+      for (let r = 0; r < n; r++) {
+        const row = order[start + r];
+        for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
+        for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
+      }
+      let score = 0;
+      if (withAccuracy) {
+        // Scored with the pre-update params, as Keras scores the batch's own forward pass.
+        for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
+        score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
+      }
+      const loss = trainer.step(Xb, Yb, n);
+      if (trainer.applied) {
+        lossSum += loss * n;
+        scoreSum += score;
+        normSum += trainer.gradNorm;
+        samples += n;
+        appliedBatches++;
+      } else {
+        const problem = Number.isFinite(loss) ? `gradient norm is ${trainer.gradNorm} (loss ${loss})` : `loss is ${loss}`;
+        const where = `${problem} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
+        if (nanPolicy === "throw") throw new Error(`fit: ${where}`);
+        if (nanPolicy === "stop") {
+          // The trainer refused the update, so params are those from before this batch.
+          history.stopped = `${where}; training stopped with the parameters from before that batch`;
+          break;
+        }
+        skipped++;
+      }
+      if (opts.onBatchEnd?.(b, { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied }) === false) {
+        history.stopped = `stopped by onBatchEnd at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
+        break;
+      }
+    }
+    // An epoch cut short is still recorded when at least one batch was applied.
+    if (samples === 0 && history.stopped !== undefined) break;
+    const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
+    if (withAccuracy) logs.accuracy = scoreSum / samples;
+    if (validation) {
+      const val = evaluate(core, params, validation[0], validation[1], { batchSize });
+      logs.val_loss = val.loss;
+      if (withAccuracy) logs.val_accuracy = val.accuracy;
+    }
+    history.epoch.push(epoch);
+    h.loss.push(logs.loss);
+    h.gradNorm.push(logs.gradNorm);
+    if (logs.accuracy !== undefined) h.accuracy?.push(logs.accuracy);
+    if (logs.val_loss !== undefined) h.val_loss?.push(logs.val_loss);
+    if (logs.val_accuracy !== undefined) h.val_accuracy?.push(logs.val_accuracy);
+    h.skipped?.push(skipped);
+    if (opts.verbose === 1) {
+      let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
+      if (logs.accuracy !== undefined) line += ` - accuracy: ${formatLogNumber(logs.accuracy)}`;
+      line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
+      if (logs.val_loss !== undefined) line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
+      if (logs.val_accuracy !== undefined) line += ` - val_accuracy: ${formatLogNumber(logs.val_accuracy)}`;
+      if (skipped > 0) line += ` - skipped: ${skipped}`;
+      if (history.stopped !== undefined) line += ` - ${history.stopped}`;
+      // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
+      (globalThis as unknown as { console: { log(line: string): void } }).console.log(line);
+    }
+    if (opts.onEpochEnd?.(epoch, logs) === false && history.stopped === undefined) {
+      history.stopped = `stopped by onEpochEnd after epoch ${epoch + 1}/${epochs}`;
+    }
+  }
+  return history;
+}
+
+/** Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when core.accuracy is "none"). */
+export function evaluate(
+  core: ModelCore,
+  params: Vec,
+  xs: MatrixInput,
+  ys: MatrixInput,
+  opts: { batchSize?: number } = {},
+): { loss: number; accuracy: number } {
+  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
+  const { inputSize, targetSize, outputSize } = core;
+  const chunk = Math.max(1, Math.min(opts.batchSize ?? 32, core.maxBatch));
+  const withAccuracy = core.accuracy !== "none";
+  const pred = new VecArray(withAccuracy ? chunk * outputSize : 0);
+  let lossSum = 0;
+  let score = 0;
+  for (let start = 0; start < rows; start += chunk) {
+    const n = Math.min(chunk, rows - start);
+    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
+    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
+    lossSum += core.lossBatch(params, Xc, Yc, n);
+    if (withAccuracy) {
+      core.predictBatch(params, Xc, n, pred);
+      score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
+    }
+  }
+  return { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
+}
+
+/** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
+export function predict(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
+  const X = toMatrix(xs, core.inputSize, "xs");
+  const rows = X.length / core.inputSize;
+  const out = new VecArray(rows * core.outputSize);
+  for (let start = 0; start < rows; start += core.maxBatch) {
+    const n = Math.min(core.maxBatch, rows - start);
+    core.predictBatch(
+      params,
+      X.subarray(start * core.inputSize, (start + n) * core.inputSize),
+      n,
+      out.subarray(start * core.outputSize, (start + n) * core.outputSize),
+    );
+  }
+  return out;
+}

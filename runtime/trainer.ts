@@ -1,0 +1,86 @@
+// One optimizer step on one batch: zero the gradient, accumulate it with the model's batch
+// kernel (in chunks of core.maxBatch), turn the sum into the batch mean, then let the optimizer
+// clip and apply it. Allocation-free after creation.
+//
+//   const trainer = createTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
+//   const loss = trainer.step(X, Y, 32);   // mean loss of those 32 rows, params updated
+//   trainer.gradNorm;                       // global L2 norm of the mean gradient (before clipping)
+
+import { VecArray, type ModelCore, type Rng, type Vec } from "./core.js";
+import type { Optimizer } from "./optimizers.js";
+import { createRng } from "./rng.js";
+import { copyRows } from "./data.js";
+
+export interface TrainerOptions {
+  /** Seed of the trainer's own Rng (dropout masks). Default 0. */
+  seed?: number;
+}
+
+export interface Trainer {
+  /**
+   * Trains on rows [0, n) of X (n × inputSize) and Y (n × targetSize) and returns their mean
+   * loss. The update is applied only when both the loss and the gradient norm are finite;
+   * otherwise params stay exactly as they were (see `applied`).
+   */
+  step(X: Vec, Y: Vec, n: number): number;
+  /** Global L2 norm of the last batch-mean gradient, before clipping. */
+  readonly gradNorm: number;
+  /** Whether the last step changed params. */
+  readonly applied: boolean;
+  /** The Rng passed to gradBatch (dropout). */
+  readonly rng: Rng;
+}
+
+export function createTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
+  if (params.length !== core.paramCount) {
+    throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
+  }
+  const { inputSize, targetSize, maxBatch } = core;
+  const grad = new VecArray(core.paramCount);
+  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free).
+  const chunkX = new VecArray(maxBatch * inputSize);
+  const chunkY = new VecArray(maxBatch * targetSize);
+  const rng = createRng(opts.seed ?? 0);
+  let gradNorm = NaN;
+  let applied = false;
+  return {
+    get gradNorm() {
+      return gradNorm;
+    },
+    get applied() {
+      return applied;
+    },
+    rng,
+    step(X: Vec, Y: Vec, n: number): number {
+      if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
+        throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
+      }
+      grad.fill(0);
+      let lossSum = 0;
+      if (n <= maxBatch) {
+        lossSum = core.gradBatch(params, X, Y, n, grad, rng);
+      } else {
+        for (let start = 0; start < n; start += maxBatch) {
+          const m = Math.min(maxBatch, n - start);
+          copyRows(X, start, chunkX, m, inputSize);
+          copyRows(Y, start, chunkY, m, targetSize);
+          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng);
+        }
+      }
+      // Sum → mean, and the norm in the same pass.
+      const scale = 1 / n;
+      let squares = 0;
+      for (let i = 0; i < grad.length; i++) {
+        const g = grad[i] * scale;
+        grad[i] = g;
+        squares += g * g;
+      }
+      gradNorm = Math.sqrt(squares);
+      const loss = lossSum * scale;
+      // Checked BEFORE the update, so a NaN/Infinity batch never touches params.
+      applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+      if (applied) optimizer.step(params, grad);
+      return loss;
+    },
+  };
+}
