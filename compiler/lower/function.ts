@@ -75,10 +75,10 @@ export function lowerFunction(sinks: readonly Sink[], binding: DataBinding, unro
       case "inline": {
         const def = opDef(node.op);
         if (def.kind === "elementwise") {
-          return paren(def.code(node.inputs.map((i) => paren(elem(i, index))), node.attrs));
+          return def.code(node.inputs.map((i) => paren(elem(i, index))), node.attrs);
         }
         if (def.kind === "indexmap") {
-          return paren(def.element(index, (k, ix) => paren(elem(node.inputs[k]!, ix)), node.inputs.map((i) => i.shape)));
+          return def.element(index, (k, ix) => paren(elem(node.inputs[k]!, ix)), node.inputs.map((i) => i.shape));
         }
         throw new Error(`internal: cannot fuse ${node.op}`);
       }

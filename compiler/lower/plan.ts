@@ -45,7 +45,8 @@ export function planStorage(roots: readonly Node[], unrolled: boolean): Plan {
     const def = opDef(node.op);
     node.inputs.forEach((input, i) => {
       const readsOnce =
-        (def.kind === "elementwise" && !usesOperandTwice(def, node.attrs)) || (def.kind === "indexmap" && def.readsOnce[i] === true);
+        (def.kind === "elementwise" && !usesOperandTwice(def, node.attrs)) ||
+        ((def.kind === "indexmap" || def.kind === "structural") && def.readsOnce?.[i] === true);
       use(input, readsOnce);
     });
   }

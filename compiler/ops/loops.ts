@@ -25,10 +25,12 @@ export function forEachIndex(
     }
     return lines;
   }
-  const vars = shape.map(() => ctx.fresh("i"));
+  // A dimension of size 1 needs no loop: its index is the literal 0.
+  const vars: Index[] = shape.map((d) => (d === 1 ? 0 : ctx.fresh("i")));
   let lines = body(vars);
   for (let d = shape.length - 1; d >= 0; d--) {
     const v = vars[d]!;
+    if (typeof v === "number") continue;
     lines = [`for (let ${v} = 0; ${v} < ${shape[d]}; ${v}++) {`, ...lines.map((l) => `  ${l}`), `}`];
   }
   return lines;

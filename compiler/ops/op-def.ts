@@ -74,6 +74,8 @@ export interface StructuralOp extends OpCommon {
   /** Flops per evaluation, for the unroll budget and the benchmark's GFLOP/s. */
   flops(inputShapes: readonly Shape[], shape: Shape): number;
   lower: StructuralLowering;
+  /** Inputs whose elements the lowering reads exactly once (elementwise producers fuse into it). */
+  readsOnce?: readonly boolean[];
 }
 
 /**

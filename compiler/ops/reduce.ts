@@ -67,6 +67,7 @@ export const sum: StructuralOp = {
   shape: () => [],
   evaluate: ([x]) => Float64Array.of(x!.reduce((a, b) => a + b, 0)),
   flops: ([x]) => sizeOf(x!),
+  readsOnce: [true],
   vjp: (g, node, graph) => [graph.broadcast(g, node.inputs[0]!.shape)],
   math: ([x]) => `Σ ${x}`,
   lower: (ctx) => {
