@@ -34,7 +34,7 @@ export const KEYWORDS: readonly string[] = [
 const STATEMENT_KEYWORDS = KEYWORDS.slice(0, 8);
 
 /** Deepest allowed nesting of ( and [ (far more than any model needs, far less than the stack allows). */
-export const MAX_NESTING = 100;
+export const MAX_NESTING = 50;
 
 // ---------------------------------------------------------------------------------------
 // Grammar and semantics, built once.
@@ -336,7 +336,7 @@ function addOperations(semantics: ohm.Semantics): void {
   });
 
   semantics.addOperation<Expr>("expr", {
-    Sum(first, _n1, ops, _n2, rests) {
+    Expr(first, _n1, ops, _n2, rests) {
       return foldLeft(first, ops, rests);
     },
     Product(first, _n1, ops, _n2, rests) {
