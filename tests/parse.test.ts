@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { CallExpr, Expr, Program, Statement } from "../compiler/ast.js";
 import { formatDiagnostic, NncError, type Diagnostic } from "../compiler/diagnostics.js";
@@ -154,6 +155,16 @@ describe("example programs", () => {
       ["nesterov", "true"],
     ]);
     expect(opt.call.named[2].value).toMatchObject({ kind: "bool", value: true });
+  });
+
+  it("parses every file in dsl-examples/", () => {
+    const dir = new URL("../dsl-examples/", import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith(".nn"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const p = parse(readFileSync(new URL(f, dir), "utf8"), f);
+      expect(p.statements.length).toBeGreaterThan(0);
+    }
   });
 
   it("gives every statement a tight location", () => {
