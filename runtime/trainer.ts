@@ -1,6 +1,7 @@
 // One optimizer step on one batch: zero the gradient, accumulate it with the model's batch
 // kernel (in chunks of core.maxBatch), turn the sum into the batch mean, then let the optimizer
-// clip and apply it. Allocation-free after creation.
+// clip and apply it. Allocation-free after creation (measured with --trace-gc: the only heap
+// object per step is V8 boxing the returned double when step() is not inlined, 16 bytes).
 //
 //   const trainer = createTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
 //   const loss = trainer.step(X, Y, 32);   // mean loss of those 32 rows, params updated
@@ -41,14 +42,15 @@ export function createTrainer(core: ModelCore, params: Vec, optimizer: Optimizer
   const chunkX = new VecArray(maxBatch * inputSize);
   const chunkY = new VecArray(maxBatch * targetSize);
   const rng = createRng(opts.seed ?? 0);
-  let gradNorm = NaN;
-  let applied = false;
+  // Step results live in an object, not closure variables: V8 would box a double stored in a
+  // closure slot on every write (an allocation per step); an object field is updated in place.
+  const last = { gradNorm: NaN, applied: false };
   return {
     get gradNorm() {
-      return gradNorm;
+      return last.gradNorm;
     },
     get applied() {
-      return applied;
+      return last.applied;
     },
     rng,
     step(X: Vec, Y: Vec, n: number): number {
@@ -75,10 +77,12 @@ export function createTrainer(core: ModelCore, params: Vec, optimizer: Optimizer
         grad[i] = g;
         squares += g * g;
       }
-      gradNorm = Math.sqrt(squares);
+      const gradNorm = Math.sqrt(squares);
       const loss = lossSum * scale;
       // Checked BEFORE the update, so a NaN/Infinity batch never touches params.
-      applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+      const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+      last.gradNorm = gradNorm;
+      last.applied = applied;
       if (applied) optimizer.step(params, grad);
       return loss;
     },
