@@ -1,16 +1,17 @@
-// Keras-like training loop (fit), scoring (evaluate) and inference (predict) over a ModelCore.
-// fit shuffles with a seeded Rng, gathers each batch into preallocated buffers and reports
-// per-epoch logs; evaluate/predict split data into chunks of core.maxBatch.
+// Keras-like training loop (fitModel), scoring (evaluateModel) and inference (predictModel) over
+// a ModelCore; the generated module wraps them as its public fit / evaluate / predict. fitModel
+// shuffles with a seeded Rng, gathers each batch into preallocated buffers and reports per-epoch
+// logs; evaluateModel/predictModel split data into chunks of core.maxBatch.
 //
-//   const history = fit(core, params, xs, ys, { epochs: 20, batchSize: 16, verbose: 1 },
-//                       () => createAdam(core.paramCount, { learningRate: 0.01 }, core.params));
+//   const history = fitModel(core, params, xs, ys, { epochs: 20, batchSize: 16, verbose: 1 },
+//                            () => createAdam(core.paramCount, { learningRate: 0.01 }, core.params));
 //   history.history.loss;                          // mean training loss per epoch
-//   evaluate(core, params, xs, ys);                // { loss, accuracy }
-//   predict(core, params, [[0.5, 1]]);             // Vec of n × outputSize
+//   evaluateModel(core, params, xs, ys);           // { loss, accuracy }
+//   predictModel(core, params, [[0.5, 1]]);        // Vec of n × outputSize
 
 import { VecArray, type AccuracyKind, type ModelCore, type Vec } from "./core.js";
 import type { Optimizer } from "./optimizers.js";
-import { createTrainer } from "./trainer.js";
+import { createModelTrainer } from "./trainer.js";
 import { createRng, deriveSeed } from "./rng.js";
 import { toMatrix, type MatrixInput } from "./data.js";
 
@@ -119,7 +120,7 @@ function formatLogNumber(x: number): string {
  * generated wrapper passes a thunk over the model's own optimizer factory so only that one is
  * bundled). Returns a Keras-like FitHistory.
  */
-export function fit(
+export function fitModel(
   core: ModelCore,
   params: Vec,
   xs: MatrixInput,
@@ -141,7 +142,7 @@ export function fit(
   if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
-  const trainer = createTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
+  const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
 
   const { inputSize, targetSize, outputSize, maxBatch } = core;
   const withAccuracy = core.accuracy !== "none";
@@ -229,7 +230,7 @@ export function fit(
     const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
     if (withAccuracy) logs.accuracy = scoreSum / samples;
     if (validation) {
-      const val = evaluate(core, params, validation[0], validation[1], { batchSize });
+      const val = evaluateModel(core, params, validation[0], validation[1], { batchSize });
       logs.val_loss = val.loss;
       if (withAccuracy) logs.val_accuracy = val.accuracy;
     }
@@ -259,7 +260,7 @@ export function fit(
 }
 
 /** Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when core.accuracy is "none"). */
-export function evaluate(
+export function evaluateModel(
   core: ModelCore,
   params: Vec,
   xs: MatrixInput,
@@ -287,7 +288,7 @@ export function evaluate(
 }
 
 /** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
-export function predict(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
+export function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
   const X = toMatrix(xs, core.inputSize, "xs");
   const rows = X.length / core.inputSize;
   const out = new VecArray(rows * core.outputSize);

@@ -1,10 +1,10 @@
 // Saving and loading trained parameters as stable, human-readable JSON, validated strictly on
 // load (nothing is partly loaded), plus the layout hash the compiler stamps into each model.
 //
-//   const json = saveParams(core, params);
+//   const json = saveModelParams(core, params);     // the generated module's saveParams(params)
 //   // {"format":"nnc-params","version":1,"model":"xor","layoutHash":"1f0c…","params":{
 //   // "W1":{"shape":[2,2],"data":[0.5,-1.25,…]},…}}
-//   const restored = loadParams(core, json);   // a fresh Vec, or an Error saying what is wrong
+//   const restored = loadModelParams(core, json);   // a fresh Vec, or an Error saying what is wrong
 
 import { VecArray, type ModelCore, type ParamInfo, type Vec } from "./core.js";
 import { fnv1a32 } from "./rng.js";
@@ -21,7 +21,7 @@ export function layoutHashOf(params: ParamInfo[]): string {
 }
 
 /** JSON with the keys in a fixed order and one line per tensor (diff-friendly). */
-export function saveParams(core: ModelCore, params: Vec): string {
+export function saveModelParams(core: ModelCore, params: Vec): string {
   if (params.length !== core.paramCount) {
     throw new Error(`saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
@@ -61,7 +61,7 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
  * present with the exact shape and length, every value a finite number, no extra tensors, layout
  * hash) and returns a fresh Vec. Throws an Error naming the first problem.
  */
-export function loadParams(core: ModelCore, json: string): Vec {
+export function loadModelParams(core: ModelCore, json: string): Vec {
   let doc: unknown;
   try {
     doc = JSON.parse(json);

@@ -3,7 +3,7 @@
 // clip and apply it. Allocation-free after creation (measured with --trace-gc: the only heap
 // object per step is V8 boxing the returned double when step() is not inlined, 16 bytes).
 //
-//   const trainer = createTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
+//   const trainer = createModelTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
 //   const loss = trainer.step(X, Y, 32);   // mean loss of those 32 rows, params updated
 //   trainer.gradNorm;                       // global L2 norm of the mean gradient (before clipping)
 
@@ -32,7 +32,7 @@ export interface Trainer {
   readonly rng: Rng;
 }
 
-export function createTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
+export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
   if (params.length !== core.paramCount) {
     throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }

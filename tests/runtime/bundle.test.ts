@@ -6,7 +6,9 @@ import { pathToFileURL } from "node:url";
 import { Project, ts } from "ts-morph";
 import { bundleRuntime, runtimeNames } from "../../compiler/emit/runtime-bundle.js";
 
-const NAMES = ["fit", "createAdam", "saveParams", "loadParams", "evaluate"];
+// The runtime names of fit / saveParams / loadParams / evaluate (the generated module exports
+// the short names as its own API, so the runtime uses *Model names to avoid clashes).
+const NAMES = ["fitModel", "createAdam", "saveModelParams", "loadModelParams", "evaluateModel"];
 
 /** tests/runtime/linear-core.ts without its imports and export keywords. */
 function linearCoreSource(): string {
@@ -29,12 +31,12 @@ export function run(): { before: number; after: number; params: number[]; restor
     xs.push([x]);
     ys.push([3 * x - 0.5]);
   }
-  const before = evaluate(core, params, xs, ys).loss;
-  const history: FitHistory = fit(core, params, xs, ys, { epochs: 200, batchSize: 8, seed: 1 }, () =>
+  const before = evaluateModel(core, params, xs, ys).loss;
+  const history: FitHistory = fitModel(core, params, xs, ys, { epochs: 200, batchSize: 8, seed: 1 }, () =>
     createAdam(core.paramCount, { learningRate: 0.05, clipnorm: 10 }, core.params),
   );
-  const after = evaluate(core, params, xs, ys, { batchSize: 5 }).loss;
-  const restored = loadParams(core, saveParams(core, params));
+  const after = evaluateModel(core, params, xs, ys, { batchSize: 5 }).loss;
+  const restored = loadModelParams(core, saveModelParams(core, params));
   return { before, after, params: Array.from(params), restored: Array.from(restored), history: history.history.loss.length, epochs: history.epoch.length };
 }
 `;
@@ -79,11 +81,11 @@ describe("bundleRuntime", () => {
     const code = bundleRuntime(NAMES);
     expect(code).toBe(bundleRuntime(NAMES));
     expect(code).not.toMatch(/^\s*(import|export)\b/m);
-    for (const name of [...NAMES, "Vec", "VecArray", "ModelCore", "createTrainer", "toMatrix", "createRng", "clipGradient", "fnv1a32"]) {
+    for (const name of [...NAMES, "Vec", "VecArray", "ModelCore", "createModelTrainer", "toMatrix", "createRng", "clipGradient", "fnv1a32"]) {
       expect(code).toMatch(new RegExp(`^(function|const|type|interface|class) ${name}\\b`, "m"));
     }
     // Only what is referenced: no other optimizer, no initializers, no layout hash.
-    for (const name of ["createSgd", "createRmsprop", "createOptimizer", "initParams", "layoutHashOf", "predict"]) {
+    for (const name of ["createSgd", "createRmsprop", "createOptimizer", "initParams", "layoutHashOf", "predictModel"]) {
       expect(code).not.toMatch(new RegExp(`^(function|const) ${name}\\b`, "m"));
     }
     // Declarations keep their doc comments; file header comments are not copied.
@@ -93,8 +95,8 @@ describe("bundleRuntime", () => {
     const at = (s: string) => code.indexOf(s);
     expect(at("type Vec =")).toBeLessThan(at("function createRng"));
     expect(at("function createRng")).toBeLessThan(at("function createAdam"));
-    expect(at("function createAdam")).toBeLessThan(at("function fit("));
-    expect(at("function fit(")).toBeLessThan(at("function saveParams"));
+    expect(at("function createAdam")).toBeLessThan(at("function fitModel("));
+    expect(at("function fitModel(")).toBeLessThan(at("function saveModelParams"));
   });
 
   it("produces code that type-checks under strict and trains when run (f64)", async () => {
@@ -125,7 +127,7 @@ describe("bundleRuntime", () => {
   it("rejects unknown names and is fast once loaded", () => {
     expect(() => bundleRuntime(["nope"])).toThrow("bundleRuntime: no top-level runtime declaration named 'nope'");
     const start = performance.now();
-    for (let i = 0; i < 20; i++) bundleRuntime(["fit", "predict", "initParams", "createOptimizer"]);
+    for (let i = 0; i < 20; i++) bundleRuntime(["fitModel", "predictModel", "initParams", "createOptimizer"]);
     expect((performance.now() - start) / 20).toBeLessThan(20);
     expect(runtimeNames()).toContain("createRng");
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { makeLinearCore } from "./linear-core.js";
-import { createTrainer } from "../../runtime/trainer.js";
-import { accuracyScore, evaluate, fit, predict } from "../../runtime/fit.js";
+import { createModelTrainer } from "../../runtime/trainer.js";
+import { accuracyScore, evaluateModel as evaluate, fitModel as fit, predictModel as predict } from "../../runtime/fit.js";
 import { createAdam, createSgd } from "../../runtime/optimizers.js";
 import { initParams } from "../../runtime/init.js";
 import { createRng } from "../../runtime/rng.js";
@@ -19,7 +19,7 @@ function regressionData(rows: number, seed = 1): { xs: number[][]; ys: number[][
   return { xs, ys };
 }
 
-describe("createTrainer", () => {
+describe("createModelTrainer", () => {
   it("takes one mean-gradient step and splits batches larger than maxBatch", () => {
     const { xs, ys } = regressionData(10);
     const X = Float64Array.from(xs.flat());
@@ -27,7 +27,7 @@ describe("createTrainer", () => {
     const run = (maxBatch: number) => {
       const core = makeLinearCore({ inputSize: 2, outputSize: 2, maxBatch });
       const params = initParams(core.params, core.paramCount, 3);
-      const trainer = createTrainer(core, params, createSgd(core.paramCount, { learningRate: 0.1 }));
+      const trainer = createModelTrainer(core, params, createSgd(core.paramCount, { learningRate: 0.1 }));
       const loss = trainer.step(X, Y, 10);
       return { core, params, loss, norm: trainer.gradNorm, applied: trainer.applied };
     };
@@ -51,7 +51,7 @@ describe("createTrainer", () => {
   it("refuses the update when the loss is not finite", () => {
     const core = makeLinearCore({ inputSize: 1, outputSize: 1 });
     const params = Float64Array.from([1, 0]);
-    const trainer = createTrainer(core, params, createSgd(2, { learningRate: 0.1 }));
+    const trainer = createModelTrainer(core, params, createSgd(2, { learningRate: 0.1 }));
     const loss = trainer.step(Float64Array.from([1e200]), Float64Array.from([0]), 1);
     expect(loss).toBe(Infinity);
     expect(trainer.applied).toBe(false);
@@ -60,8 +60,8 @@ describe("createTrainer", () => {
 
   it("validates its inputs", () => {
     const core = makeLinearCore({ inputSize: 2, outputSize: 1 });
-    expect(() => createTrainer(core, new Float64Array(2), createSgd(3))).toThrow(/params has length 2/);
-    const trainer = createTrainer(core, new Float64Array(3), createSgd(3));
+    expect(() => createModelTrainer(core, new Float64Array(2), createSgd(3))).toThrow(/params has length 2/);
+    const trainer = createModelTrainer(core, new Float64Array(3), createSgd(3));
     expect(() => trainer.step(new Float64Array(2), new Float64Array(2), 2)).toThrow(/trainer.step/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeLinearCore } from "./linear-core.js";
-import { layoutHashOf, loadParams, saveParams } from "../../runtime/params-json.js";
+import { layoutHashOf, loadModelParams as loadParams, saveModelParams as saveParams } from "../../runtime/params-json.js";
 import { initParams } from "../../runtime/init.js";
 import type { ParamInfo } from "../../runtime/core.js";
 
@@ -15,7 +15,7 @@ function edited(edit: (doc: any) => void): string {
   return JSON.stringify(doc);
 }
 
-describe("saveParams / loadParams", () => {
+describe("saveModelParams / loadModelParams", () => {
   it("round-trips exactly and writes stable, ordered JSON", () => {
     const json = saveParams(core, params);
     expect(json).toBe(saveParams(core, params));
