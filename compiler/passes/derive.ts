@@ -7,6 +7,7 @@ import type { LoweredGraphs } from "../emit/kernels.js";
 import { countNodes } from "../ir/print.js";
 import { differentiate } from "./autodiff.js";
 import { type SimplifyStats, simplify } from "./simplify.js";
+import { RULES, STABILITY_RULES } from "./rules.js";
 
 export interface PassStats {
   forwardNodes: number;
@@ -24,11 +25,16 @@ export interface Derived extends LoweredGraphs {
 export function derive(model: Model): Derived {
   const { graph } = model;
   const params = model.params.map((p) => p.node);
-  const forwardRoots = [model.train.loss, model.infer.output, model.infer.loss];
-  const forwardNodes = countNodes(forwardRoots);
-  const { byParam } = differentiate(graph, model.train.loss, params);
+  const written = [model.train.loss, model.infer.output, model.infer.loss];
+  const forwardNodes = countNodes(written);
+  // Stable forms first, so that the derivative is taken of them.
+  // (A pass of their own: they match the expression as written, before other rules reshape it.)
+  const stable = simplify(graph, simplify(graph, written, STABILITY_RULES).roots, RULES).roots;
+  const [trainLossStable] = stable as [typeof stable[0]];
+  const forward = { trainLoss: trainLossStable, output: stable[1]!, inferLoss: stable[2]! };
+  const { byParam } = differentiate(graph, forward.trainLoss, params);
   const rawGrads = new Map(model.params.map((p) => [p.name, byParam.get(p.node.id)!]));
-  const before = [model.infer.output, model.infer.loss, model.train.loss, ...rawGrads.values()];
+  const before = [forward.output, forward.inferLoss, forward.trainLoss, ...rawGrads.values()];
   const afterAutodiff = countNodes(before);
   const { roots, stats } = simplify(graph, before);
   const [predict, inferLoss, trainLoss, ...grads] = roots as [typeof roots[0], typeof roots[0], typeof roots[0], ...typeof roots];

@@ -53,6 +53,41 @@ function sameFactor(a: Node, b: Node): [Node, Node, Node] | undefined {
   return undefined;
 }
 
+/** y · log σ(z) + (1 − y) · log(1 − σ(z)), in either order of the two terms -> [y, z]. */
+function matchBinaryCrossEntropy(n: Node): [Node, Node] | undefined {
+  if (n.op !== "add") return undefined;
+  for (const [t1, t2] of [
+    [arg(n, A), arg(n, B)],
+    [arg(n, B), arg(n, A)],
+  ] as const) {
+    if (t1.op !== "mul" || t2.op !== "mul") continue;
+    const [y, logP] = arg(t1, A).op === "log" ? [arg(t1, B), arg(t1, A)] : [arg(t1, A), arg(t1, B)];
+    if (logP.op !== "log" || arg(logP, A).op !== "sigmoid") continue;
+    const sig = arg(logP, A);
+    const [oneMinusY, logQ] = arg(t2, A).op === "log" ? [arg(t2, B), arg(t2, A)] : [arg(t2, A), arg(t2, B)];
+    if (logQ.op !== "log") continue;
+    const q = arg(logQ, A);
+    const isOneMinus = (m: Node, v: Node) => m.op === "sub" && isConst(arg(m, A), 1) && arg(m, B) === v;
+    if (isOneMinus(oneMinusY, y) && isOneMinus(q, sig)) return [y, arg(sig, A)];
+  }
+  return undefined;
+}
+
+/**
+ * Numerically stable forms, applied to the forward graph before differentiation so that the
+ * derivative is taken of the stable form (log σ(z) differentiates to 1 − σ(z), not σ'/σ).
+ */
+export const STABILITY_RULES: Rule[] = [
+  // y log σ(z) + (1 − y) log(1 − σ(z)) -> y z − softplus(z): cross-entropy from logits
+  {
+    name: "cross-entropy of sigmoid",
+    apply: (n, g) => {
+      const m = matchBinaryCrossEntropy(n);
+      return m ? g.sub(g.mul(m[0], m[1]), g.unary("softplus", m[1])) : undefined;
+    },
+  },
+];
+
 export const RULES: Rule[] = [
   { name: "fold constants", apply: foldConstants },
   // broadcast(c) -> c as a tensor constant
@@ -112,6 +147,10 @@ export const RULES: Rule[] = [
   },
   // −(−x) -> x
   { name: "double negation", apply: (n) => (n.op === "neg" && arg(n, A).op === "neg" ? arg(arg(n, A), A) : undefined) },
+  // −(a − b) -> b − a
+  { name: "negated difference", apply: (n, g) => (n.op === "neg" && arg(n, A).op === "sub" ? g.sub(arg(arg(n, A), B), arg(arg(n, A), A)) : undefined) },
+  // σ(−z) -> 1 − σ(z): shares the forward σ(z)
+  { name: "sigmoid of negation", apply: (n, g) => (n.op === "sigmoid" && arg(n, A).op === "neg" ? g.sub(g.const(1, n.shape), g.unary("sigmoid", arg(arg(n, A), A))) : undefined) },
   // (−a) * b -> −(a b) ; a * (−b) -> −(a b)
   {
     name: "pull negation out of mul",
