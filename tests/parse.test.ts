@@ -672,16 +672,10 @@ describe("robustness", () => {
     }
   });
 
-  it("parses a 100-line file quickly once the grammar is loaded", () => {
+  it("parses a 100-line file (speed is measured by npm run bench, not asserted here)", () => {
     const body = XOR.split("\n").slice(3, 11).join("\n") + "\n";
     const src = "model big\ninput x[2]\ntarget y[1]\n" + body.repeat(12) + "# end\n";
     expect(src.split("\n").length).toBeGreaterThanOrEqual(100);
-    parse(src, "big.nn"); // warm up
-    const runs = 5;
-    const start = performance.now();
-    for (let i = 0; i < runs; i++) parse(src, "big.nn");
-    const ms = (performance.now() - start) / runs;
-    // Typically a few ms; the bound is generous for slow CI machines.
-    expect(ms).toBeLessThan(250);
+    expect(parse(src, "big.nn").statements.length).toBeGreaterThanOrEqual(96);
   });
 });
