@@ -1,0 +1,53 @@
+// Loads a freshly compiled module into this process (for `nnc check`, `nnc train`, …):
+// the code is written to a private temporary .ts file and imported through tsx, which the
+// `nnc` launcher has registered. The file is removed right after import.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** The public API every generated module exports (see compiler/emit/module.ts). */
+export interface GeneratedModule {
+  model: {
+    name: string;
+    input: { name: string; shape: number[] };
+    target: { name: string; shape: number[] };
+    output: { name: string; shape: number[] };
+    params: { name: string; shape: number[]; offset: number; size: number }[];
+    paramCount: number;
+    loss: string;
+    accuracy: "binary" | "categorical" | "sparse_categorical" | "none";
+  };
+  init(seed?: number): Float64Array;
+  predict(params: Float64Array, x: ArrayLike<number>, out?: Float64Array): Float64Array;
+  predictBatch(params: Float64Array, xs: ArrayLike<ArrayLike<number>> | Float64Array): Float64Array;
+  loss(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number;
+  grad(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, g: Float64Array): number;
+  fit(
+    params: Float64Array,
+    xs: ArrayLike<ArrayLike<number>> | Float64Array,
+    ys: ArrayLike<ArrayLike<number>> | Float64Array,
+    opts?: Record<string, unknown>,
+  ): { epoch: number[]; history: Record<string, number[] | undefined>; stopped?: string };
+  evaluate(
+    params: Float64Array,
+    xs: ArrayLike<ArrayLike<number>> | Float64Array,
+    ys: ArrayLike<ArrayLike<number>> | Float64Array,
+    opts?: { batchSize?: number },
+  ): { loss: number; accuracy: number };
+  createTrainer(params: Float64Array, opts?: Record<string, unknown>): { step(X: Float64Array, Y: Float64Array, n: number): number; readonly gradNorm: number };
+  saveParams(params: Float64Array): string;
+  loadParams(json: string): Float64Array;
+}
+
+export async function loadGeneratedModule(code: string): Promise<GeneratedModule> {
+  const dir = mkdtempSync(join(tmpdir(), "nnc-"));
+  const file = join(dir, "model.ts");
+  try {
+    writeFileSync(file, code);
+    return (await import(pathToFileURL(file).href)) as GeneratedModule;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
