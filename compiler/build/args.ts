@@ -4,7 +4,7 @@
 //   signature dense(x, units, activation = "linear", l1 = 0, l2 = 0)
 //   dense(h, 2, sigmoid, l2 = 1e-4)  ->  { x: h, units: 2, activation: sigmoid, l2: 1e-4 }
 
-import type { CallExpr, Expr, Loc } from "../ast.js";
+import type { BinaryOp, CallExpr, Expr, Loc } from "../ast.js";
 import { closest } from "./suggest.js";
 
 export interface Param {
@@ -79,32 +79,37 @@ export class BoundArgs {
 }
 
 export function constantValue(e: Expr): number | undefined {
-  switch (e.kind) {
-    case "num":
-      return e.value;
-    case "unary": {
-      const v = constantValue(e.operand);
-      return v === undefined ? undefined : -v;
-    }
-    case "binary": {
-      const a = constantValue(e.left);
-      const b = constantValue(e.right);
-      if (a === undefined || b === undefined) return undefined;
-      switch (e.op) {
-        case "+":
-          return a + b;
-        case "-":
-          return a - b;
-        case "*":
-          return a * b;
-        case "/":
-          return a / b;
-        case "^":
-          return Math.pow(a, b);
-        default:
-          return undefined;
-      }
-    }
+  // Unary chains and left spines (`1 + 1 + … + 1`) are walked with loops: they can be
+  // thousands deep, and recursion per level would overflow the stack.
+  let signs = 0;
+  for (; e.kind === "unary"; e = e.operand) signs++;
+  const sign = signs % 2 === 0 ? 1 : -1;
+  if (e.kind === "num") return sign * e.value;
+  if (e.kind !== "binary") return undefined;
+  const spine: (Expr & { kind: "binary" })[] = [];
+  let leftmost: Expr = e;
+  for (; leftmost.kind === "binary"; leftmost = leftmost.left) spine.push(leftmost);
+  let acc = constantValue(leftmost);
+  for (let i = spine.length - 1; i >= 0 && acc !== undefined; i--) {
+    const b = constantValue(spine[i]!.right);
+    if (b === undefined) return undefined;
+    acc = applyConstant(spine[i]!.op, acc, b);
+  }
+  return acc === undefined ? undefined : sign * acc;
+}
+
+function applyConstant(op: BinaryOp, a: number, b: number): number | undefined {
+  switch (op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+      return a / b;
+    case "^":
+      return Math.pow(a, b);
     default:
       return undefined;
   }

@@ -103,40 +103,58 @@ export function build(program: Program): Model {
         const hint = closest(e.name, [...walk.env.keys()]);
         return fail(e.loc, `unknown name '${e.name}'${hint ? `; did you mean '${hint}'?` : ""}`);
       }
-      case "unary":
-        return graph.neg(expr(e.operand, walk));
+      case "unary": {
+        // `----x` can be thousands deep: count the signs instead of recursing once per sign.
+        let inner: Expr = e;
+        let signs = 0;
+        for (; inner.kind === "unary"; inner = inner.operand) signs++;
+        let node = expr(inner, walk);
+        for (let i = 0; i < signs; i++) node = graph.neg(node);
+        return node;
+      }
       case "binary": {
-        const left = expr(e.left, walk);
-        if (e.op === "^") {
-          const exponent = e.right.kind === "num" ? e.right.value : e.right.kind === "unary" && e.right.operand.kind === "num" ? -e.right.operand.value : undefined;
-          if (exponent === undefined) fail(e.right.loc, `the exponent of '^' must be a number`);
-          return graph.pow(left, exponent);
-        }
-        const right = expr(e.right, walk);
-        return withShapeCheck(e.loc, () => {
-          switch (e.op) {
-            case "+":
-              return graph.add(left, right);
-            case "-":
-              return graph.sub(left, right);
-            case "*":
-              return graph.mul(left, right);
-            case "/":
-              return graph.div(left, right);
-            case "@":
-              if (left.shape.length === 1 && right.shape.length === 1) {
-                if (left.shape[0] !== right.shape[0]) throw new ShapeError(`shape mismatch in '@': [${left.shape[0]}] @ [${right.shape[0]}]: sizes differ`);
-                return graph.sum(graph.mul(left, right));
-              }
-              return graph.matvec(left, right);
-            default:
-              throw new Error(`internal: operator '${e.op}'`);
-          }
-        });
+        // The parser folds `a + b + … + z` to the left, so the left spine can be thousands of
+        // nodes long: walk it with a loop (stack depth independent of the chain's length).
+        const spine: (Expr & { kind: "binary" })[] = [];
+        let leftmost: Expr = e;
+        for (; leftmost.kind === "binary"; leftmost = leftmost.left) spine.push(leftmost);
+        let acc = expr(leftmost, walk);
+        for (let i = spine.length - 1; i >= 0; i--) acc = binary(spine[i]!, acc, walk);
+        return acc;
       }
       case "call":
         return call(e, walk);
     }
+  }
+
+  /** One binary operation whose left operand is already built. */
+  function binary(e: Expr & { kind: "binary" }, left: Node, walk: Walk): Node {
+    if (e.op === "^") {
+      const exponent = e.right.kind === "num" ? e.right.value : e.right.kind === "unary" && e.right.operand.kind === "num" ? -e.right.operand.value : undefined;
+      if (exponent === undefined) fail(e.right.loc, `the exponent of '^' must be a number`);
+      return graph.pow(left, exponent);
+    }
+    const right = expr(e.right, walk);
+    return withShapeCheck(e.loc, () => {
+      switch (e.op) {
+        case "+":
+          return graph.add(left, right);
+        case "-":
+          return graph.sub(left, right);
+        case "*":
+          return graph.mul(left, right);
+        case "/":
+          return graph.div(left, right);
+        case "@":
+          if (left.shape.length === 1 && right.shape.length === 1) {
+            if (left.shape[0] !== right.shape[0]) throw new ShapeError(`shape mismatch in '@': [${left.shape[0]}] @ [${right.shape[0]}]: sizes differ`);
+            return graph.sum(graph.mul(left, right));
+          }
+          return graph.matvec(left, right);
+        default:
+          throw new Error(`internal: operator '${e.op}'`);
+      }
+    });
   }
 
   function call(c: CallExpr, walk: Walk): Node {

@@ -118,7 +118,7 @@ const activationFns: [string, BuiltinFunction][] = ACTIVATIONS.map((def) => [
     build: (a, ctx) => {
       const x = ctx.tensor(a.expr("x")!);
       if (def.name === "softmax" && x.shape.length !== 1) ctx.fail(a.call.loc, `softmax() needs a vector, got shape [${x.shape.join(", ")}]`);
-      const options = Object.fromEntries(Object.keys(def.options).map((k) => [k, a.number(k)]));
+      const options = Object.fromEntries(Object.entries(def.options).map(([k, v]) => [k, typeof v === "boolean" ? a.bool(k) : a.number(k)]));
       return def.apply(ctx.graph, x, options);
     },
   },

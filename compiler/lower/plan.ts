@@ -22,6 +22,9 @@ export interface Plan {
   scratchSize: number;
 }
 
+/** Deepest nesting of fused (inlined) operations in one expression. */
+const MAX_INLINE_DEPTH = 32;
+
 /** A JavaScript identifier stem for a node's locals: its DSL name, else t<id>. */
 export function stemOf(node: Node): string {
   return (node.name ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
@@ -52,6 +55,7 @@ export function planStorage(roots: readonly Node[], unrolled: boolean): Plan {
   }
   const storage = new Map<number, Storage>();
   const stems = new Map<string, number>();
+  const inlineDepth = new Map<number, number>();
   let scratchSize = 0;
   for (const node of order) {
     const def = opDef(node.op);
@@ -61,6 +65,12 @@ export function planStorage(roots: readonly Node[], unrolled: boolean): Plan {
     else if (def.kind === "indexmap") fused = true;
     else if (def.kind === "elementwise") fused = u.count === 1 && u.fusable;
     else fused = false;
+    // Bound the nesting of fused expressions: a 5,000-term `a + b + …` would otherwise become
+    // one expression 5,000 parentheses deep (overflowing the lowering's recursion, prettier
+    // and TypeScript). Past the bound the node is stored and the chain starts afresh.
+    const depth = fused && def.kind !== "leaf" ? 1 + Math.max(0, ...node.inputs.map((i) => inlineDepth.get(i.id) ?? 0)) : 0;
+    if (depth > MAX_INLINE_DEPTH) fused = false;
+    inlineDepth.set(node.id, fused ? depth : 0);
     if (fused) {
       storage.set(node.id, { kind: def.kind === "leaf" ? "leaf" : "inline" });
     } else if (unrolled || node.shape.length === 0) {
