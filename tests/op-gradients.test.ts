@@ -48,6 +48,7 @@ const CASES: Case[] = [
   un("leaky_relu", "nonzero", { alpha: 0.2 }),
   un("elu", "nonzero", { alpha: 1.5 }),
   un("softplus"),
+  un("normal_cdf"),
   un("clip", "any", { lo: -0.5, hi: 0.5 }),
   { op: "matvec", shapes: [[3, 4], [4]], build: (g, [w, x]) => g.matvec(w!, x!) },
   { op: "matvec_t", shapes: [[3, 4], [3]], build: (g, [w, v]) => g.matvecT(w!, v!) },

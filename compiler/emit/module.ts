@@ -11,7 +11,8 @@ import { OPTIMIZERS } from "../../runtime/optimizers.js";
 import { type UnrollMode, emitKernels } from "./kernels.js";
 import { bundleRuntime } from "./runtime-bundle.js";
 import { safeText } from "../lower/comments.js";
-import { sizeOf } from "../ir/node.js";
+import { type Node, sizeOf, topoOrder } from "../ir/node.js";
+import { opDef } from "../ops/registry.js";
 
 export interface EmitOptions {
   unroll?: UnrollMode;
@@ -44,6 +45,16 @@ const RUNTIME_API = [
   "createRng",
   "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix"];
 
+/** Runtime helpers that the kernels' op code calls (e.g. normalCdf for gelu), in a stable order. */
+function kernelRuntimeHelpers(roots: readonly Node[]): string[] {
+  const names = new Set<string>();
+  for (const node of topoOrder(roots)) {
+    const def = opDef(node.op);
+    if (def.kind === "elementwise") for (const name of def.runtime ?? []) names.add(name);
+  }
+  return [...names].sort();
+}
+
 export function emitModule(model: Model, derived: Derived, options: EmitOptions): Emitted {
   const offsets = new Map<string, number>();
   let paramCount = 0;
@@ -60,7 +71,8 @@ export function emitModule(model: Model, derived: Derived, options: EmitOptions)
   }));
   const kernels = emitKernels(model, derived, offsets, options.unroll ?? "auto");
   const opt = (OPTIMIZERS as Record<string, { factory: string }>)[model.optimizer.name]!;
-  const runtime = bundleRuntime([...RUNTIME_API, opt.factory], { precision: options.precision ?? "f64" });
+  const helpers = kernelRuntimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...derived.grads.values()]);
+  const runtime = bundleRuntime([...RUNTIME_API, opt.factory, ...helpers], { precision: options.precision ?? "f64" });
   const inputSize = sizeOf(model.input.shape);
   const targetSize = sizeOf(model.target.shape);
   const outputSize = sizeOf(derived.predict.shape);

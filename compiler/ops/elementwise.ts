@@ -8,6 +8,7 @@ import type { Attrs, Node, Shape } from "../ir/node.js";
 import type { Graph } from "../ir/graph.js";
 import { type ElementwiseOp, ShapeError, type Vjp } from "./op-def.js";
 import { shapeText, sameShape } from "../ir/node.js";
+import { normalCdf } from "../../runtime/special.js";
 
 function sameShapeRule(name: string) {
   return (inputs: readonly Shape[]): Shape => {
@@ -27,6 +28,8 @@ interface UnarySpec {
   grad: ((g: Node, x: Node, y: Node, graph: Graph, attrs: Attrs) => Node) | null;
   math?(x: string, attrs: Attrs): string;
   cost?: number;
+  /** Runtime helpers the code calls (see ElementwiseOp.runtime). */
+  runtime?: readonly string[];
 }
 
 function unary(spec: UnarySpec): ElementwiseOp {
@@ -41,6 +44,7 @@ function unary(spec: UnarySpec): ElementwiseOp {
     vjp,
     math: (args, attrs) => (spec.math ? spec.math(args[0]!, attrs) : `${spec.name}(${args[0]})`),
     cost: spec.cost ?? 1,
+    ...(spec.runtime ? { runtime: spec.runtime } : {}),
   };
 }
 
@@ -218,6 +222,18 @@ export const elementwiseOps: ElementwiseOp[] = [
     code: (x) => `Math.max(${x}, 0) + Math.log1p(Math.exp(-Math.abs(${x})))`,
     grad: (g, x, _y, graph) => graph.mul(g, graph.unary("sigmoid", x)),
     cost: 22,
+  }),
+  unary({
+    // Φ(x), the standard normal CDF (GELU is x·Φ(x)); Math has no erf, so the code calls the
+    // runtime's normalCdf (bundled into models that use it). Φ'(x) = φ(x) = e^(−x²/2) / √(2π).
+    name: "normal_cdf",
+    scalar: (x) => normalCdf(x),
+    code: (x) => `normalCdf(${x})`,
+    grad: (g, x, _y, graph) =>
+      graph.mul(g, graph.mul(graph.const(1 / Math.sqrt(2 * Math.PI)), graph.unary("exp", graph.mul(graph.const(-0.5), graph.pow(x, 2))))),
+    math: (x) => `Φ(${x})`,
+    runtime: ["normalCdf"],
+    cost: 30,
   }),
   unary({
     // Keras clips probabilities to [ε, 1 − ε] before taking logs; the gradient is 0 outside.

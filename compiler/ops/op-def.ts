@@ -49,6 +49,8 @@ export interface ElementwiseOp extends OpCommon {
   code(args: readonly string[], attrs: Attrs): string;
   /** Rough cost in flops for the unroll budget. */
   readonly cost: number;
+  /** Runtime helpers (runtime/*.ts names) that `code` calls; the emitter bundles them. */
+  readonly runtime?: readonly string[];
 }
 
 /**
