@@ -88,7 +88,7 @@ function denseLayer(a: BoundArgs, ctx: BuildContext): Node {
   const name = ctx.layerName();
   const kernelInit = a.word("kernel_initializer");
   const W = ctx.declareParam(`W_${name}`, [units, x.shape[0]!], ctx.initializer(kernelInit.word, kernelInit.loc), a.call.loc);
-  let z = ctx.graph.matvec(W, x);
+  let z = ctx.graph.named(ctx.graph.matvec(W, x), `Wx_${name}`);
   if (a.bool("use_bias")) {
     const biasInit = a.word("bias_initializer");
     const b = ctx.declareParam(`b_${name}`, [units], ctx.initializer(biasInit.word, biasInit.loc), a.call.loc);

@@ -59,12 +59,13 @@ export function differentiate(graph: Graph, loss: Node, wrt: readonly Node[]): G
     byParam.set(p.id, g);
   }
   // Readable names for adjoints: dz_h, dh from named values first (so the shared adjoint
-  // of z = W x + b reads dz, not db), then dW_h, db_h for parameters.
+  // of z = W x + b reads dz, not db), users before their inputs (dz_h, not dWx_h), then
+  // dW_h, db_h for parameters.
   const nameAdjoint = (node: Node) => {
     const g = adjoint.get(node.id);
     if (g && g.role === "gradient") graph.named(g, `d${nodeLabel(node)}`);
   };
-  for (const node of order) if (node.name && node.op !== "param") nameAdjoint(node);
+  for (const node of [...order].reverse()) if (node.name && node.op !== "param") nameAdjoint(node);
   for (const node of order) if (node.op === "param") nameAdjoint(node);
   return { byParam };
 }

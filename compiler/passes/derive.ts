@@ -5,6 +5,8 @@
 import type { Model } from "../build/model.js";
 import type { LoweredGraphs } from "../emit/kernels.js";
 import { countNodes } from "../ir/print.js";
+import { topoOrder } from "../ir/node.js";
+import { nameIntermediates } from "../explain/names.js";
 import { differentiate } from "./autodiff.js";
 import { type SimplifyStats, simplify } from "./simplify.js";
 import { RULES, STABILITY_RULES } from "./rules.js";
@@ -27,6 +29,8 @@ export function derive(model: Model): Derived {
   const params = model.params.map((p) => p.node);
   const written = [model.train.loss, model.infer.output, model.infer.loss];
   const forwardNodes = countNodes(written);
+  // Names for unnamed values (z_h in h = tanh(W1 @ x + b1)): readable locals, and adjoints named dz_h.
+  nameIntermediates(graph, topoOrder(written));
   // Stable forms first, so that the derivative is taken of them.
   // (A pass of their own: they match the expression as written, before other rules reshape it.)
   const stable = simplify(graph, simplify(graph, written, STABILITY_RULES).roots, RULES).roots;
