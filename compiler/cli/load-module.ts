@@ -43,7 +43,9 @@ export interface GeneratedModule {
 
 export async function loadGeneratedModule(code: string): Promise<GeneratedModule> {
   const dir = mkdtempSync(join(tmpdir(), "nnc-"));
-  const file = join(dir, "model.ts");
+  // .mts, not .ts: with no package.json above the temp folder, tsx would load a .ts file as
+  // CommonJS without transforming it ("Unexpected identifier 'Vec'").
+  const file = join(dir, "model.mts");
   try {
     writeFileSync(file, code);
     return (await import(pathToFileURL(file).href)) as GeneratedModule;
