@@ -22,6 +22,9 @@ import { closest } from "./suggest.js";
 
 const DEFAULT_OPTIMIZER = "rmsprop"; // Keras' compile() default
 
+/** Total parameter values a model may have: 800 MB as f64, and optimizers keep 1–3 more copies. */
+export const MAX_PARAMS = 100_000_000;
+
 interface Walk {
   mode: "train" | "infer";
   env: Map<string, Node>;
@@ -61,6 +64,17 @@ export function build(program: Program): Model {
       if (d.value > 1e7) fail(d.loc, `dimension ${d.value} is too large (at most 10000000)`);
     }
     return dims.map((d) => d.value);
+  }
+
+  // Counted as parameters are declared, so the error points at the one that crosses the limit
+  // (a model beyond it could not be allocated, and compiling it would not finish).
+  let paramTotal = 0;
+  function countParams(name: string, shape: Shape, loc: Loc): void {
+    const size = shape.reduce((a, d) => a * d, 1);
+    paramTotal += size;
+    if (paramTotal > MAX_PARAMS) {
+      fail(loc, `parameter '${name}' [${shape.join(", ")}] has ${size} values, bringing the model to ${paramTotal}; at most ${MAX_PARAMS} parameters are supported`);
+    }
   }
 
   function initializer(name: string, loc: Loc): InitSpec {
@@ -180,6 +194,7 @@ export function build(program: Program): Model {
         if (walk.mode === "train") {
           if (declaredAt.has(name)) fail(loc, `layer parameter '${name}' clashes with '${name}' defined at line ${declaredAt.get(name)!.line}`);
           declaredAt.set(name, loc);
+          countParams(name, shape, loc);
           params.push({ name, shape, init, node, loc, line: loc.line });
         }
         return node;
@@ -223,6 +238,7 @@ export function build(program: Program): Model {
         case "param": {
           declare(s.name, s.nameLoc, walk);
           const shape = shapeOf(s.shape);
+          if (mode === "train") countParams(s.name, shape, s.nameLoc);
           const node = graph.param(s.name, shape);
           if (mode === "train") params.push({ name: s.name, shape, init: initSpec(s.init), node, loc: s.nameLoc, line: s.loc.line });
           walk.env.set(s.name, node);
