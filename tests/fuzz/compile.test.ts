@@ -1,0 +1,85 @@
+// Fuzzing the whole pipeline, emission included, on a smaller deterministic sample (emitting
+// costs ~0.5 s a model): generated models and mutated examples must compile or fail with a
+// located NncError; every module that compiles must contain no eval / Function constructor /
+// imports, compute what the reference interpreter computes from the same graphs, and (for a
+// few of them) type-check under strict. Seed and replay: see analyze.test.ts.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compile, type Compiled } from "../../compiler/compile.js";
+import { evaluate as interpret } from "../../compiler/interpret.js";
+import { relError, testRandom } from "../helpers/fd.js";
+import { importCode, typeErrors } from "../helpers/generated.js";
+import { FILE, FuzzStats, checkOutcome, showSource } from "./outcome.js";
+import { generatedSource, loadExamples, mutatedExample } from "./arbitraries.js";
+
+const SEED = Number(process.env["NNC_FUZZ_SEED"] ?? 20_240_606);
+const SCALE = Number(process.env["NNC_FUZZ_SCALE"] ?? 1);
+const PER_KIND = Math.round(16 * SCALE);
+const TYPE_CHECKED = 1;
+
+/** Same value, or both NaN, or within 1e-9 relative (the interpreter fuses nothing). */
+function close(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  return relError(a, b) < 1e-9;
+}
+
+describe("fuzz: compile (the whole pipeline)", () => {
+  const sources = [
+    ...fc.sample(generatedSource(), { seed: SEED, numRuns: PER_KIND }),
+    ...fc.sample(mutatedExample(loadExamples()), { seed: SEED, numRuns: PER_KIND }),
+  ];
+
+  it(`${sources.length} sampled models compile or fail with a located NncError`, async () => {
+    const stats = new FuzzStats("compile");
+    const compiled: { source: string; result: Compiled }[] = [];
+    for (const source of sources) {
+      const start = performance.now();
+      let result: Compiled | undefined;
+      // compile is async; run it to completion, then judge the outcome synchronously.
+      let failure: unknown;
+      try {
+        result = await compile(source, FILE);
+      } catch (e) {
+        failure = e;
+      }
+      const outcome = checkOutcome(() => {
+        if (failure !== undefined) throw failure;
+      }, source);
+      stats.record(outcome, performance.now() - start, source);
+      if (result) compiled.push({ source, result });
+    }
+    console.log(stats.summary(SEED));
+    expect(stats.cases).toBe(sources.length);
+    expect(compiled.length).toBeGreaterThanOrEqual(5);
+
+    let checked = 0;
+    for (const { source, result } of compiled) {
+      const { code, model, derived } = result;
+      const where = `\nsource: ${showSource(source)}`;
+      expect(code, `eval / Function / import in the output${where}`).not.toMatch(/\beval\s*\(|\bFunction\s*\(|^\s*import\s|\brequire\s*\(/m);
+      const mod = await importCode(code);
+      const random = testRandom(7);
+      const params = mod.init(3);
+      const x = Array.from({ length: model.input.shape[0]! }, () => random() * 4 - 2);
+      const y = Array.from({ length: model.target.shape[0]! }, () => (random() < 0.5 ? 0 : 1));
+      const values = new Map<string, Float64Array>([
+        [model.input.name, Float64Array.from(x)],
+        [model.target.name, Float64Array.from(y)],
+      ]);
+      for (const p of mod.model.params) values.set(p.name, params.subarray(p.offset, p.offset + p.size));
+      const ref = interpret([derived.predict, derived.inferLoss], { values });
+      const out = mod.predict(params, x);
+      const expected = ref.get(derived.predict.id)!;
+      expect(out.length, `output size${where}`).toBe(expected.length);
+      out.forEach((v, i) => expect(close(v, expected[i]!), `predict[${i}] ${v} vs ${expected[i]}${where}`).toBe(true));
+      const lossValue = mod.loss(params, x, y);
+      expect(close(lossValue, ref.get(derived.inferLoss.id)![0]!), `loss ${lossValue}${where}`).toBe(true);
+      if (checked < TYPE_CHECKED) {
+        expect(await typeErrors(code), `type errors${where}`).toEqual([]);
+        checked++;
+      }
+    }
+  });
+});
