@@ -3,11 +3,15 @@
 // message and exit code 1, never a stack trace.
 //
 //   nnc model.nn -o model.ts      compile (the main job)
+//   nnc train model.nn --data d.csv   train from data (also: predict, evaluate)
 //   nnc help                      usage
 
 import { NncError, formatDiagnostic } from "../diagnostics.js";
 import { CliError } from "./io.js";
 import { compileCommand } from "./compile-command.js";
+import { TRAIN_USAGE, trainCommand } from "./train-command.js";
+import { PREDICT_USAGE, predictCommand } from "./predict-command.js";
+import { EVALUATE_USAGE, evaluateCommand } from "./evaluate-command.js";
 
 export const USAGE = `nnc: a neural-network compiler
 
@@ -17,13 +21,16 @@ usage:
       --precision f64|f32              storage type of parameters and activations (default f64)
       --emit ts|ir                     what to write: the module (default) or the graph text
       --no-format                      skip prettier
-  nnc help                             this text
+${TRAIN_USAGE}${PREDICT_USAGE}${EVALUATE_USAGE}  nnc help                             this text
 `;
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   compile: compileCommand,
+  train: trainCommand,
+  predict: predictCommand,
+  evaluate: evaluateCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,71 @@
+// The data flags shared by `nnc train`, `nnc predict` and `nnc evaluate`, and how they become
+// a Dataset for the loaded model:
+//
+//   --data SRC             a .csv / .tsv / .jsonl file, or a built-in data set (iris, mnist)
+//   --labels auto|index|onehot   class-index or one-hot targets (auto: one column = indexes)
+//   --inputs a,b,c  --targets label   columns by name (default: by model names, else position)
+//   --limit N              use the first N rows
+//
+//   const ds = readDataset(values, "--data", shapeOf(mod.model), "required");
+
+import { loadTable } from "../data/load.js";
+import { toDataset, type DataShape, type Dataset, type LabelMode } from "../data/match.js";
+import { limitRows } from "../data/split.js";
+import { CliError } from "./io.js";
+import type { GeneratedModule } from "./load-module.js";
+
+export const DATA_OPTIONS = {
+  data: { type: "string" },
+  labels: { type: "string" },
+  inputs: { type: "string" },
+  targets: { type: "string" },
+  limit: { type: "string" },
+} as const;
+
+type Values = { [key: string]: string | boolean | (string | boolean)[] | undefined };
+
+export function stringFlag(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** An integer flag ≥ min, or the default. */
+export function intFlag(values: Values, name: string, min: number, fallback: number): number {
+  const text = stringFlag(values, name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
+  return n;
+}
+
+export function shapeOf(model: GeneratedModule["model"]): DataShape {
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const shape: DataShape = {
+    input: { name: model.input.name, size: size(model.input.shape) },
+    target: { name: model.target.name, size: size(model.target.shape) },
+  };
+  // A one-value target under sparse categorical accuracy is a class index into the output.
+  if (model.accuracy === "sparse_categorical") shape.classes = size(model.output.shape);
+  return shape;
+}
+
+function list(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(",").map((s) => s.trim());
+}
+
+/** Reads the data named by `--<flag>` (data or test) with the shared column and label flags. */
+export function readDataset(values: Values, flag: "data" | "test", shape: DataShape, target: "required" | "none"): Dataset {
+  const spec = stringFlag(values, flag);
+  if (spec === undefined) throw new CliError(`missing --${flag} FILE (a .csv, .tsv or .jsonl file, or iris / mnist)`);
+  const labels = stringFlag(values, "labels") ?? "auto";
+  if (!["auto", "index", "onehot"].includes(labels)) throw new CliError(`--labels must be auto, index or onehot, got '${labels}'`);
+  const inputs = list(stringFlag(values, "inputs"));
+  const targets = list(stringFlag(values, "targets"));
+  const ds = toDataset(loadTable(spec), shape, {
+    labels: labels as LabelMode,
+    target,
+    ...(inputs ? { inputs } : {}),
+    ...(targets ? { targets } : {}),
+  });
+  return limitRows(ds, intFlag(values, "limit", 1, Number.MAX_SAFE_INTEGER));
+}

@@ -1,0 +1,51 @@
+// `nnc predict MODEL.nn --weights W.json --data x.csv [-o out.csv]`: the model's outputs for every
+// row of the data, as CSV (to stdout without -o). Columns are the output's values (`out`, or
+// out0..outN) and, for a classifier, `class`: the index of the largest output.
+//
+//   nnc predict iris.nn --weights iris.json --data iris -o predictions.csv
+
+import { parseOptions } from "./compile-command.js";
+import { DATA_OPTIONS, readDataset, shapeOf, stringFlag } from "./data-options.js";
+import { CliError, writeAtomically } from "./io.js";
+import { compileModel, loadWeights } from "./model-module.js";
+
+export const PREDICT_USAGE = `  nnc predict MODEL.nn --weights W.json --data SRC [-o OUT.csv]   outputs for each row, as CSV
+      (takes --labels, --inputs, --targets, --limit as train does; target columns are ignored)
+`;
+
+export function predictionsCsv(outputName: string, outputSize: number, classifier: boolean, P: ArrayLike<number>): string {
+  const names = outputSize === 1 ? [outputName] : Array.from({ length: outputSize }, (_, i) => `${outputName}${i}`);
+  if (classifier) names.push("class");
+  const lines = [names.join(",")];
+  for (let r = 0; r * outputSize < P.length; r++) {
+    const row: number[] = [];
+    let best = 0;
+    for (let j = 0; j < outputSize; j++) {
+      row.push(P[r * outputSize + j]!);
+      if (row[j]! > row[best]!) best = j;
+    }
+    lines.push((classifier ? [...row, best] : row).join(","));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export async function predictCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args, { ...DATA_OPTIONS, weights: { type: "string" }, output: { type: "string", short: "o" } });
+  if (positionals.length !== 1) throw new CliError(`nnc predict: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  const file = positionals[0]!;
+  const weights = stringFlag(values, "weights");
+  if (weights === undefined) throw new CliError(`nnc predict: missing --weights FILE (written by nnc train --save)`);
+  const { mod } = await compileModel(file);
+  const params = loadWeights(mod, weights);
+  const ds = readDataset(values, "data", shapeOf(mod.model), "none");
+  const outputSize = mod.model.output.shape.reduce((a, b) => a * b, 1);
+  const classifier = mod.model.accuracy === "categorical" || mod.model.accuracy === "sparse_categorical";
+  const csv = predictionsCsv(mod.model.output.name, outputSize, classifier, mod.predictBatch(params, ds.X));
+  const output = stringFlag(values, "output");
+  if (output === undefined) process.stdout.write(csv);
+  else {
+    writeAtomically(output, csv, file);
+    process.stderr.write(`nnc: wrote ${ds.rows} predictions to ${output}\n`);
+  }
+  return 0;
+}
