@@ -650,7 +650,8 @@ interface FitHistory {
 
 interface FitOptions {
   epochs?: number;
-  batchSize?: number;
+  /** Rows per update (default 32); "full" = every row in one update (full-batch gradient descent). */
+  batchSize?: number | "full";
   shuffle?: boolean;
   seed?: number;
   /** 1 prints one line per epoch. */
@@ -735,11 +736,13 @@ function fitModel(
 ): FitHistory {
   const epochs = opts.epochs ?? 1;
   const batchSize = opts.batchSize ?? 32;
+  const fullBatch = batchSize === "full";
   const nanPolicy = opts.nanPolicy ?? "stop";
   if (!Number.isInteger(epochs) || epochs < 0)
     throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new Error(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  if (!fullBatch && (!Number.isInteger(batchSize) || batchSize < 1)) {
+    throw new Error(`fit: batchSize must be a positive integer or "full", got ${String(batchSize)}`);
+  }
   if (nanPolicy !== "stop" && nanPolicy !== "skip" && nanPolicy !== "throw") {
     throw new Error(`fit: nanPolicy must be "stop", "skip" or "throw", got ${String(nanPolicy)}`);
   }
@@ -755,7 +758,7 @@ function fitModel(
 
   const { inputSize, targetSize, outputSize, maxBatch } = core;
   const withAccuracy = core.accuracy !== "none";
-  const batchRows = Math.min(batchSize, rows);
+  const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
   const Pb = new VecArray(withAccuracy ? batchRows * outputSize : 0);
@@ -850,7 +853,7 @@ function fitModel(
     const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
     if (withAccuracy) logs.accuracy = scoreSum / samples;
     if (validation) {
-      const val = evaluateModel(core, params, validation[0], validation[1], { batchSize });
+      const val = evaluateModel(core, params, validation[0], validation[1], { batchSize: batchRows });
       logs.val_loss = val.loss;
       if (withAccuracy) logs.val_accuracy = val.accuracy;
     }

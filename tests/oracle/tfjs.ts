@@ -137,16 +137,16 @@ export function tfLossAndGradient(
 
 /**
  * Elementwise relative error |a − b| / max(|a|, |b|, floor) must stay below REL_TOL, where
- * floor = 1e-3 · max|b|: an element far smaller than the largest one in its tensor is compared
- * at the tensor's scale, since float32 cannot resolve it better than that. The reference must
- * be non-trivial (something must be compared).
+ * floor = floorFraction · max|b| (default 1e-3): an element far smaller than the largest one in
+ * its tensor is compared at the tensor's scale, since float32 cannot resolve it better than that.
+ * The reference must be non-trivial (something must be compared).
  */
-export function expectClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, what: string, tol = REL_TOL): void {
+export function expectClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, what: string, floorFraction = 1e-3, tol = REL_TOL): void {
   expect(ours.length, `${what}: length`).toBe(theirs.length);
   let scale = 0;
   for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]!));
   expect(scale, `${what}: the reference is all zeros`).toBeGreaterThan(1e-6);
-  const floor = 1e-3 * scale;
+  const floor = floorFraction * scale;
   let worst = 0;
   let at = -1;
   for (let i = 0; i < theirs.length; i++) {
@@ -159,6 +159,18 @@ export function expectClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, 
     }
   }
   expect(worst, `${what}: worst relative error at [${at}]: ours ${ours[at]}, tfjs ${theirs[at]}`).toBeLessThan(tol);
+}
+
+/**
+ * Weights after several optimizer steps, one parameter tensor at a time, by the normwise relative
+ * error max|a − b| / max|b|. (Elementwise would be wrong here: Adam and RMSprop divide by √v, so a
+ * gradient element near zero, where float32 keeps few correct digits, still takes a full-size
+ * step; that step's error is small against the tensor, not against a weight that sits near 0.)
+ */
+export function expectWeightsClose(mod: GeneratedModule, ours: Float64Array, theirs: Float64Array, what: string): void {
+  for (const p of mod.model.params) {
+    expectClose(ours.subarray(p.offset, p.offset + p.size), theirs.subarray(p.offset, p.offset + p.size), `${what} ${p.name}`, 1);
+  }
 }
 
 /** Deterministic test data in [lo, hi) (xorshift; not the runtime's Rng on purpose). */
