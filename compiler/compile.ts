@@ -9,12 +9,13 @@ import { build } from "./build/build.js";
 import type { Model } from "./build/model.js";
 import { derive, type Derived } from "./passes/derive.js";
 import { emitModule, type EmitOptions } from "./emit/module.js";
-import type { UnrollMode } from "./emit/kernels.js";
+import type { BatchMode, Strategy, UnrollMode } from "./emit/kernels.js";
 import { formatCode } from "./emit/format.js";
 import { NNC_VERSION } from "./version.js";
 
 export interface CompileOptions {
   unroll?: UnrollMode;
+  batch?: BatchMode;
   precision?: "f64" | "f32";
   /** Run prettier over the output (skipped automatically for very large files). */
   format?: boolean;
@@ -24,7 +25,9 @@ export interface Compiled {
   code: string;
   model: Model;
   derived: Derived;
-  unrolled: boolean;
+  /** How the per-sample kernels were lowered, and whether minibatches use matrix-matrix kernels. */
+  strategy: Strategy;
+  batched: boolean;
   flops: { predict: number; grad: number };
 }
 
@@ -38,8 +41,9 @@ export async function compile(source: string, file: string, options: CompileOpti
   const { model, derived } = analyze(source, file);
   const emitOptions: EmitOptions = { version: NNC_VERSION };
   if (options.unroll) emitOptions.unroll = options.unroll;
+  if (options.batch) emitOptions.batch = options.batch;
   if (options.precision) emitOptions.precision = options.precision;
   const emitted = emitModule(model, derived, emitOptions);
   const code = options.format === false ? emitted.code : await formatCode(emitted.code);
-  return { code, model, derived, unrolled: emitted.unrolled, flops: emitted.flops };
+  return { code, model, derived, strategy: emitted.strategy, batched: emitted.batched, flops: emitted.flops };
 }

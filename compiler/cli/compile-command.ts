@@ -27,6 +27,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     output: { type: "string", short: "o" },
     unroll: { type: "string" },
+    batch: { type: "string" },
     precision: { type: "string" },
     emit: { type: "string" },
     "no-format": { type: "boolean" },
@@ -40,16 +41,18 @@ export async function compileCommand(args: string[]): Promise<number> {
     return 0;
   }
   const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
+  const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
   const output = values.output as string | undefined;
   if (!output) throw new CliError(`missing -o OUTPUT.ts (where to write the generated module)`);
   const compiled = await compile(source, input, {
     ...(unroll ? { unroll } : {}),
+    ...(batch ? { batch } : {}),
     ...(precision ? { precision } : {}),
     format: !values["no-format"],
   });
   writeAtomically(output, compiled.code, input);
   const kb = (Buffer.byteLength(compiled.code) / 1024).toFixed(1);
-  process.stderr.write(`nnc: ${input} -> ${output} (${compiled.model.params.length} tensors, ${kb} KB, ${compiled.unrolled ? "unrolled" : "loops"})\n`);
+  process.stderr.write(`nnc: ${input} -> ${output} (${compiled.model.params.length} tensors, ${kb} KB, ${compiled.strategy}${compiled.batched ? ", batched" : ""})\n`);
   return 0;
 }

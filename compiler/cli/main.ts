@@ -17,7 +17,8 @@ export const USAGE = `nnc: a neural-network compiler
 
 usage:
   nnc MODEL.nn -o MODEL.ts [options]   compile a model to a self-contained TypeScript module
-      --unroll auto|always|never       straight-line code or loops (default auto: by size)
+      --unroll auto|always|never       straight-line code or loops (default auto: within V8's budget)
+      --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
       --precision f64|f32              storage type of parameters and activations (default f64)
       --emit ts|ir                     what to write: the module (default) or the graph text
       --no-format                      skip prettier

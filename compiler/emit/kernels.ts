@@ -1,5 +1,9 @@
-// The model's specialized kernels: per-sample predict, loss and gradient functions,
-// lowered from the simplified graphs, unrolled while small and loops beyond that.
+// The model's specialized kernels. Per sample (predictSample, lossSample, gradSample: the
+// single-sample API, and the whole training path of small models): fully unrolled while the
+// function fits V8's optimization budget; past it, large ops become loops with literal bounds
+// and what stays unrolled is split into several functions under the budget (lower/budget.ts).
+// Batched (predictRows, lossRows, gradRows: minibatches of larger models): matrix-matrix
+// code over the rows (lower/batched.ts).
 //
 //   function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng): number {
 //     // parity.nn:5  h = dense(x, 2, sigmoid)
@@ -10,17 +14,24 @@
 
 import type { Model } from "../build/model.js";
 import type { Node } from "../ir/node.js";
-import { type DataBinding, type LoweredFunction, type Sink, lowerFunction } from "../lower/function.js";
+import { sizeOf, topoOrder } from "../ir/node.js";
+import { opDef } from "../ops/registry.js";
+import { type Block, type DataBinding, type LowerMode, type Sink, lowerFunction, renderBlocks } from "../lower/function.js";
+import { FUNCTION_TOKEN_BUDGET, MAX_CHUNKS, UNROLLED_BLOCK_TOKENS, estimateTokens } from "../lower/budget.js";
+import { lowerBatched } from "../lower/batched.js";
 
 export type UnrollMode = "auto" | "always" | "never";
+export type BatchMode = "auto" | "always" | "never";
 
-/** Unrolled bodies longer than this (in characters) are lowered to loops instead: V8 stops
- * optimizing functions past --max-optimized-bytecode-size (61,440 bytes of bytecode). */
-const UNROLL_BUDGET_CHARS = 24_000;
+/** How a per-sample kernel was lowered. */
+export type Strategy = "unrolled" | "mixed" | "split" | "loops";
 
 export interface KernelSet {
   text: string;
-  unrolled: boolean;
+  /** The gradient kernel's strategy (the others follow the same rules). */
+  strategy: Strategy;
+  /** Whether minibatches run through the batched kernels. */
+  batched: boolean;
   /** Flops per sample of predict and of a training step (forward + backward). */
   flops: { predict: number; grad: number };
 }
@@ -32,7 +43,9 @@ export interface LoweredGraphs {
   grads: Map<string, Node>;
 }
 
-function binding(model: Model, offsets: Map<string, number>, scratch: string, training: boolean): DataBinding {
+type Params = readonly (readonly [string, string])[];
+
+function binding(offsets: Map<string, number>, scratch: string, training: boolean): DataBinding {
   return {
     input: { array: "x", offset: "xo" },
     target: { array: "y", offset: "yo" },
@@ -42,10 +55,100 @@ function binding(model: Model, offsets: Map<string, number>, scratch: string, tr
   };
 }
 
-function lowerAll(model: Model, graphs: LoweredGraphs, offsets: Map<string, number>, unrolled: boolean) {
+const indent = (lines: readonly string[]) => lines.map((l) => (l === "" ? "" : `  ${l}`)).join("\n");
+
+function fnText(name: string, params: Params, ret: string, lines: readonly string[], doc?: string): string {
+  const sig = `function ${name}(${params.map(([n, t]) => `${n}: ${t}`).join(", ")}): ${ret}`;
+  return `${doc ? `/** ${doc} */\n` : ""}${sig} {\n${indent(lines)}\n}\n`;
+}
+
+/** Packs blocks in order into chunks of at most `budget` tokens (a `return` stays last). */
+function chunk(blocks: readonly Block[], budget: number): Block[][] {
+  const chunks: Block[][] = [[]];
+  let used = 0;
+  for (const b of blocks) {
+    const t = estimateTokens(b.lines);
+    if (used + t > budget && chunks[chunks.length - 1]!.length > 0) {
+      chunks.push([]);
+      used = 0;
+    }
+    chunks[chunks.length - 1]!.push(b);
+    used += t;
+  }
+  return chunks;
+}
+
+/** A cheap upper-end guess of each stored node's unrolled size in tokens (≈ 6 per flop, 12 per element). */
+function roughTokens(sinks: readonly Sink[]): Map<number, number> {
+  const rough = new Map<number, number>();
+  for (const node of topoOrder(sinks.map((s) => s.node))) {
+    const def = opDef(node.op);
+    if (def.kind === "structural") rough.set(node.id, 6 * def.flops(node.inputs.map((i) => i.shape), node.shape) + 12);
+    else if (def.kind === "elementwise") rough.set(node.id, 12 * sizeOf(node.shape));
+  }
+  for (const s of sinks) rough.set(s.node.id, Math.max(rough.get(s.node.id) ?? 0, 16 * sizeOf(s.node.shape)));
+  return rough;
+}
+
+interface SampleKernel {
+  text: string;
+  strategy: Strategy;
+  flops: number;
+}
+
+/** One per-sample kernel, lowered under the budget (or as forced by `unroll`). */
+function sampleKernel(name: string, params: Params, ret: string, doc: string, sinks: Sink[], scratchName: string, b: DataBinding, unroll: UnrollMode, file: string): SampleKernel {
+  const render = (mode: LowerMode) => lowerFunction(sinks, b, mode, file);
+  const withScratch = (size: number, text: string) => (size > 0 ? `const ${scratchName} = new VecArray(${size});\n${text}` : text);
+  const single = (f: ReturnType<typeof render>, strategy: Strategy): SampleKernel => ({
+    text: withScratch(f.scratchSize, fnText(name, params, ret, renderBlocks(f.blocks), doc)),
+    strategy,
+    flops: f.flops,
+  });
+  if (unroll === "never") return single(render({ locals: "scalars", unrolled: () => false }), "loops");
+  if (unroll === "always") return single(render({ locals: "all", unrolled: () => true }), "unrolled");
+  // Rough sizes first, so that a 100,000-element layer is never written out unrolled just to be measured.
+  const rough = roughTokens(sinks);
+  if ([...rough.values()].reduce((a, b) => a + b, 0) <= 4 * FUNCTION_TOKEN_BUDGET) {
+    const whole = render({ locals: "all", unrolled: () => true });
+    if (estimateTokens(renderBlocks(whole.blocks)) <= FUNCTION_TOKEN_BUDGET) return single(whole, "unrolled");
+  }
+
+  // Too big for one function: everything in scratch; large ops as loops, the rest unrolled.
+  const preLooped = new Set([...rough].filter(([, t]) => t > 4 * UNROLLED_BLOCK_TOKENS).map(([id]) => id));
+  const unrolledAll = render({ locals: "none", unrolled: (n) => !preLooped.has(n.id) });
+  const cost = new Map<number, number>();
+  for (const blk of unrolledAll.blocks) if (blk.node) cost.set(blk.node.id, Math.max(cost.get(blk.node.id) ?? 0, estimateTokens(blk.lines)));
+  const looped = new Set([...cost].filter(([id, t]) => preLooped.has(id) || t > UNROLLED_BLOCK_TOKENS).map(([id]) => id));
+  let remaining = [...cost].filter(([id]) => !looped.has(id)).sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+  let total = remaining.reduce((s, [, t]) => s + t, 0);
+  while (total > MAX_CHUNKS * FUNCTION_TOKEN_BUDGET * 0.8 && remaining.length > 0) {
+    const [id, t] = remaining.shift()!;
+    looped.add(id);
+    total -= t;
+  }
+  const mixed = render({ locals: "none", unrolled: (n) => !looped.has(n.id) });
+  const allLoops = looped.size === cost.size;
+  const chunks = chunk(mixed.blocks, FUNCTION_TOKEN_BUDGET);
+  if (chunks.length === 1) return single(mixed, allLoops ? "loops" : "mixed");
+  const parts = chunks.map((blocks, i) => {
+    const last = i === chunks.length - 1;
+    return fnText(`${name}_${i + 1}`, params, last ? ret : "void", renderBlocks(blocks));
+  });
+  const args = params.map(([n]) => n).join(", ");
+  const calls = chunks.map((_, i) => (i === chunks.length - 1 && ret !== "void" ? `return ${name}_${i + 1}(${args});` : `${name}_${i + 1}(${args});`));
+  const text = [...parts, fnText(name, params, ret, calls, `${doc} (split into ${chunks.length} functions, each within V8's optimization budget)`)].join("\n");
+  return { text: withScratch(mixed.scratchSize, text), strategy: "split", flops: mixed.flops };
+}
+
+const SAMPLE_PARAMS = {
+  predict: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["out", "Vec"], ["oo", "number"]],
+  loss: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"]],
+  grad: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"], ["g", "Vec"], ["rng", "Rng"]],
+} as const;
+
+export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string, number>, unroll: UnrollMode, batch: BatchMode, maxBatch: number): KernelSet {
   const file = model.file.replace(/^.*[\\/]/, "");
-  const predict = lowerFunction([{ kind: "store", node: graphs.predict, array: "out", offset: "oo", comment: `output ${model.outputName}` }], binding(model, offsets, "predictScratch", false), unrolled, file);
-  const loss = lowerFunction([{ kind: "return", node: graphs.inferLoss }], binding(model, offsets, "lossScratch", false), unrolled, file);
   const gradSinks: Sink[] = model.params.map((p) => ({
     kind: "accumulate",
     node: graphs.grads.get(p.name)!,
@@ -54,34 +157,64 @@ function lowerAll(model: Model, graphs: LoweredGraphs, offsets: Map<string, numb
     comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]`,
   }));
   gradSinks.push({ kind: "return", node: graphs.trainLoss });
-  const grad = lowerFunction(gradSinks, binding(model, offsets, "gradScratch", true), unrolled, file);
-  return { predict, loss, grad };
+  const predict = sampleKernel(
+    "predictSample",
+    SAMPLE_PARAMS.predict,
+    "void",
+    "Inference for the sample at x[xo…]: writes the output at out[oo…].",
+    [{ kind: "store", node: graphs.predict, array: "out", offset: "oo", comment: `output ${model.outputName}` }],
+    "predictScratch",
+    binding(offsets, "predictScratch", false),
+    unroll,
+    file,
+  );
+  const loss = sampleKernel("lossSample", SAMPLE_PARAMS.loss, "number", "The loss of one sample, inference mode.", [{ kind: "return", node: graphs.inferLoss }], "lossScratch", binding(offsets, "lossScratch", false), unroll, file);
+  const grad = sampleKernel(
+    "gradSample",
+    SAMPLE_PARAMS.grad,
+    "number",
+    "Training mode: adds ∂loss/∂params of one sample into g and returns its loss.",
+    gradSinks,
+    "gradScratch",
+    binding(offsets, "gradScratch", true),
+    unroll,
+    file,
+  );
+  const texts = [predict.text, loss.text, grad.text];
+
+  const batched = batch === "always" || (batch === "auto" && grad.strategy !== "unrolled");
+  if (batched) texts.push(batchedKernels(model, graphs, offsets, maxBatch, file));
+  return { text: texts.join("\n"), strategy: grad.strategy, batched, flops: { predict: predict.flops, grad: grad.flops } };
 }
 
-function fn(signature: string, doc: string, f: LoweredFunction, scratchName: string): string {
-  const scratch = f.scratchSize > 0 ? `const ${scratchName} = new VecArray(${f.scratchSize});\n` : "";
-  return `${scratch}/** ${doc} */\n${signature} {\n${f.lines.map((l) => (l === "" ? "" : `  ${l}`)).join("\n")}\n}\n`;
-}
-
-export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string, number>, mode: UnrollMode): KernelSet {
-  let unrolled = mode !== "never";
-  let lowered = lowerAll(model, graphs, offsets, unrolled);
-  if (mode === "auto") {
-    const longest = Math.max(...[lowered.predict, lowered.loss, lowered.grad].map((f) => f.lines.join("\n").length));
-    if (longest > UNROLL_BUDGET_CHARS) {
-      unrolled = false;
-      lowered = lowerAll(model, graphs, offsets, false);
-    }
-  }
-  const text = [
-    fn("function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void", "Inference for the sample at x[xo…]: writes the output at out[oo…].", lowered.predict, "predictScratch"),
-    fn("function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number", "The loss of one sample, inference mode.", lowered.loss, "lossScratch"),
-    fn(
-      "function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng): number",
-      "Training mode: adds ∂loss/∂params of one sample into g and returns its loss.",
-      lowered.grad,
-      "gradScratch",
+/** predictRows / lossRows / gradRows over rows [0, n) of a minibatch, sharing one scratch buffer. */
+function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string, number>, maxBatch: number, file: string): string {
+  const names = (training: boolean) => ({
+    params: { array: "p", offsets },
+    input: { array: "X", size: sizeOf(model.input.shape) },
+    target: { array: "Y", size: sizeOf(model.target.shape) },
+    out: "out",
+    grad: "g",
+    ...(training ? { rng: "rng" } : {}),
+    scratch: "rowScratch",
+    rows: "n",
+  });
+  const predict = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName}` } }, names(false), maxBatch, file);
+  const loss = lowerBatched({ loss: graphs.inferLoss }, names(false), maxBatch, file);
+  const grads = model.params.map((p) => ({ node: graphs.grads.get(p.name)!, offset: offsets.get(p.name)!, comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]` }));
+  const grad = lowerBatched({ loss: graphs.trainLoss, grads }, names(true), maxBatch, file);
+  const size = Math.max(predict.scratchSize, loss.scratchSize, grad.scratchSize);
+  return [
+    `/** Scratch of the batched kernels: up to ${maxBatch} rows of every intermediate value. */`,
+    `const rowScratch = new VecArray(${Math.max(size, 1)});\n`,
+    fnText("predictRows", [["p", "Vec"], ["X", "Vec"], ["n", "number"], ["out", "Vec"]], "void", predict.lines, "Inference for rows [0, n) of X: writes n rows of output into out."),
+    fnText("lossRows", [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"]], "number", loss.lines, "Σ of the per-sample losses of rows [0, n), inference mode."),
+    fnText(
+      "gradRows",
+      [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["g", "Vec"], ["rng", "Rng"]],
+      "number",
+      grad.lines,
+      "Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss.",
     ),
   ].join("\n");
-  return { text, unrolled, flops: { predict: lowered.predict.flops, grad: lowered.grad.flops } };
 }

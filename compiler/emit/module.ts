@@ -8,7 +8,7 @@ import type { Model } from "../build/model.js";
 import type { Derived } from "../passes/derive.js";
 import { layoutHashOf } from "../../runtime/params-json.js";
 import { OPTIMIZERS } from "../../runtime/optimizers.js";
-import { type UnrollMode, emitKernels } from "./kernels.js";
+import { type BatchMode, type Strategy, type UnrollMode, emitKernels } from "./kernels.js";
 import { bundleRuntime } from "./runtime-bundle.js";
 import { safeText } from "../lower/comments.js";
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
@@ -16,6 +16,8 @@ import { opDef } from "../ops/registry.js";
 
 export interface EmitOptions {
   unroll?: UnrollMode;
+  /** Matrix-matrix kernels for minibatches: by size (auto), or forced. */
+  batch?: BatchMode;
   precision?: "f64" | "f32";
   version: string;
   /** Largest batch the kernels are called with at once. */
@@ -24,7 +26,8 @@ export interface EmitOptions {
 
 export interface Emitted {
   code: string;
-  unrolled: boolean;
+  strategy: Strategy;
+  batched: boolean;
   paramCount: number;
   flops: { predict: number; grad: number };
 }
@@ -55,6 +58,26 @@ function kernelRuntimeHelpers(roots: readonly Node[]): string[] {
   return [...names].sort();
 }
 
+/** ModelCore batch methods over the per-sample kernels (small models: unrolled code, no batch loops inside). */
+const SAMPLE_CORE = `  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
+    let total = 0;
+    for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng);
+    return total;
+  },
+  lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
+    let total = 0;
+    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE);
+    return total;
+  },
+  predictBatch(p: Vec, X: Vec, n: number, out: Vec): void {
+    for (let b = 0; b < n; b++) predictSample(p, X, b * INPUT_SIZE, out, b * OUTPUT_SIZE);
+  },`;
+
+/** ModelCore batch methods over the batched (matrix-matrix) kernels. */
+const BATCHED_CORE = `  gradBatch: gradRows,
+  lossBatch: lossRows,
+  predictBatch: predictRows,`;
+
 export function emitModule(model: Model, derived: Derived, options: EmitOptions): Emitted {
   const offsets = new Map<string, number>();
   let paramCount = 0;
@@ -69,7 +92,8 @@ export function emitModule(model: Model, derived: Derived, options: EmitOptions)
     size: sizeOf(p.shape),
     init: p.init.value === undefined ? { name: p.init.name } : { name: p.init.name, value: p.init.value },
   }));
-  const kernels = emitKernels(model, derived, offsets, options.unroll ?? "auto");
+  const maxBatch = options.maxBatch ?? 256;
+  const kernels = emitKernels(model, derived, offsets, options.unroll ?? "auto", options.batch ?? "auto", maxBatch);
   const opt = (OPTIMIZERS as Record<string, { factory: string }>)[model.optimizer.name]!;
   const helpers = kernelRuntimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...derived.grads.values()]);
   const runtime = bundleRuntime([...RUNTIME_API, opt.factory, ...helpers], { precision: options.precision ?? "f64" });
@@ -77,7 +101,6 @@ export function emitModule(model: Model, derived: Derived, options: EmitOptions)
   const targetSize = sizeOf(model.target.shape);
   const outputSize = sizeOf(derived.predict.shape);
   const file = safeText(model.file.replace(/^.*[\\/]/, ""));
-  const maxBatch = options.maxBatch ?? 256;
 
   const header = [
     `/**`,
@@ -89,7 +112,7 @@ export function emitModule(model: Model, derived: Derived, options: EmitOptions)
     ` *   output  ${safeText(model.outputName)}[${outputSize}]`,
     ...model.params.map((p) => ` *   param   ${p.name}[${p.shape.join(", ")}] ~ ${p.init.name}  (offset ${offsets.get(p.name)})`),
     ` *   ${paramCount} parameters; loss: ${safeText(model.lossText)}; optimizer: ${safeText(model.optimizer.written || model.optimizer.name)}`,
-    ` *   kernels: ${kernels.unrolled ? "unrolled" : "loops"}, ${options.precision ?? "f64"}; ${kernels.flops.predict} flops per prediction, ${kernels.flops.grad} per training sample`,
+    ` *   kernels: per sample ${kernels.strategy}${kernels.batched ? ", minibatches matrix-matrix" : ""}, ${options.precision ?? "f64"}; ${kernels.flops.predict} flops per prediction, ${kernels.flops.grad} per training sample`,
     ` *`,
     ` * Self-contained: no imports. Parameters live in one flat ${options.precision === "f32" ? "Float32Array" : "Float64Array"} (see \`model.params\`).`,
     ` */`,
@@ -118,19 +141,7 @@ const core: ModelCore = {
   layoutHash: ${JSON.stringify(layoutHashOf(paramInfos))},
   accuracy: ${JSON.stringify(model.accuracy)},
   maxBatch: ${maxBatch},
-  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
-    let total = 0;
-    for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng);
-    return total;
-  },
-  lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
-    let total = 0;
-    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE);
-    return total;
-  },
-  predictBatch(p: Vec, X: Vec, n: number, out: Vec): void {
-    for (let b = 0; b < n; b++) predictSample(p, X, b * INPUT_SIZE, out, b * OUTPUT_SIZE);
-  },
+${kernels.batched ? BATCHED_CORE : SAMPLE_CORE}
 };
 
 // ---------------------------------------------------------------------------------------
@@ -224,5 +235,5 @@ export function loadParams(json: string): Params {
 }
 `;
   const code = `${header}\n\n// ---------------------------------------------------------------------------------------\n// Runtime helpers (copied from nnc's runtime/)\n// ---------------------------------------------------------------------------------------\n\n${runtime}\n${api}`;
-  return { code, unrolled: kernels.unrolled, paramCount, flops: kernels.flops };
+  return { code, strategy: kernels.strategy, batched: kernels.batched, paramCount, flops: kernels.flops };
 }

@@ -1,5 +1,5 @@
 // Storage planning for one generated function: which nodes get their own storage
-// (a local constant per element when unrolled, a slice of a scratch buffer in loops)
+// (a local constant per element when unrolled, a slice of a scratch buffer otherwise)
 // and which are fused into their single consumer's expression.
 //
 //   relu(W x + b) in loop mode: matvec stored; add and relu fused into one loop:
@@ -18,23 +18,34 @@ export type Storage =
 export interface Plan {
   order: Node[];
   storage: Map<number, Storage>;
-  /** Scratch buffer length (loop mode). */
+  /** Scratch buffer length (elements). */
   scratchSize: number;
 }
 
-/** Deepest nesting of fused (inlined) operations in one expression. */
-const MAX_INLINE_DEPTH = 32;
+export interface PlanOptions {
+  /** Which stored nodes become locals (one per element) instead of scratch slices: all of them
+   * (straight-line code in one function), only scalars (loops in one function), or none
+   * (code split over several functions, or batched rows). */
+  locals: "all" | "scalars" | "none";
+  /** Nodes that must be stored even when they could fuse (operands of matrix-matrix kernels). */
+  mustStore?: ReadonlySet<number>;
+  /** Elements of scratch per stored node (a batch of rows: size × rows). Default: its size. */
+  rows?: (node: Node) => number;
+}
 
 /** A JavaScript identifier stem for a node's locals: its DSL name, else t<id>. */
 export function stemOf(node: Node): string {
   return (node.name ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
 }
 
-/**
- * `roots` are what the function's sinks read; each sink reads every element once.
- * `unrolled` chooses locals (true) or a scratch buffer (false) for stored nodes.
- */
-export function planStorage(roots: readonly Node[], unrolled: boolean): Plan {
+/** Whether `node` reads operand `i` exactly once per output element (so a producer may fuse into it). */
+export function readsOnce(node: Node, i: number): boolean {
+  const def = opDef(node.op);
+  return (def.kind === "elementwise" && !usesOperandTwice(def, node.attrs)) || ((def.kind === "indexmap" || def.kind === "structural") && def.readsOnce?.[i] === true);
+}
+
+/** `roots` are what the function's sinks read; each sink reads every element once. */
+export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
   const order = topoOrder(roots);
   const uses = new Map<number, { count: number; fusable: boolean }>();
   const use = (n: Node, fusable: boolean) => {
@@ -44,36 +55,22 @@ export function planStorage(roots: readonly Node[], unrolled: boolean): Plan {
     uses.set(n.id, u);
   };
   for (const r of roots) use(r, true);
-  for (const node of order) {
-    const def = opDef(node.op);
-    node.inputs.forEach((input, i) => {
-      const readsOnce =
-        (def.kind === "elementwise" && !usesOperandTwice(def, node.attrs)) ||
-        ((def.kind === "indexmap" || def.kind === "structural") && def.readsOnce?.[i] === true);
-      use(input, readsOnce);
-    });
-  }
+  for (const node of order) node.inputs.forEach((input, i) => use(input, readsOnce(node, i)));
   const storage = new Map<number, Storage>();
   const stems = new Map<string, number>();
-  const inlineDepth = new Map<number, number>();
   let scratchSize = 0;
   for (const node of order) {
     const def = opDef(node.op);
     const u = uses.get(node.id) ?? { count: 0, fusable: true };
     let fused: boolean;
     if (def.kind === "leaf") fused = node.op !== "dropout_mask";
+    else if (opts.mustStore?.has(node.id)) fused = false;
     else if (def.kind === "indexmap") fused = true;
     else if (def.kind === "elementwise") fused = u.count === 1 && u.fusable;
     else fused = false;
-    // Bound the nesting of fused expressions: a 5,000-term `a + b + …` would otherwise become
-    // one expression 5,000 parentheses deep (overflowing the lowering's recursion, prettier
-    // and TypeScript). Past the bound the node is stored and the chain starts afresh.
-    const depth = fused && def.kind !== "leaf" ? 1 + Math.max(0, ...node.inputs.map((i) => inlineDepth.get(i.id) ?? 0)) : 0;
-    if (depth > MAX_INLINE_DEPTH) fused = false;
-    inlineDepth.set(node.id, fused ? depth : 0);
     if (fused) {
       storage.set(node.id, { kind: def.kind === "leaf" ? "leaf" : "inline" });
-    } else if (unrolled || node.shape.length === 0) {
+    } else if (opts.locals === "all" || (opts.locals === "scalars" && node.shape.length === 0)) {
       // Unique stems: two nodes named `h` (training and inference copies) get h_0 and h2_0.
       let stem = stemOf(node);
       const n = (stems.get(stem) ?? 0) + 1;
@@ -82,7 +79,7 @@ export function planStorage(roots: readonly Node[], unrolled: boolean): Plan {
       storage.set(node.id, { kind: "local", base: stem });
     } else {
       storage.set(node.id, { kind: "buffer", offset: scratchSize });
-      scratchSize += sizeOf(node.shape);
+      scratchSize += opts.rows ? opts.rows(node) : sizeOf(node.shape);
     }
   }
   return { order, storage, scratchSize };
