@@ -42,7 +42,7 @@ export class BoundArgs {
   }
 
   /** A compile-time number: literals, unary minus and arithmetic on literals. */
-  number(name: string, range: { min?: number; max?: number; minExclusive?: boolean; integer?: boolean } = {}): number {
+  number(name: string, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {}): number {
     const e = this.values.get(name);
     let value: number;
     if (!e) {
@@ -58,7 +58,9 @@ export class BoundArgs {
     if (range.min !== undefined && (range.minExclusive ? value <= range.min : value < range.min)) {
       this.fail(e.loc, `'${name}' of ${this.sig.name}() must be ${range.minExclusive ? ">" : "≥"} ${range.min}, got ${value}`);
     }
-    if (range.max !== undefined && value > range.max) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be ≤ ${range.max}, got ${value}`);
+    if (range.max !== undefined && (range.maxExclusive ? value >= range.max : value > range.max)) {
+      this.fail(e.loc, `'${name}' of ${this.sig.name}() must be ${range.maxExclusive ? "<" : "≤"} ${range.max}, got ${value}`);
+    }
     return value;
   }
 

@@ -39,6 +39,13 @@ export function build(program: Program): Model {
   const fail: Fail = (loc, message) => errorAt(file, source, loc, message);
   const graph = new Graph();
   const lines = source.split(/\r\n|\r|\n/);
+  // Where each name is first defined, to explain uses before the definition.
+  const definedAt = new Map<string, Loc>();
+  for (const s of program.statements) {
+    if ("nameLoc" in s && s.kind !== "model" && s.kind !== "output" && !definedAt.has(s.name)) definedAt.set(s.name, s.nameLoc);
+  }
+  // Missing statements are reported at the `model` line (else the first statement, else 1:1).
+  const anchor: Loc = (program.statements.find((s) => s.kind === "model") ?? program.statements[0])?.loc ?? { line: 1, column: 1, offset: 0, length: 1 };
 
   // Declarations are collected on the training walk and reused on the inference walk.
   const params: ParamDecl[] = [];
@@ -48,6 +55,8 @@ export function build(program: Program): Model {
   let modelName = program.file.replace(/^.*[\\/]/, "").replace(/\.nn$/, "").replace(/[^A-Za-z0-9_]/g, "_") || "model";
   let optimizer: OptimizerSpec | undefined;
   let outputDecl: { name: string; loc: Loc } | undefined;
+  let modelLine: number | undefined;
+  let optimizerLine = 0;
   let metricsAccuracy = false;
 
   function declare(name: string, loc: Loc, walk: Walk): void {
@@ -114,6 +123,14 @@ export function build(program: Program): Model {
         const found = walk.env.get(e.name);
         if (found) return found;
         if (FUNCTIONS.has(e.name)) fail(e.loc, `'${e.name}' is a function; call it as ${e.name}(...)`);
+        // Names are defined before use, so a cycle (`h = h + 1`, or a = b, b = a) shows up here.
+        const later = definedAt.get(e.name);
+        if (later && later.line === graph.origin?.line) {
+          fail(e.loc, `'${e.name}' is used in its own definition; a value cannot depend on itself (no cycles)`);
+        }
+        if (later && later.offset > e.loc.offset) {
+          fail(e.loc, `'${e.name}' is used before its definition at line ${later.line}; define it above this line (values cannot depend on later ones)`);
+        }
         const hint = closest(e.name, [...walk.env.keys()]);
         return fail(e.loc, `unknown name '${e.name}'${hint ? `; did you mean '${hint}'?` : ""}`);
       }
@@ -145,7 +162,7 @@ export function build(program: Program): Model {
   function binary(e: Expr & { kind: "binary" }, left: Node, walk: Walk): Node {
     if (e.op === "^") {
       const exponent = e.right.kind === "num" ? e.right.value : e.right.kind === "unary" && e.right.operand.kind === "num" ? -e.right.operand.value : undefined;
-      if (exponent === undefined) fail(e.right.loc, `the exponent of '^' must be a number`);
+      if (exponent === undefined) fail(e.right.loc, `the exponent of '^' must be a number written in place, such as 2 or -0.5`);
       return graph.pow(left, exponent);
     }
     const right = expr(e.right, walk);
@@ -218,6 +235,10 @@ export function build(program: Program): Model {
       graph.origin = { line: s.loc.line, text: (lines[s.loc.line - 1] ?? "").trim() };
       switch (s.kind) {
         case "model":
+          if (mode === "train") {
+            if (modelLine !== undefined) fail(s.loc, `the model name is already set at line ${modelLine}`);
+            modelLine = s.loc.line;
+          }
           modelName = s.name;
           break;
         case "input":
@@ -275,12 +296,16 @@ export function build(program: Program): Model {
         }
         case "optimizer":
           if (mode === "train") {
-            if (optimizer) fail(s.loc, `the optimizer is already set`);
+            if (optimizer) fail(s.loc, `the optimizer is already set at line ${optimizerLine}`);
             optimizer = optimizerSpec(s.call, fail);
+            optimizerLine = s.loc.line;
           }
           break;
         case "output":
-          if (mode === "train") outputDecl = { name: s.name, loc: s.nameLoc };
+          if (mode === "train") {
+            if (outputDecl) fail(s.loc, `the output is already set at line ${outputDecl.loc.line}`);
+            outputDecl = { name: s.name, loc: s.nameLoc };
+          }
           break;
         case "metrics":
           for (const m of s.names) {
@@ -291,8 +316,9 @@ export function build(program: Program): Model {
       }
     }
     graph.origin = undefined;
-    const end: Loc = { line: Math.max(1, lines.length), column: 1, offset: source.length, length: 1 };
-    if (!loss || !lossStatement) return fail(end, `missing loss: add a line such as 'loss mse(out, y)' or 'loss = mean((out - y)^2)'`);
+    if (!input) fail(anchor, `missing input: the model has no 'input' line; add one such as 'input x[2]'`);
+    if (!target) fail(anchor, `missing target: the model has no 'target' line; add one such as 'target y[1]'`);
+    if (!loss || !lossStatement) return fail(anchor, `missing loss: the model has no 'loss' line; add one such as 'loss mse(out, y)' or 'loss = mean((out - y)^2)'`);
     if (walk.penalties.length > 0) {
       graph.origin = { line: lossStatement.loc.line, text: (lines[lossStatement.loc.line - 1] ?? "").trim() };
       for (const p of walk.penalties) loss = graph.add(loss, p);
@@ -308,7 +334,7 @@ export function build(program: Program): Model {
       output = builtinOutput ?? lastAssigned;
     }
     if (!output) return fail(lossStatement.loc, `cannot tell which value is the model's output; add 'output NAME'`);
-    if (output.node.shape.length !== 1) fail(lossStatement.loc, `the output '${output.name}' must be a vector, got shape [${output.node.shape.join(", ")}]`);
+    if (output.node.shape.length !== 1) fail(outputDecl?.loc ?? lossStatement.loc, `the output '${output.name}' must be a vector, got shape [${output.node.shape.join(", ")}]`);
     if (lossStatement.form === "expr" || (accuracy === "none" && metricsAccuracy)) {
       accuracy = guessAccuracy(output.node, metricsAccuracy, accuracy);
     }
@@ -320,9 +346,7 @@ export function build(program: Program): Model {
   const train = walkProgram("train");
   const infer = walkProgram("infer");
 
-  const end: Loc = { line: Math.max(1, lines.length), column: 1, offset: source.length, length: 1 };
-  if (!input) fail(end, `missing input: add a line such as 'input x[2]'`);
-  if (!target) fail(end, `missing target: add a line such as 'target y[1]'`);
+  if (!input || !target) throw new Error("internal: input and target are checked by walkProgram");
 
   // A parameter that the loss does not depend on would silently never train.
   const reachable = new Set(topoOrder([train.loss]).map((n) => n.id));
@@ -341,7 +365,7 @@ export function build(program: Program): Model {
     outputName,
     train: { output: train.output, loss: train.loss },
     infer: { output: infer.output, loss: infer.loss },
-    optimizer: optimizer ?? optimizerSpec({ kind: "call", callee: DEFAULT_OPTIMIZER, calleeLoc: end, args: [], named: [], loc: end }, fail),
+    optimizer: optimizer ?? optimizerSpec({ kind: "call", callee: DEFAULT_OPTIMIZER, calleeLoc: anchor, args: [], named: [], loc: anchor }, fail),
     accuracy: train.accuracy,
     lossText: train.lossText,
   };

@@ -39,6 +39,9 @@ export function optimizerSpec(call: CallExpr, fail: Fail): OptimizerSpec {
     named: call.named.map((n) => ({ ...n, name: ALIASES[n.name] ?? n.name })),
   };
   const args = bindArgs(normalized, { name: call.callee, params }, fail);
+  // Keras 3 accepts at most one clipping option; say so here rather than when training starts.
+  const clips = normalized.named.filter((n) => (CLIP_OPTIONS as readonly string[]).some((c) => kerasName(c) === n.name));
+  if (clips.length > 1) fail(clips[1]!.nameLoc, `only one of clipnorm, clipvalue and global_clipnorm can be set; '${clips[0]!.name}' is already set`);
   const options: Record<string, number | boolean> = {};
   for (const name of runtimeNames) {
     const dsl = kerasName(name);
@@ -51,7 +54,7 @@ export function optimizerSpec(call: CallExpr, fail: Fail): OptimizerSpec {
       options[name] = args.number(dsl, {
         min: 0,
         minExclusive: POSITIVE.has(name),
-        ...(BELOW_ONE.has(name) ? { max: 0.999999999 } : {}),
+        ...(BELOW_ONE.has(name) ? { max: 1, maxExclusive: true } : {}),
       });
     }
   }

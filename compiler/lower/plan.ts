@@ -44,6 +44,9 @@ export function readsOnce(node: Node, i: number): boolean {
   return (def.kind === "elementwise" && !usesOperandTwice(def, node.attrs)) || ((def.kind === "indexmap" || def.kind === "structural") && def.readsOnce?.[i] === true);
 }
 
+/** Deepest nesting of fused (inlined) operations in one expression. */
+const MAX_INLINE_DEPTH = 32;
+
 /** `roots` are what the function's sinks read; each sink reads every element once. */
 export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
   const order = topoOrder(roots);
@@ -58,6 +61,7 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
   for (const node of order) node.inputs.forEach((input, i) => use(input, readsOnce(node, i)));
   const storage = new Map<number, Storage>();
   const stems = new Map<string, number>();
+  const inlineDepth = new Map<number, number>();
   let scratchSize = 0;
   for (const node of order) {
     const def = opDef(node.op);
@@ -68,6 +72,13 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
     else if (def.kind === "indexmap") fused = true;
     else if (def.kind === "elementwise") fused = u.count === 1 && u.fusable;
     else fused = false;
+    // Bound the nesting of fused expressions: a 5,000-term `a + b + …` would otherwise become
+    // one expression 5,000 parentheses deep (overflowing the lowering's recursion, prettier
+    // and TypeScript). Past the bound the node is stored and the chain starts afresh.
+    // (tests/robustness/long-expressions.test.ts)
+    const depth = fused && def.kind !== "leaf" ? 1 + Math.max(0, ...node.inputs.map((i) => inlineDepth.get(i.id) ?? 0)) : 0;
+    if (depth > MAX_INLINE_DEPTH) fused = false;
+    inlineDepth.set(node.id, fused ? depth : 0);
     if (fused) {
       storage.set(node.id, { kind: def.kind === "leaf" ? "leaf" : "inline" });
     } else if (opts.locals === "all" || (opts.locals === "scalars" && node.shape.length === 0)) {
