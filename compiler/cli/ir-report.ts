@@ -1,31 +1,58 @@
-// `nnc model.nn --emit ir`: the graph text before and after autodiff and simplification,
-// with how many nodes each pass added or removed.
+// `nnc model.nn --emit ir`: the graph text as built, after stable forms, after autodiff and
+// after simplification, and how many nodes each pass added or removed.
+//
+//   # 1. forward, as built: 18 nodes
+//   …
+//   # passes          nodes   change
+//   #   stable forms     17       −1
 
-import { analyze } from "../compile.js";
+import { build } from "../build/build.js";
 import { printGraph } from "../ir/print.js";
+import { parse } from "../parse.js";
+import { derive } from "../passes/derive.js";
+
+function rewriteList(rewrites: Record<string, number>): string {
+  const rows = Object.entries(rewrites).sort(([a], [b]) => a.localeCompare(b));
+  return rows.length === 0 ? "(none)" : rows.map(([k, v]) => `${k} ×${v}`).join(", ");
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : "0");
 
 export function irReport(source: string, file: string): string {
-  const { model, derived } = analyze(source, file);
+  const model = build(parse(source, file));
+  // Printed before derive runs: derive names intermediates, and the "before" should be as built.
+  const asBuilt = printGraph([
+    { name: "loss", node: model.train.loss },
+    { name: model.outputName, node: model.infer.output },
+  ]);
+  const derived = derive(model);
   const s = derived.stats;
-  const rewrites = Object.entries(s.simplify.rewrites)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `  ${k}: ${v}`)
-    .join("\n");
+  const grads = (map: Map<string, import("../ir/node.js").Node>) => [...map].map(([name, node]) => ({ name: `d${name}`, node }));
+  const passes: [string, number, number][] = [
+    ["stable forms", s.afterStabilize, s.afterStabilize - s.forwardNodes],
+    ["autodiff", s.afterAutodiff, s.afterAutodiff - s.afterStabilize],
+    ["simplify", s.afterSimplify, s.afterSimplify - s.afterAutodiff],
+  ];
   return [
-    `# forward (training loss, inference output and loss): ${s.forwardNodes} nodes`,
+    `# 1. forward, as built (training loss, inference output and loss): ${s.forwardNodes} nodes`,
+    asBuilt,
+    ``,
+    `# 2. stable forms and forward simplification: ${s.afterStabilize} nodes (${signed(s.afterStabilize - s.forwardNodes)})`,
+    `#    rewrites: ${rewriteList(s.stabilize)}`,
     printGraph([
-      { name: "loss", node: model.train.loss },
-      { name: model.outputName, node: model.infer.output },
+      { name: "loss", node: derived.stable.trainLoss },
+      { name: model.outputName, node: derived.stable.output },
     ]),
     ``,
-    `# after autodiff: ${s.afterAutodiff} nodes (+${s.afterAutodiff - s.forwardNodes})`,
-    printGraph([{ name: "loss", node: model.train.loss }, ...[...derived.rawGrads].map(([name, node]) => ({ name: `d${name}`, node }))]),
+    `# 3. after autodiff: ${s.afterAutodiff} nodes (${signed(s.afterAutodiff - s.afterStabilize)})`,
+    printGraph([{ name: "loss", node: derived.stable.trainLoss }, ...grads(derived.rawGrads)]),
     ``,
-    `# after simplify: ${s.afterSimplify} nodes (${s.afterSimplify - s.afterAutodiff} removed by ${s.simplify.rounds} rounds)`,
-    printGraph([{ name: "loss", node: derived.trainLoss }, { name: model.outputName, node: derived.predict }, ...[...derived.grads].map(([name, node]) => ({ name: `d${name}`, node }))]),
+    `# 4. after simplify: ${s.afterSimplify} nodes (${signed(s.afterSimplify - s.afterAutodiff)}, ${s.simplify.rounds} rounds)`,
+    `#    rewrites: ${rewriteList(s.simplify.rewrites)}`,
+    printGraph([{ name: "loss", node: derived.trainLoss }, { name: model.outputName, node: derived.predict }, ...grads(derived.grads)]),
     ``,
-    `# rewrites applied`,
-    rewrites || "  (none)",
+    `# nodes by pass (forward as built: ${s.forwardNodes})`,
+    ...passes.map(([name, n, d]) => `#   ${name.padEnd(13)} ${String(n).padStart(6)} nodes  ${signed(d).padStart(5)}`),
     ``,
   ].join("\n");
 }

@@ -4,6 +4,7 @@
 //
 //   nnc model.nn -o model.ts      compile (the main job)
 //   nnc train model.nn --data d.csv   train from data (also: predict, evaluate)
+//   nnc grad model.nn             the derived gradient (also: graph, check)
 //   nnc help                      usage
 
 import { NncError, formatDiagnostic } from "../diagnostics.js";
@@ -12,6 +13,9 @@ import { compileCommand } from "./compile-command.js";
 import { TRAIN_USAGE, trainCommand } from "./train-command.js";
 import { PREDICT_USAGE, predictCommand } from "./predict-command.js";
 import { EVALUATE_USAGE, evaluateCommand } from "./evaluate-command.js";
+import { GRAD_USAGE, gradCommand } from "./grad-command.js";
+import { GRAPH_USAGE, graphCommand } from "./graph-command.js";
+import { CHECK_USAGE, checkCommand } from "./check-command.js";
 
 export const USAGE = `nnc: a neural-network compiler
 
@@ -22,7 +26,7 @@ usage:
       --precision f64|f32              storage type of parameters and activations (default f64)
       --emit ts|ir                     what to write: the module (default) or the graph text
       --no-format                      skip prettier
-${TRAIN_USAGE}${PREDICT_USAGE}${EVALUATE_USAGE}  nnc help                             this text
+${TRAIN_USAGE}${PREDICT_USAGE}${EVALUATE_USAGE}${GRAD_USAGE}${GRAPH_USAGE}${CHECK_USAGE}  nnc help                             this text
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -32,6 +36,9 @@ const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   predict: predictCommand,
   evaluate: evaluateCommand,
+  grad: gradCommand,
+  graph: graphCommand,
+  check: checkCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

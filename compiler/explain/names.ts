@@ -44,10 +44,20 @@ export function nameIntermediates(graph: Graph, order: readonly Node[]): void {
   }
 }
 
-/** The name shown in math: adjoints `dz_h` read `δz_h`, the loss reads `L`, others as printed in the IR. */
+/** `h = dense(…)` or `h = tanh(…)`: a node holding the value of a DSL assignment. */
+export function isAssigned(node: Node): boolean {
+  if (!node.name || !node.origin) return false;
+  const name = node.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${name}\\s*=`).test(node.origin.text);
+}
+
+/**
+ * The name shown in math: adjoints `dz_h` read `δz_h` (also when simplification found the
+ * adjoint equal to a forward value, as out − y in mse), the loss reads `L`, others as in the IR.
+ */
 export function mathName(node: Node): string {
   const label = nodeLabel(node);
-  if (node.role === "gradient" && /^d./.test(label)) return `δ${label.slice(1)}`;
+  if (node.name !== undefined && /^d./.test(label) && (node.role === "gradient" || !isAssigned(node))) return `δ${label.slice(1)}`;
   if (node.name === "loss" && node.shape.length === 0) return "L";
   return label;
 }

@@ -13,6 +13,9 @@ import { RULES, STABILITY_RULES } from "./rules.js";
 
 export interface PassStats {
   forwardNodes: number;
+  /** Forward nodes after stable forms and forward simplification, and the rewrites that did it. */
+  afterStabilize: number;
+  stabilize: Record<string, number>;
   afterAutodiff: number;
   afterSimplify: number;
   simplify: SimplifyStats;
@@ -21,6 +24,8 @@ export interface PassStats {
 export interface Derived extends LoweredGraphs {
   /** Gradients straight out of autodiff, before simplification (for `--emit ir`). */
   rawGrads: Map<string, import("../ir/node.js").Node>;
+  /** The forward graph that was differentiated (stable forms), before autodiff. */
+  stable: { trainLoss: import("../ir/node.js").Node; output: import("../ir/node.js").Node; inferLoss: import("../ir/node.js").Node };
   stats: PassStats;
 }
 
@@ -33,7 +38,11 @@ export function derive(model: Model): Derived {
   nameIntermediates(graph, topoOrder(written));
   // Stable forms first, so that the derivative is taken of them.
   // (A pass of their own: they match the expression as written, before other rules reshape it.)
-  const stable = simplify(graph, simplify(graph, written, STABILITY_RULES).roots, RULES).roots;
+  const stabilized = simplify(graph, written, STABILITY_RULES);
+  const forwardSimplified = simplify(graph, stabilized.roots, RULES);
+  const stable = forwardSimplified.roots;
+  const stabilize = { ...stabilized.stats.rewrites };
+  for (const [k, v] of Object.entries(forwardSimplified.stats.rewrites)) stabilize[k] = (stabilize[k] ?? 0) + v;
   const [trainLossStable] = stable as [typeof stable[0]];
   const forward = { trainLoss: trainLossStable, output: stable[1]!, inferLoss: stable[2]! };
   const { byParam } = differentiate(graph, forward.trainLoss, params);
@@ -48,6 +57,7 @@ export function derive(model: Model): Derived {
     trainLoss: trainLoss!,
     grads: new Map(model.params.map((p, i) => [p.name, grads[i]!])),
     rawGrads,
-    stats: { forwardNodes, afterAutodiff, afterSimplify: countNodes(roots), simplify: stats },
+    stable: forward,
+    stats: { forwardNodes, afterStabilize: countNodes(stable), stabilize, afterAutodiff, afterSimplify: countNodes(roots), simplify: stats },
   };
 }

@@ -1,0 +1,55 @@
+// `nnc grad MODEL.nn [--wrt NAME] [--format math|ts|ir]`: the derived gradient of the loss,
+// after simplification, for every parameter or the one named.
+//
+//   nnc grad dsl-examples/parity.nn --wrt W_h          δz_out = out − y  [1] …
+//   nnc grad dsl-examples/parity.nn --format ts        the emitted gradSample function
+
+import { analyze, compile } from "../compile.js";
+import { derivation } from "../explain/derivation.js";
+import { sliceGradient } from "../explain/code-slice.js";
+import { fullCodeText, irText, mathText, sliceText } from "../explain/grad-text.js";
+import { closest } from "../build/suggest.js";
+import { parseOptions } from "./compile-command.js";
+import { CliError, readSource } from "./io.js";
+
+const FORMATS = ["math", "ts", "ir"] as const;
+
+export const GRAD_USAGE = `  nnc grad MODEL.nn [options]          the derived gradient of the loss, after simplification
+      --wrt NAME                       only this parameter's gradient (default: all)
+      --format math|ts|ir              equations with shapes (default), the emitted code, or graph text
+`;
+
+/** The text `nnc grad` prints (exported for tests and golden files). */
+export async function gradReport(source: string, file: string, opts: { wrt?: string; format?: string } = {}): Promise<string> {
+  const format = opts.format ?? "math";
+  if (!(FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(", ")}, got '${format}'`);
+  const { model, derived } = analyze(source, file);
+  const names = model.params.map((p) => p.name);
+  if (opts.wrt !== undefined && !names.includes(opts.wrt)) {
+    const hint = closest(opts.wrt, names);
+    throw new CliError(`--wrt: '${opts.wrt}' is not a parameter of ${model.name}${hint ? `; did you mean '${hint}'?` : ""} (parameters: ${names.join(", ")})`);
+  }
+  const wanted = opts.wrt !== undefined ? [opts.wrt] : names;
+  if (format === "math") return mathText(model, derivation(model, derived, wanted));
+  if (format === "ir") return irText(model, derived, wanted);
+  // The emitted module exactly as `nnc MODEL.nn -o MODEL.ts` writes it.
+  const { code } = await compile(source, file);
+  if (opts.wrt === undefined) return fullCodeText(model, code);
+  const slice = sliceGradient(code, opts.wrt);
+  if (!slice) throw new Error(`internal: no '∂loss/∂${opts.wrt}' block in the emitted gradSample`);
+  return sliceText(model, opts.wrt, slice);
+}
+
+export async function gradCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(args, {
+    wrt: { type: "string" },
+    format: { type: "string" },
+  });
+  if (positionals.length !== 1) throw new CliError(`nnc grad: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")} (see 'nnc help')`);
+  const input = positionals[0]!;
+  const opts: { wrt?: string; format?: string } = {};
+  if (typeof values.wrt === "string") opts.wrt = values.wrt;
+  if (typeof values.format === "string") opts.format = values.format;
+  process.stdout.write(await gradReport(readSource(input), input, opts));
+  return 0;
+}

@@ -1,0 +1,104 @@
+// The model's forward and backward graph (after simplification) as Graphviz DOT: one box
+// per value, coloured by kind, labelled with its equation, shape and the DSL line it comes
+// from; edges carry the shape of the value that flows along them.
+//
+//   n6 [label="h = σ(z_h)\n[2]\nparity.nn:9  h = dense(x, 2, sigmoid)", fillcolor="#d9f2dc"]
+//   n5 -> n6 [label="[2]"]
+//
+// Scalar and tensor constants are not drawn: they appear in their users' equations.
+
+import type { Model } from "../build/model.js";
+import type { Derived } from "../passes/derive.js";
+import { type Node, shapeText, topoOrder } from "../ir/node.js";
+import { MathPrinter } from "./math.js";
+import { mathName } from "./names.js";
+import { baseName } from "./grad-text.js";
+
+export type GraphNodeKind = "input" | "param" | "forward" | "gradient" | "result";
+
+/** Fill colours by kind (the legend shows the same). */
+export const COLOURS: Record<GraphNodeKind, string> = {
+  input: "#cfe3ff",
+  param: "#ffe5a3",
+  forward: "#d9f2dc",
+  gradient: "#f8d0d0",
+  result: "#e6d9f7",
+};
+
+const LEGEND: [GraphNodeKind, string][] = [
+  ["input", "input / target"],
+  ["param", "parameter"],
+  ["forward", "forward op"],
+  ["gradient", "gradient op"],
+  ["result", "∂L/∂parameter"],
+];
+
+const isConst = (n: Node) => n.op === "const" || (n.op === "broadcast" && n.inputs[0]!.op === "const");
+
+export function kindOf(node: Node): GraphNodeKind {
+  if (node.op === "input" || node.op === "dropout_mask") return "input";
+  if (node.op === "param") return "param";
+  return node.role === "gradient" ? "gradient" : "forward";
+}
+
+/** A DOT string literal (labels use `\n` between lines). */
+function quote(text: string): string {
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r?\n/g, "\\n")}"`;
+}
+
+function attrs(map: Record<string, string>): string {
+  return `[${Object.entries(map)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(", ")}]`;
+}
+
+/** The DOT text of the model's training graph: loss, prediction and every parameter's gradient. */
+export function modelDot(model: Model, derived: Derived): string {
+  const file = baseName(model.file);
+  // DSL lines as box captions: whitespace collapsed, long ones shortened.
+  const lines = model.source.split(/\r\n|\r|\n/).map((l) => {
+    const t = l.trim().replace(/\s+/g, " ");
+    return t.length > 44 ? `${t.slice(0, 43)}…` : t;
+  });
+  const grads = model.params.map((p) => ({ p, node: derived.grads.get(p.name)! }));
+  const nodes = topoOrder([derived.trainLoss, derived.predict, ...grads.map((g) => g.node)]).filter((n) => !isConst(n));
+  const label = (n: Node) => (n === derived.trainLoss ? "L" : n.op === "param" || n.op === "input" ? String(n.attrs["name"]) : n.name ? mathName(n) : `%${n.id}`);
+  // One level of math per box: operands print by their labels (constants by value).
+  const printer = new MathPrinter((n) => (isConst(n) ? undefined : label(n)));
+  const declared = new Map(model.params.map((p) => [p.name, p.line]));
+
+  const out = [
+    `digraph ${quote(model.name)} {`,
+    `  graph ${attrs({ rankdir: "TB", fontname: "Helvetica", fontsize: "16", labelloc: "t", label: `${model.name} (${file}): forward and backward graph after simplification`, nodesep: "0.3", ranksep: "0.45" })};`,
+    `  node ${attrs({ shape: "box", style: "rounded,filled", fontname: "Helvetica", fontsize: "11", penwidth: "0.8" })};`,
+    `  edge ${attrs({ fontname: "Helvetica", fontsize: "9", color: "#555555", fontcolor: "#333333", arrowsize: "0.6" })};`,
+  ];
+  for (const n of nodes) {
+    const kind = kindOf(n);
+    const text = [label(n)];
+    if (n.inputs.length > 0) text[0] = `${label(n)} = ${printer.expression(n)}`;
+    else if (n.op === "input") text[0] = `${label(n)}  (${String(n.attrs["role"])})`;
+    text.push(shapeText(n.shape));
+    const line = n.op === "param" ? declared.get(String(n.attrs["name"])) : n.origin?.line;
+    if (line !== undefined) {
+      const where = `${file}:${line}  ${(lines[line - 1] ?? "").trim()}`;
+      text.push(kind === "gradient" ? `backward of ${where}` : where);
+    }
+    const shape = kind === "input" || kind === "param" ? "ellipse" : "box";
+    out.push(`  n${n.id} ${attrs({ label: text.join("\n"), fillcolor: COLOURS[kind], shape })};`);
+  }
+  grads.forEach(({ p, node }, i) => {
+    const text = [`∂L/∂${p.name}`, shapeText(node.shape), `${file}:${p.line}  ${(lines[p.line - 1] ?? "").trim()}`];
+    out.push(`  g${i} ${attrs({ label: text.join("\n"), fillcolor: COLOURS.result, peripheries: "2" })};`);
+  });
+  for (const n of nodes) {
+    for (const input of n.inputs) if (!isConst(input)) out.push(`  n${input.id} -> n${n.id} ${attrs({ label: shapeText(input.shape) })};`);
+  }
+  grads.forEach(({ node }, i) => {
+    if (!isConst(node)) out.push(`  n${node.id} -> g${i} ${attrs({ label: shapeText(node.shape) })};`);
+  });
+  // The legend: one row of colour samples (an HTML-like label: a table).
+  const cells = LEGEND.map(([kind, text]) => `<td bgcolor="${COLOURS[kind]}">${text}</td>`).join("");
+  out.push(`  legend [shape="plaintext", style="", fontsize="10", label=<<table border="0" cellborder="1" cellspacing="4" cellpadding="4">` + `<tr><td border="0">legend</td>${cells}</tr></table>>];`, `}`, ``);
+  return out.join("\n");
+}

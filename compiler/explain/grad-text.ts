@@ -1,0 +1,84 @@
+// `nnc grad` output as text: the derivation's equations in aligned columns (math), the
+// emitted statements of the backward pass (ts), or the simplified gradient graph (ir).
+//
+//   backward (δv = ∂L/∂v)
+//     δz_out    = out − y          [1]     parity.nn:12
+//     ∂L/∂W_out = δz_out ⊗ h       [1, 2]  parity.nn:10
+
+import type { Model } from "../build/model.js";
+import { printGraph } from "../ir/print.js";
+import type { Derived } from "../passes/derive.js";
+import { type GradientSlice, gradSampleText } from "./code-slice.js";
+import type { Derivation, Equation } from "./derivation.js";
+
+/** Display width: code points (δ, ⊙, ᵀ and friends are one column each). */
+const width = (s: string) => [...s].length;
+const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - width(s)));
+
+/** Beyond this, a long right-hand side is not padded (its shape follows it directly). */
+const MAX_RHS_COLUMN = 48;
+
+const LEGEND =
+  "notation: W x matrix-vector product, Wᵀ v transposed product, ⊗ outer product, ⊙ elementwise product, · scaling, Σ sum of elements";
+
+export function baseName(file: string): string {
+  return file.replace(/^.*[\\/]/, "");
+}
+
+function table(equations: readonly Equation[], file: string): string[] {
+  const lhsW = Math.max(...equations.map((e) => width(e.lhs)));
+  const rhsW = Math.min(MAX_RHS_COLUMN, Math.max(...equations.map((e) => width(e.rhs))));
+  const shapes = equations.map((e) => `[${e.shape.join(", ")}]`);
+  const shapeW = Math.max(...shapes.map(width));
+  return equations.map((e, i) => {
+    const where = e.line !== undefined ? `${file}:${e.line}` : "";
+    return `  ${pad(e.lhs, lhsW)} = ${pad(e.rhs, rhsW)}  ${pad(shapes[i]!, shapeW)}  ${where}`.trimEnd();
+  });
+}
+
+export function mathText(model: Model, d: Derivation): string {
+  const file = baseName(model.file);
+  const which = d.params.length === model.params.length ? "every parameter" : d.params.join(", ");
+  return [
+    `# ${model.name} (${file}): ∂L/∂(${which}), derived in reverse mode and simplified`,
+    `# loss: ${model.lossText}; shapes on the right, then the model line each value comes from`,
+    ``,
+    `forward`,
+    ...table(d.forward, file),
+    ``,
+    `backward (δv = ∂L/∂v)`,
+    ...table(d.backward, file),
+    ``,
+    `# ${LEGEND}`,
+    ``,
+  ].join("\n");
+}
+
+/** The whole emitted gradSample function. */
+export function fullCodeText(model: Model, code: string): string {
+  const file = baseName(model.file);
+  return [
+    `// ${model.name}: the gradient kernel emitted for ${file} (forward pass, then backward; one sample)`,
+    gradSampleText(code),
+    ``,
+  ].join("\n");
+}
+
+/** One parameter's slice of the emitted gradSample. */
+export function sliceText(model: Model, param: string, slice: GradientSlice): string {
+  const file = baseName(model.file);
+  const reads = slice.forwardReads.length > 0 ? slice.forwardReads.join(", ") : "(none)";
+  const lines = [
+    `// ${model.name}: the statements of gradSample (emitted for ${file}) that compute ∂loss/∂${param}.`,
+    `// Forward values they read, computed earlier in gradSample: ${reads}`,
+  ];
+  for (const block of slice.blocks) lines.push(``, `// ${block.comment}`, ...block.statements);
+  lines.push(``);
+  return lines.join("\n");
+}
+
+/** The simplified gradient graph of the chosen parameters (IR text). */
+export function irText(model: Model, derived: Derived, params: readonly string[]): string {
+  const roots = params.map((p) => ({ name: `d${p}`, node: derived.grads.get(p)! }));
+  return `# ${model.name} (${baseName(model.file)}): gradient graph after autodiff and simplification\n${printGraph(roots)}\n`;
+}
