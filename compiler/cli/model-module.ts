@@ -16,8 +16,7 @@ export async function compileModel(file: string): Promise<{ mod: GeneratedModule
 }
 
 /** Parameters from a weights file written by `nnc train --save` (or saveParams), validated for this model. */
-export function loadWeights(mod: GeneratedModule, file: string): Float64Array {
-  const json = readSource(file);
+export function loadWeights(mod: GeneratedModule, file: string, json = readSource(file)): Float64Array {
   try {
     return mod.loadParams(json);
   } catch (e) {

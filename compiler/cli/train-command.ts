@@ -106,13 +106,10 @@ export async function trainCommand(args: string[]): Promise<number> {
   checkOutput(save, "--save", file);
   checkOutput(plot, "--plot", file);
 
-  const { mod, code } = await compileModel(file);
   const weightsFile = stringFlag(values, "weights");
-  let initial: string | null = null;
-  if (weightsFile !== undefined) {
-    loadWeights(mod, weightsFile); // validates now, with a clear error
-    initial = readSource(weightsFile);
-  }
+  const initial = weightsFile === undefined ? null : readSource(weightsFile);
+  const { mod, code } = await compileModel(file);
+  if (weightsFile !== undefined) loadWeights(mod, weightsFile, initial!); // validates now, with a clear error
   const shape = shapeOf(mod.model);
   let train = readDataset(values, "data", shape, "required");
   let held: Dataset | null = test !== undefined ? readDataset({ ...values, limit: undefined }, "test", shape, "required") : null;
@@ -161,7 +158,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   }
   if (result.interrupted) {
     process.stderr.write(
-      `nnc: interrupted: stopped after batch ${result.lastBatch}/${result.batchesPerEpoch} of epoch ${result.lastEpoch}/${epochs} (${result.batches} batches in all)\n`,
+      `nnc: interrupted: stopped after batch ${result.lastBatch}/${result.batchesPerEpoch} of epoch ${result.lastEpoch}/${epochs} (${result.batches} batch${result.batches === 1 ? "" : "es"} in all)\n`,
     );
   } else if (result.stopped !== undefined) {
     process.stderr.write(`nnc: warning: ${result.stopped}\n`);
@@ -172,7 +169,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   }
   if (save !== undefined) {
     writeAtomically(save, result.weights, file);
-    process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${result.batches} batches` : ""} to ${save}\n`);
+    process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${result.batches} batch${result.batches === 1 ? "" : "es"}` : ""} to ${save}\n`);
   }
   if (plot !== undefined) {
     writeAtomically(plot, curveSvg(m.name, result.history), file);
