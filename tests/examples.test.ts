@@ -47,7 +47,10 @@ describe.each(EXAMPLES)("example $name", (example) => {
       const x = Array.from({ length: inSize }, () => random() * 4 - 2);
       const y = Array.from({ length: tSize }, () => (random() < 0.5 ? 0 : 1));
       const g = new Float64Array(params.length);
-      const lossValue = mod.grad(params, x, y, g);
+      // Dropout: the generated code and the interpreter draw the same uniforms in the same order
+      // (one mask per sample, element order), so both apply the same mask.
+      const draws = 1000 + trial;
+      const lossValue = mod.grad(params, x, y, g, { uniform: testRandom(draws), normal: () => 0, int: () => 0 });
 
       // The reference interpreter on the same simplified graphs.
       const values = new Map<string, Float64Array>([
@@ -56,15 +59,18 @@ describe.each(EXAMPLES)("example $name", (example) => {
       ]);
       for (const p of mod.model.params) values.set(p.name, params.subarray(p.offset, p.offset + p.size));
       const roots = [derived.trainLoss, ...derived.grads.values()];
-      const ref = interpret(roots, { values });
+      const masks = new Map<number, Float64Array>();
+      const ref = interpret(roots, { values, masks, random: testRandom(draws) });
       expect(relError(lossValue, ref.get(derived.trainLoss.id)![0]!)).toBeLessThan(1e-12);
       for (const p of mod.model.params) {
         const expected = ref.get(derived.grads.get(p.name)!.id)!;
         for (let i = 0; i < p.size; i++) expect(relError(g[p.offset + i]!, expected[i]!)).toBeLessThan(1e-12);
       }
 
-      // Central finite differences of the generated loss.
-      const fd = finiteDifferences(() => mod.loss(params, x, y), params);
+      // Central finite differences of the generated loss (inference mode); with dropout, of the
+      // training loss with those masks, which only the interpreter computes alone.
+      const trainingLoss = () => interpret([derived.trainLoss], { values, masks }).get(derived.trainLoss.id)![0]!;
+      const fd = finiteDifferences(masks.size > 0 ? trainingLoss : () => mod.loss(params, x, y), params);
       for (let i = 0; i < params.length; i++) expect(relError(g[i]!, fd[i]!)).toBeLessThan(1e-6);
     }
   });
