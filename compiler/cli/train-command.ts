@@ -121,7 +121,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   out.write(`Training data ${describe(train, m)}\n`);
   if (held) out.write(`Validation data ${describe(held, m)}\n`);
   const batchesPerEpoch = Math.ceil(train.rows / Math.min(batchSize, train.rows));
-  out.write(`${epochs} epochs of ${batchesPerEpoch} batches (batch size ${batchSize}), seed ${seed}\n`);
+  out.write(`${epochs} epoch${epochs === 1 ? "" : "s"} of ${batchesPerEpoch} batch${batchesPerEpoch === 1 ? "" : "es"} (batch size ${batchSize}), seed ${seed}\n`);
 
   const progress = createProgress({ epochs, samplesPerEpoch: train.rows, batchesPerEpoch, out });
   const stop = new SharedArrayBuffer(4);
