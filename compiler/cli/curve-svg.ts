@@ -68,7 +68,8 @@ function panel(title: string, series: Series[], epochs: number, fixed: [number, 
   parts.push(`<polyline points="${left},${y0 + MARGIN.top} ${left},${bottom} ${right},${bottom}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${(left + right) / 2}" y="${bottom + 32}" text-anchor="middle">epoch</text>`);
   series.forEach((s, i) => {
-    const pts = s.values.map((v, e) => `${x(e + 1).toFixed(2)},${y(v).toFixed(2)}`);
+    // A NaN loss (a diverged epoch) has no point; the line joins its neighbours.
+    const pts = s.values.flatMap((v, e) => (Number.isFinite(v) ? [`${x(e + 1).toFixed(2)},${y(v).toFixed(2)}`] : []));
     const dash = s.dashed ? ` stroke-dasharray="6 4"` : "";
     parts.push(`<polyline data-series="${s.key}" points="${pts.join(" ")}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
     // A single epoch is a point, which a polyline does not draw.

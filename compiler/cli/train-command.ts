@@ -61,9 +61,10 @@ function describe(ds: Dataset, model: { input: { name: string }; target: { name:
 
 /** Runs the job in a worker; resolves with its result, forwarding progress messages. */
 function runWorker(job: TrainJob, onMessage: (m: TrainMessage) => void): Promise<TrainResult> {
-  // Workers do not inherit tsx's loader: register it there, then import the worker module.
+  // Workers do not inherit tsx's loader: register it there (the worker loads the generated
+  // TypeScript module), then import the worker module: the .ts source, or its .js build.
   const tsx = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./train-worker.ts", import.meta.url).href;
+  const entry = new URL(import.meta.url.endsWith(".ts") ? "./train-worker.ts" : "./train-worker.js", import.meta.url).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   const transfer = [job.X.buffer, job.Y.buffer, ...(job.validation ? [job.validation[0].buffer, job.validation[1].buffer] : [])] as ArrayBuffer[];
   const worker = new Worker(boot, { eval: true, workerData: job, transferList: transfer });

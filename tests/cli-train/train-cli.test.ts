@@ -85,11 +85,15 @@ describe("nnc train / evaluate / predict on iris", () => {
     expect(evaluation(train.stdout, "iris (held out, --split 0.2)").accuracy).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("evaluate and predict agree with each other on the saved weights", async () => {
-    const [evaluated, predicted] = await Promise.all([
+  it("evaluate and predict agree with each other on the saved weights; train --weights starts from them", async () => {
+    const [evaluated, predicted, resumed] = await Promise.all([
       runNnc(["evaluate", IRIS, "--weights", "iris.json", "--data", "iris"], dir),
       runNnc(["predict", IRIS, "--weights", "iris.json", "--data", "iris", "-o", "pred.csv"], dir),
+      runNnc(["train", IRIS, "--weights", "iris.json", "--data", "iris", "--epochs", "1"], dir),
     ]);
+    // One epoch from fresh weights scores about a third; from the saved ones, as well as before.
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(evaluation(resumed.stdout, "iris").accuracy).toBeGreaterThanOrEqual(0.9);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(predicted.code, predicted.stderr).toBe(0);
     const { accuracy } = evaluation(evaluated.stdout, "iris");
