@@ -17,7 +17,8 @@ export interface CompileOptions {
   unroll?: UnrollMode;
   batch?: BatchMode;
   precision?: "f64" | "f32";
-  /** Run prettier over the output (skipped automatically for very large files). */
+  /** Run prettier over the output. Off by default: the emitter lays its code out itself, and
+   * loading prettier plus formatting costs 1–2 s per compile (`nnc --prettier`). */
   format?: boolean;
 }
 
@@ -44,6 +45,6 @@ export async function compile(source: string, file: string, options: CompileOpti
   if (options.batch) emitOptions.batch = options.batch;
   if (options.precision) emitOptions.precision = options.precision;
   const emitted = emitModule(model, derived, emitOptions);
-  const code = options.format === false ? emitted.code : await formatCode(emitted.code);
+  const code = options.format === true ? await formatCode(emitted.code) : emitted.code;
   return { code, model, derived, strategy: emitted.strategy, batched: emitted.batched, flops: emitted.flops };
 }

@@ -30,6 +30,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     batch: { type: "string" },
     precision: { type: "string" },
     emit: { type: "string" },
+    prettier: { type: "boolean" },
     "no-format": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new CliError(`expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")} (see 'nnc help')`);
@@ -49,7 +50,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     ...(unroll ? { unroll } : {}),
     ...(batch ? { batch } : {}),
     ...(precision ? { precision } : {}),
-    format: !values["no-format"],
+    format: values.prettier === true,
   });
   writeAtomically(output, compiled.code, input);
   const kb = (Buffer.byteLength(compiled.code) / 1024).toFixed(1);

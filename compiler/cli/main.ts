@@ -25,7 +25,7 @@ usage:
       --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
       --precision f64|f32              storage type of parameters and activations (default f64)
       --emit ts|ir                     what to write: the module (default) or the graph text
-      --no-format                      skip prettier
+      --prettier                       also format the output with prettier (slower; off by default)
 ${TRAIN_USAGE}${PREDICT_USAGE}${EVALUATE_USAGE}${GRAD_USAGE}${GRAPH_USAGE}${CHECK_USAGE}  nnc help                             this text
 `;
 

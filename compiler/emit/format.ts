@@ -1,6 +1,7 @@
-// prettier over generated code, where it pays: it takes ~0.3 s per 1,000 statements, so
-// very large outputs (loop-lowered big models are small anyway) are left as emitted,
-// which is already laid out line by line.
+// prettier over generated code, on request (`nnc --prettier`, compile({ format: true })): the
+// emitter already lays its code out line by line, and loading prettier and formatting costs
+// 1–2 s per compile (~0.3 s per 1,000 statements), twice nnc's whole compile time. Very large
+// outputs are left as emitted even then.
 
 const FORMAT_LIMIT_CHARS = 400_000;
 

@@ -55,7 +55,38 @@ function binding(offsets: Map<string, number>, scratch: string, training: boolea
   };
 }
 
-const indent = (lines: readonly string[]) => lines.map((l) => (l === "" ? "" : `  ${l}`)).join("\n");
+const indent = (lines: readonly string[]) => lines.flatMap((l) => (l === "" ? [""] : wrapLine(`  ${l}`))).join("\n");
+
+const WIDTH = 110;
+
+/** Breaks a long statement after top-level ` + ` (unrolled sums), continuation lines indented. */
+export function wrapLine(line: string): string[] {
+  if (line.length <= WIDTH) return [line];
+  const lead = /^\s*/.exec(line)![0];
+  const pieces: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") depth--;
+    else if (depth === 0 && c === "+" && line[i - 1] === " " && line[i + 1] === " ") {
+      pieces.push(line.slice(start, i + 1));
+      start = i + 2;
+    }
+  }
+  pieces.push(line.slice(start));
+  const out: string[] = [];
+  let cur = pieces[0]!;
+  for (const piece of pieces.slice(1)) {
+    if (cur.length + 1 + piece.length > WIDTH) {
+      out.push(cur);
+      cur = `${lead}    ${piece}`;
+    } else cur += ` ${piece}`;
+  }
+  out.push(cur);
+  return out;
+}
 
 function fnText(name: string, params: Params, ret: string, lines: readonly string[], doc?: string): string {
   const sig = `function ${name}(${params.map(([n, t]) => `${n}: ${t}`).join(", ")}): ${ret}`;

@@ -59,6 +59,16 @@ function kernelRuntimeHelpers(roots: readonly Node[]): string[] {
 }
 
 /** ModelCore batch methods over the per-sample kernels (small models: unrolled code, no batch loops inside). */
+/** A plain value as a TypeScript literal in prettier's style: `{ name: "W", shape: [2, 1] }`. */
+function literalText(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(literalText).join(", ")}]`;
+  if (v !== null && typeof v === "object") {
+    const fields = Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${literalText(x)}`);
+    return fields.length === 0 ? "{}" : `{ ${fields.join(", ")} }`;
+  }
+  return JSON.stringify(v);
+}
+
 const SAMPLE_CORE = `  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     let total = 0;
     for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng);
@@ -124,7 +134,9 @@ export function emitModule(model: Model, derived: Derived, options: EmitOptions)
 // The model
 // ---------------------------------------------------------------------------------------
 
-const PARAMS: ParamInfo[] = ${JSON.stringify(paramInfos)};
+const PARAMS: ParamInfo[] = [
+${paramInfos.map((p) => `  ${literalText(p)},`).join("\n")}
+];
 const PARAM_COUNT = ${paramCount};
 const INPUT_SIZE = ${inputSize};
 const TARGET_SIZE = ${targetSize};

@@ -5,10 +5,23 @@
 //   bundleRuntime(["fit", "createAdam", "saveParams"]);
 //   // → "export type Vec = …" minus the export: Vec, VecArray, ParamInfo, …, fit, createAdam, …
 //   bundleRuntime(["predict"], { precision: "f32" });   // Vec/VecArray become Float32Array
+//
+// The index of declarations is built with ts-morph, which is loaded only when needed (it
+// costs ~1 s): the `nnc` build (scripts/build.ts) writes the index next to its copy of
+// runtime/ as runtime-index.json, and a compile from dist/ just reads that file.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Project, ts } from "ts-morph";
+import type { ts as TS } from "ts-morph";
+
+type Ts = typeof TS;
+let tsApi: Ts | undefined;
+/** ts-morph's TypeScript, loaded synchronously on first use (ts-morph is CommonJS). */
+function loadTs(): Ts {
+  tsApi ??= (createRequire(import.meta.url)("ts-morph") as typeof import("ts-morph")).ts;
+  return tsApi;
+}
 
 /** Runtime files in bundle order (dependencies first); other runtime/*.ts follow alphabetically. */
 export const RUNTIME_FILES = [
@@ -36,6 +49,11 @@ interface RuntimeDecl {
   deps: Set<string>;
 }
 
+/** runtime-index.json: the index as plain JSON (deps as arrays). */
+export interface SerializedIndex {
+  decls: { name: string; file: string; rank: number; texts: string[]; deps: string[] }[];
+}
+
 interface RuntimeIndex {
   decls: Map<string, RuntimeDecl>;
 }
@@ -43,6 +61,8 @@ interface RuntimeIndex {
 let runtimeIndex: RuntimeIndex | undefined;
 
 const runtimeDir = fileURLToPath(new URL("../../runtime/", import.meta.url));
+/** Present only in a build (dist/runtime-index.json); source checkouts index on first use. */
+const prebuiltIndex = fileURLToPath(new URL("../../runtime-index.json", import.meta.url));
 
 function runtimeFileList(): string[] {
   const present = readdirSync(runtimeDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.includes(".test."));
@@ -51,7 +71,8 @@ function runtimeFileList(): string[] {
 }
 
 /** Names a top-level statement declares ([] for imports, which are dropped); throws for anything else. */
-function declaredNames(stmt: ts.Statement, file: string): string[] | null {
+function declaredNames(stmt: TS.Statement, file: string): string[] | null {
+  const ts = loadTs();
   if (ts.isImportDeclaration(stmt)) return null;
   if (
     ts.isFunctionDeclaration(stmt) ||
@@ -74,7 +95,8 @@ function declaredNames(stmt: ts.Statement, file: string): string[] | null {
 }
 
 /** True when `id` is a member name (x.name, { name: … }, interface/class member), not a reference. */
-function isMemberName(id: ts.Identifier): boolean {
+function isMemberName(id: TS.Identifier): boolean {
+  const ts = loadTs();
   const parent = id.parent;
   if (ts.isPropertyAccessExpression(parent)) return parent.name === id;
   if (ts.isQualifiedName(parent)) return parent.right === id;
@@ -94,7 +116,8 @@ function isMemberName(id: ts.Identifier): boolean {
 }
 
 /** The statement's text without `export`, preceded by the comments directly above it. */
-function statementText(stmt: ts.Statement, sf: ts.SourceFile, file: string): string {
+function statementText(stmt: TS.Statement, sf: TS.SourceFile, file: string): string {
+  const ts = loadTs();
   const full = sf.text;
   const start = stmt.getStart(sf);
   // Keep only the comment block attached to the declaration: file headers are separated by a blank line.
@@ -114,13 +137,13 @@ function statementText(stmt: ts.Statement, sf: ts.SourceFile, file: string): str
 }
 
 function buildIndex(): RuntimeIndex {
-  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  const ts = loadTs();
   const decls = new Map<string, RuntimeDecl>();
   const files = runtimeFileList();
-  const parsed: { file: string; sf: ts.SourceFile; stmts: { stmt: ts.Statement; names: string[] }[] }[] = [];
+  const parsed: { file: string; sf: TS.SourceFile; stmts: { stmt: TS.Statement; names: string[] }[] }[] = [];
   files.forEach((file, fileRank) => {
-    const sf = project.createSourceFile(`/runtime/${file}`, readFileSync(runtimeDir + file, "utf8"), { overwrite: true }).compilerNode;
-    const stmts: { stmt: ts.Statement; names: string[] }[] = [];
+    const sf = ts.createSourceFile(`/runtime/${file}`, readFileSync(runtimeDir + file, "utf8"), ts.ScriptTarget.ES2022, true);
+    const stmts: { stmt: TS.Statement; names: string[] }[] = [];
     sf.statements.forEach((stmt, i) => {
       const names = declaredNames(stmt, file);
       if (!names) return;
@@ -142,7 +165,7 @@ function buildIndex(): RuntimeIndex {
   for (const { file, stmts } of parsed) {
     for (const { stmt, names } of stmts) {
       const deps = new Set<string>();
-      const visit = (node: ts.Node): void => {
+      const visit = (node: TS.Node): void => {
         if (ts.isIdentifier(node)) {
           if (node.text === "Float64Array" && !names.every((n) => PRECISION_DECLS.has(n))) {
             throw new Error(`runtime/${file}: '${names[0]}' names Float64Array; use Vec / new VecArray(n) so f32 builds work`);
@@ -163,8 +186,18 @@ function buildIndex(): RuntimeIndex {
 }
 
 function getRuntimeIndex(): RuntimeIndex {
+  if (!runtimeIndex && existsSync(prebuiltIndex)) {
+    const json = JSON.parse(readFileSync(prebuiltIndex, "utf8")) as SerializedIndex;
+    runtimeIndex = { decls: new Map(json.decls.map((d) => [d.name, { ...d, deps: new Set(d.deps) }])) };
+  }
   runtimeIndex ??= buildIndex();
   return runtimeIndex;
+}
+
+/** The index as JSON, for the build to write next to its copy of runtime/. */
+export function serializeRuntimeIndex(): SerializedIndex {
+  const decls = [...getRuntimeIndex().decls.values()].map((d) => ({ name: d.name, file: d.file, rank: d.rank, texts: d.texts, deps: [...d.deps].sort() }));
+  return { decls };
 }
 
 /** Every top-level runtime name (the emitter must not reuse these for its own declarations). */

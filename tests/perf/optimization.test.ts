@@ -1,0 +1,63 @@
+// The generated hot functions are really optimized by V8: each example's committed module is
+// transpiled to JavaScript, loaded in a child `node --allow-natives-syntax`, warmed up, and
+// %GetOptimizationStatus must show TurboFan for every kernel (forward, backward, batched),
+// the trainer's step and the optimizer's step. A control proves the check can fail: a
+// model forced to unroll past V8's bytecode limit is never optimized.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { compile } from "../../compiler/compile.js";
+import { EXAMPLES, ROOT } from "../../scripts/examples.js";
+
+const CHILD = fileURLToPath(new URL("./optimization-child.mjs", import.meta.url));
+const dir = join(tmpdir(), `nnc-perf-${process.pid}`);
+
+interface Status {
+  turbofan: boolean;
+  status: number;
+  calls: number;
+}
+
+/** The kernel functions of a generated module: every top-level `function NAMESample…` / `NAMERows`. */
+export function kernelNames(code: string): string[] {
+  return [...code.matchAll(/^function ((?:predict|loss|grad)(?:Sample(?:_\d+)?|Rows))\(/gm)].map((m) => m[1]!);
+}
+
+async function statuses(code: string, name: string): Promise<Record<string, Status>> {
+  const { ts } = await import("ts-morph");
+  const js = ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(file, `${js}\nexport const __probe = { ${[...kernelNames(code), "createRng"].join(", ")} };\n`);
+  // Synchronous optimization: the same decisions as in production, without racing a background
+  // compiler thread on a busy machine.
+  const stdout = execFileSync(process.execPath, ["--allow-natives-syntax", "--no-concurrent-recompilation", CHILD, file], { encoding: "utf8", timeout: 120_000 });
+  return JSON.parse(stdout) as Record<string, Status>;
+}
+
+describe.each(EXAMPLES)("example $name under V8", (example) => {
+  it("has every kernel, the trainer step and the optimizer step optimized by TurboFan after warm-up", async () => {
+    const code = readFileSync(`${ROOT}${example.generated}`, "utf8");
+    const report = await statuses(code, example.name);
+    const names = kernelNames(code);
+    expect(names).toEqual(expect.arrayContaining(["predictSample", "lossSample", "gradSample"]));
+    for (const fn of [...names, "trainer.step", "optimizer.step"]) {
+      expect(report[fn], `${fn} missing from the report`).toBeDefined();
+      expect(report[fn]!.turbofan, `${fn}: status ${report[fn]!.status.toString(2)} after ${report[fn]!.calls} calls`).toBe(true);
+    }
+  });
+});
+
+describe("the check itself", () => {
+  it("sees a function unrolled past V8's bytecode limit stay unoptimized", async () => {
+    const source = `model big\ninput x[16]\ntarget y[1]\nh = dense(x, 40, relu)\nh2 = dense(h, 8, sigmoid)\nout = dense(h2, 1, sigmoid)\nloss binary_crossentropy(out, y)\noptimizer sgd(lr = 0.1)\n`;
+    const { code } = await compile(source, "big.nn", { unroll: "always", batch: "never", format: false });
+    const report = await statuses(code, "big");
+    expect(report["gradSample"]!.turbofan).toBe(false);
+    expect(report["predictSample"]!.turbofan).toBe(true);
+  });
+});
