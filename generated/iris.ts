@@ -202,12 +202,9 @@ function badMatrixValue(what: string, row: number, col: number, value: unknown):
  * finiteness check); a flat number array is copied. `what` names the data in errors ("xs").
  */
 function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
-  if (!Number.isInteger(width) || width < 1)
-    throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  if (!Number.isInteger(width) || width < 1) throw new Error(`${what}: row width must be a positive integer, got ${width}`);
   if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
-    throw new Error(
-      `${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`,
-    );
+    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`);
   }
   const length = rows.length;
   const flat = rows instanceof VecArray || (length > 0 && typeof rows[0] === "number");
@@ -234,9 +231,7 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
       throw new Error(`${what}: row ${r} is ${shown}, expected an array of ${width} numbers`);
     }
     if (row.length !== width) {
-      throw new Error(
-        `${what}: row ${r} has ${row.length} value${row.length === 1 ? "" : "s"}, expected ${width}`,
-      );
+      throw new Error(`${what}: row ${r} has ${row.length} value${row.length === 1 ? "" : "s"}, expected ${width}`);
     }
     for (let c = 0; c < width; c++) {
       const value = row[c];
@@ -321,9 +316,7 @@ function initParams(params: ParamInfo[], paramCount: number, seed: number): Vec 
     let size = 1;
     for (const d of p.shape) size *= d;
     if (size !== p.size || p.offset < 0 || p.offset + p.size > paramCount) {
-      throw new Error(
-        `parameter '${p.name}': layout (offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]) does not fit ${paramCount} parameters`,
-      );
+      throw new Error(`parameter '${p.name}': layout (offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]) does not fit ${paramCount} parameters`);
     }
     initTensor(out, p, seed);
   }
@@ -365,9 +358,7 @@ function checkClipOptions(clip: ClipOptions, layout: ParamInfo[] | undefined): v
   }
   if (count > 1) throw new Error("only one of clipnorm, clipvalue and globalClipnorm can be set");
   if (clip.clipnorm != null && !layout) {
-    throw new Error(
-      "clipnorm clips each parameter tensor separately and needs the parameter layout (ParamInfo[])",
-    );
+    throw new Error("clipnorm clips each parameter tensor separately and needs the parameter layout (ParamInfo[])");
   }
 }
 
@@ -441,14 +432,8 @@ interface AdamOptions extends ClipOptions {
 }
 
 /** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
-function checkOptimizerSetup(
-  name: OptimizerName,
-  options: object,
-  size: number,
-  layout: ParamInfo[] | undefined,
-): void {
-  if (!Number.isInteger(size) || size < 0)
-    throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
+function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout: ParamInfo[] | undefined): void {
+  if (!Number.isInteger(size) || size < 0) throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
   const known: readonly string[] = Object.keys(OPTIMIZERS[name].options);
   for (const key of Object.keys(options)) {
     if (!known.includes(key) && !(CLIP_OPTIONS as readonly string[]).includes(key)) {
@@ -459,14 +444,7 @@ function checkOptimizerSetup(
 }
 
 /** `value` (or the default) after checking it is a number in [min, max] (maxOpen: max excluded). */
-function optimizerNumber(
-  value: number | undefined,
-  fallback: number,
-  what: string,
-  min: number,
-  max: number,
-  maxOpen = false,
-): number {
+function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
   const v = value === undefined ? fallback : value;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
     throw new Error(`${what} must be a number in [${min}, ${max}${maxOpen ? ")" : "]"}, got ${v}`);
@@ -477,9 +455,7 @@ function optimizerNumber(
 /** Step-time guard (cheap: two length reads). */
 function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
   if (params.length !== size || grad.length !== size) {
-    throw new Error(
-      `${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`,
-    );
+    throw new Error(`${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`);
   }
 }
 
@@ -547,16 +523,9 @@ interface Trainer {
   readonly rng: Rng;
 }
 
-function createModelTrainer(
-  core: ModelCore,
-  params: Vec,
-  optimizer: Optimizer,
-  opts: TrainerOptions = {},
-): Trainer {
+function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
   if (params.length !== core.paramCount) {
-    throw new Error(
-      `trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`,
-    );
+    throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
   const { inputSize, targetSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
@@ -577,9 +546,7 @@ function createModelTrainer(
     rng,
     step(X: Vec, Y: Vec, n: number): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
-        throw new Error(
-          `trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`,
-        );
+        throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
       }
       grad.fill(0);
       let lossSum = 0;
@@ -672,14 +639,7 @@ interface FitOptions {
  * (pred > 0.5) == (y > 0.5); categorical = argmax(pred) == argmax(y); sparse_categorical =
  * argmax(pred) == y[0]. Divide by the row count for the accuracy.
  */
-function accuracyScore(
-  kind: AccuracyKind,
-  pred: Vec,
-  Y: Vec,
-  n: number,
-  outputSize: number,
-  targetSize: number,
-): number {
+function accuracyScore(kind: AccuracyKind, pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
   let score = 0;
   for (let r = 0; r < n; r++) {
     const p = r * outputSize;
@@ -738,8 +698,7 @@ function fitModel(
   const batchSize = opts.batchSize ?? 32;
   const fullBatch = batchSize === "full";
   const nanPolicy = opts.nanPolicy ?? "stop";
-  if (!Number.isInteger(epochs) || epochs < 0)
-    throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (!fullBatch && (!Number.isInteger(batchSize) || batchSize < 1)) {
     throw new Error(`fit: batchSize must be a positive integer or "full", got ${String(batchSize)}`);
   }
@@ -747,9 +706,7 @@ function fitModel(
     throw new Error(`fit: nanPolicy must be "stop", "skip" or "throw", got ${String(nanPolicy)}`);
   }
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const validation = opts.validationData
-    ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ")
-    : null;
+  const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
   if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
   const seed = opts.seed ?? 0;
@@ -811,8 +768,7 @@ function fitModel(
       let score = 0;
       if (withAccuracy) {
         // Scored with the pre-update params, as Keras scores the batch's own forward pass.
-        for (let c = 0, s = 0; s < n; c++, s += maxBatch)
-          core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
+        for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
         score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
       }
       const loss = trainer.step(Xb, Yb, n);
@@ -823,9 +779,7 @@ function fitModel(
         samples += n;
         appliedBatches++;
       } else {
-        const problem = Number.isFinite(loss)
-          ? `gradient norm is ${trainer.gradNorm} (loss ${loss})`
-          : `loss is ${loss}`;
+        const problem = Number.isFinite(loss) ? `gradient norm is ${trainer.gradNorm} (loss ${loss})` : `loss is ${loss}`;
         const where = `${problem} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         if (nanPolicy === "throw") throw new Error(`fit: ${where}`);
         if (nanPolicy === "stop") {
@@ -835,15 +789,7 @@ function fitModel(
         }
         skipped++;
       }
-      if (
-        opts.onBatchEnd?.(b, {
-          batch: b,
-          size: n,
-          loss,
-          gradNorm: trainer.gradNorm,
-          applied: trainer.applied,
-        }) === false
-      ) {
+      if (opts.onBatchEnd?.(b, { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied }) === false) {
         history.stopped = `stopped by onBatchEnd at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         break;
       }
@@ -930,19 +876,14 @@ function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
 /** JSON with the keys in a fixed order and one line per tensor (diff-friendly). */
 function saveModelParams(core: ModelCore, params: Vec): string {
   if (params.length !== core.paramCount) {
-    throw new Error(
-      `saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`,
-    );
+    throw new Error(`saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
   const lines: string[] = [];
   for (const p of core.params) {
     const data: number[] = [];
     for (let i = 0; i < p.size; i++) {
       const v = params[p.offset + i];
-      if (!Number.isFinite(v))
-        throw new Error(
-          `saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`,
-        );
+      if (!Number.isFinite(v)) throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
       data.push(v);
     }
     lines.push(`${JSON.stringify(p.name)}:${JSON.stringify({ shape: p.shape, data })}`);
@@ -982,10 +923,8 @@ function loadModelParams(core: ModelCore, json: string): Vec {
   }
   if (!isJsonObject(doc)) failLoad(`expected a JSON object, got ${describeJson(doc)}`);
   if (doc.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(doc.format)}`);
-  if (doc.version !== 1)
-    failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
-  if (doc.model !== core.name)
-    failLoad(`these parameters are for model ${describeJson(doc.model)}, not ${JSON.stringify(core.name)}`);
+  if (doc.version !== 1) failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
+  if (doc.model !== core.name) failLoad(`these parameters are for model ${describeJson(doc.model)}, not ${JSON.stringify(core.name)}`);
   const saved = doc.params;
   if (!isJsonObject(saved)) failLoad(`"params" must be an object of tensors, got ${describeJson(saved)}`);
 
@@ -993,39 +932,32 @@ function loadModelParams(core: ModelCore, json: string): Vec {
   for (const p of core.params) {
     if (!Object.prototype.hasOwnProperty.call(saved, p.name)) failLoad(`missing tensor '${p.name}'`);
     const t = saved[p.name];
-    if (!isJsonObject(t))
-      failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
+    if (!isJsonObject(t)) failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
     const shape = t.shape;
     if (shape === undefined) failLoad(`tensor '${p.name}' has no shape, expected [${p.shape.join(", ")}]`);
-    const shapeOk =
-      Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
+    const shapeOk = Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
     if (!shapeOk) {
-      failLoad(
-        `tensor '${p.name}' has shape ${Array.isArray(shape) ? `[${shape.join(", ")}]` : describeJson(shape)}, expected [${p.shape.join(", ")}]`,
-      );
+      failLoad(`tensor '${p.name}' has shape ${Array.isArray(shape) ? `[${shape.join(", ")}]` : describeJson(shape)}, expected [${p.shape.join(", ")}]`);
     }
     const data = t.data;
     if (!Array.isArray(data)) failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
     if (data.length !== p.size) failLoad(`tensor '${p.name}' has ${data.length} values, expected ${p.size}`);
     for (let i = 0; i < p.size; i++) {
       const v: unknown = data[i];
-      if (typeof v !== "number" || !Number.isFinite(v))
-        failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
+      if (typeof v !== "number" || !Number.isFinite(v)) failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
       out[p.offset + i] = v;
     }
   }
   for (const name of Object.keys(saved)) {
-    if (!core.params.some((p) => p.name === name))
-      failLoad(`unexpected tensor '${name}' (not a parameter of model '${core.name}')`);
+    if (!core.params.some((p) => p.name === name)) failLoad(`unexpected tensor '${name}' (not a parameter of model '${core.name}')`);
   }
   // Checked last: a tensor-level message above is more precise than "the hash differs".
   if (doc.layoutHash !== core.layoutHash) {
-    failLoad(
-      `layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`,
-    );
+    failLoad(`layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`);
   }
   return out;
 }
+
 
 // ---------------------------------------------------------------------------------------
 // The model
@@ -1061,75 +993,33 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   const Wx_h_13 = p[52] * x[xo] + p[53] * x[xo + 1] + p[54] * x[xo + 2] + p[55] * x[xo + 3];
   const Wx_h_14 = p[56] * x[xo] + p[57] * x[xo + 1] + p[58] * x[xo + 2] + p[59] * x[xo + 3];
   const Wx_h_15 = p[60] * x[xo] + p[61] * x[xo + 1] + p[62] * x[xo + 2] + p[63] * x[xo + 3];
-  const h_0 = Math.max(Wx_h_0 + p[64], 0);
-  const h_1 = Math.max(Wx_h_1 + p[65], 0);
-  const h_2 = Math.max(Wx_h_2 + p[66], 0);
-  const h_3 = Math.max(Wx_h_3 + p[67], 0);
-  const h_4 = Math.max(Wx_h_4 + p[68], 0);
-  const h_5 = Math.max(Wx_h_5 + p[69], 0);
-  const h_6 = Math.max(Wx_h_6 + p[70], 0);
-  const h_7 = Math.max(Wx_h_7 + p[71], 0);
-  const h_8 = Math.max(Wx_h_8 + p[72], 0);
-  const h_9 = Math.max(Wx_h_9 + p[73], 0);
-  const h_10 = Math.max(Wx_h_10 + p[74], 0);
-  const h_11 = Math.max(Wx_h_11 + p[75], 0);
-  const h_12 = Math.max(Wx_h_12 + p[76], 0);
-  const h_13 = Math.max(Wx_h_13 + p[77], 0);
-  const h_14 = Math.max(Wx_h_14 + p[78], 0);
-  const h_15 = Math.max(Wx_h_15 + p[79], 0);
+  const h_0 = Math.max((Wx_h_0 + p[64]), 0);
+  const h_1 = Math.max((Wx_h_1 + p[65]), 0);
+  const h_2 = Math.max((Wx_h_2 + p[66]), 0);
+  const h_3 = Math.max((Wx_h_3 + p[67]), 0);
+  const h_4 = Math.max((Wx_h_4 + p[68]), 0);
+  const h_5 = Math.max((Wx_h_5 + p[69]), 0);
+  const h_6 = Math.max((Wx_h_6 + p[70]), 0);
+  const h_7 = Math.max((Wx_h_7 + p[71]), 0);
+  const h_8 = Math.max((Wx_h_8 + p[72]), 0);
+  const h_9 = Math.max((Wx_h_9 + p[73]), 0);
+  const h_10 = Math.max((Wx_h_10 + p[74]), 0);
+  const h_11 = Math.max((Wx_h_11 + p[75]), 0);
+  const h_12 = Math.max((Wx_h_12 + p[76]), 0);
+  const h_13 = Math.max((Wx_h_13 + p[77]), 0);
+  const h_14 = Math.max((Wx_h_14 + p[78]), 0);
+  const h_15 = Math.max((Wx_h_15 + p[79]), 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 =
-    p[80] * h_0 +
-    p[81] * h_1 +
-    p[82] * h_2 +
-    p[83] * h_3 +
-    p[84] * h_4 +
-    p[85] * h_5 +
-    p[86] * h_6 +
-    p[87] * h_7 +
-    p[88] * h_8 +
-    p[89] * h_9 +
-    p[90] * h_10 +
-    p[91] * h_11 +
-    p[92] * h_12 +
-    p[93] * h_13 +
-    p[94] * h_14 +
-    p[95] * h_15;
-  const Wx_out_1 =
-    p[96] * h_0 +
-    p[97] * h_1 +
-    p[98] * h_2 +
-    p[99] * h_3 +
-    p[100] * h_4 +
-    p[101] * h_5 +
-    p[102] * h_6 +
-    p[103] * h_7 +
-    p[104] * h_8 +
-    p[105] * h_9 +
-    p[106] * h_10 +
-    p[107] * h_11 +
-    p[108] * h_12 +
-    p[109] * h_13 +
-    p[110] * h_14 +
-    p[111] * h_15;
-  const Wx_out_2 =
-    p[112] * h_0 +
-    p[113] * h_1 +
-    p[114] * h_2 +
-    p[115] * h_3 +
-    p[116] * h_4 +
-    p[117] * h_5 +
-    p[118] * h_6 +
-    p[119] * h_7 +
-    p[120] * h_8 +
-    p[121] * h_9 +
-    p[122] * h_10 +
-    p[123] * h_11 +
-    p[124] * h_12 +
-    p[125] * h_13 +
-    p[126] * h_14 +
-    p[127] * h_15;
+  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 +
+      p[86] * h_6 + p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 +
+      p[93] * h_13 + p[94] * h_14 + p[95] * h_15;
+  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 +
+      p[102] * h_6 + p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 +
+      p[108] * h_12 + p[109] * h_13 + p[110] * h_14 + p[111] * h_15;
+  const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
+      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 +
+      p[124] * h_12 + p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
   const z_out_0 = Wx_out_0 + p[128];
   const z_out_1 = Wx_out_1 + p[129];
   const z_out_2 = Wx_out_2 + p[130];
@@ -1168,75 +1058,33 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   const Wx_h_13 = p[52] * x[xo] + p[53] * x[xo + 1] + p[54] * x[xo + 2] + p[55] * x[xo + 3];
   const Wx_h_14 = p[56] * x[xo] + p[57] * x[xo + 1] + p[58] * x[xo + 2] + p[59] * x[xo + 3];
   const Wx_h_15 = p[60] * x[xo] + p[61] * x[xo + 1] + p[62] * x[xo + 2] + p[63] * x[xo + 3];
-  const h_0 = Math.max(Wx_h_0 + p[64], 0);
-  const h_1 = Math.max(Wx_h_1 + p[65], 0);
-  const h_2 = Math.max(Wx_h_2 + p[66], 0);
-  const h_3 = Math.max(Wx_h_3 + p[67], 0);
-  const h_4 = Math.max(Wx_h_4 + p[68], 0);
-  const h_5 = Math.max(Wx_h_5 + p[69], 0);
-  const h_6 = Math.max(Wx_h_6 + p[70], 0);
-  const h_7 = Math.max(Wx_h_7 + p[71], 0);
-  const h_8 = Math.max(Wx_h_8 + p[72], 0);
-  const h_9 = Math.max(Wx_h_9 + p[73], 0);
-  const h_10 = Math.max(Wx_h_10 + p[74], 0);
-  const h_11 = Math.max(Wx_h_11 + p[75], 0);
-  const h_12 = Math.max(Wx_h_12 + p[76], 0);
-  const h_13 = Math.max(Wx_h_13 + p[77], 0);
-  const h_14 = Math.max(Wx_h_14 + p[78], 0);
-  const h_15 = Math.max(Wx_h_15 + p[79], 0);
+  const h_0 = Math.max((Wx_h_0 + p[64]), 0);
+  const h_1 = Math.max((Wx_h_1 + p[65]), 0);
+  const h_2 = Math.max((Wx_h_2 + p[66]), 0);
+  const h_3 = Math.max((Wx_h_3 + p[67]), 0);
+  const h_4 = Math.max((Wx_h_4 + p[68]), 0);
+  const h_5 = Math.max((Wx_h_5 + p[69]), 0);
+  const h_6 = Math.max((Wx_h_6 + p[70]), 0);
+  const h_7 = Math.max((Wx_h_7 + p[71]), 0);
+  const h_8 = Math.max((Wx_h_8 + p[72]), 0);
+  const h_9 = Math.max((Wx_h_9 + p[73]), 0);
+  const h_10 = Math.max((Wx_h_10 + p[74]), 0);
+  const h_11 = Math.max((Wx_h_11 + p[75]), 0);
+  const h_12 = Math.max((Wx_h_12 + p[76]), 0);
+  const h_13 = Math.max((Wx_h_13 + p[77]), 0);
+  const h_14 = Math.max((Wx_h_14 + p[78]), 0);
+  const h_15 = Math.max((Wx_h_15 + p[79]), 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 =
-    p[80] * h_0 +
-    p[81] * h_1 +
-    p[82] * h_2 +
-    p[83] * h_3 +
-    p[84] * h_4 +
-    p[85] * h_5 +
-    p[86] * h_6 +
-    p[87] * h_7 +
-    p[88] * h_8 +
-    p[89] * h_9 +
-    p[90] * h_10 +
-    p[91] * h_11 +
-    p[92] * h_12 +
-    p[93] * h_13 +
-    p[94] * h_14 +
-    p[95] * h_15;
-  const Wx_out_1 =
-    p[96] * h_0 +
-    p[97] * h_1 +
-    p[98] * h_2 +
-    p[99] * h_3 +
-    p[100] * h_4 +
-    p[101] * h_5 +
-    p[102] * h_6 +
-    p[103] * h_7 +
-    p[104] * h_8 +
-    p[105] * h_9 +
-    p[106] * h_10 +
-    p[107] * h_11 +
-    p[108] * h_12 +
-    p[109] * h_13 +
-    p[110] * h_14 +
-    p[111] * h_15;
-  const Wx_out_2 =
-    p[112] * h_0 +
-    p[113] * h_1 +
-    p[114] * h_2 +
-    p[115] * h_3 +
-    p[116] * h_4 +
-    p[117] * h_5 +
-    p[118] * h_6 +
-    p[119] * h_7 +
-    p[120] * h_8 +
-    p[121] * h_9 +
-    p[122] * h_10 +
-    p[123] * h_11 +
-    p[124] * h_12 +
-    p[125] * h_13 +
-    p[126] * h_14 +
-    p[127] * h_15;
+  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 +
+      p[86] * h_6 + p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 +
+      p[93] * h_13 + p[94] * h_14 + p[95] * h_15;
+  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 +
+      p[102] * h_6 + p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 +
+      p[108] * h_12 + p[109] * h_13 + p[110] * h_14 + p[111] * h_15;
+  const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
+      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 +
+      p[124] * h_12 + p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
   const z_out_0 = Wx_out_0 + p[128];
   const z_out_1 = Wx_out_1 + p[129];
   const z_out_2 = Wx_out_2 + p[130];
@@ -1313,57 +1161,15 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const h_15 = Math.max(z_h_15, 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 =
-    p[80] * h_0 +
-    p[81] * h_1 +
-    p[82] * h_2 +
-    p[83] * h_3 +
-    p[84] * h_4 +
-    p[85] * h_5 +
-    p[86] * h_6 +
-    p[87] * h_7 +
-    p[88] * h_8 +
-    p[89] * h_9 +
-    p[90] * h_10 +
-    p[91] * h_11 +
-    p[92] * h_12 +
-    p[93] * h_13 +
-    p[94] * h_14 +
-    p[95] * h_15;
-  const Wx_out_1 =
-    p[96] * h_0 +
-    p[97] * h_1 +
-    p[98] * h_2 +
-    p[99] * h_3 +
-    p[100] * h_4 +
-    p[101] * h_5 +
-    p[102] * h_6 +
-    p[103] * h_7 +
-    p[104] * h_8 +
-    p[105] * h_9 +
-    p[106] * h_10 +
-    p[107] * h_11 +
-    p[108] * h_12 +
-    p[109] * h_13 +
-    p[110] * h_14 +
-    p[111] * h_15;
-  const Wx_out_2 =
-    p[112] * h_0 +
-    p[113] * h_1 +
-    p[114] * h_2 +
-    p[115] * h_3 +
-    p[116] * h_4 +
-    p[117] * h_5 +
-    p[118] * h_6 +
-    p[119] * h_7 +
-    p[120] * h_8 +
-    p[121] * h_9 +
-    p[122] * h_10 +
-    p[123] * h_11 +
-    p[124] * h_12 +
-    p[125] * h_13 +
-    p[126] * h_14 +
-    p[127] * h_15;
+  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 +
+      p[86] * h_6 + p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 +
+      p[93] * h_13 + p[94] * h_14 + p[95] * h_15;
+  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 +
+      p[102] * h_6 + p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 +
+      p[108] * h_12 + p[109] * h_13 + p[110] * h_14 + p[111] * h_15;
+  const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
+      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 +
+      p[124] * h_12 + p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
   const z_out_0 = Wx_out_0 + p[128];
   const z_out_1 = Wx_out_1 + p[129];
   const z_out_2 = Wx_out_2 + p[130];
@@ -1379,9 +1185,9 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
 
   // backward of iris.nn:11  loss categorical_crossentropy(out, y)
   const t36_0 = t35_0 + t35_1 + t35_2;
-  const dz_out_0 = t35_0 - out_0 * t36_0;
-  const dz_out_1 = t35_1 - out_1 * t36_0;
-  const dz_out_2 = t35_2 - out_2 * t36_0;
+  const dz_out_0 = t35_0 - (out_0 * t36_0);
+  const dz_out_1 = t35_1 - (out_1 * t36_0);
+  const dz_out_2 = t35_2 - (out_2 * t36_0);
 
   // backward of iris.nn:9  out = dense(h, 3, softmax)
   const dh_0 = p[80] * dz_out_0 + p[96] * dz_out_1 + p[112] * dz_out_2;
@@ -1612,7 +1418,7 @@ export const model = {
   params: PARAMS,
   paramCount: PARAM_COUNT,
   loss: "categorical_crossentropy",
-  optimizer: { name: "adam", options: { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  optimizer: { name: "adam", options: {"learningRate":0.01,"beta1":0.9,"beta2":0.999,"epsilon":1e-7} },
   accuracy: core.accuracy,
 };
 
@@ -1628,8 +1434,7 @@ const sampleX = new VecArray(INPUT_SIZE);
 const sampleY = new VecArray(TARGET_SIZE);
 
 function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
-  if (values.length !== into.length)
-    throw new Error(`${core.name}: ${what} must have ${into.length} values, got ${values.length}`);
+  if (values.length !== into.length) throw new Error(`${core.name}: ${what} must have ${into.length} values, got ${values.length}`);
   for (let i = 0; i < into.length; i++) into[i] = values[i]!;
   return into;
 }
@@ -1653,13 +1458,7 @@ export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>)
 const gradRng = createRng(0);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
-export function grad(
-  params: Params,
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  g: Vec,
-  rng: Rng = gradRng,
-): number {
+export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
   return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);
 }
 
@@ -1668,18 +1467,11 @@ export type OptimizerOptions = Parameters<typeof createAdam>[1];
 
 /** A new adam optimizer over this model's parameters. */
 export function createOptimizer(options: OptimizerOptions = {}): Optimizer {
-  return createAdam(
-    PARAM_COUNT,
-    { ...{ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, ...options },
-    PARAMS,
-  );
+  return createAdam(PARAM_COUNT, { ...{"learningRate":0.01,"beta1":0.9,"beta2":0.999,"epsilon":1e-7}, ...options }, PARAMS);
 }
 
 /** A training step function with its own optimizer state: `trainer.step(X, Y, n)` returns the batch's mean loss. */
-export function createTrainer(
-  params: Params,
-  opts: TrainerOptions & { optimizer?: Optimizer } = {},
-): Trainer {
+export function createTrainer(params: Params, opts: TrainerOptions & { optimizer?: Optimizer } = {}): Trainer {
   return createModelTrainer(core, params, opts.optimizer ?? createOptimizer(), opts);
 }
 
@@ -1689,12 +1481,7 @@ export function fit(params: Params, xs: MatrixInput, ys: MatrixInput, opts: FitO
 }
 
 /** Mean loss and accuracy over a data set, as Keras' model.evaluate does. */
-export function evaluate(
-  params: Params,
-  xs: MatrixInput,
-  ys: MatrixInput,
-  opts: { batchSize?: number } = {},
-): { loss: number; accuracy: number } {
+export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput, opts: { batchSize?: number } = {}): { loss: number; accuracy: number } {
   return evaluateModel(core, params, xs, ys, opts);
 }
 

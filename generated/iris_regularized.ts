@@ -204,12 +204,9 @@ function badMatrixValue(what: string, row: number, col: number, value: unknown):
  * finiteness check); a flat number array is copied. `what` names the data in errors ("xs").
  */
 function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
-  if (!Number.isInteger(width) || width < 1)
-    throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  if (!Number.isInteger(width) || width < 1) throw new Error(`${what}: row width must be a positive integer, got ${width}`);
   if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
-    throw new Error(
-      `${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`,
-    );
+    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`);
   }
   const length = rows.length;
   const flat = rows instanceof VecArray || (length > 0 && typeof rows[0] === "number");
@@ -236,9 +233,7 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
       throw new Error(`${what}: row ${r} is ${shown}, expected an array of ${width} numbers`);
     }
     if (row.length !== width) {
-      throw new Error(
-        `${what}: row ${r} has ${row.length} value${row.length === 1 ? "" : "s"}, expected ${width}`,
-      );
+      throw new Error(`${what}: row ${r} has ${row.length} value${row.length === 1 ? "" : "s"}, expected ${width}`);
     }
     for (let c = 0; c < width; c++) {
       const value = row[c];
@@ -323,9 +318,7 @@ function initParams(params: ParamInfo[], paramCount: number, seed: number): Vec 
     let size = 1;
     for (const d of p.shape) size *= d;
     if (size !== p.size || p.offset < 0 || p.offset + p.size > paramCount) {
-      throw new Error(
-        `parameter '${p.name}': layout (offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]) does not fit ${paramCount} parameters`,
-      );
+      throw new Error(`parameter '${p.name}': layout (offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]) does not fit ${paramCount} parameters`);
     }
     initTensor(out, p, seed);
   }
@@ -367,9 +360,7 @@ function checkClipOptions(clip: ClipOptions, layout: ParamInfo[] | undefined): v
   }
   if (count > 1) throw new Error("only one of clipnorm, clipvalue and globalClipnorm can be set");
   if (clip.clipnorm != null && !layout) {
-    throw new Error(
-      "clipnorm clips each parameter tensor separately and needs the parameter layout (ParamInfo[])",
-    );
+    throw new Error("clipnorm clips each parameter tensor separately and needs the parameter layout (ParamInfo[])");
   }
 }
 
@@ -443,14 +434,8 @@ interface AdamOptions extends ClipOptions {
 }
 
 /** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
-function checkOptimizerSetup(
-  name: OptimizerName,
-  options: object,
-  size: number,
-  layout: ParamInfo[] | undefined,
-): void {
-  if (!Number.isInteger(size) || size < 0)
-    throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
+function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout: ParamInfo[] | undefined): void {
+  if (!Number.isInteger(size) || size < 0) throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
   const known: readonly string[] = Object.keys(OPTIMIZERS[name].options);
   for (const key of Object.keys(options)) {
     if (!known.includes(key) && !(CLIP_OPTIONS as readonly string[]).includes(key)) {
@@ -461,14 +446,7 @@ function checkOptimizerSetup(
 }
 
 /** `value` (or the default) after checking it is a number in [min, max] (maxOpen: max excluded). */
-function optimizerNumber(
-  value: number | undefined,
-  fallback: number,
-  what: string,
-  min: number,
-  max: number,
-  maxOpen = false,
-): number {
+function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
   const v = value === undefined ? fallback : value;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
     throw new Error(`${what} must be a number in [${min}, ${max}${maxOpen ? ")" : "]"}, got ${v}`);
@@ -479,9 +457,7 @@ function optimizerNumber(
 /** Step-time guard (cheap: two length reads). */
 function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
   if (params.length !== size || grad.length !== size) {
-    throw new Error(
-      `${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`,
-    );
+    throw new Error(`${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`);
   }
 }
 
@@ -549,16 +525,9 @@ interface Trainer {
   readonly rng: Rng;
 }
 
-function createModelTrainer(
-  core: ModelCore,
-  params: Vec,
-  optimizer: Optimizer,
-  opts: TrainerOptions = {},
-): Trainer {
+function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
   if (params.length !== core.paramCount) {
-    throw new Error(
-      `trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`,
-    );
+    throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
   const { inputSize, targetSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
@@ -579,9 +548,7 @@ function createModelTrainer(
     rng,
     step(X: Vec, Y: Vec, n: number): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
-        throw new Error(
-          `trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`,
-        );
+        throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
       }
       grad.fill(0);
       let lossSum = 0;
@@ -674,14 +641,7 @@ interface FitOptions {
  * (pred > 0.5) == (y > 0.5); categorical = argmax(pred) == argmax(y); sparse_categorical =
  * argmax(pred) == y[0]. Divide by the row count for the accuracy.
  */
-function accuracyScore(
-  kind: AccuracyKind,
-  pred: Vec,
-  Y: Vec,
-  n: number,
-  outputSize: number,
-  targetSize: number,
-): number {
+function accuracyScore(kind: AccuracyKind, pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
   let score = 0;
   for (let r = 0; r < n; r++) {
     const p = r * outputSize;
@@ -740,8 +700,7 @@ function fitModel(
   const batchSize = opts.batchSize ?? 32;
   const fullBatch = batchSize === "full";
   const nanPolicy = opts.nanPolicy ?? "stop";
-  if (!Number.isInteger(epochs) || epochs < 0)
-    throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
   if (!fullBatch && (!Number.isInteger(batchSize) || batchSize < 1)) {
     throw new Error(`fit: batchSize must be a positive integer or "full", got ${String(batchSize)}`);
   }
@@ -749,9 +708,7 @@ function fitModel(
     throw new Error(`fit: nanPolicy must be "stop", "skip" or "throw", got ${String(nanPolicy)}`);
   }
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const validation = opts.validationData
-    ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ")
-    : null;
+  const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
   if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
   const seed = opts.seed ?? 0;
@@ -813,8 +770,7 @@ function fitModel(
       let score = 0;
       if (withAccuracy) {
         // Scored with the pre-update params, as Keras scores the batch's own forward pass.
-        for (let c = 0, s = 0; s < n; c++, s += maxBatch)
-          core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
+        for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
         score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
       }
       const loss = trainer.step(Xb, Yb, n);
@@ -825,9 +781,7 @@ function fitModel(
         samples += n;
         appliedBatches++;
       } else {
-        const problem = Number.isFinite(loss)
-          ? `gradient norm is ${trainer.gradNorm} (loss ${loss})`
-          : `loss is ${loss}`;
+        const problem = Number.isFinite(loss) ? `gradient norm is ${trainer.gradNorm} (loss ${loss})` : `loss is ${loss}`;
         const where = `${problem} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         if (nanPolicy === "throw") throw new Error(`fit: ${where}`);
         if (nanPolicy === "stop") {
@@ -837,15 +791,7 @@ function fitModel(
         }
         skipped++;
       }
-      if (
-        opts.onBatchEnd?.(b, {
-          batch: b,
-          size: n,
-          loss,
-          gradNorm: trainer.gradNorm,
-          applied: trainer.applied,
-        }) === false
-      ) {
+      if (opts.onBatchEnd?.(b, { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied }) === false) {
         history.stopped = `stopped by onBatchEnd at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         break;
       }
@@ -932,19 +878,14 @@ function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
 /** JSON with the keys in a fixed order and one line per tensor (diff-friendly). */
 function saveModelParams(core: ModelCore, params: Vec): string {
   if (params.length !== core.paramCount) {
-    throw new Error(
-      `saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`,
-    );
+    throw new Error(`saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
   const lines: string[] = [];
   for (const p of core.params) {
     const data: number[] = [];
     for (let i = 0; i < p.size; i++) {
       const v = params[p.offset + i];
-      if (!Number.isFinite(v))
-        throw new Error(
-          `saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`,
-        );
+      if (!Number.isFinite(v)) throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
       data.push(v);
     }
     lines.push(`${JSON.stringify(p.name)}:${JSON.stringify({ shape: p.shape, data })}`);
@@ -984,10 +925,8 @@ function loadModelParams(core: ModelCore, json: string): Vec {
   }
   if (!isJsonObject(doc)) failLoad(`expected a JSON object, got ${describeJson(doc)}`);
   if (doc.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(doc.format)}`);
-  if (doc.version !== 1)
-    failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
-  if (doc.model !== core.name)
-    failLoad(`these parameters are for model ${describeJson(doc.model)}, not ${JSON.stringify(core.name)}`);
+  if (doc.version !== 1) failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
+  if (doc.model !== core.name) failLoad(`these parameters are for model ${describeJson(doc.model)}, not ${JSON.stringify(core.name)}`);
   const saved = doc.params;
   if (!isJsonObject(saved)) failLoad(`"params" must be an object of tensors, got ${describeJson(saved)}`);
 
@@ -995,39 +934,32 @@ function loadModelParams(core: ModelCore, json: string): Vec {
   for (const p of core.params) {
     if (!Object.prototype.hasOwnProperty.call(saved, p.name)) failLoad(`missing tensor '${p.name}'`);
     const t = saved[p.name];
-    if (!isJsonObject(t))
-      failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
+    if (!isJsonObject(t)) failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
     const shape = t.shape;
     if (shape === undefined) failLoad(`tensor '${p.name}' has no shape, expected [${p.shape.join(", ")}]`);
-    const shapeOk =
-      Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
+    const shapeOk = Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
     if (!shapeOk) {
-      failLoad(
-        `tensor '${p.name}' has shape ${Array.isArray(shape) ? `[${shape.join(", ")}]` : describeJson(shape)}, expected [${p.shape.join(", ")}]`,
-      );
+      failLoad(`tensor '${p.name}' has shape ${Array.isArray(shape) ? `[${shape.join(", ")}]` : describeJson(shape)}, expected [${p.shape.join(", ")}]`);
     }
     const data = t.data;
     if (!Array.isArray(data)) failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
     if (data.length !== p.size) failLoad(`tensor '${p.name}' has ${data.length} values, expected ${p.size}`);
     for (let i = 0; i < p.size; i++) {
       const v: unknown = data[i];
-      if (typeof v !== "number" || !Number.isFinite(v))
-        failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
+      if (typeof v !== "number" || !Number.isFinite(v)) failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
       out[p.offset + i] = v;
     }
   }
   for (const name of Object.keys(saved)) {
-    if (!core.params.some((p) => p.name === name))
-      failLoad(`unexpected tensor '${name}' (not a parameter of model '${core.name}')`);
+    if (!core.params.some((p) => p.name === name)) failLoad(`unexpected tensor '${name}' (not a parameter of model '${core.name}')`);
   }
   // Checked last: a tensor-level message above is more precise than "the hash differs".
   if (doc.layoutHash !== core.layoutHash) {
-    failLoad(
-      `layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`,
-    );
+    failLoad(`layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`);
   }
   return out;
 }
+
 
 // ---------------------------------------------------------------------------------------
 // The model
@@ -1081,637 +1013,163 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   const Wx_h1_29 = p[116] * x[xo] + p[117] * x[xo + 1] + p[118] * x[xo + 2] + p[119] * x[xo + 3];
   const Wx_h1_30 = p[120] * x[xo] + p[121] * x[xo + 1] + p[122] * x[xo + 2] + p[123] * x[xo + 3];
   const Wx_h1_31 = p[124] * x[xo] + p[125] * x[xo + 1] + p[126] * x[xo + 2] + p[127] * x[xo + 3];
-  const h1_0 = Math.max(Wx_h1_0 + p[128], 0);
-  const h1_1 = Math.max(Wx_h1_1 + p[129], 0);
-  const h1_2 = Math.max(Wx_h1_2 + p[130], 0);
-  const h1_3 = Math.max(Wx_h1_3 + p[131], 0);
-  const h1_4 = Math.max(Wx_h1_4 + p[132], 0);
-  const h1_5 = Math.max(Wx_h1_5 + p[133], 0);
-  const h1_6 = Math.max(Wx_h1_6 + p[134], 0);
-  const h1_7 = Math.max(Wx_h1_7 + p[135], 0);
-  const h1_8 = Math.max(Wx_h1_8 + p[136], 0);
-  const h1_9 = Math.max(Wx_h1_9 + p[137], 0);
-  const h1_10 = Math.max(Wx_h1_10 + p[138], 0);
-  const h1_11 = Math.max(Wx_h1_11 + p[139], 0);
-  const h1_12 = Math.max(Wx_h1_12 + p[140], 0);
-  const h1_13 = Math.max(Wx_h1_13 + p[141], 0);
-  const h1_14 = Math.max(Wx_h1_14 + p[142], 0);
-  const h1_15 = Math.max(Wx_h1_15 + p[143], 0);
-  const h1_16 = Math.max(Wx_h1_16 + p[144], 0);
-  const h1_17 = Math.max(Wx_h1_17 + p[145], 0);
-  const h1_18 = Math.max(Wx_h1_18 + p[146], 0);
-  const h1_19 = Math.max(Wx_h1_19 + p[147], 0);
-  const h1_20 = Math.max(Wx_h1_20 + p[148], 0);
-  const h1_21 = Math.max(Wx_h1_21 + p[149], 0);
-  const h1_22 = Math.max(Wx_h1_22 + p[150], 0);
-  const h1_23 = Math.max(Wx_h1_23 + p[151], 0);
-  const h1_24 = Math.max(Wx_h1_24 + p[152], 0);
-  const h1_25 = Math.max(Wx_h1_25 + p[153], 0);
-  const h1_26 = Math.max(Wx_h1_26 + p[154], 0);
-  const h1_27 = Math.max(Wx_h1_27 + p[155], 0);
-  const h1_28 = Math.max(Wx_h1_28 + p[156], 0);
-  const h1_29 = Math.max(Wx_h1_29 + p[157], 0);
-  const h1_30 = Math.max(Wx_h1_30 + p[158], 0);
-  const h1_31 = Math.max(Wx_h1_31 + p[159], 0);
+  const h1_0 = Math.max((Wx_h1_0 + p[128]), 0);
+  const h1_1 = Math.max((Wx_h1_1 + p[129]), 0);
+  const h1_2 = Math.max((Wx_h1_2 + p[130]), 0);
+  const h1_3 = Math.max((Wx_h1_3 + p[131]), 0);
+  const h1_4 = Math.max((Wx_h1_4 + p[132]), 0);
+  const h1_5 = Math.max((Wx_h1_5 + p[133]), 0);
+  const h1_6 = Math.max((Wx_h1_6 + p[134]), 0);
+  const h1_7 = Math.max((Wx_h1_7 + p[135]), 0);
+  const h1_8 = Math.max((Wx_h1_8 + p[136]), 0);
+  const h1_9 = Math.max((Wx_h1_9 + p[137]), 0);
+  const h1_10 = Math.max((Wx_h1_10 + p[138]), 0);
+  const h1_11 = Math.max((Wx_h1_11 + p[139]), 0);
+  const h1_12 = Math.max((Wx_h1_12 + p[140]), 0);
+  const h1_13 = Math.max((Wx_h1_13 + p[141]), 0);
+  const h1_14 = Math.max((Wx_h1_14 + p[142]), 0);
+  const h1_15 = Math.max((Wx_h1_15 + p[143]), 0);
+  const h1_16 = Math.max((Wx_h1_16 + p[144]), 0);
+  const h1_17 = Math.max((Wx_h1_17 + p[145]), 0);
+  const h1_18 = Math.max((Wx_h1_18 + p[146]), 0);
+  const h1_19 = Math.max((Wx_h1_19 + p[147]), 0);
+  const h1_20 = Math.max((Wx_h1_20 + p[148]), 0);
+  const h1_21 = Math.max((Wx_h1_21 + p[149]), 0);
+  const h1_22 = Math.max((Wx_h1_22 + p[150]), 0);
+  const h1_23 = Math.max((Wx_h1_23 + p[151]), 0);
+  const h1_24 = Math.max((Wx_h1_24 + p[152]), 0);
+  const h1_25 = Math.max((Wx_h1_25 + p[153]), 0);
+  const h1_26 = Math.max((Wx_h1_26 + p[154]), 0);
+  const h1_27 = Math.max((Wx_h1_27 + p[155]), 0);
+  const h1_28 = Math.max((Wx_h1_28 + p[156]), 0);
+  const h1_29 = Math.max((Wx_h1_29 + p[157]), 0);
+  const h1_30 = Math.max((Wx_h1_30 + p[158]), 0);
+  const h1_31 = Math.max((Wx_h1_31 + p[159]), 0);
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-  const Wx_h2_0 =
-    p[160] * h1_0 +
-    p[161] * h1_1 +
-    p[162] * h1_2 +
-    p[163] * h1_3 +
-    p[164] * h1_4 +
-    p[165] * h1_5 +
-    p[166] * h1_6 +
-    p[167] * h1_7 +
-    p[168] * h1_8 +
-    p[169] * h1_9 +
-    p[170] * h1_10 +
-    p[171] * h1_11 +
-    p[172] * h1_12 +
-    p[173] * h1_13 +
-    p[174] * h1_14 +
-    p[175] * h1_15 +
-    p[176] * h1_16 +
-    p[177] * h1_17 +
-    p[178] * h1_18 +
-    p[179] * h1_19 +
-    p[180] * h1_20 +
-    p[181] * h1_21 +
-    p[182] * h1_22 +
-    p[183] * h1_23 +
-    p[184] * h1_24 +
-    p[185] * h1_25 +
-    p[186] * h1_26 +
-    p[187] * h1_27 +
-    p[188] * h1_28 +
-    p[189] * h1_29 +
-    p[190] * h1_30 +
-    p[191] * h1_31;
-  const Wx_h2_1 =
-    p[192] * h1_0 +
-    p[193] * h1_1 +
-    p[194] * h1_2 +
-    p[195] * h1_3 +
-    p[196] * h1_4 +
-    p[197] * h1_5 +
-    p[198] * h1_6 +
-    p[199] * h1_7 +
-    p[200] * h1_8 +
-    p[201] * h1_9 +
-    p[202] * h1_10 +
-    p[203] * h1_11 +
-    p[204] * h1_12 +
-    p[205] * h1_13 +
-    p[206] * h1_14 +
-    p[207] * h1_15 +
-    p[208] * h1_16 +
-    p[209] * h1_17 +
-    p[210] * h1_18 +
-    p[211] * h1_19 +
-    p[212] * h1_20 +
-    p[213] * h1_21 +
-    p[214] * h1_22 +
-    p[215] * h1_23 +
-    p[216] * h1_24 +
-    p[217] * h1_25 +
-    p[218] * h1_26 +
-    p[219] * h1_27 +
-    p[220] * h1_28 +
-    p[221] * h1_29 +
-    p[222] * h1_30 +
-    p[223] * h1_31;
-  const Wx_h2_2 =
-    p[224] * h1_0 +
-    p[225] * h1_1 +
-    p[226] * h1_2 +
-    p[227] * h1_3 +
-    p[228] * h1_4 +
-    p[229] * h1_5 +
-    p[230] * h1_6 +
-    p[231] * h1_7 +
-    p[232] * h1_8 +
-    p[233] * h1_9 +
-    p[234] * h1_10 +
-    p[235] * h1_11 +
-    p[236] * h1_12 +
-    p[237] * h1_13 +
-    p[238] * h1_14 +
-    p[239] * h1_15 +
-    p[240] * h1_16 +
-    p[241] * h1_17 +
-    p[242] * h1_18 +
-    p[243] * h1_19 +
-    p[244] * h1_20 +
-    p[245] * h1_21 +
-    p[246] * h1_22 +
-    p[247] * h1_23 +
-    p[248] * h1_24 +
-    p[249] * h1_25 +
-    p[250] * h1_26 +
-    p[251] * h1_27 +
-    p[252] * h1_28 +
-    p[253] * h1_29 +
-    p[254] * h1_30 +
-    p[255] * h1_31;
-  const Wx_h2_3 =
-    p[256] * h1_0 +
-    p[257] * h1_1 +
-    p[258] * h1_2 +
-    p[259] * h1_3 +
-    p[260] * h1_4 +
-    p[261] * h1_5 +
-    p[262] * h1_6 +
-    p[263] * h1_7 +
-    p[264] * h1_8 +
-    p[265] * h1_9 +
-    p[266] * h1_10 +
-    p[267] * h1_11 +
-    p[268] * h1_12 +
-    p[269] * h1_13 +
-    p[270] * h1_14 +
-    p[271] * h1_15 +
-    p[272] * h1_16 +
-    p[273] * h1_17 +
-    p[274] * h1_18 +
-    p[275] * h1_19 +
-    p[276] * h1_20 +
-    p[277] * h1_21 +
-    p[278] * h1_22 +
-    p[279] * h1_23 +
-    p[280] * h1_24 +
-    p[281] * h1_25 +
-    p[282] * h1_26 +
-    p[283] * h1_27 +
-    p[284] * h1_28 +
-    p[285] * h1_29 +
-    p[286] * h1_30 +
-    p[287] * h1_31;
-  const Wx_h2_4 =
-    p[288] * h1_0 +
-    p[289] * h1_1 +
-    p[290] * h1_2 +
-    p[291] * h1_3 +
-    p[292] * h1_4 +
-    p[293] * h1_5 +
-    p[294] * h1_6 +
-    p[295] * h1_7 +
-    p[296] * h1_8 +
-    p[297] * h1_9 +
-    p[298] * h1_10 +
-    p[299] * h1_11 +
-    p[300] * h1_12 +
-    p[301] * h1_13 +
-    p[302] * h1_14 +
-    p[303] * h1_15 +
-    p[304] * h1_16 +
-    p[305] * h1_17 +
-    p[306] * h1_18 +
-    p[307] * h1_19 +
-    p[308] * h1_20 +
-    p[309] * h1_21 +
-    p[310] * h1_22 +
-    p[311] * h1_23 +
-    p[312] * h1_24 +
-    p[313] * h1_25 +
-    p[314] * h1_26 +
-    p[315] * h1_27 +
-    p[316] * h1_28 +
-    p[317] * h1_29 +
-    p[318] * h1_30 +
-    p[319] * h1_31;
-  const Wx_h2_5 =
-    p[320] * h1_0 +
-    p[321] * h1_1 +
-    p[322] * h1_2 +
-    p[323] * h1_3 +
-    p[324] * h1_4 +
-    p[325] * h1_5 +
-    p[326] * h1_6 +
-    p[327] * h1_7 +
-    p[328] * h1_8 +
-    p[329] * h1_9 +
-    p[330] * h1_10 +
-    p[331] * h1_11 +
-    p[332] * h1_12 +
-    p[333] * h1_13 +
-    p[334] * h1_14 +
-    p[335] * h1_15 +
-    p[336] * h1_16 +
-    p[337] * h1_17 +
-    p[338] * h1_18 +
-    p[339] * h1_19 +
-    p[340] * h1_20 +
-    p[341] * h1_21 +
-    p[342] * h1_22 +
-    p[343] * h1_23 +
-    p[344] * h1_24 +
-    p[345] * h1_25 +
-    p[346] * h1_26 +
-    p[347] * h1_27 +
-    p[348] * h1_28 +
-    p[349] * h1_29 +
-    p[350] * h1_30 +
-    p[351] * h1_31;
-  const Wx_h2_6 =
-    p[352] * h1_0 +
-    p[353] * h1_1 +
-    p[354] * h1_2 +
-    p[355] * h1_3 +
-    p[356] * h1_4 +
-    p[357] * h1_5 +
-    p[358] * h1_6 +
-    p[359] * h1_7 +
-    p[360] * h1_8 +
-    p[361] * h1_9 +
-    p[362] * h1_10 +
-    p[363] * h1_11 +
-    p[364] * h1_12 +
-    p[365] * h1_13 +
-    p[366] * h1_14 +
-    p[367] * h1_15 +
-    p[368] * h1_16 +
-    p[369] * h1_17 +
-    p[370] * h1_18 +
-    p[371] * h1_19 +
-    p[372] * h1_20 +
-    p[373] * h1_21 +
-    p[374] * h1_22 +
-    p[375] * h1_23 +
-    p[376] * h1_24 +
-    p[377] * h1_25 +
-    p[378] * h1_26 +
-    p[379] * h1_27 +
-    p[380] * h1_28 +
-    p[381] * h1_29 +
-    p[382] * h1_30 +
-    p[383] * h1_31;
-  const Wx_h2_7 =
-    p[384] * h1_0 +
-    p[385] * h1_1 +
-    p[386] * h1_2 +
-    p[387] * h1_3 +
-    p[388] * h1_4 +
-    p[389] * h1_5 +
-    p[390] * h1_6 +
-    p[391] * h1_7 +
-    p[392] * h1_8 +
-    p[393] * h1_9 +
-    p[394] * h1_10 +
-    p[395] * h1_11 +
-    p[396] * h1_12 +
-    p[397] * h1_13 +
-    p[398] * h1_14 +
-    p[399] * h1_15 +
-    p[400] * h1_16 +
-    p[401] * h1_17 +
-    p[402] * h1_18 +
-    p[403] * h1_19 +
-    p[404] * h1_20 +
-    p[405] * h1_21 +
-    p[406] * h1_22 +
-    p[407] * h1_23 +
-    p[408] * h1_24 +
-    p[409] * h1_25 +
-    p[410] * h1_26 +
-    p[411] * h1_27 +
-    p[412] * h1_28 +
-    p[413] * h1_29 +
-    p[414] * h1_30 +
-    p[415] * h1_31;
-  const Wx_h2_8 =
-    p[416] * h1_0 +
-    p[417] * h1_1 +
-    p[418] * h1_2 +
-    p[419] * h1_3 +
-    p[420] * h1_4 +
-    p[421] * h1_5 +
-    p[422] * h1_6 +
-    p[423] * h1_7 +
-    p[424] * h1_8 +
-    p[425] * h1_9 +
-    p[426] * h1_10 +
-    p[427] * h1_11 +
-    p[428] * h1_12 +
-    p[429] * h1_13 +
-    p[430] * h1_14 +
-    p[431] * h1_15 +
-    p[432] * h1_16 +
-    p[433] * h1_17 +
-    p[434] * h1_18 +
-    p[435] * h1_19 +
-    p[436] * h1_20 +
-    p[437] * h1_21 +
-    p[438] * h1_22 +
-    p[439] * h1_23 +
-    p[440] * h1_24 +
-    p[441] * h1_25 +
-    p[442] * h1_26 +
-    p[443] * h1_27 +
-    p[444] * h1_28 +
-    p[445] * h1_29 +
-    p[446] * h1_30 +
-    p[447] * h1_31;
-  const Wx_h2_9 =
-    p[448] * h1_0 +
-    p[449] * h1_1 +
-    p[450] * h1_2 +
-    p[451] * h1_3 +
-    p[452] * h1_4 +
-    p[453] * h1_5 +
-    p[454] * h1_6 +
-    p[455] * h1_7 +
-    p[456] * h1_8 +
-    p[457] * h1_9 +
-    p[458] * h1_10 +
-    p[459] * h1_11 +
-    p[460] * h1_12 +
-    p[461] * h1_13 +
-    p[462] * h1_14 +
-    p[463] * h1_15 +
-    p[464] * h1_16 +
-    p[465] * h1_17 +
-    p[466] * h1_18 +
-    p[467] * h1_19 +
-    p[468] * h1_20 +
-    p[469] * h1_21 +
-    p[470] * h1_22 +
-    p[471] * h1_23 +
-    p[472] * h1_24 +
-    p[473] * h1_25 +
-    p[474] * h1_26 +
-    p[475] * h1_27 +
-    p[476] * h1_28 +
-    p[477] * h1_29 +
-    p[478] * h1_30 +
-    p[479] * h1_31;
-  const Wx_h2_10 =
-    p[480] * h1_0 +
-    p[481] * h1_1 +
-    p[482] * h1_2 +
-    p[483] * h1_3 +
-    p[484] * h1_4 +
-    p[485] * h1_5 +
-    p[486] * h1_6 +
-    p[487] * h1_7 +
-    p[488] * h1_8 +
-    p[489] * h1_9 +
-    p[490] * h1_10 +
-    p[491] * h1_11 +
-    p[492] * h1_12 +
-    p[493] * h1_13 +
-    p[494] * h1_14 +
-    p[495] * h1_15 +
-    p[496] * h1_16 +
-    p[497] * h1_17 +
-    p[498] * h1_18 +
-    p[499] * h1_19 +
-    p[500] * h1_20 +
-    p[501] * h1_21 +
-    p[502] * h1_22 +
-    p[503] * h1_23 +
-    p[504] * h1_24 +
-    p[505] * h1_25 +
-    p[506] * h1_26 +
-    p[507] * h1_27 +
-    p[508] * h1_28 +
-    p[509] * h1_29 +
-    p[510] * h1_30 +
-    p[511] * h1_31;
-  const Wx_h2_11 =
-    p[512] * h1_0 +
-    p[513] * h1_1 +
-    p[514] * h1_2 +
-    p[515] * h1_3 +
-    p[516] * h1_4 +
-    p[517] * h1_5 +
-    p[518] * h1_6 +
-    p[519] * h1_7 +
-    p[520] * h1_8 +
-    p[521] * h1_9 +
-    p[522] * h1_10 +
-    p[523] * h1_11 +
-    p[524] * h1_12 +
-    p[525] * h1_13 +
-    p[526] * h1_14 +
-    p[527] * h1_15 +
-    p[528] * h1_16 +
-    p[529] * h1_17 +
-    p[530] * h1_18 +
-    p[531] * h1_19 +
-    p[532] * h1_20 +
-    p[533] * h1_21 +
-    p[534] * h1_22 +
-    p[535] * h1_23 +
-    p[536] * h1_24 +
-    p[537] * h1_25 +
-    p[538] * h1_26 +
-    p[539] * h1_27 +
-    p[540] * h1_28 +
-    p[541] * h1_29 +
-    p[542] * h1_30 +
-    p[543] * h1_31;
-  const Wx_h2_12 =
-    p[544] * h1_0 +
-    p[545] * h1_1 +
-    p[546] * h1_2 +
-    p[547] * h1_3 +
-    p[548] * h1_4 +
-    p[549] * h1_5 +
-    p[550] * h1_6 +
-    p[551] * h1_7 +
-    p[552] * h1_8 +
-    p[553] * h1_9 +
-    p[554] * h1_10 +
-    p[555] * h1_11 +
-    p[556] * h1_12 +
-    p[557] * h1_13 +
-    p[558] * h1_14 +
-    p[559] * h1_15 +
-    p[560] * h1_16 +
-    p[561] * h1_17 +
-    p[562] * h1_18 +
-    p[563] * h1_19 +
-    p[564] * h1_20 +
-    p[565] * h1_21 +
-    p[566] * h1_22 +
-    p[567] * h1_23 +
-    p[568] * h1_24 +
-    p[569] * h1_25 +
-    p[570] * h1_26 +
-    p[571] * h1_27 +
-    p[572] * h1_28 +
-    p[573] * h1_29 +
-    p[574] * h1_30 +
-    p[575] * h1_31;
-  const Wx_h2_13 =
-    p[576] * h1_0 +
-    p[577] * h1_1 +
-    p[578] * h1_2 +
-    p[579] * h1_3 +
-    p[580] * h1_4 +
-    p[581] * h1_5 +
-    p[582] * h1_6 +
-    p[583] * h1_7 +
-    p[584] * h1_8 +
-    p[585] * h1_9 +
-    p[586] * h1_10 +
-    p[587] * h1_11 +
-    p[588] * h1_12 +
-    p[589] * h1_13 +
-    p[590] * h1_14 +
-    p[591] * h1_15 +
-    p[592] * h1_16 +
-    p[593] * h1_17 +
-    p[594] * h1_18 +
-    p[595] * h1_19 +
-    p[596] * h1_20 +
-    p[597] * h1_21 +
-    p[598] * h1_22 +
-    p[599] * h1_23 +
-    p[600] * h1_24 +
-    p[601] * h1_25 +
-    p[602] * h1_26 +
-    p[603] * h1_27 +
-    p[604] * h1_28 +
-    p[605] * h1_29 +
-    p[606] * h1_30 +
-    p[607] * h1_31;
-  const Wx_h2_14 =
-    p[608] * h1_0 +
-    p[609] * h1_1 +
-    p[610] * h1_2 +
-    p[611] * h1_3 +
-    p[612] * h1_4 +
-    p[613] * h1_5 +
-    p[614] * h1_6 +
-    p[615] * h1_7 +
-    p[616] * h1_8 +
-    p[617] * h1_9 +
-    p[618] * h1_10 +
-    p[619] * h1_11 +
-    p[620] * h1_12 +
-    p[621] * h1_13 +
-    p[622] * h1_14 +
-    p[623] * h1_15 +
-    p[624] * h1_16 +
-    p[625] * h1_17 +
-    p[626] * h1_18 +
-    p[627] * h1_19 +
-    p[628] * h1_20 +
-    p[629] * h1_21 +
-    p[630] * h1_22 +
-    p[631] * h1_23 +
-    p[632] * h1_24 +
-    p[633] * h1_25 +
-    p[634] * h1_26 +
-    p[635] * h1_27 +
-    p[636] * h1_28 +
-    p[637] * h1_29 +
-    p[638] * h1_30 +
-    p[639] * h1_31;
-  const Wx_h2_15 =
-    p[640] * h1_0 +
-    p[641] * h1_1 +
-    p[642] * h1_2 +
-    p[643] * h1_3 +
-    p[644] * h1_4 +
-    p[645] * h1_5 +
-    p[646] * h1_6 +
-    p[647] * h1_7 +
-    p[648] * h1_8 +
-    p[649] * h1_9 +
-    p[650] * h1_10 +
-    p[651] * h1_11 +
-    p[652] * h1_12 +
-    p[653] * h1_13 +
-    p[654] * h1_14 +
-    p[655] * h1_15 +
-    p[656] * h1_16 +
-    p[657] * h1_17 +
-    p[658] * h1_18 +
-    p[659] * h1_19 +
-    p[660] * h1_20 +
-    p[661] * h1_21 +
-    p[662] * h1_22 +
-    p[663] * h1_23 +
-    p[664] * h1_24 +
-    p[665] * h1_25 +
-    p[666] * h1_26 +
-    p[667] * h1_27 +
-    p[668] * h1_28 +
-    p[669] * h1_29 +
-    p[670] * h1_30 +
-    p[671] * h1_31;
-  const h2_0 = Math.max(Wx_h2_0 + p[672], 0);
-  const h2_1 = Math.max(Wx_h2_1 + p[673], 0);
-  const h2_2 = Math.max(Wx_h2_2 + p[674], 0);
-  const h2_3 = Math.max(Wx_h2_3 + p[675], 0);
-  const h2_4 = Math.max(Wx_h2_4 + p[676], 0);
-  const h2_5 = Math.max(Wx_h2_5 + p[677], 0);
-  const h2_6 = Math.max(Wx_h2_6 + p[678], 0);
-  const h2_7 = Math.max(Wx_h2_7 + p[679], 0);
-  const h2_8 = Math.max(Wx_h2_8 + p[680], 0);
-  const h2_9 = Math.max(Wx_h2_9 + p[681], 0);
-  const h2_10 = Math.max(Wx_h2_10 + p[682], 0);
-  const h2_11 = Math.max(Wx_h2_11 + p[683], 0);
-  const h2_12 = Math.max(Wx_h2_12 + p[684], 0);
-  const h2_13 = Math.max(Wx_h2_13 + p[685], 0);
-  const h2_14 = Math.max(Wx_h2_14 + p[686], 0);
-  const h2_15 = Math.max(Wx_h2_15 + p[687], 0);
+  const Wx_h2_0 = p[160] * h1_0 + p[161] * h1_1 + p[162] * h1_2 + p[163] * h1_3 + p[164] * h1_4 +
+      p[165] * h1_5 + p[166] * h1_6 + p[167] * h1_7 + p[168] * h1_8 + p[169] * h1_9 + p[170] * h1_10 +
+      p[171] * h1_11 + p[172] * h1_12 + p[173] * h1_13 + p[174] * h1_14 + p[175] * h1_15 + p[176] * h1_16 +
+      p[177] * h1_17 + p[178] * h1_18 + p[179] * h1_19 + p[180] * h1_20 + p[181] * h1_21 + p[182] * h1_22 +
+      p[183] * h1_23 + p[184] * h1_24 + p[185] * h1_25 + p[186] * h1_26 + p[187] * h1_27 + p[188] * h1_28 +
+      p[189] * h1_29 + p[190] * h1_30 + p[191] * h1_31;
+  const Wx_h2_1 = p[192] * h1_0 + p[193] * h1_1 + p[194] * h1_2 + p[195] * h1_3 + p[196] * h1_4 +
+      p[197] * h1_5 + p[198] * h1_6 + p[199] * h1_7 + p[200] * h1_8 + p[201] * h1_9 + p[202] * h1_10 +
+      p[203] * h1_11 + p[204] * h1_12 + p[205] * h1_13 + p[206] * h1_14 + p[207] * h1_15 + p[208] * h1_16 +
+      p[209] * h1_17 + p[210] * h1_18 + p[211] * h1_19 + p[212] * h1_20 + p[213] * h1_21 + p[214] * h1_22 +
+      p[215] * h1_23 + p[216] * h1_24 + p[217] * h1_25 + p[218] * h1_26 + p[219] * h1_27 + p[220] * h1_28 +
+      p[221] * h1_29 + p[222] * h1_30 + p[223] * h1_31;
+  const Wx_h2_2 = p[224] * h1_0 + p[225] * h1_1 + p[226] * h1_2 + p[227] * h1_3 + p[228] * h1_4 +
+      p[229] * h1_5 + p[230] * h1_6 + p[231] * h1_7 + p[232] * h1_8 + p[233] * h1_9 + p[234] * h1_10 +
+      p[235] * h1_11 + p[236] * h1_12 + p[237] * h1_13 + p[238] * h1_14 + p[239] * h1_15 + p[240] * h1_16 +
+      p[241] * h1_17 + p[242] * h1_18 + p[243] * h1_19 + p[244] * h1_20 + p[245] * h1_21 + p[246] * h1_22 +
+      p[247] * h1_23 + p[248] * h1_24 + p[249] * h1_25 + p[250] * h1_26 + p[251] * h1_27 + p[252] * h1_28 +
+      p[253] * h1_29 + p[254] * h1_30 + p[255] * h1_31;
+  const Wx_h2_3 = p[256] * h1_0 + p[257] * h1_1 + p[258] * h1_2 + p[259] * h1_3 + p[260] * h1_4 +
+      p[261] * h1_5 + p[262] * h1_6 + p[263] * h1_7 + p[264] * h1_8 + p[265] * h1_9 + p[266] * h1_10 +
+      p[267] * h1_11 + p[268] * h1_12 + p[269] * h1_13 + p[270] * h1_14 + p[271] * h1_15 + p[272] * h1_16 +
+      p[273] * h1_17 + p[274] * h1_18 + p[275] * h1_19 + p[276] * h1_20 + p[277] * h1_21 + p[278] * h1_22 +
+      p[279] * h1_23 + p[280] * h1_24 + p[281] * h1_25 + p[282] * h1_26 + p[283] * h1_27 + p[284] * h1_28 +
+      p[285] * h1_29 + p[286] * h1_30 + p[287] * h1_31;
+  const Wx_h2_4 = p[288] * h1_0 + p[289] * h1_1 + p[290] * h1_2 + p[291] * h1_3 + p[292] * h1_4 +
+      p[293] * h1_5 + p[294] * h1_6 + p[295] * h1_7 + p[296] * h1_8 + p[297] * h1_9 + p[298] * h1_10 +
+      p[299] * h1_11 + p[300] * h1_12 + p[301] * h1_13 + p[302] * h1_14 + p[303] * h1_15 + p[304] * h1_16 +
+      p[305] * h1_17 + p[306] * h1_18 + p[307] * h1_19 + p[308] * h1_20 + p[309] * h1_21 + p[310] * h1_22 +
+      p[311] * h1_23 + p[312] * h1_24 + p[313] * h1_25 + p[314] * h1_26 + p[315] * h1_27 + p[316] * h1_28 +
+      p[317] * h1_29 + p[318] * h1_30 + p[319] * h1_31;
+  const Wx_h2_5 = p[320] * h1_0 + p[321] * h1_1 + p[322] * h1_2 + p[323] * h1_3 + p[324] * h1_4 +
+      p[325] * h1_5 + p[326] * h1_6 + p[327] * h1_7 + p[328] * h1_8 + p[329] * h1_9 + p[330] * h1_10 +
+      p[331] * h1_11 + p[332] * h1_12 + p[333] * h1_13 + p[334] * h1_14 + p[335] * h1_15 + p[336] * h1_16 +
+      p[337] * h1_17 + p[338] * h1_18 + p[339] * h1_19 + p[340] * h1_20 + p[341] * h1_21 + p[342] * h1_22 +
+      p[343] * h1_23 + p[344] * h1_24 + p[345] * h1_25 + p[346] * h1_26 + p[347] * h1_27 + p[348] * h1_28 +
+      p[349] * h1_29 + p[350] * h1_30 + p[351] * h1_31;
+  const Wx_h2_6 = p[352] * h1_0 + p[353] * h1_1 + p[354] * h1_2 + p[355] * h1_3 + p[356] * h1_4 +
+      p[357] * h1_5 + p[358] * h1_6 + p[359] * h1_7 + p[360] * h1_8 + p[361] * h1_9 + p[362] * h1_10 +
+      p[363] * h1_11 + p[364] * h1_12 + p[365] * h1_13 + p[366] * h1_14 + p[367] * h1_15 + p[368] * h1_16 +
+      p[369] * h1_17 + p[370] * h1_18 + p[371] * h1_19 + p[372] * h1_20 + p[373] * h1_21 + p[374] * h1_22 +
+      p[375] * h1_23 + p[376] * h1_24 + p[377] * h1_25 + p[378] * h1_26 + p[379] * h1_27 + p[380] * h1_28 +
+      p[381] * h1_29 + p[382] * h1_30 + p[383] * h1_31;
+  const Wx_h2_7 = p[384] * h1_0 + p[385] * h1_1 + p[386] * h1_2 + p[387] * h1_3 + p[388] * h1_4 +
+      p[389] * h1_5 + p[390] * h1_6 + p[391] * h1_7 + p[392] * h1_8 + p[393] * h1_9 + p[394] * h1_10 +
+      p[395] * h1_11 + p[396] * h1_12 + p[397] * h1_13 + p[398] * h1_14 + p[399] * h1_15 + p[400] * h1_16 +
+      p[401] * h1_17 + p[402] * h1_18 + p[403] * h1_19 + p[404] * h1_20 + p[405] * h1_21 + p[406] * h1_22 +
+      p[407] * h1_23 + p[408] * h1_24 + p[409] * h1_25 + p[410] * h1_26 + p[411] * h1_27 + p[412] * h1_28 +
+      p[413] * h1_29 + p[414] * h1_30 + p[415] * h1_31;
+  const Wx_h2_8 = p[416] * h1_0 + p[417] * h1_1 + p[418] * h1_2 + p[419] * h1_3 + p[420] * h1_4 +
+      p[421] * h1_5 + p[422] * h1_6 + p[423] * h1_7 + p[424] * h1_8 + p[425] * h1_9 + p[426] * h1_10 +
+      p[427] * h1_11 + p[428] * h1_12 + p[429] * h1_13 + p[430] * h1_14 + p[431] * h1_15 + p[432] * h1_16 +
+      p[433] * h1_17 + p[434] * h1_18 + p[435] * h1_19 + p[436] * h1_20 + p[437] * h1_21 + p[438] * h1_22 +
+      p[439] * h1_23 + p[440] * h1_24 + p[441] * h1_25 + p[442] * h1_26 + p[443] * h1_27 + p[444] * h1_28 +
+      p[445] * h1_29 + p[446] * h1_30 + p[447] * h1_31;
+  const Wx_h2_9 = p[448] * h1_0 + p[449] * h1_1 + p[450] * h1_2 + p[451] * h1_3 + p[452] * h1_4 +
+      p[453] * h1_5 + p[454] * h1_6 + p[455] * h1_7 + p[456] * h1_8 + p[457] * h1_9 + p[458] * h1_10 +
+      p[459] * h1_11 + p[460] * h1_12 + p[461] * h1_13 + p[462] * h1_14 + p[463] * h1_15 + p[464] * h1_16 +
+      p[465] * h1_17 + p[466] * h1_18 + p[467] * h1_19 + p[468] * h1_20 + p[469] * h1_21 + p[470] * h1_22 +
+      p[471] * h1_23 + p[472] * h1_24 + p[473] * h1_25 + p[474] * h1_26 + p[475] * h1_27 + p[476] * h1_28 +
+      p[477] * h1_29 + p[478] * h1_30 + p[479] * h1_31;
+  const Wx_h2_10 = p[480] * h1_0 + p[481] * h1_1 + p[482] * h1_2 + p[483] * h1_3 + p[484] * h1_4 +
+      p[485] * h1_5 + p[486] * h1_6 + p[487] * h1_7 + p[488] * h1_8 + p[489] * h1_9 + p[490] * h1_10 +
+      p[491] * h1_11 + p[492] * h1_12 + p[493] * h1_13 + p[494] * h1_14 + p[495] * h1_15 + p[496] * h1_16 +
+      p[497] * h1_17 + p[498] * h1_18 + p[499] * h1_19 + p[500] * h1_20 + p[501] * h1_21 + p[502] * h1_22 +
+      p[503] * h1_23 + p[504] * h1_24 + p[505] * h1_25 + p[506] * h1_26 + p[507] * h1_27 + p[508] * h1_28 +
+      p[509] * h1_29 + p[510] * h1_30 + p[511] * h1_31;
+  const Wx_h2_11 = p[512] * h1_0 + p[513] * h1_1 + p[514] * h1_2 + p[515] * h1_3 + p[516] * h1_4 +
+      p[517] * h1_5 + p[518] * h1_6 + p[519] * h1_7 + p[520] * h1_8 + p[521] * h1_9 + p[522] * h1_10 +
+      p[523] * h1_11 + p[524] * h1_12 + p[525] * h1_13 + p[526] * h1_14 + p[527] * h1_15 + p[528] * h1_16 +
+      p[529] * h1_17 + p[530] * h1_18 + p[531] * h1_19 + p[532] * h1_20 + p[533] * h1_21 + p[534] * h1_22 +
+      p[535] * h1_23 + p[536] * h1_24 + p[537] * h1_25 + p[538] * h1_26 + p[539] * h1_27 + p[540] * h1_28 +
+      p[541] * h1_29 + p[542] * h1_30 + p[543] * h1_31;
+  const Wx_h2_12 = p[544] * h1_0 + p[545] * h1_1 + p[546] * h1_2 + p[547] * h1_3 + p[548] * h1_4 +
+      p[549] * h1_5 + p[550] * h1_6 + p[551] * h1_7 + p[552] * h1_8 + p[553] * h1_9 + p[554] * h1_10 +
+      p[555] * h1_11 + p[556] * h1_12 + p[557] * h1_13 + p[558] * h1_14 + p[559] * h1_15 + p[560] * h1_16 +
+      p[561] * h1_17 + p[562] * h1_18 + p[563] * h1_19 + p[564] * h1_20 + p[565] * h1_21 + p[566] * h1_22 +
+      p[567] * h1_23 + p[568] * h1_24 + p[569] * h1_25 + p[570] * h1_26 + p[571] * h1_27 + p[572] * h1_28 +
+      p[573] * h1_29 + p[574] * h1_30 + p[575] * h1_31;
+  const Wx_h2_13 = p[576] * h1_0 + p[577] * h1_1 + p[578] * h1_2 + p[579] * h1_3 + p[580] * h1_4 +
+      p[581] * h1_5 + p[582] * h1_6 + p[583] * h1_7 + p[584] * h1_8 + p[585] * h1_9 + p[586] * h1_10 +
+      p[587] * h1_11 + p[588] * h1_12 + p[589] * h1_13 + p[590] * h1_14 + p[591] * h1_15 + p[592] * h1_16 +
+      p[593] * h1_17 + p[594] * h1_18 + p[595] * h1_19 + p[596] * h1_20 + p[597] * h1_21 + p[598] * h1_22 +
+      p[599] * h1_23 + p[600] * h1_24 + p[601] * h1_25 + p[602] * h1_26 + p[603] * h1_27 + p[604] * h1_28 +
+      p[605] * h1_29 + p[606] * h1_30 + p[607] * h1_31;
+  const Wx_h2_14 = p[608] * h1_0 + p[609] * h1_1 + p[610] * h1_2 + p[611] * h1_3 + p[612] * h1_4 +
+      p[613] * h1_5 + p[614] * h1_6 + p[615] * h1_7 + p[616] * h1_8 + p[617] * h1_9 + p[618] * h1_10 +
+      p[619] * h1_11 + p[620] * h1_12 + p[621] * h1_13 + p[622] * h1_14 + p[623] * h1_15 + p[624] * h1_16 +
+      p[625] * h1_17 + p[626] * h1_18 + p[627] * h1_19 + p[628] * h1_20 + p[629] * h1_21 + p[630] * h1_22 +
+      p[631] * h1_23 + p[632] * h1_24 + p[633] * h1_25 + p[634] * h1_26 + p[635] * h1_27 + p[636] * h1_28 +
+      p[637] * h1_29 + p[638] * h1_30 + p[639] * h1_31;
+  const Wx_h2_15 = p[640] * h1_0 + p[641] * h1_1 + p[642] * h1_2 + p[643] * h1_3 + p[644] * h1_4 +
+      p[645] * h1_5 + p[646] * h1_6 + p[647] * h1_7 + p[648] * h1_8 + p[649] * h1_9 + p[650] * h1_10 +
+      p[651] * h1_11 + p[652] * h1_12 + p[653] * h1_13 + p[654] * h1_14 + p[655] * h1_15 + p[656] * h1_16 +
+      p[657] * h1_17 + p[658] * h1_18 + p[659] * h1_19 + p[660] * h1_20 + p[661] * h1_21 + p[662] * h1_22 +
+      p[663] * h1_23 + p[664] * h1_24 + p[665] * h1_25 + p[666] * h1_26 + p[667] * h1_27 + p[668] * h1_28 +
+      p[669] * h1_29 + p[670] * h1_30 + p[671] * h1_31;
+  const h2_0 = Math.max((Wx_h2_0 + p[672]), 0);
+  const h2_1 = Math.max((Wx_h2_1 + p[673]), 0);
+  const h2_2 = Math.max((Wx_h2_2 + p[674]), 0);
+  const h2_3 = Math.max((Wx_h2_3 + p[675]), 0);
+  const h2_4 = Math.max((Wx_h2_4 + p[676]), 0);
+  const h2_5 = Math.max((Wx_h2_5 + p[677]), 0);
+  const h2_6 = Math.max((Wx_h2_6 + p[678]), 0);
+  const h2_7 = Math.max((Wx_h2_7 + p[679]), 0);
+  const h2_8 = Math.max((Wx_h2_8 + p[680]), 0);
+  const h2_9 = Math.max((Wx_h2_9 + p[681]), 0);
+  const h2_10 = Math.max((Wx_h2_10 + p[682]), 0);
+  const h2_11 = Math.max((Wx_h2_11 + p[683]), 0);
+  const h2_12 = Math.max((Wx_h2_12 + p[684]), 0);
+  const h2_13 = Math.max((Wx_h2_13 + p[685]), 0);
+  const h2_14 = Math.max((Wx_h2_14 + p[686]), 0);
+  const h2_15 = Math.max((Wx_h2_15 + p[687]), 0);
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-  const Wx_out_0 =
-    p[688] * h2_0 +
-    p[689] * h2_1 +
-    p[690] * h2_2 +
-    p[691] * h2_3 +
-    p[692] * h2_4 +
-    p[693] * h2_5 +
-    p[694] * h2_6 +
-    p[695] * h2_7 +
-    p[696] * h2_8 +
-    p[697] * h2_9 +
-    p[698] * h2_10 +
-    p[699] * h2_11 +
-    p[700] * h2_12 +
-    p[701] * h2_13 +
-    p[702] * h2_14 +
-    p[703] * h2_15;
-  const Wx_out_1 =
-    p[704] * h2_0 +
-    p[705] * h2_1 +
-    p[706] * h2_2 +
-    p[707] * h2_3 +
-    p[708] * h2_4 +
-    p[709] * h2_5 +
-    p[710] * h2_6 +
-    p[711] * h2_7 +
-    p[712] * h2_8 +
-    p[713] * h2_9 +
-    p[714] * h2_10 +
-    p[715] * h2_11 +
-    p[716] * h2_12 +
-    p[717] * h2_13 +
-    p[718] * h2_14 +
-    p[719] * h2_15;
-  const Wx_out_2 =
-    p[720] * h2_0 +
-    p[721] * h2_1 +
-    p[722] * h2_2 +
-    p[723] * h2_3 +
-    p[724] * h2_4 +
-    p[725] * h2_5 +
-    p[726] * h2_6 +
-    p[727] * h2_7 +
-    p[728] * h2_8 +
-    p[729] * h2_9 +
-    p[730] * h2_10 +
-    p[731] * h2_11 +
-    p[732] * h2_12 +
-    p[733] * h2_13 +
-    p[734] * h2_14 +
-    p[735] * h2_15;
+  const Wx_out_0 = p[688] * h2_0 + p[689] * h2_1 + p[690] * h2_2 + p[691] * h2_3 + p[692] * h2_4 +
+      p[693] * h2_5 + p[694] * h2_6 + p[695] * h2_7 + p[696] * h2_8 + p[697] * h2_9 + p[698] * h2_10 +
+      p[699] * h2_11 + p[700] * h2_12 + p[701] * h2_13 + p[702] * h2_14 + p[703] * h2_15;
+  const Wx_out_1 = p[704] * h2_0 + p[705] * h2_1 + p[706] * h2_2 + p[707] * h2_3 + p[708] * h2_4 +
+      p[709] * h2_5 + p[710] * h2_6 + p[711] * h2_7 + p[712] * h2_8 + p[713] * h2_9 + p[714] * h2_10 +
+      p[715] * h2_11 + p[716] * h2_12 + p[717] * h2_13 + p[718] * h2_14 + p[719] * h2_15;
+  const Wx_out_2 = p[720] * h2_0 + p[721] * h2_1 + p[722] * h2_2 + p[723] * h2_3 + p[724] * h2_4 +
+      p[725] * h2_5 + p[726] * h2_6 + p[727] * h2_7 + p[728] * h2_8 + p[729] * h2_9 + p[730] * h2_10 +
+      p[731] * h2_11 + p[732] * h2_12 + p[733] * h2_13 + p[734] * h2_14 + p[735] * h2_15;
   const z_out_0 = Wx_out_0 + p[736];
   const z_out_1 = Wx_out_1 + p[737];
   const z_out_2 = Wx_out_2 + p[738];
@@ -1735,135 +1193,28 @@ const lossScratch = new VecArray(108);
 /** The loss of one sample, inference mode. */
 function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  lossScratch[0] =
-    p[0] * p[0] +
-    p[1] * p[1] +
-    p[2] * p[2] +
-    p[3] * p[3] +
-    p[4] * p[4] +
-    p[5] * p[5] +
-    p[6] * p[6] +
-    p[7] * p[7] +
-    p[8] * p[8] +
-    p[9] * p[9] +
-    p[10] * p[10] +
-    p[11] * p[11] +
-    p[12] * p[12] +
-    p[13] * p[13] +
-    p[14] * p[14] +
-    p[15] * p[15] +
-    p[16] * p[16] +
-    p[17] * p[17] +
-    p[18] * p[18] +
-    p[19] * p[19] +
-    p[20] * p[20] +
-    p[21] * p[21] +
-    p[22] * p[22] +
-    p[23] * p[23] +
-    p[24] * p[24] +
-    p[25] * p[25] +
-    p[26] * p[26] +
-    p[27] * p[27] +
-    p[28] * p[28] +
-    p[29] * p[29] +
-    p[30] * p[30] +
-    p[31] * p[31] +
-    p[32] * p[32] +
-    p[33] * p[33] +
-    p[34] * p[34] +
-    p[35] * p[35] +
-    p[36] * p[36] +
-    p[37] * p[37] +
-    p[38] * p[38] +
-    p[39] * p[39] +
-    p[40] * p[40] +
-    p[41] * p[41] +
-    p[42] * p[42] +
-    p[43] * p[43] +
-    p[44] * p[44] +
-    p[45] * p[45] +
-    p[46] * p[46] +
-    p[47] * p[47] +
-    p[48] * p[48] +
-    p[49] * p[49] +
-    p[50] * p[50] +
-    p[51] * p[51] +
-    p[52] * p[52] +
-    p[53] * p[53] +
-    p[54] * p[54] +
-    p[55] * p[55] +
-    p[56] * p[56] +
-    p[57] * p[57] +
-    p[58] * p[58] +
-    p[59] * p[59] +
-    p[60] * p[60] +
-    p[61] * p[61] +
-    p[62] * p[62] +
-    p[63] * p[63] +
-    p[64] * p[64] +
-    p[65] * p[65] +
-    p[66] * p[66] +
-    p[67] * p[67] +
-    p[68] * p[68] +
-    p[69] * p[69] +
-    p[70] * p[70] +
-    p[71] * p[71] +
-    p[72] * p[72] +
-    p[73] * p[73] +
-    p[74] * p[74] +
-    p[75] * p[75] +
-    p[76] * p[76] +
-    p[77] * p[77] +
-    p[78] * p[78] +
-    p[79] * p[79] +
-    p[80] * p[80] +
-    p[81] * p[81] +
-    p[82] * p[82] +
-    p[83] * p[83] +
-    p[84] * p[84] +
-    p[85] * p[85] +
-    p[86] * p[86] +
-    p[87] * p[87] +
-    p[88] * p[88] +
-    p[89] * p[89] +
-    p[90] * p[90] +
-    p[91] * p[91] +
-    p[92] * p[92] +
-    p[93] * p[93] +
-    p[94] * p[94] +
-    p[95] * p[95] +
-    p[96] * p[96] +
-    p[97] * p[97] +
-    p[98] * p[98] +
-    p[99] * p[99] +
-    p[100] * p[100] +
-    p[101] * p[101] +
-    p[102] * p[102] +
-    p[103] * p[103] +
-    p[104] * p[104] +
-    p[105] * p[105] +
-    p[106] * p[106] +
-    p[107] * p[107] +
-    p[108] * p[108] +
-    p[109] * p[109] +
-    p[110] * p[110] +
-    p[111] * p[111] +
-    p[112] * p[112] +
-    p[113] * p[113] +
-    p[114] * p[114] +
-    p[115] * p[115] +
-    p[116] * p[116] +
-    p[117] * p[117] +
-    p[118] * p[118] +
-    p[119] * p[119] +
-    p[120] * p[120] +
-    p[121] * p[121] +
-    p[122] * p[122] +
-    p[123] * p[123] +
-    p[124] * p[124] +
-    p[125] * p[125] +
-    p[126] * p[126] +
-    p[127] * p[127];
+  lossScratch[0] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
+      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
+      p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
+      p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
+      p[25] * p[25] + p[26] * p[26] + p[27] * p[27] + p[28] * p[28] + p[29] * p[29] + p[30] * p[30] +
+      p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] + p[35] * p[35] + p[36] * p[36] +
+      p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] + p[42] * p[42] +
+      p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
+      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] +
+      p[55] * p[55] + p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] +
+      p[61] * p[61] + p[62] * p[62] + p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] +
+      p[67] * p[67] + p[68] * p[68] + p[69] * p[69] + p[70] * p[70] + p[71] * p[71] + p[72] * p[72] +
+      p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] + p[77] * p[77] + p[78] * p[78] +
+      p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] + p[84] * p[84] +
+      p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
+      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] +
+      p[97] * p[97] + p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] +
+      p[103] * p[103] + p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] +
+      p[108] * p[108] + p[109] * p[109] + p[110] * p[110] + p[111] * p[111] + p[112] * p[112] +
+      p[113] * p[113] + p[114] * p[114] + p[115] * p[115] + p[116] * p[116] + p[117] * p[117] +
+      p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] + p[122] * p[122] +
+      p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
   lossScratch[1] = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
   lossScratch[2] = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
   lossScratch[3] = p[8] * x[xo] + p[9] * x[xo + 1] + p[10] * x[xo + 2] + p[11] * x[xo + 3];
@@ -1896,38 +1247,38 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   lossScratch[30] = p[116] * x[xo] + p[117] * x[xo + 1] + p[118] * x[xo + 2] + p[119] * x[xo + 3];
   lossScratch[31] = p[120] * x[xo] + p[121] * x[xo + 1] + p[122] * x[xo + 2] + p[123] * x[xo + 3];
   lossScratch[32] = p[124] * x[xo] + p[125] * x[xo + 1] + p[126] * x[xo + 2] + p[127] * x[xo + 3];
-  lossScratch[33] = Math.max(lossScratch[1] + p[128], 0);
-  lossScratch[34] = Math.max(lossScratch[2] + p[129], 0);
-  lossScratch[35] = Math.max(lossScratch[3] + p[130], 0);
-  lossScratch[36] = Math.max(lossScratch[4] + p[131], 0);
-  lossScratch[37] = Math.max(lossScratch[5] + p[132], 0);
-  lossScratch[38] = Math.max(lossScratch[6] + p[133], 0);
-  lossScratch[39] = Math.max(lossScratch[7] + p[134], 0);
-  lossScratch[40] = Math.max(lossScratch[8] + p[135], 0);
-  lossScratch[41] = Math.max(lossScratch[9] + p[136], 0);
-  lossScratch[42] = Math.max(lossScratch[10] + p[137], 0);
-  lossScratch[43] = Math.max(lossScratch[11] + p[138], 0);
-  lossScratch[44] = Math.max(lossScratch[12] + p[139], 0);
-  lossScratch[45] = Math.max(lossScratch[13] + p[140], 0);
-  lossScratch[46] = Math.max(lossScratch[14] + p[141], 0);
-  lossScratch[47] = Math.max(lossScratch[15] + p[142], 0);
-  lossScratch[48] = Math.max(lossScratch[16] + p[143], 0);
-  lossScratch[49] = Math.max(lossScratch[17] + p[144], 0);
-  lossScratch[50] = Math.max(lossScratch[18] + p[145], 0);
-  lossScratch[51] = Math.max(lossScratch[19] + p[146], 0);
-  lossScratch[52] = Math.max(lossScratch[20] + p[147], 0);
-  lossScratch[53] = Math.max(lossScratch[21] + p[148], 0);
-  lossScratch[54] = Math.max(lossScratch[22] + p[149], 0);
-  lossScratch[55] = Math.max(lossScratch[23] + p[150], 0);
-  lossScratch[56] = Math.max(lossScratch[24] + p[151], 0);
-  lossScratch[57] = Math.max(lossScratch[25] + p[152], 0);
-  lossScratch[58] = Math.max(lossScratch[26] + p[153], 0);
-  lossScratch[59] = Math.max(lossScratch[27] + p[154], 0);
-  lossScratch[60] = Math.max(lossScratch[28] + p[155], 0);
-  lossScratch[61] = Math.max(lossScratch[29] + p[156], 0);
-  lossScratch[62] = Math.max(lossScratch[30] + p[157], 0);
-  lossScratch[63] = Math.max(lossScratch[31] + p[158], 0);
-  lossScratch[64] = Math.max(lossScratch[32] + p[159], 0);
+  lossScratch[33] = Math.max((lossScratch[1] + p[128]), 0);
+  lossScratch[34] = Math.max((lossScratch[2] + p[129]), 0);
+  lossScratch[35] = Math.max((lossScratch[3] + p[130]), 0);
+  lossScratch[36] = Math.max((lossScratch[4] + p[131]), 0);
+  lossScratch[37] = Math.max((lossScratch[5] + p[132]), 0);
+  lossScratch[38] = Math.max((lossScratch[6] + p[133]), 0);
+  lossScratch[39] = Math.max((lossScratch[7] + p[134]), 0);
+  lossScratch[40] = Math.max((lossScratch[8] + p[135]), 0);
+  lossScratch[41] = Math.max((lossScratch[9] + p[136]), 0);
+  lossScratch[42] = Math.max((lossScratch[10] + p[137]), 0);
+  lossScratch[43] = Math.max((lossScratch[11] + p[138]), 0);
+  lossScratch[44] = Math.max((lossScratch[12] + p[139]), 0);
+  lossScratch[45] = Math.max((lossScratch[13] + p[140]), 0);
+  lossScratch[46] = Math.max((lossScratch[14] + p[141]), 0);
+  lossScratch[47] = Math.max((lossScratch[15] + p[142]), 0);
+  lossScratch[48] = Math.max((lossScratch[16] + p[143]), 0);
+  lossScratch[49] = Math.max((lossScratch[17] + p[144]), 0);
+  lossScratch[50] = Math.max((lossScratch[18] + p[145]), 0);
+  lossScratch[51] = Math.max((lossScratch[19] + p[146]), 0);
+  lossScratch[52] = Math.max((lossScratch[20] + p[147]), 0);
+  lossScratch[53] = Math.max((lossScratch[21] + p[148]), 0);
+  lossScratch[54] = Math.max((lossScratch[22] + p[149]), 0);
+  lossScratch[55] = Math.max((lossScratch[23] + p[150]), 0);
+  lossScratch[56] = Math.max((lossScratch[24] + p[151]), 0);
+  lossScratch[57] = Math.max((lossScratch[25] + p[152]), 0);
+  lossScratch[58] = Math.max((lossScratch[26] + p[153]), 0);
+  lossScratch[59] = Math.max((lossScratch[27] + p[154]), 0);
+  lossScratch[60] = Math.max((lossScratch[28] + p[155]), 0);
+  lossScratch[61] = Math.max((lossScratch[29] + p[156]), 0);
+  lossScratch[62] = Math.max((lossScratch[30] + p[157]), 0);
+  lossScratch[63] = Math.max((lossScratch[31] + p[158]), 0);
+  lossScratch[64] = Math.max((lossScratch[32] + p[159]), 0);
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
   for (let i1 = 0; i1 < 16; i1++) {
@@ -1935,75 +1286,42 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
     for (let j2 = 0; j2 < 32; j2++) s3 += p[160 + i1 * 32 + j2] * lossScratch[33 + j2];
     lossScratch[65 + i1] = s3;
   }
-  lossScratch[81] = Math.max(lossScratch[65] + p[672], 0);
-  lossScratch[82] = Math.max(lossScratch[66] + p[673], 0);
-  lossScratch[83] = Math.max(lossScratch[67] + p[674], 0);
-  lossScratch[84] = Math.max(lossScratch[68] + p[675], 0);
-  lossScratch[85] = Math.max(lossScratch[69] + p[676], 0);
-  lossScratch[86] = Math.max(lossScratch[70] + p[677], 0);
-  lossScratch[87] = Math.max(lossScratch[71] + p[678], 0);
-  lossScratch[88] = Math.max(lossScratch[72] + p[679], 0);
-  lossScratch[89] = Math.max(lossScratch[73] + p[680], 0);
-  lossScratch[90] = Math.max(lossScratch[74] + p[681], 0);
-  lossScratch[91] = Math.max(lossScratch[75] + p[682], 0);
-  lossScratch[92] = Math.max(lossScratch[76] + p[683], 0);
-  lossScratch[93] = Math.max(lossScratch[77] + p[684], 0);
-  lossScratch[94] = Math.max(lossScratch[78] + p[685], 0);
-  lossScratch[95] = Math.max(lossScratch[79] + p[686], 0);
-  lossScratch[96] = Math.max(lossScratch[80] + p[687], 0);
+  lossScratch[81] = Math.max((lossScratch[65] + p[672]), 0);
+  lossScratch[82] = Math.max((lossScratch[66] + p[673]), 0);
+  lossScratch[83] = Math.max((lossScratch[67] + p[674]), 0);
+  lossScratch[84] = Math.max((lossScratch[68] + p[675]), 0);
+  lossScratch[85] = Math.max((lossScratch[69] + p[676]), 0);
+  lossScratch[86] = Math.max((lossScratch[70] + p[677]), 0);
+  lossScratch[87] = Math.max((lossScratch[71] + p[678]), 0);
+  lossScratch[88] = Math.max((lossScratch[72] + p[679]), 0);
+  lossScratch[89] = Math.max((lossScratch[73] + p[680]), 0);
+  lossScratch[90] = Math.max((lossScratch[74] + p[681]), 0);
+  lossScratch[91] = Math.max((lossScratch[75] + p[682]), 0);
+  lossScratch[92] = Math.max((lossScratch[76] + p[683]), 0);
+  lossScratch[93] = Math.max((lossScratch[77] + p[684]), 0);
+  lossScratch[94] = Math.max((lossScratch[78] + p[685]), 0);
+  lossScratch[95] = Math.max((lossScratch[79] + p[686]), 0);
+  lossScratch[96] = Math.max((lossScratch[80] + p[687]), 0);
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-  lossScratch[97] =
-    p[688] * lossScratch[81] +
-    p[689] * lossScratch[82] +
-    p[690] * lossScratch[83] +
-    p[691] * lossScratch[84] +
-    p[692] * lossScratch[85] +
-    p[693] * lossScratch[86] +
-    p[694] * lossScratch[87] +
-    p[695] * lossScratch[88] +
-    p[696] * lossScratch[89] +
-    p[697] * lossScratch[90] +
-    p[698] * lossScratch[91] +
-    p[699] * lossScratch[92] +
-    p[700] * lossScratch[93] +
-    p[701] * lossScratch[94] +
-    p[702] * lossScratch[95] +
-    p[703] * lossScratch[96];
-  lossScratch[98] =
-    p[704] * lossScratch[81] +
-    p[705] * lossScratch[82] +
-    p[706] * lossScratch[83] +
-    p[707] * lossScratch[84] +
-    p[708] * lossScratch[85] +
-    p[709] * lossScratch[86] +
-    p[710] * lossScratch[87] +
-    p[711] * lossScratch[88] +
-    p[712] * lossScratch[89] +
-    p[713] * lossScratch[90] +
-    p[714] * lossScratch[91] +
-    p[715] * lossScratch[92] +
-    p[716] * lossScratch[93] +
-    p[717] * lossScratch[94] +
-    p[718] * lossScratch[95] +
-    p[719] * lossScratch[96];
-  lossScratch[99] =
-    p[720] * lossScratch[81] +
-    p[721] * lossScratch[82] +
-    p[722] * lossScratch[83] +
-    p[723] * lossScratch[84] +
-    p[724] * lossScratch[85] +
-    p[725] * lossScratch[86] +
-    p[726] * lossScratch[87] +
-    p[727] * lossScratch[88] +
-    p[728] * lossScratch[89] +
-    p[729] * lossScratch[90] +
-    p[730] * lossScratch[91] +
-    p[731] * lossScratch[92] +
-    p[732] * lossScratch[93] +
-    p[733] * lossScratch[94] +
-    p[734] * lossScratch[95] +
-    p[735] * lossScratch[96];
+  lossScratch[97] = p[688] * lossScratch[81] + p[689] * lossScratch[82] + p[690] * lossScratch[83] +
+      p[691] * lossScratch[84] + p[692] * lossScratch[85] + p[693] * lossScratch[86] +
+      p[694] * lossScratch[87] + p[695] * lossScratch[88] + p[696] * lossScratch[89] +
+      p[697] * lossScratch[90] + p[698] * lossScratch[91] + p[699] * lossScratch[92] +
+      p[700] * lossScratch[93] + p[701] * lossScratch[94] + p[702] * lossScratch[95] +
+      p[703] * lossScratch[96];
+  lossScratch[98] = p[704] * lossScratch[81] + p[705] * lossScratch[82] + p[706] * lossScratch[83] +
+      p[707] * lossScratch[84] + p[708] * lossScratch[85] + p[709] * lossScratch[86] +
+      p[710] * lossScratch[87] + p[711] * lossScratch[88] + p[712] * lossScratch[89] +
+      p[713] * lossScratch[90] + p[714] * lossScratch[91] + p[715] * lossScratch[92] +
+      p[716] * lossScratch[93] + p[717] * lossScratch[94] + p[718] * lossScratch[95] +
+      p[719] * lossScratch[96];
+  lossScratch[99] = p[720] * lossScratch[81] + p[721] * lossScratch[82] + p[722] * lossScratch[83] +
+      p[723] * lossScratch[84] + p[724] * lossScratch[85] + p[725] * lossScratch[86] +
+      p[726] * lossScratch[87] + p[727] * lossScratch[88] + p[728] * lossScratch[89] +
+      p[729] * lossScratch[90] + p[730] * lossScratch[91] + p[731] * lossScratch[92] +
+      p[732] * lossScratch[93] + p[733] * lossScratch[94] + p[734] * lossScratch[95] +
+      p[735] * lossScratch[96];
   lossScratch[100] = lossScratch[97] + p[736];
   lossScratch[101] = lossScratch[98] + p[737];
   lossScratch[102] = lossScratch[99] + p[738];
@@ -2018,10 +1336,8 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   lossScratch[103] = lossScratch[100] - lse9;
   lossScratch[104] = lossScratch[101] - lse9;
   lossScratch[105] = lossScratch[102] - lse9;
-  lossScratch[106] =
-    (y[yo] === 0 ? 1 : 0) * lossScratch[103] +
-    (y[yo] === 1 ? 1 : 0) * lossScratch[104] +
-    (y[yo] === 2 ? 1 : 0) * lossScratch[105];
+  lossScratch[106] = (y[yo] === 0 ? 1 : 0) * lossScratch[103] + (y[yo] === 1 ? 1 : 0) * lossScratch[104] +
+      (y[yo] === 2 ? 1 : 0) * lossScratch[105];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
   let s10 = 0;
@@ -2033,7 +1349,7 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   lossScratch[107] = s10;
 
   // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-  return 0.001 * lossScratch[0] - lossScratch[106] + 0.001 * lossScratch[107];
+  return ((0.001 * lossScratch[0]) - lossScratch[106]) + (0.001 * lossScratch[107]);
 }
 
 const gradScratch = new VecArray(294);
@@ -2144,38 +1460,38 @@ function gradSample_1(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
   gradScratch[66] = gradScratch[34] + p[159];
 
   // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
-  gradScratch[99] = Math.max(gradScratch[35], 0) * gradScratch[67];
-  gradScratch[100] = Math.max(gradScratch[36], 0) * gradScratch[68];
-  gradScratch[101] = Math.max(gradScratch[37], 0) * gradScratch[69];
-  gradScratch[102] = Math.max(gradScratch[38], 0) * gradScratch[70];
-  gradScratch[103] = Math.max(gradScratch[39], 0) * gradScratch[71];
-  gradScratch[104] = Math.max(gradScratch[40], 0) * gradScratch[72];
-  gradScratch[105] = Math.max(gradScratch[41], 0) * gradScratch[73];
-  gradScratch[106] = Math.max(gradScratch[42], 0) * gradScratch[74];
-  gradScratch[107] = Math.max(gradScratch[43], 0) * gradScratch[75];
-  gradScratch[108] = Math.max(gradScratch[44], 0) * gradScratch[76];
-  gradScratch[109] = Math.max(gradScratch[45], 0) * gradScratch[77];
-  gradScratch[110] = Math.max(gradScratch[46], 0) * gradScratch[78];
-  gradScratch[111] = Math.max(gradScratch[47], 0) * gradScratch[79];
-  gradScratch[112] = Math.max(gradScratch[48], 0) * gradScratch[80];
-  gradScratch[113] = Math.max(gradScratch[49], 0) * gradScratch[81];
-  gradScratch[114] = Math.max(gradScratch[50], 0) * gradScratch[82];
-  gradScratch[115] = Math.max(gradScratch[51], 0) * gradScratch[83];
-  gradScratch[116] = Math.max(gradScratch[52], 0) * gradScratch[84];
-  gradScratch[117] = Math.max(gradScratch[53], 0) * gradScratch[85];
-  gradScratch[118] = Math.max(gradScratch[54], 0) * gradScratch[86];
-  gradScratch[119] = Math.max(gradScratch[55], 0) * gradScratch[87];
-  gradScratch[120] = Math.max(gradScratch[56], 0) * gradScratch[88];
-  gradScratch[121] = Math.max(gradScratch[57], 0) * gradScratch[89];
-  gradScratch[122] = Math.max(gradScratch[58], 0) * gradScratch[90];
-  gradScratch[123] = Math.max(gradScratch[59], 0) * gradScratch[91];
-  gradScratch[124] = Math.max(gradScratch[60], 0) * gradScratch[92];
-  gradScratch[125] = Math.max(gradScratch[61], 0) * gradScratch[93];
-  gradScratch[126] = Math.max(gradScratch[62], 0) * gradScratch[94];
-  gradScratch[127] = Math.max(gradScratch[63], 0) * gradScratch[95];
-  gradScratch[128] = Math.max(gradScratch[64], 0) * gradScratch[96];
-  gradScratch[129] = Math.max(gradScratch[65], 0) * gradScratch[97];
-  gradScratch[130] = Math.max(gradScratch[66], 0) * gradScratch[98];
+  gradScratch[99] = (Math.max(gradScratch[35], 0)) * gradScratch[67];
+  gradScratch[100] = (Math.max(gradScratch[36], 0)) * gradScratch[68];
+  gradScratch[101] = (Math.max(gradScratch[37], 0)) * gradScratch[69];
+  gradScratch[102] = (Math.max(gradScratch[38], 0)) * gradScratch[70];
+  gradScratch[103] = (Math.max(gradScratch[39], 0)) * gradScratch[71];
+  gradScratch[104] = (Math.max(gradScratch[40], 0)) * gradScratch[72];
+  gradScratch[105] = (Math.max(gradScratch[41], 0)) * gradScratch[73];
+  gradScratch[106] = (Math.max(gradScratch[42], 0)) * gradScratch[74];
+  gradScratch[107] = (Math.max(gradScratch[43], 0)) * gradScratch[75];
+  gradScratch[108] = (Math.max(gradScratch[44], 0)) * gradScratch[76];
+  gradScratch[109] = (Math.max(gradScratch[45], 0)) * gradScratch[77];
+  gradScratch[110] = (Math.max(gradScratch[46], 0)) * gradScratch[78];
+  gradScratch[111] = (Math.max(gradScratch[47], 0)) * gradScratch[79];
+  gradScratch[112] = (Math.max(gradScratch[48], 0)) * gradScratch[80];
+  gradScratch[113] = (Math.max(gradScratch[49], 0)) * gradScratch[81];
+  gradScratch[114] = (Math.max(gradScratch[50], 0)) * gradScratch[82];
+  gradScratch[115] = (Math.max(gradScratch[51], 0)) * gradScratch[83];
+  gradScratch[116] = (Math.max(gradScratch[52], 0)) * gradScratch[84];
+  gradScratch[117] = (Math.max(gradScratch[53], 0)) * gradScratch[85];
+  gradScratch[118] = (Math.max(gradScratch[54], 0)) * gradScratch[86];
+  gradScratch[119] = (Math.max(gradScratch[55], 0)) * gradScratch[87];
+  gradScratch[120] = (Math.max(gradScratch[56], 0)) * gradScratch[88];
+  gradScratch[121] = (Math.max(gradScratch[57], 0)) * gradScratch[89];
+  gradScratch[122] = (Math.max(gradScratch[58], 0)) * gradScratch[90];
+  gradScratch[123] = (Math.max(gradScratch[59], 0)) * gradScratch[91];
+  gradScratch[124] = (Math.max(gradScratch[60], 0)) * gradScratch[92];
+  gradScratch[125] = (Math.max(gradScratch[61], 0)) * gradScratch[93];
+  gradScratch[126] = (Math.max(gradScratch[62], 0)) * gradScratch[94];
+  gradScratch[127] = (Math.max(gradScratch[63], 0)) * gradScratch[95];
+  gradScratch[128] = (Math.max(gradScratch[64], 0)) * gradScratch[96];
+  gradScratch[129] = (Math.max(gradScratch[65], 0)) * gradScratch[97];
+  gradScratch[130] = (Math.max(gradScratch[66], 0)) * gradScratch[98];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
   for (let i1 = 0; i1 < 16; i1++) {
@@ -2217,57 +1533,24 @@ function gradSample_1(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
   gradScratch[178] = Math.max(gradScratch[162], 0);
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-  gradScratch[179] =
-    p[688] * gradScratch[163] +
-    p[689] * gradScratch[164] +
-    p[690] * gradScratch[165] +
-    p[691] * gradScratch[166] +
-    p[692] * gradScratch[167] +
-    p[693] * gradScratch[168] +
-    p[694] * gradScratch[169] +
-    p[695] * gradScratch[170] +
-    p[696] * gradScratch[171] +
-    p[697] * gradScratch[172] +
-    p[698] * gradScratch[173] +
-    p[699] * gradScratch[174] +
-    p[700] * gradScratch[175] +
-    p[701] * gradScratch[176] +
-    p[702] * gradScratch[177] +
-    p[703] * gradScratch[178];
-  gradScratch[180] =
-    p[704] * gradScratch[163] +
-    p[705] * gradScratch[164] +
-    p[706] * gradScratch[165] +
-    p[707] * gradScratch[166] +
-    p[708] * gradScratch[167] +
-    p[709] * gradScratch[168] +
-    p[710] * gradScratch[169] +
-    p[711] * gradScratch[170] +
-    p[712] * gradScratch[171] +
-    p[713] * gradScratch[172] +
-    p[714] * gradScratch[173] +
-    p[715] * gradScratch[174] +
-    p[716] * gradScratch[175] +
-    p[717] * gradScratch[176] +
-    p[718] * gradScratch[177] +
-    p[719] * gradScratch[178];
-  gradScratch[181] =
-    p[720] * gradScratch[163] +
-    p[721] * gradScratch[164] +
-    p[722] * gradScratch[165] +
-    p[723] * gradScratch[166] +
-    p[724] * gradScratch[167] +
-    p[725] * gradScratch[168] +
-    p[726] * gradScratch[169] +
-    p[727] * gradScratch[170] +
-    p[728] * gradScratch[171] +
-    p[729] * gradScratch[172] +
-    p[730] * gradScratch[173] +
-    p[731] * gradScratch[174] +
-    p[732] * gradScratch[175] +
-    p[733] * gradScratch[176] +
-    p[734] * gradScratch[177] +
-    p[735] * gradScratch[178];
+  gradScratch[179] = p[688] * gradScratch[163] + p[689] * gradScratch[164] + p[690] * gradScratch[165] +
+      p[691] * gradScratch[166] + p[692] * gradScratch[167] + p[693] * gradScratch[168] +
+      p[694] * gradScratch[169] + p[695] * gradScratch[170] + p[696] * gradScratch[171] +
+      p[697] * gradScratch[172] + p[698] * gradScratch[173] + p[699] * gradScratch[174] +
+      p[700] * gradScratch[175] + p[701] * gradScratch[176] + p[702] * gradScratch[177] +
+      p[703] * gradScratch[178];
+  gradScratch[180] = p[704] * gradScratch[163] + p[705] * gradScratch[164] + p[706] * gradScratch[165] +
+      p[707] * gradScratch[166] + p[708] * gradScratch[167] + p[709] * gradScratch[168] +
+      p[710] * gradScratch[169] + p[711] * gradScratch[170] + p[712] * gradScratch[171] +
+      p[713] * gradScratch[172] + p[714] * gradScratch[173] + p[715] * gradScratch[174] +
+      p[716] * gradScratch[175] + p[717] * gradScratch[176] + p[718] * gradScratch[177] +
+      p[719] * gradScratch[178];
+  gradScratch[181] = p[720] * gradScratch[163] + p[721] * gradScratch[164] + p[722] * gradScratch[165] +
+      p[723] * gradScratch[166] + p[724] * gradScratch[167] + p[725] * gradScratch[168] +
+      p[726] * gradScratch[169] + p[727] * gradScratch[170] + p[728] * gradScratch[171] +
+      p[729] * gradScratch[172] + p[730] * gradScratch[173] + p[731] * gradScratch[174] +
+      p[732] * gradScratch[175] + p[733] * gradScratch[176] + p[734] * gradScratch[177] +
+      p[735] * gradScratch[178];
   gradScratch[182] = gradScratch[179] + p[736];
   gradScratch[183] = gradScratch[180] + p[737];
   gradScratch[184] = gradScratch[181] + p[738];
@@ -2283,9 +1566,9 @@ function gradSample_1(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
 
   // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
   gradScratch[188] = gradScratch[0] + gradScratch[1] + gradScratch[2];
-  gradScratch[189] = gradScratch[0] - gradScratch[185] * gradScratch[188];
-  gradScratch[190] = gradScratch[1] - gradScratch[186] * gradScratch[188];
-  gradScratch[191] = gradScratch[2] - gradScratch[187] * gradScratch[188];
+  gradScratch[189] = gradScratch[0] - (gradScratch[185] * gradScratch[188]);
+  gradScratch[190] = gradScratch[1] - (gradScratch[186] * gradScratch[188]);
+  gradScratch[191] = gradScratch[2] - (gradScratch[187] * gradScratch[188]);
 
   // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)
   gradScratch[192] = p[688] * gradScratch[189] + p[704] * gradScratch[190] + p[720] * gradScratch[191];
@@ -2329,169 +1612,62 @@ function gradSample_1(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
   }
 
   // backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  gradScratch[256] = gradScratch[224] * gradScratch[67] * (gradScratch[35] > 0 ? 1 : 0);
-  gradScratch[257] = gradScratch[225] * gradScratch[68] * (gradScratch[36] > 0 ? 1 : 0);
-  gradScratch[258] = gradScratch[226] * gradScratch[69] * (gradScratch[37] > 0 ? 1 : 0);
-  gradScratch[259] = gradScratch[227] * gradScratch[70] * (gradScratch[38] > 0 ? 1 : 0);
-  gradScratch[260] = gradScratch[228] * gradScratch[71] * (gradScratch[39] > 0 ? 1 : 0);
-  gradScratch[261] = gradScratch[229] * gradScratch[72] * (gradScratch[40] > 0 ? 1 : 0);
-  gradScratch[262] = gradScratch[230] * gradScratch[73] * (gradScratch[41] > 0 ? 1 : 0);
-  gradScratch[263] = gradScratch[231] * gradScratch[74] * (gradScratch[42] > 0 ? 1 : 0);
-  gradScratch[264] = gradScratch[232] * gradScratch[75] * (gradScratch[43] > 0 ? 1 : 0);
-  gradScratch[265] = gradScratch[233] * gradScratch[76] * (gradScratch[44] > 0 ? 1 : 0);
-  gradScratch[266] = gradScratch[234] * gradScratch[77] * (gradScratch[45] > 0 ? 1 : 0);
-  gradScratch[267] = gradScratch[235] * gradScratch[78] * (gradScratch[46] > 0 ? 1 : 0);
-  gradScratch[268] = gradScratch[236] * gradScratch[79] * (gradScratch[47] > 0 ? 1 : 0);
-  gradScratch[269] = gradScratch[237] * gradScratch[80] * (gradScratch[48] > 0 ? 1 : 0);
-  gradScratch[270] = gradScratch[238] * gradScratch[81] * (gradScratch[49] > 0 ? 1 : 0);
-  gradScratch[271] = gradScratch[239] * gradScratch[82] * (gradScratch[50] > 0 ? 1 : 0);
-  gradScratch[272] = gradScratch[240] * gradScratch[83] * (gradScratch[51] > 0 ? 1 : 0);
-  gradScratch[273] = gradScratch[241] * gradScratch[84] * (gradScratch[52] > 0 ? 1 : 0);
-  gradScratch[274] = gradScratch[242] * gradScratch[85] * (gradScratch[53] > 0 ? 1 : 0);
-  gradScratch[275] = gradScratch[243] * gradScratch[86] * (gradScratch[54] > 0 ? 1 : 0);
-  gradScratch[276] = gradScratch[244] * gradScratch[87] * (gradScratch[55] > 0 ? 1 : 0);
-  gradScratch[277] = gradScratch[245] * gradScratch[88] * (gradScratch[56] > 0 ? 1 : 0);
-  gradScratch[278] = gradScratch[246] * gradScratch[89] * (gradScratch[57] > 0 ? 1 : 0);
-  gradScratch[279] = gradScratch[247] * gradScratch[90] * (gradScratch[58] > 0 ? 1 : 0);
-  gradScratch[280] = gradScratch[248] * gradScratch[91] * (gradScratch[59] > 0 ? 1 : 0);
-  gradScratch[281] = gradScratch[249] * gradScratch[92] * (gradScratch[60] > 0 ? 1 : 0);
-  gradScratch[282] = gradScratch[250] * gradScratch[93] * (gradScratch[61] > 0 ? 1 : 0);
-  gradScratch[283] = gradScratch[251] * gradScratch[94] * (gradScratch[62] > 0 ? 1 : 0);
-  gradScratch[284] = gradScratch[252] * gradScratch[95] * (gradScratch[63] > 0 ? 1 : 0);
-  gradScratch[285] = gradScratch[253] * gradScratch[96] * (gradScratch[64] > 0 ? 1 : 0);
-  gradScratch[286] = gradScratch[254] * gradScratch[97] * (gradScratch[65] > 0 ? 1 : 0);
-  gradScratch[287] = gradScratch[255] * gradScratch[98] * (gradScratch[66] > 0 ? 1 : 0);
+  gradScratch[256] = (gradScratch[224] * gradScratch[67]) * (gradScratch[35] > 0 ? 1 : 0);
+  gradScratch[257] = (gradScratch[225] * gradScratch[68]) * (gradScratch[36] > 0 ? 1 : 0);
+  gradScratch[258] = (gradScratch[226] * gradScratch[69]) * (gradScratch[37] > 0 ? 1 : 0);
+  gradScratch[259] = (gradScratch[227] * gradScratch[70]) * (gradScratch[38] > 0 ? 1 : 0);
+  gradScratch[260] = (gradScratch[228] * gradScratch[71]) * (gradScratch[39] > 0 ? 1 : 0);
+  gradScratch[261] = (gradScratch[229] * gradScratch[72]) * (gradScratch[40] > 0 ? 1 : 0);
+  gradScratch[262] = (gradScratch[230] * gradScratch[73]) * (gradScratch[41] > 0 ? 1 : 0);
+  gradScratch[263] = (gradScratch[231] * gradScratch[74]) * (gradScratch[42] > 0 ? 1 : 0);
+  gradScratch[264] = (gradScratch[232] * gradScratch[75]) * (gradScratch[43] > 0 ? 1 : 0);
+  gradScratch[265] = (gradScratch[233] * gradScratch[76]) * (gradScratch[44] > 0 ? 1 : 0);
+  gradScratch[266] = (gradScratch[234] * gradScratch[77]) * (gradScratch[45] > 0 ? 1 : 0);
+  gradScratch[267] = (gradScratch[235] * gradScratch[78]) * (gradScratch[46] > 0 ? 1 : 0);
+  gradScratch[268] = (gradScratch[236] * gradScratch[79]) * (gradScratch[47] > 0 ? 1 : 0);
+  gradScratch[269] = (gradScratch[237] * gradScratch[80]) * (gradScratch[48] > 0 ? 1 : 0);
+  gradScratch[270] = (gradScratch[238] * gradScratch[81]) * (gradScratch[49] > 0 ? 1 : 0);
+  gradScratch[271] = (gradScratch[239] * gradScratch[82]) * (gradScratch[50] > 0 ? 1 : 0);
+  gradScratch[272] = (gradScratch[240] * gradScratch[83]) * (gradScratch[51] > 0 ? 1 : 0);
+  gradScratch[273] = (gradScratch[241] * gradScratch[84]) * (gradScratch[52] > 0 ? 1 : 0);
+  gradScratch[274] = (gradScratch[242] * gradScratch[85]) * (gradScratch[53] > 0 ? 1 : 0);
+  gradScratch[275] = (gradScratch[243] * gradScratch[86]) * (gradScratch[54] > 0 ? 1 : 0);
+  gradScratch[276] = (gradScratch[244] * gradScratch[87]) * (gradScratch[55] > 0 ? 1 : 0);
+  gradScratch[277] = (gradScratch[245] * gradScratch[88]) * (gradScratch[56] > 0 ? 1 : 0);
+  gradScratch[278] = (gradScratch[246] * gradScratch[89]) * (gradScratch[57] > 0 ? 1 : 0);
+  gradScratch[279] = (gradScratch[247] * gradScratch[90]) * (gradScratch[58] > 0 ? 1 : 0);
+  gradScratch[280] = (gradScratch[248] * gradScratch[91]) * (gradScratch[59] > 0 ? 1 : 0);
+  gradScratch[281] = (gradScratch[249] * gradScratch[92]) * (gradScratch[60] > 0 ? 1 : 0);
+  gradScratch[282] = (gradScratch[250] * gradScratch[93]) * (gradScratch[61] > 0 ? 1 : 0);
+  gradScratch[283] = (gradScratch[251] * gradScratch[94]) * (gradScratch[62] > 0 ? 1 : 0);
+  gradScratch[284] = (gradScratch[252] * gradScratch[95]) * (gradScratch[63] > 0 ? 1 : 0);
+  gradScratch[285] = (gradScratch[253] * gradScratch[96]) * (gradScratch[64] > 0 ? 1 : 0);
+  gradScratch[286] = (gradScratch[254] * gradScratch[97]) * (gradScratch[65] > 0 ? 1 : 0);
+  gradScratch[287] = (gradScratch[255] * gradScratch[98]) * (gradScratch[66] > 0 ? 1 : 0);
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  gradScratch[288] =
-    p[0] * p[0] +
-    p[1] * p[1] +
-    p[2] * p[2] +
-    p[3] * p[3] +
-    p[4] * p[4] +
-    p[5] * p[5] +
-    p[6] * p[6] +
-    p[7] * p[7] +
-    p[8] * p[8] +
-    p[9] * p[9] +
-    p[10] * p[10] +
-    p[11] * p[11] +
-    p[12] * p[12] +
-    p[13] * p[13] +
-    p[14] * p[14] +
-    p[15] * p[15] +
-    p[16] * p[16] +
-    p[17] * p[17] +
-    p[18] * p[18] +
-    p[19] * p[19] +
-    p[20] * p[20] +
-    p[21] * p[21] +
-    p[22] * p[22] +
-    p[23] * p[23] +
-    p[24] * p[24] +
-    p[25] * p[25] +
-    p[26] * p[26] +
-    p[27] * p[27] +
-    p[28] * p[28] +
-    p[29] * p[29] +
-    p[30] * p[30] +
-    p[31] * p[31] +
-    p[32] * p[32] +
-    p[33] * p[33] +
-    p[34] * p[34] +
-    p[35] * p[35] +
-    p[36] * p[36] +
-    p[37] * p[37] +
-    p[38] * p[38] +
-    p[39] * p[39] +
-    p[40] * p[40] +
-    p[41] * p[41] +
-    p[42] * p[42] +
-    p[43] * p[43] +
-    p[44] * p[44] +
-    p[45] * p[45] +
-    p[46] * p[46] +
-    p[47] * p[47] +
-    p[48] * p[48] +
-    p[49] * p[49] +
-    p[50] * p[50] +
-    p[51] * p[51] +
-    p[52] * p[52] +
-    p[53] * p[53] +
-    p[54] * p[54] +
-    p[55] * p[55] +
-    p[56] * p[56] +
-    p[57] * p[57] +
-    p[58] * p[58] +
-    p[59] * p[59] +
-    p[60] * p[60] +
-    p[61] * p[61] +
-    p[62] * p[62] +
-    p[63] * p[63] +
-    p[64] * p[64] +
-    p[65] * p[65] +
-    p[66] * p[66] +
-    p[67] * p[67] +
-    p[68] * p[68] +
-    p[69] * p[69] +
-    p[70] * p[70] +
-    p[71] * p[71] +
-    p[72] * p[72] +
-    p[73] * p[73] +
-    p[74] * p[74] +
-    p[75] * p[75] +
-    p[76] * p[76] +
-    p[77] * p[77] +
-    p[78] * p[78] +
-    p[79] * p[79] +
-    p[80] * p[80] +
-    p[81] * p[81] +
-    p[82] * p[82] +
-    p[83] * p[83] +
-    p[84] * p[84] +
-    p[85] * p[85] +
-    p[86] * p[86] +
-    p[87] * p[87] +
-    p[88] * p[88] +
-    p[89] * p[89] +
-    p[90] * p[90] +
-    p[91] * p[91] +
-    p[92] * p[92] +
-    p[93] * p[93] +
-    p[94] * p[94] +
-    p[95] * p[95] +
-    p[96] * p[96] +
-    p[97] * p[97] +
-    p[98] * p[98] +
-    p[99] * p[99] +
-    p[100] * p[100] +
-    p[101] * p[101] +
-    p[102] * p[102] +
-    p[103] * p[103] +
-    p[104] * p[104] +
-    p[105] * p[105] +
-    p[106] * p[106] +
-    p[107] * p[107] +
-    p[108] * p[108] +
-    p[109] * p[109] +
-    p[110] * p[110] +
-    p[111] * p[111] +
-    p[112] * p[112] +
-    p[113] * p[113] +
-    p[114] * p[114] +
-    p[115] * p[115] +
-    p[116] * p[116] +
-    p[117] * p[117] +
-    p[118] * p[118] +
-    p[119] * p[119] +
-    p[120] * p[120] +
-    p[121] * p[121] +
-    p[122] * p[122] +
-    p[123] * p[123] +
-    p[124] * p[124] +
-    p[125] * p[125] +
-    p[126] * p[126] +
-    p[127] * p[127];
+  gradScratch[288] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
+      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
+      p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
+      p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
+      p[25] * p[25] + p[26] * p[26] + p[27] * p[27] + p[28] * p[28] + p[29] * p[29] + p[30] * p[30] +
+      p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] + p[35] * p[35] + p[36] * p[36] +
+      p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] + p[42] * p[42] +
+      p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
+      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] +
+      p[55] * p[55] + p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] +
+      p[61] * p[61] + p[62] * p[62] + p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] +
+      p[67] * p[67] + p[68] * p[68] + p[69] * p[69] + p[70] * p[70] + p[71] * p[71] + p[72] * p[72] +
+      p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] + p[77] * p[77] + p[78] * p[78] +
+      p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] + p[84] * p[84] +
+      p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
+      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] +
+      p[97] * p[97] + p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] +
+      p[103] * p[103] + p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] +
+      p[108] * p[108] + p[109] * p[109] + p[110] * p[110] + p[111] * p[111] + p[112] * p[112] +
+      p[113] * p[113] + p[114] * p[114] + p[115] * p[115] + p[116] * p[116] + p[117] * p[117] +
+      p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] + p[122] * p[122] +
+      p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
 
   // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
   const max13 = Math.max(gradScratch[182], gradScratch[183], gradScratch[184]);
@@ -2503,10 +1679,8 @@ function gradSample_1(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
   gradScratch[289] = gradScratch[182] - lse18;
   gradScratch[290] = gradScratch[183] - lse18;
   gradScratch[291] = gradScratch[184] - lse18;
-  gradScratch[292] =
-    (y[yo] === 0 ? 1 : 0) * gradScratch[289] +
-    (y[yo] === 1 ? 1 : 0) * gradScratch[290] +
-    (y[yo] === 2 ? 1 : 0) * gradScratch[291];
+  gradScratch[292] = (y[yo] === 0 ? 1 : 0) * gradScratch[289] + (y[yo] === 1 ? 1 : 0) * gradScratch[290] +
+      (y[yo] === 2 ? 1 : 0) * gradScratch[291];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
   let s19 = 0;
@@ -2518,134 +1692,134 @@ function gradSample_1(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
   gradScratch[293] = s19;
 
   // ∂loss/∂W_h1 [32, 4]
-  g[0] += gradScratch[256] * x[xo] + 0.002 * p[0];
-  g[1] += gradScratch[256] * x[xo + 1] + 0.002 * p[1];
-  g[2] += gradScratch[256] * x[xo + 2] + 0.002 * p[2];
-  g[3] += gradScratch[256] * x[xo + 3] + 0.002 * p[3];
-  g[4] += gradScratch[257] * x[xo] + 0.002 * p[4];
-  g[5] += gradScratch[257] * x[xo + 1] + 0.002 * p[5];
-  g[6] += gradScratch[257] * x[xo + 2] + 0.002 * p[6];
-  g[7] += gradScratch[257] * x[xo + 3] + 0.002 * p[7];
-  g[8] += gradScratch[258] * x[xo] + 0.002 * p[8];
-  g[9] += gradScratch[258] * x[xo + 1] + 0.002 * p[9];
-  g[10] += gradScratch[258] * x[xo + 2] + 0.002 * p[10];
-  g[11] += gradScratch[258] * x[xo + 3] + 0.002 * p[11];
-  g[12] += gradScratch[259] * x[xo] + 0.002 * p[12];
-  g[13] += gradScratch[259] * x[xo + 1] + 0.002 * p[13];
-  g[14] += gradScratch[259] * x[xo + 2] + 0.002 * p[14];
-  g[15] += gradScratch[259] * x[xo + 3] + 0.002 * p[15];
-  g[16] += gradScratch[260] * x[xo] + 0.002 * p[16];
-  g[17] += gradScratch[260] * x[xo + 1] + 0.002 * p[17];
-  g[18] += gradScratch[260] * x[xo + 2] + 0.002 * p[18];
-  g[19] += gradScratch[260] * x[xo + 3] + 0.002 * p[19];
-  g[20] += gradScratch[261] * x[xo] + 0.002 * p[20];
-  g[21] += gradScratch[261] * x[xo + 1] + 0.002 * p[21];
-  g[22] += gradScratch[261] * x[xo + 2] + 0.002 * p[22];
-  g[23] += gradScratch[261] * x[xo + 3] + 0.002 * p[23];
-  g[24] += gradScratch[262] * x[xo] + 0.002 * p[24];
-  g[25] += gradScratch[262] * x[xo + 1] + 0.002 * p[25];
-  g[26] += gradScratch[262] * x[xo + 2] + 0.002 * p[26];
-  g[27] += gradScratch[262] * x[xo + 3] + 0.002 * p[27];
-  g[28] += gradScratch[263] * x[xo] + 0.002 * p[28];
-  g[29] += gradScratch[263] * x[xo + 1] + 0.002 * p[29];
-  g[30] += gradScratch[263] * x[xo + 2] + 0.002 * p[30];
-  g[31] += gradScratch[263] * x[xo + 3] + 0.002 * p[31];
-  g[32] += gradScratch[264] * x[xo] + 0.002 * p[32];
-  g[33] += gradScratch[264] * x[xo + 1] + 0.002 * p[33];
-  g[34] += gradScratch[264] * x[xo + 2] + 0.002 * p[34];
-  g[35] += gradScratch[264] * x[xo + 3] + 0.002 * p[35];
-  g[36] += gradScratch[265] * x[xo] + 0.002 * p[36];
-  g[37] += gradScratch[265] * x[xo + 1] + 0.002 * p[37];
-  g[38] += gradScratch[265] * x[xo + 2] + 0.002 * p[38];
-  g[39] += gradScratch[265] * x[xo + 3] + 0.002 * p[39];
-  g[40] += gradScratch[266] * x[xo] + 0.002 * p[40];
-  g[41] += gradScratch[266] * x[xo + 1] + 0.002 * p[41];
-  g[42] += gradScratch[266] * x[xo + 2] + 0.002 * p[42];
-  g[43] += gradScratch[266] * x[xo + 3] + 0.002 * p[43];
-  g[44] += gradScratch[267] * x[xo] + 0.002 * p[44];
-  g[45] += gradScratch[267] * x[xo + 1] + 0.002 * p[45];
-  g[46] += gradScratch[267] * x[xo + 2] + 0.002 * p[46];
-  g[47] += gradScratch[267] * x[xo + 3] + 0.002 * p[47];
-  g[48] += gradScratch[268] * x[xo] + 0.002 * p[48];
-  g[49] += gradScratch[268] * x[xo + 1] + 0.002 * p[49];
-  g[50] += gradScratch[268] * x[xo + 2] + 0.002 * p[50];
-  g[51] += gradScratch[268] * x[xo + 3] + 0.002 * p[51];
-  g[52] += gradScratch[269] * x[xo] + 0.002 * p[52];
-  g[53] += gradScratch[269] * x[xo + 1] + 0.002 * p[53];
-  g[54] += gradScratch[269] * x[xo + 2] + 0.002 * p[54];
-  g[55] += gradScratch[269] * x[xo + 3] + 0.002 * p[55];
-  g[56] += gradScratch[270] * x[xo] + 0.002 * p[56];
-  g[57] += gradScratch[270] * x[xo + 1] + 0.002 * p[57];
-  g[58] += gradScratch[270] * x[xo + 2] + 0.002 * p[58];
-  g[59] += gradScratch[270] * x[xo + 3] + 0.002 * p[59];
-  g[60] += gradScratch[271] * x[xo] + 0.002 * p[60];
-  g[61] += gradScratch[271] * x[xo + 1] + 0.002 * p[61];
-  g[62] += gradScratch[271] * x[xo + 2] + 0.002 * p[62];
-  g[63] += gradScratch[271] * x[xo + 3] + 0.002 * p[63];
-  g[64] += gradScratch[272] * x[xo] + 0.002 * p[64];
-  g[65] += gradScratch[272] * x[xo + 1] + 0.002 * p[65];
-  g[66] += gradScratch[272] * x[xo + 2] + 0.002 * p[66];
-  g[67] += gradScratch[272] * x[xo + 3] + 0.002 * p[67];
-  g[68] += gradScratch[273] * x[xo] + 0.002 * p[68];
-  g[69] += gradScratch[273] * x[xo + 1] + 0.002 * p[69];
-  g[70] += gradScratch[273] * x[xo + 2] + 0.002 * p[70];
-  g[71] += gradScratch[273] * x[xo + 3] + 0.002 * p[71];
-  g[72] += gradScratch[274] * x[xo] + 0.002 * p[72];
-  g[73] += gradScratch[274] * x[xo + 1] + 0.002 * p[73];
-  g[74] += gradScratch[274] * x[xo + 2] + 0.002 * p[74];
-  g[75] += gradScratch[274] * x[xo + 3] + 0.002 * p[75];
-  g[76] += gradScratch[275] * x[xo] + 0.002 * p[76];
-  g[77] += gradScratch[275] * x[xo + 1] + 0.002 * p[77];
-  g[78] += gradScratch[275] * x[xo + 2] + 0.002 * p[78];
-  g[79] += gradScratch[275] * x[xo + 3] + 0.002 * p[79];
-  g[80] += gradScratch[276] * x[xo] + 0.002 * p[80];
-  g[81] += gradScratch[276] * x[xo + 1] + 0.002 * p[81];
-  g[82] += gradScratch[276] * x[xo + 2] + 0.002 * p[82];
-  g[83] += gradScratch[276] * x[xo + 3] + 0.002 * p[83];
-  g[84] += gradScratch[277] * x[xo] + 0.002 * p[84];
-  g[85] += gradScratch[277] * x[xo + 1] + 0.002 * p[85];
-  g[86] += gradScratch[277] * x[xo + 2] + 0.002 * p[86];
-  g[87] += gradScratch[277] * x[xo + 3] + 0.002 * p[87];
-  g[88] += gradScratch[278] * x[xo] + 0.002 * p[88];
-  g[89] += gradScratch[278] * x[xo + 1] + 0.002 * p[89];
-  g[90] += gradScratch[278] * x[xo + 2] + 0.002 * p[90];
-  g[91] += gradScratch[278] * x[xo + 3] + 0.002 * p[91];
-  g[92] += gradScratch[279] * x[xo] + 0.002 * p[92];
-  g[93] += gradScratch[279] * x[xo + 1] + 0.002 * p[93];
-  g[94] += gradScratch[279] * x[xo + 2] + 0.002 * p[94];
-  g[95] += gradScratch[279] * x[xo + 3] + 0.002 * p[95];
-  g[96] += gradScratch[280] * x[xo] + 0.002 * p[96];
-  g[97] += gradScratch[280] * x[xo + 1] + 0.002 * p[97];
-  g[98] += gradScratch[280] * x[xo + 2] + 0.002 * p[98];
-  g[99] += gradScratch[280] * x[xo + 3] + 0.002 * p[99];
-  g[100] += gradScratch[281] * x[xo] + 0.002 * p[100];
-  g[101] += gradScratch[281] * x[xo + 1] + 0.002 * p[101];
-  g[102] += gradScratch[281] * x[xo + 2] + 0.002 * p[102];
-  g[103] += gradScratch[281] * x[xo + 3] + 0.002 * p[103];
-  g[104] += gradScratch[282] * x[xo] + 0.002 * p[104];
-  g[105] += gradScratch[282] * x[xo + 1] + 0.002 * p[105];
-  g[106] += gradScratch[282] * x[xo + 2] + 0.002 * p[106];
-  g[107] += gradScratch[282] * x[xo + 3] + 0.002 * p[107];
-  g[108] += gradScratch[283] * x[xo] + 0.002 * p[108];
-  g[109] += gradScratch[283] * x[xo + 1] + 0.002 * p[109];
-  g[110] += gradScratch[283] * x[xo + 2] + 0.002 * p[110];
-  g[111] += gradScratch[283] * x[xo + 3] + 0.002 * p[111];
-  g[112] += gradScratch[284] * x[xo] + 0.002 * p[112];
-  g[113] += gradScratch[284] * x[xo + 1] + 0.002 * p[113];
-  g[114] += gradScratch[284] * x[xo + 2] + 0.002 * p[114];
-  g[115] += gradScratch[284] * x[xo + 3] + 0.002 * p[115];
-  g[116] += gradScratch[285] * x[xo] + 0.002 * p[116];
-  g[117] += gradScratch[285] * x[xo + 1] + 0.002 * p[117];
-  g[118] += gradScratch[285] * x[xo + 2] + 0.002 * p[118];
-  g[119] += gradScratch[285] * x[xo + 3] + 0.002 * p[119];
-  g[120] += gradScratch[286] * x[xo] + 0.002 * p[120];
-  g[121] += gradScratch[286] * x[xo + 1] + 0.002 * p[121];
-  g[122] += gradScratch[286] * x[xo + 2] + 0.002 * p[122];
-  g[123] += gradScratch[286] * x[xo + 3] + 0.002 * p[123];
-  g[124] += gradScratch[287] * x[xo] + 0.002 * p[124];
-  g[125] += gradScratch[287] * x[xo + 1] + 0.002 * p[125];
-  g[126] += gradScratch[287] * x[xo + 2] + 0.002 * p[126];
-  g[127] += gradScratch[287] * x[xo + 3] + 0.002 * p[127];
+  g[0] += (gradScratch[256] * x[xo]) + (0.002 * p[0]);
+  g[1] += (gradScratch[256] * x[xo + 1]) + (0.002 * p[1]);
+  g[2] += (gradScratch[256] * x[xo + 2]) + (0.002 * p[2]);
+  g[3] += (gradScratch[256] * x[xo + 3]) + (0.002 * p[3]);
+  g[4] += (gradScratch[257] * x[xo]) + (0.002 * p[4]);
+  g[5] += (gradScratch[257] * x[xo + 1]) + (0.002 * p[5]);
+  g[6] += (gradScratch[257] * x[xo + 2]) + (0.002 * p[6]);
+  g[7] += (gradScratch[257] * x[xo + 3]) + (0.002 * p[7]);
+  g[8] += (gradScratch[258] * x[xo]) + (0.002 * p[8]);
+  g[9] += (gradScratch[258] * x[xo + 1]) + (0.002 * p[9]);
+  g[10] += (gradScratch[258] * x[xo + 2]) + (0.002 * p[10]);
+  g[11] += (gradScratch[258] * x[xo + 3]) + (0.002 * p[11]);
+  g[12] += (gradScratch[259] * x[xo]) + (0.002 * p[12]);
+  g[13] += (gradScratch[259] * x[xo + 1]) + (0.002 * p[13]);
+  g[14] += (gradScratch[259] * x[xo + 2]) + (0.002 * p[14]);
+  g[15] += (gradScratch[259] * x[xo + 3]) + (0.002 * p[15]);
+  g[16] += (gradScratch[260] * x[xo]) + (0.002 * p[16]);
+  g[17] += (gradScratch[260] * x[xo + 1]) + (0.002 * p[17]);
+  g[18] += (gradScratch[260] * x[xo + 2]) + (0.002 * p[18]);
+  g[19] += (gradScratch[260] * x[xo + 3]) + (0.002 * p[19]);
+  g[20] += (gradScratch[261] * x[xo]) + (0.002 * p[20]);
+  g[21] += (gradScratch[261] * x[xo + 1]) + (0.002 * p[21]);
+  g[22] += (gradScratch[261] * x[xo + 2]) + (0.002 * p[22]);
+  g[23] += (gradScratch[261] * x[xo + 3]) + (0.002 * p[23]);
+  g[24] += (gradScratch[262] * x[xo]) + (0.002 * p[24]);
+  g[25] += (gradScratch[262] * x[xo + 1]) + (0.002 * p[25]);
+  g[26] += (gradScratch[262] * x[xo + 2]) + (0.002 * p[26]);
+  g[27] += (gradScratch[262] * x[xo + 3]) + (0.002 * p[27]);
+  g[28] += (gradScratch[263] * x[xo]) + (0.002 * p[28]);
+  g[29] += (gradScratch[263] * x[xo + 1]) + (0.002 * p[29]);
+  g[30] += (gradScratch[263] * x[xo + 2]) + (0.002 * p[30]);
+  g[31] += (gradScratch[263] * x[xo + 3]) + (0.002 * p[31]);
+  g[32] += (gradScratch[264] * x[xo]) + (0.002 * p[32]);
+  g[33] += (gradScratch[264] * x[xo + 1]) + (0.002 * p[33]);
+  g[34] += (gradScratch[264] * x[xo + 2]) + (0.002 * p[34]);
+  g[35] += (gradScratch[264] * x[xo + 3]) + (0.002 * p[35]);
+  g[36] += (gradScratch[265] * x[xo]) + (0.002 * p[36]);
+  g[37] += (gradScratch[265] * x[xo + 1]) + (0.002 * p[37]);
+  g[38] += (gradScratch[265] * x[xo + 2]) + (0.002 * p[38]);
+  g[39] += (gradScratch[265] * x[xo + 3]) + (0.002 * p[39]);
+  g[40] += (gradScratch[266] * x[xo]) + (0.002 * p[40]);
+  g[41] += (gradScratch[266] * x[xo + 1]) + (0.002 * p[41]);
+  g[42] += (gradScratch[266] * x[xo + 2]) + (0.002 * p[42]);
+  g[43] += (gradScratch[266] * x[xo + 3]) + (0.002 * p[43]);
+  g[44] += (gradScratch[267] * x[xo]) + (0.002 * p[44]);
+  g[45] += (gradScratch[267] * x[xo + 1]) + (0.002 * p[45]);
+  g[46] += (gradScratch[267] * x[xo + 2]) + (0.002 * p[46]);
+  g[47] += (gradScratch[267] * x[xo + 3]) + (0.002 * p[47]);
+  g[48] += (gradScratch[268] * x[xo]) + (0.002 * p[48]);
+  g[49] += (gradScratch[268] * x[xo + 1]) + (0.002 * p[49]);
+  g[50] += (gradScratch[268] * x[xo + 2]) + (0.002 * p[50]);
+  g[51] += (gradScratch[268] * x[xo + 3]) + (0.002 * p[51]);
+  g[52] += (gradScratch[269] * x[xo]) + (0.002 * p[52]);
+  g[53] += (gradScratch[269] * x[xo + 1]) + (0.002 * p[53]);
+  g[54] += (gradScratch[269] * x[xo + 2]) + (0.002 * p[54]);
+  g[55] += (gradScratch[269] * x[xo + 3]) + (0.002 * p[55]);
+  g[56] += (gradScratch[270] * x[xo]) + (0.002 * p[56]);
+  g[57] += (gradScratch[270] * x[xo + 1]) + (0.002 * p[57]);
+  g[58] += (gradScratch[270] * x[xo + 2]) + (0.002 * p[58]);
+  g[59] += (gradScratch[270] * x[xo + 3]) + (0.002 * p[59]);
+  g[60] += (gradScratch[271] * x[xo]) + (0.002 * p[60]);
+  g[61] += (gradScratch[271] * x[xo + 1]) + (0.002 * p[61]);
+  g[62] += (gradScratch[271] * x[xo + 2]) + (0.002 * p[62]);
+  g[63] += (gradScratch[271] * x[xo + 3]) + (0.002 * p[63]);
+  g[64] += (gradScratch[272] * x[xo]) + (0.002 * p[64]);
+  g[65] += (gradScratch[272] * x[xo + 1]) + (0.002 * p[65]);
+  g[66] += (gradScratch[272] * x[xo + 2]) + (0.002 * p[66]);
+  g[67] += (gradScratch[272] * x[xo + 3]) + (0.002 * p[67]);
+  g[68] += (gradScratch[273] * x[xo]) + (0.002 * p[68]);
+  g[69] += (gradScratch[273] * x[xo + 1]) + (0.002 * p[69]);
+  g[70] += (gradScratch[273] * x[xo + 2]) + (0.002 * p[70]);
+  g[71] += (gradScratch[273] * x[xo + 3]) + (0.002 * p[71]);
+  g[72] += (gradScratch[274] * x[xo]) + (0.002 * p[72]);
+  g[73] += (gradScratch[274] * x[xo + 1]) + (0.002 * p[73]);
+  g[74] += (gradScratch[274] * x[xo + 2]) + (0.002 * p[74]);
+  g[75] += (gradScratch[274] * x[xo + 3]) + (0.002 * p[75]);
+  g[76] += (gradScratch[275] * x[xo]) + (0.002 * p[76]);
+  g[77] += (gradScratch[275] * x[xo + 1]) + (0.002 * p[77]);
+  g[78] += (gradScratch[275] * x[xo + 2]) + (0.002 * p[78]);
+  g[79] += (gradScratch[275] * x[xo + 3]) + (0.002 * p[79]);
+  g[80] += (gradScratch[276] * x[xo]) + (0.002 * p[80]);
+  g[81] += (gradScratch[276] * x[xo + 1]) + (0.002 * p[81]);
+  g[82] += (gradScratch[276] * x[xo + 2]) + (0.002 * p[82]);
+  g[83] += (gradScratch[276] * x[xo + 3]) + (0.002 * p[83]);
+  g[84] += (gradScratch[277] * x[xo]) + (0.002 * p[84]);
+  g[85] += (gradScratch[277] * x[xo + 1]) + (0.002 * p[85]);
+  g[86] += (gradScratch[277] * x[xo + 2]) + (0.002 * p[86]);
+  g[87] += (gradScratch[277] * x[xo + 3]) + (0.002 * p[87]);
+  g[88] += (gradScratch[278] * x[xo]) + (0.002 * p[88]);
+  g[89] += (gradScratch[278] * x[xo + 1]) + (0.002 * p[89]);
+  g[90] += (gradScratch[278] * x[xo + 2]) + (0.002 * p[90]);
+  g[91] += (gradScratch[278] * x[xo + 3]) + (0.002 * p[91]);
+  g[92] += (gradScratch[279] * x[xo]) + (0.002 * p[92]);
+  g[93] += (gradScratch[279] * x[xo + 1]) + (0.002 * p[93]);
+  g[94] += (gradScratch[279] * x[xo + 2]) + (0.002 * p[94]);
+  g[95] += (gradScratch[279] * x[xo + 3]) + (0.002 * p[95]);
+  g[96] += (gradScratch[280] * x[xo]) + (0.002 * p[96]);
+  g[97] += (gradScratch[280] * x[xo + 1]) + (0.002 * p[97]);
+  g[98] += (gradScratch[280] * x[xo + 2]) + (0.002 * p[98]);
+  g[99] += (gradScratch[280] * x[xo + 3]) + (0.002 * p[99]);
+  g[100] += (gradScratch[281] * x[xo]) + (0.002 * p[100]);
+  g[101] += (gradScratch[281] * x[xo + 1]) + (0.002 * p[101]);
+  g[102] += (gradScratch[281] * x[xo + 2]) + (0.002 * p[102]);
+  g[103] += (gradScratch[281] * x[xo + 3]) + (0.002 * p[103]);
+  g[104] += (gradScratch[282] * x[xo]) + (0.002 * p[104]);
+  g[105] += (gradScratch[282] * x[xo + 1]) + (0.002 * p[105]);
+  g[106] += (gradScratch[282] * x[xo + 2]) + (0.002 * p[106]);
+  g[107] += (gradScratch[282] * x[xo + 3]) + (0.002 * p[107]);
+  g[108] += (gradScratch[283] * x[xo]) + (0.002 * p[108]);
+  g[109] += (gradScratch[283] * x[xo + 1]) + (0.002 * p[109]);
+  g[110] += (gradScratch[283] * x[xo + 2]) + (0.002 * p[110]);
+  g[111] += (gradScratch[283] * x[xo + 3]) + (0.002 * p[111]);
+  g[112] += (gradScratch[284] * x[xo]) + (0.002 * p[112]);
+  g[113] += (gradScratch[284] * x[xo + 1]) + (0.002 * p[113]);
+  g[114] += (gradScratch[284] * x[xo + 2]) + (0.002 * p[114]);
+  g[115] += (gradScratch[284] * x[xo + 3]) + (0.002 * p[115]);
+  g[116] += (gradScratch[285] * x[xo]) + (0.002 * p[116]);
+  g[117] += (gradScratch[285] * x[xo + 1]) + (0.002 * p[117]);
+  g[118] += (gradScratch[285] * x[xo + 2]) + (0.002 * p[118]);
+  g[119] += (gradScratch[285] * x[xo + 3]) + (0.002 * p[119]);
+  g[120] += (gradScratch[286] * x[xo]) + (0.002 * p[120]);
+  g[121] += (gradScratch[286] * x[xo + 1]) + (0.002 * p[121]);
+  g[122] += (gradScratch[286] * x[xo + 2]) + (0.002 * p[122]);
+  g[123] += (gradScratch[286] * x[xo + 3]) + (0.002 * p[123]);
+  g[124] += (gradScratch[287] * x[xo]) + (0.002 * p[124]);
+  g[125] += (gradScratch[287] * x[xo + 1]) + (0.002 * p[125]);
+  g[126] += (gradScratch[287] * x[xo + 2]) + (0.002 * p[126]);
+  g[127] += (gradScratch[287] * x[xo + 3]) + (0.002 * p[127]);
 
   // ∂loss/∂b_h1 [32]
   g[128] += gradScratch[256];
@@ -2685,7 +1859,7 @@ function gradSample_1(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
   for (let i22 = 0; i22 < 16; i22++) {
     const r24 = gradScratch[208 + i22];
     for (let i23 = 0; i23 < 32; i23++) {
-      g[160 + i22 * 32 + i23] += 0.002 * p[160 + i22 * 32 + i23] + r24 * gradScratch[99 + i23];
+      g[160 + i22 * 32 + i23] += (0.002 * p[160 + i22 * 32 + i23]) + (r24 * gradScratch[99 + i23]);
     }
   }
 
@@ -2765,7 +1939,7 @@ function gradSample_2(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rn
   g[738] += gradScratch[191];
 
   // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-  return 0.001 * gradScratch[288] - gradScratch[292] + 0.001 * gradScratch[293];
+  return ((0.001 * gradScratch[288]) - gradScratch[292]) + (0.001 * gradScratch[293]);
 }
 
 /** Training mode: adds ∂loss/∂params of one sample into g and returns its loss. (split into 2 functions, each within V8's optimization budget) */
@@ -2789,14 +1963,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       const rb7 = (i1 + 1) * 4;
       const rb8 = (i1 + 2) * 4;
       const rb9 = (i1 + 3) * 4;
-      let c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0,
-        c14 = 0,
-        c15 = 0,
-        c16 = 0,
-        c17 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
       for (let k3 = 0; k3 < 4; k3++) {
         const a18 = X[ra4 + k3];
         const a19 = X[ra5 + k3];
@@ -2828,10 +1995,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       const rb27 = (i1 + 1) * 4;
       const rb28 = (i1 + 2) * 4;
       const rb29 = (i1 + 3) * 4;
-      let c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
       for (let k24 = 0; k24 < 4; k24++) {
         const a34 = X[ra25 + k24];
         const b35 = p[rb26 + k24];
@@ -2852,7 +2016,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i39 = 0; i39 < 32; i39++) {
-      rowScratch[8192 + b * 32 + i39] = Math.max(rowScratch[b * 32 + i39] + p[128 + i39], 0);
+      rowScratch[8192 + b * 32 + i39] = Math.max((rowScratch[b * 32 + i39] + p[128 + i39]), 0);
     }
   }
 
@@ -2866,14 +2030,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       const rb46 = 160 + (i40 + 1) * 32;
       const rb47 = 160 + (i40 + 2) * 32;
       const rb48 = 160 + (i40 + 3) * 32;
-      let c49 = 0,
-        c50 = 0,
-        c51 = 0,
-        c52 = 0,
-        c53 = 0,
-        c54 = 0,
-        c55 = 0,
-        c56 = 0;
+      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
       for (let k42 = 0; k42 < 32; k42++) {
         const a57 = rowScratch[ra43 + k42];
         const a58 = rowScratch[ra44 + k42];
@@ -2905,10 +2062,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       const rb66 = 160 + (i40 + 1) * 32;
       const rb67 = 160 + (i40 + 2) * 32;
       const rb68 = 160 + (i40 + 3) * 32;
-      let c69 = 0,
-        c70 = 0,
-        c71 = 0,
-        c72 = 0;
+      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
       for (let k63 = 0; k63 < 32; k63++) {
         const a73 = rowScratch[ra64 + k63];
         const b74 = p[rb65 + k63];
@@ -2928,22 +2082,22 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
   }
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[20480 + b * 16] = Math.max(rowScratch[16384 + b * 16] + p[672], 0);
-    rowScratch[20480 + b * 16 + 1] = Math.max(rowScratch[16384 + b * 16 + 1] + p[673], 0);
-    rowScratch[20480 + b * 16 + 2] = Math.max(rowScratch[16384 + b * 16 + 2] + p[674], 0);
-    rowScratch[20480 + b * 16 + 3] = Math.max(rowScratch[16384 + b * 16 + 3] + p[675], 0);
-    rowScratch[20480 + b * 16 + 4] = Math.max(rowScratch[16384 + b * 16 + 4] + p[676], 0);
-    rowScratch[20480 + b * 16 + 5] = Math.max(rowScratch[16384 + b * 16 + 5] + p[677], 0);
-    rowScratch[20480 + b * 16 + 6] = Math.max(rowScratch[16384 + b * 16 + 6] + p[678], 0);
-    rowScratch[20480 + b * 16 + 7] = Math.max(rowScratch[16384 + b * 16 + 7] + p[679], 0);
-    rowScratch[20480 + b * 16 + 8] = Math.max(rowScratch[16384 + b * 16 + 8] + p[680], 0);
-    rowScratch[20480 + b * 16 + 9] = Math.max(rowScratch[16384 + b * 16 + 9] + p[681], 0);
-    rowScratch[20480 + b * 16 + 10] = Math.max(rowScratch[16384 + b * 16 + 10] + p[682], 0);
-    rowScratch[20480 + b * 16 + 11] = Math.max(rowScratch[16384 + b * 16 + 11] + p[683], 0);
-    rowScratch[20480 + b * 16 + 12] = Math.max(rowScratch[16384 + b * 16 + 12] + p[684], 0);
-    rowScratch[20480 + b * 16 + 13] = Math.max(rowScratch[16384 + b * 16 + 13] + p[685], 0);
-    rowScratch[20480 + b * 16 + 14] = Math.max(rowScratch[16384 + b * 16 + 14] + p[686], 0);
-    rowScratch[20480 + b * 16 + 15] = Math.max(rowScratch[16384 + b * 16 + 15] + p[687], 0);
+    rowScratch[20480 + b * 16] = Math.max((rowScratch[16384 + b * 16] + p[672]), 0);
+    rowScratch[20480 + b * 16 + 1] = Math.max((rowScratch[16384 + b * 16 + 1] + p[673]), 0);
+    rowScratch[20480 + b * 16 + 2] = Math.max((rowScratch[16384 + b * 16 + 2] + p[674]), 0);
+    rowScratch[20480 + b * 16 + 3] = Math.max((rowScratch[16384 + b * 16 + 3] + p[675]), 0);
+    rowScratch[20480 + b * 16 + 4] = Math.max((rowScratch[16384 + b * 16 + 4] + p[676]), 0);
+    rowScratch[20480 + b * 16 + 5] = Math.max((rowScratch[16384 + b * 16 + 5] + p[677]), 0);
+    rowScratch[20480 + b * 16 + 6] = Math.max((rowScratch[16384 + b * 16 + 6] + p[678]), 0);
+    rowScratch[20480 + b * 16 + 7] = Math.max((rowScratch[16384 + b * 16 + 7] + p[679]), 0);
+    rowScratch[20480 + b * 16 + 8] = Math.max((rowScratch[16384 + b * 16 + 8] + p[680]), 0);
+    rowScratch[20480 + b * 16 + 9] = Math.max((rowScratch[16384 + b * 16 + 9] + p[681]), 0);
+    rowScratch[20480 + b * 16 + 10] = Math.max((rowScratch[16384 + b * 16 + 10] + p[682]), 0);
+    rowScratch[20480 + b * 16 + 11] = Math.max((rowScratch[16384 + b * 16 + 11] + p[683]), 0);
+    rowScratch[20480 + b * 16 + 12] = Math.max((rowScratch[16384 + b * 16 + 12] + p[684]), 0);
+    rowScratch[20480 + b * 16 + 13] = Math.max((rowScratch[16384 + b * 16 + 13] + p[685]), 0);
+    rowScratch[20480 + b * 16 + 14] = Math.max((rowScratch[16384 + b * 16 + 14] + p[686]), 0);
+    rowScratch[20480 + b * 16 + 15] = Math.max((rowScratch[16384 + b * 16 + 15] + p[687]), 0);
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
@@ -2953,8 +2107,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       const ra81 = 20480 + b79 * 16;
       const ra82 = 20480 + (b79 + 1) * 16;
       const rb83 = 688 + i78 * 16;
-      let c84 = 0,
-        c85 = 0;
+      let c84 = 0, c85 = 0;
       for (let k80 = 0; k80 < 16; k80++) {
         const a86 = rowScratch[ra81 + k80];
         const a87 = rowScratch[ra82 + k80];
@@ -2982,11 +2135,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
     rowScratch[25344 + b * 3] = rowScratch[24576 + b * 3] + p[736];
     rowScratch[25344 + b * 3 + 1] = rowScratch[24576 + b * 3 + 1] + p[737];
     rowScratch[25344 + b * 3 + 2] = rowScratch[24576 + b * 3 + 2] + p[738];
-    const max95 = Math.max(
-      rowScratch[25344 + b * 3],
-      rowScratch[25344 + b * 3 + 1],
-      rowScratch[25344 + b * 3 + 2],
-    );
+    const max95 = Math.max(rowScratch[25344 + b * 3], rowScratch[25344 + b * 3 + 1], rowScratch[25344 + b * 3 + 2]);
     const e97 = Math.exp(rowScratch[25344 + b * 3] - max95);
     const e98 = Math.exp(rowScratch[25344 + b * 3 + 1] - max95);
     const e99 = Math.exp(rowScratch[25344 + b * 3 + 2] - max95);
@@ -3007,650 +2156,133 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
 function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
   let total = 0;
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  rowScratch[0] =
-    p[0] * p[0] +
-    p[1] * p[1] +
-    p[2] * p[2] +
-    p[3] * p[3] +
-    p[4] * p[4] +
-    p[5] * p[5] +
-    p[6] * p[6] +
-    p[7] * p[7] +
-    p[8] * p[8] +
-    p[9] * p[9] +
-    p[10] * p[10] +
-    p[11] * p[11] +
-    p[12] * p[12] +
-    p[13] * p[13] +
-    p[14] * p[14] +
-    p[15] * p[15] +
-    p[16] * p[16] +
-    p[17] * p[17] +
-    p[18] * p[18] +
-    p[19] * p[19] +
-    p[20] * p[20] +
-    p[21] * p[21] +
-    p[22] * p[22] +
-    p[23] * p[23] +
-    p[24] * p[24] +
-    p[25] * p[25] +
-    p[26] * p[26] +
-    p[27] * p[27] +
-    p[28] * p[28] +
-    p[29] * p[29] +
-    p[30] * p[30] +
-    p[31] * p[31] +
-    p[32] * p[32] +
-    p[33] * p[33] +
-    p[34] * p[34] +
-    p[35] * p[35] +
-    p[36] * p[36] +
-    p[37] * p[37] +
-    p[38] * p[38] +
-    p[39] * p[39] +
-    p[40] * p[40] +
-    p[41] * p[41] +
-    p[42] * p[42] +
-    p[43] * p[43] +
-    p[44] * p[44] +
-    p[45] * p[45] +
-    p[46] * p[46] +
-    p[47] * p[47] +
-    p[48] * p[48] +
-    p[49] * p[49] +
-    p[50] * p[50] +
-    p[51] * p[51] +
-    p[52] * p[52] +
-    p[53] * p[53] +
-    p[54] * p[54] +
-    p[55] * p[55] +
-    p[56] * p[56] +
-    p[57] * p[57] +
-    p[58] * p[58] +
-    p[59] * p[59] +
-    p[60] * p[60] +
-    p[61] * p[61] +
-    p[62] * p[62] +
-    p[63] * p[63] +
-    p[64] * p[64] +
-    p[65] * p[65] +
-    p[66] * p[66] +
-    p[67] * p[67] +
-    p[68] * p[68] +
-    p[69] * p[69] +
-    p[70] * p[70] +
-    p[71] * p[71] +
-    p[72] * p[72] +
-    p[73] * p[73] +
-    p[74] * p[74] +
-    p[75] * p[75] +
-    p[76] * p[76] +
-    p[77] * p[77] +
-    p[78] * p[78] +
-    p[79] * p[79] +
-    p[80] * p[80] +
-    p[81] * p[81] +
-    p[82] * p[82] +
-    p[83] * p[83] +
-    p[84] * p[84] +
-    p[85] * p[85] +
-    p[86] * p[86] +
-    p[87] * p[87] +
-    p[88] * p[88] +
-    p[89] * p[89] +
-    p[90] * p[90] +
-    p[91] * p[91] +
-    p[92] * p[92] +
-    p[93] * p[93] +
-    p[94] * p[94] +
-    p[95] * p[95] +
-    p[96] * p[96] +
-    p[97] * p[97] +
-    p[98] * p[98] +
-    p[99] * p[99] +
-    p[100] * p[100] +
-    p[101] * p[101] +
-    p[102] * p[102] +
-    p[103] * p[103] +
-    p[104] * p[104] +
-    p[105] * p[105] +
-    p[106] * p[106] +
-    p[107] * p[107] +
-    p[108] * p[108] +
-    p[109] * p[109] +
-    p[110] * p[110] +
-    p[111] * p[111] +
-    p[112] * p[112] +
-    p[113] * p[113] +
-    p[114] * p[114] +
-    p[115] * p[115] +
-    p[116] * p[116] +
-    p[117] * p[117] +
-    p[118] * p[118] +
-    p[119] * p[119] +
-    p[120] * p[120] +
-    p[121] * p[121] +
-    p[122] * p[122] +
-    p[123] * p[123] +
-    p[124] * p[124] +
-    p[125] * p[125] +
-    p[126] * p[126] +
-    p[127] * p[127];
+  rowScratch[0] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
+      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
+      p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
+      p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
+      p[25] * p[25] + p[26] * p[26] + p[27] * p[27] + p[28] * p[28] + p[29] * p[29] + p[30] * p[30] +
+      p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] + p[35] * p[35] + p[36] * p[36] +
+      p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] + p[42] * p[42] +
+      p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
+      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] +
+      p[55] * p[55] + p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] +
+      p[61] * p[61] + p[62] * p[62] + p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] +
+      p[67] * p[67] + p[68] * p[68] + p[69] * p[69] + p[70] * p[70] + p[71] * p[71] + p[72] * p[72] +
+      p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] + p[77] * p[77] + p[78] * p[78] +
+      p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] + p[84] * p[84] +
+      p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
+      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] +
+      p[97] * p[97] + p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] +
+      p[103] * p[103] + p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] +
+      p[108] * p[108] + p[109] * p[109] + p[110] * p[110] + p[111] * p[111] + p[112] * p[112] +
+      p[113] * p[113] + p[114] * p[114] + p[115] * p[115] + p[116] * p[116] + p[117] * p[117] +
+      p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] + p[122] * p[122] +
+      p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-  rowScratch[27137] =
-    p[160] * p[160] +
-    p[161] * p[161] +
-    p[162] * p[162] +
-    p[163] * p[163] +
-    p[164] * p[164] +
-    p[165] * p[165] +
-    p[166] * p[166] +
-    p[167] * p[167] +
-    p[168] * p[168] +
-    p[169] * p[169] +
-    p[170] * p[170] +
-    p[171] * p[171] +
-    p[172] * p[172] +
-    p[173] * p[173] +
-    p[174] * p[174] +
-    p[175] * p[175] +
-    p[176] * p[176] +
-    p[177] * p[177] +
-    p[178] * p[178] +
-    p[179] * p[179] +
-    p[180] * p[180] +
-    p[181] * p[181] +
-    p[182] * p[182] +
-    p[183] * p[183] +
-    p[184] * p[184] +
-    p[185] * p[185] +
-    p[186] * p[186] +
-    p[187] * p[187] +
-    p[188] * p[188] +
-    p[189] * p[189] +
-    p[190] * p[190] +
-    p[191] * p[191] +
-    p[192] * p[192] +
-    p[193] * p[193] +
-    p[194] * p[194] +
-    p[195] * p[195] +
-    p[196] * p[196] +
-    p[197] * p[197] +
-    p[198] * p[198] +
-    p[199] * p[199] +
-    p[200] * p[200] +
-    p[201] * p[201] +
-    p[202] * p[202] +
-    p[203] * p[203] +
-    p[204] * p[204] +
-    p[205] * p[205] +
-    p[206] * p[206] +
-    p[207] * p[207] +
-    p[208] * p[208] +
-    p[209] * p[209] +
-    p[210] * p[210] +
-    p[211] * p[211] +
-    p[212] * p[212] +
-    p[213] * p[213] +
-    p[214] * p[214] +
-    p[215] * p[215] +
-    p[216] * p[216] +
-    p[217] * p[217] +
-    p[218] * p[218] +
-    p[219] * p[219] +
-    p[220] * p[220] +
-    p[221] * p[221] +
-    p[222] * p[222] +
-    p[223] * p[223] +
-    p[224] * p[224] +
-    p[225] * p[225] +
-    p[226] * p[226] +
-    p[227] * p[227] +
-    p[228] * p[228] +
-    p[229] * p[229] +
-    p[230] * p[230] +
-    p[231] * p[231] +
-    p[232] * p[232] +
-    p[233] * p[233] +
-    p[234] * p[234] +
-    p[235] * p[235] +
-    p[236] * p[236] +
-    p[237] * p[237] +
-    p[238] * p[238] +
-    p[239] * p[239] +
-    p[240] * p[240] +
-    p[241] * p[241] +
-    p[242] * p[242] +
-    p[243] * p[243] +
-    p[244] * p[244] +
-    p[245] * p[245] +
-    p[246] * p[246] +
-    p[247] * p[247] +
-    p[248] * p[248] +
-    p[249] * p[249] +
-    p[250] * p[250] +
-    p[251] * p[251] +
-    p[252] * p[252] +
-    p[253] * p[253] +
-    p[254] * p[254] +
-    p[255] * p[255] +
-    p[256] * p[256] +
-    p[257] * p[257] +
-    p[258] * p[258] +
-    p[259] * p[259] +
-    p[260] * p[260] +
-    p[261] * p[261] +
-    p[262] * p[262] +
-    p[263] * p[263] +
-    p[264] * p[264] +
-    p[265] * p[265] +
-    p[266] * p[266] +
-    p[267] * p[267] +
-    p[268] * p[268] +
-    p[269] * p[269] +
-    p[270] * p[270] +
-    p[271] * p[271] +
-    p[272] * p[272] +
-    p[273] * p[273] +
-    p[274] * p[274] +
-    p[275] * p[275] +
-    p[276] * p[276] +
-    p[277] * p[277] +
-    p[278] * p[278] +
-    p[279] * p[279] +
-    p[280] * p[280] +
-    p[281] * p[281] +
-    p[282] * p[282] +
-    p[283] * p[283] +
-    p[284] * p[284] +
-    p[285] * p[285] +
-    p[286] * p[286] +
-    p[287] * p[287] +
-    p[288] * p[288] +
-    p[289] * p[289] +
-    p[290] * p[290] +
-    p[291] * p[291] +
-    p[292] * p[292] +
-    p[293] * p[293] +
-    p[294] * p[294] +
-    p[295] * p[295] +
-    p[296] * p[296] +
-    p[297] * p[297] +
-    p[298] * p[298] +
-    p[299] * p[299] +
-    p[300] * p[300] +
-    p[301] * p[301] +
-    p[302] * p[302] +
-    p[303] * p[303] +
-    p[304] * p[304] +
-    p[305] * p[305] +
-    p[306] * p[306] +
-    p[307] * p[307] +
-    p[308] * p[308] +
-    p[309] * p[309] +
-    p[310] * p[310] +
-    p[311] * p[311] +
-    p[312] * p[312] +
-    p[313] * p[313] +
-    p[314] * p[314] +
-    p[315] * p[315] +
-    p[316] * p[316] +
-    p[317] * p[317] +
-    p[318] * p[318] +
-    p[319] * p[319] +
-    p[320] * p[320] +
-    p[321] * p[321] +
-    p[322] * p[322] +
-    p[323] * p[323] +
-    p[324] * p[324] +
-    p[325] * p[325] +
-    p[326] * p[326] +
-    p[327] * p[327] +
-    p[328] * p[328] +
-    p[329] * p[329] +
-    p[330] * p[330] +
-    p[331] * p[331] +
-    p[332] * p[332] +
-    p[333] * p[333] +
-    p[334] * p[334] +
-    p[335] * p[335] +
-    p[336] * p[336] +
-    p[337] * p[337] +
-    p[338] * p[338] +
-    p[339] * p[339] +
-    p[340] * p[340] +
-    p[341] * p[341] +
-    p[342] * p[342] +
-    p[343] * p[343] +
-    p[344] * p[344] +
-    p[345] * p[345] +
-    p[346] * p[346] +
-    p[347] * p[347] +
-    p[348] * p[348] +
-    p[349] * p[349] +
-    p[350] * p[350] +
-    p[351] * p[351] +
-    p[352] * p[352] +
-    p[353] * p[353] +
-    p[354] * p[354] +
-    p[355] * p[355] +
-    p[356] * p[356] +
-    p[357] * p[357] +
-    p[358] * p[358] +
-    p[359] * p[359] +
-    p[360] * p[360] +
-    p[361] * p[361] +
-    p[362] * p[362] +
-    p[363] * p[363] +
-    p[364] * p[364] +
-    p[365] * p[365] +
-    p[366] * p[366] +
-    p[367] * p[367] +
-    p[368] * p[368] +
-    p[369] * p[369] +
-    p[370] * p[370] +
-    p[371] * p[371] +
-    p[372] * p[372] +
-    p[373] * p[373] +
-    p[374] * p[374] +
-    p[375] * p[375] +
-    p[376] * p[376] +
-    p[377] * p[377] +
-    p[378] * p[378] +
-    p[379] * p[379] +
-    p[380] * p[380] +
-    p[381] * p[381] +
-    p[382] * p[382] +
-    p[383] * p[383] +
-    p[384] * p[384] +
-    p[385] * p[385] +
-    p[386] * p[386] +
-    p[387] * p[387] +
-    p[388] * p[388] +
-    p[389] * p[389] +
-    p[390] * p[390] +
-    p[391] * p[391] +
-    p[392] * p[392] +
-    p[393] * p[393] +
-    p[394] * p[394] +
-    p[395] * p[395] +
-    p[396] * p[396] +
-    p[397] * p[397] +
-    p[398] * p[398] +
-    p[399] * p[399] +
-    p[400] * p[400] +
-    p[401] * p[401] +
-    p[402] * p[402] +
-    p[403] * p[403] +
-    p[404] * p[404] +
-    p[405] * p[405] +
-    p[406] * p[406] +
-    p[407] * p[407] +
-    p[408] * p[408] +
-    p[409] * p[409] +
-    p[410] * p[410] +
-    p[411] * p[411] +
-    p[412] * p[412] +
-    p[413] * p[413] +
-    p[414] * p[414] +
-    p[415] * p[415] +
-    p[416] * p[416] +
-    p[417] * p[417] +
-    p[418] * p[418] +
-    p[419] * p[419] +
-    p[420] * p[420] +
-    p[421] * p[421] +
-    p[422] * p[422] +
-    p[423] * p[423] +
-    p[424] * p[424] +
-    p[425] * p[425] +
-    p[426] * p[426] +
-    p[427] * p[427] +
-    p[428] * p[428] +
-    p[429] * p[429] +
-    p[430] * p[430] +
-    p[431] * p[431] +
-    p[432] * p[432] +
-    p[433] * p[433] +
-    p[434] * p[434] +
-    p[435] * p[435] +
-    p[436] * p[436] +
-    p[437] * p[437] +
-    p[438] * p[438] +
-    p[439] * p[439] +
-    p[440] * p[440] +
-    p[441] * p[441] +
-    p[442] * p[442] +
-    p[443] * p[443] +
-    p[444] * p[444] +
-    p[445] * p[445] +
-    p[446] * p[446] +
-    p[447] * p[447] +
-    p[448] * p[448] +
-    p[449] * p[449] +
-    p[450] * p[450] +
-    p[451] * p[451] +
-    p[452] * p[452] +
-    p[453] * p[453] +
-    p[454] * p[454] +
-    p[455] * p[455] +
-    p[456] * p[456] +
-    p[457] * p[457] +
-    p[458] * p[458] +
-    p[459] * p[459] +
-    p[460] * p[460] +
-    p[461] * p[461] +
-    p[462] * p[462] +
-    p[463] * p[463] +
-    p[464] * p[464] +
-    p[465] * p[465] +
-    p[466] * p[466] +
-    p[467] * p[467] +
-    p[468] * p[468] +
-    p[469] * p[469] +
-    p[470] * p[470] +
-    p[471] * p[471] +
-    p[472] * p[472] +
-    p[473] * p[473] +
-    p[474] * p[474] +
-    p[475] * p[475] +
-    p[476] * p[476] +
-    p[477] * p[477] +
-    p[478] * p[478] +
-    p[479] * p[479] +
-    p[480] * p[480] +
-    p[481] * p[481] +
-    p[482] * p[482] +
-    p[483] * p[483] +
-    p[484] * p[484] +
-    p[485] * p[485] +
-    p[486] * p[486] +
-    p[487] * p[487] +
-    p[488] * p[488] +
-    p[489] * p[489] +
-    p[490] * p[490] +
-    p[491] * p[491] +
-    p[492] * p[492] +
-    p[493] * p[493] +
-    p[494] * p[494] +
-    p[495] * p[495] +
-    p[496] * p[496] +
-    p[497] * p[497] +
-    p[498] * p[498] +
-    p[499] * p[499] +
-    p[500] * p[500] +
-    p[501] * p[501] +
-    p[502] * p[502] +
-    p[503] * p[503] +
-    p[504] * p[504] +
-    p[505] * p[505] +
-    p[506] * p[506] +
-    p[507] * p[507] +
-    p[508] * p[508] +
-    p[509] * p[509] +
-    p[510] * p[510] +
-    p[511] * p[511] +
-    p[512] * p[512] +
-    p[513] * p[513] +
-    p[514] * p[514] +
-    p[515] * p[515] +
-    p[516] * p[516] +
-    p[517] * p[517] +
-    p[518] * p[518] +
-    p[519] * p[519] +
-    p[520] * p[520] +
-    p[521] * p[521] +
-    p[522] * p[522] +
-    p[523] * p[523] +
-    p[524] * p[524] +
-    p[525] * p[525] +
-    p[526] * p[526] +
-    p[527] * p[527] +
-    p[528] * p[528] +
-    p[529] * p[529] +
-    p[530] * p[530] +
-    p[531] * p[531] +
-    p[532] * p[532] +
-    p[533] * p[533] +
-    p[534] * p[534] +
-    p[535] * p[535] +
-    p[536] * p[536] +
-    p[537] * p[537] +
-    p[538] * p[538] +
-    p[539] * p[539] +
-    p[540] * p[540] +
-    p[541] * p[541] +
-    p[542] * p[542] +
-    p[543] * p[543] +
-    p[544] * p[544] +
-    p[545] * p[545] +
-    p[546] * p[546] +
-    p[547] * p[547] +
-    p[548] * p[548] +
-    p[549] * p[549] +
-    p[550] * p[550] +
-    p[551] * p[551] +
-    p[552] * p[552] +
-    p[553] * p[553] +
-    p[554] * p[554] +
-    p[555] * p[555] +
-    p[556] * p[556] +
-    p[557] * p[557] +
-    p[558] * p[558] +
-    p[559] * p[559] +
-    p[560] * p[560] +
-    p[561] * p[561] +
-    p[562] * p[562] +
-    p[563] * p[563] +
-    p[564] * p[564] +
-    p[565] * p[565] +
-    p[566] * p[566] +
-    p[567] * p[567] +
-    p[568] * p[568] +
-    p[569] * p[569] +
-    p[570] * p[570] +
-    p[571] * p[571] +
-    p[572] * p[572] +
-    p[573] * p[573] +
-    p[574] * p[574] +
-    p[575] * p[575] +
-    p[576] * p[576] +
-    p[577] * p[577] +
-    p[578] * p[578] +
-    p[579] * p[579] +
-    p[580] * p[580] +
-    p[581] * p[581] +
-    p[582] * p[582] +
-    p[583] * p[583] +
-    p[584] * p[584] +
-    p[585] * p[585] +
-    p[586] * p[586] +
-    p[587] * p[587] +
-    p[588] * p[588] +
-    p[589] * p[589] +
-    p[590] * p[590] +
-    p[591] * p[591] +
-    p[592] * p[592] +
-    p[593] * p[593] +
-    p[594] * p[594] +
-    p[595] * p[595] +
-    p[596] * p[596] +
-    p[597] * p[597] +
-    p[598] * p[598] +
-    p[599] * p[599] +
-    p[600] * p[600] +
-    p[601] * p[601] +
-    p[602] * p[602] +
-    p[603] * p[603] +
-    p[604] * p[604] +
-    p[605] * p[605] +
-    p[606] * p[606] +
-    p[607] * p[607] +
-    p[608] * p[608] +
-    p[609] * p[609] +
-    p[610] * p[610] +
-    p[611] * p[611] +
-    p[612] * p[612] +
-    p[613] * p[613] +
-    p[614] * p[614] +
-    p[615] * p[615] +
-    p[616] * p[616] +
-    p[617] * p[617] +
-    p[618] * p[618] +
-    p[619] * p[619] +
-    p[620] * p[620] +
-    p[621] * p[621] +
-    p[622] * p[622] +
-    p[623] * p[623] +
-    p[624] * p[624] +
-    p[625] * p[625] +
-    p[626] * p[626] +
-    p[627] * p[627] +
-    p[628] * p[628] +
-    p[629] * p[629] +
-    p[630] * p[630] +
-    p[631] * p[631] +
-    p[632] * p[632] +
-    p[633] * p[633] +
-    p[634] * p[634] +
-    p[635] * p[635] +
-    p[636] * p[636] +
-    p[637] * p[637] +
-    p[638] * p[638] +
-    p[639] * p[639] +
-    p[640] * p[640] +
-    p[641] * p[641] +
-    p[642] * p[642] +
-    p[643] * p[643] +
-    p[644] * p[644] +
-    p[645] * p[645] +
-    p[646] * p[646] +
-    p[647] * p[647] +
-    p[648] * p[648] +
-    p[649] * p[649] +
-    p[650] * p[650] +
-    p[651] * p[651] +
-    p[652] * p[652] +
-    p[653] * p[653] +
-    p[654] * p[654] +
-    p[655] * p[655] +
-    p[656] * p[656] +
-    p[657] * p[657] +
-    p[658] * p[658] +
-    p[659] * p[659] +
-    p[660] * p[660] +
-    p[661] * p[661] +
-    p[662] * p[662] +
-    p[663] * p[663] +
-    p[664] * p[664] +
-    p[665] * p[665] +
-    p[666] * p[666] +
-    p[667] * p[667] +
-    p[668] * p[668] +
-    p[669] * p[669] +
-    p[670] * p[670] +
-    p[671] * p[671];
+  rowScratch[27137] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
+      p[164] * p[164] + p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] +
+      p[169] * p[169] + p[170] * p[170] + p[171] * p[171] + p[172] * p[172] + p[173] * p[173] +
+      p[174] * p[174] + p[175] * p[175] + p[176] * p[176] + p[177] * p[177] + p[178] * p[178] +
+      p[179] * p[179] + p[180] * p[180] + p[181] * p[181] + p[182] * p[182] + p[183] * p[183] +
+      p[184] * p[184] + p[185] * p[185] + p[186] * p[186] + p[187] * p[187] + p[188] * p[188] +
+      p[189] * p[189] + p[190] * p[190] + p[191] * p[191] + p[192] * p[192] + p[193] * p[193] +
+      p[194] * p[194] + p[195] * p[195] + p[196] * p[196] + p[197] * p[197] + p[198] * p[198] +
+      p[199] * p[199] + p[200] * p[200] + p[201] * p[201] + p[202] * p[202] + p[203] * p[203] +
+      p[204] * p[204] + p[205] * p[205] + p[206] * p[206] + p[207] * p[207] + p[208] * p[208] +
+      p[209] * p[209] + p[210] * p[210] + p[211] * p[211] + p[212] * p[212] + p[213] * p[213] +
+      p[214] * p[214] + p[215] * p[215] + p[216] * p[216] + p[217] * p[217] + p[218] * p[218] +
+      p[219] * p[219] + p[220] * p[220] + p[221] * p[221] + p[222] * p[222] + p[223] * p[223] +
+      p[224] * p[224] + p[225] * p[225] + p[226] * p[226] + p[227] * p[227] + p[228] * p[228] +
+      p[229] * p[229] + p[230] * p[230] + p[231] * p[231] + p[232] * p[232] + p[233] * p[233] +
+      p[234] * p[234] + p[235] * p[235] + p[236] * p[236] + p[237] * p[237] + p[238] * p[238] +
+      p[239] * p[239] + p[240] * p[240] + p[241] * p[241] + p[242] * p[242] + p[243] * p[243] +
+      p[244] * p[244] + p[245] * p[245] + p[246] * p[246] + p[247] * p[247] + p[248] * p[248] +
+      p[249] * p[249] + p[250] * p[250] + p[251] * p[251] + p[252] * p[252] + p[253] * p[253] +
+      p[254] * p[254] + p[255] * p[255] + p[256] * p[256] + p[257] * p[257] + p[258] * p[258] +
+      p[259] * p[259] + p[260] * p[260] + p[261] * p[261] + p[262] * p[262] + p[263] * p[263] +
+      p[264] * p[264] + p[265] * p[265] + p[266] * p[266] + p[267] * p[267] + p[268] * p[268] +
+      p[269] * p[269] + p[270] * p[270] + p[271] * p[271] + p[272] * p[272] + p[273] * p[273] +
+      p[274] * p[274] + p[275] * p[275] + p[276] * p[276] + p[277] * p[277] + p[278] * p[278] +
+      p[279] * p[279] + p[280] * p[280] + p[281] * p[281] + p[282] * p[282] + p[283] * p[283] +
+      p[284] * p[284] + p[285] * p[285] + p[286] * p[286] + p[287] * p[287] + p[288] * p[288] +
+      p[289] * p[289] + p[290] * p[290] + p[291] * p[291] + p[292] * p[292] + p[293] * p[293] +
+      p[294] * p[294] + p[295] * p[295] + p[296] * p[296] + p[297] * p[297] + p[298] * p[298] +
+      p[299] * p[299] + p[300] * p[300] + p[301] * p[301] + p[302] * p[302] + p[303] * p[303] +
+      p[304] * p[304] + p[305] * p[305] + p[306] * p[306] + p[307] * p[307] + p[308] * p[308] +
+      p[309] * p[309] + p[310] * p[310] + p[311] * p[311] + p[312] * p[312] + p[313] * p[313] +
+      p[314] * p[314] + p[315] * p[315] + p[316] * p[316] + p[317] * p[317] + p[318] * p[318] +
+      p[319] * p[319] + p[320] * p[320] + p[321] * p[321] + p[322] * p[322] + p[323] * p[323] +
+      p[324] * p[324] + p[325] * p[325] + p[326] * p[326] + p[327] * p[327] + p[328] * p[328] +
+      p[329] * p[329] + p[330] * p[330] + p[331] * p[331] + p[332] * p[332] + p[333] * p[333] +
+      p[334] * p[334] + p[335] * p[335] + p[336] * p[336] + p[337] * p[337] + p[338] * p[338] +
+      p[339] * p[339] + p[340] * p[340] + p[341] * p[341] + p[342] * p[342] + p[343] * p[343] +
+      p[344] * p[344] + p[345] * p[345] + p[346] * p[346] + p[347] * p[347] + p[348] * p[348] +
+      p[349] * p[349] + p[350] * p[350] + p[351] * p[351] + p[352] * p[352] + p[353] * p[353] +
+      p[354] * p[354] + p[355] * p[355] + p[356] * p[356] + p[357] * p[357] + p[358] * p[358] +
+      p[359] * p[359] + p[360] * p[360] + p[361] * p[361] + p[362] * p[362] + p[363] * p[363] +
+      p[364] * p[364] + p[365] * p[365] + p[366] * p[366] + p[367] * p[367] + p[368] * p[368] +
+      p[369] * p[369] + p[370] * p[370] + p[371] * p[371] + p[372] * p[372] + p[373] * p[373] +
+      p[374] * p[374] + p[375] * p[375] + p[376] * p[376] + p[377] * p[377] + p[378] * p[378] +
+      p[379] * p[379] + p[380] * p[380] + p[381] * p[381] + p[382] * p[382] + p[383] * p[383] +
+      p[384] * p[384] + p[385] * p[385] + p[386] * p[386] + p[387] * p[387] + p[388] * p[388] +
+      p[389] * p[389] + p[390] * p[390] + p[391] * p[391] + p[392] * p[392] + p[393] * p[393] +
+      p[394] * p[394] + p[395] * p[395] + p[396] * p[396] + p[397] * p[397] + p[398] * p[398] +
+      p[399] * p[399] + p[400] * p[400] + p[401] * p[401] + p[402] * p[402] + p[403] * p[403] +
+      p[404] * p[404] + p[405] * p[405] + p[406] * p[406] + p[407] * p[407] + p[408] * p[408] +
+      p[409] * p[409] + p[410] * p[410] + p[411] * p[411] + p[412] * p[412] + p[413] * p[413] +
+      p[414] * p[414] + p[415] * p[415] + p[416] * p[416] + p[417] * p[417] + p[418] * p[418] +
+      p[419] * p[419] + p[420] * p[420] + p[421] * p[421] + p[422] * p[422] + p[423] * p[423] +
+      p[424] * p[424] + p[425] * p[425] + p[426] * p[426] + p[427] * p[427] + p[428] * p[428] +
+      p[429] * p[429] + p[430] * p[430] + p[431] * p[431] + p[432] * p[432] + p[433] * p[433] +
+      p[434] * p[434] + p[435] * p[435] + p[436] * p[436] + p[437] * p[437] + p[438] * p[438] +
+      p[439] * p[439] + p[440] * p[440] + p[441] * p[441] + p[442] * p[442] + p[443] * p[443] +
+      p[444] * p[444] + p[445] * p[445] + p[446] * p[446] + p[447] * p[447] + p[448] * p[448] +
+      p[449] * p[449] + p[450] * p[450] + p[451] * p[451] + p[452] * p[452] + p[453] * p[453] +
+      p[454] * p[454] + p[455] * p[455] + p[456] * p[456] + p[457] * p[457] + p[458] * p[458] +
+      p[459] * p[459] + p[460] * p[460] + p[461] * p[461] + p[462] * p[462] + p[463] * p[463] +
+      p[464] * p[464] + p[465] * p[465] + p[466] * p[466] + p[467] * p[467] + p[468] * p[468] +
+      p[469] * p[469] + p[470] * p[470] + p[471] * p[471] + p[472] * p[472] + p[473] * p[473] +
+      p[474] * p[474] + p[475] * p[475] + p[476] * p[476] + p[477] * p[477] + p[478] * p[478] +
+      p[479] * p[479] + p[480] * p[480] + p[481] * p[481] + p[482] * p[482] + p[483] * p[483] +
+      p[484] * p[484] + p[485] * p[485] + p[486] * p[486] + p[487] * p[487] + p[488] * p[488] +
+      p[489] * p[489] + p[490] * p[490] + p[491] * p[491] + p[492] * p[492] + p[493] * p[493] +
+      p[494] * p[494] + p[495] * p[495] + p[496] * p[496] + p[497] * p[497] + p[498] * p[498] +
+      p[499] * p[499] + p[500] * p[500] + p[501] * p[501] + p[502] * p[502] + p[503] * p[503] +
+      p[504] * p[504] + p[505] * p[505] + p[506] * p[506] + p[507] * p[507] + p[508] * p[508] +
+      p[509] * p[509] + p[510] * p[510] + p[511] * p[511] + p[512] * p[512] + p[513] * p[513] +
+      p[514] * p[514] + p[515] * p[515] + p[516] * p[516] + p[517] * p[517] + p[518] * p[518] +
+      p[519] * p[519] + p[520] * p[520] + p[521] * p[521] + p[522] * p[522] + p[523] * p[523] +
+      p[524] * p[524] + p[525] * p[525] + p[526] * p[526] + p[527] * p[527] + p[528] * p[528] +
+      p[529] * p[529] + p[530] * p[530] + p[531] * p[531] + p[532] * p[532] + p[533] * p[533] +
+      p[534] * p[534] + p[535] * p[535] + p[536] * p[536] + p[537] * p[537] + p[538] * p[538] +
+      p[539] * p[539] + p[540] * p[540] + p[541] * p[541] + p[542] * p[542] + p[543] * p[543] +
+      p[544] * p[544] + p[545] * p[545] + p[546] * p[546] + p[547] * p[547] + p[548] * p[548] +
+      p[549] * p[549] + p[550] * p[550] + p[551] * p[551] + p[552] * p[552] + p[553] * p[553] +
+      p[554] * p[554] + p[555] * p[555] + p[556] * p[556] + p[557] * p[557] + p[558] * p[558] +
+      p[559] * p[559] + p[560] * p[560] + p[561] * p[561] + p[562] * p[562] + p[563] * p[563] +
+      p[564] * p[564] + p[565] * p[565] + p[566] * p[566] + p[567] * p[567] + p[568] * p[568] +
+      p[569] * p[569] + p[570] * p[570] + p[571] * p[571] + p[572] * p[572] + p[573] * p[573] +
+      p[574] * p[574] + p[575] * p[575] + p[576] * p[576] + p[577] * p[577] + p[578] * p[578] +
+      p[579] * p[579] + p[580] * p[580] + p[581] * p[581] + p[582] * p[582] + p[583] * p[583] +
+      p[584] * p[584] + p[585] * p[585] + p[586] * p[586] + p[587] * p[587] + p[588] * p[588] +
+      p[589] * p[589] + p[590] * p[590] + p[591] * p[591] + p[592] * p[592] + p[593] * p[593] +
+      p[594] * p[594] + p[595] * p[595] + p[596] * p[596] + p[597] * p[597] + p[598] * p[598] +
+      p[599] * p[599] + p[600] * p[600] + p[601] * p[601] + p[602] * p[602] + p[603] * p[603] +
+      p[604] * p[604] + p[605] * p[605] + p[606] * p[606] + p[607] * p[607] + p[608] * p[608] +
+      p[609] * p[609] + p[610] * p[610] + p[611] * p[611] + p[612] * p[612] + p[613] * p[613] +
+      p[614] * p[614] + p[615] * p[615] + p[616] * p[616] + p[617] * p[617] + p[618] * p[618] +
+      p[619] * p[619] + p[620] * p[620] + p[621] * p[621] + p[622] * p[622] + p[623] * p[623] +
+      p[624] * p[624] + p[625] * p[625] + p[626] * p[626] + p[627] * p[627] + p[628] * p[628] +
+      p[629] * p[629] + p[630] * p[630] + p[631] * p[631] + p[632] * p[632] + p[633] * p[633] +
+      p[634] * p[634] + p[635] * p[635] + p[636] * p[636] + p[637] * p[637] + p[638] * p[638] +
+      p[639] * p[639] + p[640] * p[640] + p[641] * p[641] + p[642] * p[642] + p[643] * p[643] +
+      p[644] * p[644] + p[645] * p[645] + p[646] * p[646] + p[647] * p[647] + p[648] * p[648] +
+      p[649] * p[649] + p[650] * p[650] + p[651] * p[651] + p[652] * p[652] + p[653] * p[653] +
+      p[654] * p[654] + p[655] * p[655] + p[656] * p[656] + p[657] * p[657] + p[658] * p[658] +
+      p[659] * p[659] + p[660] * p[660] + p[661] * p[661] + p[662] * p[662] + p[663] * p[663] +
+      p[664] * p[664] + p[665] * p[665] + p[666] * p[666] + p[667] * p[667] + p[668] * p[668] +
+      p[669] * p[669] + p[670] * p[670] + p[671] * p[671];
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
   for (let i1 = 0; i1 < 32; i1 += 4) {
@@ -3662,14 +2294,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       const rb7 = (i1 + 1) * 4;
       const rb8 = (i1 + 2) * 4;
       const rb9 = (i1 + 3) * 4;
-      let c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0,
-        c14 = 0,
-        c15 = 0,
-        c16 = 0,
-        c17 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
       for (let k3 = 0; k3 < 4; k3++) {
         const a18 = X[ra4 + k3];
         const a19 = X[ra5 + k3];
@@ -3701,10 +2326,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       const rb27 = (i1 + 1) * 4;
       const rb28 = (i1 + 2) * 4;
       const rb29 = (i1 + 3) * 4;
-      let c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
       for (let k24 = 0; k24 < 4; k24++) {
         const a34 = X[ra25 + k24];
         const b35 = p[rb26 + k24];
@@ -3725,7 +2347,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i39 = 0; i39 < 32; i39++) {
-      rowScratch[8193 + b * 32 + i39] = Math.max(rowScratch[1 + b * 32 + i39] + p[128 + i39], 0);
+      rowScratch[8193 + b * 32 + i39] = Math.max((rowScratch[1 + b * 32 + i39] + p[128 + i39]), 0);
     }
   }
 
@@ -3739,14 +2361,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       const rb46 = 160 + (i40 + 1) * 32;
       const rb47 = 160 + (i40 + 2) * 32;
       const rb48 = 160 + (i40 + 3) * 32;
-      let c49 = 0,
-        c50 = 0,
-        c51 = 0,
-        c52 = 0,
-        c53 = 0,
-        c54 = 0,
-        c55 = 0,
-        c56 = 0;
+      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
       for (let k42 = 0; k42 < 32; k42++) {
         const a57 = rowScratch[ra43 + k42];
         const a58 = rowScratch[ra44 + k42];
@@ -3778,10 +2393,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       const rb66 = 160 + (i40 + 1) * 32;
       const rb67 = 160 + (i40 + 2) * 32;
       const rb68 = 160 + (i40 + 3) * 32;
-      let c69 = 0,
-        c70 = 0,
-        c71 = 0,
-        c72 = 0;
+      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
       for (let k63 = 0; k63 < 32; k63++) {
         const a73 = rowScratch[ra64 + k63];
         const b74 = p[rb65 + k63];
@@ -3801,22 +2413,22 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
   }
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[20481 + b * 16] = Math.max(rowScratch[16385 + b * 16] + p[672], 0);
-    rowScratch[20481 + b * 16 + 1] = Math.max(rowScratch[16385 + b * 16 + 1] + p[673], 0);
-    rowScratch[20481 + b * 16 + 2] = Math.max(rowScratch[16385 + b * 16 + 2] + p[674], 0);
-    rowScratch[20481 + b * 16 + 3] = Math.max(rowScratch[16385 + b * 16 + 3] + p[675], 0);
-    rowScratch[20481 + b * 16 + 4] = Math.max(rowScratch[16385 + b * 16 + 4] + p[676], 0);
-    rowScratch[20481 + b * 16 + 5] = Math.max(rowScratch[16385 + b * 16 + 5] + p[677], 0);
-    rowScratch[20481 + b * 16 + 6] = Math.max(rowScratch[16385 + b * 16 + 6] + p[678], 0);
-    rowScratch[20481 + b * 16 + 7] = Math.max(rowScratch[16385 + b * 16 + 7] + p[679], 0);
-    rowScratch[20481 + b * 16 + 8] = Math.max(rowScratch[16385 + b * 16 + 8] + p[680], 0);
-    rowScratch[20481 + b * 16 + 9] = Math.max(rowScratch[16385 + b * 16 + 9] + p[681], 0);
-    rowScratch[20481 + b * 16 + 10] = Math.max(rowScratch[16385 + b * 16 + 10] + p[682], 0);
-    rowScratch[20481 + b * 16 + 11] = Math.max(rowScratch[16385 + b * 16 + 11] + p[683], 0);
-    rowScratch[20481 + b * 16 + 12] = Math.max(rowScratch[16385 + b * 16 + 12] + p[684], 0);
-    rowScratch[20481 + b * 16 + 13] = Math.max(rowScratch[16385 + b * 16 + 13] + p[685], 0);
-    rowScratch[20481 + b * 16 + 14] = Math.max(rowScratch[16385 + b * 16 + 14] + p[686], 0);
-    rowScratch[20481 + b * 16 + 15] = Math.max(rowScratch[16385 + b * 16 + 15] + p[687], 0);
+    rowScratch[20481 + b * 16] = Math.max((rowScratch[16385 + b * 16] + p[672]), 0);
+    rowScratch[20481 + b * 16 + 1] = Math.max((rowScratch[16385 + b * 16 + 1] + p[673]), 0);
+    rowScratch[20481 + b * 16 + 2] = Math.max((rowScratch[16385 + b * 16 + 2] + p[674]), 0);
+    rowScratch[20481 + b * 16 + 3] = Math.max((rowScratch[16385 + b * 16 + 3] + p[675]), 0);
+    rowScratch[20481 + b * 16 + 4] = Math.max((rowScratch[16385 + b * 16 + 4] + p[676]), 0);
+    rowScratch[20481 + b * 16 + 5] = Math.max((rowScratch[16385 + b * 16 + 5] + p[677]), 0);
+    rowScratch[20481 + b * 16 + 6] = Math.max((rowScratch[16385 + b * 16 + 6] + p[678]), 0);
+    rowScratch[20481 + b * 16 + 7] = Math.max((rowScratch[16385 + b * 16 + 7] + p[679]), 0);
+    rowScratch[20481 + b * 16 + 8] = Math.max((rowScratch[16385 + b * 16 + 8] + p[680]), 0);
+    rowScratch[20481 + b * 16 + 9] = Math.max((rowScratch[16385 + b * 16 + 9] + p[681]), 0);
+    rowScratch[20481 + b * 16 + 10] = Math.max((rowScratch[16385 + b * 16 + 10] + p[682]), 0);
+    rowScratch[20481 + b * 16 + 11] = Math.max((rowScratch[16385 + b * 16 + 11] + p[683]), 0);
+    rowScratch[20481 + b * 16 + 12] = Math.max((rowScratch[16385 + b * 16 + 12] + p[684]), 0);
+    rowScratch[20481 + b * 16 + 13] = Math.max((rowScratch[16385 + b * 16 + 13] + p[685]), 0);
+    rowScratch[20481 + b * 16 + 14] = Math.max((rowScratch[16385 + b * 16 + 14] + p[686]), 0);
+    rowScratch[20481 + b * 16 + 15] = Math.max((rowScratch[16385 + b * 16 + 15] + p[687]), 0);
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
@@ -3826,8 +2438,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       const ra81 = 20481 + b79 * 16;
       const ra82 = 20481 + (b79 + 1) * 16;
       const rb83 = 688 + i78 * 16;
-      let c84 = 0,
-        c85 = 0;
+      let c84 = 0, c85 = 0;
       for (let k80 = 0; k80 < 16; k80++) {
         const a86 = rowScratch[ra81 + k80];
         const a87 = rowScratch[ra82 + k80];
@@ -3857,11 +2468,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
     rowScratch[25345 + b * 3 + 2] = rowScratch[24577 + b * 3 + 2] + p[738];
 
     // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    const max95 = Math.max(
-      rowScratch[25345 + b * 3],
-      rowScratch[25345 + b * 3 + 1],
-      rowScratch[25345 + b * 3 + 2],
-    );
+    const max95 = Math.max(rowScratch[25345 + b * 3], rowScratch[25345 + b * 3 + 1], rowScratch[25345 + b * 3 + 2]);
     const e97 = Math.exp(rowScratch[25345 + b * 3] - max95);
     const e98 = Math.exp(rowScratch[25345 + b * 3 + 1] - max95);
     const e99 = Math.exp(rowScratch[25345 + b * 3 + 2] - max95);
@@ -3870,13 +2477,12 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
     rowScratch[26113 + b * 3] = rowScratch[25345 + b * 3] - lse100;
     rowScratch[26113 + b * 3 + 1] = rowScratch[25345 + b * 3 + 1] - lse100;
     rowScratch[26113 + b * 3 + 2] = rowScratch[25345 + b * 3 + 2] - lse100;
-    rowScratch[26881 + b * 1] =
-      (Y[b * 1] === 0 ? 1 : 0) * rowScratch[26113 + b * 3] +
-      (Y[b * 1] === 1 ? 1 : 0) * rowScratch[26113 + b * 3 + 1] +
-      (Y[b * 1] === 2 ? 1 : 0) * rowScratch[26113 + b * 3 + 2];
+    rowScratch[26881 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[26113 + b * 3] +
+        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[26113 + b * 3 + 1] +
+        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[26113 + b * 3 + 2];
 
     // Σ loss over the batch
-    total += 0.001 * rowScratch[0] - rowScratch[26881 + b * 1] + 0.001 * rowScratch[27137];
+    total += ((0.001 * rowScratch[0]) - rowScratch[26881 + b * 1]) + (0.001 * rowScratch[27137]);
   }
   return total;
 }
@@ -3885,650 +2491,133 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
 function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   let total = 0;
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  rowScratch[0] =
-    p[0] * p[0] +
-    p[1] * p[1] +
-    p[2] * p[2] +
-    p[3] * p[3] +
-    p[4] * p[4] +
-    p[5] * p[5] +
-    p[6] * p[6] +
-    p[7] * p[7] +
-    p[8] * p[8] +
-    p[9] * p[9] +
-    p[10] * p[10] +
-    p[11] * p[11] +
-    p[12] * p[12] +
-    p[13] * p[13] +
-    p[14] * p[14] +
-    p[15] * p[15] +
-    p[16] * p[16] +
-    p[17] * p[17] +
-    p[18] * p[18] +
-    p[19] * p[19] +
-    p[20] * p[20] +
-    p[21] * p[21] +
-    p[22] * p[22] +
-    p[23] * p[23] +
-    p[24] * p[24] +
-    p[25] * p[25] +
-    p[26] * p[26] +
-    p[27] * p[27] +
-    p[28] * p[28] +
-    p[29] * p[29] +
-    p[30] * p[30] +
-    p[31] * p[31] +
-    p[32] * p[32] +
-    p[33] * p[33] +
-    p[34] * p[34] +
-    p[35] * p[35] +
-    p[36] * p[36] +
-    p[37] * p[37] +
-    p[38] * p[38] +
-    p[39] * p[39] +
-    p[40] * p[40] +
-    p[41] * p[41] +
-    p[42] * p[42] +
-    p[43] * p[43] +
-    p[44] * p[44] +
-    p[45] * p[45] +
-    p[46] * p[46] +
-    p[47] * p[47] +
-    p[48] * p[48] +
-    p[49] * p[49] +
-    p[50] * p[50] +
-    p[51] * p[51] +
-    p[52] * p[52] +
-    p[53] * p[53] +
-    p[54] * p[54] +
-    p[55] * p[55] +
-    p[56] * p[56] +
-    p[57] * p[57] +
-    p[58] * p[58] +
-    p[59] * p[59] +
-    p[60] * p[60] +
-    p[61] * p[61] +
-    p[62] * p[62] +
-    p[63] * p[63] +
-    p[64] * p[64] +
-    p[65] * p[65] +
-    p[66] * p[66] +
-    p[67] * p[67] +
-    p[68] * p[68] +
-    p[69] * p[69] +
-    p[70] * p[70] +
-    p[71] * p[71] +
-    p[72] * p[72] +
-    p[73] * p[73] +
-    p[74] * p[74] +
-    p[75] * p[75] +
-    p[76] * p[76] +
-    p[77] * p[77] +
-    p[78] * p[78] +
-    p[79] * p[79] +
-    p[80] * p[80] +
-    p[81] * p[81] +
-    p[82] * p[82] +
-    p[83] * p[83] +
-    p[84] * p[84] +
-    p[85] * p[85] +
-    p[86] * p[86] +
-    p[87] * p[87] +
-    p[88] * p[88] +
-    p[89] * p[89] +
-    p[90] * p[90] +
-    p[91] * p[91] +
-    p[92] * p[92] +
-    p[93] * p[93] +
-    p[94] * p[94] +
-    p[95] * p[95] +
-    p[96] * p[96] +
-    p[97] * p[97] +
-    p[98] * p[98] +
-    p[99] * p[99] +
-    p[100] * p[100] +
-    p[101] * p[101] +
-    p[102] * p[102] +
-    p[103] * p[103] +
-    p[104] * p[104] +
-    p[105] * p[105] +
-    p[106] * p[106] +
-    p[107] * p[107] +
-    p[108] * p[108] +
-    p[109] * p[109] +
-    p[110] * p[110] +
-    p[111] * p[111] +
-    p[112] * p[112] +
-    p[113] * p[113] +
-    p[114] * p[114] +
-    p[115] * p[115] +
-    p[116] * p[116] +
-    p[117] * p[117] +
-    p[118] * p[118] +
-    p[119] * p[119] +
-    p[120] * p[120] +
-    p[121] * p[121] +
-    p[122] * p[122] +
-    p[123] * p[123] +
-    p[124] * p[124] +
-    p[125] * p[125] +
-    p[126] * p[126] +
-    p[127] * p[127];
+  rowScratch[0] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
+      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
+      p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
+      p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
+      p[25] * p[25] + p[26] * p[26] + p[27] * p[27] + p[28] * p[28] + p[29] * p[29] + p[30] * p[30] +
+      p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] + p[35] * p[35] + p[36] * p[36] +
+      p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] + p[42] * p[42] +
+      p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
+      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] +
+      p[55] * p[55] + p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] +
+      p[61] * p[61] + p[62] * p[62] + p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] +
+      p[67] * p[67] + p[68] * p[68] + p[69] * p[69] + p[70] * p[70] + p[71] * p[71] + p[72] * p[72] +
+      p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] + p[77] * p[77] + p[78] * p[78] +
+      p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] + p[84] * p[84] +
+      p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
+      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] +
+      p[97] * p[97] + p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] +
+      p[103] * p[103] + p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] +
+      p[108] * p[108] + p[109] * p[109] + p[110] * p[110] + p[111] * p[111] + p[112] * p[112] +
+      p[113] * p[113] + p[114] * p[114] + p[115] * p[115] + p[116] * p[116] + p[117] * p[117] +
+      p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] + p[122] * p[122] +
+      p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-  rowScratch[47617] =
-    p[160] * p[160] +
-    p[161] * p[161] +
-    p[162] * p[162] +
-    p[163] * p[163] +
-    p[164] * p[164] +
-    p[165] * p[165] +
-    p[166] * p[166] +
-    p[167] * p[167] +
-    p[168] * p[168] +
-    p[169] * p[169] +
-    p[170] * p[170] +
-    p[171] * p[171] +
-    p[172] * p[172] +
-    p[173] * p[173] +
-    p[174] * p[174] +
-    p[175] * p[175] +
-    p[176] * p[176] +
-    p[177] * p[177] +
-    p[178] * p[178] +
-    p[179] * p[179] +
-    p[180] * p[180] +
-    p[181] * p[181] +
-    p[182] * p[182] +
-    p[183] * p[183] +
-    p[184] * p[184] +
-    p[185] * p[185] +
-    p[186] * p[186] +
-    p[187] * p[187] +
-    p[188] * p[188] +
-    p[189] * p[189] +
-    p[190] * p[190] +
-    p[191] * p[191] +
-    p[192] * p[192] +
-    p[193] * p[193] +
-    p[194] * p[194] +
-    p[195] * p[195] +
-    p[196] * p[196] +
-    p[197] * p[197] +
-    p[198] * p[198] +
-    p[199] * p[199] +
-    p[200] * p[200] +
-    p[201] * p[201] +
-    p[202] * p[202] +
-    p[203] * p[203] +
-    p[204] * p[204] +
-    p[205] * p[205] +
-    p[206] * p[206] +
-    p[207] * p[207] +
-    p[208] * p[208] +
-    p[209] * p[209] +
-    p[210] * p[210] +
-    p[211] * p[211] +
-    p[212] * p[212] +
-    p[213] * p[213] +
-    p[214] * p[214] +
-    p[215] * p[215] +
-    p[216] * p[216] +
-    p[217] * p[217] +
-    p[218] * p[218] +
-    p[219] * p[219] +
-    p[220] * p[220] +
-    p[221] * p[221] +
-    p[222] * p[222] +
-    p[223] * p[223] +
-    p[224] * p[224] +
-    p[225] * p[225] +
-    p[226] * p[226] +
-    p[227] * p[227] +
-    p[228] * p[228] +
-    p[229] * p[229] +
-    p[230] * p[230] +
-    p[231] * p[231] +
-    p[232] * p[232] +
-    p[233] * p[233] +
-    p[234] * p[234] +
-    p[235] * p[235] +
-    p[236] * p[236] +
-    p[237] * p[237] +
-    p[238] * p[238] +
-    p[239] * p[239] +
-    p[240] * p[240] +
-    p[241] * p[241] +
-    p[242] * p[242] +
-    p[243] * p[243] +
-    p[244] * p[244] +
-    p[245] * p[245] +
-    p[246] * p[246] +
-    p[247] * p[247] +
-    p[248] * p[248] +
-    p[249] * p[249] +
-    p[250] * p[250] +
-    p[251] * p[251] +
-    p[252] * p[252] +
-    p[253] * p[253] +
-    p[254] * p[254] +
-    p[255] * p[255] +
-    p[256] * p[256] +
-    p[257] * p[257] +
-    p[258] * p[258] +
-    p[259] * p[259] +
-    p[260] * p[260] +
-    p[261] * p[261] +
-    p[262] * p[262] +
-    p[263] * p[263] +
-    p[264] * p[264] +
-    p[265] * p[265] +
-    p[266] * p[266] +
-    p[267] * p[267] +
-    p[268] * p[268] +
-    p[269] * p[269] +
-    p[270] * p[270] +
-    p[271] * p[271] +
-    p[272] * p[272] +
-    p[273] * p[273] +
-    p[274] * p[274] +
-    p[275] * p[275] +
-    p[276] * p[276] +
-    p[277] * p[277] +
-    p[278] * p[278] +
-    p[279] * p[279] +
-    p[280] * p[280] +
-    p[281] * p[281] +
-    p[282] * p[282] +
-    p[283] * p[283] +
-    p[284] * p[284] +
-    p[285] * p[285] +
-    p[286] * p[286] +
-    p[287] * p[287] +
-    p[288] * p[288] +
-    p[289] * p[289] +
-    p[290] * p[290] +
-    p[291] * p[291] +
-    p[292] * p[292] +
-    p[293] * p[293] +
-    p[294] * p[294] +
-    p[295] * p[295] +
-    p[296] * p[296] +
-    p[297] * p[297] +
-    p[298] * p[298] +
-    p[299] * p[299] +
-    p[300] * p[300] +
-    p[301] * p[301] +
-    p[302] * p[302] +
-    p[303] * p[303] +
-    p[304] * p[304] +
-    p[305] * p[305] +
-    p[306] * p[306] +
-    p[307] * p[307] +
-    p[308] * p[308] +
-    p[309] * p[309] +
-    p[310] * p[310] +
-    p[311] * p[311] +
-    p[312] * p[312] +
-    p[313] * p[313] +
-    p[314] * p[314] +
-    p[315] * p[315] +
-    p[316] * p[316] +
-    p[317] * p[317] +
-    p[318] * p[318] +
-    p[319] * p[319] +
-    p[320] * p[320] +
-    p[321] * p[321] +
-    p[322] * p[322] +
-    p[323] * p[323] +
-    p[324] * p[324] +
-    p[325] * p[325] +
-    p[326] * p[326] +
-    p[327] * p[327] +
-    p[328] * p[328] +
-    p[329] * p[329] +
-    p[330] * p[330] +
-    p[331] * p[331] +
-    p[332] * p[332] +
-    p[333] * p[333] +
-    p[334] * p[334] +
-    p[335] * p[335] +
-    p[336] * p[336] +
-    p[337] * p[337] +
-    p[338] * p[338] +
-    p[339] * p[339] +
-    p[340] * p[340] +
-    p[341] * p[341] +
-    p[342] * p[342] +
-    p[343] * p[343] +
-    p[344] * p[344] +
-    p[345] * p[345] +
-    p[346] * p[346] +
-    p[347] * p[347] +
-    p[348] * p[348] +
-    p[349] * p[349] +
-    p[350] * p[350] +
-    p[351] * p[351] +
-    p[352] * p[352] +
-    p[353] * p[353] +
-    p[354] * p[354] +
-    p[355] * p[355] +
-    p[356] * p[356] +
-    p[357] * p[357] +
-    p[358] * p[358] +
-    p[359] * p[359] +
-    p[360] * p[360] +
-    p[361] * p[361] +
-    p[362] * p[362] +
-    p[363] * p[363] +
-    p[364] * p[364] +
-    p[365] * p[365] +
-    p[366] * p[366] +
-    p[367] * p[367] +
-    p[368] * p[368] +
-    p[369] * p[369] +
-    p[370] * p[370] +
-    p[371] * p[371] +
-    p[372] * p[372] +
-    p[373] * p[373] +
-    p[374] * p[374] +
-    p[375] * p[375] +
-    p[376] * p[376] +
-    p[377] * p[377] +
-    p[378] * p[378] +
-    p[379] * p[379] +
-    p[380] * p[380] +
-    p[381] * p[381] +
-    p[382] * p[382] +
-    p[383] * p[383] +
-    p[384] * p[384] +
-    p[385] * p[385] +
-    p[386] * p[386] +
-    p[387] * p[387] +
-    p[388] * p[388] +
-    p[389] * p[389] +
-    p[390] * p[390] +
-    p[391] * p[391] +
-    p[392] * p[392] +
-    p[393] * p[393] +
-    p[394] * p[394] +
-    p[395] * p[395] +
-    p[396] * p[396] +
-    p[397] * p[397] +
-    p[398] * p[398] +
-    p[399] * p[399] +
-    p[400] * p[400] +
-    p[401] * p[401] +
-    p[402] * p[402] +
-    p[403] * p[403] +
-    p[404] * p[404] +
-    p[405] * p[405] +
-    p[406] * p[406] +
-    p[407] * p[407] +
-    p[408] * p[408] +
-    p[409] * p[409] +
-    p[410] * p[410] +
-    p[411] * p[411] +
-    p[412] * p[412] +
-    p[413] * p[413] +
-    p[414] * p[414] +
-    p[415] * p[415] +
-    p[416] * p[416] +
-    p[417] * p[417] +
-    p[418] * p[418] +
-    p[419] * p[419] +
-    p[420] * p[420] +
-    p[421] * p[421] +
-    p[422] * p[422] +
-    p[423] * p[423] +
-    p[424] * p[424] +
-    p[425] * p[425] +
-    p[426] * p[426] +
-    p[427] * p[427] +
-    p[428] * p[428] +
-    p[429] * p[429] +
-    p[430] * p[430] +
-    p[431] * p[431] +
-    p[432] * p[432] +
-    p[433] * p[433] +
-    p[434] * p[434] +
-    p[435] * p[435] +
-    p[436] * p[436] +
-    p[437] * p[437] +
-    p[438] * p[438] +
-    p[439] * p[439] +
-    p[440] * p[440] +
-    p[441] * p[441] +
-    p[442] * p[442] +
-    p[443] * p[443] +
-    p[444] * p[444] +
-    p[445] * p[445] +
-    p[446] * p[446] +
-    p[447] * p[447] +
-    p[448] * p[448] +
-    p[449] * p[449] +
-    p[450] * p[450] +
-    p[451] * p[451] +
-    p[452] * p[452] +
-    p[453] * p[453] +
-    p[454] * p[454] +
-    p[455] * p[455] +
-    p[456] * p[456] +
-    p[457] * p[457] +
-    p[458] * p[458] +
-    p[459] * p[459] +
-    p[460] * p[460] +
-    p[461] * p[461] +
-    p[462] * p[462] +
-    p[463] * p[463] +
-    p[464] * p[464] +
-    p[465] * p[465] +
-    p[466] * p[466] +
-    p[467] * p[467] +
-    p[468] * p[468] +
-    p[469] * p[469] +
-    p[470] * p[470] +
-    p[471] * p[471] +
-    p[472] * p[472] +
-    p[473] * p[473] +
-    p[474] * p[474] +
-    p[475] * p[475] +
-    p[476] * p[476] +
-    p[477] * p[477] +
-    p[478] * p[478] +
-    p[479] * p[479] +
-    p[480] * p[480] +
-    p[481] * p[481] +
-    p[482] * p[482] +
-    p[483] * p[483] +
-    p[484] * p[484] +
-    p[485] * p[485] +
-    p[486] * p[486] +
-    p[487] * p[487] +
-    p[488] * p[488] +
-    p[489] * p[489] +
-    p[490] * p[490] +
-    p[491] * p[491] +
-    p[492] * p[492] +
-    p[493] * p[493] +
-    p[494] * p[494] +
-    p[495] * p[495] +
-    p[496] * p[496] +
-    p[497] * p[497] +
-    p[498] * p[498] +
-    p[499] * p[499] +
-    p[500] * p[500] +
-    p[501] * p[501] +
-    p[502] * p[502] +
-    p[503] * p[503] +
-    p[504] * p[504] +
-    p[505] * p[505] +
-    p[506] * p[506] +
-    p[507] * p[507] +
-    p[508] * p[508] +
-    p[509] * p[509] +
-    p[510] * p[510] +
-    p[511] * p[511] +
-    p[512] * p[512] +
-    p[513] * p[513] +
-    p[514] * p[514] +
-    p[515] * p[515] +
-    p[516] * p[516] +
-    p[517] * p[517] +
-    p[518] * p[518] +
-    p[519] * p[519] +
-    p[520] * p[520] +
-    p[521] * p[521] +
-    p[522] * p[522] +
-    p[523] * p[523] +
-    p[524] * p[524] +
-    p[525] * p[525] +
-    p[526] * p[526] +
-    p[527] * p[527] +
-    p[528] * p[528] +
-    p[529] * p[529] +
-    p[530] * p[530] +
-    p[531] * p[531] +
-    p[532] * p[532] +
-    p[533] * p[533] +
-    p[534] * p[534] +
-    p[535] * p[535] +
-    p[536] * p[536] +
-    p[537] * p[537] +
-    p[538] * p[538] +
-    p[539] * p[539] +
-    p[540] * p[540] +
-    p[541] * p[541] +
-    p[542] * p[542] +
-    p[543] * p[543] +
-    p[544] * p[544] +
-    p[545] * p[545] +
-    p[546] * p[546] +
-    p[547] * p[547] +
-    p[548] * p[548] +
-    p[549] * p[549] +
-    p[550] * p[550] +
-    p[551] * p[551] +
-    p[552] * p[552] +
-    p[553] * p[553] +
-    p[554] * p[554] +
-    p[555] * p[555] +
-    p[556] * p[556] +
-    p[557] * p[557] +
-    p[558] * p[558] +
-    p[559] * p[559] +
-    p[560] * p[560] +
-    p[561] * p[561] +
-    p[562] * p[562] +
-    p[563] * p[563] +
-    p[564] * p[564] +
-    p[565] * p[565] +
-    p[566] * p[566] +
-    p[567] * p[567] +
-    p[568] * p[568] +
-    p[569] * p[569] +
-    p[570] * p[570] +
-    p[571] * p[571] +
-    p[572] * p[572] +
-    p[573] * p[573] +
-    p[574] * p[574] +
-    p[575] * p[575] +
-    p[576] * p[576] +
-    p[577] * p[577] +
-    p[578] * p[578] +
-    p[579] * p[579] +
-    p[580] * p[580] +
-    p[581] * p[581] +
-    p[582] * p[582] +
-    p[583] * p[583] +
-    p[584] * p[584] +
-    p[585] * p[585] +
-    p[586] * p[586] +
-    p[587] * p[587] +
-    p[588] * p[588] +
-    p[589] * p[589] +
-    p[590] * p[590] +
-    p[591] * p[591] +
-    p[592] * p[592] +
-    p[593] * p[593] +
-    p[594] * p[594] +
-    p[595] * p[595] +
-    p[596] * p[596] +
-    p[597] * p[597] +
-    p[598] * p[598] +
-    p[599] * p[599] +
-    p[600] * p[600] +
-    p[601] * p[601] +
-    p[602] * p[602] +
-    p[603] * p[603] +
-    p[604] * p[604] +
-    p[605] * p[605] +
-    p[606] * p[606] +
-    p[607] * p[607] +
-    p[608] * p[608] +
-    p[609] * p[609] +
-    p[610] * p[610] +
-    p[611] * p[611] +
-    p[612] * p[612] +
-    p[613] * p[613] +
-    p[614] * p[614] +
-    p[615] * p[615] +
-    p[616] * p[616] +
-    p[617] * p[617] +
-    p[618] * p[618] +
-    p[619] * p[619] +
-    p[620] * p[620] +
-    p[621] * p[621] +
-    p[622] * p[622] +
-    p[623] * p[623] +
-    p[624] * p[624] +
-    p[625] * p[625] +
-    p[626] * p[626] +
-    p[627] * p[627] +
-    p[628] * p[628] +
-    p[629] * p[629] +
-    p[630] * p[630] +
-    p[631] * p[631] +
-    p[632] * p[632] +
-    p[633] * p[633] +
-    p[634] * p[634] +
-    p[635] * p[635] +
-    p[636] * p[636] +
-    p[637] * p[637] +
-    p[638] * p[638] +
-    p[639] * p[639] +
-    p[640] * p[640] +
-    p[641] * p[641] +
-    p[642] * p[642] +
-    p[643] * p[643] +
-    p[644] * p[644] +
-    p[645] * p[645] +
-    p[646] * p[646] +
-    p[647] * p[647] +
-    p[648] * p[648] +
-    p[649] * p[649] +
-    p[650] * p[650] +
-    p[651] * p[651] +
-    p[652] * p[652] +
-    p[653] * p[653] +
-    p[654] * p[654] +
-    p[655] * p[655] +
-    p[656] * p[656] +
-    p[657] * p[657] +
-    p[658] * p[658] +
-    p[659] * p[659] +
-    p[660] * p[660] +
-    p[661] * p[661] +
-    p[662] * p[662] +
-    p[663] * p[663] +
-    p[664] * p[664] +
-    p[665] * p[665] +
-    p[666] * p[666] +
-    p[667] * p[667] +
-    p[668] * p[668] +
-    p[669] * p[669] +
-    p[670] * p[670] +
-    p[671] * p[671];
+  rowScratch[47617] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
+      p[164] * p[164] + p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] +
+      p[169] * p[169] + p[170] * p[170] + p[171] * p[171] + p[172] * p[172] + p[173] * p[173] +
+      p[174] * p[174] + p[175] * p[175] + p[176] * p[176] + p[177] * p[177] + p[178] * p[178] +
+      p[179] * p[179] + p[180] * p[180] + p[181] * p[181] + p[182] * p[182] + p[183] * p[183] +
+      p[184] * p[184] + p[185] * p[185] + p[186] * p[186] + p[187] * p[187] + p[188] * p[188] +
+      p[189] * p[189] + p[190] * p[190] + p[191] * p[191] + p[192] * p[192] + p[193] * p[193] +
+      p[194] * p[194] + p[195] * p[195] + p[196] * p[196] + p[197] * p[197] + p[198] * p[198] +
+      p[199] * p[199] + p[200] * p[200] + p[201] * p[201] + p[202] * p[202] + p[203] * p[203] +
+      p[204] * p[204] + p[205] * p[205] + p[206] * p[206] + p[207] * p[207] + p[208] * p[208] +
+      p[209] * p[209] + p[210] * p[210] + p[211] * p[211] + p[212] * p[212] + p[213] * p[213] +
+      p[214] * p[214] + p[215] * p[215] + p[216] * p[216] + p[217] * p[217] + p[218] * p[218] +
+      p[219] * p[219] + p[220] * p[220] + p[221] * p[221] + p[222] * p[222] + p[223] * p[223] +
+      p[224] * p[224] + p[225] * p[225] + p[226] * p[226] + p[227] * p[227] + p[228] * p[228] +
+      p[229] * p[229] + p[230] * p[230] + p[231] * p[231] + p[232] * p[232] + p[233] * p[233] +
+      p[234] * p[234] + p[235] * p[235] + p[236] * p[236] + p[237] * p[237] + p[238] * p[238] +
+      p[239] * p[239] + p[240] * p[240] + p[241] * p[241] + p[242] * p[242] + p[243] * p[243] +
+      p[244] * p[244] + p[245] * p[245] + p[246] * p[246] + p[247] * p[247] + p[248] * p[248] +
+      p[249] * p[249] + p[250] * p[250] + p[251] * p[251] + p[252] * p[252] + p[253] * p[253] +
+      p[254] * p[254] + p[255] * p[255] + p[256] * p[256] + p[257] * p[257] + p[258] * p[258] +
+      p[259] * p[259] + p[260] * p[260] + p[261] * p[261] + p[262] * p[262] + p[263] * p[263] +
+      p[264] * p[264] + p[265] * p[265] + p[266] * p[266] + p[267] * p[267] + p[268] * p[268] +
+      p[269] * p[269] + p[270] * p[270] + p[271] * p[271] + p[272] * p[272] + p[273] * p[273] +
+      p[274] * p[274] + p[275] * p[275] + p[276] * p[276] + p[277] * p[277] + p[278] * p[278] +
+      p[279] * p[279] + p[280] * p[280] + p[281] * p[281] + p[282] * p[282] + p[283] * p[283] +
+      p[284] * p[284] + p[285] * p[285] + p[286] * p[286] + p[287] * p[287] + p[288] * p[288] +
+      p[289] * p[289] + p[290] * p[290] + p[291] * p[291] + p[292] * p[292] + p[293] * p[293] +
+      p[294] * p[294] + p[295] * p[295] + p[296] * p[296] + p[297] * p[297] + p[298] * p[298] +
+      p[299] * p[299] + p[300] * p[300] + p[301] * p[301] + p[302] * p[302] + p[303] * p[303] +
+      p[304] * p[304] + p[305] * p[305] + p[306] * p[306] + p[307] * p[307] + p[308] * p[308] +
+      p[309] * p[309] + p[310] * p[310] + p[311] * p[311] + p[312] * p[312] + p[313] * p[313] +
+      p[314] * p[314] + p[315] * p[315] + p[316] * p[316] + p[317] * p[317] + p[318] * p[318] +
+      p[319] * p[319] + p[320] * p[320] + p[321] * p[321] + p[322] * p[322] + p[323] * p[323] +
+      p[324] * p[324] + p[325] * p[325] + p[326] * p[326] + p[327] * p[327] + p[328] * p[328] +
+      p[329] * p[329] + p[330] * p[330] + p[331] * p[331] + p[332] * p[332] + p[333] * p[333] +
+      p[334] * p[334] + p[335] * p[335] + p[336] * p[336] + p[337] * p[337] + p[338] * p[338] +
+      p[339] * p[339] + p[340] * p[340] + p[341] * p[341] + p[342] * p[342] + p[343] * p[343] +
+      p[344] * p[344] + p[345] * p[345] + p[346] * p[346] + p[347] * p[347] + p[348] * p[348] +
+      p[349] * p[349] + p[350] * p[350] + p[351] * p[351] + p[352] * p[352] + p[353] * p[353] +
+      p[354] * p[354] + p[355] * p[355] + p[356] * p[356] + p[357] * p[357] + p[358] * p[358] +
+      p[359] * p[359] + p[360] * p[360] + p[361] * p[361] + p[362] * p[362] + p[363] * p[363] +
+      p[364] * p[364] + p[365] * p[365] + p[366] * p[366] + p[367] * p[367] + p[368] * p[368] +
+      p[369] * p[369] + p[370] * p[370] + p[371] * p[371] + p[372] * p[372] + p[373] * p[373] +
+      p[374] * p[374] + p[375] * p[375] + p[376] * p[376] + p[377] * p[377] + p[378] * p[378] +
+      p[379] * p[379] + p[380] * p[380] + p[381] * p[381] + p[382] * p[382] + p[383] * p[383] +
+      p[384] * p[384] + p[385] * p[385] + p[386] * p[386] + p[387] * p[387] + p[388] * p[388] +
+      p[389] * p[389] + p[390] * p[390] + p[391] * p[391] + p[392] * p[392] + p[393] * p[393] +
+      p[394] * p[394] + p[395] * p[395] + p[396] * p[396] + p[397] * p[397] + p[398] * p[398] +
+      p[399] * p[399] + p[400] * p[400] + p[401] * p[401] + p[402] * p[402] + p[403] * p[403] +
+      p[404] * p[404] + p[405] * p[405] + p[406] * p[406] + p[407] * p[407] + p[408] * p[408] +
+      p[409] * p[409] + p[410] * p[410] + p[411] * p[411] + p[412] * p[412] + p[413] * p[413] +
+      p[414] * p[414] + p[415] * p[415] + p[416] * p[416] + p[417] * p[417] + p[418] * p[418] +
+      p[419] * p[419] + p[420] * p[420] + p[421] * p[421] + p[422] * p[422] + p[423] * p[423] +
+      p[424] * p[424] + p[425] * p[425] + p[426] * p[426] + p[427] * p[427] + p[428] * p[428] +
+      p[429] * p[429] + p[430] * p[430] + p[431] * p[431] + p[432] * p[432] + p[433] * p[433] +
+      p[434] * p[434] + p[435] * p[435] + p[436] * p[436] + p[437] * p[437] + p[438] * p[438] +
+      p[439] * p[439] + p[440] * p[440] + p[441] * p[441] + p[442] * p[442] + p[443] * p[443] +
+      p[444] * p[444] + p[445] * p[445] + p[446] * p[446] + p[447] * p[447] + p[448] * p[448] +
+      p[449] * p[449] + p[450] * p[450] + p[451] * p[451] + p[452] * p[452] + p[453] * p[453] +
+      p[454] * p[454] + p[455] * p[455] + p[456] * p[456] + p[457] * p[457] + p[458] * p[458] +
+      p[459] * p[459] + p[460] * p[460] + p[461] * p[461] + p[462] * p[462] + p[463] * p[463] +
+      p[464] * p[464] + p[465] * p[465] + p[466] * p[466] + p[467] * p[467] + p[468] * p[468] +
+      p[469] * p[469] + p[470] * p[470] + p[471] * p[471] + p[472] * p[472] + p[473] * p[473] +
+      p[474] * p[474] + p[475] * p[475] + p[476] * p[476] + p[477] * p[477] + p[478] * p[478] +
+      p[479] * p[479] + p[480] * p[480] + p[481] * p[481] + p[482] * p[482] + p[483] * p[483] +
+      p[484] * p[484] + p[485] * p[485] + p[486] * p[486] + p[487] * p[487] + p[488] * p[488] +
+      p[489] * p[489] + p[490] * p[490] + p[491] * p[491] + p[492] * p[492] + p[493] * p[493] +
+      p[494] * p[494] + p[495] * p[495] + p[496] * p[496] + p[497] * p[497] + p[498] * p[498] +
+      p[499] * p[499] + p[500] * p[500] + p[501] * p[501] + p[502] * p[502] + p[503] * p[503] +
+      p[504] * p[504] + p[505] * p[505] + p[506] * p[506] + p[507] * p[507] + p[508] * p[508] +
+      p[509] * p[509] + p[510] * p[510] + p[511] * p[511] + p[512] * p[512] + p[513] * p[513] +
+      p[514] * p[514] + p[515] * p[515] + p[516] * p[516] + p[517] * p[517] + p[518] * p[518] +
+      p[519] * p[519] + p[520] * p[520] + p[521] * p[521] + p[522] * p[522] + p[523] * p[523] +
+      p[524] * p[524] + p[525] * p[525] + p[526] * p[526] + p[527] * p[527] + p[528] * p[528] +
+      p[529] * p[529] + p[530] * p[530] + p[531] * p[531] + p[532] * p[532] + p[533] * p[533] +
+      p[534] * p[534] + p[535] * p[535] + p[536] * p[536] + p[537] * p[537] + p[538] * p[538] +
+      p[539] * p[539] + p[540] * p[540] + p[541] * p[541] + p[542] * p[542] + p[543] * p[543] +
+      p[544] * p[544] + p[545] * p[545] + p[546] * p[546] + p[547] * p[547] + p[548] * p[548] +
+      p[549] * p[549] + p[550] * p[550] + p[551] * p[551] + p[552] * p[552] + p[553] * p[553] +
+      p[554] * p[554] + p[555] * p[555] + p[556] * p[556] + p[557] * p[557] + p[558] * p[558] +
+      p[559] * p[559] + p[560] * p[560] + p[561] * p[561] + p[562] * p[562] + p[563] * p[563] +
+      p[564] * p[564] + p[565] * p[565] + p[566] * p[566] + p[567] * p[567] + p[568] * p[568] +
+      p[569] * p[569] + p[570] * p[570] + p[571] * p[571] + p[572] * p[572] + p[573] * p[573] +
+      p[574] * p[574] + p[575] * p[575] + p[576] * p[576] + p[577] * p[577] + p[578] * p[578] +
+      p[579] * p[579] + p[580] * p[580] + p[581] * p[581] + p[582] * p[582] + p[583] * p[583] +
+      p[584] * p[584] + p[585] * p[585] + p[586] * p[586] + p[587] * p[587] + p[588] * p[588] +
+      p[589] * p[589] + p[590] * p[590] + p[591] * p[591] + p[592] * p[592] + p[593] * p[593] +
+      p[594] * p[594] + p[595] * p[595] + p[596] * p[596] + p[597] * p[597] + p[598] * p[598] +
+      p[599] * p[599] + p[600] * p[600] + p[601] * p[601] + p[602] * p[602] + p[603] * p[603] +
+      p[604] * p[604] + p[605] * p[605] + p[606] * p[606] + p[607] * p[607] + p[608] * p[608] +
+      p[609] * p[609] + p[610] * p[610] + p[611] * p[611] + p[612] * p[612] + p[613] * p[613] +
+      p[614] * p[614] + p[615] * p[615] + p[616] * p[616] + p[617] * p[617] + p[618] * p[618] +
+      p[619] * p[619] + p[620] * p[620] + p[621] * p[621] + p[622] * p[622] + p[623] * p[623] +
+      p[624] * p[624] + p[625] * p[625] + p[626] * p[626] + p[627] * p[627] + p[628] * p[628] +
+      p[629] * p[629] + p[630] * p[630] + p[631] * p[631] + p[632] * p[632] + p[633] * p[633] +
+      p[634] * p[634] + p[635] * p[635] + p[636] * p[636] + p[637] * p[637] + p[638] * p[638] +
+      p[639] * p[639] + p[640] * p[640] + p[641] * p[641] + p[642] * p[642] + p[643] * p[643] +
+      p[644] * p[644] + p[645] * p[645] + p[646] * p[646] + p[647] * p[647] + p[648] * p[648] +
+      p[649] * p[649] + p[650] * p[650] + p[651] * p[651] + p[652] * p[652] + p[653] * p[653] +
+      p[654] * p[654] + p[655] * p[655] + p[656] * p[656] + p[657] * p[657] + p[658] * p[658] +
+      p[659] * p[659] + p[660] * p[660] + p[661] * p[661] + p[662] * p[662] + p[663] * p[663] +
+      p[664] * p[664] + p[665] * p[665] + p[666] * p[666] + p[667] * p[667] + p[668] * p[668] +
+      p[669] * p[669] + p[670] * p[670] + p[671] * p[671];
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
     for (let i1 = 0; i1 < 32; i1++) {
@@ -4546,14 +2635,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb8 = (i2 + 1) * 4;
       const rb9 = (i2 + 2) * 4;
       const rb10 = (i2 + 3) * 4;
-      let c11 = 0,
-        c12 = 0,
-        c13 = 0,
-        c14 = 0,
-        c15 = 0,
-        c16 = 0,
-        c17 = 0,
-        c18 = 0;
+      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0, c18 = 0;
       for (let k4 = 0; k4 < 4; k4++) {
         const a19 = X[ra5 + k4];
         const a20 = X[ra6 + k4];
@@ -4585,10 +2667,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb28 = (i2 + 1) * 4;
       const rb29 = (i2 + 2) * 4;
       const rb30 = (i2 + 3) * 4;
-      let c31 = 0,
-        c32 = 0,
-        c33 = 0,
-        c34 = 0;
+      let c31 = 0, c32 = 0, c33 = 0, c34 = 0;
       for (let k25 = 0; k25 < 4; k25++) {
         const a35 = X[ra26 + k25];
         const b36 = p[rb27 + k25];
@@ -4614,8 +2693,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
 
     // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
     for (let i41 = 0; i41 < 32; i41++) {
-      rowScratch[24577 + b * 32 + i41] =
-        Math.max(rowScratch[8193 + b * 32 + i41], 0) * rowScratch[16385 + b * 32 + i41];
+      rowScratch[24577 + b * 32 + i41] = (Math.max(rowScratch[8193 + b * 32 + i41], 0)) * rowScratch[16385 + b * 32 + i41];
     }
   }
 
@@ -4629,14 +2707,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb48 = 160 + (i42 + 1) * 32;
       const rb49 = 160 + (i42 + 2) * 32;
       const rb50 = 160 + (i42 + 3) * 32;
-      let c51 = 0,
-        c52 = 0,
-        c53 = 0,
-        c54 = 0,
-        c55 = 0,
-        c56 = 0,
-        c57 = 0,
-        c58 = 0;
+      let c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0, c58 = 0;
       for (let k44 = 0; k44 < 32; k44++) {
         const a59 = rowScratch[ra45 + k44];
         const a60 = rowScratch[ra46 + k44];
@@ -4668,10 +2739,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb68 = 160 + (i42 + 1) * 32;
       const rb69 = 160 + (i42 + 2) * 32;
       const rb70 = 160 + (i42 + 3) * 32;
-      let c71 = 0,
-        c72 = 0,
-        c73 = 0,
-        c74 = 0;
+      let c71 = 0, c72 = 0, c73 = 0, c74 = 0;
       for (let k65 = 0; k65 < 32; k65++) {
         const a75 = rowScratch[ra66 + k65];
         const b76 = p[rb67 + k65];
@@ -4732,8 +2800,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const ra83 = 40961 + b81 * 16;
       const ra84 = 40961 + (b81 + 1) * 16;
       const rb85 = 688 + i80 * 16;
-      let c86 = 0,
-        c87 = 0;
+      let c86 = 0, c87 = 0;
       for (let k82 = 0; k82 < 16; k82++) {
         const a88 = rowScratch[ra83 + k82];
         const a89 = rowScratch[ra84 + k82];
@@ -4763,11 +2830,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     rowScratch[45825 + b * 3 + 2] = rowScratch[45057 + b * 3 + 2] + p[738];
 
     // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    const max97 = Math.max(
-      rowScratch[45825 + b * 3],
-      rowScratch[45825 + b * 3 + 1],
-      rowScratch[45825 + b * 3 + 2],
-    );
+    const max97 = Math.max(rowScratch[45825 + b * 3], rowScratch[45825 + b * 3 + 1], rowScratch[45825 + b * 3 + 2]);
     const e99 = Math.exp(rowScratch[45825 + b * 3] - max97);
     const e100 = Math.exp(rowScratch[45825 + b * 3 + 1] - max97);
     const e101 = Math.exp(rowScratch[45825 + b * 3 + 2] - max97);
@@ -4776,10 +2839,9 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     rowScratch[46593 + b * 3] = rowScratch[45825 + b * 3] - lse102;
     rowScratch[46593 + b * 3 + 1] = rowScratch[45825 + b * 3 + 1] - lse102;
     rowScratch[46593 + b * 3 + 2] = rowScratch[45825 + b * 3 + 2] - lse102;
-    rowScratch[47361 + b * 1] =
-      (Y[b * 1] === 0 ? 1 : 0) * rowScratch[46593 + b * 3] +
-      (Y[b * 1] === 1 ? 1 : 0) * rowScratch[46593 + b * 3 + 1] +
-      (Y[b * 1] === 2 ? 1 : 0) * rowScratch[46593 + b * 3 + 2];
+    rowScratch[47361 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[46593 + b * 3] +
+        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[46593 + b * 3 + 1] +
+        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[46593 + b * 3 + 2];
 
     // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
     rowScratch[47618 + b * 3] = -(Y[b * 1] === 0 ? 1 : 0);
@@ -4787,11 +2849,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     rowScratch[47618 + b * 3 + 2] = -(Y[b * 1] === 2 ? 1 : 0);
 
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-    const max103 = Math.max(
-      rowScratch[45825 + b * 3],
-      rowScratch[45825 + b * 3 + 1],
-      rowScratch[45825 + b * 3 + 2],
-    );
+    const max103 = Math.max(rowScratch[45825 + b * 3], rowScratch[45825 + b * 3 + 1], rowScratch[45825 + b * 3 + 2]);
     const e105 = Math.exp(rowScratch[45825 + b * 3] - max103);
     const e106 = Math.exp(rowScratch[45825 + b * 3 + 1] - max103);
     const e107 = Math.exp(rowScratch[45825 + b * 3 + 2] - max103);
@@ -4802,8 +2860,8 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     rowScratch[48386 + b * 3 + 2] = e107 * inv108;
 
     // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    rowScratch[49154 + b * 1] =
-      rowScratch[47618 + b * 3] + rowScratch[47618 + b * 3 + 1] + rowScratch[47618 + b * 3 + 2];
+    rowScratch[49154 + b * 1] = rowScratch[47618 + b * 3] + rowScratch[47618 + b * 3 + 1] +
+        rowScratch[47618 + b * 3 + 2];
     rowScratch[49410 + b * 3] = rowScratch[48386 + b * 3] * rowScratch[49154 + b * 1];
     rowScratch[49410 + b * 3 + 1] = rowScratch[48386 + b * 3 + 1] * rowScratch[49154 + b * 1];
     rowScratch[49410 + b * 3 + 2] = rowScratch[48386 + b * 3 + 2] * rowScratch[49154 + b * 1];
@@ -4822,14 +2880,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb115 = 688 + j109 + 1;
       const rb116 = 688 + j109 + 2;
       const rb117 = 688 + j109 + 3;
-      let c118 = 0,
-        c119 = 0,
-        c120 = 0,
-        c121 = 0,
-        c122 = 0,
-        c123 = 0,
-        c124 = 0,
-        c125 = 0;
+      let c118 = 0, c119 = 0, c120 = 0, c121 = 0, c122 = 0, c123 = 0, c124 = 0, c125 = 0;
       for (let k111 = 0; k111 < 3; k111++) {
         const a126 = rowScratch[ra112 + k111];
         const a127 = rowScratch[ra113 + k111];
@@ -4861,10 +2912,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb135 = 688 + j109 + 1;
       const rb136 = 688 + j109 + 2;
       const rb137 = 688 + j109 + 3;
-      let c138 = 0,
-        c139 = 0,
-        c140 = 0,
-        c141 = 0;
+      let c138 = 0, c139 = 0, c140 = 0, c141 = 0;
       for (let k132 = 0; k132 < 3; k132++) {
         const a142 = rowScratch[ra133 + k132];
         const b143 = p[rb134 + k132 * 16];
@@ -4885,36 +2933,21 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
     rowScratch[55042 + b * 16] = rowScratch[50946 + b * 16] * (rowScratch[36865 + b * 16] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 1] =
-      rowScratch[50946 + b * 16 + 1] * (rowScratch[36865 + b * 16 + 1] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 2] =
-      rowScratch[50946 + b * 16 + 2] * (rowScratch[36865 + b * 16 + 2] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 3] =
-      rowScratch[50946 + b * 16 + 3] * (rowScratch[36865 + b * 16 + 3] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 4] =
-      rowScratch[50946 + b * 16 + 4] * (rowScratch[36865 + b * 16 + 4] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 5] =
-      rowScratch[50946 + b * 16 + 5] * (rowScratch[36865 + b * 16 + 5] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 6] =
-      rowScratch[50946 + b * 16 + 6] * (rowScratch[36865 + b * 16 + 6] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 7] =
-      rowScratch[50946 + b * 16 + 7] * (rowScratch[36865 + b * 16 + 7] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 8] =
-      rowScratch[50946 + b * 16 + 8] * (rowScratch[36865 + b * 16 + 8] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 9] =
-      rowScratch[50946 + b * 16 + 9] * (rowScratch[36865 + b * 16 + 9] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 10] =
-      rowScratch[50946 + b * 16 + 10] * (rowScratch[36865 + b * 16 + 10] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 11] =
-      rowScratch[50946 + b * 16 + 11] * (rowScratch[36865 + b * 16 + 11] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 12] =
-      rowScratch[50946 + b * 16 + 12] * (rowScratch[36865 + b * 16 + 12] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 13] =
-      rowScratch[50946 + b * 16 + 13] * (rowScratch[36865 + b * 16 + 13] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 14] =
-      rowScratch[50946 + b * 16 + 14] * (rowScratch[36865 + b * 16 + 14] > 0 ? 1 : 0);
-    rowScratch[55042 + b * 16 + 15] =
-      rowScratch[50946 + b * 16 + 15] * (rowScratch[36865 + b * 16 + 15] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 1] = rowScratch[50946 + b * 16 + 1] * (rowScratch[36865 + b * 16 + 1] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 2] = rowScratch[50946 + b * 16 + 2] * (rowScratch[36865 + b * 16 + 2] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 3] = rowScratch[50946 + b * 16 + 3] * (rowScratch[36865 + b * 16 + 3] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 4] = rowScratch[50946 + b * 16 + 4] * (rowScratch[36865 + b * 16 + 4] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 5] = rowScratch[50946 + b * 16 + 5] * (rowScratch[36865 + b * 16 + 5] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 6] = rowScratch[50946 + b * 16 + 6] * (rowScratch[36865 + b * 16 + 6] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 7] = rowScratch[50946 + b * 16 + 7] * (rowScratch[36865 + b * 16 + 7] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 8] = rowScratch[50946 + b * 16 + 8] * (rowScratch[36865 + b * 16 + 8] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 9] = rowScratch[50946 + b * 16 + 9] * (rowScratch[36865 + b * 16 + 9] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 10] = rowScratch[50946 + b * 16 + 10] * (rowScratch[36865 + b * 16 + 10] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 11] = rowScratch[50946 + b * 16 + 11] * (rowScratch[36865 + b * 16 + 11] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 12] = rowScratch[50946 + b * 16 + 12] * (rowScratch[36865 + b * 16 + 12] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 13] = rowScratch[50946 + b * 16 + 13] * (rowScratch[36865 + b * 16 + 13] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 14] = rowScratch[50946 + b * 16 + 14] * (rowScratch[36865 + b * 16 + 14] > 0 ? 1 : 0);
+    rowScratch[55042 + b * 16 + 15] = rowScratch[50946 + b * 16 + 15] * (rowScratch[36865 + b * 16 + 15] > 0 ? 1 : 0);
   }
 
   // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
@@ -4927,14 +2960,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb153 = 160 + j147 + 1;
       const rb154 = 160 + j147 + 2;
       const rb155 = 160 + j147 + 3;
-      let c156 = 0,
-        c157 = 0,
-        c158 = 0,
-        c159 = 0,
-        c160 = 0,
-        c161 = 0,
-        c162 = 0,
-        c163 = 0;
+      let c156 = 0, c157 = 0, c158 = 0, c159 = 0, c160 = 0, c161 = 0, c162 = 0, c163 = 0;
       for (let k149 = 0; k149 < 16; k149++) {
         const a164 = rowScratch[ra150 + k149];
         const a165 = rowScratch[ra151 + k149];
@@ -4966,10 +2992,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb173 = 160 + j147 + 1;
       const rb174 = 160 + j147 + 2;
       const rb175 = 160 + j147 + 3;
-      let c176 = 0,
-        c177 = 0,
-        c178 = 0,
-        c179 = 0;
+      let c176 = 0, c177 = 0, c178 = 0, c179 = 0;
       for (let k170 = 0; k170 < 16; k170++) {
         const a180 = rowScratch[ra171 + k170];
         const b181 = p[rb172 + k170 * 32];
@@ -4990,14 +3013,11 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i185 = 0; i185 < 32; i185++) {
-      rowScratch[67330 + b * 32 + i185] =
-        rowScratch[59138 + b * 32 + i185] *
-        rowScratch[16385 + b * 32 + i185] *
-        (rowScratch[8193 + b * 32 + i185] > 0 ? 1 : 0);
+      rowScratch[67330 + b * 32 + i185] = (rowScratch[59138 + b * 32 + i185] * rowScratch[16385 + b * 32 + i185]) * (rowScratch[8193 + b * 32 + i185] > 0 ? 1 : 0);
     }
 
     // Σ loss over the batch
-    total += 0.001 * rowScratch[0] - rowScratch[47361 + b * 1] + 0.001 * rowScratch[47617];
+    total += ((0.001 * rowScratch[0]) - rowScratch[47361 + b * 1]) + (0.001 * rowScratch[47617]);
 
     // ∂loss/∂b_h1 [32]
     for (let i186 = 0; i186 < 32; i186++) {
@@ -5023,9 +3043,9 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     g[687] += rowScratch[55042 + b * 16 + 15];
 
     // ∂loss/∂b_out [3]
-    g[736] -= Y[b * 1] === 0 ? 1 : 0;
-    g[737] -= Y[b * 1] === 1 ? 1 : 0;
-    g[738] -= Y[b * 1] === 2 ? 1 : 0;
+    g[736] -= (Y[b * 1] === 0 ? 1 : 0);
+    g[737] -= (Y[b * 1] === 1 ? 1 : 0);
+    g[738] -= (Y[b * 1] === 2 ? 1 : 0);
     g[736] -= rowScratch[49410 + b * 3];
     g[737] -= rowScratch[49410 + b * 3 + 1];
     g[738] -= rowScratch[49410 + b * 3 + 2];
@@ -5042,22 +3062,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb195 = j188 + 1;
       const rb196 = j188 + 2;
       const rb197 = j188 + 3;
-      let c198 = 0,
-        c199 = 0,
-        c200 = 0,
-        c201 = 0,
-        c202 = 0,
-        c203 = 0,
-        c204 = 0,
-        c205 = 0,
-        c206 = 0,
-        c207 = 0,
-        c208 = 0,
-        c209 = 0,
-        c210 = 0,
-        c211 = 0,
-        c212 = 0,
-        c213 = 0;
+      let c198 = 0, c199 = 0, c200 = 0, c201 = 0, c202 = 0, c203 = 0, c204 = 0, c205 = 0, c206 = 0, c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0;
       for (let k189 = 0; k189 < n; k189++) {
         const a214 = rowScratch[ra190 + k189 * 32];
         const a215 = rowScratch[ra191 + k189 * 32];
@@ -5128,22 +3133,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb234 = 24577 + j227 + 1;
       const rb235 = 24577 + j227 + 2;
       const rb236 = 24577 + j227 + 3;
-      let c237 = 0,
-        c238 = 0,
-        c239 = 0,
-        c240 = 0,
-        c241 = 0,
-        c242 = 0,
-        c243 = 0,
-        c244 = 0,
-        c245 = 0,
-        c246 = 0,
-        c247 = 0,
-        c248 = 0,
-        c249 = 0,
-        c250 = 0,
-        c251 = 0,
-        c252 = 0;
+      let c237 = 0, c238 = 0, c239 = 0, c240 = 0, c241 = 0, c242 = 0, c243 = 0, c244 = 0, c245 = 0, c246 = 0, c247 = 0, c248 = 0, c249 = 0, c250 = 0, c251 = 0, c252 = 0;
       for (let k228 = 0; k228 < n; k228++) {
         const a253 = rowScratch[ra229 + k228 * 16];
         const a254 = rowScratch[ra230 + k228 * 16];
@@ -5197,10 +3187,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       const rb266 = 40961 + j262 + 1;
       const rb267 = 40961 + j262 + 2;
       const rb268 = 40961 + j262 + 3;
-      let c269 = 0,
-        c270 = 0,
-        c271 = 0,
-        c272 = 0;
+      let c269 = 0, c270 = 0, c271 = 0, c272 = 0;
       for (let k263 = 0; k263 < n; k263++) {
         const a273 = rowScratch[ra264 + k263 * 3];
         const b274 = rowScratch[rb265 + k263 * 16];
@@ -5249,7 +3236,7 @@ export const model = {
   params: PARAMS,
   paramCount: PARAM_COUNT,
   loss: "sparse_categorical_crossentropy",
-  optimizer: { name: "adam", options: { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  optimizer: { name: "adam", options: {"learningRate":0.01,"beta1":0.9,"beta2":0.999,"epsilon":1e-7} },
   accuracy: core.accuracy,
 };
 
@@ -5265,8 +3252,7 @@ const sampleX = new VecArray(INPUT_SIZE);
 const sampleY = new VecArray(TARGET_SIZE);
 
 function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
-  if (values.length !== into.length)
-    throw new Error(`${core.name}: ${what} must have ${into.length} values, got ${values.length}`);
+  if (values.length !== into.length) throw new Error(`${core.name}: ${what} must have ${into.length} values, got ${values.length}`);
   for (let i = 0; i < into.length; i++) into[i] = values[i]!;
   return into;
 }
@@ -5290,13 +3276,7 @@ export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>)
 const gradRng = createRng(0);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
-export function grad(
-  params: Params,
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  g: Vec,
-  rng: Rng = gradRng,
-): number {
+export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
   return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);
 }
 
@@ -5305,18 +3285,11 @@ export type OptimizerOptions = Parameters<typeof createAdam>[1];
 
 /** A new adam optimizer over this model's parameters. */
 export function createOptimizer(options: OptimizerOptions = {}): Optimizer {
-  return createAdam(
-    PARAM_COUNT,
-    { ...{ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, ...options },
-    PARAMS,
-  );
+  return createAdam(PARAM_COUNT, { ...{"learningRate":0.01,"beta1":0.9,"beta2":0.999,"epsilon":1e-7}, ...options }, PARAMS);
 }
 
 /** A training step function with its own optimizer state: `trainer.step(X, Y, n)` returns the batch's mean loss. */
-export function createTrainer(
-  params: Params,
-  opts: TrainerOptions & { optimizer?: Optimizer } = {},
-): Trainer {
+export function createTrainer(params: Params, opts: TrainerOptions & { optimizer?: Optimizer } = {}): Trainer {
   return createModelTrainer(core, params, opts.optimizer ?? createOptimizer(), opts);
 }
 
@@ -5326,12 +3299,7 @@ export function fit(params: Params, xs: MatrixInput, ys: MatrixInput, opts: FitO
 }
 
 /** Mean loss and accuracy over a data set, as Keras' model.evaluate does. */
-export function evaluate(
-  params: Params,
-  xs: MatrixInput,
-  ys: MatrixInput,
-  opts: { batchSize?: number } = {},
-): { loss: number; accuracy: number } {
+export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput, opts: { batchSize?: number } = {}): { loss: number; accuracy: number } {
   return evaluateModel(core, params, xs, ys, opts);
 }
 
