@@ -191,6 +191,7 @@ export function build(program: Program): Model {
   function call(c: CallExpr, walk: Walk): Node {
     const fn = FUNCTIONS.get(c.callee);
     if (!fn) {
+      if (walk.env.has(c.callee)) fail(c.calleeLoc, `'${c.callee}' is a value, not a function; only built-in functions can be called`);
       const hint = closest(c.callee, [...FUNCTIONS.keys()]);
       fail(c.calleeLoc, `unknown function '${c.callee}'${hint ? `; did you mean '${hint}'?` : ""}`);
     }
