@@ -30,6 +30,9 @@ export interface InitSpec {
 /** How `evaluate` and `fit` score predictions. */
 export type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
 
+/** Error metrics a model file can ask for (`metrics mae, mse`): mean |pred − y|, mean (pred − y)². */
+export type ErrorMetric = "mae" | "mse";
+
 export interface ModelCore {
   name: string;
   inputSize: number;
@@ -40,6 +43,8 @@ export interface ModelCore {
   /** A hash of the parameter layout (names, shapes, offsets) used to validate saved weights. */
   layoutHash: string;
   accuracy: AccuracyKind;
+  /** Error metrics that evaluate and fit report besides loss and accuracy (absent: none). */
+  metrics?: readonly ErrorMetric[];
   /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
   maxBatch: number;
   /**

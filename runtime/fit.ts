@@ -9,7 +9,7 @@
 //   evaluateModel(core, params, xs, ys);           // { loss, accuracy }
 //   predictModel(core, params, [[0.5, 1]]);        // Vec of n × outputSize
 
-import { VecArray, type AccuracyKind, type ModelCore, type Vec } from "./core.js";
+import { VecArray, type AccuracyKind, type ErrorMetric, type ModelCore, type Vec } from "./core.js";
 import type { Optimizer } from "./optimizers.js";
 import { createModelTrainer } from "./trainer.js";
 import { createRng, deriveSeed } from "./rng.js";
@@ -19,9 +19,21 @@ import { toMatrix, type MatrixInput } from "./data.js";
 export interface EpochLogs {
   loss: number;
   accuracy?: number;
+  mae?: number;
+  mse?: number;
   gradNorm: number;
   val_loss?: number;
   val_accuracy?: number;
+  val_mae?: number;
+  val_mse?: number;
+}
+
+/** What evaluate reports: mean loss, accuracy (NaN when the model has none), requested error metrics. */
+export interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+  mae?: number;
+  mse?: number;
 }
 
 /** One batch: its index in the epoch (0-based), rows, mean loss and gradient norm. */
@@ -40,9 +52,13 @@ export interface FitHistory {
   history: {
     loss: number[];
     accuracy?: number[];
+    mae?: number[];
+    mse?: number[];
     gradNorm: number[];
     val_loss?: number[];
     val_accuracy?: number[];
+    val_mae?: number[];
+    val_mse?: number[];
     /** Batches skipped per epoch (only with nanPolicy "skip"). */
     skipped?: number[];
   };
@@ -98,6 +114,23 @@ export function accuracyScore(kind: AccuracyKind, pred: Vec, Y: Vec, n: number, 
   return score;
 }
 
+/**
+ * Sum over rows [0, n) of the row's mean absolute ("mae") or squared ("mse") error over its
+ * output units; predictions and targets have the same width. Divide by the row count.
+ */
+export function errorScore(metric: ErrorMetric, pred: Vec, Y: Vec, n: number, width: number): number {
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    let row = 0;
+    for (let j = 0; j < width; j++) {
+      const d = pred[r * width + j] - Y[r * width + j];
+      row += metric === "mae" ? Math.abs(d) : d * d;
+    }
+    total += row / width;
+  }
+  return total;
+}
+
 /** xs/ys → matrices with matching row counts (and at least one row). */
 function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
   const X = toMatrix(xs, core.inputSize, `${what}xs`);
@@ -150,14 +183,17 @@ export function fitModel(
 
   const { inputSize, targetSize, outputSize, maxBatch } = core;
   const withAccuracy = core.accuracy !== "none";
+  const withMae = core.metrics?.includes("mae") ?? false;
+  const withMse = core.metrics?.includes("mse") ?? false;
+  const scored = withAccuracy || withMae || withMse;
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
-  const Pb = new VecArray(withAccuracy ? batchRows * outputSize : 0);
+  const Pb = new VecArray(scored ? batchRows * outputSize : 0);
   // Views of each maxBatch chunk of the batch buffers, made once (subarray allocates).
   const chunkXs: Vec[] = [];
   const chunkPs: Vec[] = [];
-  if (withAccuracy) {
+  if (scored) {
     for (let s = 0; s < batchRows; s += maxBatch) {
       chunkXs.push(Xb.subarray(s * inputSize, Math.min(batchRows, s + maxBatch) * inputSize));
       chunkPs.push(Pb.subarray(s * outputSize, Math.min(batchRows, s + maxBatch) * outputSize));
@@ -170,9 +206,13 @@ export function fitModel(
   const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
   const h = history.history;
   if (withAccuracy) h.accuracy = [];
+  if (withMae) h.mae = [];
+  if (withMse) h.mse = [];
   if (validation) {
     h.val_loss = [];
     if (withAccuracy) h.val_accuracy = [];
+    if (withMae) h.val_mae = [];
+    if (withMse) h.val_mse = [];
   }
   if (nanPolicy === "skip") h.skipped = [];
 
@@ -188,6 +228,8 @@ export function fitModel(
     }
     let lossSum = 0;
     let scoreSum = 0;
+    let maeSum = 0;
+    let mseSum = 0;
     let normSum = 0;
     let samples = 0;
     let appliedBatches = 0;
@@ -201,15 +243,21 @@ export function fitModel(
         for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
       }
       let score = 0;
-      if (withAccuracy) {
+      let mae = 0;
+      let mse = 0;
+      if (scored) {
         // Scored with the pre-update params, as Keras scores the batch's own forward pass.
         for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
-        score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
+        if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
+        if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
+        if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
       }
       const loss = trainer.step(Xb, Yb, n);
       if (trainer.applied) {
         lossSum += loss * n;
         scoreSum += score;
+        maeSum += mae;
+        mseSum += mse;
         normSum += trainer.gradNorm;
         samples += n;
         appliedBatches++;
@@ -233,24 +281,36 @@ export function fitModel(
     if (samples === 0 && history.stopped !== undefined) break;
     const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
     if (withAccuracy) logs.accuracy = scoreSum / samples;
+    if (withMae) logs.mae = maeSum / samples;
+    if (withMse) logs.mse = mseSum / samples;
     if (validation) {
       const val = evaluateModel(core, params, validation[0], validation[1], { batchSize: batchRows });
       logs.val_loss = val.loss;
       if (withAccuracy) logs.val_accuracy = val.accuracy;
+      if (withMae) logs.val_mae = val.mae;
+      if (withMse) logs.val_mse = val.mse;
     }
     history.epoch.push(epoch);
     h.loss.push(logs.loss);
     h.gradNorm.push(logs.gradNorm);
     if (logs.accuracy !== undefined) h.accuracy?.push(logs.accuracy);
+    if (logs.mae !== undefined) h.mae?.push(logs.mae);
+    if (logs.mse !== undefined) h.mse?.push(logs.mse);
     if (logs.val_loss !== undefined) h.val_loss?.push(logs.val_loss);
     if (logs.val_accuracy !== undefined) h.val_accuracy?.push(logs.val_accuracy);
+    if (logs.val_mae !== undefined) h.val_mae?.push(logs.val_mae);
+    if (logs.val_mse !== undefined) h.val_mse?.push(logs.val_mse);
     h.skipped?.push(skipped);
     if (opts.verbose === 1) {
       let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
       if (logs.accuracy !== undefined) line += ` - accuracy: ${formatLogNumber(logs.accuracy)}`;
+      if (logs.mae !== undefined) line += ` - mae: ${formatLogNumber(logs.mae)}`;
+      if (logs.mse !== undefined) line += ` - mse: ${formatLogNumber(logs.mse)}`;
       line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
       if (logs.val_loss !== undefined) line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
       if (logs.val_accuracy !== undefined) line += ` - val_accuracy: ${formatLogNumber(logs.val_accuracy)}`;
+      if (logs.val_mae !== undefined) line += ` - val_mae: ${formatLogNumber(logs.val_mae)}`;
+      if (logs.val_mse !== undefined) line += ` - val_mse: ${formatLogNumber(logs.val_mse)}`;
       if (skipped > 0) line += ` - skipped: ${skipped}`;
       if (history.stopped !== undefined) line += ` - ${history.stopped}`;
       // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
@@ -263,32 +323,44 @@ export function fitModel(
   return history;
 }
 
-/** Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when core.accuracy is "none"). */
+/**
+ * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when core.accuracy is
+ * "none"), plus mae / mse when the model asks for them.
+ */
 export function evaluateModel(
   core: ModelCore,
   params: Vec,
   xs: MatrixInput,
   ys: MatrixInput,
   opts: { batchSize?: number } = {},
-): { loss: number; accuracy: number } {
+): EvaluateResult {
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
   const { inputSize, targetSize, outputSize } = core;
   const chunk = Math.max(1, Math.min(opts.batchSize ?? 32, core.maxBatch));
   const withAccuracy = core.accuracy !== "none";
-  const pred = new VecArray(withAccuracy ? chunk * outputSize : 0);
+  const withMae = core.metrics?.includes("mae") ?? false;
+  const withMse = core.metrics?.includes("mse") ?? false;
+  const pred = new VecArray(withAccuracy || withMae || withMse ? chunk * outputSize : 0);
   let lossSum = 0;
   let score = 0;
+  let maeSum = 0;
+  let mseSum = 0;
   for (let start = 0; start < rows; start += chunk) {
     const n = Math.min(chunk, rows - start);
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
     lossSum += core.lossBatch(params, Xc, Yc, n);
-    if (withAccuracy) {
+    if (pred.length > 0) {
       core.predictBatch(params, Xc, n, pred);
-      score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
+      if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
+      if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
+      if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
     }
   }
-  return { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
+  const result: EvaluateResult = { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
+  if (withMae) result.mae = maeSum / rows;
+  if (withMse) result.mse = mseSum / rows;
+  return result;
 }
 
 /** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */

@@ -16,11 +16,14 @@ import { INITIALIZERS } from "../../runtime/init.js";
 import { type Fail, bindArgs } from "./args.js";
 import type { BuildContext } from "./context.js";
 import { FUNCTIONS, LOSS_NAMES } from "./functions.js";
-import type { AccuracyKind, DataDecl, InitSpec, Model, ModeGraph, OptimizerSpec, ParamDecl } from "./model.js";
+import type { AccuracyKind, DataDecl, ErrorMetric, InitSpec, Model, ModeGraph, OptimizerSpec, ParamDecl } from "./model.js";
 import { optimizerSpec } from "./optimizer-spec.js";
 import { closest } from "./suggest.js";
 
 const DEFAULT_OPTIMIZER = "rmsprop"; // Keras' compile() default
+
+/** Keras metric names (short and long) of the error metrics. */
+const ERROR_METRICS: Record<string, ErrorMetric> = { mae: "mae", mean_absolute_error: "mae", mse: "mse", mean_squared_error: "mse" };
 
 /** Total parameter values a model may have: 800 MB as f64, and optimizers keep 1–3 more copies. */
 export const MAX_PARAMS = 100_000_000;
@@ -58,6 +61,7 @@ export function build(program: Program): Model {
   let modelLine: number | undefined;
   let optimizerLine = 0;
   let metricsAccuracy = false;
+  const errorMetrics: { name: ErrorMetric; loc: Loc }[] = [];
 
   function declare(name: string, loc: Loc, walk: Walk): void {
     if (walk.mode === "infer") return;
@@ -310,7 +314,14 @@ export function build(program: Program): Model {
           break;
         case "metrics":
           for (const m of s.names) {
-            if (m.name !== "accuracy" && m.name !== "acc") fail(m.loc, `unknown metric '${m.name}' (known: accuracy)`);
+            const error = ERROR_METRICS[m.name];
+            if (error) {
+              if (mode === "train" && !errorMetrics.some((e) => e.name === error)) errorMetrics.push({ name: error, loc: m.loc });
+              continue;
+            }
+            if (m.name !== "accuracy" && m.name !== "acc") {
+              fail(m.loc, `unknown metric '${m.name}' (known: accuracy, mae, mse, and the long names acc, mean_absolute_error, mean_squared_error)`);
+            }
             metricsAccuracy = true;
           }
           break;
@@ -354,6 +365,14 @@ export function build(program: Program): Model {
   for (const p of params) {
     if (!reachable.has(p.node.id)) fail(p.loc, `parameter '${p.name}' is never used by the loss`);
   }
+  // mae / mse compare output and target element by element (not with sparse class labels).
+  for (const m of errorMetrics) {
+    const outputSize = train.output.shape[0]!;
+    const targetSize = target.shape[0]!;
+    if (outputSize !== targetSize) {
+      fail(m.loc, `metric '${m.name}' compares the output '${outputName}' [${outputSize}] with the target '${target.name}' [${targetSize}] element by element, but their sizes differ`);
+    }
+  }
 
   return {
     name: modelName,
@@ -368,6 +387,7 @@ export function build(program: Program): Model {
     infer: { output: infer.output, loss: infer.loss },
     optimizer: optimizer ?? optimizerSpec({ kind: "call", callee: DEFAULT_OPTIMIZER, calleeLoc: anchor, args: [], named: [], loc: anchor }, fail),
     accuracy: train.accuracy,
+    metrics: errorMetrics.map((m) => m.name),
     lossText: train.lossText,
   };
 }

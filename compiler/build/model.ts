@@ -36,6 +36,9 @@ export interface OptimizerSpec {
 
 export type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
 
+/** Keras' mean_absolute_error / mean_squared_error metrics (runtime ErrorMetric). */
+export type ErrorMetric = "mae" | "mse";
+
 /** One mode of the model (training has dropout; inference does not). */
 export interface ModeGraph {
   output: Node;
@@ -55,6 +58,8 @@ export interface Model {
   infer: ModeGraph;
   optimizer: OptimizerSpec;
   accuracy: AccuracyKind;
+  /** Error metrics requested by `metrics` (besides accuracy), in the order written. */
+  metrics: ErrorMetric[];
   /** A short description of the loss for the header comment: "binary_crossentropy" or "loss = …". */
   lossText: string;
 }

@@ -45,6 +45,7 @@ const RUNTIME_API = [
   "TrainerOptions",
   "FitOptions",
   "FitHistory",
+  "EvaluateResult",
   "createRng",
   "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix"];
 
@@ -151,7 +152,7 @@ const core: ModelCore = {
   paramCount: PARAM_COUNT,
   params: PARAMS,
   layoutHash: ${JSON.stringify(layoutHashOf(paramInfos))},
-  accuracy: ${JSON.stringify(model.accuracy)},
+  accuracy: ${JSON.stringify(model.accuracy)},${model.metrics.length > 0 ? `\n  metrics: ${JSON.stringify(model.metrics)},` : ""}
   maxBatch: ${maxBatch},
 ${kernels.batched ? BATCHED_CORE : SAMPLE_CORE}
 };
@@ -231,8 +232,8 @@ export function fit(params: Params, xs: MatrixInput, ys: MatrixInput, opts: FitO
   return fitModel(core, params, xs, ys, opts, () => createOptimizer());
 }
 
-/** Mean loss and accuracy over a data set, as Keras' model.evaluate does. */
-export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput, opts: { batchSize?: number } = {}): { loss: number; accuracy: number } {
+/** Mean loss and accuracy${model.metrics.length > 0 ? ` (and ${model.metrics.join(", ")})` : ""} over a data set, as Keras' model.evaluate does. */
+export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput, opts: { batchSize?: number } = {}): EvaluateResult {
   return evaluateModel(core, params, xs, ys, opts);
 }
 

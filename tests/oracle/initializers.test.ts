@@ -29,7 +29,7 @@ function stats(xs: ArrayLike<number>): { variance: number; maxAbs: number } {
   return { variance: sq / xs.length, maxAbs };
 }
 
-const CASES: [ours: string, tfjs: (seed: number) => tfl.initializers.Initializer, scale: number][] = [
+const CASES: [ours: string, tfjs: (seed: number) => { apply(shape: number[]): tf.Tensor }, scale: number][] = [
   ["glorot_uniform", (seed) => tfl.initializers.glorotUniform({ seed }), 2 / (FAN_IN + FAN_OUT)],
   ["he_uniform", (seed) => tfl.initializers.heUniform({ seed }), 2 / FAN_IN],
   ["lecun_uniform", (seed) => tfl.initializers.leCunUniform({ seed }), 1 / FAN_IN],
