@@ -14,6 +14,7 @@ import { curveSvg } from "./curve-svg.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
 import { CliError, readSource, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
+import type { GeneratedModule } from "./load-module.js";
 import { createProgress, metricsText } from "./train-progress.js";
 import type { TrainJob, TrainMessage, TrainResult } from "./train-worker.js";
 import { splitDataset } from "../data/split.js";
@@ -80,7 +81,22 @@ function runWorker(job: TrainJob, onMessage: (m: TrainMessage) => void): Promise
   });
 }
 
-export async function trainCommand(args: string[]): Promise<number> {
+interface Plan {
+  file: string;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  save: string | undefined;
+  plot: string | undefined;
+  initial: string | null;
+  code: string;
+  model: GeneratedModule["model"];
+  train: Dataset;
+  held: Dataset | null;
+}
+
+/** Everything that can fail before training does: flags, outputs, model, weights, data. */
+async function prepare(args: string[]): Promise<Plan> {
   const { values, positionals } = parseOptions(args, {
     ...DATA_OPTIONS,
     test: { type: "string" },
@@ -97,6 +113,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const epochs = intFlag(values, "epochs", 1, 10);
   const batchSize = intFlag(values, "batch-size", 1, 32);
   const seed = intFlag(values, "seed", 0, 0);
+  intFlag(values, "limit", 1, 0); // checked now, used by readDataset
   const save = stringFlag(values, "save");
   const plot = stringFlag(values, "plot");
   const test = stringFlag(values, "test");
@@ -106,76 +123,95 @@ export async function trainCommand(args: string[]): Promise<number> {
   if (test !== undefined && split !== undefined) throw new CliError(`give either --test or --split, not both`);
   checkOutput(save, "--save", file);
   checkOutput(plot, "--plot", file);
-
   const weightsFile = stringFlag(values, "weights");
   const initial = weightsFile === undefined ? null : readSource(weightsFile);
+
   const { mod, code } = await compileModel(file);
   if (weightsFile !== undefined) loadWeights(mod, weightsFile, initial!); // validates now, with a clear error
   const shape = shapeOf(mod.model);
   let train = readDataset(values, "data", shape, "required");
-  let held: Dataset | null = test !== undefined ? readDataset({ ...values, limit: undefined }, "test", shape, "required") : null;
+  let held = test !== undefined ? readDataset({ ...values, limit: undefined }, "test", shape, "required") : null;
   if (split !== undefined) ({ train, held } = splitDataset(train, split, seed));
+  return { file, epochs, batchSize, seed, save, plot, initial, code, model: mod.model, train, held };
+}
 
-  const out = process.stdout;
-  const m = mod.model;
-  out.write(`Model ${m.name}: ${m.paramCount} parameters, loss ${m.loss}\n`);
-  out.write(`Training data ${describe(train, m)}\n`);
-  if (held) out.write(`Validation data ${describe(held, m)}\n`);
-  const batchesPerEpoch = Math.ceil(train.rows / Math.min(batchSize, train.rows));
-  out.write(`${epochs} epoch${epochs === 1 ? "" : "s"} of ${batchesPerEpoch} batch${batchesPerEpoch === 1 ? "" : "es"} (batch size ${batchSize}), seed ${seed}\n`);
-
-  const progress = createProgress({ epochs, samplesPerEpoch: train.rows, batchesPerEpoch, out });
-  const stop = new SharedArrayBuffer(4);
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      Atomics.store(new Int32Array(stop), 0, 1);
-      progress.note("stopping after this batch (Ctrl-C again: quit without saving)");
-    } else {
-      progress.stop();
-      process.stderr.write(`\nnnc: quit without saving\n`);
-      process.exit(130);
-    }
+/** Runs `fn` with Ctrl-C handled: the first one calls `first`, a second one quits (exit 130). */
+async function withCtrlC<T>(first: () => void, quit: () => void, fn: () => Promise<T>): Promise<T> {
+  let count = 0;
+  const handler = () => {
+    if (++count === 1) return first();
+    quit();
+    process.exit(130);
   };
-  process.on("SIGINT", onSigint);
+  process.on("SIGINT", handler);
   try {
-    return await trainAndReport();
+    return await fn();
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", handler);
   }
+}
 
-  async function trainAndReport(): Promise<number> {
-  let result: TrainResult;
-  try {
-    const job: TrainJob = { code, X: train.X, Y: train.Y!, validation: held ? [held.X, held.Y!] : null, epochs, batchSize, seed, initial, stop, live: out.isTTY === true };
-    result = await runWorker(job, (msg) => {
-      if (msg.type === "batch") progress.batch(msg.epoch, msg.samples, msg.loss, msg.seconds);
-      else if (msg.type === "epoch") progress.epoch(msg.epoch, msg.logs, msg.samples, msg.batches, msg.seconds);
-    });
-  } finally {
-    progress.stop();
-    // Writing the results below is short and atomic; Ctrl-C now waits for it (second one quits).
-  }
+const plural = (n: number, word: string, suffix = "s") => `${n} ${word}${n === 1 ? "" : suffix}`;
+
+/** Prints the end of training and writes the files; returns the exit code. */
+function report(plan: Plan, result: TrainResult): number {
+  const { train, held } = plan;
   if (result.interrupted) {
     process.stderr.write(
-      `nnc: interrupted: stopped after batch ${result.lastBatch}/${result.batchesPerEpoch} of epoch ${result.lastEpoch}/${epochs} (${result.batches} batch${result.batches === 1 ? "" : "es"} in all)\n`,
+      `nnc: interrupted: stopped after batch ${result.lastBatch}/${result.batchesPerEpoch} of epoch ${result.lastEpoch}/${plan.epochs} (${plural(result.batches, "batch", "es")} in all)\n`,
     );
   } else if (result.stopped !== undefined) {
     process.stderr.write(`nnc: warning: ${result.stopped}\n`);
   }
   if (result.evaluation) {
-    out.write(`Evaluate on ${train.source} (${train.rows} rows): ${metricsText(result.evaluation.train, " - ", ": ")}\n`);
-    if (held && result.evaluation.validation) out.write(`Evaluate on ${held.source} (${held.rows} rows): ${metricsText(result.evaluation.validation, " - ", ": ")}\n`);
+    process.stdout.write(`Evaluate on ${train.source} (${train.rows} rows): ${metricsText(result.evaluation.train, " - ", ": ")}\n`);
+    if (held && result.evaluation.validation) process.stdout.write(`Evaluate on ${held.source} (${held.rows} rows): ${metricsText(result.evaluation.validation, " - ", ": ")}\n`);
   }
-  if (save !== undefined) {
-    writeAtomically(save, result.weights, file);
-    process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${result.batches} batch${result.batches === 1 ? "" : "es"}` : ""} to ${save}\n`);
+  if (plan.save !== undefined) {
+    writeAtomically(plan.save, result.weights, plan.file);
+    process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${plural(result.batches, "batch", "es")}` : ""} to ${plan.save}\n`);
   }
-  if (plot !== undefined) {
-    writeAtomically(plot, curveSvg(m.name, result.history), file);
-    process.stderr.write(`nnc: wrote the training curve to ${plot}\n`);
+  if (plan.plot !== undefined) {
+    writeAtomically(plan.plot, curveSvg(plan.model.name, result.history), plan.file);
+    process.stderr.write(`nnc: wrote the training curve to ${plan.plot}\n`);
   }
   return result.interrupted ? 130 : 0;
-  }
+}
+
+export async function trainCommand(args: string[]): Promise<number> {
+  const plan = await prepare(args);
+  const { model: m, train, held, epochs, batchSize, seed } = plan;
+  const out = process.stdout;
+  const batchesPerEpoch = Math.ceil(train.rows / Math.min(batchSize, train.rows));
+  out.write(`Model ${m.name}: ${m.paramCount} parameters, loss ${m.loss}\n`);
+  out.write(`Training data ${describe(train, m)}\n`);
+  if (held) out.write(`Validation data ${describe(held, m)}\n`);
+  out.write(`${plural(epochs, "epoch")} of ${plural(batchesPerEpoch, "batch", "es")} (batch size ${batchSize}), seed ${seed}\n`);
+
+  const progress = createProgress({ epochs, samplesPerEpoch: train.rows, batchesPerEpoch, out });
+  const stop = new SharedArrayBuffer(4);
+  const job: TrainJob = { code: plan.code, X: train.X, Y: train.Y!, validation: held ? [held.X, held.Y!] : null, epochs, batchSize, seed, initial: plan.initial, stop, live: out.isTTY === true };
+  // Ctrl-C stays handled while the results are written, so a first one cannot cut the save short.
+  return withCtrlC(
+    () => {
+      Atomics.store(new Int32Array(stop), 0, 1);
+      progress.note("stopping after this batch (Ctrl-C again: quit without saving)");
+    },
+    () => {
+      progress.stop();
+      process.stderr.write(`\nnnc: quit without saving\n`);
+    },
+    async () => {
+      let result: TrainResult;
+      try {
+        result = await runWorker(job, (msg) => {
+          if (msg.type === "batch") progress.batch(msg.epoch, msg.samples, msg.loss, msg.seconds);
+          else if (msg.type === "epoch") progress.epoch(msg.epoch, msg.logs, msg.samples, msg.batches, msg.seconds);
+        });
+      } finally {
+        progress.stop();
+      }
+      return report(plan, result);
+    },
+  );
 }
