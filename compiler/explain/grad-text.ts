@@ -27,7 +27,8 @@ export function baseName(file: string): string {
 
 function table(equations: readonly Equation[], file: string): string[] {
   const lhsW = Math.max(...equations.map((e) => width(e.lhs)));
-  const rhsW = Math.min(MAX_RHS_COLUMN, Math.max(...equations.map((e) => width(e.rhs))));
+  // Long right-hand sides overflow the column rather than widening it for every row.
+  const rhsW = Math.max(0, ...equations.map((e) => width(e.rhs)).filter((w) => w <= MAX_RHS_COLUMN));
   const shapes = equations.map((e) => `[${e.shape.join(", ")}]`);
   const shapeW = Math.max(...shapes.map(width));
   return equations.map((e, i) => {

@@ -26,9 +26,8 @@ const SUPERSCRIPT: Record<string, string> = { "2": "²", "3": "³" };
 
 /** A number as a short literal: 1e-4 stays 0.0001, 1/3 prints with 6 significant digits. */
 export function formatNumber(value: number): string {
-  if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
-  const short = Number(value.toPrecision(6));
-  return String(short).replace(/^-/, "−");
+  const text = Number.isInteger(value) || !Number.isFinite(value) ? String(value) : String(Number(value.toPrecision(6)));
+  return text.replace(/^-/, "−");
 }
 
 function constValue(node: Node): number | undefined {
@@ -80,7 +79,8 @@ export class MathPrinter {
       case "mul": {
         if (a === b) return { text: `${this.at(a!, ATOM)}²`, prec: POWER };
         // A scalar factor scales (·); two tensors multiply elementwise (⊙).
-        const scaling = a!.shape.length === 0 || b!.shape.length === 0 || constValue(a!) !== undefined || constValue(b!) !== undefined;
+        const scalar = (n: Node) => n.shape.length === 0 || n.op === "broadcast" || constValue(n) !== undefined;
+        const scaling = scalar(a!) || scalar(b!);
         return { text: `${this.factor(a!, true)} ${scaling ? "·" : "⊙"} ${this.factor(b!, false)}`, prec: PRODUCT };
       }
       case "div":

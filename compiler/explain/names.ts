@@ -42,6 +42,33 @@ export function nameIntermediates(graph: Graph, order: readonly Node[]): void {
     const [w, v] = [labelOf(node.inputs[0]!), labelOf(node.inputs[1]!)];
     if (w && v) graph.named(node, /^[A-Za-z]+\d*$/.test(w) ? `${w}${v}` : `${w}_${v}`);
   }
+  // Sums inside a named value's expression (the terms of `loss = … + 1e-4 * sum(W1 ^ 2)`)
+  // are stored: name them after it, loss_sum, loss_sum2, …, so code reads `loss_sum_0`, not `t26_0`.
+  // Training and inference copies of a value share its name, so numbering continues over
+  // the names already taken rather than restarting per copy.
+  const taken = new Set(order.map((n) => n.name).filter((n) => n !== undefined));
+  for (let k = order.length - 1; k >= 0; k--) {
+    const owner = order[k]!;
+    if (owner.role === "gradient" || !owner.name || LEAF_OPS.has(owner.op)) continue;
+    const sums: Node[] = [];
+    const seen = new Set<number>();
+    const stack = [...owner.inputs];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n.id) || n.name !== undefined || n.role === "gradient" || LEAF_OPS.has(n.op)) continue;
+      seen.add(n.id);
+      // (A sum right under the value, as in mean = Σ/n, becomes the value itself when n = 1.)
+      if (n.op === "sum" && !owner.inputs.includes(n)) sums.push(n);
+      stack.push(...n.inputs);
+    }
+    for (const n of sums.sort((a, b) => a.id - b.id)) {
+      let i = 1;
+      while (taken.has(`${owner.name}_sum${i === 1 ? "" : i}`)) i++;
+      const name = `${owner.name}_sum${i === 1 ? "" : i}`;
+      taken.add(name);
+      graph.named(n, name);
+    }
+  }
 }
 
 /** `h = dense(…)` or `h = tanh(…)`: a node holding the value of a DSL assignment. */

@@ -1,0 +1,81 @@
+// `nnc grad --format ts|ir` and --wrt: the code shown is the module's own code, sliced to
+// what one parameter's gradient needs; unknown parameters get a clear error.
+
+import { describe, expect, it, vi } from "vitest";
+import { gradReport } from "../../compiler/cli/grad-command.js";
+import { main } from "../../compiler/cli/main.js";
+import { compile } from "../../compiler/compile.js";
+import { gradBlocks, sliceGradient } from "../../compiler/explain/code-slice.js";
+import { model } from "./helpers.js";
+
+describe("nnc grad --format ts", () => {
+  it("shows exactly the backward statements ∂loss/∂W_h needs, as emitted", async () => {
+    const m = model("parity");
+    const text = await gradReport(m.source, m.file, { format: "ts", wrt: "W_h" });
+    const { code } = await compile(m.source, m.file);
+    const statements = text.split("\n").filter((l) => l !== "" && !l.startsWith("//"));
+    for (const s of statements) expect(code).toContain(`  ${s}`);
+    expect(text).toContain("// ∂loss/∂W_h [2, 1]");
+    // δz_out, δh and δz_h feed it; other parameters' blocks and forward statements do not appear.
+    expect(text).toMatch(/backward of parity\.nn:12/);
+    expect(text).toMatch(/backward of parity\.nn:10/);
+    expect(text).toMatch(/backward of parity\.nn:9/);
+    expect(text).not.toMatch(/∂loss\/∂(b_h|W_out|b_out)/);
+    expect(text).toMatch(/Forward values they read, computed earlier in gradSample: \S/);
+  });
+
+  it("slices by data flow: ∂loss/∂W_out does not need δh", async () => {
+    const m = model("parity");
+    const { code } = await compile(m.source, m.file);
+    const slice = sliceGradient(code, "W_out")!;
+    expect(slice.blocks.map((b) => b.comment)).toEqual(["backward of parity.nn:12  loss binary_crossentropy(out, y)", "∂loss/∂W_out [1, 2]"]);
+  });
+
+  it("slices loop-lowered code too", async () => {
+    const m = model("xor");
+    const { code } = await compile(m.source, m.file, { unroll: "never" });
+    const slice = sliceGradient(code, "W1")!;
+    const comments = slice.blocks.map((b) => b.comment);
+    expect(comments[comments.length - 1]).toBe("∂loss/∂W1 [8, 2]");
+    expect(comments.filter((c) => c.startsWith("∂loss/∂"))).toHaveLength(1);
+    expect(comments.some((c) => c.startsWith("backward of xor.nn:11"))).toBe(true);
+  });
+
+  it("without --wrt prints the whole gradSample function", async () => {
+    const m = model("xor");
+    const text = await gradReport(m.source, m.file, { format: "ts" });
+    expect(text).toMatch(/^\/\/ xor: the gradient kernel/);
+    expect(text).toContain("function gradSample(");
+    const { code } = await compile(m.source, m.file);
+    expect(gradBlocks(code).length).toBeGreaterThan(4);
+  });
+});
+
+describe("nnc grad --format ir and errors", () => {
+  it("prints the simplified gradient graph of one parameter", async () => {
+    const m = model("parity");
+    const text = await gradReport(m.source, m.file, { format: "ir", wrt: "W_out" });
+    expect(text).toContain("dz_out:[1] = sub out y");
+    expect(text).toContain("dW_out:[1, 2] = outer dz_out h");
+    expect(text).toMatch(/outputs: dW_out=dW_out\n$/);
+  });
+
+  it("names the parameters when --wrt is unknown, and rejects unknown formats", async () => {
+    const m = model("parity");
+    await expect(gradReport(m.source, m.file, { wrt: "Wh" })).rejects.toThrow(
+      "--wrt: 'Wh' is not a parameter of parity; did you mean 'W_h'? (parameters: W_h, b_h, W_out, b_out)",
+    );
+    await expect(gradReport(m.source, m.file, { format: "latex" })).rejects.toThrow("--format must be one of math, ts, ir, got 'latex'");
+  });
+
+  it("reports errors in the model file with file:line:column through the CLI", async () => {
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await main(["grad", "tests/explain/models/does-not-exist.nn"])).toBe(1);
+      expect(String(err.mock.calls[0]![0])).toMatch(/cannot read .*no such file/);
+    } finally {
+      err.mockRestore();
+    }
+    await expect(gradReport("model m\ninput x[2]\ntarget y[1]\nout = dense(x, 1, sigmoidd)\nloss mse(out, y)\n", "m.nn")).rejects.toThrow(/m\.nn:4:19/);
+  });
+});
