@@ -99,7 +99,7 @@ function barProgress(setup: ProgressSetup): TrainProgress {
     epoch(epoch, logs, samples, batches, seconds) {
       const b = open(epoch);
       const short = cutShort(batches, setup);
-      b.update(samples, { done: true, rate: rate(samples, seconds), metrics: metricsText(logs, " | ", " "), seconds: duration(seconds), note: short || note });
+      b.update(samples, { done: true, rate: rate(samples, seconds), metrics: metricsText(logs, " | ", " "), seconds: duration(seconds), note: short });
       b.stop();
       bar = null;
     },
