@@ -61,7 +61,8 @@ const WIDTH = 110;
 
 /** Breaks a long statement after top-level ` + ` (unrolled sums), continuation lines indented. */
 export function wrapLine(line: string): string[] {
-  if (line.length <= WIDTH) return [line];
+  // Never a comment: its continuation would be code (tests/robustness/injection.test.ts).
+  if (line.length <= WIDTH || /^\s*\/\//.test(line)) return [line];
   const lead = /^\s*/.exec(line)![0];
   const pieces: string[] = [];
   let depth = 0;

@@ -6,7 +6,8 @@ import type { Origin } from "../ir/node.js";
 
 /** Printable ASCII only; everything else becomes `?`. `#` comments are dropped. */
 export function safeText(text: string): string {
-  const code = text.replace(/#.*$/, "").trim();
+  // [\s\S], not `.`: a comment holding U+2028 must still be dropped whole.
+  const code = text.replace(/#[\s\S]*$/, "").trim();
   return code.replace(/[^\x20-\x7e]/g, "?").replace(/\*\//g, "* /");
 }
 
