@@ -16,10 +16,10 @@ export const EVALUATE_USAGE = `  nnc evaluate MODEL.nn --weights W.json --data S
 
 export async function evaluateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { ...DATA_OPTIONS, weights: { type: "string" }, "batch-size": { type: "string" } });
-  if (positionals.length !== 1) throw new CliError(`nnc evaluate: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  if (positionals.length !== 1) throw new CliError(`expected one model file after nnc evaluate, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
   const file = positionals[0]!;
   const weights = stringFlag(values, "weights");
-  if (weights === undefined) throw new CliError(`nnc evaluate: missing --weights FILE (written by nnc train --save)`);
+  if (weights === undefined) throw new CliError(`missing --weights FILE (written by nnc train --save)`);
   const batchSize = intFlag(values, "batch-size", 1, 32);
   const json = readSource(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);

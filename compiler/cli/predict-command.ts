@@ -31,10 +31,10 @@ export function predictionsCsv(outputName: string, outputSize: number, classifie
 
 export async function predictCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { ...DATA_OPTIONS, weights: { type: "string" }, output: { type: "string", short: "o" } });
-  if (positionals.length !== 1) throw new CliError(`nnc predict: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  if (positionals.length !== 1) throw new CliError(`expected one model file after nnc predict, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
   const file = positionals[0]!;
   const weights = stringFlag(values, "weights");
-  if (weights === undefined) throw new CliError(`nnc predict: missing --weights FILE (written by nnc train --save)`);
+  if (weights === undefined) throw new CliError(`missing --weights FILE (written by nnc train --save)`);
   const json = readSource(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
   const params = loadWeights(mod, weights, json);

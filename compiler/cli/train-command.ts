@@ -108,7 +108,7 @@ async function prepare(args: string[]): Promise<Plan> {
     plot: { type: "string" },
     weights: { type: "string" },
   });
-  if (positionals.length !== 1) throw new CliError(`nnc train: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
+  if (positionals.length !== 1) throw new CliError(`expected one model file after nnc train, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
   const file = positionals[0]!;
   const epochs = intFlag(values, "epochs", 1, 10);
   const batchSize = intFlag(values, "batch-size", 1, 32);
