@@ -173,7 +173,8 @@ type Layer =
   | { kind: "dropout"; rate: number }
   | { kind: "raw"; units: number; init: string }
   | { kind: "scale"; op: "*" | "/" | "+" | "-"; c: number }
-  | { kind: "residual" };
+  | { kind: "residual" }
+  | { kind: "long-sum"; terms: number };
 
 const layer: fc.Arbitrary<Layer> = fc.oneof(
   fc.record({ kind: fc.constant("dense" as const), units: fc.integer({ min: 1, max: 5 }), act: fc.constantFrom(...ACTIVATIONS), l2: fc.boolean() }),
@@ -182,6 +183,7 @@ const layer: fc.Arbitrary<Layer> = fc.oneof(
   fc.record({ kind: fc.constant("raw" as const), units: fc.integer({ min: 1, max: 4 }), init: fc.constantFrom(...INITS) }),
   fc.record({ kind: fc.constant("scale" as const), op: fc.constantFrom("*" as const, "/" as const, "+" as const, "-" as const), c: fc.constantFrom(2, 0.5, 1000, 1e-3) }),
   fc.record({ kind: fc.constant("residual" as const) }),
+  fc.record({ kind: fc.constant("long-sum" as const), terms: fc.integer({ min: 2, max: 40 }) }),
 );
 
 export interface GeneratedModel {
@@ -236,6 +238,9 @@ export function renderModel(g: GeneratedModel): string {
         break;
       case "residual":
         lines.push(`${h} = ${prev} + tanh(${prev}) * 0.5`);
+        break;
+      case "long-sum": // a long DSL line: comments quoting it must stay comments
+        lines.push(`${h} = ${Array.from({ length: l.terms }, (_, k) => `${prev} * ${k + 1}`).join(" + ")}`);
         break;
     }
     prev = h;

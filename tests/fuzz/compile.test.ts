@@ -1,22 +1,22 @@
 // Fuzzing the whole pipeline, emission included, on a smaller deterministic sample (emitting
 // costs ~0.5 s a model): generated models and mutated examples must compile or fail with a
 // located NncError; every module that compiles must contain no eval / Function constructor /
-// imports, compute what the reference interpreter computes from the same graphs, and (for a
-// few of them) type-check under strict. Seed and replay: see analyze.test.ts.
+// imports, type-check under strict (all in one TypeScript program) and compute what the
+// reference interpreter computes from the same graphs. Seed and replay: see analyze.test.ts.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, type Compiled } from "../../compiler/compile.js";
 import { evaluate as interpret } from "../../compiler/interpret.js";
 import { relError, testRandom } from "../helpers/fd.js";
-import { importCode, typeErrors } from "../helpers/generated.js";
+import { importCode } from "../helpers/generated.js";
+import { typeErrorsOfEach } from "./typecheck.js";
 import { FILE, FuzzStats, checkOutcome, showSource } from "./outcome.js";
-import { generatedSource, loadExamples, mutatedExample } from "./arbitraries.js";
+import { generatedModel, generatedSource, loadExamples, mutatedExample, renderModel } from "./arbitraries.js";
 
 const SEED = Number(process.env["NNC_FUZZ_SEED"] ?? 20_240_606);
 const SCALE = Number(process.env["NNC_FUZZ_SCALE"] ?? 1);
-const PER_KIND = Math.round(16 * SCALE);
-const TYPE_CHECKED = 1;
+const PER_KIND = Math.round(12 * SCALE);
 
 /** Same value, or both NaN, or within 1e-9 relative (the interpreter fuses nothing). */
 function close(a: number, b: number): boolean {
@@ -27,6 +27,7 @@ function close(a: number, b: number): boolean {
 
 describe("fuzz: compile (the whole pipeline)", () => {
   const sources = [
+    ...fc.sample(generatedModel.map(renderModel), { seed: SEED, numRuns: PER_KIND }),
     ...fc.sample(generatedSource(), { seed: SEED, numRuns: PER_KIND }),
     ...fc.sample(mutatedExample(loadExamples()), { seed: SEED, numRuns: PER_KIND }),
   ];
@@ -54,8 +55,8 @@ describe("fuzz: compile (the whole pipeline)", () => {
     expect(stats.cases).toBe(sources.length);
     expect(compiled.length).toBeGreaterThanOrEqual(5);
 
-    let checked = 0;
-    for (const { source, result } of compiled) {
+    const typeErrors = await typeErrorsOfEach(compiled.map((c) => c.result.code));
+    for (const [k, { source, result }] of compiled.entries()) {
       const { code, model, derived } = result;
       const where = `\nsource: ${showSource(source)}`;
       expect(code, `eval / Function / import in the output${where}`).not.toMatch(/\beval\s*\(|\bFunction\s*\(|^\s*import\s|\brequire\s*\(/m);
@@ -76,10 +77,7 @@ describe("fuzz: compile (the whole pipeline)", () => {
       out.forEach((v, i) => expect(close(v, expected[i]!), `predict[${i}] ${v} vs ${expected[i]}${where}`).toBe(true));
       const lossValue = mod.loss(params, x, y);
       expect(close(lossValue, ref.get(derived.inferLoss.id)![0]!), `loss ${lossValue}${where}`).toBe(true);
-      if (checked < TYPE_CHECKED) {
-        expect(await typeErrors(code), `type errors${where}`).toEqual([]);
-        checked++;
-      }
+      expect(typeErrors[k], `type errors${where}`).toEqual([]);
     }
   });
 });
