@@ -19,7 +19,7 @@ export interface DataShape {
   classes?: number;
 }
 
-/** auto: one column for a wider target means class indexes; index / onehot insist. */
+/** auto: one column for a wider target, or a sparse-categorical target, means class indexes; index / onehot insist. */
 export type LabelMode = "auto" | "index" | "onehot";
 
 export interface MatchOptions {
@@ -139,7 +139,8 @@ export function toDataset(table: Table, shape: DataShape, opts: MatchOptions): D
     if (targets.length === 1 && tsize > 1) {
       if (labels === "onehot") throw new CliError(`--labels onehot: target ${shape.target.name} needs ${tsize} columns (${spelled(shape.target.name, tsize)}), ${table.source} has one: ${names}`);
       mode = "index";
-    } else if (labels === "index") {
+    } else if (labels === "index" || (labels === "auto" && shape.classes !== undefined)) {
+      // A sparse-categorical target (one value) is always a class index: check it as one.
       if (tsize > 1) throw new CliError(`--labels index: expected one class-index column for target ${shape.target.name}, found ${targets.length}: ${names}`);
       mode = "index";
     }

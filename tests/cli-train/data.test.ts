@@ -122,6 +122,11 @@ describe("labels", () => {
     expect(errorOf(() => csv("x0,x1,x2,x3,y\n1,2,3,4,setosa\n", IRIS_SHAPE))).toBe("d.csv:2: row 1, column 5 ('y'): 'setosa' is not a class index (0..2)");
     const sparse = { input: { name: "x", size: 1 }, target: { name: "y", size: 1 }, classes: 10 };
     expect(errorOf(() => csv("x,y\n1,1.5\n", sparse, { target: "required", labels: "index" }))).toBe("d.csv:2: row 1, column 2 ('y'): '1.5' is not a class index (0..9)");
+    // A sparse-categorical target is checked as a class index without --labels too.
+    expect(errorOf(() => csv("x,y\n1,10\n", sparse))).toBe("d.csv:2: row 1, column 2 ('y'): '10' is not a class index (0..9)");
+    expect(csv("x,y\n1,9\n", sparse).labels).toBe("index");
+    // A plain one-value target (regression, binary) is read as a number.
+    expect([...csv("x,y\n1,0.25\n", { input: { name: "x", size: 1 }, target: { name: "y", size: 1 } }).Y!]).toEqual([0.25]);
   });
 });
 
