@@ -234,6 +234,11 @@ export const RULES: Rule[] = [
   // log Σ exp(z) -> logsumexp(z)
   {
     name: "stable logsumexp",
-    apply: (n, g) => (n.op === "log" && arg(n, A).op === "sum" && arg(arg(n, A), A).op === "exp" && arg(arg(n, A), A).shape.length === 1 ? g.node("logsumexp", [arg(arg(n, A), A)]) : undefined),
+    // (logsumexp takes the exponent z, not exp(z): tests/robustness/numerics.test.ts)
+    apply: (n, g) => {
+      if (n.op !== "log" || arg(n, A).op !== "sum") return undefined;
+      const e = arg(arg(n, A), A);
+      return e.op === "exp" && e.shape.length === 1 ? g.node("logsumexp", [arg(e, A)]) : undefined;
+    },
   },
 ];
