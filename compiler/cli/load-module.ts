@@ -1,6 +1,7 @@
 // Loads a freshly compiled module into this process (for `nnc check`, `nnc train`, …):
-// the code is written to a private temporary .ts file and imported through tsx, which the
-// `nnc` launcher has registered. The file is removed right after import.
+// the code is written to a private temporary .mts file and imported with tsx's tsImport (a
+// loader scoped to this import, so it works whether or not the launcher registered tsx: the
+// dist/ build does not). The file is removed right after import.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,12 +44,12 @@ export interface GeneratedModule {
 
 export async function loadGeneratedModule(code: string): Promise<GeneratedModule> {
   const dir = mkdtempSync(join(tmpdir(), "nnc-"));
-  // .mts, not .ts: with no package.json above the temp folder, tsx would load a .ts file as
-  // CommonJS without transforming it ("Unexpected identifier 'Vec'").
+  // .mts, not .ts: with no package.json above the temp folder, a .ts file would be CommonJS.
   const file = join(dir, "model.mts");
   try {
     writeFileSync(file, code);
-    return (await import(pathToFileURL(file).href)) as GeneratedModule;
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as GeneratedModule;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -62,11 +62,12 @@ function describe(ds: Dataset, model: { input: { name: string }; target: { name:
 
 /** Runs the job in a worker; resolves with its result, forwarding progress messages. */
 function runWorker(job: TrainJob, onMessage: (m: TrainMessage) => void): Promise<TrainResult> {
-  // Workers do not inherit tsx's loader: register it there (the worker loads the generated
-  // TypeScript module), then import the worker module: the .ts source, or its .js build.
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const entry = new URL(import.meta.url.endsWith(".ts") ? "./train-worker.ts" : "./train-worker.js", import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  // Run from the TypeScript sources, the worker needs tsx's loader for its own module (workers
+  // do not inherit it); run from the dist/ build, it is plain JavaScript.
+  const fromSource = import.meta.url.endsWith(".ts");
+  const entry = JSON.stringify(new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url).href);
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  const boot = fromSource ? `import(${tsx}).then((m) => { m.register(); return import(${entry}); });` : `import(${entry});`;
   const transfer = [job.X.buffer, job.Y.buffer, ...(job.validation ? [job.validation[0].buffer, job.validation[1].buffer] : [])] as ArrayBuffer[];
   const worker = new Worker(boot, { eval: true, workerData: job, transferList: transfer });
   return new Promise((resolveResult, reject) => {
