@@ -64,14 +64,18 @@ describe.each(EXAMPLES)("example $name", (example) => {
       expect(relError(lossValue, ref.get(derived.trainLoss.id)![0]!)).toBeLessThan(1e-12);
       for (const p of mod.model.params) {
         const expected = ref.get(derived.grads.get(p.name)!.id)!;
-        for (let i = 0; i < p.size; i++) expect(relError(g[p.offset + i]!, expected[i]!)).toBeLessThan(1e-12);
+        let worst = 0;
+        for (let i = 0; i < p.size; i++) worst = Math.max(worst, relError(g[p.offset + i]!, expected[i]!));
+        expect(worst, p.name).toBeLessThan(1e-12);
       }
 
       // Central finite differences of the generated loss (inference mode); with dropout, of the
       // training loss with those masks, which only the interpreter computes alone.
       const trainingLoss = () => interpret([derived.trainLoss], { values, masks }).get(derived.trainLoss.id)![0]!;
-      const fd = finiteDifferences(masks.size > 0 ? trainingLoss : () => mod.loss(params, x, y), params);
-      for (let i = 0; i < params.length; i++) expect(relError(g[i]!, fd[i]!)).toBeLessThan(1e-6);
+      // Large models (MNIST: 101,770 parameters) on an evenly spread sample of 300 of them.
+      const at = params.length <= 2000 ? [...params.keys()] : Array.from({ length: 300 }, (_, k) => Math.floor(((k + 0.5) * params.length) / 300));
+      const fd = finiteDifferences(masks.size > 0 ? trainingLoss : () => mod.loss(params, x, y), params, 1e-6, at);
+      for (const i of at) expect(relError(g[i]!, fd[i]!)).toBeLessThan(1e-6);
     }
   });
 });

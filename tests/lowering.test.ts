@@ -63,7 +63,7 @@ describe.each([
   ["math", "never"],
 ] as const)("per-sample kernels of %s with --unroll %s", (name, unroll) => {
   it("match the reference interpreter", async () => {
-    const { compiled, mod } = await load(name, { unroll });
+    const { compiled, mod } = await load(name, { unroll, batch: "never" });
     const { model, derived } = analyze(MODELS[name]!, `${name}.nn`);
     const random = testRandom(5);
     const params = mod.init(3);
@@ -84,7 +84,7 @@ describe.each([
 
 describe("split kernels", () => {
   it("keep every generated function within the token budget", async () => {
-    const { compiled } = await load("deep", {});
+    const { compiled } = await load("deep", { batch: "never" });
     const bodies = compiled.code.split(/\n(?=function )/).filter((f) => /^function \w+Sample/.test(f));
     expect(bodies.length).toBeGreaterThan(3);
     for (const f of bodies) expect(estimateTokens(f.split("\n"))).toBeLessThanOrEqual(FUNCTION_TOKEN_BUDGET + 50);

@@ -23,12 +23,12 @@ import { lowerBatched } from "../lower/batched.js";
 export type UnrollMode = "auto" | "always" | "never";
 export type BatchMode = "auto" | "always" | "never";
 
-/** How a per-sample kernel was lowered. */
-export type Strategy = "unrolled" | "mixed" | "split" | "loops";
+/** How the kernels were lowered: per sample (unrolled / mixed / split / loops), or batched. */
+export type Strategy = "unrolled" | "mixed" | "split" | "loops" | "batched";
 
 export interface KernelSet {
   text: string;
-  /** The gradient kernel's strategy (the others follow the same rules). */
+  /** The gradient kernel's strategy (the others follow the same rules), or "batched". */
   strategy: Strategy;
   /** Whether minibatches run through the batched kernels. */
   batched: boolean;
@@ -189,6 +189,14 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]`,
   }));
   gradSinks.push({ kind: "return", node: graphs.trainLoss });
+  // Models too big for one unrolled function run everything, single samples included (n = 1),
+  // through the batched kernels: their tiles beat per-sample loops even for one row (measured
+  // 3–4× on MNIST), so the per-sample kernels are not emitted at all.
+  const batched = batch === "always" || (batch === "auto" && !fitsOneFunction(gradSinks, offsets, file));
+  // A training sample also adds each gradient element into g: one more flop per parameter.
+  const paramCount = model.params.reduce((n, p) => n + sizeOf(p.shape), 0);
+  const flops = { predict: flopsOf([graphs.predict]), grad: flopsOf(gradSinks.map((s) => s.node)) + paramCount };
+  if (batched) return { text: batchedKernels(model, graphs, offsets, maxBatch, file), strategy: "batched", batched, flops };
   const predict = sampleKernel(
     "predictSample",
     SAMPLE_PARAMS.predict,
@@ -212,11 +220,26 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     unroll,
     file,
   );
-  const texts = [predict.text, loss.text, grad.text];
+  return { text: [predict.text, loss.text, grad.text].join("\n"), strategy: grad.strategy, batched, flops };
+}
 
-  const batched = batch === "always" || (batch === "auto" && grad.strategy !== "unrolled");
-  if (batched) texts.push(batchedKernels(model, graphs, offsets, maxBatch, file));
-  return { text: texts.join("\n"), strategy: grad.strategy, batched, flops: { predict: predict.flops, grad: grad.flops } };
+/** Whether the per-sample gradient kernel fits V8's budget fully unrolled in one function. */
+function fitsOneFunction(sinks: Sink[], offsets: Map<string, number>, file: string): boolean {
+  if ([...roughTokens(sinks).values()].reduce((a, b) => a + b, 0) > 4 * FUNCTION_TOKEN_BUDGET) return false;
+  const whole = lowerFunction(sinks, binding(offsets, "gradScratch", true), { locals: "all", unrolled: () => true }, file);
+  return estimateTokens(renderBlocks(whole.blocks)) <= FUNCTION_TOKEN_BUDGET;
+}
+
+/** Flops per sample of computing `roots`: op flops, elementwise ops by cost, one multiply per outer-product element. */
+function flopsOf(roots: readonly Node[]): number {
+  let flops = 0;
+  for (const node of topoOrder(roots)) {
+    const def = opDef(node.op);
+    if (def.kind === "structural") flops += def.flops(node.inputs.map((i) => i.shape), node.shape);
+    else if (def.kind === "elementwise") flops += def.cost * sizeOf(node.shape);
+    else if (node.op === "outer") flops += sizeOf(node.shape);
+  }
+  return flops;
 }
 
 /** predictRows / lossRows / gradRows over rows [0, n) of a minibatch, sharing one scratch buffer. */

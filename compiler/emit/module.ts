@@ -59,7 +59,6 @@ function kernelRuntimeHelpers(roots: readonly Node[]): string[] {
   return [...names].sort();
 }
 
-/** ModelCore batch methods over the per-sample kernels (small models: unrolled code, no batch loops inside). */
 /** A plain value as a TypeScript literal in prettier's style: `{ name: "W", shape: [2, 1] }`. */
 function literalText(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(literalText).join(", ")}]`;
@@ -70,6 +69,7 @@ function literalText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** ModelCore batch methods over the per-sample kernels (small models: unrolled code, no batch loops inside). */
 const SAMPLE_CORE = `  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     let total = 0;
     for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng);
@@ -123,7 +123,7 @@ export function emitModule(model: Model, derived: Derived, options: EmitOptions)
     ` *   output  ${safeText(model.outputName)}[${outputSize}]`,
     ...model.params.map((p) => ` *   param   ${p.name}[${p.shape.join(", ")}] ~ ${p.init.name}  (offset ${offsets.get(p.name)})`),
     ` *   ${paramCount} parameters; loss: ${safeText(model.lossText)}; optimizer: ${safeText(model.optimizer.written || model.optimizer.name)}`,
-    ` *   kernels: per sample ${kernels.strategy}${kernels.batched ? ", minibatches matrix-matrix" : ""}, ${options.precision ?? "f64"}; ${kernels.flops.predict} flops per prediction, ${kernels.flops.grad} per training sample`,
+    ` *   kernels: ${kernels.batched ? "batched (matrix-matrix over minibatch rows)" : `per sample, ${kernels.strategy}`}, ${options.precision ?? "f64"}; ${kernels.flops.predict} flops per prediction, ${kernels.flops.grad} per training sample`,
     ` *`,
     ` * Self-contained: no imports. Parameters live in one flat ${options.precision === "f32" ? "Float32Array" : "Float64Array"} (see \`model.params\`).`,
     ` */`,
@@ -193,7 +193,7 @@ function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
 
 /** The model's output for one sample (inference mode: no dropout). */
 export function predict(params: Params, x: ArrayLike<number>, out: Vec = new VecArray(OUTPUT_SIZE)): Vec {
-  predictSample(params, oneSample(x, sampleX, "x"), 0, out, 0);
+  ${kernels.batched ? `predictRows(params, oneSample(x, sampleX, "x"), 1, out);` : `predictSample(params, oneSample(x, sampleX, "x"), 0, out, 0);`}
   return out;
 }
 
@@ -204,14 +204,14 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
 
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
-  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);
+  ${kernels.batched ? `return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1);` : `return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);`}
 }
 
 const gradRng = createRng(0);
 
 /** Adds ∂loss/∂params of one sample into \`g\` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
-  return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);
+  ${kernels.batched ? `return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng);` : `return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);`}
 }
 
 /** Options of this model's optimizer (${safeText(model.optimizer.name)}); the model file's values are the defaults. */

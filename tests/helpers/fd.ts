@@ -18,10 +18,10 @@ export function relError(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1);
 }
 
-/** ∂f/∂v[i] for every i by central differences (v is restored afterwards). */
-export function finiteDifferences(f: () => number, v: Float64Array, h = 1e-6): Float64Array {
-  const out = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
+/** ∂f/∂v[i] by central differences for every i, or only at `indices` (NaN elsewhere); v is restored afterwards. */
+export function finiteDifferences(f: () => number, v: Float64Array, h = 1e-6, indices?: readonly number[]): Float64Array {
+  const out = new Float64Array(v.length).fill(indices ? NaN : 0);
+  for (const i of indices ?? v.keys()) {
     const keep = v[i]!;
     const step = h * Math.max(1, Math.abs(keep));
     v[i] = keep + step;

@@ -1,0 +1,115 @@
+// bench/RESULTS.md from one benchmark run: tables of throughput, rates against the measured
+// matrix-matrix peak, final loss and accuracy, prediction latency, compile times and sizes,
+// and the issue's targets with how far each one is from being met.
+
+import type { GemmPeak } from "./gemm-peak.js";
+import type { Workload } from "./workloads.js";
+
+export interface Outcome {
+  seconds: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface Row {
+  workload: Workload;
+  samples: number;
+  flops: number;
+  evalWhat: string;
+  results: Record<string, Outcome>;
+}
+
+export interface Report {
+  node: string;
+  cpu: string;
+  load: [number, number];
+  peak: GemmPeak;
+  peakAfter: GemmPeak;
+  rows: Row[];
+  latencies: { example: string; nnc: number; plain: number; tfjs: number; flops: number }[];
+  compiles: { example: string; seconds: number; bytes: number }[];
+  breakdown: { adam: number; grad32: number; grad1: number };
+}
+
+const f = (x: number, d = 2) => x.toFixed(d);
+const int = (x: number) => Math.round(x).toLocaleString("en-US");
+
+export function renderResults(r: Report): string {
+  const out: string[] = [];
+  const rate = (row: Row, name: string) => row.samples / row.results[name]!.seconds;
+  const gflops = (row: Row, name: string) => row.flops / row.results[name]!.seconds / 1e9;
+  out.push(
+    "# nnc benchmark results",
+    "",
+    "Written by `npm run bench` (bench/run.ts) from one run; every number below comes from that run.",
+    `Node ${r.node}, ${r.cpu}, one thread. Load average ${f(r.load[0])} at the start, ${f(r.load[1])} at the end`,
+    "(other processes on the machine slow every peer alike; ratios are more stable than absolute rates).",
+    "",
+    "## The yardstick: plain JavaScript matrix-matrix",
+    "",
+    `Best single-thread rate of a tuned Float64Array matrix-matrix kernel: **${f(r.peak.gflops)} GFLOP/s** (${r.peak.kernel}; ${f(r.peakAfter.gflops)} when measured again after the workloads).`,
+    "",
+    "| kernel | GFLOP/s |",
+    "| --- | --- |",
+    ...r.peak.all.map((k) => `| ${k.kernel} | ${f(k.gflops)} |`),
+    "",
+    "## Training",
+    "",
+    "Same network, initial weights, data order (no shuffling) and update rule for every peer. *nnc fit* is the generated",
+    "module's `fit` (which also scores accuracy on each batch before its update: one more forward pass), *nnc step* its",
+    "`createTrainer().step` alone, *plain JS* hand-written per-sample loops, *tfjs* `@tensorflow/tfjs-layers` `model.fit`",
+    "on the cpu backend (float32). GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
+    "",
+  );
+  for (const row of r.rows) {
+    const w = row.workload;
+    out.push(`### ${w.title}`, "", `${int(row.samples)} samples; loss and accuracy afterwards on the ${row.evalWhat}.`, "");
+    out.push("| peer | seconds | samples/s | GFLOP/s | of GEMM peak | loss | accuracy |", "| --- | --- | --- | --- | --- | --- | --- |");
+    for (const name of Object.keys(row.results)) {
+      const o = row.results[name]!;
+      out.push(`| ${name} | ${f(o.seconds, 3)} | ${int(rate(row, name))} | ${f(gflops(row, name), 3)} | ${f((100 * gflops(row, name)) / r.peak.gflops, 1)}% | ${f(o.loss, 4)} | ${f(o.accuracy, 4)} |`);
+    }
+    const t = rate(row, "tfjs");
+    out.push("", `nnc / tfjs: **${f(rate(row, "nnc fit") / t, 1)}×** (fit), **${f(rate(row, "nnc step") / t, 1)}×** (step); nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
+  }
+  out.push("## Prediction latency (one sample)", "", "| model | nnc µs | plain JS µs | tfjs µs | tfjs / nnc |", "| --- | --- | --- | --- | --- |");
+  for (const l of r.latencies) out.push(`| ${l.example} | ${f(l.nnc * 1e6, 3)} | ${f(l.plain * 1e6, 3)} | ${f(l.tfjs * 1e6, 1)} | ${f(l.tfjs / l.nnc, 0)}× |`);
+  out.push("", "## Compiling", "", "`node bin/nnc.js dsl-examples/NAME.nn -o NAME.ts` wall time (median of 3, from the dist/ build), and the committed generated module's size.", "");
+  out.push("| example | wall s | generated KB |", "| --- | --- | --- |");
+  for (const c of r.compiles) out.push(`| ${c.example} | ${f(c.seconds, 2)} | ${f(c.bytes / 1024, 1)} |`);
+
+  // Targets.
+  const row = (name: string) => r.rows.find((x) => x.workload.name === name)!;
+  const vsTfjs = (name: string) => rate(row(name), "nnc fit") / rate(row(name), "tfjs");
+  const stepVsTfjs = (name: string) => rate(row(name), "nnc step") / rate(row(name), "tfjs");
+  const compile = (name: string) => r.compiles.find((c) => c.example === name)!;
+  const targets: [string, number, number, string][] = [
+    ["MNIST batch 32: nnc fit / tfjs", vsTfjs("mnist32"), 4, "×"],
+    ["MNIST batch 32: nnc step / tfjs", stepVsTfjs("mnist32"), 4, "×"],
+    ["MNIST batch 32: nnc step, fraction of the GEMM peak", gflops(row("mnist32"), "nnc step") / r.peak.gflops, 0.6, ""],
+    ["MNIST batch 1: nnc fit / tfjs", vsTfjs("mnist1"), 20, "×"],
+    ["parity: nnc fit / tfjs", vsTfjs("parity"), 1000, "×"],
+    ["xor: nnc fit / tfjs", vsTfjs("xor"), 1000, "×"],
+  ];
+  out.push("", "## Targets (issue #4)", "", "| target | measured | goal | met |", "| --- | --- | --- | --- |");
+  for (const [what, value, goal, unit] of targets) {
+    const shown = unit === "" ? `${f(100 * value, 0)}%` : `${f(value, 1)}×`;
+    const goalShown = unit === "" ? `≥ ${f(100 * goal, 0)}%` : `≥ ${goal}×`;
+    out.push(`| ${what} | ${shown} | ${goalShown} | ${value >= goal ? "yes" : `no (${f(value / goal, 2)} of the goal)`} |`);
+  }
+  out.push(`| parity compiles in under 1 s | ${f(compile("parity").seconds, 2)} s | < 1 s | ${compile("parity").seconds < 1 ? "yes" : "no"} |`);
+  out.push(`| MNIST compiles in under 3 s | ${f(compile("mnist").seconds, 2)} s | < 3 s | ${compile("mnist").seconds < 3 ? "yes" : "no"} |`);
+  out.push(`| generated MNIST under 200 KB | ${f(compile("mnist").bytes / 1024, 1)} KB | < 200 KB | ${compile("mnist").bytes < 200 * 1024 ? "yes" : "no"} |`);
+  const b = r.breakdown;
+  out.push(
+    "",
+    "### Where MNIST's time goes (measured in this run)",
+    "",
+    `- One Adam step over the 101,770 parameters: ${f(b.adam * 1e3, 3)} ms (three loads, three stores, a square root and a division per parameter).`,
+    `- Trainer step without the optimizer (zero the gradient, the batched kernels, mean and norm): ${f(b.grad32 * 1e3, 3)} ms for 32 rows, ${f(b.grad1 * 1e3, 3)} ms for one row.`,
+    `- So at batch 1 the optimizer is ${f((100 * b.adam) / (b.adam + b.grad1), 0)}% of a step: nnc cannot go below ${f((b.adam + b.grad1) * 1e3, 3)} ms per sample, whatever the kernels do.`,
+    `- The kernels themselves: ${f((r.rows.find((x) => x.workload.name === "mnist32")!.flops / r.rows.find((x) => x.workload.name === "mnist32")!.samples) * 32 / b.grad32 / 1e9, 2)} GFLOP/s over a batch of 32 (step without optimizer).`,
+    "",
+  );
+  return out.join("\n");
+}

@@ -1,0 +1,194 @@
+// `npm run bench`: trains the workloads of bench/workloads.ts with nnc's generated modules,
+// TensorFlow.js (tfjs-layers, cpu backend) and hand-written loops, in one run, from the same
+// initial weights on the same data, and writes bench/RESULTS.md: samples/s, nnc / tfjs, GFLOP/s
+// and its fraction of the best matrix-matrix rate measured in the same run, final loss and
+// accuracy of each, prediction latency, compile wall time and generated sizes.
+//
+//   npm run bench            # ~5 minutes on a 2-core machine
+
+import { execFileSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { EXAMPLES, ROOT } from "../scripts/examples.js";
+import { mnistSplit } from "../scripts/mnist-data.js";
+import { gemmPeak } from "./gemm-peak.js";
+import { plainNet } from "./peers/plain.js";
+import { tfjsNet, useCpu } from "./peers/tfjs.js";
+import { type Workload, workloads } from "./workloads.js";
+import { type Row, renderResults } from "./report.js";
+
+interface Trainer {
+  step(X: Float64Array, Y: Float64Array, n: number): number;
+}
+interface Generated {
+  init(seed: number): Float64Array;
+  fit(p: Float64Array, x: Float64Array, y: Float64Array, o: Record<string, unknown>): { history: { loss: number[] } };
+  evaluate(p: Float64Array, x: Float64Array, y: Float64Array): { loss: number; accuracy: number };
+  predict(p: Float64Array, x: ArrayLike<number>, out?: Float64Array): Float64Array;
+  createTrainer(p: Float64Array, o?: Record<string, unknown>): Trainer;
+  createOptimizer(): { step(p: Float64Array, g: Float64Array): void };
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const now = () => performance.now();
+
+/** Flops per prediction and per training sample, from the generated header. */
+function flopsOf(example: string): { predict: number; grad: number } {
+  const head = readFileSync(`${ROOT}generated/${example}.ts`, "utf8").slice(0, 3000);
+  const m = /(\d+) flops per prediction, (\d+) per training sample/.exec(head)!;
+  return { predict: Number(m[1]), grad: Number(m[2]) };
+}
+
+/** Mean seconds per call of f over about `seconds` of calls (after a warm-up). */
+function latency(f: () => void, seconds = 0.3): number {
+  for (let i = 0; i < 200; i++) f();
+  let calls = 0;
+  const t0 = now();
+  while (now() - t0 < seconds * 1000) {
+    for (let i = 0; i < 50; i++) f();
+    calls += 50;
+  }
+  return (now() - t0) / 1000 / calls;
+}
+
+function evalData(w: Workload): { x: Float64Array; y: Float64Array; rows: number; what: string } {
+  if (w.example !== "mnist") return { x: w.x, y: w.y, rows: w.rows, what: "training rows" };
+  const { test } = mnistSplit();
+  return { x: test.x, y: test.y, rows: test.rows, what: "2,000 held-out digits" };
+}
+
+async function runWorkload(w: Workload): Promise<Row> {
+  const mod = (await import(pathToFileURL(`${ROOT}generated/${w.example}.ts`).href)) as Generated;
+  const init = mod.init(w.seed);
+  const samples = w.rows * w.epochs;
+  const flops = flopsOf(w.example).grad * samples;
+  const ev = evalData(w);
+  const x = w.x.subarray(0, w.rows * w.net.inputSize);
+  const outSize = w.net.layers[w.net.layers.length - 1]!.units;
+  const y = w.y.subarray(0, w.rows * outSize);
+  const row: Row = { workload: w, samples, flops, evalWhat: ev.what, results: {} };
+
+  // nnc, through fit (shuffle off: every peer sees the rows in the same order).
+  {
+    const p = init.slice();
+    const t0 = now();
+    mod.fit(p, x, y, { epochs: w.epochs, batchSize: w.batch, shuffle: false, seed: w.seed });
+    const seconds = (now() - t0) / 1000;
+    row.results["nnc fit"] = { seconds, ...mod.evaluate(p, ev.x.subarray(0, ev.rows * w.net.inputSize), ev.y.subarray(0, ev.rows * outSize)) };
+    log(`  nnc fit      ${seconds.toFixed(2)} s`);
+  }
+  // nnc, the bare training step (fit also scores accuracy on each batch: one more forward pass).
+  {
+    const p = init.slice();
+    const trainer = mod.createTrainer(p);
+    const batches: [Float64Array, Float64Array, number][] = [];
+    for (let r = 0; r < w.rows; r += w.batch) {
+      const n = Math.min(w.batch, w.rows - r);
+      batches.push([x.subarray(r * w.net.inputSize, (r + n) * w.net.inputSize), y.subarray(r * outSize, (r + n) * outSize), n]);
+    }
+    const t0 = now();
+    for (let e = 0; e < w.epochs; e++) for (const [bx, by, n] of batches) trainer.step(bx, by, n);
+    const seconds = (now() - t0) / 1000;
+    row.results["nnc step"] = { seconds, ...mod.evaluate(p, ev.x.subarray(0, ev.rows * w.net.inputSize), ev.y.subarray(0, ev.rows * outSize)) };
+    log(`  nnc step     ${seconds.toFixed(2)} s`);
+  }
+  // Hand-written loops.
+  {
+    const net = plainNet(w.net, init.slice());
+    const t0 = now();
+    for (let e = 0; e < w.epochs; e++) for (let r = 0; r < w.rows; r += w.batch) net.trainBatch(x, y, r, Math.min(w.batch, w.rows - r));
+    const seconds = (now() - t0) / 1000;
+    row.results["plain JS"] = { seconds, ...mod.evaluate(net.params, ev.x.subarray(0, ev.rows * w.net.inputSize), ev.y.subarray(0, ev.rows * outSize)) };
+    log(`  plain JS     ${seconds.toFixed(2)} s`);
+  }
+  // TensorFlow.js.
+  {
+    const net = tfjsNet(w.net, init);
+    const t0 = now();
+    await net.fit(x, y, w.rows, { batchSize: w.batch, epochs: w.epochs });
+    const seconds = (now() - t0) / 1000;
+    row.results["tfjs"] = { seconds, ...net.evaluate(ev.x, ev.y, ev.rows) };
+    net.dispose();
+    log(`  tfjs         ${seconds.toFixed(2)} s`);
+  }
+  return row;
+}
+
+async function predictionLatency(example: "parity" | "xor" | "mnist", w: Workload) {
+  const mod = (await import(pathToFileURL(`${ROOT}generated/${example}.ts`).href)) as Generated;
+  const p = mod.init(w.seed);
+  const xin = w.x.slice(0, w.net.inputSize);
+  const out = new Float64Array(w.net.layers[w.net.layers.length - 1]!.units);
+  const nnc = latency(() => mod.predict(p, xin, out));
+  const net = plainNet(w.net, p.slice());
+  const plain = latency(() => net.predict(xin, 0, out));
+  const tnet = tfjsNet(w.net, p);
+  const tfjs = latency(() => tnet.predictOne(xin), 0.5);
+  tnet.dispose();
+  return { example, nnc, plain, tfjs, flops: flopsOf(example).predict };
+}
+
+/** Where MNIST's training time goes, measured in this run (for the notes on missed targets). */
+function mnistBreakdown() {
+  const { train } = mnistSplit();
+  return import(pathToFileURL(`${ROOT}generated/mnist.ts`).href).then((mod: Generated) => {
+    const p = mod.init(1);
+    const opt = mod.createOptimizer();
+    const g = new Float64Array(p.length).fill(1e-6);
+    const adam = latency(() => opt.step(p, g), 0.5);
+    const noop = { step() {}, iterations: 0, learningRate: 0 };
+    const t32 = mod.createTrainer(p, { optimizer: noop });
+    const grad32 = latency(() => t32.step(train.x, train.y, 32), 0.8);
+    const grad1 = latency(() => t32.step(train.x, train.y, 1), 0.5);
+    return { adam, grad32, grad1 };
+  });
+}
+
+/** `nnc FILE -o OUT` wall time (median of 3), from the dist/ build as `npx nnc` runs it. */
+function compileTimes(): { example: string; seconds: number; bytes: number }[] {
+  execFileSync(process.execPath, ["--import", "tsx", `${ROOT}scripts/build.ts`], { stdio: "ignore" });
+  return EXAMPLES.map((e) => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = now();
+      execFileSync(process.execPath, [`${ROOT}bin/nnc.js`, `${ROOT}${e.source}`, "-o", `/tmp/nnc-bench-${e.name}.ts`], { stdio: "ignore" });
+      times.push((now() - t0) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    return { example: e.name, seconds: times[1]!, bytes: statSync(`${ROOT}${e.generated}`).size };
+  });
+}
+
+const load0 = loadavg()[0]!;
+log("compile times…");
+const compiles = compileTimes();
+await useCpu();
+log("matrix-matrix peak…");
+const peak = gemmPeak();
+log(`  ${peak.gflops.toFixed(2)} GFLOP/s (${peak.kernel})`);
+const rows: Row[] = [];
+const list = workloads();
+for (const w of list) {
+  log(`${w.title}`);
+  rows.push(await runWorkload(w));
+}
+log("prediction latency…");
+const latencies = [];
+for (const ex of ["parity", "xor", "mnist"] as const) latencies.push(await predictionLatency(ex, list.find((w) => w.example === ex)!));
+log("MNIST breakdown…");
+const breakdown = await mnistBreakdown();
+const peakAfter = gemmPeak(0.2);
+const md = renderResults({
+  node: process.version,
+  cpu: `${cpus()[0]?.model ?? "?"} × ${cpus().length}`,
+  load: [load0, loadavg()[0]!],
+  peak,
+  peakAfter,
+  rows,
+  latencies,
+  compiles,
+  breakdown,
+});
+writeFileSync(`${ROOT}bench/RESULTS.md`, md);
+log("wrote bench/RESULTS.md");

