@@ -10,7 +10,7 @@
  *   param   W_out[3, 16] ~ glorot_uniform  (offset 80)
  *   param   b_out[3] ~ zeros  (offset 128)
  *   131 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.01)
- *   kernels: per sample unrolled, f64; 318 flops per prediction, 533 per training sample
+ *   kernels: per sample, unrolled, f64; 334 flops per prediction, 799 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  */

@@ -10,7 +10,7 @@
  *   param   W_out[1, 2] ~ glorot_uniform  (offset 4)
  *   param   b_out[1] ~ zeros  (offset 6)
  *   7 parameters; loss: binary_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: per sample unrolled, f64; 32 flops per prediction, 41 per training sample
+ *   kernels: per sample, unrolled, f64; 47 flops per prediction, 94 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  */

@@ -10,7 +10,7 @@
  *   param   W2[1, 8] ~ glorot_uniform  (offset 24)
  *   param   b2[1] ~ zeros  (offset 32)
  *   33 parameters; loss: loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2); optimizer: sgd(learning_rate = 0.5, momentum = 0.9)
- *   kernels: per sample unrolled, f64; 144 flops per prediction, 187 per training sample
+ *   kernels: per sample, unrolled, f64; 165 flops per prediction, 498 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  */
