@@ -6,7 +6,7 @@
 
 import { analyze, compile } from "../compile.js";
 import { derivation } from "../explain/derivation.js";
-import { sliceGradient } from "../explain/code-slice.js";
+import { gradKernel, sliceGradient } from "../explain/code-slice.js";
 import { fullCodeText, irText, mathText, sliceText } from "../explain/grad-text.js";
 import { closest } from "../build/suggest.js";
 import { parseOptions } from "./compile-command.js";
@@ -35,9 +35,11 @@ export async function gradReport(source: string, file: string, opts: { wrt?: str
   // The emitted module exactly as `nnc MODEL.nn -o MODEL.ts` writes it.
   const { code } = await compile(source, file);
   if (opts.wrt === undefined) return fullCodeText(model, code);
-  const slice = sliceGradient(code, opts.wrt);
-  if (!slice) throw new Error(`internal: no '∂loss/∂${opts.wrt}' block in the emitted gradSample`);
-  return sliceText(model, opts.wrt, slice);
+  const kernel = gradKernel(code);
+  // Batched kernels interleave several parameters' sums inside per-row loops: no clean slice.
+  const slice = kernel.name === "gradSample" ? sliceGradient(code, opts.wrt) : undefined;
+  if (!slice) return fullCodeText(model, code, `look for '// ∂loss/∂${opts.wrt}' (its sums are interleaved with other gradients' in the row loops)`);
+  return sliceText(model, opts.wrt, slice, kernel.name);
 }
 
 export async function gradCommand(args: string[]): Promise<number> {

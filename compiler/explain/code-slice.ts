@@ -1,4 +1,5 @@
-// The part of a generated module's `gradSample` that computes one parameter's gradient:
+// The part of a generated module's gradient kernel (`gradSample`, or `gradRows` for batched
+// models) that computes one parameter's gradient:
 // the statements of its `// ∂loss/∂W` block and, transitively, the backward statements they
 // read, exactly as emitted. Forward values it reads are listed rather than repeated.
 //
@@ -18,17 +19,43 @@ export interface GradientSlice {
   forwardReads: string[];
 }
 
-/** The text of `function gradSample(…) { … }` in a generated module. */
-export function gradSampleText(code: string): string {
-  const start = code.indexOf("function gradSample(");
-  if (start < 0) throw new Error("internal: no gradSample in the generated module");
-  const end = code.indexOf("\n}\n", start);
-  return code.slice(start, end + 2);
+/** The text of `function NAME(…) { … }` in a generated module, if it has one. */
+function functionText(code: string, name: string): string | undefined {
+  const start = code.indexOf(`\nfunction ${name}(`);
+  if (start < 0) return undefined;
+  return code.slice(start + 1, code.indexOf("\n}\n", start) + 2);
 }
 
-/** The body of gradSample as comment-headed blocks of statements. */
+export interface GradKernel {
+  /** gradSample (per sample) or gradRows (batched models). */
+  name: string;
+  /** Functions whose bodies compute the gradient, in order (gradSample_1, gradSample_2, … when split). */
+  parts: string[];
+  /** Every function of the kernel as emitted (the parts, then the function calling them). */
+  text: string;
+}
+
+/** The gradient kernel of a generated module: per sample, possibly split into parts, or batched. */
+export function gradKernel(code: string): GradKernel {
+  for (const name of ["gradSample", "gradRows"]) {
+    const main = functionText(code, name);
+    if (!main) continue;
+    const parts: string[] = [];
+    for (let i = 1, part; (part = functionText(code, `${name}_${i}`)) !== undefined; i++) parts.push(part);
+    return { name, parts: parts.length > 0 ? parts : [main], text: [...parts, main].join("\n") };
+  }
+  throw new Error("internal: no gradSample or gradRows in the generated module");
+}
+
+/** The gradient kernel's bodies as comment-headed blocks of statements. */
 export function gradBlocks(code: string): Block[] {
-  const lines = gradSampleText(code).split("\n").slice(1, -1);
+  const blocks: Block[] = [];
+  for (const part of gradKernel(code).parts) blocks.push(...bodyBlocks(part));
+  return blocks;
+}
+
+function bodyBlocks(fn: string): Block[] {
+  const lines = fn.split("\n").slice(1, -1);
   const blocks: Block[] = [];
   let current: Block | undefined;
   let pending: string[] = [];

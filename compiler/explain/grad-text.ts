@@ -8,7 +8,7 @@
 import type { Model } from "../build/model.js";
 import { printGraph } from "../ir/print.js";
 import type { Derived } from "../passes/derive.js";
-import { type GradientSlice, gradSampleText } from "./code-slice.js";
+import { type GradientSlice, gradKernel } from "./code-slice.js";
 import type { Derivation, Equation } from "./derivation.js";
 
 /** Display width: code points (δ, ⊙, ᵀ and friends are one column each). */
@@ -55,23 +55,22 @@ export function mathText(model: Model, d: Derivation): string {
   ].join("\n");
 }
 
-/** The whole emitted gradSample function. */
-export function fullCodeText(model: Model, code: string): string {
+/** The whole emitted gradient kernel. */
+export function fullCodeText(model: Model, code: string, note?: string): string {
   const file = baseName(model.file);
-  return [
-    `// ${model.name}: the gradient kernel emitted for ${file} (forward pass, then backward; one sample)`,
-    gradSampleText(code),
-    ``,
-  ].join("\n");
+  const kernel = gradKernel(code);
+  const what = kernel.name === "gradRows" ? "a minibatch" : "one sample";
+  const head = `// ${model.name}: the gradient kernel emitted for ${file} (forward pass, then backward; ${what})`;
+  return [head, ...(note ? [`// ${note}`] : []), kernel.text, ``].join("\n");
 }
 
-/** One parameter's slice of the emitted gradSample. */
-export function sliceText(model: Model, param: string, slice: GradientSlice): string {
+/** One parameter's slice of the emitted gradient kernel. */
+export function sliceText(model: Model, param: string, slice: GradientSlice, kernel: string): string {
   const file = baseName(model.file);
   const reads = slice.forwardReads.length > 0 ? slice.forwardReads.join(", ") : "(none)";
   const lines = [
-    `// ${model.name}: the statements of gradSample (emitted for ${file}) that compute ∂loss/∂${param}.`,
-    `// Forward values they read, computed earlier in gradSample: ${reads}`,
+    `// ${model.name}: the statements of ${kernel} (emitted for ${file}) that compute ∂loss/∂${param}.`,
+    `// Forward values they read, computed earlier in ${kernel}: ${reads}`,
   ];
   for (const block of slice.blocks) lines.push(``, `// ${block.comment}`, ...block.statements);
   lines.push(``);

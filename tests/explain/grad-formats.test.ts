@@ -4,9 +4,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { gradReport } from "../../compiler/cli/grad-command.js";
 import { main } from "../../compiler/cli/main.js";
-import { compile } from "../../compiler/compile.js";
-import { gradBlocks, sliceGradient } from "../../compiler/explain/code-slice.js";
-import { model } from "./helpers.js";
+import { analyze, compile } from "../../compiler/compile.js";
+import { gradBlocks, gradKernel, sliceGradient } from "../../compiler/explain/code-slice.js";
+import { EXAMPLE_MODELS, model } from "./helpers.js";
 
 describe("nnc grad --format ts", () => {
   it("shows exactly the backward statements ∂loss/∂W_h needs, as emitted", async () => {
@@ -39,6 +39,25 @@ describe("nnc grad --format ts", () => {
     expect(comments[comments.length - 1]).toBe("∂loss/∂W1 [8, 2]");
     expect(comments.filter((c) => c.startsWith("∂loss/∂"))).toHaveLength(1);
     expect(comments.some((c) => c.startsWith("backward of xor.nn:11"))).toBe(true);
+  });
+
+  it("slices a kernel split into several functions across its parts", async () => {
+    const m = model("iris_regularized");
+    const { code } = await compile(m.source, m.file, { batch: "never" });
+    expect(gradKernel(code).parts.length).toBeGreaterThan(1);
+    for (const p of ["W_h1", "b_out"]) {
+      const slice = sliceGradient(code, p)!;
+      expect(slice.blocks[slice.blocks.length - 1]!.comment).toMatch(new RegExp(`^∂loss/∂${p} `));
+      for (const b of slice.blocks) for (const s of b.statements) expect(code).toContain(s.split("\n")[0]!);
+    }
+  });
+
+  it.each(EXAMPLE_MODELS)("shows code for every parameter of $file (batched kernels whole)", async (m) => {
+    const { model: built } = analyze(m.source, m.file);
+    for (const p of built.params) {
+      const text = await gradReport(m.source, m.file, { format: "ts", wrt: p.name });
+      expect(text).toContain(`// ∂loss/∂${p.name} [${p.shape.join(", ")}]`);
+    }
   });
 
   it("without --wrt prints the whole gradSample function", async () => {
