@@ -26,7 +26,7 @@ export const COLOURS: Record<GraphNodeKind, string> = {
 };
 
 const LEGEND: [GraphNodeKind, string][] = [
-  ["input", "input / target"],
+  ["input", "input, target, dropout mask"],
   ["param", "parameter"],
   ["forward", "forward op"],
   ["gradient", "gradient op"],
@@ -62,7 +62,12 @@ export function modelDot(model: Model, derived: Derived): string {
   });
   const grads = model.params.map((p) => ({ p, node: derived.grads.get(p.name)! }));
   const nodes = topoOrder([derived.trainLoss, derived.predict, ...grads.map((g) => g.node)]).filter((n) => !isConst(n));
-  const label = (n: Node) => (n === derived.trainLoss ? "L" : n.op === "param" || n.op === "input" ? String(n.attrs["name"]) : n.name ? mathName(n) : `%${n.id}`);
+  const label = (n: Node) => {
+    if (n === derived.trainLoss) return "L";
+    if (n.op === "param" || n.op === "input") return String(n.attrs["name"]);
+    if (n.op === "dropout_mask") return `mask${String(n.attrs["id"])}`;
+    return n.name ? mathName(n) : `%${n.id}`;
+  };
   // One level of math per box: operands print by their labels (constants by value).
   const printer = new MathPrinter((n) => (isConst(n) ? undefined : label(n)));
   const declared = new Map(model.params.map((p) => [p.name, p.line]));
@@ -78,6 +83,7 @@ export function modelDot(model: Model, derived: Derived): string {
     const text = [label(n)];
     if (n.inputs.length > 0) text[0] = `${label(n)} = ${printer.expression(n)}`;
     else if (n.op === "input") text[0] = `${label(n)}  (${String(n.attrs["role"])})`;
+    else if (n.op === "dropout_mask") text[0] = `${label(n)}  (dropout mask, rate ${String(n.attrs["rate"])})`;
     text.push(shapeText(n.shape));
     const line = n.op === "param" ? declared.get(String(n.attrs["name"])) : n.origin?.line;
     if (line !== undefined) {
