@@ -109,6 +109,41 @@ function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): voi
 }
 
 /**
+ * The elementwise updates live in small functions of their own: V8 optimizes such a function as
+ * a whole after a few calls, while the same loop inline in step() only ever ran as on-stack
+ * replaced code (never TurboFan for step itself) and measured ~2× slower on 100,000 parameters.
+ */
+function sgdUpdate(params: Vec, grad: Vec, velocity: Vec, size: number, lr: number, momentum: number, nesterov: boolean): void {
+  if (momentum === 0) {
+    for (let i = 0; i < size; i++) params[i] -= lr * grad[i];
+  } else if (nesterov) {
+    for (let i = 0; i < size; i++) {
+      const v = momentum * velocity[i] - lr * grad[i];
+      velocity[i] = v;
+      params[i] += momentum * v - lr * grad[i];
+    }
+  } else {
+    for (let i = 0; i < size; i++) {
+      const v = momentum * velocity[i] - lr * grad[i];
+      velocity[i] = v;
+      params[i] += v;
+    }
+  }
+}
+
+/** Adam's elementwise update (see sgdUpdate for why it is a function of its own). */
+function adamUpdate(params: Vec, grad: Vec, m: Vec, v: Vec, size: number, alpha: number, c1: number, c2: number, epsilon: number): void {
+  for (let i = 0; i < size; i++) {
+    const g = grad[i];
+    const mi = m[i] + (g - m[i]) * c1;
+    const vi = v[i] + (g * g - v[i]) * c2;
+    m[i] = mi;
+    v[i] = vi;
+    params[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
+  }
+}
+
+/**
  * Keras 3 SGD: without momentum p -= lr·g; with momentum v = momentum·v - lr·g and p += v,
  * or with nesterov p += momentum·v - lr·g (using the updated v).
  */
@@ -133,21 +168,7 @@ export function createSgd(size: number, options: SgdOptions = {}, layout?: Param
     step(params: Vec, grad: Vec): void {
       checkStepSizes("sgd", params, grad, size);
       clipGradient(grad, options, layout);
-      if (momentum === 0) {
-        for (let i = 0; i < size; i++) params[i] -= lr * grad[i];
-      } else if (nesterov) {
-        for (let i = 0; i < size; i++) {
-          const v = momentum * velocity[i] - lr * grad[i];
-          velocity[i] = v;
-          params[i] += momentum * v - lr * grad[i];
-        }
-      } else {
-        for (let i = 0; i < size; i++) {
-          const v = momentum * velocity[i] - lr * grad[i];
-          velocity[i] = v;
-          params[i] += v;
-        }
-      }
+      sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov);
       iterations++;
     },
   };
@@ -182,16 +203,7 @@ export function createAdam(size: number, options: AdamOptions = {}, layout?: Par
       clipGradient(grad, options, layout);
       const t = iterations + 1;
       const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
-      const c1 = 1 - beta1;
-      const c2 = 1 - beta2;
-      for (let i = 0; i < size; i++) {
-        const g = grad[i];
-        const mi = m[i] + (g - m[i]) * c1;
-        const vi = v[i] + (g * g - v[i]) * c2;
-        m[i] = mi;
-        v[i] = vi;
-        params[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
-      }
+      adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
       iterations = t;
     },
   };

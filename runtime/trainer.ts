@@ -32,6 +32,20 @@ export interface Trainer {
   readonly rng: Rng;
 }
 
+/**
+ * grad *= scale, returning Σ grad². A function of its own so that V8 optimizes it whole: inline
+ * in step(), the loop ran as on-stack-replaced code that deoptimized at its exit on every call.
+ */
+function scaleAndSquare(grad: Vec, scale: number): number {
+  let squares = 0;
+  for (let i = 0; i < grad.length; i++) {
+    const g = grad[i] * scale;
+    grad[i] = g;
+    squares += g * g;
+  }
+  return squares;
+}
+
 export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
   if (params.length !== core.paramCount) {
     throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
@@ -71,13 +85,7 @@ export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Opti
       }
       // Sum → mean, and the norm in the same pass.
       const scale = 1 / n;
-      let squares = 0;
-      for (let i = 0; i < grad.length; i++) {
-        const g = grad[i] * scale;
-        grad[i] = g;
-        squares += g * g;
-      }
-      const gradNorm = Math.sqrt(squares);
+      const gradNorm = Math.sqrt(scaleAndSquare(grad, scale));
       const loss = lossSum * scale;
       // Checked BEFORE the update, so a NaN/Infinity batch never touches params.
       const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
