@@ -466,6 +466,18 @@ function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): voi
   }
 }
 
+/** Adam's elementwise update (see sgdUpdate for why it is a function of its own). */
+function adamUpdate(params: Vec, grad: Vec, m: Vec, v: Vec, size: number, alpha: number, c1: number, c2: number, epsilon: number): void {
+  for (let i = 0; i < size; i++) {
+    const g = grad[i];
+    const mi = m[i] + (g - m[i]) * c1;
+    const vi = v[i] + (g * g - v[i]) * c2;
+    m[i] = mi;
+    v[i] = vi;
+    params[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
+  }
+}
+
 /**
  * Keras 3 Adam: alpha = lr·sqrt(1-β2^t)/(1-β1^t); m += (g-m)(1-β1); v += (g²-v)(1-β2);
  * p -= alpha·m/(sqrt(v)+ε). (ε is added to the uncorrected sqrt(v), unlike the paper/tfjs.)
@@ -495,16 +507,7 @@ function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[
       clipGradient(grad, options, layout);
       const t = iterations + 1;
       const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
-      const c1 = 1 - beta1;
-      const c2 = 1 - beta2;
-      for (let i = 0; i < size; i++) {
-        const g = grad[i];
-        const mi = m[i] + (g - m[i]) * c1;
-        const vi = v[i] + (g * g - v[i]) * c2;
-        m[i] = mi;
-        v[i] = vi;
-        params[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
-      }
+      adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
       iterations = t;
     },
   };
@@ -528,6 +531,20 @@ interface Trainer {
   readonly applied: boolean;
   /** The Rng passed to gradBatch (dropout). */
   readonly rng: Rng;
+}
+
+/**
+ * grad *= scale, returning Σ grad². A function of its own so that V8 optimizes it whole: inline
+ * in step(), the loop ran as on-stack-replaced code that deoptimized at its exit on every call.
+ */
+function scaleAndSquare(grad: Vec, scale: number): number {
+  let squares = 0;
+  for (let i = 0; i < grad.length; i++) {
+    const g = grad[i] * scale;
+    grad[i] = g;
+    squares += g * g;
+  }
+  return squares;
 }
 
 function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
@@ -569,13 +586,7 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
       }
       // Sum → mean, and the norm in the same pass.
       const scale = 1 / n;
-      let squares = 0;
-      for (let i = 0; i < grad.length; i++) {
-        const g = grad[i] * scale;
-        grad[i] = g;
-        squares += g * g;
-      }
-      const gradNorm = Math.sqrt(squares);
+      const gradNorm = Math.sqrt(scaleAndSquare(grad, scale));
       const loss = lossSum * scale;
       // Checked BEFORE the update, so a NaN/Infinity batch never touches params.
       const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);

@@ -464,6 +464,29 @@ function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): voi
 }
 
 /**
+ * The elementwise updates live in small functions of their own: V8 optimizes such a function as
+ * a whole after a few calls, while the same loop inline in step() only ever ran as on-stack
+ * replaced code (never TurboFan for step itself) and measured ~2× slower on 100,000 parameters.
+ */
+function sgdUpdate(params: Vec, grad: Vec, velocity: Vec, size: number, lr: number, momentum: number, nesterov: boolean): void {
+  if (momentum === 0) {
+    for (let i = 0; i < size; i++) params[i] -= lr * grad[i];
+  } else if (nesterov) {
+    for (let i = 0; i < size; i++) {
+      const v = momentum * velocity[i] - lr * grad[i];
+      velocity[i] = v;
+      params[i] += momentum * v - lr * grad[i];
+    }
+  } else {
+    for (let i = 0; i < size; i++) {
+      const v = momentum * velocity[i] - lr * grad[i];
+      velocity[i] = v;
+      params[i] += v;
+    }
+  }
+}
+
+/**
  * Keras 3 SGD: without momentum p -= lr·g; with momentum v = momentum·v - lr·g and p += v,
  * or with nesterov p += momentum·v - lr·g (using the updated v).
  */
@@ -488,21 +511,7 @@ function createSgd(size: number, options: SgdOptions = {}, layout?: ParamInfo[])
     step(params: Vec, grad: Vec): void {
       checkStepSizes("sgd", params, grad, size);
       clipGradient(grad, options, layout);
-      if (momentum === 0) {
-        for (let i = 0; i < size; i++) params[i] -= lr * grad[i];
-      } else if (nesterov) {
-        for (let i = 0; i < size; i++) {
-          const v = momentum * velocity[i] - lr * grad[i];
-          velocity[i] = v;
-          params[i] += momentum * v - lr * grad[i];
-        }
-      } else {
-        for (let i = 0; i < size; i++) {
-          const v = momentum * velocity[i] - lr * grad[i];
-          velocity[i] = v;
-          params[i] += v;
-        }
-      }
+      sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov);
       iterations++;
     },
   };
@@ -526,6 +535,20 @@ interface Trainer {
   readonly applied: boolean;
   /** The Rng passed to gradBatch (dropout). */
   readonly rng: Rng;
+}
+
+/**
+ * grad *= scale, returning Σ grad². A function of its own so that V8 optimizes it whole: inline
+ * in step(), the loop ran as on-stack-replaced code that deoptimized at its exit on every call.
+ */
+function scaleAndSquare(grad: Vec, scale: number): number {
+  let squares = 0;
+  for (let i = 0; i < grad.length; i++) {
+    const g = grad[i] * scale;
+    grad[i] = g;
+    squares += g * g;
+  }
+  return squares;
 }
 
 function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
@@ -567,13 +590,7 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
       }
       // Sum → mean, and the norm in the same pass.
       const scale = 1 / n;
-      let squares = 0;
-      for (let i = 0; i < grad.length; i++) {
-        const g = grad[i] * scale;
-        grad[i] = g;
-        squares += g * g;
-      }
-      const gradNorm = Math.sqrt(squares);
+      const gradNorm = Math.sqrt(scaleAndSquare(grad, scale));
       const loss = lossSum * scale;
       // Checked BEFORE the update, so a NaN/Infinity batch never touches params.
       const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
