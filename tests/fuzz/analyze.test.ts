@@ -1,5 +1,6 @@
 // Fuzzing the front half of the compiler (parse + build + autodiff + simplify, i.e. `analyze`)
-// with 10,000 cases: every case must end in a result or a located NncError (see outcome.ts).
+// with 10,000 cases: every case must end in a result or a located NncError (see outcome.ts),
+// and every result must compute what the model as written computes (semantics.ts).
 // The full pipeline, with emission, gets a smaller sample in compile.test.ts.
 //
 // The seed is fixed so CI is deterministic; each run prints it with the case count. To explore
@@ -10,7 +11,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../compiler/compile.js";
-import { FILE, FuzzStats, checkOutcome } from "./outcome.js";
+import { FILE, FuzzStats, checkOutcome, showSource } from "./outcome.js";
+import { semanticProblem } from "./semantics.js";
 import { generatedSource, loadExamples, mutatedExample, randomText, randomTokens } from "./arbitraries.js";
 
 export const SEED = Number(process.env["NNC_FUZZ_SEED"] ?? 20_240_606);
@@ -37,8 +39,13 @@ describe("fuzz: analyze (parse, build, autodiff, simplify)", () => {
     const numRuns = Math.round(runs * SCALE);
     const property = fc.property(arbitrary(), (source) => {
       const start = performance.now();
-      const outcome = checkOutcome(() => analyze(source, FILE), source);
+      let result: ReturnType<typeof analyze> | undefined;
+      const outcome = checkOutcome(() => (result = analyze(source, FILE)), source);
       stats.record(outcome, performance.now() - start, source);
+      if (result) {
+        const problem = semanticProblem(result, stats.cases);
+        if (problem) throw new Error(`${problem}\nsource: ${showSource(source)}`);
+      }
     });
     try {
       fc.assert(property, { seed: SEED, numRuns, ...(PATH ? { path: PATH } : {}) });

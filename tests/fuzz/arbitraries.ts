@@ -192,7 +192,7 @@ export interface GeneratedModel {
   outSize: number;
   layers: Layer[];
   head: string;
-  loss: "mse" | "mae" | "binary_crossentropy" | "categorical_crossentropy" | "sparse_categorical_crossentropy" | "expr";
+  loss: "mse" | "mae" | "binary_crossentropy" | "categorical_crossentropy" | "sparse_categorical_crossentropy" | "expr" | "bce-written" | "cce-written" | "lse-written";
   optimizer: string;
   metrics: boolean;
   crlf: boolean;
@@ -204,7 +204,17 @@ export const generatedModel: fc.Arbitrary<GeneratedModel> = fc.record({
   outSize: fc.integer({ min: 1, max: 3 }),
   layers: fc.array(layer, { maxLength: 4 }),
   head: fc.constantFrom(...ACTIVATIONS),
-  loss: fc.constantFrom("mse" as const, "mae" as const, "binary_crossentropy" as const, "categorical_crossentropy" as const, "sparse_categorical_crossentropy" as const, "expr" as const),
+  loss: fc.constantFrom(
+    "mse" as const,
+    "mae" as const,
+    "binary_crossentropy" as const,
+    "categorical_crossentropy" as const,
+    "sparse_categorical_crossentropy" as const,
+    "expr" as const,
+    "bce-written" as const,
+    "cce-written" as const,
+    "lse-written" as const,
+  ),
   optimizer: fc.constantFrom(...OPTIMIZERS),
   metrics: fc.boolean(),
   crlf: fc.boolean(),
@@ -246,7 +256,14 @@ export function renderModel(g: GeneratedModel): string {
     prev = h;
   });
   lines.push(`out = dense(${prev}, ${g.outSize}, ${g.head})`);
-  lines.push(g.loss === "expr" ? `loss = mean((out - y) ^ 2)` : `loss ${g.loss}(out, y)`);
+  // Hand-written cross-entropies: derive rewrites them into stable forms (which must keep their value).
+  const written: Record<string, string> = {
+    expr: "loss = mean((out - y) ^ 2)",
+    "bce-written": "loss = -mean(y * log(sigmoid(out)) + (1 - y) * log(1 - sigmoid(out)))",
+    "cce-written": "loss = -sum(y * log(softmax(out)))",
+    "lse-written": "loss = log(sum(exp(out))) - sum(y * out)",
+  };
+  lines.push(written[g.loss] ?? `loss ${g.loss}(out, y)`);
   lines.push(`optimizer ${g.optimizer}`);
   if (g.metrics) lines.push(`metrics accuracy`);
   return lines.join(g.crlf ? "\r\n" : "\n") + "\n";

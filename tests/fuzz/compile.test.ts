@@ -1,14 +1,16 @@
 // Fuzzing the whole pipeline, emission included, on a smaller deterministic sample (emitting
 // costs ~0.5 s a model): generated models and mutated examples must compile or fail with a
 // located NncError; every module that compiles must contain no eval / Function constructor /
-// imports, type-check under strict (all in one TypeScript program) and compute what the
-// reference interpreter computes from the same graphs. Seed and replay: see analyze.test.ts.
+// imports, type-check under strict (all in one TypeScript program), compute what the reference
+// interpreter computes from the simplified graphs AND from the graphs as built (before any
+// rewrite: a wrong simplification shows up here), and, without dropout, have gradients that
+// match central finite differences. Seed and replay: see analyze.test.ts.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, type Compiled } from "../../compiler/compile.js";
 import { evaluate as interpret } from "../../compiler/interpret.js";
-import { relError, testRandom } from "../helpers/fd.js";
+import { finiteDifferences, relError, testRandom } from "../helpers/fd.js";
 import { importCode } from "../helpers/generated.js";
 import { typeErrorsOfEach } from "./typecheck.js";
 import { FILE, FuzzStats, checkOutcome, showSource } from "./outcome.js";
@@ -77,6 +79,25 @@ describe("fuzz: compile (the whole pipeline)", () => {
       out.forEach((v, i) => expect(close(v, expected[i]!), `predict[${i}] ${v} vs ${expected[i]}${where}`).toBe(true));
       const lossValue = mod.loss(params, x, y);
       expect(close(lossValue, ref.get(derived.inferLoss.id)![0]!), `loss ${lossValue}${where}`).toBe(true);
+
+      // The graphs as written, before stable forms and simplification. Where they overflow
+      // (log of a sigmoid that rounded to 0) the stable form may stay finite; nothing else differs.
+      const raw = interpret([model.infer.output, model.infer.loss], { values });
+      const rawLoss = raw.get(model.infer.loss.id)![0]!;
+      if (Number.isFinite(rawLoss)) expect(relError(lossValue, rawLoss) < 1e-9, `loss ${lossValue} vs ${rawLoss} as written${where}`).toBe(true);
+      raw.get(model.infer.output.id)!.forEach((v, i) => {
+        if (Number.isFinite(v)) expect(relError(out[i]!, v) < 1e-9, `predict[${i}] ${out[i]} vs ${v} as written${where}`).toBe(true);
+      });
+
+      // Gradients against central differences of the loss (training = inference without dropout).
+      if (!/dropout\(/.test(source) && Number.isFinite(lossValue) && Math.abs(lossValue) < 1e4) {
+        const g = new Float64Array(params.length);
+        mod.grad(params, x, y, g);
+        const fd = finiteDifferences(() => mod.loss(params, x, y), params);
+        for (let i = 0; i < params.length; i++) {
+          expect(relError(g[i]!, fd[i]!) < 1e-4, `gradient[${i}] ${g[i]} vs finite differences ${fd[i]}${where}`).toBe(true);
+        }
+      }
       expect(typeErrors[k], `type errors${where}`).toEqual([]);
     }
   });
