@@ -43,9 +43,9 @@ targets.push({ name: "optimizer.step", fn: optimizer.step, call: () => optimizer
 
 // The harness itself stays unoptimized, so nothing it calls is only ever inlined into it.
 // TurboFan compiles on a background thread (as in production), so warm-up is bounded by time:
-// at least 3,000 calls, then on until optimized or 20 s have passed.
+// at least 3,000 calls, then on until optimized or 8 s have passed.
 function warm(t) {
-  const until = Date.now() + 20_000;
+  const until = Date.now() + 8_000;
   for (let i = 1; ; i++) {
     t.call();
     if (i % 10 === 0 && (%GetOptimizationStatus(t.fn) & TURBOFAN) !== 0) return i;
