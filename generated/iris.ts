@@ -49,6 +49,13 @@ type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
 /** Error metrics a model file can ask for (`metrics mae, mse`): mean |pred − y|, mean (pred − y)². */
 type ErrorMetric = "mae" | "mse";
 
+/**
+ * Targets a built-in loss needs, checked by fit and evaluate: "class-index" (sparse categorical
+ * cross-entropy: an integer from 0 to outputSize − 1), "probability" (binary cross-entropy: each
+ * value in [0, 1]), "distribution" (categorical cross-entropy: values in [0, 1] summing to 1).
+ */
+type LabelKind = "class-index" | "probability" | "distribution";
+
 interface ModelCore {
   name: string;
   inputSize: number;
@@ -61,6 +68,8 @@ interface ModelCore {
   accuracy: AccuracyKind;
   /** Error metrics that evaluate and fit report besides loss and accuracy (absent: none). */
   metrics?: readonly ErrorMetric[];
+  /** What the targets of the model's built-in loss must be (absent: any finite numbers). */
+  labels?: LabelKind;
   /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
   maxBatch: number;
   /**
@@ -245,6 +254,44 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     }
   }
   return out;
+}
+
+/**
+ * Checks targets against what the model's loss needs (see LabelKind), naming the first bad row:
+ * a sparse class index out of range silently trains on nothing, a target of 2 for a binary
+ * cross-entropy silently trains towards an impossible probability.
+ */
+function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, what: string): void {
+  const rows = Y.length / width;
+  for (let r = 0; r < rows; r++) {
+    if (kind === "class-index") {
+      const k = Y[r * width];
+      if (!Number.isInteger(k) || k < 0 || k >= classes) {
+        throw new Error(`${what}: row ${r} is class ${k}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
+      }
+      continue;
+    }
+    let sum = 0;
+    for (let c = 0; c < width; c++) {
+      const v = Y[r * width + c];
+      if (v < 0 || v > 1) {
+        const loss = kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy";
+        throw new Error(`${what}: row ${r}, column ${c} is ${v}; ${loss} needs targets from 0 to 1`);
+      }
+      sum += v;
+    }
+    if (kind === "distribution" && Math.abs(sum - 1) > 1e-6) {
+      throw new Error(`${what}: row ${r} sums to ${sum}; categorical_crossentropy needs one-hot rows or probabilities that sum to 1`);
+    }
+  }
+}
+
+/** Throws unless `params` is a parameter vector of this model (`what` names the caller). */
+function checkParams(core: ModelCore, params: Vec, what: string): void {
+  if (params === null || typeof params !== "object" || params.length !== core.paramCount) {
+    const got = params === null || typeof params !== "object" ? String(params) : `length ${params.length}`;
+    throw new Error(`${what}: params has ${got}, model '${core.name}' has ${core.paramCount} parameters`);
+  }
 }
 
 /** Copies `count` rows of `width` values from src (starting at row srcRow) to dst row 0 onward. */
@@ -647,6 +694,9 @@ interface FitHistory {
   stopped?: string;
 }
 
+/** The keys of FitOptions, to refuse unknown ones. */
+const FIT_OPTIONS: readonly string[] = ["epochs", "batchSize", "shuffle", "seed", "verbose", "onEpochEnd", "onBatchEnd", "nanPolicy", "validationData", "optimizer"];
+
 interface FitOptions {
   epochs?: number;
   /** Rows per update (default 32); "full" = every row in one update (full-batch gradient descent). */
@@ -716,6 +766,7 @@ function errorScore(metric: ErrorMetric, pred: Vec, Y: Vec, n: number, width: nu
 function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
   const X = toMatrix(xs, core.inputSize, `${what}xs`);
   const Y = toMatrix(ys, core.targetSize, `${what}ys`);
+  if (core.labels) checkLabels(core.labels, Y, core.targetSize, core.outputSize, `${what}ys`);
   const rows = X.length / core.inputSize;
   if (Y.length / core.targetSize !== rows) {
     throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
@@ -743,6 +794,11 @@ function fitModel(
   opts: FitOptions = {},
   makeOptimizer?: () => Optimizer,
 ): FitHistory {
+  // A misspelt option (`epoch: 50`) would otherwise be ignored without a word.
+  for (const key of Object.keys(opts)) {
+    if (!FIT_OPTIONS.includes(key)) throw new Error(`fit: unknown option '${key}' (known: ${FIT_OPTIONS.join(", ")})`);
+  }
+  checkParams(core, params, "fit");
   const epochs = opts.epochs ?? 1;
   const batchSize = opts.batchSize ?? 32;
   const fullBatch = batchSize === "full";
@@ -915,6 +971,7 @@ function evaluateModel(
   ys: MatrixInput,
   opts: { batchSize?: number } = {},
 ): EvaluateResult {
+  checkParams(core, params, "evaluate");
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
   const { inputSize, targetSize, outputSize } = core;
   const chunk = Math.max(1, Math.min(opts.batchSize ?? 32, core.maxBatch));
@@ -946,6 +1003,7 @@ function evaluateModel(
 
 /** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
 function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
+  checkParams(core, params, "predictBatch");
   const X = toMatrix(xs, core.inputSize, "xs");
   const rows = X.length / core.inputSize;
   const out = new VecArray(rows * core.outputSize);
@@ -1477,6 +1535,7 @@ const core: ModelCore = {
   params: PARAMS,
   layoutHash: "887ab6338f88ecde",
   accuracy: "categorical",
+  labels: "distribution",
   maxBatch: 256,
   gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     let total = 0;
@@ -1529,6 +1588,7 @@ function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
 
 /** The model's output for one sample (inference mode: no dropout). */
 export function predict(params: Params, x: ArrayLike<number>, out: Vec = new VecArray(OUTPUT_SIZE)): Vec {
+  checkParams(core, params, "predict");
   predictSample(params, oneSample(x, sampleX, "x"), 0, out, 0);
   return out;
 }
@@ -1540,6 +1600,7 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
 
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkParams(core, params, "loss");
   return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);
 }
 
@@ -1547,6 +1608,8 @@ const gradRng = createRng(0);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
+  checkParams(core, params, "grad");
+  if (g.length !== PARAM_COUNT) throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
   return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);
 }
 

@@ -33,6 +33,13 @@ export type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "no
 /** Error metrics a model file can ask for (`metrics mae, mse`): mean |pred − y|, mean (pred − y)². */
 export type ErrorMetric = "mae" | "mse";
 
+/**
+ * Targets a built-in loss needs, checked by fit and evaluate: "class-index" (sparse categorical
+ * cross-entropy: an integer from 0 to outputSize − 1), "probability" (binary cross-entropy: each
+ * value in [0, 1]), "distribution" (categorical cross-entropy: values in [0, 1] summing to 1).
+ */
+export type LabelKind = "class-index" | "probability" | "distribution";
+
 export interface ModelCore {
   name: string;
   inputSize: number;
@@ -45,6 +52,8 @@ export interface ModelCore {
   accuracy: AccuracyKind;
   /** Error metrics that evaluate and fit report besides loss and accuracy (absent: none). */
   metrics?: readonly ErrorMetric[];
+  /** What the targets of the model's built-in loss must be (absent: any finite numbers). */
+  labels?: LabelKind;
   /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
   maxBatch: number;
   /**

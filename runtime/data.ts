@@ -5,7 +5,7 @@
 //   toMatrix([0, 2, 1], 1, "ys");          // flat input: rows of width 1
 //   toMatrix([[1, 2], [3]], 2, "xs");      // Error: xs: row 1 has 1 value, expected 2
 
-import { VecArray, type Vec } from "./core.js";
+import { VecArray, type LabelKind, type ModelCore, type Vec } from "./core.js";
 
 /** Data as the user may pass it: rows of numbers, or already flat (row-major: a Vec, number[], Float32Array…). */
 export type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
@@ -64,6 +64,44 @@ export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     }
   }
   return out;
+}
+
+/**
+ * Checks targets against what the model's loss needs (see LabelKind), naming the first bad row:
+ * a sparse class index out of range silently trains on nothing, a target of 2 for a binary
+ * cross-entropy silently trains towards an impossible probability.
+ */
+export function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, what: string): void {
+  const rows = Y.length / width;
+  for (let r = 0; r < rows; r++) {
+    if (kind === "class-index") {
+      const k = Y[r * width];
+      if (!Number.isInteger(k) || k < 0 || k >= classes) {
+        throw new Error(`${what}: row ${r} is class ${k}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
+      }
+      continue;
+    }
+    let sum = 0;
+    for (let c = 0; c < width; c++) {
+      const v = Y[r * width + c];
+      if (v < 0 || v > 1) {
+        const loss = kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy";
+        throw new Error(`${what}: row ${r}, column ${c} is ${v}; ${loss} needs targets from 0 to 1`);
+      }
+      sum += v;
+    }
+    if (kind === "distribution" && Math.abs(sum - 1) > 1e-6) {
+      throw new Error(`${what}: row ${r} sums to ${sum}; categorical_crossentropy needs one-hot rows or probabilities that sum to 1`);
+    }
+  }
+}
+
+/** Throws unless `params` is a parameter vector of this model (`what` names the caller). */
+export function checkParams(core: ModelCore, params: Vec, what: string): void {
+  if (params === null || typeof params !== "object" || params.length !== core.paramCount) {
+    const got = params === null || typeof params !== "object" ? String(params) : `length ${params.length}`;
+    throw new Error(`${what}: params has ${got}, model '${core.name}' has ${core.paramCount} parameters`);
+  }
 }
 
 /** Copies `count` rows of `width` values from src (starting at row srcRow) to dst row 0 onward. */

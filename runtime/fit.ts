@@ -13,7 +13,7 @@ import { VecArray, type AccuracyKind, type ErrorMetric, type ModelCore, type Vec
 import type { Optimizer } from "./optimizers.js";
 import { createModelTrainer } from "./trainer.js";
 import { createRng, deriveSeed } from "./rng.js";
-import { toMatrix, type MatrixInput } from "./data.js";
+import { checkLabels, checkParams, toMatrix, type MatrixInput } from "./data.js";
 
 /** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
 export interface EpochLogs {
@@ -65,6 +65,9 @@ export interface FitHistory {
   /** Why training ended early, if it did. */
   stopped?: string;
 }
+
+/** The keys of FitOptions, to refuse unknown ones. */
+const FIT_OPTIONS: readonly string[] = ["epochs", "batchSize", "shuffle", "seed", "verbose", "onEpochEnd", "onBatchEnd", "nanPolicy", "validationData", "optimizer"];
 
 export interface FitOptions {
   epochs?: number;
@@ -135,6 +138,7 @@ export function errorScore(metric: ErrorMetric, pred: Vec, Y: Vec, n: number, wi
 function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
   const X = toMatrix(xs, core.inputSize, `${what}xs`);
   const Y = toMatrix(ys, core.targetSize, `${what}ys`);
+  if (core.labels) checkLabels(core.labels, Y, core.targetSize, core.outputSize, `${what}ys`);
   const rows = X.length / core.inputSize;
   if (Y.length / core.targetSize !== rows) {
     throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
@@ -162,6 +166,11 @@ export function fitModel(
   opts: FitOptions = {},
   makeOptimizer?: () => Optimizer,
 ): FitHistory {
+  // A misspelt option (`epoch: 50`) would otherwise be ignored without a word.
+  for (const key of Object.keys(opts)) {
+    if (!FIT_OPTIONS.includes(key)) throw new Error(`fit: unknown option '${key}' (known: ${FIT_OPTIONS.join(", ")})`);
+  }
+  checkParams(core, params, "fit");
   const epochs = opts.epochs ?? 1;
   const batchSize = opts.batchSize ?? 32;
   const fullBatch = batchSize === "full";
@@ -334,6 +343,7 @@ export function evaluateModel(
   ys: MatrixInput,
   opts: { batchSize?: number } = {},
 ): EvaluateResult {
+  checkParams(core, params, "evaluate");
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
   const { inputSize, targetSize, outputSize } = core;
   const chunk = Math.max(1, Math.min(opts.batchSize ?? 32, core.maxBatch));
@@ -365,6 +375,7 @@ export function evaluateModel(
 
 /** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
 export function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
+  checkParams(core, params, "predictBatch");
   const X = toMatrix(xs, core.inputSize, "xs");
   const rows = X.length / core.inputSize;
   const out = new VecArray(rows * core.outputSize);

@@ -47,7 +47,14 @@ const RUNTIME_API = [
   "FitHistory",
   "EvaluateResult",
   "createRng",
-  "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix"];
+  "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix", "checkParams"];
+
+/** What the targets of a built-in loss must be (runtime/core.ts LabelKind); fit and evaluate check them. */
+const LABELS: Record<string, string> = {
+  sparse_categorical_crossentropy: "class-index",
+  binary_crossentropy: "probability",
+  categorical_crossentropy: "distribution",
+};
 
 /** Runtime helpers that the kernels' op code calls (e.g. normalCdf for gelu), in a stable order. */
 function kernelRuntimeHelpers(roots: readonly Node[]): string[] {
@@ -152,7 +159,7 @@ const core: ModelCore = {
   paramCount: PARAM_COUNT,
   params: PARAMS,
   layoutHash: ${JSON.stringify(layoutHashOf(paramInfos))},
-  accuracy: ${JSON.stringify(model.accuracy)},${model.metrics.length > 0 ? `\n  metrics: ${JSON.stringify(model.metrics)},` : ""}
+  accuracy: ${JSON.stringify(model.accuracy)},${model.metrics.length > 0 ? `\n  metrics: ${JSON.stringify(model.metrics)},` : ""}${LABELS[model.lossText] ? `\n  labels: ${JSON.stringify(LABELS[model.lossText])},` : ""}
   maxBatch: ${maxBatch},
 ${kernels.batched ? BATCHED_CORE : SAMPLE_CORE}
 };
@@ -193,6 +200,7 @@ function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
 
 /** The model's output for one sample (inference mode: no dropout). */
 export function predict(params: Params, x: ArrayLike<number>, out: Vec = new VecArray(OUTPUT_SIZE)): Vec {
+  checkParams(core, params, "predict");
   ${kernels.batched ? `predictRows(params, oneSample(x, sampleX, "x"), 1, out);` : `predictSample(params, oneSample(x, sampleX, "x"), 0, out, 0);`}
   return out;
 }
@@ -204,6 +212,7 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
 
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkParams(core, params, "loss");
   ${kernels.batched ? `return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1);` : `return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);`}
 }
 
@@ -211,6 +220,8 @@ const gradRng = createRng(0);
 
 /** Adds ∂loss/∂params of one sample into \`g\` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
+  checkParams(core, params, "grad");
+  if (g.length !== PARAM_COUNT) throw new Error(\`grad: g has length \${g.length}, model '\${core.name}' has \${PARAM_COUNT} parameters\`);
   ${kernels.batched ? `return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng);` : `return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);`}
 }
 
