@@ -6,9 +6,9 @@
 //
 //   npm run bench            # ~5 minutes on a 2-core machine
 
-import { execFileSync } from "node:child_process";
-import { cpus, loadavg } from "node:os";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { EXAMPLES, ROOT } from "../scripts/examples.js";
 import { mnistSplit } from "../scripts/mnist-data.js";
@@ -145,18 +145,28 @@ function mnistBreakdown() {
   });
 }
 
-/** `nnc FILE -o OUT` wall time (median of 3), from the dist/ build as `npx nnc` runs it. */
-function compileTimes(): { example: string; seconds: number; bytes: number }[] {
+/**
+ * `nnc FILE -o OUT` wall time and CPU time (user + system, via /usr/bin/time when present), the
+ * median of 3, from the dist/ build as `npx nnc` runs it.
+ */
+function compileTimes(): { example: string; seconds: number; cpu: number; bytes: number }[] {
   execFileSync(process.execPath, ["--import", "tsx", `${ROOT}scripts/build.ts`], { stdio: "ignore" });
+  const timeCmd = existsSync("/usr/bin/time");
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
   return EXAMPLES.map((e) => {
-    const times: number[] = [];
+    const wall: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < 3; i++) {
+      const args = [`${ROOT}bin/nnc.js`, `${ROOT}${e.source}`, "-o", `${tmpdir()}/nnc-bench-${e.name}.ts`];
       const t0 = now();
-      execFileSync(process.execPath, [`${ROOT}bin/nnc.js`, `${ROOT}${e.source}`, "-o", `/tmp/nnc-bench-${e.name}.ts`], { stdio: "ignore" });
-      times.push((now() - t0) / 1000);
+      const r = timeCmd
+        ? spawnSync("/usr/bin/time", ["-f", "%U %S", process.execPath, ...args], { encoding: "utf8" })
+        : spawnSync(process.execPath, args, { encoding: "utf8" });
+      wall.push((now() - t0) / 1000);
+      const m = timeCmd ? /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr) : null;
+      cpu.push(m ? Number(m[1]) + Number(m[2]) : NaN);
     }
-    times.sort((a, b) => a - b);
-    return { example: e.name, seconds: times[1]!, bytes: statSync(`${ROOT}${e.generated}`).size };
+    return { example: e.name, seconds: median(wall), cpu: median(cpu), bytes: statSync(`${ROOT}${e.generated}`).size };
   });
 }
 

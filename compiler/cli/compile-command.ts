@@ -54,6 +54,6 @@ export async function compileCommand(args: string[]): Promise<number> {
   });
   writeAtomically(output, compiled.code, input);
   const kb = (Buffer.byteLength(compiled.code) / 1024).toFixed(1);
-  process.stderr.write(`nnc: ${input} -> ${output} (${compiled.model.params.length} tensors, ${kb} KB, ${compiled.strategy}${compiled.batched ? ", batched" : ""})\n`);
+  process.stderr.write(`nnc: ${input} -> ${output} (${compiled.model.params.length} tensors, ${kb} KB, ${compiled.strategy === "batched" ? "batched kernels" : `per-sample kernels, ${compiled.strategy}`})\n`);
   return 0;
 }

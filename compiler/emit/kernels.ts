@@ -244,7 +244,13 @@ function flopsOf(roots: readonly Node[]): number {
 
 /** predictRows / lossRows / gradRows over rows [0, n) of a minibatch, sharing one scratch buffer. */
 function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string, number>, maxBatch: number, file: string): string {
-  const names = (training: boolean) => ({
+  const PARAMS = {
+    predictRows: [["p", "Vec"], ["X", "Vec"], ["n", "number"], ["out", "Vec"]],
+    lossRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"]],
+    gradRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["g", "Vec"], ["rng", "Rng"]],
+  } as const;
+  const names = (training: boolean, kernel: keyof typeof PARAMS) => ({
+    kernel: { name: kernel, params: PARAMS[kernel] },
     params: { array: "p", offsets },
     input: { array: "X", size: sizeOf(model.input.shape) },
     target: { array: "Y", size: sizeOf(model.target.shape) },
@@ -254,22 +260,19 @@ function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string
     scratch: "rowScratch",
     rows: "n",
   });
-  const predict = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName}` } }, names(false), maxBatch, file);
-  const loss = lowerBatched({ loss: graphs.inferLoss }, names(false), maxBatch, file);
+  const predict = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName}` } }, names(false, "predictRows"), maxBatch, file);
+  const loss = lowerBatched({ loss: graphs.inferLoss }, names(false, "lossRows"), maxBatch, file);
   const grads = model.params.map((p) => ({ node: graphs.grads.get(p.name)!, offset: offsets.get(p.name)!, comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]` }));
-  const grad = lowerBatched({ loss: graphs.trainLoss, grads }, names(true), maxBatch, file);
+  const grad = lowerBatched({ loss: graphs.trainLoss, grads }, names(true, "gradRows"), maxBatch, file);
   const size = Math.max(predict.scratchSize, loss.scratchSize, grad.scratchSize);
   return [
     `/** Scratch of the batched kernels: up to ${maxBatch} rows of every intermediate value. */`,
     `const rowScratch = new VecArray(${Math.max(size, 1)});\n`,
-    fnText("predictRows", [["p", "Vec"], ["X", "Vec"], ["n", "number"], ["out", "Vec"]], "void", predict.lines, "Inference for rows [0, n) of X: writes n rows of output into out."),
-    fnText("lossRows", [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"]], "number", loss.lines, "Σ of the per-sample losses of rows [0, n), inference mode."),
-    fnText(
-      "gradRows",
-      [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["g", "Vec"], ["rng", "Rng"]],
-      "number",
-      grad.lines,
-      "Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss.",
-    ),
+    ...predict.helpers,
+    fnText("predictRows", PARAMS.predictRows, "void", predict.lines, "Inference for rows [0, n) of X: writes n rows of output into out."),
+    ...loss.helpers,
+    fnText("lossRows", PARAMS.lossRows, "number", loss.lines, "Σ of the per-sample losses of rows [0, n), inference mode."),
+    ...grad.helpers,
+    fnText("gradRows", PARAMS.gradRows, "number", grad.lines, "Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss."),
   ].join("\n");
 }

@@ -32,10 +32,15 @@ export interface BatchedNames {
   scratch: string;
   /** The runtime row count. */
   rows: string;
+  /** The kernel's name and parameter list: each matrix-matrix product becomes a function of its
+   * own with the same parameters (`gradRows_1(p, X, Y, n, g, rng)`), which V8 optimizes alone. */
+  kernel: { name: string; params: readonly (readonly [string, string])[] };
 }
 
 export interface LoweredBatched {
   lines: string[];
+  /** Helper functions (the products), as complete declarations. */
+  helpers: string[];
   scratchSize: number;
 }
 
@@ -111,6 +116,15 @@ export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch:
   };
 
   const out: Block[] = [];
+  const helpers: string[] = [];
+  const signature = names.kernel.params.map(([n, t]) => `${n}: ${t}`).join(", ");
+  const args = names.kernel.params.map(([n]) => n).join(", ");
+  /** A product as a call to a function of its own. */
+  const product = (comment: string, lines: string[]): Block => {
+    const name = `${names.kernel.name}_${helpers.length + 1}`;
+    helpers.push(`${comment ? `// ${comment}\n` : ""}function ${name}(${signature}): void {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`);
+    return { comment, lines: [`${name}(${args});`] };
+  };
   let rowBlocks: Block[] = [];
   const flushRows = () => {
     if (rowBlocks.length === 0) return;
@@ -139,7 +153,7 @@ export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch:
       const [m, k] = w.shape as [number, number];
       const C = ref(node);
       const lines = node.op === "matvec" ? gemmNT(L.fresh, C, ref(x), ref(w), names.rows, m, k) : gemmNN(L.fresh, C, ref(x), ref(w), names.rows, m, k);
-      emitTop({ comment: node.origin ? `${commentText(file, node.origin, node.role === "gradient")}  (over the batch)` : "", lines });
+      emitTop(product(node.origin ? `${commentText(file, node.origin, node.role === "gradient")}  (over the batch)` : "", lines));
       continue;
     }
     const r = L.lowerNode(node);
@@ -167,7 +181,7 @@ export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch:
       const [m, k] = [sizeOf(t.u.shape), sizeOf(t.v.shape)];
       const C: MatrixRef = { array: names.grad, base: t.offset, stride: k };
       const lines = gemmTN(L.fresh, C, ref(t.u), ref(t.v), names.rows, m, k, t.sign === 1 ? "+=" : "-=");
-      emitTop({ comment: `${t.comment}  (Σ over the batch)`, lines });
+      emitTop(product(`${t.comment}  (Σ over the batch)`, lines));
     } else if (t.kind === "param") {
       const comment = `${t.comment}  (parameter-only part, × ${names.rows})`;
       emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: names.grad, offset: t.offset, comment, negate: t.sign === -1, scale: names.rows }));
@@ -175,5 +189,5 @@ export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch:
   }
   const lines = [...pre, ...renderBlocks(out)];
   if (sinks.loss) lines.push("return total;");
-  return { lines, scratchSize: plan.scratchSize };
+  return { lines, helpers, scratchSize: plan.scratchSize };
 }

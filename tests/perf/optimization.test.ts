@@ -26,7 +26,7 @@ interface Status {
 
 /** The kernel functions of a generated module: every top-level `function NAMESample…` / `NAMERows`. */
 export function kernelNames(code: string): string[] {
-  return [...code.matchAll(/^function ((?:predict|loss|grad)(?:Sample(?:_\d+)?|Rows))\(/gm)].map((m) => m[1]!);
+  return [...code.matchAll(/^function ((?:predict|loss|grad)(?:Sample|Rows)(?:_\d+)?)\(/gm)].map((m) => m[1]!);
 }
 
 async function statuses(code: string, name: string): Promise<Record<string, Status>> {
