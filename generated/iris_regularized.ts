@@ -1127,9 +1127,8 @@ const OUTPUT_SIZE = 3;
 /** Scratch of the batched kernels: up to 256 rows of every intermediate value. */
 const rowScratch = new VecArray(75522);
 
-/** Inference for rows [0, n) of X: writes n rows of output into out. */
-function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
-  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
+// iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
+function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let i1 = 0; i1 < 32; i1 += 4) {
     let b2 = 0;
     for (; b2 + 1 < n; b2 += 2) {
@@ -1189,14 +1188,10 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       rowScratch[b2 * 32 + i1 + 3] = c33;
     }
   }
-  for (let b = 0; b < n; b++) {
-    // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-    for (let i39 = 0; i39 < 32; i39++) {
-      rowScratch[8192 + b * 32 + i39] = Math.max((rowScratch[b * 32 + i39] + p[128 + i39]), 0);
-    }
-  }
+}
 
-  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+// iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+function predictRows_2(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let i40 = 0; i40 < 16; i40 += 4) {
     let b41 = 0;
     for (; b41 + 1 < n; b41 += 2) {
@@ -1256,27 +1251,10 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       rowScratch[16384 + b41 * 16 + i40 + 3] = c72;
     }
   }
-  for (let b = 0; b < n; b++) {
-    // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[20480 + b * 16] = Math.max((rowScratch[16384 + b * 16] + p[672]), 0);
-    rowScratch[20480 + b * 16 + 1] = Math.max((rowScratch[16384 + b * 16 + 1] + p[673]), 0);
-    rowScratch[20480 + b * 16 + 2] = Math.max((rowScratch[16384 + b * 16 + 2] + p[674]), 0);
-    rowScratch[20480 + b * 16 + 3] = Math.max((rowScratch[16384 + b * 16 + 3] + p[675]), 0);
-    rowScratch[20480 + b * 16 + 4] = Math.max((rowScratch[16384 + b * 16 + 4] + p[676]), 0);
-    rowScratch[20480 + b * 16 + 5] = Math.max((rowScratch[16384 + b * 16 + 5] + p[677]), 0);
-    rowScratch[20480 + b * 16 + 6] = Math.max((rowScratch[16384 + b * 16 + 6] + p[678]), 0);
-    rowScratch[20480 + b * 16 + 7] = Math.max((rowScratch[16384 + b * 16 + 7] + p[679]), 0);
-    rowScratch[20480 + b * 16 + 8] = Math.max((rowScratch[16384 + b * 16 + 8] + p[680]), 0);
-    rowScratch[20480 + b * 16 + 9] = Math.max((rowScratch[16384 + b * 16 + 9] + p[681]), 0);
-    rowScratch[20480 + b * 16 + 10] = Math.max((rowScratch[16384 + b * 16 + 10] + p[682]), 0);
-    rowScratch[20480 + b * 16 + 11] = Math.max((rowScratch[16384 + b * 16 + 11] + p[683]), 0);
-    rowScratch[20480 + b * 16 + 12] = Math.max((rowScratch[16384 + b * 16 + 12] + p[684]), 0);
-    rowScratch[20480 + b * 16 + 13] = Math.max((rowScratch[16384 + b * 16 + 13] + p[685]), 0);
-    rowScratch[20480 + b * 16 + 14] = Math.max((rowScratch[16384 + b * 16 + 14] + p[686]), 0);
-    rowScratch[20480 + b * 16 + 15] = Math.max((rowScratch[16384 + b * 16 + 15] + p[687]), 0);
-  }
+}
 
-  // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+// iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+function predictRows_3(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let i78 = 0; i78 < 3; i78++) {
     let b79 = 0;
     for (; b79 + 1 < n; b79 += 2) {
@@ -1306,6 +1284,43 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       rowScratch[24576 + b79 * 3 + i78] = c92;
     }
   }
+}
+
+/** Inference for rows [0, n) of X: writes n rows of output into out. */
+function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
+  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
+  predictRows_1(p, X, n, out);
+  for (let b = 0; b < n; b++) {
+    // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+    for (let i39 = 0; i39 < 32; i39++) {
+      rowScratch[8192 + b * 32 + i39] = Math.max((rowScratch[b * 32 + i39] + p[128 + i39]), 0);
+    }
+  }
+
+  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+  predictRows_2(p, X, n, out);
+  for (let b = 0; b < n; b++) {
+    // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+    rowScratch[20480 + b * 16] = Math.max((rowScratch[16384 + b * 16] + p[672]), 0);
+    rowScratch[20480 + b * 16 + 1] = Math.max((rowScratch[16384 + b * 16 + 1] + p[673]), 0);
+    rowScratch[20480 + b * 16 + 2] = Math.max((rowScratch[16384 + b * 16 + 2] + p[674]), 0);
+    rowScratch[20480 + b * 16 + 3] = Math.max((rowScratch[16384 + b * 16 + 3] + p[675]), 0);
+    rowScratch[20480 + b * 16 + 4] = Math.max((rowScratch[16384 + b * 16 + 4] + p[676]), 0);
+    rowScratch[20480 + b * 16 + 5] = Math.max((rowScratch[16384 + b * 16 + 5] + p[677]), 0);
+    rowScratch[20480 + b * 16 + 6] = Math.max((rowScratch[16384 + b * 16 + 6] + p[678]), 0);
+    rowScratch[20480 + b * 16 + 7] = Math.max((rowScratch[16384 + b * 16 + 7] + p[679]), 0);
+    rowScratch[20480 + b * 16 + 8] = Math.max((rowScratch[16384 + b * 16 + 8] + p[680]), 0);
+    rowScratch[20480 + b * 16 + 9] = Math.max((rowScratch[16384 + b * 16 + 9] + p[681]), 0);
+    rowScratch[20480 + b * 16 + 10] = Math.max((rowScratch[16384 + b * 16 + 10] + p[682]), 0);
+    rowScratch[20480 + b * 16 + 11] = Math.max((rowScratch[16384 + b * 16 + 11] + p[683]), 0);
+    rowScratch[20480 + b * 16 + 12] = Math.max((rowScratch[16384 + b * 16 + 12] + p[684]), 0);
+    rowScratch[20480 + b * 16 + 13] = Math.max((rowScratch[16384 + b * 16 + 13] + p[685]), 0);
+    rowScratch[20480 + b * 16 + 14] = Math.max((rowScratch[16384 + b * 16 + 14] + p[686]), 0);
+    rowScratch[20480 + b * 16 + 15] = Math.max((rowScratch[16384 + b * 16 + 15] + p[687]), 0);
+  }
+
+  // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+  predictRows_3(p, X, n, out);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
     rowScratch[25344 + b * 3] = rowScratch[24576 + b * 3] + p[736];
@@ -1325,6 +1340,165 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
     out[b * 3] = rowScratch[26112 + b * 3];
     out[b * 3 + 1] = rowScratch[26112 + b * 3 + 1];
     out[b * 3 + 2] = rowScratch[26112 + b * 3 + 2];
+  }
+}
+
+// iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
+function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number): void {
+  for (let i1 = 0; i1 < 32; i1 += 4) {
+    let b2 = 0;
+    for (; b2 + 1 < n; b2 += 2) {
+      const ra4 = b2 * 4;
+      const ra5 = (b2 + 1) * 4;
+      const rb6 = i1 * 4;
+      const rb7 = (i1 + 1) * 4;
+      const rb8 = (i1 + 2) * 4;
+      const rb9 = (i1 + 3) * 4;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
+      for (let k3 = 0; k3 < 4; k3++) {
+        const a18 = X[ra4 + k3];
+        const a19 = X[ra5 + k3];
+        const b20 = p[rb6 + k3];
+        const b21 = p[rb7 + k3];
+        const b22 = p[rb8 + k3];
+        const b23 = p[rb9 + k3];
+        c10 += a18 * b20;
+        c11 += a18 * b21;
+        c12 += a18 * b22;
+        c13 += a18 * b23;
+        c14 += a19 * b20;
+        c15 += a19 * b21;
+        c16 += a19 * b22;
+        c17 += a19 * b23;
+      }
+      rowScratch[1 + b2 * 32 + i1] = c10;
+      rowScratch[1 + b2 * 32 + i1 + 1] = c11;
+      rowScratch[1 + b2 * 32 + i1 + 2] = c12;
+      rowScratch[1 + b2 * 32 + i1 + 3] = c13;
+      rowScratch[1 + (b2 + 1) * 32 + i1] = c14;
+      rowScratch[1 + (b2 + 1) * 32 + i1 + 1] = c15;
+      rowScratch[1 + (b2 + 1) * 32 + i1 + 2] = c16;
+      rowScratch[1 + (b2 + 1) * 32 + i1 + 3] = c17;
+    }
+    for (; b2 < n; b2++) {
+      const ra25 = b2 * 4;
+      const rb26 = i1 * 4;
+      const rb27 = (i1 + 1) * 4;
+      const rb28 = (i1 + 2) * 4;
+      const rb29 = (i1 + 3) * 4;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let k24 = 0; k24 < 4; k24++) {
+        const a34 = X[ra25 + k24];
+        const b35 = p[rb26 + k24];
+        const b36 = p[rb27 + k24];
+        const b37 = p[rb28 + k24];
+        const b38 = p[rb29 + k24];
+        c30 += a34 * b35;
+        c31 += a34 * b36;
+        c32 += a34 * b37;
+        c33 += a34 * b38;
+      }
+      rowScratch[1 + b2 * 32 + i1] = c30;
+      rowScratch[1 + b2 * 32 + i1 + 1] = c31;
+      rowScratch[1 + b2 * 32 + i1 + 2] = c32;
+      rowScratch[1 + b2 * 32 + i1 + 3] = c33;
+    }
+  }
+}
+
+// iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number): void {
+  for (let i40 = 0; i40 < 16; i40 += 4) {
+    let b41 = 0;
+    for (; b41 + 1 < n; b41 += 2) {
+      const ra43 = 8193 + b41 * 32;
+      const ra44 = 8193 + (b41 + 1) * 32;
+      const rb45 = 160 + i40 * 32;
+      const rb46 = 160 + (i40 + 1) * 32;
+      const rb47 = 160 + (i40 + 2) * 32;
+      const rb48 = 160 + (i40 + 3) * 32;
+      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
+      for (let k42 = 0; k42 < 32; k42++) {
+        const a57 = rowScratch[ra43 + k42];
+        const a58 = rowScratch[ra44 + k42];
+        const b59 = p[rb45 + k42];
+        const b60 = p[rb46 + k42];
+        const b61 = p[rb47 + k42];
+        const b62 = p[rb48 + k42];
+        c49 += a57 * b59;
+        c50 += a57 * b60;
+        c51 += a57 * b61;
+        c52 += a57 * b62;
+        c53 += a58 * b59;
+        c54 += a58 * b60;
+        c55 += a58 * b61;
+        c56 += a58 * b62;
+      }
+      rowScratch[16385 + b41 * 16 + i40] = c49;
+      rowScratch[16385 + b41 * 16 + i40 + 1] = c50;
+      rowScratch[16385 + b41 * 16 + i40 + 2] = c51;
+      rowScratch[16385 + b41 * 16 + i40 + 3] = c52;
+      rowScratch[16385 + (b41 + 1) * 16 + i40] = c53;
+      rowScratch[16385 + (b41 + 1) * 16 + i40 + 1] = c54;
+      rowScratch[16385 + (b41 + 1) * 16 + i40 + 2] = c55;
+      rowScratch[16385 + (b41 + 1) * 16 + i40 + 3] = c56;
+    }
+    for (; b41 < n; b41++) {
+      const ra64 = 8193 + b41 * 32;
+      const rb65 = 160 + i40 * 32;
+      const rb66 = 160 + (i40 + 1) * 32;
+      const rb67 = 160 + (i40 + 2) * 32;
+      const rb68 = 160 + (i40 + 3) * 32;
+      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
+      for (let k63 = 0; k63 < 32; k63++) {
+        const a73 = rowScratch[ra64 + k63];
+        const b74 = p[rb65 + k63];
+        const b75 = p[rb66 + k63];
+        const b76 = p[rb67 + k63];
+        const b77 = p[rb68 + k63];
+        c69 += a73 * b74;
+        c70 += a73 * b75;
+        c71 += a73 * b76;
+        c72 += a73 * b77;
+      }
+      rowScratch[16385 + b41 * 16 + i40] = c69;
+      rowScratch[16385 + b41 * 16 + i40 + 1] = c70;
+      rowScratch[16385 + b41 * 16 + i40 + 2] = c71;
+      rowScratch[16385 + b41 * 16 + i40 + 3] = c72;
+    }
+  }
+}
+
+// iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+function lossRows_3(p: Vec, X: Vec, Y: Vec, n: number): void {
+  for (let i78 = 0; i78 < 3; i78++) {
+    let b79 = 0;
+    for (; b79 + 1 < n; b79 += 2) {
+      const ra81 = 20481 + b79 * 16;
+      const ra82 = 20481 + (b79 + 1) * 16;
+      const rb83 = 688 + i78 * 16;
+      let c84 = 0, c85 = 0;
+      for (let k80 = 0; k80 < 16; k80++) {
+        const a86 = rowScratch[ra81 + k80];
+        const a87 = rowScratch[ra82 + k80];
+        const b88 = p[rb83 + k80];
+        c84 += a86 * b88;
+        c85 += a87 * b88;
+      }
+      rowScratch[24577 + b79 * 3 + i78] = c84;
+      rowScratch[24577 + (b79 + 1) * 3 + i78] = c85;
+    }
+    for (; b79 < n; b79++) {
+      const ra90 = 20481 + b79 * 16;
+      const rb91 = 688 + i78 * 16;
+      let c92 = 0;
+      for (let k89 = 0; k89 < 16; k89++) {
+        const a93 = rowScratch[ra90 + k89];
+        const b94 = p[rb91 + k89];
+        c92 += a93 * b94;
+      }
+      rowScratch[24577 + b79 * 3 + i78] = c92;
+    }
   }
 }
 
@@ -1461,65 +1635,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       p[669] * p[669] + p[670] * p[670] + p[671] * p[671];
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  for (let i1 = 0; i1 < 32; i1 += 4) {
-    let b2 = 0;
-    for (; b2 + 1 < n; b2 += 2) {
-      const ra4 = b2 * 4;
-      const ra5 = (b2 + 1) * 4;
-      const rb6 = i1 * 4;
-      const rb7 = (i1 + 1) * 4;
-      const rb8 = (i1 + 2) * 4;
-      const rb9 = (i1 + 3) * 4;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
-      for (let k3 = 0; k3 < 4; k3++) {
-        const a18 = X[ra4 + k3];
-        const a19 = X[ra5 + k3];
-        const b20 = p[rb6 + k3];
-        const b21 = p[rb7 + k3];
-        const b22 = p[rb8 + k3];
-        const b23 = p[rb9 + k3];
-        c10 += a18 * b20;
-        c11 += a18 * b21;
-        c12 += a18 * b22;
-        c13 += a18 * b23;
-        c14 += a19 * b20;
-        c15 += a19 * b21;
-        c16 += a19 * b22;
-        c17 += a19 * b23;
-      }
-      rowScratch[1 + b2 * 32 + i1] = c10;
-      rowScratch[1 + b2 * 32 + i1 + 1] = c11;
-      rowScratch[1 + b2 * 32 + i1 + 2] = c12;
-      rowScratch[1 + b2 * 32 + i1 + 3] = c13;
-      rowScratch[1 + (b2 + 1) * 32 + i1] = c14;
-      rowScratch[1 + (b2 + 1) * 32 + i1 + 1] = c15;
-      rowScratch[1 + (b2 + 1) * 32 + i1 + 2] = c16;
-      rowScratch[1 + (b2 + 1) * 32 + i1 + 3] = c17;
-    }
-    for (; b2 < n; b2++) {
-      const ra25 = b2 * 4;
-      const rb26 = i1 * 4;
-      const rb27 = (i1 + 1) * 4;
-      const rb28 = (i1 + 2) * 4;
-      const rb29 = (i1 + 3) * 4;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k24 = 0; k24 < 4; k24++) {
-        const a34 = X[ra25 + k24];
-        const b35 = p[rb26 + k24];
-        const b36 = p[rb27 + k24];
-        const b37 = p[rb28 + k24];
-        const b38 = p[rb29 + k24];
-        c30 += a34 * b35;
-        c31 += a34 * b36;
-        c32 += a34 * b37;
-        c33 += a34 * b38;
-      }
-      rowScratch[1 + b2 * 32 + i1] = c30;
-      rowScratch[1 + b2 * 32 + i1 + 1] = c31;
-      rowScratch[1 + b2 * 32 + i1 + 2] = c32;
-      rowScratch[1 + b2 * 32 + i1 + 3] = c33;
-    }
-  }
+  lossRows_1(p, X, Y, n);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i39 = 0; i39 < 32; i39++) {
@@ -1528,65 +1644,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  for (let i40 = 0; i40 < 16; i40 += 4) {
-    let b41 = 0;
-    for (; b41 + 1 < n; b41 += 2) {
-      const ra43 = 8193 + b41 * 32;
-      const ra44 = 8193 + (b41 + 1) * 32;
-      const rb45 = 160 + i40 * 32;
-      const rb46 = 160 + (i40 + 1) * 32;
-      const rb47 = 160 + (i40 + 2) * 32;
-      const rb48 = 160 + (i40 + 3) * 32;
-      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
-      for (let k42 = 0; k42 < 32; k42++) {
-        const a57 = rowScratch[ra43 + k42];
-        const a58 = rowScratch[ra44 + k42];
-        const b59 = p[rb45 + k42];
-        const b60 = p[rb46 + k42];
-        const b61 = p[rb47 + k42];
-        const b62 = p[rb48 + k42];
-        c49 += a57 * b59;
-        c50 += a57 * b60;
-        c51 += a57 * b61;
-        c52 += a57 * b62;
-        c53 += a58 * b59;
-        c54 += a58 * b60;
-        c55 += a58 * b61;
-        c56 += a58 * b62;
-      }
-      rowScratch[16385 + b41 * 16 + i40] = c49;
-      rowScratch[16385 + b41 * 16 + i40 + 1] = c50;
-      rowScratch[16385 + b41 * 16 + i40 + 2] = c51;
-      rowScratch[16385 + b41 * 16 + i40 + 3] = c52;
-      rowScratch[16385 + (b41 + 1) * 16 + i40] = c53;
-      rowScratch[16385 + (b41 + 1) * 16 + i40 + 1] = c54;
-      rowScratch[16385 + (b41 + 1) * 16 + i40 + 2] = c55;
-      rowScratch[16385 + (b41 + 1) * 16 + i40 + 3] = c56;
-    }
-    for (; b41 < n; b41++) {
-      const ra64 = 8193 + b41 * 32;
-      const rb65 = 160 + i40 * 32;
-      const rb66 = 160 + (i40 + 1) * 32;
-      const rb67 = 160 + (i40 + 2) * 32;
-      const rb68 = 160 + (i40 + 3) * 32;
-      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
-      for (let k63 = 0; k63 < 32; k63++) {
-        const a73 = rowScratch[ra64 + k63];
-        const b74 = p[rb65 + k63];
-        const b75 = p[rb66 + k63];
-        const b76 = p[rb67 + k63];
-        const b77 = p[rb68 + k63];
-        c69 += a73 * b74;
-        c70 += a73 * b75;
-        c71 += a73 * b76;
-        c72 += a73 * b77;
-      }
-      rowScratch[16385 + b41 * 16 + i40] = c69;
-      rowScratch[16385 + b41 * 16 + i40 + 1] = c70;
-      rowScratch[16385 + b41 * 16 + i40 + 2] = c71;
-      rowScratch[16385 + b41 * 16 + i40 + 3] = c72;
-    }
-  }
+  lossRows_2(p, X, Y, n);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
     rowScratch[20481 + b * 16] = Math.max((rowScratch[16385 + b * 16] + p[672]), 0);
@@ -1608,35 +1666,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  for (let i78 = 0; i78 < 3; i78++) {
-    let b79 = 0;
-    for (; b79 + 1 < n; b79 += 2) {
-      const ra81 = 20481 + b79 * 16;
-      const ra82 = 20481 + (b79 + 1) * 16;
-      const rb83 = 688 + i78 * 16;
-      let c84 = 0, c85 = 0;
-      for (let k80 = 0; k80 < 16; k80++) {
-        const a86 = rowScratch[ra81 + k80];
-        const a87 = rowScratch[ra82 + k80];
-        const b88 = p[rb83 + k80];
-        c84 += a86 * b88;
-        c85 += a87 * b88;
-      }
-      rowScratch[24577 + b79 * 3 + i78] = c84;
-      rowScratch[24577 + (b79 + 1) * 3 + i78] = c85;
-    }
-    for (; b79 < n; b79++) {
-      const ra90 = 20481 + b79 * 16;
-      const rb91 = 688 + i78 * 16;
-      let c92 = 0;
-      for (let k89 = 0; k89 < 16; k89++) {
-        const a93 = rowScratch[ra90 + k89];
-        const b94 = p[rb91 + k89];
-        c92 += a93 * b94;
-      }
-      rowScratch[24577 + b79 * 3 + i78] = c92;
-    }
-  }
+  lossRows_3(p, X, Y, n);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
     rowScratch[25345 + b * 3] = rowScratch[24577 + b * 3] + p[736];
@@ -1661,6 +1691,438 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
     total += ((0.001 * rowScratch[0]) - rowScratch[26881 + b * 1]) + (0.001 * rowScratch[27137]);
   }
   return total;
+}
+
+// iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
+function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i2 = 0; i2 < 32; i2 += 4) {
+    let b3 = 0;
+    for (; b3 + 1 < n; b3 += 2) {
+      const ra5 = b3 * 4;
+      const ra6 = (b3 + 1) * 4;
+      const rb7 = i2 * 4;
+      const rb8 = (i2 + 1) * 4;
+      const rb9 = (i2 + 2) * 4;
+      const rb10 = (i2 + 3) * 4;
+      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0, c18 = 0;
+      for (let k4 = 0; k4 < 4; k4++) {
+        const a19 = X[ra5 + k4];
+        const a20 = X[ra6 + k4];
+        const b21 = p[rb7 + k4];
+        const b22 = p[rb8 + k4];
+        const b23 = p[rb9 + k4];
+        const b24 = p[rb10 + k4];
+        c11 += a19 * b21;
+        c12 += a19 * b22;
+        c13 += a19 * b23;
+        c14 += a19 * b24;
+        c15 += a20 * b21;
+        c16 += a20 * b22;
+        c17 += a20 * b23;
+        c18 += a20 * b24;
+      }
+      rowScratch[1 + b3 * 32 + i2] = c11;
+      rowScratch[1 + b3 * 32 + i2 + 1] = c12;
+      rowScratch[1 + b3 * 32 + i2 + 2] = c13;
+      rowScratch[1 + b3 * 32 + i2 + 3] = c14;
+      rowScratch[1 + (b3 + 1) * 32 + i2] = c15;
+      rowScratch[1 + (b3 + 1) * 32 + i2 + 1] = c16;
+      rowScratch[1 + (b3 + 1) * 32 + i2 + 2] = c17;
+      rowScratch[1 + (b3 + 1) * 32 + i2 + 3] = c18;
+    }
+    for (; b3 < n; b3++) {
+      const ra26 = b3 * 4;
+      const rb27 = i2 * 4;
+      const rb28 = (i2 + 1) * 4;
+      const rb29 = (i2 + 2) * 4;
+      const rb30 = (i2 + 3) * 4;
+      let c31 = 0, c32 = 0, c33 = 0, c34 = 0;
+      for (let k25 = 0; k25 < 4; k25++) {
+        const a35 = X[ra26 + k25];
+        const b36 = p[rb27 + k25];
+        const b37 = p[rb28 + k25];
+        const b38 = p[rb29 + k25];
+        const b39 = p[rb30 + k25];
+        c31 += a35 * b36;
+        c32 += a35 * b37;
+        c33 += a35 * b38;
+        c34 += a35 * b39;
+      }
+      rowScratch[1 + b3 * 32 + i2] = c31;
+      rowScratch[1 + b3 * 32 + i2 + 1] = c32;
+      rowScratch[1 + b3 * 32 + i2 + 2] = c33;
+      rowScratch[1 + b3 * 32 + i2 + 3] = c34;
+    }
+  }
+}
+
+// iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i42 = 0; i42 < 16; i42 += 4) {
+    let b43 = 0;
+    for (; b43 + 1 < n; b43 += 2) {
+      const ra45 = 24577 + b43 * 32;
+      const ra46 = 24577 + (b43 + 1) * 32;
+      const rb47 = 160 + i42 * 32;
+      const rb48 = 160 + (i42 + 1) * 32;
+      const rb49 = 160 + (i42 + 2) * 32;
+      const rb50 = 160 + (i42 + 3) * 32;
+      let c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0, c58 = 0;
+      for (let k44 = 0; k44 < 32; k44++) {
+        const a59 = rowScratch[ra45 + k44];
+        const a60 = rowScratch[ra46 + k44];
+        const b61 = p[rb47 + k44];
+        const b62 = p[rb48 + k44];
+        const b63 = p[rb49 + k44];
+        const b64 = p[rb50 + k44];
+        c51 += a59 * b61;
+        c52 += a59 * b62;
+        c53 += a59 * b63;
+        c54 += a59 * b64;
+        c55 += a60 * b61;
+        c56 += a60 * b62;
+        c57 += a60 * b63;
+        c58 += a60 * b64;
+      }
+      rowScratch[32769 + b43 * 16 + i42] = c51;
+      rowScratch[32769 + b43 * 16 + i42 + 1] = c52;
+      rowScratch[32769 + b43 * 16 + i42 + 2] = c53;
+      rowScratch[32769 + b43 * 16 + i42 + 3] = c54;
+      rowScratch[32769 + (b43 + 1) * 16 + i42] = c55;
+      rowScratch[32769 + (b43 + 1) * 16 + i42 + 1] = c56;
+      rowScratch[32769 + (b43 + 1) * 16 + i42 + 2] = c57;
+      rowScratch[32769 + (b43 + 1) * 16 + i42 + 3] = c58;
+    }
+    for (; b43 < n; b43++) {
+      const ra66 = 24577 + b43 * 32;
+      const rb67 = 160 + i42 * 32;
+      const rb68 = 160 + (i42 + 1) * 32;
+      const rb69 = 160 + (i42 + 2) * 32;
+      const rb70 = 160 + (i42 + 3) * 32;
+      let c71 = 0, c72 = 0, c73 = 0, c74 = 0;
+      for (let k65 = 0; k65 < 32; k65++) {
+        const a75 = rowScratch[ra66 + k65];
+        const b76 = p[rb67 + k65];
+        const b77 = p[rb68 + k65];
+        const b78 = p[rb69 + k65];
+        const b79 = p[rb70 + k65];
+        c71 += a75 * b76;
+        c72 += a75 * b77;
+        c73 += a75 * b78;
+        c74 += a75 * b79;
+      }
+      rowScratch[32769 + b43 * 16 + i42] = c71;
+      rowScratch[32769 + b43 * 16 + i42 + 1] = c72;
+      rowScratch[32769 + b43 * 16 + i42 + 2] = c73;
+      rowScratch[32769 + b43 * 16 + i42 + 3] = c74;
+    }
+  }
+}
+
+// iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i80 = 0; i80 < 3; i80++) {
+    let b81 = 0;
+    for (; b81 + 1 < n; b81 += 2) {
+      const ra83 = 40961 + b81 * 16;
+      const ra84 = 40961 + (b81 + 1) * 16;
+      const rb85 = 688 + i80 * 16;
+      let c86 = 0, c87 = 0;
+      for (let k82 = 0; k82 < 16; k82++) {
+        const a88 = rowScratch[ra83 + k82];
+        const a89 = rowScratch[ra84 + k82];
+        const b90 = p[rb85 + k82];
+        c86 += a88 * b90;
+        c87 += a89 * b90;
+      }
+      rowScratch[45057 + b81 * 3 + i80] = c86;
+      rowScratch[45057 + (b81 + 1) * 3 + i80] = c87;
+    }
+    for (; b81 < n; b81++) {
+      const ra92 = 40961 + b81 * 16;
+      const rb93 = 688 + i80 * 16;
+      let c94 = 0;
+      for (let k91 = 0; k91 < 16; k91++) {
+        const a95 = rowScratch[ra92 + k91];
+        const b96 = p[rb93 + k91];
+        c94 += a95 * b96;
+      }
+      rowScratch[45057 + b81 * 3 + i80] = c94;
+    }
+  }
+}
+
+// backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let j109 = 0; j109 < 16; j109 += 4) {
+    let b110 = 0;
+    for (; b110 + 1 < n; b110 += 2) {
+      const ra112 = 50178 + b110 * 3;
+      const ra113 = 50178 + (b110 + 1) * 3;
+      const rb114 = 688 + j109;
+      const rb115 = 688 + j109 + 1;
+      const rb116 = 688 + j109 + 2;
+      const rb117 = 688 + j109 + 3;
+      let c118 = 0, c119 = 0, c120 = 0, c121 = 0, c122 = 0, c123 = 0, c124 = 0, c125 = 0;
+      for (let k111 = 0; k111 < 3; k111++) {
+        const a126 = rowScratch[ra112 + k111];
+        const a127 = rowScratch[ra113 + k111];
+        const b128 = p[rb114 + k111 * 16];
+        const b129 = p[rb115 + k111 * 16];
+        const b130 = p[rb116 + k111 * 16];
+        const b131 = p[rb117 + k111 * 16];
+        c118 += a126 * b128;
+        c119 += a126 * b129;
+        c120 += a126 * b130;
+        c121 += a126 * b131;
+        c122 += a127 * b128;
+        c123 += a127 * b129;
+        c124 += a127 * b130;
+        c125 += a127 * b131;
+      }
+      rowScratch[50946 + b110 * 16 + j109] = c118;
+      rowScratch[50946 + b110 * 16 + j109 + 1] = c119;
+      rowScratch[50946 + b110 * 16 + j109 + 2] = c120;
+      rowScratch[50946 + b110 * 16 + j109 + 3] = c121;
+      rowScratch[50946 + (b110 + 1) * 16 + j109] = c122;
+      rowScratch[50946 + (b110 + 1) * 16 + j109 + 1] = c123;
+      rowScratch[50946 + (b110 + 1) * 16 + j109 + 2] = c124;
+      rowScratch[50946 + (b110 + 1) * 16 + j109 + 3] = c125;
+    }
+    for (; b110 < n; b110++) {
+      const ra133 = 50178 + b110 * 3;
+      const rb134 = 688 + j109;
+      const rb135 = 688 + j109 + 1;
+      const rb136 = 688 + j109 + 2;
+      const rb137 = 688 + j109 + 3;
+      let c138 = 0, c139 = 0, c140 = 0, c141 = 0;
+      for (let k132 = 0; k132 < 3; k132++) {
+        const a142 = rowScratch[ra133 + k132];
+        const b143 = p[rb134 + k132 * 16];
+        const b144 = p[rb135 + k132 * 16];
+        const b145 = p[rb136 + k132 * 16];
+        const b146 = p[rb137 + k132 * 16];
+        c138 += a142 * b143;
+        c139 += a142 * b144;
+        c140 += a142 * b145;
+        c141 += a142 * b146;
+      }
+      rowScratch[50946 + b110 * 16 + j109] = c138;
+      rowScratch[50946 + b110 * 16 + j109 + 1] = c139;
+      rowScratch[50946 + b110 * 16 + j109 + 2] = c140;
+      rowScratch[50946 + b110 * 16 + j109 + 3] = c141;
+    }
+  }
+}
+
+// backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let j147 = 0; j147 < 32; j147 += 4) {
+    let b148 = 0;
+    for (; b148 + 1 < n; b148 += 2) {
+      const ra150 = 55042 + b148 * 16;
+      const ra151 = 55042 + (b148 + 1) * 16;
+      const rb152 = 160 + j147;
+      const rb153 = 160 + j147 + 1;
+      const rb154 = 160 + j147 + 2;
+      const rb155 = 160 + j147 + 3;
+      let c156 = 0, c157 = 0, c158 = 0, c159 = 0, c160 = 0, c161 = 0, c162 = 0, c163 = 0;
+      for (let k149 = 0; k149 < 16; k149++) {
+        const a164 = rowScratch[ra150 + k149];
+        const a165 = rowScratch[ra151 + k149];
+        const b166 = p[rb152 + k149 * 32];
+        const b167 = p[rb153 + k149 * 32];
+        const b168 = p[rb154 + k149 * 32];
+        const b169 = p[rb155 + k149 * 32];
+        c156 += a164 * b166;
+        c157 += a164 * b167;
+        c158 += a164 * b168;
+        c159 += a164 * b169;
+        c160 += a165 * b166;
+        c161 += a165 * b167;
+        c162 += a165 * b168;
+        c163 += a165 * b169;
+      }
+      rowScratch[59138 + b148 * 32 + j147] = c156;
+      rowScratch[59138 + b148 * 32 + j147 + 1] = c157;
+      rowScratch[59138 + b148 * 32 + j147 + 2] = c158;
+      rowScratch[59138 + b148 * 32 + j147 + 3] = c159;
+      rowScratch[59138 + (b148 + 1) * 32 + j147] = c160;
+      rowScratch[59138 + (b148 + 1) * 32 + j147 + 1] = c161;
+      rowScratch[59138 + (b148 + 1) * 32 + j147 + 2] = c162;
+      rowScratch[59138 + (b148 + 1) * 32 + j147 + 3] = c163;
+    }
+    for (; b148 < n; b148++) {
+      const ra171 = 55042 + b148 * 16;
+      const rb172 = 160 + j147;
+      const rb173 = 160 + j147 + 1;
+      const rb174 = 160 + j147 + 2;
+      const rb175 = 160 + j147 + 3;
+      let c176 = 0, c177 = 0, c178 = 0, c179 = 0;
+      for (let k170 = 0; k170 < 16; k170++) {
+        const a180 = rowScratch[ra171 + k170];
+        const b181 = p[rb172 + k170 * 32];
+        const b182 = p[rb173 + k170 * 32];
+        const b183 = p[rb174 + k170 * 32];
+        const b184 = p[rb175 + k170 * 32];
+        c176 += a180 * b181;
+        c177 += a180 * b182;
+        c178 += a180 * b183;
+        c179 += a180 * b184;
+      }
+      rowScratch[59138 + b148 * 32 + j147] = c176;
+      rowScratch[59138 + b148 * 32 + j147 + 1] = c177;
+      rowScratch[59138 + b148 * 32 + j147 + 2] = c178;
+      rowScratch[59138 + b148 * 32 + j147 + 3] = c179;
+    }
+  }
+}
+
+// ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
+function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i187 = 0; i187 < 32; i187 += 4) {
+    for (let j188 = 0; j188 < 4; j188 += 4) {
+      const ra190 = 67330 + i187;
+      const ra191 = 67330 + i187 + 1;
+      const ra192 = 67330 + i187 + 2;
+      const ra193 = 67330 + i187 + 3;
+      const rb194 = j188;
+      const rb195 = j188 + 1;
+      const rb196 = j188 + 2;
+      const rb197 = j188 + 3;
+      let c198 = 0, c199 = 0, c200 = 0, c201 = 0, c202 = 0, c203 = 0, c204 = 0, c205 = 0, c206 = 0, c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0;
+      for (let k189 = 0; k189 < n; k189++) {
+        const a214 = rowScratch[ra190 + k189 * 32];
+        const a215 = rowScratch[ra191 + k189 * 32];
+        const a216 = rowScratch[ra192 + k189 * 32];
+        const a217 = rowScratch[ra193 + k189 * 32];
+        const b218 = X[rb194 + k189 * 4];
+        const b219 = X[rb195 + k189 * 4];
+        const b220 = X[rb196 + k189 * 4];
+        const b221 = X[rb197 + k189 * 4];
+        c198 += a214 * b218;
+        c199 += a214 * b219;
+        c200 += a214 * b220;
+        c201 += a214 * b221;
+        c202 += a215 * b218;
+        c203 += a215 * b219;
+        c204 += a215 * b220;
+        c205 += a215 * b221;
+        c206 += a216 * b218;
+        c207 += a216 * b219;
+        c208 += a216 * b220;
+        c209 += a216 * b221;
+        c210 += a217 * b218;
+        c211 += a217 * b219;
+        c212 += a217 * b220;
+        c213 += a217 * b221;
+      }
+      g[i187 * 4 + j188] += c198;
+      g[i187 * 4 + j188 + 1] += c199;
+      g[i187 * 4 + j188 + 2] += c200;
+      g[i187 * 4 + j188 + 3] += c201;
+      g[(i187 + 1) * 4 + j188] += c202;
+      g[(i187 + 1) * 4 + j188 + 1] += c203;
+      g[(i187 + 1) * 4 + j188 + 2] += c204;
+      g[(i187 + 1) * 4 + j188 + 3] += c205;
+      g[(i187 + 2) * 4 + j188] += c206;
+      g[(i187 + 2) * 4 + j188 + 1] += c207;
+      g[(i187 + 2) * 4 + j188 + 2] += c208;
+      g[(i187 + 2) * 4 + j188 + 3] += c209;
+      g[(i187 + 3) * 4 + j188] += c210;
+      g[(i187 + 3) * 4 + j188 + 1] += c211;
+      g[(i187 + 3) * 4 + j188 + 2] += c212;
+      g[(i187 + 3) * 4 + j188 + 3] += c213;
+    }
+  }
+}
+
+// ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
+function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i226 = 0; i226 < 16; i226 += 4) {
+    for (let j227 = 0; j227 < 32; j227 += 4) {
+      const ra229 = 55042 + i226;
+      const ra230 = 55042 + i226 + 1;
+      const ra231 = 55042 + i226 + 2;
+      const ra232 = 55042 + i226 + 3;
+      const rb233 = 24577 + j227;
+      const rb234 = 24577 + j227 + 1;
+      const rb235 = 24577 + j227 + 2;
+      const rb236 = 24577 + j227 + 3;
+      let c237 = 0, c238 = 0, c239 = 0, c240 = 0, c241 = 0, c242 = 0, c243 = 0, c244 = 0, c245 = 0, c246 = 0, c247 = 0, c248 = 0, c249 = 0, c250 = 0, c251 = 0, c252 = 0;
+      for (let k228 = 0; k228 < n; k228++) {
+        const a253 = rowScratch[ra229 + k228 * 16];
+        const a254 = rowScratch[ra230 + k228 * 16];
+        const a255 = rowScratch[ra231 + k228 * 16];
+        const a256 = rowScratch[ra232 + k228 * 16];
+        const b257 = rowScratch[rb233 + k228 * 32];
+        const b258 = rowScratch[rb234 + k228 * 32];
+        const b259 = rowScratch[rb235 + k228 * 32];
+        const b260 = rowScratch[rb236 + k228 * 32];
+        c237 += a253 * b257;
+        c238 += a253 * b258;
+        c239 += a253 * b259;
+        c240 += a253 * b260;
+        c241 += a254 * b257;
+        c242 += a254 * b258;
+        c243 += a254 * b259;
+        c244 += a254 * b260;
+        c245 += a255 * b257;
+        c246 += a255 * b258;
+        c247 += a255 * b259;
+        c248 += a255 * b260;
+        c249 += a256 * b257;
+        c250 += a256 * b258;
+        c251 += a256 * b259;
+        c252 += a256 * b260;
+      }
+      g[160 + i226 * 32 + j227] += c237;
+      g[160 + i226 * 32 + j227 + 1] += c238;
+      g[160 + i226 * 32 + j227 + 2] += c239;
+      g[160 + i226 * 32 + j227 + 3] += c240;
+      g[160 + (i226 + 1) * 32 + j227] += c241;
+      g[160 + (i226 + 1) * 32 + j227 + 1] += c242;
+      g[160 + (i226 + 1) * 32 + j227 + 2] += c243;
+      g[160 + (i226 + 1) * 32 + j227 + 3] += c244;
+      g[160 + (i226 + 2) * 32 + j227] += c245;
+      g[160 + (i226 + 2) * 32 + j227 + 1] += c246;
+      g[160 + (i226 + 2) * 32 + j227 + 2] += c247;
+      g[160 + (i226 + 2) * 32 + j227 + 3] += c248;
+      g[160 + (i226 + 3) * 32 + j227] += c249;
+      g[160 + (i226 + 3) * 32 + j227 + 1] += c250;
+      g[160 + (i226 + 3) * 32 + j227 + 2] += c251;
+      g[160 + (i226 + 3) * 32 + j227 + 3] += c252;
+    }
+  }
+}
+
+// ∂loss/∂W_out [3, 16]  (Σ over the batch)
+function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i261 = 0; i261 < 3; i261++) {
+    for (let j262 = 0; j262 < 16; j262 += 4) {
+      const ra264 = 50178 + i261;
+      const rb265 = 40961 + j262;
+      const rb266 = 40961 + j262 + 1;
+      const rb267 = 40961 + j262 + 2;
+      const rb268 = 40961 + j262 + 3;
+      let c269 = 0, c270 = 0, c271 = 0, c272 = 0;
+      for (let k263 = 0; k263 < n; k263++) {
+        const a273 = rowScratch[ra264 + k263 * 3];
+        const b274 = rowScratch[rb265 + k263 * 16];
+        const b275 = rowScratch[rb266 + k263 * 16];
+        const b276 = rowScratch[rb267 + k263 * 16];
+        const b277 = rowScratch[rb268 + k263 * 16];
+        c269 += a273 * b274;
+        c270 += a273 * b275;
+        c271 += a273 * b276;
+        c272 += a273 * b277;
+      }
+      g[688 + i261 * 16 + j262] += c269;
+      g[688 + i261 * 16 + j262 + 1] += c270;
+      g[688 + i261 * 16 + j262 + 2] += c271;
+      g[688 + i261 * 16 + j262 + 3] += c272;
+    }
+  }
 }
 
 /** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss. */
@@ -1802,65 +2264,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  for (let i2 = 0; i2 < 32; i2 += 4) {
-    let b3 = 0;
-    for (; b3 + 1 < n; b3 += 2) {
-      const ra5 = b3 * 4;
-      const ra6 = (b3 + 1) * 4;
-      const rb7 = i2 * 4;
-      const rb8 = (i2 + 1) * 4;
-      const rb9 = (i2 + 2) * 4;
-      const rb10 = (i2 + 3) * 4;
-      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0, c18 = 0;
-      for (let k4 = 0; k4 < 4; k4++) {
-        const a19 = X[ra5 + k4];
-        const a20 = X[ra6 + k4];
-        const b21 = p[rb7 + k4];
-        const b22 = p[rb8 + k4];
-        const b23 = p[rb9 + k4];
-        const b24 = p[rb10 + k4];
-        c11 += a19 * b21;
-        c12 += a19 * b22;
-        c13 += a19 * b23;
-        c14 += a19 * b24;
-        c15 += a20 * b21;
-        c16 += a20 * b22;
-        c17 += a20 * b23;
-        c18 += a20 * b24;
-      }
-      rowScratch[1 + b3 * 32 + i2] = c11;
-      rowScratch[1 + b3 * 32 + i2 + 1] = c12;
-      rowScratch[1 + b3 * 32 + i2 + 2] = c13;
-      rowScratch[1 + b3 * 32 + i2 + 3] = c14;
-      rowScratch[1 + (b3 + 1) * 32 + i2] = c15;
-      rowScratch[1 + (b3 + 1) * 32 + i2 + 1] = c16;
-      rowScratch[1 + (b3 + 1) * 32 + i2 + 2] = c17;
-      rowScratch[1 + (b3 + 1) * 32 + i2 + 3] = c18;
-    }
-    for (; b3 < n; b3++) {
-      const ra26 = b3 * 4;
-      const rb27 = i2 * 4;
-      const rb28 = (i2 + 1) * 4;
-      const rb29 = (i2 + 2) * 4;
-      const rb30 = (i2 + 3) * 4;
-      let c31 = 0, c32 = 0, c33 = 0, c34 = 0;
-      for (let k25 = 0; k25 < 4; k25++) {
-        const a35 = X[ra26 + k25];
-        const b36 = p[rb27 + k25];
-        const b37 = p[rb28 + k25];
-        const b38 = p[rb29 + k25];
-        const b39 = p[rb30 + k25];
-        c31 += a35 * b36;
-        c32 += a35 * b37;
-        c33 += a35 * b38;
-        c34 += a35 * b39;
-      }
-      rowScratch[1 + b3 * 32 + i2] = c31;
-      rowScratch[1 + b3 * 32 + i2 + 1] = c32;
-      rowScratch[1 + b3 * 32 + i2 + 2] = c33;
-      rowScratch[1 + b3 * 32 + i2 + 3] = c34;
-    }
-  }
+  gradRows_1(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i40 = 0; i40 < 32; i40++) {
@@ -1874,65 +2278,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  for (let i42 = 0; i42 < 16; i42 += 4) {
-    let b43 = 0;
-    for (; b43 + 1 < n; b43 += 2) {
-      const ra45 = 24577 + b43 * 32;
-      const ra46 = 24577 + (b43 + 1) * 32;
-      const rb47 = 160 + i42 * 32;
-      const rb48 = 160 + (i42 + 1) * 32;
-      const rb49 = 160 + (i42 + 2) * 32;
-      const rb50 = 160 + (i42 + 3) * 32;
-      let c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0, c58 = 0;
-      for (let k44 = 0; k44 < 32; k44++) {
-        const a59 = rowScratch[ra45 + k44];
-        const a60 = rowScratch[ra46 + k44];
-        const b61 = p[rb47 + k44];
-        const b62 = p[rb48 + k44];
-        const b63 = p[rb49 + k44];
-        const b64 = p[rb50 + k44];
-        c51 += a59 * b61;
-        c52 += a59 * b62;
-        c53 += a59 * b63;
-        c54 += a59 * b64;
-        c55 += a60 * b61;
-        c56 += a60 * b62;
-        c57 += a60 * b63;
-        c58 += a60 * b64;
-      }
-      rowScratch[32769 + b43 * 16 + i42] = c51;
-      rowScratch[32769 + b43 * 16 + i42 + 1] = c52;
-      rowScratch[32769 + b43 * 16 + i42 + 2] = c53;
-      rowScratch[32769 + b43 * 16 + i42 + 3] = c54;
-      rowScratch[32769 + (b43 + 1) * 16 + i42] = c55;
-      rowScratch[32769 + (b43 + 1) * 16 + i42 + 1] = c56;
-      rowScratch[32769 + (b43 + 1) * 16 + i42 + 2] = c57;
-      rowScratch[32769 + (b43 + 1) * 16 + i42 + 3] = c58;
-    }
-    for (; b43 < n; b43++) {
-      const ra66 = 24577 + b43 * 32;
-      const rb67 = 160 + i42 * 32;
-      const rb68 = 160 + (i42 + 1) * 32;
-      const rb69 = 160 + (i42 + 2) * 32;
-      const rb70 = 160 + (i42 + 3) * 32;
-      let c71 = 0, c72 = 0, c73 = 0, c74 = 0;
-      for (let k65 = 0; k65 < 32; k65++) {
-        const a75 = rowScratch[ra66 + k65];
-        const b76 = p[rb67 + k65];
-        const b77 = p[rb68 + k65];
-        const b78 = p[rb69 + k65];
-        const b79 = p[rb70 + k65];
-        c71 += a75 * b76;
-        c72 += a75 * b77;
-        c73 += a75 * b78;
-        c74 += a75 * b79;
-      }
-      rowScratch[32769 + b43 * 16 + i42] = c71;
-      rowScratch[32769 + b43 * 16 + i42 + 1] = c72;
-      rowScratch[32769 + b43 * 16 + i42 + 2] = c73;
-      rowScratch[32769 + b43 * 16 + i42 + 3] = c74;
-    }
-  }
+  gradRows_2(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
     rowScratch[36865 + b * 16] = rowScratch[32769 + b * 16] + p[672];
@@ -1970,35 +2316,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  for (let i80 = 0; i80 < 3; i80++) {
-    let b81 = 0;
-    for (; b81 + 1 < n; b81 += 2) {
-      const ra83 = 40961 + b81 * 16;
-      const ra84 = 40961 + (b81 + 1) * 16;
-      const rb85 = 688 + i80 * 16;
-      let c86 = 0, c87 = 0;
-      for (let k82 = 0; k82 < 16; k82++) {
-        const a88 = rowScratch[ra83 + k82];
-        const a89 = rowScratch[ra84 + k82];
-        const b90 = p[rb85 + k82];
-        c86 += a88 * b90;
-        c87 += a89 * b90;
-      }
-      rowScratch[45057 + b81 * 3 + i80] = c86;
-      rowScratch[45057 + (b81 + 1) * 3 + i80] = c87;
-    }
-    for (; b81 < n; b81++) {
-      const ra92 = 40961 + b81 * 16;
-      const rb93 = 688 + i80 * 16;
-      let c94 = 0;
-      for (let k91 = 0; k91 < 16; k91++) {
-        const a95 = rowScratch[ra92 + k91];
-        const b96 = p[rb93 + k91];
-        c94 += a95 * b96;
-      }
-      rowScratch[45057 + b81 * 3 + i80] = c94;
-    }
-  }
+  gradRows_3(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
     rowScratch[45825 + b * 3] = rowScratch[45057 + b * 3] + p[736];
@@ -2047,65 +2365,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  for (let j109 = 0; j109 < 16; j109 += 4) {
-    let b110 = 0;
-    for (; b110 + 1 < n; b110 += 2) {
-      const ra112 = 50178 + b110 * 3;
-      const ra113 = 50178 + (b110 + 1) * 3;
-      const rb114 = 688 + j109;
-      const rb115 = 688 + j109 + 1;
-      const rb116 = 688 + j109 + 2;
-      const rb117 = 688 + j109 + 3;
-      let c118 = 0, c119 = 0, c120 = 0, c121 = 0, c122 = 0, c123 = 0, c124 = 0, c125 = 0;
-      for (let k111 = 0; k111 < 3; k111++) {
-        const a126 = rowScratch[ra112 + k111];
-        const a127 = rowScratch[ra113 + k111];
-        const b128 = p[rb114 + k111 * 16];
-        const b129 = p[rb115 + k111 * 16];
-        const b130 = p[rb116 + k111 * 16];
-        const b131 = p[rb117 + k111 * 16];
-        c118 += a126 * b128;
-        c119 += a126 * b129;
-        c120 += a126 * b130;
-        c121 += a126 * b131;
-        c122 += a127 * b128;
-        c123 += a127 * b129;
-        c124 += a127 * b130;
-        c125 += a127 * b131;
-      }
-      rowScratch[50946 + b110 * 16 + j109] = c118;
-      rowScratch[50946 + b110 * 16 + j109 + 1] = c119;
-      rowScratch[50946 + b110 * 16 + j109 + 2] = c120;
-      rowScratch[50946 + b110 * 16 + j109 + 3] = c121;
-      rowScratch[50946 + (b110 + 1) * 16 + j109] = c122;
-      rowScratch[50946 + (b110 + 1) * 16 + j109 + 1] = c123;
-      rowScratch[50946 + (b110 + 1) * 16 + j109 + 2] = c124;
-      rowScratch[50946 + (b110 + 1) * 16 + j109 + 3] = c125;
-    }
-    for (; b110 < n; b110++) {
-      const ra133 = 50178 + b110 * 3;
-      const rb134 = 688 + j109;
-      const rb135 = 688 + j109 + 1;
-      const rb136 = 688 + j109 + 2;
-      const rb137 = 688 + j109 + 3;
-      let c138 = 0, c139 = 0, c140 = 0, c141 = 0;
-      for (let k132 = 0; k132 < 3; k132++) {
-        const a142 = rowScratch[ra133 + k132];
-        const b143 = p[rb134 + k132 * 16];
-        const b144 = p[rb135 + k132 * 16];
-        const b145 = p[rb136 + k132 * 16];
-        const b146 = p[rb137 + k132 * 16];
-        c138 += a142 * b143;
-        c139 += a142 * b144;
-        c140 += a142 * b145;
-        c141 += a142 * b146;
-      }
-      rowScratch[50946 + b110 * 16 + j109] = c138;
-      rowScratch[50946 + b110 * 16 + j109 + 1] = c139;
-      rowScratch[50946 + b110 * 16 + j109 + 2] = c140;
-      rowScratch[50946 + b110 * 16 + j109 + 3] = c141;
-    }
-  }
+  gradRows_4(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
     rowScratch[55042 + b * 16] = rowScratch[50946 + b * 16] * (rowScratch[36865 + b * 16] > 0 ? 1 : 0);
@@ -2127,65 +2387,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  for (let j147 = 0; j147 < 32; j147 += 4) {
-    let b148 = 0;
-    for (; b148 + 1 < n; b148 += 2) {
-      const ra150 = 55042 + b148 * 16;
-      const ra151 = 55042 + (b148 + 1) * 16;
-      const rb152 = 160 + j147;
-      const rb153 = 160 + j147 + 1;
-      const rb154 = 160 + j147 + 2;
-      const rb155 = 160 + j147 + 3;
-      let c156 = 0, c157 = 0, c158 = 0, c159 = 0, c160 = 0, c161 = 0, c162 = 0, c163 = 0;
-      for (let k149 = 0; k149 < 16; k149++) {
-        const a164 = rowScratch[ra150 + k149];
-        const a165 = rowScratch[ra151 + k149];
-        const b166 = p[rb152 + k149 * 32];
-        const b167 = p[rb153 + k149 * 32];
-        const b168 = p[rb154 + k149 * 32];
-        const b169 = p[rb155 + k149 * 32];
-        c156 += a164 * b166;
-        c157 += a164 * b167;
-        c158 += a164 * b168;
-        c159 += a164 * b169;
-        c160 += a165 * b166;
-        c161 += a165 * b167;
-        c162 += a165 * b168;
-        c163 += a165 * b169;
-      }
-      rowScratch[59138 + b148 * 32 + j147] = c156;
-      rowScratch[59138 + b148 * 32 + j147 + 1] = c157;
-      rowScratch[59138 + b148 * 32 + j147 + 2] = c158;
-      rowScratch[59138 + b148 * 32 + j147 + 3] = c159;
-      rowScratch[59138 + (b148 + 1) * 32 + j147] = c160;
-      rowScratch[59138 + (b148 + 1) * 32 + j147 + 1] = c161;
-      rowScratch[59138 + (b148 + 1) * 32 + j147 + 2] = c162;
-      rowScratch[59138 + (b148 + 1) * 32 + j147 + 3] = c163;
-    }
-    for (; b148 < n; b148++) {
-      const ra171 = 55042 + b148 * 16;
-      const rb172 = 160 + j147;
-      const rb173 = 160 + j147 + 1;
-      const rb174 = 160 + j147 + 2;
-      const rb175 = 160 + j147 + 3;
-      let c176 = 0, c177 = 0, c178 = 0, c179 = 0;
-      for (let k170 = 0; k170 < 16; k170++) {
-        const a180 = rowScratch[ra171 + k170];
-        const b181 = p[rb172 + k170 * 32];
-        const b182 = p[rb173 + k170 * 32];
-        const b183 = p[rb174 + k170 * 32];
-        const b184 = p[rb175 + k170 * 32];
-        c176 += a180 * b181;
-        c177 += a180 * b182;
-        c178 += a180 * b183;
-        c179 += a180 * b184;
-      }
-      rowScratch[59138 + b148 * 32 + j147] = c176;
-      rowScratch[59138 + b148 * 32 + j147 + 1] = c177;
-      rowScratch[59138 + b148 * 32 + j147 + 2] = c178;
-      rowScratch[59138 + b148 * 32 + j147 + 3] = c179;
-    }
-  }
+  gradRows_5(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i185 = 0; i185 < 32; i185++) {
@@ -2228,61 +2430,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
-  for (let i187 = 0; i187 < 32; i187 += 4) {
-    for (let j188 = 0; j188 < 4; j188 += 4) {
-      const ra190 = 67330 + i187;
-      const ra191 = 67330 + i187 + 1;
-      const ra192 = 67330 + i187 + 2;
-      const ra193 = 67330 + i187 + 3;
-      const rb194 = j188;
-      const rb195 = j188 + 1;
-      const rb196 = j188 + 2;
-      const rb197 = j188 + 3;
-      let c198 = 0, c199 = 0, c200 = 0, c201 = 0, c202 = 0, c203 = 0, c204 = 0, c205 = 0, c206 = 0, c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0;
-      for (let k189 = 0; k189 < n; k189++) {
-        const a214 = rowScratch[ra190 + k189 * 32];
-        const a215 = rowScratch[ra191 + k189 * 32];
-        const a216 = rowScratch[ra192 + k189 * 32];
-        const a217 = rowScratch[ra193 + k189 * 32];
-        const b218 = X[rb194 + k189 * 4];
-        const b219 = X[rb195 + k189 * 4];
-        const b220 = X[rb196 + k189 * 4];
-        const b221 = X[rb197 + k189 * 4];
-        c198 += a214 * b218;
-        c199 += a214 * b219;
-        c200 += a214 * b220;
-        c201 += a214 * b221;
-        c202 += a215 * b218;
-        c203 += a215 * b219;
-        c204 += a215 * b220;
-        c205 += a215 * b221;
-        c206 += a216 * b218;
-        c207 += a216 * b219;
-        c208 += a216 * b220;
-        c209 += a216 * b221;
-        c210 += a217 * b218;
-        c211 += a217 * b219;
-        c212 += a217 * b220;
-        c213 += a217 * b221;
-      }
-      g[i187 * 4 + j188] += c198;
-      g[i187 * 4 + j188 + 1] += c199;
-      g[i187 * 4 + j188 + 2] += c200;
-      g[i187 * 4 + j188 + 3] += c201;
-      g[(i187 + 1) * 4 + j188] += c202;
-      g[(i187 + 1) * 4 + j188 + 1] += c203;
-      g[(i187 + 1) * 4 + j188 + 2] += c204;
-      g[(i187 + 1) * 4 + j188 + 3] += c205;
-      g[(i187 + 2) * 4 + j188] += c206;
-      g[(i187 + 2) * 4 + j188 + 1] += c207;
-      g[(i187 + 2) * 4 + j188 + 2] += c208;
-      g[(i187 + 2) * 4 + j188 + 3] += c209;
-      g[(i187 + 3) * 4 + j188] += c210;
-      g[(i187 + 3) * 4 + j188 + 1] += c211;
-      g[(i187 + 3) * 4 + j188 + 2] += c212;
-      g[(i187 + 3) * 4 + j188 + 3] += c213;
-    }
-  }
+  gradRows_6(p, X, Y, n, g, rng);
 
   // ∂loss/∂W_h1 [32, 4]  (parameter-only part, × n)
   for (let i222 = 0; i222 < 32; i222++) {
@@ -2299,88 +2447,10 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
-  for (let i226 = 0; i226 < 16; i226 += 4) {
-    for (let j227 = 0; j227 < 32; j227 += 4) {
-      const ra229 = 55042 + i226;
-      const ra230 = 55042 + i226 + 1;
-      const ra231 = 55042 + i226 + 2;
-      const ra232 = 55042 + i226 + 3;
-      const rb233 = 24577 + j227;
-      const rb234 = 24577 + j227 + 1;
-      const rb235 = 24577 + j227 + 2;
-      const rb236 = 24577 + j227 + 3;
-      let c237 = 0, c238 = 0, c239 = 0, c240 = 0, c241 = 0, c242 = 0, c243 = 0, c244 = 0, c245 = 0, c246 = 0, c247 = 0, c248 = 0, c249 = 0, c250 = 0, c251 = 0, c252 = 0;
-      for (let k228 = 0; k228 < n; k228++) {
-        const a253 = rowScratch[ra229 + k228 * 16];
-        const a254 = rowScratch[ra230 + k228 * 16];
-        const a255 = rowScratch[ra231 + k228 * 16];
-        const a256 = rowScratch[ra232 + k228 * 16];
-        const b257 = rowScratch[rb233 + k228 * 32];
-        const b258 = rowScratch[rb234 + k228 * 32];
-        const b259 = rowScratch[rb235 + k228 * 32];
-        const b260 = rowScratch[rb236 + k228 * 32];
-        c237 += a253 * b257;
-        c238 += a253 * b258;
-        c239 += a253 * b259;
-        c240 += a253 * b260;
-        c241 += a254 * b257;
-        c242 += a254 * b258;
-        c243 += a254 * b259;
-        c244 += a254 * b260;
-        c245 += a255 * b257;
-        c246 += a255 * b258;
-        c247 += a255 * b259;
-        c248 += a255 * b260;
-        c249 += a256 * b257;
-        c250 += a256 * b258;
-        c251 += a256 * b259;
-        c252 += a256 * b260;
-      }
-      g[160 + i226 * 32 + j227] += c237;
-      g[160 + i226 * 32 + j227 + 1] += c238;
-      g[160 + i226 * 32 + j227 + 2] += c239;
-      g[160 + i226 * 32 + j227 + 3] += c240;
-      g[160 + (i226 + 1) * 32 + j227] += c241;
-      g[160 + (i226 + 1) * 32 + j227 + 1] += c242;
-      g[160 + (i226 + 1) * 32 + j227 + 2] += c243;
-      g[160 + (i226 + 1) * 32 + j227 + 3] += c244;
-      g[160 + (i226 + 2) * 32 + j227] += c245;
-      g[160 + (i226 + 2) * 32 + j227 + 1] += c246;
-      g[160 + (i226 + 2) * 32 + j227 + 2] += c247;
-      g[160 + (i226 + 2) * 32 + j227 + 3] += c248;
-      g[160 + (i226 + 3) * 32 + j227] += c249;
-      g[160 + (i226 + 3) * 32 + j227 + 1] += c250;
-      g[160 + (i226 + 3) * 32 + j227 + 2] += c251;
-      g[160 + (i226 + 3) * 32 + j227 + 3] += c252;
-    }
-  }
+  gradRows_7(p, X, Y, n, g, rng);
 
   // ∂loss/∂W_out [3, 16]  (Σ over the batch)
-  for (let i261 = 0; i261 < 3; i261++) {
-    for (let j262 = 0; j262 < 16; j262 += 4) {
-      const ra264 = 50178 + i261;
-      const rb265 = 40961 + j262;
-      const rb266 = 40961 + j262 + 1;
-      const rb267 = 40961 + j262 + 2;
-      const rb268 = 40961 + j262 + 3;
-      let c269 = 0, c270 = 0, c271 = 0, c272 = 0;
-      for (let k263 = 0; k263 < n; k263++) {
-        const a273 = rowScratch[ra264 + k263 * 3];
-        const b274 = rowScratch[rb265 + k263 * 16];
-        const b275 = rowScratch[rb266 + k263 * 16];
-        const b276 = rowScratch[rb267 + k263 * 16];
-        const b277 = rowScratch[rb268 + k263 * 16];
-        c269 += a273 * b274;
-        c270 += a273 * b275;
-        c271 += a273 * b276;
-        c272 += a273 * b277;
-      }
-      g[688 + i261 * 16 + j262] += c269;
-      g[688 + i261 * 16 + j262 + 1] += c270;
-      g[688 + i261 * 16 + j262 + 2] += c271;
-      g[688 + i261 * 16 + j262 + 3] += c272;
-    }
-  }
+  gradRows_8(p, X, Y, n, g, rng);
   return total;
 }
 

@@ -1123,9 +1123,8 @@ const OUTPUT_SIZE = 10;
 /** Scratch of the batched kernels: up to 256 rows of every intermediate value. */
 const rowScratch = new VecArray(182272);
 
-/** Inference for rows [0, n) of X: writes n rows of output into out. */
-function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
-  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+// mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b2 = 0;
     for (; b2 + 1 < n; b2 += 2) {
@@ -1185,14 +1184,10 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       rowScratch[b2 * 128 + i1 + 3] = c33;
     }
   }
-  for (let b = 0; b < n; b++) {
-    // mnist.nn:7  h   = dense(x, 128, relu)
-    for (let i39 = 0; i39 < 128; i39++) {
-      rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
-    }
-  }
+}
 
-  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+// mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+function predictRows_2(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let i40 = 0; i40 < 8; i40 += 4) {
     let b41 = 0;
     for (; b41 + 1 < n; b41 += 2) {
@@ -1281,6 +1276,21 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
       rowScratch[65536 + b41 * 10 + i40] = c90;
     }
   }
+}
+
+/** Inference for rows [0, n) of X: writes n rows of output into out. */
+function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
+  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+  predictRows_1(p, X, n, out);
+  for (let b = 0; b < n; b++) {
+    // mnist.nn:7  h   = dense(x, 128, relu)
+    for (let i39 = 0; i39 < 128; i39++) {
+      rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
+    }
+  }
+
+  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+  predictRows_2(p, X, n, out);
   for (let b = 0; b < n; b++) {
     // mnist.nn:8  out = dense(h, 10, softmax)
     rowScratch[68096 + b * 10] = rowScratch[65536 + b * 10] + p[101760];
@@ -1331,10 +1341,8 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
   }
 }
 
-/** Σ of the per-sample losses of rows [0, n), inference mode. */
-function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
-  let total = 0;
-  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+// mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number): void {
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b2 = 0;
     for (; b2 + 1 < n; b2 += 2) {
@@ -1394,14 +1402,10 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       rowScratch[b2 * 128 + i1 + 3] = c33;
     }
   }
-  for (let b = 0; b < n; b++) {
-    // mnist.nn:7  h   = dense(x, 128, relu)
-    for (let i39 = 0; i39 < 128; i39++) {
-      rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
-    }
-  }
+}
 
-  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+// mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number): void {
   for (let i40 = 0; i40 < 8; i40 += 4) {
     let b41 = 0;
     for (; b41 + 1 < n; b41 += 2) {
@@ -1490,6 +1494,22 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       rowScratch[65536 + b41 * 10 + i40] = c90;
     }
   }
+}
+
+/** Σ of the per-sample losses of rows [0, n), inference mode. */
+function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
+  let total = 0;
+  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+  lossRows_1(p, X, Y, n);
+  for (let b = 0; b < n; b++) {
+    // mnist.nn:7  h   = dense(x, 128, relu)
+    for (let i39 = 0; i39 < 128; i39++) {
+      rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
+    }
+  }
+
+  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+  lossRows_2(p, X, Y, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:8  out = dense(h, 10, softmax)
     rowScratch[68096 + b * 10] = rowScratch[65536 + b * 10] + p[101760];
@@ -1540,10 +1560,8 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
   return total;
 }
 
-/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss. */
-function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
-  let total = 0;
-  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+// mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b2 = 0;
     for (; b2 + 1 < n; b2 += 2) {
@@ -1603,17 +1621,10 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       rowScratch[b2 * 128 + i1 + 3] = c33;
     }
   }
-  for (let b = 0; b < n; b++) {
-    // mnist.nn:7  h   = dense(x, 128, relu)
-    for (let i39 = 0; i39 < 128; i39++) {
-      rowScratch[32768 + b * 128 + i39] = rowScratch[b * 128 + i39] + p[100352 + i39];
-    }
-    for (let i40 = 0; i40 < 128; i40++) {
-      rowScratch[65536 + b * 128 + i40] = Math.max(rowScratch[32768 + b * 128 + i40], 0);
-    }
-  }
+}
 
-  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+// mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let i41 = 0; i41 < 8; i41 += 4) {
     let b42 = 0;
     for (; b42 + 1 < n; b42 += 2) {
@@ -1702,6 +1713,231 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       rowScratch[98304 + b42 * 10 + i41] = c91;
     }
   }
+}
+
+// backward of mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let j120 = 0; j120 < 128; j120 += 4) {
+    let b121 = 0;
+    for (; b121 + 1 < n; b121 += 2) {
+      const ra123 = 114176 + b121 * 10;
+      const ra124 = 114176 + (b121 + 1) * 10;
+      const rb125 = 100480 + j120;
+      const rb126 = 100480 + j120 + 1;
+      const rb127 = 100480 + j120 + 2;
+      const rb128 = 100480 + j120 + 3;
+      let c129 = 0, c130 = 0, c131 = 0, c132 = 0, c133 = 0, c134 = 0, c135 = 0, c136 = 0;
+      for (let k122 = 0; k122 < 10; k122++) {
+        const a137 = rowScratch[ra123 + k122];
+        const a138 = rowScratch[ra124 + k122];
+        const b139 = p[rb125 + k122 * 128];
+        const b140 = p[rb126 + k122 * 128];
+        const b141 = p[rb127 + k122 * 128];
+        const b142 = p[rb128 + k122 * 128];
+        c129 += a137 * b139;
+        c130 += a137 * b140;
+        c131 += a137 * b141;
+        c132 += a137 * b142;
+        c133 += a138 * b139;
+        c134 += a138 * b140;
+        c135 += a138 * b141;
+        c136 += a138 * b142;
+      }
+      rowScratch[116736 + b121 * 128 + j120] = c129;
+      rowScratch[116736 + b121 * 128 + j120 + 1] = c130;
+      rowScratch[116736 + b121 * 128 + j120 + 2] = c131;
+      rowScratch[116736 + b121 * 128 + j120 + 3] = c132;
+      rowScratch[116736 + (b121 + 1) * 128 + j120] = c133;
+      rowScratch[116736 + (b121 + 1) * 128 + j120 + 1] = c134;
+      rowScratch[116736 + (b121 + 1) * 128 + j120 + 2] = c135;
+      rowScratch[116736 + (b121 + 1) * 128 + j120 + 3] = c136;
+    }
+    for (; b121 < n; b121++) {
+      const ra144 = 114176 + b121 * 10;
+      const rb145 = 100480 + j120;
+      const rb146 = 100480 + j120 + 1;
+      const rb147 = 100480 + j120 + 2;
+      const rb148 = 100480 + j120 + 3;
+      let c149 = 0, c150 = 0, c151 = 0, c152 = 0;
+      for (let k143 = 0; k143 < 10; k143++) {
+        const a153 = rowScratch[ra144 + k143];
+        const b154 = p[rb145 + k143 * 128];
+        const b155 = p[rb146 + k143 * 128];
+        const b156 = p[rb147 + k143 * 128];
+        const b157 = p[rb148 + k143 * 128];
+        c149 += a153 * b154;
+        c150 += a153 * b155;
+        c151 += a153 * b156;
+        c152 += a153 * b157;
+      }
+      rowScratch[116736 + b121 * 128 + j120] = c149;
+      rowScratch[116736 + b121 * 128 + j120 + 1] = c150;
+      rowScratch[116736 + b121 * 128 + j120 + 2] = c151;
+      rowScratch[116736 + b121 * 128 + j120 + 3] = c152;
+    }
+  }
+}
+
+// ∂loss/∂W_h [128, 784]  (Σ over the batch)
+function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i160 = 0; i160 < 128; i160 += 4) {
+    for (let j161 = 0; j161 < 784; j161 += 4) {
+      const ra163 = 149504 + i160;
+      const ra164 = 149504 + i160 + 1;
+      const ra165 = 149504 + i160 + 2;
+      const ra166 = 149504 + i160 + 3;
+      const rb167 = j161;
+      const rb168 = j161 + 1;
+      const rb169 = j161 + 2;
+      const rb170 = j161 + 3;
+      let c171 = 0, c172 = 0, c173 = 0, c174 = 0, c175 = 0, c176 = 0, c177 = 0, c178 = 0, c179 = 0, c180 = 0, c181 = 0, c182 = 0, c183 = 0, c184 = 0, c185 = 0, c186 = 0;
+      for (let k162 = 0; k162 < n; k162++) {
+        const a187 = rowScratch[ra163 + k162 * 128];
+        const a188 = rowScratch[ra164 + k162 * 128];
+        const a189 = rowScratch[ra165 + k162 * 128];
+        const a190 = rowScratch[ra166 + k162 * 128];
+        const b191 = X[rb167 + k162 * 784];
+        const b192 = X[rb168 + k162 * 784];
+        const b193 = X[rb169 + k162 * 784];
+        const b194 = X[rb170 + k162 * 784];
+        c171 += a187 * b191;
+        c172 += a187 * b192;
+        c173 += a187 * b193;
+        c174 += a187 * b194;
+        c175 += a188 * b191;
+        c176 += a188 * b192;
+        c177 += a188 * b193;
+        c178 += a188 * b194;
+        c179 += a189 * b191;
+        c180 += a189 * b192;
+        c181 += a189 * b193;
+        c182 += a189 * b194;
+        c183 += a190 * b191;
+        c184 += a190 * b192;
+        c185 += a190 * b193;
+        c186 += a190 * b194;
+      }
+      g[i160 * 784 + j161] += c171;
+      g[i160 * 784 + j161 + 1] += c172;
+      g[i160 * 784 + j161 + 2] += c173;
+      g[i160 * 784 + j161 + 3] += c174;
+      g[(i160 + 1) * 784 + j161] += c175;
+      g[(i160 + 1) * 784 + j161 + 1] += c176;
+      g[(i160 + 1) * 784 + j161 + 2] += c177;
+      g[(i160 + 1) * 784 + j161 + 3] += c178;
+      g[(i160 + 2) * 784 + j161] += c179;
+      g[(i160 + 2) * 784 + j161 + 1] += c180;
+      g[(i160 + 2) * 784 + j161 + 2] += c181;
+      g[(i160 + 2) * 784 + j161 + 3] += c182;
+      g[(i160 + 3) * 784 + j161] += c183;
+      g[(i160 + 3) * 784 + j161 + 1] += c184;
+      g[(i160 + 3) * 784 + j161 + 2] += c185;
+      g[(i160 + 3) * 784 + j161 + 3] += c186;
+    }
+  }
+}
+
+// ∂loss/∂W_out [10, 128]  (Σ over the batch)
+function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+  for (let i195 = 0; i195 < 8; i195 += 4) {
+    for (let j196 = 0; j196 < 128; j196 += 4) {
+      const ra198 = 114176 + i195;
+      const ra199 = 114176 + i195 + 1;
+      const ra200 = 114176 + i195 + 2;
+      const ra201 = 114176 + i195 + 3;
+      const rb202 = 65536 + j196;
+      const rb203 = 65536 + j196 + 1;
+      const rb204 = 65536 + j196 + 2;
+      const rb205 = 65536 + j196 + 3;
+      let c206 = 0, c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0, c214 = 0, c215 = 0, c216 = 0, c217 = 0, c218 = 0, c219 = 0, c220 = 0, c221 = 0;
+      for (let k197 = 0; k197 < n; k197++) {
+        const a222 = rowScratch[ra198 + k197 * 10];
+        const a223 = rowScratch[ra199 + k197 * 10];
+        const a224 = rowScratch[ra200 + k197 * 10];
+        const a225 = rowScratch[ra201 + k197 * 10];
+        const b226 = rowScratch[rb202 + k197 * 128];
+        const b227 = rowScratch[rb203 + k197 * 128];
+        const b228 = rowScratch[rb204 + k197 * 128];
+        const b229 = rowScratch[rb205 + k197 * 128];
+        c206 += a222 * b226;
+        c207 += a222 * b227;
+        c208 += a222 * b228;
+        c209 += a222 * b229;
+        c210 += a223 * b226;
+        c211 += a223 * b227;
+        c212 += a223 * b228;
+        c213 += a223 * b229;
+        c214 += a224 * b226;
+        c215 += a224 * b227;
+        c216 += a224 * b228;
+        c217 += a224 * b229;
+        c218 += a225 * b226;
+        c219 += a225 * b227;
+        c220 += a225 * b228;
+        c221 += a225 * b229;
+      }
+      g[100480 + i195 * 128 + j196] += c206;
+      g[100480 + i195 * 128 + j196 + 1] += c207;
+      g[100480 + i195 * 128 + j196 + 2] += c208;
+      g[100480 + i195 * 128 + j196 + 3] += c209;
+      g[100480 + (i195 + 1) * 128 + j196] += c210;
+      g[100480 + (i195 + 1) * 128 + j196 + 1] += c211;
+      g[100480 + (i195 + 1) * 128 + j196 + 2] += c212;
+      g[100480 + (i195 + 1) * 128 + j196 + 3] += c213;
+      g[100480 + (i195 + 2) * 128 + j196] += c214;
+      g[100480 + (i195 + 2) * 128 + j196 + 1] += c215;
+      g[100480 + (i195 + 2) * 128 + j196 + 2] += c216;
+      g[100480 + (i195 + 2) * 128 + j196 + 3] += c217;
+      g[100480 + (i195 + 3) * 128 + j196] += c218;
+      g[100480 + (i195 + 3) * 128 + j196 + 1] += c219;
+      g[100480 + (i195 + 3) * 128 + j196 + 2] += c220;
+      g[100480 + (i195 + 3) * 128 + j196 + 3] += c221;
+    }
+  }
+  for (let i195 = 8; i195 < 10; i195++) {
+    for (let j196 = 0; j196 < 128; j196 += 4) {
+      const ra231 = 114176 + i195;
+      const rb232 = 65536 + j196;
+      const rb233 = 65536 + j196 + 1;
+      const rb234 = 65536 + j196 + 2;
+      const rb235 = 65536 + j196 + 3;
+      let c236 = 0, c237 = 0, c238 = 0, c239 = 0;
+      for (let k230 = 0; k230 < n; k230++) {
+        const a240 = rowScratch[ra231 + k230 * 10];
+        const b241 = rowScratch[rb232 + k230 * 128];
+        const b242 = rowScratch[rb233 + k230 * 128];
+        const b243 = rowScratch[rb234 + k230 * 128];
+        const b244 = rowScratch[rb235 + k230 * 128];
+        c236 += a240 * b241;
+        c237 += a240 * b242;
+        c238 += a240 * b243;
+        c239 += a240 * b244;
+      }
+      g[100480 + i195 * 128 + j196] += c236;
+      g[100480 + i195 * 128 + j196 + 1] += c237;
+      g[100480 + i195 * 128 + j196 + 2] += c238;
+      g[100480 + i195 * 128 + j196 + 3] += c239;
+    }
+  }
+}
+
+/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss. */
+function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
+  let total = 0;
+  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+  gradRows_1(p, X, Y, n, g, rng);
+  for (let b = 0; b < n; b++) {
+    // mnist.nn:7  h   = dense(x, 128, relu)
+    for (let i39 = 0; i39 < 128; i39++) {
+      rowScratch[32768 + b * 128 + i39] = rowScratch[b * 128 + i39] + p[100352 + i39];
+    }
+    for (let i40 = 0; i40 < 128; i40++) {
+      rowScratch[65536 + b * 128 + i40] = Math.max(rowScratch[32768 + b * 128 + i40], 0);
+    }
+  }
+
+  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+  gradRows_2(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // mnist.nn:8  out = dense(h, 10, softmax)
     rowScratch[100864 + b * 10] = rowScratch[98304 + b * 10] + p[101760];
@@ -1811,65 +2047,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // backward of mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
-  for (let j120 = 0; j120 < 128; j120 += 4) {
-    let b121 = 0;
-    for (; b121 + 1 < n; b121 += 2) {
-      const ra123 = 114176 + b121 * 10;
-      const ra124 = 114176 + (b121 + 1) * 10;
-      const rb125 = 100480 + j120;
-      const rb126 = 100480 + j120 + 1;
-      const rb127 = 100480 + j120 + 2;
-      const rb128 = 100480 + j120 + 3;
-      let c129 = 0, c130 = 0, c131 = 0, c132 = 0, c133 = 0, c134 = 0, c135 = 0, c136 = 0;
-      for (let k122 = 0; k122 < 10; k122++) {
-        const a137 = rowScratch[ra123 + k122];
-        const a138 = rowScratch[ra124 + k122];
-        const b139 = p[rb125 + k122 * 128];
-        const b140 = p[rb126 + k122 * 128];
-        const b141 = p[rb127 + k122 * 128];
-        const b142 = p[rb128 + k122 * 128];
-        c129 += a137 * b139;
-        c130 += a137 * b140;
-        c131 += a137 * b141;
-        c132 += a137 * b142;
-        c133 += a138 * b139;
-        c134 += a138 * b140;
-        c135 += a138 * b141;
-        c136 += a138 * b142;
-      }
-      rowScratch[116736 + b121 * 128 + j120] = c129;
-      rowScratch[116736 + b121 * 128 + j120 + 1] = c130;
-      rowScratch[116736 + b121 * 128 + j120 + 2] = c131;
-      rowScratch[116736 + b121 * 128 + j120 + 3] = c132;
-      rowScratch[116736 + (b121 + 1) * 128 + j120] = c133;
-      rowScratch[116736 + (b121 + 1) * 128 + j120 + 1] = c134;
-      rowScratch[116736 + (b121 + 1) * 128 + j120 + 2] = c135;
-      rowScratch[116736 + (b121 + 1) * 128 + j120 + 3] = c136;
-    }
-    for (; b121 < n; b121++) {
-      const ra144 = 114176 + b121 * 10;
-      const rb145 = 100480 + j120;
-      const rb146 = 100480 + j120 + 1;
-      const rb147 = 100480 + j120 + 2;
-      const rb148 = 100480 + j120 + 3;
-      let c149 = 0, c150 = 0, c151 = 0, c152 = 0;
-      for (let k143 = 0; k143 < 10; k143++) {
-        const a153 = rowScratch[ra144 + k143];
-        const b154 = p[rb145 + k143 * 128];
-        const b155 = p[rb146 + k143 * 128];
-        const b156 = p[rb147 + k143 * 128];
-        const b157 = p[rb148 + k143 * 128];
-        c149 += a153 * b154;
-        c150 += a153 * b155;
-        c151 += a153 * b156;
-        c152 += a153 * b157;
-      }
-      rowScratch[116736 + b121 * 128 + j120] = c149;
-      rowScratch[116736 + b121 * 128 + j120 + 1] = c150;
-      rowScratch[116736 + b121 * 128 + j120 + 2] = c151;
-      rowScratch[116736 + b121 * 128 + j120 + 3] = c152;
-    }
-  }
+  gradRows_3(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // backward of mnist.nn:7  h   = dense(x, 128, relu)
     for (let i158 = 0; i158 < 128; i158++) {
@@ -1908,143 +2086,10 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // ∂loss/∂W_h [128, 784]  (Σ over the batch)
-  for (let i160 = 0; i160 < 128; i160 += 4) {
-    for (let j161 = 0; j161 < 784; j161 += 4) {
-      const ra163 = 149504 + i160;
-      const ra164 = 149504 + i160 + 1;
-      const ra165 = 149504 + i160 + 2;
-      const ra166 = 149504 + i160 + 3;
-      const rb167 = j161;
-      const rb168 = j161 + 1;
-      const rb169 = j161 + 2;
-      const rb170 = j161 + 3;
-      let c171 = 0, c172 = 0, c173 = 0, c174 = 0, c175 = 0, c176 = 0, c177 = 0, c178 = 0, c179 = 0, c180 = 0, c181 = 0, c182 = 0, c183 = 0, c184 = 0, c185 = 0, c186 = 0;
-      for (let k162 = 0; k162 < n; k162++) {
-        const a187 = rowScratch[ra163 + k162 * 128];
-        const a188 = rowScratch[ra164 + k162 * 128];
-        const a189 = rowScratch[ra165 + k162 * 128];
-        const a190 = rowScratch[ra166 + k162 * 128];
-        const b191 = X[rb167 + k162 * 784];
-        const b192 = X[rb168 + k162 * 784];
-        const b193 = X[rb169 + k162 * 784];
-        const b194 = X[rb170 + k162 * 784];
-        c171 += a187 * b191;
-        c172 += a187 * b192;
-        c173 += a187 * b193;
-        c174 += a187 * b194;
-        c175 += a188 * b191;
-        c176 += a188 * b192;
-        c177 += a188 * b193;
-        c178 += a188 * b194;
-        c179 += a189 * b191;
-        c180 += a189 * b192;
-        c181 += a189 * b193;
-        c182 += a189 * b194;
-        c183 += a190 * b191;
-        c184 += a190 * b192;
-        c185 += a190 * b193;
-        c186 += a190 * b194;
-      }
-      g[i160 * 784 + j161] += c171;
-      g[i160 * 784 + j161 + 1] += c172;
-      g[i160 * 784 + j161 + 2] += c173;
-      g[i160 * 784 + j161 + 3] += c174;
-      g[(i160 + 1) * 784 + j161] += c175;
-      g[(i160 + 1) * 784 + j161 + 1] += c176;
-      g[(i160 + 1) * 784 + j161 + 2] += c177;
-      g[(i160 + 1) * 784 + j161 + 3] += c178;
-      g[(i160 + 2) * 784 + j161] += c179;
-      g[(i160 + 2) * 784 + j161 + 1] += c180;
-      g[(i160 + 2) * 784 + j161 + 2] += c181;
-      g[(i160 + 2) * 784 + j161 + 3] += c182;
-      g[(i160 + 3) * 784 + j161] += c183;
-      g[(i160 + 3) * 784 + j161 + 1] += c184;
-      g[(i160 + 3) * 784 + j161 + 2] += c185;
-      g[(i160 + 3) * 784 + j161 + 3] += c186;
-    }
-  }
+  gradRows_4(p, X, Y, n, g, rng);
 
   // ∂loss/∂W_out [10, 128]  (Σ over the batch)
-  for (let i195 = 0; i195 < 8; i195 += 4) {
-    for (let j196 = 0; j196 < 128; j196 += 4) {
-      const ra198 = 114176 + i195;
-      const ra199 = 114176 + i195 + 1;
-      const ra200 = 114176 + i195 + 2;
-      const ra201 = 114176 + i195 + 3;
-      const rb202 = 65536 + j196;
-      const rb203 = 65536 + j196 + 1;
-      const rb204 = 65536 + j196 + 2;
-      const rb205 = 65536 + j196 + 3;
-      let c206 = 0, c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0, c214 = 0, c215 = 0, c216 = 0, c217 = 0, c218 = 0, c219 = 0, c220 = 0, c221 = 0;
-      for (let k197 = 0; k197 < n; k197++) {
-        const a222 = rowScratch[ra198 + k197 * 10];
-        const a223 = rowScratch[ra199 + k197 * 10];
-        const a224 = rowScratch[ra200 + k197 * 10];
-        const a225 = rowScratch[ra201 + k197 * 10];
-        const b226 = rowScratch[rb202 + k197 * 128];
-        const b227 = rowScratch[rb203 + k197 * 128];
-        const b228 = rowScratch[rb204 + k197 * 128];
-        const b229 = rowScratch[rb205 + k197 * 128];
-        c206 += a222 * b226;
-        c207 += a222 * b227;
-        c208 += a222 * b228;
-        c209 += a222 * b229;
-        c210 += a223 * b226;
-        c211 += a223 * b227;
-        c212 += a223 * b228;
-        c213 += a223 * b229;
-        c214 += a224 * b226;
-        c215 += a224 * b227;
-        c216 += a224 * b228;
-        c217 += a224 * b229;
-        c218 += a225 * b226;
-        c219 += a225 * b227;
-        c220 += a225 * b228;
-        c221 += a225 * b229;
-      }
-      g[100480 + i195 * 128 + j196] += c206;
-      g[100480 + i195 * 128 + j196 + 1] += c207;
-      g[100480 + i195 * 128 + j196 + 2] += c208;
-      g[100480 + i195 * 128 + j196 + 3] += c209;
-      g[100480 + (i195 + 1) * 128 + j196] += c210;
-      g[100480 + (i195 + 1) * 128 + j196 + 1] += c211;
-      g[100480 + (i195 + 1) * 128 + j196 + 2] += c212;
-      g[100480 + (i195 + 1) * 128 + j196 + 3] += c213;
-      g[100480 + (i195 + 2) * 128 + j196] += c214;
-      g[100480 + (i195 + 2) * 128 + j196 + 1] += c215;
-      g[100480 + (i195 + 2) * 128 + j196 + 2] += c216;
-      g[100480 + (i195 + 2) * 128 + j196 + 3] += c217;
-      g[100480 + (i195 + 3) * 128 + j196] += c218;
-      g[100480 + (i195 + 3) * 128 + j196 + 1] += c219;
-      g[100480 + (i195 + 3) * 128 + j196 + 2] += c220;
-      g[100480 + (i195 + 3) * 128 + j196 + 3] += c221;
-    }
-  }
-  for (let i195 = 8; i195 < 10; i195++) {
-    for (let j196 = 0; j196 < 128; j196 += 4) {
-      const ra231 = 114176 + i195;
-      const rb232 = 65536 + j196;
-      const rb233 = 65536 + j196 + 1;
-      const rb234 = 65536 + j196 + 2;
-      const rb235 = 65536 + j196 + 3;
-      let c236 = 0, c237 = 0, c238 = 0, c239 = 0;
-      for (let k230 = 0; k230 < n; k230++) {
-        const a240 = rowScratch[ra231 + k230 * 10];
-        const b241 = rowScratch[rb232 + k230 * 128];
-        const b242 = rowScratch[rb233 + k230 * 128];
-        const b243 = rowScratch[rb234 + k230 * 128];
-        const b244 = rowScratch[rb235 + k230 * 128];
-        c236 += a240 * b241;
-        c237 += a240 * b242;
-        c238 += a240 * b243;
-        c239 += a240 * b244;
-      }
-      g[100480 + i195 * 128 + j196] += c236;
-      g[100480 + i195 * 128 + j196 + 1] += c237;
-      g[100480 + i195 * 128 + j196 + 2] += c238;
-      g[100480 + i195 * 128 + j196 + 3] += c239;
-    }
-  }
+  gradRows_5(p, X, Y, n, g, rng);
   return total;
 }
 
