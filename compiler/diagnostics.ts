@@ -50,7 +50,9 @@ function printable(text: string): string {
 
 /** `file:line:col: error: message`, then the source line and a caret under the span. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.column}: error: ${d.message}`;
+  // The file name comes from the command line and may hold line breaks: keep the head one line.
+  const file = printable(d.file).replace(/[\t\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const head = `${file}:${d.line}:${d.column}: error: ${d.message}`;
   if (d.sourceLine === undefined) return head;
   const gutter = String(d.line).length;
   const shown = printable(d.sourceLine.replace(/\t/g, " "));

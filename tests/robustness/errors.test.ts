@@ -116,6 +116,14 @@ describe("errors in model files (docs/errors.md)", () => {
     expect(caret!.indexOf("^") - caret!.indexOf("|") - 2).toBe(d.column - 1);
   });
 
+  it("a diagnostic is three lines whatever the file name and the source line hold", () => {
+    const e = diagnose(H + "h = \u2028x\n");
+    const lines = formatDiagnostic({ ...e.diagnostic, file: "evil\nname\r\u2029.nn" }).split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe("evil\\u000aname\\u000d\\u2029.nn:4:5: error: unexpected character U+2028");
+    expect(lines[1]).toBe("  4 | h = \\u2028x");
+  });
+
   it("every row of docs/errors.md has a test in tests/robustness, and every tested id is documented", () => {
     const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
     const documented = new Set([...doc.matchAll(/^\| ([MCR]\d+) \|/gm)].map((m) => m[1]!));
