@@ -120,7 +120,7 @@ export function plainNet(spec: NetSpec, params: Float64Array): PlainNet {
         const size = layer.units * sizes[spec.layers.indexOf(layer)]!;
         for (let i = 0; i < size; i++) {
           const w = params[layer.W + i]!;
-          loss += (layer.l2 * w * w * n) / n;
+          loss += layer.l2 * w * w * n; // the penalty is part of every sample's loss
           grad[layer.W + i] += 2 * layer.l2 * w;
         }
       }
