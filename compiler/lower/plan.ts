@@ -61,6 +61,7 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
   for (const node of order) node.inputs.forEach((input, i) => use(input, readsOnce(node, i)));
   const storage = new Map<number, Storage>();
   const stems = new Map<string, number>();
+  const usedBases = new Set<string>();
   const inlineDepth = new Map<number, number>();
   let scratchSize = 0;
   for (const node of order) {
@@ -82,12 +83,16 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
     if (fused) {
       storage.set(node.id, { kind: def.kind === "leaf" ? "leaf" : "inline" });
     } else if (opts.locals === "all" || (opts.locals === "scalars" && node.shape.length === 0)) {
-      // Unique stems: two nodes named `h` (training and inference copies) get h_0 and h2_0.
-      let stem = stemOf(node);
-      const n = (stems.get(stem) ?? 0) + 1;
+      // Unique stems: two nodes named `h` (training and inference copies) get h_0 and h2_0,
+      // and a user's own `h2` then gets h22_0 (a base is never given out twice).
+      const stem = stemOf(node);
+      let n = stems.get(stem) ?? 0;
+      let base: string;
+      do base = ++n > 1 ? `${stem}${n}` : stem;
+      while (usedBases.has(base));
       stems.set(stem, n);
-      if (n > 1) stem = `${stem}${n}`;
-      storage.set(node.id, { kind: "local", base: stem });
+      usedBases.add(base);
+      storage.set(node.id, { kind: "local", base });
     } else {
       storage.set(node.id, { kind: "buffer", offset: scratchSize });
       scratchSize += opts.rows ? opts.rows(node) : sizeOf(node.shape);
