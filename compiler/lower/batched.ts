@@ -64,8 +64,22 @@ export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch:
 
   // Gradient sinks: Σ_b distributes over +, −; outer products of two batched vectors are products.
   const terms: Term[] = [];
+  // Split a sum only where a piece gains from it (a product or a parameter-only part).
+  const specialMemo = new Map<number, boolean>();
+  const special = (g: Node): boolean => {
+    let r = specialMemo.get(g.id);
+    if (r === undefined) {
+      r =
+        !batched(g) ||
+        (g.op === "outer" && batched(g.inputs[0]!) && batched(g.inputs[1]!)) ||
+        ((g.op === "add" || g.op === "sub" || g.op === "neg") && g.inputs.some(special));
+      specialMemo.set(g.id, r);
+    }
+    return r;
+  };
   const decompose = (g: Node, sign: 1 | -1, offset: number, comment: string): void => {
-    if (!batched(g)) terms.push({ kind: "param", sign, node: g, offset, comment });
+    if (!special(g)) terms.push({ kind: "rows", sign, node: g, offset, comment });
+    else if (!batched(g)) terms.push({ kind: "param", sign, node: g, offset, comment });
     else if (g.op === "add") g.inputs.forEach((x) => decompose(x, sign, offset, comment));
     else if (g.op === "sub") {
       decompose(g.inputs[0]!, sign, offset, comment);
