@@ -24,7 +24,8 @@ export interface Report {
   cpu: string;
   load: [number, number];
   peak: GemmPeak;
-  peakAfter: GemmPeak;
+  /** Every measurement of the peak in the run (start, before each MNIST workload, end). */
+  peaks: number[];
   rows: Row[];
   latencies: { example: string; nnc: number; plain: number; tfjs: number; flops: number }[];
   compiles: { example: string; seconds: number; cpu: number; bytes: number }[];
@@ -47,15 +48,20 @@ export function renderResults(r: Report): string {
     "",
     "## The yardstick: plain JavaScript matrix-matrix",
     "",
-    `Best single-thread rate of a tuned Float64Array matrix-matrix kernel: **${f(r.peak.gflops)} GFLOP/s** (${r.peak.kernel}; ${f(r.peakAfter.gflops)} when measured again after the workloads).`,
+    `Best single-thread rate of a tuned Float64Array matrix-matrix kernel: **${f(r.peak.gflops)} GFLOP/s** (${r.peak.kernel}), the best of`,
+    `${r.peaks.length} measurements through the run (${r.peaks.map((g) => f(g)).join(", ")} GFLOP/s: this machine's speed drifts, so the best one is the yardstick).`,
     "",
     "| kernel | GFLOP/s |",
     "| --- | --- |",
     ...r.peak.all.map((k) => `| ${k.kernel} | ${f(k.gflops)} |`),
     "",
+    "(the rates of the measurement that gave the best kernel)",
+    "",
     "## Training",
     "",
-    "Same network, initial weights, data order (no shuffling) and update rule for every peer. *nnc fit* is the generated",
+    "Same network, initial weights, data order (no shuffling) and update rule for every peer; each peer first trains once",
+    "untimed on a tenth of the workload (JIT and kernel warm-up), then the best of 3 timed runs counts for nnc, of 2 for the",
+    "hand-written loops, and 1 for tfjs (its runs take minutes). *nnc fit* is the generated",
     "module's `fit` (which also scores accuracy on each batch before its update: one more forward pass), *nnc step* its",
     "`createTrainer().step` alone, *plain JS* hand-written per-sample loops, *tfjs* `@tensorflow/tfjs-layers` `model.fit`",
     "on the cpu backend (float32). GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
