@@ -10,7 +10,7 @@
  *   param   W_out[3, 16] ~ glorot_uniform  (offset 80)
  *   param   b_out[3] ~ zeros  (offset 128)
  *   131 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.01)
- *   kernels: per sample, unrolled, f64; 334 flops per prediction, 799 per training sample
+ *   kernels: per sample, unrolled, f64; 334 flops per prediction, 796 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  */
@@ -1251,11 +1251,6 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
 
 /** Training mode: adds ∂loss/∂params of one sample into g and returns its loss. */
 function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng): number {
-  // backward of iris.nn:11  loss categorical_crossentropy(out, y)
-  const t35_0 = -y[yo];
-  const t35_1 = -y[yo + 1];
-  const t35_2 = -y[yo + 2];
-
   // iris.nn:8  h   = dense(x, 16, relu)
   const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
   const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
@@ -1330,10 +1325,10 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const out_2 = e5 * inv6;
 
   // backward of iris.nn:11  loss categorical_crossentropy(out, y)
-  const t36_0 = t35_0 + t35_1 + t35_2;
-  const dz_out_0 = t35_0 - (out_0 * t36_0);
-  const dz_out_1 = t35_1 - (out_1 * t36_0);
-  const dz_out_2 = t35_2 - (out_2 * t36_0);
+  const t37_0 = y[yo] + y[yo + 1] + y[yo + 2];
+  const dz_out_0 = (out_0 * t37_0) - y[yo];
+  const dz_out_1 = (out_1 * t37_0) - y[yo + 1];
+  const dz_out_2 = (out_2 * t37_0) - y[yo + 2];
 
   // backward of iris.nn:9  out = dense(h, 3, softmax)
   const dh_0 = p[80] * dz_out_0 + p[96] * dz_out_1 + p[112] * dz_out_2;

@@ -12,7 +12,7 @@
  *   param   W_out[3, 16] ~ glorot_uniform  (offset 688)
  *   param   b_out[3] ~ zeros  (offset 736)
  *   739 parameters; loss: sparse_categorical_crossentropy; optimizer: adam(learning_rate = 0.01)
- *   kernels: batched (matrix-matrix over minibatch rows), f64; 1550 flops per prediction, 12674 per training sample
+ *   kernels: batched (matrix-matrix over minibatch rows), f64; 1550 flops per prediction, 12671 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  */
@@ -1125,7 +1125,7 @@ const TARGET_SIZE = 1;
 const OUTPUT_SIZE = 3;
 
 /** Scratch of the batched kernels: up to 256 rows of every intermediate value. */
-const rowScratch = new VecArray(74754);
+const rowScratch = new VecArray(73986);
 
 // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
 function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
@@ -1857,8 +1857,8 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let j109 = 0; j109 < 16; j109 += 4) {
     let b110 = 0;
     for (; b110 + 1 < n; b110 += 2) {
-      const ra112 = 49410 + b110 * 3;
-      const ra113 = 49410 + (b110 + 1) * 3;
+      const ra112 = 48642 + b110 * 3;
+      const ra113 = 48642 + (b110 + 1) * 3;
       const rb114 = 688 + j109;
       const rb115 = 688 + j109 + 1;
       const rb116 = 688 + j109 + 2;
@@ -1880,17 +1880,17 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c124 += a127 * b130;
         c125 += a127 * b131;
       }
-      rowScratch[50178 + b110 * 16 + j109] = c118;
-      rowScratch[50178 + b110 * 16 + j109 + 1] = c119;
-      rowScratch[50178 + b110 * 16 + j109 + 2] = c120;
-      rowScratch[50178 + b110 * 16 + j109 + 3] = c121;
-      rowScratch[50178 + (b110 + 1) * 16 + j109] = c122;
-      rowScratch[50178 + (b110 + 1) * 16 + j109 + 1] = c123;
-      rowScratch[50178 + (b110 + 1) * 16 + j109 + 2] = c124;
-      rowScratch[50178 + (b110 + 1) * 16 + j109 + 3] = c125;
+      rowScratch[49410 + b110 * 16 + j109] = c118;
+      rowScratch[49410 + b110 * 16 + j109 + 1] = c119;
+      rowScratch[49410 + b110 * 16 + j109 + 2] = c120;
+      rowScratch[49410 + b110 * 16 + j109 + 3] = c121;
+      rowScratch[49410 + (b110 + 1) * 16 + j109] = c122;
+      rowScratch[49410 + (b110 + 1) * 16 + j109 + 1] = c123;
+      rowScratch[49410 + (b110 + 1) * 16 + j109 + 2] = c124;
+      rowScratch[49410 + (b110 + 1) * 16 + j109 + 3] = c125;
     }
     for (; b110 < n; b110++) {
-      const ra133 = 49410 + b110 * 3;
+      const ra133 = 48642 + b110 * 3;
       const rb134 = 688 + j109;
       const rb135 = 688 + j109 + 1;
       const rb136 = 688 + j109 + 2;
@@ -1907,10 +1907,10 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c140 += a142 * b145;
         c141 += a142 * b146;
       }
-      rowScratch[50178 + b110 * 16 + j109] = c138;
-      rowScratch[50178 + b110 * 16 + j109 + 1] = c139;
-      rowScratch[50178 + b110 * 16 + j109 + 2] = c140;
-      rowScratch[50178 + b110 * 16 + j109 + 3] = c141;
+      rowScratch[49410 + b110 * 16 + j109] = c138;
+      rowScratch[49410 + b110 * 16 + j109 + 1] = c139;
+      rowScratch[49410 + b110 * 16 + j109 + 2] = c140;
+      rowScratch[49410 + b110 * 16 + j109 + 3] = c141;
     }
   }
 }
@@ -1920,8 +1920,8 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let j147 = 0; j147 < 32; j147 += 4) {
     let b148 = 0;
     for (; b148 + 1 < n; b148 += 2) {
-      const ra150 = 54274 + b148 * 16;
-      const ra151 = 54274 + (b148 + 1) * 16;
+      const ra150 = 53506 + b148 * 16;
+      const ra151 = 53506 + (b148 + 1) * 16;
       const rb152 = 160 + j147;
       const rb153 = 160 + j147 + 1;
       const rb154 = 160 + j147 + 2;
@@ -1943,17 +1943,17 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c162 += a165 * b168;
         c163 += a165 * b169;
       }
-      rowScratch[58370 + b148 * 32 + j147] = c156;
-      rowScratch[58370 + b148 * 32 + j147 + 1] = c157;
-      rowScratch[58370 + b148 * 32 + j147 + 2] = c158;
-      rowScratch[58370 + b148 * 32 + j147 + 3] = c159;
-      rowScratch[58370 + (b148 + 1) * 32 + j147] = c160;
-      rowScratch[58370 + (b148 + 1) * 32 + j147 + 1] = c161;
-      rowScratch[58370 + (b148 + 1) * 32 + j147 + 2] = c162;
-      rowScratch[58370 + (b148 + 1) * 32 + j147 + 3] = c163;
+      rowScratch[57602 + b148 * 32 + j147] = c156;
+      rowScratch[57602 + b148 * 32 + j147 + 1] = c157;
+      rowScratch[57602 + b148 * 32 + j147 + 2] = c158;
+      rowScratch[57602 + b148 * 32 + j147 + 3] = c159;
+      rowScratch[57602 + (b148 + 1) * 32 + j147] = c160;
+      rowScratch[57602 + (b148 + 1) * 32 + j147 + 1] = c161;
+      rowScratch[57602 + (b148 + 1) * 32 + j147 + 2] = c162;
+      rowScratch[57602 + (b148 + 1) * 32 + j147 + 3] = c163;
     }
     for (; b148 < n; b148++) {
-      const ra171 = 54274 + b148 * 16;
+      const ra171 = 53506 + b148 * 16;
       const rb172 = 160 + j147;
       const rb173 = 160 + j147 + 1;
       const rb174 = 160 + j147 + 2;
@@ -1970,10 +1970,10 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c178 += a180 * b183;
         c179 += a180 * b184;
       }
-      rowScratch[58370 + b148 * 32 + j147] = c176;
-      rowScratch[58370 + b148 * 32 + j147 + 1] = c177;
-      rowScratch[58370 + b148 * 32 + j147 + 2] = c178;
-      rowScratch[58370 + b148 * 32 + j147 + 3] = c179;
+      rowScratch[57602 + b148 * 32 + j147] = c176;
+      rowScratch[57602 + b148 * 32 + j147 + 1] = c177;
+      rowScratch[57602 + b148 * 32 + j147 + 2] = c178;
+      rowScratch[57602 + b148 * 32 + j147 + 3] = c179;
     }
   }
 }
@@ -1982,10 +1982,10 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let i187 = 0; i187 < 32; i187 += 4) {
     for (let j188 = 0; j188 < 4; j188 += 4) {
-      const ra190 = 66562 + i187;
-      const ra191 = 66562 + i187 + 1;
-      const ra192 = 66562 + i187 + 2;
-      const ra193 = 66562 + i187 + 3;
+      const ra190 = 65794 + i187;
+      const ra191 = 65794 + i187 + 1;
+      const ra192 = 65794 + i187 + 2;
+      const ra193 = 65794 + i187 + 3;
       const rb194 = j188;
       const rb195 = j188 + 1;
       const rb196 = j188 + 2;
@@ -2041,10 +2041,10 @@ function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let i226 = 0; i226 < 16; i226 += 4) {
     for (let j227 = 0; j227 < 32; j227 += 4) {
-      const ra229 = 54274 + i226;
-      const ra230 = 54274 + i226 + 1;
-      const ra231 = 54274 + i226 + 2;
-      const ra232 = 54274 + i226 + 3;
+      const ra229 = 53506 + i226;
+      const ra230 = 53506 + i226 + 1;
+      const ra231 = 53506 + i226 + 2;
+      const ra232 = 53506 + i226 + 3;
       const rb233 = 24577 + j227;
       const rb234 = 24577 + j227 + 1;
       const rb235 = 24577 + j227 + 2;
@@ -2100,7 +2100,7 @@ function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let i261 = 0; i261 < 3; i261++) {
     for (let j262 = 0; j262 < 16; j262 += 4) {
-      const ra264 = 49410 + i261;
+      const ra264 = 48642 + i261;
       const rb265 = 40961 + j262;
       const rb266 = 40961 + j262 + 1;
       const rb267 = 40961 + j262 + 2;
@@ -2337,11 +2337,6 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
         (Y[b * 1] === 1 ? 1 : 0) * rowScratch[46593 + b * 3 + 1] +
         (Y[b * 1] === 2 ? 1 : 0) * rowScratch[46593 + b * 3 + 2];
 
-    // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    rowScratch[47618 + b * 3] = -(Y[b * 1] === 0 ? 1 : 0);
-    rowScratch[47618 + b * 3 + 1] = -(Y[b * 1] === 1 ? 1 : 0);
-    rowScratch[47618 + b * 3 + 2] = -(Y[b * 1] === 2 ? 1 : 0);
-
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
     const max103 = Math.max(rowScratch[45825 + b * 3], rowScratch[45825 + b * 3 + 1], rowScratch[45825 + b * 3 + 2]);
     const e105 = Math.exp(rowScratch[45825 + b * 3] - max103);
@@ -2349,38 +2344,38 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     const e107 = Math.exp(rowScratch[45825 + b * 3 + 2] - max103);
     const sum104 = e105 + e106 + e107;
     const inv108 = 1 / sum104;
-    rowScratch[48386 + b * 3] = e105 * inv108;
-    rowScratch[48386 + b * 3 + 1] = e106 * inv108;
-    rowScratch[48386 + b * 3 + 2] = e107 * inv108;
+    rowScratch[47618 + b * 3] = e105 * inv108;
+    rowScratch[47618 + b * 3 + 1] = e106 * inv108;
+    rowScratch[47618 + b * 3 + 2] = e107 * inv108;
 
     // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    rowScratch[49154 + b * 1] = rowScratch[47618 + b * 3] + rowScratch[47618 + b * 3 + 1] +
-        rowScratch[47618 + b * 3 + 2];
-    rowScratch[49410 + b * 3] = rowScratch[47618 + b * 3] - (rowScratch[48386 + b * 3] * rowScratch[49154 + b * 1]);
-    rowScratch[49410 + b * 3 + 1] = rowScratch[47618 + b * 3 + 1] - (rowScratch[48386 + b * 3 + 1] * rowScratch[49154 + b * 1]);
-    rowScratch[49410 + b * 3 + 2] = rowScratch[47618 + b * 3 + 2] - (rowScratch[48386 + b * 3 + 2] * rowScratch[49154 + b * 1]);
+    rowScratch[48386 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) + (Y[b * 1] === 1 ? 1 : 0) +
+        (Y[b * 1] === 2 ? 1 : 0);
+    rowScratch[48642 + b * 3] = (rowScratch[47618 + b * 3] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 0 ? 1 : 0);
+    rowScratch[48642 + b * 3 + 1] = (rowScratch[47618 + b * 3 + 1] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 1 ? 1 : 0);
+    rowScratch[48642 + b * 3 + 2] = (rowScratch[47618 + b * 3 + 2] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 2 ? 1 : 0);
   }
 
   // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
   gradRows_4(p, X, Y, n, g, rng);
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[54274 + b * 16] = rowScratch[50178 + b * 16] * (rowScratch[36865 + b * 16] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 1] = rowScratch[50178 + b * 16 + 1] * (rowScratch[36865 + b * 16 + 1] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 2] = rowScratch[50178 + b * 16 + 2] * (rowScratch[36865 + b * 16 + 2] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 3] = rowScratch[50178 + b * 16 + 3] * (rowScratch[36865 + b * 16 + 3] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 4] = rowScratch[50178 + b * 16 + 4] * (rowScratch[36865 + b * 16 + 4] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 5] = rowScratch[50178 + b * 16 + 5] * (rowScratch[36865 + b * 16 + 5] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 6] = rowScratch[50178 + b * 16 + 6] * (rowScratch[36865 + b * 16 + 6] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 7] = rowScratch[50178 + b * 16 + 7] * (rowScratch[36865 + b * 16 + 7] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 8] = rowScratch[50178 + b * 16 + 8] * (rowScratch[36865 + b * 16 + 8] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 9] = rowScratch[50178 + b * 16 + 9] * (rowScratch[36865 + b * 16 + 9] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 10] = rowScratch[50178 + b * 16 + 10] * (rowScratch[36865 + b * 16 + 10] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 11] = rowScratch[50178 + b * 16 + 11] * (rowScratch[36865 + b * 16 + 11] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 12] = rowScratch[50178 + b * 16 + 12] * (rowScratch[36865 + b * 16 + 12] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 13] = rowScratch[50178 + b * 16 + 13] * (rowScratch[36865 + b * 16 + 13] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 14] = rowScratch[50178 + b * 16 + 14] * (rowScratch[36865 + b * 16 + 14] > 0 ? 1 : 0);
-    rowScratch[54274 + b * 16 + 15] = rowScratch[50178 + b * 16 + 15] * (rowScratch[36865 + b * 16 + 15] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16] = rowScratch[49410 + b * 16] * (rowScratch[36865 + b * 16] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 1] = rowScratch[49410 + b * 16 + 1] * (rowScratch[36865 + b * 16 + 1] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 2] = rowScratch[49410 + b * 16 + 2] * (rowScratch[36865 + b * 16 + 2] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 3] = rowScratch[49410 + b * 16 + 3] * (rowScratch[36865 + b * 16 + 3] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 4] = rowScratch[49410 + b * 16 + 4] * (rowScratch[36865 + b * 16 + 4] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 5] = rowScratch[49410 + b * 16 + 5] * (rowScratch[36865 + b * 16 + 5] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 6] = rowScratch[49410 + b * 16 + 6] * (rowScratch[36865 + b * 16 + 6] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 7] = rowScratch[49410 + b * 16 + 7] * (rowScratch[36865 + b * 16 + 7] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 8] = rowScratch[49410 + b * 16 + 8] * (rowScratch[36865 + b * 16 + 8] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 9] = rowScratch[49410 + b * 16 + 9] * (rowScratch[36865 + b * 16 + 9] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 10] = rowScratch[49410 + b * 16 + 10] * (rowScratch[36865 + b * 16 + 10] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 11] = rowScratch[49410 + b * 16 + 11] * (rowScratch[36865 + b * 16 + 11] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 12] = rowScratch[49410 + b * 16 + 12] * (rowScratch[36865 + b * 16 + 12] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 13] = rowScratch[49410 + b * 16 + 13] * (rowScratch[36865 + b * 16 + 13] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 14] = rowScratch[49410 + b * 16 + 14] * (rowScratch[36865 + b * 16 + 14] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 15] = rowScratch[49410 + b * 16 + 15] * (rowScratch[36865 + b * 16 + 15] > 0 ? 1 : 0);
   }
 
   // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
@@ -2388,7 +2383,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i185 = 0; i185 < 32; i185++) {
-      rowScratch[66562 + b * 32 + i185] = (rowScratch[58370 + b * 32 + i185] * rowScratch[16385 + b * 32 + i185]) * (rowScratch[8193 + b * 32 + i185] > 0 ? 1 : 0);
+      rowScratch[65794 + b * 32 + i185] = (rowScratch[57602 + b * 32 + i185] * rowScratch[16385 + b * 32 + i185]) * (rowScratch[8193 + b * 32 + i185] > 0 ? 1 : 0);
     }
 
     // Σ loss over the batch
@@ -2396,31 +2391,31 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
 
     // ∂loss/∂b_h1 [32]
     for (let i186 = 0; i186 < 32; i186++) {
-      g[128 + i186] += rowScratch[66562 + b * 32 + i186];
+      g[128 + i186] += rowScratch[65794 + b * 32 + i186];
     }
 
     // ∂loss/∂b_h2 [16]
-    g[672] += rowScratch[54274 + b * 16];
-    g[673] += rowScratch[54274 + b * 16 + 1];
-    g[674] += rowScratch[54274 + b * 16 + 2];
-    g[675] += rowScratch[54274 + b * 16 + 3];
-    g[676] += rowScratch[54274 + b * 16 + 4];
-    g[677] += rowScratch[54274 + b * 16 + 5];
-    g[678] += rowScratch[54274 + b * 16 + 6];
-    g[679] += rowScratch[54274 + b * 16 + 7];
-    g[680] += rowScratch[54274 + b * 16 + 8];
-    g[681] += rowScratch[54274 + b * 16 + 9];
-    g[682] += rowScratch[54274 + b * 16 + 10];
-    g[683] += rowScratch[54274 + b * 16 + 11];
-    g[684] += rowScratch[54274 + b * 16 + 12];
-    g[685] += rowScratch[54274 + b * 16 + 13];
-    g[686] += rowScratch[54274 + b * 16 + 14];
-    g[687] += rowScratch[54274 + b * 16 + 15];
+    g[672] += rowScratch[53506 + b * 16];
+    g[673] += rowScratch[53506 + b * 16 + 1];
+    g[674] += rowScratch[53506 + b * 16 + 2];
+    g[675] += rowScratch[53506 + b * 16 + 3];
+    g[676] += rowScratch[53506 + b * 16 + 4];
+    g[677] += rowScratch[53506 + b * 16 + 5];
+    g[678] += rowScratch[53506 + b * 16 + 6];
+    g[679] += rowScratch[53506 + b * 16 + 7];
+    g[680] += rowScratch[53506 + b * 16 + 8];
+    g[681] += rowScratch[53506 + b * 16 + 9];
+    g[682] += rowScratch[53506 + b * 16 + 10];
+    g[683] += rowScratch[53506 + b * 16 + 11];
+    g[684] += rowScratch[53506 + b * 16 + 12];
+    g[685] += rowScratch[53506 + b * 16 + 13];
+    g[686] += rowScratch[53506 + b * 16 + 14];
+    g[687] += rowScratch[53506 + b * 16 + 15];
 
     // ∂loss/∂b_out [3]
-    g[736] += rowScratch[49410 + b * 3];
-    g[737] += rowScratch[49410 + b * 3 + 1];
-    g[738] += rowScratch[49410 + b * 3 + 2];
+    g[736] += rowScratch[48642 + b * 3];
+    g[737] += rowScratch[48642 + b * 3 + 1];
+    g[738] += rowScratch[48642 + b * 3 + 2];
   }
 
   // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)

@@ -10,7 +10,7 @@
  *   param   W_out[10, 128] ~ glorot_uniform  (offset 100480)
  *   param   b_out[10] ~ zeros  (offset 101760)
  *   101770 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: batched (matrix-matrix over minibatch rows), f64; 203780 flops per prediction, 410309 per training sample
+ *   kernels: batched (matrix-matrix over minibatch rows), f64; 203780 flops per prediction, 410299 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  */
@@ -1121,7 +1121,7 @@ const TARGET_SIZE = 10;
 const OUTPUT_SIZE = 10;
 
 /** Scratch of the batched kernels: up to 256 rows of every intermediate value. */
-const rowScratch = new VecArray(179712);
+const rowScratch = new VecArray(177152);
 
 // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
 function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
@@ -1720,8 +1720,8 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let j120 = 0; j120 < 128; j120 += 4) {
     let b121 = 0;
     for (; b121 + 1 < n; b121 += 2) {
-      const ra123 = 111616 + b121 * 10;
-      const ra124 = 111616 + (b121 + 1) * 10;
+      const ra123 = 109056 + b121 * 10;
+      const ra124 = 109056 + (b121 + 1) * 10;
       const rb125 = 100480 + j120;
       const rb126 = 100480 + j120 + 1;
       const rb127 = 100480 + j120 + 2;
@@ -1743,17 +1743,17 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c135 += a138 * b141;
         c136 += a138 * b142;
       }
-      rowScratch[114176 + b121 * 128 + j120] = c129;
-      rowScratch[114176 + b121 * 128 + j120 + 1] = c130;
-      rowScratch[114176 + b121 * 128 + j120 + 2] = c131;
-      rowScratch[114176 + b121 * 128 + j120 + 3] = c132;
-      rowScratch[114176 + (b121 + 1) * 128 + j120] = c133;
-      rowScratch[114176 + (b121 + 1) * 128 + j120 + 1] = c134;
-      rowScratch[114176 + (b121 + 1) * 128 + j120 + 2] = c135;
-      rowScratch[114176 + (b121 + 1) * 128 + j120 + 3] = c136;
+      rowScratch[111616 + b121 * 128 + j120] = c129;
+      rowScratch[111616 + b121 * 128 + j120 + 1] = c130;
+      rowScratch[111616 + b121 * 128 + j120 + 2] = c131;
+      rowScratch[111616 + b121 * 128 + j120 + 3] = c132;
+      rowScratch[111616 + (b121 + 1) * 128 + j120] = c133;
+      rowScratch[111616 + (b121 + 1) * 128 + j120 + 1] = c134;
+      rowScratch[111616 + (b121 + 1) * 128 + j120 + 2] = c135;
+      rowScratch[111616 + (b121 + 1) * 128 + j120 + 3] = c136;
     }
     for (; b121 < n; b121++) {
-      const ra144 = 111616 + b121 * 10;
+      const ra144 = 109056 + b121 * 10;
       const rb145 = 100480 + j120;
       const rb146 = 100480 + j120 + 1;
       const rb147 = 100480 + j120 + 2;
@@ -1770,10 +1770,10 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c151 += a153 * b156;
         c152 += a153 * b157;
       }
-      rowScratch[114176 + b121 * 128 + j120] = c149;
-      rowScratch[114176 + b121 * 128 + j120 + 1] = c150;
-      rowScratch[114176 + b121 * 128 + j120 + 2] = c151;
-      rowScratch[114176 + b121 * 128 + j120 + 3] = c152;
+      rowScratch[111616 + b121 * 128 + j120] = c149;
+      rowScratch[111616 + b121 * 128 + j120 + 1] = c150;
+      rowScratch[111616 + b121 * 128 + j120 + 2] = c151;
+      rowScratch[111616 + b121 * 128 + j120 + 3] = c152;
     }
   }
 }
@@ -1782,10 +1782,10 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let i160 = 0; i160 < 128; i160 += 4) {
     for (let j161 = 0; j161 < 784; j161 += 4) {
-      const ra163 = 146944 + i160;
-      const ra164 = 146944 + i160 + 1;
-      const ra165 = 146944 + i160 + 2;
-      const ra166 = 146944 + i160 + 3;
+      const ra163 = 144384 + i160;
+      const ra164 = 144384 + i160 + 1;
+      const ra165 = 144384 + i160 + 2;
+      const ra166 = 144384 + i160 + 3;
       const rb167 = j161;
       const rb168 = j161 + 1;
       const rb169 = j161 + 2;
@@ -1841,10 +1841,10 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   for (let i195 = 0; i195 < 8; i195 += 4) {
     for (let j196 = 0; j196 < 128; j196 += 4) {
-      const ra198 = 111616 + i195;
-      const ra199 = 111616 + i195 + 1;
-      const ra200 = 111616 + i195 + 2;
-      const ra201 = 111616 + i195 + 3;
+      const ra198 = 109056 + i195;
+      const ra199 = 109056 + i195 + 1;
+      const ra200 = 109056 + i195 + 2;
+      const ra201 = 109056 + i195 + 3;
       const rb202 = 65536 + j196;
       const rb203 = 65536 + j196 + 1;
       const rb204 = 65536 + j196 + 2;
@@ -1896,7 +1896,7 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   }
   for (let i195 = 8; i195 < 10; i195++) {
     for (let j196 = 0; j196 < 128; j196 += 4) {
-      const ra231 = 111616 + i195;
+      const ra231 = 109056 + i195;
       const rb232 = 65536 + j196;
       const rb233 = 65536 + j196 + 1;
       const rb234 = 65536 + j196 + 2;
@@ -1982,18 +1982,6 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
         Y[b * 10 + 7] * rowScratch[103424 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[103424 + b * 10 + 8] +
         Y[b * 10 + 9] * rowScratch[103424 + b * 10 + 9];
 
-    // backward of mnist.nn:10  loss categorical_crossentropy(out, y)
-    rowScratch[106240 + b * 10] = -Y[b * 10];
-    rowScratch[106240 + b * 10 + 1] = -Y[b * 10 + 1];
-    rowScratch[106240 + b * 10 + 2] = -Y[b * 10 + 2];
-    rowScratch[106240 + b * 10 + 3] = -Y[b * 10 + 3];
-    rowScratch[106240 + b * 10 + 4] = -Y[b * 10 + 4];
-    rowScratch[106240 + b * 10 + 5] = -Y[b * 10 + 5];
-    rowScratch[106240 + b * 10 + 6] = -Y[b * 10 + 6];
-    rowScratch[106240 + b * 10 + 7] = -Y[b * 10 + 7];
-    rowScratch[106240 + b * 10 + 8] = -Y[b * 10 + 8];
-    rowScratch[106240 + b * 10 + 9] = -Y[b * 10 + 9];
-
     // mnist.nn:8  out = dense(h, 10, softmax)
     const max107 = Math.max(rowScratch[100864 + b * 10], rowScratch[100864 + b * 10 + 1], rowScratch[100864 + b * 10 + 2], rowScratch[100864 + b * 10 + 3], rowScratch[100864 + b * 10 + 4], rowScratch[100864 + b * 10 + 5], rowScratch[100864 + b * 10 + 6], rowScratch[100864 + b * 10 + 7], rowScratch[100864 + b * 10 + 8], rowScratch[100864 + b * 10 + 9]);
     const e109 = Math.exp(rowScratch[100864 + b * 10] - max107);
@@ -2008,32 +1996,30 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     const e118 = Math.exp(rowScratch[100864 + b * 10 + 9] - max107);
     const sum108 = e109 + e110 + e111 + e112 + e113 + e114 + e115 + e116 + e117 + e118;
     const inv119 = 1 / sum108;
-    rowScratch[108800 + b * 10] = e109 * inv119;
-    rowScratch[108800 + b * 10 + 1] = e110 * inv119;
-    rowScratch[108800 + b * 10 + 2] = e111 * inv119;
-    rowScratch[108800 + b * 10 + 3] = e112 * inv119;
-    rowScratch[108800 + b * 10 + 4] = e113 * inv119;
-    rowScratch[108800 + b * 10 + 5] = e114 * inv119;
-    rowScratch[108800 + b * 10 + 6] = e115 * inv119;
-    rowScratch[108800 + b * 10 + 7] = e116 * inv119;
-    rowScratch[108800 + b * 10 + 8] = e117 * inv119;
-    rowScratch[108800 + b * 10 + 9] = e118 * inv119;
+    rowScratch[106240 + b * 10] = e109 * inv119;
+    rowScratch[106240 + b * 10 + 1] = e110 * inv119;
+    rowScratch[106240 + b * 10 + 2] = e111 * inv119;
+    rowScratch[106240 + b * 10 + 3] = e112 * inv119;
+    rowScratch[106240 + b * 10 + 4] = e113 * inv119;
+    rowScratch[106240 + b * 10 + 5] = e114 * inv119;
+    rowScratch[106240 + b * 10 + 6] = e115 * inv119;
+    rowScratch[106240 + b * 10 + 7] = e116 * inv119;
+    rowScratch[106240 + b * 10 + 8] = e117 * inv119;
+    rowScratch[106240 + b * 10 + 9] = e118 * inv119;
 
     // backward of mnist.nn:10  loss categorical_crossentropy(out, y)
-    rowScratch[111360 + b * 1] = rowScratch[106240 + b * 10] + rowScratch[106240 + b * 10 + 1] +
-        rowScratch[106240 + b * 10 + 2] + rowScratch[106240 + b * 10 + 3] + rowScratch[106240 + b * 10 + 4] +
-        rowScratch[106240 + b * 10 + 5] + rowScratch[106240 + b * 10 + 6] + rowScratch[106240 + b * 10 + 7] +
-        rowScratch[106240 + b * 10 + 8] + rowScratch[106240 + b * 10 + 9];
-    rowScratch[111616 + b * 10] = rowScratch[106240 + b * 10] - (rowScratch[108800 + b * 10] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 1] = rowScratch[106240 + b * 10 + 1] - (rowScratch[108800 + b * 10 + 1] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 2] = rowScratch[106240 + b * 10 + 2] - (rowScratch[108800 + b * 10 + 2] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 3] = rowScratch[106240 + b * 10 + 3] - (rowScratch[108800 + b * 10 + 3] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 4] = rowScratch[106240 + b * 10 + 4] - (rowScratch[108800 + b * 10 + 4] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 5] = rowScratch[106240 + b * 10 + 5] - (rowScratch[108800 + b * 10 + 5] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 6] = rowScratch[106240 + b * 10 + 6] - (rowScratch[108800 + b * 10 + 6] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 7] = rowScratch[106240 + b * 10 + 7] - (rowScratch[108800 + b * 10 + 7] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 8] = rowScratch[106240 + b * 10 + 8] - (rowScratch[108800 + b * 10 + 8] * rowScratch[111360 + b * 1]);
-    rowScratch[111616 + b * 10 + 9] = rowScratch[106240 + b * 10 + 9] - (rowScratch[108800 + b * 10 + 9] * rowScratch[111360 + b * 1]);
+    rowScratch[108800 + b * 1] = Y[b * 10] + Y[b * 10 + 1] + Y[b * 10 + 2] + Y[b * 10 + 3] + Y[b * 10 + 4] +
+        Y[b * 10 + 5] + Y[b * 10 + 6] + Y[b * 10 + 7] + Y[b * 10 + 8] + Y[b * 10 + 9];
+    rowScratch[109056 + b * 10] = (rowScratch[106240 + b * 10] * rowScratch[108800 + b * 1]) - Y[b * 10];
+    rowScratch[109056 + b * 10 + 1] = (rowScratch[106240 + b * 10 + 1] * rowScratch[108800 + b * 1]) - Y[b * 10 + 1];
+    rowScratch[109056 + b * 10 + 2] = (rowScratch[106240 + b * 10 + 2] * rowScratch[108800 + b * 1]) - Y[b * 10 + 2];
+    rowScratch[109056 + b * 10 + 3] = (rowScratch[106240 + b * 10 + 3] * rowScratch[108800 + b * 1]) - Y[b * 10 + 3];
+    rowScratch[109056 + b * 10 + 4] = (rowScratch[106240 + b * 10 + 4] * rowScratch[108800 + b * 1]) - Y[b * 10 + 4];
+    rowScratch[109056 + b * 10 + 5] = (rowScratch[106240 + b * 10 + 5] * rowScratch[108800 + b * 1]) - Y[b * 10 + 5];
+    rowScratch[109056 + b * 10 + 6] = (rowScratch[106240 + b * 10 + 6] * rowScratch[108800 + b * 1]) - Y[b * 10 + 6];
+    rowScratch[109056 + b * 10 + 7] = (rowScratch[106240 + b * 10 + 7] * rowScratch[108800 + b * 1]) - Y[b * 10 + 7];
+    rowScratch[109056 + b * 10 + 8] = (rowScratch[106240 + b * 10 + 8] * rowScratch[108800 + b * 1]) - Y[b * 10 + 8];
+    rowScratch[109056 + b * 10 + 9] = (rowScratch[106240 + b * 10 + 9] * rowScratch[108800 + b * 1]) - Y[b * 10 + 9];
   }
 
   // backward of mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
@@ -2041,7 +2027,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   for (let b = 0; b < n; b++) {
     // backward of mnist.nn:7  h   = dense(x, 128, relu)
     for (let i158 = 0; i158 < 128; i158++) {
-      rowScratch[146944 + b * 128 + i158] = rowScratch[114176 + b * 128 + i158] * (rowScratch[32768 + b * 128 + i158] > 0 ? 1 : 0);
+      rowScratch[144384 + b * 128 + i158] = rowScratch[111616 + b * 128 + i158] * (rowScratch[32768 + b * 128 + i158] > 0 ? 1 : 0);
     }
 
     // Σ loss over the batch
@@ -2049,20 +2035,20 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
 
     // ∂loss/∂b_h [128]
     for (let i159 = 0; i159 < 128; i159++) {
-      g[100352 + i159] += rowScratch[146944 + b * 128 + i159];
+      g[100352 + i159] += rowScratch[144384 + b * 128 + i159];
     }
 
     // ∂loss/∂b_out [10]
-    g[101760] += rowScratch[111616 + b * 10];
-    g[101761] += rowScratch[111616 + b * 10 + 1];
-    g[101762] += rowScratch[111616 + b * 10 + 2];
-    g[101763] += rowScratch[111616 + b * 10 + 3];
-    g[101764] += rowScratch[111616 + b * 10 + 4];
-    g[101765] += rowScratch[111616 + b * 10 + 5];
-    g[101766] += rowScratch[111616 + b * 10 + 6];
-    g[101767] += rowScratch[111616 + b * 10 + 7];
-    g[101768] += rowScratch[111616 + b * 10 + 8];
-    g[101769] += rowScratch[111616 + b * 10 + 9];
+    g[101760] += rowScratch[109056 + b * 10];
+    g[101761] += rowScratch[109056 + b * 10 + 1];
+    g[101762] += rowScratch[109056 + b * 10 + 2];
+    g[101763] += rowScratch[109056 + b * 10 + 3];
+    g[101764] += rowScratch[109056 + b * 10 + 4];
+    g[101765] += rowScratch[109056 + b * 10 + 5];
+    g[101766] += rowScratch[109056 + b * 10 + 6];
+    g[101767] += rowScratch[109056 + b * 10 + 7];
+    g[101768] += rowScratch[109056 + b * 10 + 8];
+    g[101769] += rowScratch[109056 + b * 10 + 9];
   }
 
   // ∂loss/∂W_h [128, 784]  (Σ over the batch)

@@ -147,6 +147,12 @@ export const RULES: Rule[] = [
   },
   // −(−x) -> x
   { name: "double negation", apply: (n) => (n.op === "neg" && arg(n, A).op === "neg" ? arg(arg(n, A), A) : undefined) },
+  // Σ(−x) -> −Σx ; broadcast(−s) -> −broadcast(s): negations move outward, where they cancel
+  { name: "negation out of sum", apply: (n, g) => (n.op === "sum" && arg(n, A).op === "neg" ? g.neg(g.sum(arg(arg(n, A), A))) : undefined) },
+  {
+    name: "negation out of broadcast",
+    apply: (n, g) => (n.op === "broadcast" && arg(n, A).op === "neg" ? g.neg(g.broadcast(arg(arg(n, A), A), n.shape)) : undefined),
+  },
   // −(a − b) -> b − a
   { name: "negated difference", apply: (n, g) => (n.op === "neg" && arg(n, A).op === "sub" ? g.sub(arg(arg(n, A), B), arg(arg(n, A), A)) : undefined) },
   // σ(−z) -> 1 − σ(z): shares the forward σ(z)
