@@ -12,7 +12,7 @@ import { compile, type Compiled } from "../../compiler/compile.js";
 import { evaluate as interpret } from "../../compiler/interpret.js";
 import { finiteDifferences, relError, testRandom } from "../helpers/fd.js";
 import { importCode } from "../helpers/generated.js";
-import { typeErrorsOfEach } from "./typecheck.js";
+import { typeErrorsOfEach } from "../helpers/typecheck.js";
 import { FILE, FuzzStats, checkOutcome, showSource } from "./outcome.js";
 import { generatedModel, generatedSource, loadExamples, mutatedExample, renderModel } from "./arbitraries.js";
 

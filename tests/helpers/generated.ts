@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compile, type CompileOptions } from "../../compiler/compile.js";
+import { typeErrorsOfEach } from "./typecheck.js";
 
 /** The public API every generated module has (loosely typed for tests). */
 export interface GeneratedModule {
@@ -39,23 +40,5 @@ export async function compileAndImport(source: string, file = "model.nn", option
 
 /** TypeScript diagnostics of a generated module checked alone under `strict` (empty when it type-checks). */
 export async function typeErrors(code: string): Promise<string[]> {
-  const { Project, ts } = await import("ts-morph");
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    compilerOptions: {
-      strict: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      lib: ["lib.es2022.d.ts"],
-      noEmit: true,
-      types: [],
-    },
-  });
-  // console is the one host API a generated module may use (fit's verbose mode).
-  project.createSourceFile("host.d.ts", "declare const console: { log(...args: unknown[]): void };");
-  const sf = project.createSourceFile("model.ts", code);
-  return project
-    .getPreEmitDiagnostics()
-    .filter((d) => d.getSourceFile() === sf || d.getSourceFile() === undefined)
-    .map((d) => `${d.getLineNumber() ?? "?"}: ${ts.flattenDiagnosticMessageText(d.getMessageText() as string, "\n")}`);
+  return (await typeErrorsOfEach([code]))[0]!;
 }
