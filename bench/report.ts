@@ -64,7 +64,7 @@ export function renderResults(r: Report): string {
     "Same network, initial weights, data order (no shuffling) and update rule for every peer; each peer first trains once",
     "untimed on a tenth of the workload (JIT and kernel warm-up), then the best of 3 timed runs counts for nnc, of 2 for the",
     "hand-written loops, and 1 for tfjs (its runs take minutes). *nnc fit* is the generated",
-    "module's `fit` (which also scores accuracy on each batch before its update: one more forward pass), *nnc step* its",
+    "module's `fit` (which also scores accuracy on each batch, from the outputs its training step already computed), *nnc step* its",
     "`createTrainer().step` alone, *plain JS* hand-written per-sample loops, *tfjs* `@tensorflow/tfjs-layers` `model.fit`",
     "on the cpu backend (float32). GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
     "",
@@ -125,7 +125,7 @@ export function renderResults(r: Report): string {
     "",
     "tfjs pays a fixed cost per update (tensor allocation, kernel dispatch, the async fit loop) that dwarfs the arithmetic of",
     "the small models; nnc's step is straight-line code. nnc's `fit` adds its own per-batch and per-epoch work (gathering",
-    "the batch, scoring accuracy with an extra forward pass, the epoch's bookkeeping), which is what separates *nnc fit*",
+    "the batch, scoring accuracy, the epoch's bookkeeping), which is what separates *nnc fit*",
     "from *nnc step* on parity (one batch per epoch) and xor (four batches of one row per epoch).",
   );
   const b = r.breakdown;

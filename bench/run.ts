@@ -94,7 +94,7 @@ async function runWorkload(w: Workload): Promise<Row> {
     return { seconds: (now() - t0) / 1000, ...score(p) };
   });
   log(`  nnc fit      ${row.results["nnc fit"].seconds.toFixed(3)} s`);
-  // nnc, the bare training step (fit also scores accuracy on each batch: one more forward pass).
+  // nnc, the bare training step (fit also gathers each batch and scores its accuracy).
   // Each timed run is paired with a matrix-matrix peak measured just before it, so that the
   // fraction of the peak compares rates taken at the same machine speed.
   const pairs: { seconds: number; peak: number }[] = [];

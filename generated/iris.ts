@@ -75,9 +75,10 @@ interface ModelCore {
   /**
    * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
    * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,
-   * drawing from `rng`.
+   * drawing from `rng`. Also writes the rows' training-mode outputs into `out` (n × outputSize):
+   * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
-  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng): number;
+  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
   /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
@@ -294,11 +295,12 @@ function checkParams(core: ModelCore, params: Vec, what: string): void {
   }
 }
 
-/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst row 0 onward. */
-function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number): void {
+/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst (starting at row dstRow). */
+function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
   const start = srcRow * width;
+  const to = dstRow * width;
   const n = count * width;
-  for (let i = 0; i < n; i++) dst[i] = src[start + i];
+  for (let i = 0; i < n; i++) dst[to + i] = src[start + i];
 }
 
 /** Keras' stddev correction for a unit normal truncated to ±2: the truncated stddev is 0.8796…. */
@@ -567,9 +569,10 @@ interface Trainer {
   /**
    * Trains on rows [0, n) of X (n × inputSize) and Y (n × targetSize) and returns their mean
    * loss. The update is applied only when both the loss and the gradient norm are finite;
-   * otherwise params stay exactly as they were (see `applied`).
+   * otherwise params stay exactly as they were (see `applied`). When `out` is given, the rows'
+   * training-mode outputs (before the update) are written there (n × outputSize).
    */
-  step(X: Vec, Y: Vec, n: number): number;
+  step(X: Vec, Y: Vec, n: number, out?: Vec): number;
   /** Global L2 norm of the last batch-mean gradient, before clipping. */
   readonly gradNorm: number;
   /** Whether the last step changed params. */
@@ -596,11 +599,13 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
   if (params.length !== core.paramCount) {
     throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
-  const { inputSize, targetSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
-  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free).
+  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
+  // chunkOut also takes the outputs when the caller wants none.
   const chunkX = new VecArray(maxBatch * inputSize);
   const chunkY = new VecArray(maxBatch * targetSize);
+  const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -613,20 +618,24 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
       return last.applied;
     },
     rng,
-    step(X: Vec, Y: Vec, n: number): number {
+    step(X: Vec, Y: Vec, n: number, out?: Vec): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
         throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
+      }
+      if (out !== undefined && out.length < n * outputSize) {
+        throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
       grad.fill(0);
       let lossSum = 0;
       if (n <= maxBatch) {
-        lossSum = core.gradBatch(params, X, Y, n, grad, rng);
+        lossSum = core.gradBatch(params, X, Y, n, grad, rng, out ?? chunkOut);
       } else {
         for (let start = 0; start < n; start += maxBatch) {
           const m = Math.min(maxBatch, n - start);
           copyRows(X, start, chunkX, m, inputSize);
           copyRows(Y, start, chunkY, m, targetSize);
-          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng);
+          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
+          if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
         }
       }
       // Sum → mean, and the norm in the same pass.
@@ -818,7 +827,7 @@ function fitModel(
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
   const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize } = core;
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
@@ -826,16 +835,8 @@ function fitModel(
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
-  const Pb = new VecArray(scored ? batchRows * outputSize : 0);
-  // Views of each maxBatch chunk of the batch buffers, made once (subarray allocates).
-  const chunkXs: Vec[] = [];
-  const chunkPs: Vec[] = [];
-  if (scored) {
-    for (let s = 0; s < batchRows; s += maxBatch) {
-      chunkXs.push(Xb.subarray(s * inputSize, Math.min(batchRows, s + maxBatch) * inputSize));
-      chunkPs.push(Pb.subarray(s * outputSize, Math.min(batchRows, s + maxBatch) * outputSize));
-    }
-  }
+  // The training step leaves each batch's outputs here; metrics are scored from them.
+  const Pb = new VecArray(batchRows * outputSize);
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   const batchCount = Math.ceil(rows / batchRows);
@@ -879,17 +880,16 @@ function fitModel(
         for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
         for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
       }
+      const loss = trainer.step(Xb, Yb, n, Pb);
+      // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
       let score = 0;
       let mae = 0;
       let mse = 0;
       if (scored) {
-        // Scored with the pre-update params, as Keras scores the batch's own forward pass.
-        for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
         if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
         if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
         if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
       }
-      const loss = trainer.step(Xb, Yb, n);
       if (trainer.applied) {
         lossSum += loss * n;
         scoreSum += score;
@@ -1249,8 +1249,8 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   return -t14_0;
 }
 
-/** Training mode: adds ∂loss/∂params of one sample into g and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng): number {
+/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at out[oo…] and returns its loss. */
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, out: Vec, oo: number): number {
   // iris.nn:8  h   = dense(x, 16, relu)
   const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
   const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
@@ -1377,6 +1377,11 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const t12_1 = z_out_1 - lse12;
   const t12_2 = z_out_2 - lse12;
   const t14_0 = y[yo] * t12_0 + y[yo + 1] * t12_1 + y[yo + 2] * t12_2;
+
+  // output out (training mode, for the batch's metrics)
+  out[oo] = out_0;
+  out[oo + 1] = out_1;
+  out[oo + 2] = out_2;
 
   // ∂loss/∂W_h [16, 4]
   g[0] += dz_h_0 * x[xo];
@@ -1532,9 +1537,9 @@ const core: ModelCore = {
   accuracy: "categorical",
   labels: "distribution",
   maxBatch: 256,
-  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
+  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
     let total = 0;
-    for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng);
+    for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
     return total;
   },
   lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
@@ -1600,12 +1605,14 @@ export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>)
 }
 
 const gradRng = createRng(0);
+/** Where grad() lets the kernel put the sample's output (only fit reads it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
   checkParams(core, params, "grad");
   if (g.length !== PARAM_COUNT) throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
-  return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);
+  return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng, sampleOut, 0);
 }
 
 /** Options of this model's optimizer (adam); the model file's values are the defaults. */

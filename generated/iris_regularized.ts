@@ -77,9 +77,10 @@ interface ModelCore {
   /**
    * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
    * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,
-   * drawing from `rng`.
+   * drawing from `rng`. Also writes the rows' training-mode outputs into `out` (n × outputSize):
+   * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
-  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng): number;
+  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
   /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
@@ -296,11 +297,12 @@ function checkParams(core: ModelCore, params: Vec, what: string): void {
   }
 }
 
-/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst row 0 onward. */
-function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number): void {
+/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst (starting at row dstRow). */
+function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
   const start = srcRow * width;
+  const to = dstRow * width;
   const n = count * width;
-  for (let i = 0; i < n; i++) dst[i] = src[start + i];
+  for (let i = 0; i < n; i++) dst[to + i] = src[start + i];
 }
 
 /** Keras' stddev correction for a unit normal truncated to ±2: the truncated stddev is 0.8796…. */
@@ -569,9 +571,10 @@ interface Trainer {
   /**
    * Trains on rows [0, n) of X (n × inputSize) and Y (n × targetSize) and returns their mean
    * loss. The update is applied only when both the loss and the gradient norm are finite;
-   * otherwise params stay exactly as they were (see `applied`).
+   * otherwise params stay exactly as they were (see `applied`). When `out` is given, the rows'
+   * training-mode outputs (before the update) are written there (n × outputSize).
    */
-  step(X: Vec, Y: Vec, n: number): number;
+  step(X: Vec, Y: Vec, n: number, out?: Vec): number;
   /** Global L2 norm of the last batch-mean gradient, before clipping. */
   readonly gradNorm: number;
   /** Whether the last step changed params. */
@@ -598,11 +601,13 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
   if (params.length !== core.paramCount) {
     throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
-  const { inputSize, targetSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
-  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free).
+  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
+  // chunkOut also takes the outputs when the caller wants none.
   const chunkX = new VecArray(maxBatch * inputSize);
   const chunkY = new VecArray(maxBatch * targetSize);
+  const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -615,20 +620,24 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
       return last.applied;
     },
     rng,
-    step(X: Vec, Y: Vec, n: number): number {
+    step(X: Vec, Y: Vec, n: number, out?: Vec): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
         throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
+      }
+      if (out !== undefined && out.length < n * outputSize) {
+        throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
       grad.fill(0);
       let lossSum = 0;
       if (n <= maxBatch) {
-        lossSum = core.gradBatch(params, X, Y, n, grad, rng);
+        lossSum = core.gradBatch(params, X, Y, n, grad, rng, out ?? chunkOut);
       } else {
         for (let start = 0; start < n; start += maxBatch) {
           const m = Math.min(maxBatch, n - start);
           copyRows(X, start, chunkX, m, inputSize);
           copyRows(Y, start, chunkY, m, targetSize);
-          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng);
+          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
+          if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
         }
       }
       // Sum → mean, and the norm in the same pass.
@@ -820,7 +829,7 @@ function fitModel(
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
   const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize } = core;
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
@@ -828,16 +837,8 @@ function fitModel(
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
-  const Pb = new VecArray(scored ? batchRows * outputSize : 0);
-  // Views of each maxBatch chunk of the batch buffers, made once (subarray allocates).
-  const chunkXs: Vec[] = [];
-  const chunkPs: Vec[] = [];
-  if (scored) {
-    for (let s = 0; s < batchRows; s += maxBatch) {
-      chunkXs.push(Xb.subarray(s * inputSize, Math.min(batchRows, s + maxBatch) * inputSize));
-      chunkPs.push(Pb.subarray(s * outputSize, Math.min(batchRows, s + maxBatch) * outputSize));
-    }
-  }
+  // The training step leaves each batch's outputs here; metrics are scored from them.
+  const Pb = new VecArray(batchRows * outputSize);
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   const batchCount = Math.ceil(rows / batchRows);
@@ -881,17 +882,16 @@ function fitModel(
         for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
         for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
       }
+      const loss = trainer.step(Xb, Yb, n, Pb);
+      // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
       let score = 0;
       let mae = 0;
       let mse = 0;
       if (scored) {
-        // Scored with the pre-update params, as Keras scores the batch's own forward pass.
-        for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
         if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
         if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
         if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
       }
-      const loss = trainer.step(Xb, Yb, n);
       if (trainer.applied) {
         lossSum += loss * n;
         scoreSum += score;
@@ -1694,7 +1694,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
 }
 
 // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i2 = 0; i2 < 32; i2 += 4) {
     let b3 = 0;
     for (; b3 + 1 < n; b3 += 2) {
@@ -1721,14 +1721,14 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c17 += a20 * b23;
         c18 += a20 * b24;
       }
-      rowScratch[1 + b3 * 32 + i2] = c11;
-      rowScratch[1 + b3 * 32 + i2 + 1] = c12;
-      rowScratch[1 + b3 * 32 + i2 + 2] = c13;
-      rowScratch[1 + b3 * 32 + i2 + 3] = c14;
-      rowScratch[1 + (b3 + 1) * 32 + i2] = c15;
-      rowScratch[1 + (b3 + 1) * 32 + i2 + 1] = c16;
-      rowScratch[1 + (b3 + 1) * 32 + i2 + 2] = c17;
-      rowScratch[1 + (b3 + 1) * 32 + i2 + 3] = c18;
+      rowScratch[b3 * 32 + i2] = c11;
+      rowScratch[b3 * 32 + i2 + 1] = c12;
+      rowScratch[b3 * 32 + i2 + 2] = c13;
+      rowScratch[b3 * 32 + i2 + 3] = c14;
+      rowScratch[(b3 + 1) * 32 + i2] = c15;
+      rowScratch[(b3 + 1) * 32 + i2 + 1] = c16;
+      rowScratch[(b3 + 1) * 32 + i2 + 2] = c17;
+      rowScratch[(b3 + 1) * 32 + i2 + 3] = c18;
     }
     for (; b3 < n; b3++) {
       const ra26 = b3 * 4;
@@ -1748,21 +1748,21 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c33 += a35 * b38;
         c34 += a35 * b39;
       }
-      rowScratch[1 + b3 * 32 + i2] = c31;
-      rowScratch[1 + b3 * 32 + i2 + 1] = c32;
-      rowScratch[1 + b3 * 32 + i2 + 2] = c33;
-      rowScratch[1 + b3 * 32 + i2 + 3] = c34;
+      rowScratch[b3 * 32 + i2] = c31;
+      rowScratch[b3 * 32 + i2 + 1] = c32;
+      rowScratch[b3 * 32 + i2 + 2] = c33;
+      rowScratch[b3 * 32 + i2 + 3] = c34;
     }
   }
 }
 
 // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i42 = 0; i42 < 16; i42 += 4) {
     let b43 = 0;
     for (; b43 + 1 < n; b43 += 2) {
-      const ra45 = 24577 + b43 * 32;
-      const ra46 = 24577 + (b43 + 1) * 32;
+      const ra45 = 24576 + b43 * 32;
+      const ra46 = 24576 + (b43 + 1) * 32;
       const rb47 = 160 + i42 * 32;
       const rb48 = 160 + (i42 + 1) * 32;
       const rb49 = 160 + (i42 + 2) * 32;
@@ -1784,17 +1784,17 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c57 += a60 * b63;
         c58 += a60 * b64;
       }
-      rowScratch[32769 + b43 * 16 + i42] = c51;
-      rowScratch[32769 + b43 * 16 + i42 + 1] = c52;
-      rowScratch[32769 + b43 * 16 + i42 + 2] = c53;
-      rowScratch[32769 + b43 * 16 + i42 + 3] = c54;
-      rowScratch[32769 + (b43 + 1) * 16 + i42] = c55;
-      rowScratch[32769 + (b43 + 1) * 16 + i42 + 1] = c56;
-      rowScratch[32769 + (b43 + 1) * 16 + i42 + 2] = c57;
-      rowScratch[32769 + (b43 + 1) * 16 + i42 + 3] = c58;
+      rowScratch[32768 + b43 * 16 + i42] = c51;
+      rowScratch[32768 + b43 * 16 + i42 + 1] = c52;
+      rowScratch[32768 + b43 * 16 + i42 + 2] = c53;
+      rowScratch[32768 + b43 * 16 + i42 + 3] = c54;
+      rowScratch[32768 + (b43 + 1) * 16 + i42] = c55;
+      rowScratch[32768 + (b43 + 1) * 16 + i42 + 1] = c56;
+      rowScratch[32768 + (b43 + 1) * 16 + i42 + 2] = c57;
+      rowScratch[32768 + (b43 + 1) * 16 + i42 + 3] = c58;
     }
     for (; b43 < n; b43++) {
-      const ra66 = 24577 + b43 * 32;
+      const ra66 = 24576 + b43 * 32;
       const rb67 = 160 + i42 * 32;
       const rb68 = 160 + (i42 + 1) * 32;
       const rb69 = 160 + (i42 + 2) * 32;
@@ -1811,21 +1811,21 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c73 += a75 * b78;
         c74 += a75 * b79;
       }
-      rowScratch[32769 + b43 * 16 + i42] = c71;
-      rowScratch[32769 + b43 * 16 + i42 + 1] = c72;
-      rowScratch[32769 + b43 * 16 + i42 + 2] = c73;
-      rowScratch[32769 + b43 * 16 + i42 + 3] = c74;
+      rowScratch[32768 + b43 * 16 + i42] = c71;
+      rowScratch[32768 + b43 * 16 + i42 + 1] = c72;
+      rowScratch[32768 + b43 * 16 + i42 + 2] = c73;
+      rowScratch[32768 + b43 * 16 + i42 + 3] = c74;
     }
   }
 }
 
 // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i80 = 0; i80 < 3; i80++) {
     let b81 = 0;
     for (; b81 + 1 < n; b81 += 2) {
-      const ra83 = 40961 + b81 * 16;
-      const ra84 = 40961 + (b81 + 1) * 16;
+      const ra83 = 40960 + b81 * 16;
+      const ra84 = 40960 + (b81 + 1) * 16;
       const rb85 = 688 + i80 * 16;
       let c86 = 0, c87 = 0;
       for (let k82 = 0; k82 < 16; k82++) {
@@ -1835,11 +1835,11 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         c86 += a88 * b90;
         c87 += a89 * b90;
       }
-      rowScratch[45057 + b81 * 3 + i80] = c86;
-      rowScratch[45057 + (b81 + 1) * 3 + i80] = c87;
+      rowScratch[45056 + b81 * 3 + i80] = c86;
+      rowScratch[45056 + (b81 + 1) * 3 + i80] = c87;
     }
     for (; b81 < n; b81++) {
-      const ra92 = 40961 + b81 * 16;
+      const ra92 = 40960 + b81 * 16;
       const rb93 = 688 + i80 * 16;
       let c94 = 0;
       for (let k91 = 0; k91 < 16; k91++) {
@@ -1847,13 +1847,13 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
         const b96 = p[rb93 + k91];
         c94 += a95 * b96;
       }
-      rowScratch[45057 + b81 * 3 + i80] = c94;
+      rowScratch[45056 + b81 * 3 + i80] = c94;
     }
   }
 }
 
 // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let j109 = 0; j109 < 16; j109 += 4) {
     let b110 = 0;
     for (; b110 + 1 < n; b110 += 2) {
@@ -1916,7 +1916,7 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let j147 = 0; j147 < 32; j147 += 4) {
     let b148 = 0;
     for (; b148 + 1 < n; b148 += 2) {
@@ -1979,7 +1979,7 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
-function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i187 = 0; i187 < 32; i187 += 4) {
     for (let j188 = 0; j188 < 4; j188 += 4) {
       const ra190 = 65794 + i187;
@@ -2038,17 +2038,17 @@ function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
-function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i226 = 0; i226 < 16; i226 += 4) {
     for (let j227 = 0; j227 < 32; j227 += 4) {
       const ra229 = 53506 + i226;
       const ra230 = 53506 + i226 + 1;
       const ra231 = 53506 + i226 + 2;
       const ra232 = 53506 + i226 + 3;
-      const rb233 = 24577 + j227;
-      const rb234 = 24577 + j227 + 1;
-      const rb235 = 24577 + j227 + 2;
-      const rb236 = 24577 + j227 + 3;
+      const rb233 = 24576 + j227;
+      const rb234 = 24576 + j227 + 1;
+      const rb235 = 24576 + j227 + 2;
+      const rb236 = 24576 + j227 + 3;
       let c237 = 0, c238 = 0, c239 = 0, c240 = 0, c241 = 0, c242 = 0, c243 = 0, c244 = 0, c245 = 0, c246 = 0, c247 = 0, c248 = 0, c249 = 0, c250 = 0, c251 = 0, c252 = 0;
       for (let k228 = 0; k228 < n; k228++) {
         const a253 = rowScratch[ra229 + k228 * 16];
@@ -2097,14 +2097,14 @@ function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // ∂loss/∂W_out [3, 16]  (Σ over the batch)
-function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i261 = 0; i261 < 3; i261++) {
     for (let j262 = 0; j262 < 16; j262 += 4) {
       const ra264 = 48642 + i261;
-      const rb265 = 40961 + j262;
-      const rb266 = 40961 + j262 + 1;
-      const rb267 = 40961 + j262 + 2;
-      const rb268 = 40961 + j262 + 3;
+      const rb265 = 40960 + j262;
+      const rb266 = 40960 + j262 + 1;
+      const rb267 = 40960 + j262 + 2;
+      const rb268 = 40960 + j262 + 3;
       let c269 = 0, c270 = 0, c271 = 0, c272 = 0;
       for (let k263 = 0; k263 < n; k263++) {
         const a273 = rowScratch[ra264 + k263 * 3];
@@ -2125,11 +2125,11 @@ function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   }
 }
 
-/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss. */
-function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
+/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into out and returns Σ loss. */
+function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
   let total = 0;
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  rowScratch[0] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
+  rowScratch[47360] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
       p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
       p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
       p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
@@ -2153,7 +2153,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
       p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-  rowScratch[47617] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
+  rowScratch[48385] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
       p[164] * p[164] + p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] +
       p[169] * p[169] + p[170] * p[170] + p[171] * p[171] + p[172] * p[172] + p[173] * p[173] +
       p[174] * p[174] + p[175] * p[175] + p[176] * p[176] + p[177] * p[177] + p[178] * p[178] +
@@ -2259,135 +2259,138 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
     for (let i1 = 0; i1 < 32; i1++) {
-      rowScratch[16385 + b * 32 + i1] = rng.uniform() < 0.3 ? 0 : 1.4285714285714286;
+      rowScratch[16384 + b * 32 + i1] = rng.uniform() < 0.3 ? 0 : 1.4285714285714286;
     }
   }
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  gradRows_1(p, X, Y, n, g, rng);
+  gradRows_1(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i40 = 0; i40 < 32; i40++) {
-      rowScratch[8193 + b * 32 + i40] = rowScratch[1 + b * 32 + i40] + p[128 + i40];
+      rowScratch[8192 + b * 32 + i40] = rowScratch[b * 32 + i40] + p[128 + i40];
     }
 
     // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
     for (let i41 = 0; i41 < 32; i41++) {
-      rowScratch[24577 + b * 32 + i41] = (Math.max(rowScratch[8193 + b * 32 + i41], 0)) * rowScratch[16385 + b * 32 + i41];
+      rowScratch[24576 + b * 32 + i41] = (Math.max(rowScratch[8192 + b * 32 + i41], 0)) * rowScratch[16384 + b * 32 + i41];
     }
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  gradRows_2(p, X, Y, n, g, rng);
+  gradRows_2(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[36865 + b * 16] = rowScratch[32769 + b * 16] + p[672];
-    rowScratch[36865 + b * 16 + 1] = rowScratch[32769 + b * 16 + 1] + p[673];
-    rowScratch[36865 + b * 16 + 2] = rowScratch[32769 + b * 16 + 2] + p[674];
-    rowScratch[36865 + b * 16 + 3] = rowScratch[32769 + b * 16 + 3] + p[675];
-    rowScratch[36865 + b * 16 + 4] = rowScratch[32769 + b * 16 + 4] + p[676];
-    rowScratch[36865 + b * 16 + 5] = rowScratch[32769 + b * 16 + 5] + p[677];
-    rowScratch[36865 + b * 16 + 6] = rowScratch[32769 + b * 16 + 6] + p[678];
-    rowScratch[36865 + b * 16 + 7] = rowScratch[32769 + b * 16 + 7] + p[679];
-    rowScratch[36865 + b * 16 + 8] = rowScratch[32769 + b * 16 + 8] + p[680];
-    rowScratch[36865 + b * 16 + 9] = rowScratch[32769 + b * 16 + 9] + p[681];
-    rowScratch[36865 + b * 16 + 10] = rowScratch[32769 + b * 16 + 10] + p[682];
-    rowScratch[36865 + b * 16 + 11] = rowScratch[32769 + b * 16 + 11] + p[683];
-    rowScratch[36865 + b * 16 + 12] = rowScratch[32769 + b * 16 + 12] + p[684];
-    rowScratch[36865 + b * 16 + 13] = rowScratch[32769 + b * 16 + 13] + p[685];
-    rowScratch[36865 + b * 16 + 14] = rowScratch[32769 + b * 16 + 14] + p[686];
-    rowScratch[36865 + b * 16 + 15] = rowScratch[32769 + b * 16 + 15] + p[687];
-    rowScratch[40961 + b * 16] = Math.max(rowScratch[36865 + b * 16], 0);
-    rowScratch[40961 + b * 16 + 1] = Math.max(rowScratch[36865 + b * 16 + 1], 0);
-    rowScratch[40961 + b * 16 + 2] = Math.max(rowScratch[36865 + b * 16 + 2], 0);
-    rowScratch[40961 + b * 16 + 3] = Math.max(rowScratch[36865 + b * 16 + 3], 0);
-    rowScratch[40961 + b * 16 + 4] = Math.max(rowScratch[36865 + b * 16 + 4], 0);
-    rowScratch[40961 + b * 16 + 5] = Math.max(rowScratch[36865 + b * 16 + 5], 0);
-    rowScratch[40961 + b * 16 + 6] = Math.max(rowScratch[36865 + b * 16 + 6], 0);
-    rowScratch[40961 + b * 16 + 7] = Math.max(rowScratch[36865 + b * 16 + 7], 0);
-    rowScratch[40961 + b * 16 + 8] = Math.max(rowScratch[36865 + b * 16 + 8], 0);
-    rowScratch[40961 + b * 16 + 9] = Math.max(rowScratch[36865 + b * 16 + 9], 0);
-    rowScratch[40961 + b * 16 + 10] = Math.max(rowScratch[36865 + b * 16 + 10], 0);
-    rowScratch[40961 + b * 16 + 11] = Math.max(rowScratch[36865 + b * 16 + 11], 0);
-    rowScratch[40961 + b * 16 + 12] = Math.max(rowScratch[36865 + b * 16 + 12], 0);
-    rowScratch[40961 + b * 16 + 13] = Math.max(rowScratch[36865 + b * 16 + 13], 0);
-    rowScratch[40961 + b * 16 + 14] = Math.max(rowScratch[36865 + b * 16 + 14], 0);
-    rowScratch[40961 + b * 16 + 15] = Math.max(rowScratch[36865 + b * 16 + 15], 0);
+    rowScratch[36864 + b * 16] = rowScratch[32768 + b * 16] + p[672];
+    rowScratch[36864 + b * 16 + 1] = rowScratch[32768 + b * 16 + 1] + p[673];
+    rowScratch[36864 + b * 16 + 2] = rowScratch[32768 + b * 16 + 2] + p[674];
+    rowScratch[36864 + b * 16 + 3] = rowScratch[32768 + b * 16 + 3] + p[675];
+    rowScratch[36864 + b * 16 + 4] = rowScratch[32768 + b * 16 + 4] + p[676];
+    rowScratch[36864 + b * 16 + 5] = rowScratch[32768 + b * 16 + 5] + p[677];
+    rowScratch[36864 + b * 16 + 6] = rowScratch[32768 + b * 16 + 6] + p[678];
+    rowScratch[36864 + b * 16 + 7] = rowScratch[32768 + b * 16 + 7] + p[679];
+    rowScratch[36864 + b * 16 + 8] = rowScratch[32768 + b * 16 + 8] + p[680];
+    rowScratch[36864 + b * 16 + 9] = rowScratch[32768 + b * 16 + 9] + p[681];
+    rowScratch[36864 + b * 16 + 10] = rowScratch[32768 + b * 16 + 10] + p[682];
+    rowScratch[36864 + b * 16 + 11] = rowScratch[32768 + b * 16 + 11] + p[683];
+    rowScratch[36864 + b * 16 + 12] = rowScratch[32768 + b * 16 + 12] + p[684];
+    rowScratch[36864 + b * 16 + 13] = rowScratch[32768 + b * 16 + 13] + p[685];
+    rowScratch[36864 + b * 16 + 14] = rowScratch[32768 + b * 16 + 14] + p[686];
+    rowScratch[36864 + b * 16 + 15] = rowScratch[32768 + b * 16 + 15] + p[687];
+    rowScratch[40960 + b * 16] = Math.max(rowScratch[36864 + b * 16], 0);
+    rowScratch[40960 + b * 16 + 1] = Math.max(rowScratch[36864 + b * 16 + 1], 0);
+    rowScratch[40960 + b * 16 + 2] = Math.max(rowScratch[36864 + b * 16 + 2], 0);
+    rowScratch[40960 + b * 16 + 3] = Math.max(rowScratch[36864 + b * 16 + 3], 0);
+    rowScratch[40960 + b * 16 + 4] = Math.max(rowScratch[36864 + b * 16 + 4], 0);
+    rowScratch[40960 + b * 16 + 5] = Math.max(rowScratch[36864 + b * 16 + 5], 0);
+    rowScratch[40960 + b * 16 + 6] = Math.max(rowScratch[36864 + b * 16 + 6], 0);
+    rowScratch[40960 + b * 16 + 7] = Math.max(rowScratch[36864 + b * 16 + 7], 0);
+    rowScratch[40960 + b * 16 + 8] = Math.max(rowScratch[36864 + b * 16 + 8], 0);
+    rowScratch[40960 + b * 16 + 9] = Math.max(rowScratch[36864 + b * 16 + 9], 0);
+    rowScratch[40960 + b * 16 + 10] = Math.max(rowScratch[36864 + b * 16 + 10], 0);
+    rowScratch[40960 + b * 16 + 11] = Math.max(rowScratch[36864 + b * 16 + 11], 0);
+    rowScratch[40960 + b * 16 + 12] = Math.max(rowScratch[36864 + b * 16 + 12], 0);
+    rowScratch[40960 + b * 16 + 13] = Math.max(rowScratch[36864 + b * 16 + 13], 0);
+    rowScratch[40960 + b * 16 + 14] = Math.max(rowScratch[36864 + b * 16 + 14], 0);
+    rowScratch[40960 + b * 16 + 15] = Math.max(rowScratch[36864 + b * 16 + 15], 0);
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  gradRows_3(p, X, Y, n, g, rng);
+  gradRows_3(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-    rowScratch[45825 + b * 3] = rowScratch[45057 + b * 3] + p[736];
-    rowScratch[45825 + b * 3 + 1] = rowScratch[45057 + b * 3 + 1] + p[737];
-    rowScratch[45825 + b * 3 + 2] = rowScratch[45057 + b * 3 + 2] + p[738];
+    rowScratch[45824 + b * 3] = rowScratch[45056 + b * 3] + p[736];
+    rowScratch[45824 + b * 3 + 1] = rowScratch[45056 + b * 3 + 1] + p[737];
+    rowScratch[45824 + b * 3 + 2] = rowScratch[45056 + b * 3 + 2] + p[738];
+    const max97 = Math.max(rowScratch[45824 + b * 3], rowScratch[45824 + b * 3 + 1], rowScratch[45824 + b * 3 + 2]);
+    const e99 = Math.exp(rowScratch[45824 + b * 3] - max97);
+    const e100 = Math.exp(rowScratch[45824 + b * 3 + 1] - max97);
+    const e101 = Math.exp(rowScratch[45824 + b * 3 + 2] - max97);
+    const sum98 = e99 + e100 + e101;
+    const inv102 = 1 / sum98;
+    rowScratch[46592 + b * 3] = e99 * inv102;
+    rowScratch[46592 + b * 3 + 1] = e100 * inv102;
+    rowScratch[46592 + b * 3 + 2] = e101 * inv102;
 
     // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    const max97 = Math.max(rowScratch[45825 + b * 3], rowScratch[45825 + b * 3 + 1], rowScratch[45825 + b * 3 + 2]);
-    const e99 = Math.exp(rowScratch[45825 + b * 3] - max97);
-    const e100 = Math.exp(rowScratch[45825 + b * 3 + 1] - max97);
-    const e101 = Math.exp(rowScratch[45825 + b * 3 + 2] - max97);
-    const sum98 = e99 + e100 + e101;
-    const lse102 = max97 + Math.log(sum98);
-    rowScratch[46593 + b * 3] = rowScratch[45825 + b * 3] - lse102;
-    rowScratch[46593 + b * 3 + 1] = rowScratch[45825 + b * 3 + 1] - lse102;
-    rowScratch[46593 + b * 3 + 2] = rowScratch[45825 + b * 3 + 2] - lse102;
-    rowScratch[47361 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[46593 + b * 3] +
-        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[46593 + b * 3 + 1] +
-        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[46593 + b * 3 + 2];
-
-    // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-    const max103 = Math.max(rowScratch[45825 + b * 3], rowScratch[45825 + b * 3 + 1], rowScratch[45825 + b * 3 + 2]);
-    const e105 = Math.exp(rowScratch[45825 + b * 3] - max103);
-    const e106 = Math.exp(rowScratch[45825 + b * 3 + 1] - max103);
-    const e107 = Math.exp(rowScratch[45825 + b * 3 + 2] - max103);
+    const max103 = Math.max(rowScratch[45824 + b * 3], rowScratch[45824 + b * 3 + 1], rowScratch[45824 + b * 3 + 2]);
+    const e105 = Math.exp(rowScratch[45824 + b * 3] - max103);
+    const e106 = Math.exp(rowScratch[45824 + b * 3 + 1] - max103);
+    const e107 = Math.exp(rowScratch[45824 + b * 3 + 2] - max103);
     const sum104 = e105 + e106 + e107;
-    const inv108 = 1 / sum104;
-    rowScratch[47618 + b * 3] = e105 * inv108;
-    rowScratch[47618 + b * 3 + 1] = e106 * inv108;
-    rowScratch[47618 + b * 3 + 2] = e107 * inv108;
+    const lse108 = max103 + Math.log(sum104);
+    rowScratch[47361 + b * 3] = rowScratch[45824 + b * 3] - lse108;
+    rowScratch[47361 + b * 3 + 1] = rowScratch[45824 + b * 3 + 1] - lse108;
+    rowScratch[47361 + b * 3 + 2] = rowScratch[45824 + b * 3 + 2] - lse108;
+    rowScratch[48129 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[47361 + b * 3] +
+        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[47361 + b * 3 + 1] +
+        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[47361 + b * 3 + 2];
 
     // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
     rowScratch[48386 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) + (Y[b * 1] === 1 ? 1 : 0) +
         (Y[b * 1] === 2 ? 1 : 0);
-    rowScratch[48642 + b * 3] = (rowScratch[47618 + b * 3] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 0 ? 1 : 0);
-    rowScratch[48642 + b * 3 + 1] = (rowScratch[47618 + b * 3 + 1] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 1 ? 1 : 0);
-    rowScratch[48642 + b * 3 + 2] = (rowScratch[47618 + b * 3 + 2] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 2 ? 1 : 0);
+    rowScratch[48642 + b * 3] = (rowScratch[46592 + b * 3] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 0 ? 1 : 0);
+    rowScratch[48642 + b * 3 + 1] = (rowScratch[46592 + b * 3 + 1] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 1 ? 1 : 0);
+    rowScratch[48642 + b * 3 + 2] = (rowScratch[46592 + b * 3 + 2] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 2 ? 1 : 0);
   }
 
   // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  gradRows_4(p, X, Y, n, g, rng);
+  gradRows_4(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[53506 + b * 16] = rowScratch[49410 + b * 16] * (rowScratch[36865 + b * 16] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 1] = rowScratch[49410 + b * 16 + 1] * (rowScratch[36865 + b * 16 + 1] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 2] = rowScratch[49410 + b * 16 + 2] * (rowScratch[36865 + b * 16 + 2] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 3] = rowScratch[49410 + b * 16 + 3] * (rowScratch[36865 + b * 16 + 3] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 4] = rowScratch[49410 + b * 16 + 4] * (rowScratch[36865 + b * 16 + 4] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 5] = rowScratch[49410 + b * 16 + 5] * (rowScratch[36865 + b * 16 + 5] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 6] = rowScratch[49410 + b * 16 + 6] * (rowScratch[36865 + b * 16 + 6] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 7] = rowScratch[49410 + b * 16 + 7] * (rowScratch[36865 + b * 16 + 7] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 8] = rowScratch[49410 + b * 16 + 8] * (rowScratch[36865 + b * 16 + 8] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 9] = rowScratch[49410 + b * 16 + 9] * (rowScratch[36865 + b * 16 + 9] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 10] = rowScratch[49410 + b * 16 + 10] * (rowScratch[36865 + b * 16 + 10] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 11] = rowScratch[49410 + b * 16 + 11] * (rowScratch[36865 + b * 16 + 11] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 12] = rowScratch[49410 + b * 16 + 12] * (rowScratch[36865 + b * 16 + 12] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 13] = rowScratch[49410 + b * 16 + 13] * (rowScratch[36865 + b * 16 + 13] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 14] = rowScratch[49410 + b * 16 + 14] * (rowScratch[36865 + b * 16 + 14] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 15] = rowScratch[49410 + b * 16 + 15] * (rowScratch[36865 + b * 16 + 15] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16] = rowScratch[49410 + b * 16] * (rowScratch[36864 + b * 16] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 1] = rowScratch[49410 + b * 16 + 1] * (rowScratch[36864 + b * 16 + 1] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 2] = rowScratch[49410 + b * 16 + 2] * (rowScratch[36864 + b * 16 + 2] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 3] = rowScratch[49410 + b * 16 + 3] * (rowScratch[36864 + b * 16 + 3] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 4] = rowScratch[49410 + b * 16 + 4] * (rowScratch[36864 + b * 16 + 4] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 5] = rowScratch[49410 + b * 16 + 5] * (rowScratch[36864 + b * 16 + 5] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 6] = rowScratch[49410 + b * 16 + 6] * (rowScratch[36864 + b * 16 + 6] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 7] = rowScratch[49410 + b * 16 + 7] * (rowScratch[36864 + b * 16 + 7] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 8] = rowScratch[49410 + b * 16 + 8] * (rowScratch[36864 + b * 16 + 8] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 9] = rowScratch[49410 + b * 16 + 9] * (rowScratch[36864 + b * 16 + 9] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 10] = rowScratch[49410 + b * 16 + 10] * (rowScratch[36864 + b * 16 + 10] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 11] = rowScratch[49410 + b * 16 + 11] * (rowScratch[36864 + b * 16 + 11] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 12] = rowScratch[49410 + b * 16 + 12] * (rowScratch[36864 + b * 16 + 12] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 13] = rowScratch[49410 + b * 16 + 13] * (rowScratch[36864 + b * 16 + 13] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 14] = rowScratch[49410 + b * 16 + 14] * (rowScratch[36864 + b * 16 + 14] > 0 ? 1 : 0);
+    rowScratch[53506 + b * 16 + 15] = rowScratch[49410 + b * 16 + 15] * (rowScratch[36864 + b * 16 + 15] > 0 ? 1 : 0);
   }
 
   // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  gradRows_5(p, X, Y, n, g, rng);
+  gradRows_5(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i185 = 0; i185 < 32; i185++) {
-      rowScratch[65794 + b * 32 + i185] = (rowScratch[57602 + b * 32 + i185] * rowScratch[16385 + b * 32 + i185]) * (rowScratch[8193 + b * 32 + i185] > 0 ? 1 : 0);
+      rowScratch[65794 + b * 32 + i185] = (rowScratch[57602 + b * 32 + i185] * rowScratch[16384 + b * 32 + i185]) * (rowScratch[8192 + b * 32 + i185] > 0 ? 1 : 0);
     }
 
+    // output out (training mode, for the batch's metrics)
+    out[b * 3] = rowScratch[46592 + b * 3];
+    out[b * 3 + 1] = rowScratch[46592 + b * 3 + 1];
+    out[b * 3 + 2] = rowScratch[46592 + b * 3 + 2];
+
     // Σ loss over the batch
-    total += ((0.001 * rowScratch[0]) - rowScratch[47361 + b * 1]) + (0.001 * rowScratch[47617]);
+    total += ((0.001 * rowScratch[47360]) - rowScratch[48129 + b * 1]) + (0.001 * rowScratch[48385]);
 
     // ∂loss/∂b_h1 [32]
     for (let i186 = 0; i186 < 32; i186++) {
@@ -2419,7 +2422,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
-  gradRows_6(p, X, Y, n, g, rng);
+  gradRows_6(p, X, Y, n, g, rng, out);
 
   // ∂loss/∂W_h1 [32, 4]  (parameter-only part, × n)
   for (let i222 = 0; i222 < 32; i222++) {
@@ -2436,10 +2439,10 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
-  gradRows_7(p, X, Y, n, g, rng);
+  gradRows_7(p, X, Y, n, g, rng, out);
 
   // ∂loss/∂W_out [3, 16]  (Σ over the batch)
-  gradRows_8(p, X, Y, n, g, rng);
+  gradRows_8(p, X, Y, n, g, rng, out);
   return total;
 }
 
@@ -2512,12 +2515,14 @@ export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>)
 }
 
 const gradRng = createRng(0);
+/** Where grad() lets the kernel put the sample's output (only fit reads it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
   checkParams(core, params, "grad");
   if (g.length !== PARAM_COUNT) throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
-  return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng);
+  return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng, sampleOut);
 }
 
 /** Options of this model's optimizer (adam); the model file's values are the defaults. */

@@ -75,9 +75,10 @@ interface ModelCore {
   /**
    * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
    * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,
-   * drawing from `rng`.
+   * drawing from `rng`. Also writes the rows' training-mode outputs into `out` (n × outputSize):
+   * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
-  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng): number;
+  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
   /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
@@ -294,11 +295,12 @@ function checkParams(core: ModelCore, params: Vec, what: string): void {
   }
 }
 
-/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst row 0 onward. */
-function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number): void {
+/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst (starting at row dstRow). */
+function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
   const start = srcRow * width;
+  const to = dstRow * width;
   const n = count * width;
-  for (let i = 0; i < n; i++) dst[i] = src[start + i];
+  for (let i = 0; i < n; i++) dst[to + i] = src[start + i];
 }
 
 /** Keras' stddev correction for a unit normal truncated to ±2: the truncated stddev is 0.8796…. */
@@ -567,9 +569,10 @@ interface Trainer {
   /**
    * Trains on rows [0, n) of X (n × inputSize) and Y (n × targetSize) and returns their mean
    * loss. The update is applied only when both the loss and the gradient norm are finite;
-   * otherwise params stay exactly as they were (see `applied`).
+   * otherwise params stay exactly as they were (see `applied`). When `out` is given, the rows'
+   * training-mode outputs (before the update) are written there (n × outputSize).
    */
-  step(X: Vec, Y: Vec, n: number): number;
+  step(X: Vec, Y: Vec, n: number, out?: Vec): number;
   /** Global L2 norm of the last batch-mean gradient, before clipping. */
   readonly gradNorm: number;
   /** Whether the last step changed params. */
@@ -596,11 +599,13 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
   if (params.length !== core.paramCount) {
     throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
-  const { inputSize, targetSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
-  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free).
+  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
+  // chunkOut also takes the outputs when the caller wants none.
   const chunkX = new VecArray(maxBatch * inputSize);
   const chunkY = new VecArray(maxBatch * targetSize);
+  const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -613,20 +618,24 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
       return last.applied;
     },
     rng,
-    step(X: Vec, Y: Vec, n: number): number {
+    step(X: Vec, Y: Vec, n: number, out?: Vec): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
         throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
+      }
+      if (out !== undefined && out.length < n * outputSize) {
+        throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
       grad.fill(0);
       let lossSum = 0;
       if (n <= maxBatch) {
-        lossSum = core.gradBatch(params, X, Y, n, grad, rng);
+        lossSum = core.gradBatch(params, X, Y, n, grad, rng, out ?? chunkOut);
       } else {
         for (let start = 0; start < n; start += maxBatch) {
           const m = Math.min(maxBatch, n - start);
           copyRows(X, start, chunkX, m, inputSize);
           copyRows(Y, start, chunkY, m, targetSize);
-          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng);
+          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
+          if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
         }
       }
       // Sum → mean, and the norm in the same pass.
@@ -818,7 +827,7 @@ function fitModel(
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
   const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize } = core;
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
@@ -826,16 +835,8 @@ function fitModel(
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
-  const Pb = new VecArray(scored ? batchRows * outputSize : 0);
-  // Views of each maxBatch chunk of the batch buffers, made once (subarray allocates).
-  const chunkXs: Vec[] = [];
-  const chunkPs: Vec[] = [];
-  if (scored) {
-    for (let s = 0; s < batchRows; s += maxBatch) {
-      chunkXs.push(Xb.subarray(s * inputSize, Math.min(batchRows, s + maxBatch) * inputSize));
-      chunkPs.push(Pb.subarray(s * outputSize, Math.min(batchRows, s + maxBatch) * outputSize));
-    }
-  }
+  // The training step leaves each batch's outputs here; metrics are scored from them.
+  const Pb = new VecArray(batchRows * outputSize);
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   const batchCount = Math.ceil(rows / batchRows);
@@ -879,17 +880,16 @@ function fitModel(
         for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
         for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
       }
+      const loss = trainer.step(Xb, Yb, n, Pb);
+      // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
       let score = 0;
       let mae = 0;
       let mse = 0;
       if (scored) {
-        // Scored with the pre-update params, as Keras scores the batch's own forward pass.
-        for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
         if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
         if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
         if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
       }
-      const loss = trainer.step(Xb, Yb, n);
       if (trainer.applied) {
         lossSum += loss * n;
         scoreSum += score;
@@ -1561,7 +1561,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
 }
 
 // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
-function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b2 = 0;
     for (; b2 + 1 < n; b2 += 2) {
@@ -1624,7 +1624,7 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
-function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i41 = 0; i41 < 8; i41 += 4) {
     let b42 = 0;
     for (; b42 + 1 < n; b42 += 2) {
@@ -1716,7 +1716,7 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // backward of mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
-function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let j120 = 0; j120 < 128; j120 += 4) {
     let b121 = 0;
     for (; b121 + 1 < n; b121 += 2) {
@@ -1779,7 +1779,7 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // ∂loss/∂W_h [128, 784]  (Σ over the batch)
-function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i160 = 0; i160 < 128; i160 += 4) {
     for (let j161 = 0; j161 < 784; j161 += 4) {
       const ra163 = 144384 + i160;
@@ -1838,7 +1838,7 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
 }
 
 // ∂loss/∂W_out [10, 128]  (Σ over the batch)
-function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
+function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
   for (let i195 = 0; i195 < 8; i195 += 4) {
     for (let j196 = 0; j196 < 128; j196 += 4) {
       const ra198 = 109056 + i195;
@@ -1921,11 +1921,11 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): void {
   }
 }
 
-/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss. */
-function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
+/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into out and returns Σ loss. */
+function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
   let total = 0;
   // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
-  gradRows_1(p, X, Y, n, g, rng);
+  gradRows_1(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // mnist.nn:7  h   = dense(x, 128, relu)
     for (let i39 = 0; i39 < 128; i39++) {
@@ -1937,7 +1937,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
-  gradRows_2(p, X, Y, n, g, rng);
+  gradRows_2(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // mnist.nn:8  out = dense(h, 10, softmax)
     rowScratch[100864 + b * 10] = rowScratch[98304 + b * 10] + p[101760];
@@ -1950,8 +1950,6 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     rowScratch[100864 + b * 10 + 7] = rowScratch[98304 + b * 10 + 7] + p[101767];
     rowScratch[100864 + b * 10 + 8] = rowScratch[98304 + b * 10 + 8] + p[101768];
     rowScratch[100864 + b * 10 + 9] = rowScratch[98304 + b * 10 + 9] + p[101769];
-
-    // mnist.nn:10  loss categorical_crossentropy(out, y)
     const max94 = Math.max(rowScratch[100864 + b * 10], rowScratch[100864 + b * 10 + 1], rowScratch[100864 + b * 10 + 2], rowScratch[100864 + b * 10 + 3], rowScratch[100864 + b * 10 + 4], rowScratch[100864 + b * 10 + 5], rowScratch[100864 + b * 10 + 6], rowScratch[100864 + b * 10 + 7], rowScratch[100864 + b * 10 + 8], rowScratch[100864 + b * 10 + 9]);
     const e96 = Math.exp(rowScratch[100864 + b * 10] - max94);
     const e97 = Math.exp(rowScratch[100864 + b * 10 + 1] - max94);
@@ -1964,25 +1962,19 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     const e104 = Math.exp(rowScratch[100864 + b * 10 + 8] - max94);
     const e105 = Math.exp(rowScratch[100864 + b * 10 + 9] - max94);
     const sum95 = e96 + e97 + e98 + e99 + e100 + e101 + e102 + e103 + e104 + e105;
-    const lse106 = max94 + Math.log(sum95);
-    rowScratch[103424 + b * 10] = rowScratch[100864 + b * 10] - lse106;
-    rowScratch[103424 + b * 10 + 1] = rowScratch[100864 + b * 10 + 1] - lse106;
-    rowScratch[103424 + b * 10 + 2] = rowScratch[100864 + b * 10 + 2] - lse106;
-    rowScratch[103424 + b * 10 + 3] = rowScratch[100864 + b * 10 + 3] - lse106;
-    rowScratch[103424 + b * 10 + 4] = rowScratch[100864 + b * 10 + 4] - lse106;
-    rowScratch[103424 + b * 10 + 5] = rowScratch[100864 + b * 10 + 5] - lse106;
-    rowScratch[103424 + b * 10 + 6] = rowScratch[100864 + b * 10 + 6] - lse106;
-    rowScratch[103424 + b * 10 + 7] = rowScratch[100864 + b * 10 + 7] - lse106;
-    rowScratch[103424 + b * 10 + 8] = rowScratch[100864 + b * 10 + 8] - lse106;
-    rowScratch[103424 + b * 10 + 9] = rowScratch[100864 + b * 10 + 9] - lse106;
-    rowScratch[105984 + b * 1] = Y[b * 10] * rowScratch[103424 + b * 10] +
-        Y[b * 10 + 1] * rowScratch[103424 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[103424 + b * 10 + 2] +
-        Y[b * 10 + 3] * rowScratch[103424 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[103424 + b * 10 + 4] +
-        Y[b * 10 + 5] * rowScratch[103424 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[103424 + b * 10 + 6] +
-        Y[b * 10 + 7] * rowScratch[103424 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[103424 + b * 10 + 8] +
-        Y[b * 10 + 9] * rowScratch[103424 + b * 10 + 9];
+    const inv106 = 1 / sum95;
+    rowScratch[103424 + b * 10] = e96 * inv106;
+    rowScratch[103424 + b * 10 + 1] = e97 * inv106;
+    rowScratch[103424 + b * 10 + 2] = e98 * inv106;
+    rowScratch[103424 + b * 10 + 3] = e99 * inv106;
+    rowScratch[103424 + b * 10 + 4] = e100 * inv106;
+    rowScratch[103424 + b * 10 + 5] = e101 * inv106;
+    rowScratch[103424 + b * 10 + 6] = e102 * inv106;
+    rowScratch[103424 + b * 10 + 7] = e103 * inv106;
+    rowScratch[103424 + b * 10 + 8] = e104 * inv106;
+    rowScratch[103424 + b * 10 + 9] = e105 * inv106;
 
-    // mnist.nn:8  out = dense(h, 10, softmax)
+    // mnist.nn:10  loss categorical_crossentropy(out, y)
     const max107 = Math.max(rowScratch[100864 + b * 10], rowScratch[100864 + b * 10 + 1], rowScratch[100864 + b * 10 + 2], rowScratch[100864 + b * 10 + 3], rowScratch[100864 + b * 10 + 4], rowScratch[100864 + b * 10 + 5], rowScratch[100864 + b * 10 + 6], rowScratch[100864 + b * 10 + 7], rowScratch[100864 + b * 10 + 8], rowScratch[100864 + b * 10 + 9]);
     const e109 = Math.exp(rowScratch[100864 + b * 10] - max107);
     const e110 = Math.exp(rowScratch[100864 + b * 10 + 1] - max107);
@@ -1995,43 +1987,61 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
     const e117 = Math.exp(rowScratch[100864 + b * 10 + 8] - max107);
     const e118 = Math.exp(rowScratch[100864 + b * 10 + 9] - max107);
     const sum108 = e109 + e110 + e111 + e112 + e113 + e114 + e115 + e116 + e117 + e118;
-    const inv119 = 1 / sum108;
-    rowScratch[106240 + b * 10] = e109 * inv119;
-    rowScratch[106240 + b * 10 + 1] = e110 * inv119;
-    rowScratch[106240 + b * 10 + 2] = e111 * inv119;
-    rowScratch[106240 + b * 10 + 3] = e112 * inv119;
-    rowScratch[106240 + b * 10 + 4] = e113 * inv119;
-    rowScratch[106240 + b * 10 + 5] = e114 * inv119;
-    rowScratch[106240 + b * 10 + 6] = e115 * inv119;
-    rowScratch[106240 + b * 10 + 7] = e116 * inv119;
-    rowScratch[106240 + b * 10 + 8] = e117 * inv119;
-    rowScratch[106240 + b * 10 + 9] = e118 * inv119;
+    const lse119 = max107 + Math.log(sum108);
+    rowScratch[105984 + b * 10] = rowScratch[100864 + b * 10] - lse119;
+    rowScratch[105984 + b * 10 + 1] = rowScratch[100864 + b * 10 + 1] - lse119;
+    rowScratch[105984 + b * 10 + 2] = rowScratch[100864 + b * 10 + 2] - lse119;
+    rowScratch[105984 + b * 10 + 3] = rowScratch[100864 + b * 10 + 3] - lse119;
+    rowScratch[105984 + b * 10 + 4] = rowScratch[100864 + b * 10 + 4] - lse119;
+    rowScratch[105984 + b * 10 + 5] = rowScratch[100864 + b * 10 + 5] - lse119;
+    rowScratch[105984 + b * 10 + 6] = rowScratch[100864 + b * 10 + 6] - lse119;
+    rowScratch[105984 + b * 10 + 7] = rowScratch[100864 + b * 10 + 7] - lse119;
+    rowScratch[105984 + b * 10 + 8] = rowScratch[100864 + b * 10 + 8] - lse119;
+    rowScratch[105984 + b * 10 + 9] = rowScratch[100864 + b * 10 + 9] - lse119;
+    rowScratch[108544 + b * 1] = Y[b * 10] * rowScratch[105984 + b * 10] +
+        Y[b * 10 + 1] * rowScratch[105984 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[105984 + b * 10 + 2] +
+        Y[b * 10 + 3] * rowScratch[105984 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[105984 + b * 10 + 4] +
+        Y[b * 10 + 5] * rowScratch[105984 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[105984 + b * 10 + 6] +
+        Y[b * 10 + 7] * rowScratch[105984 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[105984 + b * 10 + 8] +
+        Y[b * 10 + 9] * rowScratch[105984 + b * 10 + 9];
 
     // backward of mnist.nn:10  loss categorical_crossentropy(out, y)
     rowScratch[108800 + b * 1] = Y[b * 10] + Y[b * 10 + 1] + Y[b * 10 + 2] + Y[b * 10 + 3] + Y[b * 10 + 4] +
         Y[b * 10 + 5] + Y[b * 10 + 6] + Y[b * 10 + 7] + Y[b * 10 + 8] + Y[b * 10 + 9];
-    rowScratch[109056 + b * 10] = (rowScratch[106240 + b * 10] * rowScratch[108800 + b * 1]) - Y[b * 10];
-    rowScratch[109056 + b * 10 + 1] = (rowScratch[106240 + b * 10 + 1] * rowScratch[108800 + b * 1]) - Y[b * 10 + 1];
-    rowScratch[109056 + b * 10 + 2] = (rowScratch[106240 + b * 10 + 2] * rowScratch[108800 + b * 1]) - Y[b * 10 + 2];
-    rowScratch[109056 + b * 10 + 3] = (rowScratch[106240 + b * 10 + 3] * rowScratch[108800 + b * 1]) - Y[b * 10 + 3];
-    rowScratch[109056 + b * 10 + 4] = (rowScratch[106240 + b * 10 + 4] * rowScratch[108800 + b * 1]) - Y[b * 10 + 4];
-    rowScratch[109056 + b * 10 + 5] = (rowScratch[106240 + b * 10 + 5] * rowScratch[108800 + b * 1]) - Y[b * 10 + 5];
-    rowScratch[109056 + b * 10 + 6] = (rowScratch[106240 + b * 10 + 6] * rowScratch[108800 + b * 1]) - Y[b * 10 + 6];
-    rowScratch[109056 + b * 10 + 7] = (rowScratch[106240 + b * 10 + 7] * rowScratch[108800 + b * 1]) - Y[b * 10 + 7];
-    rowScratch[109056 + b * 10 + 8] = (rowScratch[106240 + b * 10 + 8] * rowScratch[108800 + b * 1]) - Y[b * 10 + 8];
-    rowScratch[109056 + b * 10 + 9] = (rowScratch[106240 + b * 10 + 9] * rowScratch[108800 + b * 1]) - Y[b * 10 + 9];
+    rowScratch[109056 + b * 10] = (rowScratch[103424 + b * 10] * rowScratch[108800 + b * 1]) - Y[b * 10];
+    rowScratch[109056 + b * 10 + 1] = (rowScratch[103424 + b * 10 + 1] * rowScratch[108800 + b * 1]) - Y[b * 10 + 1];
+    rowScratch[109056 + b * 10 + 2] = (rowScratch[103424 + b * 10 + 2] * rowScratch[108800 + b * 1]) - Y[b * 10 + 2];
+    rowScratch[109056 + b * 10 + 3] = (rowScratch[103424 + b * 10 + 3] * rowScratch[108800 + b * 1]) - Y[b * 10 + 3];
+    rowScratch[109056 + b * 10 + 4] = (rowScratch[103424 + b * 10 + 4] * rowScratch[108800 + b * 1]) - Y[b * 10 + 4];
+    rowScratch[109056 + b * 10 + 5] = (rowScratch[103424 + b * 10 + 5] * rowScratch[108800 + b * 1]) - Y[b * 10 + 5];
+    rowScratch[109056 + b * 10 + 6] = (rowScratch[103424 + b * 10 + 6] * rowScratch[108800 + b * 1]) - Y[b * 10 + 6];
+    rowScratch[109056 + b * 10 + 7] = (rowScratch[103424 + b * 10 + 7] * rowScratch[108800 + b * 1]) - Y[b * 10 + 7];
+    rowScratch[109056 + b * 10 + 8] = (rowScratch[103424 + b * 10 + 8] * rowScratch[108800 + b * 1]) - Y[b * 10 + 8];
+    rowScratch[109056 + b * 10 + 9] = (rowScratch[103424 + b * 10 + 9] * rowScratch[108800 + b * 1]) - Y[b * 10 + 9];
   }
 
   // backward of mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
-  gradRows_3(p, X, Y, n, g, rng);
+  gradRows_3(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
     // backward of mnist.nn:7  h   = dense(x, 128, relu)
     for (let i158 = 0; i158 < 128; i158++) {
       rowScratch[144384 + b * 128 + i158] = rowScratch[111616 + b * 128 + i158] * (rowScratch[32768 + b * 128 + i158] > 0 ? 1 : 0);
     }
 
+    // output out (training mode, for the batch's metrics)
+    out[b * 10] = rowScratch[103424 + b * 10];
+    out[b * 10 + 1] = rowScratch[103424 + b * 10 + 1];
+    out[b * 10 + 2] = rowScratch[103424 + b * 10 + 2];
+    out[b * 10 + 3] = rowScratch[103424 + b * 10 + 3];
+    out[b * 10 + 4] = rowScratch[103424 + b * 10 + 4];
+    out[b * 10 + 5] = rowScratch[103424 + b * 10 + 5];
+    out[b * 10 + 6] = rowScratch[103424 + b * 10 + 6];
+    out[b * 10 + 7] = rowScratch[103424 + b * 10 + 7];
+    out[b * 10 + 8] = rowScratch[103424 + b * 10 + 8];
+    out[b * 10 + 9] = rowScratch[103424 + b * 10 + 9];
+
     // Σ loss over the batch
-    total += -rowScratch[105984 + b * 1];
+    total += -rowScratch[108544 + b * 1];
 
     // ∂loss/∂b_h [128]
     for (let i159 = 0; i159 < 128; i159++) {
@@ -2052,10 +2062,10 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
   }
 
   // ∂loss/∂W_h [128, 784]  (Σ over the batch)
-  gradRows_4(p, X, Y, n, g, rng);
+  gradRows_4(p, X, Y, n, g, rng, out);
 
   // ∂loss/∂W_out [10, 128]  (Σ over the batch)
-  gradRows_5(p, X, Y, n, g, rng);
+  gradRows_5(p, X, Y, n, g, rng, out);
   return total;
 }
 
@@ -2128,12 +2138,14 @@ export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>)
 }
 
 const gradRng = createRng(0);
+/** Where grad() lets the kernel put the sample's output (only fit reads it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
   checkParams(core, params, "grad");
   if (g.length !== PARAM_COUNT) throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
-  return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng);
+  return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng, sampleOut);
 }
 
 /** Options of this model's optimizer (adam); the model file's values are the defaults. */

@@ -59,9 +59,10 @@ export interface ModelCore {
   /**
    * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
    * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,
-   * drawing from `rng`.
+   * drawing from `rng`. Also writes the rows' training-mode outputs into `out` (n × outputSize):
+   * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
-  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng): number;
+  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
   /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */

@@ -104,9 +104,10 @@ export function checkParams(core: ModelCore, params: Vec, what: string): void {
   }
 }
 
-/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst row 0 onward. */
-export function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number): void {
+/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst (starting at row dstRow). */
+export function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
   const start = srcRow * width;
+  const to = dstRow * width;
   const n = count * width;
-  for (let i = 0; i < n; i++) dst[i] = src[start + i];
+  for (let i = 0; i < n; i++) dst[to + i] = src[start + i];
 }

@@ -190,7 +190,7 @@ export function fitModel(
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
   const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize } = core;
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
@@ -198,16 +198,8 @@ export function fitModel(
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
-  const Pb = new VecArray(scored ? batchRows * outputSize : 0);
-  // Views of each maxBatch chunk of the batch buffers, made once (subarray allocates).
-  const chunkXs: Vec[] = [];
-  const chunkPs: Vec[] = [];
-  if (scored) {
-    for (let s = 0; s < batchRows; s += maxBatch) {
-      chunkXs.push(Xb.subarray(s * inputSize, Math.min(batchRows, s + maxBatch) * inputSize));
-      chunkPs.push(Pb.subarray(s * outputSize, Math.min(batchRows, s + maxBatch) * outputSize));
-    }
-  }
+  // The training step leaves each batch's outputs here; metrics are scored from them.
+  const Pb = new VecArray(batchRows * outputSize);
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   const batchCount = Math.ceil(rows / batchRows);
@@ -251,17 +243,16 @@ export function fitModel(
         for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
         for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
       }
+      const loss = trainer.step(Xb, Yb, n, Pb);
+      // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
       let score = 0;
       let mae = 0;
       let mse = 0;
       if (scored) {
-        // Scored with the pre-update params, as Keras scores the batch's own forward pass.
-        for (let c = 0, s = 0; s < n; c++, s += maxBatch) core.predictBatch(params, chunkXs[c], Math.min(maxBatch, n - s), chunkPs[c]);
         if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
         if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
         if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
       }
-      const loss = trainer.step(Xb, Yb, n);
       if (trainer.applied) {
         lossSum += loss * n;
         scoreSum += score;

@@ -1,6 +1,7 @@
 // One optimizer step on one batch: zero the gradient, accumulate it with the model's batch
 // kernel (in chunks of core.maxBatch), turn the sum into the batch mean, then let the optimizer
-// clip and apply it. Allocation-free after creation (measured with --trace-gc: the only heap
+// clip and apply it. The kernel's forward pass also leaves the batch's outputs in `out`, so
+// metrics cost no second forward pass. Allocation-free after creation (measured with --trace-gc: the only heap
 // object per step is V8 boxing the returned double when step() is not inlined, 16 bytes).
 //
 //   const trainer = createModelTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
@@ -21,9 +22,10 @@ export interface Trainer {
   /**
    * Trains on rows [0, n) of X (n × inputSize) and Y (n × targetSize) and returns their mean
    * loss. The update is applied only when both the loss and the gradient norm are finite;
-   * otherwise params stay exactly as they were (see `applied`).
+   * otherwise params stay exactly as they were (see `applied`). When `out` is given, the rows'
+   * training-mode outputs (before the update) are written there (n × outputSize).
    */
-  step(X: Vec, Y: Vec, n: number): number;
+  step(X: Vec, Y: Vec, n: number, out?: Vec): number;
   /** Global L2 norm of the last batch-mean gradient, before clipping. */
   readonly gradNorm: number;
   /** Whether the last step changed params. */
@@ -50,11 +52,13 @@ export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Opti
   if (params.length !== core.paramCount) {
     throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
-  const { inputSize, targetSize, maxBatch } = core;
+  const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
-  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free).
+  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
+  // chunkOut also takes the outputs when the caller wants none.
   const chunkX = new VecArray(maxBatch * inputSize);
   const chunkY = new VecArray(maxBatch * targetSize);
+  const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -67,20 +71,24 @@ export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Opti
       return last.applied;
     },
     rng,
-    step(X: Vec, Y: Vec, n: number): number {
+    step(X: Vec, Y: Vec, n: number, out?: Vec): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
         throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
+      }
+      if (out !== undefined && out.length < n * outputSize) {
+        throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
       grad.fill(0);
       let lossSum = 0;
       if (n <= maxBatch) {
-        lossSum = core.gradBatch(params, X, Y, n, grad, rng);
+        lossSum = core.gradBatch(params, X, Y, n, grad, rng, out ?? chunkOut);
       } else {
         for (let start = 0; start < n; start += maxBatch) {
           const m = Math.min(maxBatch, n - start);
           copyRows(X, start, chunkX, m, inputSize);
           copyRows(Y, start, chunkY, m, targetSize);
-          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng);
+          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
+          if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
         }
       }
       // Sum → mean, and the norm in the same pass.

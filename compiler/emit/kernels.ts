@@ -38,6 +38,8 @@ export interface KernelSet {
 
 export interface LoweredGraphs {
   predict: Node;
+  /** The output in training mode (dropout on): the gradient kernels write it for fit's metrics. */
+  trainOutput: Node;
   inferLoss: Node;
   trainLoss: Node;
   grads: Map<string, Node>;
@@ -176,7 +178,7 @@ function sampleKernel(name: string, params: Params, ret: string, doc: string, si
 const SAMPLE_PARAMS = {
   predict: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["out", "Vec"], ["oo", "number"]],
   loss: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"]],
-  grad: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"], ["g", "Vec"], ["rng", "Rng"]],
+  grad: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"], ["g", "Vec"], ["rng", "Rng"], ["out", "Vec"], ["oo", "number"]],
 } as const;
 
 export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string, number>, unroll: UnrollMode, batch: BatchMode, maxBatch: number): KernelSet {
@@ -189,13 +191,15 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]`,
   }));
   gradSinks.push({ kind: "return", node: graphs.trainLoss });
+  // A training sample also adds each gradient element into g: one more flop per parameter.
+  const paramCount = model.params.reduce((n, p) => n + sizeOf(p.shape), 0);
+  const flops = { predict: flopsOf([graphs.predict]), grad: flopsOf(gradSinks.map((s) => s.node)) + paramCount };
+  // The forward pass computes the output anyway: stored for fit's metrics (not counted as model flops).
+  gradSinks.unshift({ kind: "store", node: graphs.trainOutput, array: "out", offset: "oo", comment: `output ${model.outputName} (training mode, for the batch's metrics)` });
   // Models too big for one unrolled function run everything, single samples included (n = 1),
   // through the batched kernels: their tiles beat per-sample loops even for one row (measured
   // 3–4× on MNIST), so the per-sample kernels are not emitted at all.
   const batched = batch === "always" || (batch === "auto" && !fitsOneFunction(gradSinks, offsets, file));
-  // A training sample also adds each gradient element into g: one more flop per parameter.
-  const paramCount = model.params.reduce((n, p) => n + sizeOf(p.shape), 0);
-  const flops = { predict: flopsOf([graphs.predict]), grad: flopsOf(gradSinks.map((s) => s.node)) + paramCount };
   if (batched) return { text: batchedKernels(model, graphs, offsets, maxBatch, file), strategy: "batched", batched, flops };
   const predict = sampleKernel(
     "predictSample",
@@ -213,7 +217,7 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     "gradSample",
     SAMPLE_PARAMS.grad,
     "number",
-    "Training mode: adds ∂loss/∂params of one sample into g and returns its loss.",
+    "Training mode: adds ∂loss/∂params of one sample into g, writes its output at out[oo…] and returns its loss.",
     gradSinks,
     "gradScratch",
     binding(offsets, "gradScratch", true),
@@ -247,7 +251,7 @@ function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string
   const PARAMS = {
     predictRows: [["p", "Vec"], ["X", "Vec"], ["n", "number"], ["out", "Vec"]],
     lossRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"]],
-    gradRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["g", "Vec"], ["rng", "Rng"]],
+    gradRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["g", "Vec"], ["rng", "Rng"], ["out", "Vec"]],
   } as const;
   const names = (training: boolean, kernel: keyof typeof PARAMS) => ({
     kernel: { name: kernel, params: PARAMS[kernel] },
@@ -263,7 +267,8 @@ function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string
   const predict = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName}` } }, names(false, "predictRows"), maxBatch, file);
   const loss = lowerBatched({ loss: graphs.inferLoss }, names(false, "lossRows"), maxBatch, file);
   const grads = model.params.map((p) => ({ node: graphs.grads.get(p.name)!, offset: offsets.get(p.name)!, comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]` }));
-  const grad = lowerBatched({ loss: graphs.trainLoss, grads }, names(true, "gradRows"), maxBatch, file);
+  const trainOutput = { node: graphs.trainOutput, comment: `output ${model.outputName} (training mode, for the batch's metrics)` };
+  const grad = lowerBatched({ predict: trainOutput, loss: graphs.trainLoss, grads }, names(true, "gradRows"), maxBatch, file);
   const size = Math.max(predict.scratchSize, loss.scratchSize, grad.scratchSize);
   return [
     `/** Scratch of the batched kernels: up to ${maxBatch} rows of every intermediate value. */`,
@@ -273,6 +278,6 @@ function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string
     ...loss.helpers,
     fnText("lossRows", PARAMS.lossRows, "number", loss.lines, "Σ of the per-sample losses of rows [0, n), inference mode."),
     ...grad.helpers,
-    fnText("gradRows", PARAMS.gradRows, "number", grad.lines, "Training mode: adds Σ ∂loss/∂params over rows [0, n) into g and returns Σ loss."),
+    fnText("gradRows", PARAMS.gradRows, "number", grad.lines, "Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into out and returns Σ loss."),
   ].join("\n");
 }

@@ -77,9 +77,9 @@ function literalText(v: unknown): string {
 }
 
 /** ModelCore batch methods over the per-sample kernels (small models: unrolled code, no batch loops inside). */
-const SAMPLE_CORE = `  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng): number {
+const SAMPLE_CORE = `  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
     let total = 0;
-    for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng);
+    for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
     return total;
   },
   lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
@@ -217,12 +217,14 @@ export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>)
 }
 
 const gradRng = createRng(0);
+/** Where grad() lets the kernel put the sample's output (only fit reads it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into \`g\` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
   checkParams(core, params, "grad");
   if (g.length !== PARAM_COUNT) throw new Error(\`grad: g has length \${g.length}, model '\${core.name}' has \${PARAM_COUNT} parameters\`);
-  ${kernels.batched ? `return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng);` : `return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng);`}
+  ${kernels.batched ? `return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng, sampleOut);` : `return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng, sampleOut, 0);`}
 }
 
 /** Options of this model's optimizer (${safeText(model.optimizer.name)}); the model file's values are the defaults. */

@@ -51,8 +51,12 @@ export function derive(model: Model): Derived {
   const afterAutodiff = countNodes(before);
   const { roots, stats } = simplify(graph, before);
   const [predict, inferLoss, trainLoss, ...grads] = roots as [typeof roots[0], typeof roots[0], typeof roots[0], ...typeof roots];
+  // The training-mode output (dropout on), which the gradient kernel also writes for fit's
+  // metrics. Without dropout it is the same interned node as `predict`.
+  const trainOutput = simplify(graph, simplify(graph, [model.train.output], STABILITY_RULES).roots, RULES).roots[0]!;
   return {
     predict: predict!,
+    trainOutput,
     inferLoss: inferLoss!,
     trainLoss: trainLoss!,
     grads: new Map(model.params.map((p, i) => [p.name, grads[i]!])),

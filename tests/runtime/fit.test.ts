@@ -48,6 +48,21 @@ describe("createModelTrainer", () => {
     expect(Array.from(whole.params)).not.toEqual(Array.from(p0));
   });
 
+  it("leaves the batch's pre-update outputs in `out`, also when it splits the batch", () => {
+    const { xs, ys } = regressionData(10);
+    const X = Float64Array.from(xs.flat());
+    const Y = Float64Array.from(ys.flat());
+    for (const maxBatch of [64, 3]) {
+      const core = makeLinearCore({ inputSize: 2, outputSize: 2, maxBatch });
+      const params = initParams(core.params, core.paramCount, 3);
+      const expected = predict(core, params, X);
+      const out = new Float64Array(20).fill(NaN);
+      createModelTrainer(core, params, createSgd(core.paramCount, { learningRate: 0.1 })).step(X, Y, 10, out);
+      for (let i = 0; i < 20; i++) expect(out[i]).toBeCloseTo(expected[i]!, 12);
+      expect(() => createModelTrainer(core, params, createSgd(core.paramCount)).step(X, Y, 10, new Float64Array(19))).toThrow(/out needs/);
+    }
+  });
+
   it("refuses the update when the loss is not finite", () => {
     const core = makeLinearCore({ inputSize: 1, outputSize: 1 });
     const params = Float64Array.from([1, 0]);

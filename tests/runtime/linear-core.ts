@@ -62,7 +62,7 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
     maxBatch,
     largestBatch: 0,
     gradCalls: 0,
-    gradBatch(p: Vec, X: Vec, Y: Vec, n: number, grad: Vec, _rng: Rng): number {
+    gradBatch(p: Vec, X: Vec, Y: Vec, n: number, grad: Vec, _rng: Rng, out: Vec): number {
       checkBatch(n);
       core.largestBatch = Math.max(core.largestBatch, n);
       core.gradCalls++;
@@ -73,7 +73,9 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
         for (let k = 0; k < outputSize; k++) {
           const s = logits[k];
           const y = Y[r * outputSize + k];
-          const d = (logistic ? 1 / (1 + Math.exp(-s)) - y : 2 * (s - y)) / outputSize;
+          const prediction = logistic ? 1 / (1 + Math.exp(-s)) : s;
+          out[r * outputSize + k] = prediction;
+          const d = (logistic ? prediction - y : 2 * (s - y)) / outputSize;
           for (let i = 0; i < inputSize; i++) grad[k * inputSize + i] += d * X[r * inputSize + i];
           grad[nW + k] += d;
         }
