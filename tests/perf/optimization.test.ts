@@ -1,6 +1,3 @@
-// Runs in its own `vitest run` after the rest of the suite (see package.json "test"): under CPU
-// contention TurboFan was seen not to tier up the optimizer step within the warm-up bound.
-//
 // The generated hot functions are really optimized by V8: each example's committed module is
 // transpiled to JavaScript, loaded in a child `node --allow-natives-syntax`, warmed up, and
 // %GetOptimizationStatus must show TurboFan for every kernel (forward, backward, batched),
