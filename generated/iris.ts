@@ -79,8 +79,11 @@ interface ModelCore {
    * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
   gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
-  /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
-  lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
+  /**
+   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
+   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
+   */
+  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
 }
@@ -978,7 +981,8 @@ function evaluateModel(
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
-  const pred = new VecArray(withAccuracy || withMae || withMse ? chunk * outputSize : 0);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(chunk * outputSize);
   let lossSum = 0;
   let score = 0;
   let maeSum = 0;
@@ -987,9 +991,8 @@ function evaluateModel(
     const n = Math.min(chunk, rows - start);
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n);
-    if (pred.length > 0) {
-      core.predictBatch(params, Xc, n, pred);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    if (withAccuracy || withMae || withMse) {
       if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
       if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
       if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
@@ -1185,8 +1188,8 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   out[oo + 2] = out_2;
 }
 
-/** The loss of one sample, inference mode. */
-function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
+/** The loss of one sample, inference mode; also writes its output at out[oo…]. */
+function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo: number): number {
   // iris.nn:8  h   = dense(x, 16, relu)
   const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
   const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
@@ -1234,18 +1237,34 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   const z_out_0 = Wx_out_0 + p[128];
   const z_out_1 = Wx_out_1 + p[129];
   const z_out_2 = Wx_out_2 + p[130];
-
-  // iris.nn:11  loss categorical_crossentropy(out, y)
   const max1 = Math.max(z_out_0, z_out_1, z_out_2);
   const e3 = Math.exp(z_out_0 - max1);
   const e4 = Math.exp(z_out_1 - max1);
   const e5 = Math.exp(z_out_2 - max1);
   const sum2 = e3 + e4 + e5;
-  const lse6 = max1 + Math.log(sum2);
-  const t12_0 = z_out_0 - lse6;
-  const t12_1 = z_out_1 - lse6;
-  const t12_2 = z_out_2 - lse6;
+  const inv6 = 1 / sum2;
+  const out_0 = e3 * inv6;
+  const out_1 = e4 * inv6;
+  const out_2 = e5 * inv6;
+
+  // iris.nn:11  loss categorical_crossentropy(out, y)
+  const max7 = Math.max(z_out_0, z_out_1, z_out_2);
+  const e9 = Math.exp(z_out_0 - max7);
+  const e10 = Math.exp(z_out_1 - max7);
+  const e11 = Math.exp(z_out_2 - max7);
+  const sum8 = e9 + e10 + e11;
+  const lse12 = max7 + Math.log(sum8);
+  const t12_0 = z_out_0 - lse12;
+  const t12_1 = z_out_1 - lse12;
+  const t12_2 = z_out_2 - lse12;
   const t14_0 = y[yo] * t12_0 + y[yo + 1] * t12_1 + y[yo + 2] * t12_2;
+
+  // output out (for evaluate's metrics)
+  out[oo] = out_0;
+  out[oo + 1] = out_1;
+  out[oo + 2] = out_2;
+
+  // iris.nn:11  loss categorical_crossentropy(out, y)
   return -t14_0;
 }
 
@@ -1542,9 +1561,9 @@ const core: ModelCore = {
     for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
     return total;
   },
-  lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
+  lossBatch(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
     let total = 0;
-    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE);
+    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, out, b * OUTPUT_SIZE);
     return total;
   },
   predictBatch(p: Vec, X: Vec, n: number, out: Vec): void {
@@ -1598,15 +1617,16 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
   return predictModel(core, params, xs);
 }
 
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkParams(core, params, "loss");
-  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);
+  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, sampleOut, 0);
 }
 
 const gradRng = createRng(0);
-/** Where grad() lets the kernel put the sample's output (only fit reads it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {

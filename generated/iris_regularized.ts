@@ -81,8 +81,11 @@ interface ModelCore {
    * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
   gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
-  /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
-  lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
+  /**
+   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
+   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
+   */
+  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
 }
@@ -980,7 +983,8 @@ function evaluateModel(
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
-  const pred = new VecArray(withAccuracy || withMae || withMse ? chunk * outputSize : 0);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(chunk * outputSize);
   let lossSum = 0;
   let score = 0;
   let maeSum = 0;
@@ -989,9 +993,8 @@ function evaluateModel(
     const n = Math.min(chunk, rows - start);
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n);
-    if (pred.length > 0) {
-      core.predictBatch(params, Xc, n, pred);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    if (withAccuracy || withMae || withMse) {
       if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
       if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
       if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
@@ -1344,7 +1347,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
 }
 
 // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number): void {
+function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   for (let i1 = 0; i1 < 32; i1 += 4) {
     let b2 = 0;
     for (; b2 + 1 < n; b2 += 2) {
@@ -1371,14 +1374,14 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number): void {
         c16 += a19 * b22;
         c17 += a19 * b23;
       }
-      rowScratch[1 + b2 * 32 + i1] = c10;
-      rowScratch[1 + b2 * 32 + i1 + 1] = c11;
-      rowScratch[1 + b2 * 32 + i1 + 2] = c12;
-      rowScratch[1 + b2 * 32 + i1 + 3] = c13;
-      rowScratch[1 + (b2 + 1) * 32 + i1] = c14;
-      rowScratch[1 + (b2 + 1) * 32 + i1 + 1] = c15;
-      rowScratch[1 + (b2 + 1) * 32 + i1 + 2] = c16;
-      rowScratch[1 + (b2 + 1) * 32 + i1 + 3] = c17;
+      rowScratch[b2 * 32 + i1] = c10;
+      rowScratch[b2 * 32 + i1 + 1] = c11;
+      rowScratch[b2 * 32 + i1 + 2] = c12;
+      rowScratch[b2 * 32 + i1 + 3] = c13;
+      rowScratch[(b2 + 1) * 32 + i1] = c14;
+      rowScratch[(b2 + 1) * 32 + i1 + 1] = c15;
+      rowScratch[(b2 + 1) * 32 + i1 + 2] = c16;
+      rowScratch[(b2 + 1) * 32 + i1 + 3] = c17;
     }
     for (; b2 < n; b2++) {
       const ra25 = b2 * 4;
@@ -1398,21 +1401,21 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number): void {
         c32 += a34 * b37;
         c33 += a34 * b38;
       }
-      rowScratch[1 + b2 * 32 + i1] = c30;
-      rowScratch[1 + b2 * 32 + i1 + 1] = c31;
-      rowScratch[1 + b2 * 32 + i1 + 2] = c32;
-      rowScratch[1 + b2 * 32 + i1 + 3] = c33;
+      rowScratch[b2 * 32 + i1] = c30;
+      rowScratch[b2 * 32 + i1 + 1] = c31;
+      rowScratch[b2 * 32 + i1 + 2] = c32;
+      rowScratch[b2 * 32 + i1 + 3] = c33;
     }
   }
 }
 
 // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number): void {
+function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   for (let i40 = 0; i40 < 16; i40 += 4) {
     let b41 = 0;
     for (; b41 + 1 < n; b41 += 2) {
-      const ra43 = 8193 + b41 * 32;
-      const ra44 = 8193 + (b41 + 1) * 32;
+      const ra43 = 8192 + b41 * 32;
+      const ra44 = 8192 + (b41 + 1) * 32;
       const rb45 = 160 + i40 * 32;
       const rb46 = 160 + (i40 + 1) * 32;
       const rb47 = 160 + (i40 + 2) * 32;
@@ -1434,17 +1437,17 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number): void {
         c55 += a58 * b61;
         c56 += a58 * b62;
       }
-      rowScratch[16385 + b41 * 16 + i40] = c49;
-      rowScratch[16385 + b41 * 16 + i40 + 1] = c50;
-      rowScratch[16385 + b41 * 16 + i40 + 2] = c51;
-      rowScratch[16385 + b41 * 16 + i40 + 3] = c52;
-      rowScratch[16385 + (b41 + 1) * 16 + i40] = c53;
-      rowScratch[16385 + (b41 + 1) * 16 + i40 + 1] = c54;
-      rowScratch[16385 + (b41 + 1) * 16 + i40 + 2] = c55;
-      rowScratch[16385 + (b41 + 1) * 16 + i40 + 3] = c56;
+      rowScratch[16384 + b41 * 16 + i40] = c49;
+      rowScratch[16384 + b41 * 16 + i40 + 1] = c50;
+      rowScratch[16384 + b41 * 16 + i40 + 2] = c51;
+      rowScratch[16384 + b41 * 16 + i40 + 3] = c52;
+      rowScratch[16384 + (b41 + 1) * 16 + i40] = c53;
+      rowScratch[16384 + (b41 + 1) * 16 + i40 + 1] = c54;
+      rowScratch[16384 + (b41 + 1) * 16 + i40 + 2] = c55;
+      rowScratch[16384 + (b41 + 1) * 16 + i40 + 3] = c56;
     }
     for (; b41 < n; b41++) {
-      const ra64 = 8193 + b41 * 32;
+      const ra64 = 8192 + b41 * 32;
       const rb65 = 160 + i40 * 32;
       const rb66 = 160 + (i40 + 1) * 32;
       const rb67 = 160 + (i40 + 2) * 32;
@@ -1461,21 +1464,21 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number): void {
         c71 += a73 * b76;
         c72 += a73 * b77;
       }
-      rowScratch[16385 + b41 * 16 + i40] = c69;
-      rowScratch[16385 + b41 * 16 + i40 + 1] = c70;
-      rowScratch[16385 + b41 * 16 + i40 + 2] = c71;
-      rowScratch[16385 + b41 * 16 + i40 + 3] = c72;
+      rowScratch[16384 + b41 * 16 + i40] = c69;
+      rowScratch[16384 + b41 * 16 + i40 + 1] = c70;
+      rowScratch[16384 + b41 * 16 + i40 + 2] = c71;
+      rowScratch[16384 + b41 * 16 + i40 + 3] = c72;
     }
   }
 }
 
 // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-function lossRows_3(p: Vec, X: Vec, Y: Vec, n: number): void {
+function lossRows_3(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   for (let i78 = 0; i78 < 3; i78++) {
     let b79 = 0;
     for (; b79 + 1 < n; b79 += 2) {
-      const ra81 = 20481 + b79 * 16;
-      const ra82 = 20481 + (b79 + 1) * 16;
+      const ra81 = 20480 + b79 * 16;
+      const ra82 = 20480 + (b79 + 1) * 16;
       const rb83 = 688 + i78 * 16;
       let c84 = 0, c85 = 0;
       for (let k80 = 0; k80 < 16; k80++) {
@@ -1485,11 +1488,11 @@ function lossRows_3(p: Vec, X: Vec, Y: Vec, n: number): void {
         c84 += a86 * b88;
         c85 += a87 * b88;
       }
-      rowScratch[24577 + b79 * 3 + i78] = c84;
-      rowScratch[24577 + (b79 + 1) * 3 + i78] = c85;
+      rowScratch[24576 + b79 * 3 + i78] = c84;
+      rowScratch[24576 + (b79 + 1) * 3 + i78] = c85;
     }
     for (; b79 < n; b79++) {
-      const ra90 = 20481 + b79 * 16;
+      const ra90 = 20480 + b79 * 16;
       const rb91 = 688 + i78 * 16;
       let c92 = 0;
       for (let k89 = 0; k89 < 16; k89++) {
@@ -1497,16 +1500,16 @@ function lossRows_3(p: Vec, X: Vec, Y: Vec, n: number): void {
         const b94 = p[rb91 + k89];
         c92 += a93 * b94;
       }
-      rowScratch[24577 + b79 * 3 + i78] = c92;
+      rowScratch[24576 + b79 * 3 + i78] = c92;
     }
   }
 }
 
-/** Σ of the per-sample losses of rows [0, n), inference mode. */
-function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
+/** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into out. */
+function lossRows(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
   let total = 0;
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  rowScratch[0] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
+  rowScratch[26880] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
       p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
       p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
       p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
@@ -1530,7 +1533,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-  rowScratch[27137] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
+  rowScratch[27905] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
       p[164] * p[164] + p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] +
       p[169] * p[169] + p[170] * p[170] + p[171] * p[171] + p[172] * p[172] + p[173] * p[173] +
       p[174] * p[174] + p[175] * p[175] + p[176] * p[176] + p[177] * p[177] + p[178] * p[178] +
@@ -1635,60 +1638,74 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
       p[669] * p[669] + p[670] * p[670] + p[671] * p[671];
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  lossRows_1(p, X, Y, n);
+  lossRows_1(p, X, Y, n, out);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i39 = 0; i39 < 32; i39++) {
-      rowScratch[8193 + b * 32 + i39] = Math.max((rowScratch[1 + b * 32 + i39] + p[128 + i39]), 0);
+      rowScratch[8192 + b * 32 + i39] = Math.max((rowScratch[b * 32 + i39] + p[128 + i39]), 0);
     }
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  lossRows_2(p, X, Y, n);
+  lossRows_2(p, X, Y, n, out);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[20481 + b * 16] = Math.max((rowScratch[16385 + b * 16] + p[672]), 0);
-    rowScratch[20481 + b * 16 + 1] = Math.max((rowScratch[16385 + b * 16 + 1] + p[673]), 0);
-    rowScratch[20481 + b * 16 + 2] = Math.max((rowScratch[16385 + b * 16 + 2] + p[674]), 0);
-    rowScratch[20481 + b * 16 + 3] = Math.max((rowScratch[16385 + b * 16 + 3] + p[675]), 0);
-    rowScratch[20481 + b * 16 + 4] = Math.max((rowScratch[16385 + b * 16 + 4] + p[676]), 0);
-    rowScratch[20481 + b * 16 + 5] = Math.max((rowScratch[16385 + b * 16 + 5] + p[677]), 0);
-    rowScratch[20481 + b * 16 + 6] = Math.max((rowScratch[16385 + b * 16 + 6] + p[678]), 0);
-    rowScratch[20481 + b * 16 + 7] = Math.max((rowScratch[16385 + b * 16 + 7] + p[679]), 0);
-    rowScratch[20481 + b * 16 + 8] = Math.max((rowScratch[16385 + b * 16 + 8] + p[680]), 0);
-    rowScratch[20481 + b * 16 + 9] = Math.max((rowScratch[16385 + b * 16 + 9] + p[681]), 0);
-    rowScratch[20481 + b * 16 + 10] = Math.max((rowScratch[16385 + b * 16 + 10] + p[682]), 0);
-    rowScratch[20481 + b * 16 + 11] = Math.max((rowScratch[16385 + b * 16 + 11] + p[683]), 0);
-    rowScratch[20481 + b * 16 + 12] = Math.max((rowScratch[16385 + b * 16 + 12] + p[684]), 0);
-    rowScratch[20481 + b * 16 + 13] = Math.max((rowScratch[16385 + b * 16 + 13] + p[685]), 0);
-    rowScratch[20481 + b * 16 + 14] = Math.max((rowScratch[16385 + b * 16 + 14] + p[686]), 0);
-    rowScratch[20481 + b * 16 + 15] = Math.max((rowScratch[16385 + b * 16 + 15] + p[687]), 0);
+    rowScratch[20480 + b * 16] = Math.max((rowScratch[16384 + b * 16] + p[672]), 0);
+    rowScratch[20480 + b * 16 + 1] = Math.max((rowScratch[16384 + b * 16 + 1] + p[673]), 0);
+    rowScratch[20480 + b * 16 + 2] = Math.max((rowScratch[16384 + b * 16 + 2] + p[674]), 0);
+    rowScratch[20480 + b * 16 + 3] = Math.max((rowScratch[16384 + b * 16 + 3] + p[675]), 0);
+    rowScratch[20480 + b * 16 + 4] = Math.max((rowScratch[16384 + b * 16 + 4] + p[676]), 0);
+    rowScratch[20480 + b * 16 + 5] = Math.max((rowScratch[16384 + b * 16 + 5] + p[677]), 0);
+    rowScratch[20480 + b * 16 + 6] = Math.max((rowScratch[16384 + b * 16 + 6] + p[678]), 0);
+    rowScratch[20480 + b * 16 + 7] = Math.max((rowScratch[16384 + b * 16 + 7] + p[679]), 0);
+    rowScratch[20480 + b * 16 + 8] = Math.max((rowScratch[16384 + b * 16 + 8] + p[680]), 0);
+    rowScratch[20480 + b * 16 + 9] = Math.max((rowScratch[16384 + b * 16 + 9] + p[681]), 0);
+    rowScratch[20480 + b * 16 + 10] = Math.max((rowScratch[16384 + b * 16 + 10] + p[682]), 0);
+    rowScratch[20480 + b * 16 + 11] = Math.max((rowScratch[16384 + b * 16 + 11] + p[683]), 0);
+    rowScratch[20480 + b * 16 + 12] = Math.max((rowScratch[16384 + b * 16 + 12] + p[684]), 0);
+    rowScratch[20480 + b * 16 + 13] = Math.max((rowScratch[16384 + b * 16 + 13] + p[685]), 0);
+    rowScratch[20480 + b * 16 + 14] = Math.max((rowScratch[16384 + b * 16 + 14] + p[686]), 0);
+    rowScratch[20480 + b * 16 + 15] = Math.max((rowScratch[16384 + b * 16 + 15] + p[687]), 0);
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  lossRows_3(p, X, Y, n);
+  lossRows_3(p, X, Y, n, out);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-    rowScratch[25345 + b * 3] = rowScratch[24577 + b * 3] + p[736];
-    rowScratch[25345 + b * 3 + 1] = rowScratch[24577 + b * 3 + 1] + p[737];
-    rowScratch[25345 + b * 3 + 2] = rowScratch[24577 + b * 3 + 2] + p[738];
+    rowScratch[25344 + b * 3] = rowScratch[24576 + b * 3] + p[736];
+    rowScratch[25344 + b * 3 + 1] = rowScratch[24576 + b * 3 + 1] + p[737];
+    rowScratch[25344 + b * 3 + 2] = rowScratch[24576 + b * 3 + 2] + p[738];
+    const max95 = Math.max(rowScratch[25344 + b * 3], rowScratch[25344 + b * 3 + 1], rowScratch[25344 + b * 3 + 2]);
+    const e97 = Math.exp(rowScratch[25344 + b * 3] - max95);
+    const e98 = Math.exp(rowScratch[25344 + b * 3 + 1] - max95);
+    const e99 = Math.exp(rowScratch[25344 + b * 3 + 2] - max95);
+    const sum96 = e97 + e98 + e99;
+    const inv100 = 1 / sum96;
+    rowScratch[26112 + b * 3] = e97 * inv100;
+    rowScratch[26112 + b * 3 + 1] = e98 * inv100;
+    rowScratch[26112 + b * 3 + 2] = e99 * inv100;
 
     // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    const max95 = Math.max(rowScratch[25345 + b * 3], rowScratch[25345 + b * 3 + 1], rowScratch[25345 + b * 3 + 2]);
-    const e97 = Math.exp(rowScratch[25345 + b * 3] - max95);
-    const e98 = Math.exp(rowScratch[25345 + b * 3 + 1] - max95);
-    const e99 = Math.exp(rowScratch[25345 + b * 3 + 2] - max95);
-    const sum96 = e97 + e98 + e99;
-    const lse100 = max95 + Math.log(sum96);
-    rowScratch[26113 + b * 3] = rowScratch[25345 + b * 3] - lse100;
-    rowScratch[26113 + b * 3 + 1] = rowScratch[25345 + b * 3 + 1] - lse100;
-    rowScratch[26113 + b * 3 + 2] = rowScratch[25345 + b * 3 + 2] - lse100;
-    rowScratch[26881 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[26113 + b * 3] +
-        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[26113 + b * 3 + 1] +
-        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[26113 + b * 3 + 2];
+    const max101 = Math.max(rowScratch[25344 + b * 3], rowScratch[25344 + b * 3 + 1], rowScratch[25344 + b * 3 + 2]);
+    const e103 = Math.exp(rowScratch[25344 + b * 3] - max101);
+    const e104 = Math.exp(rowScratch[25344 + b * 3 + 1] - max101);
+    const e105 = Math.exp(rowScratch[25344 + b * 3 + 2] - max101);
+    const sum102 = e103 + e104 + e105;
+    const lse106 = max101 + Math.log(sum102);
+    rowScratch[26881 + b * 3] = rowScratch[25344 + b * 3] - lse106;
+    rowScratch[26881 + b * 3 + 1] = rowScratch[25344 + b * 3 + 1] - lse106;
+    rowScratch[26881 + b * 3 + 2] = rowScratch[25344 + b * 3 + 2] - lse106;
+    rowScratch[27649 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[26881 + b * 3] +
+        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[26881 + b * 3 + 1] +
+        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[26881 + b * 3 + 2];
+
+    // output out (for evaluate's metrics)
+    out[b * 3] = rowScratch[26112 + b * 3];
+    out[b * 3 + 1] = rowScratch[26112 + b * 3 + 1];
+    out[b * 3 + 2] = rowScratch[26112 + b * 3 + 2];
 
     // Σ loss over the batch
-    total += ((0.001 * rowScratch[0]) - rowScratch[26881 + b * 1]) + (0.001 * rowScratch[27137]);
+    total += ((0.001 * rowScratch[26880]) - rowScratch[27649 + b * 1]) + (0.001 * rowScratch[27905]);
   }
   return total;
 }
@@ -2508,15 +2525,16 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
   return predictModel(core, params, xs);
 }
 
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkParams(core, params, "loss");
-  return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1);
+  return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, sampleOut);
 }
 
 const gradRng = createRng(0);
-/** Where grad() lets the kernel put the sample's output (only fit reads it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {

@@ -79,8 +79,11 @@ interface ModelCore {
    * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
   gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
-  /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
-  lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
+  /**
+   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
+   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
+   */
+  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
 }
@@ -978,7 +981,8 @@ function evaluateModel(
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
-  const pred = new VecArray(withAccuracy || withMae || withMse ? chunk * outputSize : 0);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(chunk * outputSize);
   let lossSum = 0;
   let score = 0;
   let maeSum = 0;
@@ -987,9 +991,8 @@ function evaluateModel(
     const n = Math.min(chunk, rows - start);
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n);
-    if (pred.length > 0) {
-      core.predictBatch(params, Xc, n, pred);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    if (withAccuracy || withMae || withMse) {
       if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
       if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
       if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
@@ -1342,7 +1345,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
 }
 
 // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
-function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number): void {
+function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b2 = 0;
     for (; b2 + 1 < n; b2 += 2) {
@@ -1405,7 +1408,7 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number): void {
 }
 
 // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
-function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number): void {
+function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   for (let i40 = 0; i40 < 8; i40 += 4) {
     let b41 = 0;
     for (; b41 + 1 < n; b41 += 2) {
@@ -1496,11 +1499,11 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number): void {
   }
 }
 
-/** Σ of the per-sample losses of rows [0, n), inference mode. */
-function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
+/** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into out. */
+function lossRows(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
   let total = 0;
   // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
-  lossRows_1(p, X, Y, n);
+  lossRows_1(p, X, Y, n, out);
   for (let b = 0; b < n; b++) {
     // mnist.nn:7  h   = dense(x, 128, relu)
     for (let i39 = 0; i39 < 128; i39++) {
@@ -1509,7 +1512,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
   }
 
   // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
-  lossRows_2(p, X, Y, n);
+  lossRows_2(p, X, Y, n, out);
   for (let b = 0; b < n; b++) {
     // mnist.nn:8  out = dense(h, 10, softmax)
     rowScratch[68096 + b * 10] = rowScratch[65536 + b * 10] + p[101760];
@@ -1522,8 +1525,6 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
     rowScratch[68096 + b * 10 + 7] = rowScratch[65536 + b * 10 + 7] + p[101767];
     rowScratch[68096 + b * 10 + 8] = rowScratch[65536 + b * 10 + 8] + p[101768];
     rowScratch[68096 + b * 10 + 9] = rowScratch[65536 + b * 10 + 9] + p[101769];
-
-    // mnist.nn:10  loss categorical_crossentropy(out, y)
     const max93 = Math.max(rowScratch[68096 + b * 10], rowScratch[68096 + b * 10 + 1], rowScratch[68096 + b * 10 + 2], rowScratch[68096 + b * 10 + 3], rowScratch[68096 + b * 10 + 4], rowScratch[68096 + b * 10 + 5], rowScratch[68096 + b * 10 + 6], rowScratch[68096 + b * 10 + 7], rowScratch[68096 + b * 10 + 8], rowScratch[68096 + b * 10 + 9]);
     const e95 = Math.exp(rowScratch[68096 + b * 10] - max93);
     const e96 = Math.exp(rowScratch[68096 + b * 10 + 1] - max93);
@@ -1536,26 +1537,63 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number): number {
     const e103 = Math.exp(rowScratch[68096 + b * 10 + 8] - max93);
     const e104 = Math.exp(rowScratch[68096 + b * 10 + 9] - max93);
     const sum94 = e95 + e96 + e97 + e98 + e99 + e100 + e101 + e102 + e103 + e104;
-    const lse105 = max93 + Math.log(sum94);
-    rowScratch[70656 + b * 10] = rowScratch[68096 + b * 10] - lse105;
-    rowScratch[70656 + b * 10 + 1] = rowScratch[68096 + b * 10 + 1] - lse105;
-    rowScratch[70656 + b * 10 + 2] = rowScratch[68096 + b * 10 + 2] - lse105;
-    rowScratch[70656 + b * 10 + 3] = rowScratch[68096 + b * 10 + 3] - lse105;
-    rowScratch[70656 + b * 10 + 4] = rowScratch[68096 + b * 10 + 4] - lse105;
-    rowScratch[70656 + b * 10 + 5] = rowScratch[68096 + b * 10 + 5] - lse105;
-    rowScratch[70656 + b * 10 + 6] = rowScratch[68096 + b * 10 + 6] - lse105;
-    rowScratch[70656 + b * 10 + 7] = rowScratch[68096 + b * 10 + 7] - lse105;
-    rowScratch[70656 + b * 10 + 8] = rowScratch[68096 + b * 10 + 8] - lse105;
-    rowScratch[70656 + b * 10 + 9] = rowScratch[68096 + b * 10 + 9] - lse105;
-    rowScratch[73216 + b * 1] = Y[b * 10] * rowScratch[70656 + b * 10] +
-        Y[b * 10 + 1] * rowScratch[70656 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[70656 + b * 10 + 2] +
-        Y[b * 10 + 3] * rowScratch[70656 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[70656 + b * 10 + 4] +
-        Y[b * 10 + 5] * rowScratch[70656 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[70656 + b * 10 + 6] +
-        Y[b * 10 + 7] * rowScratch[70656 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[70656 + b * 10 + 8] +
-        Y[b * 10 + 9] * rowScratch[70656 + b * 10 + 9];
+    const inv105 = 1 / sum94;
+    rowScratch[70656 + b * 10] = e95 * inv105;
+    rowScratch[70656 + b * 10 + 1] = e96 * inv105;
+    rowScratch[70656 + b * 10 + 2] = e97 * inv105;
+    rowScratch[70656 + b * 10 + 3] = e98 * inv105;
+    rowScratch[70656 + b * 10 + 4] = e99 * inv105;
+    rowScratch[70656 + b * 10 + 5] = e100 * inv105;
+    rowScratch[70656 + b * 10 + 6] = e101 * inv105;
+    rowScratch[70656 + b * 10 + 7] = e102 * inv105;
+    rowScratch[70656 + b * 10 + 8] = e103 * inv105;
+    rowScratch[70656 + b * 10 + 9] = e104 * inv105;
+
+    // mnist.nn:10  loss categorical_crossentropy(out, y)
+    const max106 = Math.max(rowScratch[68096 + b * 10], rowScratch[68096 + b * 10 + 1], rowScratch[68096 + b * 10 + 2], rowScratch[68096 + b * 10 + 3], rowScratch[68096 + b * 10 + 4], rowScratch[68096 + b * 10 + 5], rowScratch[68096 + b * 10 + 6], rowScratch[68096 + b * 10 + 7], rowScratch[68096 + b * 10 + 8], rowScratch[68096 + b * 10 + 9]);
+    const e108 = Math.exp(rowScratch[68096 + b * 10] - max106);
+    const e109 = Math.exp(rowScratch[68096 + b * 10 + 1] - max106);
+    const e110 = Math.exp(rowScratch[68096 + b * 10 + 2] - max106);
+    const e111 = Math.exp(rowScratch[68096 + b * 10 + 3] - max106);
+    const e112 = Math.exp(rowScratch[68096 + b * 10 + 4] - max106);
+    const e113 = Math.exp(rowScratch[68096 + b * 10 + 5] - max106);
+    const e114 = Math.exp(rowScratch[68096 + b * 10 + 6] - max106);
+    const e115 = Math.exp(rowScratch[68096 + b * 10 + 7] - max106);
+    const e116 = Math.exp(rowScratch[68096 + b * 10 + 8] - max106);
+    const e117 = Math.exp(rowScratch[68096 + b * 10 + 9] - max106);
+    const sum107 = e108 + e109 + e110 + e111 + e112 + e113 + e114 + e115 + e116 + e117;
+    const lse118 = max106 + Math.log(sum107);
+    rowScratch[73216 + b * 10] = rowScratch[68096 + b * 10] - lse118;
+    rowScratch[73216 + b * 10 + 1] = rowScratch[68096 + b * 10 + 1] - lse118;
+    rowScratch[73216 + b * 10 + 2] = rowScratch[68096 + b * 10 + 2] - lse118;
+    rowScratch[73216 + b * 10 + 3] = rowScratch[68096 + b * 10 + 3] - lse118;
+    rowScratch[73216 + b * 10 + 4] = rowScratch[68096 + b * 10 + 4] - lse118;
+    rowScratch[73216 + b * 10 + 5] = rowScratch[68096 + b * 10 + 5] - lse118;
+    rowScratch[73216 + b * 10 + 6] = rowScratch[68096 + b * 10 + 6] - lse118;
+    rowScratch[73216 + b * 10 + 7] = rowScratch[68096 + b * 10 + 7] - lse118;
+    rowScratch[73216 + b * 10 + 8] = rowScratch[68096 + b * 10 + 8] - lse118;
+    rowScratch[73216 + b * 10 + 9] = rowScratch[68096 + b * 10 + 9] - lse118;
+    rowScratch[75776 + b * 1] = Y[b * 10] * rowScratch[73216 + b * 10] +
+        Y[b * 10 + 1] * rowScratch[73216 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[73216 + b * 10 + 2] +
+        Y[b * 10 + 3] * rowScratch[73216 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[73216 + b * 10 + 4] +
+        Y[b * 10 + 5] * rowScratch[73216 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[73216 + b * 10 + 6] +
+        Y[b * 10 + 7] * rowScratch[73216 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[73216 + b * 10 + 8] +
+        Y[b * 10 + 9] * rowScratch[73216 + b * 10 + 9];
+
+    // output out (for evaluate's metrics)
+    out[b * 10] = rowScratch[70656 + b * 10];
+    out[b * 10 + 1] = rowScratch[70656 + b * 10 + 1];
+    out[b * 10 + 2] = rowScratch[70656 + b * 10 + 2];
+    out[b * 10 + 3] = rowScratch[70656 + b * 10 + 3];
+    out[b * 10 + 4] = rowScratch[70656 + b * 10 + 4];
+    out[b * 10 + 5] = rowScratch[70656 + b * 10 + 5];
+    out[b * 10 + 6] = rowScratch[70656 + b * 10 + 6];
+    out[b * 10 + 7] = rowScratch[70656 + b * 10 + 7];
+    out[b * 10 + 8] = rowScratch[70656 + b * 10 + 8];
+    out[b * 10 + 9] = rowScratch[70656 + b * 10 + 9];
 
     // Σ loss over the batch
-    total += -rowScratch[73216 + b * 1];
+    total += -rowScratch[75776 + b * 1];
   }
   return total;
 }
@@ -2131,15 +2169,16 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
   return predictModel(core, params, xs);
 }
 
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkParams(core, params, "loss");
-  return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1);
+  return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, sampleOut);
 }
 
 const gradRng = createRng(0);
-/** Where grad() lets the kernel put the sample's output (only fit reads it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {

@@ -79,8 +79,11 @@ interface ModelCore {
    * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
   gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
-  /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
-  lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
+  /**
+   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
+   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
+   */
+  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
 }
@@ -978,7 +981,8 @@ function evaluateModel(
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
-  const pred = new VecArray(withAccuracy || withMae || withMse ? chunk * outputSize : 0);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(chunk * outputSize);
   let lossSum = 0;
   let score = 0;
   let maeSum = 0;
@@ -987,9 +991,8 @@ function evaluateModel(
     const n = Math.min(chunk, rows - start);
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n);
-    if (pred.length > 0) {
-      core.predictBatch(params, Xc, n, pred);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    if (withAccuracy || withMae || withMse) {
       if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
       if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
       if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
@@ -1135,8 +1138,8 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   out[oo] = 1 / (1 + Math.exp(-(Wx_out_0 + p[6])));
 }
 
-/** The loss of one sample, inference mode. */
-function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
+/** The loss of one sample, inference mode; also writes its output at out[oo…]. */
+function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo: number): number {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
   const Wx_h_0 = p[0] * x[xo];
   const Wx_h_1 = p[1] * x[xo];
@@ -1149,6 +1152,11 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
 
   // parity.nn:12  loss binary_crossentropy(out, y)
   const loss_0 = (Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0)))) - (y[yo] * z_out_0);
+
+  // output out (for evaluate's metrics)
+  out[oo] = 1 / (1 + Math.exp(-z_out_0));
+
+  // parity.nn:12  loss binary_crossentropy(out, y)
   return loss_0;
 }
 
@@ -1217,9 +1225,9 @@ const core: ModelCore = {
     for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
     return total;
   },
-  lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
+  lossBatch(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
     let total = 0;
-    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE);
+    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, out, b * OUTPUT_SIZE);
     return total;
   },
   predictBatch(p: Vec, X: Vec, n: number, out: Vec): void {
@@ -1273,15 +1281,16 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
   return predictModel(core, params, xs);
 }
 
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkParams(core, params, "loss");
-  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);
+  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, sampleOut, 0);
 }
 
 const gradRng = createRng(0);
-/** Where grad() lets the kernel put the sample's output (only fit reads it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {

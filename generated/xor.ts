@@ -79,8 +79,11 @@ interface ModelCore {
    * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
   gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
-  /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
-  lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
+  /**
+   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
+   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
+   */
+  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
 }
@@ -984,7 +987,8 @@ function evaluateModel(
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
-  const pred = new VecArray(withAccuracy || withMae || withMse ? chunk * outputSize : 0);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(chunk * outputSize);
   let lossSum = 0;
   let score = 0;
   let maeSum = 0;
@@ -993,9 +997,8 @@ function evaluateModel(
     const n = Math.min(chunk, rows - start);
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n);
-    if (pred.length > 0) {
-      core.predictBatch(params, Xc, n, pred);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    if (withAccuracy || withMae || withMse) {
       if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
       if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
       if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
@@ -1154,13 +1157,8 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   out[oo] = 1 / (1 + Math.exp(-(W2h_0 + p[32])));
 }
 
-/** The loss of one sample, inference mode. */
-function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
-  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const loss_sum2_0 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
-      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
-      p[13] * p[13] + p[14] * p[14] + p[15] * p[15];
-
+/** The loss of one sample, inference mode; also writes its output at out[oo…]. */
+function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo: number): number {
   // xor.nn:11  h = tanh(W1 @ x + b1)
   const W1x_0 = p[0] * x[xo] + p[1] * x[xo + 1];
   const W1x_1 = p[2] * x[xo] + p[3] * x[xo + 1];
@@ -1185,7 +1183,15 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number): number {
   const z_p_0 = W2h_0 + p[32];
 
   // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+  const loss_sum2_0 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
+      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
+      p[13] * p[13] + p[14] * p[14] + p[15] * p[15];
   const loss_sum_0 = (y[yo] * z_p_0) - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+
+  // output p (for evaluate's metrics)
+  out[oo] = 1 / (1 + Math.exp(-z_p_0));
+
+  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
   return (0.0001 * loss_sum2_0) - loss_sum_0;
 }
 
@@ -1307,9 +1313,9 @@ const core: ModelCore = {
     for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
     return total;
   },
-  lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
+  lossBatch(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
     let total = 0;
-    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE);
+    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, out, b * OUTPUT_SIZE);
     return total;
   },
   predictBatch(p: Vec, X: Vec, n: number, out: Vec): void {
@@ -1363,15 +1369,16 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
   return predictModel(core, params, xs);
 }
 
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkParams(core, params, "loss");
-  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);
+  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, sampleOut, 0);
 }
 
 const gradRng = createRng(0);
-/** Where grad() lets the kernel put the sample's output (only fit reads it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {

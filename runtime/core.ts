@@ -63,8 +63,11 @@ export interface ModelCore {
    * the forward pass computes them anyway, and fit scores the batch's metrics from them.
    */
   gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
-  /** Summed per-sample loss over rows [0, n), inference mode (no dropout). */
-  lossBatch(params: Vec, X: Vec, Y: Vec, n: number): number;
+  /**
+   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
+   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
+   */
+  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
 }

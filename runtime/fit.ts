@@ -341,7 +341,8 @@ export function evaluateModel(
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
-  const pred = new VecArray(withAccuracy || withMae || withMse ? chunk * outputSize : 0);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(chunk * outputSize);
   let lossSum = 0;
   let score = 0;
   let maeSum = 0;
@@ -350,9 +351,8 @@ export function evaluateModel(
     const n = Math.min(chunk, rows - start);
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n);
-    if (pred.length > 0) {
-      core.predictBatch(params, Xc, n, pred);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    if (withAccuracy || withMae || withMse) {
       if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
       if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
       if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);

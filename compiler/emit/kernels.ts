@@ -177,7 +177,7 @@ function sampleKernel(name: string, params: Params, ret: string, doc: string, si
 
 const SAMPLE_PARAMS = {
   predict: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["out", "Vec"], ["oo", "number"]],
-  loss: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"]],
+  loss: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"], ["out", "Vec"], ["oo", "number"]],
   grad: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"], ["g", "Vec"], ["rng", "Rng"], ["out", "Vec"], ["oo", "number"]],
 } as const;
 
@@ -212,7 +212,23 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     unroll,
     file,
   );
-  const loss = sampleKernel("lossSample", SAMPLE_PARAMS.loss, "number", "The loss of one sample, inference mode.", [{ kind: "return", node: graphs.inferLoss }], "lossScratch", binding(offsets, "lossScratch", false), unroll, file);
+  // The loss kernel also writes the output it computes on the way: evaluate scores its metrics
+  // from it instead of running the forward pass a second time.
+  const lossSinks: Sink[] = [
+    { kind: "store", node: graphs.predict, array: "out", offset: "oo", comment: `output ${model.outputName} (for evaluate's metrics)` },
+    { kind: "return", node: graphs.inferLoss },
+  ];
+  const loss = sampleKernel(
+    "lossSample",
+    SAMPLE_PARAMS.loss,
+    "number",
+    "The loss of one sample, inference mode; also writes its output at out[oo…].",
+    lossSinks,
+    "lossScratch",
+    binding(offsets, "lossScratch", false),
+    unroll,
+    file,
+  );
   const grad = sampleKernel(
     "gradSample",
     SAMPLE_PARAMS.grad,
@@ -250,7 +266,7 @@ function flopsOf(roots: readonly Node[]): number {
 function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string, number>, maxBatch: number, file: string): string {
   const PARAMS = {
     predictRows: [["p", "Vec"], ["X", "Vec"], ["n", "number"], ["out", "Vec"]],
-    lossRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"]],
+    lossRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["out", "Vec"]],
     gradRows: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["g", "Vec"], ["rng", "Rng"], ["out", "Vec"]],
   } as const;
   const names = (training: boolean, kernel: keyof typeof PARAMS) => ({
@@ -265,7 +281,7 @@ function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string
     rows: "n",
   });
   const predict = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName}` } }, names(false, "predictRows"), maxBatch, file);
-  const loss = lowerBatched({ loss: graphs.inferLoss }, names(false, "lossRows"), maxBatch, file);
+  const loss = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName} (for evaluate's metrics)` }, loss: graphs.inferLoss }, names(false, "lossRows"), maxBatch, file);
   const grads = model.params.map((p) => ({ node: graphs.grads.get(p.name)!, offset: offsets.get(p.name)!, comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]` }));
   const trainOutput = { node: graphs.trainOutput, comment: `output ${model.outputName} (training mode, for the batch's metrics)` };
   const grad = lowerBatched({ predict: trainOutput, loss: graphs.trainLoss, grads }, names(true, "gradRows"), maxBatch, file);
@@ -276,7 +292,7 @@ function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string
     ...predict.helpers,
     fnText("predictRows", PARAMS.predictRows, "void", predict.lines, "Inference for rows [0, n) of X: writes n rows of output into out."),
     ...loss.helpers,
-    fnText("lossRows", PARAMS.lossRows, "number", loss.lines, "Σ of the per-sample losses of rows [0, n), inference mode."),
+    fnText("lossRows", PARAMS.lossRows, "number", loss.lines, "Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into out."),
     ...grad.helpers,
     fnText("gradRows", PARAMS.gradRows, "number", grad.lines, "Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into out and returns Σ loss."),
   ].join("\n");

@@ -82,9 +82,9 @@ const SAMPLE_CORE = `  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng:
     for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
     return total;
   },
-  lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
+  lossBatch(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
     let total = 0;
-    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE);
+    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, out, b * OUTPUT_SIZE);
     return total;
   },
   predictBatch(p: Vec, X: Vec, n: number, out: Vec): void {
@@ -210,15 +210,16 @@ export function predictBatch(params: Params, xs: MatrixInput): Vec {
   return predictModel(core, params, xs);
 }
 
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
 /** The loss of one sample (inference mode). */
 export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
   checkParams(core, params, "loss");
-  ${kernels.batched ? `return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1);` : `return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0);`}
+  ${kernels.batched ? `return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, sampleOut);` : `return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, sampleOut, 0);`}
 }
 
 const gradRng = createRng(0);
-/** Where grad() lets the kernel put the sample's output (only fit reads it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
 
 /** Adds ∂loss/∂params of one sample into \`g\` (training mode) and returns its loss. */
 export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {

@@ -25,10 +25,10 @@ const optimizer = m.createOptimizer();
 // How each function is called in training and inference.
 const calls = {
   predictSample: (f) => f(params, X, 0, out, 0),
-  lossSample: (f) => f(params, X, 0, Y, 0),
+  lossSample: (f) => f(params, X, 0, Y, 0, out, 0),
   gradSample: (f) => f(params, X, 0, Y, 0, g.fill(0), rng, out, 0),
   predictRows: (f) => f(params, X, rows, out),
-  lossRows: (f) => f(params, X, Y, rows),
+  lossRows: (f) => f(params, X, Y, rows, out),
   gradRows: (f) => f(params, X, Y, rows, g.fill(0), rng, out),
 };
 const targets = Object.entries(probe)

@@ -44,7 +44,7 @@ describe("createModelTrainer", () => {
     // The mean loss matches lossBatch/n on the original params, and the step moved params.
     const core = makeLinearCore({ inputSize: 2, outputSize: 2 });
     const p0 = initParams(core.params, core.paramCount, 3);
-    expect(whole.loss).toBeCloseTo(core.lossBatch(p0, X, Y, 10) / 10, 12);
+    expect(whole.loss).toBeCloseTo(core.lossBatch(p0, X, Y, 10, new Float64Array(20)) / 10, 12);
     expect(Array.from(whole.params)).not.toEqual(Array.from(p0));
   });
 

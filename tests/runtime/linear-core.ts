@@ -82,12 +82,13 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
       }
       return total;
     },
-    lossBatch(p: Vec, X: Vec, Y: Vec, n: number): number {
+    lossBatch(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
       checkBatch(n);
       let total = 0;
       for (let r = 0; r < n; r++) {
         forwardRow(p, X, r);
         total += rowLoss(Y, r);
+        for (let k = 0; k < outputSize; k++) out[r * outputSize + k] = logistic ? 1 / (1 + Math.exp(-logits[k])) : logits[k];
       }
       return total;
     },
