@@ -67,6 +67,8 @@ export function renderResults(r: Report): string {
     "module's `fit` (which also scores accuracy on each batch, from the outputs its training step already computed), *nnc step* its",
     "`createTrainer().step` alone, *plain JS* hand-written per-sample loops, *tfjs* `@tensorflow/tfjs-layers` `model.fit`",
     "on the cpu backend (float32). GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
+    "The MNIST workloads run bench/mnist-plain.nn: the MNIST example without its dropout layer, whose random masks no two",
+    "peers could draw alike (the example's held-out accuracy, nnc against tfjs, is in bench/MNIST-ACCURACY.md).",
     "",
   );
   for (const row of r.rows) {

@@ -9,7 +9,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { compile } from "../compiler/compile.js";
 import { EXAMPLES, ROOT } from "../scripts/examples.js";
 import { mnistSplit } from "../scripts/mnist-data.js";
 import { gemmPeak } from "./gemm-peak.js";
@@ -33,9 +35,22 @@ interface Generated {
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const now = () => performance.now();
 
+/** Where MNIST's module is compiled to (from bench/mnist-plain.nn, the example without dropout). */
+const MNIST_PLAIN = join(tmpdir(), `nnc-bench-mnist-plain-${process.pid}.ts`);
+
+/** The generated module a workload's nnc peer runs. */
+function moduleOf(example: Workload["example"]): string {
+  return example === "mnist" ? MNIST_PLAIN : `${ROOT}generated/${example}.ts`;
+}
+
+async function compileMnistPlain(): Promise<void> {
+  const source = readFileSync(`${ROOT}bench/mnist-plain.nn`, "utf8");
+  writeFileSync(MNIST_PLAIN, (await compile(source, "mnist-plain.nn")).code);
+}
+
 /** Flops per prediction and per training sample, from the generated header. */
-function flopsOf(example: string): { predict: number; grad: number } {
-  const head = readFileSync(`${ROOT}generated/${example}.ts`, "utf8").slice(0, 3000);
+function flopsOf(example: Workload["example"]): { predict: number; grad: number } {
+  const head = readFileSync(moduleOf(example), "utf8").slice(0, 3000);
   const m = /(\d+) flops per prediction, (\d+) per training sample/.exec(head)!;
   return { predict: Number(m[1]), grad: Number(m[2]) };
 }
@@ -75,7 +90,7 @@ async function bestOf(reps: number, w: Workload, run: (w: Workload) => Promise<O
 }
 
 async function runWorkload(w: Workload): Promise<Row> {
-  const mod = (await import(pathToFileURL(`${ROOT}generated/${w.example}.ts`).href)) as Generated;
+  const mod = (await import(pathToFileURL(moduleOf(w.example)).href)) as Generated;
   const init = mod.init(w.seed);
   const samples = w.rows * w.epochs;
   const flops = flopsOf(w.example).grad * samples;
@@ -142,7 +157,7 @@ async function runWorkload(w: Workload): Promise<Row> {
 }
 
 async function predictionLatency(example: "parity" | "xor" | "mnist", w: Workload) {
-  const mod = (await import(pathToFileURL(`${ROOT}generated/${example}.ts`).href)) as Generated;
+  const mod = (await import(pathToFileURL(moduleOf(example)).href)) as Generated;
   const p = mod.init(w.seed);
   const xin = w.x.slice(0, w.net.inputSize);
   const out = new Float64Array(w.net.layers[w.net.layers.length - 1]!.units);
@@ -158,7 +173,7 @@ async function predictionLatency(example: "parity" | "xor" | "mnist", w: Workloa
 /** Where MNIST's training time goes, measured in this run (for the notes on missed targets). */
 function mnistBreakdown() {
   const { train } = mnistSplit();
-  return import(pathToFileURL(`${ROOT}generated/mnist.ts`).href).then((mod: Generated) => {
+  return import(pathToFileURL(MNIST_PLAIN).href).then((mod: Generated) => {
     const p = mod.init(1);
     const opt = mod.createOptimizer();
     const g = new Float64Array(p.length).fill(1e-6);
@@ -199,6 +214,7 @@ function compileTimes(): { example: string; seconds: number; cpu: number; bytes:
 const load0 = loadavg()[0]!;
 log("compile times…");
 const compiles = compileTimes();
+await compileMnistPlain();
 await useCpu();
 log("matrix-matrix peak…");
 const peak = gemmPeak();

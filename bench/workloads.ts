@@ -5,6 +5,8 @@
 //   xor      2-8-1 tanh/sigmoid + L2 1e-4 on W1, SGD 0.5 momentum 0.9, batch 1, 20,000 steps
 //   mnist32  784-128-10 relu/softmax, Adam 0.001, batch 32, one epoch of 8,000 digits
 //   mnist1   the same, batch 1, 2,000 digits
+// (MNIST: bench/mnist-plain.nn, the example without its dropout layer, whose masks no two peers
+// could draw alike.)
 
 import { mnistSplit } from "../scripts/mnist-data.js";
 
@@ -16,6 +18,8 @@ export interface LayerSpec {
   b: number;
   /** L2 penalty factor on the kernel (Keras' kernelRegularizer l2). */
   l2?: number;
+  /** Dropout rate applied to the layer's output in training. */
+  dropout?: number;
 }
 
 export type OptimizerSpec = { name: "adam"; lr: number; beta1: number; beta2: number; epsilon: number } | { name: "sgd"; lr: number; momentum: number };
@@ -30,7 +34,7 @@ export interface NetSpec {
 export interface Workload {
   name: string;
   title: string;
-  /** The example whose generated module nnc runs. */
+  /** The model nnc runs: that example's generated module (for "mnist": bench/mnist-plain.nn). */
   example: "parity" | "xor" | "mnist";
   net: NetSpec;
   x: Float64Array;
@@ -43,7 +47,8 @@ export interface Workload {
 
 const ADAM = { name: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
-const mnistNet: NetSpec = {
+/** The benchmark's MNIST network (bench/mnist-plain.nn) as a layer list. */
+export const mnistNet: NetSpec = {
   inputSize: 784,
   layers: [
     { units: 128, activation: "relu", W: 0, b: 100352 },
@@ -52,6 +57,9 @@ const mnistNet: NetSpec = {
   loss: "categorical_crossentropy",
   optimizer: ADAM,
 };
+
+/** The MNIST example (dsl-examples/mnist.nn): the same with dropout 0.2 after the hidden layer. */
+export const mnistExampleNet: NetSpec = { ...mnistNet, layers: [{ ...mnistNet.layers[0]!, dropout: 0.2 }, mnistNet.layers[1]!] };
 
 export function workloads(): Workload[] {
   const { train } = mnistSplit();

@@ -10,7 +10,7 @@
  *   param   W_out[10, 128] ~ glorot_uniform  (offset 100480)
  *   param   b_out[10] ~ zeros  (offset 101760)
  *   101770 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: batched (matrix-matrix over minibatch rows), f64; 203780 flops per prediction, 410299 per training sample
+ *   kernels: batched (matrix-matrix over minibatch rows), f64; 203780 flops per prediction, 410555 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  */
@@ -1124,9 +1124,9 @@ const TARGET_SIZE = 10;
 const OUTPUT_SIZE = 10;
 
 /** Scratch of the batched kernels: up to 256 rows of every intermediate value. */
-const rowScratch = new VecArray(177152);
+const rowScratch = new VecArray(209920);
 
-// mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+// mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
 function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b2 = 0;
@@ -1189,7 +1189,7 @@ function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
   }
 }
 
-// mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+// mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
 function predictRows_2(p: Vec, X: Vec, n: number, out: Vec): void {
   for (let i40 = 0; i40 < 8; i40 += 4) {
     let b41 = 0;
@@ -1283,19 +1283,19 @@ function predictRows_2(p: Vec, X: Vec, n: number, out: Vec): void {
 
 /** Inference for rows [0, n) of X: writes n rows of output into out. */
 function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
-  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
   predictRows_1(p, X, n, out);
   for (let b = 0; b < n; b++) {
-    // mnist.nn:7  h   = dense(x, 128, relu)
+    // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i39 = 0; i39 < 128; i39++) {
       rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
     }
   }
 
-  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   predictRows_2(p, X, n, out);
   for (let b = 0; b < n; b++) {
-    // mnist.nn:8  out = dense(h, 10, softmax)
+    // mnist.nn:11  out = dense(d, 10, softmax)
     rowScratch[68096 + b * 10] = rowScratch[65536 + b * 10] + p[101760];
     rowScratch[68096 + b * 10 + 1] = rowScratch[65536 + b * 10 + 1] + p[101761];
     rowScratch[68096 + b * 10 + 2] = rowScratch[65536 + b * 10 + 2] + p[101762];
@@ -1344,7 +1344,7 @@ function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
   }
 }
 
-// mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+// mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
 function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b2 = 0;
@@ -1407,7 +1407,7 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   }
 }
 
-// mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+// mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
 function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
   for (let i40 = 0; i40 < 8; i40 += 4) {
     let b41 = 0;
@@ -1502,19 +1502,19 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
 /** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into out. */
 function lossRows(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
   let total = 0;
-  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
   lossRows_1(p, X, Y, n, out);
   for (let b = 0; b < n; b++) {
-    // mnist.nn:7  h   = dense(x, 128, relu)
+    // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i39 = 0; i39 < 128; i39++) {
       rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
     }
   }
 
-  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   lossRows_2(p, X, Y, n, out);
   for (let b = 0; b < n; b++) {
-    // mnist.nn:8  out = dense(h, 10, softmax)
+    // mnist.nn:11  out = dense(d, 10, softmax)
     rowScratch[68096 + b * 10] = rowScratch[65536 + b * 10] + p[101760];
     rowScratch[68096 + b * 10 + 1] = rowScratch[65536 + b * 10 + 1] + p[101761];
     rowScratch[68096 + b * 10 + 2] = rowScratch[65536 + b * 10 + 2] + p[101762];
@@ -1549,7 +1549,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
     rowScratch[70656 + b * 10 + 8] = e103 * inv105;
     rowScratch[70656 + b * 10 + 9] = e104 * inv105;
 
-    // mnist.nn:10  loss categorical_crossentropy(out, y)
+    // mnist.nn:13  loss categorical_crossentropy(out, y)
     const max106 = Math.max(rowScratch[68096 + b * 10], rowScratch[68096 + b * 10 + 1], rowScratch[68096 + b * 10 + 2], rowScratch[68096 + b * 10 + 3], rowScratch[68096 + b * 10 + 4], rowScratch[68096 + b * 10 + 5], rowScratch[68096 + b * 10 + 6], rowScratch[68096 + b * 10 + 7], rowScratch[68096 + b * 10 + 8], rowScratch[68096 + b * 10 + 9]);
     const e108 = Math.exp(rowScratch[68096 + b * 10] - max106);
     const e109 = Math.exp(rowScratch[68096 + b * 10 + 1] - max106);
@@ -1598,363 +1598,363 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
   return total;
 }
 
-// mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+// mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
 function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i1 = 0; i1 < 128; i1 += 4) {
-    let b2 = 0;
-    for (; b2 + 1 < n; b2 += 2) {
-      const ra4 = b2 * 784;
-      const ra5 = (b2 + 1) * 784;
-      const rb6 = i1 * 784;
-      const rb7 = (i1 + 1) * 784;
-      const rb8 = (i1 + 2) * 784;
-      const rb9 = (i1 + 3) * 784;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
-      for (let k3 = 0; k3 < 784; k3++) {
-        const a18 = X[ra4 + k3];
-        const a19 = X[ra5 + k3];
-        const b20 = p[rb6 + k3];
-        const b21 = p[rb7 + k3];
-        const b22 = p[rb8 + k3];
-        const b23 = p[rb9 + k3];
-        c10 += a18 * b20;
-        c11 += a18 * b21;
-        c12 += a18 * b22;
-        c13 += a18 * b23;
-        c14 += a19 * b20;
-        c15 += a19 * b21;
-        c16 += a19 * b22;
-        c17 += a19 * b23;
+  for (let i2 = 0; i2 < 128; i2 += 4) {
+    let b3 = 0;
+    for (; b3 + 1 < n; b3 += 2) {
+      const ra5 = b3 * 784;
+      const ra6 = (b3 + 1) * 784;
+      const rb7 = i2 * 784;
+      const rb8 = (i2 + 1) * 784;
+      const rb9 = (i2 + 2) * 784;
+      const rb10 = (i2 + 3) * 784;
+      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0, c18 = 0;
+      for (let k4 = 0; k4 < 784; k4++) {
+        const a19 = X[ra5 + k4];
+        const a20 = X[ra6 + k4];
+        const b21 = p[rb7 + k4];
+        const b22 = p[rb8 + k4];
+        const b23 = p[rb9 + k4];
+        const b24 = p[rb10 + k4];
+        c11 += a19 * b21;
+        c12 += a19 * b22;
+        c13 += a19 * b23;
+        c14 += a19 * b24;
+        c15 += a20 * b21;
+        c16 += a20 * b22;
+        c17 += a20 * b23;
+        c18 += a20 * b24;
       }
-      rowScratch[b2 * 128 + i1] = c10;
-      rowScratch[b2 * 128 + i1 + 1] = c11;
-      rowScratch[b2 * 128 + i1 + 2] = c12;
-      rowScratch[b2 * 128 + i1 + 3] = c13;
-      rowScratch[(b2 + 1) * 128 + i1] = c14;
-      rowScratch[(b2 + 1) * 128 + i1 + 1] = c15;
-      rowScratch[(b2 + 1) * 128 + i1 + 2] = c16;
-      rowScratch[(b2 + 1) * 128 + i1 + 3] = c17;
+      rowScratch[b3 * 128 + i2] = c11;
+      rowScratch[b3 * 128 + i2 + 1] = c12;
+      rowScratch[b3 * 128 + i2 + 2] = c13;
+      rowScratch[b3 * 128 + i2 + 3] = c14;
+      rowScratch[(b3 + 1) * 128 + i2] = c15;
+      rowScratch[(b3 + 1) * 128 + i2 + 1] = c16;
+      rowScratch[(b3 + 1) * 128 + i2 + 2] = c17;
+      rowScratch[(b3 + 1) * 128 + i2 + 3] = c18;
     }
-    for (; b2 < n; b2++) {
-      const ra25 = b2 * 784;
-      const rb26 = i1 * 784;
-      const rb27 = (i1 + 1) * 784;
-      const rb28 = (i1 + 2) * 784;
-      const rb29 = (i1 + 3) * 784;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k24 = 0; k24 < 784; k24++) {
-        const a34 = X[ra25 + k24];
-        const b35 = p[rb26 + k24];
-        const b36 = p[rb27 + k24];
-        const b37 = p[rb28 + k24];
-        const b38 = p[rb29 + k24];
-        c30 += a34 * b35;
-        c31 += a34 * b36;
-        c32 += a34 * b37;
-        c33 += a34 * b38;
+    for (; b3 < n; b3++) {
+      const ra26 = b3 * 784;
+      const rb27 = i2 * 784;
+      const rb28 = (i2 + 1) * 784;
+      const rb29 = (i2 + 2) * 784;
+      const rb30 = (i2 + 3) * 784;
+      let c31 = 0, c32 = 0, c33 = 0, c34 = 0;
+      for (let k25 = 0; k25 < 784; k25++) {
+        const a35 = X[ra26 + k25];
+        const b36 = p[rb27 + k25];
+        const b37 = p[rb28 + k25];
+        const b38 = p[rb29 + k25];
+        const b39 = p[rb30 + k25];
+        c31 += a35 * b36;
+        c32 += a35 * b37;
+        c33 += a35 * b38;
+        c34 += a35 * b39;
       }
-      rowScratch[b2 * 128 + i1] = c30;
-      rowScratch[b2 * 128 + i1 + 1] = c31;
-      rowScratch[b2 * 128 + i1 + 2] = c32;
-      rowScratch[b2 * 128 + i1 + 3] = c33;
+      rowScratch[b3 * 128 + i2] = c31;
+      rowScratch[b3 * 128 + i2 + 1] = c32;
+      rowScratch[b3 * 128 + i2 + 2] = c33;
+      rowScratch[b3 * 128 + i2 + 3] = c34;
     }
   }
 }
 
-// mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+// mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
 function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i41 = 0; i41 < 8; i41 += 4) {
-    let b42 = 0;
-    for (; b42 + 1 < n; b42 += 2) {
-      const ra44 = 65536 + b42 * 128;
-      const ra45 = 65536 + (b42 + 1) * 128;
-      const rb46 = 100480 + i41 * 128;
-      const rb47 = 100480 + (i41 + 1) * 128;
-      const rb48 = 100480 + (i41 + 2) * 128;
-      const rb49 = 100480 + (i41 + 3) * 128;
-      let c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0;
-      for (let k43 = 0; k43 < 128; k43++) {
-        const a58 = rowScratch[ra44 + k43];
-        const a59 = rowScratch[ra45 + k43];
-        const b60 = p[rb46 + k43];
-        const b61 = p[rb47 + k43];
-        const b62 = p[rb48 + k43];
-        const b63 = p[rb49 + k43];
-        c50 += a58 * b60;
-        c51 += a58 * b61;
-        c52 += a58 * b62;
-        c53 += a58 * b63;
-        c54 += a59 * b60;
-        c55 += a59 * b61;
-        c56 += a59 * b62;
-        c57 += a59 * b63;
+  for (let i42 = 0; i42 < 8; i42 += 4) {
+    let b43 = 0;
+    for (; b43 + 1 < n; b43 += 2) {
+      const ra45 = 98304 + b43 * 128;
+      const ra46 = 98304 + (b43 + 1) * 128;
+      const rb47 = 100480 + i42 * 128;
+      const rb48 = 100480 + (i42 + 1) * 128;
+      const rb49 = 100480 + (i42 + 2) * 128;
+      const rb50 = 100480 + (i42 + 3) * 128;
+      let c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0, c58 = 0;
+      for (let k44 = 0; k44 < 128; k44++) {
+        const a59 = rowScratch[ra45 + k44];
+        const a60 = rowScratch[ra46 + k44];
+        const b61 = p[rb47 + k44];
+        const b62 = p[rb48 + k44];
+        const b63 = p[rb49 + k44];
+        const b64 = p[rb50 + k44];
+        c51 += a59 * b61;
+        c52 += a59 * b62;
+        c53 += a59 * b63;
+        c54 += a59 * b64;
+        c55 += a60 * b61;
+        c56 += a60 * b62;
+        c57 += a60 * b63;
+        c58 += a60 * b64;
       }
-      rowScratch[98304 + b42 * 10 + i41] = c50;
-      rowScratch[98304 + b42 * 10 + i41 + 1] = c51;
-      rowScratch[98304 + b42 * 10 + i41 + 2] = c52;
-      rowScratch[98304 + b42 * 10 + i41 + 3] = c53;
-      rowScratch[98304 + (b42 + 1) * 10 + i41] = c54;
-      rowScratch[98304 + (b42 + 1) * 10 + i41 + 1] = c55;
-      rowScratch[98304 + (b42 + 1) * 10 + i41 + 2] = c56;
-      rowScratch[98304 + (b42 + 1) * 10 + i41 + 3] = c57;
+      rowScratch[131072 + b43 * 10 + i42] = c51;
+      rowScratch[131072 + b43 * 10 + i42 + 1] = c52;
+      rowScratch[131072 + b43 * 10 + i42 + 2] = c53;
+      rowScratch[131072 + b43 * 10 + i42 + 3] = c54;
+      rowScratch[131072 + (b43 + 1) * 10 + i42] = c55;
+      rowScratch[131072 + (b43 + 1) * 10 + i42 + 1] = c56;
+      rowScratch[131072 + (b43 + 1) * 10 + i42 + 2] = c57;
+      rowScratch[131072 + (b43 + 1) * 10 + i42 + 3] = c58;
     }
-    for (; b42 < n; b42++) {
-      const ra65 = 65536 + b42 * 128;
-      const rb66 = 100480 + i41 * 128;
-      const rb67 = 100480 + (i41 + 1) * 128;
-      const rb68 = 100480 + (i41 + 2) * 128;
-      const rb69 = 100480 + (i41 + 3) * 128;
-      let c70 = 0, c71 = 0, c72 = 0, c73 = 0;
-      for (let k64 = 0; k64 < 128; k64++) {
-        const a74 = rowScratch[ra65 + k64];
-        const b75 = p[rb66 + k64];
-        const b76 = p[rb67 + k64];
-        const b77 = p[rb68 + k64];
-        const b78 = p[rb69 + k64];
-        c70 += a74 * b75;
-        c71 += a74 * b76;
-        c72 += a74 * b77;
-        c73 += a74 * b78;
+    for (; b43 < n; b43++) {
+      const ra66 = 98304 + b43 * 128;
+      const rb67 = 100480 + i42 * 128;
+      const rb68 = 100480 + (i42 + 1) * 128;
+      const rb69 = 100480 + (i42 + 2) * 128;
+      const rb70 = 100480 + (i42 + 3) * 128;
+      let c71 = 0, c72 = 0, c73 = 0, c74 = 0;
+      for (let k65 = 0; k65 < 128; k65++) {
+        const a75 = rowScratch[ra66 + k65];
+        const b76 = p[rb67 + k65];
+        const b77 = p[rb68 + k65];
+        const b78 = p[rb69 + k65];
+        const b79 = p[rb70 + k65];
+        c71 += a75 * b76;
+        c72 += a75 * b77;
+        c73 += a75 * b78;
+        c74 += a75 * b79;
       }
-      rowScratch[98304 + b42 * 10 + i41] = c70;
-      rowScratch[98304 + b42 * 10 + i41 + 1] = c71;
-      rowScratch[98304 + b42 * 10 + i41 + 2] = c72;
-      rowScratch[98304 + b42 * 10 + i41 + 3] = c73;
+      rowScratch[131072 + b43 * 10 + i42] = c71;
+      rowScratch[131072 + b43 * 10 + i42 + 1] = c72;
+      rowScratch[131072 + b43 * 10 + i42 + 2] = c73;
+      rowScratch[131072 + b43 * 10 + i42 + 3] = c74;
     }
   }
-  for (let i41 = 8; i41 < 10; i41++) {
-    let b42 = 0;
-    for (; b42 + 1 < n; b42 += 2) {
-      const ra80 = 65536 + b42 * 128;
-      const ra81 = 65536 + (b42 + 1) * 128;
-      const rb82 = 100480 + i41 * 128;
-      let c83 = 0, c84 = 0;
-      for (let k79 = 0; k79 < 128; k79++) {
-        const a85 = rowScratch[ra80 + k79];
-        const a86 = rowScratch[ra81 + k79];
-        const b87 = p[rb82 + k79];
-        c83 += a85 * b87;
-        c84 += a86 * b87;
+  for (let i42 = 8; i42 < 10; i42++) {
+    let b43 = 0;
+    for (; b43 + 1 < n; b43 += 2) {
+      const ra81 = 98304 + b43 * 128;
+      const ra82 = 98304 + (b43 + 1) * 128;
+      const rb83 = 100480 + i42 * 128;
+      let c84 = 0, c85 = 0;
+      for (let k80 = 0; k80 < 128; k80++) {
+        const a86 = rowScratch[ra81 + k80];
+        const a87 = rowScratch[ra82 + k80];
+        const b88 = p[rb83 + k80];
+        c84 += a86 * b88;
+        c85 += a87 * b88;
       }
-      rowScratch[98304 + b42 * 10 + i41] = c83;
-      rowScratch[98304 + (b42 + 1) * 10 + i41] = c84;
+      rowScratch[131072 + b43 * 10 + i42] = c84;
+      rowScratch[131072 + (b43 + 1) * 10 + i42] = c85;
     }
-    for (; b42 < n; b42++) {
-      const ra89 = 65536 + b42 * 128;
-      const rb90 = 100480 + i41 * 128;
-      let c91 = 0;
-      for (let k88 = 0; k88 < 128; k88++) {
-        const a92 = rowScratch[ra89 + k88];
-        const b93 = p[rb90 + k88];
-        c91 += a92 * b93;
+    for (; b43 < n; b43++) {
+      const ra90 = 98304 + b43 * 128;
+      const rb91 = 100480 + i42 * 128;
+      let c92 = 0;
+      for (let k89 = 0; k89 < 128; k89++) {
+        const a93 = rowScratch[ra90 + k89];
+        const b94 = p[rb91 + k89];
+        c92 += a93 * b94;
       }
-      rowScratch[98304 + b42 * 10 + i41] = c91;
+      rowScratch[131072 + b43 * 10 + i42] = c92;
     }
   }
 }
 
-// backward of mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+// backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
 function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let j120 = 0; j120 < 128; j120 += 4) {
-    let b121 = 0;
-    for (; b121 + 1 < n; b121 += 2) {
-      const ra123 = 109056 + b121 * 10;
-      const ra124 = 109056 + (b121 + 1) * 10;
-      const rb125 = 100480 + j120;
-      const rb126 = 100480 + j120 + 1;
-      const rb127 = 100480 + j120 + 2;
-      const rb128 = 100480 + j120 + 3;
-      let c129 = 0, c130 = 0, c131 = 0, c132 = 0, c133 = 0, c134 = 0, c135 = 0, c136 = 0;
-      for (let k122 = 0; k122 < 10; k122++) {
-        const a137 = rowScratch[ra123 + k122];
-        const a138 = rowScratch[ra124 + k122];
-        const b139 = p[rb125 + k122 * 128];
-        const b140 = p[rb126 + k122 * 128];
-        const b141 = p[rb127 + k122 * 128];
-        const b142 = p[rb128 + k122 * 128];
-        c129 += a137 * b139;
-        c130 += a137 * b140;
-        c131 += a137 * b141;
-        c132 += a137 * b142;
-        c133 += a138 * b139;
-        c134 += a138 * b140;
-        c135 += a138 * b141;
-        c136 += a138 * b142;
+  for (let j121 = 0; j121 < 128; j121 += 4) {
+    let b122 = 0;
+    for (; b122 + 1 < n; b122 += 2) {
+      const ra124 = 141824 + b122 * 10;
+      const ra125 = 141824 + (b122 + 1) * 10;
+      const rb126 = 100480 + j121;
+      const rb127 = 100480 + j121 + 1;
+      const rb128 = 100480 + j121 + 2;
+      const rb129 = 100480 + j121 + 3;
+      let c130 = 0, c131 = 0, c132 = 0, c133 = 0, c134 = 0, c135 = 0, c136 = 0, c137 = 0;
+      for (let k123 = 0; k123 < 10; k123++) {
+        const a138 = rowScratch[ra124 + k123];
+        const a139 = rowScratch[ra125 + k123];
+        const b140 = p[rb126 + k123 * 128];
+        const b141 = p[rb127 + k123 * 128];
+        const b142 = p[rb128 + k123 * 128];
+        const b143 = p[rb129 + k123 * 128];
+        c130 += a138 * b140;
+        c131 += a138 * b141;
+        c132 += a138 * b142;
+        c133 += a138 * b143;
+        c134 += a139 * b140;
+        c135 += a139 * b141;
+        c136 += a139 * b142;
+        c137 += a139 * b143;
       }
-      rowScratch[111616 + b121 * 128 + j120] = c129;
-      rowScratch[111616 + b121 * 128 + j120 + 1] = c130;
-      rowScratch[111616 + b121 * 128 + j120 + 2] = c131;
-      rowScratch[111616 + b121 * 128 + j120 + 3] = c132;
-      rowScratch[111616 + (b121 + 1) * 128 + j120] = c133;
-      rowScratch[111616 + (b121 + 1) * 128 + j120 + 1] = c134;
-      rowScratch[111616 + (b121 + 1) * 128 + j120 + 2] = c135;
-      rowScratch[111616 + (b121 + 1) * 128 + j120 + 3] = c136;
+      rowScratch[144384 + b122 * 128 + j121] = c130;
+      rowScratch[144384 + b122 * 128 + j121 + 1] = c131;
+      rowScratch[144384 + b122 * 128 + j121 + 2] = c132;
+      rowScratch[144384 + b122 * 128 + j121 + 3] = c133;
+      rowScratch[144384 + (b122 + 1) * 128 + j121] = c134;
+      rowScratch[144384 + (b122 + 1) * 128 + j121 + 1] = c135;
+      rowScratch[144384 + (b122 + 1) * 128 + j121 + 2] = c136;
+      rowScratch[144384 + (b122 + 1) * 128 + j121 + 3] = c137;
     }
-    for (; b121 < n; b121++) {
-      const ra144 = 109056 + b121 * 10;
-      const rb145 = 100480 + j120;
-      const rb146 = 100480 + j120 + 1;
-      const rb147 = 100480 + j120 + 2;
-      const rb148 = 100480 + j120 + 3;
-      let c149 = 0, c150 = 0, c151 = 0, c152 = 0;
-      for (let k143 = 0; k143 < 10; k143++) {
-        const a153 = rowScratch[ra144 + k143];
-        const b154 = p[rb145 + k143 * 128];
-        const b155 = p[rb146 + k143 * 128];
-        const b156 = p[rb147 + k143 * 128];
-        const b157 = p[rb148 + k143 * 128];
-        c149 += a153 * b154;
-        c150 += a153 * b155;
-        c151 += a153 * b156;
-        c152 += a153 * b157;
+    for (; b122 < n; b122++) {
+      const ra145 = 141824 + b122 * 10;
+      const rb146 = 100480 + j121;
+      const rb147 = 100480 + j121 + 1;
+      const rb148 = 100480 + j121 + 2;
+      const rb149 = 100480 + j121 + 3;
+      let c150 = 0, c151 = 0, c152 = 0, c153 = 0;
+      for (let k144 = 0; k144 < 10; k144++) {
+        const a154 = rowScratch[ra145 + k144];
+        const b155 = p[rb146 + k144 * 128];
+        const b156 = p[rb147 + k144 * 128];
+        const b157 = p[rb148 + k144 * 128];
+        const b158 = p[rb149 + k144 * 128];
+        c150 += a154 * b155;
+        c151 += a154 * b156;
+        c152 += a154 * b157;
+        c153 += a154 * b158;
       }
-      rowScratch[111616 + b121 * 128 + j120] = c149;
-      rowScratch[111616 + b121 * 128 + j120 + 1] = c150;
-      rowScratch[111616 + b121 * 128 + j120 + 2] = c151;
-      rowScratch[111616 + b121 * 128 + j120 + 3] = c152;
+      rowScratch[144384 + b122 * 128 + j121] = c150;
+      rowScratch[144384 + b122 * 128 + j121 + 1] = c151;
+      rowScratch[144384 + b122 * 128 + j121 + 2] = c152;
+      rowScratch[144384 + b122 * 128 + j121 + 3] = c153;
     }
   }
 }
 
 // ∂loss/∂W_h [128, 784]  (Σ over the batch)
 function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i160 = 0; i160 < 128; i160 += 4) {
-    for (let j161 = 0; j161 < 784; j161 += 4) {
-      const ra163 = 144384 + i160;
-      const ra164 = 144384 + i160 + 1;
-      const ra165 = 144384 + i160 + 2;
-      const ra166 = 144384 + i160 + 3;
-      const rb167 = j161;
-      const rb168 = j161 + 1;
-      const rb169 = j161 + 2;
-      const rb170 = j161 + 3;
-      let c171 = 0, c172 = 0, c173 = 0, c174 = 0, c175 = 0, c176 = 0, c177 = 0, c178 = 0, c179 = 0, c180 = 0, c181 = 0, c182 = 0, c183 = 0, c184 = 0, c185 = 0, c186 = 0;
-      for (let k162 = 0; k162 < n; k162++) {
-        const a187 = rowScratch[ra163 + k162 * 128];
-        const a188 = rowScratch[ra164 + k162 * 128];
-        const a189 = rowScratch[ra165 + k162 * 128];
-        const a190 = rowScratch[ra166 + k162 * 128];
-        const b191 = X[rb167 + k162 * 784];
-        const b192 = X[rb168 + k162 * 784];
-        const b193 = X[rb169 + k162 * 784];
-        const b194 = X[rb170 + k162 * 784];
-        c171 += a187 * b191;
-        c172 += a187 * b192;
-        c173 += a187 * b193;
-        c174 += a187 * b194;
-        c175 += a188 * b191;
-        c176 += a188 * b192;
-        c177 += a188 * b193;
-        c178 += a188 * b194;
-        c179 += a189 * b191;
-        c180 += a189 * b192;
-        c181 += a189 * b193;
-        c182 += a189 * b194;
-        c183 += a190 * b191;
-        c184 += a190 * b192;
-        c185 += a190 * b193;
-        c186 += a190 * b194;
+  for (let i161 = 0; i161 < 128; i161 += 4) {
+    for (let j162 = 0; j162 < 784; j162 += 4) {
+      const ra164 = 177152 + i161;
+      const ra165 = 177152 + i161 + 1;
+      const ra166 = 177152 + i161 + 2;
+      const ra167 = 177152 + i161 + 3;
+      const rb168 = j162;
+      const rb169 = j162 + 1;
+      const rb170 = j162 + 2;
+      const rb171 = j162 + 3;
+      let c172 = 0, c173 = 0, c174 = 0, c175 = 0, c176 = 0, c177 = 0, c178 = 0, c179 = 0, c180 = 0, c181 = 0, c182 = 0, c183 = 0, c184 = 0, c185 = 0, c186 = 0, c187 = 0;
+      for (let k163 = 0; k163 < n; k163++) {
+        const a188 = rowScratch[ra164 + k163 * 128];
+        const a189 = rowScratch[ra165 + k163 * 128];
+        const a190 = rowScratch[ra166 + k163 * 128];
+        const a191 = rowScratch[ra167 + k163 * 128];
+        const b192 = X[rb168 + k163 * 784];
+        const b193 = X[rb169 + k163 * 784];
+        const b194 = X[rb170 + k163 * 784];
+        const b195 = X[rb171 + k163 * 784];
+        c172 += a188 * b192;
+        c173 += a188 * b193;
+        c174 += a188 * b194;
+        c175 += a188 * b195;
+        c176 += a189 * b192;
+        c177 += a189 * b193;
+        c178 += a189 * b194;
+        c179 += a189 * b195;
+        c180 += a190 * b192;
+        c181 += a190 * b193;
+        c182 += a190 * b194;
+        c183 += a190 * b195;
+        c184 += a191 * b192;
+        c185 += a191 * b193;
+        c186 += a191 * b194;
+        c187 += a191 * b195;
       }
-      g[i160 * 784 + j161] += c171;
-      g[i160 * 784 + j161 + 1] += c172;
-      g[i160 * 784 + j161 + 2] += c173;
-      g[i160 * 784 + j161 + 3] += c174;
-      g[(i160 + 1) * 784 + j161] += c175;
-      g[(i160 + 1) * 784 + j161 + 1] += c176;
-      g[(i160 + 1) * 784 + j161 + 2] += c177;
-      g[(i160 + 1) * 784 + j161 + 3] += c178;
-      g[(i160 + 2) * 784 + j161] += c179;
-      g[(i160 + 2) * 784 + j161 + 1] += c180;
-      g[(i160 + 2) * 784 + j161 + 2] += c181;
-      g[(i160 + 2) * 784 + j161 + 3] += c182;
-      g[(i160 + 3) * 784 + j161] += c183;
-      g[(i160 + 3) * 784 + j161 + 1] += c184;
-      g[(i160 + 3) * 784 + j161 + 2] += c185;
-      g[(i160 + 3) * 784 + j161 + 3] += c186;
+      g[i161 * 784 + j162] += c172;
+      g[i161 * 784 + j162 + 1] += c173;
+      g[i161 * 784 + j162 + 2] += c174;
+      g[i161 * 784 + j162 + 3] += c175;
+      g[(i161 + 1) * 784 + j162] += c176;
+      g[(i161 + 1) * 784 + j162 + 1] += c177;
+      g[(i161 + 1) * 784 + j162 + 2] += c178;
+      g[(i161 + 1) * 784 + j162 + 3] += c179;
+      g[(i161 + 2) * 784 + j162] += c180;
+      g[(i161 + 2) * 784 + j162 + 1] += c181;
+      g[(i161 + 2) * 784 + j162 + 2] += c182;
+      g[(i161 + 2) * 784 + j162 + 3] += c183;
+      g[(i161 + 3) * 784 + j162] += c184;
+      g[(i161 + 3) * 784 + j162 + 1] += c185;
+      g[(i161 + 3) * 784 + j162 + 2] += c186;
+      g[(i161 + 3) * 784 + j162 + 3] += c187;
     }
   }
 }
 
 // ∂loss/∂W_out [10, 128]  (Σ over the batch)
 function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i195 = 0; i195 < 8; i195 += 4) {
-    for (let j196 = 0; j196 < 128; j196 += 4) {
-      const ra198 = 109056 + i195;
-      const ra199 = 109056 + i195 + 1;
-      const ra200 = 109056 + i195 + 2;
-      const ra201 = 109056 + i195 + 3;
-      const rb202 = 65536 + j196;
-      const rb203 = 65536 + j196 + 1;
-      const rb204 = 65536 + j196 + 2;
-      const rb205 = 65536 + j196 + 3;
-      let c206 = 0, c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0, c214 = 0, c215 = 0, c216 = 0, c217 = 0, c218 = 0, c219 = 0, c220 = 0, c221 = 0;
-      for (let k197 = 0; k197 < n; k197++) {
-        const a222 = rowScratch[ra198 + k197 * 10];
-        const a223 = rowScratch[ra199 + k197 * 10];
-        const a224 = rowScratch[ra200 + k197 * 10];
-        const a225 = rowScratch[ra201 + k197 * 10];
-        const b226 = rowScratch[rb202 + k197 * 128];
-        const b227 = rowScratch[rb203 + k197 * 128];
-        const b228 = rowScratch[rb204 + k197 * 128];
-        const b229 = rowScratch[rb205 + k197 * 128];
-        c206 += a222 * b226;
-        c207 += a222 * b227;
-        c208 += a222 * b228;
-        c209 += a222 * b229;
-        c210 += a223 * b226;
-        c211 += a223 * b227;
-        c212 += a223 * b228;
-        c213 += a223 * b229;
-        c214 += a224 * b226;
-        c215 += a224 * b227;
-        c216 += a224 * b228;
-        c217 += a224 * b229;
-        c218 += a225 * b226;
-        c219 += a225 * b227;
-        c220 += a225 * b228;
-        c221 += a225 * b229;
+  for (let i196 = 0; i196 < 8; i196 += 4) {
+    for (let j197 = 0; j197 < 128; j197 += 4) {
+      const ra199 = 141824 + i196;
+      const ra200 = 141824 + i196 + 1;
+      const ra201 = 141824 + i196 + 2;
+      const ra202 = 141824 + i196 + 3;
+      const rb203 = 98304 + j197;
+      const rb204 = 98304 + j197 + 1;
+      const rb205 = 98304 + j197 + 2;
+      const rb206 = 98304 + j197 + 3;
+      let c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0, c214 = 0, c215 = 0, c216 = 0, c217 = 0, c218 = 0, c219 = 0, c220 = 0, c221 = 0, c222 = 0;
+      for (let k198 = 0; k198 < n; k198++) {
+        const a223 = rowScratch[ra199 + k198 * 10];
+        const a224 = rowScratch[ra200 + k198 * 10];
+        const a225 = rowScratch[ra201 + k198 * 10];
+        const a226 = rowScratch[ra202 + k198 * 10];
+        const b227 = rowScratch[rb203 + k198 * 128];
+        const b228 = rowScratch[rb204 + k198 * 128];
+        const b229 = rowScratch[rb205 + k198 * 128];
+        const b230 = rowScratch[rb206 + k198 * 128];
+        c207 += a223 * b227;
+        c208 += a223 * b228;
+        c209 += a223 * b229;
+        c210 += a223 * b230;
+        c211 += a224 * b227;
+        c212 += a224 * b228;
+        c213 += a224 * b229;
+        c214 += a224 * b230;
+        c215 += a225 * b227;
+        c216 += a225 * b228;
+        c217 += a225 * b229;
+        c218 += a225 * b230;
+        c219 += a226 * b227;
+        c220 += a226 * b228;
+        c221 += a226 * b229;
+        c222 += a226 * b230;
       }
-      g[100480 + i195 * 128 + j196] += c206;
-      g[100480 + i195 * 128 + j196 + 1] += c207;
-      g[100480 + i195 * 128 + j196 + 2] += c208;
-      g[100480 + i195 * 128 + j196 + 3] += c209;
-      g[100480 + (i195 + 1) * 128 + j196] += c210;
-      g[100480 + (i195 + 1) * 128 + j196 + 1] += c211;
-      g[100480 + (i195 + 1) * 128 + j196 + 2] += c212;
-      g[100480 + (i195 + 1) * 128 + j196 + 3] += c213;
-      g[100480 + (i195 + 2) * 128 + j196] += c214;
-      g[100480 + (i195 + 2) * 128 + j196 + 1] += c215;
-      g[100480 + (i195 + 2) * 128 + j196 + 2] += c216;
-      g[100480 + (i195 + 2) * 128 + j196 + 3] += c217;
-      g[100480 + (i195 + 3) * 128 + j196] += c218;
-      g[100480 + (i195 + 3) * 128 + j196 + 1] += c219;
-      g[100480 + (i195 + 3) * 128 + j196 + 2] += c220;
-      g[100480 + (i195 + 3) * 128 + j196 + 3] += c221;
+      g[100480 + i196 * 128 + j197] += c207;
+      g[100480 + i196 * 128 + j197 + 1] += c208;
+      g[100480 + i196 * 128 + j197 + 2] += c209;
+      g[100480 + i196 * 128 + j197 + 3] += c210;
+      g[100480 + (i196 + 1) * 128 + j197] += c211;
+      g[100480 + (i196 + 1) * 128 + j197 + 1] += c212;
+      g[100480 + (i196 + 1) * 128 + j197 + 2] += c213;
+      g[100480 + (i196 + 1) * 128 + j197 + 3] += c214;
+      g[100480 + (i196 + 2) * 128 + j197] += c215;
+      g[100480 + (i196 + 2) * 128 + j197 + 1] += c216;
+      g[100480 + (i196 + 2) * 128 + j197 + 2] += c217;
+      g[100480 + (i196 + 2) * 128 + j197 + 3] += c218;
+      g[100480 + (i196 + 3) * 128 + j197] += c219;
+      g[100480 + (i196 + 3) * 128 + j197 + 1] += c220;
+      g[100480 + (i196 + 3) * 128 + j197 + 2] += c221;
+      g[100480 + (i196 + 3) * 128 + j197 + 3] += c222;
     }
   }
-  for (let i195 = 8; i195 < 10; i195++) {
-    for (let j196 = 0; j196 < 128; j196 += 4) {
-      const ra231 = 109056 + i195;
-      const rb232 = 65536 + j196;
-      const rb233 = 65536 + j196 + 1;
-      const rb234 = 65536 + j196 + 2;
-      const rb235 = 65536 + j196 + 3;
-      let c236 = 0, c237 = 0, c238 = 0, c239 = 0;
-      for (let k230 = 0; k230 < n; k230++) {
-        const a240 = rowScratch[ra231 + k230 * 10];
-        const b241 = rowScratch[rb232 + k230 * 128];
-        const b242 = rowScratch[rb233 + k230 * 128];
-        const b243 = rowScratch[rb234 + k230 * 128];
-        const b244 = rowScratch[rb235 + k230 * 128];
-        c236 += a240 * b241;
-        c237 += a240 * b242;
-        c238 += a240 * b243;
-        c239 += a240 * b244;
+  for (let i196 = 8; i196 < 10; i196++) {
+    for (let j197 = 0; j197 < 128; j197 += 4) {
+      const ra232 = 141824 + i196;
+      const rb233 = 98304 + j197;
+      const rb234 = 98304 + j197 + 1;
+      const rb235 = 98304 + j197 + 2;
+      const rb236 = 98304 + j197 + 3;
+      let c237 = 0, c238 = 0, c239 = 0, c240 = 0;
+      for (let k231 = 0; k231 < n; k231++) {
+        const a241 = rowScratch[ra232 + k231 * 10];
+        const b242 = rowScratch[rb233 + k231 * 128];
+        const b243 = rowScratch[rb234 + k231 * 128];
+        const b244 = rowScratch[rb235 + k231 * 128];
+        const b245 = rowScratch[rb236 + k231 * 128];
+        c237 += a241 * b242;
+        c238 += a241 * b243;
+        c239 += a241 * b244;
+        c240 += a241 * b245;
       }
-      g[100480 + i195 * 128 + j196] += c236;
-      g[100480 + i195 * 128 + j196 + 1] += c237;
-      g[100480 + i195 * 128 + j196 + 2] += c238;
-      g[100480 + i195 * 128 + j196 + 3] += c239;
+      g[100480 + i196 * 128 + j197] += c237;
+      g[100480 + i196 * 128 + j197 + 1] += c238;
+      g[100480 + i196 * 128 + j197 + 2] += c239;
+      g[100480 + i196 * 128 + j197 + 3] += c240;
     }
   }
 }
@@ -1962,141 +1962,150 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Ve
 /** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into out and returns Σ loss. */
 function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
   let total = 0;
-  // mnist.nn:7  h   = dense(x, 128, relu)  (over the batch)
+  for (let b = 0; b < n; b++) {
+    // mnist.nn:10  d   = dropout(h, 0.2)
+    for (let i1 = 0; i1 < 128; i1++) {
+      rowScratch[65536 + b * 128 + i1] = rng.uniform() < 0.2 ? 0 : 1.25;
+    }
+  }
+
+  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
   gradRows_1(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
-    // mnist.nn:7  h   = dense(x, 128, relu)
-    for (let i39 = 0; i39 < 128; i39++) {
-      rowScratch[32768 + b * 128 + i39] = rowScratch[b * 128 + i39] + p[100352 + i39];
-    }
+    // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i40 = 0; i40 < 128; i40++) {
-      rowScratch[65536 + b * 128 + i40] = Math.max(rowScratch[32768 + b * 128 + i40], 0);
+      rowScratch[32768 + b * 128 + i40] = rowScratch[b * 128 + i40] + p[100352 + i40];
+    }
+
+    // mnist.nn:10  d   = dropout(h, 0.2)
+    for (let i41 = 0; i41 < 128; i41++) {
+      rowScratch[98304 + b * 128 + i41] = (Math.max(rowScratch[32768 + b * 128 + i41], 0)) * rowScratch[65536 + b * 128 + i41];
     }
   }
 
-  // mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   gradRows_2(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
-    // mnist.nn:8  out = dense(h, 10, softmax)
-    rowScratch[100864 + b * 10] = rowScratch[98304 + b * 10] + p[101760];
-    rowScratch[100864 + b * 10 + 1] = rowScratch[98304 + b * 10 + 1] + p[101761];
-    rowScratch[100864 + b * 10 + 2] = rowScratch[98304 + b * 10 + 2] + p[101762];
-    rowScratch[100864 + b * 10 + 3] = rowScratch[98304 + b * 10 + 3] + p[101763];
-    rowScratch[100864 + b * 10 + 4] = rowScratch[98304 + b * 10 + 4] + p[101764];
-    rowScratch[100864 + b * 10 + 5] = rowScratch[98304 + b * 10 + 5] + p[101765];
-    rowScratch[100864 + b * 10 + 6] = rowScratch[98304 + b * 10 + 6] + p[101766];
-    rowScratch[100864 + b * 10 + 7] = rowScratch[98304 + b * 10 + 7] + p[101767];
-    rowScratch[100864 + b * 10 + 8] = rowScratch[98304 + b * 10 + 8] + p[101768];
-    rowScratch[100864 + b * 10 + 9] = rowScratch[98304 + b * 10 + 9] + p[101769];
-    const max94 = Math.max(rowScratch[100864 + b * 10], rowScratch[100864 + b * 10 + 1], rowScratch[100864 + b * 10 + 2], rowScratch[100864 + b * 10 + 3], rowScratch[100864 + b * 10 + 4], rowScratch[100864 + b * 10 + 5], rowScratch[100864 + b * 10 + 6], rowScratch[100864 + b * 10 + 7], rowScratch[100864 + b * 10 + 8], rowScratch[100864 + b * 10 + 9]);
-    const e96 = Math.exp(rowScratch[100864 + b * 10] - max94);
-    const e97 = Math.exp(rowScratch[100864 + b * 10 + 1] - max94);
-    const e98 = Math.exp(rowScratch[100864 + b * 10 + 2] - max94);
-    const e99 = Math.exp(rowScratch[100864 + b * 10 + 3] - max94);
-    const e100 = Math.exp(rowScratch[100864 + b * 10 + 4] - max94);
-    const e101 = Math.exp(rowScratch[100864 + b * 10 + 5] - max94);
-    const e102 = Math.exp(rowScratch[100864 + b * 10 + 6] - max94);
-    const e103 = Math.exp(rowScratch[100864 + b * 10 + 7] - max94);
-    const e104 = Math.exp(rowScratch[100864 + b * 10 + 8] - max94);
-    const e105 = Math.exp(rowScratch[100864 + b * 10 + 9] - max94);
-    const sum95 = e96 + e97 + e98 + e99 + e100 + e101 + e102 + e103 + e104 + e105;
-    const inv106 = 1 / sum95;
-    rowScratch[103424 + b * 10] = e96 * inv106;
-    rowScratch[103424 + b * 10 + 1] = e97 * inv106;
-    rowScratch[103424 + b * 10 + 2] = e98 * inv106;
-    rowScratch[103424 + b * 10 + 3] = e99 * inv106;
-    rowScratch[103424 + b * 10 + 4] = e100 * inv106;
-    rowScratch[103424 + b * 10 + 5] = e101 * inv106;
-    rowScratch[103424 + b * 10 + 6] = e102 * inv106;
-    rowScratch[103424 + b * 10 + 7] = e103 * inv106;
-    rowScratch[103424 + b * 10 + 8] = e104 * inv106;
-    rowScratch[103424 + b * 10 + 9] = e105 * inv106;
+    // mnist.nn:11  out = dense(d, 10, softmax)
+    rowScratch[133632 + b * 10] = rowScratch[131072 + b * 10] + p[101760];
+    rowScratch[133632 + b * 10 + 1] = rowScratch[131072 + b * 10 + 1] + p[101761];
+    rowScratch[133632 + b * 10 + 2] = rowScratch[131072 + b * 10 + 2] + p[101762];
+    rowScratch[133632 + b * 10 + 3] = rowScratch[131072 + b * 10 + 3] + p[101763];
+    rowScratch[133632 + b * 10 + 4] = rowScratch[131072 + b * 10 + 4] + p[101764];
+    rowScratch[133632 + b * 10 + 5] = rowScratch[131072 + b * 10 + 5] + p[101765];
+    rowScratch[133632 + b * 10 + 6] = rowScratch[131072 + b * 10 + 6] + p[101766];
+    rowScratch[133632 + b * 10 + 7] = rowScratch[131072 + b * 10 + 7] + p[101767];
+    rowScratch[133632 + b * 10 + 8] = rowScratch[131072 + b * 10 + 8] + p[101768];
+    rowScratch[133632 + b * 10 + 9] = rowScratch[131072 + b * 10 + 9] + p[101769];
+    const max95 = Math.max(rowScratch[133632 + b * 10], rowScratch[133632 + b * 10 + 1], rowScratch[133632 + b * 10 + 2], rowScratch[133632 + b * 10 + 3], rowScratch[133632 + b * 10 + 4], rowScratch[133632 + b * 10 + 5], rowScratch[133632 + b * 10 + 6], rowScratch[133632 + b * 10 + 7], rowScratch[133632 + b * 10 + 8], rowScratch[133632 + b * 10 + 9]);
+    const e97 = Math.exp(rowScratch[133632 + b * 10] - max95);
+    const e98 = Math.exp(rowScratch[133632 + b * 10 + 1] - max95);
+    const e99 = Math.exp(rowScratch[133632 + b * 10 + 2] - max95);
+    const e100 = Math.exp(rowScratch[133632 + b * 10 + 3] - max95);
+    const e101 = Math.exp(rowScratch[133632 + b * 10 + 4] - max95);
+    const e102 = Math.exp(rowScratch[133632 + b * 10 + 5] - max95);
+    const e103 = Math.exp(rowScratch[133632 + b * 10 + 6] - max95);
+    const e104 = Math.exp(rowScratch[133632 + b * 10 + 7] - max95);
+    const e105 = Math.exp(rowScratch[133632 + b * 10 + 8] - max95);
+    const e106 = Math.exp(rowScratch[133632 + b * 10 + 9] - max95);
+    const sum96 = e97 + e98 + e99 + e100 + e101 + e102 + e103 + e104 + e105 + e106;
+    const inv107 = 1 / sum96;
+    rowScratch[136192 + b * 10] = e97 * inv107;
+    rowScratch[136192 + b * 10 + 1] = e98 * inv107;
+    rowScratch[136192 + b * 10 + 2] = e99 * inv107;
+    rowScratch[136192 + b * 10 + 3] = e100 * inv107;
+    rowScratch[136192 + b * 10 + 4] = e101 * inv107;
+    rowScratch[136192 + b * 10 + 5] = e102 * inv107;
+    rowScratch[136192 + b * 10 + 6] = e103 * inv107;
+    rowScratch[136192 + b * 10 + 7] = e104 * inv107;
+    rowScratch[136192 + b * 10 + 8] = e105 * inv107;
+    rowScratch[136192 + b * 10 + 9] = e106 * inv107;
 
-    // mnist.nn:10  loss categorical_crossentropy(out, y)
-    const max107 = Math.max(rowScratch[100864 + b * 10], rowScratch[100864 + b * 10 + 1], rowScratch[100864 + b * 10 + 2], rowScratch[100864 + b * 10 + 3], rowScratch[100864 + b * 10 + 4], rowScratch[100864 + b * 10 + 5], rowScratch[100864 + b * 10 + 6], rowScratch[100864 + b * 10 + 7], rowScratch[100864 + b * 10 + 8], rowScratch[100864 + b * 10 + 9]);
-    const e109 = Math.exp(rowScratch[100864 + b * 10] - max107);
-    const e110 = Math.exp(rowScratch[100864 + b * 10 + 1] - max107);
-    const e111 = Math.exp(rowScratch[100864 + b * 10 + 2] - max107);
-    const e112 = Math.exp(rowScratch[100864 + b * 10 + 3] - max107);
-    const e113 = Math.exp(rowScratch[100864 + b * 10 + 4] - max107);
-    const e114 = Math.exp(rowScratch[100864 + b * 10 + 5] - max107);
-    const e115 = Math.exp(rowScratch[100864 + b * 10 + 6] - max107);
-    const e116 = Math.exp(rowScratch[100864 + b * 10 + 7] - max107);
-    const e117 = Math.exp(rowScratch[100864 + b * 10 + 8] - max107);
-    const e118 = Math.exp(rowScratch[100864 + b * 10 + 9] - max107);
-    const sum108 = e109 + e110 + e111 + e112 + e113 + e114 + e115 + e116 + e117 + e118;
-    const lse119 = max107 + Math.log(sum108);
-    rowScratch[105984 + b * 10] = rowScratch[100864 + b * 10] - lse119;
-    rowScratch[105984 + b * 10 + 1] = rowScratch[100864 + b * 10 + 1] - lse119;
-    rowScratch[105984 + b * 10 + 2] = rowScratch[100864 + b * 10 + 2] - lse119;
-    rowScratch[105984 + b * 10 + 3] = rowScratch[100864 + b * 10 + 3] - lse119;
-    rowScratch[105984 + b * 10 + 4] = rowScratch[100864 + b * 10 + 4] - lse119;
-    rowScratch[105984 + b * 10 + 5] = rowScratch[100864 + b * 10 + 5] - lse119;
-    rowScratch[105984 + b * 10 + 6] = rowScratch[100864 + b * 10 + 6] - lse119;
-    rowScratch[105984 + b * 10 + 7] = rowScratch[100864 + b * 10 + 7] - lse119;
-    rowScratch[105984 + b * 10 + 8] = rowScratch[100864 + b * 10 + 8] - lse119;
-    rowScratch[105984 + b * 10 + 9] = rowScratch[100864 + b * 10 + 9] - lse119;
-    rowScratch[108544 + b * 1] = Y[b * 10] * rowScratch[105984 + b * 10] +
-        Y[b * 10 + 1] * rowScratch[105984 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[105984 + b * 10 + 2] +
-        Y[b * 10 + 3] * rowScratch[105984 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[105984 + b * 10 + 4] +
-        Y[b * 10 + 5] * rowScratch[105984 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[105984 + b * 10 + 6] +
-        Y[b * 10 + 7] * rowScratch[105984 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[105984 + b * 10 + 8] +
-        Y[b * 10 + 9] * rowScratch[105984 + b * 10 + 9];
+    // mnist.nn:13  loss categorical_crossentropy(out, y)
+    const max108 = Math.max(rowScratch[133632 + b * 10], rowScratch[133632 + b * 10 + 1], rowScratch[133632 + b * 10 + 2], rowScratch[133632 + b * 10 + 3], rowScratch[133632 + b * 10 + 4], rowScratch[133632 + b * 10 + 5], rowScratch[133632 + b * 10 + 6], rowScratch[133632 + b * 10 + 7], rowScratch[133632 + b * 10 + 8], rowScratch[133632 + b * 10 + 9]);
+    const e110 = Math.exp(rowScratch[133632 + b * 10] - max108);
+    const e111 = Math.exp(rowScratch[133632 + b * 10 + 1] - max108);
+    const e112 = Math.exp(rowScratch[133632 + b * 10 + 2] - max108);
+    const e113 = Math.exp(rowScratch[133632 + b * 10 + 3] - max108);
+    const e114 = Math.exp(rowScratch[133632 + b * 10 + 4] - max108);
+    const e115 = Math.exp(rowScratch[133632 + b * 10 + 5] - max108);
+    const e116 = Math.exp(rowScratch[133632 + b * 10 + 6] - max108);
+    const e117 = Math.exp(rowScratch[133632 + b * 10 + 7] - max108);
+    const e118 = Math.exp(rowScratch[133632 + b * 10 + 8] - max108);
+    const e119 = Math.exp(rowScratch[133632 + b * 10 + 9] - max108);
+    const sum109 = e110 + e111 + e112 + e113 + e114 + e115 + e116 + e117 + e118 + e119;
+    const lse120 = max108 + Math.log(sum109);
+    rowScratch[138752 + b * 10] = rowScratch[133632 + b * 10] - lse120;
+    rowScratch[138752 + b * 10 + 1] = rowScratch[133632 + b * 10 + 1] - lse120;
+    rowScratch[138752 + b * 10 + 2] = rowScratch[133632 + b * 10 + 2] - lse120;
+    rowScratch[138752 + b * 10 + 3] = rowScratch[133632 + b * 10 + 3] - lse120;
+    rowScratch[138752 + b * 10 + 4] = rowScratch[133632 + b * 10 + 4] - lse120;
+    rowScratch[138752 + b * 10 + 5] = rowScratch[133632 + b * 10 + 5] - lse120;
+    rowScratch[138752 + b * 10 + 6] = rowScratch[133632 + b * 10 + 6] - lse120;
+    rowScratch[138752 + b * 10 + 7] = rowScratch[133632 + b * 10 + 7] - lse120;
+    rowScratch[138752 + b * 10 + 8] = rowScratch[133632 + b * 10 + 8] - lse120;
+    rowScratch[138752 + b * 10 + 9] = rowScratch[133632 + b * 10 + 9] - lse120;
+    rowScratch[141312 + b * 1] = Y[b * 10] * rowScratch[138752 + b * 10] +
+        Y[b * 10 + 1] * rowScratch[138752 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[138752 + b * 10 + 2] +
+        Y[b * 10 + 3] * rowScratch[138752 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[138752 + b * 10 + 4] +
+        Y[b * 10 + 5] * rowScratch[138752 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[138752 + b * 10 + 6] +
+        Y[b * 10 + 7] * rowScratch[138752 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[138752 + b * 10 + 8] +
+        Y[b * 10 + 9] * rowScratch[138752 + b * 10 + 9];
 
-    // backward of mnist.nn:10  loss categorical_crossentropy(out, y)
-    rowScratch[108800 + b * 1] = Y[b * 10] + Y[b * 10 + 1] + Y[b * 10 + 2] + Y[b * 10 + 3] + Y[b * 10 + 4] +
+    // backward of mnist.nn:13  loss categorical_crossentropy(out, y)
+    rowScratch[141568 + b * 1] = Y[b * 10] + Y[b * 10 + 1] + Y[b * 10 + 2] + Y[b * 10 + 3] + Y[b * 10 + 4] +
         Y[b * 10 + 5] + Y[b * 10 + 6] + Y[b * 10 + 7] + Y[b * 10 + 8] + Y[b * 10 + 9];
-    rowScratch[109056 + b * 10] = (rowScratch[103424 + b * 10] * rowScratch[108800 + b * 1]) - Y[b * 10];
-    rowScratch[109056 + b * 10 + 1] = (rowScratch[103424 + b * 10 + 1] * rowScratch[108800 + b * 1]) - Y[b * 10 + 1];
-    rowScratch[109056 + b * 10 + 2] = (rowScratch[103424 + b * 10 + 2] * rowScratch[108800 + b * 1]) - Y[b * 10 + 2];
-    rowScratch[109056 + b * 10 + 3] = (rowScratch[103424 + b * 10 + 3] * rowScratch[108800 + b * 1]) - Y[b * 10 + 3];
-    rowScratch[109056 + b * 10 + 4] = (rowScratch[103424 + b * 10 + 4] * rowScratch[108800 + b * 1]) - Y[b * 10 + 4];
-    rowScratch[109056 + b * 10 + 5] = (rowScratch[103424 + b * 10 + 5] * rowScratch[108800 + b * 1]) - Y[b * 10 + 5];
-    rowScratch[109056 + b * 10 + 6] = (rowScratch[103424 + b * 10 + 6] * rowScratch[108800 + b * 1]) - Y[b * 10 + 6];
-    rowScratch[109056 + b * 10 + 7] = (rowScratch[103424 + b * 10 + 7] * rowScratch[108800 + b * 1]) - Y[b * 10 + 7];
-    rowScratch[109056 + b * 10 + 8] = (rowScratch[103424 + b * 10 + 8] * rowScratch[108800 + b * 1]) - Y[b * 10 + 8];
-    rowScratch[109056 + b * 10 + 9] = (rowScratch[103424 + b * 10 + 9] * rowScratch[108800 + b * 1]) - Y[b * 10 + 9];
+    rowScratch[141824 + b * 10] = (rowScratch[136192 + b * 10] * rowScratch[141568 + b * 1]) - Y[b * 10];
+    rowScratch[141824 + b * 10 + 1] = (rowScratch[136192 + b * 10 + 1] * rowScratch[141568 + b * 1]) - Y[b * 10 + 1];
+    rowScratch[141824 + b * 10 + 2] = (rowScratch[136192 + b * 10 + 2] * rowScratch[141568 + b * 1]) - Y[b * 10 + 2];
+    rowScratch[141824 + b * 10 + 3] = (rowScratch[136192 + b * 10 + 3] * rowScratch[141568 + b * 1]) - Y[b * 10 + 3];
+    rowScratch[141824 + b * 10 + 4] = (rowScratch[136192 + b * 10 + 4] * rowScratch[141568 + b * 1]) - Y[b * 10 + 4];
+    rowScratch[141824 + b * 10 + 5] = (rowScratch[136192 + b * 10 + 5] * rowScratch[141568 + b * 1]) - Y[b * 10 + 5];
+    rowScratch[141824 + b * 10 + 6] = (rowScratch[136192 + b * 10 + 6] * rowScratch[141568 + b * 1]) - Y[b * 10 + 6];
+    rowScratch[141824 + b * 10 + 7] = (rowScratch[136192 + b * 10 + 7] * rowScratch[141568 + b * 1]) - Y[b * 10 + 7];
+    rowScratch[141824 + b * 10 + 8] = (rowScratch[136192 + b * 10 + 8] * rowScratch[141568 + b * 1]) - Y[b * 10 + 8];
+    rowScratch[141824 + b * 10 + 9] = (rowScratch[136192 + b * 10 + 9] * rowScratch[141568 + b * 1]) - Y[b * 10 + 9];
   }
 
-  // backward of mnist.nn:8  out = dense(h, 10, softmax)  (over the batch)
+  // backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   gradRows_3(p, X, Y, n, g, rng, out);
   for (let b = 0; b < n; b++) {
-    // backward of mnist.nn:7  h   = dense(x, 128, relu)
-    for (let i158 = 0; i158 < 128; i158++) {
-      rowScratch[144384 + b * 128 + i158] = rowScratch[111616 + b * 128 + i158] * (rowScratch[32768 + b * 128 + i158] > 0 ? 1 : 0);
+    // backward of mnist.nn:9  h   = dense(x, 128, relu)
+    for (let i159 = 0; i159 < 128; i159++) {
+      rowScratch[177152 + b * 128 + i159] = (rowScratch[144384 + b * 128 + i159] * rowScratch[65536 + b * 128 + i159]) * (rowScratch[32768 + b * 128 + i159] > 0 ? 1 : 0);
     }
 
     // output out (training mode, for the batch's metrics)
-    out[b * 10] = rowScratch[103424 + b * 10];
-    out[b * 10 + 1] = rowScratch[103424 + b * 10 + 1];
-    out[b * 10 + 2] = rowScratch[103424 + b * 10 + 2];
-    out[b * 10 + 3] = rowScratch[103424 + b * 10 + 3];
-    out[b * 10 + 4] = rowScratch[103424 + b * 10 + 4];
-    out[b * 10 + 5] = rowScratch[103424 + b * 10 + 5];
-    out[b * 10 + 6] = rowScratch[103424 + b * 10 + 6];
-    out[b * 10 + 7] = rowScratch[103424 + b * 10 + 7];
-    out[b * 10 + 8] = rowScratch[103424 + b * 10 + 8];
-    out[b * 10 + 9] = rowScratch[103424 + b * 10 + 9];
+    out[b * 10] = rowScratch[136192 + b * 10];
+    out[b * 10 + 1] = rowScratch[136192 + b * 10 + 1];
+    out[b * 10 + 2] = rowScratch[136192 + b * 10 + 2];
+    out[b * 10 + 3] = rowScratch[136192 + b * 10 + 3];
+    out[b * 10 + 4] = rowScratch[136192 + b * 10 + 4];
+    out[b * 10 + 5] = rowScratch[136192 + b * 10 + 5];
+    out[b * 10 + 6] = rowScratch[136192 + b * 10 + 6];
+    out[b * 10 + 7] = rowScratch[136192 + b * 10 + 7];
+    out[b * 10 + 8] = rowScratch[136192 + b * 10 + 8];
+    out[b * 10 + 9] = rowScratch[136192 + b * 10 + 9];
 
     // Σ loss over the batch
-    total += -rowScratch[108544 + b * 1];
+    total += -rowScratch[141312 + b * 1];
 
     // ∂loss/∂b_h [128]
-    for (let i159 = 0; i159 < 128; i159++) {
-      g[100352 + i159] += rowScratch[144384 + b * 128 + i159];
+    for (let i160 = 0; i160 < 128; i160++) {
+      g[100352 + i160] += rowScratch[177152 + b * 128 + i160];
     }
 
     // ∂loss/∂b_out [10]
-    g[101760] += rowScratch[109056 + b * 10];
-    g[101761] += rowScratch[109056 + b * 10 + 1];
-    g[101762] += rowScratch[109056 + b * 10 + 2];
-    g[101763] += rowScratch[109056 + b * 10 + 3];
-    g[101764] += rowScratch[109056 + b * 10 + 4];
-    g[101765] += rowScratch[109056 + b * 10 + 5];
-    g[101766] += rowScratch[109056 + b * 10 + 6];
-    g[101767] += rowScratch[109056 + b * 10 + 7];
-    g[101768] += rowScratch[109056 + b * 10 + 8];
-    g[101769] += rowScratch[109056 + b * 10 + 9];
+    g[101760] += rowScratch[141824 + b * 10];
+    g[101761] += rowScratch[141824 + b * 10 + 1];
+    g[101762] += rowScratch[141824 + b * 10 + 2];
+    g[101763] += rowScratch[141824 + b * 10 + 3];
+    g[101764] += rowScratch[141824 + b * 10 + 4];
+    g[101765] += rowScratch[141824 + b * 10 + 5];
+    g[101766] += rowScratch[141824 + b * 10 + 6];
+    g[101767] += rowScratch[141824 + b * 10 + 7];
+    g[101768] += rowScratch[141824 + b * 10 + 8];
+    g[101769] += rowScratch[141824 + b * 10 + 9];
   }
 
   // ∂loss/∂W_h [128, 784]  (Σ over the batch)

@@ -22,6 +22,7 @@ const act = {
 } as const;
 
 export function plainNet(spec: NetSpec, params: Float64Array): PlainNet {
+  if (spec.layers.some((l) => l.dropout)) throw new Error("plainNet: no dropout (its masks could not match nnc's)");
   const L = spec.layers.length;
   const sizes = [spec.inputSize, ...spec.layers.map((l) => l.units)];
   const a = sizes.map((s) => new Float64Array(s)); // activations (a[0] = input)

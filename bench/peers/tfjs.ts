@@ -16,7 +16,8 @@ export async function useCpu(): Promise<void> {
 }
 
 export interface TfjsNet {
-  fit(x: Float64Array, y: Float64Array, rows: number, opts: { batchSize: number; epochs: number }): Promise<void>;
+  /** Rows in the given order unless `shuffle` (tfjs' own shuffle each epoch, as Keras). */
+  fit(x: Float64Array, y: Float64Array, rows: number, opts: { batchSize: number; epochs: number; shuffle?: boolean }): Promise<void>;
   evaluate(x: Float64Array, y: Float64Array, rows: number): { loss: number; accuracy: number };
   /** One prediction, read back to JavaScript. */
   predictOne(x: Float64Array): Float32Array;
@@ -34,6 +35,7 @@ export function tfjsNet(spec: NetSpec, params: Float64Array): TfjsNet {
       ...(l.l2 ? { kernelRegularizer: tfl.regularizers.l2({ l2: l.l2 }) } : {}),
     });
     model.add(layer);
+    if (l.dropout) model.add(tfl.layers.dropout({ rate: l.dropout }));
     const kernel = new Float32Array(inn * l.units);
     for (let o = 0; o < l.units; o++) for (let k = 0; k < inn; k++) kernel[k * l.units + o] = params[l.W + o * inn + k]!;
     layer.setWeights([tf.tensor2d(kernel, [inn, l.units]), tf.tensor1d(Float32Array.from(params.subarray(l.b, l.b + l.units)))]);
@@ -45,9 +47,9 @@ export function tfjsNet(spec: NetSpec, params: Float64Array): TfjsNet {
   const outSize = spec.layers[spec.layers.length - 1]!.units;
   const tensors = (x: Float64Array, y: Float64Array, rows: number) => [tf.tensor2d(Float32Array.from(x.subarray(0, rows * spec.inputSize)), [rows, spec.inputSize]), tf.tensor2d(Float32Array.from(y.subarray(0, rows * outSize)), [rows, outSize])] as const;
   return {
-    async fit(x, y, rows, { batchSize, epochs }) {
+    async fit(x, y, rows, { batchSize, epochs, shuffle = false }) {
       const [xs, ys] = tensors(x, y, rows);
-      await model.fit(xs, ys, { batchSize, epochs, shuffle: false, verbose: 0 });
+      await model.fit(xs, ys, { batchSize, epochs, shuffle, verbose: 0 });
       xs.dispose();
       ys.dispose();
     },
