@@ -8,7 +8,7 @@
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compile } from "../compiler/compile.js";
@@ -248,6 +248,7 @@ const md = renderResults({
   compiles,
   breakdown,
 });
+rmSync(MNIST_PLAIN, { force: true });
 if (quick) process.stdout.write(md);
 else {
   writeFileSync(`${ROOT}bench/RESULTS.md`, md);
