@@ -6,6 +6,7 @@
 //     ∂L/∂W_out = δz_out ⊗ h       [1, 2]  parity.nn:10
 
 import type { Model } from "../build/model.js";
+import { topoOrder } from "../ir/node.js";
 import { printGraph } from "../ir/print.js";
 import type { Derived } from "../passes/derive.js";
 import { type GradientSlice, gradKernel } from "./code-slice.js";
@@ -37,6 +38,16 @@ function table(equations: readonly Equation[], file: string): string[] {
   });
 }
 
+/** One legend line per dropout mask of the training loss: what maskN holds. */
+function maskLegend(model: Model): string[] {
+  const masks = topoOrder([model.train.loss]).filter((n) => n.op === "dropout_mask");
+  return masks.map((m) => {
+    const rate = Number(m.attrs["rate"]);
+    const where = m.origin ? ` (line ${m.origin.line})` : "";
+    return `# mask${String(m.attrs["id"])}${where}: dropout mask, redrawn for every training sample: each element 0 with probability ${rate}, else 1/(1 − ${rate})`;
+  });
+}
+
 export function mathText(model: Model, d: Derivation): string {
   const file = baseName(model.file);
   const which = d.params.length === model.params.length ? "every parameter" : d.params.join(", ");
@@ -51,6 +62,7 @@ export function mathText(model: Model, d: Derivation): string {
     ...table(d.backward, file),
     ``,
     `# ${LEGEND}`,
+    ...maskLegend(model),
     ``,
   ].join("\n");
 }
