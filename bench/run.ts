@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compile } from "../compiler/compile.js";
 import { EXAMPLES, ROOT } from "../scripts/examples.js";
-import { mnistSplit } from "../scripts/mnist-data.js";
+import { MNIST_BATCH, MNIST_EPOCHS, mnistSplit } from "../scripts/mnist-data.js";
 import { gemmPeak } from "./gemm-peak.js";
 import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
@@ -186,6 +186,17 @@ function mnistBreakdown() {
   });
 }
 
+/** The MNIST example trained as `npm run demo:mnist` does, scored on the held-out digits. */
+async function mnistExampleAccuracy() {
+  const { train, test } = mnistSplit();
+  const mod = (await import(pathToFileURL(`${ROOT}generated/mnist.ts`).href)) as Generated;
+  const p = mod.init(1);
+  const t0 = now();
+  mod.fit(p, train.x, train.y, { epochs: MNIST_EPOCHS, batchSize: MNIST_BATCH, seed: 1 });
+  const seconds = (now() - t0) / 1000;
+  return { accuracy: mod.evaluate(p, test.x, test.y).accuracy, epochs: MNIST_EPOCHS, batch: MNIST_BATCH, seconds };
+}
+
 /**
  * `nnc FILE -o OUT` wall time and CPU time (user + system, via /usr/bin/time when present), the
  * median of 3, from the dist/ build as `npx nnc` runs it.
@@ -234,6 +245,8 @@ const latencies = [];
 for (const ex of ["parity", "xor", "mnist"] as const) latencies.push(await predictionLatency(ex, list.find((w) => w.example === ex)!));
 log("MNIST breakdown…");
 const breakdown = await mnistBreakdown();
+log("MNIST example accuracy…");
+const mnistExample = quick ? { accuracy: NaN, epochs: 0, batch: MNIST_BATCH, seconds: 0 } : await mnistExampleAccuracy();
 peaks.push(gemmPeak(0.3));
 // The yardstick is the best rate seen at any of the measurements (the machine's speed drifts).
 const best = peaks.reduce((a, b) => (b.gflops > a.gflops ? b : a));
@@ -247,6 +260,7 @@ const md = renderResults({
   latencies,
   compiles,
   breakdown,
+  mnistExample,
 });
 rmSync(MNIST_PLAIN, { force: true });
 if (quick) process.stdout.write(md);

@@ -1,8 +1,8 @@
 // `npm run demo:mnist`: compiles dsl-examples/mnist.nn (784 → 128 relu → dropout 0.2 → 10
 // softmax, Adam) and trains it on the first 8,000 digits of npm `mnist` for 10 epochs of batch 8
 // (chosen by cross-validation on those digits: docs/mnist-selection.md) from a fixed seed, then
-// scores the 2,000 held-out digits. The issue's bar is 95%; this gives 94.75%, and TensorFlow.js
-// trained the same way gives about as much (bench/MNIST-ACCURACY.md).
+// scores the 2,000 held-out digits. The issue's bar is 95%; this gives 94.75%. Over seeds 1–3 nnc
+// averages 94.98% and TensorFlow.js, trained the same way, 94.90% (bench/MNIST-ACCURACY.md).
 
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
