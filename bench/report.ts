@@ -109,7 +109,8 @@ export function renderResults(r: Report): string {
   ];
   out.push("", "## Targets (issue #4)", "", "| target | measured | goal | met |", "| --- | --- | --- | --- |");
   for (const [what, value, goal, unit] of targets) {
-    const shown = unit === "" ? `${f(100 * value, 0)}%` : `${f(value, 1)}×`;
+    // One decimal: a fraction just under the goal must not print as the goal itself.
+    const shown = unit === "" ? `${f(100 * value, 1)}%` : `${f(value, 1)}×`;
     const goalShown = unit === "" ? `≥ ${f(100 * goal, 0)}%` : `≥ ${goal}×`;
     out.push(`| ${what} | ${shown} | ${goalShown} | ${value >= goal ? "yes" : `no (${f(value / goal, 2)} of the goal)`} |`);
   }
