@@ -154,5 +154,14 @@ export function renderResults(r: Report): string {
     `- The kernels themselves: ${f((r.rows.find((x) => x.workload.name === "mnist32")!.flops / r.rows.find((x) => x.workload.name === "mnist32")!.samples) * 32 / b.grad32 / 1e9, 2)} GFLOP/s over a batch of 32 (step without optimizer).`,
     "",
   );
+  const paired = row("mnist32").pairedFraction!.fraction;
+  if (paired < 0.6) {
+    out.push(
+      `Why the batch-32 step misses 60% of the peak in this run (${f(100 * paired, 1)}%): Adam alone, a memory-bound pass over the parameters`,
+      `and its two moment vectors, is ${f((100 * b.adam) / (b.adam + b.grad32), 0)}% of the step, and this machine's speed drifted within the run (the yardstick`,
+      `measured ${f(Math.min(...r.peaks))}–${f(Math.max(...r.peaks))} GFLOP/s), so the fraction moves from run to run (README, *Speed*).`,
+      "",
+    );
+  }
   return out.join("\n");
 }
