@@ -4,8 +4,9 @@
 // [0, 1], one-hot labels. The first 8,000 rows train, the last 2,000 test.
 //
 //   const { train, test } = mnistSplit();
-//   mod.fit(params, train.x, train.y, { epochs: 10, batchSize: 32 });
+//   mod.fit(params, train.x, train.y, { epochs: MNIST_EPOCHS, batchSize: MNIST_BATCH });
 //   mod.evaluate(params, test.x, test.y);        // { loss, accuracy }
+//   mnistTrain()                                 // the training rows alone (model selection)
 
 import { loadMnist } from "../compiler/data/mnist.js";
 
@@ -30,7 +31,7 @@ let cachedTable: ReturnType<typeof loadMnist> | undefined;
 let cachedTrain: MnistPart | undefined;
 let cachedTest: MnistPart | undefined;
 
-const table = () => (cachedTable ??= loadMnist());
+const mnistTable = () => (cachedTable ??= loadMnist());
 
 function part(table: ReturnType<typeof loadMnist>, from: number, to: number): MnistPart {
   const rows = to - from;
@@ -48,10 +49,10 @@ function part(table: ReturnType<typeof loadMnist>, from: number, to: number): Mn
 
 /** Rows [0, 8000) only: what model selection (scripts/mnist-select.ts) may look at. */
 export function mnistTrain(): MnistPart {
-  return (cachedTrain ??= part(table(), 0, MNIST_TRAIN));
+  return (cachedTrain ??= part(mnistTable(), 0, MNIST_TRAIN));
 }
 
 /** Rows [0, 8000) to train, [8000, 10000) to test. */
 export function mnistSplit(): { train: MnistPart; test: MnistPart } {
-  return { train: mnistTrain(), test: (cachedTest ??= part(table(), MNIST_TRAIN, table().rows)) };
+  return { train: mnistTrain(), test: (cachedTest ??= part(mnistTable(), MNIST_TRAIN, mnistTable().rows)) };
 }
