@@ -599,9 +599,7 @@ function scaleAndSquare(grad: Vec, scale: number): number {
 }
 
 function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
-  if (params.length !== core.paramCount) {
-    throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
-  }
+  checkParams(core, params, "trainer");
   const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
   // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
@@ -992,11 +990,9 @@ function evaluateModel(
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
     lossSum += core.lossBatch(params, Xc, Yc, n, pred);
-    if (withAccuracy || withMae || withMse) {
-      if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
-      if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
-      if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
-    }
+    if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
+    if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
+    if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
   }
   const result: EvaluateResult = { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
   if (withMae) result.mae = maeSum / rows;

@@ -352,11 +352,9 @@ export function evaluateModel(
     const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
     const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
     lossSum += core.lossBatch(params, Xc, Yc, n, pred);
-    if (withAccuracy || withMae || withMse) {
-      if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
-      if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
-      if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
-    }
+    if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
+    if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
+    if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
   }
   const result: EvaluateResult = { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
   if (withMae) result.mae = maeSum / rows;

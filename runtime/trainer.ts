@@ -11,7 +11,7 @@
 import { VecArray, type ModelCore, type Rng, type Vec } from "./core.js";
 import type { Optimizer } from "./optimizers.js";
 import { createRng } from "./rng.js";
-import { copyRows } from "./data.js";
+import { checkParams, copyRows } from "./data.js";
 
 export interface TrainerOptions {
   /** Seed of the trainer's own Rng (dropout masks). Default 0. */
@@ -49,9 +49,7 @@ function scaleAndSquare(grad: Vec, scale: number): number {
 }
 
 export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
-  if (params.length !== core.paramCount) {
-    throw new Error(`trainer: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
-  }
+  checkParams(core, params, "trainer");
   const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
   // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);

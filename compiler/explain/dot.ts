@@ -12,6 +12,7 @@ import type { Derived } from "../passes/derive.js";
 import { type Node, shapeText, topoOrder } from "../ir/node.js";
 import { MathPrinter } from "./math.js";
 import { mathName } from "./names.js";
+import { maskName } from "../ops/leaves.js";
 import { baseName } from "./grad-text.js";
 
 export type GraphNodeKind = "input" | "param" | "forward" | "gradient" | "result";
@@ -65,7 +66,7 @@ export function modelDot(model: Model, derived: Derived): string {
   const label = (n: Node) => {
     if (n === derived.trainLoss) return "L";
     if (n.op === "param" || n.op === "input") return String(n.attrs["name"]);
-    if (n.op === "dropout_mask") return `mask${String(n.attrs["id"])}`;
+    if (n.op === "dropout_mask") return maskName(n.attrs);
     return n.name ? mathName(n) : `%${n.id}`;
   };
   // One level of math per box: operands print by their labels (constants by value).

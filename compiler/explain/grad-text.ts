@@ -7,6 +7,7 @@
 
 import type { Model } from "../build/model.js";
 import { topoOrder } from "../ir/node.js";
+import { maskName } from "../ops/leaves.js";
 import { printGraph } from "../ir/print.js";
 import type { Derived } from "../passes/derive.js";
 import { type GradientSlice, gradKernel } from "./code-slice.js";
@@ -44,7 +45,7 @@ function maskLegend(model: Model): string[] {
   return masks.map((m) => {
     const rate = Number(m.attrs["rate"]);
     const where = m.origin ? ` (line ${m.origin.line})` : "";
-    return `# mask${String(m.attrs["id"])}${where}: dropout mask, redrawn for every training sample: each element 0 with probability ${rate}, else 1/(1 − ${rate})`;
+    return `# ${maskName(m.attrs)}${where}: dropout mask, redrawn for every training sample: each element 0 with probability ${rate}, else 1/(1 − ${rate})`;
   });
 }
 

@@ -14,6 +14,11 @@ function lookup(name: string, values: ReadonlyMap<string, Float64Array>): Float6
   return v;
 }
 
+/** How a dropout mask is named in math, pictures and legends: mask0, mask1, … */
+export function maskName(attrs: Readonly<Record<string, unknown>>): string {
+  return `mask${String(attrs["id"])}`;
+}
+
 export const leafOps: LeafOp[] = [
   {
     name: "input",
@@ -55,6 +60,6 @@ export const leafOps: LeafOp[] = [
       return mask;
     },
     vjp: noGradient,
-    math: (_, attrs) => `mask${String(attrs["id"])}`,
+    math: (_, attrs) => maskName(attrs),
   },
 ];

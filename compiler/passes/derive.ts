@@ -32,7 +32,9 @@ export interface Derived extends LoweredGraphs {
 export function derive(model: Model): Derived {
   const { graph } = model;
   const params = model.params.map((p) => p.node);
-  const written = [model.train.loss, model.infer.output, model.infer.loss];
+  // The training-mode output (dropout on) is written by the gradient kernel for fit's metrics;
+  // without dropout it is the same interned node as the inference output.
+  const written = [model.train.loss, model.infer.output, model.infer.loss, model.train.output];
   const forwardNodes = countNodes(written);
   // Names for unnamed values (z_h in h = tanh(W1 @ x + b1)): readable locals, and adjoints named dz_h.
   nameIntermediates(graph, topoOrder(written));
@@ -44,19 +46,16 @@ export function derive(model: Model): Derived {
   const stabilize = { ...stabilized.stats.rewrites };
   for (const [k, v] of Object.entries(forwardSimplified.stats.rewrites)) stabilize[k] = (stabilize[k] ?? 0) + v;
   const [trainLossStable] = stable as [typeof stable[0]];
-  const forward = { trainLoss: trainLossStable, output: stable[1]!, inferLoss: stable[2]! };
+  const forward = { trainLoss: trainLossStable, output: stable[1]!, inferLoss: stable[2]!, trainOutput: stable[3]! };
   const { byParam } = differentiate(graph, forward.trainLoss, params);
   const rawGrads = new Map(model.params.map((p) => [p.name, byParam.get(p.node.id)!]));
-  const before = [forward.output, forward.inferLoss, forward.trainLoss, ...rawGrads.values()];
+  const before = [forward.output, forward.inferLoss, forward.trainLoss, forward.trainOutput, ...rawGrads.values()];
   const afterAutodiff = countNodes(before);
   const { roots, stats } = simplify(graph, before);
-  const [predict, inferLoss, trainLoss, ...grads] = roots as [typeof roots[0], typeof roots[0], typeof roots[0], ...typeof roots];
-  // The training-mode output (dropout on), which the gradient kernel also writes for fit's
-  // metrics. Without dropout it is the same interned node as `predict`.
-  const trainOutput = simplify(graph, simplify(graph, [model.train.output], STABILITY_RULES).roots, RULES).roots[0]!;
+  const [predict, inferLoss, trainLoss, trainOutput, ...grads] = roots as [typeof roots[0], typeof roots[0], typeof roots[0], typeof roots[0], ...typeof roots];
   return {
     predict: predict!,
-    trainOutput,
+    trainOutput: trainOutput!,
     inferLoss: inferLoss!,
     trainLoss: trainLoss!,
     grads: new Map(model.params.map((p, i) => [p.name, grads[i]!])),
