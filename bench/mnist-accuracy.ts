@@ -8,22 +8,17 @@
 
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import type { GeneratedModule } from "../compiler/cli/load-module.js";
 import { ROOT } from "../scripts/examples.js";
 import { MNIST_BATCH, MNIST_EPOCHS, mnistSplit } from "../scripts/mnist-data.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { mnistExampleNet } from "./workloads.js";
 
-interface Generated {
-  init(seed: number): Float64Array;
-  fit(p: Float64Array, x: Float64Array, y: Float64Array, o: Record<string, unknown>): unknown;
-  evaluate(p: Float64Array, x: Float64Array, y: Float64Array): { loss: number; accuracy: number };
-}
-
 const SEEDS = [1, 2, 3];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 await useCpu();
-const mod = (await import(pathToFileURL(`${ROOT}generated/mnist.ts`).href)) as Generated;
+const mod = (await import(pathToFileURL(`${ROOT}generated/mnist.ts`).href)) as GeneratedModule;
 const { train, test } = mnistSplit();
 const rows: { seed: number; nnc: number; tfjs: number }[] = [];
 for (const seed of SEEDS) {

@@ -6,22 +6,16 @@
 
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import type { GeneratedModule } from "../compiler/cli/load-module.js";
 import { EXAMPLES, ROOT, compileExample } from "./examples.js";
 import { MNIST_BATCH, MNIST_EPOCHS, mnistSplit } from "./mnist-data.js";
-
-interface MnistModule {
-  init(seed?: number): Float64Array;
-  fit(params: Float64Array, xs: Float64Array, ys: Float64Array, opts: Record<string, unknown>): { history: { loss: number[]; accuracy?: number[] } };
-  evaluate(params: Float64Array, xs: Float64Array, ys: Float64Array): { loss: number; accuracy: number };
-  model: { paramCount: number };
-}
 
 const example = EXAMPLES.find((e) => e.name === "mnist")!;
 let started = performance.now();
 const code = await compileExample(example);
 writeFileSync(`${ROOT}${example.generated}`, code);
 console.log(`nnc ${example.source} -o ${example.generated}   (${(code.length / 1024).toFixed(1)} KB, ${(performance.now() - started).toFixed(0)} ms)`);
-const m = (await import(pathToFileURL(`${ROOT}${example.generated}`).href)) as MnistModule;
+const m = (await import(pathToFileURL(`${ROOT}${example.generated}`).href)) as GeneratedModule;
 
 const { train, test } = mnistSplit();
 console.log(`mnist (${m.model.paramCount} parameters): ${train.rows} training digits, ${test.rows} held out`);

@@ -9,10 +9,9 @@
 // winner is the (candidate, epochs ≤ 10) with the best mean fold accuracy. Writes
 // docs/mnist-selection.md.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { type GeneratedModule, loadGeneratedModule } from "../compiler/cli/load-module.js";
 import { compile } from "../compiler/compile.js";
 import { ROOT } from "./examples.js";
 import { MNIST_PIXELS, mnistTrain } from "./mnist-data.js";
@@ -57,24 +56,15 @@ const SEED = 1;
 /** The model text of a candidate; the chosen one is what dsl-examples/mnist.nn says. */
 function mnistSource(c: Candidate): string {
   const l2 = c.l2 ? `, l2 = ${c.l2}` : "";
-  const hidden = c.dropout ? [`h   = dense(x, 128, relu${l2})`, `d   = dropout(h, ${c.dropout})`, `out = dense(d, 10, softmax${l2})`] : [`h   = dense(x, 128, relu${l2})`, `out = dense(h, 10, softmax${l2})`];
+  const hidden = [`h   = dense(x, 128, relu${l2})`];
+  if (c.dropout) hidden.push(`d   = dropout(h, ${c.dropout})`);
+  hidden.push(`out = dense(${c.dropout ? "d" : "h"}, 10, softmax${l2})`);
   return ["model mnist", "input  x[784]", "target y[10]", "", ...hidden, "", "loss categorical_crossentropy(out, y)", `optimizer adam(lr = ${c.lr})`, "metrics accuracy", ""].join("\n");
 }
 
-interface MnistModule {
-  init(seed?: number): Float64Array;
-  fit(params: Float64Array, xs: Float64Array, ys: Float64Array, opts: Record<string, unknown>): unknown;
-  evaluate(params: Float64Array, xs: Float64Array, ys: Float64Array): { loss: number; accuracy: number };
-}
-
-async function load(c: Candidate, dir: string, index: number): Promise<MnistModule> {
-  const file = join(dir, `candidate${index}.ts`);
-  writeFileSync(file, (await compile(mnistSource(c), `candidate${index}.nn`)).code);
-  return (await import(pathToFileURL(file).href)) as MnistModule;
-}
 
 /** Mean fold accuracy after each epoch (index e = after e + 1 epochs). */
-async function crossValidate(mod: MnistModule, batch: number, log: (line: string) => void): Promise<number[]> {
+async function crossValidate(mod: GeneratedModule, batch: number, log: (line: string) => void): Promise<number[]> {
   const train = mnistTrain();
   const foldRows = train.rows / FOLDS;
   const sums = new Array<number>(EPOCHS).fill(0);
@@ -105,17 +95,13 @@ async function crossValidate(mod: MnistModule, batch: number, log: (line: string
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "nnc-mnist-select-"));
   const rows: { c: Candidate; curve: number[] }[] = [];
-  try {
-    for (const [i, c] of CANDIDATES.entries()) {
-      console.log(`${c.name}:`);
-      const curve = await crossValidate(await load(c, dir, i), c.batch, (line) => console.log(line));
-      console.log(`  mean: ${curve.map((a) => a.toFixed(4)).join(" ")}`);
-      rows.push({ c, curve });
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const c of CANDIDATES) {
+    console.log(`${c.name}:`);
+    const mod = await loadGeneratedModule((await compile(mnistSource(c), "mnist.nn")).code);
+    const curve = await crossValidate(mod, c.batch, (line) => console.log(line));
+    console.log(`  mean: ${curve.map((a) => a.toFixed(4)).join(" ")}`);
+    rows.push({ c, curve });
   }
   let best = { row: rows[0]!, epochs: 1, accuracy: -1 };
   for (const row of rows) row.curve.forEach((a, e) => a > best.accuracy && (best = { row, epochs: e + 1, accuracy: a }));
