@@ -1,13 +1,16 @@
-// The whole pipeline on one screen. Each stage is a pure function in its own file:
+// The whole pipeline on one screen. Each stage is a function of its input, in its own file,
+// returning a plain value that prints (`nnc model.nn --emit ir` shows the graphs):
 //
-//   model.nn ─parse─▶ AST ─build─▶ Model (graph) ─derive (autodiff + simplify)─▶ graphs ─emit (lower)─▶ model.ts
+//   model.nn ─parse─▶ AST ─elaborate─▶ Model ─stabilize─▶ ─differentiate─▶ ─simplify─▶ Derived ─emit─▶ model.ts
 //
 //   const { code } = await compile(readFileSync("parity.nn", "utf8"), "parity.nn");
 
 import { parse } from "./parse.js";
-import { build } from "./build/build.js";
-import type { Model } from "./build/model.js";
-import { derive, type Derived } from "./passes/derive.js";
+import { elaborate } from "./elaborate/elaborate.js";
+import type { Model } from "./elaborate/model.js";
+import { stabilize } from "./passes/stabilize.js";
+import { differentiate } from "./passes/differentiate.js";
+import { type Derived, simplify } from "./passes/simplify.js";
 import { emitModule, type EmitOptions } from "./emit/module.js";
 import type { BatchMode, Strategy, UnrollMode } from "./emit/kernels.js";
 import { formatCode } from "./emit/format.js";
@@ -32,10 +35,11 @@ export interface Compiled {
   flops: { predict: number; grad: number };
 }
 
-/** Front half: source text to the simplified, differentiated graphs. Throws NncError on bad input. */
+/** Front half: source text to the simplified, differentiated, named graphs. Throws NncError on bad input. */
 export function analyze(source: string, file: string): { model: Model; derived: Derived } {
-  const model = build(parse(source, file));
-  return { model, derived: derive(model) };
+  const model = elaborate(parse(source, file));
+  const derived = simplify(differentiate(stabilize(model)));
+  return { model, derived };
 }
 
 export async function compile(source: string, file: string, options: CompileOptions = {}): Promise<Compiled> {

@@ -2,12 +2,12 @@
 // A new differentiable op without a row here fails the coverage test below.
 
 import { describe, expect, it } from "vitest";
-import { Graph } from "../compiler/ir/graph.js";
+import type { Graph } from "../compiler/ir/graph.js";
 import type { Node, Shape } from "../compiler/ir/node.js";
 import { sizeOf } from "../compiler/ir/node.js";
-import { allOps } from "../compiler/ops/registry.js";
-import { differentiate } from "../compiler/passes/autodiff.js";
-import { simplify } from "../compiler/passes/simplify.js";
+import { allOps, newGraph } from "../compiler/ops/registry.js";
+import { differentiateLoss } from "../compiler/passes/autodiff.js";
+import { rewrite } from "../compiler/passes/rewrite.js";
 import { evaluate } from "../compiler/interpret.js";
 import { finiteDifferences, relError, testRandom } from "./helpers/fd.js";
 
@@ -79,16 +79,16 @@ function sample(random: () => number, domain: Domain): number {
 
 function check(c: Case, seed: number, simplified: boolean): number {
   const random = testRandom(seed);
-  const g = new Graph();
+  const g = newGraph();
   const params = c.shapes.map((s, i) => g.param(`a${i}`, s));
   const y = c.build(g, params);
   // loss = Σ w ⊙ op(args) with random weights, so every output element matters differently.
   const w = g.param("w", y.shape);
   let loss = g.sum(g.mul(w, y));
-  const { byParam } = differentiate(g, loss, params);
+  const { byParam } = differentiateLoss(g, loss, params);
   let grads = params.map((p) => byParam.get(p.id)!);
   if (simplified) {
-    const out = simplify(g, [loss, ...grads]);
+    const out = rewrite(g, [loss, ...grads]);
     [loss, ...grads] = out.roots as [Node, ...Node[]];
   }
   const values = new Map<string, Float64Array>();

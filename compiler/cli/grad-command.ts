@@ -8,7 +8,7 @@ import { analyze, compile } from "../compile.js";
 import { derivation } from "../explain/derivation.js";
 import { gradKernel, sliceGradient } from "../explain/code-slice.js";
 import { fullCodeText, irText, mathText, sliceText } from "../explain/grad-text.js";
-import { closest } from "../build/suggest.js";
+import { closest } from "../elaborate/suggest.js";
 import { parseOptions } from "./compile-command.js";
 import { CliError, readSource } from "./io.js";
 

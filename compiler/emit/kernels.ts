@@ -12,8 +12,8 @@
 //     return loss_0;
 //   }
 
-import type { Model } from "../build/model.js";
-import type { Node } from "../ir/node.js";
+import type { Model } from "../elaborate/model.js";
+import type { Names, Node } from "../ir/node.js";
 import { sizeOf, topoOrder } from "../ir/node.js";
 import { opDef } from "../ops/registry.js";
 import { type Block, type DataBinding, type LowerMode, type Sink, lowerFunction, renderBlocks } from "../lower/function.js";
@@ -43,6 +43,7 @@ export interface LoweredGraphs {
   inferLoss: Node;
   trainLoss: Node;
   grads: Map<string, Node>;
+  names: Names;
 }
 
 type Params = readonly (readonly [string, string])[];
@@ -131,26 +132,27 @@ interface SampleKernel {
 }
 
 /** One per-sample kernel, lowered under the budget (or as forced by `unroll`). */
-function sampleKernel(name: string, params: Params, ret: string, doc: string, sinks: Sink[], scratchName: string, b: DataBinding, unroll: UnrollMode, file: string): SampleKernel {
+function sampleKernel(name: string, params: Params, ret: string, doc: string, sinks: Sink[], scratchName: string, b: DataBinding, unroll: UnrollMode, file: string, graphs: LoweredGraphs): SampleKernel {
   const render = (mode: LowerMode) => lowerFunction(sinks, b, mode, file);
+  const names = graphs.names;
   const withScratch = (size: number, text: string) => (size > 0 ? `const ${scratchName} = new VecArray(${size});\n${text}` : text);
   const single = (f: ReturnType<typeof render>, strategy: Strategy): SampleKernel => ({
     text: withScratch(f.scratchSize, fnText(name, params, ret, renderBlocks(f.blocks), doc)),
     strategy,
     flops: f.flops,
   });
-  if (unroll === "never") return single(render({ locals: "scalars", unrolled: () => false }), "loops");
-  if (unroll === "always") return single(render({ locals: "all", unrolled: () => true }), "unrolled");
+  if (unroll === "never") return single(render({ locals: "scalars", unrolled: () => false, names }), "loops");
+  if (unroll === "always") return single(render({ locals: "all", unrolled: () => true, names }), "unrolled");
   // Rough sizes first, so that a 100,000-element layer is never written out unrolled just to be measured.
   const rough = roughTokens(sinks);
   if ([...rough.values()].reduce((a, b) => a + b, 0) <= 4 * FUNCTION_TOKEN_BUDGET) {
-    const whole = render({ locals: "all", unrolled: () => true });
+    const whole = render({ locals: "all", unrolled: () => true, names });
     if (estimateTokens(renderBlocks(whole.blocks)) <= FUNCTION_TOKEN_BUDGET) return single(whole, "unrolled");
   }
 
   // Too big for one function: everything in scratch; large ops as loops, the rest unrolled.
   const preLooped = new Set([...rough].filter(([, t]) => t > 4 * UNROLLED_BLOCK_TOKENS).map(([id]) => id));
-  const unrolledAll = render({ locals: "none", unrolled: (n) => !preLooped.has(n.id) });
+  const unrolledAll = render({ locals: "none", unrolled: (n) => !preLooped.has(n.id), names });
   const cost = new Map<number, number>();
   for (const blk of unrolledAll.blocks) if (blk.node) cost.set(blk.node.id, Math.max(cost.get(blk.node.id) ?? 0, estimateTokens(blk.lines)));
   const looped = new Set([...cost].filter(([id, t]) => preLooped.has(id) || t > UNROLLED_BLOCK_TOKENS).map(([id]) => id));
@@ -161,7 +163,7 @@ function sampleKernel(name: string, params: Params, ret: string, doc: string, si
     looped.add(id);
     total -= t;
   }
-  const mixed = render({ locals: "none", unrolled: (n) => !looped.has(n.id) });
+  const mixed = render({ locals: "none", unrolled: (n) => !looped.has(n.id), names });
   const allLoops = looped.size === cost.size;
   const chunks = chunk(mixed.blocks, FUNCTION_TOKEN_BUDGET);
   if (chunks.length === 1) return single(mixed, allLoops ? "loops" : "mixed");
@@ -199,7 +201,7 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
   // Models too big for one unrolled function run everything, single samples included (n = 1),
   // through the batched kernels: their tiles beat per-sample loops even for one row (measured
   // 3–4× on MNIST), so the per-sample kernels are not emitted at all.
-  const batched = batch === "always" || (batch === "auto" && !fitsOneFunction(gradSinks, offsets, file));
+  const batched = batch === "always" || (batch === "auto" && !fitsOneFunction(gradSinks, offsets, file, graphs.names));
   if (batched) return { text: batchedKernels(model, graphs, offsets, maxBatch, file), strategy: "batched", batched, flops };
   const predict = sampleKernel(
     "predictSample",
@@ -211,6 +213,7 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     binding(offsets, "predictScratch", false),
     unroll,
     file,
+    graphs,
   );
   // The loss kernel also writes the output it computes on the way: evaluate scores its metrics
   // from it instead of running the forward pass a second time.
@@ -228,6 +231,7 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     binding(offsets, "lossScratch", false),
     unroll,
     file,
+    graphs,
   );
   const grad = sampleKernel(
     "gradSample",
@@ -239,14 +243,15 @@ export function emitKernels(model: Model, graphs: LoweredGraphs, offsets: Map<st
     binding(offsets, "gradScratch", true),
     unroll,
     file,
+    graphs,
   );
   return { text: [predict.text, loss.text, grad.text].join("\n"), strategy: grad.strategy, batched, flops };
 }
 
 /** Whether the per-sample gradient kernel fits V8's budget fully unrolled in one function. */
-function fitsOneFunction(sinks: Sink[], offsets: Map<string, number>, file: string): boolean {
+function fitsOneFunction(sinks: Sink[], offsets: Map<string, number>, file: string, names: Names): boolean {
   if ([...roughTokens(sinks).values()].reduce((a, b) => a + b, 0) > 4 * FUNCTION_TOKEN_BUDGET) return false;
-  const whole = lowerFunction(sinks, binding(offsets, "gradScratch", true), { locals: "all", unrolled: () => true }, file);
+  const whole = lowerFunction(sinks, binding(offsets, "gradScratch", true), { locals: "all", unrolled: () => true, names }, file);
   return estimateTokens(renderBlocks(whole.blocks)) <= FUNCTION_TOKEN_BUDGET;
 }
 
@@ -280,11 +285,11 @@ function batchedKernels(model: Model, graphs: LoweredGraphs, offsets: Map<string
     scratch: "rowScratch",
     rows: "n",
   });
-  const predict = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName}` } }, names(false, "predictRows"), maxBatch, file);
-  const loss = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName} (for evaluate's metrics)` }, loss: graphs.inferLoss }, names(false, "lossRows"), maxBatch, file);
+  const predict = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName}` } }, names(false, "predictRows"), maxBatch, file, graphs.names);
+  const loss = lowerBatched({ predict: { node: graphs.predict, comment: `output ${model.outputName} (for evaluate's metrics)` }, loss: graphs.inferLoss }, names(false, "lossRows"), maxBatch, file, graphs.names);
   const grads = model.params.map((p) => ({ node: graphs.grads.get(p.name)!, offset: offsets.get(p.name)!, comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]` }));
   const trainOutput = { node: graphs.trainOutput, comment: `output ${model.outputName} (training mode, for the batch's metrics)` };
-  const grad = lowerBatched({ predict: trainOutput, loss: graphs.trainLoss, grads }, names(true, "gradRows"), maxBatch, file);
+  const grad = lowerBatched({ predict: trainOutput, loss: graphs.trainLoss, grads }, names(true, "gradRows"), maxBatch, file, graphs.names);
   const size = Math.max(predict.scratchSize, loss.scratchSize, grad.scratchSize);
   return [
     `/** Scratch of the batched kernels: up to ${maxBatch} rows of every intermediate value. */`,

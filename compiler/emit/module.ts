@@ -4,8 +4,8 @@
 //
 //   export function fit(params: Vec, xs: MatrixInput, ys: MatrixInput, opts: FitOptions = {}): FitHistory
 
-import type { Model } from "../build/model.js";
-import type { Derived } from "../passes/derive.js";
+import type { Model } from "../elaborate/model.js";
+import type { Derived } from "../passes/simplify.js";
 import { layoutHashOf } from "../../runtime/params-json.js";
 import { OPTIMIZERS } from "../../runtime/optimizers.js";
 import { type BatchMode, type Strategy, type UnrollMode, emitKernels } from "./kernels.js";

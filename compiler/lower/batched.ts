@@ -7,7 +7,7 @@
 //
 //   dW_h = outer(dz_h, x)  ->  for (i, j tiles) { c += dz[b, i] x[b, j] over b } g[…] += c
 
-import { type Node, sizeOf, topoOrder } from "../ir/node.js";
+import { type Names, type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { type Block, type DataBinding, type Sink, computeOrder, nodeLowerer, renderBlocks } from "./function.js";
 import { commentText } from "./comments.js";
 import { type MatrixRef, gemmNN, gemmNT, gemmTN } from "./gemm.js";
@@ -51,7 +51,7 @@ type Term =
 /** Rows of elements small enough to unroll inside the row loop. */
 const ROW_UNROLL_ELEMENTS = 16;
 
-export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch: number, file: string): LoweredBatched {
+export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch: number, file: string, valueNames: Names): LoweredBatched {
   const batchedMemo = new Map<number, boolean>();
   const batched = (node: Node): boolean => {
     let r = batchedMemo.get(node.id);
@@ -102,7 +102,7 @@ export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch:
   for (const node of topoOrder(roots)) if (isProduct(node)) node.inputs.forEach((x) => mustStore.add(x.id));
   for (const t of terms) if (t.kind === "tn") [t.u, t.v].forEach((x) => mustStore.add(x.id));
 
-  const plan = planStorage(roots, { locals: "none", mustStore, rows: (n) => sizeOf(n.shape) * (batched(n) ? maxBatch : 1) });
+  const plan = planStorage(roots, { locals: "none", mustStore, rows: (n) => sizeOf(n.shape) * (batched(n) ? maxBatch : 1), names: valueNames });
   const rowNodes = new Set(plan.order.filter(batched).map((n) => n.id));
   const row = "b";
   const binding: DataBinding = {

@@ -5,7 +5,7 @@
 //   relu(W x + b) in loop mode: matvec stored; add and relu fused into one loop:
 //     for (i) s[0 + i] = …matvec…;   for (i) s[128 + i] = Math.max(s[0 + i] + p[… + i], 0);
 
-import { type Node, sizeOf, topoOrder } from "../ir/node.js";
+import { type Names, type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { usesOperandTwice } from "../ops/elementwise.js";
 import { opDef } from "../ops/registry.js";
 
@@ -31,11 +31,13 @@ export interface PlanOptions {
   mustStore?: ReadonlySet<number>;
   /** Elements of scratch per stored node (a batch of rows: size × rows). Default: its size. */
   rows?: (node: Node) => number;
+  /** Readable names of values, for locals (`h_0`, not `t12_0`). */
+  names: Names;
 }
 
 /** A JavaScript identifier stem for a node's locals: its DSL name, else t<id>. */
-export function stemOf(node: Node): string {
-  return (node.name ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
+export function stemOf(node: Node, names: Names): string {
+  return (names.get(node.id) ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
 }
 
 /** Whether `node` reads operand `i` exactly once per output element (so a producer may fuse into it). */
@@ -85,7 +87,7 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
     } else if (opts.locals === "all" || (opts.locals === "scalars" && node.shape.length === 0)) {
       // Unique stems: two nodes named `h` (training and inference copies) get h_0 and h2_0,
       // and a user's own `h2` then gets h22_0 (a base is never given out twice).
-      const stem = stemOf(node);
+      const stem = stemOf(node, opts.names);
       let n = stems.get(stem) ?? 0;
       let base: string;
       do base = ++n > 1 ? `${stem}${n}` : stem;

@@ -5,8 +5,7 @@
 //   matvec_t Wᵀ @ v, W[m, k], v[m] -> [k] vjp: W̄ = v ⊗ g,  v̄ = W g
 //   outer    a[m] ⊗ b[k]     -> [m, k]    vjp: ā = G b,    b̄ = Gᵀ a
 
-import { shapeAttr } from "../ir/graph.js";
-import { type Shape, shapeText, sizeOf, stridesOf } from "../ir/node.js";
+import { type Shape, shapeAttr, shapeText, sizeOf, stridesOf } from "../ir/node.js";
 import { forEachIndex, sumTerms } from "./loops.js";
 import { type IndexMapOp, ShapeError, type StructuralOp } from "./op-def.js";
 

@@ -7,8 +7,7 @@
 import type { Attrs, Node, Shape } from "../ir/node.js";
 import type { Graph } from "../ir/graph.js";
 
-/** Raised by shape rules; `build` turns it into a located diagnostic. */
-export class ShapeError extends Error {}
+export { ShapeError } from "../ir/node.js";
 
 /** Values the reference interpreter needs for leaves. */
 export interface EvalEnv {

@@ -5,6 +5,7 @@ import { elementwiseOps } from "./elementwise.js";
 import { leafOps } from "./leaves.js";
 import { broadcast, matvec, matvecT, onehot, outer } from "./linalg.js";
 import type { OpDef } from "./op-def.js";
+import { Graph } from "../ir/graph.js";
 import { logsoftmax, logsumexp, softmax, sum } from "./reduce.js";
 
 const table = new Map<string, OpDef>();
@@ -21,4 +22,9 @@ export function opDef(name: string): OpDef {
 
 export function allOps(): OpDef[] {
   return [...table.values()];
+}
+
+/** A new, empty graph whose shapes follow the op table. */
+export function newGraph(): Graph {
+  return Graph.create((op, inputs, attrs) => opDef(op).shape(inputs, attrs));
 }
