@@ -7,9 +7,10 @@ import { broadcast, matvec, matvecT, onehot, outer } from "./linalg.js";
 import type { OpDef } from "./op-def.js";
 import { Graph } from "../ir/graph.js";
 import { logsoftmax, logsumexp, softmax, sum } from "./reduce.js";
+import { batchSize, rowsOps } from "./rows.js";
 
 const table = new Map<string, OpDef>();
-for (const op of [...leafOps, ...elementwiseOps, matvec, matvecT, outer, broadcast, onehot, sum, softmax, logsoftmax, logsumexp]) {
+for (const op of [...leafOps, batchSize, ...elementwiseOps, matvec, matvecT, outer, broadcast, onehot, sum, softmax, logsoftmax, logsumexp, ...rowsOps]) {
   if (table.has(op.name)) throw new Error(`op '${op.name}' is defined twice`);
   table.set(op.name, op);
 }

@@ -13,6 +13,7 @@ import type { Differentiated } from "./differentiate.js";
 import type { Provenance } from "./rewrite.js";
 import { giveName, nodeLabel } from "../ir/names.js";
 import { type Names, type Node, topoOrder } from "../ir/node.js";
+import { maskName } from "../ops/leaves.js";
 import { opDef } from "../ops/registry.js";
 
 const LEAF_OPS = new Set(["param", "input", "const", "dropout_mask"]);
@@ -35,6 +36,7 @@ function labelOf(node: Node, names: Names): string | undefined {
  * inside a named value's expression `loss_sum`, `loss_sum2`, ….
  */
 function nameIntermediates(names: Map<number, string>, order: readonly Node[]): void {
+  for (const node of order) if (node.op === "dropout_mask") giveName(names, node, maskName(node.attrs));
   // Users before their inputs, so `z_h` is given before anything else could name it.
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k]!;

@@ -10,6 +10,7 @@ import { compile } from "../../compiler/compile.js";
 import { evaluate as interpret } from "../../compiler/interpret.js";
 import { giveName } from "../../compiler/ir/names.js";
 import { newGraph } from "../../compiler/ops/registry.js";
+import { Namer } from "../../compiler/lower/namer.js";
 import { planStorage } from "../../compiler/lower/plan.js";
 import { relError } from "../helpers/fd.js";
 import { importCode, typeErrors } from "../helpers/generated.js";
@@ -108,7 +109,7 @@ describe("no code injection", () => {
     const b = giveName(names, g.unary("sigmoid", a), "h"); // a second `h` (as training and inference copies are)
     const c = giveName(names, g.unary("exp", b), "h2"); // the user's own h2
     const d = giveName(names, g.add(c, a), "h22");
-    const plan = planStorage([d, c, b, a], { locals: "all", names });
+    const plan = planStorage([d, c, b, a], { locals: "all", names, namer: new Namer() });
     const bases = [a, b, c].map((n) => plan.storage.get(n.id)).map((st) => (st?.kind === "local" ? st.base : ""));
     expect(bases).toEqual(["h", "h2", "h22"]); // before the fix: h, h2, h2 (two `const h2_0`)
   });
