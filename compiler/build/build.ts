@@ -18,7 +18,7 @@ import type { BuildContext } from "./context.js";
 import { FUNCTIONS, LOSS_NAMES } from "./functions.js";
 import type { AccuracyKind, DataDecl, ErrorMetric, InitSpec, Model, ModeGraph, OptimizerSpec, ParamDecl } from "./model.js";
 import { optimizerSpec } from "./optimizer-spec.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 
 const DEFAULT_OPTIMIZER = "rmsprop"; // Keras' compile() default
 

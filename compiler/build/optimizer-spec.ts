@@ -8,7 +8,7 @@ import type { CallExpr } from "../ast.js";
 import { CLIP_OPTIONS, OPTIMIZERS, OPTION_KERAS_NAMES } from "../../runtime/optimizers.js";
 import { type Fail, bindArgs } from "./args.js";
 import type { OptimizerSpec } from "./model.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 
 type Defaults = Record<string, number | boolean>;
 

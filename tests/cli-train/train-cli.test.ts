@@ -124,8 +124,9 @@ describe("errors are one line naming the place, never a stack trace", () => {
     expect(bad.stderr).toBe("nnc: error: bad.csv:3: row 2, column 2 ('x1'): 'abc' is not a number\n");
     expect(weights.stderr).toMatch(/^nnc: error: other\.json: .+\n$/);
     expect(missing.stderr).toBe("nnc: error: cannot read 'nope.json': no such file\n");
-    expect(both.stderr).toBe("nnc: error: give either --test or --split, not both\n");
-    for (const r of [bad, weights, missing, both]) expect(r.code).toBe(1);
+    expect(both.stderr).toBe("nnc: error: give either --test or --split, not both. See 'nnc help train'.\n");
+    for (const r of [bad, weights, missing]) expect(r.code).toBe(1);
+    expect(both.code).toBe(2); // a malformed command line
     expect(existsSync(join(dir, "w.json"))).toBe(false);
   });
 });
