@@ -2,13 +2,13 @@
 // data, as Keras' model.evaluate prints them.
 //
 //   nnc evaluate iris.nn --weights iris.json --data iris
-//   Evaluate on iris (150 rows): loss: 0.0712 - accuracy: 0.9733
+//   Evaluate on 150 rows of iris: loss: 0.0712 - accuracy: 0.9733
 
 import { oneModelFile, parseOptions } from "./options.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
 import { UsageError, readSource } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
-import { metricsText } from "./train-progress.js";
+import { evaluationLine } from "./train-progress.js";
 
 export const EVALUATE_USAGE = `  nnc evaluate MODEL.nn --weights W.json --data SRC   loss and accuracy on data
       (takes --labels, --inputs, --targets, --limit, --batch-size as train does)
@@ -27,6 +27,6 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const params = loadWeights(mod, weights, json);
   const ds = readDataset(values, "data", shapeOf(mod.model), "required");
   const { loss, accuracy } = mod.evaluate(params, ds.X, ds.Y!, { batchSize });
-  process.stdout.write(`Evaluate on ${ds.source} (${ds.rows} rows): ${metricsText(Number.isNaN(accuracy) ? { loss } : { loss, accuracy }, " - ", ": ")}\n`);
+  process.stdout.write(evaluationLine(ds, Number.isNaN(accuracy) ? { loss } : { loss, accuracy }));
   return 0;
 }

@@ -15,7 +15,7 @@ import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-
 import { CliError, UsageError, readSource, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import type { GeneratedModule } from "./load-module.js";
-import { createProgress, metricsText } from "./train-progress.js";
+import { createProgress, evaluationLine } from "./train-progress.js";
 import type { TrainJob, TrainMessage, TrainResult } from "./train-worker.js";
 import { splitDataset } from "../data/split.js";
 import type { Dataset } from "../data/match.js";
@@ -166,8 +166,8 @@ function report(plan: Plan, result: TrainResult): number {
     process.stderr.write(`nnc: warning: ${result.stopped}\n`);
   }
   if (result.evaluation) {
-    process.stdout.write(`Evaluate on ${train.source} (${train.rows} rows): ${metricsText(result.evaluation.train, " - ", ": ")}\n`);
-    if (held && result.evaluation.validation) process.stdout.write(`Evaluate on ${held.source} (${held.rows} rows): ${metricsText(result.evaluation.validation, " - ", ": ")}\n`);
+    process.stdout.write(evaluationLine(train, result.evaluation.train));
+    if (held && result.evaluation.validation) process.stdout.write(evaluationLine(held, result.evaluation.validation));
   }
   if (plan.save !== undefined) {
     writeAtomically(plan.save, result.weights, plan.file);
