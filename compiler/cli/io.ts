@@ -8,6 +8,13 @@ import { basename, dirname, join, resolve } from "node:path";
 /** A user-facing CLI error: printed as `nnc: error: …`, exit code 1. */
 export class CliError extends Error {}
 
+/**
+ * A malformed command line (unknown command or option, missing or extra argument, an option
+ * value of the wrong form), known without reading any file: exit code 2, and main() adds where
+ * to find the command's help.
+ */
+export class UsageError extends CliError {}
+
 /** A file-system error in words ("permission denied"), with its code for searching. */
 export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;

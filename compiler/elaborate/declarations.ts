@@ -14,7 +14,7 @@ import { FUNCTIONS } from "./functions.js";
 import type { DataDecl, ErrorMetric, InitSpec, OptimizerSpec, ParamDecl } from "./model.js";
 import { optimizerSpec } from "./optimizer-spec.js";
 import type { SourceText } from "./source.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 
 /** Total parameter values a model may have: 800 MB as f64, and optimizers keep 1–3 more copies. */
 export const MAX_PARAMS = 100_000_000;

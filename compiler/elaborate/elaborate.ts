@@ -19,7 +19,7 @@ import type { Mode } from "./function-context.js";
 import { FUNCTIONS, LOSS_NAMES } from "./functions.js";
 import type { AccuracyKind, Model } from "./model.js";
 import { SourceText } from "./source.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 import { checkModel, resolveOutput } from "./validate.js";
 
 /** What one walk over the statements produces. */

@@ -15,7 +15,7 @@ import type { Declarations } from "./declarations.js";
 import type { FunctionContext, Mode } from "./function-context.js";
 import { FUNCTIONS } from "./functions.js";
 import type { SourceText } from "./source.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 
 export class Expressions {
   /** Values by name, as defined so far in this walk. */

@@ -104,8 +104,9 @@ function denseLayer(a: BoundArgs, ctx: FunctionContext): Node {
 
 function dropoutLayer(a: BoundArgs, ctx: FunctionContext): Node {
   const x = ctx.tensor(a.expr("x")!);
-  const rate = a.number("rate", { min: 0, max: 1 });
-  if (rate >= 1) ctx.fail(a.expr("rate")!.loc, `dropout rate must be below 1, got ${rate}`);
+  // One message for every rate out of range: the fraction dropped, so 1 (drop all) is out too.
+  const rate = a.number("rate");
+  if (!(rate >= 0 && rate < 1)) ctx.fail(a.expr("rate")!.loc, `'rate' of dropout() must be in [0, 1), got ${rate}`);
   const id = ctx.nextDropoutId();
   if (ctx.mode === "infer" || rate === 0) return x;
   return ctx.graph.mul(x, ctx.graph.dropoutMask(x.shape, rate, id));
