@@ -12,7 +12,7 @@ import { loadTable } from "../data/load.js";
 import { toDataset, type DataShape, type Dataset, type LabelMode } from "../data/match.js";
 import { limitRows } from "../data/split.js";
 import { UsageError } from "./io.js";
-import type { GeneratedModule } from "./load-module.js";
+import type { GeneratedModule } from "../emit/load-module.js";
 
 export const DATA_OPTIONS = {
   data: { type: "string" },

@@ -6,7 +6,7 @@
 
 import { compile } from "../compile.js";
 import { CliError, readSource } from "./io.js";
-import { loadGeneratedModule, type GeneratedModule } from "./load-module.js";
+import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
 
 export async function compileModel(file: string): Promise<{ mod: GeneratedModule; code: string }> {
   const source = readSource(file);
