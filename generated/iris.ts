@@ -1122,52 +1122,52 @@ const OUTPUT_SIZE = 3;
 /** Inference for the sample at x[xo…]: writes the output at outputs[oo…]. */
 function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
   // iris.nn:8  h   = dense(x, 16, relu)
-  const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
-  const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
-  const Wx_h_2 = p[8] * x[xo] + p[9] * x[xo + 1] + p[10] * x[xo + 2] + p[11] * x[xo + 3];
-  const Wx_h_3 = p[12] * x[xo] + p[13] * x[xo + 1] + p[14] * x[xo + 2] + p[15] * x[xo + 3];
-  const Wx_h_4 = p[16] * x[xo] + p[17] * x[xo + 1] + p[18] * x[xo + 2] + p[19] * x[xo + 3];
-  const Wx_h_5 = p[20] * x[xo] + p[21] * x[xo + 1] + p[22] * x[xo + 2] + p[23] * x[xo + 3];
-  const Wx_h_6 = p[24] * x[xo] + p[25] * x[xo + 1] + p[26] * x[xo + 2] + p[27] * x[xo + 3];
-  const Wx_h_7 = p[28] * x[xo] + p[29] * x[xo + 1] + p[30] * x[xo + 2] + p[31] * x[xo + 3];
-  const Wx_h_8 = p[32] * x[xo] + p[33] * x[xo + 1] + p[34] * x[xo + 2] + p[35] * x[xo + 3];
-  const Wx_h_9 = p[36] * x[xo] + p[37] * x[xo + 1] + p[38] * x[xo + 2] + p[39] * x[xo + 3];
-  const Wx_h_10 = p[40] * x[xo] + p[41] * x[xo + 1] + p[42] * x[xo + 2] + p[43] * x[xo + 3];
-  const Wx_h_11 = p[44] * x[xo] + p[45] * x[xo + 1] + p[46] * x[xo + 2] + p[47] * x[xo + 3];
-  const Wx_h_12 = p[48] * x[xo] + p[49] * x[xo + 1] + p[50] * x[xo + 2] + p[51] * x[xo + 3];
-  const Wx_h_13 = p[52] * x[xo] + p[53] * x[xo + 1] + p[54] * x[xo + 2] + p[55] * x[xo + 3];
-  const Wx_h_14 = p[56] * x[xo] + p[57] * x[xo + 1] + p[58] * x[xo + 2] + p[59] * x[xo + 3];
-  const Wx_h_15 = p[60] * x[xo] + p[61] * x[xo + 1] + p[62] * x[xo + 2] + p[63] * x[xo + 3];
-  const h_0 = Math.max(Wx_h_0 + p[64], 0);
-  const h_1 = Math.max(Wx_h_1 + p[65], 0);
-  const h_2 = Math.max(Wx_h_2 + p[66], 0);
-  const h_3 = Math.max(Wx_h_3 + p[67], 0);
-  const h_4 = Math.max(Wx_h_4 + p[68], 0);
-  const h_5 = Math.max(Wx_h_5 + p[69], 0);
-  const h_6 = Math.max(Wx_h_6 + p[70], 0);
-  const h_7 = Math.max(Wx_h_7 + p[71], 0);
-  const h_8 = Math.max(Wx_h_8 + p[72], 0);
-  const h_9 = Math.max(Wx_h_9 + p[73], 0);
-  const h_10 = Math.max(Wx_h_10 + p[74], 0);
-  const h_11 = Math.max(Wx_h_11 + p[75], 0);
-  const h_12 = Math.max(Wx_h_12 + p[76], 0);
-  const h_13 = Math.max(Wx_h_13 + p[77], 0);
-  const h_14 = Math.max(Wx_h_14 + p[78], 0);
-  const h_15 = Math.max(Wx_h_15 + p[79], 0);
+  const Wx_h_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]! + p[2]! * x[xo + 2]! + p[3]! * x[xo + 3]!;
+  const Wx_h_1 = p[4]! * x[xo]! + p[5]! * x[xo + 1]! + p[6]! * x[xo + 2]! + p[7]! * x[xo + 3]!;
+  const Wx_h_2 = p[8]! * x[xo]! + p[9]! * x[xo + 1]! + p[10]! * x[xo + 2]! + p[11]! * x[xo + 3]!;
+  const Wx_h_3 = p[12]! * x[xo]! + p[13]! * x[xo + 1]! + p[14]! * x[xo + 2]! + p[15]! * x[xo + 3]!;
+  const Wx_h_4 = p[16]! * x[xo]! + p[17]! * x[xo + 1]! + p[18]! * x[xo + 2]! + p[19]! * x[xo + 3]!;
+  const Wx_h_5 = p[20]! * x[xo]! + p[21]! * x[xo + 1]! + p[22]! * x[xo + 2]! + p[23]! * x[xo + 3]!;
+  const Wx_h_6 = p[24]! * x[xo]! + p[25]! * x[xo + 1]! + p[26]! * x[xo + 2]! + p[27]! * x[xo + 3]!;
+  const Wx_h_7 = p[28]! * x[xo]! + p[29]! * x[xo + 1]! + p[30]! * x[xo + 2]! + p[31]! * x[xo + 3]!;
+  const Wx_h_8 = p[32]! * x[xo]! + p[33]! * x[xo + 1]! + p[34]! * x[xo + 2]! + p[35]! * x[xo + 3]!;
+  const Wx_h_9 = p[36]! * x[xo]! + p[37]! * x[xo + 1]! + p[38]! * x[xo + 2]! + p[39]! * x[xo + 3]!;
+  const Wx_h_10 = p[40]! * x[xo]! + p[41]! * x[xo + 1]! + p[42]! * x[xo + 2]! + p[43]! * x[xo + 3]!;
+  const Wx_h_11 = p[44]! * x[xo]! + p[45]! * x[xo + 1]! + p[46]! * x[xo + 2]! + p[47]! * x[xo + 3]!;
+  const Wx_h_12 = p[48]! * x[xo]! + p[49]! * x[xo + 1]! + p[50]! * x[xo + 2]! + p[51]! * x[xo + 3]!;
+  const Wx_h_13 = p[52]! * x[xo]! + p[53]! * x[xo + 1]! + p[54]! * x[xo + 2]! + p[55]! * x[xo + 3]!;
+  const Wx_h_14 = p[56]! * x[xo]! + p[57]! * x[xo + 1]! + p[58]! * x[xo + 2]! + p[59]! * x[xo + 3]!;
+  const Wx_h_15 = p[60]! * x[xo]! + p[61]! * x[xo + 1]! + p[62]! * x[xo + 2]! + p[63]! * x[xo + 3]!;
+  const h_0 = Math.max(Wx_h_0 + p[64]!, 0);
+  const h_1 = Math.max(Wx_h_1 + p[65]!, 0);
+  const h_2 = Math.max(Wx_h_2 + p[66]!, 0);
+  const h_3 = Math.max(Wx_h_3 + p[67]!, 0);
+  const h_4 = Math.max(Wx_h_4 + p[68]!, 0);
+  const h_5 = Math.max(Wx_h_5 + p[69]!, 0);
+  const h_6 = Math.max(Wx_h_6 + p[70]!, 0);
+  const h_7 = Math.max(Wx_h_7 + p[71]!, 0);
+  const h_8 = Math.max(Wx_h_8 + p[72]!, 0);
+  const h_9 = Math.max(Wx_h_9 + p[73]!, 0);
+  const h_10 = Math.max(Wx_h_10 + p[74]!, 0);
+  const h_11 = Math.max(Wx_h_11 + p[75]!, 0);
+  const h_12 = Math.max(Wx_h_12 + p[76]!, 0);
+  const h_13 = Math.max(Wx_h_13 + p[77]!, 0);
+  const h_14 = Math.max(Wx_h_14 + p[78]!, 0);
+  const h_15 = Math.max(Wx_h_15 + p[79]!, 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 + p[86] * h_6 +
-      p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 + p[93] * h_13 +
-      p[94] * h_14 + p[95] * h_15;
-  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 + p[102] * h_6 +
-      p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 + p[108] * h_12 + p[109] * h_13 +
-      p[110] * h_14 + p[111] * h_15;
-  const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
-      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 + p[124] * h_12 +
-      p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
-  const z_out_0 = Wx_out_0 + p[128];
-  const z_out_1 = Wx_out_1 + p[129];
-  const z_out_2 = Wx_out_2 + p[130];
+  const Wx_out_0 = p[80]! * h_0 + p[81]! * h_1 + p[82]! * h_2 + p[83]! * h_3 + p[84]! * h_4 + p[85]! * h_5 +
+      p[86]! * h_6 + p[87]! * h_7 + p[88]! * h_8 + p[89]! * h_9 + p[90]! * h_10 + p[91]! * h_11 + p[92]! * h_12 +
+      p[93]! * h_13 + p[94]! * h_14 + p[95]! * h_15;
+  const Wx_out_1 = p[96]! * h_0 + p[97]! * h_1 + p[98]! * h_2 + p[99]! * h_3 + p[100]! * h_4 + p[101]! * h_5 +
+      p[102]! * h_6 + p[103]! * h_7 + p[104]! * h_8 + p[105]! * h_9 + p[106]! * h_10 + p[107]! * h_11 + p[108]! * h_12 +
+      p[109]! * h_13 + p[110]! * h_14 + p[111]! * h_15;
+  const Wx_out_2 = p[112]! * h_0 + p[113]! * h_1 + p[114]! * h_2 + p[115]! * h_3 + p[116]! * h_4 + p[117]! * h_5 +
+      p[118]! * h_6 + p[119]! * h_7 + p[120]! * h_8 + p[121]! * h_9 + p[122]! * h_10 + p[123]! * h_11 + p[124]! * h_12 +
+      p[125]! * h_13 + p[126]! * h_14 + p[127]! * h_15;
+  const z_out_0 = Wx_out_0 + p[128]!;
+  const z_out_1 = Wx_out_1 + p[129]!;
+  const z_out_2 = Wx_out_2 + p[130]!;
   const max1 = Math.max(z_out_0, z_out_1, z_out_2);
   const e1 = Math.exp(z_out_0 - max1);
   const e2 = Math.exp(z_out_1 - max1);
@@ -1187,52 +1187,52 @@ function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): vo
 /** The loss of one sample, inference mode; also writes its output at outputs[oo…]. */
 function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec, oo: number): number {
   // iris.nn:8  h   = dense(x, 16, relu)
-  const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
-  const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
-  const Wx_h_2 = p[8] * x[xo] + p[9] * x[xo + 1] + p[10] * x[xo + 2] + p[11] * x[xo + 3];
-  const Wx_h_3 = p[12] * x[xo] + p[13] * x[xo + 1] + p[14] * x[xo + 2] + p[15] * x[xo + 3];
-  const Wx_h_4 = p[16] * x[xo] + p[17] * x[xo + 1] + p[18] * x[xo + 2] + p[19] * x[xo + 3];
-  const Wx_h_5 = p[20] * x[xo] + p[21] * x[xo + 1] + p[22] * x[xo + 2] + p[23] * x[xo + 3];
-  const Wx_h_6 = p[24] * x[xo] + p[25] * x[xo + 1] + p[26] * x[xo + 2] + p[27] * x[xo + 3];
-  const Wx_h_7 = p[28] * x[xo] + p[29] * x[xo + 1] + p[30] * x[xo + 2] + p[31] * x[xo + 3];
-  const Wx_h_8 = p[32] * x[xo] + p[33] * x[xo + 1] + p[34] * x[xo + 2] + p[35] * x[xo + 3];
-  const Wx_h_9 = p[36] * x[xo] + p[37] * x[xo + 1] + p[38] * x[xo + 2] + p[39] * x[xo + 3];
-  const Wx_h_10 = p[40] * x[xo] + p[41] * x[xo + 1] + p[42] * x[xo + 2] + p[43] * x[xo + 3];
-  const Wx_h_11 = p[44] * x[xo] + p[45] * x[xo + 1] + p[46] * x[xo + 2] + p[47] * x[xo + 3];
-  const Wx_h_12 = p[48] * x[xo] + p[49] * x[xo + 1] + p[50] * x[xo + 2] + p[51] * x[xo + 3];
-  const Wx_h_13 = p[52] * x[xo] + p[53] * x[xo + 1] + p[54] * x[xo + 2] + p[55] * x[xo + 3];
-  const Wx_h_14 = p[56] * x[xo] + p[57] * x[xo + 1] + p[58] * x[xo + 2] + p[59] * x[xo + 3];
-  const Wx_h_15 = p[60] * x[xo] + p[61] * x[xo + 1] + p[62] * x[xo + 2] + p[63] * x[xo + 3];
-  const h_0 = Math.max(Wx_h_0 + p[64], 0);
-  const h_1 = Math.max(Wx_h_1 + p[65], 0);
-  const h_2 = Math.max(Wx_h_2 + p[66], 0);
-  const h_3 = Math.max(Wx_h_3 + p[67], 0);
-  const h_4 = Math.max(Wx_h_4 + p[68], 0);
-  const h_5 = Math.max(Wx_h_5 + p[69], 0);
-  const h_6 = Math.max(Wx_h_6 + p[70], 0);
-  const h_7 = Math.max(Wx_h_7 + p[71], 0);
-  const h_8 = Math.max(Wx_h_8 + p[72], 0);
-  const h_9 = Math.max(Wx_h_9 + p[73], 0);
-  const h_10 = Math.max(Wx_h_10 + p[74], 0);
-  const h_11 = Math.max(Wx_h_11 + p[75], 0);
-  const h_12 = Math.max(Wx_h_12 + p[76], 0);
-  const h_13 = Math.max(Wx_h_13 + p[77], 0);
-  const h_14 = Math.max(Wx_h_14 + p[78], 0);
-  const h_15 = Math.max(Wx_h_15 + p[79], 0);
+  const Wx_h_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]! + p[2]! * x[xo + 2]! + p[3]! * x[xo + 3]!;
+  const Wx_h_1 = p[4]! * x[xo]! + p[5]! * x[xo + 1]! + p[6]! * x[xo + 2]! + p[7]! * x[xo + 3]!;
+  const Wx_h_2 = p[8]! * x[xo]! + p[9]! * x[xo + 1]! + p[10]! * x[xo + 2]! + p[11]! * x[xo + 3]!;
+  const Wx_h_3 = p[12]! * x[xo]! + p[13]! * x[xo + 1]! + p[14]! * x[xo + 2]! + p[15]! * x[xo + 3]!;
+  const Wx_h_4 = p[16]! * x[xo]! + p[17]! * x[xo + 1]! + p[18]! * x[xo + 2]! + p[19]! * x[xo + 3]!;
+  const Wx_h_5 = p[20]! * x[xo]! + p[21]! * x[xo + 1]! + p[22]! * x[xo + 2]! + p[23]! * x[xo + 3]!;
+  const Wx_h_6 = p[24]! * x[xo]! + p[25]! * x[xo + 1]! + p[26]! * x[xo + 2]! + p[27]! * x[xo + 3]!;
+  const Wx_h_7 = p[28]! * x[xo]! + p[29]! * x[xo + 1]! + p[30]! * x[xo + 2]! + p[31]! * x[xo + 3]!;
+  const Wx_h_8 = p[32]! * x[xo]! + p[33]! * x[xo + 1]! + p[34]! * x[xo + 2]! + p[35]! * x[xo + 3]!;
+  const Wx_h_9 = p[36]! * x[xo]! + p[37]! * x[xo + 1]! + p[38]! * x[xo + 2]! + p[39]! * x[xo + 3]!;
+  const Wx_h_10 = p[40]! * x[xo]! + p[41]! * x[xo + 1]! + p[42]! * x[xo + 2]! + p[43]! * x[xo + 3]!;
+  const Wx_h_11 = p[44]! * x[xo]! + p[45]! * x[xo + 1]! + p[46]! * x[xo + 2]! + p[47]! * x[xo + 3]!;
+  const Wx_h_12 = p[48]! * x[xo]! + p[49]! * x[xo + 1]! + p[50]! * x[xo + 2]! + p[51]! * x[xo + 3]!;
+  const Wx_h_13 = p[52]! * x[xo]! + p[53]! * x[xo + 1]! + p[54]! * x[xo + 2]! + p[55]! * x[xo + 3]!;
+  const Wx_h_14 = p[56]! * x[xo]! + p[57]! * x[xo + 1]! + p[58]! * x[xo + 2]! + p[59]! * x[xo + 3]!;
+  const Wx_h_15 = p[60]! * x[xo]! + p[61]! * x[xo + 1]! + p[62]! * x[xo + 2]! + p[63]! * x[xo + 3]!;
+  const h_0 = Math.max(Wx_h_0 + p[64]!, 0);
+  const h_1 = Math.max(Wx_h_1 + p[65]!, 0);
+  const h_2 = Math.max(Wx_h_2 + p[66]!, 0);
+  const h_3 = Math.max(Wx_h_3 + p[67]!, 0);
+  const h_4 = Math.max(Wx_h_4 + p[68]!, 0);
+  const h_5 = Math.max(Wx_h_5 + p[69]!, 0);
+  const h_6 = Math.max(Wx_h_6 + p[70]!, 0);
+  const h_7 = Math.max(Wx_h_7 + p[71]!, 0);
+  const h_8 = Math.max(Wx_h_8 + p[72]!, 0);
+  const h_9 = Math.max(Wx_h_9 + p[73]!, 0);
+  const h_10 = Math.max(Wx_h_10 + p[74]!, 0);
+  const h_11 = Math.max(Wx_h_11 + p[75]!, 0);
+  const h_12 = Math.max(Wx_h_12 + p[76]!, 0);
+  const h_13 = Math.max(Wx_h_13 + p[77]!, 0);
+  const h_14 = Math.max(Wx_h_14 + p[78]!, 0);
+  const h_15 = Math.max(Wx_h_15 + p[79]!, 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 + p[86] * h_6 +
-      p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 + p[93] * h_13 +
-      p[94] * h_14 + p[95] * h_15;
-  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 + p[102] * h_6 +
-      p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 + p[108] * h_12 + p[109] * h_13 +
-      p[110] * h_14 + p[111] * h_15;
-  const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
-      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 + p[124] * h_12 +
-      p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
-  const z_out_0 = Wx_out_0 + p[128];
-  const z_out_1 = Wx_out_1 + p[129];
-  const z_out_2 = Wx_out_2 + p[130];
+  const Wx_out_0 = p[80]! * h_0 + p[81]! * h_1 + p[82]! * h_2 + p[83]! * h_3 + p[84]! * h_4 + p[85]! * h_5 +
+      p[86]! * h_6 + p[87]! * h_7 + p[88]! * h_8 + p[89]! * h_9 + p[90]! * h_10 + p[91]! * h_11 + p[92]! * h_12 +
+      p[93]! * h_13 + p[94]! * h_14 + p[95]! * h_15;
+  const Wx_out_1 = p[96]! * h_0 + p[97]! * h_1 + p[98]! * h_2 + p[99]! * h_3 + p[100]! * h_4 + p[101]! * h_5 +
+      p[102]! * h_6 + p[103]! * h_7 + p[104]! * h_8 + p[105]! * h_9 + p[106]! * h_10 + p[107]! * h_11 + p[108]! * h_12 +
+      p[109]! * h_13 + p[110]! * h_14 + p[111]! * h_15;
+  const Wx_out_2 = p[112]! * h_0 + p[113]! * h_1 + p[114]! * h_2 + p[115]! * h_3 + p[116]! * h_4 + p[117]! * h_5 +
+      p[118]! * h_6 + p[119]! * h_7 + p[120]! * h_8 + p[121]! * h_9 + p[122]! * h_10 + p[123]! * h_11 + p[124]! * h_12 +
+      p[125]! * h_13 + p[126]! * h_14 + p[127]! * h_15;
+  const z_out_0 = Wx_out_0 + p[128]!;
+  const z_out_1 = Wx_out_1 + p[129]!;
+  const z_out_2 = Wx_out_2 + p[130]!;
   const max1 = Math.max(z_out_0, z_out_1, z_out_2);
   const e1 = Math.exp(z_out_0 - max1);
   const e2 = Math.exp(z_out_1 - max1);
@@ -1253,7 +1253,7 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
   const logsoftmax_z_out_0 = z_out_0 - lse1;
   const logsoftmax_z_out_1 = z_out_1 - lse1;
   const logsoftmax_z_out_2 = z_out_2 - lse1;
-  const sum_mul_y_0 = y[yo] * logsoftmax_z_out_0 + y[yo + 1] * logsoftmax_z_out_1 + y[yo + 2] * logsoftmax_z_out_2;
+  const sum_mul_y_0 = y[yo]! * logsoftmax_z_out_0 + y[yo + 1]! * logsoftmax_z_out_1 + y[yo + 2]! * logsoftmax_z_out_2;
 
   // output out (for evaluate's metrics)
   outputs[oo] = out_0;
@@ -1265,40 +1265,40 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
 }
 
 /** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, outputs: Vec, oo: number): number {
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec, oo: number): number {
   // iris.nn:8  h   = dense(x, 16, relu)
-  const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
-  const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
-  const Wx_h_2 = p[8] * x[xo] + p[9] * x[xo + 1] + p[10] * x[xo + 2] + p[11] * x[xo + 3];
-  const Wx_h_3 = p[12] * x[xo] + p[13] * x[xo + 1] + p[14] * x[xo + 2] + p[15] * x[xo + 3];
-  const Wx_h_4 = p[16] * x[xo] + p[17] * x[xo + 1] + p[18] * x[xo + 2] + p[19] * x[xo + 3];
-  const Wx_h_5 = p[20] * x[xo] + p[21] * x[xo + 1] + p[22] * x[xo + 2] + p[23] * x[xo + 3];
-  const Wx_h_6 = p[24] * x[xo] + p[25] * x[xo + 1] + p[26] * x[xo + 2] + p[27] * x[xo + 3];
-  const Wx_h_7 = p[28] * x[xo] + p[29] * x[xo + 1] + p[30] * x[xo + 2] + p[31] * x[xo + 3];
-  const Wx_h_8 = p[32] * x[xo] + p[33] * x[xo + 1] + p[34] * x[xo + 2] + p[35] * x[xo + 3];
-  const Wx_h_9 = p[36] * x[xo] + p[37] * x[xo + 1] + p[38] * x[xo + 2] + p[39] * x[xo + 3];
-  const Wx_h_10 = p[40] * x[xo] + p[41] * x[xo + 1] + p[42] * x[xo + 2] + p[43] * x[xo + 3];
-  const Wx_h_11 = p[44] * x[xo] + p[45] * x[xo + 1] + p[46] * x[xo + 2] + p[47] * x[xo + 3];
-  const Wx_h_12 = p[48] * x[xo] + p[49] * x[xo + 1] + p[50] * x[xo + 2] + p[51] * x[xo + 3];
-  const Wx_h_13 = p[52] * x[xo] + p[53] * x[xo + 1] + p[54] * x[xo + 2] + p[55] * x[xo + 3];
-  const Wx_h_14 = p[56] * x[xo] + p[57] * x[xo + 1] + p[58] * x[xo + 2] + p[59] * x[xo + 3];
-  const Wx_h_15 = p[60] * x[xo] + p[61] * x[xo + 1] + p[62] * x[xo + 2] + p[63] * x[xo + 3];
-  const z_h_0 = Wx_h_0 + p[64];
-  const z_h_1 = Wx_h_1 + p[65];
-  const z_h_2 = Wx_h_2 + p[66];
-  const z_h_3 = Wx_h_3 + p[67];
-  const z_h_4 = Wx_h_4 + p[68];
-  const z_h_5 = Wx_h_5 + p[69];
-  const z_h_6 = Wx_h_6 + p[70];
-  const z_h_7 = Wx_h_7 + p[71];
-  const z_h_8 = Wx_h_8 + p[72];
-  const z_h_9 = Wx_h_9 + p[73];
-  const z_h_10 = Wx_h_10 + p[74];
-  const z_h_11 = Wx_h_11 + p[75];
-  const z_h_12 = Wx_h_12 + p[76];
-  const z_h_13 = Wx_h_13 + p[77];
-  const z_h_14 = Wx_h_14 + p[78];
-  const z_h_15 = Wx_h_15 + p[79];
+  const Wx_h_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]! + p[2]! * x[xo + 2]! + p[3]! * x[xo + 3]!;
+  const Wx_h_1 = p[4]! * x[xo]! + p[5]! * x[xo + 1]! + p[6]! * x[xo + 2]! + p[7]! * x[xo + 3]!;
+  const Wx_h_2 = p[8]! * x[xo]! + p[9]! * x[xo + 1]! + p[10]! * x[xo + 2]! + p[11]! * x[xo + 3]!;
+  const Wx_h_3 = p[12]! * x[xo]! + p[13]! * x[xo + 1]! + p[14]! * x[xo + 2]! + p[15]! * x[xo + 3]!;
+  const Wx_h_4 = p[16]! * x[xo]! + p[17]! * x[xo + 1]! + p[18]! * x[xo + 2]! + p[19]! * x[xo + 3]!;
+  const Wx_h_5 = p[20]! * x[xo]! + p[21]! * x[xo + 1]! + p[22]! * x[xo + 2]! + p[23]! * x[xo + 3]!;
+  const Wx_h_6 = p[24]! * x[xo]! + p[25]! * x[xo + 1]! + p[26]! * x[xo + 2]! + p[27]! * x[xo + 3]!;
+  const Wx_h_7 = p[28]! * x[xo]! + p[29]! * x[xo + 1]! + p[30]! * x[xo + 2]! + p[31]! * x[xo + 3]!;
+  const Wx_h_8 = p[32]! * x[xo]! + p[33]! * x[xo + 1]! + p[34]! * x[xo + 2]! + p[35]! * x[xo + 3]!;
+  const Wx_h_9 = p[36]! * x[xo]! + p[37]! * x[xo + 1]! + p[38]! * x[xo + 2]! + p[39]! * x[xo + 3]!;
+  const Wx_h_10 = p[40]! * x[xo]! + p[41]! * x[xo + 1]! + p[42]! * x[xo + 2]! + p[43]! * x[xo + 3]!;
+  const Wx_h_11 = p[44]! * x[xo]! + p[45]! * x[xo + 1]! + p[46]! * x[xo + 2]! + p[47]! * x[xo + 3]!;
+  const Wx_h_12 = p[48]! * x[xo]! + p[49]! * x[xo + 1]! + p[50]! * x[xo + 2]! + p[51]! * x[xo + 3]!;
+  const Wx_h_13 = p[52]! * x[xo]! + p[53]! * x[xo + 1]! + p[54]! * x[xo + 2]! + p[55]! * x[xo + 3]!;
+  const Wx_h_14 = p[56]! * x[xo]! + p[57]! * x[xo + 1]! + p[58]! * x[xo + 2]! + p[59]! * x[xo + 3]!;
+  const Wx_h_15 = p[60]! * x[xo]! + p[61]! * x[xo + 1]! + p[62]! * x[xo + 2]! + p[63]! * x[xo + 3]!;
+  const z_h_0 = Wx_h_0 + p[64]!;
+  const z_h_1 = Wx_h_1 + p[65]!;
+  const z_h_2 = Wx_h_2 + p[66]!;
+  const z_h_3 = Wx_h_3 + p[67]!;
+  const z_h_4 = Wx_h_4 + p[68]!;
+  const z_h_5 = Wx_h_5 + p[69]!;
+  const z_h_6 = Wx_h_6 + p[70]!;
+  const z_h_7 = Wx_h_7 + p[71]!;
+  const z_h_8 = Wx_h_8 + p[72]!;
+  const z_h_9 = Wx_h_9 + p[73]!;
+  const z_h_10 = Wx_h_10 + p[74]!;
+  const z_h_11 = Wx_h_11 + p[75]!;
+  const z_h_12 = Wx_h_12 + p[76]!;
+  const z_h_13 = Wx_h_13 + p[77]!;
+  const z_h_14 = Wx_h_14 + p[78]!;
+  const z_h_15 = Wx_h_15 + p[79]!;
   const h_0 = Math.max(z_h_0, 0);
   const h_1 = Math.max(z_h_1, 0);
   const h_2 = Math.max(z_h_2, 0);
@@ -1317,18 +1317,18 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const h_15 = Math.max(z_h_15, 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 + p[86] * h_6 +
-      p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 + p[93] * h_13 +
-      p[94] * h_14 + p[95] * h_15;
-  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 + p[102] * h_6 +
-      p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 + p[108] * h_12 + p[109] * h_13 +
-      p[110] * h_14 + p[111] * h_15;
-  const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
-      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 + p[124] * h_12 +
-      p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
-  const z_out_0 = Wx_out_0 + p[128];
-  const z_out_1 = Wx_out_1 + p[129];
-  const z_out_2 = Wx_out_2 + p[130];
+  const Wx_out_0 = p[80]! * h_0 + p[81]! * h_1 + p[82]! * h_2 + p[83]! * h_3 + p[84]! * h_4 + p[85]! * h_5 +
+      p[86]! * h_6 + p[87]! * h_7 + p[88]! * h_8 + p[89]! * h_9 + p[90]! * h_10 + p[91]! * h_11 + p[92]! * h_12 +
+      p[93]! * h_13 + p[94]! * h_14 + p[95]! * h_15;
+  const Wx_out_1 = p[96]! * h_0 + p[97]! * h_1 + p[98]! * h_2 + p[99]! * h_3 + p[100]! * h_4 + p[101]! * h_5 +
+      p[102]! * h_6 + p[103]! * h_7 + p[104]! * h_8 + p[105]! * h_9 + p[106]! * h_10 + p[107]! * h_11 + p[108]! * h_12 +
+      p[109]! * h_13 + p[110]! * h_14 + p[111]! * h_15;
+  const Wx_out_2 = p[112]! * h_0 + p[113]! * h_1 + p[114]! * h_2 + p[115]! * h_3 + p[116]! * h_4 + p[117]! * h_5 +
+      p[118]! * h_6 + p[119]! * h_7 + p[120]! * h_8 + p[121]! * h_9 + p[122]! * h_10 + p[123]! * h_11 + p[124]! * h_12 +
+      p[125]! * h_13 + p[126]! * h_14 + p[127]! * h_15;
+  const z_out_0 = Wx_out_0 + p[128]!;
+  const z_out_1 = Wx_out_1 + p[129]!;
+  const z_out_2 = Wx_out_2 + p[130]!;
   const max1 = Math.max(z_out_0, z_out_1, z_out_2);
   const e1 = Math.exp(z_out_0 - max1);
   const e2 = Math.exp(z_out_1 - max1);
@@ -1340,28 +1340,28 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const out_2 = e3 * inv1;
 
   // backward of iris.nn:11  loss categorical_crossentropy(out, y)
-  const sum_y_0 = y[yo] + y[yo + 1] + y[yo + 2];
-  const dz_out_0 = out_0 * sum_y_0 - y[yo];
-  const dz_out_1 = out_1 * sum_y_0 - y[yo + 1];
-  const dz_out_2 = out_2 * sum_y_0 - y[yo + 2];
+  const sum_y_0 = y[yo]! + y[yo + 1]! + y[yo + 2]!;
+  const dz_out_0 = out_0 * sum_y_0 - y[yo]!;
+  const dz_out_1 = out_1 * sum_y_0 - y[yo + 1]!;
+  const dz_out_2 = out_2 * sum_y_0 - y[yo + 2]!;
 
   // backward of iris.nn:9  out = dense(h, 3, softmax)
-  const dh_0 = p[80] * dz_out_0 + p[96] * dz_out_1 + p[112] * dz_out_2;
-  const dh_1 = p[81] * dz_out_0 + p[97] * dz_out_1 + p[113] * dz_out_2;
-  const dh_2 = p[82] * dz_out_0 + p[98] * dz_out_1 + p[114] * dz_out_2;
-  const dh_3 = p[83] * dz_out_0 + p[99] * dz_out_1 + p[115] * dz_out_2;
-  const dh_4 = p[84] * dz_out_0 + p[100] * dz_out_1 + p[116] * dz_out_2;
-  const dh_5 = p[85] * dz_out_0 + p[101] * dz_out_1 + p[117] * dz_out_2;
-  const dh_6 = p[86] * dz_out_0 + p[102] * dz_out_1 + p[118] * dz_out_2;
-  const dh_7 = p[87] * dz_out_0 + p[103] * dz_out_1 + p[119] * dz_out_2;
-  const dh_8 = p[88] * dz_out_0 + p[104] * dz_out_1 + p[120] * dz_out_2;
-  const dh_9 = p[89] * dz_out_0 + p[105] * dz_out_1 + p[121] * dz_out_2;
-  const dh_10 = p[90] * dz_out_0 + p[106] * dz_out_1 + p[122] * dz_out_2;
-  const dh_11 = p[91] * dz_out_0 + p[107] * dz_out_1 + p[123] * dz_out_2;
-  const dh_12 = p[92] * dz_out_0 + p[108] * dz_out_1 + p[124] * dz_out_2;
-  const dh_13 = p[93] * dz_out_0 + p[109] * dz_out_1 + p[125] * dz_out_2;
-  const dh_14 = p[94] * dz_out_0 + p[110] * dz_out_1 + p[126] * dz_out_2;
-  const dh_15 = p[95] * dz_out_0 + p[111] * dz_out_1 + p[127] * dz_out_2;
+  const dh_0 = p[80]! * dz_out_0 + p[96]! * dz_out_1 + p[112]! * dz_out_2;
+  const dh_1 = p[81]! * dz_out_0 + p[97]! * dz_out_1 + p[113]! * dz_out_2;
+  const dh_2 = p[82]! * dz_out_0 + p[98]! * dz_out_1 + p[114]! * dz_out_2;
+  const dh_3 = p[83]! * dz_out_0 + p[99]! * dz_out_1 + p[115]! * dz_out_2;
+  const dh_4 = p[84]! * dz_out_0 + p[100]! * dz_out_1 + p[116]! * dz_out_2;
+  const dh_5 = p[85]! * dz_out_0 + p[101]! * dz_out_1 + p[117]! * dz_out_2;
+  const dh_6 = p[86]! * dz_out_0 + p[102]! * dz_out_1 + p[118]! * dz_out_2;
+  const dh_7 = p[87]! * dz_out_0 + p[103]! * dz_out_1 + p[119]! * dz_out_2;
+  const dh_8 = p[88]! * dz_out_0 + p[104]! * dz_out_1 + p[120]! * dz_out_2;
+  const dh_9 = p[89]! * dz_out_0 + p[105]! * dz_out_1 + p[121]! * dz_out_2;
+  const dh_10 = p[90]! * dz_out_0 + p[106]! * dz_out_1 + p[122]! * dz_out_2;
+  const dh_11 = p[91]! * dz_out_0 + p[107]! * dz_out_1 + p[123]! * dz_out_2;
+  const dh_12 = p[92]! * dz_out_0 + p[108]! * dz_out_1 + p[124]! * dz_out_2;
+  const dh_13 = p[93]! * dz_out_0 + p[109]! * dz_out_1 + p[125]! * dz_out_2;
+  const dh_14 = p[94]! * dz_out_0 + p[110]! * dz_out_1 + p[126]! * dz_out_2;
+  const dh_15 = p[95]! * dz_out_0 + p[111]! * dz_out_1 + p[127]! * dz_out_2;
 
   // backward of iris.nn:8  h   = dense(x, 16, relu)
   const dz_h_0 = dh_0 * (z_h_0 > 0 ? 1 : 0);
@@ -1391,7 +1391,7 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const logsoftmax_z_out_0 = z_out_0 - lse1;
   const logsoftmax_z_out_1 = z_out_1 - lse1;
   const logsoftmax_z_out_2 = z_out_2 - lse1;
-  const sum_mul_y_0 = y[yo] * logsoftmax_z_out_0 + y[yo + 1] * logsoftmax_z_out_1 + y[yo + 2] * logsoftmax_z_out_2;
+  const sum_mul_y_0 = y[yo]! * logsoftmax_z_out_0 + y[yo + 1]! * logsoftmax_z_out_1 + y[yo + 2]! * logsoftmax_z_out_2;
 
   // output out (training mode, for the batch's metrics)
   outputs[oo] = out_0;
@@ -1399,143 +1399,143 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   outputs[oo + 2] = out_2;
 
   // ∂loss/∂W_h [16, 4]
-  g[0] += dz_h_0 * x[xo];
-  g[1] += dz_h_0 * x[xo + 1];
-  g[2] += dz_h_0 * x[xo + 2];
-  g[3] += dz_h_0 * x[xo + 3];
-  g[4] += dz_h_1 * x[xo];
-  g[5] += dz_h_1 * x[xo + 1];
-  g[6] += dz_h_1 * x[xo + 2];
-  g[7] += dz_h_1 * x[xo + 3];
-  g[8] += dz_h_2 * x[xo];
-  g[9] += dz_h_2 * x[xo + 1];
-  g[10] += dz_h_2 * x[xo + 2];
-  g[11] += dz_h_2 * x[xo + 3];
-  g[12] += dz_h_3 * x[xo];
-  g[13] += dz_h_3 * x[xo + 1];
-  g[14] += dz_h_3 * x[xo + 2];
-  g[15] += dz_h_3 * x[xo + 3];
-  g[16] += dz_h_4 * x[xo];
-  g[17] += dz_h_4 * x[xo + 1];
-  g[18] += dz_h_4 * x[xo + 2];
-  g[19] += dz_h_4 * x[xo + 3];
-  g[20] += dz_h_5 * x[xo];
-  g[21] += dz_h_5 * x[xo + 1];
-  g[22] += dz_h_5 * x[xo + 2];
-  g[23] += dz_h_5 * x[xo + 3];
-  g[24] += dz_h_6 * x[xo];
-  g[25] += dz_h_6 * x[xo + 1];
-  g[26] += dz_h_6 * x[xo + 2];
-  g[27] += dz_h_6 * x[xo + 3];
-  g[28] += dz_h_7 * x[xo];
-  g[29] += dz_h_7 * x[xo + 1];
-  g[30] += dz_h_7 * x[xo + 2];
-  g[31] += dz_h_7 * x[xo + 3];
-  g[32] += dz_h_8 * x[xo];
-  g[33] += dz_h_8 * x[xo + 1];
-  g[34] += dz_h_8 * x[xo + 2];
-  g[35] += dz_h_8 * x[xo + 3];
-  g[36] += dz_h_9 * x[xo];
-  g[37] += dz_h_9 * x[xo + 1];
-  g[38] += dz_h_9 * x[xo + 2];
-  g[39] += dz_h_9 * x[xo + 3];
-  g[40] += dz_h_10 * x[xo];
-  g[41] += dz_h_10 * x[xo + 1];
-  g[42] += dz_h_10 * x[xo + 2];
-  g[43] += dz_h_10 * x[xo + 3];
-  g[44] += dz_h_11 * x[xo];
-  g[45] += dz_h_11 * x[xo + 1];
-  g[46] += dz_h_11 * x[xo + 2];
-  g[47] += dz_h_11 * x[xo + 3];
-  g[48] += dz_h_12 * x[xo];
-  g[49] += dz_h_12 * x[xo + 1];
-  g[50] += dz_h_12 * x[xo + 2];
-  g[51] += dz_h_12 * x[xo + 3];
-  g[52] += dz_h_13 * x[xo];
-  g[53] += dz_h_13 * x[xo + 1];
-  g[54] += dz_h_13 * x[xo + 2];
-  g[55] += dz_h_13 * x[xo + 3];
-  g[56] += dz_h_14 * x[xo];
-  g[57] += dz_h_14 * x[xo + 1];
-  g[58] += dz_h_14 * x[xo + 2];
-  g[59] += dz_h_14 * x[xo + 3];
-  g[60] += dz_h_15 * x[xo];
-  g[61] += dz_h_15 * x[xo + 1];
-  g[62] += dz_h_15 * x[xo + 2];
-  g[63] += dz_h_15 * x[xo + 3];
+  g[0]! += dz_h_0 * x[xo]!;
+  g[1]! += dz_h_0 * x[xo + 1]!;
+  g[2]! += dz_h_0 * x[xo + 2]!;
+  g[3]! += dz_h_0 * x[xo + 3]!;
+  g[4]! += dz_h_1 * x[xo]!;
+  g[5]! += dz_h_1 * x[xo + 1]!;
+  g[6]! += dz_h_1 * x[xo + 2]!;
+  g[7]! += dz_h_1 * x[xo + 3]!;
+  g[8]! += dz_h_2 * x[xo]!;
+  g[9]! += dz_h_2 * x[xo + 1]!;
+  g[10]! += dz_h_2 * x[xo + 2]!;
+  g[11]! += dz_h_2 * x[xo + 3]!;
+  g[12]! += dz_h_3 * x[xo]!;
+  g[13]! += dz_h_3 * x[xo + 1]!;
+  g[14]! += dz_h_3 * x[xo + 2]!;
+  g[15]! += dz_h_3 * x[xo + 3]!;
+  g[16]! += dz_h_4 * x[xo]!;
+  g[17]! += dz_h_4 * x[xo + 1]!;
+  g[18]! += dz_h_4 * x[xo + 2]!;
+  g[19]! += dz_h_4 * x[xo + 3]!;
+  g[20]! += dz_h_5 * x[xo]!;
+  g[21]! += dz_h_5 * x[xo + 1]!;
+  g[22]! += dz_h_5 * x[xo + 2]!;
+  g[23]! += dz_h_5 * x[xo + 3]!;
+  g[24]! += dz_h_6 * x[xo]!;
+  g[25]! += dz_h_6 * x[xo + 1]!;
+  g[26]! += dz_h_6 * x[xo + 2]!;
+  g[27]! += dz_h_6 * x[xo + 3]!;
+  g[28]! += dz_h_7 * x[xo]!;
+  g[29]! += dz_h_7 * x[xo + 1]!;
+  g[30]! += dz_h_7 * x[xo + 2]!;
+  g[31]! += dz_h_7 * x[xo + 3]!;
+  g[32]! += dz_h_8 * x[xo]!;
+  g[33]! += dz_h_8 * x[xo + 1]!;
+  g[34]! += dz_h_8 * x[xo + 2]!;
+  g[35]! += dz_h_8 * x[xo + 3]!;
+  g[36]! += dz_h_9 * x[xo]!;
+  g[37]! += dz_h_9 * x[xo + 1]!;
+  g[38]! += dz_h_9 * x[xo + 2]!;
+  g[39]! += dz_h_9 * x[xo + 3]!;
+  g[40]! += dz_h_10 * x[xo]!;
+  g[41]! += dz_h_10 * x[xo + 1]!;
+  g[42]! += dz_h_10 * x[xo + 2]!;
+  g[43]! += dz_h_10 * x[xo + 3]!;
+  g[44]! += dz_h_11 * x[xo]!;
+  g[45]! += dz_h_11 * x[xo + 1]!;
+  g[46]! += dz_h_11 * x[xo + 2]!;
+  g[47]! += dz_h_11 * x[xo + 3]!;
+  g[48]! += dz_h_12 * x[xo]!;
+  g[49]! += dz_h_12 * x[xo + 1]!;
+  g[50]! += dz_h_12 * x[xo + 2]!;
+  g[51]! += dz_h_12 * x[xo + 3]!;
+  g[52]! += dz_h_13 * x[xo]!;
+  g[53]! += dz_h_13 * x[xo + 1]!;
+  g[54]! += dz_h_13 * x[xo + 2]!;
+  g[55]! += dz_h_13 * x[xo + 3]!;
+  g[56]! += dz_h_14 * x[xo]!;
+  g[57]! += dz_h_14 * x[xo + 1]!;
+  g[58]! += dz_h_14 * x[xo + 2]!;
+  g[59]! += dz_h_14 * x[xo + 3]!;
+  g[60]! += dz_h_15 * x[xo]!;
+  g[61]! += dz_h_15 * x[xo + 1]!;
+  g[62]! += dz_h_15 * x[xo + 2]!;
+  g[63]! += dz_h_15 * x[xo + 3]!;
 
   // ∂loss/∂b_h [16]
-  g[64] += dz_h_0;
-  g[65] += dz_h_1;
-  g[66] += dz_h_2;
-  g[67] += dz_h_3;
-  g[68] += dz_h_4;
-  g[69] += dz_h_5;
-  g[70] += dz_h_6;
-  g[71] += dz_h_7;
-  g[72] += dz_h_8;
-  g[73] += dz_h_9;
-  g[74] += dz_h_10;
-  g[75] += dz_h_11;
-  g[76] += dz_h_12;
-  g[77] += dz_h_13;
-  g[78] += dz_h_14;
-  g[79] += dz_h_15;
+  g[64]! += dz_h_0;
+  g[65]! += dz_h_1;
+  g[66]! += dz_h_2;
+  g[67]! += dz_h_3;
+  g[68]! += dz_h_4;
+  g[69]! += dz_h_5;
+  g[70]! += dz_h_6;
+  g[71]! += dz_h_7;
+  g[72]! += dz_h_8;
+  g[73]! += dz_h_9;
+  g[74]! += dz_h_10;
+  g[75]! += dz_h_11;
+  g[76]! += dz_h_12;
+  g[77]! += dz_h_13;
+  g[78]! += dz_h_14;
+  g[79]! += dz_h_15;
 
   // ∂loss/∂W_out [3, 16]
-  g[80] += dz_out_0 * h_0;
-  g[81] += dz_out_0 * h_1;
-  g[82] += dz_out_0 * h_2;
-  g[83] += dz_out_0 * h_3;
-  g[84] += dz_out_0 * h_4;
-  g[85] += dz_out_0 * h_5;
-  g[86] += dz_out_0 * h_6;
-  g[87] += dz_out_0 * h_7;
-  g[88] += dz_out_0 * h_8;
-  g[89] += dz_out_0 * h_9;
-  g[90] += dz_out_0 * h_10;
-  g[91] += dz_out_0 * h_11;
-  g[92] += dz_out_0 * h_12;
-  g[93] += dz_out_0 * h_13;
-  g[94] += dz_out_0 * h_14;
-  g[95] += dz_out_0 * h_15;
-  g[96] += dz_out_1 * h_0;
-  g[97] += dz_out_1 * h_1;
-  g[98] += dz_out_1 * h_2;
-  g[99] += dz_out_1 * h_3;
-  g[100] += dz_out_1 * h_4;
-  g[101] += dz_out_1 * h_5;
-  g[102] += dz_out_1 * h_6;
-  g[103] += dz_out_1 * h_7;
-  g[104] += dz_out_1 * h_8;
-  g[105] += dz_out_1 * h_9;
-  g[106] += dz_out_1 * h_10;
-  g[107] += dz_out_1 * h_11;
-  g[108] += dz_out_1 * h_12;
-  g[109] += dz_out_1 * h_13;
-  g[110] += dz_out_1 * h_14;
-  g[111] += dz_out_1 * h_15;
-  g[112] += dz_out_2 * h_0;
-  g[113] += dz_out_2 * h_1;
-  g[114] += dz_out_2 * h_2;
-  g[115] += dz_out_2 * h_3;
-  g[116] += dz_out_2 * h_4;
-  g[117] += dz_out_2 * h_5;
-  g[118] += dz_out_2 * h_6;
-  g[119] += dz_out_2 * h_7;
-  g[120] += dz_out_2 * h_8;
-  g[121] += dz_out_2 * h_9;
-  g[122] += dz_out_2 * h_10;
-  g[123] += dz_out_2 * h_11;
-  g[124] += dz_out_2 * h_12;
-  g[125] += dz_out_2 * h_13;
-  g[126] += dz_out_2 * h_14;
-  g[127] += dz_out_2 * h_15;
+  g[80]! += dz_out_0 * h_0;
+  g[81]! += dz_out_0 * h_1;
+  g[82]! += dz_out_0 * h_2;
+  g[83]! += dz_out_0 * h_3;
+  g[84]! += dz_out_0 * h_4;
+  g[85]! += dz_out_0 * h_5;
+  g[86]! += dz_out_0 * h_6;
+  g[87]! += dz_out_0 * h_7;
+  g[88]! += dz_out_0 * h_8;
+  g[89]! += dz_out_0 * h_9;
+  g[90]! += dz_out_0 * h_10;
+  g[91]! += dz_out_0 * h_11;
+  g[92]! += dz_out_0 * h_12;
+  g[93]! += dz_out_0 * h_13;
+  g[94]! += dz_out_0 * h_14;
+  g[95]! += dz_out_0 * h_15;
+  g[96]! += dz_out_1 * h_0;
+  g[97]! += dz_out_1 * h_1;
+  g[98]! += dz_out_1 * h_2;
+  g[99]! += dz_out_1 * h_3;
+  g[100]! += dz_out_1 * h_4;
+  g[101]! += dz_out_1 * h_5;
+  g[102]! += dz_out_1 * h_6;
+  g[103]! += dz_out_1 * h_7;
+  g[104]! += dz_out_1 * h_8;
+  g[105]! += dz_out_1 * h_9;
+  g[106]! += dz_out_1 * h_10;
+  g[107]! += dz_out_1 * h_11;
+  g[108]! += dz_out_1 * h_12;
+  g[109]! += dz_out_1 * h_13;
+  g[110]! += dz_out_1 * h_14;
+  g[111]! += dz_out_1 * h_15;
+  g[112]! += dz_out_2 * h_0;
+  g[113]! += dz_out_2 * h_1;
+  g[114]! += dz_out_2 * h_2;
+  g[115]! += dz_out_2 * h_3;
+  g[116]! += dz_out_2 * h_4;
+  g[117]! += dz_out_2 * h_5;
+  g[118]! += dz_out_2 * h_6;
+  g[119]! += dz_out_2 * h_7;
+  g[120]! += dz_out_2 * h_8;
+  g[121]! += dz_out_2 * h_9;
+  g[122]! += dz_out_2 * h_10;
+  g[123]! += dz_out_2 * h_11;
+  g[124]! += dz_out_2 * h_12;
+  g[125]! += dz_out_2 * h_13;
+  g[126]! += dz_out_2 * h_14;
+  g[127]! += dz_out_2 * h_15;
 
   // ∂loss/∂b_out [3]
-  g[128] += dz_out_0;
-  g[129] += dz_out_1;
-  g[130] += dz_out_2;
+  g[128]! += dz_out_0;
+  g[129]! += dz_out_1;
+  g[130]! += dz_out_2;
 
   // iris.nn:11  loss categorical_crossentropy(out, y)
   return -sum_mul_y_0;

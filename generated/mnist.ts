@@ -1140,7 +1140,7 @@ const out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d
 const logsoftmax_z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 const sum_mul_y2 = new VecArray(256 * 1); // [] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 
-function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
+function predictRows_1(p: Vec, X: Vec, n: number): void {
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b1 = 0;
@@ -1160,12 +1160,12 @@ function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
       let c7 = 0;
       let c8 = 0;
       for (let k1 = 0; k1 < 784; k1++) {
-        const a1 = X[ra1 + k1];
-        const a2 = X[ra2 + k1];
-        const b2 = p[rb1 + k1];
-        const b3 = p[rb2 + k1];
-        const b4 = p[rb3 + k1];
-        const b5 = p[rb4 + k1];
+        const a1 = X[ra1 + k1]!;
+        const a2 = X[ra2 + k1]!;
+        const b2 = p[rb1 + k1]!;
+        const b3 = p[rb2 + k1]!;
+        const b4 = p[rb3 + k1]!;
+        const b5 = p[rb4 + k1]!;
         c1 += a1 * b2;
         c2 += a1 * b3;
         c3 += a1 * b4;
@@ -1195,11 +1195,11 @@ function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
       let c11 = 0;
       let c12 = 0;
       for (let k2 = 0; k2 < 784; k2++) {
-        const a3 = X[ra3 + k2];
-        const b6 = p[rb5 + k2];
-        const b7 = p[rb6 + k2];
-        const b8 = p[rb7 + k2];
-        const b9 = p[rb8 + k2];
+        const a3 = X[ra3 + k2]!;
+        const b6 = p[rb5 + k2]!;
+        const b7 = p[rb6 + k2]!;
+        const b8 = p[rb7 + k2]!;
+        const b9 = p[rb8 + k2]!;
         c9 += a3 * b6;
         c10 += a3 * b7;
         c11 += a3 * b8;
@@ -1213,7 +1213,7 @@ function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
   }
 }
 
-function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
+function predictRows_2(p: Vec, n: number): void {
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   for (let i3 = 0; i3 < 8; i3 += 4) {
     let b10 = 0;
@@ -1233,12 +1233,12 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
       let c19 = 0;
       let c20 = 0;
       for (let k3 = 0; k3 < 128; k3++) {
-        const a4 = h[ra4 + k3];
-        const a5 = h[ra5 + k3];
-        const b11 = p[rb9 + k3];
-        const b12 = p[rb10 + k3];
-        const b13 = p[rb11 + k3];
-        const b14 = p[rb12 + k3];
+        const a4 = h[ra4 + k3]!;
+        const a5 = h[ra5 + k3]!;
+        const b11 = p[rb9 + k3]!;
+        const b12 = p[rb10 + k3]!;
+        const b13 = p[rb11 + k3]!;
+        const b14 = p[rb12 + k3]!;
         c13 += a4 * b11;
         c14 += a4 * b12;
         c15 += a4 * b13;
@@ -1268,11 +1268,11 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
       let c23 = 0;
       let c24 = 0;
       for (let k4 = 0; k4 < 128; k4++) {
-        const a6 = h[ra6 + k4];
-        const b15 = p[rb13 + k4];
-        const b16 = p[rb14 + k4];
-        const b17 = p[rb15 + k4];
-        const b18 = p[rb16 + k4];
+        const a6 = h[ra6 + k4]!;
+        const b15 = p[rb13 + k4]!;
+        const b16 = p[rb14 + k4]!;
+        const b17 = p[rb15 + k4]!;
+        const b18 = p[rb16 + k4]!;
         c21 += a6 * b15;
         c22 += a6 * b16;
         c23 += a6 * b17;
@@ -1293,9 +1293,9 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
       let c25 = 0;
       let c26 = 0;
       for (let k5 = 0; k5 < 128; k5++) {
-        const a7 = h[ra7 + k5];
-        const a8 = h[ra8 + k5];
-        const b19 = p[rb17 + k5];
+        const a7 = h[ra7 + k5]!;
+        const a8 = h[ra8 + k5]!;
+        const b19 = p[rb17 + k5]!;
         c25 += a7 * b19;
         c26 += a8 * b19;
       }
@@ -1307,8 +1307,8 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
       const rb18 = 100480 + i3 * 128;
       let c27 = 0;
       for (let k6 = 0; k6 < 128; k6++) {
-        const a9 = h[ra9 + k6];
-        const b20 = p[rb18 + k6];
+        const a9 = h[ra9 + k6]!;
+        const b20 = p[rb18 + k6]!;
         c27 += a9 * b20;
       }
       Wx_out2[b10 * 10 + i3] = c27;
@@ -1319,41 +1319,41 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
 /** Inference for rows [0, n) of X: writes n rows of output into outputs. */
 function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  predictRows_1(p, X, n, outputs);
+  predictRows_1(p, X, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i2 = 0; i2 < 128; i2++) {
-      h[b * 128 + i2] = Math.max(Wx_h[b * 128 + i2] + p[100352 + i2], 0);
+      h[b * 128 + i2] = Math.max(Wx_h[b * 128 + i2]! + p[100352 + i2]!, 0);
     }
   }
 
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  predictRows_2(p, X, n, outputs);
+  predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:11  out = dense(d, 10, softmax)
-    z_out2[b * 10] = Wx_out2[b * 10] + p[101760];
-    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1] + p[101761];
-    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2] + p[101762];
-    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3] + p[101763];
-    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4] + p[101764];
-    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5] + p[101765];
-    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6] + p[101766];
-    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7] + p[101767];
-    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8] + p[101768];
-    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9] + p[101769];
-    const max1 = Math.max(z_out2[b * 10], z_out2[b * 10 + 1], z_out2[b * 10 + 2], z_out2[b * 10 + 3],
-        z_out2[b * 10 + 4], z_out2[b * 10 + 5], z_out2[b * 10 + 6], z_out2[b * 10 + 7], z_out2[b * 10 + 8],
-        z_out2[b * 10 + 9]);
-    const e1 = Math.exp(z_out2[b * 10] - max1);
-    const e2 = Math.exp(z_out2[b * 10 + 1] - max1);
-    const e3 = Math.exp(z_out2[b * 10 + 2] - max1);
-    const e4 = Math.exp(z_out2[b * 10 + 3] - max1);
-    const e5 = Math.exp(z_out2[b * 10 + 4] - max1);
-    const e6 = Math.exp(z_out2[b * 10 + 5] - max1);
-    const e7 = Math.exp(z_out2[b * 10 + 6] - max1);
-    const e8 = Math.exp(z_out2[b * 10 + 7] - max1);
-    const e9 = Math.exp(z_out2[b * 10 + 8] - max1);
-    const e10 = Math.exp(z_out2[b * 10 + 9] - max1);
+    z_out2[b * 10] = Wx_out2[b * 10]! + p[101760]!;
+    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1]! + p[101761]!;
+    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2]! + p[101762]!;
+    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3]! + p[101763]!;
+    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4]! + p[101764]!;
+    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5]! + p[101765]!;
+    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6]! + p[101766]!;
+    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7]! + p[101767]!;
+    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8]! + p[101768]!;
+    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9]! + p[101769]!;
+    const max1 = Math.max(z_out2[b * 10]!, z_out2[b * 10 + 1]!, z_out2[b * 10 + 2]!, z_out2[b * 10 + 3]!,
+        z_out2[b * 10 + 4]!, z_out2[b * 10 + 5]!, z_out2[b * 10 + 6]!, z_out2[b * 10 + 7]!, z_out2[b * 10 + 8]!,
+        z_out2[b * 10 + 9]!);
+    const e1 = Math.exp(z_out2[b * 10]! - max1);
+    const e2 = Math.exp(z_out2[b * 10 + 1]! - max1);
+    const e3 = Math.exp(z_out2[b * 10 + 2]! - max1);
+    const e4 = Math.exp(z_out2[b * 10 + 3]! - max1);
+    const e5 = Math.exp(z_out2[b * 10 + 4]! - max1);
+    const e6 = Math.exp(z_out2[b * 10 + 5]! - max1);
+    const e7 = Math.exp(z_out2[b * 10 + 6]! - max1);
+    const e8 = Math.exp(z_out2[b * 10 + 7]! - max1);
+    const e9 = Math.exp(z_out2[b * 10 + 8]! - max1);
+    const e10 = Math.exp(z_out2[b * 10 + 9]! - max1);
     const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
     const inv1 = 1 / sum1;
     out2[b * 10] = e1 * inv1;
@@ -1368,20 +1368,20 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
     out2[b * 10 + 9] = e10 * inv1;
 
     // output out
-    outputs[b * 10] = out2[b * 10];
-    outputs[b * 10 + 1] = out2[b * 10 + 1];
-    outputs[b * 10 + 2] = out2[b * 10 + 2];
-    outputs[b * 10 + 3] = out2[b * 10 + 3];
-    outputs[b * 10 + 4] = out2[b * 10 + 4];
-    outputs[b * 10 + 5] = out2[b * 10 + 5];
-    outputs[b * 10 + 6] = out2[b * 10 + 6];
-    outputs[b * 10 + 7] = out2[b * 10 + 7];
-    outputs[b * 10 + 8] = out2[b * 10 + 8];
-    outputs[b * 10 + 9] = out2[b * 10 + 9];
+    outputs[b * 10] = out2[b * 10]!;
+    outputs[b * 10 + 1] = out2[b * 10 + 1]!;
+    outputs[b * 10 + 2] = out2[b * 10 + 2]!;
+    outputs[b * 10 + 3] = out2[b * 10 + 3]!;
+    outputs[b * 10 + 4] = out2[b * 10 + 4]!;
+    outputs[b * 10 + 5] = out2[b * 10 + 5]!;
+    outputs[b * 10 + 6] = out2[b * 10 + 6]!;
+    outputs[b * 10 + 7] = out2[b * 10 + 7]!;
+    outputs[b * 10 + 8] = out2[b * 10 + 8]!;
+    outputs[b * 10 + 9] = out2[b * 10 + 9]!;
   }
 }
 
-function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
+function lossRows_1(p: Vec, X: Vec, n: number): void {
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
   for (let i1 = 0; i1 < 128; i1 += 4) {
     let b1 = 0;
@@ -1401,12 +1401,12 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
       let c7 = 0;
       let c8 = 0;
       for (let k1 = 0; k1 < 784; k1++) {
-        const a1 = X[ra1 + k1];
-        const a2 = X[ra2 + k1];
-        const b2 = p[rb1 + k1];
-        const b3 = p[rb2 + k1];
-        const b4 = p[rb3 + k1];
-        const b5 = p[rb4 + k1];
+        const a1 = X[ra1 + k1]!;
+        const a2 = X[ra2 + k1]!;
+        const b2 = p[rb1 + k1]!;
+        const b3 = p[rb2 + k1]!;
+        const b4 = p[rb3 + k1]!;
+        const b5 = p[rb4 + k1]!;
         c1 += a1 * b2;
         c2 += a1 * b3;
         c3 += a1 * b4;
@@ -1436,11 +1436,11 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
       let c11 = 0;
       let c12 = 0;
       for (let k2 = 0; k2 < 784; k2++) {
-        const a3 = X[ra3 + k2];
-        const b6 = p[rb5 + k2];
-        const b7 = p[rb6 + k2];
-        const b8 = p[rb7 + k2];
-        const b9 = p[rb8 + k2];
+        const a3 = X[ra3 + k2]!;
+        const b6 = p[rb5 + k2]!;
+        const b7 = p[rb6 + k2]!;
+        const b8 = p[rb7 + k2]!;
+        const b9 = p[rb8 + k2]!;
         c9 += a3 * b6;
         c10 += a3 * b7;
         c11 += a3 * b8;
@@ -1454,7 +1454,7 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
   }
 }
 
-function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
+function lossRows_2(p: Vec, n: number): void {
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   for (let i3 = 0; i3 < 8; i3 += 4) {
     let b10 = 0;
@@ -1474,12 +1474,12 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
       let c19 = 0;
       let c20 = 0;
       for (let k3 = 0; k3 < 128; k3++) {
-        const a4 = h[ra4 + k3];
-        const a5 = h[ra5 + k3];
-        const b11 = p[rb9 + k3];
-        const b12 = p[rb10 + k3];
-        const b13 = p[rb11 + k3];
-        const b14 = p[rb12 + k3];
+        const a4 = h[ra4 + k3]!;
+        const a5 = h[ra5 + k3]!;
+        const b11 = p[rb9 + k3]!;
+        const b12 = p[rb10 + k3]!;
+        const b13 = p[rb11 + k3]!;
+        const b14 = p[rb12 + k3]!;
         c13 += a4 * b11;
         c14 += a4 * b12;
         c15 += a4 * b13;
@@ -1509,11 +1509,11 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
       let c23 = 0;
       let c24 = 0;
       for (let k4 = 0; k4 < 128; k4++) {
-        const a6 = h[ra6 + k4];
-        const b15 = p[rb13 + k4];
-        const b16 = p[rb14 + k4];
-        const b17 = p[rb15 + k4];
-        const b18 = p[rb16 + k4];
+        const a6 = h[ra6 + k4]!;
+        const b15 = p[rb13 + k4]!;
+        const b16 = p[rb14 + k4]!;
+        const b17 = p[rb15 + k4]!;
+        const b18 = p[rb16 + k4]!;
         c21 += a6 * b15;
         c22 += a6 * b16;
         c23 += a6 * b17;
@@ -1534,9 +1534,9 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
       let c25 = 0;
       let c26 = 0;
       for (let k5 = 0; k5 < 128; k5++) {
-        const a7 = h[ra7 + k5];
-        const a8 = h[ra8 + k5];
-        const b19 = p[rb17 + k5];
+        const a7 = h[ra7 + k5]!;
+        const a8 = h[ra8 + k5]!;
+        const b19 = p[rb17 + k5]!;
         c25 += a7 * b19;
         c26 += a8 * b19;
       }
@@ -1548,8 +1548,8 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
       const rb18 = 100480 + i3 * 128;
       let c27 = 0;
       for (let k6 = 0; k6 < 128; k6++) {
-        const a9 = h[ra9 + k6];
-        const b20 = p[rb18 + k6];
+        const a9 = h[ra9 + k6]!;
+        const b20 = p[rb18 + k6]!;
         c27 += a9 * b20;
       }
       Wx_out2[b10 * 10 + i3] = c27;
@@ -1562,41 +1562,41 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   let total = 0;
 
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  lossRows_1(p, X, Y, n, outputs);
+  lossRows_1(p, X, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i2 = 0; i2 < 128; i2++) {
-      h[b * 128 + i2] = Math.max(Wx_h[b * 128 + i2] + p[100352 + i2], 0);
+      h[b * 128 + i2] = Math.max(Wx_h[b * 128 + i2]! + p[100352 + i2]!, 0);
     }
   }
 
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  lossRows_2(p, X, Y, n, outputs);
+  lossRows_2(p, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:11  out = dense(d, 10, softmax)
-    z_out2[b * 10] = Wx_out2[b * 10] + p[101760];
-    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1] + p[101761];
-    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2] + p[101762];
-    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3] + p[101763];
-    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4] + p[101764];
-    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5] + p[101765];
-    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6] + p[101766];
-    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7] + p[101767];
-    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8] + p[101768];
-    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9] + p[101769];
-    const max1 = Math.max(z_out2[b * 10], z_out2[b * 10 + 1], z_out2[b * 10 + 2], z_out2[b * 10 + 3],
-        z_out2[b * 10 + 4], z_out2[b * 10 + 5], z_out2[b * 10 + 6], z_out2[b * 10 + 7], z_out2[b * 10 + 8],
-        z_out2[b * 10 + 9]);
-    const e1 = Math.exp(z_out2[b * 10] - max1);
-    const e2 = Math.exp(z_out2[b * 10 + 1] - max1);
-    const e3 = Math.exp(z_out2[b * 10 + 2] - max1);
-    const e4 = Math.exp(z_out2[b * 10 + 3] - max1);
-    const e5 = Math.exp(z_out2[b * 10 + 4] - max1);
-    const e6 = Math.exp(z_out2[b * 10 + 5] - max1);
-    const e7 = Math.exp(z_out2[b * 10 + 6] - max1);
-    const e8 = Math.exp(z_out2[b * 10 + 7] - max1);
-    const e9 = Math.exp(z_out2[b * 10 + 8] - max1);
-    const e10 = Math.exp(z_out2[b * 10 + 9] - max1);
+    z_out2[b * 10] = Wx_out2[b * 10]! + p[101760]!;
+    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1]! + p[101761]!;
+    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2]! + p[101762]!;
+    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3]! + p[101763]!;
+    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4]! + p[101764]!;
+    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5]! + p[101765]!;
+    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6]! + p[101766]!;
+    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7]! + p[101767]!;
+    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8]! + p[101768]!;
+    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9]! + p[101769]!;
+    const max1 = Math.max(z_out2[b * 10]!, z_out2[b * 10 + 1]!, z_out2[b * 10 + 2]!, z_out2[b * 10 + 3]!,
+        z_out2[b * 10 + 4]!, z_out2[b * 10 + 5]!, z_out2[b * 10 + 6]!, z_out2[b * 10 + 7]!, z_out2[b * 10 + 8]!,
+        z_out2[b * 10 + 9]!);
+    const e1 = Math.exp(z_out2[b * 10]! - max1);
+    const e2 = Math.exp(z_out2[b * 10 + 1]! - max1);
+    const e3 = Math.exp(z_out2[b * 10 + 2]! - max1);
+    const e4 = Math.exp(z_out2[b * 10 + 3]! - max1);
+    const e5 = Math.exp(z_out2[b * 10 + 4]! - max1);
+    const e6 = Math.exp(z_out2[b * 10 + 5]! - max1);
+    const e7 = Math.exp(z_out2[b * 10 + 6]! - max1);
+    const e8 = Math.exp(z_out2[b * 10 + 7]! - max1);
+    const e9 = Math.exp(z_out2[b * 10 + 8]! - max1);
+    const e10 = Math.exp(z_out2[b * 10 + 9]! - max1);
     const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
     const inv1 = 1 / sum1;
     out2[b * 10] = e1 * inv1;
@@ -1611,56 +1611,56 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     out2[b * 10 + 9] = e10 * inv1;
 
     // mnist.nn:13  loss categorical_crossentropy(out, y)
-    const max2 = Math.max(z_out2[b * 10], z_out2[b * 10 + 1], z_out2[b * 10 + 2], z_out2[b * 10 + 3],
-        z_out2[b * 10 + 4], z_out2[b * 10 + 5], z_out2[b * 10 + 6], z_out2[b * 10 + 7], z_out2[b * 10 + 8],
-        z_out2[b * 10 + 9]);
-    const e11 = Math.exp(z_out2[b * 10] - max2);
-    const e12 = Math.exp(z_out2[b * 10 + 1] - max2);
-    const e13 = Math.exp(z_out2[b * 10 + 2] - max2);
-    const e14 = Math.exp(z_out2[b * 10 + 3] - max2);
-    const e15 = Math.exp(z_out2[b * 10 + 4] - max2);
-    const e16 = Math.exp(z_out2[b * 10 + 5] - max2);
-    const e17 = Math.exp(z_out2[b * 10 + 6] - max2);
-    const e18 = Math.exp(z_out2[b * 10 + 7] - max2);
-    const e19 = Math.exp(z_out2[b * 10 + 8] - max2);
-    const e20 = Math.exp(z_out2[b * 10 + 9] - max2);
+    const max2 = Math.max(z_out2[b * 10]!, z_out2[b * 10 + 1]!, z_out2[b * 10 + 2]!, z_out2[b * 10 + 3]!,
+        z_out2[b * 10 + 4]!, z_out2[b * 10 + 5]!, z_out2[b * 10 + 6]!, z_out2[b * 10 + 7]!, z_out2[b * 10 + 8]!,
+        z_out2[b * 10 + 9]!);
+    const e11 = Math.exp(z_out2[b * 10]! - max2);
+    const e12 = Math.exp(z_out2[b * 10 + 1]! - max2);
+    const e13 = Math.exp(z_out2[b * 10 + 2]! - max2);
+    const e14 = Math.exp(z_out2[b * 10 + 3]! - max2);
+    const e15 = Math.exp(z_out2[b * 10 + 4]! - max2);
+    const e16 = Math.exp(z_out2[b * 10 + 5]! - max2);
+    const e17 = Math.exp(z_out2[b * 10 + 6]! - max2);
+    const e18 = Math.exp(z_out2[b * 10 + 7]! - max2);
+    const e19 = Math.exp(z_out2[b * 10 + 8]! - max2);
+    const e20 = Math.exp(z_out2[b * 10 + 9]! - max2);
     const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
     const lse1 = max2 + Math.log(sum2);
-    logsoftmax_z_out2[b * 10] = z_out2[b * 10] - lse1;
-    logsoftmax_z_out2[b * 10 + 1] = z_out2[b * 10 + 1] - lse1;
-    logsoftmax_z_out2[b * 10 + 2] = z_out2[b * 10 + 2] - lse1;
-    logsoftmax_z_out2[b * 10 + 3] = z_out2[b * 10 + 3] - lse1;
-    logsoftmax_z_out2[b * 10 + 4] = z_out2[b * 10 + 4] - lse1;
-    logsoftmax_z_out2[b * 10 + 5] = z_out2[b * 10 + 5] - lse1;
-    logsoftmax_z_out2[b * 10 + 6] = z_out2[b * 10 + 6] - lse1;
-    logsoftmax_z_out2[b * 10 + 7] = z_out2[b * 10 + 7] - lse1;
-    logsoftmax_z_out2[b * 10 + 8] = z_out2[b * 10 + 8] - lse1;
-    logsoftmax_z_out2[b * 10 + 9] = z_out2[b * 10 + 9] - lse1;
-    sum_mul_y2[b] = Y[b * 10] * logsoftmax_z_out2[b * 10] + Y[b * 10 + 1] * logsoftmax_z_out2[b * 10 + 1] +
-        Y[b * 10 + 2] * logsoftmax_z_out2[b * 10 + 2] + Y[b * 10 + 3] * logsoftmax_z_out2[b * 10 + 3] +
-        Y[b * 10 + 4] * logsoftmax_z_out2[b * 10 + 4] + Y[b * 10 + 5] * logsoftmax_z_out2[b * 10 + 5] +
-        Y[b * 10 + 6] * logsoftmax_z_out2[b * 10 + 6] + Y[b * 10 + 7] * logsoftmax_z_out2[b * 10 + 7] +
-        Y[b * 10 + 8] * logsoftmax_z_out2[b * 10 + 8] + Y[b * 10 + 9] * logsoftmax_z_out2[b * 10 + 9];
+    logsoftmax_z_out2[b * 10] = z_out2[b * 10]! - lse1;
+    logsoftmax_z_out2[b * 10 + 1] = z_out2[b * 10 + 1]! - lse1;
+    logsoftmax_z_out2[b * 10 + 2] = z_out2[b * 10 + 2]! - lse1;
+    logsoftmax_z_out2[b * 10 + 3] = z_out2[b * 10 + 3]! - lse1;
+    logsoftmax_z_out2[b * 10 + 4] = z_out2[b * 10 + 4]! - lse1;
+    logsoftmax_z_out2[b * 10 + 5] = z_out2[b * 10 + 5]! - lse1;
+    logsoftmax_z_out2[b * 10 + 6] = z_out2[b * 10 + 6]! - lse1;
+    logsoftmax_z_out2[b * 10 + 7] = z_out2[b * 10 + 7]! - lse1;
+    logsoftmax_z_out2[b * 10 + 8] = z_out2[b * 10 + 8]! - lse1;
+    logsoftmax_z_out2[b * 10 + 9] = z_out2[b * 10 + 9]! - lse1;
+    sum_mul_y2[b] = Y[b * 10]! * logsoftmax_z_out2[b * 10]! + Y[b * 10 + 1]! * logsoftmax_z_out2[b * 10 + 1]! +
+        Y[b * 10 + 2]! * logsoftmax_z_out2[b * 10 + 2]! + Y[b * 10 + 3]! * logsoftmax_z_out2[b * 10 + 3]! +
+        Y[b * 10 + 4]! * logsoftmax_z_out2[b * 10 + 4]! + Y[b * 10 + 5]! * logsoftmax_z_out2[b * 10 + 5]! +
+        Y[b * 10 + 6]! * logsoftmax_z_out2[b * 10 + 6]! + Y[b * 10 + 7]! * logsoftmax_z_out2[b * 10 + 7]! +
+        Y[b * 10 + 8]! * logsoftmax_z_out2[b * 10 + 8]! + Y[b * 10 + 9]! * logsoftmax_z_out2[b * 10 + 9]!;
 
     // output out (for evaluate's metrics)
-    outputs[b * 10] = out2[b * 10];
-    outputs[b * 10 + 1] = out2[b * 10 + 1];
-    outputs[b * 10 + 2] = out2[b * 10 + 2];
-    outputs[b * 10 + 3] = out2[b * 10 + 3];
-    outputs[b * 10 + 4] = out2[b * 10 + 4];
-    outputs[b * 10 + 5] = out2[b * 10 + 5];
-    outputs[b * 10 + 6] = out2[b * 10 + 6];
-    outputs[b * 10 + 7] = out2[b * 10 + 7];
-    outputs[b * 10 + 8] = out2[b * 10 + 8];
-    outputs[b * 10 + 9] = out2[b * 10 + 9];
+    outputs[b * 10] = out2[b * 10]!;
+    outputs[b * 10 + 1] = out2[b * 10 + 1]!;
+    outputs[b * 10 + 2] = out2[b * 10 + 2]!;
+    outputs[b * 10 + 3] = out2[b * 10 + 3]!;
+    outputs[b * 10 + 4] = out2[b * 10 + 4]!;
+    outputs[b * 10 + 5] = out2[b * 10 + 5]!;
+    outputs[b * 10 + 6] = out2[b * 10 + 6]!;
+    outputs[b * 10 + 7] = out2[b * 10 + 7]!;
+    outputs[b * 10 + 8] = out2[b * 10 + 8]!;
+    outputs[b * 10 + 9] = out2[b * 10 + 9]!;
 
     // Σ loss over the batch
-    total += -sum_mul_y2[b];
+    total += -sum_mul_y2[b]!;
   }
   return total;
 }
 
-function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+function gradRows_1(p: Vec, X: Vec, n: number): void {
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
   for (let i2 = 0; i2 < 128; i2 += 4) {
     let b1 = 0;
@@ -1680,12 +1680,12 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c7 = 0;
       let c8 = 0;
       for (let k1 = 0; k1 < 784; k1++) {
-        const a1 = X[ra1 + k1];
-        const a2 = X[ra2 + k1];
-        const b2 = p[rb1 + k1];
-        const b3 = p[rb2 + k1];
-        const b4 = p[rb3 + k1];
-        const b5 = p[rb4 + k1];
+        const a1 = X[ra1 + k1]!;
+        const a2 = X[ra2 + k1]!;
+        const b2 = p[rb1 + k1]!;
+        const b3 = p[rb2 + k1]!;
+        const b4 = p[rb3 + k1]!;
+        const b5 = p[rb4 + k1]!;
         c1 += a1 * b2;
         c2 += a1 * b3;
         c3 += a1 * b4;
@@ -1715,11 +1715,11 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c11 = 0;
       let c12 = 0;
       for (let k2 = 0; k2 < 784; k2++) {
-        const a3 = X[ra3 + k2];
-        const b6 = p[rb5 + k2];
-        const b7 = p[rb6 + k2];
-        const b8 = p[rb7 + k2];
-        const b9 = p[rb8 + k2];
+        const a3 = X[ra3 + k2]!;
+        const b6 = p[rb5 + k2]!;
+        const b7 = p[rb6 + k2]!;
+        const b8 = p[rb7 + k2]!;
+        const b9 = p[rb8 + k2]!;
         c9 += a3 * b6;
         c10 += a3 * b7;
         c11 += a3 * b8;
@@ -1733,7 +1733,7 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
   }
 }
 
-function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+function gradRows_2(p: Vec, n: number): void {
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   for (let i5 = 0; i5 < 8; i5 += 4) {
     let b10 = 0;
@@ -1753,12 +1753,12 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c19 = 0;
       let c20 = 0;
       for (let k3 = 0; k3 < 128; k3++) {
-        const a4 = d[ra4 + k3];
-        const a5 = d[ra5 + k3];
-        const b11 = p[rb9 + k3];
-        const b12 = p[rb10 + k3];
-        const b13 = p[rb11 + k3];
-        const b14 = p[rb12 + k3];
+        const a4 = d[ra4 + k3]!;
+        const a5 = d[ra5 + k3]!;
+        const b11 = p[rb9 + k3]!;
+        const b12 = p[rb10 + k3]!;
+        const b13 = p[rb11 + k3]!;
+        const b14 = p[rb12 + k3]!;
         c13 += a4 * b11;
         c14 += a4 * b12;
         c15 += a4 * b13;
@@ -1788,11 +1788,11 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c23 = 0;
       let c24 = 0;
       for (let k4 = 0; k4 < 128; k4++) {
-        const a6 = d[ra6 + k4];
-        const b15 = p[rb13 + k4];
-        const b16 = p[rb14 + k4];
-        const b17 = p[rb15 + k4];
-        const b18 = p[rb16 + k4];
+        const a6 = d[ra6 + k4]!;
+        const b15 = p[rb13 + k4]!;
+        const b16 = p[rb14 + k4]!;
+        const b17 = p[rb15 + k4]!;
+        const b18 = p[rb16 + k4]!;
         c21 += a6 * b15;
         c22 += a6 * b16;
         c23 += a6 * b17;
@@ -1813,9 +1813,9 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c25 = 0;
       let c26 = 0;
       for (let k5 = 0; k5 < 128; k5++) {
-        const a7 = d[ra7 + k5];
-        const a8 = d[ra8 + k5];
-        const b19 = p[rb17 + k5];
+        const a7 = d[ra7 + k5]!;
+        const a8 = d[ra8 + k5]!;
+        const b19 = p[rb17 + k5]!;
         c25 += a7 * b19;
         c26 += a8 * b19;
       }
@@ -1827,8 +1827,8 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       const rb18 = 100480 + i5 * 128;
       let c27 = 0;
       for (let k6 = 0; k6 < 128; k6++) {
-        const a9 = d[ra9 + k6];
-        const b20 = p[rb18 + k6];
+        const a9 = d[ra9 + k6]!;
+        const b20 = p[rb18 + k6]!;
         c27 += a9 * b20;
       }
       Wx_out[b10 * 10 + i5] = c27;
@@ -1836,7 +1836,7 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
   }
 }
 
-function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+function gradRows_3(p: Vec, n: number): void {
   // backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
   for (let j1 = 0; j1 < 128; j1 += 4) {
     let b21 = 0;
@@ -1856,12 +1856,12 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c34 = 0;
       let c35 = 0;
       for (let k7 = 0; k7 < 10; k7++) {
-        const a10 = dz_out[ra10 + k7];
-        const a11 = dz_out[ra11 + k7];
-        const b22 = p[rb19 + k7 * 128];
-        const b23 = p[rb20 + k7 * 128];
-        const b24 = p[rb21 + k7 * 128];
-        const b25 = p[rb22 + k7 * 128];
+        const a10 = dz_out[ra10 + k7]!;
+        const a11 = dz_out[ra11 + k7]!;
+        const b22 = p[rb19 + k7 * 128]!;
+        const b23 = p[rb20 + k7 * 128]!;
+        const b24 = p[rb21 + k7 * 128]!;
+        const b25 = p[rb22 + k7 * 128]!;
         c28 += a10 * b22;
         c29 += a10 * b23;
         c30 += a10 * b24;
@@ -1891,11 +1891,11 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c38 = 0;
       let c39 = 0;
       for (let k8 = 0; k8 < 10; k8++) {
-        const a12 = dz_out[ra12 + k8];
-        const b26 = p[rb23 + k8 * 128];
-        const b27 = p[rb24 + k8 * 128];
-        const b28 = p[rb25 + k8 * 128];
-        const b29 = p[rb26 + k8 * 128];
+        const a12 = dz_out[ra12 + k8]!;
+        const b26 = p[rb23 + k8 * 128]!;
+        const b27 = p[rb24 + k8 * 128]!;
+        const b28 = p[rb25 + k8 * 128]!;
+        const b29 = p[rb26 + k8 * 128]!;
         c36 += a12 * b26;
         c37 += a12 * b27;
         c38 += a12 * b28;
@@ -1909,7 +1909,7 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
   }
 }
 
-function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+function gradRows_4(X: Vec, n: number, g: Vec): void {
   // ∂loss/∂W_h [128, 784]  (Σ over the batch)
   for (let i8 = 0; i8 < 128; i8 += 4) {
     for (let j2 = 0; j2 < 784; j2 += 4) {
@@ -1938,14 +1938,14 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c54 = 0;
       let c55 = 0;
       for (let k9 = 0; k9 < n; k9++) {
-        const a13 = dz_h[ra13 + k9 * 128];
-        const a14 = dz_h[ra14 + k9 * 128];
-        const a15 = dz_h[ra15 + k9 * 128];
-        const a16 = dz_h[ra16 + k9 * 128];
-        const b30 = X[rb27 + k9 * 784];
-        const b31 = X[rb28 + k9 * 784];
-        const b32 = X[rb29 + k9 * 784];
-        const b33 = X[rb30 + k9 * 784];
+        const a13 = dz_h[ra13 + k9 * 128]!;
+        const a14 = dz_h[ra14 + k9 * 128]!;
+        const a15 = dz_h[ra15 + k9 * 128]!;
+        const a16 = dz_h[ra16 + k9 * 128]!;
+        const b30 = X[rb27 + k9 * 784]!;
+        const b31 = X[rb28 + k9 * 784]!;
+        const b32 = X[rb29 + k9 * 784]!;
+        const b33 = X[rb30 + k9 * 784]!;
         c40 += a13 * b30;
         c41 += a13 * b31;
         c42 += a13 * b32;
@@ -1963,27 +1963,27 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c54 += a16 * b32;
         c55 += a16 * b33;
       }
-      g[i8 * 784 + j2] += c40;
-      g[i8 * 784 + j2 + 1] += c41;
-      g[i8 * 784 + j2 + 2] += c42;
-      g[i8 * 784 + j2 + 3] += c43;
-      g[(i8 + 1) * 784 + j2] += c44;
-      g[(i8 + 1) * 784 + j2 + 1] += c45;
-      g[(i8 + 1) * 784 + j2 + 2] += c46;
-      g[(i8 + 1) * 784 + j2 + 3] += c47;
-      g[(i8 + 2) * 784 + j2] += c48;
-      g[(i8 + 2) * 784 + j2 + 1] += c49;
-      g[(i8 + 2) * 784 + j2 + 2] += c50;
-      g[(i8 + 2) * 784 + j2 + 3] += c51;
-      g[(i8 + 3) * 784 + j2] += c52;
-      g[(i8 + 3) * 784 + j2 + 1] += c53;
-      g[(i8 + 3) * 784 + j2 + 2] += c54;
-      g[(i8 + 3) * 784 + j2 + 3] += c55;
+      g[i8 * 784 + j2]! += c40;
+      g[i8 * 784 + j2 + 1]! += c41;
+      g[i8 * 784 + j2 + 2]! += c42;
+      g[i8 * 784 + j2 + 3]! += c43;
+      g[(i8 + 1) * 784 + j2]! += c44;
+      g[(i8 + 1) * 784 + j2 + 1]! += c45;
+      g[(i8 + 1) * 784 + j2 + 2]! += c46;
+      g[(i8 + 1) * 784 + j2 + 3]! += c47;
+      g[(i8 + 2) * 784 + j2]! += c48;
+      g[(i8 + 2) * 784 + j2 + 1]! += c49;
+      g[(i8 + 2) * 784 + j2 + 2]! += c50;
+      g[(i8 + 2) * 784 + j2 + 3]! += c51;
+      g[(i8 + 3) * 784 + j2]! += c52;
+      g[(i8 + 3) * 784 + j2 + 1]! += c53;
+      g[(i8 + 3) * 784 + j2 + 2]! += c54;
+      g[(i8 + 3) * 784 + j2 + 3]! += c55;
     }
   }
 }
 
-function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+function gradRows_5(n: number, g: Vec): void {
   // ∂loss/∂W_out [10, 128]  (Σ over the batch)
   for (let i9 = 0; i9 < 8; i9 += 4) {
     for (let j3 = 0; j3 < 128; j3 += 4) {
@@ -2012,14 +2012,14 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c70 = 0;
       let c71 = 0;
       for (let k10 = 0; k10 < n; k10++) {
-        const a17 = dz_out[ra17 + k10 * 10];
-        const a18 = dz_out[ra18 + k10 * 10];
-        const a19 = dz_out[ra19 + k10 * 10];
-        const a20 = dz_out[ra20 + k10 * 10];
-        const b34 = d[rb31 + k10 * 128];
-        const b35 = d[rb32 + k10 * 128];
-        const b36 = d[rb33 + k10 * 128];
-        const b37 = d[rb34 + k10 * 128];
+        const a17 = dz_out[ra17 + k10 * 10]!;
+        const a18 = dz_out[ra18 + k10 * 10]!;
+        const a19 = dz_out[ra19 + k10 * 10]!;
+        const a20 = dz_out[ra20 + k10 * 10]!;
+        const b34 = d[rb31 + k10 * 128]!;
+        const b35 = d[rb32 + k10 * 128]!;
+        const b36 = d[rb33 + k10 * 128]!;
+        const b37 = d[rb34 + k10 * 128]!;
         c56 += a17 * b34;
         c57 += a17 * b35;
         c58 += a17 * b36;
@@ -2037,22 +2037,22 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c70 += a20 * b36;
         c71 += a20 * b37;
       }
-      g[100480 + i9 * 128 + j3] += c56;
-      g[100480 + i9 * 128 + j3 + 1] += c57;
-      g[100480 + i9 * 128 + j3 + 2] += c58;
-      g[100480 + i9 * 128 + j3 + 3] += c59;
-      g[100480 + (i9 + 1) * 128 + j3] += c60;
-      g[100480 + (i9 + 1) * 128 + j3 + 1] += c61;
-      g[100480 + (i9 + 1) * 128 + j3 + 2] += c62;
-      g[100480 + (i9 + 1) * 128 + j3 + 3] += c63;
-      g[100480 + (i9 + 2) * 128 + j3] += c64;
-      g[100480 + (i9 + 2) * 128 + j3 + 1] += c65;
-      g[100480 + (i9 + 2) * 128 + j3 + 2] += c66;
-      g[100480 + (i9 + 2) * 128 + j3 + 3] += c67;
-      g[100480 + (i9 + 3) * 128 + j3] += c68;
-      g[100480 + (i9 + 3) * 128 + j3 + 1] += c69;
-      g[100480 + (i9 + 3) * 128 + j3 + 2] += c70;
-      g[100480 + (i9 + 3) * 128 + j3 + 3] += c71;
+      g[100480 + i9 * 128 + j3]! += c56;
+      g[100480 + i9 * 128 + j3 + 1]! += c57;
+      g[100480 + i9 * 128 + j3 + 2]! += c58;
+      g[100480 + i9 * 128 + j3 + 3]! += c59;
+      g[100480 + (i9 + 1) * 128 + j3]! += c60;
+      g[100480 + (i9 + 1) * 128 + j3 + 1]! += c61;
+      g[100480 + (i9 + 1) * 128 + j3 + 2]! += c62;
+      g[100480 + (i9 + 1) * 128 + j3 + 3]! += c63;
+      g[100480 + (i9 + 2) * 128 + j3]! += c64;
+      g[100480 + (i9 + 2) * 128 + j3 + 1]! += c65;
+      g[100480 + (i9 + 2) * 128 + j3 + 2]! += c66;
+      g[100480 + (i9 + 2) * 128 + j3 + 3]! += c67;
+      g[100480 + (i9 + 3) * 128 + j3]! += c68;
+      g[100480 + (i9 + 3) * 128 + j3 + 1]! += c69;
+      g[100480 + (i9 + 3) * 128 + j3 + 2]! += c70;
+      g[100480 + (i9 + 3) * 128 + j3 + 3]! += c71;
     }
   }
   for (let i9 = 8; i9 < 10; i9++) {
@@ -2067,20 +2067,20 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       let c74 = 0;
       let c75 = 0;
       for (let k11 = 0; k11 < n; k11++) {
-        const a21 = dz_out[ra21 + k11 * 10];
-        const b38 = d[rb35 + k11 * 128];
-        const b39 = d[rb36 + k11 * 128];
-        const b40 = d[rb37 + k11 * 128];
-        const b41 = d[rb38 + k11 * 128];
+        const a21 = dz_out[ra21 + k11 * 10]!;
+        const b38 = d[rb35 + k11 * 128]!;
+        const b39 = d[rb36 + k11 * 128]!;
+        const b40 = d[rb37 + k11 * 128]!;
+        const b41 = d[rb38 + k11 * 128]!;
         c72 += a21 * b38;
         c73 += a21 * b39;
         c74 += a21 * b40;
         c75 += a21 * b41;
       }
-      g[100480 + i9 * 128 + j3] += c72;
-      g[100480 + i9 * 128 + j3 + 1] += c73;
-      g[100480 + i9 * 128 + j3 + 2] += c74;
-      g[100480 + i9 * 128 + j3 + 3] += c75;
+      g[100480 + i9 * 128 + j3]! += c72;
+      g[100480 + i9 * 128 + j3 + 1]! += c73;
+      g[100480 + i9 * 128 + j3 + 2]! += c74;
+      g[100480 + i9 * 128 + j3 + 3]! += c75;
     }
   }
 }
@@ -2097,45 +2097,46 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   }
 
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  gradRows_1(p, X, Y, n, g, rng, outputs);
+  gradRows_1(p, X, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i3 = 0; i3 < 128; i3++) {
-      z_h[b * 128 + i3] = Wx_h[b * 128 + i3] + p[100352 + i3];
+      z_h[b * 128 + i3] = Wx_h[b * 128 + i3]! + p[100352 + i3]!;
     }
 
     // mnist.nn:10  d   = dropout(h, 0.2)
     for (let i4 = 0; i4 < 128; i4++) {
-      d[b * 128 + i4] = Math.max(z_h[b * 128 + i4], 0) * mask0[b * 128 + i4];
+      d[b * 128 + i4] = Math.max(z_h[b * 128 + i4]!, 0) * mask0[b * 128 + i4]!;
     }
   }
 
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  gradRows_2(p, X, Y, n, g, rng, outputs);
+  gradRows_2(p, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:11  out = dense(d, 10, softmax)
-    z_out[b * 10] = Wx_out[b * 10] + p[101760];
-    z_out[b * 10 + 1] = Wx_out[b * 10 + 1] + p[101761];
-    z_out[b * 10 + 2] = Wx_out[b * 10 + 2] + p[101762];
-    z_out[b * 10 + 3] = Wx_out[b * 10 + 3] + p[101763];
-    z_out[b * 10 + 4] = Wx_out[b * 10 + 4] + p[101764];
-    z_out[b * 10 + 5] = Wx_out[b * 10 + 5] + p[101765];
-    z_out[b * 10 + 6] = Wx_out[b * 10 + 6] + p[101766];
-    z_out[b * 10 + 7] = Wx_out[b * 10 + 7] + p[101767];
-    z_out[b * 10 + 8] = Wx_out[b * 10 + 8] + p[101768];
-    z_out[b * 10 + 9] = Wx_out[b * 10 + 9] + p[101769];
-    const max1 = Math.max(z_out[b * 10], z_out[b * 10 + 1], z_out[b * 10 + 2], z_out[b * 10 + 3], z_out[b * 10 + 4],
-        z_out[b * 10 + 5], z_out[b * 10 + 6], z_out[b * 10 + 7], z_out[b * 10 + 8], z_out[b * 10 + 9]);
-    const e1 = Math.exp(z_out[b * 10] - max1);
-    const e2 = Math.exp(z_out[b * 10 + 1] - max1);
-    const e3 = Math.exp(z_out[b * 10 + 2] - max1);
-    const e4 = Math.exp(z_out[b * 10 + 3] - max1);
-    const e5 = Math.exp(z_out[b * 10 + 4] - max1);
-    const e6 = Math.exp(z_out[b * 10 + 5] - max1);
-    const e7 = Math.exp(z_out[b * 10 + 6] - max1);
-    const e8 = Math.exp(z_out[b * 10 + 7] - max1);
-    const e9 = Math.exp(z_out[b * 10 + 8] - max1);
-    const e10 = Math.exp(z_out[b * 10 + 9] - max1);
+    z_out[b * 10] = Wx_out[b * 10]! + p[101760]!;
+    z_out[b * 10 + 1] = Wx_out[b * 10 + 1]! + p[101761]!;
+    z_out[b * 10 + 2] = Wx_out[b * 10 + 2]! + p[101762]!;
+    z_out[b * 10 + 3] = Wx_out[b * 10 + 3]! + p[101763]!;
+    z_out[b * 10 + 4] = Wx_out[b * 10 + 4]! + p[101764]!;
+    z_out[b * 10 + 5] = Wx_out[b * 10 + 5]! + p[101765]!;
+    z_out[b * 10 + 6] = Wx_out[b * 10 + 6]! + p[101766]!;
+    z_out[b * 10 + 7] = Wx_out[b * 10 + 7]! + p[101767]!;
+    z_out[b * 10 + 8] = Wx_out[b * 10 + 8]! + p[101768]!;
+    z_out[b * 10 + 9] = Wx_out[b * 10 + 9]! + p[101769]!;
+    const max1 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
+        z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
+        z_out[b * 10 + 9]!);
+    const e1 = Math.exp(z_out[b * 10]! - max1);
+    const e2 = Math.exp(z_out[b * 10 + 1]! - max1);
+    const e3 = Math.exp(z_out[b * 10 + 2]! - max1);
+    const e4 = Math.exp(z_out[b * 10 + 3]! - max1);
+    const e5 = Math.exp(z_out[b * 10 + 4]! - max1);
+    const e6 = Math.exp(z_out[b * 10 + 5]! - max1);
+    const e7 = Math.exp(z_out[b * 10 + 6]! - max1);
+    const e8 = Math.exp(z_out[b * 10 + 7]! - max1);
+    const e9 = Math.exp(z_out[b * 10 + 8]! - max1);
+    const e10 = Math.exp(z_out[b * 10 + 9]! - max1);
     const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
     const inv1 = 1 / sum1;
     out[b * 10] = e1 * inv1;
@@ -2150,97 +2151,98 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     out[b * 10 + 9] = e10 * inv1;
 
     // mnist.nn:13  loss categorical_crossentropy(out, y)
-    const max2 = Math.max(z_out[b * 10], z_out[b * 10 + 1], z_out[b * 10 + 2], z_out[b * 10 + 3], z_out[b * 10 + 4],
-        z_out[b * 10 + 5], z_out[b * 10 + 6], z_out[b * 10 + 7], z_out[b * 10 + 8], z_out[b * 10 + 9]);
-    const e11 = Math.exp(z_out[b * 10] - max2);
-    const e12 = Math.exp(z_out[b * 10 + 1] - max2);
-    const e13 = Math.exp(z_out[b * 10 + 2] - max2);
-    const e14 = Math.exp(z_out[b * 10 + 3] - max2);
-    const e15 = Math.exp(z_out[b * 10 + 4] - max2);
-    const e16 = Math.exp(z_out[b * 10 + 5] - max2);
-    const e17 = Math.exp(z_out[b * 10 + 6] - max2);
-    const e18 = Math.exp(z_out[b * 10 + 7] - max2);
-    const e19 = Math.exp(z_out[b * 10 + 8] - max2);
-    const e20 = Math.exp(z_out[b * 10 + 9] - max2);
+    const max2 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
+        z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
+        z_out[b * 10 + 9]!);
+    const e11 = Math.exp(z_out[b * 10]! - max2);
+    const e12 = Math.exp(z_out[b * 10 + 1]! - max2);
+    const e13 = Math.exp(z_out[b * 10 + 2]! - max2);
+    const e14 = Math.exp(z_out[b * 10 + 3]! - max2);
+    const e15 = Math.exp(z_out[b * 10 + 4]! - max2);
+    const e16 = Math.exp(z_out[b * 10 + 5]! - max2);
+    const e17 = Math.exp(z_out[b * 10 + 6]! - max2);
+    const e18 = Math.exp(z_out[b * 10 + 7]! - max2);
+    const e19 = Math.exp(z_out[b * 10 + 8]! - max2);
+    const e20 = Math.exp(z_out[b * 10 + 9]! - max2);
     const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
     const lse1 = max2 + Math.log(sum2);
-    logsoftmax_z_out[b * 10] = z_out[b * 10] - lse1;
-    logsoftmax_z_out[b * 10 + 1] = z_out[b * 10 + 1] - lse1;
-    logsoftmax_z_out[b * 10 + 2] = z_out[b * 10 + 2] - lse1;
-    logsoftmax_z_out[b * 10 + 3] = z_out[b * 10 + 3] - lse1;
-    logsoftmax_z_out[b * 10 + 4] = z_out[b * 10 + 4] - lse1;
-    logsoftmax_z_out[b * 10 + 5] = z_out[b * 10 + 5] - lse1;
-    logsoftmax_z_out[b * 10 + 6] = z_out[b * 10 + 6] - lse1;
-    logsoftmax_z_out[b * 10 + 7] = z_out[b * 10 + 7] - lse1;
-    logsoftmax_z_out[b * 10 + 8] = z_out[b * 10 + 8] - lse1;
-    logsoftmax_z_out[b * 10 + 9] = z_out[b * 10 + 9] - lse1;
-    sum_mul_y[b] = Y[b * 10] * logsoftmax_z_out[b * 10] + Y[b * 10 + 1] * logsoftmax_z_out[b * 10 + 1] +
-        Y[b * 10 + 2] * logsoftmax_z_out[b * 10 + 2] + Y[b * 10 + 3] * logsoftmax_z_out[b * 10 + 3] +
-        Y[b * 10 + 4] * logsoftmax_z_out[b * 10 + 4] + Y[b * 10 + 5] * logsoftmax_z_out[b * 10 + 5] +
-        Y[b * 10 + 6] * logsoftmax_z_out[b * 10 + 6] + Y[b * 10 + 7] * logsoftmax_z_out[b * 10 + 7] +
-        Y[b * 10 + 8] * logsoftmax_z_out[b * 10 + 8] + Y[b * 10 + 9] * logsoftmax_z_out[b * 10 + 9];
+    logsoftmax_z_out[b * 10] = z_out[b * 10]! - lse1;
+    logsoftmax_z_out[b * 10 + 1] = z_out[b * 10 + 1]! - lse1;
+    logsoftmax_z_out[b * 10 + 2] = z_out[b * 10 + 2]! - lse1;
+    logsoftmax_z_out[b * 10 + 3] = z_out[b * 10 + 3]! - lse1;
+    logsoftmax_z_out[b * 10 + 4] = z_out[b * 10 + 4]! - lse1;
+    logsoftmax_z_out[b * 10 + 5] = z_out[b * 10 + 5]! - lse1;
+    logsoftmax_z_out[b * 10 + 6] = z_out[b * 10 + 6]! - lse1;
+    logsoftmax_z_out[b * 10 + 7] = z_out[b * 10 + 7]! - lse1;
+    logsoftmax_z_out[b * 10 + 8] = z_out[b * 10 + 8]! - lse1;
+    logsoftmax_z_out[b * 10 + 9] = z_out[b * 10 + 9]! - lse1;
+    sum_mul_y[b] = Y[b * 10]! * logsoftmax_z_out[b * 10]! + Y[b * 10 + 1]! * logsoftmax_z_out[b * 10 + 1]! +
+        Y[b * 10 + 2]! * logsoftmax_z_out[b * 10 + 2]! + Y[b * 10 + 3]! * logsoftmax_z_out[b * 10 + 3]! +
+        Y[b * 10 + 4]! * logsoftmax_z_out[b * 10 + 4]! + Y[b * 10 + 5]! * logsoftmax_z_out[b * 10 + 5]! +
+        Y[b * 10 + 6]! * logsoftmax_z_out[b * 10 + 6]! + Y[b * 10 + 7]! * logsoftmax_z_out[b * 10 + 7]! +
+        Y[b * 10 + 8]! * logsoftmax_z_out[b * 10 + 8]! + Y[b * 10 + 9]! * logsoftmax_z_out[b * 10 + 9]!;
 
     // backward of mnist.nn:13  loss categorical_crossentropy(out, y)
-    sum_y[b] = Y[b * 10] + Y[b * 10 + 1] + Y[b * 10 + 2] + Y[b * 10 + 3] + Y[b * 10 + 4] + Y[b * 10 + 5] +
-        Y[b * 10 + 6] + Y[b * 10 + 7] + Y[b * 10 + 8] + Y[b * 10 + 9];
-    dz_out[b * 10] = out[b * 10] * sum_y[b] - Y[b * 10];
-    dz_out[b * 10 + 1] = out[b * 10 + 1] * sum_y[b] - Y[b * 10 + 1];
-    dz_out[b * 10 + 2] = out[b * 10 + 2] * sum_y[b] - Y[b * 10 + 2];
-    dz_out[b * 10 + 3] = out[b * 10 + 3] * sum_y[b] - Y[b * 10 + 3];
-    dz_out[b * 10 + 4] = out[b * 10 + 4] * sum_y[b] - Y[b * 10 + 4];
-    dz_out[b * 10 + 5] = out[b * 10 + 5] * sum_y[b] - Y[b * 10 + 5];
-    dz_out[b * 10 + 6] = out[b * 10 + 6] * sum_y[b] - Y[b * 10 + 6];
-    dz_out[b * 10 + 7] = out[b * 10 + 7] * sum_y[b] - Y[b * 10 + 7];
-    dz_out[b * 10 + 8] = out[b * 10 + 8] * sum_y[b] - Y[b * 10 + 8];
-    dz_out[b * 10 + 9] = out[b * 10 + 9] * sum_y[b] - Y[b * 10 + 9];
+    sum_y[b] = Y[b * 10]! + Y[b * 10 + 1]! + Y[b * 10 + 2]! + Y[b * 10 + 3]! + Y[b * 10 + 4]! + Y[b * 10 + 5]! +
+        Y[b * 10 + 6]! + Y[b * 10 + 7]! + Y[b * 10 + 8]! + Y[b * 10 + 9]!;
+    dz_out[b * 10] = out[b * 10]! * sum_y[b]! - Y[b * 10]!;
+    dz_out[b * 10 + 1] = out[b * 10 + 1]! * sum_y[b]! - Y[b * 10 + 1]!;
+    dz_out[b * 10 + 2] = out[b * 10 + 2]! * sum_y[b]! - Y[b * 10 + 2]!;
+    dz_out[b * 10 + 3] = out[b * 10 + 3]! * sum_y[b]! - Y[b * 10 + 3]!;
+    dz_out[b * 10 + 4] = out[b * 10 + 4]! * sum_y[b]! - Y[b * 10 + 4]!;
+    dz_out[b * 10 + 5] = out[b * 10 + 5]! * sum_y[b]! - Y[b * 10 + 5]!;
+    dz_out[b * 10 + 6] = out[b * 10 + 6]! * sum_y[b]! - Y[b * 10 + 6]!;
+    dz_out[b * 10 + 7] = out[b * 10 + 7]! * sum_y[b]! - Y[b * 10 + 7]!;
+    dz_out[b * 10 + 8] = out[b * 10 + 8]! * sum_y[b]! - Y[b * 10 + 8]!;
+    dz_out[b * 10 + 9] = out[b * 10 + 9]! * sum_y[b]! - Y[b * 10 + 9]!;
   }
 
   // backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  gradRows_3(p, X, Y, n, g, rng, outputs);
+  gradRows_3(p, n);
   for (let b = 0; b < n; b++) {
     // backward of mnist.nn:9  h   = dense(x, 128, relu)
     for (let i6 = 0; i6 < 128; i6++) {
-      dz_h[b * 128 + i6] = dd[b * 128 + i6] * mask0[b * 128 + i6] * (z_h[b * 128 + i6] > 0 ? 1 : 0);
+      dz_h[b * 128 + i6] = dd[b * 128 + i6]! * mask0[b * 128 + i6]! * (z_h[b * 128 + i6]! > 0 ? 1 : 0);
     }
 
     // output out (training mode, for the batch's metrics)
-    outputs[b * 10] = out[b * 10];
-    outputs[b * 10 + 1] = out[b * 10 + 1];
-    outputs[b * 10 + 2] = out[b * 10 + 2];
-    outputs[b * 10 + 3] = out[b * 10 + 3];
-    outputs[b * 10 + 4] = out[b * 10 + 4];
-    outputs[b * 10 + 5] = out[b * 10 + 5];
-    outputs[b * 10 + 6] = out[b * 10 + 6];
-    outputs[b * 10 + 7] = out[b * 10 + 7];
-    outputs[b * 10 + 8] = out[b * 10 + 8];
-    outputs[b * 10 + 9] = out[b * 10 + 9];
+    outputs[b * 10] = out[b * 10]!;
+    outputs[b * 10 + 1] = out[b * 10 + 1]!;
+    outputs[b * 10 + 2] = out[b * 10 + 2]!;
+    outputs[b * 10 + 3] = out[b * 10 + 3]!;
+    outputs[b * 10 + 4] = out[b * 10 + 4]!;
+    outputs[b * 10 + 5] = out[b * 10 + 5]!;
+    outputs[b * 10 + 6] = out[b * 10 + 6]!;
+    outputs[b * 10 + 7] = out[b * 10 + 7]!;
+    outputs[b * 10 + 8] = out[b * 10 + 8]!;
+    outputs[b * 10 + 9] = out[b * 10 + 9]!;
 
     // Σ loss over the batch
-    total += -sum_mul_y[b];
+    total += -sum_mul_y[b]!;
 
     // ∂loss/∂b_h [128]
     for (let i7 = 0; i7 < 128; i7++) {
-      g[100352 + i7] += dz_h[b * 128 + i7];
+      g[100352 + i7]! += dz_h[b * 128 + i7]!;
     }
 
     // ∂loss/∂b_out [10]
-    g[101760] += dz_out[b * 10];
-    g[101761] += dz_out[b * 10 + 1];
-    g[101762] += dz_out[b * 10 + 2];
-    g[101763] += dz_out[b * 10 + 3];
-    g[101764] += dz_out[b * 10 + 4];
-    g[101765] += dz_out[b * 10 + 5];
-    g[101766] += dz_out[b * 10 + 6];
-    g[101767] += dz_out[b * 10 + 7];
-    g[101768] += dz_out[b * 10 + 8];
-    g[101769] += dz_out[b * 10 + 9];
+    g[101760]! += dz_out[b * 10]!;
+    g[101761]! += dz_out[b * 10 + 1]!;
+    g[101762]! += dz_out[b * 10 + 2]!;
+    g[101763]! += dz_out[b * 10 + 3]!;
+    g[101764]! += dz_out[b * 10 + 4]!;
+    g[101765]! += dz_out[b * 10 + 5]!;
+    g[101766]! += dz_out[b * 10 + 6]!;
+    g[101767]! += dz_out[b * 10 + 7]!;
+    g[101768]! += dz_out[b * 10 + 8]!;
+    g[101769]! += dz_out[b * 10 + 9]!;
   }
 
   // ∂loss/∂W_h [128, 784]  (Σ over the batch)
-  gradRows_4(p, X, Y, n, g, rng, outputs);
+  gradRows_4(X, n, g);
 
   // ∂loss/∂W_out [10, 128]  (Σ over the batch)
-  gradRows_5(p, X, Y, n, g, rng, outputs);
+  gradRows_5(n, g);
   return total;
 }
 

@@ -1122,32 +1122,32 @@ const OUTPUT_SIZE = 1;
 /** Inference for the sample at x[xo…]: writes the output at outputs[oo…]. */
 function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
-  const Wx_h_0 = p[0] * x[xo];
-  const Wx_h_1 = p[1] * x[xo];
-  const h_0 = 1 / (1 + Math.exp(-(Wx_h_0 + p[2])));
-  const h_1 = 1 / (1 + Math.exp(-(Wx_h_1 + p[3])));
+  const Wx_h_0 = p[0]! * x[xo]!;
+  const Wx_h_1 = p[1]! * x[xo]!;
+  const h_0 = 1 / (1 + Math.exp(-(Wx_h_0 + p[2]!)));
+  const h_1 = 1 / (1 + Math.exp(-(Wx_h_1 + p[3]!)));
 
   // parity.nn:10  out = dense(h, 1, sigmoid)
-  const Wx_out_0 = p[4] * h_0 + p[5] * h_1;
+  const Wx_out_0 = p[4]! * h_0 + p[5]! * h_1;
 
   // output out
-  outputs[oo] = 1 / (1 + Math.exp(-(Wx_out_0 + p[6])));
+  outputs[oo] = 1 / (1 + Math.exp(-(Wx_out_0 + p[6]!)));
 }
 
 /** The loss of one sample, inference mode; also writes its output at outputs[oo…]. */
 function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec, oo: number): number {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
-  const Wx_h_0 = p[0] * x[xo];
-  const Wx_h_1 = p[1] * x[xo];
-  const h_0 = 1 / (1 + Math.exp(-(Wx_h_0 + p[2])));
-  const h_1 = 1 / (1 + Math.exp(-(Wx_h_1 + p[3])));
+  const Wx_h_0 = p[0]! * x[xo]!;
+  const Wx_h_1 = p[1]! * x[xo]!;
+  const h_0 = 1 / (1 + Math.exp(-(Wx_h_0 + p[2]!)));
+  const h_1 = 1 / (1 + Math.exp(-(Wx_h_1 + p[3]!)));
 
   // parity.nn:10  out = dense(h, 1, sigmoid)
-  const Wx_out_0 = p[4] * h_0 + p[5] * h_1;
-  const z_out_0 = Wx_out_0 + p[6];
+  const Wx_out_0 = p[4]! * h_0 + p[5]! * h_1;
+  const z_out_0 = Wx_out_0 + p[6]!;
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  const loss_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
+  const loss_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo]! * z_out_0;
 
   // output out (for evaluate's metrics)
   outputs[oo] = 1 / (1 + Math.exp(-z_out_0));
@@ -1157,49 +1157,49 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
 }
 
 /** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, outputs: Vec, oo: number): number {
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec, oo: number): number {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
-  const Wx_h_0 = p[0] * x[xo];
-  const Wx_h_1 = p[1] * x[xo];
-  const h_0 = 1 / (1 + Math.exp(-(Wx_h_0 + p[2])));
-  const h_1 = 1 / (1 + Math.exp(-(Wx_h_1 + p[3])));
+  const Wx_h_0 = p[0]! * x[xo]!;
+  const Wx_h_1 = p[1]! * x[xo]!;
+  const h_0 = 1 / (1 + Math.exp(-(Wx_h_0 + p[2]!)));
+  const h_1 = 1 / (1 + Math.exp(-(Wx_h_1 + p[3]!)));
 
   // parity.nn:10  out = dense(h, 1, sigmoid)
-  const Wx_out_0 = p[4] * h_0 + p[5] * h_1;
-  const z_out_0 = Wx_out_0 + p[6];
+  const Wx_out_0 = p[4]! * h_0 + p[5]! * h_1;
+  const z_out_0 = Wx_out_0 + p[6]!;
   const out_0 = 1 / (1 + Math.exp(-z_out_0));
 
   // backward of parity.nn:12  loss binary_crossentropy(out, y)
-  const dz_out_0 = out_0 - y[yo];
+  const dz_out_0 = out_0 - y[yo]!;
 
   // backward of parity.nn:10  out = dense(h, 1, sigmoid)
-  const dh_0 = p[4] * dz_out_0;
-  const dh_1 = p[5] * dz_out_0;
+  const dh_0 = p[4]! * dz_out_0;
+  const dh_1 = p[5]! * dz_out_0;
 
   // backward of parity.nn:9  h   = dense(x, 2, sigmoid)
   const dz_h_0 = dh_0 * (h_0 * (1 - h_0));
   const dz_h_1 = dh_1 * (h_1 * (1 - h_1));
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  const loss_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
+  const loss_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo]! * z_out_0;
 
   // output out (training mode, for the batch's metrics)
   outputs[oo] = out_0;
 
   // ∂loss/∂W_h [2, 1]
-  g[0] += dz_h_0 * x[xo];
-  g[1] += dz_h_1 * x[xo];
+  g[0]! += dz_h_0 * x[xo]!;
+  g[1]! += dz_h_1 * x[xo]!;
 
   // ∂loss/∂b_h [2]
-  g[2] += dz_h_0;
-  g[3] += dz_h_1;
+  g[2]! += dz_h_0;
+  g[3]! += dz_h_1;
 
   // ∂loss/∂W_out [1, 2]
-  g[4] += dz_out_0 * h_0;
-  g[5] += dz_out_0 * h_1;
+  g[4]! += dz_out_0 * h_0;
+  g[5]! += dz_out_0 * h_1;
 
   // ∂loss/∂b_out [1]
-  g[6] += dz_out_0;
+  g[6]! += dz_out_0;
 
   // parity.nn:12  loss binary_crossentropy(out, y)
   return loss_0;

@@ -75,7 +75,7 @@ export function fullCodeText(model: Model, program: Program): string {
   const file = baseName(model.file);
   const what = program.batched ? "a minibatch" : "one sample";
   const head = `// ${model.name}: the gradient kernel emitted for ${file} (forward pass, then backward; ${what})`;
-  return [head, ...gradFunctions(program).map(printFunction), ``].join("\n");
+  return [head, ...gradFunctions(program).map((fn) => printFunction(fn)), ``].join("\n");
 }
 
 /** One parameter's slice of the emitted gradient kernel. */

@@ -206,3 +206,73 @@ export function exprSize(e: Expr): number {
   }
   return n;
 }
+
+/** Every variable and array the statements mention (read or written). */
+export function namesUsed(stmts: readonly Stmt[]): Set<string> {
+  const out = new Set<string>();
+  const exprs: Expr[] = [];
+  const stack: Stmt[] = [...stmts];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    switch (s.k) {
+      case "decl":
+        exprs.push(s.value);
+        break;
+      case "store":
+        out.add(s.array);
+        exprs.push(s.index, s.value);
+        break;
+      case "assign":
+        out.add(s.name);
+        exprs.push(s.value);
+        break;
+      case "for":
+        if (s.from) exprs.push(s.from);
+        exprs.push(s.to);
+        stack.push(...s.body);
+        break;
+      case "call":
+        exprs.push(...s.args);
+        break;
+      case "return":
+        exprs.push(s.value);
+        break;
+      case "block":
+        stack.push(...s.body);
+        break;
+    }
+  }
+  while (exprs.length > 0) {
+    const x = exprs.pop()!;
+    switch (x.k) {
+      case "var":
+        out.add(x.name);
+        break;
+      case "load":
+        out.add(x.array);
+        exprs.push(x.index);
+        break;
+      case "binary":
+      case "compare":
+      case "and":
+        exprs.push(x.a, x.b);
+        break;
+      case "sum":
+        exprs.push(...x.terms);
+        break;
+      case "neg":
+        exprs.push(x.a);
+        break;
+      case "call":
+        out.add(x.fn.split(".")[0]!);
+        exprs.push(...x.args);
+        break;
+      case "cond":
+        exprs.push(x.test, x.then, x.else);
+        break;
+      case "num":
+        break;
+    }
+  }
+  return out;
+}

@@ -17,6 +17,7 @@ import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
 import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
+import { fitParameters } from "./parameters.js";
 import type { Fn, Param, Program, Strategy } from "./program.js";
 
 export type { UnrollMode } from "./per-sample.js";
@@ -150,7 +151,10 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
       strategy,
       batched: false,
       buffers: buffers.list(),
-      functions: kernels.flatMap((k) => k.functions),
+      functions: fitParameters(
+        kernels.flatMap((k) => k.functions),
+        new Set(["predictSample", "lossSample", "gradSample"]),
+      ),
       kernels: { predict: "predictSample", loss: "lossSample", grad: "gradSample" },
     };
   }
@@ -187,7 +191,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     { name: "lossRows", params: ROWS_PARAMS.loss, returns: "number", doc: "Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs.", training: false },
     ctx,
   );
-  const functions: Fn[] = [...predict, ...loss, ...grad];
+  const functions: Fn[] = fitParameters([...predict, ...loss, ...grad], new Set(["predictRows", "lossRows", "gradRows"]));
   return {
     ...base,
     strategy: "batched",

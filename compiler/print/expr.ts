@@ -3,6 +3,9 @@
 // `a + (b + c)` keeps its parentheses, and a right operand of equal precedence is always wrapped.
 //
 //   binary("/", num(1), binary("+", num(1), call("Math.exp", neg(v("z")))))   ->   1 / (1 + Math.exp(-z))
+//
+// In TypeScript (`typed`), an array read is `a[i]!`: the index is in range by construction,
+// and the `!` lets the code type-check under `noUncheckedIndexedAccess` at no runtime cost.
 
 import type { Expr } from "../ir/code.js";
 
@@ -31,39 +34,40 @@ function wrap(p: Printed, min: number): string {
   return p.prec >= min ? p.text : `(${p.text})`;
 }
 
-export function exprPrec(e: Expr): Printed {
+export function exprPrec(e: Expr, typed = false): Printed {
+  const sub = (x: Expr) => exprPrec(x, typed);
   switch (e.k) {
     case "num":
       return numberText(e.value);
     case "var":
       return { text: e.name, prec: ATOM };
     case "load":
-      return { text: `${e.array}[${exprText(e.index)}]`, prec: ATOM };
+      return { text: `${e.array}[${exprText(e.index)}]${typed ? "!" : ""}`, prec: ATOM };
     case "binary": {
       const prec = e.op === "+" || e.op === "-" ? ADDITIVE : MULTIPLICATIVE;
-      return { text: `${wrap(exprPrec(e.a), prec)} ${e.op} ${wrap(exprPrec(e.b), prec + 1)}`, prec };
+      return { text: `${wrap(sub(e.a), prec)} ${e.op} ${wrap(sub(e.b), prec + 1)}`, prec };
     }
     case "sum":
-      return { text: e.terms.map((t, i) => wrap(exprPrec(t), i === 0 ? ADDITIVE : ADDITIVE + 1)).join(" + "), prec: ADDITIVE };
+      return { text: e.terms.map((t, i) => wrap(sub(t), i === 0 ? ADDITIVE : ADDITIVE + 1)).join(" + "), prec: ADDITIVE };
     case "neg": {
-      const inner = wrap(exprPrec(e.a), UNARY);
+      const inner = wrap(sub(e.a), UNARY);
       // `- -x` would read as a decrement: a leading minus gets parentheses.
       return { text: inner.startsWith("-") ? `-(${inner})` : `-${inner}`, prec: UNARY };
     }
     case "call":
-      return { text: `${e.fn}(${e.args.map(exprText).join(", ")})`, prec: ATOM };
+      return { text: `${e.fn}(${e.args.map((a) => exprText(a, typed)).join(", ")})`, prec: ATOM };
     case "compare": {
       const prec = e.op === "===" ? EQUALITY : RELATIONAL;
-      return { text: `${wrap(exprPrec(e.a), prec)} ${e.op} ${wrap(exprPrec(e.b), prec + 1)}`, prec };
+      return { text: `${wrap(sub(e.a), prec)} ${e.op} ${wrap(sub(e.b), prec + 1)}`, prec };
     }
     case "and":
-      return { text: `${wrap(exprPrec(e.a), AND)} && ${wrap(exprPrec(e.b), AND + 1)}`, prec: AND };
+      return { text: `${wrap(sub(e.a), AND)} && ${wrap(sub(e.b), AND + 1)}`, prec: AND };
     case "cond":
-      return { text: `${wrap(exprPrec(e.test), COND + 1)} ? ${wrap(exprPrec(e.then), COND)} : ${wrap(exprPrec(e.else), COND)}`, prec: COND };
+      return { text: `${wrap(sub(e.test), COND + 1)} ? ${wrap(sub(e.then), COND)} : ${wrap(sub(e.else), COND)}`, prec: COND };
   }
 }
 
-/** `e` as a JavaScript expression. */
-export function exprText(e: Expr): string {
-  return exprPrec(e).text;
+/** `e` as a JavaScript expression (TypeScript when `typed`). */
+export function exprText(e: Expr, typed = false): string {
+  return exprPrec(e, typed).text;
 }

@@ -32,7 +32,7 @@ function statements(stmts: readonly Stmt[], indent: string, out: string[]): void
         break;
       }
       case "call":
-        out.push(`${indent}call ${s.fn}(${s.args.map(exprText).join(", ")})`);
+        out.push(`${indent}call ${s.fn}(${s.args.map((a) => exprText(a)).join(", ")})`);
         break;
       case "return":
         out.push(`${indent}return ${exprText(s.value)}`);

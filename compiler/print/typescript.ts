@@ -4,20 +4,22 @@
 //
 //   buffer z_h [128] × 256 rows  ->  const z_h = new VecArray(32768); // [128] per row: mnist.nn:9  h = dense(x, 128, relu)
 
-import type { Stmt } from "../ir/code.js";
+import type { Expr, Stmt } from "../ir/code.js";
 import { commentText } from "../lower/comments.js";
 import type { Buffer, Fn, Program } from "../lower/program.js";
-import { exprText } from "./expr.js";
+import { exprText as printExpr } from "./expr.js";
 import { MAX_LINE, wrapLine } from "./layout.js";
 
-function stmtLines(stmts: readonly Stmt[], indent: string, out: string[], last: { comment: string }): void {
+function stmtLines(stmts: readonly Stmt[], indent: string, out: string[], last: { comment: string }, typed: boolean): void {
+  const exprText = (e: Expr) => printExpr(e, typed);
   for (const s of stmts) {
     switch (s.k) {
       case "decl":
         out.push(`${indent}${s.kind} ${s.name} = ${exprText(s.value)};`);
         break;
       case "store":
-        out.push(`${indent}${s.array}[${exprText(s.index)}] ${s.op} ${exprText(s.value)};`);
+        // A compound assignment reads the element too: `g[i]! += c` (see print/expr.ts on `!`).
+        out.push(`${indent}${s.array}[${printExpr(s.index)}]${typed && s.op !== "=" ? "!" : ""} ${s.op} ${exprText(s.value)};`);
         break;
       case "assign":
         out.push(`${indent}${s.name} ${s.op} ${exprText(s.value)};`);
@@ -27,7 +29,7 @@ function stmtLines(stmts: readonly Stmt[], indent: string, out: string[], last: 
         const test = s.whole && s.step > 1 ? `${s.v} + ${s.step - 1} < ${exprText(s.to)}` : `${s.v} < ${exprText(s.to)}`;
         const init = s.from ? `let ${s.v} = ${exprText(s.from)}` : "";
         out.push(`${indent}for (${init}; ${test}; ${step}) {`);
-        stmtLines(s.body, `${indent}  `, out, { comment: "" });
+        stmtLines(s.body, `${indent}  `, out, { comment: "" }, typed);
         out.push(`${indent}}`);
         break;
       }
@@ -43,23 +45,24 @@ function stmtLines(stmts: readonly Stmt[], indent: string, out: string[], last: 
           out.push(`${indent}// ${s.comment}`);
           last.comment = s.comment;
         }
-        stmtLines(s.body, indent, out, last);
+        stmtLines(s.body, indent, out, last, typed);
         break;
     }
   }
 }
 
-/** Statements as indented TypeScript lines, each at most MAX_LINE long. */
-export function printStatements(stmts: readonly Stmt[], indent = ""): string[] {
+/** Statements as indented lines of TypeScript (or JavaScript: `typed` false), each at most MAX_LINE long. */
+export function printStatements(stmts: readonly Stmt[], indent = "", typed = true): string[] {
   const out: string[] = [];
-  stmtLines(stmts, indent, out, { comment: "" });
+  stmtLines(stmts, indent, out, { comment: "" }, typed);
   return out.flatMap((l) => wrapLine(l));
 }
 
-export function printFunction(fn: Fn): string {
-  const signature = `function ${fn.name}(${fn.params.map(([n, t]) => `${n}: ${t}`).join(", ")}): ${fn.returns} {`;
+export function printFunction(fn: Fn, typed = true): string {
+  const params = fn.params.map(([n, t]) => (typed ? `${n}: ${t}` : n)).join(", ");
+  const signature = `function ${fn.name}(${params})${typed ? `: ${fn.returns}` : ""} {`;
   const doc = fn.doc ? wrapLine(`/** ${fn.doc} */`, MAX_LINE).join("\n") : undefined;
-  return [...(doc ? [doc] : []), signature, ...printStatements(fn.body, "  "), "}", ""].join("\n");
+  return [...(doc ? [doc] : []), signature, ...printStatements(fn.body, "  ", typed), "}", ""].join("\n");
 }
 
 function bufferLine(b: Buffer, file: string): string {
@@ -70,14 +73,14 @@ function bufferLine(b: Buffer, file: string): string {
   return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE - 3).trimEnd()}...`;
 }
 
-/** The kernels of a program: its buffers, then its functions. */
-export function printProgram(program: Program): string {
+/** The kernels of a program: its buffers, then its functions (TypeScript, or JavaScript when not `typed`). */
+export function printProgram(program: Program, typed = true): string {
   const file = program.file.replace(/^.*[\\/]/, "");
   const parts: string[] = [];
   if (program.buffers.length > 0) {
     const rows = program.batched ? `, with room for ${program.maxBatch} rows of a minibatch` : "";
     parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...program.buffers.map((b) => bufferLine(b, file)), "");
   }
-  for (const fn of program.functions) parts.push(printFunction(fn));
+  for (const fn of program.functions) parts.push(printFunction(fn, typed));
   return parts.join("\n");
 }

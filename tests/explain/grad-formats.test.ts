@@ -62,7 +62,7 @@ describe("nnc grad --format ts", () => {
     expect(comments).toEqual(["backward of mnist.nn:13  loss categorical_crossentropy(out, y)", "∂loss/∂W_out [10, 128]  (Σ over the batch)"]);
     const text = await gradReport(m.source, m.file, { format: "ts", wrt: "W_h" });
     // δz_h needs δd (from δz_out through W_out) and the dropout mask; no other gradient's sink.
-    expect(text).toMatch(/dz_h\[b \* 128 \+ i\d+\] = dd\[b \* 128 \+ i\d+\] \* mask0\[/);
+    expect(text).toMatch(/dz_h\[b \* 128 \+ i\d+\] = dd\[b \* 128 \+ i\d+\]! \* mask0\[/);
     expect(text).not.toMatch(/∂loss\/∂(b_h|W_out|b_out)/);
     expect(text).toMatch(/Forward values they read, computed earlier in gradRows: .*mask0/);
     // Every statement as the module has it (lines wrap by their indentation, so compare with whitespace collapsed).

@@ -1,0 +1,48 @@
+// The last step of lowering: each function's parameters as its body uses them. A function the
+// kernels call (a matrix product, a part of a split kernel) takes only what it reads, and its
+// calls pass just that; an entry kernel keeps the signature the module's ModelCore calls it
+// with, an unused parameter named `_rng` so that it reads as unused (and type-checks under
+// `noUnusedParameters`).
+//
+//   gradRows_1(p, X, Y, n, g, rng, outputs)  ->  gradRows_1(p, X, n)
+
+import { type Stmt, namesUsed, v } from "../ir/code.js";
+import type { Fn } from "./program.js";
+
+function withCalls(stmts: readonly Stmt[], args: ReadonlyMap<string, string[]>): Stmt[] {
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "call": {
+        const names = args.get(s.fn);
+        return names ? { ...s, args: names.map(v) } : s;
+      }
+      case "return": {
+        const names = s.value.k === "call" ? args.get(s.value.fn) : undefined;
+        return names && s.value.k === "call" ? { ...s, value: { ...s.value, args: names.map(v) } } : s;
+      }
+      case "for":
+      case "block":
+        return { ...s, body: withCalls(s.body, args) };
+      default:
+        return s;
+    }
+  });
+}
+
+export function fitParameters(functions: readonly Fn[], entries: ReadonlySet<string>): Fn[] {
+  // Callees come before their callers, so what a callee takes is known when its calls are rewritten.
+  const args = new Map<string, string[]>();
+  return functions.map((fn) => {
+    const body = withCalls(fn.body, args);
+    const used = namesUsed(body);
+    if (entries.has(fn.name)) {
+      return { ...fn, body, params: fn.params.map(([n, t]) => (used.has(n) ? ([n, t] as const) : ([`_${n}`, t] as const))) };
+    }
+    const params = fn.params.filter(([n]) => used.has(n));
+    args.set(
+      fn.name,
+      params.map(([n]) => n),
+    );
+    return { ...fn, body, params };
+  });
+}
