@@ -6,7 +6,8 @@
 
 import { parseOptions } from "./compile-command.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { CliError, readSource } from "./io.js";
+import { openInput } from "../data/read-file.js";
+import { CliError } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import { metricsText } from "./train-progress.js";
 
@@ -21,9 +22,9 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const weights = stringFlag(values, "weights");
   if (weights === undefined) throw new CliError(`missing --weights FILE (written by nnc train --save)`);
   const batchSize = intFlag(values, "batch-size", 1, 32);
-  const json = readSource(weights); // a missing file fails before the compile
+  const weightsFile = openInput(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
-  const params = loadWeights(mod, weights, json);
+  const params = loadWeights(mod, weightsFile);
   const ds = readDataset(values, "data", shapeOf(mod.model), "required");
   const { loss, accuracy } = mod.evaluate(params, ds.X, ds.Y!, { batchSize });
   process.stdout.write(`Evaluate on ${ds.source} (${ds.rows} rows): ${metricsText(Number.isNaN(accuracy) ? { loss } : { loss, accuracy }, " - ", ": ")}\n`);

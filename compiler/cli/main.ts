@@ -9,6 +9,7 @@
 
 import { NncError, formatDiagnostic } from "../diagnostics.js";
 import { CliError } from "./io.js";
+import { DataError } from "../data/errors.js";
 import { compileCommand } from "./compile-command.js";
 import { TRAIN_USAGE, trainCommand } from "./train-command.js";
 import { PREDICT_USAGE, predictCommand } from "./predict-command.js";
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${formatDiagnostic(e.diagnostic)}\n`);
       return 1;
     }
-    if (e instanceof CliError) {
+    if (e instanceof CliError || e instanceof DataError) {
       process.stderr.write(`nnc: error: ${e.message}\n`);
       return 1;
     }

@@ -6,7 +6,8 @@
 
 import { parseOptions } from "./compile-command.js";
 import { DATA_OPTIONS, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { CliError, readSource, writeAtomically } from "./io.js";
+import { openInput } from "../data/read-file.js";
+import { CliError, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 
 export const PREDICT_USAGE = `  nnc predict MODEL.nn --weights W.json --data SRC [-o OUT.csv]   outputs for each row, as CSV
@@ -35,9 +36,9 @@ export async function predictCommand(args: string[]): Promise<number> {
   const file = positionals[0]!;
   const weights = stringFlag(values, "weights");
   if (weights === undefined) throw new CliError(`missing --weights FILE (written by nnc train --save)`);
-  const json = readSource(weights); // a missing file fails before the compile
+  const weightsFile = openInput(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
-  const params = loadWeights(mod, weights, json);
+  const params = loadWeights(mod, weightsFile);
   const ds = readDataset(values, "data", shapeOf(mod.model), "none");
   const outputSize = mod.model.output.shape.reduce((a, b) => a * b, 1);
   const classifier = mod.model.accuracy === "categorical" || mod.model.accuracy === "sparse_categorical";

@@ -8,6 +8,7 @@ import type { Model } from "../build/model.js";
 import type { Derived } from "../passes/derive.js";
 import { layoutHashOf } from "../../runtime/params-json.js";
 import { OPTIMIZERS } from "../../runtime/optimizers.js";
+import { labelKindOfLoss } from "../../runtime/data.js";
 import { type BatchMode, type Strategy, type UnrollMode, emitKernels } from "./kernels.js";
 import { bundleRuntime } from "./runtime-bundle.js";
 import { safeText } from "../lower/comments.js";
@@ -47,14 +48,7 @@ const RUNTIME_API = [
   "FitHistory",
   "EvaluateResult",
   "createRng",
-  "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix", "checkParams"];
-
-/** What the targets of a built-in loss must be (runtime/core.ts LabelKind); fit and evaluate check them. */
-const LABELS: Record<string, string> = {
-  sparse_categorical_crossentropy: "class-index",
-  binary_crossentropy: "probability",
-  categorical_crossentropy: "distribution",
-};
+  "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix", "checkParams", "sampleInto"];
 
 /** Runtime helpers that the kernels' op code calls (e.g. normalCdf for gelu), in a stable order. */
 function kernelRuntimeHelpers(roots: readonly Node[]): string[] {
@@ -159,7 +153,7 @@ const core: ModelCore = {
   paramCount: PARAM_COUNT,
   params: PARAMS,
   layoutHash: ${JSON.stringify(layoutHashOf(paramInfos))},
-  accuracy: ${JSON.stringify(model.accuracy)},${model.metrics.length > 0 ? `\n  metrics: ${JSON.stringify(model.metrics)},` : ""}${LABELS[model.lossText] ? `\n  labels: ${JSON.stringify(LABELS[model.lossText])},` : ""}
+  accuracy: ${JSON.stringify(model.accuracy)},${model.metrics.length > 0 ? `\n  metrics: ${JSON.stringify(model.metrics)},` : ""}${labelKindOfLoss(model.lossText) ? `\n  labels: ${JSON.stringify(labelKindOfLoss(model.lossText))},` : ""}
   maxBatch: ${maxBatch},
 ${kernels.batched ? BATCHED_CORE : SAMPLE_CORE}
 };
@@ -193,9 +187,7 @@ const sampleX = new VecArray(INPUT_SIZE);
 const sampleY = new VecArray(TARGET_SIZE);
 
 function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
-  if (values.length !== into.length) throw new Error(\`\${core.name}: \${what} must have \${into.length} values, got \${values.length}\`);
-  for (let i = 0; i < into.length; i++) into[i] = values[i]!;
-  return into;
+  return sampleInto(values, into, core.name, what);
 }
 
 /** The model's output for one sample (inference mode: no dropout). */
