@@ -1131,7 +1131,7 @@ function saveModelParams(core: ParamsLayout, params: Vec): string {
     if (!(e instanceof RangeError)) throw e;
     throw new Error(
       `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, more than a JavaScript string can hold; ` +
-        "keep the parameter vector itself (its bytes), or let `nnc train --save` write the weights, which it does in pieces",
+        "keep the parameter vector itself (its bytes), or let nnc train --save write the weights, which it does in pieces",
     );
   }
 }

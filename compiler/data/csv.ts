@@ -134,7 +134,11 @@ function headerOf(file: string, fields: string[], line: number, rowHint: number 
   const columns = fields.map((name) => name.trim());
   const seen = new Map<string, number>();
   columns.forEach((name, col) => {
-    if (name === "") throw new DataError(`${file}:${line}: column ${col + 1} of the header has no name`);
+    if (name === "") {
+      // "1,,3": meant as data with a gap, read as a header because one cell is not a number.
+      const hint = fields.some((f) => !Number.isNaN(parseDecimal(f))) ? " (the first line is the header unless all its cells are numbers)" : "";
+      throw new DataError(`${file}:${line}: column ${col + 1} of the header has no name${hint}`);
+    }
     const before = seen.get(name);
     if (before !== undefined) throw new DataError(`${file}:${line}: columns ${before + 1} and ${col + 1} are both named ${shown(name)}`);
     seen.set(name, col);

@@ -137,7 +137,7 @@ function checkTargetRow(
   // Class indexes read into one-hot rows are in range; values name their own column.
   const col = labels === "index" ? targets[0]! : targets[bad < width ? bad : 0]!;
   if (kind === "class-index") {
-    throw new DataError(`${placeOf(h, row, line, col)}: ${Y[at]} is not a class index (0..${classes - 1}); ${labelRule(kind, false)} from 0 to ${classes - 1}`);
+    throw new DataError(`${placeOf(h, row, line, col)}: ${Y[at]} is not a class index (0..${classes - 1}); ${labelRule(kind, false)}`);
   }
   if (bad < width) throw new DataError(`${placeOf(h, row, line, col)}: ${Y[at + bad]} is out of range; ${labelRule(kind, false)}`);
   let sum = 0;

@@ -79,7 +79,8 @@ export function jsonlTable(file: string, chunks: Iterable<string>, rowHint?: num
       try {
         value = JSON.parse(text);
       } catch (e) {
-        throw new DataError(`${where}: not valid JSON (${escapeUnsafe((e as Error).message)})`);
+        const why = (e as Error).message;
+        throw new DataError(`${where}: not valid JSON (${escapeUnsafe(why.length > 200 ? `${why.slice(0, 200)}…` : why)})`);
       }
       if (!isObject(value)) throw new DataError(`${where}: expected a JSON object like {"x": [0, 1], "y": 1}, got ${shownJson(value)}`);
       if (visit === null) {

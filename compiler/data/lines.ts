@@ -27,6 +27,7 @@ export class LineSplitter {
   constructor(
     private readonly file: string,
     private readonly onLine: LineVisitor,
+    private readonly maxLineChars = MAX_LINE_CHARS,
   ) {}
 
   /** Feeds text; returns false once a visitor has asked to stop. */
@@ -72,8 +73,8 @@ export class LineSplitter {
 
   private keep(piece: string): void {
     this.pendingChars += piece.length;
-    if (this.pendingChars > MAX_LINE_CHARS) {
-      throw new DataError(`${this.file}:${this.line}: line ${this.line} is longer than ${MAX_LINE_CHARS} characters; is this the right file?`);
+    if (this.pendingChars > this.maxLineChars) {
+      throw new DataError(`${this.file}:${this.line}: line ${this.line} is longer than ${this.maxLineChars} characters; is this the right file?`);
     }
     this.pending.push(piece);
   }

@@ -73,6 +73,24 @@ describe("CSV", () => {
   });
 });
 
+describe("the header line", () => {
+  const shape = { input: { name: "x", size: 1 }, target: { name: "y", size: 1 } };
+  it("is the first line unless all its cells are numbers: then the file has no header and that line is data", () => {
+    // Distinct values on the first line: before, taken as column names '0.5' and '1' (one row lost).
+    const distinct = csv("0.5,1\n0.7,0\n", shape);
+    expect(distinct.rows).toBe(2);
+    expect([...distinct.X, ...distinct.Y!]).toEqual([0.5, 0.7, 1, 0]);
+    expect(distinct.inputColumns).toEqual(["column 1"]);
+    // Equal values: before, an error about two columns named '1'.
+    expect([...csv("1,1\n2,0\n", shape).X]).toEqual([1, 2]);
+    // Decimal forms with spaces are numbers; one cell that is not makes the line a header.
+    expect(csv(" -1 , 2e-3 \n0,1\n", shape).rows).toBe(2);
+    expect(readAll(parseCsv("id,1\nA,2\n", "d.csv")).header).toMatchObject({ columns: ["id", "1"], named: true });
+    expect(readAll(parseCsv("0x10,1\n2,3\n", "d.csv")).header.named).toBe(true); // hexadecimal is not a number here
+    expect(errorOf(() => csv("1,,3\n4,5,6\n", shape))).toBe("d.csv:1: column 2 of the header has no name (the first line is the header unless all its cells are numbers)");
+  });
+});
+
 describe("column matching", () => {
   it("finds columns by the model's names in any order, ignoring extra columns", () => {
     const ds = csv("id,y,x1,x0\nA,1,20,10\nB,0,40,30\n", { input: { name: "x", size: 2 }, target: { name: "y", size: 1 } });
