@@ -1,10 +1,13 @@
-// Tile-size tuning for compiler/lower/gemm.ts: generates the three matrix-matrix kernels with
+// Tile-size tuning for compiler/ops/gemm.ts: generates the three matrix-matrix kernels with
 // several tile shapes for MNIST's shapes (batch 32, 784 → 128 → 10) and prints GFLOP/s of each,
 // best of several rounds of CPU time, candidates interleaved so that machine load hits them alike.
 //
 //   node --import tsx bench/gemm-tiles.ts
 
-import { TILE, gemmNN, gemmNT, gemmTN, type MatrixRef } from "../compiler/lower/gemm.js";
+import { v } from "../compiler/ir/code.js";
+import { TILE, gemmNN, gemmNT, gemmTN } from "../compiler/ops/gemm.js";
+import type { MatrixRef } from "../compiler/ops/op-def.js";
+import { printStatements } from "../compiler/print/typescript.js";
 
 type Kernel = (C: Float64Array, A: Float64Array, B: Float64Array, n: number) => void;
 
@@ -44,9 +47,9 @@ for (const tile of tiles) {
   mutableTile.nt = tile;
   mutableTile.nn = tile;
   mutableTile.tn = tile;
-  const nt = make(gemmNT(fresh, ref("C", M), ref("A", K), ref("B", K), "n", M, K));
-  const nn = make(gemmNN(fresh, ref("C", K), ref("A", M), ref("B", K), "n", M, K));
-  const tn = make(gemmTN(fresh, ref("C", K), ref("A", M), ref("B", K), "n", M, K));
+  const nt = make(printStatements(gemmNT(fresh, ref("C", M), ref("A", K), ref("B", K), v("n"), M, K)));
+  const nn = make(printStatements(gemmNN(fresh, ref("C", K), ref("A", M), ref("B", K), v("n"), M, K)));
+  const tn = make(printStatements(gemmTN(fresh, ref("C", K), ref("A", M), ref("B", K), v("n"), M, K)));
   const X = rnd(n * K);
   const W = rnd(M * K);
   const D = rnd(n * M);

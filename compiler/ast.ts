@@ -1,4 +1,4 @@
-// The syntax tree of a `.nn` model file: what the parser produces and `build` consumes.
+// The syntax tree of a `.nn` model file: what the parser produces and elaboration consumes.
 // Every node keeps its source location so that later passes can point at the DSL.
 //
 //   h = dense(x, 2, sigmoid)
@@ -55,7 +55,7 @@ export type Statement =
   | { kind: "output"; name: string; nameLoc: Loc; loc: Loc }
   | { kind: "metrics"; names: { name: string; loc: Loc }[]; loc: Loc };
 
-export interface Program {
+export interface ModelFile {
   /** The file name as the user gave it (used in diagnostics). */
   file: string;
   source: string;

@@ -1,15 +1,22 @@
-// The whole pipeline on one screen. Each stage is a pure function in its own file:
+// The whole pipeline on one screen. Each stage is a function of its input, in its own file,
+// returning a plain value that prints (`nnc model.nn --emit ir` shows the graphs, `--emit
+// program` the Program):
 //
-//   model.nn ─parse─▶ AST ─build─▶ Model (graph) ─derive (autodiff + simplify)─▶ graphs ─emit (lower)─▶ model.ts
+//   model.nn ─parse─▶ AST ─elaborate─▶ Model ─stabilize─▶ ─differentiate─▶ ─simplify─▶ Derived
+//            ─batch─▶ Batched ─lower─▶ Program ─emit (print)─▶ model.ts
 //
 //   const { code } = await compile(readFileSync("parity.nn", "utf8"), "parity.nn");
 
 import { parse } from "./parse.js";
-import { build } from "./build/build.js";
-import type { Model } from "./build/model.js";
-import { derive, type Derived } from "./passes/derive.js";
-import { emitModule, type EmitOptions } from "./emit/module.js";
-import type { BatchMode, Strategy, UnrollMode } from "./emit/kernels.js";
+import { elaborate } from "./elaborate/elaborate.js";
+import type { Model } from "./elaborate/model.js";
+import { stabilize } from "./passes/stabilize.js";
+import { differentiate } from "./passes/differentiate.js";
+import { type Derived, simplify } from "./passes/simplify.js";
+import { batch } from "./passes/batch.js";
+import { type BatchMode, type UnrollMode, lower } from "./lower/lower.js";
+import type { Program, Strategy } from "./lower/program.js";
+import { emitModule, moduleNames } from "./emit/module.js";
 import { formatCode } from "./emit/format.js";
 import { NNC_VERSION } from "./version.js";
 
@@ -26,25 +33,30 @@ export interface Compiled {
   code: string;
   model: Model;
   derived: Derived;
-  /** How the per-sample kernels were lowered, and whether minibatches use matrix-matrix kernels. */
+  program: Program;
+  /** How the per-sample kernels were lowered, or "batched" (minibatches as matrix-matrix kernels). */
   strategy: Strategy;
   batched: boolean;
   flops: { predict: number; grad: number };
 }
 
-/** Front half: source text to the simplified, differentiated graphs. Throws NncError on bad input. */
+/** Front half: source text to the simplified, differentiated, named graphs. Throws NncError on bad input. */
 export function analyze(source: string, file: string): { model: Model; derived: Derived } {
-  const model = build(parse(source, file));
-  return { model, derived: derive(model) };
+  const model = elaborate(parse(source, file));
+  const derived = simplify(differentiate(stabilize(model)));
+  return { model, derived };
+}
+
+/** Source text to the lowered Program. */
+export function lowerSource(source: string, file: string, options: CompileOptions = {}): { model: Model; derived: Derived; program: Program } {
+  const { model, derived } = analyze(source, file);
+  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames() });
+  return { model, derived, program };
 }
 
 export async function compile(source: string, file: string, options: CompileOptions = {}): Promise<Compiled> {
-  const { model, derived } = analyze(source, file);
-  const emitOptions: EmitOptions = { version: NNC_VERSION };
-  if (options.unroll) emitOptions.unroll = options.unroll;
-  if (options.batch) emitOptions.batch = options.batch;
-  if (options.precision) emitOptions.precision = options.precision;
-  const emitted = emitModule(model, derived, emitOptions);
-  const code = options.format === true ? await formatCode(emitted.code) : emitted.code;
-  return { code, model, derived, strategy: emitted.strategy, batched: emitted.batched, flops: emitted.flops };
+  const { model, derived, program } = lowerSource(source, file, options);
+  const emitted = emitModule(model, program, { version: NNC_VERSION, precision: options.precision ?? "f64", ...(options.unroll ? { unroll: options.unroll } : {}) });
+  const code = options.format === true ? await formatCode(emitted) : emitted;
+  return { code, model, derived, program, strategy: program.strategy, batched: program.batched, flops: program.flops };
 }

@@ -36,6 +36,8 @@ export function evaluate(roots: readonly Node[], env: EvalEnv): Map<number, Floa
           node.shape,
         );
         break;
+      case "rows":
+        throw new Error(`internal: the interpreter evaluates per-sample graphs; '${node.op}' belongs to batched kernels`);
     }
     values.set(node.id, out);
   }

@@ -1,4 +1,4 @@
-// The parser: `.nn` source text ──▶ Program (compiler/ast.ts).
+// The parser: `.nn` source text ──▶ ModelFile (compiler/ast.ts).
 //
 // The grammar lives in ./grammar/nn.ohm and is compiled once, on first use. A failed
 // match becomes an NncError whose message is written from the tokens ohm expected at
@@ -13,7 +13,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import * as ohm from "ohm-js";
-import type { BinaryOp, CallExpr, Dim, Expr, Loc, NamedArg, Program, Statement } from "./ast.js";
+import type { BinaryOp, CallExpr, Dim, Expr, Loc, NamedArg, ModelFile, Statement } from "./ast.js";
 import { NncError, sourceLineAt } from "./diagnostics.js";
 import { syntaxError } from "./syntax-errors.js";
 
@@ -74,7 +74,7 @@ function context(): Context {
 // ---------------------------------------------------------------------------------------
 // Entry point.
 
-export function parse(source: string, file: string): Program {
+export function parse(source: string, file: string): ModelFile {
   const lines = new LineIndex(source);
   const here: Context = { file, source, lines };
   checkNesting(here);

@@ -1293,8 +1293,8 @@ const INPUT_SIZE = 4;
 const TARGET_SIZE = 3;
 const OUTPUT_SIZE = 3;
 
-/** Inference for the sample at x[xo…]: writes the output at out[oo…]. */
-function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
+/** Inference for the sample at x[xo…]: writes the output at outputs[oo…]. */
+function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
   // iris.nn:8  h   = dense(x, 16, relu)
   const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
   const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
@@ -1312,54 +1312,54 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   const Wx_h_13 = p[52] * x[xo] + p[53] * x[xo + 1] + p[54] * x[xo + 2] + p[55] * x[xo + 3];
   const Wx_h_14 = p[56] * x[xo] + p[57] * x[xo + 1] + p[58] * x[xo + 2] + p[59] * x[xo + 3];
   const Wx_h_15 = p[60] * x[xo] + p[61] * x[xo + 1] + p[62] * x[xo + 2] + p[63] * x[xo + 3];
-  const h_0 = Math.max((Wx_h_0 + p[64]), 0);
-  const h_1 = Math.max((Wx_h_1 + p[65]), 0);
-  const h_2 = Math.max((Wx_h_2 + p[66]), 0);
-  const h_3 = Math.max((Wx_h_3 + p[67]), 0);
-  const h_4 = Math.max((Wx_h_4 + p[68]), 0);
-  const h_5 = Math.max((Wx_h_5 + p[69]), 0);
-  const h_6 = Math.max((Wx_h_6 + p[70]), 0);
-  const h_7 = Math.max((Wx_h_7 + p[71]), 0);
-  const h_8 = Math.max((Wx_h_8 + p[72]), 0);
-  const h_9 = Math.max((Wx_h_9 + p[73]), 0);
-  const h_10 = Math.max((Wx_h_10 + p[74]), 0);
-  const h_11 = Math.max((Wx_h_11 + p[75]), 0);
-  const h_12 = Math.max((Wx_h_12 + p[76]), 0);
-  const h_13 = Math.max((Wx_h_13 + p[77]), 0);
-  const h_14 = Math.max((Wx_h_14 + p[78]), 0);
-  const h_15 = Math.max((Wx_h_15 + p[79]), 0);
+  const h_0 = Math.max(Wx_h_0 + p[64], 0);
+  const h_1 = Math.max(Wx_h_1 + p[65], 0);
+  const h_2 = Math.max(Wx_h_2 + p[66], 0);
+  const h_3 = Math.max(Wx_h_3 + p[67], 0);
+  const h_4 = Math.max(Wx_h_4 + p[68], 0);
+  const h_5 = Math.max(Wx_h_5 + p[69], 0);
+  const h_6 = Math.max(Wx_h_6 + p[70], 0);
+  const h_7 = Math.max(Wx_h_7 + p[71], 0);
+  const h_8 = Math.max(Wx_h_8 + p[72], 0);
+  const h_9 = Math.max(Wx_h_9 + p[73], 0);
+  const h_10 = Math.max(Wx_h_10 + p[74], 0);
+  const h_11 = Math.max(Wx_h_11 + p[75], 0);
+  const h_12 = Math.max(Wx_h_12 + p[76], 0);
+  const h_13 = Math.max(Wx_h_13 + p[77], 0);
+  const h_14 = Math.max(Wx_h_14 + p[78], 0);
+  const h_15 = Math.max(Wx_h_15 + p[79], 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 +
-      p[86] * h_6 + p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 +
-      p[93] * h_13 + p[94] * h_14 + p[95] * h_15;
-  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 +
-      p[102] * h_6 + p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 +
-      p[108] * h_12 + p[109] * h_13 + p[110] * h_14 + p[111] * h_15;
+  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 + p[86] * h_6 +
+      p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 + p[93] * h_13 +
+      p[94] * h_14 + p[95] * h_15;
+  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 + p[102] * h_6 +
+      p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 + p[108] * h_12 + p[109] * h_13 +
+      p[110] * h_14 + p[111] * h_15;
   const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
-      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 +
-      p[124] * h_12 + p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
+      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 + p[124] * h_12 +
+      p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
   const z_out_0 = Wx_out_0 + p[128];
   const z_out_1 = Wx_out_1 + p[129];
   const z_out_2 = Wx_out_2 + p[130];
   const max1 = Math.max(z_out_0, z_out_1, z_out_2);
-  const e3 = Math.exp(z_out_0 - max1);
-  const e4 = Math.exp(z_out_1 - max1);
-  const e5 = Math.exp(z_out_2 - max1);
-  const sum2 = e3 + e4 + e5;
-  const inv6 = 1 / sum2;
-  const out_0 = e3 * inv6;
-  const out_1 = e4 * inv6;
-  const out_2 = e5 * inv6;
+  const e1 = Math.exp(z_out_0 - max1);
+  const e2 = Math.exp(z_out_1 - max1);
+  const e3 = Math.exp(z_out_2 - max1);
+  const sum1 = e1 + e2 + e3;
+  const inv1 = 1 / sum1;
+  const out_0 = e1 * inv1;
+  const out_1 = e2 * inv1;
+  const out_2 = e3 * inv1;
 
   // output out
-  out[oo] = out_0;
-  out[oo + 1] = out_1;
-  out[oo + 2] = out_2;
+  outputs[oo] = out_0;
+  outputs[oo + 1] = out_1;
+  outputs[oo + 2] = out_2;
 }
 
-/** The loss of one sample, inference mode; also writes its output at out[oo…]. */
-function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo: number): number {
+/** The loss of one sample, inference mode; also writes its output at outputs[oo…]. */
+function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec, oo: number): number {
   // iris.nn:8  h   = dense(x, 16, relu)
   const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
   const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
@@ -1377,69 +1377,69 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo
   const Wx_h_13 = p[52] * x[xo] + p[53] * x[xo + 1] + p[54] * x[xo + 2] + p[55] * x[xo + 3];
   const Wx_h_14 = p[56] * x[xo] + p[57] * x[xo + 1] + p[58] * x[xo + 2] + p[59] * x[xo + 3];
   const Wx_h_15 = p[60] * x[xo] + p[61] * x[xo + 1] + p[62] * x[xo + 2] + p[63] * x[xo + 3];
-  const h_0 = Math.max((Wx_h_0 + p[64]), 0);
-  const h_1 = Math.max((Wx_h_1 + p[65]), 0);
-  const h_2 = Math.max((Wx_h_2 + p[66]), 0);
-  const h_3 = Math.max((Wx_h_3 + p[67]), 0);
-  const h_4 = Math.max((Wx_h_4 + p[68]), 0);
-  const h_5 = Math.max((Wx_h_5 + p[69]), 0);
-  const h_6 = Math.max((Wx_h_6 + p[70]), 0);
-  const h_7 = Math.max((Wx_h_7 + p[71]), 0);
-  const h_8 = Math.max((Wx_h_8 + p[72]), 0);
-  const h_9 = Math.max((Wx_h_9 + p[73]), 0);
-  const h_10 = Math.max((Wx_h_10 + p[74]), 0);
-  const h_11 = Math.max((Wx_h_11 + p[75]), 0);
-  const h_12 = Math.max((Wx_h_12 + p[76]), 0);
-  const h_13 = Math.max((Wx_h_13 + p[77]), 0);
-  const h_14 = Math.max((Wx_h_14 + p[78]), 0);
-  const h_15 = Math.max((Wx_h_15 + p[79]), 0);
+  const h_0 = Math.max(Wx_h_0 + p[64], 0);
+  const h_1 = Math.max(Wx_h_1 + p[65], 0);
+  const h_2 = Math.max(Wx_h_2 + p[66], 0);
+  const h_3 = Math.max(Wx_h_3 + p[67], 0);
+  const h_4 = Math.max(Wx_h_4 + p[68], 0);
+  const h_5 = Math.max(Wx_h_5 + p[69], 0);
+  const h_6 = Math.max(Wx_h_6 + p[70], 0);
+  const h_7 = Math.max(Wx_h_7 + p[71], 0);
+  const h_8 = Math.max(Wx_h_8 + p[72], 0);
+  const h_9 = Math.max(Wx_h_9 + p[73], 0);
+  const h_10 = Math.max(Wx_h_10 + p[74], 0);
+  const h_11 = Math.max(Wx_h_11 + p[75], 0);
+  const h_12 = Math.max(Wx_h_12 + p[76], 0);
+  const h_13 = Math.max(Wx_h_13 + p[77], 0);
+  const h_14 = Math.max(Wx_h_14 + p[78], 0);
+  const h_15 = Math.max(Wx_h_15 + p[79], 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 +
-      p[86] * h_6 + p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 +
-      p[93] * h_13 + p[94] * h_14 + p[95] * h_15;
-  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 +
-      p[102] * h_6 + p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 +
-      p[108] * h_12 + p[109] * h_13 + p[110] * h_14 + p[111] * h_15;
+  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 + p[86] * h_6 +
+      p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 + p[93] * h_13 +
+      p[94] * h_14 + p[95] * h_15;
+  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 + p[102] * h_6 +
+      p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 + p[108] * h_12 + p[109] * h_13 +
+      p[110] * h_14 + p[111] * h_15;
   const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
-      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 +
-      p[124] * h_12 + p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
+      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 + p[124] * h_12 +
+      p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
   const z_out_0 = Wx_out_0 + p[128];
   const z_out_1 = Wx_out_1 + p[129];
   const z_out_2 = Wx_out_2 + p[130];
   const max1 = Math.max(z_out_0, z_out_1, z_out_2);
-  const e3 = Math.exp(z_out_0 - max1);
-  const e4 = Math.exp(z_out_1 - max1);
-  const e5 = Math.exp(z_out_2 - max1);
-  const sum2 = e3 + e4 + e5;
-  const inv6 = 1 / sum2;
-  const out_0 = e3 * inv6;
-  const out_1 = e4 * inv6;
-  const out_2 = e5 * inv6;
+  const e1 = Math.exp(z_out_0 - max1);
+  const e2 = Math.exp(z_out_1 - max1);
+  const e3 = Math.exp(z_out_2 - max1);
+  const sum1 = e1 + e2 + e3;
+  const inv1 = 1 / sum1;
+  const out_0 = e1 * inv1;
+  const out_1 = e2 * inv1;
+  const out_2 = e3 * inv1;
 
   // iris.nn:11  loss categorical_crossentropy(out, y)
-  const max7 = Math.max(z_out_0, z_out_1, z_out_2);
-  const e9 = Math.exp(z_out_0 - max7);
-  const e10 = Math.exp(z_out_1 - max7);
-  const e11 = Math.exp(z_out_2 - max7);
-  const sum8 = e9 + e10 + e11;
-  const lse12 = max7 + Math.log(sum8);
-  const t12_0 = z_out_0 - lse12;
-  const t12_1 = z_out_1 - lse12;
-  const t12_2 = z_out_2 - lse12;
-  const t14_0 = y[yo] * t12_0 + y[yo + 1] * t12_1 + y[yo + 2] * t12_2;
+  const max2 = Math.max(z_out_0, z_out_1, z_out_2);
+  const e4 = Math.exp(z_out_0 - max2);
+  const e5 = Math.exp(z_out_1 - max2);
+  const e6 = Math.exp(z_out_2 - max2);
+  const sum2 = e4 + e5 + e6;
+  const lse1 = max2 + Math.log(sum2);
+  const logsoftmax_z_out_0 = z_out_0 - lse1;
+  const logsoftmax_z_out_1 = z_out_1 - lse1;
+  const logsoftmax_z_out_2 = z_out_2 - lse1;
+  const sum_mul_y_0 = y[yo] * logsoftmax_z_out_0 + y[yo + 1] * logsoftmax_z_out_1 + y[yo + 2] * logsoftmax_z_out_2;
 
   // output out (for evaluate's metrics)
-  out[oo] = out_0;
-  out[oo + 1] = out_1;
-  out[oo + 2] = out_2;
+  outputs[oo] = out_0;
+  outputs[oo + 1] = out_1;
+  outputs[oo + 2] = out_2;
 
   // iris.nn:11  loss categorical_crossentropy(out, y)
-  return -t14_0;
+  return -sum_mul_y_0;
 }
 
-/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at out[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, out: Vec, oo: number): number {
+/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, outputs: Vec, oo: number): number {
   // iris.nn:8  h   = dense(x, 16, relu)
   const Wx_h_0 = p[0] * x[xo] + p[1] * x[xo + 1] + p[2] * x[xo + 2] + p[3] * x[xo + 3];
   const Wx_h_1 = p[4] * x[xo] + p[5] * x[xo + 1] + p[6] * x[xo + 2] + p[7] * x[xo + 3];
@@ -1491,33 +1491,33 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const h_15 = Math.max(z_h_15, 0);
 
   // iris.nn:9  out = dense(h, 3, softmax)
-  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 +
-      p[86] * h_6 + p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 +
-      p[93] * h_13 + p[94] * h_14 + p[95] * h_15;
-  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 +
-      p[102] * h_6 + p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 +
-      p[108] * h_12 + p[109] * h_13 + p[110] * h_14 + p[111] * h_15;
+  const Wx_out_0 = p[80] * h_0 + p[81] * h_1 + p[82] * h_2 + p[83] * h_3 + p[84] * h_4 + p[85] * h_5 + p[86] * h_6 +
+      p[87] * h_7 + p[88] * h_8 + p[89] * h_9 + p[90] * h_10 + p[91] * h_11 + p[92] * h_12 + p[93] * h_13 +
+      p[94] * h_14 + p[95] * h_15;
+  const Wx_out_1 = p[96] * h_0 + p[97] * h_1 + p[98] * h_2 + p[99] * h_3 + p[100] * h_4 + p[101] * h_5 + p[102] * h_6 +
+      p[103] * h_7 + p[104] * h_8 + p[105] * h_9 + p[106] * h_10 + p[107] * h_11 + p[108] * h_12 + p[109] * h_13 +
+      p[110] * h_14 + p[111] * h_15;
   const Wx_out_2 = p[112] * h_0 + p[113] * h_1 + p[114] * h_2 + p[115] * h_3 + p[116] * h_4 + p[117] * h_5 +
-      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 +
-      p[124] * h_12 + p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
+      p[118] * h_6 + p[119] * h_7 + p[120] * h_8 + p[121] * h_9 + p[122] * h_10 + p[123] * h_11 + p[124] * h_12 +
+      p[125] * h_13 + p[126] * h_14 + p[127] * h_15;
   const z_out_0 = Wx_out_0 + p[128];
   const z_out_1 = Wx_out_1 + p[129];
   const z_out_2 = Wx_out_2 + p[130];
   const max1 = Math.max(z_out_0, z_out_1, z_out_2);
-  const e3 = Math.exp(z_out_0 - max1);
-  const e4 = Math.exp(z_out_1 - max1);
-  const e5 = Math.exp(z_out_2 - max1);
-  const sum2 = e3 + e4 + e5;
-  const inv6 = 1 / sum2;
-  const out_0 = e3 * inv6;
-  const out_1 = e4 * inv6;
-  const out_2 = e5 * inv6;
+  const e1 = Math.exp(z_out_0 - max1);
+  const e2 = Math.exp(z_out_1 - max1);
+  const e3 = Math.exp(z_out_2 - max1);
+  const sum1 = e1 + e2 + e3;
+  const inv1 = 1 / sum1;
+  const out_0 = e1 * inv1;
+  const out_1 = e2 * inv1;
+  const out_2 = e3 * inv1;
 
   // backward of iris.nn:11  loss categorical_crossentropy(out, y)
-  const t37_0 = y[yo] + y[yo + 1] + y[yo + 2];
-  const dz_out_0 = (out_0 * t37_0) - y[yo];
-  const dz_out_1 = (out_1 * t37_0) - y[yo + 1];
-  const dz_out_2 = (out_2 * t37_0) - y[yo + 2];
+  const sum_y_0 = y[yo] + y[yo + 1] + y[yo + 2];
+  const dz_out_0 = out_0 * sum_y_0 - y[yo];
+  const dz_out_1 = out_1 * sum_y_0 - y[yo + 1];
+  const dz_out_2 = out_2 * sum_y_0 - y[yo + 2];
 
   // backward of iris.nn:9  out = dense(h, 3, softmax)
   const dh_0 = p[80] * dz_out_0 + p[96] * dz_out_1 + p[112] * dz_out_2;
@@ -1556,21 +1556,21 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const dz_h_15 = dh_15 * (z_h_15 > 0 ? 1 : 0);
 
   // iris.nn:11  loss categorical_crossentropy(out, y)
-  const max7 = Math.max(z_out_0, z_out_1, z_out_2);
-  const e9 = Math.exp(z_out_0 - max7);
-  const e10 = Math.exp(z_out_1 - max7);
-  const e11 = Math.exp(z_out_2 - max7);
-  const sum8 = e9 + e10 + e11;
-  const lse12 = max7 + Math.log(sum8);
-  const t12_0 = z_out_0 - lse12;
-  const t12_1 = z_out_1 - lse12;
-  const t12_2 = z_out_2 - lse12;
-  const t14_0 = y[yo] * t12_0 + y[yo + 1] * t12_1 + y[yo + 2] * t12_2;
+  const max2 = Math.max(z_out_0, z_out_1, z_out_2);
+  const e4 = Math.exp(z_out_0 - max2);
+  const e5 = Math.exp(z_out_1 - max2);
+  const e6 = Math.exp(z_out_2 - max2);
+  const sum2 = e4 + e5 + e6;
+  const lse1 = max2 + Math.log(sum2);
+  const logsoftmax_z_out_0 = z_out_0 - lse1;
+  const logsoftmax_z_out_1 = z_out_1 - lse1;
+  const logsoftmax_z_out_2 = z_out_2 - lse1;
+  const sum_mul_y_0 = y[yo] * logsoftmax_z_out_0 + y[yo + 1] * logsoftmax_z_out_1 + y[yo + 2] * logsoftmax_z_out_2;
 
   // output out (training mode, for the batch's metrics)
-  out[oo] = out_0;
-  out[oo + 1] = out_1;
-  out[oo + 2] = out_2;
+  outputs[oo] = out_0;
+  outputs[oo + 1] = out_1;
+  outputs[oo + 2] = out_2;
 
   // ∂loss/∂W_h [16, 4]
   g[0] += dz_h_0 * x[xo];
@@ -1712,7 +1712,7 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   g[130] += dz_out_2;
 
   // iris.nn:11  loss categorical_crossentropy(out, y)
-  return -t14_0;
+  return -sum_mul_y_0;
 }
 
 const core: ModelCore = {

@@ -1297,1339 +1297,1443 @@ const INPUT_SIZE = 4;
 const TARGET_SIZE = 1;
 const OUTPUT_SIZE = 3;
 
-/** Scratch of the batched kernels: up to 256 rows of every intermediate value. */
-const rowScratch = new VecArray(73986);
+// Intermediate values: one array per tensor the kernels store, with room for 256 rows of a minibatch.
+const loss_sum = new VecArray(1); // []: iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+const loss_sum2 = new VecArray(1); // []: iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+const mask0 = new VecArray(256 * 32); // [32] per row: iris_regularized.nn:8  d1  = dropout(h1, 0.3)
+const Wx_h1 = new VecArray(256 * 32); // [32] per row: iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+const z_h1 = new VecArray(256 * 32); // [32] per row: iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+const d1 = new VecArray(256 * 32); // [32] per row: iris_regularized.nn:8  d1  = dropout(h1, 0.3)
+const Wx_h2 = new VecArray(256 * 16); // [16] per row: iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+const z_h2 = new VecArray(256 * 16); // [16] per row: iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+const h2 = new VecArray(256 * 16); // [16] per row: iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+const Wx_out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
+const z_out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
+const out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
+const logsoftmax_z_out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:12  loss sparse_categorical_cross...
+const loss_sum4 = new VecArray(256 * 1); // [] per row: iris_regularized.nn:12  loss sparse_categorical_crossentropy(...
+const sum_onehot_species = new VecArray(256 * 1); // [] per row: backward of iris_regularized.nn:12  loss sparse_cate...
+const dz_out = new VecArray(256 * 3); // [3] per row: backward of iris_regularized.nn:12  loss sparse_categorical_cro...
+const dh2 = new VecArray(256 * 16); // [16] per row: backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)
+const dz_h2 = new VecArray(256 * 16); // [16] per row: backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l...
+const dd1 = new VecArray(256 * 32); // [32] per row: backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2...
+const dz_h1 = new VecArray(256 * 32); // [32] per row: backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2...
+const h1 = new VecArray(256 * 32); // [32] per row: iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+const Wx_h22 = new VecArray(256 * 16); // [16] per row: iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+const h22 = new VecArray(256 * 16); // [16] per row: iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+const Wx_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
+const z_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
+const out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
+const logsoftmax_z_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:12  loss sparse_categorical_cros...
+const loss_sum3 = new VecArray(256 * 1); // [] per row: iris_regularized.nn:12  loss sparse_categorical_crossentropy(...
 
-// iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
-  for (let i1 = 0; i1 < 32; i1 += 4) {
-    let b2 = 0;
-    for (; b2 + 1 < n; b2 += 2) {
-      const ra4 = b2 * 4;
-      const ra5 = (b2 + 1) * 4;
-      const rb6 = i1 * 4;
-      const rb7 = (i1 + 1) * 4;
-      const rb8 = (i1 + 2) * 4;
-      const rb9 = (i1 + 3) * 4;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
-      for (let k3 = 0; k3 < 4; k3++) {
-        const a18 = X[ra4 + k3];
-        const a19 = X[ra5 + k3];
-        const b20 = p[rb6 + k3];
-        const b21 = p[rb7 + k3];
-        const b22 = p[rb8 + k3];
-        const b23 = p[rb9 + k3];
-        c10 += a18 * b20;
-        c11 += a18 * b21;
-        c12 += a18 * b22;
-        c13 += a18 * b23;
-        c14 += a19 * b20;
-        c15 += a19 * b21;
-        c16 += a19 * b22;
-        c17 += a19 * b23;
-      }
-      rowScratch[b2 * 32 + i1] = c10;
-      rowScratch[b2 * 32 + i1 + 1] = c11;
-      rowScratch[b2 * 32 + i1 + 2] = c12;
-      rowScratch[b2 * 32 + i1 + 3] = c13;
-      rowScratch[(b2 + 1) * 32 + i1] = c14;
-      rowScratch[(b2 + 1) * 32 + i1 + 1] = c15;
-      rowScratch[(b2 + 1) * 32 + i1 + 2] = c16;
-      rowScratch[(b2 + 1) * 32 + i1 + 3] = c17;
-    }
-    for (; b2 < n; b2++) {
-      const ra25 = b2 * 4;
-      const rb26 = i1 * 4;
-      const rb27 = (i1 + 1) * 4;
-      const rb28 = (i1 + 2) * 4;
-      const rb29 = (i1 + 3) * 4;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k24 = 0; k24 < 4; k24++) {
-        const a34 = X[ra25 + k24];
-        const b35 = p[rb26 + k24];
-        const b36 = p[rb27 + k24];
-        const b37 = p[rb28 + k24];
-        const b38 = p[rb29 + k24];
-        c30 += a34 * b35;
-        c31 += a34 * b36;
-        c32 += a34 * b37;
-        c33 += a34 * b38;
-      }
-      rowScratch[b2 * 32 + i1] = c30;
-      rowScratch[b2 * 32 + i1 + 1] = c31;
-      rowScratch[b2 * 32 + i1 + 2] = c32;
-      rowScratch[b2 * 32 + i1 + 3] = c33;
-    }
-  }
-}
-
-// iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-function predictRows_2(p: Vec, X: Vec, n: number, out: Vec): void {
-  for (let i40 = 0; i40 < 16; i40 += 4) {
-    let b41 = 0;
-    for (; b41 + 1 < n; b41 += 2) {
-      const ra43 = 8192 + b41 * 32;
-      const ra44 = 8192 + (b41 + 1) * 32;
-      const rb45 = 160 + i40 * 32;
-      const rb46 = 160 + (i40 + 1) * 32;
-      const rb47 = 160 + (i40 + 2) * 32;
-      const rb48 = 160 + (i40 + 3) * 32;
-      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
-      for (let k42 = 0; k42 < 32; k42++) {
-        const a57 = rowScratch[ra43 + k42];
-        const a58 = rowScratch[ra44 + k42];
-        const b59 = p[rb45 + k42];
-        const b60 = p[rb46 + k42];
-        const b61 = p[rb47 + k42];
-        const b62 = p[rb48 + k42];
-        c49 += a57 * b59;
-        c50 += a57 * b60;
-        c51 += a57 * b61;
-        c52 += a57 * b62;
-        c53 += a58 * b59;
-        c54 += a58 * b60;
-        c55 += a58 * b61;
-        c56 += a58 * b62;
-      }
-      rowScratch[16384 + b41 * 16 + i40] = c49;
-      rowScratch[16384 + b41 * 16 + i40 + 1] = c50;
-      rowScratch[16384 + b41 * 16 + i40 + 2] = c51;
-      rowScratch[16384 + b41 * 16 + i40 + 3] = c52;
-      rowScratch[16384 + (b41 + 1) * 16 + i40] = c53;
-      rowScratch[16384 + (b41 + 1) * 16 + i40 + 1] = c54;
-      rowScratch[16384 + (b41 + 1) * 16 + i40 + 2] = c55;
-      rowScratch[16384 + (b41 + 1) * 16 + i40 + 3] = c56;
-    }
-    for (; b41 < n; b41++) {
-      const ra64 = 8192 + b41 * 32;
-      const rb65 = 160 + i40 * 32;
-      const rb66 = 160 + (i40 + 1) * 32;
-      const rb67 = 160 + (i40 + 2) * 32;
-      const rb68 = 160 + (i40 + 3) * 32;
-      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
-      for (let k63 = 0; k63 < 32; k63++) {
-        const a73 = rowScratch[ra64 + k63];
-        const b74 = p[rb65 + k63];
-        const b75 = p[rb66 + k63];
-        const b76 = p[rb67 + k63];
-        const b77 = p[rb68 + k63];
-        c69 += a73 * b74;
-        c70 += a73 * b75;
-        c71 += a73 * b76;
-        c72 += a73 * b77;
-      }
-      rowScratch[16384 + b41 * 16 + i40] = c69;
-      rowScratch[16384 + b41 * 16 + i40 + 1] = c70;
-      rowScratch[16384 + b41 * 16 + i40 + 2] = c71;
-      rowScratch[16384 + b41 * 16 + i40 + 3] = c72;
-    }
-  }
-}
-
-// iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-function predictRows_3(p: Vec, X: Vec, n: number, out: Vec): void {
-  for (let i78 = 0; i78 < 3; i78++) {
-    let b79 = 0;
-    for (; b79 + 1 < n; b79 += 2) {
-      const ra81 = 20480 + b79 * 16;
-      const ra82 = 20480 + (b79 + 1) * 16;
-      const rb83 = 688 + i78 * 16;
-      let c84 = 0, c85 = 0;
-      for (let k80 = 0; k80 < 16; k80++) {
-        const a86 = rowScratch[ra81 + k80];
-        const a87 = rowScratch[ra82 + k80];
-        const b88 = p[rb83 + k80];
-        c84 += a86 * b88;
-        c85 += a87 * b88;
-      }
-      rowScratch[24576 + b79 * 3 + i78] = c84;
-      rowScratch[24576 + (b79 + 1) * 3 + i78] = c85;
-    }
-    for (; b79 < n; b79++) {
-      const ra90 = 20480 + b79 * 16;
-      const rb91 = 688 + i78 * 16;
-      let c92 = 0;
-      for (let k89 = 0; k89 < 16; k89++) {
-        const a93 = rowScratch[ra90 + k89];
-        const b94 = p[rb91 + k89];
-        c92 += a93 * b94;
-      }
-      rowScratch[24576 + b79 * 3 + i78] = c92;
-    }
-  }
-}
-
-/** Inference for rows [0, n) of X: writes n rows of output into out. */
-function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
+function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  predictRows_1(p, X, n, out);
+  for (let i1 = 0; i1 < 32; i1 += 4) {
+    let b1 = 0;
+    for (; b1 + 1 < n; b1 += 2) {
+      const ra1 = b1 * 4;
+      const ra2 = (b1 + 1) * 4;
+      const rb1 = i1 * 4;
+      const rb2 = (i1 + 1) * 4;
+      const rb3 = (i1 + 2) * 4;
+      const rb4 = (i1 + 3) * 4;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      let c5 = 0;
+      let c6 = 0;
+      let c7 = 0;
+      let c8 = 0;
+      for (let k1 = 0; k1 < 4; k1++) {
+        const a1 = X[ra1 + k1];
+        const a2 = X[ra2 + k1];
+        const b2 = p[rb1 + k1];
+        const b3 = p[rb2 + k1];
+        const b4 = p[rb3 + k1];
+        const b5 = p[rb4 + k1];
+        c1 += a1 * b2;
+        c2 += a1 * b3;
+        c3 += a1 * b4;
+        c4 += a1 * b5;
+        c5 += a2 * b2;
+        c6 += a2 * b3;
+        c7 += a2 * b4;
+        c8 += a2 * b5;
+      }
+      Wx_h1[b1 * 32 + i1] = c1;
+      Wx_h1[b1 * 32 + (i1 + 1)] = c2;
+      Wx_h1[b1 * 32 + (i1 + 2)] = c3;
+      Wx_h1[b1 * 32 + (i1 + 3)] = c4;
+      Wx_h1[(b1 + 1) * 32 + i1] = c5;
+      Wx_h1[(b1 + 1) * 32 + (i1 + 1)] = c6;
+      Wx_h1[(b1 + 1) * 32 + (i1 + 2)] = c7;
+      Wx_h1[(b1 + 1) * 32 + (i1 + 3)] = c8;
+    }
+    for (; b1 < n; b1++) {
+      const ra3 = b1 * 4;
+      const rb5 = i1 * 4;
+      const rb6 = (i1 + 1) * 4;
+      const rb7 = (i1 + 2) * 4;
+      const rb8 = (i1 + 3) * 4;
+      let c9 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      for (let k2 = 0; k2 < 4; k2++) {
+        const a3 = X[ra3 + k2];
+        const b6 = p[rb5 + k2];
+        const b7 = p[rb6 + k2];
+        const b8 = p[rb7 + k2];
+        const b9 = p[rb8 + k2];
+        c9 += a3 * b6;
+        c10 += a3 * b7;
+        c11 += a3 * b8;
+        c12 += a3 * b9;
+      }
+      Wx_h1[b1 * 32 + i1] = c9;
+      Wx_h1[b1 * 32 + (i1 + 1)] = c10;
+      Wx_h1[b1 * 32 + (i1 + 2)] = c11;
+      Wx_h1[b1 * 32 + (i1 + 3)] = c12;
+    }
+  }
+}
+
+function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
+  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+  for (let i3 = 0; i3 < 16; i3 += 4) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra4 = b10 * 32;
+      const ra5 = (b10 + 1) * 32;
+      const rb9 = 160 + i3 * 32;
+      const rb10 = 160 + (i3 + 1) * 32;
+      const rb11 = 160 + (i3 + 2) * 32;
+      const rb12 = 160 + (i3 + 3) * 32;
+      let c13 = 0;
+      let c14 = 0;
+      let c15 = 0;
+      let c16 = 0;
+      let c17 = 0;
+      let c18 = 0;
+      let c19 = 0;
+      let c20 = 0;
+      for (let k3 = 0; k3 < 32; k3++) {
+        const a4 = h1[ra4 + k3];
+        const a5 = h1[ra5 + k3];
+        const b11 = p[rb9 + k3];
+        const b12 = p[rb10 + k3];
+        const b13 = p[rb11 + k3];
+        const b14 = p[rb12 + k3];
+        c13 += a4 * b11;
+        c14 += a4 * b12;
+        c15 += a4 * b13;
+        c16 += a4 * b14;
+        c17 += a5 * b11;
+        c18 += a5 * b12;
+        c19 += a5 * b13;
+        c20 += a5 * b14;
+      }
+      Wx_h22[b10 * 16 + i3] = c13;
+      Wx_h22[b10 * 16 + (i3 + 1)] = c14;
+      Wx_h22[b10 * 16 + (i3 + 2)] = c15;
+      Wx_h22[b10 * 16 + (i3 + 3)] = c16;
+      Wx_h22[(b10 + 1) * 16 + i3] = c17;
+      Wx_h22[(b10 + 1) * 16 + (i3 + 1)] = c18;
+      Wx_h22[(b10 + 1) * 16 + (i3 + 2)] = c19;
+      Wx_h22[(b10 + 1) * 16 + (i3 + 3)] = c20;
+    }
+    for (; b10 < n; b10++) {
+      const ra6 = b10 * 32;
+      const rb13 = 160 + i3 * 32;
+      const rb14 = 160 + (i3 + 1) * 32;
+      const rb15 = 160 + (i3 + 2) * 32;
+      const rb16 = 160 + (i3 + 3) * 32;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c24 = 0;
+      for (let k4 = 0; k4 < 32; k4++) {
+        const a6 = h1[ra6 + k4];
+        const b15 = p[rb13 + k4];
+        const b16 = p[rb14 + k4];
+        const b17 = p[rb15 + k4];
+        const b18 = p[rb16 + k4];
+        c21 += a6 * b15;
+        c22 += a6 * b16;
+        c23 += a6 * b17;
+        c24 += a6 * b18;
+      }
+      Wx_h22[b10 * 16 + i3] = c21;
+      Wx_h22[b10 * 16 + (i3 + 1)] = c22;
+      Wx_h22[b10 * 16 + (i3 + 2)] = c23;
+      Wx_h22[b10 * 16 + (i3 + 3)] = c24;
+    }
+  }
+}
+
+function predictRows_3(p: Vec, X: Vec, n: number, outputs: Vec): void {
+  // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+  for (let i4 = 0; i4 < 3; i4++) {
+    let b19 = 0;
+    for (; b19 + 1 < n; b19 += 2) {
+      const ra7 = b19 * 16;
+      const ra8 = (b19 + 1) * 16;
+      const rb17 = 688 + i4 * 16;
+      let c25 = 0;
+      let c26 = 0;
+      for (let k5 = 0; k5 < 16; k5++) {
+        const a7 = h22[ra7 + k5];
+        const a8 = h22[ra8 + k5];
+        const b20 = p[rb17 + k5];
+        c25 += a7 * b20;
+        c26 += a8 * b20;
+      }
+      Wx_out2[b19 * 3 + i4] = c25;
+      Wx_out2[(b19 + 1) * 3 + i4] = c26;
+    }
+    for (; b19 < n; b19++) {
+      const ra9 = b19 * 16;
+      const rb18 = 688 + i4 * 16;
+      let c27 = 0;
+      for (let k6 = 0; k6 < 16; k6++) {
+        const a9 = h22[ra9 + k6];
+        const b21 = p[rb18 + k6];
+        c27 += a9 * b21;
+      }
+      Wx_out2[b19 * 3 + i4] = c27;
+    }
+  }
+}
+
+/** Inference for rows [0, n) of X: writes n rows of output into outputs. */
+function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
+  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
+  predictRows_1(p, X, n, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-    for (let i39 = 0; i39 < 32; i39++) {
-      rowScratch[8192 + b * 32 + i39] = Math.max((rowScratch[b * 32 + i39] + p[128 + i39]), 0);
+    for (let i2 = 0; i2 < 32; i2++) {
+      h1[b * 32 + i2] = Math.max(Wx_h1[b * 32 + i2] + p[128 + i2], 0);
     }
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  predictRows_2(p, X, n, out);
+  predictRows_2(p, X, n, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[20480 + b * 16] = Math.max((rowScratch[16384 + b * 16] + p[672]), 0);
-    rowScratch[20480 + b * 16 + 1] = Math.max((rowScratch[16384 + b * 16 + 1] + p[673]), 0);
-    rowScratch[20480 + b * 16 + 2] = Math.max((rowScratch[16384 + b * 16 + 2] + p[674]), 0);
-    rowScratch[20480 + b * 16 + 3] = Math.max((rowScratch[16384 + b * 16 + 3] + p[675]), 0);
-    rowScratch[20480 + b * 16 + 4] = Math.max((rowScratch[16384 + b * 16 + 4] + p[676]), 0);
-    rowScratch[20480 + b * 16 + 5] = Math.max((rowScratch[16384 + b * 16 + 5] + p[677]), 0);
-    rowScratch[20480 + b * 16 + 6] = Math.max((rowScratch[16384 + b * 16 + 6] + p[678]), 0);
-    rowScratch[20480 + b * 16 + 7] = Math.max((rowScratch[16384 + b * 16 + 7] + p[679]), 0);
-    rowScratch[20480 + b * 16 + 8] = Math.max((rowScratch[16384 + b * 16 + 8] + p[680]), 0);
-    rowScratch[20480 + b * 16 + 9] = Math.max((rowScratch[16384 + b * 16 + 9] + p[681]), 0);
-    rowScratch[20480 + b * 16 + 10] = Math.max((rowScratch[16384 + b * 16 + 10] + p[682]), 0);
-    rowScratch[20480 + b * 16 + 11] = Math.max((rowScratch[16384 + b * 16 + 11] + p[683]), 0);
-    rowScratch[20480 + b * 16 + 12] = Math.max((rowScratch[16384 + b * 16 + 12] + p[684]), 0);
-    rowScratch[20480 + b * 16 + 13] = Math.max((rowScratch[16384 + b * 16 + 13] + p[685]), 0);
-    rowScratch[20480 + b * 16 + 14] = Math.max((rowScratch[16384 + b * 16 + 14] + p[686]), 0);
-    rowScratch[20480 + b * 16 + 15] = Math.max((rowScratch[16384 + b * 16 + 15] + p[687]), 0);
+    h22[b * 16] = Math.max(Wx_h22[b * 16] + p[672], 0);
+    h22[b * 16 + 1] = Math.max(Wx_h22[b * 16 + 1] + p[673], 0);
+    h22[b * 16 + 2] = Math.max(Wx_h22[b * 16 + 2] + p[674], 0);
+    h22[b * 16 + 3] = Math.max(Wx_h22[b * 16 + 3] + p[675], 0);
+    h22[b * 16 + 4] = Math.max(Wx_h22[b * 16 + 4] + p[676], 0);
+    h22[b * 16 + 5] = Math.max(Wx_h22[b * 16 + 5] + p[677], 0);
+    h22[b * 16 + 6] = Math.max(Wx_h22[b * 16 + 6] + p[678], 0);
+    h22[b * 16 + 7] = Math.max(Wx_h22[b * 16 + 7] + p[679], 0);
+    h22[b * 16 + 8] = Math.max(Wx_h22[b * 16 + 8] + p[680], 0);
+    h22[b * 16 + 9] = Math.max(Wx_h22[b * 16 + 9] + p[681], 0);
+    h22[b * 16 + 10] = Math.max(Wx_h22[b * 16 + 10] + p[682], 0);
+    h22[b * 16 + 11] = Math.max(Wx_h22[b * 16 + 11] + p[683], 0);
+    h22[b * 16 + 12] = Math.max(Wx_h22[b * 16 + 12] + p[684], 0);
+    h22[b * 16 + 13] = Math.max(Wx_h22[b * 16 + 13] + p[685], 0);
+    h22[b * 16 + 14] = Math.max(Wx_h22[b * 16 + 14] + p[686], 0);
+    h22[b * 16 + 15] = Math.max(Wx_h22[b * 16 + 15] + p[687], 0);
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  predictRows_3(p, X, n, out);
+  predictRows_3(p, X, n, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-    rowScratch[25344 + b * 3] = rowScratch[24576 + b * 3] + p[736];
-    rowScratch[25344 + b * 3 + 1] = rowScratch[24576 + b * 3 + 1] + p[737];
-    rowScratch[25344 + b * 3 + 2] = rowScratch[24576 + b * 3 + 2] + p[738];
-    const max95 = Math.max(rowScratch[25344 + b * 3], rowScratch[25344 + b * 3 + 1], rowScratch[25344 + b * 3 + 2]);
-    const e97 = Math.exp(rowScratch[25344 + b * 3] - max95);
-    const e98 = Math.exp(rowScratch[25344 + b * 3 + 1] - max95);
-    const e99 = Math.exp(rowScratch[25344 + b * 3 + 2] - max95);
-    const sum96 = e97 + e98 + e99;
-    const inv100 = 1 / sum96;
-    rowScratch[26112 + b * 3] = e97 * inv100;
-    rowScratch[26112 + b * 3 + 1] = e98 * inv100;
-    rowScratch[26112 + b * 3 + 2] = e99 * inv100;
+    z_out2[b * 3] = Wx_out2[b * 3] + p[736];
+    z_out2[b * 3 + 1] = Wx_out2[b * 3 + 1] + p[737];
+    z_out2[b * 3 + 2] = Wx_out2[b * 3 + 2] + p[738];
+    const max1 = Math.max(z_out2[b * 3], z_out2[b * 3 + 1], z_out2[b * 3 + 2]);
+    const e1 = Math.exp(z_out2[b * 3] - max1);
+    const e2 = Math.exp(z_out2[b * 3 + 1] - max1);
+    const e3 = Math.exp(z_out2[b * 3 + 2] - max1);
+    const sum1 = e1 + e2 + e3;
+    const inv1 = 1 / sum1;
+    out2[b * 3] = e1 * inv1;
+    out2[b * 3 + 1] = e2 * inv1;
+    out2[b * 3 + 2] = e3 * inv1;
 
     // output out
-    out[b * 3] = rowScratch[26112 + b * 3];
-    out[b * 3 + 1] = rowScratch[26112 + b * 3 + 1];
-    out[b * 3 + 2] = rowScratch[26112 + b * 3 + 2];
+    outputs[b * 3] = out2[b * 3];
+    outputs[b * 3 + 1] = out2[b * 3 + 1];
+    outputs[b * 3 + 2] = out2[b * 3 + 2];
   }
 }
 
-// iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
+function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
+  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
   for (let i1 = 0; i1 < 32; i1 += 4) {
-    let b2 = 0;
-    for (; b2 + 1 < n; b2 += 2) {
-      const ra4 = b2 * 4;
-      const ra5 = (b2 + 1) * 4;
-      const rb6 = i1 * 4;
-      const rb7 = (i1 + 1) * 4;
-      const rb8 = (i1 + 2) * 4;
-      const rb9 = (i1 + 3) * 4;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
-      for (let k3 = 0; k3 < 4; k3++) {
-        const a18 = X[ra4 + k3];
-        const a19 = X[ra5 + k3];
-        const b20 = p[rb6 + k3];
-        const b21 = p[rb7 + k3];
-        const b22 = p[rb8 + k3];
-        const b23 = p[rb9 + k3];
-        c10 += a18 * b20;
-        c11 += a18 * b21;
-        c12 += a18 * b22;
-        c13 += a18 * b23;
-        c14 += a19 * b20;
-        c15 += a19 * b21;
-        c16 += a19 * b22;
-        c17 += a19 * b23;
+    let b1 = 0;
+    for (; b1 + 1 < n; b1 += 2) {
+      const ra1 = b1 * 4;
+      const ra2 = (b1 + 1) * 4;
+      const rb1 = i1 * 4;
+      const rb2 = (i1 + 1) * 4;
+      const rb3 = (i1 + 2) * 4;
+      const rb4 = (i1 + 3) * 4;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      let c5 = 0;
+      let c6 = 0;
+      let c7 = 0;
+      let c8 = 0;
+      for (let k1 = 0; k1 < 4; k1++) {
+        const a1 = X[ra1 + k1];
+        const a2 = X[ra2 + k1];
+        const b2 = p[rb1 + k1];
+        const b3 = p[rb2 + k1];
+        const b4 = p[rb3 + k1];
+        const b5 = p[rb4 + k1];
+        c1 += a1 * b2;
+        c2 += a1 * b3;
+        c3 += a1 * b4;
+        c4 += a1 * b5;
+        c5 += a2 * b2;
+        c6 += a2 * b3;
+        c7 += a2 * b4;
+        c8 += a2 * b5;
       }
-      rowScratch[b2 * 32 + i1] = c10;
-      rowScratch[b2 * 32 + i1 + 1] = c11;
-      rowScratch[b2 * 32 + i1 + 2] = c12;
-      rowScratch[b2 * 32 + i1 + 3] = c13;
-      rowScratch[(b2 + 1) * 32 + i1] = c14;
-      rowScratch[(b2 + 1) * 32 + i1 + 1] = c15;
-      rowScratch[(b2 + 1) * 32 + i1 + 2] = c16;
-      rowScratch[(b2 + 1) * 32 + i1 + 3] = c17;
+      Wx_h1[b1 * 32 + i1] = c1;
+      Wx_h1[b1 * 32 + (i1 + 1)] = c2;
+      Wx_h1[b1 * 32 + (i1 + 2)] = c3;
+      Wx_h1[b1 * 32 + (i1 + 3)] = c4;
+      Wx_h1[(b1 + 1) * 32 + i1] = c5;
+      Wx_h1[(b1 + 1) * 32 + (i1 + 1)] = c6;
+      Wx_h1[(b1 + 1) * 32 + (i1 + 2)] = c7;
+      Wx_h1[(b1 + 1) * 32 + (i1 + 3)] = c8;
     }
-    for (; b2 < n; b2++) {
-      const ra25 = b2 * 4;
-      const rb26 = i1 * 4;
-      const rb27 = (i1 + 1) * 4;
-      const rb28 = (i1 + 2) * 4;
-      const rb29 = (i1 + 3) * 4;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k24 = 0; k24 < 4; k24++) {
-        const a34 = X[ra25 + k24];
-        const b35 = p[rb26 + k24];
-        const b36 = p[rb27 + k24];
-        const b37 = p[rb28 + k24];
-        const b38 = p[rb29 + k24];
-        c30 += a34 * b35;
-        c31 += a34 * b36;
-        c32 += a34 * b37;
-        c33 += a34 * b38;
+    for (; b1 < n; b1++) {
+      const ra3 = b1 * 4;
+      const rb5 = i1 * 4;
+      const rb6 = (i1 + 1) * 4;
+      const rb7 = (i1 + 2) * 4;
+      const rb8 = (i1 + 3) * 4;
+      let c9 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      for (let k2 = 0; k2 < 4; k2++) {
+        const a3 = X[ra3 + k2];
+        const b6 = p[rb5 + k2];
+        const b7 = p[rb6 + k2];
+        const b8 = p[rb7 + k2];
+        const b9 = p[rb8 + k2];
+        c9 += a3 * b6;
+        c10 += a3 * b7;
+        c11 += a3 * b8;
+        c12 += a3 * b9;
       }
-      rowScratch[b2 * 32 + i1] = c30;
-      rowScratch[b2 * 32 + i1 + 1] = c31;
-      rowScratch[b2 * 32 + i1 + 2] = c32;
-      rowScratch[b2 * 32 + i1 + 3] = c33;
-    }
-  }
-}
-
-// iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
-  for (let i40 = 0; i40 < 16; i40 += 4) {
-    let b41 = 0;
-    for (; b41 + 1 < n; b41 += 2) {
-      const ra43 = 8192 + b41 * 32;
-      const ra44 = 8192 + (b41 + 1) * 32;
-      const rb45 = 160 + i40 * 32;
-      const rb46 = 160 + (i40 + 1) * 32;
-      const rb47 = 160 + (i40 + 2) * 32;
-      const rb48 = 160 + (i40 + 3) * 32;
-      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
-      for (let k42 = 0; k42 < 32; k42++) {
-        const a57 = rowScratch[ra43 + k42];
-        const a58 = rowScratch[ra44 + k42];
-        const b59 = p[rb45 + k42];
-        const b60 = p[rb46 + k42];
-        const b61 = p[rb47 + k42];
-        const b62 = p[rb48 + k42];
-        c49 += a57 * b59;
-        c50 += a57 * b60;
-        c51 += a57 * b61;
-        c52 += a57 * b62;
-        c53 += a58 * b59;
-        c54 += a58 * b60;
-        c55 += a58 * b61;
-        c56 += a58 * b62;
-      }
-      rowScratch[16384 + b41 * 16 + i40] = c49;
-      rowScratch[16384 + b41 * 16 + i40 + 1] = c50;
-      rowScratch[16384 + b41 * 16 + i40 + 2] = c51;
-      rowScratch[16384 + b41 * 16 + i40 + 3] = c52;
-      rowScratch[16384 + (b41 + 1) * 16 + i40] = c53;
-      rowScratch[16384 + (b41 + 1) * 16 + i40 + 1] = c54;
-      rowScratch[16384 + (b41 + 1) * 16 + i40 + 2] = c55;
-      rowScratch[16384 + (b41 + 1) * 16 + i40 + 3] = c56;
-    }
-    for (; b41 < n; b41++) {
-      const ra64 = 8192 + b41 * 32;
-      const rb65 = 160 + i40 * 32;
-      const rb66 = 160 + (i40 + 1) * 32;
-      const rb67 = 160 + (i40 + 2) * 32;
-      const rb68 = 160 + (i40 + 3) * 32;
-      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
-      for (let k63 = 0; k63 < 32; k63++) {
-        const a73 = rowScratch[ra64 + k63];
-        const b74 = p[rb65 + k63];
-        const b75 = p[rb66 + k63];
-        const b76 = p[rb67 + k63];
-        const b77 = p[rb68 + k63];
-        c69 += a73 * b74;
-        c70 += a73 * b75;
-        c71 += a73 * b76;
-        c72 += a73 * b77;
-      }
-      rowScratch[16384 + b41 * 16 + i40] = c69;
-      rowScratch[16384 + b41 * 16 + i40 + 1] = c70;
-      rowScratch[16384 + b41 * 16 + i40 + 2] = c71;
-      rowScratch[16384 + b41 * 16 + i40 + 3] = c72;
+      Wx_h1[b1 * 32 + i1] = c9;
+      Wx_h1[b1 * 32 + (i1 + 1)] = c10;
+      Wx_h1[b1 * 32 + (i1 + 2)] = c11;
+      Wx_h1[b1 * 32 + (i1 + 3)] = c12;
     }
   }
 }
 
-// iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-function lossRows_3(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
-  for (let i78 = 0; i78 < 3; i78++) {
-    let b79 = 0;
-    for (; b79 + 1 < n; b79 += 2) {
-      const ra81 = 20480 + b79 * 16;
-      const ra82 = 20480 + (b79 + 1) * 16;
-      const rb83 = 688 + i78 * 16;
-      let c84 = 0, c85 = 0;
-      for (let k80 = 0; k80 < 16; k80++) {
-        const a86 = rowScratch[ra81 + k80];
-        const a87 = rowScratch[ra82 + k80];
-        const b88 = p[rb83 + k80];
-        c84 += a86 * b88;
-        c85 += a87 * b88;
+function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
+  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+  for (let i3 = 0; i3 < 16; i3 += 4) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra4 = b10 * 32;
+      const ra5 = (b10 + 1) * 32;
+      const rb9 = 160 + i3 * 32;
+      const rb10 = 160 + (i3 + 1) * 32;
+      const rb11 = 160 + (i3 + 2) * 32;
+      const rb12 = 160 + (i3 + 3) * 32;
+      let c13 = 0;
+      let c14 = 0;
+      let c15 = 0;
+      let c16 = 0;
+      let c17 = 0;
+      let c18 = 0;
+      let c19 = 0;
+      let c20 = 0;
+      for (let k3 = 0; k3 < 32; k3++) {
+        const a4 = h1[ra4 + k3];
+        const a5 = h1[ra5 + k3];
+        const b11 = p[rb9 + k3];
+        const b12 = p[rb10 + k3];
+        const b13 = p[rb11 + k3];
+        const b14 = p[rb12 + k3];
+        c13 += a4 * b11;
+        c14 += a4 * b12;
+        c15 += a4 * b13;
+        c16 += a4 * b14;
+        c17 += a5 * b11;
+        c18 += a5 * b12;
+        c19 += a5 * b13;
+        c20 += a5 * b14;
       }
-      rowScratch[24576 + b79 * 3 + i78] = c84;
-      rowScratch[24576 + (b79 + 1) * 3 + i78] = c85;
+      Wx_h22[b10 * 16 + i3] = c13;
+      Wx_h22[b10 * 16 + (i3 + 1)] = c14;
+      Wx_h22[b10 * 16 + (i3 + 2)] = c15;
+      Wx_h22[b10 * 16 + (i3 + 3)] = c16;
+      Wx_h22[(b10 + 1) * 16 + i3] = c17;
+      Wx_h22[(b10 + 1) * 16 + (i3 + 1)] = c18;
+      Wx_h22[(b10 + 1) * 16 + (i3 + 2)] = c19;
+      Wx_h22[(b10 + 1) * 16 + (i3 + 3)] = c20;
     }
-    for (; b79 < n; b79++) {
-      const ra90 = 20480 + b79 * 16;
-      const rb91 = 688 + i78 * 16;
-      let c92 = 0;
-      for (let k89 = 0; k89 < 16; k89++) {
-        const a93 = rowScratch[ra90 + k89];
-        const b94 = p[rb91 + k89];
-        c92 += a93 * b94;
+    for (; b10 < n; b10++) {
+      const ra6 = b10 * 32;
+      const rb13 = 160 + i3 * 32;
+      const rb14 = 160 + (i3 + 1) * 32;
+      const rb15 = 160 + (i3 + 2) * 32;
+      const rb16 = 160 + (i3 + 3) * 32;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c24 = 0;
+      for (let k4 = 0; k4 < 32; k4++) {
+        const a6 = h1[ra6 + k4];
+        const b15 = p[rb13 + k4];
+        const b16 = p[rb14 + k4];
+        const b17 = p[rb15 + k4];
+        const b18 = p[rb16 + k4];
+        c21 += a6 * b15;
+        c22 += a6 * b16;
+        c23 += a6 * b17;
+        c24 += a6 * b18;
       }
-      rowScratch[24576 + b79 * 3 + i78] = c92;
+      Wx_h22[b10 * 16 + i3] = c21;
+      Wx_h22[b10 * 16 + (i3 + 1)] = c22;
+      Wx_h22[b10 * 16 + (i3 + 2)] = c23;
+      Wx_h22[b10 * 16 + (i3 + 3)] = c24;
     }
   }
 }
 
-/** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into out. */
-function lossRows(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
+function lossRows_3(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
+  // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+  for (let i4 = 0; i4 < 3; i4++) {
+    let b19 = 0;
+    for (; b19 + 1 < n; b19 += 2) {
+      const ra7 = b19 * 16;
+      const ra8 = (b19 + 1) * 16;
+      const rb17 = 688 + i4 * 16;
+      let c25 = 0;
+      let c26 = 0;
+      for (let k5 = 0; k5 < 16; k5++) {
+        const a7 = h22[ra7 + k5];
+        const a8 = h22[ra8 + k5];
+        const b20 = p[rb17 + k5];
+        c25 += a7 * b20;
+        c26 += a8 * b20;
+      }
+      Wx_out2[b19 * 3 + i4] = c25;
+      Wx_out2[(b19 + 1) * 3 + i4] = c26;
+    }
+    for (; b19 < n; b19++) {
+      const ra9 = b19 * 16;
+      const rb18 = 688 + i4 * 16;
+      let c27 = 0;
+      for (let k6 = 0; k6 < 16; k6++) {
+        const a9 = h22[ra9 + k6];
+        const b21 = p[rb18 + k6];
+        c27 += a9 * b21;
+      }
+      Wx_out2[b19 * 3 + i4] = c27;
+    }
+  }
+}
+
+/** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs. */
+function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   let total = 0;
+
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  rowScratch[26880] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
-      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
-      p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
-      p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
-      p[25] * p[25] + p[26] * p[26] + p[27] * p[27] + p[28] * p[28] + p[29] * p[29] + p[30] * p[30] +
-      p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] + p[35] * p[35] + p[36] * p[36] +
-      p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] + p[42] * p[42] +
-      p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
-      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] +
-      p[55] * p[55] + p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] +
-      p[61] * p[61] + p[62] * p[62] + p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] +
-      p[67] * p[67] + p[68] * p[68] + p[69] * p[69] + p[70] * p[70] + p[71] * p[71] + p[72] * p[72] +
-      p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] + p[77] * p[77] + p[78] * p[78] +
-      p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] + p[84] * p[84] +
-      p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
-      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] +
-      p[97] * p[97] + p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] +
-      p[103] * p[103] + p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] +
-      p[108] * p[108] + p[109] * p[109] + p[110] * p[110] + p[111] * p[111] + p[112] * p[112] +
-      p[113] * p[113] + p[114] * p[114] + p[115] * p[115] + p[116] * p[116] + p[117] * p[117] +
-      p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] + p[122] * p[122] +
-      p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
+  loss_sum[0] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] + p[6] * p[6] +
+      p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] + p[13] * p[13] +
+      p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] + p[19] * p[19] + p[20] * p[20] +
+      p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] + p[25] * p[25] + p[26] * p[26] + p[27] * p[27] +
+      p[28] * p[28] + p[29] * p[29] + p[30] * p[30] + p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] +
+      p[35] * p[35] + p[36] * p[36] + p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] +
+      p[42] * p[42] + p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
+      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] + p[55] * p[55] +
+      p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] + p[61] * p[61] + p[62] * p[62] +
+      p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] + p[67] * p[67] + p[68] * p[68] + p[69] * p[69] +
+      p[70] * p[70] + p[71] * p[71] + p[72] * p[72] + p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] +
+      p[77] * p[77] + p[78] * p[78] + p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] +
+      p[84] * p[84] + p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
+      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] + p[97] * p[97] +
+      p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] + p[103] * p[103] +
+      p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] + p[108] * p[108] + p[109] * p[109] +
+      p[110] * p[110] + p[111] * p[111] + p[112] * p[112] + p[113] * p[113] + p[114] * p[114] + p[115] * p[115] +
+      p[116] * p[116] + p[117] * p[117] + p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] +
+      p[122] * p[122] + p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-  rowScratch[27905] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
-      p[164] * p[164] + p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] +
-      p[169] * p[169] + p[170] * p[170] + p[171] * p[171] + p[172] * p[172] + p[173] * p[173] +
-      p[174] * p[174] + p[175] * p[175] + p[176] * p[176] + p[177] * p[177] + p[178] * p[178] +
-      p[179] * p[179] + p[180] * p[180] + p[181] * p[181] + p[182] * p[182] + p[183] * p[183] +
-      p[184] * p[184] + p[185] * p[185] + p[186] * p[186] + p[187] * p[187] + p[188] * p[188] +
-      p[189] * p[189] + p[190] * p[190] + p[191] * p[191] + p[192] * p[192] + p[193] * p[193] +
-      p[194] * p[194] + p[195] * p[195] + p[196] * p[196] + p[197] * p[197] + p[198] * p[198] +
-      p[199] * p[199] + p[200] * p[200] + p[201] * p[201] + p[202] * p[202] + p[203] * p[203] +
-      p[204] * p[204] + p[205] * p[205] + p[206] * p[206] + p[207] * p[207] + p[208] * p[208] +
-      p[209] * p[209] + p[210] * p[210] + p[211] * p[211] + p[212] * p[212] + p[213] * p[213] +
-      p[214] * p[214] + p[215] * p[215] + p[216] * p[216] + p[217] * p[217] + p[218] * p[218] +
-      p[219] * p[219] + p[220] * p[220] + p[221] * p[221] + p[222] * p[222] + p[223] * p[223] +
-      p[224] * p[224] + p[225] * p[225] + p[226] * p[226] + p[227] * p[227] + p[228] * p[228] +
-      p[229] * p[229] + p[230] * p[230] + p[231] * p[231] + p[232] * p[232] + p[233] * p[233] +
-      p[234] * p[234] + p[235] * p[235] + p[236] * p[236] + p[237] * p[237] + p[238] * p[238] +
-      p[239] * p[239] + p[240] * p[240] + p[241] * p[241] + p[242] * p[242] + p[243] * p[243] +
-      p[244] * p[244] + p[245] * p[245] + p[246] * p[246] + p[247] * p[247] + p[248] * p[248] +
-      p[249] * p[249] + p[250] * p[250] + p[251] * p[251] + p[252] * p[252] + p[253] * p[253] +
-      p[254] * p[254] + p[255] * p[255] + p[256] * p[256] + p[257] * p[257] + p[258] * p[258] +
-      p[259] * p[259] + p[260] * p[260] + p[261] * p[261] + p[262] * p[262] + p[263] * p[263] +
-      p[264] * p[264] + p[265] * p[265] + p[266] * p[266] + p[267] * p[267] + p[268] * p[268] +
-      p[269] * p[269] + p[270] * p[270] + p[271] * p[271] + p[272] * p[272] + p[273] * p[273] +
-      p[274] * p[274] + p[275] * p[275] + p[276] * p[276] + p[277] * p[277] + p[278] * p[278] +
-      p[279] * p[279] + p[280] * p[280] + p[281] * p[281] + p[282] * p[282] + p[283] * p[283] +
-      p[284] * p[284] + p[285] * p[285] + p[286] * p[286] + p[287] * p[287] + p[288] * p[288] +
-      p[289] * p[289] + p[290] * p[290] + p[291] * p[291] + p[292] * p[292] + p[293] * p[293] +
-      p[294] * p[294] + p[295] * p[295] + p[296] * p[296] + p[297] * p[297] + p[298] * p[298] +
-      p[299] * p[299] + p[300] * p[300] + p[301] * p[301] + p[302] * p[302] + p[303] * p[303] +
-      p[304] * p[304] + p[305] * p[305] + p[306] * p[306] + p[307] * p[307] + p[308] * p[308] +
-      p[309] * p[309] + p[310] * p[310] + p[311] * p[311] + p[312] * p[312] + p[313] * p[313] +
-      p[314] * p[314] + p[315] * p[315] + p[316] * p[316] + p[317] * p[317] + p[318] * p[318] +
-      p[319] * p[319] + p[320] * p[320] + p[321] * p[321] + p[322] * p[322] + p[323] * p[323] +
-      p[324] * p[324] + p[325] * p[325] + p[326] * p[326] + p[327] * p[327] + p[328] * p[328] +
-      p[329] * p[329] + p[330] * p[330] + p[331] * p[331] + p[332] * p[332] + p[333] * p[333] +
-      p[334] * p[334] + p[335] * p[335] + p[336] * p[336] + p[337] * p[337] + p[338] * p[338] +
-      p[339] * p[339] + p[340] * p[340] + p[341] * p[341] + p[342] * p[342] + p[343] * p[343] +
-      p[344] * p[344] + p[345] * p[345] + p[346] * p[346] + p[347] * p[347] + p[348] * p[348] +
-      p[349] * p[349] + p[350] * p[350] + p[351] * p[351] + p[352] * p[352] + p[353] * p[353] +
-      p[354] * p[354] + p[355] * p[355] + p[356] * p[356] + p[357] * p[357] + p[358] * p[358] +
-      p[359] * p[359] + p[360] * p[360] + p[361] * p[361] + p[362] * p[362] + p[363] * p[363] +
-      p[364] * p[364] + p[365] * p[365] + p[366] * p[366] + p[367] * p[367] + p[368] * p[368] +
-      p[369] * p[369] + p[370] * p[370] + p[371] * p[371] + p[372] * p[372] + p[373] * p[373] +
-      p[374] * p[374] + p[375] * p[375] + p[376] * p[376] + p[377] * p[377] + p[378] * p[378] +
-      p[379] * p[379] + p[380] * p[380] + p[381] * p[381] + p[382] * p[382] + p[383] * p[383] +
-      p[384] * p[384] + p[385] * p[385] + p[386] * p[386] + p[387] * p[387] + p[388] * p[388] +
-      p[389] * p[389] + p[390] * p[390] + p[391] * p[391] + p[392] * p[392] + p[393] * p[393] +
-      p[394] * p[394] + p[395] * p[395] + p[396] * p[396] + p[397] * p[397] + p[398] * p[398] +
-      p[399] * p[399] + p[400] * p[400] + p[401] * p[401] + p[402] * p[402] + p[403] * p[403] +
-      p[404] * p[404] + p[405] * p[405] + p[406] * p[406] + p[407] * p[407] + p[408] * p[408] +
-      p[409] * p[409] + p[410] * p[410] + p[411] * p[411] + p[412] * p[412] + p[413] * p[413] +
-      p[414] * p[414] + p[415] * p[415] + p[416] * p[416] + p[417] * p[417] + p[418] * p[418] +
-      p[419] * p[419] + p[420] * p[420] + p[421] * p[421] + p[422] * p[422] + p[423] * p[423] +
-      p[424] * p[424] + p[425] * p[425] + p[426] * p[426] + p[427] * p[427] + p[428] * p[428] +
-      p[429] * p[429] + p[430] * p[430] + p[431] * p[431] + p[432] * p[432] + p[433] * p[433] +
-      p[434] * p[434] + p[435] * p[435] + p[436] * p[436] + p[437] * p[437] + p[438] * p[438] +
-      p[439] * p[439] + p[440] * p[440] + p[441] * p[441] + p[442] * p[442] + p[443] * p[443] +
-      p[444] * p[444] + p[445] * p[445] + p[446] * p[446] + p[447] * p[447] + p[448] * p[448] +
-      p[449] * p[449] + p[450] * p[450] + p[451] * p[451] + p[452] * p[452] + p[453] * p[453] +
-      p[454] * p[454] + p[455] * p[455] + p[456] * p[456] + p[457] * p[457] + p[458] * p[458] +
-      p[459] * p[459] + p[460] * p[460] + p[461] * p[461] + p[462] * p[462] + p[463] * p[463] +
-      p[464] * p[464] + p[465] * p[465] + p[466] * p[466] + p[467] * p[467] + p[468] * p[468] +
-      p[469] * p[469] + p[470] * p[470] + p[471] * p[471] + p[472] * p[472] + p[473] * p[473] +
-      p[474] * p[474] + p[475] * p[475] + p[476] * p[476] + p[477] * p[477] + p[478] * p[478] +
-      p[479] * p[479] + p[480] * p[480] + p[481] * p[481] + p[482] * p[482] + p[483] * p[483] +
-      p[484] * p[484] + p[485] * p[485] + p[486] * p[486] + p[487] * p[487] + p[488] * p[488] +
-      p[489] * p[489] + p[490] * p[490] + p[491] * p[491] + p[492] * p[492] + p[493] * p[493] +
-      p[494] * p[494] + p[495] * p[495] + p[496] * p[496] + p[497] * p[497] + p[498] * p[498] +
-      p[499] * p[499] + p[500] * p[500] + p[501] * p[501] + p[502] * p[502] + p[503] * p[503] +
-      p[504] * p[504] + p[505] * p[505] + p[506] * p[506] + p[507] * p[507] + p[508] * p[508] +
-      p[509] * p[509] + p[510] * p[510] + p[511] * p[511] + p[512] * p[512] + p[513] * p[513] +
-      p[514] * p[514] + p[515] * p[515] + p[516] * p[516] + p[517] * p[517] + p[518] * p[518] +
-      p[519] * p[519] + p[520] * p[520] + p[521] * p[521] + p[522] * p[522] + p[523] * p[523] +
-      p[524] * p[524] + p[525] * p[525] + p[526] * p[526] + p[527] * p[527] + p[528] * p[528] +
-      p[529] * p[529] + p[530] * p[530] + p[531] * p[531] + p[532] * p[532] + p[533] * p[533] +
-      p[534] * p[534] + p[535] * p[535] + p[536] * p[536] + p[537] * p[537] + p[538] * p[538] +
-      p[539] * p[539] + p[540] * p[540] + p[541] * p[541] + p[542] * p[542] + p[543] * p[543] +
-      p[544] * p[544] + p[545] * p[545] + p[546] * p[546] + p[547] * p[547] + p[548] * p[548] +
-      p[549] * p[549] + p[550] * p[550] + p[551] * p[551] + p[552] * p[552] + p[553] * p[553] +
-      p[554] * p[554] + p[555] * p[555] + p[556] * p[556] + p[557] * p[557] + p[558] * p[558] +
-      p[559] * p[559] + p[560] * p[560] + p[561] * p[561] + p[562] * p[562] + p[563] * p[563] +
-      p[564] * p[564] + p[565] * p[565] + p[566] * p[566] + p[567] * p[567] + p[568] * p[568] +
-      p[569] * p[569] + p[570] * p[570] + p[571] * p[571] + p[572] * p[572] + p[573] * p[573] +
-      p[574] * p[574] + p[575] * p[575] + p[576] * p[576] + p[577] * p[577] + p[578] * p[578] +
-      p[579] * p[579] + p[580] * p[580] + p[581] * p[581] + p[582] * p[582] + p[583] * p[583] +
-      p[584] * p[584] + p[585] * p[585] + p[586] * p[586] + p[587] * p[587] + p[588] * p[588] +
-      p[589] * p[589] + p[590] * p[590] + p[591] * p[591] + p[592] * p[592] + p[593] * p[593] +
-      p[594] * p[594] + p[595] * p[595] + p[596] * p[596] + p[597] * p[597] + p[598] * p[598] +
-      p[599] * p[599] + p[600] * p[600] + p[601] * p[601] + p[602] * p[602] + p[603] * p[603] +
-      p[604] * p[604] + p[605] * p[605] + p[606] * p[606] + p[607] * p[607] + p[608] * p[608] +
-      p[609] * p[609] + p[610] * p[610] + p[611] * p[611] + p[612] * p[612] + p[613] * p[613] +
-      p[614] * p[614] + p[615] * p[615] + p[616] * p[616] + p[617] * p[617] + p[618] * p[618] +
-      p[619] * p[619] + p[620] * p[620] + p[621] * p[621] + p[622] * p[622] + p[623] * p[623] +
-      p[624] * p[624] + p[625] * p[625] + p[626] * p[626] + p[627] * p[627] + p[628] * p[628] +
-      p[629] * p[629] + p[630] * p[630] + p[631] * p[631] + p[632] * p[632] + p[633] * p[633] +
-      p[634] * p[634] + p[635] * p[635] + p[636] * p[636] + p[637] * p[637] + p[638] * p[638] +
-      p[639] * p[639] + p[640] * p[640] + p[641] * p[641] + p[642] * p[642] + p[643] * p[643] +
-      p[644] * p[644] + p[645] * p[645] + p[646] * p[646] + p[647] * p[647] + p[648] * p[648] +
-      p[649] * p[649] + p[650] * p[650] + p[651] * p[651] + p[652] * p[652] + p[653] * p[653] +
-      p[654] * p[654] + p[655] * p[655] + p[656] * p[656] + p[657] * p[657] + p[658] * p[658] +
-      p[659] * p[659] + p[660] * p[660] + p[661] * p[661] + p[662] * p[662] + p[663] * p[663] +
-      p[664] * p[664] + p[665] * p[665] + p[666] * p[666] + p[667] * p[667] + p[668] * p[668] +
+  loss_sum2[0] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] + p[164] * p[164] +
+      p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] + p[169] * p[169] + p[170] * p[170] +
+      p[171] * p[171] + p[172] * p[172] + p[173] * p[173] + p[174] * p[174] + p[175] * p[175] + p[176] * p[176] +
+      p[177] * p[177] + p[178] * p[178] + p[179] * p[179] + p[180] * p[180] + p[181] * p[181] + p[182] * p[182] +
+      p[183] * p[183] + p[184] * p[184] + p[185] * p[185] + p[186] * p[186] + p[187] * p[187] + p[188] * p[188] +
+      p[189] * p[189] + p[190] * p[190] + p[191] * p[191] + p[192] * p[192] + p[193] * p[193] + p[194] * p[194] +
+      p[195] * p[195] + p[196] * p[196] + p[197] * p[197] + p[198] * p[198] + p[199] * p[199] + p[200] * p[200] +
+      p[201] * p[201] + p[202] * p[202] + p[203] * p[203] + p[204] * p[204] + p[205] * p[205] + p[206] * p[206] +
+      p[207] * p[207] + p[208] * p[208] + p[209] * p[209] + p[210] * p[210] + p[211] * p[211] + p[212] * p[212] +
+      p[213] * p[213] + p[214] * p[214] + p[215] * p[215] + p[216] * p[216] + p[217] * p[217] + p[218] * p[218] +
+      p[219] * p[219] + p[220] * p[220] + p[221] * p[221] + p[222] * p[222] + p[223] * p[223] + p[224] * p[224] +
+      p[225] * p[225] + p[226] * p[226] + p[227] * p[227] + p[228] * p[228] + p[229] * p[229] + p[230] * p[230] +
+      p[231] * p[231] + p[232] * p[232] + p[233] * p[233] + p[234] * p[234] + p[235] * p[235] + p[236] * p[236] +
+      p[237] * p[237] + p[238] * p[238] + p[239] * p[239] + p[240] * p[240] + p[241] * p[241] + p[242] * p[242] +
+      p[243] * p[243] + p[244] * p[244] + p[245] * p[245] + p[246] * p[246] + p[247] * p[247] + p[248] * p[248] +
+      p[249] * p[249] + p[250] * p[250] + p[251] * p[251] + p[252] * p[252] + p[253] * p[253] + p[254] * p[254] +
+      p[255] * p[255] + p[256] * p[256] + p[257] * p[257] + p[258] * p[258] + p[259] * p[259] + p[260] * p[260] +
+      p[261] * p[261] + p[262] * p[262] + p[263] * p[263] + p[264] * p[264] + p[265] * p[265] + p[266] * p[266] +
+      p[267] * p[267] + p[268] * p[268] + p[269] * p[269] + p[270] * p[270] + p[271] * p[271] + p[272] * p[272] +
+      p[273] * p[273] + p[274] * p[274] + p[275] * p[275] + p[276] * p[276] + p[277] * p[277] + p[278] * p[278] +
+      p[279] * p[279] + p[280] * p[280] + p[281] * p[281] + p[282] * p[282] + p[283] * p[283] + p[284] * p[284] +
+      p[285] * p[285] + p[286] * p[286] + p[287] * p[287] + p[288] * p[288] + p[289] * p[289] + p[290] * p[290] +
+      p[291] * p[291] + p[292] * p[292] + p[293] * p[293] + p[294] * p[294] + p[295] * p[295] + p[296] * p[296] +
+      p[297] * p[297] + p[298] * p[298] + p[299] * p[299] + p[300] * p[300] + p[301] * p[301] + p[302] * p[302] +
+      p[303] * p[303] + p[304] * p[304] + p[305] * p[305] + p[306] * p[306] + p[307] * p[307] + p[308] * p[308] +
+      p[309] * p[309] + p[310] * p[310] + p[311] * p[311] + p[312] * p[312] + p[313] * p[313] + p[314] * p[314] +
+      p[315] * p[315] + p[316] * p[316] + p[317] * p[317] + p[318] * p[318] + p[319] * p[319] + p[320] * p[320] +
+      p[321] * p[321] + p[322] * p[322] + p[323] * p[323] + p[324] * p[324] + p[325] * p[325] + p[326] * p[326] +
+      p[327] * p[327] + p[328] * p[328] + p[329] * p[329] + p[330] * p[330] + p[331] * p[331] + p[332] * p[332] +
+      p[333] * p[333] + p[334] * p[334] + p[335] * p[335] + p[336] * p[336] + p[337] * p[337] + p[338] * p[338] +
+      p[339] * p[339] + p[340] * p[340] + p[341] * p[341] + p[342] * p[342] + p[343] * p[343] + p[344] * p[344] +
+      p[345] * p[345] + p[346] * p[346] + p[347] * p[347] + p[348] * p[348] + p[349] * p[349] + p[350] * p[350] +
+      p[351] * p[351] + p[352] * p[352] + p[353] * p[353] + p[354] * p[354] + p[355] * p[355] + p[356] * p[356] +
+      p[357] * p[357] + p[358] * p[358] + p[359] * p[359] + p[360] * p[360] + p[361] * p[361] + p[362] * p[362] +
+      p[363] * p[363] + p[364] * p[364] + p[365] * p[365] + p[366] * p[366] + p[367] * p[367] + p[368] * p[368] +
+      p[369] * p[369] + p[370] * p[370] + p[371] * p[371] + p[372] * p[372] + p[373] * p[373] + p[374] * p[374] +
+      p[375] * p[375] + p[376] * p[376] + p[377] * p[377] + p[378] * p[378] + p[379] * p[379] + p[380] * p[380] +
+      p[381] * p[381] + p[382] * p[382] + p[383] * p[383] + p[384] * p[384] + p[385] * p[385] + p[386] * p[386] +
+      p[387] * p[387] + p[388] * p[388] + p[389] * p[389] + p[390] * p[390] + p[391] * p[391] + p[392] * p[392] +
+      p[393] * p[393] + p[394] * p[394] + p[395] * p[395] + p[396] * p[396] + p[397] * p[397] + p[398] * p[398] +
+      p[399] * p[399] + p[400] * p[400] + p[401] * p[401] + p[402] * p[402] + p[403] * p[403] + p[404] * p[404] +
+      p[405] * p[405] + p[406] * p[406] + p[407] * p[407] + p[408] * p[408] + p[409] * p[409] + p[410] * p[410] +
+      p[411] * p[411] + p[412] * p[412] + p[413] * p[413] + p[414] * p[414] + p[415] * p[415] + p[416] * p[416] +
+      p[417] * p[417] + p[418] * p[418] + p[419] * p[419] + p[420] * p[420] + p[421] * p[421] + p[422] * p[422] +
+      p[423] * p[423] + p[424] * p[424] + p[425] * p[425] + p[426] * p[426] + p[427] * p[427] + p[428] * p[428] +
+      p[429] * p[429] + p[430] * p[430] + p[431] * p[431] + p[432] * p[432] + p[433] * p[433] + p[434] * p[434] +
+      p[435] * p[435] + p[436] * p[436] + p[437] * p[437] + p[438] * p[438] + p[439] * p[439] + p[440] * p[440] +
+      p[441] * p[441] + p[442] * p[442] + p[443] * p[443] + p[444] * p[444] + p[445] * p[445] + p[446] * p[446] +
+      p[447] * p[447] + p[448] * p[448] + p[449] * p[449] + p[450] * p[450] + p[451] * p[451] + p[452] * p[452] +
+      p[453] * p[453] + p[454] * p[454] + p[455] * p[455] + p[456] * p[456] + p[457] * p[457] + p[458] * p[458] +
+      p[459] * p[459] + p[460] * p[460] + p[461] * p[461] + p[462] * p[462] + p[463] * p[463] + p[464] * p[464] +
+      p[465] * p[465] + p[466] * p[466] + p[467] * p[467] + p[468] * p[468] + p[469] * p[469] + p[470] * p[470] +
+      p[471] * p[471] + p[472] * p[472] + p[473] * p[473] + p[474] * p[474] + p[475] * p[475] + p[476] * p[476] +
+      p[477] * p[477] + p[478] * p[478] + p[479] * p[479] + p[480] * p[480] + p[481] * p[481] + p[482] * p[482] +
+      p[483] * p[483] + p[484] * p[484] + p[485] * p[485] + p[486] * p[486] + p[487] * p[487] + p[488] * p[488] +
+      p[489] * p[489] + p[490] * p[490] + p[491] * p[491] + p[492] * p[492] + p[493] * p[493] + p[494] * p[494] +
+      p[495] * p[495] + p[496] * p[496] + p[497] * p[497] + p[498] * p[498] + p[499] * p[499] + p[500] * p[500] +
+      p[501] * p[501] + p[502] * p[502] + p[503] * p[503] + p[504] * p[504] + p[505] * p[505] + p[506] * p[506] +
+      p[507] * p[507] + p[508] * p[508] + p[509] * p[509] + p[510] * p[510] + p[511] * p[511] + p[512] * p[512] +
+      p[513] * p[513] + p[514] * p[514] + p[515] * p[515] + p[516] * p[516] + p[517] * p[517] + p[518] * p[518] +
+      p[519] * p[519] + p[520] * p[520] + p[521] * p[521] + p[522] * p[522] + p[523] * p[523] + p[524] * p[524] +
+      p[525] * p[525] + p[526] * p[526] + p[527] * p[527] + p[528] * p[528] + p[529] * p[529] + p[530] * p[530] +
+      p[531] * p[531] + p[532] * p[532] + p[533] * p[533] + p[534] * p[534] + p[535] * p[535] + p[536] * p[536] +
+      p[537] * p[537] + p[538] * p[538] + p[539] * p[539] + p[540] * p[540] + p[541] * p[541] + p[542] * p[542] +
+      p[543] * p[543] + p[544] * p[544] + p[545] * p[545] + p[546] * p[546] + p[547] * p[547] + p[548] * p[548] +
+      p[549] * p[549] + p[550] * p[550] + p[551] * p[551] + p[552] * p[552] + p[553] * p[553] + p[554] * p[554] +
+      p[555] * p[555] + p[556] * p[556] + p[557] * p[557] + p[558] * p[558] + p[559] * p[559] + p[560] * p[560] +
+      p[561] * p[561] + p[562] * p[562] + p[563] * p[563] + p[564] * p[564] + p[565] * p[565] + p[566] * p[566] +
+      p[567] * p[567] + p[568] * p[568] + p[569] * p[569] + p[570] * p[570] + p[571] * p[571] + p[572] * p[572] +
+      p[573] * p[573] + p[574] * p[574] + p[575] * p[575] + p[576] * p[576] + p[577] * p[577] + p[578] * p[578] +
+      p[579] * p[579] + p[580] * p[580] + p[581] * p[581] + p[582] * p[582] + p[583] * p[583] + p[584] * p[584] +
+      p[585] * p[585] + p[586] * p[586] + p[587] * p[587] + p[588] * p[588] + p[589] * p[589] + p[590] * p[590] +
+      p[591] * p[591] + p[592] * p[592] + p[593] * p[593] + p[594] * p[594] + p[595] * p[595] + p[596] * p[596] +
+      p[597] * p[597] + p[598] * p[598] + p[599] * p[599] + p[600] * p[600] + p[601] * p[601] + p[602] * p[602] +
+      p[603] * p[603] + p[604] * p[604] + p[605] * p[605] + p[606] * p[606] + p[607] * p[607] + p[608] * p[608] +
+      p[609] * p[609] + p[610] * p[610] + p[611] * p[611] + p[612] * p[612] + p[613] * p[613] + p[614] * p[614] +
+      p[615] * p[615] + p[616] * p[616] + p[617] * p[617] + p[618] * p[618] + p[619] * p[619] + p[620] * p[620] +
+      p[621] * p[621] + p[622] * p[622] + p[623] * p[623] + p[624] * p[624] + p[625] * p[625] + p[626] * p[626] +
+      p[627] * p[627] + p[628] * p[628] + p[629] * p[629] + p[630] * p[630] + p[631] * p[631] + p[632] * p[632] +
+      p[633] * p[633] + p[634] * p[634] + p[635] * p[635] + p[636] * p[636] + p[637] * p[637] + p[638] * p[638] +
+      p[639] * p[639] + p[640] * p[640] + p[641] * p[641] + p[642] * p[642] + p[643] * p[643] + p[644] * p[644] +
+      p[645] * p[645] + p[646] * p[646] + p[647] * p[647] + p[648] * p[648] + p[649] * p[649] + p[650] * p[650] +
+      p[651] * p[651] + p[652] * p[652] + p[653] * p[653] + p[654] * p[654] + p[655] * p[655] + p[656] * p[656] +
+      p[657] * p[657] + p[658] * p[658] + p[659] * p[659] + p[660] * p[660] + p[661] * p[661] + p[662] * p[662] +
+      p[663] * p[663] + p[664] * p[664] + p[665] * p[665] + p[666] * p[666] + p[667] * p[667] + p[668] * p[668] +
       p[669] * p[669] + p[670] * p[670] + p[671] * p[671];
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  lossRows_1(p, X, Y, n, out);
+  lossRows_1(p, X, Y, n, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-    for (let i39 = 0; i39 < 32; i39++) {
-      rowScratch[8192 + b * 32 + i39] = Math.max((rowScratch[b * 32 + i39] + p[128 + i39]), 0);
+    for (let i2 = 0; i2 < 32; i2++) {
+      h1[b * 32 + i2] = Math.max(Wx_h1[b * 32 + i2] + p[128 + i2], 0);
     }
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  lossRows_2(p, X, Y, n, out);
+  lossRows_2(p, X, Y, n, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[20480 + b * 16] = Math.max((rowScratch[16384 + b * 16] + p[672]), 0);
-    rowScratch[20480 + b * 16 + 1] = Math.max((rowScratch[16384 + b * 16 + 1] + p[673]), 0);
-    rowScratch[20480 + b * 16 + 2] = Math.max((rowScratch[16384 + b * 16 + 2] + p[674]), 0);
-    rowScratch[20480 + b * 16 + 3] = Math.max((rowScratch[16384 + b * 16 + 3] + p[675]), 0);
-    rowScratch[20480 + b * 16 + 4] = Math.max((rowScratch[16384 + b * 16 + 4] + p[676]), 0);
-    rowScratch[20480 + b * 16 + 5] = Math.max((rowScratch[16384 + b * 16 + 5] + p[677]), 0);
-    rowScratch[20480 + b * 16 + 6] = Math.max((rowScratch[16384 + b * 16 + 6] + p[678]), 0);
-    rowScratch[20480 + b * 16 + 7] = Math.max((rowScratch[16384 + b * 16 + 7] + p[679]), 0);
-    rowScratch[20480 + b * 16 + 8] = Math.max((rowScratch[16384 + b * 16 + 8] + p[680]), 0);
-    rowScratch[20480 + b * 16 + 9] = Math.max((rowScratch[16384 + b * 16 + 9] + p[681]), 0);
-    rowScratch[20480 + b * 16 + 10] = Math.max((rowScratch[16384 + b * 16 + 10] + p[682]), 0);
-    rowScratch[20480 + b * 16 + 11] = Math.max((rowScratch[16384 + b * 16 + 11] + p[683]), 0);
-    rowScratch[20480 + b * 16 + 12] = Math.max((rowScratch[16384 + b * 16 + 12] + p[684]), 0);
-    rowScratch[20480 + b * 16 + 13] = Math.max((rowScratch[16384 + b * 16 + 13] + p[685]), 0);
-    rowScratch[20480 + b * 16 + 14] = Math.max((rowScratch[16384 + b * 16 + 14] + p[686]), 0);
-    rowScratch[20480 + b * 16 + 15] = Math.max((rowScratch[16384 + b * 16 + 15] + p[687]), 0);
+    h22[b * 16] = Math.max(Wx_h22[b * 16] + p[672], 0);
+    h22[b * 16 + 1] = Math.max(Wx_h22[b * 16 + 1] + p[673], 0);
+    h22[b * 16 + 2] = Math.max(Wx_h22[b * 16 + 2] + p[674], 0);
+    h22[b * 16 + 3] = Math.max(Wx_h22[b * 16 + 3] + p[675], 0);
+    h22[b * 16 + 4] = Math.max(Wx_h22[b * 16 + 4] + p[676], 0);
+    h22[b * 16 + 5] = Math.max(Wx_h22[b * 16 + 5] + p[677], 0);
+    h22[b * 16 + 6] = Math.max(Wx_h22[b * 16 + 6] + p[678], 0);
+    h22[b * 16 + 7] = Math.max(Wx_h22[b * 16 + 7] + p[679], 0);
+    h22[b * 16 + 8] = Math.max(Wx_h22[b * 16 + 8] + p[680], 0);
+    h22[b * 16 + 9] = Math.max(Wx_h22[b * 16 + 9] + p[681], 0);
+    h22[b * 16 + 10] = Math.max(Wx_h22[b * 16 + 10] + p[682], 0);
+    h22[b * 16 + 11] = Math.max(Wx_h22[b * 16 + 11] + p[683], 0);
+    h22[b * 16 + 12] = Math.max(Wx_h22[b * 16 + 12] + p[684], 0);
+    h22[b * 16 + 13] = Math.max(Wx_h22[b * 16 + 13] + p[685], 0);
+    h22[b * 16 + 14] = Math.max(Wx_h22[b * 16 + 14] + p[686], 0);
+    h22[b * 16 + 15] = Math.max(Wx_h22[b * 16 + 15] + p[687], 0);
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  lossRows_3(p, X, Y, n, out);
+  lossRows_3(p, X, Y, n, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-    rowScratch[25344 + b * 3] = rowScratch[24576 + b * 3] + p[736];
-    rowScratch[25344 + b * 3 + 1] = rowScratch[24576 + b * 3 + 1] + p[737];
-    rowScratch[25344 + b * 3 + 2] = rowScratch[24576 + b * 3 + 2] + p[738];
-    const max95 = Math.max(rowScratch[25344 + b * 3], rowScratch[25344 + b * 3 + 1], rowScratch[25344 + b * 3 + 2]);
-    const e97 = Math.exp(rowScratch[25344 + b * 3] - max95);
-    const e98 = Math.exp(rowScratch[25344 + b * 3 + 1] - max95);
-    const e99 = Math.exp(rowScratch[25344 + b * 3 + 2] - max95);
-    const sum96 = e97 + e98 + e99;
-    const inv100 = 1 / sum96;
-    rowScratch[26112 + b * 3] = e97 * inv100;
-    rowScratch[26112 + b * 3 + 1] = e98 * inv100;
-    rowScratch[26112 + b * 3 + 2] = e99 * inv100;
+    z_out2[b * 3] = Wx_out2[b * 3] + p[736];
+    z_out2[b * 3 + 1] = Wx_out2[b * 3 + 1] + p[737];
+    z_out2[b * 3 + 2] = Wx_out2[b * 3 + 2] + p[738];
+    const max1 = Math.max(z_out2[b * 3], z_out2[b * 3 + 1], z_out2[b * 3 + 2]);
+    const e1 = Math.exp(z_out2[b * 3] - max1);
+    const e2 = Math.exp(z_out2[b * 3 + 1] - max1);
+    const e3 = Math.exp(z_out2[b * 3 + 2] - max1);
+    const sum1 = e1 + e2 + e3;
+    const inv1 = 1 / sum1;
+    out2[b * 3] = e1 * inv1;
+    out2[b * 3 + 1] = e2 * inv1;
+    out2[b * 3 + 2] = e3 * inv1;
 
     // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    const max101 = Math.max(rowScratch[25344 + b * 3], rowScratch[25344 + b * 3 + 1], rowScratch[25344 + b * 3 + 2]);
-    const e103 = Math.exp(rowScratch[25344 + b * 3] - max101);
-    const e104 = Math.exp(rowScratch[25344 + b * 3 + 1] - max101);
-    const e105 = Math.exp(rowScratch[25344 + b * 3 + 2] - max101);
-    const sum102 = e103 + e104 + e105;
-    const lse106 = max101 + Math.log(sum102);
-    rowScratch[26881 + b * 3] = rowScratch[25344 + b * 3] - lse106;
-    rowScratch[26881 + b * 3 + 1] = rowScratch[25344 + b * 3 + 1] - lse106;
-    rowScratch[26881 + b * 3 + 2] = rowScratch[25344 + b * 3 + 2] - lse106;
-    rowScratch[27649 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[26881 + b * 3] +
-        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[26881 + b * 3 + 1] +
-        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[26881 + b * 3 + 2];
+    const max2 = Math.max(z_out2[b * 3], z_out2[b * 3 + 1], z_out2[b * 3 + 2]);
+    const e4 = Math.exp(z_out2[b * 3] - max2);
+    const e5 = Math.exp(z_out2[b * 3 + 1] - max2);
+    const e6 = Math.exp(z_out2[b * 3 + 2] - max2);
+    const sum2 = e4 + e5 + e6;
+    const lse1 = max2 + Math.log(sum2);
+    logsoftmax_z_out2[b * 3] = z_out2[b * 3] - lse1;
+    logsoftmax_z_out2[b * 3 + 1] = z_out2[b * 3 + 1] - lse1;
+    logsoftmax_z_out2[b * 3 + 2] = z_out2[b * 3 + 2] - lse1;
+    loss_sum3[b] = (Y[b * 1] === 0 ? 1 : 0) * logsoftmax_z_out2[b * 3] +
+        (Y[b * 1] === 1 ? 1 : 0) * logsoftmax_z_out2[b * 3 + 1] +
+        (Y[b * 1] === 2 ? 1 : 0) * logsoftmax_z_out2[b * 3 + 2];
 
     // output out (for evaluate's metrics)
-    out[b * 3] = rowScratch[26112 + b * 3];
-    out[b * 3 + 1] = rowScratch[26112 + b * 3 + 1];
-    out[b * 3 + 2] = rowScratch[26112 + b * 3 + 2];
+    outputs[b * 3] = out2[b * 3];
+    outputs[b * 3 + 1] = out2[b * 3 + 1];
+    outputs[b * 3 + 2] = out2[b * 3 + 2];
 
     // Σ loss over the batch
-    total += ((0.001 * rowScratch[26880]) - rowScratch[27649 + b * 1]) + (0.001 * rowScratch[27905]);
+    total += 0.001 * loss_sum[0] - loss_sum3[b] + 0.001 * loss_sum2[0];
   }
   return total;
 }
 
-// iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
+function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
   for (let i2 = 0; i2 < 32; i2 += 4) {
-    let b3 = 0;
-    for (; b3 + 1 < n; b3 += 2) {
-      const ra5 = b3 * 4;
-      const ra6 = (b3 + 1) * 4;
-      const rb7 = i2 * 4;
-      const rb8 = (i2 + 1) * 4;
-      const rb9 = (i2 + 2) * 4;
-      const rb10 = (i2 + 3) * 4;
-      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0, c18 = 0;
-      for (let k4 = 0; k4 < 4; k4++) {
-        const a19 = X[ra5 + k4];
-        const a20 = X[ra6 + k4];
-        const b21 = p[rb7 + k4];
-        const b22 = p[rb8 + k4];
-        const b23 = p[rb9 + k4];
-        const b24 = p[rb10 + k4];
-        c11 += a19 * b21;
-        c12 += a19 * b22;
-        c13 += a19 * b23;
-        c14 += a19 * b24;
-        c15 += a20 * b21;
-        c16 += a20 * b22;
-        c17 += a20 * b23;
-        c18 += a20 * b24;
+    let b1 = 0;
+    for (; b1 + 1 < n; b1 += 2) {
+      const ra1 = b1 * 4;
+      const ra2 = (b1 + 1) * 4;
+      const rb1 = i2 * 4;
+      const rb2 = (i2 + 1) * 4;
+      const rb3 = (i2 + 2) * 4;
+      const rb4 = (i2 + 3) * 4;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      let c5 = 0;
+      let c6 = 0;
+      let c7 = 0;
+      let c8 = 0;
+      for (let k1 = 0; k1 < 4; k1++) {
+        const a1 = X[ra1 + k1];
+        const a2 = X[ra2 + k1];
+        const b2 = p[rb1 + k1];
+        const b3 = p[rb2 + k1];
+        const b4 = p[rb3 + k1];
+        const b5 = p[rb4 + k1];
+        c1 += a1 * b2;
+        c2 += a1 * b3;
+        c3 += a1 * b4;
+        c4 += a1 * b5;
+        c5 += a2 * b2;
+        c6 += a2 * b3;
+        c7 += a2 * b4;
+        c8 += a2 * b5;
       }
-      rowScratch[b3 * 32 + i2] = c11;
-      rowScratch[b3 * 32 + i2 + 1] = c12;
-      rowScratch[b3 * 32 + i2 + 2] = c13;
-      rowScratch[b3 * 32 + i2 + 3] = c14;
-      rowScratch[(b3 + 1) * 32 + i2] = c15;
-      rowScratch[(b3 + 1) * 32 + i2 + 1] = c16;
-      rowScratch[(b3 + 1) * 32 + i2 + 2] = c17;
-      rowScratch[(b3 + 1) * 32 + i2 + 3] = c18;
+      Wx_h1[b1 * 32 + i2] = c1;
+      Wx_h1[b1 * 32 + (i2 + 1)] = c2;
+      Wx_h1[b1 * 32 + (i2 + 2)] = c3;
+      Wx_h1[b1 * 32 + (i2 + 3)] = c4;
+      Wx_h1[(b1 + 1) * 32 + i2] = c5;
+      Wx_h1[(b1 + 1) * 32 + (i2 + 1)] = c6;
+      Wx_h1[(b1 + 1) * 32 + (i2 + 2)] = c7;
+      Wx_h1[(b1 + 1) * 32 + (i2 + 3)] = c8;
     }
-    for (; b3 < n; b3++) {
-      const ra26 = b3 * 4;
-      const rb27 = i2 * 4;
-      const rb28 = (i2 + 1) * 4;
-      const rb29 = (i2 + 2) * 4;
-      const rb30 = (i2 + 3) * 4;
-      let c31 = 0, c32 = 0, c33 = 0, c34 = 0;
-      for (let k25 = 0; k25 < 4; k25++) {
-        const a35 = X[ra26 + k25];
-        const b36 = p[rb27 + k25];
-        const b37 = p[rb28 + k25];
-        const b38 = p[rb29 + k25];
-        const b39 = p[rb30 + k25];
-        c31 += a35 * b36;
-        c32 += a35 * b37;
-        c33 += a35 * b38;
-        c34 += a35 * b39;
+    for (; b1 < n; b1++) {
+      const ra3 = b1 * 4;
+      const rb5 = i2 * 4;
+      const rb6 = (i2 + 1) * 4;
+      const rb7 = (i2 + 2) * 4;
+      const rb8 = (i2 + 3) * 4;
+      let c9 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      for (let k2 = 0; k2 < 4; k2++) {
+        const a3 = X[ra3 + k2];
+        const b6 = p[rb5 + k2];
+        const b7 = p[rb6 + k2];
+        const b8 = p[rb7 + k2];
+        const b9 = p[rb8 + k2];
+        c9 += a3 * b6;
+        c10 += a3 * b7;
+        c11 += a3 * b8;
+        c12 += a3 * b9;
       }
-      rowScratch[b3 * 32 + i2] = c31;
-      rowScratch[b3 * 32 + i2 + 1] = c32;
-      rowScratch[b3 * 32 + i2 + 2] = c33;
-      rowScratch[b3 * 32 + i2 + 3] = c34;
-    }
-  }
-}
-
-// iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i42 = 0; i42 < 16; i42 += 4) {
-    let b43 = 0;
-    for (; b43 + 1 < n; b43 += 2) {
-      const ra45 = 24576 + b43 * 32;
-      const ra46 = 24576 + (b43 + 1) * 32;
-      const rb47 = 160 + i42 * 32;
-      const rb48 = 160 + (i42 + 1) * 32;
-      const rb49 = 160 + (i42 + 2) * 32;
-      const rb50 = 160 + (i42 + 3) * 32;
-      let c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0, c58 = 0;
-      for (let k44 = 0; k44 < 32; k44++) {
-        const a59 = rowScratch[ra45 + k44];
-        const a60 = rowScratch[ra46 + k44];
-        const b61 = p[rb47 + k44];
-        const b62 = p[rb48 + k44];
-        const b63 = p[rb49 + k44];
-        const b64 = p[rb50 + k44];
-        c51 += a59 * b61;
-        c52 += a59 * b62;
-        c53 += a59 * b63;
-        c54 += a59 * b64;
-        c55 += a60 * b61;
-        c56 += a60 * b62;
-        c57 += a60 * b63;
-        c58 += a60 * b64;
-      }
-      rowScratch[32768 + b43 * 16 + i42] = c51;
-      rowScratch[32768 + b43 * 16 + i42 + 1] = c52;
-      rowScratch[32768 + b43 * 16 + i42 + 2] = c53;
-      rowScratch[32768 + b43 * 16 + i42 + 3] = c54;
-      rowScratch[32768 + (b43 + 1) * 16 + i42] = c55;
-      rowScratch[32768 + (b43 + 1) * 16 + i42 + 1] = c56;
-      rowScratch[32768 + (b43 + 1) * 16 + i42 + 2] = c57;
-      rowScratch[32768 + (b43 + 1) * 16 + i42 + 3] = c58;
-    }
-    for (; b43 < n; b43++) {
-      const ra66 = 24576 + b43 * 32;
-      const rb67 = 160 + i42 * 32;
-      const rb68 = 160 + (i42 + 1) * 32;
-      const rb69 = 160 + (i42 + 2) * 32;
-      const rb70 = 160 + (i42 + 3) * 32;
-      let c71 = 0, c72 = 0, c73 = 0, c74 = 0;
-      for (let k65 = 0; k65 < 32; k65++) {
-        const a75 = rowScratch[ra66 + k65];
-        const b76 = p[rb67 + k65];
-        const b77 = p[rb68 + k65];
-        const b78 = p[rb69 + k65];
-        const b79 = p[rb70 + k65];
-        c71 += a75 * b76;
-        c72 += a75 * b77;
-        c73 += a75 * b78;
-        c74 += a75 * b79;
-      }
-      rowScratch[32768 + b43 * 16 + i42] = c71;
-      rowScratch[32768 + b43 * 16 + i42 + 1] = c72;
-      rowScratch[32768 + b43 * 16 + i42 + 2] = c73;
-      rowScratch[32768 + b43 * 16 + i42 + 3] = c74;
+      Wx_h1[b1 * 32 + i2] = c9;
+      Wx_h1[b1 * 32 + (i2 + 1)] = c10;
+      Wx_h1[b1 * 32 + (i2 + 2)] = c11;
+      Wx_h1[b1 * 32 + (i2 + 3)] = c12;
     }
   }
 }
 
-// iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i80 = 0; i80 < 3; i80++) {
-    let b81 = 0;
-    for (; b81 + 1 < n; b81 += 2) {
-      const ra83 = 40960 + b81 * 16;
-      const ra84 = 40960 + (b81 + 1) * 16;
-      const rb85 = 688 + i80 * 16;
-      let c86 = 0, c87 = 0;
-      for (let k82 = 0; k82 < 16; k82++) {
-        const a88 = rowScratch[ra83 + k82];
-        const a89 = rowScratch[ra84 + k82];
-        const b90 = p[rb85 + k82];
-        c86 += a88 * b90;
-        c87 += a89 * b90;
+function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+  for (let i5 = 0; i5 < 16; i5 += 4) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra4 = b10 * 32;
+      const ra5 = (b10 + 1) * 32;
+      const rb9 = 160 + i5 * 32;
+      const rb10 = 160 + (i5 + 1) * 32;
+      const rb11 = 160 + (i5 + 2) * 32;
+      const rb12 = 160 + (i5 + 3) * 32;
+      let c13 = 0;
+      let c14 = 0;
+      let c15 = 0;
+      let c16 = 0;
+      let c17 = 0;
+      let c18 = 0;
+      let c19 = 0;
+      let c20 = 0;
+      for (let k3 = 0; k3 < 32; k3++) {
+        const a4 = d1[ra4 + k3];
+        const a5 = d1[ra5 + k3];
+        const b11 = p[rb9 + k3];
+        const b12 = p[rb10 + k3];
+        const b13 = p[rb11 + k3];
+        const b14 = p[rb12 + k3];
+        c13 += a4 * b11;
+        c14 += a4 * b12;
+        c15 += a4 * b13;
+        c16 += a4 * b14;
+        c17 += a5 * b11;
+        c18 += a5 * b12;
+        c19 += a5 * b13;
+        c20 += a5 * b14;
       }
-      rowScratch[45056 + b81 * 3 + i80] = c86;
-      rowScratch[45056 + (b81 + 1) * 3 + i80] = c87;
+      Wx_h2[b10 * 16 + i5] = c13;
+      Wx_h2[b10 * 16 + (i5 + 1)] = c14;
+      Wx_h2[b10 * 16 + (i5 + 2)] = c15;
+      Wx_h2[b10 * 16 + (i5 + 3)] = c16;
+      Wx_h2[(b10 + 1) * 16 + i5] = c17;
+      Wx_h2[(b10 + 1) * 16 + (i5 + 1)] = c18;
+      Wx_h2[(b10 + 1) * 16 + (i5 + 2)] = c19;
+      Wx_h2[(b10 + 1) * 16 + (i5 + 3)] = c20;
     }
-    for (; b81 < n; b81++) {
-      const ra92 = 40960 + b81 * 16;
-      const rb93 = 688 + i80 * 16;
-      let c94 = 0;
-      for (let k91 = 0; k91 < 16; k91++) {
-        const a95 = rowScratch[ra92 + k91];
-        const b96 = p[rb93 + k91];
-        c94 += a95 * b96;
+    for (; b10 < n; b10++) {
+      const ra6 = b10 * 32;
+      const rb13 = 160 + i5 * 32;
+      const rb14 = 160 + (i5 + 1) * 32;
+      const rb15 = 160 + (i5 + 2) * 32;
+      const rb16 = 160 + (i5 + 3) * 32;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c24 = 0;
+      for (let k4 = 0; k4 < 32; k4++) {
+        const a6 = d1[ra6 + k4];
+        const b15 = p[rb13 + k4];
+        const b16 = p[rb14 + k4];
+        const b17 = p[rb15 + k4];
+        const b18 = p[rb16 + k4];
+        c21 += a6 * b15;
+        c22 += a6 * b16;
+        c23 += a6 * b17;
+        c24 += a6 * b18;
       }
-      rowScratch[45056 + b81 * 3 + i80] = c94;
-    }
-  }
-}
-
-// backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let j109 = 0; j109 < 16; j109 += 4) {
-    let b110 = 0;
-    for (; b110 + 1 < n; b110 += 2) {
-      const ra112 = 48642 + b110 * 3;
-      const ra113 = 48642 + (b110 + 1) * 3;
-      const rb114 = 688 + j109;
-      const rb115 = 688 + j109 + 1;
-      const rb116 = 688 + j109 + 2;
-      const rb117 = 688 + j109 + 3;
-      let c118 = 0, c119 = 0, c120 = 0, c121 = 0, c122 = 0, c123 = 0, c124 = 0, c125 = 0;
-      for (let k111 = 0; k111 < 3; k111++) {
-        const a126 = rowScratch[ra112 + k111];
-        const a127 = rowScratch[ra113 + k111];
-        const b128 = p[rb114 + k111 * 16];
-        const b129 = p[rb115 + k111 * 16];
-        const b130 = p[rb116 + k111 * 16];
-        const b131 = p[rb117 + k111 * 16];
-        c118 += a126 * b128;
-        c119 += a126 * b129;
-        c120 += a126 * b130;
-        c121 += a126 * b131;
-        c122 += a127 * b128;
-        c123 += a127 * b129;
-        c124 += a127 * b130;
-        c125 += a127 * b131;
-      }
-      rowScratch[49410 + b110 * 16 + j109] = c118;
-      rowScratch[49410 + b110 * 16 + j109 + 1] = c119;
-      rowScratch[49410 + b110 * 16 + j109 + 2] = c120;
-      rowScratch[49410 + b110 * 16 + j109 + 3] = c121;
-      rowScratch[49410 + (b110 + 1) * 16 + j109] = c122;
-      rowScratch[49410 + (b110 + 1) * 16 + j109 + 1] = c123;
-      rowScratch[49410 + (b110 + 1) * 16 + j109 + 2] = c124;
-      rowScratch[49410 + (b110 + 1) * 16 + j109 + 3] = c125;
-    }
-    for (; b110 < n; b110++) {
-      const ra133 = 48642 + b110 * 3;
-      const rb134 = 688 + j109;
-      const rb135 = 688 + j109 + 1;
-      const rb136 = 688 + j109 + 2;
-      const rb137 = 688 + j109 + 3;
-      let c138 = 0, c139 = 0, c140 = 0, c141 = 0;
-      for (let k132 = 0; k132 < 3; k132++) {
-        const a142 = rowScratch[ra133 + k132];
-        const b143 = p[rb134 + k132 * 16];
-        const b144 = p[rb135 + k132 * 16];
-        const b145 = p[rb136 + k132 * 16];
-        const b146 = p[rb137 + k132 * 16];
-        c138 += a142 * b143;
-        c139 += a142 * b144;
-        c140 += a142 * b145;
-        c141 += a142 * b146;
-      }
-      rowScratch[49410 + b110 * 16 + j109] = c138;
-      rowScratch[49410 + b110 * 16 + j109 + 1] = c139;
-      rowScratch[49410 + b110 * 16 + j109 + 2] = c140;
-      rowScratch[49410 + b110 * 16 + j109 + 3] = c141;
+      Wx_h2[b10 * 16 + i5] = c21;
+      Wx_h2[b10 * 16 + (i5 + 1)] = c22;
+      Wx_h2[b10 * 16 + (i5 + 2)] = c23;
+      Wx_h2[b10 * 16 + (i5 + 3)] = c24;
     }
   }
 }
 
-// backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let j147 = 0; j147 < 32; j147 += 4) {
-    let b148 = 0;
-    for (; b148 + 1 < n; b148 += 2) {
-      const ra150 = 53506 + b148 * 16;
-      const ra151 = 53506 + (b148 + 1) * 16;
-      const rb152 = 160 + j147;
-      const rb153 = 160 + j147 + 1;
-      const rb154 = 160 + j147 + 2;
-      const rb155 = 160 + j147 + 3;
-      let c156 = 0, c157 = 0, c158 = 0, c159 = 0, c160 = 0, c161 = 0, c162 = 0, c163 = 0;
-      for (let k149 = 0; k149 < 16; k149++) {
-        const a164 = rowScratch[ra150 + k149];
-        const a165 = rowScratch[ra151 + k149];
-        const b166 = p[rb152 + k149 * 32];
-        const b167 = p[rb153 + k149 * 32];
-        const b168 = p[rb154 + k149 * 32];
-        const b169 = p[rb155 + k149 * 32];
-        c156 += a164 * b166;
-        c157 += a164 * b167;
-        c158 += a164 * b168;
-        c159 += a164 * b169;
-        c160 += a165 * b166;
-        c161 += a165 * b167;
-        c162 += a165 * b168;
-        c163 += a165 * b169;
+function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+  for (let i6 = 0; i6 < 3; i6++) {
+    let b19 = 0;
+    for (; b19 + 1 < n; b19 += 2) {
+      const ra7 = b19 * 16;
+      const ra8 = (b19 + 1) * 16;
+      const rb17 = 688 + i6 * 16;
+      let c25 = 0;
+      let c26 = 0;
+      for (let k5 = 0; k5 < 16; k5++) {
+        const a7 = h2[ra7 + k5];
+        const a8 = h2[ra8 + k5];
+        const b20 = p[rb17 + k5];
+        c25 += a7 * b20;
+        c26 += a8 * b20;
       }
-      rowScratch[57602 + b148 * 32 + j147] = c156;
-      rowScratch[57602 + b148 * 32 + j147 + 1] = c157;
-      rowScratch[57602 + b148 * 32 + j147 + 2] = c158;
-      rowScratch[57602 + b148 * 32 + j147 + 3] = c159;
-      rowScratch[57602 + (b148 + 1) * 32 + j147] = c160;
-      rowScratch[57602 + (b148 + 1) * 32 + j147 + 1] = c161;
-      rowScratch[57602 + (b148 + 1) * 32 + j147 + 2] = c162;
-      rowScratch[57602 + (b148 + 1) * 32 + j147 + 3] = c163;
+      Wx_out[b19 * 3 + i6] = c25;
+      Wx_out[(b19 + 1) * 3 + i6] = c26;
     }
-    for (; b148 < n; b148++) {
-      const ra171 = 53506 + b148 * 16;
-      const rb172 = 160 + j147;
-      const rb173 = 160 + j147 + 1;
-      const rb174 = 160 + j147 + 2;
-      const rb175 = 160 + j147 + 3;
-      let c176 = 0, c177 = 0, c178 = 0, c179 = 0;
-      for (let k170 = 0; k170 < 16; k170++) {
-        const a180 = rowScratch[ra171 + k170];
-        const b181 = p[rb172 + k170 * 32];
-        const b182 = p[rb173 + k170 * 32];
-        const b183 = p[rb174 + k170 * 32];
-        const b184 = p[rb175 + k170 * 32];
-        c176 += a180 * b181;
-        c177 += a180 * b182;
-        c178 += a180 * b183;
-        c179 += a180 * b184;
+    for (; b19 < n; b19++) {
+      const ra9 = b19 * 16;
+      const rb18 = 688 + i6 * 16;
+      let c27 = 0;
+      for (let k6 = 0; k6 < 16; k6++) {
+        const a9 = h2[ra9 + k6];
+        const b21 = p[rb18 + k6];
+        c27 += a9 * b21;
       }
-      rowScratch[57602 + b148 * 32 + j147] = c176;
-      rowScratch[57602 + b148 * 32 + j147 + 1] = c177;
-      rowScratch[57602 + b148 * 32 + j147 + 2] = c178;
-      rowScratch[57602 + b148 * 32 + j147 + 3] = c179;
+      Wx_out[b19 * 3 + i6] = c27;
     }
   }
 }
 
-// ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
-function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i187 = 0; i187 < 32; i187 += 4) {
-    for (let j188 = 0; j188 < 4; j188 += 4) {
-      const ra190 = 65794 + i187;
-      const ra191 = 65794 + i187 + 1;
-      const ra192 = 65794 + i187 + 2;
-      const ra193 = 65794 + i187 + 3;
-      const rb194 = j188;
-      const rb195 = j188 + 1;
-      const rb196 = j188 + 2;
-      const rb197 = j188 + 3;
-      let c198 = 0, c199 = 0, c200 = 0, c201 = 0, c202 = 0, c203 = 0, c204 = 0, c205 = 0, c206 = 0, c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0;
-      for (let k189 = 0; k189 < n; k189++) {
-        const a214 = rowScratch[ra190 + k189 * 32];
-        const a215 = rowScratch[ra191 + k189 * 32];
-        const a216 = rowScratch[ra192 + k189 * 32];
-        const a217 = rowScratch[ra193 + k189 * 32];
-        const b218 = X[rb194 + k189 * 4];
-        const b219 = X[rb195 + k189 * 4];
-        const b220 = X[rb196 + k189 * 4];
-        const b221 = X[rb197 + k189 * 4];
-        c198 += a214 * b218;
-        c199 += a214 * b219;
-        c200 += a214 * b220;
-        c201 += a214 * b221;
-        c202 += a215 * b218;
-        c203 += a215 * b219;
-        c204 += a215 * b220;
-        c205 += a215 * b221;
-        c206 += a216 * b218;
-        c207 += a216 * b219;
-        c208 += a216 * b220;
-        c209 += a216 * b221;
-        c210 += a217 * b218;
-        c211 += a217 * b219;
-        c212 += a217 * b220;
-        c213 += a217 * b221;
+function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+  for (let j1 = 0; j1 < 16; j1 += 4) {
+    let b22 = 0;
+    for (; b22 + 1 < n; b22 += 2) {
+      const ra10 = b22 * 3;
+      const ra11 = (b22 + 1) * 3;
+      const rb19 = 688 + j1;
+      const rb20 = 688 + (j1 + 1);
+      const rb21 = 688 + (j1 + 2);
+      const rb22 = 688 + (j1 + 3);
+      let c28 = 0;
+      let c29 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      let c34 = 0;
+      let c35 = 0;
+      for (let k7 = 0; k7 < 3; k7++) {
+        const a10 = dz_out[ra10 + k7];
+        const a11 = dz_out[ra11 + k7];
+        const b23 = p[rb19 + k7 * 16];
+        const b24 = p[rb20 + k7 * 16];
+        const b25 = p[rb21 + k7 * 16];
+        const b26 = p[rb22 + k7 * 16];
+        c28 += a10 * b23;
+        c29 += a10 * b24;
+        c30 += a10 * b25;
+        c31 += a10 * b26;
+        c32 += a11 * b23;
+        c33 += a11 * b24;
+        c34 += a11 * b25;
+        c35 += a11 * b26;
       }
-      g[i187 * 4 + j188] += c198;
-      g[i187 * 4 + j188 + 1] += c199;
-      g[i187 * 4 + j188 + 2] += c200;
-      g[i187 * 4 + j188 + 3] += c201;
-      g[(i187 + 1) * 4 + j188] += c202;
-      g[(i187 + 1) * 4 + j188 + 1] += c203;
-      g[(i187 + 1) * 4 + j188 + 2] += c204;
-      g[(i187 + 1) * 4 + j188 + 3] += c205;
-      g[(i187 + 2) * 4 + j188] += c206;
-      g[(i187 + 2) * 4 + j188 + 1] += c207;
-      g[(i187 + 2) * 4 + j188 + 2] += c208;
-      g[(i187 + 2) * 4 + j188 + 3] += c209;
-      g[(i187 + 3) * 4 + j188] += c210;
-      g[(i187 + 3) * 4 + j188 + 1] += c211;
-      g[(i187 + 3) * 4 + j188 + 2] += c212;
-      g[(i187 + 3) * 4 + j188 + 3] += c213;
+      dh2[b22 * 16 + j1] = c28;
+      dh2[b22 * 16 + (j1 + 1)] = c29;
+      dh2[b22 * 16 + (j1 + 2)] = c30;
+      dh2[b22 * 16 + (j1 + 3)] = c31;
+      dh2[(b22 + 1) * 16 + j1] = c32;
+      dh2[(b22 + 1) * 16 + (j1 + 1)] = c33;
+      dh2[(b22 + 1) * 16 + (j1 + 2)] = c34;
+      dh2[(b22 + 1) * 16 + (j1 + 3)] = c35;
+    }
+    for (; b22 < n; b22++) {
+      const ra12 = b22 * 3;
+      const rb23 = 688 + j1;
+      const rb24 = 688 + (j1 + 1);
+      const rb25 = 688 + (j1 + 2);
+      const rb26 = 688 + (j1 + 3);
+      let c36 = 0;
+      let c37 = 0;
+      let c38 = 0;
+      let c39 = 0;
+      for (let k8 = 0; k8 < 3; k8++) {
+        const a12 = dz_out[ra12 + k8];
+        const b27 = p[rb23 + k8 * 16];
+        const b28 = p[rb24 + k8 * 16];
+        const b29 = p[rb25 + k8 * 16];
+        const b30 = p[rb26 + k8 * 16];
+        c36 += a12 * b27;
+        c37 += a12 * b28;
+        c38 += a12 * b29;
+        c39 += a12 * b30;
+      }
+      dh2[b22 * 16 + j1] = c36;
+      dh2[b22 * 16 + (j1 + 1)] = c37;
+      dh2[b22 * 16 + (j1 + 2)] = c38;
+      dh2[b22 * 16 + (j1 + 3)] = c39;
     }
   }
 }
 
-// ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
-function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i226 = 0; i226 < 16; i226 += 4) {
-    for (let j227 = 0; j227 < 32; j227 += 4) {
-      const ra229 = 53506 + i226;
-      const ra230 = 53506 + i226 + 1;
-      const ra231 = 53506 + i226 + 2;
-      const ra232 = 53506 + i226 + 3;
-      const rb233 = 24576 + j227;
-      const rb234 = 24576 + j227 + 1;
-      const rb235 = 24576 + j227 + 2;
-      const rb236 = 24576 + j227 + 3;
-      let c237 = 0, c238 = 0, c239 = 0, c240 = 0, c241 = 0, c242 = 0, c243 = 0, c244 = 0, c245 = 0, c246 = 0, c247 = 0, c248 = 0, c249 = 0, c250 = 0, c251 = 0, c252 = 0;
-      for (let k228 = 0; k228 < n; k228++) {
-        const a253 = rowScratch[ra229 + k228 * 16];
-        const a254 = rowScratch[ra230 + k228 * 16];
-        const a255 = rowScratch[ra231 + k228 * 16];
-        const a256 = rowScratch[ra232 + k228 * 16];
-        const b257 = rowScratch[rb233 + k228 * 32];
-        const b258 = rowScratch[rb234 + k228 * 32];
-        const b259 = rowScratch[rb235 + k228 * 32];
-        const b260 = rowScratch[rb236 + k228 * 32];
-        c237 += a253 * b257;
-        c238 += a253 * b258;
-        c239 += a253 * b259;
-        c240 += a253 * b260;
-        c241 += a254 * b257;
-        c242 += a254 * b258;
-        c243 += a254 * b259;
-        c244 += a254 * b260;
-        c245 += a255 * b257;
-        c246 += a255 * b258;
-        c247 += a255 * b259;
-        c248 += a255 * b260;
-        c249 += a256 * b257;
-        c250 += a256 * b258;
-        c251 += a256 * b259;
-        c252 += a256 * b260;
+function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+  for (let j2 = 0; j2 < 32; j2 += 4) {
+    let b31 = 0;
+    for (; b31 + 1 < n; b31 += 2) {
+      const ra13 = b31 * 16;
+      const ra14 = (b31 + 1) * 16;
+      const rb27 = 160 + j2;
+      const rb28 = 160 + (j2 + 1);
+      const rb29 = 160 + (j2 + 2);
+      const rb30 = 160 + (j2 + 3);
+      let c40 = 0;
+      let c41 = 0;
+      let c42 = 0;
+      let c43 = 0;
+      let c44 = 0;
+      let c45 = 0;
+      let c46 = 0;
+      let c47 = 0;
+      for (let k9 = 0; k9 < 16; k9++) {
+        const a13 = dz_h2[ra13 + k9];
+        const a14 = dz_h2[ra14 + k9];
+        const b32 = p[rb27 + k9 * 32];
+        const b33 = p[rb28 + k9 * 32];
+        const b34 = p[rb29 + k9 * 32];
+        const b35 = p[rb30 + k9 * 32];
+        c40 += a13 * b32;
+        c41 += a13 * b33;
+        c42 += a13 * b34;
+        c43 += a13 * b35;
+        c44 += a14 * b32;
+        c45 += a14 * b33;
+        c46 += a14 * b34;
+        c47 += a14 * b35;
       }
-      g[160 + i226 * 32 + j227] += c237;
-      g[160 + i226 * 32 + j227 + 1] += c238;
-      g[160 + i226 * 32 + j227 + 2] += c239;
-      g[160 + i226 * 32 + j227 + 3] += c240;
-      g[160 + (i226 + 1) * 32 + j227] += c241;
-      g[160 + (i226 + 1) * 32 + j227 + 1] += c242;
-      g[160 + (i226 + 1) * 32 + j227 + 2] += c243;
-      g[160 + (i226 + 1) * 32 + j227 + 3] += c244;
-      g[160 + (i226 + 2) * 32 + j227] += c245;
-      g[160 + (i226 + 2) * 32 + j227 + 1] += c246;
-      g[160 + (i226 + 2) * 32 + j227 + 2] += c247;
-      g[160 + (i226 + 2) * 32 + j227 + 3] += c248;
-      g[160 + (i226 + 3) * 32 + j227] += c249;
-      g[160 + (i226 + 3) * 32 + j227 + 1] += c250;
-      g[160 + (i226 + 3) * 32 + j227 + 2] += c251;
-      g[160 + (i226 + 3) * 32 + j227 + 3] += c252;
+      dd1[b31 * 32 + j2] = c40;
+      dd1[b31 * 32 + (j2 + 1)] = c41;
+      dd1[b31 * 32 + (j2 + 2)] = c42;
+      dd1[b31 * 32 + (j2 + 3)] = c43;
+      dd1[(b31 + 1) * 32 + j2] = c44;
+      dd1[(b31 + 1) * 32 + (j2 + 1)] = c45;
+      dd1[(b31 + 1) * 32 + (j2 + 2)] = c46;
+      dd1[(b31 + 1) * 32 + (j2 + 3)] = c47;
+    }
+    for (; b31 < n; b31++) {
+      const ra15 = b31 * 16;
+      const rb31 = 160 + j2;
+      const rb32 = 160 + (j2 + 1);
+      const rb33 = 160 + (j2 + 2);
+      const rb34 = 160 + (j2 + 3);
+      let c48 = 0;
+      let c49 = 0;
+      let c50 = 0;
+      let c51 = 0;
+      for (let k10 = 0; k10 < 16; k10++) {
+        const a15 = dz_h2[ra15 + k10];
+        const b36 = p[rb31 + k10 * 32];
+        const b37 = p[rb32 + k10 * 32];
+        const b38 = p[rb33 + k10 * 32];
+        const b39 = p[rb34 + k10 * 32];
+        c48 += a15 * b36;
+        c49 += a15 * b37;
+        c50 += a15 * b38;
+        c51 += a15 * b39;
+      }
+      dd1[b31 * 32 + j2] = c48;
+      dd1[b31 * 32 + (j2 + 1)] = c49;
+      dd1[b31 * 32 + (j2 + 2)] = c50;
+      dd1[b31 * 32 + (j2 + 3)] = c51;
     }
   }
 }
 
-// ∂loss/∂W_out [3, 16]  (Σ over the batch)
-function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i261 = 0; i261 < 3; i261++) {
-    for (let j262 = 0; j262 < 16; j262 += 4) {
-      const ra264 = 48642 + i261;
-      const rb265 = 40960 + j262;
-      const rb266 = 40960 + j262 + 1;
-      const rb267 = 40960 + j262 + 2;
-      const rb268 = 40960 + j262 + 3;
-      let c269 = 0, c270 = 0, c271 = 0, c272 = 0;
-      for (let k263 = 0; k263 < n; k263++) {
-        const a273 = rowScratch[ra264 + k263 * 3];
-        const b274 = rowScratch[rb265 + k263 * 16];
-        const b275 = rowScratch[rb266 + k263 * 16];
-        const b276 = rowScratch[rb267 + k263 * 16];
-        const b277 = rowScratch[rb268 + k263 * 16];
-        c269 += a273 * b274;
-        c270 += a273 * b275;
-        c271 += a273 * b276;
-        c272 += a273 * b277;
+function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
+  for (let i9 = 0; i9 < 32; i9 += 4) {
+    for (let j3 = 0; j3 < 4; j3 += 4) {
+      const ra16 = i9;
+      const ra17 = i9 + 1;
+      const ra18 = i9 + 2;
+      const ra19 = i9 + 3;
+      const rb35 = j3;
+      const rb36 = j3 + 1;
+      const rb37 = j3 + 2;
+      const rb38 = j3 + 3;
+      let c52 = 0;
+      let c53 = 0;
+      let c54 = 0;
+      let c55 = 0;
+      let c56 = 0;
+      let c57 = 0;
+      let c58 = 0;
+      let c59 = 0;
+      let c60 = 0;
+      let c61 = 0;
+      let c62 = 0;
+      let c63 = 0;
+      let c64 = 0;
+      let c65 = 0;
+      let c66 = 0;
+      let c67 = 0;
+      for (let k11 = 0; k11 < n; k11++) {
+        const a16 = dz_h1[ra16 + k11 * 32];
+        const a17 = dz_h1[ra17 + k11 * 32];
+        const a18 = dz_h1[ra18 + k11 * 32];
+        const a19 = dz_h1[ra19 + k11 * 32];
+        const b40 = X[rb35 + k11 * 4];
+        const b41 = X[rb36 + k11 * 4];
+        const b42 = X[rb37 + k11 * 4];
+        const b43 = X[rb38 + k11 * 4];
+        c52 += a16 * b40;
+        c53 += a16 * b41;
+        c54 += a16 * b42;
+        c55 += a16 * b43;
+        c56 += a17 * b40;
+        c57 += a17 * b41;
+        c58 += a17 * b42;
+        c59 += a17 * b43;
+        c60 += a18 * b40;
+        c61 += a18 * b41;
+        c62 += a18 * b42;
+        c63 += a18 * b43;
+        c64 += a19 * b40;
+        c65 += a19 * b41;
+        c66 += a19 * b42;
+        c67 += a19 * b43;
       }
-      g[688 + i261 * 16 + j262] += c269;
-      g[688 + i261 * 16 + j262 + 1] += c270;
-      g[688 + i261 * 16 + j262 + 2] += c271;
-      g[688 + i261 * 16 + j262 + 3] += c272;
+      g[i9 * 4 + j3] += c52;
+      g[i9 * 4 + (j3 + 1)] += c53;
+      g[i9 * 4 + (j3 + 2)] += c54;
+      g[i9 * 4 + (j3 + 3)] += c55;
+      g[(i9 + 1) * 4 + j3] += c56;
+      g[(i9 + 1) * 4 + (j3 + 1)] += c57;
+      g[(i9 + 1) * 4 + (j3 + 2)] += c58;
+      g[(i9 + 1) * 4 + (j3 + 3)] += c59;
+      g[(i9 + 2) * 4 + j3] += c60;
+      g[(i9 + 2) * 4 + (j3 + 1)] += c61;
+      g[(i9 + 2) * 4 + (j3 + 2)] += c62;
+      g[(i9 + 2) * 4 + (j3 + 3)] += c63;
+      g[(i9 + 3) * 4 + j3] += c64;
+      g[(i9 + 3) * 4 + (j3 + 1)] += c65;
+      g[(i9 + 3) * 4 + (j3 + 2)] += c66;
+      g[(i9 + 3) * 4 + (j3 + 3)] += c67;
     }
   }
 }
 
-/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into out and returns Σ loss. */
-function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
+function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
+  for (let i14 = 0; i14 < 16; i14 += 4) {
+    for (let j4 = 0; j4 < 32; j4 += 4) {
+      const ra20 = i14;
+      const ra21 = i14 + 1;
+      const ra22 = i14 + 2;
+      const ra23 = i14 + 3;
+      const rb39 = j4;
+      const rb40 = j4 + 1;
+      const rb41 = j4 + 2;
+      const rb42 = j4 + 3;
+      let c68 = 0;
+      let c69 = 0;
+      let c70 = 0;
+      let c71 = 0;
+      let c72 = 0;
+      let c73 = 0;
+      let c74 = 0;
+      let c75 = 0;
+      let c76 = 0;
+      let c77 = 0;
+      let c78 = 0;
+      let c79 = 0;
+      let c80 = 0;
+      let c81 = 0;
+      let c82 = 0;
+      let c83 = 0;
+      for (let k12 = 0; k12 < n; k12++) {
+        const a20 = dz_h2[ra20 + k12 * 16];
+        const a21 = dz_h2[ra21 + k12 * 16];
+        const a22 = dz_h2[ra22 + k12 * 16];
+        const a23 = dz_h2[ra23 + k12 * 16];
+        const b44 = d1[rb39 + k12 * 32];
+        const b45 = d1[rb40 + k12 * 32];
+        const b46 = d1[rb41 + k12 * 32];
+        const b47 = d1[rb42 + k12 * 32];
+        c68 += a20 * b44;
+        c69 += a20 * b45;
+        c70 += a20 * b46;
+        c71 += a20 * b47;
+        c72 += a21 * b44;
+        c73 += a21 * b45;
+        c74 += a21 * b46;
+        c75 += a21 * b47;
+        c76 += a22 * b44;
+        c77 += a22 * b45;
+        c78 += a22 * b46;
+        c79 += a22 * b47;
+        c80 += a23 * b44;
+        c81 += a23 * b45;
+        c82 += a23 * b46;
+        c83 += a23 * b47;
+      }
+      g[160 + i14 * 32 + j4] += c68;
+      g[160 + i14 * 32 + (j4 + 1)] += c69;
+      g[160 + i14 * 32 + (j4 + 2)] += c70;
+      g[160 + i14 * 32 + (j4 + 3)] += c71;
+      g[160 + (i14 + 1) * 32 + j4] += c72;
+      g[160 + (i14 + 1) * 32 + (j4 + 1)] += c73;
+      g[160 + (i14 + 1) * 32 + (j4 + 2)] += c74;
+      g[160 + (i14 + 1) * 32 + (j4 + 3)] += c75;
+      g[160 + (i14 + 2) * 32 + j4] += c76;
+      g[160 + (i14 + 2) * 32 + (j4 + 1)] += c77;
+      g[160 + (i14 + 2) * 32 + (j4 + 2)] += c78;
+      g[160 + (i14 + 2) * 32 + (j4 + 3)] += c79;
+      g[160 + (i14 + 3) * 32 + j4] += c80;
+      g[160 + (i14 + 3) * 32 + (j4 + 1)] += c81;
+      g[160 + (i14 + 3) * 32 + (j4 + 2)] += c82;
+      g[160 + (i14 + 3) * 32 + (j4 + 3)] += c83;
+    }
+  }
+}
+
+function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // ∂loss/∂W_out [3, 16]  (Σ over the batch)
+  for (let i15 = 0; i15 < 3; i15++) {
+    for (let j5 = 0; j5 < 16; j5 += 4) {
+      const ra24 = i15;
+      const rb43 = j5;
+      const rb44 = j5 + 1;
+      const rb45 = j5 + 2;
+      const rb46 = j5 + 3;
+      let c84 = 0;
+      let c85 = 0;
+      let c86 = 0;
+      let c87 = 0;
+      for (let k13 = 0; k13 < n; k13++) {
+        const a24 = dz_out[ra24 + k13 * 3];
+        const b48 = h2[rb43 + k13 * 16];
+        const b49 = h2[rb44 + k13 * 16];
+        const b50 = h2[rb45 + k13 * 16];
+        const b51 = h2[rb46 + k13 * 16];
+        c84 += a24 * b48;
+        c85 += a24 * b49;
+        c86 += a24 * b50;
+        c87 += a24 * b51;
+      }
+      g[688 + i15 * 16 + j5] += c84;
+      g[688 + i15 * 16 + (j5 + 1)] += c85;
+      g[688 + i15 * 16 + (j5 + 2)] += c86;
+      g[688 + i15 * 16 + (j5 + 3)] += c87;
+    }
+  }
+}
+
+/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g,
+    writes the n outputs into outputs and returns Σ loss. */
+function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): number {
   let total = 0;
+
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-  rowScratch[47360] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
-      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
-      p[13] * p[13] + p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] +
-      p[19] * p[19] + p[20] * p[20] + p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] +
-      p[25] * p[25] + p[26] * p[26] + p[27] * p[27] + p[28] * p[28] + p[29] * p[29] + p[30] * p[30] +
-      p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] + p[35] * p[35] + p[36] * p[36] +
-      p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] + p[42] * p[42] +
-      p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
-      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] +
-      p[55] * p[55] + p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] +
-      p[61] * p[61] + p[62] * p[62] + p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] +
-      p[67] * p[67] + p[68] * p[68] + p[69] * p[69] + p[70] * p[70] + p[71] * p[71] + p[72] * p[72] +
-      p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] + p[77] * p[77] + p[78] * p[78] +
-      p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] + p[84] * p[84] +
-      p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
-      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] +
-      p[97] * p[97] + p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] +
-      p[103] * p[103] + p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] +
-      p[108] * p[108] + p[109] * p[109] + p[110] * p[110] + p[111] * p[111] + p[112] * p[112] +
-      p[113] * p[113] + p[114] * p[114] + p[115] * p[115] + p[116] * p[116] + p[117] * p[117] +
-      p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] + p[122] * p[122] +
-      p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
+  loss_sum[0] = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] + p[6] * p[6] +
+      p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] + p[13] * p[13] +
+      p[14] * p[14] + p[15] * p[15] + p[16] * p[16] + p[17] * p[17] + p[18] * p[18] + p[19] * p[19] + p[20] * p[20] +
+      p[21] * p[21] + p[22] * p[22] + p[23] * p[23] + p[24] * p[24] + p[25] * p[25] + p[26] * p[26] + p[27] * p[27] +
+      p[28] * p[28] + p[29] * p[29] + p[30] * p[30] + p[31] * p[31] + p[32] * p[32] + p[33] * p[33] + p[34] * p[34] +
+      p[35] * p[35] + p[36] * p[36] + p[37] * p[37] + p[38] * p[38] + p[39] * p[39] + p[40] * p[40] + p[41] * p[41] +
+      p[42] * p[42] + p[43] * p[43] + p[44] * p[44] + p[45] * p[45] + p[46] * p[46] + p[47] * p[47] + p[48] * p[48] +
+      p[49] * p[49] + p[50] * p[50] + p[51] * p[51] + p[52] * p[52] + p[53] * p[53] + p[54] * p[54] + p[55] * p[55] +
+      p[56] * p[56] + p[57] * p[57] + p[58] * p[58] + p[59] * p[59] + p[60] * p[60] + p[61] * p[61] + p[62] * p[62] +
+      p[63] * p[63] + p[64] * p[64] + p[65] * p[65] + p[66] * p[66] + p[67] * p[67] + p[68] * p[68] + p[69] * p[69] +
+      p[70] * p[70] + p[71] * p[71] + p[72] * p[72] + p[73] * p[73] + p[74] * p[74] + p[75] * p[75] + p[76] * p[76] +
+      p[77] * p[77] + p[78] * p[78] + p[79] * p[79] + p[80] * p[80] + p[81] * p[81] + p[82] * p[82] + p[83] * p[83] +
+      p[84] * p[84] + p[85] * p[85] + p[86] * p[86] + p[87] * p[87] + p[88] * p[88] + p[89] * p[89] + p[90] * p[90] +
+      p[91] * p[91] + p[92] * p[92] + p[93] * p[93] + p[94] * p[94] + p[95] * p[95] + p[96] * p[96] + p[97] * p[97] +
+      p[98] * p[98] + p[99] * p[99] + p[100] * p[100] + p[101] * p[101] + p[102] * p[102] + p[103] * p[103] +
+      p[104] * p[104] + p[105] * p[105] + p[106] * p[106] + p[107] * p[107] + p[108] * p[108] + p[109] * p[109] +
+      p[110] * p[110] + p[111] * p[111] + p[112] * p[112] + p[113] * p[113] + p[114] * p[114] + p[115] * p[115] +
+      p[116] * p[116] + p[117] * p[117] + p[118] * p[118] + p[119] * p[119] + p[120] * p[120] + p[121] * p[121] +
+      p[122] * p[122] + p[123] * p[123] + p[124] * p[124] + p[125] * p[125] + p[126] * p[126] + p[127] * p[127];
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-  rowScratch[48385] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] +
-      p[164] * p[164] + p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] +
-      p[169] * p[169] + p[170] * p[170] + p[171] * p[171] + p[172] * p[172] + p[173] * p[173] +
-      p[174] * p[174] + p[175] * p[175] + p[176] * p[176] + p[177] * p[177] + p[178] * p[178] +
-      p[179] * p[179] + p[180] * p[180] + p[181] * p[181] + p[182] * p[182] + p[183] * p[183] +
-      p[184] * p[184] + p[185] * p[185] + p[186] * p[186] + p[187] * p[187] + p[188] * p[188] +
-      p[189] * p[189] + p[190] * p[190] + p[191] * p[191] + p[192] * p[192] + p[193] * p[193] +
-      p[194] * p[194] + p[195] * p[195] + p[196] * p[196] + p[197] * p[197] + p[198] * p[198] +
-      p[199] * p[199] + p[200] * p[200] + p[201] * p[201] + p[202] * p[202] + p[203] * p[203] +
-      p[204] * p[204] + p[205] * p[205] + p[206] * p[206] + p[207] * p[207] + p[208] * p[208] +
-      p[209] * p[209] + p[210] * p[210] + p[211] * p[211] + p[212] * p[212] + p[213] * p[213] +
-      p[214] * p[214] + p[215] * p[215] + p[216] * p[216] + p[217] * p[217] + p[218] * p[218] +
-      p[219] * p[219] + p[220] * p[220] + p[221] * p[221] + p[222] * p[222] + p[223] * p[223] +
-      p[224] * p[224] + p[225] * p[225] + p[226] * p[226] + p[227] * p[227] + p[228] * p[228] +
-      p[229] * p[229] + p[230] * p[230] + p[231] * p[231] + p[232] * p[232] + p[233] * p[233] +
-      p[234] * p[234] + p[235] * p[235] + p[236] * p[236] + p[237] * p[237] + p[238] * p[238] +
-      p[239] * p[239] + p[240] * p[240] + p[241] * p[241] + p[242] * p[242] + p[243] * p[243] +
-      p[244] * p[244] + p[245] * p[245] + p[246] * p[246] + p[247] * p[247] + p[248] * p[248] +
-      p[249] * p[249] + p[250] * p[250] + p[251] * p[251] + p[252] * p[252] + p[253] * p[253] +
-      p[254] * p[254] + p[255] * p[255] + p[256] * p[256] + p[257] * p[257] + p[258] * p[258] +
-      p[259] * p[259] + p[260] * p[260] + p[261] * p[261] + p[262] * p[262] + p[263] * p[263] +
-      p[264] * p[264] + p[265] * p[265] + p[266] * p[266] + p[267] * p[267] + p[268] * p[268] +
-      p[269] * p[269] + p[270] * p[270] + p[271] * p[271] + p[272] * p[272] + p[273] * p[273] +
-      p[274] * p[274] + p[275] * p[275] + p[276] * p[276] + p[277] * p[277] + p[278] * p[278] +
-      p[279] * p[279] + p[280] * p[280] + p[281] * p[281] + p[282] * p[282] + p[283] * p[283] +
-      p[284] * p[284] + p[285] * p[285] + p[286] * p[286] + p[287] * p[287] + p[288] * p[288] +
-      p[289] * p[289] + p[290] * p[290] + p[291] * p[291] + p[292] * p[292] + p[293] * p[293] +
-      p[294] * p[294] + p[295] * p[295] + p[296] * p[296] + p[297] * p[297] + p[298] * p[298] +
-      p[299] * p[299] + p[300] * p[300] + p[301] * p[301] + p[302] * p[302] + p[303] * p[303] +
-      p[304] * p[304] + p[305] * p[305] + p[306] * p[306] + p[307] * p[307] + p[308] * p[308] +
-      p[309] * p[309] + p[310] * p[310] + p[311] * p[311] + p[312] * p[312] + p[313] * p[313] +
-      p[314] * p[314] + p[315] * p[315] + p[316] * p[316] + p[317] * p[317] + p[318] * p[318] +
-      p[319] * p[319] + p[320] * p[320] + p[321] * p[321] + p[322] * p[322] + p[323] * p[323] +
-      p[324] * p[324] + p[325] * p[325] + p[326] * p[326] + p[327] * p[327] + p[328] * p[328] +
-      p[329] * p[329] + p[330] * p[330] + p[331] * p[331] + p[332] * p[332] + p[333] * p[333] +
-      p[334] * p[334] + p[335] * p[335] + p[336] * p[336] + p[337] * p[337] + p[338] * p[338] +
-      p[339] * p[339] + p[340] * p[340] + p[341] * p[341] + p[342] * p[342] + p[343] * p[343] +
-      p[344] * p[344] + p[345] * p[345] + p[346] * p[346] + p[347] * p[347] + p[348] * p[348] +
-      p[349] * p[349] + p[350] * p[350] + p[351] * p[351] + p[352] * p[352] + p[353] * p[353] +
-      p[354] * p[354] + p[355] * p[355] + p[356] * p[356] + p[357] * p[357] + p[358] * p[358] +
-      p[359] * p[359] + p[360] * p[360] + p[361] * p[361] + p[362] * p[362] + p[363] * p[363] +
-      p[364] * p[364] + p[365] * p[365] + p[366] * p[366] + p[367] * p[367] + p[368] * p[368] +
-      p[369] * p[369] + p[370] * p[370] + p[371] * p[371] + p[372] * p[372] + p[373] * p[373] +
-      p[374] * p[374] + p[375] * p[375] + p[376] * p[376] + p[377] * p[377] + p[378] * p[378] +
-      p[379] * p[379] + p[380] * p[380] + p[381] * p[381] + p[382] * p[382] + p[383] * p[383] +
-      p[384] * p[384] + p[385] * p[385] + p[386] * p[386] + p[387] * p[387] + p[388] * p[388] +
-      p[389] * p[389] + p[390] * p[390] + p[391] * p[391] + p[392] * p[392] + p[393] * p[393] +
-      p[394] * p[394] + p[395] * p[395] + p[396] * p[396] + p[397] * p[397] + p[398] * p[398] +
-      p[399] * p[399] + p[400] * p[400] + p[401] * p[401] + p[402] * p[402] + p[403] * p[403] +
-      p[404] * p[404] + p[405] * p[405] + p[406] * p[406] + p[407] * p[407] + p[408] * p[408] +
-      p[409] * p[409] + p[410] * p[410] + p[411] * p[411] + p[412] * p[412] + p[413] * p[413] +
-      p[414] * p[414] + p[415] * p[415] + p[416] * p[416] + p[417] * p[417] + p[418] * p[418] +
-      p[419] * p[419] + p[420] * p[420] + p[421] * p[421] + p[422] * p[422] + p[423] * p[423] +
-      p[424] * p[424] + p[425] * p[425] + p[426] * p[426] + p[427] * p[427] + p[428] * p[428] +
-      p[429] * p[429] + p[430] * p[430] + p[431] * p[431] + p[432] * p[432] + p[433] * p[433] +
-      p[434] * p[434] + p[435] * p[435] + p[436] * p[436] + p[437] * p[437] + p[438] * p[438] +
-      p[439] * p[439] + p[440] * p[440] + p[441] * p[441] + p[442] * p[442] + p[443] * p[443] +
-      p[444] * p[444] + p[445] * p[445] + p[446] * p[446] + p[447] * p[447] + p[448] * p[448] +
-      p[449] * p[449] + p[450] * p[450] + p[451] * p[451] + p[452] * p[452] + p[453] * p[453] +
-      p[454] * p[454] + p[455] * p[455] + p[456] * p[456] + p[457] * p[457] + p[458] * p[458] +
-      p[459] * p[459] + p[460] * p[460] + p[461] * p[461] + p[462] * p[462] + p[463] * p[463] +
-      p[464] * p[464] + p[465] * p[465] + p[466] * p[466] + p[467] * p[467] + p[468] * p[468] +
-      p[469] * p[469] + p[470] * p[470] + p[471] * p[471] + p[472] * p[472] + p[473] * p[473] +
-      p[474] * p[474] + p[475] * p[475] + p[476] * p[476] + p[477] * p[477] + p[478] * p[478] +
-      p[479] * p[479] + p[480] * p[480] + p[481] * p[481] + p[482] * p[482] + p[483] * p[483] +
-      p[484] * p[484] + p[485] * p[485] + p[486] * p[486] + p[487] * p[487] + p[488] * p[488] +
-      p[489] * p[489] + p[490] * p[490] + p[491] * p[491] + p[492] * p[492] + p[493] * p[493] +
-      p[494] * p[494] + p[495] * p[495] + p[496] * p[496] + p[497] * p[497] + p[498] * p[498] +
-      p[499] * p[499] + p[500] * p[500] + p[501] * p[501] + p[502] * p[502] + p[503] * p[503] +
-      p[504] * p[504] + p[505] * p[505] + p[506] * p[506] + p[507] * p[507] + p[508] * p[508] +
-      p[509] * p[509] + p[510] * p[510] + p[511] * p[511] + p[512] * p[512] + p[513] * p[513] +
-      p[514] * p[514] + p[515] * p[515] + p[516] * p[516] + p[517] * p[517] + p[518] * p[518] +
-      p[519] * p[519] + p[520] * p[520] + p[521] * p[521] + p[522] * p[522] + p[523] * p[523] +
-      p[524] * p[524] + p[525] * p[525] + p[526] * p[526] + p[527] * p[527] + p[528] * p[528] +
-      p[529] * p[529] + p[530] * p[530] + p[531] * p[531] + p[532] * p[532] + p[533] * p[533] +
-      p[534] * p[534] + p[535] * p[535] + p[536] * p[536] + p[537] * p[537] + p[538] * p[538] +
-      p[539] * p[539] + p[540] * p[540] + p[541] * p[541] + p[542] * p[542] + p[543] * p[543] +
-      p[544] * p[544] + p[545] * p[545] + p[546] * p[546] + p[547] * p[547] + p[548] * p[548] +
-      p[549] * p[549] + p[550] * p[550] + p[551] * p[551] + p[552] * p[552] + p[553] * p[553] +
-      p[554] * p[554] + p[555] * p[555] + p[556] * p[556] + p[557] * p[557] + p[558] * p[558] +
-      p[559] * p[559] + p[560] * p[560] + p[561] * p[561] + p[562] * p[562] + p[563] * p[563] +
-      p[564] * p[564] + p[565] * p[565] + p[566] * p[566] + p[567] * p[567] + p[568] * p[568] +
-      p[569] * p[569] + p[570] * p[570] + p[571] * p[571] + p[572] * p[572] + p[573] * p[573] +
-      p[574] * p[574] + p[575] * p[575] + p[576] * p[576] + p[577] * p[577] + p[578] * p[578] +
-      p[579] * p[579] + p[580] * p[580] + p[581] * p[581] + p[582] * p[582] + p[583] * p[583] +
-      p[584] * p[584] + p[585] * p[585] + p[586] * p[586] + p[587] * p[587] + p[588] * p[588] +
-      p[589] * p[589] + p[590] * p[590] + p[591] * p[591] + p[592] * p[592] + p[593] * p[593] +
-      p[594] * p[594] + p[595] * p[595] + p[596] * p[596] + p[597] * p[597] + p[598] * p[598] +
-      p[599] * p[599] + p[600] * p[600] + p[601] * p[601] + p[602] * p[602] + p[603] * p[603] +
-      p[604] * p[604] + p[605] * p[605] + p[606] * p[606] + p[607] * p[607] + p[608] * p[608] +
-      p[609] * p[609] + p[610] * p[610] + p[611] * p[611] + p[612] * p[612] + p[613] * p[613] +
-      p[614] * p[614] + p[615] * p[615] + p[616] * p[616] + p[617] * p[617] + p[618] * p[618] +
-      p[619] * p[619] + p[620] * p[620] + p[621] * p[621] + p[622] * p[622] + p[623] * p[623] +
-      p[624] * p[624] + p[625] * p[625] + p[626] * p[626] + p[627] * p[627] + p[628] * p[628] +
-      p[629] * p[629] + p[630] * p[630] + p[631] * p[631] + p[632] * p[632] + p[633] * p[633] +
-      p[634] * p[634] + p[635] * p[635] + p[636] * p[636] + p[637] * p[637] + p[638] * p[638] +
-      p[639] * p[639] + p[640] * p[640] + p[641] * p[641] + p[642] * p[642] + p[643] * p[643] +
-      p[644] * p[644] + p[645] * p[645] + p[646] * p[646] + p[647] * p[647] + p[648] * p[648] +
-      p[649] * p[649] + p[650] * p[650] + p[651] * p[651] + p[652] * p[652] + p[653] * p[653] +
-      p[654] * p[654] + p[655] * p[655] + p[656] * p[656] + p[657] * p[657] + p[658] * p[658] +
-      p[659] * p[659] + p[660] * p[660] + p[661] * p[661] + p[662] * p[662] + p[663] * p[663] +
-      p[664] * p[664] + p[665] * p[665] + p[666] * p[666] + p[667] * p[667] + p[668] * p[668] +
+  loss_sum2[0] = p[160] * p[160] + p[161] * p[161] + p[162] * p[162] + p[163] * p[163] + p[164] * p[164] +
+      p[165] * p[165] + p[166] * p[166] + p[167] * p[167] + p[168] * p[168] + p[169] * p[169] + p[170] * p[170] +
+      p[171] * p[171] + p[172] * p[172] + p[173] * p[173] + p[174] * p[174] + p[175] * p[175] + p[176] * p[176] +
+      p[177] * p[177] + p[178] * p[178] + p[179] * p[179] + p[180] * p[180] + p[181] * p[181] + p[182] * p[182] +
+      p[183] * p[183] + p[184] * p[184] + p[185] * p[185] + p[186] * p[186] + p[187] * p[187] + p[188] * p[188] +
+      p[189] * p[189] + p[190] * p[190] + p[191] * p[191] + p[192] * p[192] + p[193] * p[193] + p[194] * p[194] +
+      p[195] * p[195] + p[196] * p[196] + p[197] * p[197] + p[198] * p[198] + p[199] * p[199] + p[200] * p[200] +
+      p[201] * p[201] + p[202] * p[202] + p[203] * p[203] + p[204] * p[204] + p[205] * p[205] + p[206] * p[206] +
+      p[207] * p[207] + p[208] * p[208] + p[209] * p[209] + p[210] * p[210] + p[211] * p[211] + p[212] * p[212] +
+      p[213] * p[213] + p[214] * p[214] + p[215] * p[215] + p[216] * p[216] + p[217] * p[217] + p[218] * p[218] +
+      p[219] * p[219] + p[220] * p[220] + p[221] * p[221] + p[222] * p[222] + p[223] * p[223] + p[224] * p[224] +
+      p[225] * p[225] + p[226] * p[226] + p[227] * p[227] + p[228] * p[228] + p[229] * p[229] + p[230] * p[230] +
+      p[231] * p[231] + p[232] * p[232] + p[233] * p[233] + p[234] * p[234] + p[235] * p[235] + p[236] * p[236] +
+      p[237] * p[237] + p[238] * p[238] + p[239] * p[239] + p[240] * p[240] + p[241] * p[241] + p[242] * p[242] +
+      p[243] * p[243] + p[244] * p[244] + p[245] * p[245] + p[246] * p[246] + p[247] * p[247] + p[248] * p[248] +
+      p[249] * p[249] + p[250] * p[250] + p[251] * p[251] + p[252] * p[252] + p[253] * p[253] + p[254] * p[254] +
+      p[255] * p[255] + p[256] * p[256] + p[257] * p[257] + p[258] * p[258] + p[259] * p[259] + p[260] * p[260] +
+      p[261] * p[261] + p[262] * p[262] + p[263] * p[263] + p[264] * p[264] + p[265] * p[265] + p[266] * p[266] +
+      p[267] * p[267] + p[268] * p[268] + p[269] * p[269] + p[270] * p[270] + p[271] * p[271] + p[272] * p[272] +
+      p[273] * p[273] + p[274] * p[274] + p[275] * p[275] + p[276] * p[276] + p[277] * p[277] + p[278] * p[278] +
+      p[279] * p[279] + p[280] * p[280] + p[281] * p[281] + p[282] * p[282] + p[283] * p[283] + p[284] * p[284] +
+      p[285] * p[285] + p[286] * p[286] + p[287] * p[287] + p[288] * p[288] + p[289] * p[289] + p[290] * p[290] +
+      p[291] * p[291] + p[292] * p[292] + p[293] * p[293] + p[294] * p[294] + p[295] * p[295] + p[296] * p[296] +
+      p[297] * p[297] + p[298] * p[298] + p[299] * p[299] + p[300] * p[300] + p[301] * p[301] + p[302] * p[302] +
+      p[303] * p[303] + p[304] * p[304] + p[305] * p[305] + p[306] * p[306] + p[307] * p[307] + p[308] * p[308] +
+      p[309] * p[309] + p[310] * p[310] + p[311] * p[311] + p[312] * p[312] + p[313] * p[313] + p[314] * p[314] +
+      p[315] * p[315] + p[316] * p[316] + p[317] * p[317] + p[318] * p[318] + p[319] * p[319] + p[320] * p[320] +
+      p[321] * p[321] + p[322] * p[322] + p[323] * p[323] + p[324] * p[324] + p[325] * p[325] + p[326] * p[326] +
+      p[327] * p[327] + p[328] * p[328] + p[329] * p[329] + p[330] * p[330] + p[331] * p[331] + p[332] * p[332] +
+      p[333] * p[333] + p[334] * p[334] + p[335] * p[335] + p[336] * p[336] + p[337] * p[337] + p[338] * p[338] +
+      p[339] * p[339] + p[340] * p[340] + p[341] * p[341] + p[342] * p[342] + p[343] * p[343] + p[344] * p[344] +
+      p[345] * p[345] + p[346] * p[346] + p[347] * p[347] + p[348] * p[348] + p[349] * p[349] + p[350] * p[350] +
+      p[351] * p[351] + p[352] * p[352] + p[353] * p[353] + p[354] * p[354] + p[355] * p[355] + p[356] * p[356] +
+      p[357] * p[357] + p[358] * p[358] + p[359] * p[359] + p[360] * p[360] + p[361] * p[361] + p[362] * p[362] +
+      p[363] * p[363] + p[364] * p[364] + p[365] * p[365] + p[366] * p[366] + p[367] * p[367] + p[368] * p[368] +
+      p[369] * p[369] + p[370] * p[370] + p[371] * p[371] + p[372] * p[372] + p[373] * p[373] + p[374] * p[374] +
+      p[375] * p[375] + p[376] * p[376] + p[377] * p[377] + p[378] * p[378] + p[379] * p[379] + p[380] * p[380] +
+      p[381] * p[381] + p[382] * p[382] + p[383] * p[383] + p[384] * p[384] + p[385] * p[385] + p[386] * p[386] +
+      p[387] * p[387] + p[388] * p[388] + p[389] * p[389] + p[390] * p[390] + p[391] * p[391] + p[392] * p[392] +
+      p[393] * p[393] + p[394] * p[394] + p[395] * p[395] + p[396] * p[396] + p[397] * p[397] + p[398] * p[398] +
+      p[399] * p[399] + p[400] * p[400] + p[401] * p[401] + p[402] * p[402] + p[403] * p[403] + p[404] * p[404] +
+      p[405] * p[405] + p[406] * p[406] + p[407] * p[407] + p[408] * p[408] + p[409] * p[409] + p[410] * p[410] +
+      p[411] * p[411] + p[412] * p[412] + p[413] * p[413] + p[414] * p[414] + p[415] * p[415] + p[416] * p[416] +
+      p[417] * p[417] + p[418] * p[418] + p[419] * p[419] + p[420] * p[420] + p[421] * p[421] + p[422] * p[422] +
+      p[423] * p[423] + p[424] * p[424] + p[425] * p[425] + p[426] * p[426] + p[427] * p[427] + p[428] * p[428] +
+      p[429] * p[429] + p[430] * p[430] + p[431] * p[431] + p[432] * p[432] + p[433] * p[433] + p[434] * p[434] +
+      p[435] * p[435] + p[436] * p[436] + p[437] * p[437] + p[438] * p[438] + p[439] * p[439] + p[440] * p[440] +
+      p[441] * p[441] + p[442] * p[442] + p[443] * p[443] + p[444] * p[444] + p[445] * p[445] + p[446] * p[446] +
+      p[447] * p[447] + p[448] * p[448] + p[449] * p[449] + p[450] * p[450] + p[451] * p[451] + p[452] * p[452] +
+      p[453] * p[453] + p[454] * p[454] + p[455] * p[455] + p[456] * p[456] + p[457] * p[457] + p[458] * p[458] +
+      p[459] * p[459] + p[460] * p[460] + p[461] * p[461] + p[462] * p[462] + p[463] * p[463] + p[464] * p[464] +
+      p[465] * p[465] + p[466] * p[466] + p[467] * p[467] + p[468] * p[468] + p[469] * p[469] + p[470] * p[470] +
+      p[471] * p[471] + p[472] * p[472] + p[473] * p[473] + p[474] * p[474] + p[475] * p[475] + p[476] * p[476] +
+      p[477] * p[477] + p[478] * p[478] + p[479] * p[479] + p[480] * p[480] + p[481] * p[481] + p[482] * p[482] +
+      p[483] * p[483] + p[484] * p[484] + p[485] * p[485] + p[486] * p[486] + p[487] * p[487] + p[488] * p[488] +
+      p[489] * p[489] + p[490] * p[490] + p[491] * p[491] + p[492] * p[492] + p[493] * p[493] + p[494] * p[494] +
+      p[495] * p[495] + p[496] * p[496] + p[497] * p[497] + p[498] * p[498] + p[499] * p[499] + p[500] * p[500] +
+      p[501] * p[501] + p[502] * p[502] + p[503] * p[503] + p[504] * p[504] + p[505] * p[505] + p[506] * p[506] +
+      p[507] * p[507] + p[508] * p[508] + p[509] * p[509] + p[510] * p[510] + p[511] * p[511] + p[512] * p[512] +
+      p[513] * p[513] + p[514] * p[514] + p[515] * p[515] + p[516] * p[516] + p[517] * p[517] + p[518] * p[518] +
+      p[519] * p[519] + p[520] * p[520] + p[521] * p[521] + p[522] * p[522] + p[523] * p[523] + p[524] * p[524] +
+      p[525] * p[525] + p[526] * p[526] + p[527] * p[527] + p[528] * p[528] + p[529] * p[529] + p[530] * p[530] +
+      p[531] * p[531] + p[532] * p[532] + p[533] * p[533] + p[534] * p[534] + p[535] * p[535] + p[536] * p[536] +
+      p[537] * p[537] + p[538] * p[538] + p[539] * p[539] + p[540] * p[540] + p[541] * p[541] + p[542] * p[542] +
+      p[543] * p[543] + p[544] * p[544] + p[545] * p[545] + p[546] * p[546] + p[547] * p[547] + p[548] * p[548] +
+      p[549] * p[549] + p[550] * p[550] + p[551] * p[551] + p[552] * p[552] + p[553] * p[553] + p[554] * p[554] +
+      p[555] * p[555] + p[556] * p[556] + p[557] * p[557] + p[558] * p[558] + p[559] * p[559] + p[560] * p[560] +
+      p[561] * p[561] + p[562] * p[562] + p[563] * p[563] + p[564] * p[564] + p[565] * p[565] + p[566] * p[566] +
+      p[567] * p[567] + p[568] * p[568] + p[569] * p[569] + p[570] * p[570] + p[571] * p[571] + p[572] * p[572] +
+      p[573] * p[573] + p[574] * p[574] + p[575] * p[575] + p[576] * p[576] + p[577] * p[577] + p[578] * p[578] +
+      p[579] * p[579] + p[580] * p[580] + p[581] * p[581] + p[582] * p[582] + p[583] * p[583] + p[584] * p[584] +
+      p[585] * p[585] + p[586] * p[586] + p[587] * p[587] + p[588] * p[588] + p[589] * p[589] + p[590] * p[590] +
+      p[591] * p[591] + p[592] * p[592] + p[593] * p[593] + p[594] * p[594] + p[595] * p[595] + p[596] * p[596] +
+      p[597] * p[597] + p[598] * p[598] + p[599] * p[599] + p[600] * p[600] + p[601] * p[601] + p[602] * p[602] +
+      p[603] * p[603] + p[604] * p[604] + p[605] * p[605] + p[606] * p[606] + p[607] * p[607] + p[608] * p[608] +
+      p[609] * p[609] + p[610] * p[610] + p[611] * p[611] + p[612] * p[612] + p[613] * p[613] + p[614] * p[614] +
+      p[615] * p[615] + p[616] * p[616] + p[617] * p[617] + p[618] * p[618] + p[619] * p[619] + p[620] * p[620] +
+      p[621] * p[621] + p[622] * p[622] + p[623] * p[623] + p[624] * p[624] + p[625] * p[625] + p[626] * p[626] +
+      p[627] * p[627] + p[628] * p[628] + p[629] * p[629] + p[630] * p[630] + p[631] * p[631] + p[632] * p[632] +
+      p[633] * p[633] + p[634] * p[634] + p[635] * p[635] + p[636] * p[636] + p[637] * p[637] + p[638] * p[638] +
+      p[639] * p[639] + p[640] * p[640] + p[641] * p[641] + p[642] * p[642] + p[643] * p[643] + p[644] * p[644] +
+      p[645] * p[645] + p[646] * p[646] + p[647] * p[647] + p[648] * p[648] + p[649] * p[649] + p[650] * p[650] +
+      p[651] * p[651] + p[652] * p[652] + p[653] * p[653] + p[654] * p[654] + p[655] * p[655] + p[656] * p[656] +
+      p[657] * p[657] + p[658] * p[658] + p[659] * p[659] + p[660] * p[660] + p[661] * p[661] + p[662] * p[662] +
+      p[663] * p[663] + p[664] * p[664] + p[665] * p[665] + p[666] * p[666] + p[667] * p[667] + p[668] * p[668] +
       p[669] * p[669] + p[670] * p[670] + p[671] * p[671];
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
     for (let i1 = 0; i1 < 32; i1++) {
-      rowScratch[16384 + b * 32 + i1] = rng.uniform() < 0.3 ? 0 : 1.4285714285714286;
+      mask0[b * 32 + i1] = rng.uniform() < 0.3 ? 0 : 1.4285714285714286;
     }
   }
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  gradRows_1(p, X, Y, n, g, rng, out);
+  gradRows_1(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-    for (let i40 = 0; i40 < 32; i40++) {
-      rowScratch[8192 + b * 32 + i40] = rowScratch[b * 32 + i40] + p[128 + i40];
+    for (let i3 = 0; i3 < 32; i3++) {
+      z_h1[b * 32 + i3] = Wx_h1[b * 32 + i3] + p[128 + i3];
     }
 
     // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
-    for (let i41 = 0; i41 < 32; i41++) {
-      rowScratch[24576 + b * 32 + i41] = (Math.max(rowScratch[8192 + b * 32 + i41], 0)) * rowScratch[16384 + b * 32 + i41];
+    for (let i4 = 0; i4 < 32; i4++) {
+      d1[b * 32 + i4] = Math.max(z_h1[b * 32 + i4], 0) * mask0[b * 32 + i4];
     }
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  gradRows_2(p, X, Y, n, g, rng, out);
+  gradRows_2(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[36864 + b * 16] = rowScratch[32768 + b * 16] + p[672];
-    rowScratch[36864 + b * 16 + 1] = rowScratch[32768 + b * 16 + 1] + p[673];
-    rowScratch[36864 + b * 16 + 2] = rowScratch[32768 + b * 16 + 2] + p[674];
-    rowScratch[36864 + b * 16 + 3] = rowScratch[32768 + b * 16 + 3] + p[675];
-    rowScratch[36864 + b * 16 + 4] = rowScratch[32768 + b * 16 + 4] + p[676];
-    rowScratch[36864 + b * 16 + 5] = rowScratch[32768 + b * 16 + 5] + p[677];
-    rowScratch[36864 + b * 16 + 6] = rowScratch[32768 + b * 16 + 6] + p[678];
-    rowScratch[36864 + b * 16 + 7] = rowScratch[32768 + b * 16 + 7] + p[679];
-    rowScratch[36864 + b * 16 + 8] = rowScratch[32768 + b * 16 + 8] + p[680];
-    rowScratch[36864 + b * 16 + 9] = rowScratch[32768 + b * 16 + 9] + p[681];
-    rowScratch[36864 + b * 16 + 10] = rowScratch[32768 + b * 16 + 10] + p[682];
-    rowScratch[36864 + b * 16 + 11] = rowScratch[32768 + b * 16 + 11] + p[683];
-    rowScratch[36864 + b * 16 + 12] = rowScratch[32768 + b * 16 + 12] + p[684];
-    rowScratch[36864 + b * 16 + 13] = rowScratch[32768 + b * 16 + 13] + p[685];
-    rowScratch[36864 + b * 16 + 14] = rowScratch[32768 + b * 16 + 14] + p[686];
-    rowScratch[36864 + b * 16 + 15] = rowScratch[32768 + b * 16 + 15] + p[687];
-    rowScratch[40960 + b * 16] = Math.max(rowScratch[36864 + b * 16], 0);
-    rowScratch[40960 + b * 16 + 1] = Math.max(rowScratch[36864 + b * 16 + 1], 0);
-    rowScratch[40960 + b * 16 + 2] = Math.max(rowScratch[36864 + b * 16 + 2], 0);
-    rowScratch[40960 + b * 16 + 3] = Math.max(rowScratch[36864 + b * 16 + 3], 0);
-    rowScratch[40960 + b * 16 + 4] = Math.max(rowScratch[36864 + b * 16 + 4], 0);
-    rowScratch[40960 + b * 16 + 5] = Math.max(rowScratch[36864 + b * 16 + 5], 0);
-    rowScratch[40960 + b * 16 + 6] = Math.max(rowScratch[36864 + b * 16 + 6], 0);
-    rowScratch[40960 + b * 16 + 7] = Math.max(rowScratch[36864 + b * 16 + 7], 0);
-    rowScratch[40960 + b * 16 + 8] = Math.max(rowScratch[36864 + b * 16 + 8], 0);
-    rowScratch[40960 + b * 16 + 9] = Math.max(rowScratch[36864 + b * 16 + 9], 0);
-    rowScratch[40960 + b * 16 + 10] = Math.max(rowScratch[36864 + b * 16 + 10], 0);
-    rowScratch[40960 + b * 16 + 11] = Math.max(rowScratch[36864 + b * 16 + 11], 0);
-    rowScratch[40960 + b * 16 + 12] = Math.max(rowScratch[36864 + b * 16 + 12], 0);
-    rowScratch[40960 + b * 16 + 13] = Math.max(rowScratch[36864 + b * 16 + 13], 0);
-    rowScratch[40960 + b * 16 + 14] = Math.max(rowScratch[36864 + b * 16 + 14], 0);
-    rowScratch[40960 + b * 16 + 15] = Math.max(rowScratch[36864 + b * 16 + 15], 0);
+    z_h2[b * 16] = Wx_h2[b * 16] + p[672];
+    z_h2[b * 16 + 1] = Wx_h2[b * 16 + 1] + p[673];
+    z_h2[b * 16 + 2] = Wx_h2[b * 16 + 2] + p[674];
+    z_h2[b * 16 + 3] = Wx_h2[b * 16 + 3] + p[675];
+    z_h2[b * 16 + 4] = Wx_h2[b * 16 + 4] + p[676];
+    z_h2[b * 16 + 5] = Wx_h2[b * 16 + 5] + p[677];
+    z_h2[b * 16 + 6] = Wx_h2[b * 16 + 6] + p[678];
+    z_h2[b * 16 + 7] = Wx_h2[b * 16 + 7] + p[679];
+    z_h2[b * 16 + 8] = Wx_h2[b * 16 + 8] + p[680];
+    z_h2[b * 16 + 9] = Wx_h2[b * 16 + 9] + p[681];
+    z_h2[b * 16 + 10] = Wx_h2[b * 16 + 10] + p[682];
+    z_h2[b * 16 + 11] = Wx_h2[b * 16 + 11] + p[683];
+    z_h2[b * 16 + 12] = Wx_h2[b * 16 + 12] + p[684];
+    z_h2[b * 16 + 13] = Wx_h2[b * 16 + 13] + p[685];
+    z_h2[b * 16 + 14] = Wx_h2[b * 16 + 14] + p[686];
+    z_h2[b * 16 + 15] = Wx_h2[b * 16 + 15] + p[687];
+    h2[b * 16] = Math.max(z_h2[b * 16], 0);
+    h2[b * 16 + 1] = Math.max(z_h2[b * 16 + 1], 0);
+    h2[b * 16 + 2] = Math.max(z_h2[b * 16 + 2], 0);
+    h2[b * 16 + 3] = Math.max(z_h2[b * 16 + 3], 0);
+    h2[b * 16 + 4] = Math.max(z_h2[b * 16 + 4], 0);
+    h2[b * 16 + 5] = Math.max(z_h2[b * 16 + 5], 0);
+    h2[b * 16 + 6] = Math.max(z_h2[b * 16 + 6], 0);
+    h2[b * 16 + 7] = Math.max(z_h2[b * 16 + 7], 0);
+    h2[b * 16 + 8] = Math.max(z_h2[b * 16 + 8], 0);
+    h2[b * 16 + 9] = Math.max(z_h2[b * 16 + 9], 0);
+    h2[b * 16 + 10] = Math.max(z_h2[b * 16 + 10], 0);
+    h2[b * 16 + 11] = Math.max(z_h2[b * 16 + 11], 0);
+    h2[b * 16 + 12] = Math.max(z_h2[b * 16 + 12], 0);
+    h2[b * 16 + 13] = Math.max(z_h2[b * 16 + 13], 0);
+    h2[b * 16 + 14] = Math.max(z_h2[b * 16 + 14], 0);
+    h2[b * 16 + 15] = Math.max(z_h2[b * 16 + 15], 0);
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  gradRows_3(p, X, Y, n, g, rng, out);
+  gradRows_3(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
-    rowScratch[45824 + b * 3] = rowScratch[45056 + b * 3] + p[736];
-    rowScratch[45824 + b * 3 + 1] = rowScratch[45056 + b * 3 + 1] + p[737];
-    rowScratch[45824 + b * 3 + 2] = rowScratch[45056 + b * 3 + 2] + p[738];
-    const max97 = Math.max(rowScratch[45824 + b * 3], rowScratch[45824 + b * 3 + 1], rowScratch[45824 + b * 3 + 2]);
-    const e99 = Math.exp(rowScratch[45824 + b * 3] - max97);
-    const e100 = Math.exp(rowScratch[45824 + b * 3 + 1] - max97);
-    const e101 = Math.exp(rowScratch[45824 + b * 3 + 2] - max97);
-    const sum98 = e99 + e100 + e101;
-    const inv102 = 1 / sum98;
-    rowScratch[46592 + b * 3] = e99 * inv102;
-    rowScratch[46592 + b * 3 + 1] = e100 * inv102;
-    rowScratch[46592 + b * 3 + 2] = e101 * inv102;
+    z_out[b * 3] = Wx_out[b * 3] + p[736];
+    z_out[b * 3 + 1] = Wx_out[b * 3 + 1] + p[737];
+    z_out[b * 3 + 2] = Wx_out[b * 3 + 2] + p[738];
+    const max1 = Math.max(z_out[b * 3], z_out[b * 3 + 1], z_out[b * 3 + 2]);
+    const e1 = Math.exp(z_out[b * 3] - max1);
+    const e2 = Math.exp(z_out[b * 3 + 1] - max1);
+    const e3 = Math.exp(z_out[b * 3 + 2] - max1);
+    const sum1 = e1 + e2 + e3;
+    const inv1 = 1 / sum1;
+    out[b * 3] = e1 * inv1;
+    out[b * 3 + 1] = e2 * inv1;
+    out[b * 3 + 2] = e3 * inv1;
 
     // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    const max103 = Math.max(rowScratch[45824 + b * 3], rowScratch[45824 + b * 3 + 1], rowScratch[45824 + b * 3 + 2]);
-    const e105 = Math.exp(rowScratch[45824 + b * 3] - max103);
-    const e106 = Math.exp(rowScratch[45824 + b * 3 + 1] - max103);
-    const e107 = Math.exp(rowScratch[45824 + b * 3 + 2] - max103);
-    const sum104 = e105 + e106 + e107;
-    const lse108 = max103 + Math.log(sum104);
-    rowScratch[47361 + b * 3] = rowScratch[45824 + b * 3] - lse108;
-    rowScratch[47361 + b * 3 + 1] = rowScratch[45824 + b * 3 + 1] - lse108;
-    rowScratch[47361 + b * 3 + 2] = rowScratch[45824 + b * 3 + 2] - lse108;
-    rowScratch[48129 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) * rowScratch[47361 + b * 3] +
-        (Y[b * 1] === 1 ? 1 : 0) * rowScratch[47361 + b * 3 + 1] +
-        (Y[b * 1] === 2 ? 1 : 0) * rowScratch[47361 + b * 3 + 2];
+    const max2 = Math.max(z_out[b * 3], z_out[b * 3 + 1], z_out[b * 3 + 2]);
+    const e4 = Math.exp(z_out[b * 3] - max2);
+    const e5 = Math.exp(z_out[b * 3 + 1] - max2);
+    const e6 = Math.exp(z_out[b * 3 + 2] - max2);
+    const sum2 = e4 + e5 + e6;
+    const lse1 = max2 + Math.log(sum2);
+    logsoftmax_z_out[b * 3] = z_out[b * 3] - lse1;
+    logsoftmax_z_out[b * 3 + 1] = z_out[b * 3 + 1] - lse1;
+    logsoftmax_z_out[b * 3 + 2] = z_out[b * 3 + 2] - lse1;
+    loss_sum4[b] = (Y[b * 1] === 0 ? 1 : 0) * logsoftmax_z_out[b * 3] +
+        (Y[b * 1] === 1 ? 1 : 0) * logsoftmax_z_out[b * 3 + 1] + (Y[b * 1] === 2 ? 1 : 0) * logsoftmax_z_out[b * 3 + 2];
 
     // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
-    rowScratch[48386 + b * 1] = (Y[b * 1] === 0 ? 1 : 0) + (Y[b * 1] === 1 ? 1 : 0) +
-        (Y[b * 1] === 2 ? 1 : 0);
-    rowScratch[48642 + b * 3] = (rowScratch[46592 + b * 3] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 0 ? 1 : 0);
-    rowScratch[48642 + b * 3 + 1] = (rowScratch[46592 + b * 3 + 1] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 1 ? 1 : 0);
-    rowScratch[48642 + b * 3 + 2] = (rowScratch[46592 + b * 3 + 2] * rowScratch[48386 + b * 1]) - (Y[b * 1] === 2 ? 1 : 0);
+    sum_onehot_species[b] = (Y[b * 1] === 0 ? 1 : 0) + (Y[b * 1] === 1 ? 1 : 0) + (Y[b * 1] === 2 ? 1 : 0);
+    dz_out[b * 3] = out[b * 3] * sum_onehot_species[b] - (Y[b * 1] === 0 ? 1 : 0);
+    dz_out[b * 3 + 1] = out[b * 3 + 1] * sum_onehot_species[b] - (Y[b * 1] === 1 ? 1 : 0);
+    dz_out[b * 3 + 2] = out[b * 3 + 2] * sum_onehot_species[b] - (Y[b * 1] === 2 ? 1 : 0);
   }
 
   // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  gradRows_4(p, X, Y, n, g, rng, out);
+  gradRows_4(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
-    rowScratch[53506 + b * 16] = rowScratch[49410 + b * 16] * (rowScratch[36864 + b * 16] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 1] = rowScratch[49410 + b * 16 + 1] * (rowScratch[36864 + b * 16 + 1] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 2] = rowScratch[49410 + b * 16 + 2] * (rowScratch[36864 + b * 16 + 2] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 3] = rowScratch[49410 + b * 16 + 3] * (rowScratch[36864 + b * 16 + 3] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 4] = rowScratch[49410 + b * 16 + 4] * (rowScratch[36864 + b * 16 + 4] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 5] = rowScratch[49410 + b * 16 + 5] * (rowScratch[36864 + b * 16 + 5] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 6] = rowScratch[49410 + b * 16 + 6] * (rowScratch[36864 + b * 16 + 6] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 7] = rowScratch[49410 + b * 16 + 7] * (rowScratch[36864 + b * 16 + 7] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 8] = rowScratch[49410 + b * 16 + 8] * (rowScratch[36864 + b * 16 + 8] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 9] = rowScratch[49410 + b * 16 + 9] * (rowScratch[36864 + b * 16 + 9] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 10] = rowScratch[49410 + b * 16 + 10] * (rowScratch[36864 + b * 16 + 10] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 11] = rowScratch[49410 + b * 16 + 11] * (rowScratch[36864 + b * 16 + 11] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 12] = rowScratch[49410 + b * 16 + 12] * (rowScratch[36864 + b * 16 + 12] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 13] = rowScratch[49410 + b * 16 + 13] * (rowScratch[36864 + b * 16 + 13] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 14] = rowScratch[49410 + b * 16 + 14] * (rowScratch[36864 + b * 16 + 14] > 0 ? 1 : 0);
-    rowScratch[53506 + b * 16 + 15] = rowScratch[49410 + b * 16 + 15] * (rowScratch[36864 + b * 16 + 15] > 0 ? 1 : 0);
+    dz_h2[b * 16] = dh2[b * 16] * (z_h2[b * 16] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 1] = dh2[b * 16 + 1] * (z_h2[b * 16 + 1] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 2] = dh2[b * 16 + 2] * (z_h2[b * 16 + 2] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 3] = dh2[b * 16 + 3] * (z_h2[b * 16 + 3] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 4] = dh2[b * 16 + 4] * (z_h2[b * 16 + 4] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 5] = dh2[b * 16 + 5] * (z_h2[b * 16 + 5] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 6] = dh2[b * 16 + 6] * (z_h2[b * 16 + 6] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 7] = dh2[b * 16 + 7] * (z_h2[b * 16 + 7] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 8] = dh2[b * 16 + 8] * (z_h2[b * 16 + 8] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 9] = dh2[b * 16 + 9] * (z_h2[b * 16 + 9] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 10] = dh2[b * 16 + 10] * (z_h2[b * 16 + 10] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 11] = dh2[b * 16 + 11] * (z_h2[b * 16 + 11] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 12] = dh2[b * 16 + 12] * (z_h2[b * 16 + 12] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 13] = dh2[b * 16 + 13] * (z_h2[b * 16 + 13] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 14] = dh2[b * 16 + 14] * (z_h2[b * 16 + 14] > 0 ? 1 : 0);
+    dz_h2[b * 16 + 15] = dh2[b * 16 + 15] * (z_h2[b * 16 + 15] > 0 ? 1 : 0);
   }
 
   // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  gradRows_5(p, X, Y, n, g, rng, out);
+  gradRows_5(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
-    for (let i185 = 0; i185 < 32; i185++) {
-      rowScratch[65794 + b * 32 + i185] = (rowScratch[57602 + b * 32 + i185] * rowScratch[16384 + b * 32 + i185]) * (rowScratch[8192 + b * 32 + i185] > 0 ? 1 : 0);
+    for (let i7 = 0; i7 < 32; i7++) {
+      dz_h1[b * 32 + i7] = dd1[b * 32 + i7] * mask0[b * 32 + i7] * (z_h1[b * 32 + i7] > 0 ? 1 : 0);
     }
 
     // output out (training mode, for the batch's metrics)
-    out[b * 3] = rowScratch[46592 + b * 3];
-    out[b * 3 + 1] = rowScratch[46592 + b * 3 + 1];
-    out[b * 3 + 2] = rowScratch[46592 + b * 3 + 2];
+    outputs[b * 3] = out[b * 3];
+    outputs[b * 3 + 1] = out[b * 3 + 1];
+    outputs[b * 3 + 2] = out[b * 3 + 2];
 
     // Σ loss over the batch
-    total += ((0.001 * rowScratch[47360]) - rowScratch[48129 + b * 1]) + (0.001 * rowScratch[48385]);
+    total += 0.001 * loss_sum[0] - loss_sum4[b] + 0.001 * loss_sum2[0];
 
     // ∂loss/∂b_h1 [32]
-    for (let i186 = 0; i186 < 32; i186++) {
-      g[128 + i186] += rowScratch[65794 + b * 32 + i186];
+    for (let i8 = 0; i8 < 32; i8++) {
+      g[128 + i8] += dz_h1[b * 32 + i8];
     }
 
     // ∂loss/∂b_h2 [16]
-    g[672] += rowScratch[53506 + b * 16];
-    g[673] += rowScratch[53506 + b * 16 + 1];
-    g[674] += rowScratch[53506 + b * 16 + 2];
-    g[675] += rowScratch[53506 + b * 16 + 3];
-    g[676] += rowScratch[53506 + b * 16 + 4];
-    g[677] += rowScratch[53506 + b * 16 + 5];
-    g[678] += rowScratch[53506 + b * 16 + 6];
-    g[679] += rowScratch[53506 + b * 16 + 7];
-    g[680] += rowScratch[53506 + b * 16 + 8];
-    g[681] += rowScratch[53506 + b * 16 + 9];
-    g[682] += rowScratch[53506 + b * 16 + 10];
-    g[683] += rowScratch[53506 + b * 16 + 11];
-    g[684] += rowScratch[53506 + b * 16 + 12];
-    g[685] += rowScratch[53506 + b * 16 + 13];
-    g[686] += rowScratch[53506 + b * 16 + 14];
-    g[687] += rowScratch[53506 + b * 16 + 15];
+    g[672] += dz_h2[b * 16];
+    g[673] += dz_h2[b * 16 + 1];
+    g[674] += dz_h2[b * 16 + 2];
+    g[675] += dz_h2[b * 16 + 3];
+    g[676] += dz_h2[b * 16 + 4];
+    g[677] += dz_h2[b * 16 + 5];
+    g[678] += dz_h2[b * 16 + 6];
+    g[679] += dz_h2[b * 16 + 7];
+    g[680] += dz_h2[b * 16 + 8];
+    g[681] += dz_h2[b * 16 + 9];
+    g[682] += dz_h2[b * 16 + 10];
+    g[683] += dz_h2[b * 16 + 11];
+    g[684] += dz_h2[b * 16 + 12];
+    g[685] += dz_h2[b * 16 + 13];
+    g[686] += dz_h2[b * 16 + 14];
+    g[687] += dz_h2[b * 16 + 15];
 
     // ∂loss/∂b_out [3]
-    g[736] += rowScratch[48642 + b * 3];
-    g[737] += rowScratch[48642 + b * 3 + 1];
-    g[738] += rowScratch[48642 + b * 3 + 2];
+    g[736] += dz_out[b * 3];
+    g[737] += dz_out[b * 3 + 1];
+    g[738] += dz_out[b * 3 + 2];
   }
 
   // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
-  gradRows_6(p, X, Y, n, g, rng, out);
+  gradRows_6(p, X, Y, n, g, rng, outputs);
 
   // ∂loss/∂W_h1 [32, 4]  (parameter-only part, × n)
-  for (let i222 = 0; i222 < 32; i222++) {
-    for (let i223 = 0; i223 < 4; i223++) {
-      g[i222 * 4 + i223] += n * (0.002 * p[i222 * 4 + i223]);
+  for (let i10 = 0; i10 < 32; i10++) {
+    for (let i11 = 0; i11 < 4; i11++) {
+      g[i10 * 4 + i11] += n * (0.002 * p[i10 * 4 + i11]);
     }
   }
 
   // ∂loss/∂W_h2 [16, 32]  (parameter-only part, × n)
-  for (let i224 = 0; i224 < 16; i224++) {
-    for (let i225 = 0; i225 < 32; i225++) {
-      g[160 + i224 * 32 + i225] += n * (0.002 * p[160 + i224 * 32 + i225]);
+  for (let i12 = 0; i12 < 16; i12++) {
+    for (let i13 = 0; i13 < 32; i13++) {
+      g[160 + (i12 * 32 + i13)] += n * (0.002 * p[160 + (i12 * 32 + i13)]);
     }
   }
 
   // ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
-  gradRows_7(p, X, Y, n, g, rng, out);
+  gradRows_7(p, X, Y, n, g, rng, outputs);
 
   // ∂loss/∂W_out [3, 16]  (Σ over the batch)
-  gradRows_8(p, X, Y, n, g, rng, out);
+  gradRows_8(p, X, Y, n, g, rng, outputs);
   return total;
 }
 

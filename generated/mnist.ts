@@ -1293,996 +1293,1128 @@ const INPUT_SIZE = 784;
 const TARGET_SIZE = 10;
 const OUTPUT_SIZE = 10;
 
-/** Scratch of the batched kernels: up to 256 rows of every intermediate value. */
-const rowScratch = new VecArray(209920);
+// Intermediate values: one array per tensor the kernels store, with room for 256 rows of a minibatch.
+const mask0 = new VecArray(256 * 128); // [128] per row: mnist.nn:10  d   = dropout(h, 0.2)
+const Wx_h = new VecArray(256 * 128); // [128] per row: mnist.nn:9  h   = dense(x, 128, relu)
+const z_h = new VecArray(256 * 128); // [128] per row: mnist.nn:9  h   = dense(x, 128, relu)
+const d = new VecArray(256 * 128); // [128] per row: mnist.nn:10  d   = dropout(h, 0.2)
+const Wx_out = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
+const z_out = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
+const out = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
+const logsoftmax_z_out = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
+const sum_mul_y = new VecArray(256 * 1); // [] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
+const sum_y = new VecArray(256 * 1); // [] per row: backward of mnist.nn:13  loss categorical_crossentropy(out, y)
+const dz_out = new VecArray(256 * 10); // [10] per row: backward of mnist.nn:13  loss categorical_crossentropy(out, y)
+const dd = new VecArray(256 * 128); // [128] per row: backward of mnist.nn:11  out = dense(d, 10, softmax)
+const dz_h = new VecArray(256 * 128); // [128] per row: backward of mnist.nn:9  h   = dense(x, 128, relu)
+const h = new VecArray(256 * 128); // [128] per row: mnist.nn:9  h   = dense(x, 128, relu)
+const Wx_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
+const z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
+const out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
+const logsoftmax_z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
+const sum_mul_y2 = new VecArray(256 * 1); // [] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 
-// mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-function predictRows_1(p: Vec, X: Vec, n: number, out: Vec): void {
-  for (let i1 = 0; i1 < 128; i1 += 4) {
-    let b2 = 0;
-    for (; b2 + 1 < n; b2 += 2) {
-      const ra4 = b2 * 784;
-      const ra5 = (b2 + 1) * 784;
-      const rb6 = i1 * 784;
-      const rb7 = (i1 + 1) * 784;
-      const rb8 = (i1 + 2) * 784;
-      const rb9 = (i1 + 3) * 784;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
-      for (let k3 = 0; k3 < 784; k3++) {
-        const a18 = X[ra4 + k3];
-        const a19 = X[ra5 + k3];
-        const b20 = p[rb6 + k3];
-        const b21 = p[rb7 + k3];
-        const b22 = p[rb8 + k3];
-        const b23 = p[rb9 + k3];
-        c10 += a18 * b20;
-        c11 += a18 * b21;
-        c12 += a18 * b22;
-        c13 += a18 * b23;
-        c14 += a19 * b20;
-        c15 += a19 * b21;
-        c16 += a19 * b22;
-        c17 += a19 * b23;
-      }
-      rowScratch[b2 * 128 + i1] = c10;
-      rowScratch[b2 * 128 + i1 + 1] = c11;
-      rowScratch[b2 * 128 + i1 + 2] = c12;
-      rowScratch[b2 * 128 + i1 + 3] = c13;
-      rowScratch[(b2 + 1) * 128 + i1] = c14;
-      rowScratch[(b2 + 1) * 128 + i1 + 1] = c15;
-      rowScratch[(b2 + 1) * 128 + i1 + 2] = c16;
-      rowScratch[(b2 + 1) * 128 + i1 + 3] = c17;
-    }
-    for (; b2 < n; b2++) {
-      const ra25 = b2 * 784;
-      const rb26 = i1 * 784;
-      const rb27 = (i1 + 1) * 784;
-      const rb28 = (i1 + 2) * 784;
-      const rb29 = (i1 + 3) * 784;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k24 = 0; k24 < 784; k24++) {
-        const a34 = X[ra25 + k24];
-        const b35 = p[rb26 + k24];
-        const b36 = p[rb27 + k24];
-        const b37 = p[rb28 + k24];
-        const b38 = p[rb29 + k24];
-        c30 += a34 * b35;
-        c31 += a34 * b36;
-        c32 += a34 * b37;
-        c33 += a34 * b38;
-      }
-      rowScratch[b2 * 128 + i1] = c30;
-      rowScratch[b2 * 128 + i1 + 1] = c31;
-      rowScratch[b2 * 128 + i1 + 2] = c32;
-      rowScratch[b2 * 128 + i1 + 3] = c33;
-    }
-  }
-}
-
-// mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-function predictRows_2(p: Vec, X: Vec, n: number, out: Vec): void {
-  for (let i40 = 0; i40 < 8; i40 += 4) {
-    let b41 = 0;
-    for (; b41 + 1 < n; b41 += 2) {
-      const ra43 = 32768 + b41 * 128;
-      const ra44 = 32768 + (b41 + 1) * 128;
-      const rb45 = 100480 + i40 * 128;
-      const rb46 = 100480 + (i40 + 1) * 128;
-      const rb47 = 100480 + (i40 + 2) * 128;
-      const rb48 = 100480 + (i40 + 3) * 128;
-      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
-      for (let k42 = 0; k42 < 128; k42++) {
-        const a57 = rowScratch[ra43 + k42];
-        const a58 = rowScratch[ra44 + k42];
-        const b59 = p[rb45 + k42];
-        const b60 = p[rb46 + k42];
-        const b61 = p[rb47 + k42];
-        const b62 = p[rb48 + k42];
-        c49 += a57 * b59;
-        c50 += a57 * b60;
-        c51 += a57 * b61;
-        c52 += a57 * b62;
-        c53 += a58 * b59;
-        c54 += a58 * b60;
-        c55 += a58 * b61;
-        c56 += a58 * b62;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c49;
-      rowScratch[65536 + b41 * 10 + i40 + 1] = c50;
-      rowScratch[65536 + b41 * 10 + i40 + 2] = c51;
-      rowScratch[65536 + b41 * 10 + i40 + 3] = c52;
-      rowScratch[65536 + (b41 + 1) * 10 + i40] = c53;
-      rowScratch[65536 + (b41 + 1) * 10 + i40 + 1] = c54;
-      rowScratch[65536 + (b41 + 1) * 10 + i40 + 2] = c55;
-      rowScratch[65536 + (b41 + 1) * 10 + i40 + 3] = c56;
-    }
-    for (; b41 < n; b41++) {
-      const ra64 = 32768 + b41 * 128;
-      const rb65 = 100480 + i40 * 128;
-      const rb66 = 100480 + (i40 + 1) * 128;
-      const rb67 = 100480 + (i40 + 2) * 128;
-      const rb68 = 100480 + (i40 + 3) * 128;
-      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
-      for (let k63 = 0; k63 < 128; k63++) {
-        const a73 = rowScratch[ra64 + k63];
-        const b74 = p[rb65 + k63];
-        const b75 = p[rb66 + k63];
-        const b76 = p[rb67 + k63];
-        const b77 = p[rb68 + k63];
-        c69 += a73 * b74;
-        c70 += a73 * b75;
-        c71 += a73 * b76;
-        c72 += a73 * b77;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c69;
-      rowScratch[65536 + b41 * 10 + i40 + 1] = c70;
-      rowScratch[65536 + b41 * 10 + i40 + 2] = c71;
-      rowScratch[65536 + b41 * 10 + i40 + 3] = c72;
-    }
-  }
-  for (let i40 = 8; i40 < 10; i40++) {
-    let b41 = 0;
-    for (; b41 + 1 < n; b41 += 2) {
-      const ra79 = 32768 + b41 * 128;
-      const ra80 = 32768 + (b41 + 1) * 128;
-      const rb81 = 100480 + i40 * 128;
-      let c82 = 0, c83 = 0;
-      for (let k78 = 0; k78 < 128; k78++) {
-        const a84 = rowScratch[ra79 + k78];
-        const a85 = rowScratch[ra80 + k78];
-        const b86 = p[rb81 + k78];
-        c82 += a84 * b86;
-        c83 += a85 * b86;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c82;
-      rowScratch[65536 + (b41 + 1) * 10 + i40] = c83;
-    }
-    for (; b41 < n; b41++) {
-      const ra88 = 32768 + b41 * 128;
-      const rb89 = 100480 + i40 * 128;
-      let c90 = 0;
-      for (let k87 = 0; k87 < 128; k87++) {
-        const a91 = rowScratch[ra88 + k87];
-        const b92 = p[rb89 + k87];
-        c90 += a91 * b92;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c90;
-    }
-  }
-}
-
-/** Inference for rows [0, n) of X: writes n rows of output into out. */
-function predictRows(p: Vec, X: Vec, n: number, out: Vec): void {
+function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  predictRows_1(p, X, n, out);
+  for (let i1 = 0; i1 < 128; i1 += 4) {
+    let b1 = 0;
+    for (; b1 + 1 < n; b1 += 2) {
+      const ra1 = b1 * 784;
+      const ra2 = (b1 + 1) * 784;
+      const rb1 = i1 * 784;
+      const rb2 = (i1 + 1) * 784;
+      const rb3 = (i1 + 2) * 784;
+      const rb4 = (i1 + 3) * 784;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      let c5 = 0;
+      let c6 = 0;
+      let c7 = 0;
+      let c8 = 0;
+      for (let k1 = 0; k1 < 784; k1++) {
+        const a1 = X[ra1 + k1];
+        const a2 = X[ra2 + k1];
+        const b2 = p[rb1 + k1];
+        const b3 = p[rb2 + k1];
+        const b4 = p[rb3 + k1];
+        const b5 = p[rb4 + k1];
+        c1 += a1 * b2;
+        c2 += a1 * b3;
+        c3 += a1 * b4;
+        c4 += a1 * b5;
+        c5 += a2 * b2;
+        c6 += a2 * b3;
+        c7 += a2 * b4;
+        c8 += a2 * b5;
+      }
+      Wx_h[b1 * 128 + i1] = c1;
+      Wx_h[b1 * 128 + (i1 + 1)] = c2;
+      Wx_h[b1 * 128 + (i1 + 2)] = c3;
+      Wx_h[b1 * 128 + (i1 + 3)] = c4;
+      Wx_h[(b1 + 1) * 128 + i1] = c5;
+      Wx_h[(b1 + 1) * 128 + (i1 + 1)] = c6;
+      Wx_h[(b1 + 1) * 128 + (i1 + 2)] = c7;
+      Wx_h[(b1 + 1) * 128 + (i1 + 3)] = c8;
+    }
+    for (; b1 < n; b1++) {
+      const ra3 = b1 * 784;
+      const rb5 = i1 * 784;
+      const rb6 = (i1 + 1) * 784;
+      const rb7 = (i1 + 2) * 784;
+      const rb8 = (i1 + 3) * 784;
+      let c9 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      for (let k2 = 0; k2 < 784; k2++) {
+        const a3 = X[ra3 + k2];
+        const b6 = p[rb5 + k2];
+        const b7 = p[rb6 + k2];
+        const b8 = p[rb7 + k2];
+        const b9 = p[rb8 + k2];
+        c9 += a3 * b6;
+        c10 += a3 * b7;
+        c11 += a3 * b8;
+        c12 += a3 * b9;
+      }
+      Wx_h[b1 * 128 + i1] = c9;
+      Wx_h[b1 * 128 + (i1 + 1)] = c10;
+      Wx_h[b1 * 128 + (i1 + 2)] = c11;
+      Wx_h[b1 * 128 + (i1 + 3)] = c12;
+    }
+  }
+}
+
+function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
+  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
+  for (let i3 = 0; i3 < 8; i3 += 4) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra4 = b10 * 128;
+      const ra5 = (b10 + 1) * 128;
+      const rb9 = 100480 + i3 * 128;
+      const rb10 = 100480 + (i3 + 1) * 128;
+      const rb11 = 100480 + (i3 + 2) * 128;
+      const rb12 = 100480 + (i3 + 3) * 128;
+      let c13 = 0;
+      let c14 = 0;
+      let c15 = 0;
+      let c16 = 0;
+      let c17 = 0;
+      let c18 = 0;
+      let c19 = 0;
+      let c20 = 0;
+      for (let k3 = 0; k3 < 128; k3++) {
+        const a4 = h[ra4 + k3];
+        const a5 = h[ra5 + k3];
+        const b11 = p[rb9 + k3];
+        const b12 = p[rb10 + k3];
+        const b13 = p[rb11 + k3];
+        const b14 = p[rb12 + k3];
+        c13 += a4 * b11;
+        c14 += a4 * b12;
+        c15 += a4 * b13;
+        c16 += a4 * b14;
+        c17 += a5 * b11;
+        c18 += a5 * b12;
+        c19 += a5 * b13;
+        c20 += a5 * b14;
+      }
+      Wx_out2[b10 * 10 + i3] = c13;
+      Wx_out2[b10 * 10 + (i3 + 1)] = c14;
+      Wx_out2[b10 * 10 + (i3 + 2)] = c15;
+      Wx_out2[b10 * 10 + (i3 + 3)] = c16;
+      Wx_out2[(b10 + 1) * 10 + i3] = c17;
+      Wx_out2[(b10 + 1) * 10 + (i3 + 1)] = c18;
+      Wx_out2[(b10 + 1) * 10 + (i3 + 2)] = c19;
+      Wx_out2[(b10 + 1) * 10 + (i3 + 3)] = c20;
+    }
+    for (; b10 < n; b10++) {
+      const ra6 = b10 * 128;
+      const rb13 = 100480 + i3 * 128;
+      const rb14 = 100480 + (i3 + 1) * 128;
+      const rb15 = 100480 + (i3 + 2) * 128;
+      const rb16 = 100480 + (i3 + 3) * 128;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c24 = 0;
+      for (let k4 = 0; k4 < 128; k4++) {
+        const a6 = h[ra6 + k4];
+        const b15 = p[rb13 + k4];
+        const b16 = p[rb14 + k4];
+        const b17 = p[rb15 + k4];
+        const b18 = p[rb16 + k4];
+        c21 += a6 * b15;
+        c22 += a6 * b16;
+        c23 += a6 * b17;
+        c24 += a6 * b18;
+      }
+      Wx_out2[b10 * 10 + i3] = c21;
+      Wx_out2[b10 * 10 + (i3 + 1)] = c22;
+      Wx_out2[b10 * 10 + (i3 + 2)] = c23;
+      Wx_out2[b10 * 10 + (i3 + 3)] = c24;
+    }
+  }
+  for (let i3 = 8; i3 < 10; i3++) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra7 = b10 * 128;
+      const ra8 = (b10 + 1) * 128;
+      const rb17 = 100480 + i3 * 128;
+      let c25 = 0;
+      let c26 = 0;
+      for (let k5 = 0; k5 < 128; k5++) {
+        const a7 = h[ra7 + k5];
+        const a8 = h[ra8 + k5];
+        const b19 = p[rb17 + k5];
+        c25 += a7 * b19;
+        c26 += a8 * b19;
+      }
+      Wx_out2[b10 * 10 + i3] = c25;
+      Wx_out2[(b10 + 1) * 10 + i3] = c26;
+    }
+    for (; b10 < n; b10++) {
+      const ra9 = b10 * 128;
+      const rb18 = 100480 + i3 * 128;
+      let c27 = 0;
+      for (let k6 = 0; k6 < 128; k6++) {
+        const a9 = h[ra9 + k6];
+        const b20 = p[rb18 + k6];
+        c27 += a9 * b20;
+      }
+      Wx_out2[b10 * 10 + i3] = c27;
+    }
+  }
+}
+
+/** Inference for rows [0, n) of X: writes n rows of output into outputs. */
+function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
+  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
+  predictRows_1(p, X, n, outputs);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
-    for (let i39 = 0; i39 < 128; i39++) {
-      rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
+    for (let i2 = 0; i2 < 128; i2++) {
+      h[b * 128 + i2] = Math.max(Wx_h[b * 128 + i2] + p[100352 + i2], 0);
     }
   }
 
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  predictRows_2(p, X, n, out);
+  predictRows_2(p, X, n, outputs);
   for (let b = 0; b < n; b++) {
     // mnist.nn:11  out = dense(d, 10, softmax)
-    rowScratch[68096 + b * 10] = rowScratch[65536 + b * 10] + p[101760];
-    rowScratch[68096 + b * 10 + 1] = rowScratch[65536 + b * 10 + 1] + p[101761];
-    rowScratch[68096 + b * 10 + 2] = rowScratch[65536 + b * 10 + 2] + p[101762];
-    rowScratch[68096 + b * 10 + 3] = rowScratch[65536 + b * 10 + 3] + p[101763];
-    rowScratch[68096 + b * 10 + 4] = rowScratch[65536 + b * 10 + 4] + p[101764];
-    rowScratch[68096 + b * 10 + 5] = rowScratch[65536 + b * 10 + 5] + p[101765];
-    rowScratch[68096 + b * 10 + 6] = rowScratch[65536 + b * 10 + 6] + p[101766];
-    rowScratch[68096 + b * 10 + 7] = rowScratch[65536 + b * 10 + 7] + p[101767];
-    rowScratch[68096 + b * 10 + 8] = rowScratch[65536 + b * 10 + 8] + p[101768];
-    rowScratch[68096 + b * 10 + 9] = rowScratch[65536 + b * 10 + 9] + p[101769];
-    const max93 = Math.max(rowScratch[68096 + b * 10], rowScratch[68096 + b * 10 + 1], rowScratch[68096 + b * 10 + 2], rowScratch[68096 + b * 10 + 3], rowScratch[68096 + b * 10 + 4], rowScratch[68096 + b * 10 + 5], rowScratch[68096 + b * 10 + 6], rowScratch[68096 + b * 10 + 7], rowScratch[68096 + b * 10 + 8], rowScratch[68096 + b * 10 + 9]);
-    const e95 = Math.exp(rowScratch[68096 + b * 10] - max93);
-    const e96 = Math.exp(rowScratch[68096 + b * 10 + 1] - max93);
-    const e97 = Math.exp(rowScratch[68096 + b * 10 + 2] - max93);
-    const e98 = Math.exp(rowScratch[68096 + b * 10 + 3] - max93);
-    const e99 = Math.exp(rowScratch[68096 + b * 10 + 4] - max93);
-    const e100 = Math.exp(rowScratch[68096 + b * 10 + 5] - max93);
-    const e101 = Math.exp(rowScratch[68096 + b * 10 + 6] - max93);
-    const e102 = Math.exp(rowScratch[68096 + b * 10 + 7] - max93);
-    const e103 = Math.exp(rowScratch[68096 + b * 10 + 8] - max93);
-    const e104 = Math.exp(rowScratch[68096 + b * 10 + 9] - max93);
-    const sum94 = e95 + e96 + e97 + e98 + e99 + e100 + e101 + e102 + e103 + e104;
-    const inv105 = 1 / sum94;
-    rowScratch[70656 + b * 10] = e95 * inv105;
-    rowScratch[70656 + b * 10 + 1] = e96 * inv105;
-    rowScratch[70656 + b * 10 + 2] = e97 * inv105;
-    rowScratch[70656 + b * 10 + 3] = e98 * inv105;
-    rowScratch[70656 + b * 10 + 4] = e99 * inv105;
-    rowScratch[70656 + b * 10 + 5] = e100 * inv105;
-    rowScratch[70656 + b * 10 + 6] = e101 * inv105;
-    rowScratch[70656 + b * 10 + 7] = e102 * inv105;
-    rowScratch[70656 + b * 10 + 8] = e103 * inv105;
-    rowScratch[70656 + b * 10 + 9] = e104 * inv105;
+    z_out2[b * 10] = Wx_out2[b * 10] + p[101760];
+    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1] + p[101761];
+    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2] + p[101762];
+    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3] + p[101763];
+    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4] + p[101764];
+    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5] + p[101765];
+    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6] + p[101766];
+    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7] + p[101767];
+    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8] + p[101768];
+    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9] + p[101769];
+    const max1 = Math.max(z_out2[b * 10], z_out2[b * 10 + 1], z_out2[b * 10 + 2], z_out2[b * 10 + 3],
+        z_out2[b * 10 + 4], z_out2[b * 10 + 5], z_out2[b * 10 + 6], z_out2[b * 10 + 7], z_out2[b * 10 + 8],
+        z_out2[b * 10 + 9]);
+    const e1 = Math.exp(z_out2[b * 10] - max1);
+    const e2 = Math.exp(z_out2[b * 10 + 1] - max1);
+    const e3 = Math.exp(z_out2[b * 10 + 2] - max1);
+    const e4 = Math.exp(z_out2[b * 10 + 3] - max1);
+    const e5 = Math.exp(z_out2[b * 10 + 4] - max1);
+    const e6 = Math.exp(z_out2[b * 10 + 5] - max1);
+    const e7 = Math.exp(z_out2[b * 10 + 6] - max1);
+    const e8 = Math.exp(z_out2[b * 10 + 7] - max1);
+    const e9 = Math.exp(z_out2[b * 10 + 8] - max1);
+    const e10 = Math.exp(z_out2[b * 10 + 9] - max1);
+    const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
+    const inv1 = 1 / sum1;
+    out2[b * 10] = e1 * inv1;
+    out2[b * 10 + 1] = e2 * inv1;
+    out2[b * 10 + 2] = e3 * inv1;
+    out2[b * 10 + 3] = e4 * inv1;
+    out2[b * 10 + 4] = e5 * inv1;
+    out2[b * 10 + 5] = e6 * inv1;
+    out2[b * 10 + 6] = e7 * inv1;
+    out2[b * 10 + 7] = e8 * inv1;
+    out2[b * 10 + 8] = e9 * inv1;
+    out2[b * 10 + 9] = e10 * inv1;
 
     // output out
-    out[b * 10] = rowScratch[70656 + b * 10];
-    out[b * 10 + 1] = rowScratch[70656 + b * 10 + 1];
-    out[b * 10 + 2] = rowScratch[70656 + b * 10 + 2];
-    out[b * 10 + 3] = rowScratch[70656 + b * 10 + 3];
-    out[b * 10 + 4] = rowScratch[70656 + b * 10 + 4];
-    out[b * 10 + 5] = rowScratch[70656 + b * 10 + 5];
-    out[b * 10 + 6] = rowScratch[70656 + b * 10 + 6];
-    out[b * 10 + 7] = rowScratch[70656 + b * 10 + 7];
-    out[b * 10 + 8] = rowScratch[70656 + b * 10 + 8];
-    out[b * 10 + 9] = rowScratch[70656 + b * 10 + 9];
+    outputs[b * 10] = out2[b * 10];
+    outputs[b * 10 + 1] = out2[b * 10 + 1];
+    outputs[b * 10 + 2] = out2[b * 10 + 2];
+    outputs[b * 10 + 3] = out2[b * 10 + 3];
+    outputs[b * 10 + 4] = out2[b * 10 + 4];
+    outputs[b * 10 + 5] = out2[b * 10 + 5];
+    outputs[b * 10 + 6] = out2[b * 10 + 6];
+    outputs[b * 10 + 7] = out2[b * 10 + 7];
+    outputs[b * 10 + 8] = out2[b * 10 + 8];
+    outputs[b * 10 + 9] = out2[b * 10 + 9];
   }
 }
 
-// mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
-  for (let i1 = 0; i1 < 128; i1 += 4) {
-    let b2 = 0;
-    for (; b2 + 1 < n; b2 += 2) {
-      const ra4 = b2 * 784;
-      const ra5 = (b2 + 1) * 784;
-      const rb6 = i1 * 784;
-      const rb7 = (i1 + 1) * 784;
-      const rb8 = (i1 + 2) * 784;
-      const rb9 = (i1 + 3) * 784;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
-      for (let k3 = 0; k3 < 784; k3++) {
-        const a18 = X[ra4 + k3];
-        const a19 = X[ra5 + k3];
-        const b20 = p[rb6 + k3];
-        const b21 = p[rb7 + k3];
-        const b22 = p[rb8 + k3];
-        const b23 = p[rb9 + k3];
-        c10 += a18 * b20;
-        c11 += a18 * b21;
-        c12 += a18 * b22;
-        c13 += a18 * b23;
-        c14 += a19 * b20;
-        c15 += a19 * b21;
-        c16 += a19 * b22;
-        c17 += a19 * b23;
-      }
-      rowScratch[b2 * 128 + i1] = c10;
-      rowScratch[b2 * 128 + i1 + 1] = c11;
-      rowScratch[b2 * 128 + i1 + 2] = c12;
-      rowScratch[b2 * 128 + i1 + 3] = c13;
-      rowScratch[(b2 + 1) * 128 + i1] = c14;
-      rowScratch[(b2 + 1) * 128 + i1 + 1] = c15;
-      rowScratch[(b2 + 1) * 128 + i1 + 2] = c16;
-      rowScratch[(b2 + 1) * 128 + i1 + 3] = c17;
-    }
-    for (; b2 < n; b2++) {
-      const ra25 = b2 * 784;
-      const rb26 = i1 * 784;
-      const rb27 = (i1 + 1) * 784;
-      const rb28 = (i1 + 2) * 784;
-      const rb29 = (i1 + 3) * 784;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k24 = 0; k24 < 784; k24++) {
-        const a34 = X[ra25 + k24];
-        const b35 = p[rb26 + k24];
-        const b36 = p[rb27 + k24];
-        const b37 = p[rb28 + k24];
-        const b38 = p[rb29 + k24];
-        c30 += a34 * b35;
-        c31 += a34 * b36;
-        c32 += a34 * b37;
-        c33 += a34 * b38;
-      }
-      rowScratch[b2 * 128 + i1] = c30;
-      rowScratch[b2 * 128 + i1 + 1] = c31;
-      rowScratch[b2 * 128 + i1 + 2] = c32;
-      rowScratch[b2 * 128 + i1 + 3] = c33;
-    }
-  }
-}
-
-// mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): void {
-  for (let i40 = 0; i40 < 8; i40 += 4) {
-    let b41 = 0;
-    for (; b41 + 1 < n; b41 += 2) {
-      const ra43 = 32768 + b41 * 128;
-      const ra44 = 32768 + (b41 + 1) * 128;
-      const rb45 = 100480 + i40 * 128;
-      const rb46 = 100480 + (i40 + 1) * 128;
-      const rb47 = 100480 + (i40 + 2) * 128;
-      const rb48 = 100480 + (i40 + 3) * 128;
-      let c49 = 0, c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0;
-      for (let k42 = 0; k42 < 128; k42++) {
-        const a57 = rowScratch[ra43 + k42];
-        const a58 = rowScratch[ra44 + k42];
-        const b59 = p[rb45 + k42];
-        const b60 = p[rb46 + k42];
-        const b61 = p[rb47 + k42];
-        const b62 = p[rb48 + k42];
-        c49 += a57 * b59;
-        c50 += a57 * b60;
-        c51 += a57 * b61;
-        c52 += a57 * b62;
-        c53 += a58 * b59;
-        c54 += a58 * b60;
-        c55 += a58 * b61;
-        c56 += a58 * b62;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c49;
-      rowScratch[65536 + b41 * 10 + i40 + 1] = c50;
-      rowScratch[65536 + b41 * 10 + i40 + 2] = c51;
-      rowScratch[65536 + b41 * 10 + i40 + 3] = c52;
-      rowScratch[65536 + (b41 + 1) * 10 + i40] = c53;
-      rowScratch[65536 + (b41 + 1) * 10 + i40 + 1] = c54;
-      rowScratch[65536 + (b41 + 1) * 10 + i40 + 2] = c55;
-      rowScratch[65536 + (b41 + 1) * 10 + i40 + 3] = c56;
-    }
-    for (; b41 < n; b41++) {
-      const ra64 = 32768 + b41 * 128;
-      const rb65 = 100480 + i40 * 128;
-      const rb66 = 100480 + (i40 + 1) * 128;
-      const rb67 = 100480 + (i40 + 2) * 128;
-      const rb68 = 100480 + (i40 + 3) * 128;
-      let c69 = 0, c70 = 0, c71 = 0, c72 = 0;
-      for (let k63 = 0; k63 < 128; k63++) {
-        const a73 = rowScratch[ra64 + k63];
-        const b74 = p[rb65 + k63];
-        const b75 = p[rb66 + k63];
-        const b76 = p[rb67 + k63];
-        const b77 = p[rb68 + k63];
-        c69 += a73 * b74;
-        c70 += a73 * b75;
-        c71 += a73 * b76;
-        c72 += a73 * b77;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c69;
-      rowScratch[65536 + b41 * 10 + i40 + 1] = c70;
-      rowScratch[65536 + b41 * 10 + i40 + 2] = c71;
-      rowScratch[65536 + b41 * 10 + i40 + 3] = c72;
-    }
-  }
-  for (let i40 = 8; i40 < 10; i40++) {
-    let b41 = 0;
-    for (; b41 + 1 < n; b41 += 2) {
-      const ra79 = 32768 + b41 * 128;
-      const ra80 = 32768 + (b41 + 1) * 128;
-      const rb81 = 100480 + i40 * 128;
-      let c82 = 0, c83 = 0;
-      for (let k78 = 0; k78 < 128; k78++) {
-        const a84 = rowScratch[ra79 + k78];
-        const a85 = rowScratch[ra80 + k78];
-        const b86 = p[rb81 + k78];
-        c82 += a84 * b86;
-        c83 += a85 * b86;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c82;
-      rowScratch[65536 + (b41 + 1) * 10 + i40] = c83;
-    }
-    for (; b41 < n; b41++) {
-      const ra88 = 32768 + b41 * 128;
-      const rb89 = 100480 + i40 * 128;
-      let c90 = 0;
-      for (let k87 = 0; k87 < 128; k87++) {
-        const a91 = rowScratch[ra88 + k87];
-        const b92 = p[rb89 + k87];
-        c90 += a91 * b92;
-      }
-      rowScratch[65536 + b41 * 10 + i40] = c90;
-    }
-  }
-}
-
-/** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into out. */
-function lossRows(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
-  let total = 0;
+function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  lossRows_1(p, X, Y, n, out);
+  for (let i1 = 0; i1 < 128; i1 += 4) {
+    let b1 = 0;
+    for (; b1 + 1 < n; b1 += 2) {
+      const ra1 = b1 * 784;
+      const ra2 = (b1 + 1) * 784;
+      const rb1 = i1 * 784;
+      const rb2 = (i1 + 1) * 784;
+      const rb3 = (i1 + 2) * 784;
+      const rb4 = (i1 + 3) * 784;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      let c5 = 0;
+      let c6 = 0;
+      let c7 = 0;
+      let c8 = 0;
+      for (let k1 = 0; k1 < 784; k1++) {
+        const a1 = X[ra1 + k1];
+        const a2 = X[ra2 + k1];
+        const b2 = p[rb1 + k1];
+        const b3 = p[rb2 + k1];
+        const b4 = p[rb3 + k1];
+        const b5 = p[rb4 + k1];
+        c1 += a1 * b2;
+        c2 += a1 * b3;
+        c3 += a1 * b4;
+        c4 += a1 * b5;
+        c5 += a2 * b2;
+        c6 += a2 * b3;
+        c7 += a2 * b4;
+        c8 += a2 * b5;
+      }
+      Wx_h[b1 * 128 + i1] = c1;
+      Wx_h[b1 * 128 + (i1 + 1)] = c2;
+      Wx_h[b1 * 128 + (i1 + 2)] = c3;
+      Wx_h[b1 * 128 + (i1 + 3)] = c4;
+      Wx_h[(b1 + 1) * 128 + i1] = c5;
+      Wx_h[(b1 + 1) * 128 + (i1 + 1)] = c6;
+      Wx_h[(b1 + 1) * 128 + (i1 + 2)] = c7;
+      Wx_h[(b1 + 1) * 128 + (i1 + 3)] = c8;
+    }
+    for (; b1 < n; b1++) {
+      const ra3 = b1 * 784;
+      const rb5 = i1 * 784;
+      const rb6 = (i1 + 1) * 784;
+      const rb7 = (i1 + 2) * 784;
+      const rb8 = (i1 + 3) * 784;
+      let c9 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      for (let k2 = 0; k2 < 784; k2++) {
+        const a3 = X[ra3 + k2];
+        const b6 = p[rb5 + k2];
+        const b7 = p[rb6 + k2];
+        const b8 = p[rb7 + k2];
+        const b9 = p[rb8 + k2];
+        c9 += a3 * b6;
+        c10 += a3 * b7;
+        c11 += a3 * b8;
+        c12 += a3 * b9;
+      }
+      Wx_h[b1 * 128 + i1] = c9;
+      Wx_h[b1 * 128 + (i1 + 1)] = c10;
+      Wx_h[b1 * 128 + (i1 + 2)] = c11;
+      Wx_h[b1 * 128 + (i1 + 3)] = c12;
+    }
+  }
+}
+
+function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
+  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
+  for (let i3 = 0; i3 < 8; i3 += 4) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra4 = b10 * 128;
+      const ra5 = (b10 + 1) * 128;
+      const rb9 = 100480 + i3 * 128;
+      const rb10 = 100480 + (i3 + 1) * 128;
+      const rb11 = 100480 + (i3 + 2) * 128;
+      const rb12 = 100480 + (i3 + 3) * 128;
+      let c13 = 0;
+      let c14 = 0;
+      let c15 = 0;
+      let c16 = 0;
+      let c17 = 0;
+      let c18 = 0;
+      let c19 = 0;
+      let c20 = 0;
+      for (let k3 = 0; k3 < 128; k3++) {
+        const a4 = h[ra4 + k3];
+        const a5 = h[ra5 + k3];
+        const b11 = p[rb9 + k3];
+        const b12 = p[rb10 + k3];
+        const b13 = p[rb11 + k3];
+        const b14 = p[rb12 + k3];
+        c13 += a4 * b11;
+        c14 += a4 * b12;
+        c15 += a4 * b13;
+        c16 += a4 * b14;
+        c17 += a5 * b11;
+        c18 += a5 * b12;
+        c19 += a5 * b13;
+        c20 += a5 * b14;
+      }
+      Wx_out2[b10 * 10 + i3] = c13;
+      Wx_out2[b10 * 10 + (i3 + 1)] = c14;
+      Wx_out2[b10 * 10 + (i3 + 2)] = c15;
+      Wx_out2[b10 * 10 + (i3 + 3)] = c16;
+      Wx_out2[(b10 + 1) * 10 + i3] = c17;
+      Wx_out2[(b10 + 1) * 10 + (i3 + 1)] = c18;
+      Wx_out2[(b10 + 1) * 10 + (i3 + 2)] = c19;
+      Wx_out2[(b10 + 1) * 10 + (i3 + 3)] = c20;
+    }
+    for (; b10 < n; b10++) {
+      const ra6 = b10 * 128;
+      const rb13 = 100480 + i3 * 128;
+      const rb14 = 100480 + (i3 + 1) * 128;
+      const rb15 = 100480 + (i3 + 2) * 128;
+      const rb16 = 100480 + (i3 + 3) * 128;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c24 = 0;
+      for (let k4 = 0; k4 < 128; k4++) {
+        const a6 = h[ra6 + k4];
+        const b15 = p[rb13 + k4];
+        const b16 = p[rb14 + k4];
+        const b17 = p[rb15 + k4];
+        const b18 = p[rb16 + k4];
+        c21 += a6 * b15;
+        c22 += a6 * b16;
+        c23 += a6 * b17;
+        c24 += a6 * b18;
+      }
+      Wx_out2[b10 * 10 + i3] = c21;
+      Wx_out2[b10 * 10 + (i3 + 1)] = c22;
+      Wx_out2[b10 * 10 + (i3 + 2)] = c23;
+      Wx_out2[b10 * 10 + (i3 + 3)] = c24;
+    }
+  }
+  for (let i3 = 8; i3 < 10; i3++) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra7 = b10 * 128;
+      const ra8 = (b10 + 1) * 128;
+      const rb17 = 100480 + i3 * 128;
+      let c25 = 0;
+      let c26 = 0;
+      for (let k5 = 0; k5 < 128; k5++) {
+        const a7 = h[ra7 + k5];
+        const a8 = h[ra8 + k5];
+        const b19 = p[rb17 + k5];
+        c25 += a7 * b19;
+        c26 += a8 * b19;
+      }
+      Wx_out2[b10 * 10 + i3] = c25;
+      Wx_out2[(b10 + 1) * 10 + i3] = c26;
+    }
+    for (; b10 < n; b10++) {
+      const ra9 = b10 * 128;
+      const rb18 = 100480 + i3 * 128;
+      let c27 = 0;
+      for (let k6 = 0; k6 < 128; k6++) {
+        const a9 = h[ra9 + k6];
+        const b20 = p[rb18 + k6];
+        c27 += a9 * b20;
+      }
+      Wx_out2[b10 * 10 + i3] = c27;
+    }
+  }
+}
+
+/** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs. */
+function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
+  let total = 0;
+
+  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
+  lossRows_1(p, X, Y, n, outputs);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
-    for (let i39 = 0; i39 < 128; i39++) {
-      rowScratch[32768 + b * 128 + i39] = Math.max((rowScratch[b * 128 + i39] + p[100352 + i39]), 0);
+    for (let i2 = 0; i2 < 128; i2++) {
+      h[b * 128 + i2] = Math.max(Wx_h[b * 128 + i2] + p[100352 + i2], 0);
     }
   }
 
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  lossRows_2(p, X, Y, n, out);
+  lossRows_2(p, X, Y, n, outputs);
   for (let b = 0; b < n; b++) {
     // mnist.nn:11  out = dense(d, 10, softmax)
-    rowScratch[68096 + b * 10] = rowScratch[65536 + b * 10] + p[101760];
-    rowScratch[68096 + b * 10 + 1] = rowScratch[65536 + b * 10 + 1] + p[101761];
-    rowScratch[68096 + b * 10 + 2] = rowScratch[65536 + b * 10 + 2] + p[101762];
-    rowScratch[68096 + b * 10 + 3] = rowScratch[65536 + b * 10 + 3] + p[101763];
-    rowScratch[68096 + b * 10 + 4] = rowScratch[65536 + b * 10 + 4] + p[101764];
-    rowScratch[68096 + b * 10 + 5] = rowScratch[65536 + b * 10 + 5] + p[101765];
-    rowScratch[68096 + b * 10 + 6] = rowScratch[65536 + b * 10 + 6] + p[101766];
-    rowScratch[68096 + b * 10 + 7] = rowScratch[65536 + b * 10 + 7] + p[101767];
-    rowScratch[68096 + b * 10 + 8] = rowScratch[65536 + b * 10 + 8] + p[101768];
-    rowScratch[68096 + b * 10 + 9] = rowScratch[65536 + b * 10 + 9] + p[101769];
-    const max93 = Math.max(rowScratch[68096 + b * 10], rowScratch[68096 + b * 10 + 1], rowScratch[68096 + b * 10 + 2], rowScratch[68096 + b * 10 + 3], rowScratch[68096 + b * 10 + 4], rowScratch[68096 + b * 10 + 5], rowScratch[68096 + b * 10 + 6], rowScratch[68096 + b * 10 + 7], rowScratch[68096 + b * 10 + 8], rowScratch[68096 + b * 10 + 9]);
-    const e95 = Math.exp(rowScratch[68096 + b * 10] - max93);
-    const e96 = Math.exp(rowScratch[68096 + b * 10 + 1] - max93);
-    const e97 = Math.exp(rowScratch[68096 + b * 10 + 2] - max93);
-    const e98 = Math.exp(rowScratch[68096 + b * 10 + 3] - max93);
-    const e99 = Math.exp(rowScratch[68096 + b * 10 + 4] - max93);
-    const e100 = Math.exp(rowScratch[68096 + b * 10 + 5] - max93);
-    const e101 = Math.exp(rowScratch[68096 + b * 10 + 6] - max93);
-    const e102 = Math.exp(rowScratch[68096 + b * 10 + 7] - max93);
-    const e103 = Math.exp(rowScratch[68096 + b * 10 + 8] - max93);
-    const e104 = Math.exp(rowScratch[68096 + b * 10 + 9] - max93);
-    const sum94 = e95 + e96 + e97 + e98 + e99 + e100 + e101 + e102 + e103 + e104;
-    const inv105 = 1 / sum94;
-    rowScratch[70656 + b * 10] = e95 * inv105;
-    rowScratch[70656 + b * 10 + 1] = e96 * inv105;
-    rowScratch[70656 + b * 10 + 2] = e97 * inv105;
-    rowScratch[70656 + b * 10 + 3] = e98 * inv105;
-    rowScratch[70656 + b * 10 + 4] = e99 * inv105;
-    rowScratch[70656 + b * 10 + 5] = e100 * inv105;
-    rowScratch[70656 + b * 10 + 6] = e101 * inv105;
-    rowScratch[70656 + b * 10 + 7] = e102 * inv105;
-    rowScratch[70656 + b * 10 + 8] = e103 * inv105;
-    rowScratch[70656 + b * 10 + 9] = e104 * inv105;
+    z_out2[b * 10] = Wx_out2[b * 10] + p[101760];
+    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1] + p[101761];
+    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2] + p[101762];
+    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3] + p[101763];
+    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4] + p[101764];
+    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5] + p[101765];
+    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6] + p[101766];
+    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7] + p[101767];
+    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8] + p[101768];
+    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9] + p[101769];
+    const max1 = Math.max(z_out2[b * 10], z_out2[b * 10 + 1], z_out2[b * 10 + 2], z_out2[b * 10 + 3],
+        z_out2[b * 10 + 4], z_out2[b * 10 + 5], z_out2[b * 10 + 6], z_out2[b * 10 + 7], z_out2[b * 10 + 8],
+        z_out2[b * 10 + 9]);
+    const e1 = Math.exp(z_out2[b * 10] - max1);
+    const e2 = Math.exp(z_out2[b * 10 + 1] - max1);
+    const e3 = Math.exp(z_out2[b * 10 + 2] - max1);
+    const e4 = Math.exp(z_out2[b * 10 + 3] - max1);
+    const e5 = Math.exp(z_out2[b * 10 + 4] - max1);
+    const e6 = Math.exp(z_out2[b * 10 + 5] - max1);
+    const e7 = Math.exp(z_out2[b * 10 + 6] - max1);
+    const e8 = Math.exp(z_out2[b * 10 + 7] - max1);
+    const e9 = Math.exp(z_out2[b * 10 + 8] - max1);
+    const e10 = Math.exp(z_out2[b * 10 + 9] - max1);
+    const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
+    const inv1 = 1 / sum1;
+    out2[b * 10] = e1 * inv1;
+    out2[b * 10 + 1] = e2 * inv1;
+    out2[b * 10 + 2] = e3 * inv1;
+    out2[b * 10 + 3] = e4 * inv1;
+    out2[b * 10 + 4] = e5 * inv1;
+    out2[b * 10 + 5] = e6 * inv1;
+    out2[b * 10 + 6] = e7 * inv1;
+    out2[b * 10 + 7] = e8 * inv1;
+    out2[b * 10 + 8] = e9 * inv1;
+    out2[b * 10 + 9] = e10 * inv1;
 
     // mnist.nn:13  loss categorical_crossentropy(out, y)
-    const max106 = Math.max(rowScratch[68096 + b * 10], rowScratch[68096 + b * 10 + 1], rowScratch[68096 + b * 10 + 2], rowScratch[68096 + b * 10 + 3], rowScratch[68096 + b * 10 + 4], rowScratch[68096 + b * 10 + 5], rowScratch[68096 + b * 10 + 6], rowScratch[68096 + b * 10 + 7], rowScratch[68096 + b * 10 + 8], rowScratch[68096 + b * 10 + 9]);
-    const e108 = Math.exp(rowScratch[68096 + b * 10] - max106);
-    const e109 = Math.exp(rowScratch[68096 + b * 10 + 1] - max106);
-    const e110 = Math.exp(rowScratch[68096 + b * 10 + 2] - max106);
-    const e111 = Math.exp(rowScratch[68096 + b * 10 + 3] - max106);
-    const e112 = Math.exp(rowScratch[68096 + b * 10 + 4] - max106);
-    const e113 = Math.exp(rowScratch[68096 + b * 10 + 5] - max106);
-    const e114 = Math.exp(rowScratch[68096 + b * 10 + 6] - max106);
-    const e115 = Math.exp(rowScratch[68096 + b * 10 + 7] - max106);
-    const e116 = Math.exp(rowScratch[68096 + b * 10 + 8] - max106);
-    const e117 = Math.exp(rowScratch[68096 + b * 10 + 9] - max106);
-    const sum107 = e108 + e109 + e110 + e111 + e112 + e113 + e114 + e115 + e116 + e117;
-    const lse118 = max106 + Math.log(sum107);
-    rowScratch[73216 + b * 10] = rowScratch[68096 + b * 10] - lse118;
-    rowScratch[73216 + b * 10 + 1] = rowScratch[68096 + b * 10 + 1] - lse118;
-    rowScratch[73216 + b * 10 + 2] = rowScratch[68096 + b * 10 + 2] - lse118;
-    rowScratch[73216 + b * 10 + 3] = rowScratch[68096 + b * 10 + 3] - lse118;
-    rowScratch[73216 + b * 10 + 4] = rowScratch[68096 + b * 10 + 4] - lse118;
-    rowScratch[73216 + b * 10 + 5] = rowScratch[68096 + b * 10 + 5] - lse118;
-    rowScratch[73216 + b * 10 + 6] = rowScratch[68096 + b * 10 + 6] - lse118;
-    rowScratch[73216 + b * 10 + 7] = rowScratch[68096 + b * 10 + 7] - lse118;
-    rowScratch[73216 + b * 10 + 8] = rowScratch[68096 + b * 10 + 8] - lse118;
-    rowScratch[73216 + b * 10 + 9] = rowScratch[68096 + b * 10 + 9] - lse118;
-    rowScratch[75776 + b * 1] = Y[b * 10] * rowScratch[73216 + b * 10] +
-        Y[b * 10 + 1] * rowScratch[73216 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[73216 + b * 10 + 2] +
-        Y[b * 10 + 3] * rowScratch[73216 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[73216 + b * 10 + 4] +
-        Y[b * 10 + 5] * rowScratch[73216 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[73216 + b * 10 + 6] +
-        Y[b * 10 + 7] * rowScratch[73216 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[73216 + b * 10 + 8] +
-        Y[b * 10 + 9] * rowScratch[73216 + b * 10 + 9];
+    const max2 = Math.max(z_out2[b * 10], z_out2[b * 10 + 1], z_out2[b * 10 + 2], z_out2[b * 10 + 3],
+        z_out2[b * 10 + 4], z_out2[b * 10 + 5], z_out2[b * 10 + 6], z_out2[b * 10 + 7], z_out2[b * 10 + 8],
+        z_out2[b * 10 + 9]);
+    const e11 = Math.exp(z_out2[b * 10] - max2);
+    const e12 = Math.exp(z_out2[b * 10 + 1] - max2);
+    const e13 = Math.exp(z_out2[b * 10 + 2] - max2);
+    const e14 = Math.exp(z_out2[b * 10 + 3] - max2);
+    const e15 = Math.exp(z_out2[b * 10 + 4] - max2);
+    const e16 = Math.exp(z_out2[b * 10 + 5] - max2);
+    const e17 = Math.exp(z_out2[b * 10 + 6] - max2);
+    const e18 = Math.exp(z_out2[b * 10 + 7] - max2);
+    const e19 = Math.exp(z_out2[b * 10 + 8] - max2);
+    const e20 = Math.exp(z_out2[b * 10 + 9] - max2);
+    const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
+    const lse1 = max2 + Math.log(sum2);
+    logsoftmax_z_out2[b * 10] = z_out2[b * 10] - lse1;
+    logsoftmax_z_out2[b * 10 + 1] = z_out2[b * 10 + 1] - lse1;
+    logsoftmax_z_out2[b * 10 + 2] = z_out2[b * 10 + 2] - lse1;
+    logsoftmax_z_out2[b * 10 + 3] = z_out2[b * 10 + 3] - lse1;
+    logsoftmax_z_out2[b * 10 + 4] = z_out2[b * 10 + 4] - lse1;
+    logsoftmax_z_out2[b * 10 + 5] = z_out2[b * 10 + 5] - lse1;
+    logsoftmax_z_out2[b * 10 + 6] = z_out2[b * 10 + 6] - lse1;
+    logsoftmax_z_out2[b * 10 + 7] = z_out2[b * 10 + 7] - lse1;
+    logsoftmax_z_out2[b * 10 + 8] = z_out2[b * 10 + 8] - lse1;
+    logsoftmax_z_out2[b * 10 + 9] = z_out2[b * 10 + 9] - lse1;
+    sum_mul_y2[b] = Y[b * 10] * logsoftmax_z_out2[b * 10] + Y[b * 10 + 1] * logsoftmax_z_out2[b * 10 + 1] +
+        Y[b * 10 + 2] * logsoftmax_z_out2[b * 10 + 2] + Y[b * 10 + 3] * logsoftmax_z_out2[b * 10 + 3] +
+        Y[b * 10 + 4] * logsoftmax_z_out2[b * 10 + 4] + Y[b * 10 + 5] * logsoftmax_z_out2[b * 10 + 5] +
+        Y[b * 10 + 6] * logsoftmax_z_out2[b * 10 + 6] + Y[b * 10 + 7] * logsoftmax_z_out2[b * 10 + 7] +
+        Y[b * 10 + 8] * logsoftmax_z_out2[b * 10 + 8] + Y[b * 10 + 9] * logsoftmax_z_out2[b * 10 + 9];
 
     // output out (for evaluate's metrics)
-    out[b * 10] = rowScratch[70656 + b * 10];
-    out[b * 10 + 1] = rowScratch[70656 + b * 10 + 1];
-    out[b * 10 + 2] = rowScratch[70656 + b * 10 + 2];
-    out[b * 10 + 3] = rowScratch[70656 + b * 10 + 3];
-    out[b * 10 + 4] = rowScratch[70656 + b * 10 + 4];
-    out[b * 10 + 5] = rowScratch[70656 + b * 10 + 5];
-    out[b * 10 + 6] = rowScratch[70656 + b * 10 + 6];
-    out[b * 10 + 7] = rowScratch[70656 + b * 10 + 7];
-    out[b * 10 + 8] = rowScratch[70656 + b * 10 + 8];
-    out[b * 10 + 9] = rowScratch[70656 + b * 10 + 9];
+    outputs[b * 10] = out2[b * 10];
+    outputs[b * 10 + 1] = out2[b * 10 + 1];
+    outputs[b * 10 + 2] = out2[b * 10 + 2];
+    outputs[b * 10 + 3] = out2[b * 10 + 3];
+    outputs[b * 10 + 4] = out2[b * 10 + 4];
+    outputs[b * 10 + 5] = out2[b * 10 + 5];
+    outputs[b * 10 + 6] = out2[b * 10 + 6];
+    outputs[b * 10 + 7] = out2[b * 10 + 7];
+    outputs[b * 10 + 8] = out2[b * 10 + 8];
+    outputs[b * 10 + 9] = out2[b * 10 + 9];
 
     // Σ loss over the batch
-    total += -rowScratch[75776 + b * 1];
+    total += -sum_mul_y2[b];
   }
   return total;
 }
 
-// mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
+function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
   for (let i2 = 0; i2 < 128; i2 += 4) {
-    let b3 = 0;
-    for (; b3 + 1 < n; b3 += 2) {
-      const ra5 = b3 * 784;
-      const ra6 = (b3 + 1) * 784;
-      const rb7 = i2 * 784;
-      const rb8 = (i2 + 1) * 784;
-      const rb9 = (i2 + 2) * 784;
-      const rb10 = (i2 + 3) * 784;
-      let c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0, c18 = 0;
-      for (let k4 = 0; k4 < 784; k4++) {
-        const a19 = X[ra5 + k4];
-        const a20 = X[ra6 + k4];
-        const b21 = p[rb7 + k4];
-        const b22 = p[rb8 + k4];
-        const b23 = p[rb9 + k4];
-        const b24 = p[rb10 + k4];
-        c11 += a19 * b21;
-        c12 += a19 * b22;
-        c13 += a19 * b23;
-        c14 += a19 * b24;
-        c15 += a20 * b21;
-        c16 += a20 * b22;
-        c17 += a20 * b23;
-        c18 += a20 * b24;
+    let b1 = 0;
+    for (; b1 + 1 < n; b1 += 2) {
+      const ra1 = b1 * 784;
+      const ra2 = (b1 + 1) * 784;
+      const rb1 = i2 * 784;
+      const rb2 = (i2 + 1) * 784;
+      const rb3 = (i2 + 2) * 784;
+      const rb4 = (i2 + 3) * 784;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      let c4 = 0;
+      let c5 = 0;
+      let c6 = 0;
+      let c7 = 0;
+      let c8 = 0;
+      for (let k1 = 0; k1 < 784; k1++) {
+        const a1 = X[ra1 + k1];
+        const a2 = X[ra2 + k1];
+        const b2 = p[rb1 + k1];
+        const b3 = p[rb2 + k1];
+        const b4 = p[rb3 + k1];
+        const b5 = p[rb4 + k1];
+        c1 += a1 * b2;
+        c2 += a1 * b3;
+        c3 += a1 * b4;
+        c4 += a1 * b5;
+        c5 += a2 * b2;
+        c6 += a2 * b3;
+        c7 += a2 * b4;
+        c8 += a2 * b5;
       }
-      rowScratch[b3 * 128 + i2] = c11;
-      rowScratch[b3 * 128 + i2 + 1] = c12;
-      rowScratch[b3 * 128 + i2 + 2] = c13;
-      rowScratch[b3 * 128 + i2 + 3] = c14;
-      rowScratch[(b3 + 1) * 128 + i2] = c15;
-      rowScratch[(b3 + 1) * 128 + i2 + 1] = c16;
-      rowScratch[(b3 + 1) * 128 + i2 + 2] = c17;
-      rowScratch[(b3 + 1) * 128 + i2 + 3] = c18;
+      Wx_h[b1 * 128 + i2] = c1;
+      Wx_h[b1 * 128 + (i2 + 1)] = c2;
+      Wx_h[b1 * 128 + (i2 + 2)] = c3;
+      Wx_h[b1 * 128 + (i2 + 3)] = c4;
+      Wx_h[(b1 + 1) * 128 + i2] = c5;
+      Wx_h[(b1 + 1) * 128 + (i2 + 1)] = c6;
+      Wx_h[(b1 + 1) * 128 + (i2 + 2)] = c7;
+      Wx_h[(b1 + 1) * 128 + (i2 + 3)] = c8;
     }
-    for (; b3 < n; b3++) {
-      const ra26 = b3 * 784;
-      const rb27 = i2 * 784;
-      const rb28 = (i2 + 1) * 784;
-      const rb29 = (i2 + 2) * 784;
-      const rb30 = (i2 + 3) * 784;
-      let c31 = 0, c32 = 0, c33 = 0, c34 = 0;
-      for (let k25 = 0; k25 < 784; k25++) {
-        const a35 = X[ra26 + k25];
-        const b36 = p[rb27 + k25];
-        const b37 = p[rb28 + k25];
-        const b38 = p[rb29 + k25];
-        const b39 = p[rb30 + k25];
-        c31 += a35 * b36;
-        c32 += a35 * b37;
-        c33 += a35 * b38;
-        c34 += a35 * b39;
+    for (; b1 < n; b1++) {
+      const ra3 = b1 * 784;
+      const rb5 = i2 * 784;
+      const rb6 = (i2 + 1) * 784;
+      const rb7 = (i2 + 2) * 784;
+      const rb8 = (i2 + 3) * 784;
+      let c9 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      for (let k2 = 0; k2 < 784; k2++) {
+        const a3 = X[ra3 + k2];
+        const b6 = p[rb5 + k2];
+        const b7 = p[rb6 + k2];
+        const b8 = p[rb7 + k2];
+        const b9 = p[rb8 + k2];
+        c9 += a3 * b6;
+        c10 += a3 * b7;
+        c11 += a3 * b8;
+        c12 += a3 * b9;
       }
-      rowScratch[b3 * 128 + i2] = c31;
-      rowScratch[b3 * 128 + i2 + 1] = c32;
-      rowScratch[b3 * 128 + i2 + 2] = c33;
-      rowScratch[b3 * 128 + i2 + 3] = c34;
-    }
-  }
-}
-
-// mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i42 = 0; i42 < 8; i42 += 4) {
-    let b43 = 0;
-    for (; b43 + 1 < n; b43 += 2) {
-      const ra45 = 98304 + b43 * 128;
-      const ra46 = 98304 + (b43 + 1) * 128;
-      const rb47 = 100480 + i42 * 128;
-      const rb48 = 100480 + (i42 + 1) * 128;
-      const rb49 = 100480 + (i42 + 2) * 128;
-      const rb50 = 100480 + (i42 + 3) * 128;
-      let c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0, c58 = 0;
-      for (let k44 = 0; k44 < 128; k44++) {
-        const a59 = rowScratch[ra45 + k44];
-        const a60 = rowScratch[ra46 + k44];
-        const b61 = p[rb47 + k44];
-        const b62 = p[rb48 + k44];
-        const b63 = p[rb49 + k44];
-        const b64 = p[rb50 + k44];
-        c51 += a59 * b61;
-        c52 += a59 * b62;
-        c53 += a59 * b63;
-        c54 += a59 * b64;
-        c55 += a60 * b61;
-        c56 += a60 * b62;
-        c57 += a60 * b63;
-        c58 += a60 * b64;
-      }
-      rowScratch[131072 + b43 * 10 + i42] = c51;
-      rowScratch[131072 + b43 * 10 + i42 + 1] = c52;
-      rowScratch[131072 + b43 * 10 + i42 + 2] = c53;
-      rowScratch[131072 + b43 * 10 + i42 + 3] = c54;
-      rowScratch[131072 + (b43 + 1) * 10 + i42] = c55;
-      rowScratch[131072 + (b43 + 1) * 10 + i42 + 1] = c56;
-      rowScratch[131072 + (b43 + 1) * 10 + i42 + 2] = c57;
-      rowScratch[131072 + (b43 + 1) * 10 + i42 + 3] = c58;
-    }
-    for (; b43 < n; b43++) {
-      const ra66 = 98304 + b43 * 128;
-      const rb67 = 100480 + i42 * 128;
-      const rb68 = 100480 + (i42 + 1) * 128;
-      const rb69 = 100480 + (i42 + 2) * 128;
-      const rb70 = 100480 + (i42 + 3) * 128;
-      let c71 = 0, c72 = 0, c73 = 0, c74 = 0;
-      for (let k65 = 0; k65 < 128; k65++) {
-        const a75 = rowScratch[ra66 + k65];
-        const b76 = p[rb67 + k65];
-        const b77 = p[rb68 + k65];
-        const b78 = p[rb69 + k65];
-        const b79 = p[rb70 + k65];
-        c71 += a75 * b76;
-        c72 += a75 * b77;
-        c73 += a75 * b78;
-        c74 += a75 * b79;
-      }
-      rowScratch[131072 + b43 * 10 + i42] = c71;
-      rowScratch[131072 + b43 * 10 + i42 + 1] = c72;
-      rowScratch[131072 + b43 * 10 + i42 + 2] = c73;
-      rowScratch[131072 + b43 * 10 + i42 + 3] = c74;
-    }
-  }
-  for (let i42 = 8; i42 < 10; i42++) {
-    let b43 = 0;
-    for (; b43 + 1 < n; b43 += 2) {
-      const ra81 = 98304 + b43 * 128;
-      const ra82 = 98304 + (b43 + 1) * 128;
-      const rb83 = 100480 + i42 * 128;
-      let c84 = 0, c85 = 0;
-      for (let k80 = 0; k80 < 128; k80++) {
-        const a86 = rowScratch[ra81 + k80];
-        const a87 = rowScratch[ra82 + k80];
-        const b88 = p[rb83 + k80];
-        c84 += a86 * b88;
-        c85 += a87 * b88;
-      }
-      rowScratch[131072 + b43 * 10 + i42] = c84;
-      rowScratch[131072 + (b43 + 1) * 10 + i42] = c85;
-    }
-    for (; b43 < n; b43++) {
-      const ra90 = 98304 + b43 * 128;
-      const rb91 = 100480 + i42 * 128;
-      let c92 = 0;
-      for (let k89 = 0; k89 < 128; k89++) {
-        const a93 = rowScratch[ra90 + k89];
-        const b94 = p[rb91 + k89];
-        c92 += a93 * b94;
-      }
-      rowScratch[131072 + b43 * 10 + i42] = c92;
+      Wx_h[b1 * 128 + i2] = c9;
+      Wx_h[b1 * 128 + (i2 + 1)] = c10;
+      Wx_h[b1 * 128 + (i2 + 2)] = c11;
+      Wx_h[b1 * 128 + (i2 + 3)] = c12;
     }
   }
 }
 
-// backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let j121 = 0; j121 < 128; j121 += 4) {
-    let b122 = 0;
-    for (; b122 + 1 < n; b122 += 2) {
-      const ra124 = 141824 + b122 * 10;
-      const ra125 = 141824 + (b122 + 1) * 10;
-      const rb126 = 100480 + j121;
-      const rb127 = 100480 + j121 + 1;
-      const rb128 = 100480 + j121 + 2;
-      const rb129 = 100480 + j121 + 3;
-      let c130 = 0, c131 = 0, c132 = 0, c133 = 0, c134 = 0, c135 = 0, c136 = 0, c137 = 0;
-      for (let k123 = 0; k123 < 10; k123++) {
-        const a138 = rowScratch[ra124 + k123];
-        const a139 = rowScratch[ra125 + k123];
-        const b140 = p[rb126 + k123 * 128];
-        const b141 = p[rb127 + k123 * 128];
-        const b142 = p[rb128 + k123 * 128];
-        const b143 = p[rb129 + k123 * 128];
-        c130 += a138 * b140;
-        c131 += a138 * b141;
-        c132 += a138 * b142;
-        c133 += a138 * b143;
-        c134 += a139 * b140;
-        c135 += a139 * b141;
-        c136 += a139 * b142;
-        c137 += a139 * b143;
+function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
+  for (let i5 = 0; i5 < 8; i5 += 4) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra4 = b10 * 128;
+      const ra5 = (b10 + 1) * 128;
+      const rb9 = 100480 + i5 * 128;
+      const rb10 = 100480 + (i5 + 1) * 128;
+      const rb11 = 100480 + (i5 + 2) * 128;
+      const rb12 = 100480 + (i5 + 3) * 128;
+      let c13 = 0;
+      let c14 = 0;
+      let c15 = 0;
+      let c16 = 0;
+      let c17 = 0;
+      let c18 = 0;
+      let c19 = 0;
+      let c20 = 0;
+      for (let k3 = 0; k3 < 128; k3++) {
+        const a4 = d[ra4 + k3];
+        const a5 = d[ra5 + k3];
+        const b11 = p[rb9 + k3];
+        const b12 = p[rb10 + k3];
+        const b13 = p[rb11 + k3];
+        const b14 = p[rb12 + k3];
+        c13 += a4 * b11;
+        c14 += a4 * b12;
+        c15 += a4 * b13;
+        c16 += a4 * b14;
+        c17 += a5 * b11;
+        c18 += a5 * b12;
+        c19 += a5 * b13;
+        c20 += a5 * b14;
       }
-      rowScratch[144384 + b122 * 128 + j121] = c130;
-      rowScratch[144384 + b122 * 128 + j121 + 1] = c131;
-      rowScratch[144384 + b122 * 128 + j121 + 2] = c132;
-      rowScratch[144384 + b122 * 128 + j121 + 3] = c133;
-      rowScratch[144384 + (b122 + 1) * 128 + j121] = c134;
-      rowScratch[144384 + (b122 + 1) * 128 + j121 + 1] = c135;
-      rowScratch[144384 + (b122 + 1) * 128 + j121 + 2] = c136;
-      rowScratch[144384 + (b122 + 1) * 128 + j121 + 3] = c137;
+      Wx_out[b10 * 10 + i5] = c13;
+      Wx_out[b10 * 10 + (i5 + 1)] = c14;
+      Wx_out[b10 * 10 + (i5 + 2)] = c15;
+      Wx_out[b10 * 10 + (i5 + 3)] = c16;
+      Wx_out[(b10 + 1) * 10 + i5] = c17;
+      Wx_out[(b10 + 1) * 10 + (i5 + 1)] = c18;
+      Wx_out[(b10 + 1) * 10 + (i5 + 2)] = c19;
+      Wx_out[(b10 + 1) * 10 + (i5 + 3)] = c20;
     }
-    for (; b122 < n; b122++) {
-      const ra145 = 141824 + b122 * 10;
-      const rb146 = 100480 + j121;
-      const rb147 = 100480 + j121 + 1;
-      const rb148 = 100480 + j121 + 2;
-      const rb149 = 100480 + j121 + 3;
-      let c150 = 0, c151 = 0, c152 = 0, c153 = 0;
-      for (let k144 = 0; k144 < 10; k144++) {
-        const a154 = rowScratch[ra145 + k144];
-        const b155 = p[rb146 + k144 * 128];
-        const b156 = p[rb147 + k144 * 128];
-        const b157 = p[rb148 + k144 * 128];
-        const b158 = p[rb149 + k144 * 128];
-        c150 += a154 * b155;
-        c151 += a154 * b156;
-        c152 += a154 * b157;
-        c153 += a154 * b158;
+    for (; b10 < n; b10++) {
+      const ra6 = b10 * 128;
+      const rb13 = 100480 + i5 * 128;
+      const rb14 = 100480 + (i5 + 1) * 128;
+      const rb15 = 100480 + (i5 + 2) * 128;
+      const rb16 = 100480 + (i5 + 3) * 128;
+      let c21 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c24 = 0;
+      for (let k4 = 0; k4 < 128; k4++) {
+        const a6 = d[ra6 + k4];
+        const b15 = p[rb13 + k4];
+        const b16 = p[rb14 + k4];
+        const b17 = p[rb15 + k4];
+        const b18 = p[rb16 + k4];
+        c21 += a6 * b15;
+        c22 += a6 * b16;
+        c23 += a6 * b17;
+        c24 += a6 * b18;
       }
-      rowScratch[144384 + b122 * 128 + j121] = c150;
-      rowScratch[144384 + b122 * 128 + j121 + 1] = c151;
-      rowScratch[144384 + b122 * 128 + j121 + 2] = c152;
-      rowScratch[144384 + b122 * 128 + j121 + 3] = c153;
+      Wx_out[b10 * 10 + i5] = c21;
+      Wx_out[b10 * 10 + (i5 + 1)] = c22;
+      Wx_out[b10 * 10 + (i5 + 2)] = c23;
+      Wx_out[b10 * 10 + (i5 + 3)] = c24;
+    }
+  }
+  for (let i5 = 8; i5 < 10; i5++) {
+    let b10 = 0;
+    for (; b10 + 1 < n; b10 += 2) {
+      const ra7 = b10 * 128;
+      const ra8 = (b10 + 1) * 128;
+      const rb17 = 100480 + i5 * 128;
+      let c25 = 0;
+      let c26 = 0;
+      for (let k5 = 0; k5 < 128; k5++) {
+        const a7 = d[ra7 + k5];
+        const a8 = d[ra8 + k5];
+        const b19 = p[rb17 + k5];
+        c25 += a7 * b19;
+        c26 += a8 * b19;
+      }
+      Wx_out[b10 * 10 + i5] = c25;
+      Wx_out[(b10 + 1) * 10 + i5] = c26;
+    }
+    for (; b10 < n; b10++) {
+      const ra9 = b10 * 128;
+      const rb18 = 100480 + i5 * 128;
+      let c27 = 0;
+      for (let k6 = 0; k6 < 128; k6++) {
+        const a9 = d[ra9 + k6];
+        const b20 = p[rb18 + k6];
+        c27 += a9 * b20;
+      }
+      Wx_out[b10 * 10 + i5] = c27;
     }
   }
 }
 
-// ∂loss/∂W_h [128, 784]  (Σ over the batch)
-function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i161 = 0; i161 < 128; i161 += 4) {
-    for (let j162 = 0; j162 < 784; j162 += 4) {
-      const ra164 = 177152 + i161;
-      const ra165 = 177152 + i161 + 1;
-      const ra166 = 177152 + i161 + 2;
-      const ra167 = 177152 + i161 + 3;
-      const rb168 = j162;
-      const rb169 = j162 + 1;
-      const rb170 = j162 + 2;
-      const rb171 = j162 + 3;
-      let c172 = 0, c173 = 0, c174 = 0, c175 = 0, c176 = 0, c177 = 0, c178 = 0, c179 = 0, c180 = 0, c181 = 0, c182 = 0, c183 = 0, c184 = 0, c185 = 0, c186 = 0, c187 = 0;
-      for (let k163 = 0; k163 < n; k163++) {
-        const a188 = rowScratch[ra164 + k163 * 128];
-        const a189 = rowScratch[ra165 + k163 * 128];
-        const a190 = rowScratch[ra166 + k163 * 128];
-        const a191 = rowScratch[ra167 + k163 * 128];
-        const b192 = X[rb168 + k163 * 784];
-        const b193 = X[rb169 + k163 * 784];
-        const b194 = X[rb170 + k163 * 784];
-        const b195 = X[rb171 + k163 * 784];
-        c172 += a188 * b192;
-        c173 += a188 * b193;
-        c174 += a188 * b194;
-        c175 += a188 * b195;
-        c176 += a189 * b192;
-        c177 += a189 * b193;
-        c178 += a189 * b194;
-        c179 += a189 * b195;
-        c180 += a190 * b192;
-        c181 += a190 * b193;
-        c182 += a190 * b194;
-        c183 += a190 * b195;
-        c184 += a191 * b192;
-        c185 += a191 * b193;
-        c186 += a191 * b194;
-        c187 += a191 * b195;
+function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
+  for (let j1 = 0; j1 < 128; j1 += 4) {
+    let b21 = 0;
+    for (; b21 + 1 < n; b21 += 2) {
+      const ra10 = b21 * 10;
+      const ra11 = (b21 + 1) * 10;
+      const rb19 = 100480 + j1;
+      const rb20 = 100480 + (j1 + 1);
+      const rb21 = 100480 + (j1 + 2);
+      const rb22 = 100480 + (j1 + 3);
+      let c28 = 0;
+      let c29 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      let c32 = 0;
+      let c33 = 0;
+      let c34 = 0;
+      let c35 = 0;
+      for (let k7 = 0; k7 < 10; k7++) {
+        const a10 = dz_out[ra10 + k7];
+        const a11 = dz_out[ra11 + k7];
+        const b22 = p[rb19 + k7 * 128];
+        const b23 = p[rb20 + k7 * 128];
+        const b24 = p[rb21 + k7 * 128];
+        const b25 = p[rb22 + k7 * 128];
+        c28 += a10 * b22;
+        c29 += a10 * b23;
+        c30 += a10 * b24;
+        c31 += a10 * b25;
+        c32 += a11 * b22;
+        c33 += a11 * b23;
+        c34 += a11 * b24;
+        c35 += a11 * b25;
       }
-      g[i161 * 784 + j162] += c172;
-      g[i161 * 784 + j162 + 1] += c173;
-      g[i161 * 784 + j162 + 2] += c174;
-      g[i161 * 784 + j162 + 3] += c175;
-      g[(i161 + 1) * 784 + j162] += c176;
-      g[(i161 + 1) * 784 + j162 + 1] += c177;
-      g[(i161 + 1) * 784 + j162 + 2] += c178;
-      g[(i161 + 1) * 784 + j162 + 3] += c179;
-      g[(i161 + 2) * 784 + j162] += c180;
-      g[(i161 + 2) * 784 + j162 + 1] += c181;
-      g[(i161 + 2) * 784 + j162 + 2] += c182;
-      g[(i161 + 2) * 784 + j162 + 3] += c183;
-      g[(i161 + 3) * 784 + j162] += c184;
-      g[(i161 + 3) * 784 + j162 + 1] += c185;
-      g[(i161 + 3) * 784 + j162 + 2] += c186;
-      g[(i161 + 3) * 784 + j162 + 3] += c187;
+      dd[b21 * 128 + j1] = c28;
+      dd[b21 * 128 + (j1 + 1)] = c29;
+      dd[b21 * 128 + (j1 + 2)] = c30;
+      dd[b21 * 128 + (j1 + 3)] = c31;
+      dd[(b21 + 1) * 128 + j1] = c32;
+      dd[(b21 + 1) * 128 + (j1 + 1)] = c33;
+      dd[(b21 + 1) * 128 + (j1 + 2)] = c34;
+      dd[(b21 + 1) * 128 + (j1 + 3)] = c35;
+    }
+    for (; b21 < n; b21++) {
+      const ra12 = b21 * 10;
+      const rb23 = 100480 + j1;
+      const rb24 = 100480 + (j1 + 1);
+      const rb25 = 100480 + (j1 + 2);
+      const rb26 = 100480 + (j1 + 3);
+      let c36 = 0;
+      let c37 = 0;
+      let c38 = 0;
+      let c39 = 0;
+      for (let k8 = 0; k8 < 10; k8++) {
+        const a12 = dz_out[ra12 + k8];
+        const b26 = p[rb23 + k8 * 128];
+        const b27 = p[rb24 + k8 * 128];
+        const b28 = p[rb25 + k8 * 128];
+        const b29 = p[rb26 + k8 * 128];
+        c36 += a12 * b26;
+        c37 += a12 * b27;
+        c38 += a12 * b28;
+        c39 += a12 * b29;
+      }
+      dd[b21 * 128 + j1] = c36;
+      dd[b21 * 128 + (j1 + 1)] = c37;
+      dd[b21 * 128 + (j1 + 2)] = c38;
+      dd[b21 * 128 + (j1 + 3)] = c39;
     }
   }
 }
 
-// ∂loss/∂W_out [10, 128]  (Σ over the batch)
-function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): void {
-  for (let i196 = 0; i196 < 8; i196 += 4) {
-    for (let j197 = 0; j197 < 128; j197 += 4) {
-      const ra199 = 141824 + i196;
-      const ra200 = 141824 + i196 + 1;
-      const ra201 = 141824 + i196 + 2;
-      const ra202 = 141824 + i196 + 3;
-      const rb203 = 98304 + j197;
-      const rb204 = 98304 + j197 + 1;
-      const rb205 = 98304 + j197 + 2;
-      const rb206 = 98304 + j197 + 3;
-      let c207 = 0, c208 = 0, c209 = 0, c210 = 0, c211 = 0, c212 = 0, c213 = 0, c214 = 0, c215 = 0, c216 = 0, c217 = 0, c218 = 0, c219 = 0, c220 = 0, c221 = 0, c222 = 0;
-      for (let k198 = 0; k198 < n; k198++) {
-        const a223 = rowScratch[ra199 + k198 * 10];
-        const a224 = rowScratch[ra200 + k198 * 10];
-        const a225 = rowScratch[ra201 + k198 * 10];
-        const a226 = rowScratch[ra202 + k198 * 10];
-        const b227 = rowScratch[rb203 + k198 * 128];
-        const b228 = rowScratch[rb204 + k198 * 128];
-        const b229 = rowScratch[rb205 + k198 * 128];
-        const b230 = rowScratch[rb206 + k198 * 128];
-        c207 += a223 * b227;
-        c208 += a223 * b228;
-        c209 += a223 * b229;
-        c210 += a223 * b230;
-        c211 += a224 * b227;
-        c212 += a224 * b228;
-        c213 += a224 * b229;
-        c214 += a224 * b230;
-        c215 += a225 * b227;
-        c216 += a225 * b228;
-        c217 += a225 * b229;
-        c218 += a225 * b230;
-        c219 += a226 * b227;
-        c220 += a226 * b228;
-        c221 += a226 * b229;
-        c222 += a226 * b230;
+function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // ∂loss/∂W_h [128, 784]  (Σ over the batch)
+  for (let i8 = 0; i8 < 128; i8 += 4) {
+    for (let j2 = 0; j2 < 784; j2 += 4) {
+      const ra13 = i8;
+      const ra14 = i8 + 1;
+      const ra15 = i8 + 2;
+      const ra16 = i8 + 3;
+      const rb27 = j2;
+      const rb28 = j2 + 1;
+      const rb29 = j2 + 2;
+      const rb30 = j2 + 3;
+      let c40 = 0;
+      let c41 = 0;
+      let c42 = 0;
+      let c43 = 0;
+      let c44 = 0;
+      let c45 = 0;
+      let c46 = 0;
+      let c47 = 0;
+      let c48 = 0;
+      let c49 = 0;
+      let c50 = 0;
+      let c51 = 0;
+      let c52 = 0;
+      let c53 = 0;
+      let c54 = 0;
+      let c55 = 0;
+      for (let k9 = 0; k9 < n; k9++) {
+        const a13 = dz_h[ra13 + k9 * 128];
+        const a14 = dz_h[ra14 + k9 * 128];
+        const a15 = dz_h[ra15 + k9 * 128];
+        const a16 = dz_h[ra16 + k9 * 128];
+        const b30 = X[rb27 + k9 * 784];
+        const b31 = X[rb28 + k9 * 784];
+        const b32 = X[rb29 + k9 * 784];
+        const b33 = X[rb30 + k9 * 784];
+        c40 += a13 * b30;
+        c41 += a13 * b31;
+        c42 += a13 * b32;
+        c43 += a13 * b33;
+        c44 += a14 * b30;
+        c45 += a14 * b31;
+        c46 += a14 * b32;
+        c47 += a14 * b33;
+        c48 += a15 * b30;
+        c49 += a15 * b31;
+        c50 += a15 * b32;
+        c51 += a15 * b33;
+        c52 += a16 * b30;
+        c53 += a16 * b31;
+        c54 += a16 * b32;
+        c55 += a16 * b33;
       }
-      g[100480 + i196 * 128 + j197] += c207;
-      g[100480 + i196 * 128 + j197 + 1] += c208;
-      g[100480 + i196 * 128 + j197 + 2] += c209;
-      g[100480 + i196 * 128 + j197 + 3] += c210;
-      g[100480 + (i196 + 1) * 128 + j197] += c211;
-      g[100480 + (i196 + 1) * 128 + j197 + 1] += c212;
-      g[100480 + (i196 + 1) * 128 + j197 + 2] += c213;
-      g[100480 + (i196 + 1) * 128 + j197 + 3] += c214;
-      g[100480 + (i196 + 2) * 128 + j197] += c215;
-      g[100480 + (i196 + 2) * 128 + j197 + 1] += c216;
-      g[100480 + (i196 + 2) * 128 + j197 + 2] += c217;
-      g[100480 + (i196 + 2) * 128 + j197 + 3] += c218;
-      g[100480 + (i196 + 3) * 128 + j197] += c219;
-      g[100480 + (i196 + 3) * 128 + j197 + 1] += c220;
-      g[100480 + (i196 + 3) * 128 + j197 + 2] += c221;
-      g[100480 + (i196 + 3) * 128 + j197 + 3] += c222;
-    }
-  }
-  for (let i196 = 8; i196 < 10; i196++) {
-    for (let j197 = 0; j197 < 128; j197 += 4) {
-      const ra232 = 141824 + i196;
-      const rb233 = 98304 + j197;
-      const rb234 = 98304 + j197 + 1;
-      const rb235 = 98304 + j197 + 2;
-      const rb236 = 98304 + j197 + 3;
-      let c237 = 0, c238 = 0, c239 = 0, c240 = 0;
-      for (let k231 = 0; k231 < n; k231++) {
-        const a241 = rowScratch[ra232 + k231 * 10];
-        const b242 = rowScratch[rb233 + k231 * 128];
-        const b243 = rowScratch[rb234 + k231 * 128];
-        const b244 = rowScratch[rb235 + k231 * 128];
-        const b245 = rowScratch[rb236 + k231 * 128];
-        c237 += a241 * b242;
-        c238 += a241 * b243;
-        c239 += a241 * b244;
-        c240 += a241 * b245;
-      }
-      g[100480 + i196 * 128 + j197] += c237;
-      g[100480 + i196 * 128 + j197 + 1] += c238;
-      g[100480 + i196 * 128 + j197 + 2] += c239;
-      g[100480 + i196 * 128 + j197 + 3] += c240;
+      g[i8 * 784 + j2] += c40;
+      g[i8 * 784 + (j2 + 1)] += c41;
+      g[i8 * 784 + (j2 + 2)] += c42;
+      g[i8 * 784 + (j2 + 3)] += c43;
+      g[(i8 + 1) * 784 + j2] += c44;
+      g[(i8 + 1) * 784 + (j2 + 1)] += c45;
+      g[(i8 + 1) * 784 + (j2 + 2)] += c46;
+      g[(i8 + 1) * 784 + (j2 + 3)] += c47;
+      g[(i8 + 2) * 784 + j2] += c48;
+      g[(i8 + 2) * 784 + (j2 + 1)] += c49;
+      g[(i8 + 2) * 784 + (j2 + 2)] += c50;
+      g[(i8 + 2) * 784 + (j2 + 3)] += c51;
+      g[(i8 + 3) * 784 + j2] += c52;
+      g[(i8 + 3) * 784 + (j2 + 1)] += c53;
+      g[(i8 + 3) * 784 + (j2 + 2)] += c54;
+      g[(i8 + 3) * 784 + (j2 + 3)] += c55;
     }
   }
 }
 
-/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into out and returns Σ loss. */
-function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
+function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): void {
+  // ∂loss/∂W_out [10, 128]  (Σ over the batch)
+  for (let i9 = 0; i9 < 8; i9 += 4) {
+    for (let j3 = 0; j3 < 128; j3 += 4) {
+      const ra17 = i9;
+      const ra18 = i9 + 1;
+      const ra19 = i9 + 2;
+      const ra20 = i9 + 3;
+      const rb31 = j3;
+      const rb32 = j3 + 1;
+      const rb33 = j3 + 2;
+      const rb34 = j3 + 3;
+      let c56 = 0;
+      let c57 = 0;
+      let c58 = 0;
+      let c59 = 0;
+      let c60 = 0;
+      let c61 = 0;
+      let c62 = 0;
+      let c63 = 0;
+      let c64 = 0;
+      let c65 = 0;
+      let c66 = 0;
+      let c67 = 0;
+      let c68 = 0;
+      let c69 = 0;
+      let c70 = 0;
+      let c71 = 0;
+      for (let k10 = 0; k10 < n; k10++) {
+        const a17 = dz_out[ra17 + k10 * 10];
+        const a18 = dz_out[ra18 + k10 * 10];
+        const a19 = dz_out[ra19 + k10 * 10];
+        const a20 = dz_out[ra20 + k10 * 10];
+        const b34 = d[rb31 + k10 * 128];
+        const b35 = d[rb32 + k10 * 128];
+        const b36 = d[rb33 + k10 * 128];
+        const b37 = d[rb34 + k10 * 128];
+        c56 += a17 * b34;
+        c57 += a17 * b35;
+        c58 += a17 * b36;
+        c59 += a17 * b37;
+        c60 += a18 * b34;
+        c61 += a18 * b35;
+        c62 += a18 * b36;
+        c63 += a18 * b37;
+        c64 += a19 * b34;
+        c65 += a19 * b35;
+        c66 += a19 * b36;
+        c67 += a19 * b37;
+        c68 += a20 * b34;
+        c69 += a20 * b35;
+        c70 += a20 * b36;
+        c71 += a20 * b37;
+      }
+      g[100480 + i9 * 128 + j3] += c56;
+      g[100480 + i9 * 128 + (j3 + 1)] += c57;
+      g[100480 + i9 * 128 + (j3 + 2)] += c58;
+      g[100480 + i9 * 128 + (j3 + 3)] += c59;
+      g[100480 + (i9 + 1) * 128 + j3] += c60;
+      g[100480 + (i9 + 1) * 128 + (j3 + 1)] += c61;
+      g[100480 + (i9 + 1) * 128 + (j3 + 2)] += c62;
+      g[100480 + (i9 + 1) * 128 + (j3 + 3)] += c63;
+      g[100480 + (i9 + 2) * 128 + j3] += c64;
+      g[100480 + (i9 + 2) * 128 + (j3 + 1)] += c65;
+      g[100480 + (i9 + 2) * 128 + (j3 + 2)] += c66;
+      g[100480 + (i9 + 2) * 128 + (j3 + 3)] += c67;
+      g[100480 + (i9 + 3) * 128 + j3] += c68;
+      g[100480 + (i9 + 3) * 128 + (j3 + 1)] += c69;
+      g[100480 + (i9 + 3) * 128 + (j3 + 2)] += c70;
+      g[100480 + (i9 + 3) * 128 + (j3 + 3)] += c71;
+    }
+  }
+  for (let i9 = 8; i9 < 10; i9++) {
+    for (let j3 = 0; j3 < 128; j3 += 4) {
+      const ra21 = i9;
+      const rb35 = j3;
+      const rb36 = j3 + 1;
+      const rb37 = j3 + 2;
+      const rb38 = j3 + 3;
+      let c72 = 0;
+      let c73 = 0;
+      let c74 = 0;
+      let c75 = 0;
+      for (let k11 = 0; k11 < n; k11++) {
+        const a21 = dz_out[ra21 + k11 * 10];
+        const b38 = d[rb35 + k11 * 128];
+        const b39 = d[rb36 + k11 * 128];
+        const b40 = d[rb37 + k11 * 128];
+        const b41 = d[rb38 + k11 * 128];
+        c72 += a21 * b38;
+        c73 += a21 * b39;
+        c74 += a21 * b40;
+        c75 += a21 * b41;
+      }
+      g[100480 + i9 * 128 + j3] += c72;
+      g[100480 + i9 * 128 + (j3 + 1)] += c73;
+      g[100480 + i9 * 128 + (j3 + 2)] += c74;
+      g[100480 + i9 * 128 + (j3 + 3)] += c75;
+    }
+  }
+}
+
+/** Training mode: adds Σ ∂loss/∂params over rows [0, n) into g,
+    writes the n outputs into outputs and returns Σ loss. */
+function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): number {
   let total = 0;
   for (let b = 0; b < n; b++) {
     // mnist.nn:10  d   = dropout(h, 0.2)
     for (let i1 = 0; i1 < 128; i1++) {
-      rowScratch[65536 + b * 128 + i1] = rng.uniform() < 0.2 ? 0 : 1.25;
+      mask0[b * 128 + i1] = rng.uniform() < 0.2 ? 0 : 1.25;
     }
   }
 
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  gradRows_1(p, X, Y, n, g, rng, out);
+  gradRows_1(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
-    for (let i40 = 0; i40 < 128; i40++) {
-      rowScratch[32768 + b * 128 + i40] = rowScratch[b * 128 + i40] + p[100352 + i40];
+    for (let i3 = 0; i3 < 128; i3++) {
+      z_h[b * 128 + i3] = Wx_h[b * 128 + i3] + p[100352 + i3];
     }
 
     // mnist.nn:10  d   = dropout(h, 0.2)
-    for (let i41 = 0; i41 < 128; i41++) {
-      rowScratch[98304 + b * 128 + i41] = (Math.max(rowScratch[32768 + b * 128 + i41], 0)) * rowScratch[65536 + b * 128 + i41];
+    for (let i4 = 0; i4 < 128; i4++) {
+      d[b * 128 + i4] = Math.max(z_h[b * 128 + i4], 0) * mask0[b * 128 + i4];
     }
   }
 
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  gradRows_2(p, X, Y, n, g, rng, out);
+  gradRows_2(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // mnist.nn:11  out = dense(d, 10, softmax)
-    rowScratch[133632 + b * 10] = rowScratch[131072 + b * 10] + p[101760];
-    rowScratch[133632 + b * 10 + 1] = rowScratch[131072 + b * 10 + 1] + p[101761];
-    rowScratch[133632 + b * 10 + 2] = rowScratch[131072 + b * 10 + 2] + p[101762];
-    rowScratch[133632 + b * 10 + 3] = rowScratch[131072 + b * 10 + 3] + p[101763];
-    rowScratch[133632 + b * 10 + 4] = rowScratch[131072 + b * 10 + 4] + p[101764];
-    rowScratch[133632 + b * 10 + 5] = rowScratch[131072 + b * 10 + 5] + p[101765];
-    rowScratch[133632 + b * 10 + 6] = rowScratch[131072 + b * 10 + 6] + p[101766];
-    rowScratch[133632 + b * 10 + 7] = rowScratch[131072 + b * 10 + 7] + p[101767];
-    rowScratch[133632 + b * 10 + 8] = rowScratch[131072 + b * 10 + 8] + p[101768];
-    rowScratch[133632 + b * 10 + 9] = rowScratch[131072 + b * 10 + 9] + p[101769];
-    const max95 = Math.max(rowScratch[133632 + b * 10], rowScratch[133632 + b * 10 + 1], rowScratch[133632 + b * 10 + 2], rowScratch[133632 + b * 10 + 3], rowScratch[133632 + b * 10 + 4], rowScratch[133632 + b * 10 + 5], rowScratch[133632 + b * 10 + 6], rowScratch[133632 + b * 10 + 7], rowScratch[133632 + b * 10 + 8], rowScratch[133632 + b * 10 + 9]);
-    const e97 = Math.exp(rowScratch[133632 + b * 10] - max95);
-    const e98 = Math.exp(rowScratch[133632 + b * 10 + 1] - max95);
-    const e99 = Math.exp(rowScratch[133632 + b * 10 + 2] - max95);
-    const e100 = Math.exp(rowScratch[133632 + b * 10 + 3] - max95);
-    const e101 = Math.exp(rowScratch[133632 + b * 10 + 4] - max95);
-    const e102 = Math.exp(rowScratch[133632 + b * 10 + 5] - max95);
-    const e103 = Math.exp(rowScratch[133632 + b * 10 + 6] - max95);
-    const e104 = Math.exp(rowScratch[133632 + b * 10 + 7] - max95);
-    const e105 = Math.exp(rowScratch[133632 + b * 10 + 8] - max95);
-    const e106 = Math.exp(rowScratch[133632 + b * 10 + 9] - max95);
-    const sum96 = e97 + e98 + e99 + e100 + e101 + e102 + e103 + e104 + e105 + e106;
-    const inv107 = 1 / sum96;
-    rowScratch[136192 + b * 10] = e97 * inv107;
-    rowScratch[136192 + b * 10 + 1] = e98 * inv107;
-    rowScratch[136192 + b * 10 + 2] = e99 * inv107;
-    rowScratch[136192 + b * 10 + 3] = e100 * inv107;
-    rowScratch[136192 + b * 10 + 4] = e101 * inv107;
-    rowScratch[136192 + b * 10 + 5] = e102 * inv107;
-    rowScratch[136192 + b * 10 + 6] = e103 * inv107;
-    rowScratch[136192 + b * 10 + 7] = e104 * inv107;
-    rowScratch[136192 + b * 10 + 8] = e105 * inv107;
-    rowScratch[136192 + b * 10 + 9] = e106 * inv107;
+    z_out[b * 10] = Wx_out[b * 10] + p[101760];
+    z_out[b * 10 + 1] = Wx_out[b * 10 + 1] + p[101761];
+    z_out[b * 10 + 2] = Wx_out[b * 10 + 2] + p[101762];
+    z_out[b * 10 + 3] = Wx_out[b * 10 + 3] + p[101763];
+    z_out[b * 10 + 4] = Wx_out[b * 10 + 4] + p[101764];
+    z_out[b * 10 + 5] = Wx_out[b * 10 + 5] + p[101765];
+    z_out[b * 10 + 6] = Wx_out[b * 10 + 6] + p[101766];
+    z_out[b * 10 + 7] = Wx_out[b * 10 + 7] + p[101767];
+    z_out[b * 10 + 8] = Wx_out[b * 10 + 8] + p[101768];
+    z_out[b * 10 + 9] = Wx_out[b * 10 + 9] + p[101769];
+    const max1 = Math.max(z_out[b * 10], z_out[b * 10 + 1], z_out[b * 10 + 2], z_out[b * 10 + 3], z_out[b * 10 + 4],
+        z_out[b * 10 + 5], z_out[b * 10 + 6], z_out[b * 10 + 7], z_out[b * 10 + 8], z_out[b * 10 + 9]);
+    const e1 = Math.exp(z_out[b * 10] - max1);
+    const e2 = Math.exp(z_out[b * 10 + 1] - max1);
+    const e3 = Math.exp(z_out[b * 10 + 2] - max1);
+    const e4 = Math.exp(z_out[b * 10 + 3] - max1);
+    const e5 = Math.exp(z_out[b * 10 + 4] - max1);
+    const e6 = Math.exp(z_out[b * 10 + 5] - max1);
+    const e7 = Math.exp(z_out[b * 10 + 6] - max1);
+    const e8 = Math.exp(z_out[b * 10 + 7] - max1);
+    const e9 = Math.exp(z_out[b * 10 + 8] - max1);
+    const e10 = Math.exp(z_out[b * 10 + 9] - max1);
+    const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
+    const inv1 = 1 / sum1;
+    out[b * 10] = e1 * inv1;
+    out[b * 10 + 1] = e2 * inv1;
+    out[b * 10 + 2] = e3 * inv1;
+    out[b * 10 + 3] = e4 * inv1;
+    out[b * 10 + 4] = e5 * inv1;
+    out[b * 10 + 5] = e6 * inv1;
+    out[b * 10 + 6] = e7 * inv1;
+    out[b * 10 + 7] = e8 * inv1;
+    out[b * 10 + 8] = e9 * inv1;
+    out[b * 10 + 9] = e10 * inv1;
 
     // mnist.nn:13  loss categorical_crossentropy(out, y)
-    const max108 = Math.max(rowScratch[133632 + b * 10], rowScratch[133632 + b * 10 + 1], rowScratch[133632 + b * 10 + 2], rowScratch[133632 + b * 10 + 3], rowScratch[133632 + b * 10 + 4], rowScratch[133632 + b * 10 + 5], rowScratch[133632 + b * 10 + 6], rowScratch[133632 + b * 10 + 7], rowScratch[133632 + b * 10 + 8], rowScratch[133632 + b * 10 + 9]);
-    const e110 = Math.exp(rowScratch[133632 + b * 10] - max108);
-    const e111 = Math.exp(rowScratch[133632 + b * 10 + 1] - max108);
-    const e112 = Math.exp(rowScratch[133632 + b * 10 + 2] - max108);
-    const e113 = Math.exp(rowScratch[133632 + b * 10 + 3] - max108);
-    const e114 = Math.exp(rowScratch[133632 + b * 10 + 4] - max108);
-    const e115 = Math.exp(rowScratch[133632 + b * 10 + 5] - max108);
-    const e116 = Math.exp(rowScratch[133632 + b * 10 + 6] - max108);
-    const e117 = Math.exp(rowScratch[133632 + b * 10 + 7] - max108);
-    const e118 = Math.exp(rowScratch[133632 + b * 10 + 8] - max108);
-    const e119 = Math.exp(rowScratch[133632 + b * 10 + 9] - max108);
-    const sum109 = e110 + e111 + e112 + e113 + e114 + e115 + e116 + e117 + e118 + e119;
-    const lse120 = max108 + Math.log(sum109);
-    rowScratch[138752 + b * 10] = rowScratch[133632 + b * 10] - lse120;
-    rowScratch[138752 + b * 10 + 1] = rowScratch[133632 + b * 10 + 1] - lse120;
-    rowScratch[138752 + b * 10 + 2] = rowScratch[133632 + b * 10 + 2] - lse120;
-    rowScratch[138752 + b * 10 + 3] = rowScratch[133632 + b * 10 + 3] - lse120;
-    rowScratch[138752 + b * 10 + 4] = rowScratch[133632 + b * 10 + 4] - lse120;
-    rowScratch[138752 + b * 10 + 5] = rowScratch[133632 + b * 10 + 5] - lse120;
-    rowScratch[138752 + b * 10 + 6] = rowScratch[133632 + b * 10 + 6] - lse120;
-    rowScratch[138752 + b * 10 + 7] = rowScratch[133632 + b * 10 + 7] - lse120;
-    rowScratch[138752 + b * 10 + 8] = rowScratch[133632 + b * 10 + 8] - lse120;
-    rowScratch[138752 + b * 10 + 9] = rowScratch[133632 + b * 10 + 9] - lse120;
-    rowScratch[141312 + b * 1] = Y[b * 10] * rowScratch[138752 + b * 10] +
-        Y[b * 10 + 1] * rowScratch[138752 + b * 10 + 1] + Y[b * 10 + 2] * rowScratch[138752 + b * 10 + 2] +
-        Y[b * 10 + 3] * rowScratch[138752 + b * 10 + 3] + Y[b * 10 + 4] * rowScratch[138752 + b * 10 + 4] +
-        Y[b * 10 + 5] * rowScratch[138752 + b * 10 + 5] + Y[b * 10 + 6] * rowScratch[138752 + b * 10 + 6] +
-        Y[b * 10 + 7] * rowScratch[138752 + b * 10 + 7] + Y[b * 10 + 8] * rowScratch[138752 + b * 10 + 8] +
-        Y[b * 10 + 9] * rowScratch[138752 + b * 10 + 9];
+    const max2 = Math.max(z_out[b * 10], z_out[b * 10 + 1], z_out[b * 10 + 2], z_out[b * 10 + 3], z_out[b * 10 + 4],
+        z_out[b * 10 + 5], z_out[b * 10 + 6], z_out[b * 10 + 7], z_out[b * 10 + 8], z_out[b * 10 + 9]);
+    const e11 = Math.exp(z_out[b * 10] - max2);
+    const e12 = Math.exp(z_out[b * 10 + 1] - max2);
+    const e13 = Math.exp(z_out[b * 10 + 2] - max2);
+    const e14 = Math.exp(z_out[b * 10 + 3] - max2);
+    const e15 = Math.exp(z_out[b * 10 + 4] - max2);
+    const e16 = Math.exp(z_out[b * 10 + 5] - max2);
+    const e17 = Math.exp(z_out[b * 10 + 6] - max2);
+    const e18 = Math.exp(z_out[b * 10 + 7] - max2);
+    const e19 = Math.exp(z_out[b * 10 + 8] - max2);
+    const e20 = Math.exp(z_out[b * 10 + 9] - max2);
+    const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
+    const lse1 = max2 + Math.log(sum2);
+    logsoftmax_z_out[b * 10] = z_out[b * 10] - lse1;
+    logsoftmax_z_out[b * 10 + 1] = z_out[b * 10 + 1] - lse1;
+    logsoftmax_z_out[b * 10 + 2] = z_out[b * 10 + 2] - lse1;
+    logsoftmax_z_out[b * 10 + 3] = z_out[b * 10 + 3] - lse1;
+    logsoftmax_z_out[b * 10 + 4] = z_out[b * 10 + 4] - lse1;
+    logsoftmax_z_out[b * 10 + 5] = z_out[b * 10 + 5] - lse1;
+    logsoftmax_z_out[b * 10 + 6] = z_out[b * 10 + 6] - lse1;
+    logsoftmax_z_out[b * 10 + 7] = z_out[b * 10 + 7] - lse1;
+    logsoftmax_z_out[b * 10 + 8] = z_out[b * 10 + 8] - lse1;
+    logsoftmax_z_out[b * 10 + 9] = z_out[b * 10 + 9] - lse1;
+    sum_mul_y[b] = Y[b * 10] * logsoftmax_z_out[b * 10] + Y[b * 10 + 1] * logsoftmax_z_out[b * 10 + 1] +
+        Y[b * 10 + 2] * logsoftmax_z_out[b * 10 + 2] + Y[b * 10 + 3] * logsoftmax_z_out[b * 10 + 3] +
+        Y[b * 10 + 4] * logsoftmax_z_out[b * 10 + 4] + Y[b * 10 + 5] * logsoftmax_z_out[b * 10 + 5] +
+        Y[b * 10 + 6] * logsoftmax_z_out[b * 10 + 6] + Y[b * 10 + 7] * logsoftmax_z_out[b * 10 + 7] +
+        Y[b * 10 + 8] * logsoftmax_z_out[b * 10 + 8] + Y[b * 10 + 9] * logsoftmax_z_out[b * 10 + 9];
 
     // backward of mnist.nn:13  loss categorical_crossentropy(out, y)
-    rowScratch[141568 + b * 1] = Y[b * 10] + Y[b * 10 + 1] + Y[b * 10 + 2] + Y[b * 10 + 3] + Y[b * 10 + 4] +
-        Y[b * 10 + 5] + Y[b * 10 + 6] + Y[b * 10 + 7] + Y[b * 10 + 8] + Y[b * 10 + 9];
-    rowScratch[141824 + b * 10] = (rowScratch[136192 + b * 10] * rowScratch[141568 + b * 1]) - Y[b * 10];
-    rowScratch[141824 + b * 10 + 1] = (rowScratch[136192 + b * 10 + 1] * rowScratch[141568 + b * 1]) - Y[b * 10 + 1];
-    rowScratch[141824 + b * 10 + 2] = (rowScratch[136192 + b * 10 + 2] * rowScratch[141568 + b * 1]) - Y[b * 10 + 2];
-    rowScratch[141824 + b * 10 + 3] = (rowScratch[136192 + b * 10 + 3] * rowScratch[141568 + b * 1]) - Y[b * 10 + 3];
-    rowScratch[141824 + b * 10 + 4] = (rowScratch[136192 + b * 10 + 4] * rowScratch[141568 + b * 1]) - Y[b * 10 + 4];
-    rowScratch[141824 + b * 10 + 5] = (rowScratch[136192 + b * 10 + 5] * rowScratch[141568 + b * 1]) - Y[b * 10 + 5];
-    rowScratch[141824 + b * 10 + 6] = (rowScratch[136192 + b * 10 + 6] * rowScratch[141568 + b * 1]) - Y[b * 10 + 6];
-    rowScratch[141824 + b * 10 + 7] = (rowScratch[136192 + b * 10 + 7] * rowScratch[141568 + b * 1]) - Y[b * 10 + 7];
-    rowScratch[141824 + b * 10 + 8] = (rowScratch[136192 + b * 10 + 8] * rowScratch[141568 + b * 1]) - Y[b * 10 + 8];
-    rowScratch[141824 + b * 10 + 9] = (rowScratch[136192 + b * 10 + 9] * rowScratch[141568 + b * 1]) - Y[b * 10 + 9];
+    sum_y[b] = Y[b * 10] + Y[b * 10 + 1] + Y[b * 10 + 2] + Y[b * 10 + 3] + Y[b * 10 + 4] + Y[b * 10 + 5] +
+        Y[b * 10 + 6] + Y[b * 10 + 7] + Y[b * 10 + 8] + Y[b * 10 + 9];
+    dz_out[b * 10] = out[b * 10] * sum_y[b] - Y[b * 10];
+    dz_out[b * 10 + 1] = out[b * 10 + 1] * sum_y[b] - Y[b * 10 + 1];
+    dz_out[b * 10 + 2] = out[b * 10 + 2] * sum_y[b] - Y[b * 10 + 2];
+    dz_out[b * 10 + 3] = out[b * 10 + 3] * sum_y[b] - Y[b * 10 + 3];
+    dz_out[b * 10 + 4] = out[b * 10 + 4] * sum_y[b] - Y[b * 10 + 4];
+    dz_out[b * 10 + 5] = out[b * 10 + 5] * sum_y[b] - Y[b * 10 + 5];
+    dz_out[b * 10 + 6] = out[b * 10 + 6] * sum_y[b] - Y[b * 10 + 6];
+    dz_out[b * 10 + 7] = out[b * 10 + 7] * sum_y[b] - Y[b * 10 + 7];
+    dz_out[b * 10 + 8] = out[b * 10 + 8] * sum_y[b] - Y[b * 10 + 8];
+    dz_out[b * 10 + 9] = out[b * 10 + 9] * sum_y[b] - Y[b * 10 + 9];
   }
 
   // backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  gradRows_3(p, X, Y, n, g, rng, out);
+  gradRows_3(p, X, Y, n, g, rng, outputs);
   for (let b = 0; b < n; b++) {
     // backward of mnist.nn:9  h   = dense(x, 128, relu)
-    for (let i159 = 0; i159 < 128; i159++) {
-      rowScratch[177152 + b * 128 + i159] = (rowScratch[144384 + b * 128 + i159] * rowScratch[65536 + b * 128 + i159]) * (rowScratch[32768 + b * 128 + i159] > 0 ? 1 : 0);
+    for (let i6 = 0; i6 < 128; i6++) {
+      dz_h[b * 128 + i6] = dd[b * 128 + i6] * mask0[b * 128 + i6] * (z_h[b * 128 + i6] > 0 ? 1 : 0);
     }
 
     // output out (training mode, for the batch's metrics)
-    out[b * 10] = rowScratch[136192 + b * 10];
-    out[b * 10 + 1] = rowScratch[136192 + b * 10 + 1];
-    out[b * 10 + 2] = rowScratch[136192 + b * 10 + 2];
-    out[b * 10 + 3] = rowScratch[136192 + b * 10 + 3];
-    out[b * 10 + 4] = rowScratch[136192 + b * 10 + 4];
-    out[b * 10 + 5] = rowScratch[136192 + b * 10 + 5];
-    out[b * 10 + 6] = rowScratch[136192 + b * 10 + 6];
-    out[b * 10 + 7] = rowScratch[136192 + b * 10 + 7];
-    out[b * 10 + 8] = rowScratch[136192 + b * 10 + 8];
-    out[b * 10 + 9] = rowScratch[136192 + b * 10 + 9];
+    outputs[b * 10] = out[b * 10];
+    outputs[b * 10 + 1] = out[b * 10 + 1];
+    outputs[b * 10 + 2] = out[b * 10 + 2];
+    outputs[b * 10 + 3] = out[b * 10 + 3];
+    outputs[b * 10 + 4] = out[b * 10 + 4];
+    outputs[b * 10 + 5] = out[b * 10 + 5];
+    outputs[b * 10 + 6] = out[b * 10 + 6];
+    outputs[b * 10 + 7] = out[b * 10 + 7];
+    outputs[b * 10 + 8] = out[b * 10 + 8];
+    outputs[b * 10 + 9] = out[b * 10 + 9];
 
     // Σ loss over the batch
-    total += -rowScratch[141312 + b * 1];
+    total += -sum_mul_y[b];
 
     // ∂loss/∂b_h [128]
-    for (let i160 = 0; i160 < 128; i160++) {
-      g[100352 + i160] += rowScratch[177152 + b * 128 + i160];
+    for (let i7 = 0; i7 < 128; i7++) {
+      g[100352 + i7] += dz_h[b * 128 + i7];
     }
 
     // ∂loss/∂b_out [10]
-    g[101760] += rowScratch[141824 + b * 10];
-    g[101761] += rowScratch[141824 + b * 10 + 1];
-    g[101762] += rowScratch[141824 + b * 10 + 2];
-    g[101763] += rowScratch[141824 + b * 10 + 3];
-    g[101764] += rowScratch[141824 + b * 10 + 4];
-    g[101765] += rowScratch[141824 + b * 10 + 5];
-    g[101766] += rowScratch[141824 + b * 10 + 6];
-    g[101767] += rowScratch[141824 + b * 10 + 7];
-    g[101768] += rowScratch[141824 + b * 10 + 8];
-    g[101769] += rowScratch[141824 + b * 10 + 9];
+    g[101760] += dz_out[b * 10];
+    g[101761] += dz_out[b * 10 + 1];
+    g[101762] += dz_out[b * 10 + 2];
+    g[101763] += dz_out[b * 10 + 3];
+    g[101764] += dz_out[b * 10 + 4];
+    g[101765] += dz_out[b * 10 + 5];
+    g[101766] += dz_out[b * 10 + 6];
+    g[101767] += dz_out[b * 10 + 7];
+    g[101768] += dz_out[b * 10 + 8];
+    g[101769] += dz_out[b * 10 + 9];
   }
 
   // ∂loss/∂W_h [128, 784]  (Σ over the batch)
-  gradRows_4(p, X, Y, n, g, rng, out);
+  gradRows_4(p, X, Y, n, g, rng, outputs);
 
   // ∂loss/∂W_out [10, 128]  (Σ over the batch)
-  gradRows_5(p, X, Y, n, g, rng, out);
+  gradRows_5(p, X, Y, n, g, rng, outputs);
   return total;
 }
 

@@ -1293,8 +1293,8 @@ const INPUT_SIZE = 1;
 const TARGET_SIZE = 1;
 const OUTPUT_SIZE = 1;
 
-/** Inference for the sample at x[xo…]: writes the output at out[oo…]. */
-function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
+/** Inference for the sample at x[xo…]: writes the output at outputs[oo…]. */
+function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
   const Wx_h_0 = p[0] * x[xo];
   const Wx_h_1 = p[1] * x[xo];
@@ -1305,11 +1305,11 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   const Wx_out_0 = p[4] * h_0 + p[5] * h_1;
 
   // output out
-  out[oo] = 1 / (1 + Math.exp(-(Wx_out_0 + p[6])));
+  outputs[oo] = 1 / (1 + Math.exp(-(Wx_out_0 + p[6])));
 }
 
-/** The loss of one sample, inference mode; also writes its output at out[oo…]. */
-function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo: number): number {
+/** The loss of one sample, inference mode; also writes its output at outputs[oo…]. */
+function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec, oo: number): number {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
   const Wx_h_0 = p[0] * x[xo];
   const Wx_h_1 = p[1] * x[xo];
@@ -1321,17 +1321,17 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo
   const z_out_0 = Wx_out_0 + p[6];
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  const loss_0 = (Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0)))) - (y[yo] * z_out_0);
+  const loss2_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
 
   // output out (for evaluate's metrics)
-  out[oo] = 1 / (1 + Math.exp(-z_out_0));
+  outputs[oo] = 1 / (1 + Math.exp(-z_out_0));
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  return loss_0;
+  return loss2_0;
 }
 
-/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at out[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, out: Vec, oo: number): number {
+/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, outputs: Vec, oo: number): number {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
   const Wx_h_0 = p[0] * x[xo];
   const Wx_h_1 = p[1] * x[xo];
@@ -1355,10 +1355,10 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const dz_h_1 = dh_1 * (h_1 * (1 - h_1));
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  const loss_0 = (Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0)))) - (y[yo] * z_out_0);
+  const loss2_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
 
   // output out (training mode, for the batch's metrics)
-  out[oo] = out_0;
+  outputs[oo] = out_0;
 
   // ∂loss/∂W_h [2, 1]
   g[0] += dz_h_0 * x[xo];
@@ -1376,7 +1376,7 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   g[6] += dz_out_0;
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  return loss_0;
+  return loss2_0;
 }
 
 const core: ModelCore = {

@@ -1299,8 +1299,8 @@ const INPUT_SIZE = 2;
 const TARGET_SIZE = 1;
 const OUTPUT_SIZE = 1;
 
-/** Inference for the sample at x[xo…]: writes the output at out[oo…]. */
-function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
+/** Inference for the sample at x[xo…]: writes the output at outputs[oo…]. */
+function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
   // xor.nn:11  h = tanh(W1 @ x + b1)
   const W1x_0 = p[0] * x[xo] + p[1] * x[xo + 1];
   const W1x_1 = p[2] * x[xo] + p[3] * x[xo + 1];
@@ -1310,25 +1310,25 @@ function predictSample(p: Vec, x: Vec, xo: number, out: Vec, oo: number): void {
   const W1x_5 = p[10] * x[xo] + p[11] * x[xo + 1];
   const W1x_6 = p[12] * x[xo] + p[13] * x[xo + 1];
   const W1x_7 = p[14] * x[xo] + p[15] * x[xo + 1];
-  const h_0 = Math.tanh((W1x_0 + p[16]));
-  const h_1 = Math.tanh((W1x_1 + p[17]));
-  const h_2 = Math.tanh((W1x_2 + p[18]));
-  const h_3 = Math.tanh((W1x_3 + p[19]));
-  const h_4 = Math.tanh((W1x_4 + p[20]));
-  const h_5 = Math.tanh((W1x_5 + p[21]));
-  const h_6 = Math.tanh((W1x_6 + p[22]));
-  const h_7 = Math.tanh((W1x_7 + p[23]));
+  const h_0 = Math.tanh(W1x_0 + p[16]);
+  const h_1 = Math.tanh(W1x_1 + p[17]);
+  const h_2 = Math.tanh(W1x_2 + p[18]);
+  const h_3 = Math.tanh(W1x_3 + p[19]);
+  const h_4 = Math.tanh(W1x_4 + p[20]);
+  const h_5 = Math.tanh(W1x_5 + p[21]);
+  const h_6 = Math.tanh(W1x_6 + p[22]);
+  const h_7 = Math.tanh(W1x_7 + p[23]);
 
   // xor.nn:12  p = sigmoid(W2 @ h + b2)
-  const W2h_0 = p[24] * h_0 + p[25] * h_1 + p[26] * h_2 + p[27] * h_3 + p[28] * h_4 + p[29] * h_5 +
-      p[30] * h_6 + p[31] * h_7;
+  const W2h_0 = p[24] * h_0 + p[25] * h_1 + p[26] * h_2 + p[27] * h_3 + p[28] * h_4 + p[29] * h_5 + p[30] * h_6 +
+      p[31] * h_7;
 
   // output p
-  out[oo] = 1 / (1 + Math.exp(-(W2h_0 + p[32])));
+  outputs[oo] = 1 / (1 + Math.exp(-(W2h_0 + p[32])));
 }
 
-/** The loss of one sample, inference mode; also writes its output at out[oo…]. */
-function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo: number): number {
+/** The loss of one sample, inference mode; also writes its output at outputs[oo…]. */
+function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec, oo: number): number {
   // xor.nn:11  h = tanh(W1 @ x + b1)
   const W1x_0 = p[0] * x[xo] + p[1] * x[xo + 1];
   const W1x_1 = p[2] * x[xo] + p[3] * x[xo + 1];
@@ -1338,35 +1338,35 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, out: Vec, oo
   const W1x_5 = p[10] * x[xo] + p[11] * x[xo + 1];
   const W1x_6 = p[12] * x[xo] + p[13] * x[xo + 1];
   const W1x_7 = p[14] * x[xo] + p[15] * x[xo + 1];
-  const h_0 = Math.tanh((W1x_0 + p[16]));
-  const h_1 = Math.tanh((W1x_1 + p[17]));
-  const h_2 = Math.tanh((W1x_2 + p[18]));
-  const h_3 = Math.tanh((W1x_3 + p[19]));
-  const h_4 = Math.tanh((W1x_4 + p[20]));
-  const h_5 = Math.tanh((W1x_5 + p[21]));
-  const h_6 = Math.tanh((W1x_6 + p[22]));
-  const h_7 = Math.tanh((W1x_7 + p[23]));
+  const h_0 = Math.tanh(W1x_0 + p[16]);
+  const h_1 = Math.tanh(W1x_1 + p[17]);
+  const h_2 = Math.tanh(W1x_2 + p[18]);
+  const h_3 = Math.tanh(W1x_3 + p[19]);
+  const h_4 = Math.tanh(W1x_4 + p[20]);
+  const h_5 = Math.tanh(W1x_5 + p[21]);
+  const h_6 = Math.tanh(W1x_6 + p[22]);
+  const h_7 = Math.tanh(W1x_7 + p[23]);
 
   // xor.nn:12  p = sigmoid(W2 @ h + b2)
-  const W2h_0 = p[24] * h_0 + p[25] * h_1 + p[26] * h_2 + p[27] * h_3 + p[28] * h_4 + p[29] * h_5 +
-      p[30] * h_6 + p[31] * h_7;
+  const W2h_0 = p[24] * h_0 + p[25] * h_1 + p[26] * h_2 + p[27] * h_3 + p[28] * h_4 + p[29] * h_5 + p[30] * h_6 +
+      p[31] * h_7;
   const z_p_0 = W2h_0 + p[32];
 
   // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const loss_sum2_0 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
-      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
-      p[13] * p[13] + p[14] * p[14] + p[15] * p[15];
-  const loss_sum_0 = (y[yo] * z_p_0) - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+  const loss_sum2_0 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] + p[6] * p[6] +
+      p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] + p[13] * p[13] +
+      p[14] * p[14] + p[15] * p[15];
+  const loss_sum_0 = y[yo] * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
 
   // output p (for evaluate's metrics)
-  out[oo] = 1 / (1 + Math.exp(-z_p_0));
+  outputs[oo] = 1 / (1 + Math.exp(-z_p_0));
 
   // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  return (0.0001 * loss_sum2_0) - loss_sum_0;
+  return 0.0001 * loss_sum2_0 - loss_sum_0;
 }
 
-/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at out[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, out: Vec, oo: number): number {
+/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng: Rng, outputs: Vec, oo: number): number {
   // xor.nn:11  h = tanh(W1 @ x + b1)
   const W1x_0 = p[0] * x[xo] + p[1] * x[xo + 1];
   const W1x_1 = p[2] * x[xo] + p[3] * x[xo + 1];
@@ -1376,23 +1376,23 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const W1x_5 = p[10] * x[xo] + p[11] * x[xo + 1];
   const W1x_6 = p[12] * x[xo] + p[13] * x[xo + 1];
   const W1x_7 = p[14] * x[xo] + p[15] * x[xo + 1];
-  const h_0 = Math.tanh((W1x_0 + p[16]));
-  const h_1 = Math.tanh((W1x_1 + p[17]));
-  const h_2 = Math.tanh((W1x_2 + p[18]));
-  const h_3 = Math.tanh((W1x_3 + p[19]));
-  const h_4 = Math.tanh((W1x_4 + p[20]));
-  const h_5 = Math.tanh((W1x_5 + p[21]));
-  const h_6 = Math.tanh((W1x_6 + p[22]));
-  const h_7 = Math.tanh((W1x_7 + p[23]));
+  const h_0 = Math.tanh(W1x_0 + p[16]);
+  const h_1 = Math.tanh(W1x_1 + p[17]);
+  const h_2 = Math.tanh(W1x_2 + p[18]);
+  const h_3 = Math.tanh(W1x_3 + p[19]);
+  const h_4 = Math.tanh(W1x_4 + p[20]);
+  const h_5 = Math.tanh(W1x_5 + p[21]);
+  const h_6 = Math.tanh(W1x_6 + p[22]);
+  const h_7 = Math.tanh(W1x_7 + p[23]);
 
   // xor.nn:12  p = sigmoid(W2 @ h + b2)
-  const W2h_0 = p[24] * h_0 + p[25] * h_1 + p[26] * h_2 + p[27] * h_3 + p[28] * h_4 + p[29] * h_5 +
-      p[30] * h_6 + p[31] * h_7;
+  const W2h_0 = p[24] * h_0 + p[25] * h_1 + p[26] * h_2 + p[27] * h_3 + p[28] * h_4 + p[29] * h_5 + p[30] * h_6 +
+      p[31] * h_7;
   const z_p_0 = W2h_0 + p[32];
-  const p_0 = 1 / (1 + Math.exp(-z_p_0));
+  const p2_0 = 1 / (1 + Math.exp(-z_p_0));
 
   // backward of xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const dz_p_0 = p_0 - y[yo];
+  const dz_p_0 = p2_0 - y[yo];
 
   // backward of xor.nn:12  p = sigmoid(W2 @ h + b2)
   const dh_0 = p[24] * dz_p_0;
@@ -1405,41 +1405,41 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const dh_7 = p[31] * dz_p_0;
 
   // backward of xor.nn:11  h = tanh(W1 @ x + b1)
-  const dz_h_0 = dh_0 * (1 - (h_0 * h_0));
-  const dz_h_1 = dh_1 * (1 - (h_1 * h_1));
-  const dz_h_2 = dh_2 * (1 - (h_2 * h_2));
-  const dz_h_3 = dh_3 * (1 - (h_3 * h_3));
-  const dz_h_4 = dh_4 * (1 - (h_4 * h_4));
-  const dz_h_5 = dh_5 * (1 - (h_5 * h_5));
-  const dz_h_6 = dh_6 * (1 - (h_6 * h_6));
-  const dz_h_7 = dh_7 * (1 - (h_7 * h_7));
+  const dz_h_0 = dh_0 * (1 - h_0 * h_0);
+  const dz_h_1 = dh_1 * (1 - h_1 * h_1);
+  const dz_h_2 = dh_2 * (1 - h_2 * h_2);
+  const dz_h_3 = dh_3 * (1 - h_3 * h_3);
+  const dz_h_4 = dh_4 * (1 - h_4 * h_4);
+  const dz_h_5 = dh_5 * (1 - h_5 * h_5);
+  const dz_h_6 = dh_6 * (1 - h_6 * h_6);
+  const dz_h_7 = dh_7 * (1 - h_7 * h_7);
 
   // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const loss_sum2_0 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] +
-      p[6] * p[6] + p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] +
-      p[13] * p[13] + p[14] * p[14] + p[15] * p[15];
-  const loss_sum_0 = (y[yo] * z_p_0) - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+  const loss_sum2_0 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + p[3] * p[3] + p[4] * p[4] + p[5] * p[5] + p[6] * p[6] +
+      p[7] * p[7] + p[8] * p[8] + p[9] * p[9] + p[10] * p[10] + p[11] * p[11] + p[12] * p[12] + p[13] * p[13] +
+      p[14] * p[14] + p[15] * p[15];
+  const loss_sum_0 = y[yo] * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
 
   // output p (training mode, for the batch's metrics)
-  out[oo] = p_0;
+  outputs[oo] = p2_0;
 
   // ∂loss/∂W1 [8, 2]
-  g[0] += (dz_h_0 * x[xo]) + (0.0002 * p[0]);
-  g[1] += (dz_h_0 * x[xo + 1]) + (0.0002 * p[1]);
-  g[2] += (dz_h_1 * x[xo]) + (0.0002 * p[2]);
-  g[3] += (dz_h_1 * x[xo + 1]) + (0.0002 * p[3]);
-  g[4] += (dz_h_2 * x[xo]) + (0.0002 * p[4]);
-  g[5] += (dz_h_2 * x[xo + 1]) + (0.0002 * p[5]);
-  g[6] += (dz_h_3 * x[xo]) + (0.0002 * p[6]);
-  g[7] += (dz_h_3 * x[xo + 1]) + (0.0002 * p[7]);
-  g[8] += (dz_h_4 * x[xo]) + (0.0002 * p[8]);
-  g[9] += (dz_h_4 * x[xo + 1]) + (0.0002 * p[9]);
-  g[10] += (dz_h_5 * x[xo]) + (0.0002 * p[10]);
-  g[11] += (dz_h_5 * x[xo + 1]) + (0.0002 * p[11]);
-  g[12] += (dz_h_6 * x[xo]) + (0.0002 * p[12]);
-  g[13] += (dz_h_6 * x[xo + 1]) + (0.0002 * p[13]);
-  g[14] += (dz_h_7 * x[xo]) + (0.0002 * p[14]);
-  g[15] += (dz_h_7 * x[xo + 1]) + (0.0002 * p[15]);
+  g[0] += dz_h_0 * x[xo] + 0.0002 * p[0];
+  g[1] += dz_h_0 * x[xo + 1] + 0.0002 * p[1];
+  g[2] += dz_h_1 * x[xo] + 0.0002 * p[2];
+  g[3] += dz_h_1 * x[xo + 1] + 0.0002 * p[3];
+  g[4] += dz_h_2 * x[xo] + 0.0002 * p[4];
+  g[5] += dz_h_2 * x[xo + 1] + 0.0002 * p[5];
+  g[6] += dz_h_3 * x[xo] + 0.0002 * p[6];
+  g[7] += dz_h_3 * x[xo + 1] + 0.0002 * p[7];
+  g[8] += dz_h_4 * x[xo] + 0.0002 * p[8];
+  g[9] += dz_h_4 * x[xo + 1] + 0.0002 * p[9];
+  g[10] += dz_h_5 * x[xo] + 0.0002 * p[10];
+  g[11] += dz_h_5 * x[xo + 1] + 0.0002 * p[11];
+  g[12] += dz_h_6 * x[xo] + 0.0002 * p[12];
+  g[13] += dz_h_6 * x[xo + 1] + 0.0002 * p[13];
+  g[14] += dz_h_7 * x[xo] + 0.0002 * p[14];
+  g[15] += dz_h_7 * x[xo + 1] + 0.0002 * p[15];
 
   // ∂loss/∂b1 [8]
   g[16] += dz_h_0;
@@ -1465,7 +1465,7 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   g[32] += dz_p_0;
 
   // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  return (0.0001 * loss_sum2_0) - loss_sum_0;
+  return 0.0001 * loss_sum2_0 - loss_sum_0;
 }
 
 const core: ModelCore = {

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { analyze, compile, type CompileOptions } from "../compiler/compile.js";
 import { evaluate as interpret } from "../compiler/interpret.js";
-import { estimateTokens, FUNCTION_TOKEN_BUDGET } from "../compiler/lower/budget.js";
+import { FUNCTION_TOKEN_BUDGET } from "../compiler/lower/budget.js";
+import { tokensOfText } from "./helpers/tokens.js";
 import { relError, testRandom } from "./helpers/fd.js";
 import { importCode } from "./helpers/generated.js";
 
@@ -87,7 +88,7 @@ describe("split kernels", () => {
     const { compiled } = await load("deep", { batch: "never" });
     const bodies = compiled.code.split(/\n(?=function )/).filter((f) => /^function \w+Sample/.test(f));
     expect(bodies.length).toBeGreaterThan(3);
-    for (const f of bodies) expect(estimateTokens(f.split("\n"))).toBeLessThanOrEqual(FUNCTION_TOKEN_BUDGET + 50);
+    for (const f of bodies) expect(tokensOfText(f.split("\n"))).toBeLessThanOrEqual(FUNCTION_TOKEN_BUDGET + 50);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { CallExpr, Expr, Program, Statement } from "../compiler/ast.js";
+import type { CallExpr, Expr, ModelFile, Statement } from "../compiler/ast.js";
 import { formatDiagnostic, NncError, type Diagnostic } from "../compiler/diagnostics.js";
 import { MAX_NESTING, parse } from "../compiler/parse.js";
 
@@ -378,7 +378,7 @@ describe("line endings", () => {
   it("gives CRLF files the same AST locations as LF files", () => {
     const lf = parse(XOR, "xor.nn");
     const crlf = parse(XOR.replace(/\n/g, "\r\n"), "xor.nn");
-    const strip = (p: Program) => JSON.stringify(p.statements, (k, v) => (k === "offset" ? undefined : v));
+    const strip = (p: ModelFile) => JSON.stringify(p.statements, (k, v) => (k === "offset" ? undefined : v));
     expect(strip(crlf)).toBe(strip(lf));
   });
 

@@ -6,8 +6,8 @@
 //   nnc check dsl-examples/xor.nn --points 5
 
 import { checkGradients, checkText } from "../explain/gradient-check.js";
-import { parseOptions } from "./compile-command.js";
-import { CliError, readSource } from "./io.js";
+import { oneModelFile, oneOf, parseOptions } from "./options.js";
+import { UsageError, readSource } from "./io.js";
 
 export const CHECK_USAGE = `  nnc check MODEL.nn [options]         generated gradients against finite differences (exit 1 on failure)
       --points N  --seed S             random points to check (default 3) and their seed (default 0)
@@ -17,26 +17,26 @@ export const CHECK_USAGE = `  nnc check MODEL.nn [options]         generated gra
 function integerOption(value: unknown, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${flag} must be an integer from ${min} to ${max}, got '${String(value)}'`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${String(value)}'`);
   return n;
 }
 
+export const CHECK_OPTIONS = {
+  points: { type: "string" },
+  seed: { type: "string" },
+  unroll: { type: "string" },
+} as const;
+
 export async function checkCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, {
-    points: { type: "string" },
-    seed: { type: "string" },
-    unroll: { type: "string" },
-  });
-  if (positionals.length !== 1) throw new CliError(`nnc check: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")} (see 'nnc help')`);
-  const input = positionals[0]!;
+  const { values, positionals } = parseOptions(args, CHECK_OPTIONS);
+  const input = oneModelFile(positionals);
   const points = integerOption(values.points, "--points", 1, 1000);
   const seed = integerOption(values.seed, "--seed", 0, 2 ** 31 - 1);
-  const unroll = values.unroll as string | undefined;
-  if (unroll !== undefined && !["auto", "always", "never"].includes(unroll)) throw new CliError(`--unroll must be one of auto, always, never, got '${unroll}'`);
+  const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
   const result = await checkGradients(readSource(input), input, {
     ...(points !== undefined ? { points } : {}),
     ...(seed !== undefined ? { seed } : {}),
-    ...(unroll !== undefined ? { unroll: unroll as "auto" | "always" | "never" } : {}),
+    ...(unroll !== undefined ? { unroll } : {}),
   });
   process.stdout.write(checkText(input, result));
   return result.pass ? 0 : 1;

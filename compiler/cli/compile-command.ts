@@ -1,40 +1,33 @@
 // `nnc MODEL.nn -o MODEL.ts`: compile a model file to a generated TypeScript module.
 // `--emit ir` prints the graph before and after autodiff and simplification instead.
 
-import { type ParseArgsConfig, parseArgs } from "node:util";
 import { compile } from "../compile.js";
 import { irReport } from "./ir-report.js";
-import { CliError, readSource, writeAtomically } from "./io.js";
+import { UsageError, readSource, writeAtomically } from "./io.js";
+import { oneModelFile, oneOf, parseOptions } from "./options.js";
 
-type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+export const COMPILE_USAGE = `  nnc [compile] MODEL.nn -o MODEL.ts [options]   compile a model to a self-contained TypeScript module
+      --unroll auto|always|never       straight-line code or loops (default auto: within V8's budget)
+      --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
+      --precision f64|f32              storage type of parameters and activations (default f64)
+      --emit ts|ir                     what to write: the module (default) or the graph text
+      --prettier                       also format the output with prettier (slower; off by default)
+`;
 
-/** util.parseArgs with its errors turned into CliErrors. */
-export function parseOptions<T extends OptionSpec>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new CliError((e as Error).message.replace(/\. To specify a positional argument.*$/, ""));
-  }
-}
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
-  return value as T;
-}
+export const COMPILE_OPTIONS = {
+  output: { type: "string", short: "o" },
+  unroll: { type: "string" },
+  batch: { type: "string" },
+  precision: { type: "string" },
+  emit: { type: "string" },
+  prettier: { type: "boolean" },
+  // Formatting used to be on by default; this old way to turn it off is still accepted.
+  "no-format": { type: "boolean" },
+} as const;
 
 export async function compileCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, {
-    output: { type: "string", short: "o" },
-    unroll: { type: "string" },
-    batch: { type: "string" },
-    precision: { type: "string" },
-    emit: { type: "string" },
-    prettier: { type: "boolean" },
-    "no-format": { type: "boolean" },
-  });
-  if (positionals.length !== 1) throw new CliError(`expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")} (see 'nnc help')`);
-  const input = positionals[0]!;
+  const { values, positionals } = parseOptions(args, COMPILE_OPTIONS);
+  const input = oneModelFile(positionals);
   const source = readSource(input);
   const emit = oneOf(values.emit as string | undefined, ["ts", "ir"] as const, "--emit") ?? "ts";
   if (emit === "ir") {
@@ -45,7 +38,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
   const output = values.output as string | undefined;
-  if (!output) throw new CliError(`missing -o OUTPUT.ts (where to write the generated module)`);
+  if (!output) throw new UsageError(`missing -o OUTPUT.ts (where to write the generated module)`);
   const compiled = await compile(source, input, {
     ...(unroll ? { unroll } : {}),
     ...(batch ? { batch } : {}),

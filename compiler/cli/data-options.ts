@@ -11,7 +11,7 @@
 import { labelKindOfLoss } from "../../runtime/data.js";
 import { readDataset as readRows, type DataShape, type Dataset, type LabelMode } from "../data/dataset.js";
 import { openTable } from "../data/load.js";
-import { CliError } from "./io.js";
+import { UsageError } from "./io.js";
 import type { GeneratedModule } from "./load-module.js";
 
 export const DATA_OPTIONS = {
@@ -34,7 +34,7 @@ export function intFlag(values: Values, name: string, min: number, fallback: num
   const text = stringFlag(values, name);
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
   return n;
 }
 
@@ -58,9 +58,9 @@ function list(text: string | undefined): string[] | undefined {
 /** Reads the data named by `--<flag>` (data or test) with the shared column and label flags. */
 export function readDataset(values: Values, flag: "data" | "test", shape: DataShape, target: "required" | "none"): Dataset {
   const spec = stringFlag(values, flag);
-  if (spec === undefined) throw new CliError(`missing --${flag} FILE (a .csv, .tsv or .jsonl file, or iris / mnist)`);
+  if (spec === undefined) throw new UsageError(`missing --${flag} FILE (a .csv, .tsv or .jsonl file, or iris / mnist)`);
   const labels = stringFlag(values, "labels") ?? "auto";
-  if (!["auto", "index", "onehot"].includes(labels)) throw new CliError(`--labels must be auto, index or onehot, got '${labels}'`);
+  if (!["auto", "index", "onehot"].includes(labels)) throw new UsageError(`--labels must be auto, index or onehot, got '${labels}'`);
   const inputs = list(stringFlag(values, "inputs"));
   const targets = list(stringFlag(values, "targets"));
   const limit = intFlag(values, "limit", 1, Number.MAX_SAFE_INTEGER);

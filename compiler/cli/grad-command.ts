@@ -8,9 +8,9 @@ import { analyze, compile } from "../compile.js";
 import { derivation } from "../explain/derivation.js";
 import { gradKernel, sliceGradient } from "../explain/code-slice.js";
 import { fullCodeText, irText, mathText, sliceText } from "../explain/grad-text.js";
-import { closest } from "../build/suggest.js";
-import { parseOptions } from "./compile-command.js";
-import { CliError, readSource } from "./io.js";
+import { closest } from "../suggest.js";
+import { oneModelFile, parseOptions } from "./options.js";
+import { CliError, UsageError, readSource } from "./io.js";
 
 const FORMATS = ["math", "ts", "ir"] as const;
 
@@ -22,7 +22,7 @@ export const GRAD_USAGE = `  nnc grad MODEL.nn [options]          the derived gr
 /** The text `nnc grad` prints (exported for tests and golden files). */
 export async function gradReport(source: string, file: string, opts: { wrt?: string; format?: string } = {}): Promise<string> {
   const format = opts.format ?? "math";
-  if (!(FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(", ")}, got '${format}'`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got '${format}'`);
   const { model, derived } = analyze(source, file);
   const names = model.params.map((p) => p.name);
   if (opts.wrt !== undefined && !names.includes(opts.wrt)) {
@@ -42,13 +42,14 @@ export async function gradReport(source: string, file: string, opts: { wrt?: str
   return sliceText(model, opts.wrt, slice, kernel.name);
 }
 
+export const GRAD_OPTIONS = {
+  wrt: { type: "string" },
+  format: { type: "string" },
+} as const;
+
 export async function gradCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, {
-    wrt: { type: "string" },
-    format: { type: "string" },
-  });
-  if (positionals.length !== 1) throw new CliError(`nnc grad: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")} (see 'nnc help')`);
-  const input = positionals[0]!;
+  const { values, positionals } = parseOptions(args, GRAD_OPTIONS);
+  const input = oneModelFile(positionals);
   const opts: { wrt?: string; format?: string } = {};
   if (typeof values.wrt === "string") opts.wrt = values.wrt;
   if (typeof values.format === "string") opts.format = values.format;

@@ -9,8 +9,8 @@ import { derivation } from "../explain/derivation.js";
 import { modelDot } from "../explain/dot.js";
 import { baseName, mathText } from "../explain/grad-text.js";
 import { graphPage, renderSvg } from "../explain/render.js";
-import { parseOptions } from "./compile-command.js";
-import { CliError, readSource, writeAtomically } from "./io.js";
+import { oneModelFile, parseOptions } from "./options.js";
+import { UsageError, readSource, writeAtomically } from "./io.js";
 
 export const GRAPH_USAGE = `  nnc graph MODEL.nn -o OUT            draw the forward and backward graph: OUT.svg, OUT.dot or OUT.html
 `;
@@ -18,7 +18,7 @@ export const GRAPH_USAGE = `  nnc graph MODEL.nn -o OUT            draw the forw
 /** The file content for an output name, chosen by its extension. */
 export async function graphOutput(source: string, file: string, output: string): Promise<string> {
   const ext = /\.(svg|dot|gv|html|htm)$/i.exec(output)?.[1]?.toLowerCase();
-  if (!ext) throw new CliError(`cannot tell the format of '${output}': name it .svg, .dot or .html`);
+  if (!ext) throw new UsageError(`cannot tell the format of '${output}': name it .svg, .dot or .html`);
   const { model, derived } = analyze(source, file);
   const dot = modelDot(model, derived);
   if (ext === "dot" || ext === "gv") return dot;
@@ -28,12 +28,13 @@ export async function graphOutput(source: string, file: string, output: string):
   return graphPage(title, svg, mathText(model, derivation(model, derived)));
 }
 
+export const GRAPH_OPTIONS = { output: { type: "string", short: "o" } } as const;
+
 export async function graphCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, { output: { type: "string", short: "o" } });
-  if (positionals.length !== 1) throw new CliError(`nnc graph: expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")} (see 'nnc help')`);
-  const input = positionals[0]!;
+  const { values, positionals } = parseOptions(args, GRAPH_OPTIONS);
+  const input = oneModelFile(positionals);
   const output = values.output as string | undefined;
-  if (!output) throw new CliError(`nnc graph: missing -o OUTPUT (.svg, .dot or .html)`);
+  if (!output) throw new UsageError(`missing -o OUTPUT (.svg, .dot or .html)`);
   const text = await graphOutput(readSource(input), input, output);
   writeAtomically(output, text, input);
   process.stderr.write(`nnc: ${input} -> ${output}\n`);

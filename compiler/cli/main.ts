@@ -1,61 +1,105 @@
-// The `nnc` command line: dispatches to one module per subcommand and turns every
-// expected failure (bad model file, bad arguments, unreadable files) into a one-screen
-// message and exit code 1, never a stack trace.
+// The `nnc` command line: dispatches to one module per subcommand (commands.ts), answers
+// `nnc help [COMMAND]`, `nnc COMMAND --help` and `nnc --version`, and turns every expected
+// failure into a one-line message, never a stack trace. Exit codes: 0 success; 1 an error in
+// the model, the data or a file (CliError, NncError); 2 a malformed command line (UsageError,
+// with where to find help) or an internal error.
 //
 //   nnc model.nn -o model.ts      compile (the main job)
 //   nnc train model.nn --data d.csv   train from data (also: predict, evaluate)
 //   nnc grad model.nn             the derived gradient (also: graph, check)
-//   nnc help                      usage
+//   nnc help train                one command's options
 
+import { existsSync } from "node:fs";
 import { NncError, formatDiagnostic } from "../diagnostics.js";
-import { CliError } from "./io.js";
+import { closest } from "../suggest.js";
+import { NNC_VERSION } from "../version.js";
 import { DataError } from "../data/errors.js";
-import { compileCommand } from "./compile-command.js";
-import { TRAIN_USAGE, trainCommand } from "./train-command.js";
-import { PREDICT_USAGE, predictCommand } from "./predict-command.js";
-import { EVALUATE_USAGE, evaluateCommand } from "./evaluate-command.js";
-import { GRAD_USAGE, gradCommand } from "./grad-command.js";
-import { GRAPH_USAGE, graphCommand } from "./graph-command.js";
-import { CHECK_USAGE, checkCommand } from "./check-command.js";
+import { COMMANDS } from "./commands.js";
+import { CliError, UsageError } from "./io.js";
 
 export const USAGE = `nnc: a neural-network compiler
 
 usage:
-  nnc MODEL.nn -o MODEL.ts [options]   compile a model to a self-contained TypeScript module
-      --unroll auto|always|never       straight-line code or loops (default auto: within V8's budget)
-      --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
-      --precision f64|f32              storage type of parameters and activations (default f64)
-      --emit ts|ir                     what to write: the module (default) or the graph text
-      --prettier                       also format the output with prettier (slower; off by default)
-${TRAIN_USAGE}${PREDICT_USAGE}${EVALUATE_USAGE}${GRAD_USAGE}${GRAPH_USAGE}${CHECK_USAGE}  nnc help                             this text
+${Object.values(COMMANDS)
+  .map((c) => c.usage)
+  .join("")}  nnc help [COMMAND]                   this text, or one command's (also: nnc COMMAND --help)
+  nnc --version                        the version
+
+exit codes: 0 success; 1 an error in the model, the data or a file; 2 a malformed command line
 `;
 
-type Command = (args: string[]) => Promise<number>;
+/** One command's help. */
+export function commandUsage(name: string): string {
+  return `usage:\n${COMMANDS[name]!.usage}`;
+}
 
-const COMMANDS: Record<string, Command> = {
-  compile: compileCommand,
-  train: trainCommand,
-  predict: predictCommand,
-  evaluate: evaluateCommand,
-  grad: gradCommand,
-  graph: graphCommand,
-  check: checkCommand,
-};
+const COMMAND_NAMES = [...Object.keys(COMMANDS), "help"];
+
+/** A usage error for a first word that is neither a command nor a model file, if it is one. */
+function unknownCommand(word: string): UsageError | undefined {
+  if (word.startsWith("--")) {
+    // Top-level options look like the compile command's: suggest the two that are not.
+    const hint = closest(word, ["--version", "--help"]);
+    return hint ? new UsageError(`Unknown option '${word}'; did you mean '${hint}'?`) : undefined;
+  }
+  // A bare word that names no file: a command, misspelled (model files have an extension).
+  if (word.startsWith("-") || /[./\\]/.test(word) || existsSync(word)) return undefined;
+  // Up to two edits, as for the model file's statement keywords: 'trian' is 'train' swapped.
+  const hint = closest(word, COMMAND_NAMES, 2);
+  if (hint) return new UsageError(`unknown command '${word}'; did you mean '${hint}'?`);
+  return new UsageError(`unknown command '${word}': the commands are ${COMMAND_NAMES.join(", ")}, and a model file is compiled with nnc MODEL.nn -o MODEL.ts`);
+}
+
+/** `--help` or `-h` among a command's arguments (before a `--` that ends the options). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
 
 export async function main(argv: string[]): Promise<number> {
+  let command: string | undefined;
   try {
     const [first, ...rest] = argv;
-    if (first === undefined || first === "help" || first === "--help" || first === "-h") {
-      process.stdout.write(USAGE);
-      return first === undefined ? 1 : 0;
+    if (first === undefined) {
+      process.stderr.write(USAGE);
+      return 2;
     }
-    const command = COMMANDS[first];
-    if (command) return await command(rest);
-    return await compileCommand(argv);
+    if (first === "--version") {
+      process.stdout.write(`nnc ${NNC_VERSION}\n`);
+      return 0;
+    }
+    if (first === "help" || first === "--help" || first === "-h") {
+      if (first !== "help" || rest.length === 0) {
+        process.stdout.write(USAGE);
+        return 0;
+      }
+      const [name, ...extra] = rest;
+      if (extra.length > 0) throw new UsageError(`nnc help takes one command name, got ${rest.join(" ")}`);
+      if (!COMMANDS[name!]) throw unknownCommand(name!) ?? new UsageError(`unknown command '${name}': the commands are ${COMMAND_NAMES.join(", ")}`);
+      process.stdout.write(commandUsage(name!));
+      return 0;
+    }
+    const known = COMMANDS[first] !== undefined;
+    if (!known) {
+      const misspelled = unknownCommand(first);
+      if (misspelled) throw misspelled;
+    }
+    command = known ? first : "compile";
+    const args = known ? rest : argv;
+    if (asksForHelp(args)) {
+      process.stdout.write(commandUsage(command));
+      return 0;
+    }
+    return await COMMANDS[command]!.run(args);
   } catch (e) {
     if (e instanceof NncError) {
       process.stderr.write(`${formatDiagnostic(e.diagnostic)}\n`);
       return 1;
+    }
+    if (e instanceof UsageError) {
+      const end = /[.?]$/.test(e.message) ? "" : ".";
+      process.stderr.write(`nnc: error: ${e.message}${end} See 'nnc help${command ? ` ${command}` : ""}'.\n`);
+      return 2;
     }
     if (e instanceof CliError || e instanceof DataError) {
       process.stderr.write(`nnc: error: ${e.message}\n`);

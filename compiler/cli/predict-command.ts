@@ -4,10 +4,10 @@
 //
 //   nnc predict iris.nn --weights iris.json --data iris -o predictions.csv
 
-import { parseOptions } from "./compile-command.js";
+import { oneModelFile, parseOptions } from "./options.js";
 import { DATA_OPTIONS, readDataset, shapeOf, stringFlag } from "./data-options.js";
 import { openInput } from "../data/read-file.js";
-import { CliError, writeAtomically } from "./io.js";
+import { UsageError, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 
 export const PREDICT_USAGE = `  nnc predict MODEL.nn --weights W.json --data SRC [-o OUT.csv]   outputs for each row, as CSV
@@ -30,12 +30,13 @@ export function predictionsCsv(outputName: string, outputSize: number, classifie
   return `${lines.join("\n")}\n`;
 }
 
+export const PREDICT_OPTIONS = { ...DATA_OPTIONS, weights: { type: "string" }, output: { type: "string", short: "o" } } as const;
+
 export async function predictCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, { ...DATA_OPTIONS, weights: { type: "string" }, output: { type: "string", short: "o" } });
-  if (positionals.length !== 1) throw new CliError(`expected one model file after nnc predict, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
-  const file = positionals[0]!;
+  const { values, positionals } = parseOptions(args, PREDICT_OPTIONS);
+  const file = oneModelFile(positionals);
   const weights = stringFlag(values, "weights");
-  if (weights === undefined) throw new CliError(`missing --weights FILE (written by nnc train --save)`);
+  if (weights === undefined) throw new UsageError(`missing --weights FILE (written by nnc train --save)`);
   const weightsFile = openInput(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
   const params = loadWeights(mod, weightsFile);

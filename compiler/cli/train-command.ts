@@ -9,13 +9,13 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
-import { parseOptions } from "./compile-command.js";
+import { oneModelFile, parseOptions } from "./options.js";
 import { curveSvg } from "./curve-svg.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { CliError, writeAtomically } from "./io.js";
+import { CliError, UsageError, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import type { GeneratedModule } from "./load-module.js";
-import { createProgress, metricsText } from "./train-progress.js";
+import { createProgress, evaluationLine } from "./train-progress.js";
 import type { TrainJob, TrainMessage, TrainResult } from "./train-worker.js";
 import { splitDataset } from "../data/split.js";
 import type { Dataset } from "../data/dataset.js";
@@ -100,20 +100,21 @@ interface Plan {
 }
 
 /** Everything that can fail before training does: flags, outputs, model, weights, data. */
+export const TRAIN_OPTIONS = {
+  ...DATA_OPTIONS,
+  test: { type: "string" },
+  split: { type: "string" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  seed: { type: "string" },
+  save: { type: "string" },
+  plot: { type: "string" },
+  weights: { type: "string" },
+} as const;
+
 async function prepare(args: string[]): Promise<Plan> {
-  const { values, positionals } = parseOptions(args, {
-    ...DATA_OPTIONS,
-    test: { type: "string" },
-    split: { type: "string" },
-    epochs: { type: "string" },
-    "batch-size": { type: "string" },
-    seed: { type: "string" },
-    save: { type: "string" },
-    plot: { type: "string" },
-    weights: { type: "string" },
-  });
-  if (positionals.length !== 1) throw new CliError(`expected one model file after nnc train, got ${positionals.length === 0 ? "none" : positionals.join(" ")}`);
-  const file = positionals[0]!;
+  const { values, positionals } = parseOptions(args, TRAIN_OPTIONS);
+  const file = oneModelFile(positionals);
   const epochs = intFlag(values, "epochs", 1, 10);
   const batchSize = intFlag(values, "batch-size", 1, 32);
   const seed = intFlag(values, "seed", 0, 0);
@@ -123,8 +124,8 @@ async function prepare(args: string[]): Promise<Plan> {
   const test = stringFlag(values, "test");
   const splitText = stringFlag(values, "split");
   const split = splitText === undefined ? undefined : Number(splitText);
-  if (split !== undefined && !(split > 0 && split < 1)) throw new CliError(`--split must be a fraction between 0 and 1, like 0.2; got '${splitText}'`);
-  if (test !== undefined && split !== undefined) throw new CliError(`give either --test or --split, not both`);
+  if (split !== undefined && !(split > 0 && split < 1)) throw new UsageError(`--split must be a fraction between 0 and 1, like 0.2; got '${splitText}'`);
+  if (test !== undefined && split !== undefined) throw new UsageError(`give either --test or --split, not both`);
   checkOutput(save, "--save", file);
   checkOutput(plot, "--plot", file);
   const weightsPath = stringFlag(values, "weights");
@@ -168,8 +169,8 @@ function report(plan: Plan, result: TrainResult): number {
     process.stderr.write(`nnc: warning: ${result.stopped}\n`);
   }
   if (result.evaluation) {
-    process.stdout.write(`Evaluate on ${train.source} (${train.rows} rows): ${metricsText(result.evaluation.train, " - ", ": ")}\n`);
-    if (held && result.evaluation.validation) process.stdout.write(`Evaluate on ${held.source} (${held.rows} rows): ${metricsText(result.evaluation.validation, " - ", ": ")}\n`);
+    process.stdout.write(evaluationLine(train, result.evaluation.train));
+    if (held && result.evaluation.validation) process.stdout.write(evaluationLine(held, result.evaluation.validation));
   }
   if (plan.save !== undefined) {
     writeAtomically(plan.save, weightsWriter(weightsLayout(plan.model), result.params), plan.file);

@@ -51,6 +51,15 @@ export function metricsText(logs: EpochLogs, sep: string, colon: string): string
   return s;
 }
 
+/**
+ * The final evaluation, as Keras prints it, naming the rows: "Evaluate on 120 rows of iris
+ * (training part, --split 0.2): loss: 0.0901 - accuracy: 0.9750". (The count goes first: a
+ * source may end in brackets of its own.)
+ */
+export function evaluationLine(data: { source: string; rows: number }, logs: EpochLogs): string {
+  return `Evaluate on ${data.rows} ${data.rows === 1 ? "row" : "rows"} of ${data.source}: ${metricsText(logs, " - ", ": ")}\n`;
+}
+
 function cutShort(batches: number, setup: ProgressSetup): string {
   return batches < setup.batchesPerEpoch ? ` (stopped after batch ${batches}/${setup.batchesPerEpoch})` : "";
 }

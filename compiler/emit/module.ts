@@ -4,33 +4,29 @@
 //
 //   export function fit(params: Vec, xs: MatrixInput, ys: MatrixInput, opts: FitOptions = {}): FitHistory
 
-import type { Model } from "../build/model.js";
-import type { Derived } from "../passes/derive.js";
+import type { Model } from "../elaborate/model.js";
 import { layoutHashOf } from "../../runtime/params-json.js";
 import { OPTIMIZERS } from "../../runtime/optimizers.js";
 import { labelKindOfLoss } from "../../runtime/data.js";
-import { type BatchMode, type Strategy, type UnrollMode, emitKernels } from "./kernels.js";
-import { bundleRuntime } from "./runtime-bundle.js";
+import { bundleRuntime, runtimeNames } from "./runtime-bundle.js";
 import { safeText } from "../lower/comments.js";
-import { type Node, sizeOf, topoOrder } from "../ir/node.js";
-import { opDef } from "../ops/registry.js";
+import type { Program } from "../lower/program.js";
+import { sizeOf } from "../ir/node.js";
+import { printProgram } from "../print/typescript.js";
 
 export interface EmitOptions {
-  unroll?: UnrollMode;
-  /** Matrix-matrix kernels for minibatches: by size (auto), or forced. */
-  batch?: BatchMode;
   precision?: "f64" | "f32";
   version: string;
-  /** Largest batch the kernels are called with at once. */
-  maxBatch?: number;
+  /** The flags the module was compiled with, for the header's recompile line. */
+  unroll?: string;
 }
 
-export interface Emitted {
-  code: string;
-  strategy: Strategy;
-  batched: boolean;
-  paramCount: number;
-  flops: { predict: number; grad: number };
+/** Top-level names of the module besides the kernels: generated names must not take them. */
+const MODULE_NAMES = ["PARAMS", "PARAM_COUNT", "INPUT_SIZE", "TARGET_SIZE", "OUTPUT_SIZE", "core", "model", "Params", "init", "sampleX", "sampleY", "oneSample", "predict", "predictBatch", "sampleOut", "loss", "gradRng", "grad", "OptimizerOptions", "createOptimizer", "createTrainer", "fit", "evaluate", "saveParams", "loadParams"];
+
+/** Every top-level name a generated module may declare outside its kernels. */
+export function moduleNames(): string[] {
+  return [...runtimeNames(), ...MODULE_NAMES];
 }
 
 /** Runtime declarations the API below calls; the bundler adds what they depend on. */
@@ -49,16 +45,6 @@ const RUNTIME_API = [
   "EvaluateResult",
   "createRng",
   "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix", "checkParams", "sampleInto"];
-
-/** Runtime helpers that the kernels' op code calls (e.g. normalCdf for gelu), in a stable order. */
-function kernelRuntimeHelpers(roots: readonly Node[]): string[] {
-  const names = new Set<string>();
-  for (const node of topoOrder(roots)) {
-    const def = opDef(node.op);
-    if (def.kind === "elementwise") for (const name of def.runtime ?? []) names.add(name);
-  }
-  return [...names].sort();
-}
 
 /** A plain value as a TypeScript literal in prettier's style: `{ name: "W", shape: [2, 1] }`. */
 function literalText(v: unknown): string {
@@ -90,7 +76,8 @@ const BATCHED_CORE = `  gradBatch: gradRows,
   lossBatch: lossRows,
   predictBatch: predictRows,`;
 
-export function emitModule(model: Model, derived: Derived, options: EmitOptions): Emitted {
+/** The generated module's text: header, runtime helpers, the printed program, the API. */
+export function emitModule(model: Model, program: Program, options: EmitOptions): string {
   const offsets = new Map<string, number>();
   let paramCount = 0;
   for (const p of model.params) {
@@ -104,14 +91,13 @@ export function emitModule(model: Model, derived: Derived, options: EmitOptions)
     size: sizeOf(p.shape),
     init: p.init.value === undefined ? { name: p.init.name } : { name: p.init.name, value: p.init.value },
   }));
-  const maxBatch = options.maxBatch ?? 256;
-  const kernels = emitKernels(model, derived, offsets, options.unroll ?? "auto", options.batch ?? "auto", maxBatch);
+  const kernels = program;
+  const maxBatch = program.maxBatch;
   const opt = (OPTIMIZERS as Record<string, { factory: string }>)[model.optimizer.name]!;
-  const helpers = kernelRuntimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...derived.grads.values()]);
-  const runtime = bundleRuntime([...RUNTIME_API, opt.factory, ...helpers], { precision: options.precision ?? "f64" });
+  const runtime = bundleRuntime([...RUNTIME_API, opt.factory, ...program.runtime], { precision: options.precision ?? "f64" });
   const inputSize = sizeOf(model.input.shape);
   const targetSize = sizeOf(model.target.shape);
-  const outputSize = sizeOf(derived.predict.shape);
+  const outputSize = sizeOf(model.infer.output.shape);
   const file = safeText(model.file.replace(/^.*[\\/]/, ""));
 
   const header = [
@@ -144,7 +130,7 @@ const INPUT_SIZE = ${inputSize};
 const TARGET_SIZE = ${targetSize};
 const OUTPUT_SIZE = ${outputSize};
 
-${kernels.text}
+${printProgram(program)}
 const core: ModelCore = {
   name: ${JSON.stringify(model.name)},
   inputSize: INPUT_SIZE,
@@ -254,5 +240,5 @@ export function loadParams(json: string): Params {
 }
 `;
   const code = `${header}\n\n// ---------------------------------------------------------------------------------------\n// Runtime helpers (copied from nnc's runtime/)\n// ---------------------------------------------------------------------------------------\n\n${runtime}\n${api}`;
-  return { code, strategy: kernels.strategy, batched: kernels.batched, paramCount, flops: kernels.flops };
+  return code;
 }

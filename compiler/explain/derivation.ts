@@ -8,8 +8,8 @@
 // A node gets its own equation when it has a name that matters (a DSL variable, a value the
 // backward pass reads, an adjoint δv) or is shared; everything else prints inline.
 
-import type { Model } from "../build/model.js";
-import type { Derived } from "../passes/derive.js";
+import type { Model } from "../elaborate/model.js";
+import type { Derived } from "../passes/simplify.js";
 import { type Node, type Shape, topoOrder } from "../ir/node.js";
 import { MathPrinter } from "./math.js";
 import { isAssigned, mathName } from "./names.js";
@@ -46,8 +46,12 @@ export function derivation(model: Model, derived: Derived, params: readonly stri
   for (const n of all) for (const i of n.inputs) uses.set(i.id, (uses.get(i.id) ?? 0) + 1);
   const readByBackward = new Set<number>();
   for (const n of all) if (n.role === "gradient") for (const i of n.inputs) readByBackward.add(i.id);
+  const given = derived.names;
   const adjointOf = new Set<string>();
-  for (const n of all) if (n.role === "gradient" && n.name?.startsWith("d")) adjointOf.add(n.name.slice(1));
+  for (const n of all) {
+    const name = given.get(n.id);
+    if (n.role === "gradient" && name?.startsWith("d")) adjointOf.add(name.slice(1));
+  }
 
   // Which nodes are equations of their own, and under what name.
   const names = new Map<number, string>();
@@ -58,11 +62,12 @@ export function derivation(model: Model, derived: Derived, params: readonly stri
     const count = uses.get(n.id) ?? 0;
     // A gradient nothing else reads is just its ∂L/∂param equation.
     if (roots.has(n.id) && count === 0) continue;
+    const name = given.get(n.id);
     if (n.role === "gradient") {
-      if (n.name?.startsWith("d")) names.set(n.id, mathName(n));
+      if (name?.startsWith("d")) names.set(n.id, mathName(n, given));
       else if (count > 1) names.set(n.id, `t${++temp}`);
-    } else if (n.name) {
-      if (count > 1 || readByBackward.has(n.id) || adjointOf.has(n.name) || isAssigned(n)) names.set(n.id, mathName(n));
+    } else if (name !== undefined) {
+      if (count > 1 || readByBackward.has(n.id) || adjointOf.has(name) || isAssigned(n, given)) names.set(n.id, mathName(n, given));
     } else if (count > 1 && readByBackward.has(n.id)) {
       names.set(n.id, `t${++temp}`);
     }

@@ -7,8 +7,8 @@
 //
 // Scalar and tensor constants are not drawn: they appear in their users' equations.
 
-import type { Model } from "../build/model.js";
-import type { Derived } from "../passes/derive.js";
+import type { Model } from "../elaborate/model.js";
+import type { Derived } from "../passes/simplify.js";
 import { type Node, shapeText, topoOrder } from "../ir/node.js";
 import { MathPrinter } from "./math.js";
 import { mathName } from "./names.js";
@@ -67,7 +67,7 @@ export function modelDot(model: Model, derived: Derived): string {
     if (n === derived.trainLoss) return "L";
     if (n.op === "param" || n.op === "input") return String(n.attrs["name"]);
     if (n.op === "dropout_mask") return maskName(n.attrs);
-    return n.name ? mathName(n) : `%${n.id}`;
+    return mathName(n, derived.names);
   };
   // One level of math per box: operands print by their labels (constants by value).
   const printer = new MathPrinter((n) => (isConst(n) ? undefined : label(n)));

@@ -5,11 +5,11 @@
 //     δz_out    = out − y          [1]     parity.nn:12
 //     ∂L/∂W_out = δz_out ⊗ h       [1, 2]  parity.nn:10
 
-import type { Model } from "../build/model.js";
+import type { Model } from "../elaborate/model.js";
 import { topoOrder } from "../ir/node.js";
 import { maskName } from "../ops/leaves.js";
 import { printGraph } from "../ir/print.js";
-import type { Derived } from "../passes/derive.js";
+import type { Derived } from "../passes/simplify.js";
 import { type GradientSlice, gradKernel } from "./code-slice.js";
 import type { Derivation, Equation } from "./derivation.js";
 
@@ -93,5 +93,5 @@ export function sliceText(model: Model, param: string, slice: GradientSlice, ker
 /** The simplified gradient graph of the chosen parameters (IR text). */
 export function irText(model: Model, derived: Derived, params: readonly string[]): string {
   const roots = params.map((p) => ({ name: `d${p}`, node: derived.grads.get(p)! }));
-  return `# ${model.name} (${baseName(model.file)}): gradient graph after autodiff and simplification\n${printGraph(roots)}\n`;
+  return `# ${model.name} (${baseName(model.file)}): gradient graph after autodiff and simplification\n${printGraph(roots, derived.names)}\n`;
 }

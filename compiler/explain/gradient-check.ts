@@ -9,7 +9,7 @@
 // that grad() returns is differenced instead, with the same masks replayed at every call.
 
 import { compile } from "../compile.js";
-import type { UnrollMode } from "../emit/kernels.js";
+import type { UnrollMode } from "../lower/lower.js";
 import { topoOrder } from "../ir/node.js";
 import { type GeneratedModule, loadGeneratedModule } from "../cli/load-module.js";
 

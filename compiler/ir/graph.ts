@@ -1,46 +1,68 @@
 // Graph construction with interning (hash-consing): `graph.add(a, b)` twice returns the
 // same node, so common subexpressions are shared by construction (CSE for free).
-// Every constructor checks shapes through the op table; a mismatch throws ShapeError.
+// Every constructor checks shapes through the shape rule it was given (the op table's, see
+// ops/registry.ts `newGraph`); a mismatch throws ShapeError.
 //
-//   const g = new Graph();
-//   const z = g.add(g.matvec(W, x), b);   // shape [2]
-//   g.add(g.matvec(W, x), b) === z        // true
+//   const graph = newGraph();                         // ops/registry.ts
+//   const g = graph.at({ line: 5, text: "h = …" });   // nodes made through g carry line 5
+//   const z = g.add(g.matvec(W, x), b);               // shape [2]
+//   g.add(g.matvec(W, x), b) === z                    // true
+//
+// A `Graph` is a view of one shared interning store with a fixed stamp (the model line and
+// the role, forward or gradient, given to nodes it creates). Views never change: `at` makes
+// another view of the same store, so passes say where their nodes come from explicitly.
 
-import { type Attrs, type Node, type Origin, type Shape, sameShape, sizeOf } from "./node.js";
-import { opDef } from "../ops/registry.js";
-import { ShapeError } from "../ops/op-def.js";
+import { type Attrs, type Node, type Origin, type Role, type Shape, sameShape, sizeOf } from "./node.js";
+
+/** The shape of `op` applied to operands of `inputs` shapes (throws ShapeError). */
+export type ShapeRule = (op: string, inputs: readonly Shape[], attrs: Attrs) => Shape;
 
 function attrKey(attrs: Attrs): string {
   const keys = Object.keys(attrs).sort();
   return keys.map((k) => `${k}=${JSON.stringify(attrs[k])}`).join(",");
 }
 
-export class Graph {
-  private readonly interned = new Map<string, Node>();
-  private nextId = 0;
-  /** Stamped on nodes created from now on (build sets it per statement). */
-  origin: Origin | undefined;
-  role: "forward" | "gradient" = "forward";
+/** The interning store shared by every view of one graph. */
+class Store {
+  readonly interned = new Map<string, Node>();
+  nextId = 0;
+  constructor(readonly shapeOf: ShapeRule) {}
+}
 
-  /** The interned node for `op(inputs; attrs)`, created if new. */
+/** What a view stamps on the nodes it creates. */
+export interface Stamp {
+  readonly origin?: Origin;
+  readonly role: Role;
+}
+
+export class Graph {
+  private constructor(
+    private readonly store: Store,
+    readonly stamp: Stamp,
+  ) {}
+
+  /** A new, empty graph whose nodes get their shapes from `shapeOf`. */
+  static create(shapeOf: ShapeRule): Graph {
+    return new Graph(new Store(shapeOf), { role: "forward" });
+  }
+
+  /** A view of the same graph whose new nodes come from `origin`, in `role` (default: this view's). */
+  at(origin: Origin | undefined, role: Role = this.stamp.role): Graph {
+    return new Graph(this.store, origin ? { origin, role } : { role });
+  }
+
+  /** The interned node for `op(inputs; attrs)`, created (with this view's stamp) if new. */
   node(op: string, inputs: readonly Node[], attrs: Attrs = {}): Node {
     const key = `${op}(${attrKey(attrs)})[${inputs.map((n) => n.id).join(",")}]`;
-    const found = this.interned.get(key);
+    const found = this.store.interned.get(key);
     if (found) return found;
-    const def = opDef(op);
-    const shape = def.shape(
+    const shape = this.store.shapeOf(
+      op,
       inputs.map((n) => n.shape),
       attrs,
     );
-    const node: Node = { id: this.nextId++, op, inputs, shape, attrs, role: this.role };
-    if (this.origin) node.origin = this.origin;
-    this.interned.set(key, node);
-    return node;
-  }
-
-  /** Gives `node` a readable name unless it already has one; returns the node. */
-  named(node: Node, name: string): Node {
-    if (node.name === undefined && node.op !== "param" && node.op !== "input" && node.op !== "const") node.name = name;
+    const node: Node = { id: this.store.nextId++, op, inputs, shape, attrs, ...this.stamp };
+    this.store.interned.set(key, node);
     return node;
   }
 
@@ -112,11 +134,4 @@ export class Graph {
   outer(a: Node, b: Node): Node {
     return this.node("outer", [a, b]);
   }
-}
-
-/** Parses the `shape` attribute of leaves and broadcast ("2x3" -> [2, 3], "" -> []). */
-export function shapeAttr(attrs: Attrs): Shape {
-  const text = attrs["shape"];
-  if (typeof text !== "string") throw new ShapeError("missing shape attribute");
-  return text === "" ? [] : text.split("x").map(Number);
 }

@@ -1,6 +1,7 @@
 // The graph IR's node: an immutable, interned tensor operation with a static shape.
 //
-//   { id: 7, op: "matvec", inputs: [W_h, x], shape: [2], attrs: {}, origin: { line: 5, text: "h = dense(x, 2, sigmoid)" } }
+//   { id: 7, op: "matvec", inputs: [W_h, x], shape: [2], attrs: {}, role: "forward",
+//     origin: { line: 5, text: "h = dense(x, 2, sigmoid)" } }
 //
 // Nodes are created only through `Graph` (graph.ts), which interns them: building the same
 // op on the same inputs twice returns the same node, so common subexpressions are shared.
@@ -18,17 +19,35 @@ export interface Origin {
   text: string;
 }
 
+/** Which part of the program created a node: the forward model or the derived gradient. */
+export type Role = "forward" | "gradient";
+
 export interface Node {
   readonly id: number;
   readonly op: string;
   readonly inputs: readonly Node[];
   readonly shape: Shape;
   readonly attrs: Attrs;
-  /** A readable name (user variable, `W_h`, `dloss_dW_h`); the first one given wins. */
-  name?: string;
-  origin?: Origin;
-  /** Which part of the program created it: the forward model or the derived gradient. */
-  role?: "forward" | "gradient";
+  /** The model line of the code that created the node first (interning keeps the first). */
+  readonly origin?: Origin;
+  readonly role: Role;
+}
+
+/**
+ * Readable names of nodes by id (`h`, `z_h`, `dz_h`), kept beside the graph rather than on
+ * its nodes: elaboration gives the user's names, and one naming step (passes/naming.ts)
+ * adds the rest. Parameters and inputs are named by their `name` attribute instead.
+ */
+export type Names = ReadonlyMap<number, string>;
+
+/** Raised by shape rules; elaboration turns it into a located diagnostic. */
+export class ShapeError extends Error {}
+
+/** Parses the `shape` attribute of leaves and broadcast ("2x3" -> [2, 3], "" -> []). */
+export function shapeAttr(attrs: Attrs): Shape {
+  const text = attrs["shape"];
+  if (typeof text !== "string") throw new ShapeError("missing shape attribute");
+  return text === "" ? [] : text.split("x").map(Number);
 }
 
 export function sizeOf(shape: Shape): number {

@@ -7,14 +7,8 @@
 //   z_h:[2] = add %4 b_h
 //   h:[2] = sigmoid z_h
 
-import { type Node, topoOrder } from "./node.js";
-
-/** The printed name of a node: its user-facing name, or %id. */
-export function nodeLabel(node: Node): string {
-  if (node.op === "param" || node.op === "input") return String(node.attrs["name"]);
-  if (node.op === "const" && node.shape.length === 0) return String(node.attrs["value"]);
-  return node.name ?? `%${node.id}`;
-}
+import { nodeLabel } from "./names.js";
+import { type Names, type Node, topoOrder } from "./node.js";
 
 function attrText(node: Node): string {
   const keys = Object.keys(node.attrs)
@@ -25,16 +19,16 @@ function attrText(node: Node): string {
 }
 
 /** The text of the graph reachable from `roots`, with `outputs` listed at the end by name. */
-export function printGraph(roots: readonly { name: string; node: Node }[]): string {
+export function printGraph(roots: readonly { name: string; node: Node }[], names: Names): string {
   const lines: string[] = [];
   for (const node of topoOrder(roots.map((r) => r.node))) {
     if (node.op === "const" && node.shape.length === 0) continue;
-    const lhs = `${nodeLabel(node)}:[${node.shape.join(", ")}]`;
-    const rhs = [`${node.op}${attrText(node)}`, ...node.inputs.map(nodeLabel)].join(" ");
+    const lhs = `${nodeLabel(node, names)}:[${node.shape.join(", ")}]`;
+    const rhs = [`${node.op}${attrText(node)}`, ...node.inputs.map((i) => nodeLabel(i, names))].join(" ");
     const role = node.op === "input" ? `  # ${String(node.attrs["role"])}` : "";
     lines.push(`${lhs} = ${rhs}${role}`);
   }
-  lines.push(`outputs: ${roots.map((r) => `${r.name}=${nodeLabel(r.node)}`).join(", ")}`);
+  lines.push(`outputs: ${roots.map((r) => `${r.name}=${nodeLabel(r.node, names)}`).join(", ")}`);
   return lines.join("\n");
 }
 

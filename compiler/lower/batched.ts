@@ -1,159 +1,154 @@
-// Batched lowering: one function over rows [0, n) of a minibatch. Every data-dependent node
-// gets a leading batch dimension (a scratch slice of maxBatch rows), parameter-only nodes are
-// computed once. `W @ x` over the batch is a matrix-matrix product (gemm.ts), so is `Wᵀ δ`;
-// the gradient sinks sum over the batch: Σ_b δ_b x_bᵀ is one more matrix-matrix product,
-// bias-like terms are summed row by row, and parameter-only terms are scaled by n.
-// Everything else runs row by row (`for (let b = 0; b < n; b++)`), grouped between products.
+// Batched kernels: one function over rows [0, n) of a minibatch, from the batched graphs
+// (passes/batch.ts). Values with one value per row live in buffers of maxBatch rows; values
+// that depend only on parameters are computed once, first. Rows ops placed in functions (the
+// matrix products) each become a function of their own over all rows; everything else runs
+// row by row (`for (let b = 0; b < n; b++)`), grouped between the products; the gradient's
+// sums over the rows are added into g last.
 //
-//   dW_h = outer(dz_h, x)  ->  for (i, j tiles) { c += dz[b, i] x[b, j] over b } g[…] += c
+//   gradRows(p, X, Y, n, g, rng, out)
+//     for (b) mask0[…] = …;   gradRows_1(…)  // Wx_h = X W_hᵀ;   for (b) { z_h[…] = …; … }   …   return total;
 
+import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
-import { type Block, type DataBinding, type Sink, computeOrder, nodeLowerer, renderBlocks } from "./function.js";
-import { commentText } from "./comments.js";
-import { type MatrixRef, gemmNN, gemmNT, gemmTN } from "./gemm.js";
+import { flatIndex } from "../ops/loops.js";
+import type { MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
+import { opDef } from "../ops/registry.js";
+import type { Batched, Term } from "../passes/batch.js";
+import { countTokens } from "./budget.js";
+import type { Buffers } from "./buffers.js";
+import type { Namer } from "./namer.js";
+import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
 import { planStorage } from "./plan.js";
+import type { Fn, Param } from "./program.js";
+
+/** Rows of elements small enough to unroll inside the row loop. */
+const ROW_UNROLL_ELEMENTS = 16;
+
+/** The row variable of every batched kernel. */
+export const ROW = "b";
 
 export interface BatchedSinks {
   /** Store each row's output at out[b * size …]. */
   predict?: { node: Node; comment: string };
-  /** Return Σ_b loss_b. */
+  /** Return Σ_b loss_b (a sum_rows node). */
   loss?: Node;
   /** Add Σ_b ∂loss_b/∂param into g at the param's offset. */
-  grads?: { node: Node; offset: number; comment: string }[];
+  grads?: { terms: Term[]; offset: number; comment: string }[];
 }
 
-export interface BatchedNames {
+export interface BatchedKernel {
+  name: string;
+  params: readonly Param[];
+  returns: "number" | "void";
+  doc: string;
+  training: boolean;
+}
+
+export interface BatchedContext {
+  batched: Batched;
+  namer: Namer;
+  buffers: Buffers;
+  file: string;
+  maxBatch: number;
   params: { array: string; offsets: ReadonlyMap<string, number> };
   input: { array: string; size: number };
   target: { array: string; size: number };
   out: string;
   grad: string;
-  rng?: string;
-  scratch: string;
+  rng: string;
   /** The runtime row count. */
   rows: string;
-  /** The kernel's name and parameter list: each matrix-matrix product becomes a function of its
-   * own with the same parameters (`gradRows_1(p, X, Y, n, g, rng)`), which V8 optimizes alone. */
-  kernel: { name: string; params: readonly (readonly [string, string])[] };
 }
 
-export interface LoweredBatched {
-  lines: string[];
-  /** Helper functions (the products), as complete declarations. */
-  helpers: string[];
-  scratchSize: number;
-}
+const rowsDef = (node: Node): RowsOp | undefined => {
+  const def = opDef(node.op);
+  return def.kind === "rows" ? def : undefined;
+};
 
-type Term =
-  | { kind: "param" | "rows"; sign: 1 | -1; node: Node; offset: number; comment: string }
-  | { kind: "tn"; sign: 1 | -1; u: Node; v: Node; offset: number; comment: string };
+/** The kernel and the functions it calls (one per matrix product), helpers first. */
+export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext): Fn[] {
+  const { rowwise } = c.batched;
+  const namer = c.namer.fork();
+  const fresh = (hint: string) => namer.fresh(hint);
+  const count = v(c.rows);
 
-/** Rows of elements small enough to unroll inside the row loop. */
-const ROW_UNROLL_ELEMENTS = 16;
-
-export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch: number, file: string): LoweredBatched {
-  const batchedMemo = new Map<number, boolean>();
-  const batched = (node: Node): boolean => {
-    let r = batchedMemo.get(node.id);
-    if (r === undefined) {
-      r = node.op === "input" || node.op === "dropout_mask" || node.inputs.some(batched);
-      batchedMemo.set(node.id, r);
-    }
-    return r;
-  };
-
-  // Gradient sinks: Σ_b distributes over +, −; outer products of two batched vectors are products.
-  const terms: Term[] = [];
-  // Split a sum only where a piece gains from it (a product or a parameter-only part).
-  const specialMemo = new Map<number, boolean>();
-  const special = (g: Node): boolean => {
-    let r = specialMemo.get(g.id);
-    if (r === undefined) {
-      r =
-        !batched(g) ||
-        (g.op === "outer" && batched(g.inputs[0]!) && batched(g.inputs[1]!)) ||
-        ((g.op === "add" || g.op === "sub" || g.op === "neg") && g.inputs.some(special));
-      specialMemo.set(g.id, r);
-    }
-    return r;
-  };
-  const decompose = (g: Node, sign: 1 | -1, offset: number, comment: string): void => {
-    if (!special(g)) terms.push({ kind: "rows", sign, node: g, offset, comment });
-    else if (!batched(g)) terms.push({ kind: "param", sign, node: g, offset, comment });
-    else if (g.op === "add") g.inputs.forEach((x) => decompose(x, sign, offset, comment));
-    else if (g.op === "sub") {
-      decompose(g.inputs[0]!, sign, offset, comment);
-      decompose(g.inputs[1]!, sign === 1 ? -1 : 1, offset, comment);
-    } else if (g.op === "neg") decompose(g.inputs[0]!, sign === 1 ? -1 : 1, offset, comment);
-    else if (g.op === "outer" && batched(g.inputs[0]!) && batched(g.inputs[1]!)) {
-      terms.push({ kind: "tn", sign, u: g.inputs[0]!, v: g.inputs[1]!, offset, comment });
-    } else terms.push({ kind: "rows", sign, node: g, offset, comment });
-  };
-  for (const g of sinks.grads ?? []) decompose(g.node, 1, g.offset, g.comment);
-
+  // What must be computed: outputs, the losses' rows, and the operands of reduced terms.
   const roots: Node[] = [];
   if (sinks.predict) roots.push(sinks.predict.node);
-  if (sinks.loss) roots.push(sinks.loss);
-  for (const t of terms) roots.push(...(t.kind === "tn" ? [t.u, t.v] : [t.node]));
+  if (sinks.loss) roots.push(sinks.loss.inputs[0]!);
+  const terms = (sinks.grads ?? []).flatMap((g) => g.terms.map((t) => ({ ...t, offset: g.offset, comment: g.comment })));
+  for (const t of terms) roots.push(...(rowsDef(t.node) ? t.node.inputs : [t.node]));
 
-  // Operands of matrix-matrix products need storage with a row stride.
-  const isProduct = (node: Node) => (node.op === "matvec" || node.op === "matvec_t") && !batched(node.inputs[0]!) && batched(node.inputs[1]!);
+  // Operands of products need storage with a row stride (or are leaves in memory already).
   const mustStore = new Set<number>();
-  for (const node of topoOrder(roots)) if (isProduct(node)) node.inputs.forEach((x) => mustStore.add(x.id));
-  for (const t of terms) if (t.kind === "tn") [t.u, t.v].forEach((x) => mustStore.add(x.id));
+  const placedInFunction = (n: Node) => rowsDef(n)?.placement === "function";
+  for (const node of topoOrder(roots)) if (placedInFunction(node)) node.inputs.forEach((x) => mustStore.add(x.id));
+  for (const t of terms) if (placedInFunction(t.node)) t.node.inputs.forEach((x) => mustStore.add(x.id));
 
-  const plan = planStorage(roots, { locals: "none", mustStore, rows: (n) => sizeOf(n.shape) * (batched(n) ? maxBatch : 1) });
-  const rowNodes = new Set(plan.order.filter(batched).map((n) => n.id));
-  const row = "b";
+  const plan = planStorage(roots, { locals: "none", mustStore, names: c.batched.names, namer });
   const binding: DataBinding = {
-    input: { array: names.input.array, offset: `${row} * ${names.input.size}` },
-    target: { array: names.target.array, offset: `${row} * ${names.target.size}` },
-    params: names.params,
-    ...(names.rng ? { rng: names.rng } : {}),
-    scratch: names.scratch,
-    row,
-    rowNodes,
+    input: { array: c.input.array, offset: { k: "binary", op: "*", a: v(ROW), b: num(c.input.size) } },
+    target: { array: c.target.array, offset: { k: "binary", op: "*", a: v(ROW), b: num(c.target.size) } },
+    params: c.params,
+    ...(kernel.training ? { rng: c.rng } : {}),
+    buffers: c.buffers,
+    row: { name: ROW, rowwise, rows: c.maxBatch, count },
   };
   const small = (n: Node) => sizeOf(n.shape) <= ROW_UNROLL_ELEMENTS;
-  const L = nodeLowerer(plan, binding, small, file);
+  const L = nodeLowerer(plan, binding, small, c.file, fresh);
 
-  const ref = (node: Node): MatrixRef => {
+  /** An operand of a product as a matrix in memory. */
+  const matrix = (node: Node): MatrixRef => {
     const cols = node.shape[node.shape.length - 1] ?? 1;
     if (node.op === "input") {
-      const d = node.attrs["role"] === "target" ? names.target : names.input;
+      const d = node.attrs["role"] === "target" ? c.target : c.input;
       return { array: d.array, base: 0, stride: d.size };
     }
-    if (node.op === "param") return { array: names.params.array, base: names.params.offsets.get(String(node.attrs["name"]))!, stride: cols };
-    const st = plan.storage.get(node.id)!;
-    if (st.kind !== "buffer") throw new Error(`internal: matrix operand ${node.op} has no storage`);
-    return { array: names.scratch, base: st.offset, stride: batched(node) ? sizeOf(node.shape) : cols };
+    if (node.op === "param") return { array: c.params.array, base: c.params.offsets.get(String(node.attrs["name"]))!, stride: cols };
+    if (plan.storage.get(node.id)?.kind !== "buffer") throw new Error(`internal: matrix operand ${node.op} is not in memory`);
+    const rows = rowwise(node);
+    return { array: c.buffers.of(node, rows ? c.maxBatch : 1), base: 0, stride: rows ? sizeOf(node.shape) : cols };
+  };
+  const rowsContext = (node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"]): RowsLowerContext => ({
+    inputShapes: node.inputs.map((i) => i.shape),
+    shape: node.shape,
+    unrolled: small(node),
+    matrix: (i) => matrix(node.inputs[i]!),
+    out,
+    elem: (i, index) => L.elem(node.inputs[i]!, index),
+    op,
+    accumulate,
+    rows: count,
+    fresh,
+  });
+  const noAccumulate = () => {
+    throw new Error("internal: accumulate outside a row loop");
   };
 
-  const out: Block[] = [];
-  const helpers: string[] = [];
-  const signature = names.kernel.params.map(([n, t]) => `${n}: ${t}`).join(", ");
-  const args = names.kernel.params.map(([n]) => n).join(", ");
-  /** A product as a call to a function of its own. */
-  const product = (comment: string, lines: string[]): Block => {
-    const name = `${names.kernel.name}_${helpers.length + 1}`;
-    helpers.push(`${comment ? `// ${comment}\n` : ""}function ${name}(${signature}): void {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`);
-    return { comment, lines: [`${name}(${args});`] };
+  const top: Stmt[] = [];
+  const helpers: Fn[] = [];
+  const args = kernel.params.map(([n]) => v(n));
+  /** A product as a call to a function of its own (which V8 optimizes alone). */
+  const product = (comment: string, body: Stmt[]): Stmt => {
+    const name = `${kernel.name}_${helpers.length + 1}`;
+    helpers.push({ name, params: kernel.params, returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
+    return block(comment, [callStmt(name, args)]);
   };
-  let rowBlocks: Block[] = [];
+  let rowBlocks: Stmt[] = [];
   const flushRows = () => {
     if (rowBlocks.length === 0) return;
-    const body = renderBlocks(rowBlocks);
-    out.push({ comment: "", lines: [`for (let ${row} = 0; ${row} < ${names.rows}; ${row}++) {`, ...body.map((l) => (l === "" ? l : `  ${l}`)), `}`] });
+    top.push({ k: "for", v: ROW, from: num(0), to: count, step: 1, body: rowBlocks });
     rowBlocks = [];
   };
-  const emitTop = (b: Block) => {
+  const emitTop = (s: Stmt) => {
     flushRows();
-    out.push(b);
+    top.push(s);
   };
 
   // Parameter-only values once; dropout masks first, in per-sample order (the same draws as
   // the per-sample kernel); then the rest in dependency order.
-  for (const node of plan.order) if (!batched(node)) {
+  for (const node of plan.order) {
+    if (rowwise(node)) continue;
     const r = L.lowerNode(node);
     if (r) emitTop(r.block);
   }
@@ -161,47 +156,55 @@ export function lowerBatched(sinks: BatchedSinks, names: BatchedNames, maxBatch:
   for (const node of order) if (node.op === "dropout_mask") rowBlocks.push(L.lowerNode(node)!.block);
   flushRows();
   for (const node of order) {
-    if (!batched(node) || node.op === "dropout_mask") continue;
-    if (isProduct(node)) {
-      const [w, x] = node.inputs as [Node, Node];
-      const [m, k] = w.shape as [number, number];
-      const C = ref(node);
-      const lines = node.op === "matvec" ? gemmNT(L.fresh, C, ref(x), ref(w), names.rows, m, k) : gemmNN(L.fresh, C, ref(x), ref(w), names.rows, m, k);
-      emitTop(product(node.origin ? `${commentText(file, node.origin, node.role === "gradient")}  (over the batch)` : "", lines));
+    if (!rowwise(node) || node.op === "dropout_mask") continue;
+    const def = rowsDef(node);
+    if (def) {
+      const buffer = c.buffers.of(node, c.maxBatch);
+      const out: MatrixRef = { array: buffer, base: 0, stride: sizeOf(node.shape) };
+      emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def.lower(rowsContext(node, out, "=", noAccumulate))));
       continue;
     }
     const r = L.lowerNode(node);
     if (r) rowBlocks.push(r.block);
   }
 
-  // Sinks.
-  const pre: string[] = [];
+  // Sinks: the outputs and the loss row by row, then the gradient's sums over the rows.
+  const pre: Stmt[] = [];
+  let finish: Stmt | undefined;
   if (sinks.predict) {
-    const size = sizeOf(sinks.predict.node.shape);
-    const s: Sink = { kind: "store", node: sinks.predict.node, array: names.out, offset: `${row} * ${size}`, comment: sinks.predict.comment };
-    rowBlocks.push(L.lowerSink(s));
+    const { node, comment } = sinks.predict;
+    rowBlocks.push(L.lowerSink({ kind: "store", node, array: c.out, offset: { k: "binary", op: "*", a: v(ROW), b: num(sizeOf(node.shape)) }, comment }));
   }
   if (sinks.loss) {
-    pre.push(`let total = 0;`);
-    rowBlocks.push({ comment: "Σ loss over the batch", lines: [`total += ${L.elem(sinks.loss, [])};`] });
+    const total = namer.take("total");
+    pre.push(decl("let", total, num(0)));
+    const loss = sinks.loss;
+    const ctx = rowsContext(loss, { array: total, base: 0, stride: 1 }, "+=", (_index, value) => assign(total, "+=", value));
+    rowBlocks.push(block("Σ loss over the batch", rowsDef(loss)!.lower(ctx), loss.id));
+    finish = ret(v(total));
   }
+  const gradIndex = (t: (typeof terms)[number], index: readonly (number | Expr)[]): Expr => indexAdd(t.offset, flatIndex(t.node.shape, index));
   for (const t of terms) {
-    if (t.kind !== "rows") continue;
-    rowBlocks.push(L.lowerSink({ kind: "accumulate", node: t.node, array: names.grad, offset: t.offset, comment: t.comment, negate: t.sign === -1 }));
+    const def = rowsDef(t.node);
+    if (def?.placement !== "row loop") continue;
+    const op = t.sign === 1 ? "+=" : "-=";
+    const ctx = rowsContext(t.node, { array: c.grad, base: t.offset, stride: 1 }, op, (index, value) => store(c.grad, gradIndex(t, index), op, value));
+    rowBlocks.push(block(t.comment, def.lower(ctx), t.node.id));
   }
   flushRows();
   for (const t of terms) {
-    if (t.kind === "tn") {
-      const [m, k] = [sizeOf(t.u.shape), sizeOf(t.v.shape)];
-      const C: MatrixRef = { array: names.grad, base: t.offset, stride: k };
-      const lines = gemmTN(L.fresh, C, ref(t.u), ref(t.v), names.rows, m, k, t.sign === 1 ? "+=" : "-=");
-      emitTop(product(`${t.comment}  (Σ over the batch)`, lines));
-    } else if (t.kind === "param") {
-      const comment = `${t.comment}  (parameter-only part, × ${names.rows})`;
-      emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: names.grad, offset: t.offset, comment, negate: t.sign === -1, scale: names.rows }));
+    const def = rowsDef(t.node);
+    const op = t.sign === 1 ? "+=" : "-=";
+    if (def?.placement === "function") {
+      const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
+      const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
+      emitTop(product(`${t.comment}  (Σ over the batch)`, def.lower(rowsContext(t.node, out, op, noAccumulate))));
+    } else if (!def) {
+      // n × a parameter-only part
+      emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
     }
   }
-  const lines = [...pre, ...renderBlocks(out)];
-  if (sinks.loss) lines.push("return total;");
-  return { lines, helpers, scratchSize: plan.scratchSize };
+  const body = [...pre, ...top, ...(finish ? [finish] : [])];
+  const main: Fn = { name: kernel.name, params: kernel.params, returns: kernel.returns, doc: kernel.doc, body, tokens: countTokens(body) };
+  return [...helpers, main];
 }

@@ -1,41 +1,34 @@
 // Storage planning for one generated function: which nodes get their own storage
-// (a local constant per element when unrolled, a slice of a scratch buffer otherwise)
-// and which are fused into their single consumer's expression.
+// (a local constant per element when unrolled, a named buffer otherwise) and which are
+// fused into their single consumer's expression.
 //
 //   relu(W x + b) in loop mode: matvec stored; add and relu fused into one loop:
-//     for (i) s[0 + i] = …matvec…;   for (i) s[128 + i] = Math.max(s[0 + i] + p[… + i], 0);
+//     for (i) Wx_h[i] = …matvec…;   for (i) h[i] = Math.max(Wx_h[i] + p[128 + i], 0);
 
-import { type Node, sizeOf, topoOrder } from "../ir/node.js";
+import { type Names, type Node, topoOrder } from "../ir/node.js";
 import { usesOperandTwice } from "../ops/elementwise.js";
 import { opDef } from "../ops/registry.js";
+import { stemOf } from "./buffers.js";
+import type { Namer } from "./namer.js";
 
-export type Storage =
-  | { kind: "leaf" }
-  | { kind: "inline" }
-  | { kind: "local"; base: string }
-  | { kind: "buffer"; offset: number };
+export type Storage = { kind: "leaf" } | { kind: "inline" } | { kind: "local"; base: string } | { kind: "buffer" };
 
 export interface Plan {
   order: Node[];
   storage: Map<number, Storage>;
-  /** Scratch buffer length (elements). */
-  scratchSize: number;
 }
 
 export interface PlanOptions {
-  /** Which stored nodes become locals (one per element) instead of scratch slices: all of them
+  /** Which stored nodes become locals (one per element) instead of buffers: all of them
    * (straight-line code in one function), only scalars (loops in one function), or none
    * (code split over several functions, or batched rows). */
   locals: "all" | "scalars" | "none";
   /** Nodes that must be stored even when they could fuse (operands of matrix-matrix kernels). */
   mustStore?: ReadonlySet<number>;
-  /** Elements of scratch per stored node (a batch of rows: size × rows). Default: its size. */
-  rows?: (node: Node) => number;
-}
-
-/** A JavaScript identifier stem for a node's locals: its DSL name, else t<id>. */
-export function stemOf(node: Node): string {
-  return (node.name ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
+  /** Readable names of values, for locals (`h_0`, not `t12_0`). */
+  names: Names;
+  /** Where local names come from (a fork of the module's namer). */
+  namer: Namer;
 }
 
 /** Whether `node` reads operand `i` exactly once per output element (so a producer may fuse into it). */
@@ -60,10 +53,7 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
   for (const r of roots) use(r, true);
   for (const node of order) node.inputs.forEach((input, i) => use(input, readsOnce(node, i)));
   const storage = new Map<number, Storage>();
-  const stems = new Map<string, number>();
-  const usedBases = new Set<string>();
   const inlineDepth = new Map<number, number>();
-  let scratchSize = 0;
   for (const node of order) {
     const def = opDef(node.op);
     const u = uses.get(node.id) ?? { count: 0, fusable: true };
@@ -74,8 +64,8 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
     else if (def.kind === "elementwise") fused = u.count === 1 && u.fusable;
     else fused = false;
     // Bound the nesting of fused expressions: a 5,000-term `a + b + …` would otherwise become
-    // one expression 5,000 parentheses deep (overflowing the lowering's recursion, prettier
-    // and TypeScript). Past the bound the node is stored and the chain starts afresh.
+    // one expression 5,000 parentheses deep (overflowing printers, prettier and TypeScript).
+    // Past the bound the node is stored and the chain starts afresh.
     // (tests/robustness/long-expressions.test.ts)
     const depth = fused && def.kind !== "leaf" ? 1 + Math.max(0, ...node.inputs.map((i) => inlineDepth.get(i.id) ?? 0)) : 0;
     if (depth > MAX_INLINE_DEPTH) fused = false;
@@ -83,20 +73,12 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
     if (fused) {
       storage.set(node.id, { kind: def.kind === "leaf" ? "leaf" : "inline" });
     } else if (opts.locals === "all" || (opts.locals === "scalars" && node.shape.length === 0)) {
-      // Unique stems: two nodes named `h` (training and inference copies) get h_0 and h2_0,
+      // Unique bases: two nodes named `h` (training and inference copies) get h_0 and h2_0,
       // and a user's own `h2` then gets h22_0 (a base is never given out twice).
-      const stem = stemOf(node);
-      let n = stems.get(stem) ?? 0;
-      let base: string;
-      do base = ++n > 1 ? `${stem}${n}` : stem;
-      while (usedBases.has(base));
-      stems.set(stem, n);
-      usedBases.add(base);
-      storage.set(node.id, { kind: "local", base });
+      storage.set(node.id, { kind: "local", base: opts.namer.base(stemOf(node, opts.names)) });
     } else {
-      storage.set(node.id, { kind: "buffer", offset: scratchSize });
-      scratchSize += opts.rows ? opts.rows(node) : sizeOf(node.shape);
+      storage.set(node.id, { kind: "buffer" });
     }
   }
-  return { order, storage, scratchSize };
+  return { order, storage };
 }

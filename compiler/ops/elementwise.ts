@@ -1,13 +1,13 @@
 // Elementwise ops. Each row gives the scalar function (interpreter, constant folding), the
-// same function as JavaScript code, its derivative as graph nodes, and its math notation.
+// same function in the loop language (ir/code.ts), its derivative as graph nodes, and its math notation.
 // Derivative rules reuse forward values where the math allows: σ' = σ(1 − σ), tanh' = 1 − tanh².
 //
-//   sigmoid: scalar x => 1 / (1 + exp(−x)), code "1 / (1 + Math.exp(-x))", vjp g * y * (1 - y)
+//   sigmoid: scalar x => 1 / (1 + exp(−x)), expr 1 / (1 + Math.exp(-x)), vjp g * y * (1 - y)
 
-import type { Attrs, Node, Shape } from "../ir/node.js";
+import { type BinaryOp, type Expr, and, binary as op2, call, compare, cond, neg, num } from "../ir/code.js";
 import type { Graph } from "../ir/graph.js";
-import { type ElementwiseOp, ShapeError, type Vjp } from "./op-def.js";
-import { shapeText, sameShape } from "../ir/node.js";
+import { type Attrs, type Node, type Shape, ShapeError, sameShape, shapeText } from "../ir/node.js";
+import type { ElementwiseOp, Vjp } from "./op-def.js";
 import { normalCdf } from "../../runtime/special.js";
 
 function sameShapeRule(name: string) {
@@ -23,7 +23,7 @@ function sameShapeRule(name: string) {
 interface UnarySpec {
   name: string;
   scalar(x: number, attrs: Attrs): number;
-  code(x: string, attrs: Attrs): string;
+  expr(x: Expr, attrs: Attrs): Expr;
   /** d/dx as graph nodes, given the input x, the output y and the adjoint g. */
   grad: ((g: Node, x: Node, y: Node, graph: Graph, attrs: Attrs) => Node) | null;
   math?(x: string, attrs: Attrs): string;
@@ -40,7 +40,7 @@ function unary(spec: UnarySpec): ElementwiseOp {
     kind: "elementwise",
     shape: sameShapeRule(spec.name),
     scalar: (args, attrs) => spec.scalar(args[0]!, attrs),
-    code: (args, attrs) => spec.code(args[0]!, attrs),
+    expr: (args, attrs) => spec.expr(args[0]!, attrs),
     vjp,
     math: (args, attrs) => (spec.math ? spec.math(args[0]!, attrs) : `${spec.name}(${args[0]})`),
     cost: spec.cost ?? 1,
@@ -50,7 +50,7 @@ function unary(spec: UnarySpec): ElementwiseOp {
 
 interface BinarySpec {
   name: string;
-  symbol: string;
+  symbol: BinaryOp;
   scalar(a: number, b: number): number;
   vjp: Vjp;
 }
@@ -61,23 +61,17 @@ function binary(spec: BinarySpec): ElementwiseOp {
     kind: "elementwise",
     shape: sameShapeRule(spec.name),
     scalar: (args) => spec.scalar(args[0]!, args[1]!),
-    code: (args) => `${args[0]} ${spec.symbol} ${args[1]}`,
+    expr: (args) => op2(spec.symbol, args[0]!, args[1]!),
     vjp: spec.vjp,
     math: (args) => `${args[0]} ${spec.symbol === "*" ? "⊙" : spec.symbol} ${args[1]}`,
     cost: 1,
   };
 }
 
-const num = (attrs: Attrs, key: string) => Number(attrs[key]);
-
-/** A numeric literal that is safe to paste into code next to any operator. */
-export function literal(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "Infinity";
-  if (value === -Infinity) return "(-Infinity)";
-  const text = String(value);
-  return value < 0 ? `(${text})` : text;
-}
+const attr = (attrs: Attrs, key: string) => Number(attrs[key]);
+const math = (fn: string, ...args: Expr[]) => call(`Math.${fn}`, ...args);
+/** `(x > 0 ? a : b)` */
+const ifPositive = (x: Expr, a: Expr, b: Expr) => cond(compare(">", x, num(0)), a, b);
 
 export const elementwiseOps: ElementwiseOp[] = [
   binary({
@@ -111,57 +105,57 @@ export const elementwiseOps: ElementwiseOp[] = [
   unary({
     name: "neg",
     scalar: (x) => -x,
-    code: (x) => `-${x}`,
+    expr: (x) => neg(x),
     grad: (g, _x, _y, graph) => graph.neg(g),
     math: (x) => `−${x}`,
   }),
   unary({
     name: "exp",
     scalar: Math.exp,
-    code: (x) => `Math.exp(${x})`,
+    expr: (x) => math("exp", x),
     grad: (g, _x, y, graph) => graph.mul(g, y),
     cost: 10,
   }),
   unary({
     name: "log",
     scalar: Math.log,
-    code: (x) => `Math.log(${x})`,
+    expr: (x) => math("log", x),
     grad: (g, x, _y, graph) => graph.div(g, x),
     cost: 10,
   }),
   unary({
     name: "sqrt",
     scalar: Math.sqrt,
-    code: (x) => `Math.sqrt(${x})`,
+    expr: (x) => math("sqrt", x),
     grad: (g, _x, y, graph) => graph.div(g, graph.mul(graph.const(2), y)),
     math: (x) => `√${x}`,
     cost: 4,
   }),
   unary({
     name: "pow",
-    scalar: (x, a) => Math.pow(x, num(a, "exponent")),
-    code: (x, a) => (num(a, "exponent") === 2 ? `${x} * ${x}` : `Math.pow(${x}, ${literal(num(a, "exponent"))})`),
+    scalar: (x, a) => Math.pow(x, attr(a, "exponent")),
+    expr: (x, a) => (attr(a, "exponent") === 2 ? op2("*", x, x) : math("pow", x, num(attr(a, "exponent")))),
     // d(x^e) = e x^(e−1)
     grad: (g, x, _y, graph, a) => {
-      const e = num(a, "exponent");
+      const e = attr(a, "exponent");
       const slope = e === 2 ? graph.mul(graph.const(2), x) : graph.mul(graph.const(e), graph.pow(x, e - 1));
       return graph.mul(g, slope);
     },
-    math: (x, a) => `${x}^${num(a, "exponent")}`,
+    math: (x, a) => `${x}^${attr(a, "exponent")}`,
     cost: 10,
   }),
   unary({
     name: "abs",
     scalar: Math.abs,
-    code: (x) => `Math.abs(${x})`,
+    expr: (x) => math("abs", x),
     grad: (g, x, _y, graph) => graph.mul(g, graph.unary("sign", x)),
     math: (x) => `|${x}|`,
   }),
-  unary({ name: "sign", scalar: Math.sign, code: (x) => `Math.sign(${x})`, grad: null }),
+  unary({ name: "sign", scalar: Math.sign, expr: (x) => math("sign", x), grad: null }),
   unary({
     name: "sigmoid",
     scalar: (x) => 1 / (1 + Math.exp(-x)),
-    code: (x) => `1 / (1 + Math.exp(-${x}))`,
+    expr: (x) => op2("/", num(1), op2("+", num(1), math("exp", neg(x)))),
     grad: (g, _x, y, graph) => graph.mul(g, graph.mul(y, graph.sub(graph.const(1), y))),
     math: (x) => `σ(${x})`,
     cost: 12,
@@ -169,49 +163,49 @@ export const elementwiseOps: ElementwiseOp[] = [
   unary({
     name: "tanh",
     scalar: Math.tanh,
-    code: (x) => `Math.tanh(${x})`,
+    expr: (x) => math("tanh", x),
     grad: (g, _x, y, graph) => graph.mul(g, graph.sub(graph.const(1), graph.mul(y, y))),
     cost: 12,
   }),
   unary({
     name: "relu",
     scalar: (x) => Math.max(x, 0),
-    code: (x) => `Math.max(${x}, 0)`,
+    expr: (x) => math("max", x, num(0)),
     grad: (g, x, _y, graph) => graph.mul(g, graph.unary("step", x)),
   }),
   unary({
     // Heaviside step: the derivative of relu (0 at 0, as TensorFlow does).
     name: "step",
     scalar: (x) => (x > 0 ? 1 : 0),
-    code: (x) => `(${x} > 0 ? 1 : 0)`,
+    expr: (x) => ifPositive(x, num(1), num(0)),
     grad: null,
     math: (x) => `[${x} > 0]`,
   }),
   unary({
     name: "leaky_relu",
-    scalar: (x, a) => (x > 0 ? x : num(a, "alpha") * x),
-    code: (x, a) => `(${x} > 0 ? ${x} : ${literal(num(a, "alpha"))} * ${x})`,
-    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("leaky_slope", x, { alpha: num(a, "alpha") })),
-    math: (x, a) => `leaky_relu(${x}, ${num(a, "alpha")})`,
+    scalar: (x, a) => (x > 0 ? x : attr(a, "alpha") * x),
+    expr: (x, a) => ifPositive(x, x, op2("*", num(attr(a, "alpha")), x)),
+    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("leaky_slope", x, { alpha: attr(a, "alpha") })),
+    math: (x, a) => `leaky_relu(${x}, ${attr(a, "alpha")})`,
   }),
   unary({
     name: "leaky_slope",
-    scalar: (x, a) => (x > 0 ? 1 : num(a, "alpha")),
-    code: (x, a) => `(${x} > 0 ? 1 : ${literal(num(a, "alpha"))})`,
+    scalar: (x, a) => (x > 0 ? 1 : attr(a, "alpha")),
+    expr: (x, a) => ifPositive(x, num(1), num(attr(a, "alpha"))),
     grad: null,
-    math: (x, a) => `[${x} > 0 ? 1 : ${num(a, "alpha")}]`,
+    math: (x, a) => `[${x} > 0 ? 1 : ${attr(a, "alpha")}]`,
   }),
   unary({
     name: "elu",
-    scalar: (x, a) => (x > 0 ? x : num(a, "alpha") * Math.expm1(x)),
-    code: (x, a) => `(${x} > 0 ? ${x} : ${literal(num(a, "alpha"))} * Math.expm1(${x}))`,
-    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("elu_slope", x, { alpha: num(a, "alpha") })),
+    scalar: (x, a) => (x > 0 ? x : attr(a, "alpha") * Math.expm1(x)),
+    expr: (x, a) => ifPositive(x, x, op2("*", num(attr(a, "alpha")), math("expm1", x))),
+    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("elu_slope", x, { alpha: attr(a, "alpha") })),
     cost: 10,
   }),
   unary({
     name: "elu_slope",
-    scalar: (x, a) => (x > 0 ? 1 : num(a, "alpha") * Math.exp(x)),
-    code: (x, a) => `(${x} > 0 ? 1 : ${literal(num(a, "alpha"))} * Math.exp(${x}))`,
+    scalar: (x, a) => (x > 0 ? 1 : attr(a, "alpha") * Math.exp(x)),
+    expr: (x, a) => ifPositive(x, num(1), op2("*", num(attr(a, "alpha")), math("exp", x))),
     grad: null,
     cost: 10,
   }),
@@ -219,7 +213,7 @@ export const elementwiseOps: ElementwiseOp[] = [
     // softplus(x) = log(1 + eˣ), written so that it neither overflows nor loses precision.
     name: "softplus",
     scalar: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-    code: (x) => `Math.max(${x}, 0) + Math.log1p(Math.exp(-Math.abs(${x})))`,
+    expr: (x) => op2("+", math("max", x, num(0)), math("log1p", math("exp", neg(math("abs", x))))),
     grad: (g, x, _y, graph) => graph.mul(g, graph.unary("sigmoid", x)),
     cost: 22,
   }),
@@ -228,7 +222,7 @@ export const elementwiseOps: ElementwiseOp[] = [
     // runtime's normalCdf (bundled into models that use it). Φ'(x) = φ(x) = e^(−x²/2) / √(2π).
     name: "normal_cdf",
     scalar: (x) => normalCdf(x),
-    code: (x) => `normalCdf(${x})`,
+    expr: (x) => call("normalCdf", x),
     grad: (g, x, _y, graph) =>
       graph.mul(g, graph.mul(graph.const(1 / Math.sqrt(2 * Math.PI)), graph.unary("exp", graph.mul(graph.const(-0.5), graph.pow(x, 2))))),
     math: (x) => `Φ(${x})`,
@@ -238,22 +232,23 @@ export const elementwiseOps: ElementwiseOp[] = [
   unary({
     // Keras clips probabilities to [ε, 1 − ε] before taking logs; the gradient is 0 outside.
     name: "clip",
-    scalar: (x, a) => Math.min(Math.max(x, num(a, "lo")), num(a, "hi")),
-    code: (x, a) => `Math.min(Math.max(${x}, ${literal(num(a, "lo"))}), ${literal(num(a, "hi"))})`,
-    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("in_range", x, { lo: num(a, "lo"), hi: num(a, "hi") })),
-    math: (x, a) => `clip(${x}, ${num(a, "lo")}, ${num(a, "hi")})`,
+    scalar: (x, a) => Math.min(Math.max(x, attr(a, "lo")), attr(a, "hi")),
+    expr: (x, a) => math("min", math("max", x, num(attr(a, "lo"))), num(attr(a, "hi"))),
+    grad: (g, x, _y, graph, a) => graph.mul(g, graph.unary("in_range", x, { lo: attr(a, "lo"), hi: attr(a, "hi") })),
+    math: (x, a) => `clip(${x}, ${attr(a, "lo")}, ${attr(a, "hi")})`,
   }),
   unary({
     name: "in_range",
-    scalar: (x, a) => (x >= num(a, "lo") && x <= num(a, "hi") ? 1 : 0),
-    code: (x, a) => `(${x} >= ${literal(num(a, "lo"))} && ${x} <= ${literal(num(a, "hi"))} ? 1 : 0)`,
+    scalar: (x, a) => (x >= attr(a, "lo") && x <= attr(a, "hi") ? 1 : 0),
+    expr: (x, a) => cond(and(compare(">=", x, num(attr(a, "lo"))), compare("<=", x, num(attr(a, "hi")))), num(1), num(0)),
     grad: null,
-    math: (x, a) => `[${num(a, "lo")} ≤ ${x} ≤ ${num(a, "hi")}]`,
+    math: (x, a) => `[${attr(a, "lo")} ≤ ${x} ≤ ${attr(a, "hi")}]`,
   }),
 ];
 
-/** Whether an op's code template mentions its operand more than once (then operands must be bound to a name). */
+/** Whether an op's expression reads an operand more than once (then operands must be stored, not recomputed). */
 export function usesOperandTwice(op: ElementwiseOp, attrs: Attrs): boolean {
-  const probe = op.code(["\u0001", "\u0002"], attrs);
-  return probe.split("\u0001").length > 2 || probe.split("\u0002").length > 2;
+  const probes = [0, 1].map((i) => ({ k: "var", name: `\u0000${i}` }) as const);
+  const text = JSON.stringify(op.expr(probes, attrs));
+  return probes.some((p) => text.split(JSON.stringify(p.name)).length > 2);
 }

@@ -2,8 +2,7 @@
 // Leaves have no operands, so their derivative rule returns nothing; autodiff reads the
 // adjoint of a `param` leaf as that parameter's gradient.
 
-import { shapeAttr } from "../ir/graph.js";
-import { sizeOf } from "../ir/node.js";
+import { shapeAttr, sizeOf } from "../ir/node.js";
 import type { LeafOp } from "./op-def.js";
 
 const noGradient = () => [];

@@ -5,10 +5,10 @@
 //   matvec_t Wᵀ @ v, W[m, k], v[m] -> [k] vjp: W̄ = v ⊗ g,  v̄ = W g
 //   outer    a[m] ⊗ b[k]     -> [m, k]    vjp: ā = G b,    b̄ = Gᵀ a
 
-import { shapeAttr } from "../ir/graph.js";
-import { type Shape, shapeText, sizeOf, stridesOf } from "../ir/node.js";
-import { forEachIndex, sumTerms } from "./loops.js";
-import { type IndexMapOp, ShapeError, type StructuralOp } from "./op-def.js";
+import { type Expr, assign, binary, cond, compare, decl, num, sum, v } from "../ir/code.js";
+import { type Shape, ShapeError, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
+import { forEachIndex, ix } from "./loops.js";
+import type { IndexMapOp, StructuralOp } from "./op-def.js";
 
 function matvecShape(transposed: boolean) {
   return ([w, x]: readonly Shape[]): Shape => {
@@ -51,22 +51,29 @@ export const matvec: StructuralOp = {
     const [m, k] = ctx.inputShapes[0] as [number, number];
     if (ctx.unrolled) {
       return forEachIndex(ctx, [m], ([i]) => {
-        const terms: string[] = [];
-        for (let j = 0; j < k; j++) terms.push(`${ctx.elem(0, [i!, j])} * ${ctx.elem(1, [j])}`);
-        return [ctx.define([i!], sumTerms(terms))];
+        const terms: Expr[] = [];
+        for (let j = 0; j < k; j++) terms.push(binary("*", ctx.elem(0, [i!, j]), ctx.elem(1, [j])));
+        return [ctx.define([i!], sum(terms))];
       });
     }
-    const i = ctx.fresh("i");
-    const j = ctx.fresh("j");
-    const s = ctx.fresh("s");
+    const [i, j, s] = [ctx.fresh("i"), ctx.fresh("j"), ctx.fresh("s")];
     return [
-      `for (let ${i} = 0; ${i} < ${m}; ${i}++) {`,
-      `  let ${s} = 0;`,
-      `  for (let ${j} = 0; ${j} < ${k}; ${j}++) ${s} += ${ctx.elem(0, [i, j])} * ${ctx.elem(1, [j])};`,
-      `  ${ctx.define([i], s)}`,
-      `}`,
+      {
+        k: "for",
+        v: i,
+        from: num(0),
+        to: num(m),
+        step: 1,
+        body: [
+          decl("let", s, num(0)),
+          { k: "for", v: j, from: num(0), to: num(k), step: 1, body: [assign(s, "+=", binary("*", ctx.elem(0, [v(i), v(j)]), ctx.elem(1, [v(j)])))] },
+          ctx.define([v(i)], v(s)),
+        ],
+      },
     ];
   },
+  // Over a minibatch, W x for every row x (W the same for all rows) is one matrix product X Wᵀ.
+  batch: (node, [w, x], rowwise, graph) => (!rowwise(w!) && rowwise(x!) ? graph.node("matmul_nt", [x!, w!]) : undefined),
 };
 
 export const matvecT: StructuralOp = {
@@ -89,23 +96,30 @@ export const matvecT: StructuralOp = {
     const [m, k] = ctx.inputShapes[0] as [number, number];
     if (ctx.unrolled) {
       return forEachIndex(ctx, [k], ([j]) => {
-        const terms: string[] = [];
-        for (let i = 0; i < m; i++) terms.push(`${ctx.elem(0, [i, j!])} * ${ctx.elem(1, [i])}`);
-        return [ctx.define([j!], sumTerms(terms))];
+        const terms: Expr[] = [];
+        for (let i = 0; i < m; i++) terms.push(binary("*", ctx.elem(0, [i, j!]), ctx.elem(1, [i])));
+        return [ctx.define([j!], sum(terms))];
       });
     }
     // Row by row, so W is read in memory order.
-    const i = ctx.fresh("i");
-    const j = ctx.fresh("j");
-    const v = ctx.fresh("v");
+    const [i, j, r] = [ctx.fresh("i"), ctx.fresh("j"), ctx.fresh("v")];
     return [
-      `for (let ${j} = 0; ${j} < ${k}; ${j}++) ${ctx.out([j])} = 0;`,
-      `for (let ${i} = 0; ${i} < ${m}; ${i}++) {`,
-      `  const ${v} = ${ctx.elem(1, [i])};`,
-      `  for (let ${j} = 0; ${j} < ${k}; ${j}++) ${ctx.out([j])} += ${ctx.elem(0, [i, j])} * ${v};`,
-      `}`,
+      { k: "for", v: j, from: num(0), to: num(k), step: 1, body: [ctx.store([v(j)], "=", num(0))] },
+      {
+        k: "for",
+        v: i,
+        from: num(0),
+        to: num(m),
+        step: 1,
+        body: [
+          decl("const", r, ctx.elem(1, [v(i)])),
+          { k: "for", v: j, from: num(0), to: num(k), step: 1, body: [ctx.store([v(j)], "+=", binary("*", ctx.elem(0, [v(i), v(j)]), v(r)))] },
+        ],
+      },
     ];
   },
+  // Over a minibatch, Wᵀ δ for every row δ is one matrix product Δ W.
+  batch: (node, [w, d], rowwise, graph) => (!rowwise(w!) && rowwise(d!) ? graph.node("matmul_nn", [d!, w!]) : undefined),
 };
 
 export const outer: IndexMapOp = {
@@ -120,7 +134,7 @@ export const outer: IndexMapOp = {
     for (let i = 0; i < a!.length; i++) for (let j = 0; j < b!.length; j++) out[i * b!.length + j] = a![i]! * b![j]!;
     return out;
   },
-  element: ([i, j], elem) => `${elem(0, [i!])} * ${elem(1, [j!])}`,
+  element: ([i, j], elem) => binary("*", elem(0, [i!]), elem(1, [j!])),
   readsOnce: [false, false],
   vjp: (g, node, graph) => {
     const [a, b] = node.inputs as [typeof node, typeof node];
@@ -143,16 +157,6 @@ export const broadcast: IndexMapOp = {
   math: ([a]) => a!,
 };
 
-/** Flat offset of a multi-index (literal when every index is a number). */
-export function flatIndex(shape: Shape, index: readonly (number | string)[]): number | string {
-  const strides = stridesOf(shape);
-  if (index.every((i) => typeof i === "number")) {
-    return index.reduce<number>((acc, i, d) => acc + (i as number) * strides[d]!, 0);
-  }
-  const terms = index.map((i, d) => (strides[d] === 1 ? `${i}` : `${i} * ${strides[d]}`));
-  return terms.join(" + ");
-}
-
 /** onehot(k; n): the class index k (a [1] tensor) as a one-hot vector [n]. Not differentiable in k. */
 export const onehot: IndexMapOp = {
   name: "onehot",
@@ -167,7 +171,7 @@ export const onehot: IndexMapOp = {
     if (Number.isInteger(i) && i >= 0 && i < out.length) out[i] = 1;
     return out;
   },
-  element: ([i], elem) => `(${elem(0, [0])} === ${i} ? 1 : 0)`,
+  element: ([i], elem) => cond(compare("===", elem(0, [0]), ix(i!)), num(1), num(0)),
   readsOnce: [false],
   vjp: () => [null],
   math: ([k]) => `onehot(${k})`,

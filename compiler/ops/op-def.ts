@@ -1,14 +1,14 @@
 // The shape of an op-table row. Every op is defined once, with every rule it needs:
 // its shape rule, its evaluation (reference interpreter and constant folding), its
 // derivative (a vector-Jacobian product that builds ordinary graph nodes), how it prints
-// as math, and how it lowers to code. The union below makes the type checker reject a row
-// that lacks any of them.
+// as math, how it lowers to the loop language (ir/code.ts) and, where it differs from "the
+// same op on every row", how it is batched. The union below makes the type checker reject
+// a row that lacks any of them.
 
-import type { Attrs, Node, Shape } from "../ir/node.js";
+import type { AssignOp, Expr, Stmt } from "../ir/code.js";
 import type { Graph } from "../ir/graph.js";
+import type { Attrs, Node, Shape } from "../ir/node.js";
 
-/** Raised by shape rules; `build` turns it into a located diagnostic. */
-export class ShapeError extends Error {}
 
 /** Values the reference interpreter needs for leaves. */
 export interface EvalEnv {
@@ -41,15 +41,15 @@ export interface LeafOp extends OpCommon {
 
 /**
  * Elementwise over operands of one shape. `scalar` defines the value (interpreter and
- * constant folding), `code` the same thing as a JavaScript expression.
+ * constant folding), `expr` the same thing in the loop language (ir/code.ts).
  */
 export interface ElementwiseOp extends OpCommon {
   readonly kind: "elementwise";
   scalar(args: readonly number[], attrs: Attrs): number;
-  code(args: readonly string[], attrs: Attrs): string;
+  expr(args: readonly Expr[], attrs: Attrs): Expr;
   /** Rough cost in flops for the unroll budget. */
   readonly cost: number;
-  /** Runtime helpers (runtime/*.ts names) that `code` calls; the emitter bundles them. */
+  /** Runtime helpers (runtime/*.ts names) that `expr` calls; the emitter bundles them. */
   readonly runtime?: readonly string[];
 }
 
@@ -61,13 +61,20 @@ export interface IndexMapOp extends OpCommon {
   readonly kind: "indexmap";
   evaluate(inputs: readonly Float64Array[], attrs: Attrs, inputShapes: readonly Shape[], shape: Shape): Float64Array;
   /** The output element at multi-index `index`, from `elem(inputNumber, index)` accessors. */
-  element(index: readonly Index[], elem: (input: number, index: readonly Index[]) => string, inputShapes: readonly Shape[]): string;
+  element(index: readonly Index[], elem: (input: number, index: readonly Index[]) => Expr, inputShapes: readonly Shape[]): Expr;
   /** How many times each input element is read per output element pass (1: fusable). */
   readsOnce: readonly boolean[];
 }
 
-/** An index in generated code: a literal number (unrolled) or a loop variable expression. */
-export type Index = number | string;
+/** An index in lowered code: a literal (unrolled) or an expression of loop variables. */
+export type Index = number | Expr;
+
+/**
+ * How an op takes part in batched kernels (passes/batch.ts): given the node and its inputs
+ * already batched, the node that computes it for every row of a minibatch, or undefined to
+ * keep the same op row by row. `rowwise(n)` says whether a node has one value per row.
+ */
+export type BatchRule = (node: Node, inputs: readonly Node[], rowwise: (n: Node) => boolean, graph: Graph) => Node | undefined;
 
 /** Ops with their own storage and code templates (matvec, reductions, softmax). */
 export interface StructuralOp extends OpCommon {
@@ -75,33 +82,74 @@ export interface StructuralOp extends OpCommon {
   evaluate(inputs: readonly Float64Array[], attrs: Attrs, inputShapes: readonly Shape[], shape: Shape): Float64Array;
   /** Flops per evaluation, for the unroll budget and the benchmark's GFLOP/s. */
   flops(inputShapes: readonly Shape[], shape: Shape): number;
-  lower: StructuralLowering;
+  lower(ctx: LowerContext): Stmt[];
   /** Inputs whose elements the lowering reads exactly once (elementwise producers fuse into it). */
   readsOnce?: readonly boolean[];
+  batch?: BatchRule;
 }
 
 /**
- * How a structural op writes its result. `out(index)` is the assignable location of an
- * output element; `elem(input, index)` reads an operand; `unrolled` says whether indices
- * must be literals (straight-line code) or loops with literal bounds are wanted.
+ * What an op's lowering sees. `elem(input, index)` reads an operand; `define(index, value)`
+ * gives output element `index` its final value (`const z_3 = …;` or `z[12] = …;`);
+ * `store(index, op, value)` updates it in place (loop mode only: unrolled outputs are
+ * constants); `unrolled` says whether indices must be literals (straight-line code) or loops
+ * with literal bounds are wanted.
  */
-export interface StructuralLowering {
-  (ctx: LowerContext): string[];
-}
-
 export interface LowerContext {
   readonly inputShapes: readonly Shape[];
   readonly shape: Shape;
   readonly attrs: Attrs;
   readonly unrolled: boolean;
-  /** Reads element `index` of operand `input` (a JavaScript expression). */
-  elem(input: number, index: readonly Index[]): string;
-  /** A statement giving output element `index` its final value: `const z_3 = …;` or `t[12] = …;`. */
-  define(index: readonly Index[], expr: string): string;
-  /** The buffer location of output element `index` (loop mode only: unrolled outputs are constants). */
-  out(index: readonly Index[]): string;
+  elem(input: number, index: readonly Index[]): Expr;
+  define(index: readonly Index[], value: Expr): Stmt;
+  store(index: readonly Index[], op: AssignOp, value: Expr): Stmt;
   /** A fresh local variable name with the given hint. */
   fresh(hint: string): string;
 }
 
-export type OpDef = LeafOp | ElementwiseOp | IndexMapOp | StructuralOp;
+/** A row-major matrix in memory: element (r, c) is `array[base + r * stride + c]`. */
+export interface MatrixRef {
+  array: string;
+  base: number | Expr;
+  stride: number;
+}
+
+/**
+ * Ops that only batched kernels have: they work across the rows of a minibatch. `rowwise`
+ * results hold one value per row (the forward product X Wᵀ); `reduced` ones one value for the
+ * whole batch (the weight gradient Σ_b δ_b x_bᵀ, a bias gradient Σ_b δ_b). Shapes are per row,
+ * as everywhere in the graph; the row count is the kernel's runtime `n`.
+ */
+export interface RowsOp extends OpCommon {
+  readonly kind: "rows";
+  readonly result: "rowwise" | "reduced";
+  /** `function`: the op runs over all rows at once, in a function of its own (matrix products,
+   * whose operands are matrices in memory); `row loop`: it adds one row at a time inside the
+   * kernel's loop over rows (sums over the batch). */
+  readonly placement: "function" | "row loop";
+  /** Flops per row. */
+  flops(inputShapes: readonly Shape[], shape: Shape): number;
+  lower(ctx: RowsLowerContext): Stmt[];
+}
+
+export interface RowsLowerContext {
+  readonly inputShapes: readonly Shape[];
+  readonly shape: Shape;
+  /** Placement "row loop": whether the row's elements are unrolled or looped over. */
+  readonly unrolled: boolean;
+  /** Placement "function": operand `input` as a matrix in memory (rows of a rowwise operand, or a parameter). */
+  matrix(input: number): MatrixRef;
+  /** Placement "function": where the result goes. */
+  readonly out: MatrixRef;
+  /** Placement "row loop": operand `input` at `index` in the current row. */
+  elem(input: number, index: readonly Index[]): Expr;
+  /** How results are written: `=` into storage, `+=` / `-=` into a sum (a gradient). */
+  readonly op: AssignOp;
+  /** Placement "row loop": adds `value` to result element `index` (with `op`). */
+  accumulate(index: readonly Index[], value: Expr): Stmt;
+  /** The runtime row count. */
+  readonly rows: Expr;
+  fresh(hint: string): string;
+}
+
+export type OpDef = LeafOp | ElementwiseOp | IndexMapOp | StructuralOp | RowsOp;

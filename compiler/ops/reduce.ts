@@ -6,9 +6,10 @@
 //   logsoftmax z[n] -> [n]    vjp: g − softmax(z) Σg
 //   logsumexp  z[n] -> []     vjp: g softmax(z)
 
-import { type Shape, shapeText, sizeOf } from "../ir/node.js";
-import { forEachIndex, sumTerms } from "./loops.js";
-import { type LowerContext, ShapeError, type StructuralOp } from "./op-def.js";
+import { type Expr, type Stmt, assign, binary, call, decl, loop, num, sum as sumOf, v } from "../ir/code.js";
+import { type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
+import { forEachIndex } from "./loops.js";
+import type { LowerContext, StructuralOp } from "./op-def.js";
 
 function vectorShape(name: string, reduce: boolean) {
   return ([x]: readonly Shape[]): Shape => {
@@ -35,30 +36,31 @@ function logSumExp(x: Float64Array): number {
  * Shared code for the max-shifted exponentials: declares `m` (the max) and `s` (Σ e^(z−m)),
  * and in loop mode stores e^(z−m) into the output when `keepExp` is set.
  */
-function shiftedExpSum(ctx: LowerContext, n: number, keepExp: boolean): { lines: string[]; m: string; s: string; e: (i: number) => string } {
+function shiftedExpSum(ctx: LowerContext, n: number, keepExp: boolean): { stmts: Stmt[]; m: string; s: string; e: (i: number) => Expr } {
   const m = ctx.fresh("max");
   const s = ctx.fresh("sum");
   if (ctx.unrolled) {
     const z = (i: number) => ctx.elem(0, [i]);
     const es = Array.from({ length: n }, () => ctx.fresh("e"));
-    const lines = [
-      `const ${m} = ${n === 1 ? z(0) : `Math.max(${Array.from({ length: n }, (_, i) => z(i)).join(", ")})`};`,
-      ...es.map((e, i) => `const ${e} = Math.exp(${z(i)} - ${m});`),
-      `const ${s} = ${sumTerms(es)};`,
+    const stmts = [
+      decl("const", m, n === 1 ? z(0) : call("Math.max", ...Array.from({ length: n }, (_, i) => z(i)))),
+      ...es.map((e, i) => decl("const", e, call("Math.exp", binary("-", z(i), v(m))))),
+      decl("const", s, sumOf(es.map(v))),
     ];
-    return { lines, m, s, e: (i) => es[i]! };
+    return { stmts, m, s, e: (i) => v(es[i]!) };
   }
   const i = ctx.fresh("i");
   const e = ctx.fresh("e");
-  const lines = [
-    `let ${m} = -Infinity;`,
-    `for (let ${i} = 0; ${i} < ${n}; ${i}++) ${m} = Math.max(${m}, ${ctx.elem(0, [i])});`,
-    `let ${s} = 0;`,
+  const z = ctx.elem(0, [v(i)]);
+  const stmts = [
+    decl("let", m, num(-Infinity)),
+    loop(i, 0, n, [assign(m, "=", call("Math.max", v(m), z))]),
+    decl("let", s, num(0)),
     keepExp
-      ? `for (let ${i} = 0; ${i} < ${n}; ${i}++) { const ${e} = Math.exp(${ctx.elem(0, [i])} - ${m}); ${ctx.out([i])} = ${e}; ${s} += ${e}; }`
-      : `for (let ${i} = 0; ${i} < ${n}; ${i}++) ${s} += Math.exp(${ctx.elem(0, [i])} - ${m});`,
+      ? loop(i, 0, n, [decl("const", e, call("Math.exp", binary("-", z, v(m)))), ctx.store([v(i)], "=", v(e)), assign(s, "+=", v(e))])
+      : loop(i, 0, n, [assign(s, "+=", call("Math.exp", binary("-", z, v(m))))]),
   ];
-  return { lines, m, s, e: () => "" };
+  return { stmts, m, s, e: () => num(0) };
 }
 
 export const sum: StructuralOp = {
@@ -73,11 +75,15 @@ export const sum: StructuralOp = {
   lower: (ctx) => {
     const shape = ctx.inputShapes[0]!;
     if (ctx.unrolled) {
-      const terms = forEachIndex(ctx, shape, (idx) => [ctx.elem(0, idx)]);
-      return [ctx.define([], sumTerms(terms))];
+      const terms: Expr[] = [];
+      forEachIndex(ctx, shape, (idx) => {
+        terms.push(ctx.elem(0, idx));
+        return [];
+      });
+      return [ctx.define([], sumOf(terms))];
     }
     const s = ctx.fresh("s");
-    return [`let ${s} = 0;`, ...forEachIndex(ctx, shape, (idx) => [`${s} += ${ctx.elem(0, idx)};`]), ctx.define([], s)];
+    return [decl("let", s, num(0)), ...forEachIndex(ctx, shape, (idx) => [assign(s, "+=", ctx.elem(0, idx))]), ctx.define([], v(s))];
   },
 };
 
@@ -94,16 +100,16 @@ export const softmax: StructuralOp = {
   math: ([x]) => `softmax(${x})`,
   lower: (ctx) => {
     const n = ctx.shape[0]!;
-    const { lines, s, e } = shiftedExpSum(ctx, n, true);
+    const { stmts, s, e } = shiftedExpSum(ctx, n, true);
     const r = ctx.fresh("inv");
-    lines.push(`const ${r} = 1 / ${s};`);
+    stmts.push(decl("const", r, binary("/", num(1), v(s))));
     if (ctx.unrolled) {
-      for (let i = 0; i < n; i++) lines.push(ctx.define([i], `${e(i)} * ${r}`));
+      for (let i = 0; i < n; i++) stmts.push(ctx.define([i], binary("*", e(i), v(r))));
     } else {
       const i = ctx.fresh("i");
-      lines.push(`for (let ${i} = 0; ${i} < ${n}; ${i}++) ${ctx.out([i])} *= ${r};`);
+      stmts.push(loop(i, 0, n, [ctx.store([v(i)], "*=", v(r))]));
     }
-    return lines;
+    return stmts;
   },
 };
 
@@ -123,11 +129,11 @@ export const logsoftmax: StructuralOp = {
   math: ([x]) => `log_softmax(${x})`,
   lower: (ctx) => {
     const n = ctx.shape[0]!;
-    const { lines, m, s } = shiftedExpSum(ctx, n, false);
+    const { stmts, m, s } = shiftedExpSum(ctx, n, false);
     const lse = ctx.fresh("lse");
-    lines.push(`const ${lse} = ${m} + Math.log(${s});`);
-    lines.push(...forEachIndex(ctx, [n], ([i]) => [ctx.define([i!], `${ctx.elem(0, [i!])} - ${lse}`)]));
-    return lines;
+    stmts.push(decl("const", lse, binary("+", v(m), call("Math.log", v(s)))));
+    stmts.push(...forEachIndex(ctx, [n], ([i]) => [ctx.define([i!], binary("-", ctx.elem(0, [i!]), v(lse)))]));
+    return stmts;
   },
 };
 
@@ -141,8 +147,8 @@ export const logsumexp: StructuralOp = {
   math: ([x]) => `logΣexp(${x})`,
   lower: (ctx) => {
     const n = ctx.inputShapes[0]![0]!;
-    const { lines, m, s } = shiftedExpSum(ctx, n, false);
-    lines.push(ctx.define([], `${m} + Math.log(${s})`));
-    return lines;
+    const { stmts, m, s } = shiftedExpSum(ctx, n, false);
+    stmts.push(ctx.define([], binary("+", v(m), call("Math.log", v(s)))));
+    return stmts;
   },
 };

@@ -5,10 +5,12 @@ import { elementwiseOps } from "./elementwise.js";
 import { leafOps } from "./leaves.js";
 import { broadcast, matvec, matvecT, onehot, outer } from "./linalg.js";
 import type { OpDef } from "./op-def.js";
+import { Graph } from "../ir/graph.js";
 import { logsoftmax, logsumexp, softmax, sum } from "./reduce.js";
+import { batchSize, rowsOps } from "./rows.js";
 
 const table = new Map<string, OpDef>();
-for (const op of [...leafOps, ...elementwiseOps, matvec, matvecT, outer, broadcast, onehot, sum, softmax, logsoftmax, logsumexp]) {
+for (const op of [...leafOps, batchSize, ...elementwiseOps, matvec, matvecT, outer, broadcast, onehot, sum, softmax, logsoftmax, logsumexp, ...rowsOps]) {
   if (table.has(op.name)) throw new Error(`op '${op.name}' is defined twice`);
   table.set(op.name, op);
 }
@@ -21,4 +23,9 @@ export function opDef(name: string): OpDef {
 
 export function allOps(): OpDef[] {
   return [...table.values()];
+}
+
+/** A new, empty graph whose shapes follow the op table. */
+export function newGraph(): Graph {
+  return Graph.create((op, inputs, attrs) => opDef(op).shape(inputs, attrs));
 }

@@ -1,75 +1,68 @@
-// simplify: rewrites a graph with the rules in rules.ts until nothing changes.
-// Pure in spirit: the old nodes stay as they were; the result is a new set of roots in the
-// same interned graph (so identical rewritten subexpressions become one node: CSE).
+// simplify: the rewrite rules (rules.ts) to a fixed point over everything the kernels
+// compute: the outputs and losses of both modes and every parameter's gradient. Then the one
+// naming step (naming.ts), which gives the result its readable names.
 //
-//   mul(const 1, sub(p, y))  ->  sub(p, y)
+//   ∂L/∂W_out = outer(mul(const 1, sub(out, y)), h)   ->   outer(sub(out, y), h)
 
-import type { Graph } from "../ir/graph.js";
-import { type Node, topoOrder } from "../ir/node.js";
-import { RULES, type Rule } from "./rules.js";
+import type { Model } from "../elaborate/model.js";
+import type { Names, Node } from "../ir/node.js";
+import type { Differentiated } from "./differentiate.js";
+import { nameValues } from "./naming.js";
+import { type RewriteStats, rewrite } from "./rewrite.js";
+import { type Stable, countNodes, rootsOf } from "./stabilize.js";
 
-export interface SimplifyStats {
-  rewrites: Record<string, number>;
-  rounds: number;
+export interface PassStats {
+  forwardNodes: number;
+  /** Forward nodes after stable forms and forward simplification, and the rewrites that did it. */
+  afterStabilize: number;
+  stabilize: Record<string, number>;
+  afterAutodiff: number;
+  afterSimplify: number;
+  simplify: RewriteStats;
 }
 
-const MAX_ROUNDS = 50;
-const MAX_REWRITES_PER_NODE = 50;
-
-/** Rebuilds `node` on new inputs, keeping its name, origin and role. */
-function rebuild(graph: Graph, node: Node, inputs: Node[]): Node {
-  if (inputs.every((n, i) => n === node.inputs[i])) return node;
-  graph.origin = node.origin;
-  graph.role = node.role ?? "forward";
-  const fresh = graph.node(node.op, inputs, node.attrs);
-  if (node.name) graph.named(fresh, node.name);
-  return fresh;
+/** The graphs the kernels compute, simplified and named: what `lower` takes. */
+export interface Derived {
+  model: Model;
+  /** The inference output (what `predict` returns). */
+  predict: Node;
+  /** The output in training mode (dropout on): the gradient kernels write it for fit's metrics. */
+  trainOutput: Node;
+  inferLoss: Node;
+  trainLoss: Node;
+  /** ∂loss/∂param by parameter name, in declaration order. */
+  grads: Map<string, Node>;
+  names: Names;
+  /** The earlier stages, for `--emit ir` and `nnc grad --format ir`. */
+  stable: Stable;
+  rawGrads: Map<string, Node>;
+  stats: PassStats;
 }
 
-function rewriteOnce(graph: Graph, node: Node, rules: readonly Rule[], stats: SimplifyStats): Node {
-  let current = node;
-  for (let n = 0; n < MAX_REWRITES_PER_NODE; n++) {
-    let changed = false;
-    for (const rule of rules) {
-      graph.origin = current.origin;
-      graph.role = current.role ?? "forward";
-      const next = rule.apply(current, graph);
-      if (next && next !== current) {
-        stats.rewrites[rule.name] = (stats.rewrites[rule.name] ?? 0) + 1;
-        if (current.name && !next.name && next.op !== "const") graph.named(next, current.name);
-        current = next;
-        changed = true;
-        break;
-      }
-    }
-    if (!changed) break;
-  }
-  return current;
-}
-
-/** Simplifies everything reachable from `roots`; returns the new roots in the same order. */
-export function simplify(graph: Graph, roots: readonly Node[], rules: readonly Rule[] = RULES): { roots: Node[]; stats: SimplifyStats } {
-  const stats: SimplifyStats = { rewrites: {}, rounds: 0 };
-  const savedOrigin = graph.origin;
-  const savedRole = graph.role;
-  let current = [...roots];
-  try {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      stats.rounds = round + 1;
-      const mapped = new Map<number, Node>();
-      let changed = false;
-      for (const node of topoOrder(current)) {
-        const inputs = node.inputs.map((i) => mapped.get(i.id)!);
-        const result = rewriteOnce(graph, rebuild(graph, node, inputs), rules, stats);
-        if (result !== node) changed = true;
-        mapped.set(node.id, result);
-      }
-      current = current.map((r) => mapped.get(r.id)!);
-      if (!changed) break;
-    }
-  } finally {
-    graph.origin = savedOrigin;
-    graph.role = savedRole;
-  }
-  return { roots: current, stats };
+export function simplify(d: Differentiated): Derived {
+  const { stable } = d;
+  const { model } = stable;
+  const f = stable.forward;
+  const before = [f.output, f.inferLoss, f.trainLoss, f.trainOutput, ...d.grads.values()];
+  const { roots, provenance, stats } = rewrite(model.graph, before);
+  const [output, inferLoss, trainLoss, trainOutput, ...grads] = roots as [Node, Node, Node, Node, ...Node[]];
+  return {
+    model,
+    predict: output,
+    trainOutput,
+    inferLoss,
+    trainLoss,
+    grads: new Map(model.params.map((p, i) => [p.name, grads[i]!])),
+    names: nameValues(stable, d, provenance),
+    stable,
+    rawGrads: d.grads,
+    stats: {
+      forwardNodes: countNodes(rootsOf(stable.asBuilt)),
+      afterStabilize: countNodes(rootsOf(stable.forward)),
+      stabilize: stable.rewrites,
+      afterAutodiff: countNodes(before),
+      afterSimplify: countNodes(roots),
+      simplify: stats,
+    },
+  };
 }

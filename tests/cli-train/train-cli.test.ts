@@ -13,9 +13,9 @@ import { blobRows, HERE, runNnc, tempDir, toCsv } from "./helpers.js";
 const BLOBS = join(HERE, "blobs.nn");
 const IRIS = join(HERE, "iris.nn");
 
-/** The numbers of one "Evaluate on SOURCE (N rows): loss: L - accuracy: A" line. */
+/** The numbers of one "Evaluate on N rows of SOURCE: loss: L - accuracy: A" line. */
 function evaluation(stdout: string, source: string): { loss: number; accuracy: number } {
-  const line = stdout.split("\n").find((l) => l.startsWith(`Evaluate on ${source} (`));
+  const line = stdout.split("\n").find((l) => / rows? of /.test(l) && l.startsWith("Evaluate on ") && l.includes(` of ${source}: `));
   expect(line, `no evaluation of ${source} in:\n${stdout}`).toBeDefined();
   const m = /loss: ([-\d.e]+) - accuracy: ([-\d.e]+)$/.exec(line!)!;
   return { loss: Number(m[1]), accuracy: Number(m[2]) };
@@ -83,6 +83,10 @@ describe("nnc train / evaluate / predict on iris", () => {
     expect(train.code, train.stderr).toBe(0);
     expect(train.stdout).toContain("Validation data iris (held out, --split 0.2): 30 rows (input x <- sepal_length, sepal_width, petal_length, petal_width; target y <- species as class indexes)");
     expect(evaluation(train.stdout, "iris (held out, --split 0.2)").accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(train.stdout).toMatch(/^Evaluate on 120 rows of iris \(training part, --split 0\.2\): loss: [\d.]+ - accuracy: [\d.]+$/m);
+    expect(train.stdout).toMatch(/^Evaluate on 30 rows of iris \(held out, --split 0\.2\): loss: [\d.]+ - accuracy: [\d.]+$/m);
+    // No line reads "(…) (…)": bracketed remarks are never stacked.
+    expect(train.stdout.split("\n").filter((l) => /\)\s*\(/.test(l))).toEqual([]);
   });
 
   it("evaluate and predict agree with each other on the saved weights; train --weights starts from them", async () => {
@@ -124,8 +128,9 @@ describe("errors are one line naming the place, never a stack trace", () => {
     expect(bad.stderr).toBe("nnc: error: bad.csv:3: row 2, column 2 ('x1'): 'abc' is not a number\n");
     expect(weights.stderr).toMatch(/^nnc: error: other\.json: .+\n$/);
     expect(missing.stderr).toBe("nnc: error: cannot read 'nope.json': no such file\n");
-    expect(both.stderr).toBe("nnc: error: give either --test or --split, not both\n");
-    for (const r of [bad, weights, missing, both]) expect(r.code).toBe(1);
+    expect(both.stderr).toBe("nnc: error: give either --test or --split, not both. See 'nnc help train'.\n");
+    for (const r of [bad, weights, missing]) expect(r.code).toBe(1);
+    expect(both.code).toBe(2); // a malformed command line
     expect(existsSync(join(dir, "w.json"))).toBe(false);
   });
 });

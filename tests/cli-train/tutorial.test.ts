@@ -1,72 +1,58 @@
-// docs/tutorial.md, executed: every `sh` block runs in order in a fresh folder (with `npx`
-// finding nnc, tsx and esbuild there), every `file=NAME` block is written first, every
-// `shows=PATH` block must equal that repository file, and every `text output` block must appear
-// in what the preceding commands printed. Then the web page the tutorial builds is opened in
-// headless Chromium (playwright-core): its predictions must be the generated module's, also
-// after clicking "train 100 more epochs", and they must be the ones the tutorial shows.
+// docs/tutorial.md, executed in a fresh copy of the repository (tests/helpers/repo-copy.ts) as
+// one terminal session: every `sh` block runs in order (a `cd` carries over to the next block,
+// `npx` finds nnc, tsx and esbuild as after `npm install`), every `file=NAME` block is written
+// into the session's folder first, every `shows=PATH` block must equal that repository file, and
+// every `text output` block must appear in what the preceding commands printed. The tutorial
+// works in a folder of its own: afterwards nothing outside `tutorial/` has changed, and
+// .gitignore keeps that folder out of `git status`. Then the web page the tutorial builds is
+// opened in headless Chromium (playwright-core; skipped without a browser, see
+// tests/helpers/browser.ts): its predictions must be the generated module's, also after
+// clicking "train 100 more epochs", and they must be the ones the tutorial shows.
 
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
-import { describe, expect, it } from "vitest";
-import { ROOT, tempDir } from "./helpers.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-interface Block {
-  lang: string;
-  attrs: Record<string, string | true>;
-  body: string;
-  line: number;
-}
-
-function blocks(markdown: string): Block[] {
-  const out: Block[] = [];
-  const re = /^```(\S*)([^\n]*)\n([\s\S]*?)^```\s*$/gm;
-  for (let m; (m = re.exec(markdown)); ) {
-    const attrs: Record<string, string | true> = {};
-    for (const word of m[2]!.trim().split(/\s+/).filter(Boolean)) {
-      const [k, v] = word.split("=");
-      attrs[k!] = v ?? true;
-    }
-    out.push({ lang: m[1]!, attrs, body: m[3]!, line: markdown.slice(0, m.index).split("\n").length });
-  }
-  return out;
-}
+import { afterAll, describe, expect, it } from "vitest";
+import { browserExecutable, itWithBrowser } from "../helpers/browser.js";
+import { fencedBlocks as blocks } from "../helpers/markdown.js";
+import { REPO_ROOT as ROOT, changedFiles, copyOfRepo, fileSnapshot, removeCopy, userEnv } from "../helpers/repo-copy.js";
 
 /** Timings differ run to run; everything else nnc prints is deterministic. */
 function normalize(line: string): string {
   return line.replace(/\d+ samples in [\d.]+m?s \([\d,–]+\/s\)/, "N samples in T").trimEnd();
 }
 
-function runShell(script: string, cwd: string): Promise<{ code: number | null; output: string }> {
+const scratch = mkdtempSync(join(tmpdir(), "nnc-tutorial-session-"));
+const pwdFile = join(scratch, "pwd");
+
+/** Runs `script` in `cwd` as a terminal would; returns the folder it ended in, for the next block. */
+function runShell(script: string, cwd: string): Promise<{ code: number | null; output: string; cwd: string }> {
   // One stream, in order: stderr lines (nnc's "saved …" notes) interleave as in a terminal.
-  const child = spawn("bash", ["-e", "-o", "pipefail", "-c", `exec 2>&1\n${script}`], { cwd, stdio: ["ignore", "pipe", "inherit"] });
+  const session = `exec 2>&1\n${script}\nprintf %s "$PWD" > ${JSON.stringify(pwdFile)}`;
+  const child = spawn("bash", ["-e", "-o", "pipefail", "-c", session], { cwd, env: userEnv(scratch), stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
+    child.on("close", (code) => resolve({ code, output, cwd: code === 0 ? readFileSync(pwdFile, "utf8") : cwd }));
   });
 }
 
 const markdown = readFileSync(join(ROOT, "docs", "tutorial.md"), "utf8");
-const work = tempDir("tutorial");
+const repo = copyOfRepo("tutorial");
+/** Where the session ended: the tutorial's own folder. */
+let work = repo;
+afterAll(() => {
+  removeCopy(repo);
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe("docs/tutorial.md", () => {
   it("its commands run as written and print what it shows", { timeout: 240_000 }, async () => {
-    // A user's folder: npx finds these in node_modules/.bin, as after `npm install`.
-    const bin = join(work, "node_modules", ".bin");
-    mkdirSync(bin, { recursive: true });
-    symlinkSync(join(ROOT, "bin", "nnc.js"), join(bin, "nnc"));
-    for (const tool of ["tsx", "esbuild"]) symlinkSync(realpathSync(join(ROOT, "node_modules", ".bin", tool)), join(bin, tool));
-    mkdirSync(join(work, "dsl-examples"));
-    copyFileSync(join(ROOT, "dsl-examples", "parity.nn"), join(work, "dsl-examples", "parity.nn"));
-    mkdirSync(join(work, "examples", "web"), { recursive: true });
-    copyFileSync(join(ROOT, "examples", "web", "index.html"), join(work, "examples", "web", "index.html"));
-
+    const before = fileSnapshot(repo);
     let last = { code: 0 as number | null, output: "", line: 0 };
     let ran = 0;
     let checked = 0;
@@ -78,6 +64,7 @@ describe("docs/tutorial.md", () => {
         writeFileSync(join(work, b.attrs["file"]), b.body);
       } else if (b.lang === "sh") {
         const r = await runShell(b.body, work);
+        work = r.cwd;
         last = { ...r, line: b.line };
         expect(r.code, `${where} failed:\n${b.body}\n${r.output}`).toBe(0);
         ran++;
@@ -96,19 +83,26 @@ describe("docs/tutorial.md", () => {
     expect(ran).toBeGreaterThanOrEqual(5);
     expect(checked).toBeGreaterThanOrEqual(4);
 
-    // The tutorial's program type-checks against the module it compiled (tsx alone does not check).
+    // The tutorial's program type-checks against the module it compiled (tsx alone does not check;
+    // --ignoreConfig: the repository's tsconfig.json above is not the user's).
     const tsc = await runShell(
-      `${JSON.stringify(join(ROOT, "node_modules", ".bin", "tsc"))} --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext --types node --typeRoots ${JSON.stringify(join(ROOT, "node_modules", "@types"))} train.ts`,
+      `${JSON.stringify(join(ROOT, "node_modules", ".bin", "tsc"))} --ignoreConfig --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext --types node --typeRoots ${JSON.stringify(join(ROOT, "node_modules", "@types"))} train.ts`,
       work,
     );
     expect(tsc.output).toBe("");
     expect(tsc.code).toBe(0);
+
+    // Everything the tutorial wrote is in its own folder, which git ignores. (The first `npx nnc`
+    // in a clone installs it into npm's cache, which runs `prepare`: dist/ is rebuilt.)
+    expect(relative(repo, work)).toBe("tutorial");
+    expect(changedFiles(repo, before, (path) => path.startsWith("tutorial/") || path.startsWith("dist/"))).toEqual([]);
+    expect(readFileSync(join(ROOT, ".gitignore"), "utf8").split("\n")).toContain("/tutorial/");
   });
 
-  it("its web page shows the generated module's predictions in Chromium", { timeout: 120_000 }, async () => {
-    expect(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`).toBe(true);
-    const page = join(work, "examples", "web", "index.html");
-    expect(existsSync(join(work, "examples", "web", "parity.js")), "the tutorial's esbuild step did not run").toBe(true);
+  itWithBrowser("its web page shows the generated module's predictions in Chromium", { timeout: 120_000 }, async () => {
+    const executablePath = browserExecutable();
+    const page = join(work, "index.html");
+    expect(existsSync(join(work, "parity.js")), "the tutorial's esbuild step did not run").toBe(true);
 
     // The numbers the page should show: the same module, in Node.
     const parity = (await import(/* @vite-ignore */ pathToFileURL(join(work, "parity.ts")).href)) as {
@@ -126,8 +120,8 @@ describe("docs/tutorial.md", () => {
       ...parity.evaluate(params, xs, ys),
     });
 
-    const browser = await chromium.launchPersistentContext(tempDir("chromium-profile"), {
-      executablePath: CHROMIUM,
+    const browser = await chromium.launchPersistentContext(join(scratch, "chromium-profile"), {
+      executablePath,
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
       viewport: { width: 800, height: 600 },

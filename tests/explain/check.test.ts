@@ -73,7 +73,7 @@ describe("nnc check", () => {
 
   it("rejects bad options with a message, not a stack trace", async () => {
     const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    expect(await main(["check", model("parity").file, "--points", "0"])).toBe(1);
+    expect(await main(["check", model("parity").file, "--points", "0"])).toBe(2); // a usage error
     expect(String(err.mock.calls[0]![0])).toMatch(/--points must be an integer from 1 to 1000, got '0'/);
   });
 });

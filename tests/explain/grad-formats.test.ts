@@ -42,10 +42,10 @@ describe("nnc grad --format ts", () => {
   });
 
   it("slices a kernel split into several functions across its parts", async () => {
-    const m = model("iris_regularized");
+    const m = model("mnist");
     const { code } = await compile(m.source, m.file, { batch: "never" });
     expect(gradKernel(code).parts.length).toBeGreaterThan(1);
-    for (const p of ["W_h1", "b_out"]) {
+    for (const p of ["W_h", "b_out"]) {
       const slice = sliceGradient(code, p)!;
       expect(slice.blocks[slice.blocks.length - 1]!.comment).toMatch(new RegExp(`^∂loss/∂${p} `));
       for (const b of slice.blocks) for (const s of b.statements) expect(code).toContain(s.split("\n")[0]!);

@@ -1,28 +1,29 @@
-// The `nnc graph -o graph.html` page opens in headless Chromium (Debian's chromium; .ci/run
-// installs it) without page errors, shows the SVG at a real size, and screenshots.
+// The `nnc graph -o graph.html` page opens in headless Chromium or Chrome (found by
+// scripts/find-browser.ts; skipped without one, see tests/helpers/browser.ts) without page
+// errors, shows the SVG at a real size, and screenshots.
 
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect } from "vitest";
 import { graphOutput } from "../../compiler/cli/graph-command.js";
+import { browserExecutable, itWithBrowser } from "../helpers/browser.js";
 import { model } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const dir = mkdtempSync(join(tmpdir(), "nnc-graph-page-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("nnc graph -o page.html", () => {
-  it("renders in headless Chromium without errors", async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`).toBe(true);
+  itWithBrowser("renders in headless Chromium without errors", async () => {
+    const executablePath = browserExecutable();
     const m = model("parity");
     const page = join(dir, "parity.html");
     writeFileSync(page, await graphOutput(m.source, m.file, page));
     // launch() gives the browser a fresh temporary profile (--user-data-dir) of its own.
     const browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     try {

@@ -1,11 +1,11 @@
 // The math printer: precedence, parentheses only where needed, scaling vs elementwise products.
 
 import { describe, expect, it } from "vitest";
-import { Graph } from "../../compiler/ir/graph.js";
+import { newGraph } from "../../compiler/ops/registry.js";
 import type { Node } from "../../compiler/ir/node.js";
 import { MathPrinter, formatNumber } from "../../compiler/explain/math.js";
 
-const g = new Graph();
+const g = newGraph();
 const a = g.param("a", [3]);
 const b = g.param("b", [3]);
 const c = g.param("c", [3]);

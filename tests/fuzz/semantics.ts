@@ -5,10 +5,10 @@
 //
 //   semanticProblem(analyze(source, FILE), 7)   // undefined, or what differs
 
-import type { Model } from "../../compiler/build/model.js";
+import type { Model } from "../../compiler/elaborate/model.js";
 import { evaluate as interpret } from "../../compiler/interpret.js";
 import { topoOrder } from "../../compiler/ir/node.js";
-import type { Derived } from "../../compiler/passes/derive.js";
+import type { Derived } from "../../compiler/passes/simplify.js";
 import { relError, testRandom } from "../helpers/fd.js";
 
 const SATURATING = new Set(["sigmoid", "exp", "softmax", "softplus", "logsumexp", "logsoftmax", "tanh", "elu"]);

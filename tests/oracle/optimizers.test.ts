@@ -51,6 +51,9 @@ const CASES: Record<string, OptimizerCase> = {
     tf: () => tf.train.adam(0.02, 0.8, 0.99, 0.01),
     beforeStep: adamEpsilon(0.01, 0.99),
   },
+  // ε = 0 (accepted by Keras 3, tfjs and createAdam, so by the model file too): the two
+  // placements of ε coincide, so tfjs needs no mapping.
+  "adam with epsilon = 0": { dsl: "adam(lr = 0.02, epsilon = 0)", tf: () => tf.train.adam(0.02, 0.9, 0.999, 0) },
   "rmsprop": { dsl: "rmsprop(lr = 0.01)", tf: () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7) },
   "rmsprop with rho, momentum, centered": {
     dsl: "rmsprop(lr = 0.01, rho = 0.8, momentum = 0.5, centered = true, epsilon = 0.001)",

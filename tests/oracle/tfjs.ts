@@ -8,9 +8,8 @@
 //
 // tfjs computes in float32, so comparisons use a relative error of 1e-4 (see expectClose).
 
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
+import { tf } from "../helpers/tfjs-cpu.js";
 import { expect } from "vitest";
 import type { GeneratedModule } from "../helpers/generated.js";
 

@@ -94,9 +94,9 @@ describe("data read as a stream", () => {
     const evaluate = (data: string, ...more: string[]) => measured(dir, ["evaluate", "wide.nn", "--weights", "w.json", "--data", data, ...more]);
     const [small, csv, limited, jsonl] = await Promise.all([evaluate("small.csv"), evaluate("big.csv"), evaluate("big.csv", "--limit", "10"), evaluate("big.jsonl")]);
     for (const run of [small, csv, limited, jsonl]) expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(csv.stdout).toContain(`(${csvRows} rows)`);
-    expect(jsonl.stdout).toContain(`(${jsonRows} rows)`);
-    expect(limited.stdout).toContain("(10 rows)");
+    expect(csv.stdout).toContain(`Evaluate on ${csvRows} rows of big.csv: `);
+    expect(jsonl.stdout).toContain(`Evaluate on ${jsonRows} rows of big.jsonl: `);
+    expect(limited.stdout).toContain("Evaluate on 10 rows of big.csv: ");
     // Every value read is kept as an 8-byte number: 9 per row (8 inputs, 1 target).
     const numbers = (rows: number) => rows * 9 * 8;
     const extra = (run: Measured) => run.maxRSS - small.maxRSS;

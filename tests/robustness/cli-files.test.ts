@@ -1,8 +1,8 @@
 // The `nnc` command with bad files, run as a subprocess (bin/nnc.js): a missing or unreadable
 // input, an output that is a directory, in a missing folder or not writable, an output equal to
 // the input, a model with errors. Each gets one clear line (or a located diagnostic), exit
-// code 1, no stack trace, and leaves the output folder exactly as it was: no output, no
-// temporary file, an existing output untouched.
+// code 1 (2 for a malformed command line), no stack trace, and leaves the output folder exactly
+// as it was: no output, no temporary file, an existing output untouched.
 
 import { execFile } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -65,7 +65,7 @@ const unwritable = () => (isRoot ? (existsSync("/sys/kernel") ? "/sys/kernel/nnc
 describe("nnc with bad files", () => {
   it("fails cleanly on every bad input or output path, changing nothing on disk", async () => {
     const before = snapshot(dir);
-    const cases: { id: string; args: string[]; stderr: RegExp }[] = [
+    const cases: { id: string; args: string[]; stderr: RegExp; code?: number }[] = [
       { id: "C1", args: ["missing.nn", "-o", "out.ts"], stderr: /^nnc: error: cannot read 'missing\.nn': no such file\n$/ },
       { id: "C1", args: ["out-dir", "-o", "out.ts"], stderr: /^nnc: error: cannot read 'out-dir': it is a directory\n$/ },
       { id: "C1", args: ["xor.nn/inner.nn", "-o", "out.ts"], stderr: /^nnc: error: cannot read 'xor\.nn\/inner\.nn': a part of the path is not a folder \(ENOTDIR\)\n$/ },
@@ -73,8 +73,8 @@ describe("nnc with bad files", () => {
       { id: "C2", args: ["xor.nn", "-o", "no-such-folder/out.ts"], stderr: /^nnc: error: cannot write 'no-such-folder\/out\.ts': the folder 'no-such-folder' does not exist\n$/ },
       { id: "C3", args: ["xor.nn", "-o", "xor.nn"], stderr: /^nnc: error: the output 'xor\.nn' is the input file; choose another name\n$/ },
       { id: "C3", args: ["xor.nn", "-o", "xor-link.nn"], stderr: /^nnc: error: the output 'xor-link\.nn' is the input file; choose another name\n$/ },
-      { id: "C4", args: ["xor.nn"], stderr: /^nnc: error: missing -o OUTPUT\.ts/ },
-      { id: "C4", args: ["xor.nn", "-o", "out.ts", "--bogus"], stderr: /^nnc: error: Unknown option '--bogus'/ },
+      { id: "C4", args: ["xor.nn"], stderr: /^nnc: error: missing -o OUTPUT\.ts .*See 'nnc help compile'\.\n$/, code: 2 },
+      { id: "C4", args: ["xor.nn", "-o", "out.ts", "--bogus"], stderr: /^nnc: error: Unknown option '--bogus'\. See 'nnc help compile'\.\n$/, code: 2 },
       { id: "C5", args: ["bad.nn", "-o", "existing.ts"], stderr: /^bad\.nn:5:15: error: unknown name 'z'; did you mean 'x'\?\n {2}5 \| loss mse\(out, z\)\n {4}\| {15}\^\n$/ },
     ];
     const target = unwritable();
@@ -82,7 +82,7 @@ describe("nnc with bad files", () => {
     const runs = await Promise.all(cases.map((c) => nnc(c.args, dir)));
     runs.forEach((run, i) => {
       const c = cases[i]!;
-      expect({ args: c.args.join(" "), code: run.code }).toEqual({ args: c.args.join(" "), code: 1 });
+      expect({ args: c.args.join(" "), code: run.code }).toEqual({ args: c.args.join(" "), code: c.code ?? 1 });
       expect(run.stderr).toMatch(c.stderr);
       expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     });

@@ -8,7 +8,9 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { evaluate as interpret } from "../../compiler/interpret.js";
-import { Graph } from "../../compiler/ir/graph.js";
+import { giveName } from "../../compiler/ir/names.js";
+import { newGraph } from "../../compiler/ops/registry.js";
+import { Namer } from "../../compiler/lower/namer.js";
 import { planStorage } from "../../compiler/lower/plan.js";
 import { relError } from "../helpers/fd.js";
 import { importCode, typeErrors } from "../helpers/generated.js";
@@ -105,13 +107,14 @@ describe("no code injection", () => {
   });
 
   it("local names stay unique when a value is named like a de-duplicated one (h, h again, then h2)", () => {
-    const g = new Graph();
+    const g = newGraph();
+    const names = new Map<number, string>();
     const x = g.input("x", [2], "input");
-    const a = g.named(g.unary("tanh", x), "h");
-    const b = g.named(g.unary("sigmoid", a), "h"); // a second `h` (as training and inference copies are)
-    const c = g.named(g.unary("exp", b), "h2"); // the user's own h2
-    const d = g.named(g.add(c, a), "h22");
-    const plan = planStorage([d, c, b, a], { locals: "all" });
+    const a = giveName(names, g.unary("tanh", x), "h");
+    const b = giveName(names, g.unary("sigmoid", a), "h"); // a second `h` (as training and inference copies are)
+    const c = giveName(names, g.unary("exp", b), "h2"); // the user's own h2
+    const d = giveName(names, g.add(c, a), "h22");
+    const plan = planStorage([d, c, b, a], { locals: "all", names, namer: new Namer() });
     const bases = [a, b, c].map((n) => plan.storage.get(n.id)).map((st) => (st?.kind === "local" ? st.base : ""));
     expect(bases).toEqual(["h", "h2", "h22"]); // before the fix: h, h2, h2 (two `const h2_0`)
   });

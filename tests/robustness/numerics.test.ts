@@ -5,8 +5,10 @@
 // createOptimizer are honoured. (The built-in losses at ±1000 and clipping against TensorFlow.js
 // are in tests/oracle/losses.test.ts and tests/oracle/clipping.test.ts.)
 
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type GeneratedModule, compileAndImport } from "../helpers/generated.js";
+import { tf } from "../helpers/tfjs-cpu.js";
 
 const LOGITS = [1000, -1000, 0];
 
@@ -67,6 +69,27 @@ describe("stable forms at logits of ±1000", () => {
     const elu = (v: number) => (v > 0 ? v : Math.expm1(v));
     const expected = 1000 + 2000 + LOGITS.reduce((s, v) => s + sp(v) + sp(-v) + sigmoid(v) + elu(v) + Math.tanh(v), 0);
     expect(gradAt(fns, LOGITS, [0, 1, 0]).loss).toBeCloseTo(expected, 9);
+  });
+});
+
+describe("docs/language.md's example: hand-written binary cross-entropy at z = 40, y = 0", () => {
+  it("nnc gives the exact 40 where the formula computed as written (plain JavaScript, TensorFlow.js) gives Infinity", async () => {
+    const doc = readFileSync(new URL("../../docs/language.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    expect(doc).toContain("At z = 40 and y = 0, `sigmoid(40)` rounds to 1 in double precision, so the formula as written computes `log(1 − 1) = −∞` and a loss of Infinity (TensorFlow.js, which runs it as written, gives Infinity too); nnc gives 40");
+    const source = "model bce\ninput x[1]\ntarget y[1]\nparam W[1, 1] ~ zeros\nz = W @ x\np = sigmoid(z)\nloss = -mean(y * log(p) + (1 - y) * log(1 - p))\n";
+    const { mod } = await compileAndImport(source, "bce.nn", { format: false });
+    const g = new Float64Array(1);
+    const loss = mod.grad(Float64Array.of(40), [1], [0], g);
+    expect(loss).toBe(40); // softplus(40) = 40 + 4e-18, which is 40 in double precision
+    expect(g[0]).toBe(1); // σ(40) − y
+    // The same formula computed as written.
+    const p = 1 / (1 + Math.exp(-40));
+    expect(p).toBe(1);
+    expect(-(0 * Math.log(p) + (1 - 0) * Math.log(1 - p))).toBe(Infinity);
+    const [z, y] = [tf.tensor1d([40]), tf.tensor1d([0])];
+    const pt = tf.sigmoid(z);
+    const written = tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(pt)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, pt))))));
+    expect(written.dataSync()[0]).toBe(Infinity);
   });
 });
 

@@ -3,8 +3,7 @@
 // Where tfjs' formula differs from Keras 3 (which we implement) the test says so and maps the
 // difference explicitly instead of loosening the tolerance.
 import { beforeAll, describe, expect, it } from "vitest";
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+import { tf } from "../helpers/tfjs-cpu.js";
 import type { ParamInfo } from "../../runtime/core.js";
 import {
   OPTIMIZERS,

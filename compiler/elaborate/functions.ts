@@ -8,7 +8,7 @@
 import type { Node } from "../ir/node.js";
 import { ACTIVATIONS, activation } from "./activations.js";
 import type { BoundArgs, Signature } from "./args.js";
-import type { BuildContext } from "./context.js";
+import type { FunctionContext } from "./function-context.js";
 import * as losses from "./losses.js";
 import type { AccuracyKind } from "./model.js";
 
@@ -16,32 +16,32 @@ export interface BuiltinFunction {
   signature: Signature;
   /** Set on losses: what `evaluate` reports as accuracy for a model trained with it. */
   accuracy?: AccuracyKind;
-  build(args: BoundArgs, ctx: BuildContext): Node;
+  elaborate(args: BoundArgs, ctx: FunctionContext): Node;
 }
 
 const req = (name: string) => ({ name });
 const opt = (name: string, value: number | boolean | string) => ({ name, default: value });
 
 function unaryMath(name: string, op: string): [string, BuiltinFunction] {
-  return [name, { signature: { name, params: [req("x")] }, build: (a, ctx) => ctx.graph.unary(op, ctx.tensor(a.expr("x")!)) }];
+  return [name, { signature: { name, params: [req("x")] }, elaborate: (a, ctx) => ctx.graph.unary(op, ctx.tensor(a.expr("x")!)) }];
 }
 
-function vectorFn(name: string, build: (x: Node, ctx: BuildContext) => Node): [string, BuiltinFunction] {
+function vectorFn(name: string, make: (x: Node, ctx: FunctionContext) => Node): [string, BuiltinFunction] {
   return [
     name,
     {
       signature: { name, params: [req("x")] },
-      build: (a, ctx) => {
+      elaborate: (a, ctx) => {
         const x = ctx.tensor(a.expr("x")!);
         if (x.shape.length !== 1) ctx.fail(a.call.loc, `${name}() needs a vector, got shape [${x.shape.join(", ")}]`);
-        return build(x, ctx);
+        return make(x, ctx);
       },
     },
   ];
 }
 
 /** The prediction and target of a loss call, refusing the Keras (y_true, y_pred) order. */
-function lossOperands(a: BoundArgs, ctx: BuildContext): [Node, Node] {
+function lossOperands(a: BoundArgs, ctx: FunctionContext): [Node, Node] {
   const p = ctx.tensor(a.expr("y_pred")!);
   const y = ctx.tensor(a.expr("y_true")!);
   if (ctx.target && p === ctx.target && y !== ctx.target) {
@@ -53,7 +53,7 @@ function lossOperands(a: BoundArgs, ctx: BuildContext): [Node, Node] {
 function lossFn(
   name: string,
   accuracy: AccuracyKind,
-  compute: (g: BuildContext["graph"], p: Node, y: Node, fromLogits: boolean) => Node,
+  compute: (g: FunctionContext["graph"], p: Node, y: Node, fromLogits: boolean) => Node,
   sparse = false,
 ): [string, BuiltinFunction] {
   return [
@@ -61,7 +61,7 @@ function lossFn(
     {
       signature: { name, params: [req("y_pred"), req("y_true"), opt("from_logits", false)] },
       accuracy,
-      build: (a, ctx) => {
+      elaborate: (a, ctx) => {
         const [p, y] = lossOperands(a, ctx);
         const wanted = sparse ? [1] : p.shape;
         if (p.shape.length !== 1 || y.shape.join() !== wanted.join()) {
@@ -76,7 +76,7 @@ function lossFn(
   ];
 }
 
-function denseLayer(a: BoundArgs, ctx: BuildContext): Node {
+function denseLayer(a: BoundArgs, ctx: FunctionContext): Node {
   const x = ctx.tensor(a.expr("x")!);
   if (x.shape.length !== 1) ctx.fail(a.expr("x")!.loc, `dense() needs a vector input, got shape [${x.shape.join(", ")}]`);
   const units = a.number("units", { integer: true, min: 1 });
@@ -88,13 +88,13 @@ function denseLayer(a: BoundArgs, ctx: BuildContext): Node {
   const name = ctx.layerName();
   const kernelInit = a.word("kernel_initializer");
   const W = ctx.declareParam(`W_${name}`, [units, x.shape[0]!], ctx.initializer(kernelInit.word, kernelInit.loc), a.call.loc);
-  let z = ctx.graph.named(ctx.graph.matvec(W, x), `Wx_${name}`);
+  let z = ctx.name(ctx.graph.matvec(W, x), `Wx_${name}`);
   if (a.bool("use_bias")) {
     const biasInit = a.word("bias_initializer");
     const b = ctx.declareParam(`b_${name}`, [units], ctx.initializer(biasInit.word, biasInit.loc), a.call.loc);
     z = ctx.graph.add(z, b);
   }
-  ctx.graph.named(z, `z_${name}`);
+  ctx.name(z, `z_${name}`);
   const l1 = a.number("l1", { min: 0 });
   const l2 = a.number("l2", { min: 0 });
   if (l1 > 0) ctx.addPenalty(ctx.graph.mul(ctx.graph.const(l1), ctx.graph.sum(ctx.graph.unary("abs", W))));
@@ -102,10 +102,11 @@ function denseLayer(a: BoundArgs, ctx: BuildContext): Node {
   return activationDef.apply(ctx.graph, z, activationDef.options);
 }
 
-function dropoutLayer(a: BoundArgs, ctx: BuildContext): Node {
+function dropoutLayer(a: BoundArgs, ctx: FunctionContext): Node {
   const x = ctx.tensor(a.expr("x")!);
-  const rate = a.number("rate", { min: 0, max: 1 });
-  if (rate >= 1) ctx.fail(a.expr("rate")!.loc, `dropout rate must be below 1, got ${rate}`);
+  // One message for every rate out of range: the fraction dropped, so 1 (drop all) is out too.
+  const rate = a.number("rate");
+  if (!(rate >= 0 && rate < 1)) ctx.fail(a.expr("rate")!.loc, `'rate' of dropout() must be in [0, 1), got ${rate}`);
   const id = ctx.nextDropoutId();
   if (ctx.mode === "infer" || rate === 0) return x;
   return ctx.graph.mul(x, ctx.graph.dropoutMask(x.shape, rate, id));
@@ -115,7 +116,7 @@ const activationFns: [string, BuiltinFunction][] = ACTIVATIONS.map((def) => [
   def.name,
   {
     signature: { name: def.name, params: [req("x"), ...Object.entries(def.options).map(([k, v]) => opt(k, v))] },
-    build: (a, ctx) => {
+    elaborate: (a, ctx) => {
       const x = ctx.tensor(a.expr("x")!);
       if (def.name === "softmax" && x.shape.length !== 1) ctx.fail(a.call.loc, `softmax() needs a vector, got shape [${x.shape.join(", ")}]`);
       const options = Object.fromEntries(Object.entries(def.options).map(([k, v]) => [k, typeof v === "boolean" ? a.bool(k) : a.number(k)]));
@@ -132,10 +133,10 @@ export const FUNCTIONS = new Map<string, BuiltinFunction>([
   unaryMath("abs", "abs"),
   [
     "square",
-    { signature: { name: "square", params: [req("x")] }, build: (a, ctx) => ctx.graph.pow(ctx.tensor(a.expr("x")!), 2) },
+    { signature: { name: "square", params: [req("x")] }, elaborate: (a, ctx) => ctx.graph.pow(ctx.tensor(a.expr("x")!), 2) },
   ],
-  ["sum", { signature: { name: "sum", params: [req("x")] }, build: (a, ctx) => ctx.graph.sum(ctx.tensor(a.expr("x")!)) }],
-  ["mean", { signature: { name: "mean", params: [req("x")] }, build: (a, ctx) => ctx.graph.mean(ctx.tensor(a.expr("x")!)) }],
+  ["sum", { signature: { name: "sum", params: [req("x")] }, elaborate: (a, ctx) => ctx.graph.sum(ctx.tensor(a.expr("x")!)) }],
+  ["mean", { signature: { name: "mean", params: [req("x")] }, elaborate: (a, ctx) => ctx.graph.mean(ctx.tensor(a.expr("x")!)) }],
   vectorFn("logsumexp", (x, ctx) => ctx.graph.node("logsumexp", [x])),
   vectorFn("log_softmax", (x, ctx) => ctx.graph.node("logsoftmax", [x])),
   [
@@ -154,10 +155,10 @@ export const FUNCTIONS = new Map<string, BuiltinFunction>([
           opt("bias_initializer", "zeros"),
         ],
       },
-      build: denseLayer,
+      elaborate: denseLayer,
     },
   ],
-  ["dropout", { signature: { name: "dropout", params: [req("x"), req("rate")] }, build: dropoutLayer }],
+  ["dropout", { signature: { name: "dropout", params: [req("x"), req("rate")] }, elaborate: dropoutLayer }],
   lossFn("mse", "none", (g, p, y) => losses.meanSquaredError(g, p, y)),
   lossFn("mae", "none", (g, p, y) => losses.meanAbsoluteError(g, p, y)),
   lossFn("binary_crossentropy", "binary", losses.binaryCrossentropy),

@@ -5,7 +5,7 @@
 //   dense(h, 2, sigmoid, l2 = 1e-4)  ->  { x: h, units: 2, activation: sigmoid, l2: 1e-4 }
 
 import type { BinaryOp, CallExpr, Expr, Loc } from "../ast.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 
 export interface Param {
   name: string;

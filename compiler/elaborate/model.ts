@@ -1,9 +1,9 @@
-// What `build` produces: the model's graphs plus everything the emitter needs to know
+// What elaboration produces: the model's graphs plus everything the emitter needs to know
 // about it (names, shapes, the parameter layout, the optimizer, how to score accuracy).
 
 import type { Loc } from "../ast.js";
 import type { Graph } from "../ir/graph.js";
-import type { Node, Shape } from "../ir/node.js";
+import type { Names, Node, Shape } from "../ir/node.js";
 
 export interface InitSpec {
   name: string;
@@ -50,6 +50,8 @@ export interface Model {
   file: string;
   source: string;
   graph: Graph;
+  /** The names the model file gives values (`h`, `loss`) and those layers give (`z_h`, `Wx_h`). */
+  names: Names;
   input: DataDecl;
   target: DataDecl;
   params: ParamDecl[];

@@ -8,7 +8,7 @@ import type { CallExpr } from "../ast.js";
 import { CLIP_OPTIONS, OPTIMIZERS, OPTION_KERAS_NAMES } from "../../runtime/optimizers.js";
 import { type Fail, bindArgs } from "./args.js";
 import type { OptimizerSpec } from "./model.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 
 type Defaults = Record<string, number | boolean>;
 
@@ -20,9 +20,14 @@ function kerasName(option: string): string {
 /** Short spellings people write from older Keras and papers. */
 const ALIASES: Record<string, string> = { lr: "learning_rate", beta1: "beta_1", beta2: "beta_2" };
 
-/** Options whose value must be strictly positive; the rest must be ≥ 0 (momentum in [0, 1)). */
-const POSITIVE = new Set(["learningRate", "epsilon", "clipnorm", "clipvalue", "globalClipnorm"]);
-const BELOW_ONE = new Set(["momentum", "beta1", "beta2", "rho"]);
+/**
+ * Options whose value must be strictly positive; the rest must be ≥ 0, the decay rates below 1.
+ * As in Keras 3, TensorFlow.js and the runtime's createOptimizer, epsilon may be 0 and momentum
+ * 1; only the learning rate is stricter than the runtime's (which allows 0, for schedules).
+ */
+const POSITIVE = new Set(["learningRate", "clipnorm", "clipvalue", "globalClipnorm"]);
+const BELOW_ONE = new Set(["beta1", "beta2", "rho"]);
+const AT_MOST_ONE = new Set(["momentum"]);
 
 export function optimizerSpec(call: CallExpr, fail: Fail): OptimizerSpec {
   const table = OPTIMIZERS as Record<string, { options: Defaults }>;
@@ -54,7 +59,7 @@ export function optimizerSpec(call: CallExpr, fail: Fail): OptimizerSpec {
       options[name] = args.number(dsl, {
         min: 0,
         minExclusive: POSITIVE.has(name),
-        ...(BELOW_ONE.has(name) ? { max: 1, maxExclusive: true } : {}),
+        ...(BELOW_ONE.has(name) ? { max: 1, maxExclusive: true } : AT_MOST_ONE.has(name) ? { max: 1 } : {}),
       });
     }
   }

@@ -1,4 +1,5 @@
-// "Did you mean …?" for unknown names: the closest candidate by edit distance, if close.
+// "Did you mean …?" for unknown names, in model files and on the command line: the closest
+// candidate by edit distance, if close.
 
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -14,7 +15,8 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-export function closest(name: string, candidates: readonly string[]): string | undefined {
+/** The candidate nearest `name`, if within `maxDistance` edits (by default a third of its length, at least 1). */
+export function closest(name: string, candidates: readonly string[], maxDistance = Math.max(1, Math.floor(name.length / 3))): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -24,5 +26,5 @@ export function closest(name: string, candidates: readonly string[]): string | u
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+  return best !== undefined && bestDistance <= maxDistance ? best : undefined;
 }

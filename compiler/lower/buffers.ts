@@ -1,0 +1,52 @@
+// The module's buffers: one named array per stored tensor, shared by every kernel that
+// computes that tensor (kernels never run at the same time). Named after the value (`z_h`,
+// `dz_h`), so generated code reads like `nnc grad`.
+//
+//   buffers.of(z_h, true)  // "z_h": a VecArray of maxBatch × 128 elements
+
+import type { Names, Node } from "../ir/node.js";
+import { sizeOf } from "../ir/node.js";
+import type { Namer } from "./namer.js";
+import type { Buffer } from "./program.js";
+
+/**
+ * A JavaScript identifier stem for a node: its name; for a value without one (a part of an
+ * expression that `nnc grad` prints inline), its op and what it reads: `logsoftmax_z_out`, `sum_y`.
+ */
+export function stemOf(node: Node, names: Names): string {
+  const label = (n: Node, depth: number): string | undefined => {
+    if (n.op === "param" || n.op === "input") return String(n.attrs["name"]);
+    const name = names.get(n.id);
+    if (name !== undefined) return name;
+    if (depth === 0 || n.inputs.length === 0) return undefined;
+    const inner = label(n.inputs[0]!, depth - 1);
+    return inner === undefined ? undefined : `${n.op}_${inner}`;
+  };
+  return (label(node, 2) ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+export class Buffers {
+  private readonly byNode = new Map<number, Buffer>();
+
+  constructor(
+    private readonly namer: Namer,
+    private readonly names: Names,
+  ) {}
+
+  /** The buffer holding `node` (with `rows` rows), created on first use. */
+  of(node: Node, rows: number): string {
+    let buffer = this.byNode.get(node.id);
+    if (!buffer) {
+      const size = sizeOf(node.shape);
+      buffer = { name: this.namer.take(stemOf(node, this.names)), shape: node.shape, rows, length: size * rows, role: node.role, ...(node.origin ? { origin: node.origin } : {}) };
+      this.byNode.set(node.id, buffer);
+    } else if (buffer.rows !== rows) {
+      throw new Error(`internal: buffer ${buffer.name} used with ${rows} and ${buffer.rows} rows`);
+    }
+    return buffer.name;
+  }
+
+  list(): Buffer[] {
+    return [...this.byNode.values()];
+  }
+}

@@ -1,0 +1,199 @@
+// lower: the derived (and batched) graphs to a Program, the value every printer prints.
+// Decides the strategy: models whose per-sample gradient fits one unrolled function within
+// V8's budget get per-sample kernels (predictSample, lossSample, gradSample; minibatches loop
+// over them); bigger ones get batched kernels (predictRows, lossRows, gradRows) that run each
+// minibatch as matrix-matrix products, single samples included (n = 1): their tiles beat
+// per-sample loops even for one row (measured 3–4× on MNIST).
+//
+//   lower(batch(derived), { unroll: "auto", batch: "auto", maxBatch: 256 })
+//     -> { strategy: "unrolled", buffers: [], functions: [predictSample, lossSample, gradSample], … }
+
+import { type Node, sizeOf, topoOrder } from "../ir/node.js";
+import { v } from "../ir/code.js";
+import { opDef } from "../ops/registry.js";
+import type { Batched } from "../passes/batch.js";
+import { Buffers } from "./buffers.js";
+import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
+import { Namer } from "./namer.js";
+import type { DataBinding, Sink } from "./node-lowering.js";
+import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
+import type { Fn, Param, Program, Strategy } from "./program.js";
+
+export type { UnrollMode } from "./per-sample.js";
+export type BatchMode = "auto" | "always" | "never";
+
+export interface LowerOptions {
+  unroll?: UnrollMode;
+  /** Matrix-matrix kernels for minibatches: by size (auto), or forced. */
+  batch?: BatchMode;
+  /** Largest batch the kernels are called with at once. */
+  maxBatch?: number;
+  /** Names the module around the kernels uses at its top level (buffers must not take them). */
+  reserved?: Iterable<string>;
+}
+
+const SAMPLE_PARAMS: Record<"predict" | "loss" | "grad", readonly Param[]> = {
+  predict: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["outputs", "Vec"], ["oo", "number"]],
+  loss: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"], ["outputs", "Vec"], ["oo", "number"]],
+  grad: [["p", "Vec"], ["x", "Vec"], ["xo", "number"], ["y", "Vec"], ["yo", "number"], ["g", "Vec"], ["rng", "Rng"], ["outputs", "Vec"], ["oo", "number"]],
+};
+
+const ROWS_PARAMS: Record<"predict" | "loss" | "grad", readonly Param[]> = {
+  predict: [["p", "Vec"], ["X", "Vec"], ["n", "number"], ["outputs", "Vec"]],
+  loss: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["outputs", "Vec"]],
+  grad: [["p", "Vec"], ["X", "Vec"], ["Y", "Vec"], ["n", "number"], ["g", "Vec"], ["rng", "Rng"], ["outputs", "Vec"]],
+};
+
+/** Flops per sample of computing `roots`: op flops, elementwise ops by cost, one multiply per outer-product element. */
+function flopsOf(roots: readonly Node[]): number {
+  let flops = 0;
+  for (const node of topoOrder(roots)) {
+    const def = opDef(node.op);
+    if (def.kind === "structural") flops += def.flops(node.inputs.map((i) => i.shape), node.shape);
+    else if (def.kind === "elementwise") flops += def.cost * sizeOf(node.shape);
+    else if (node.op === "outer") flops += sizeOf(node.shape);
+  }
+  return flops;
+}
+
+/** Runtime helpers the ops of `roots` call (e.g. normalCdf for gelu), sorted. */
+function runtimeHelpers(roots: readonly Node[]): string[] {
+  const names = new Set<string>();
+  for (const node of topoOrder(roots)) {
+    const def = opDef(node.op);
+    if (def.kind === "elementwise") for (const name of def.runtime ?? []) names.add(name);
+  }
+  return [...names].sort();
+}
+
+export function lower(batched: Batched, options: LowerOptions = {}): Program {
+  const { derived } = batched;
+  const { model } = derived;
+  const file = model.file;
+  const maxBatch = options.maxBatch ?? 256;
+  const offsets = new Map<string, number>();
+  let paramCount = 0;
+  for (const p of model.params) {
+    offsets.set(p.name, paramCount);
+    paramCount += sizeOf(p.shape);
+  }
+  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS)].flat().map(([n]) => n);
+  const namer = new Namer([...kernelParams, ROW, ...(options.reserved ?? [])]);
+  for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows"]) namer.reserveFamily(kernel);
+  const buffers = new Buffers(namer, batched.names);
+  const grads = model.params.map((p) => derived.grads.get(p.name)!);
+  // A training sample also adds each gradient element into g: one more flop per parameter.
+  const flops = { predict: flopsOf([derived.predict]), grad: flopsOf([derived.trainLoss, ...grads]) + paramCount };
+  const runtime = runtimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...grads]);
+  const output = model.outputName;
+
+  const sample: SampleContext = {
+    names: derived.names,
+    namer,
+    buffers,
+    file,
+    binding: (training, bufs): DataBinding => ({
+      input: { array: "x", offset: v("xo") },
+      target: { array: "y", offset: v("yo") },
+      params: { array: "p", offsets },
+      ...(training ? { rng: "rng" } : {}),
+      buffers: bufs,
+    }),
+  };
+  const gradSinks: Sink[] = [
+    // The forward pass computes the output anyway: stored for fit's metrics (not counted as model flops).
+    { kind: "store", node: derived.trainOutput, array: "outputs", offset: v("oo"), comment: `output ${output} (training mode, for the batch's metrics)` },
+    ...model.params.map((p, i): Sink => ({ kind: "accumulate", node: grads[i]!, array: "g", offset: offsets.get(p.name)!, comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]` })),
+    { kind: "return", node: derived.trainLoss },
+  ];
+  const batch = options.batch ?? "auto";
+  const isBatched = batch === "always" || (batch === "auto" && !fitsOneFunction(gradSinks, sample, true));
+  const base = { model: model.name, file, maxBatch, flops, runtime };
+
+  if (!isBatched) {
+    const unroll = options.unroll ?? "auto";
+    const specs: KernelSpec[] = [
+      {
+        name: "predictSample",
+        params: SAMPLE_PARAMS.predict,
+        returns: "void",
+        doc: "Inference for the sample at x[xo…]: writes the output at outputs[oo…].",
+        sinks: [{ kind: "store", node: derived.predict, array: "outputs", offset: v("oo"), comment: `output ${output}` }],
+        training: false,
+      },
+      {
+        name: "lossSample",
+        params: SAMPLE_PARAMS.loss,
+        returns: "number",
+        doc: "The loss of one sample, inference mode; also writes its output at outputs[oo…].",
+        // The loss kernel also writes the output it computes on the way: evaluate scores its
+        // metrics from it instead of running the forward pass a second time.
+        sinks: [
+          { kind: "store", node: derived.predict, array: "outputs", offset: v("oo"), comment: `output ${output} (for evaluate's metrics)` },
+          { kind: "return", node: derived.inferLoss },
+        ],
+        training: false,
+      },
+      {
+        name: "gradSample",
+        params: SAMPLE_PARAMS.grad,
+        returns: "number",
+        doc: "Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss.",
+        sinks: gradSinks,
+        training: true,
+      },
+    ];
+    const kernels = specs.map((s) => sampleKernel(s, unroll, sample));
+    const strategy: Strategy = kernels[2]!.strategy;
+    return {
+      ...base,
+      strategy,
+      batched: false,
+      buffers: buffers.list(),
+      functions: kernels.flatMap((k) => k.functions),
+      kernels: { predict: "predictSample", loss: "lossSample", grad: "gradSample" },
+    };
+  }
+
+  const ctx: BatchedContext = {
+    batched,
+    namer,
+    buffers,
+    file,
+    maxBatch,
+    params: { array: "p", offsets },
+    input: { array: "X", size: sizeOf(model.input.shape) },
+    target: { array: "Y", size: sizeOf(model.target.shape) },
+    out: "outputs",
+    grad: "g",
+    rng: "rng",
+    rows: "n",
+  };
+  const gradTerms = model.params.map((p) => ({ terms: batched.grads.get(p.name)!, offset: offsets.get(p.name)!, comment: `∂loss/∂${p.name} [${p.shape.join(", ")}]` }));
+  // The training kernel is lowered first, so the values `nnc grad` shows get the plain names
+  // (training and inference copies of a value differ when the model has dropout).
+  const grad = lowerBatched(
+    { predict: { node: batched.trainOutput, comment: `output ${output} (training mode, for the batch's metrics)` }, loss: batched.trainLoss, grads: gradTerms },
+    { name: "gradRows", params: ROWS_PARAMS.grad, returns: "number", doc: "Training mode: adds Σ ∂loss/∂params over rows [0, n) into g, writes the n outputs into outputs and returns Σ loss.", training: true },
+    ctx,
+  );
+  const predict = lowerBatched(
+    { predict: { node: batched.predict, comment: `output ${output}` } },
+    { name: "predictRows", params: ROWS_PARAMS.predict, returns: "void", doc: "Inference for rows [0, n) of X: writes n rows of output into outputs.", training: false },
+    ctx,
+  );
+  const loss = lowerBatched(
+    { predict: { node: batched.predict, comment: `output ${output} (for evaluate's metrics)` }, loss: batched.inferLoss },
+    { name: "lossRows", params: ROWS_PARAMS.loss, returns: "number", doc: "Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs.", training: false },
+    ctx,
+  );
+  const functions: Fn[] = [...predict, ...loss, ...grad];
+  return {
+    ...base,
+    strategy: "batched",
+    batched: true,
+    buffers: buffers.list(),
+    functions,
+    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows" },
+  };
+}

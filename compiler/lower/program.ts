@@ -1,0 +1,68 @@
+// The Program: what `lower` makes of a model and every printer prints. Kernels are functions
+// of statements in the loop language (ir/code.ts) over named buffers; each buffer says which
+// tensor it holds (name, shape, one row per minibatch row or not) and the model line it comes
+// from. The strategy (unrolled, split, loops, batched matrix-matrix) is decided in lower/;
+// a printer decides nothing.
+//
+//   buffer  z_h     [128] × rows   mnist.nn:9   h = dense(x, 128, relu)
+//   kernel  gradRows(p, X, Y, n, g, rng, out): number   calls gradRows_1 (a matrix product) …
+
+import type { Stmt } from "../ir/code.js";
+import type { Origin, Role, Shape } from "../ir/node.js";
+
+/** How the kernels were lowered: per sample (unrolled / mixed / split / loops), or batched. */
+export type Strategy = "unrolled" | "mixed" | "split" | "loops" | "batched";
+
+/** Storage for one tensor of intermediate values, shared by every kernel that computes it. */
+export interface Buffer {
+  name: string;
+  /** The tensor's shape (per row, in batched kernels). */
+  shape: Shape;
+  /** Rows held: the largest minibatch for values with one row per sample (batched kernels), else 1. */
+  rows: number;
+  /** Elements: rows × the shape's size. */
+  length: number;
+  /** The model line the value comes from, and whether it belongs to the forward or backward pass. */
+  origin?: Origin;
+  role: Role;
+}
+
+/** A parameter of a kernel function, with its TypeScript type (`Vec`, `number`, `Rng`). */
+export type Param = readonly [name: string, type: string];
+
+export interface Fn {
+  name: string;
+  params: readonly Param[];
+  returns: "number" | "void";
+  /** One line saying what the function does (a doc comment). */
+  doc?: string;
+  body: Stmt[];
+  /** The token count that decided how this function was split (lower/budget.ts). */
+  tokens: number;
+}
+
+/** The three entry points every model has: inference, the loss, and a training step's gradient. */
+export interface Kernels {
+  predict: string;
+  loss: string;
+  grad: string;
+}
+
+export interface Program {
+  /** The model's name and file (for headers and comments). */
+  model: string;
+  file: string;
+  strategy: Strategy;
+  /** Whether minibatches run through batched (matrix-matrix) kernels; else the per-sample ones in a loop. */
+  batched: boolean;
+  /** Largest minibatch the batched kernels take at once. */
+  maxBatch: number;
+  /** Flops per sample of a prediction and of a training step (forward + backward). */
+  flops: { predict: number; grad: number };
+  buffers: Buffer[];
+  /** Every function in the order it is printed: helpers (parts, products) before their callers. */
+  functions: Fn[];
+  kernels: Kernels;
+  /** Runtime helpers (runtime/*.ts) the kernels call, e.g. normalCdf. */
+  runtime: string[];
+}

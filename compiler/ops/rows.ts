@@ -1,0 +1,99 @@
+// Ops of batched kernels (passes/batch.ts makes them): they work across the rows of a
+// minibatch, so the matrix-vector products of one sample become matrix-matrix products of a
+// batch, and gradients sum over its rows. Shapes are per row, as everywhere in the graph.
+//
+//   matmul_nt  X[k] rows, W[m, k]   -> [m] rows   X Wᵀ      (W x for every row x)
+//   matmul_nn  Δ[m] rows, W[m, k]   -> [k] rows   Δ W       (Wᵀ δ for every row δ)
+//   matmul_tn  U[m] rows, V[k] rows -> [m, k]     Uᵀ V      (Σ_b u_b ⊗ v_b: a weight gradient)
+//   sum_rows   X[…] rows            -> […]        Σ_b x_b   (a bias gradient, the batch's loss)
+//   batch_size                      -> []         n, the kernel's row count
+
+import { type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
+import { forEachIndex } from "./loops.js";
+import { gemmNN, gemmNT, gemmTN } from "./gemm.js";
+import type { LeafOp, RowsOp, Vjp } from "./op-def.js";
+
+const notDifferentiated: Vjp = (_g, node) => {
+  throw new Error(`internal: '${node.op}' belongs to batched kernels and is never differentiated`);
+};
+
+function productShape(name: string, transposed: boolean) {
+  return ([x, w]: readonly Shape[]): Shape => {
+    const inner = transposed ? w![0] : w![1];
+    if (w!.length !== 2 || x!.length !== 1 || x![0] !== inner) throw new ShapeError(`${name}: cannot multiply rows ${shapeText(x!)} by ${shapeText(w!)}`);
+    return [transposed ? w![1]! : w![0]!];
+  };
+}
+
+export const matmulNT: RowsOp = {
+  name: "matmul_nt",
+  kind: "rows",
+  result: "rowwise",
+  placement: "function",
+  shape: productShape("matmul_nt", false),
+  flops: ([, w]) => 2 * sizeOf(w!),
+  vjp: notDifferentiated,
+  math: ([x, w]) => `${w} ${x}`,
+  lower: (ctx) => {
+    const [m, k] = ctx.inputShapes[1] as [number, number];
+    return gemmNT(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rows, m, k, ctx.op);
+  },
+};
+
+export const matmulNN: RowsOp = {
+  name: "matmul_nn",
+  kind: "rows",
+  result: "rowwise",
+  placement: "function",
+  shape: productShape("matmul_nn", true),
+  flops: ([, w]) => 2 * sizeOf(w!),
+  vjp: notDifferentiated,
+  math: ([d, w]) => `${w}ᵀ ${d}`,
+  lower: (ctx) => {
+    const [m, k] = ctx.inputShapes[1] as [number, number];
+    return gemmNN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rows, m, k, ctx.op);
+  },
+};
+
+export const matmulTN: RowsOp = {
+  name: "matmul_tn",
+  kind: "rows",
+  result: "reduced",
+  placement: "function",
+  shape: ([u, w]) => {
+    if (u!.length !== 1 || w!.length !== 1) throw new ShapeError(`matmul_tn: needs rows of two vectors, got ${shapeText(u!)} and ${shapeText(w!)}`);
+    return [u![0]!, w![0]!];
+  },
+  flops: ([u, w]) => 2 * sizeOf(u!) * sizeOf(w!),
+  vjp: notDifferentiated,
+  math: ([u, w]) => `Σ_b ${u} ⊗ ${w}`,
+  lower: (ctx) => {
+    const [m, k] = ctx.shape as [number, number];
+    return gemmTN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rows, m, k, ctx.op);
+  },
+};
+
+export const sumRows: RowsOp = {
+  name: "sum_rows",
+  kind: "rows",
+  result: "reduced",
+  placement: "row loop",
+  shape: ([x]) => x!,
+  flops: ([x]) => sizeOf(x!),
+  vjp: notDifferentiated,
+  math: ([x]) => `Σ_b ${x}`,
+  lower: (ctx) => forEachIndex(ctx, ctx.shape, (index) => [ctx.accumulate(index, ctx.elem(0, index))]),
+};
+
+export const batchSize: LeafOp = {
+  name: "batch_size",
+  kind: "leaf",
+  shape: () => [],
+  evaluate: () => {
+    throw new Error("internal: batch_size has a value only inside batched kernels");
+  },
+  vjp: () => [],
+  math: () => "n",
+};
+
+export const rowsOps = [matmulNT, matmulNN, matmulTN, sumRows];
