@@ -1216,7 +1216,10 @@ function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
     }
   }
   for (const name of Object.keys(saved)) {
-    if (!core.params.some((p) => p.name === name)) failLoad(`unexpected tensor '${name}' (not a parameter of model '${core.name}')`);
+    if (!core.params.some((p) => p.name === name)) {
+      // The name comes from the file: cut and made visible like any value shown.
+      failLoad(`unexpected tensor '${visible(name.length > 40 ? name.slice(0, 40) + "…" : name)}' (not a parameter of model '${core.name}')`);
+    }
   }
   // Checked last: a tensor-level message above is more precise than "the hash differs".
   if (doc.layoutHash !== core.layoutHash) {

@@ -173,5 +173,8 @@ describe("loadParams reads what editors and other tools write, and says exactly 
     const doc = JSON.parse(json) as { model: string };
     doc.model = "\u001b[2Jevil";
     expect(() => xor.loadParams(JSON.stringify(doc))).toThrow('loadParams: these parameters are for model "\\u001b[2Jevil", not "xor"');
+    const extra = JSON.parse(json) as { params: Record<string, unknown> };
+    extra.params[`\u001b]52;c;${"A".repeat(100)}\u0007`] = { shape: [1], data: [0] };
+    expect(() => xor.loadParams(JSON.stringify(extra))).toThrow(`loadParams: unexpected tensor '\\u001b]52;c;${"A".repeat(33)}…' (not a parameter of model 'xor')`);
   });
 });
