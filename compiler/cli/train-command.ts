@@ -23,7 +23,7 @@ import { openInput, type InputFile } from "../data/read-file.js";
 import { weightsLayout, weightsWriter } from "../data/weights.js";
 
 export const TRAIN_USAGE = `  nnc train MODEL.nn --data SRC [options]  train on data; show progress, evaluate, save weights
-      --data SRC                       a .csv/.tsv (with a header) or .jsonl file, or iris / mnist
+      --data SRC                       a .csv/.tsv (a header, unless line 1 is all numbers) or .jsonl file, or iris / mnist
       --test SRC | --split F           held-out data: another source, or a seeded fraction of --data
       --epochs N  --batch-size B       default 10 and 32
       --seed S                         initial weights, shuffling and --split (default 0)
@@ -31,7 +31,7 @@ export const TRAIN_USAGE = `  nnc train MODEL.nn --data SRC [options]  train on 
       --weights FILE                   start from saved weights instead of fresh ones
       --labels auto|index|onehot       targets as class indexes or one-hot columns (default auto)
       --inputs A,B,..  --targets C,..  columns by name (default: x0.., y.. by the model's names, else by position)
-      --limit N                        use the first N rows of --data
+      --limit N                        use the first N rows of --data (read no further)
 `;
 
 /** Fails before training, not after, when an output can never be written. */
