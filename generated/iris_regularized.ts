@@ -1366,13 +1366,13 @@ function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c8 += a2 * b5;
       }
       Wx_h1[b1 * 32 + i1] = c1;
-      Wx_h1[b1 * 32 + (i1 + 1)] = c2;
-      Wx_h1[b1 * 32 + (i1 + 2)] = c3;
-      Wx_h1[b1 * 32 + (i1 + 3)] = c4;
+      Wx_h1[b1 * 32 + i1 + 1] = c2;
+      Wx_h1[b1 * 32 + i1 + 2] = c3;
+      Wx_h1[b1 * 32 + i1 + 3] = c4;
       Wx_h1[(b1 + 1) * 32 + i1] = c5;
-      Wx_h1[(b1 + 1) * 32 + (i1 + 1)] = c6;
-      Wx_h1[(b1 + 1) * 32 + (i1 + 2)] = c7;
-      Wx_h1[(b1 + 1) * 32 + (i1 + 3)] = c8;
+      Wx_h1[(b1 + 1) * 32 + i1 + 1] = c6;
+      Wx_h1[(b1 + 1) * 32 + i1 + 2] = c7;
+      Wx_h1[(b1 + 1) * 32 + i1 + 3] = c8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 4;
@@ -1396,9 +1396,9 @@ function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c12 += a3 * b9;
       }
       Wx_h1[b1 * 32 + i1] = c9;
-      Wx_h1[b1 * 32 + (i1 + 1)] = c10;
-      Wx_h1[b1 * 32 + (i1 + 2)] = c11;
-      Wx_h1[b1 * 32 + (i1 + 3)] = c12;
+      Wx_h1[b1 * 32 + i1 + 1] = c10;
+      Wx_h1[b1 * 32 + i1 + 2] = c11;
+      Wx_h1[b1 * 32 + i1 + 3] = c12;
     }
   }
 }
@@ -1439,13 +1439,13 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c20 += a5 * b14;
       }
       Wx_h22[b10 * 16 + i3] = c13;
-      Wx_h22[b10 * 16 + (i3 + 1)] = c14;
-      Wx_h22[b10 * 16 + (i3 + 2)] = c15;
-      Wx_h22[b10 * 16 + (i3 + 3)] = c16;
+      Wx_h22[b10 * 16 + i3 + 1] = c14;
+      Wx_h22[b10 * 16 + i3 + 2] = c15;
+      Wx_h22[b10 * 16 + i3 + 3] = c16;
       Wx_h22[(b10 + 1) * 16 + i3] = c17;
-      Wx_h22[(b10 + 1) * 16 + (i3 + 1)] = c18;
-      Wx_h22[(b10 + 1) * 16 + (i3 + 2)] = c19;
-      Wx_h22[(b10 + 1) * 16 + (i3 + 3)] = c20;
+      Wx_h22[(b10 + 1) * 16 + i3 + 1] = c18;
+      Wx_h22[(b10 + 1) * 16 + i3 + 2] = c19;
+      Wx_h22[(b10 + 1) * 16 + i3 + 3] = c20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 32;
@@ -1469,9 +1469,9 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c24 += a6 * b18;
       }
       Wx_h22[b10 * 16 + i3] = c21;
-      Wx_h22[b10 * 16 + (i3 + 1)] = c22;
-      Wx_h22[b10 * 16 + (i3 + 2)] = c23;
-      Wx_h22[b10 * 16 + (i3 + 3)] = c24;
+      Wx_h22[b10 * 16 + i3 + 1] = c22;
+      Wx_h22[b10 * 16 + i3 + 2] = c23;
+      Wx_h22[b10 * 16 + i3 + 3] = c24;
     }
   }
 }
@@ -1603,13 +1603,13 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c8 += a2 * b5;
       }
       Wx_h1[b1 * 32 + i1] = c1;
-      Wx_h1[b1 * 32 + (i1 + 1)] = c2;
-      Wx_h1[b1 * 32 + (i1 + 2)] = c3;
-      Wx_h1[b1 * 32 + (i1 + 3)] = c4;
+      Wx_h1[b1 * 32 + i1 + 1] = c2;
+      Wx_h1[b1 * 32 + i1 + 2] = c3;
+      Wx_h1[b1 * 32 + i1 + 3] = c4;
       Wx_h1[(b1 + 1) * 32 + i1] = c5;
-      Wx_h1[(b1 + 1) * 32 + (i1 + 1)] = c6;
-      Wx_h1[(b1 + 1) * 32 + (i1 + 2)] = c7;
-      Wx_h1[(b1 + 1) * 32 + (i1 + 3)] = c8;
+      Wx_h1[(b1 + 1) * 32 + i1 + 1] = c6;
+      Wx_h1[(b1 + 1) * 32 + i1 + 2] = c7;
+      Wx_h1[(b1 + 1) * 32 + i1 + 3] = c8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 4;
@@ -1633,9 +1633,9 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c12 += a3 * b9;
       }
       Wx_h1[b1 * 32 + i1] = c9;
-      Wx_h1[b1 * 32 + (i1 + 1)] = c10;
-      Wx_h1[b1 * 32 + (i1 + 2)] = c11;
-      Wx_h1[b1 * 32 + (i1 + 3)] = c12;
+      Wx_h1[b1 * 32 + i1 + 1] = c10;
+      Wx_h1[b1 * 32 + i1 + 2] = c11;
+      Wx_h1[b1 * 32 + i1 + 3] = c12;
     }
   }
 }
@@ -1676,13 +1676,13 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c20 += a5 * b14;
       }
       Wx_h22[b10 * 16 + i3] = c13;
-      Wx_h22[b10 * 16 + (i3 + 1)] = c14;
-      Wx_h22[b10 * 16 + (i3 + 2)] = c15;
-      Wx_h22[b10 * 16 + (i3 + 3)] = c16;
+      Wx_h22[b10 * 16 + i3 + 1] = c14;
+      Wx_h22[b10 * 16 + i3 + 2] = c15;
+      Wx_h22[b10 * 16 + i3 + 3] = c16;
       Wx_h22[(b10 + 1) * 16 + i3] = c17;
-      Wx_h22[(b10 + 1) * 16 + (i3 + 1)] = c18;
-      Wx_h22[(b10 + 1) * 16 + (i3 + 2)] = c19;
-      Wx_h22[(b10 + 1) * 16 + (i3 + 3)] = c20;
+      Wx_h22[(b10 + 1) * 16 + i3 + 1] = c18;
+      Wx_h22[(b10 + 1) * 16 + i3 + 2] = c19;
+      Wx_h22[(b10 + 1) * 16 + i3 + 3] = c20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 32;
@@ -1706,9 +1706,9 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c24 += a6 * b18;
       }
       Wx_h22[b10 * 16 + i3] = c21;
-      Wx_h22[b10 * 16 + (i3 + 1)] = c22;
-      Wx_h22[b10 * 16 + (i3 + 2)] = c23;
-      Wx_h22[b10 * 16 + (i3 + 3)] = c24;
+      Wx_h22[b10 * 16 + i3 + 1] = c22;
+      Wx_h22[b10 * 16 + i3 + 2] = c23;
+      Wx_h22[b10 * 16 + i3 + 3] = c24;
     }
   }
 }
@@ -1969,13 +1969,13 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c8 += a2 * b5;
       }
       Wx_h1[b1 * 32 + i2] = c1;
-      Wx_h1[b1 * 32 + (i2 + 1)] = c2;
-      Wx_h1[b1 * 32 + (i2 + 2)] = c3;
-      Wx_h1[b1 * 32 + (i2 + 3)] = c4;
+      Wx_h1[b1 * 32 + i2 + 1] = c2;
+      Wx_h1[b1 * 32 + i2 + 2] = c3;
+      Wx_h1[b1 * 32 + i2 + 3] = c4;
       Wx_h1[(b1 + 1) * 32 + i2] = c5;
-      Wx_h1[(b1 + 1) * 32 + (i2 + 1)] = c6;
-      Wx_h1[(b1 + 1) * 32 + (i2 + 2)] = c7;
-      Wx_h1[(b1 + 1) * 32 + (i2 + 3)] = c8;
+      Wx_h1[(b1 + 1) * 32 + i2 + 1] = c6;
+      Wx_h1[(b1 + 1) * 32 + i2 + 2] = c7;
+      Wx_h1[(b1 + 1) * 32 + i2 + 3] = c8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 4;
@@ -1999,9 +1999,9 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c12 += a3 * b9;
       }
       Wx_h1[b1 * 32 + i2] = c9;
-      Wx_h1[b1 * 32 + (i2 + 1)] = c10;
-      Wx_h1[b1 * 32 + (i2 + 2)] = c11;
-      Wx_h1[b1 * 32 + (i2 + 3)] = c12;
+      Wx_h1[b1 * 32 + i2 + 1] = c10;
+      Wx_h1[b1 * 32 + i2 + 2] = c11;
+      Wx_h1[b1 * 32 + i2 + 3] = c12;
     }
   }
 }
@@ -2042,13 +2042,13 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c20 += a5 * b14;
       }
       Wx_h2[b10 * 16 + i5] = c13;
-      Wx_h2[b10 * 16 + (i5 + 1)] = c14;
-      Wx_h2[b10 * 16 + (i5 + 2)] = c15;
-      Wx_h2[b10 * 16 + (i5 + 3)] = c16;
+      Wx_h2[b10 * 16 + i5 + 1] = c14;
+      Wx_h2[b10 * 16 + i5 + 2] = c15;
+      Wx_h2[b10 * 16 + i5 + 3] = c16;
       Wx_h2[(b10 + 1) * 16 + i5] = c17;
-      Wx_h2[(b10 + 1) * 16 + (i5 + 1)] = c18;
-      Wx_h2[(b10 + 1) * 16 + (i5 + 2)] = c19;
-      Wx_h2[(b10 + 1) * 16 + (i5 + 3)] = c20;
+      Wx_h2[(b10 + 1) * 16 + i5 + 1] = c18;
+      Wx_h2[(b10 + 1) * 16 + i5 + 2] = c19;
+      Wx_h2[(b10 + 1) * 16 + i5 + 3] = c20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 32;
@@ -2072,9 +2072,9 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c24 += a6 * b18;
       }
       Wx_h2[b10 * 16 + i5] = c21;
-      Wx_h2[b10 * 16 + (i5 + 1)] = c22;
-      Wx_h2[b10 * 16 + (i5 + 2)] = c23;
-      Wx_h2[b10 * 16 + (i5 + 3)] = c24;
+      Wx_h2[b10 * 16 + i5 + 1] = c22;
+      Wx_h2[b10 * 16 + i5 + 2] = c23;
+      Wx_h2[b10 * 16 + i5 + 3] = c24;
     }
   }
 }
@@ -2121,9 +2121,9 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       const ra10 = b22 * 3;
       const ra11 = (b22 + 1) * 3;
       const rb19 = 688 + j1;
-      const rb20 = 688 + (j1 + 1);
-      const rb21 = 688 + (j1 + 2);
-      const rb22 = 688 + (j1 + 3);
+      const rb20 = 688 + j1 + 1;
+      const rb21 = 688 + j1 + 2;
+      const rb22 = 688 + j1 + 3;
       let c28 = 0;
       let c29 = 0;
       let c30 = 0;
@@ -2149,20 +2149,20 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c35 += a11 * b26;
       }
       dh2[b22 * 16 + j1] = c28;
-      dh2[b22 * 16 + (j1 + 1)] = c29;
-      dh2[b22 * 16 + (j1 + 2)] = c30;
-      dh2[b22 * 16 + (j1 + 3)] = c31;
+      dh2[b22 * 16 + j1 + 1] = c29;
+      dh2[b22 * 16 + j1 + 2] = c30;
+      dh2[b22 * 16 + j1 + 3] = c31;
       dh2[(b22 + 1) * 16 + j1] = c32;
-      dh2[(b22 + 1) * 16 + (j1 + 1)] = c33;
-      dh2[(b22 + 1) * 16 + (j1 + 2)] = c34;
-      dh2[(b22 + 1) * 16 + (j1 + 3)] = c35;
+      dh2[(b22 + 1) * 16 + j1 + 1] = c33;
+      dh2[(b22 + 1) * 16 + j1 + 2] = c34;
+      dh2[(b22 + 1) * 16 + j1 + 3] = c35;
     }
     for (; b22 < n; b22++) {
       const ra12 = b22 * 3;
       const rb23 = 688 + j1;
-      const rb24 = 688 + (j1 + 1);
-      const rb25 = 688 + (j1 + 2);
-      const rb26 = 688 + (j1 + 3);
+      const rb24 = 688 + j1 + 1;
+      const rb25 = 688 + j1 + 2;
+      const rb26 = 688 + j1 + 3;
       let c36 = 0;
       let c37 = 0;
       let c38 = 0;
@@ -2179,9 +2179,9 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c39 += a12 * b30;
       }
       dh2[b22 * 16 + j1] = c36;
-      dh2[b22 * 16 + (j1 + 1)] = c37;
-      dh2[b22 * 16 + (j1 + 2)] = c38;
-      dh2[b22 * 16 + (j1 + 3)] = c39;
+      dh2[b22 * 16 + j1 + 1] = c37;
+      dh2[b22 * 16 + j1 + 2] = c38;
+      dh2[b22 * 16 + j1 + 3] = c39;
     }
   }
 }
@@ -2194,9 +2194,9 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       const ra13 = b31 * 16;
       const ra14 = (b31 + 1) * 16;
       const rb27 = 160 + j2;
-      const rb28 = 160 + (j2 + 1);
-      const rb29 = 160 + (j2 + 2);
-      const rb30 = 160 + (j2 + 3);
+      const rb28 = 160 + j2 + 1;
+      const rb29 = 160 + j2 + 2;
+      const rb30 = 160 + j2 + 3;
       let c40 = 0;
       let c41 = 0;
       let c42 = 0;
@@ -2222,20 +2222,20 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c47 += a14 * b35;
       }
       dd1[b31 * 32 + j2] = c40;
-      dd1[b31 * 32 + (j2 + 1)] = c41;
-      dd1[b31 * 32 + (j2 + 2)] = c42;
-      dd1[b31 * 32 + (j2 + 3)] = c43;
+      dd1[b31 * 32 + j2 + 1] = c41;
+      dd1[b31 * 32 + j2 + 2] = c42;
+      dd1[b31 * 32 + j2 + 3] = c43;
       dd1[(b31 + 1) * 32 + j2] = c44;
-      dd1[(b31 + 1) * 32 + (j2 + 1)] = c45;
-      dd1[(b31 + 1) * 32 + (j2 + 2)] = c46;
-      dd1[(b31 + 1) * 32 + (j2 + 3)] = c47;
+      dd1[(b31 + 1) * 32 + j2 + 1] = c45;
+      dd1[(b31 + 1) * 32 + j2 + 2] = c46;
+      dd1[(b31 + 1) * 32 + j2 + 3] = c47;
     }
     for (; b31 < n; b31++) {
       const ra15 = b31 * 16;
       const rb31 = 160 + j2;
-      const rb32 = 160 + (j2 + 1);
-      const rb33 = 160 + (j2 + 2);
-      const rb34 = 160 + (j2 + 3);
+      const rb32 = 160 + j2 + 1;
+      const rb33 = 160 + j2 + 2;
+      const rb34 = 160 + j2 + 3;
       let c48 = 0;
       let c49 = 0;
       let c50 = 0;
@@ -2252,9 +2252,9 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c51 += a15 * b39;
       }
       dd1[b31 * 32 + j2] = c48;
-      dd1[b31 * 32 + (j2 + 1)] = c49;
-      dd1[b31 * 32 + (j2 + 2)] = c50;
-      dd1[b31 * 32 + (j2 + 3)] = c51;
+      dd1[b31 * 32 + j2 + 1] = c49;
+      dd1[b31 * 32 + j2 + 2] = c50;
+      dd1[b31 * 32 + j2 + 3] = c51;
     }
   }
 }
@@ -2314,21 +2314,21 @@ function gradRows_6(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c67 += a19 * b43;
       }
       g[i9 * 4 + j3] += c52;
-      g[i9 * 4 + (j3 + 1)] += c53;
-      g[i9 * 4 + (j3 + 2)] += c54;
-      g[i9 * 4 + (j3 + 3)] += c55;
+      g[i9 * 4 + j3 + 1] += c53;
+      g[i9 * 4 + j3 + 2] += c54;
+      g[i9 * 4 + j3 + 3] += c55;
       g[(i9 + 1) * 4 + j3] += c56;
-      g[(i9 + 1) * 4 + (j3 + 1)] += c57;
-      g[(i9 + 1) * 4 + (j3 + 2)] += c58;
-      g[(i9 + 1) * 4 + (j3 + 3)] += c59;
+      g[(i9 + 1) * 4 + j3 + 1] += c57;
+      g[(i9 + 1) * 4 + j3 + 2] += c58;
+      g[(i9 + 1) * 4 + j3 + 3] += c59;
       g[(i9 + 2) * 4 + j3] += c60;
-      g[(i9 + 2) * 4 + (j3 + 1)] += c61;
-      g[(i9 + 2) * 4 + (j3 + 2)] += c62;
-      g[(i9 + 2) * 4 + (j3 + 3)] += c63;
+      g[(i9 + 2) * 4 + j3 + 1] += c61;
+      g[(i9 + 2) * 4 + j3 + 2] += c62;
+      g[(i9 + 2) * 4 + j3 + 3] += c63;
       g[(i9 + 3) * 4 + j3] += c64;
-      g[(i9 + 3) * 4 + (j3 + 1)] += c65;
-      g[(i9 + 3) * 4 + (j3 + 2)] += c66;
-      g[(i9 + 3) * 4 + (j3 + 3)] += c67;
+      g[(i9 + 3) * 4 + j3 + 1] += c65;
+      g[(i9 + 3) * 4 + j3 + 2] += c66;
+      g[(i9 + 3) * 4 + j3 + 3] += c67;
     }
   }
 }
@@ -2388,21 +2388,21 @@ function gradRows_7(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c83 += a23 * b47;
       }
       g[160 + i14 * 32 + j4] += c68;
-      g[160 + i14 * 32 + (j4 + 1)] += c69;
-      g[160 + i14 * 32 + (j4 + 2)] += c70;
-      g[160 + i14 * 32 + (j4 + 3)] += c71;
+      g[160 + i14 * 32 + j4 + 1] += c69;
+      g[160 + i14 * 32 + j4 + 2] += c70;
+      g[160 + i14 * 32 + j4 + 3] += c71;
       g[160 + (i14 + 1) * 32 + j4] += c72;
-      g[160 + (i14 + 1) * 32 + (j4 + 1)] += c73;
-      g[160 + (i14 + 1) * 32 + (j4 + 2)] += c74;
-      g[160 + (i14 + 1) * 32 + (j4 + 3)] += c75;
+      g[160 + (i14 + 1) * 32 + j4 + 1] += c73;
+      g[160 + (i14 + 1) * 32 + j4 + 2] += c74;
+      g[160 + (i14 + 1) * 32 + j4 + 3] += c75;
       g[160 + (i14 + 2) * 32 + j4] += c76;
-      g[160 + (i14 + 2) * 32 + (j4 + 1)] += c77;
-      g[160 + (i14 + 2) * 32 + (j4 + 2)] += c78;
-      g[160 + (i14 + 2) * 32 + (j4 + 3)] += c79;
+      g[160 + (i14 + 2) * 32 + j4 + 1] += c77;
+      g[160 + (i14 + 2) * 32 + j4 + 2] += c78;
+      g[160 + (i14 + 2) * 32 + j4 + 3] += c79;
       g[160 + (i14 + 3) * 32 + j4] += c80;
-      g[160 + (i14 + 3) * 32 + (j4 + 1)] += c81;
-      g[160 + (i14 + 3) * 32 + (j4 + 2)] += c82;
-      g[160 + (i14 + 3) * 32 + (j4 + 3)] += c83;
+      g[160 + (i14 + 3) * 32 + j4 + 1] += c81;
+      g[160 + (i14 + 3) * 32 + j4 + 2] += c82;
+      g[160 + (i14 + 3) * 32 + j4 + 3] += c83;
     }
   }
 }
@@ -2432,9 +2432,9 @@ function gradRows_8(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c87 += a24 * b51;
       }
       g[688 + i15 * 16 + j5] += c84;
-      g[688 + i15 * 16 + (j5 + 1)] += c85;
-      g[688 + i15 * 16 + (j5 + 2)] += c86;
-      g[688 + i15 * 16 + (j5 + 3)] += c87;
+      g[688 + i15 * 16 + j5 + 1] += c85;
+      g[688 + i15 * 16 + j5 + 2] += c86;
+      g[688 + i15 * 16 + j5 + 3] += c87;
     }
   }
 }
@@ -2728,7 +2728,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   // ∂loss/∂W_h2 [16, 32]  (parameter-only part, × n)
   for (let i12 = 0; i12 < 16; i12++) {
     for (let i13 = 0; i13 < 32; i13++) {
-      g[160 + (i12 * 32 + i13)] += n * (0.002 * p[160 + (i12 * 32 + i13)]);
+      g[160 + i12 * 32 + i13] += n * (0.002 * p[160 + i12 * 32 + i13]);
     }
   }
 

@@ -1353,13 +1353,13 @@ function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c8 += a2 * b5;
       }
       Wx_h[b1 * 128 + i1] = c1;
-      Wx_h[b1 * 128 + (i1 + 1)] = c2;
-      Wx_h[b1 * 128 + (i1 + 2)] = c3;
-      Wx_h[b1 * 128 + (i1 + 3)] = c4;
+      Wx_h[b1 * 128 + i1 + 1] = c2;
+      Wx_h[b1 * 128 + i1 + 2] = c3;
+      Wx_h[b1 * 128 + i1 + 3] = c4;
       Wx_h[(b1 + 1) * 128 + i1] = c5;
-      Wx_h[(b1 + 1) * 128 + (i1 + 1)] = c6;
-      Wx_h[(b1 + 1) * 128 + (i1 + 2)] = c7;
-      Wx_h[(b1 + 1) * 128 + (i1 + 3)] = c8;
+      Wx_h[(b1 + 1) * 128 + i1 + 1] = c6;
+      Wx_h[(b1 + 1) * 128 + i1 + 2] = c7;
+      Wx_h[(b1 + 1) * 128 + i1 + 3] = c8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 784;
@@ -1383,9 +1383,9 @@ function predictRows_1(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c12 += a3 * b9;
       }
       Wx_h[b1 * 128 + i1] = c9;
-      Wx_h[b1 * 128 + (i1 + 1)] = c10;
-      Wx_h[b1 * 128 + (i1 + 2)] = c11;
-      Wx_h[b1 * 128 + (i1 + 3)] = c12;
+      Wx_h[b1 * 128 + i1 + 1] = c10;
+      Wx_h[b1 * 128 + i1 + 2] = c11;
+      Wx_h[b1 * 128 + i1 + 3] = c12;
     }
   }
 }
@@ -1426,13 +1426,13 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c20 += a5 * b14;
       }
       Wx_out2[b10 * 10 + i3] = c13;
-      Wx_out2[b10 * 10 + (i3 + 1)] = c14;
-      Wx_out2[b10 * 10 + (i3 + 2)] = c15;
-      Wx_out2[b10 * 10 + (i3 + 3)] = c16;
+      Wx_out2[b10 * 10 + i3 + 1] = c14;
+      Wx_out2[b10 * 10 + i3 + 2] = c15;
+      Wx_out2[b10 * 10 + i3 + 3] = c16;
       Wx_out2[(b10 + 1) * 10 + i3] = c17;
-      Wx_out2[(b10 + 1) * 10 + (i3 + 1)] = c18;
-      Wx_out2[(b10 + 1) * 10 + (i3 + 2)] = c19;
-      Wx_out2[(b10 + 1) * 10 + (i3 + 3)] = c20;
+      Wx_out2[(b10 + 1) * 10 + i3 + 1] = c18;
+      Wx_out2[(b10 + 1) * 10 + i3 + 2] = c19;
+      Wx_out2[(b10 + 1) * 10 + i3 + 3] = c20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 128;
@@ -1456,9 +1456,9 @@ function predictRows_2(p: Vec, X: Vec, n: number, outputs: Vec): void {
         c24 += a6 * b18;
       }
       Wx_out2[b10 * 10 + i3] = c21;
-      Wx_out2[b10 * 10 + (i3 + 1)] = c22;
-      Wx_out2[b10 * 10 + (i3 + 2)] = c23;
-      Wx_out2[b10 * 10 + (i3 + 3)] = c24;
+      Wx_out2[b10 * 10 + i3 + 1] = c22;
+      Wx_out2[b10 * 10 + i3 + 2] = c23;
+      Wx_out2[b10 * 10 + i3 + 3] = c24;
     }
   }
   for (let i3 = 8; i3 < 10; i3++) {
@@ -1594,13 +1594,13 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c8 += a2 * b5;
       }
       Wx_h[b1 * 128 + i1] = c1;
-      Wx_h[b1 * 128 + (i1 + 1)] = c2;
-      Wx_h[b1 * 128 + (i1 + 2)] = c3;
-      Wx_h[b1 * 128 + (i1 + 3)] = c4;
+      Wx_h[b1 * 128 + i1 + 1] = c2;
+      Wx_h[b1 * 128 + i1 + 2] = c3;
+      Wx_h[b1 * 128 + i1 + 3] = c4;
       Wx_h[(b1 + 1) * 128 + i1] = c5;
-      Wx_h[(b1 + 1) * 128 + (i1 + 1)] = c6;
-      Wx_h[(b1 + 1) * 128 + (i1 + 2)] = c7;
-      Wx_h[(b1 + 1) * 128 + (i1 + 3)] = c8;
+      Wx_h[(b1 + 1) * 128 + i1 + 1] = c6;
+      Wx_h[(b1 + 1) * 128 + i1 + 2] = c7;
+      Wx_h[(b1 + 1) * 128 + i1 + 3] = c8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 784;
@@ -1624,9 +1624,9 @@ function lossRows_1(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c12 += a3 * b9;
       }
       Wx_h[b1 * 128 + i1] = c9;
-      Wx_h[b1 * 128 + (i1 + 1)] = c10;
-      Wx_h[b1 * 128 + (i1 + 2)] = c11;
-      Wx_h[b1 * 128 + (i1 + 3)] = c12;
+      Wx_h[b1 * 128 + i1 + 1] = c10;
+      Wx_h[b1 * 128 + i1 + 2] = c11;
+      Wx_h[b1 * 128 + i1 + 3] = c12;
     }
   }
 }
@@ -1667,13 +1667,13 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c20 += a5 * b14;
       }
       Wx_out2[b10 * 10 + i3] = c13;
-      Wx_out2[b10 * 10 + (i3 + 1)] = c14;
-      Wx_out2[b10 * 10 + (i3 + 2)] = c15;
-      Wx_out2[b10 * 10 + (i3 + 3)] = c16;
+      Wx_out2[b10 * 10 + i3 + 1] = c14;
+      Wx_out2[b10 * 10 + i3 + 2] = c15;
+      Wx_out2[b10 * 10 + i3 + 3] = c16;
       Wx_out2[(b10 + 1) * 10 + i3] = c17;
-      Wx_out2[(b10 + 1) * 10 + (i3 + 1)] = c18;
-      Wx_out2[(b10 + 1) * 10 + (i3 + 2)] = c19;
-      Wx_out2[(b10 + 1) * 10 + (i3 + 3)] = c20;
+      Wx_out2[(b10 + 1) * 10 + i3 + 1] = c18;
+      Wx_out2[(b10 + 1) * 10 + i3 + 2] = c19;
+      Wx_out2[(b10 + 1) * 10 + i3 + 3] = c20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 128;
@@ -1697,9 +1697,9 @@ function lossRows_2(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): void {
         c24 += a6 * b18;
       }
       Wx_out2[b10 * 10 + i3] = c21;
-      Wx_out2[b10 * 10 + (i3 + 1)] = c22;
-      Wx_out2[b10 * 10 + (i3 + 2)] = c23;
-      Wx_out2[b10 * 10 + (i3 + 3)] = c24;
+      Wx_out2[b10 * 10 + i3 + 1] = c22;
+      Wx_out2[b10 * 10 + i3 + 2] = c23;
+      Wx_out2[b10 * 10 + i3 + 3] = c24;
     }
   }
   for (let i3 = 8; i3 < 10; i3++) {
@@ -1873,13 +1873,13 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c8 += a2 * b5;
       }
       Wx_h[b1 * 128 + i2] = c1;
-      Wx_h[b1 * 128 + (i2 + 1)] = c2;
-      Wx_h[b1 * 128 + (i2 + 2)] = c3;
-      Wx_h[b1 * 128 + (i2 + 3)] = c4;
+      Wx_h[b1 * 128 + i2 + 1] = c2;
+      Wx_h[b1 * 128 + i2 + 2] = c3;
+      Wx_h[b1 * 128 + i2 + 3] = c4;
       Wx_h[(b1 + 1) * 128 + i2] = c5;
-      Wx_h[(b1 + 1) * 128 + (i2 + 1)] = c6;
-      Wx_h[(b1 + 1) * 128 + (i2 + 2)] = c7;
-      Wx_h[(b1 + 1) * 128 + (i2 + 3)] = c8;
+      Wx_h[(b1 + 1) * 128 + i2 + 1] = c6;
+      Wx_h[(b1 + 1) * 128 + i2 + 2] = c7;
+      Wx_h[(b1 + 1) * 128 + i2 + 3] = c8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 784;
@@ -1903,9 +1903,9 @@ function gradRows_1(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c12 += a3 * b9;
       }
       Wx_h[b1 * 128 + i2] = c9;
-      Wx_h[b1 * 128 + (i2 + 1)] = c10;
-      Wx_h[b1 * 128 + (i2 + 2)] = c11;
-      Wx_h[b1 * 128 + (i2 + 3)] = c12;
+      Wx_h[b1 * 128 + i2 + 1] = c10;
+      Wx_h[b1 * 128 + i2 + 2] = c11;
+      Wx_h[b1 * 128 + i2 + 3] = c12;
     }
   }
 }
@@ -1946,13 +1946,13 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c20 += a5 * b14;
       }
       Wx_out[b10 * 10 + i5] = c13;
-      Wx_out[b10 * 10 + (i5 + 1)] = c14;
-      Wx_out[b10 * 10 + (i5 + 2)] = c15;
-      Wx_out[b10 * 10 + (i5 + 3)] = c16;
+      Wx_out[b10 * 10 + i5 + 1] = c14;
+      Wx_out[b10 * 10 + i5 + 2] = c15;
+      Wx_out[b10 * 10 + i5 + 3] = c16;
       Wx_out[(b10 + 1) * 10 + i5] = c17;
-      Wx_out[(b10 + 1) * 10 + (i5 + 1)] = c18;
-      Wx_out[(b10 + 1) * 10 + (i5 + 2)] = c19;
-      Wx_out[(b10 + 1) * 10 + (i5 + 3)] = c20;
+      Wx_out[(b10 + 1) * 10 + i5 + 1] = c18;
+      Wx_out[(b10 + 1) * 10 + i5 + 2] = c19;
+      Wx_out[(b10 + 1) * 10 + i5 + 3] = c20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 128;
@@ -1976,9 +1976,9 @@ function gradRows_2(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c24 += a6 * b18;
       }
       Wx_out[b10 * 10 + i5] = c21;
-      Wx_out[b10 * 10 + (i5 + 1)] = c22;
-      Wx_out[b10 * 10 + (i5 + 2)] = c23;
-      Wx_out[b10 * 10 + (i5 + 3)] = c24;
+      Wx_out[b10 * 10 + i5 + 1] = c22;
+      Wx_out[b10 * 10 + i5 + 2] = c23;
+      Wx_out[b10 * 10 + i5 + 3] = c24;
     }
   }
   for (let i5 = 8; i5 < 10; i5++) {
@@ -2021,9 +2021,9 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
       const ra10 = b21 * 10;
       const ra11 = (b21 + 1) * 10;
       const rb19 = 100480 + j1;
-      const rb20 = 100480 + (j1 + 1);
-      const rb21 = 100480 + (j1 + 2);
-      const rb22 = 100480 + (j1 + 3);
+      const rb20 = 100480 + j1 + 1;
+      const rb21 = 100480 + j1 + 2;
+      const rb22 = 100480 + j1 + 3;
       let c28 = 0;
       let c29 = 0;
       let c30 = 0;
@@ -2049,20 +2049,20 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c35 += a11 * b25;
       }
       dd[b21 * 128 + j1] = c28;
-      dd[b21 * 128 + (j1 + 1)] = c29;
-      dd[b21 * 128 + (j1 + 2)] = c30;
-      dd[b21 * 128 + (j1 + 3)] = c31;
+      dd[b21 * 128 + j1 + 1] = c29;
+      dd[b21 * 128 + j1 + 2] = c30;
+      dd[b21 * 128 + j1 + 3] = c31;
       dd[(b21 + 1) * 128 + j1] = c32;
-      dd[(b21 + 1) * 128 + (j1 + 1)] = c33;
-      dd[(b21 + 1) * 128 + (j1 + 2)] = c34;
-      dd[(b21 + 1) * 128 + (j1 + 3)] = c35;
+      dd[(b21 + 1) * 128 + j1 + 1] = c33;
+      dd[(b21 + 1) * 128 + j1 + 2] = c34;
+      dd[(b21 + 1) * 128 + j1 + 3] = c35;
     }
     for (; b21 < n; b21++) {
       const ra12 = b21 * 10;
       const rb23 = 100480 + j1;
-      const rb24 = 100480 + (j1 + 1);
-      const rb25 = 100480 + (j1 + 2);
-      const rb26 = 100480 + (j1 + 3);
+      const rb24 = 100480 + j1 + 1;
+      const rb25 = 100480 + j1 + 2;
+      const rb26 = 100480 + j1 + 3;
       let c36 = 0;
       let c37 = 0;
       let c38 = 0;
@@ -2079,9 +2079,9 @@ function gradRows_3(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c39 += a12 * b29;
       }
       dd[b21 * 128 + j1] = c36;
-      dd[b21 * 128 + (j1 + 1)] = c37;
-      dd[b21 * 128 + (j1 + 2)] = c38;
-      dd[b21 * 128 + (j1 + 3)] = c39;
+      dd[b21 * 128 + j1 + 1] = c37;
+      dd[b21 * 128 + j1 + 2] = c38;
+      dd[b21 * 128 + j1 + 3] = c39;
     }
   }
 }
@@ -2141,21 +2141,21 @@ function gradRows_4(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c55 += a16 * b33;
       }
       g[i8 * 784 + j2] += c40;
-      g[i8 * 784 + (j2 + 1)] += c41;
-      g[i8 * 784 + (j2 + 2)] += c42;
-      g[i8 * 784 + (j2 + 3)] += c43;
+      g[i8 * 784 + j2 + 1] += c41;
+      g[i8 * 784 + j2 + 2] += c42;
+      g[i8 * 784 + j2 + 3] += c43;
       g[(i8 + 1) * 784 + j2] += c44;
-      g[(i8 + 1) * 784 + (j2 + 1)] += c45;
-      g[(i8 + 1) * 784 + (j2 + 2)] += c46;
-      g[(i8 + 1) * 784 + (j2 + 3)] += c47;
+      g[(i8 + 1) * 784 + j2 + 1] += c45;
+      g[(i8 + 1) * 784 + j2 + 2] += c46;
+      g[(i8 + 1) * 784 + j2 + 3] += c47;
       g[(i8 + 2) * 784 + j2] += c48;
-      g[(i8 + 2) * 784 + (j2 + 1)] += c49;
-      g[(i8 + 2) * 784 + (j2 + 2)] += c50;
-      g[(i8 + 2) * 784 + (j2 + 3)] += c51;
+      g[(i8 + 2) * 784 + j2 + 1] += c49;
+      g[(i8 + 2) * 784 + j2 + 2] += c50;
+      g[(i8 + 2) * 784 + j2 + 3] += c51;
       g[(i8 + 3) * 784 + j2] += c52;
-      g[(i8 + 3) * 784 + (j2 + 1)] += c53;
-      g[(i8 + 3) * 784 + (j2 + 2)] += c54;
-      g[(i8 + 3) * 784 + (j2 + 3)] += c55;
+      g[(i8 + 3) * 784 + j2 + 1] += c53;
+      g[(i8 + 3) * 784 + j2 + 2] += c54;
+      g[(i8 + 3) * 784 + j2 + 3] += c55;
     }
   }
 }
@@ -2215,21 +2215,21 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c71 += a20 * b37;
       }
       g[100480 + i9 * 128 + j3] += c56;
-      g[100480 + i9 * 128 + (j3 + 1)] += c57;
-      g[100480 + i9 * 128 + (j3 + 2)] += c58;
-      g[100480 + i9 * 128 + (j3 + 3)] += c59;
+      g[100480 + i9 * 128 + j3 + 1] += c57;
+      g[100480 + i9 * 128 + j3 + 2] += c58;
+      g[100480 + i9 * 128 + j3 + 3] += c59;
       g[100480 + (i9 + 1) * 128 + j3] += c60;
-      g[100480 + (i9 + 1) * 128 + (j3 + 1)] += c61;
-      g[100480 + (i9 + 1) * 128 + (j3 + 2)] += c62;
-      g[100480 + (i9 + 1) * 128 + (j3 + 3)] += c63;
+      g[100480 + (i9 + 1) * 128 + j3 + 1] += c61;
+      g[100480 + (i9 + 1) * 128 + j3 + 2] += c62;
+      g[100480 + (i9 + 1) * 128 + j3 + 3] += c63;
       g[100480 + (i9 + 2) * 128 + j3] += c64;
-      g[100480 + (i9 + 2) * 128 + (j3 + 1)] += c65;
-      g[100480 + (i9 + 2) * 128 + (j3 + 2)] += c66;
-      g[100480 + (i9 + 2) * 128 + (j3 + 3)] += c67;
+      g[100480 + (i9 + 2) * 128 + j3 + 1] += c65;
+      g[100480 + (i9 + 2) * 128 + j3 + 2] += c66;
+      g[100480 + (i9 + 2) * 128 + j3 + 3] += c67;
       g[100480 + (i9 + 3) * 128 + j3] += c68;
-      g[100480 + (i9 + 3) * 128 + (j3 + 1)] += c69;
-      g[100480 + (i9 + 3) * 128 + (j3 + 2)] += c70;
-      g[100480 + (i9 + 3) * 128 + (j3 + 3)] += c71;
+      g[100480 + (i9 + 3) * 128 + j3 + 1] += c69;
+      g[100480 + (i9 + 3) * 128 + j3 + 2] += c70;
+      g[100480 + (i9 + 3) * 128 + j3 + 3] += c71;
     }
   }
   for (let i9 = 8; i9 < 10; i9++) {
@@ -2255,9 +2255,9 @@ function gradRows_5(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs
         c75 += a21 * b41;
       }
       g[100480 + i9 * 128 + j3] += c72;
-      g[100480 + i9 * 128 + (j3 + 1)] += c73;
-      g[100480 + i9 * 128 + (j3 + 2)] += c74;
-      g[100480 + i9 * 128 + (j3 + 3)] += c75;
+      g[100480 + i9 * 128 + j3 + 1] += c73;
+      g[100480 + i9 * 128 + j3 + 2] += c74;
+      g[100480 + i9 * 128 + j3 + 3] += c75;
     }
   }
 }

@@ -1324,13 +1324,13 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
   const z_out_0 = Wx_out_0 + p[6];
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  const loss2_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
+  const loss_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
 
   // output out (for evaluate's metrics)
   outputs[oo] = 1 / (1 + Math.exp(-z_out_0));
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  return loss2_0;
+  return loss_0;
 }
 
 /** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
@@ -1358,7 +1358,7 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const dz_h_1 = dh_1 * (h_1 * (1 - h_1));
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  const loss2_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
+  const loss_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - y[yo] * z_out_0;
 
   // output out (training mode, for the batch's metrics)
   outputs[oo] = out_0;
@@ -1379,7 +1379,7 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   g[6] += dz_out_0;
 
   // parity.nn:12  loss binary_crossentropy(out, y)
-  return loss2_0;
+  return loss_0;
 }
 
 const core: ModelCore = {

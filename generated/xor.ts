@@ -1392,10 +1392,10 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const W2h_0 = p[24] * h_0 + p[25] * h_1 + p[26] * h_2 + p[27] * h_3 + p[28] * h_4 + p[29] * h_5 + p[30] * h_6 +
       p[31] * h_7;
   const z_p_0 = W2h_0 + p[32];
-  const p2_0 = 1 / (1 + Math.exp(-z_p_0));
+  const p_0 = 1 / (1 + Math.exp(-z_p_0));
 
   // backward of xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const dz_p_0 = p2_0 - y[yo];
+  const dz_p_0 = p_0 - y[yo];
 
   // backward of xor.nn:12  p = sigmoid(W2 @ h + b2)
   const dh_0 = p[24] * dz_p_0;
@@ -1424,7 +1424,7 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, rng:
   const loss_sum_0 = y[yo] * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
 
   // output p (training mode, for the batch's metrics)
-  outputs[oo] = p2_0;
+  outputs[oo] = p_0;
 
   // ∂loss/∂W1 [8, 2]
   g[0] += dz_h_0 * x[xo] + 0.0002 * p[0];

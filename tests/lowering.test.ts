@@ -45,6 +45,14 @@ p = W2 @ hh
 loss = mean((p - y) ^ 2) + 1e-3 * sum(W1 ^ 2) - 1e-3 * sum(abs(W2))
 optimizer sgd(lr = 0.1)
 `,
+  // A reduction of a layer's output: its gradient is a broadcast, which the batched weight
+  // gradient (a matrix product) needs in memory. (Once: "internal error: stored index map broadcast".)
+  reduced: `model reduced
+input x[60]
+target y[1]
+out = dense(x, 9)
+loss = mean((sum(out) - y) ^ 2)
+`,
 };
 
 async function load(name: string, options: CompileOptions) {
@@ -92,7 +100,7 @@ describe("split kernels", () => {
   });
 });
 
-describe.each(["deep", "wide", "math"])("batched kernels of %s", (name) => {
+describe.each(["deep", "wide", "math", "reduced"])("batched kernels of %s", (name) => {
   it("predict, sum losses and sum gradients as the per-sample kernels do", async () => {
     const { mod: batched, compiled } = await load(name, { batch: "always" });
     const { mod: single } = await load(name, { batch: "never" });

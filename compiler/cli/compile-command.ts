@@ -1,7 +1,9 @@
 // `nnc MODEL.nn -o MODEL.ts`: compile a model file to a generated TypeScript module.
-// `--emit ir` prints the graph before and after autodiff and simplification instead.
+// `--emit ir` prints the graph before and after autodiff and simplification instead, and
+// `--emit program` the lowered Program (buffers and kernels) that the module prints.
 
-import { compile } from "../compile.js";
+import { compile, lowerSource } from "../compile.js";
+import { programText } from "../print/program-text.js";
 import { irReport } from "./ir-report.js";
 import { UsageError, readSource, writeAtomically } from "./io.js";
 import { oneModelFile, oneOf, parseOptions } from "./options.js";
@@ -10,7 +12,7 @@ export const COMPILE_USAGE = `  nnc [compile] MODEL.nn -o MODEL.ts [options]   c
       --unroll auto|always|never       straight-line code or loops (default auto: within V8's budget)
       --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
       --precision f64|f32              storage type of parameters and activations (default f64)
-      --emit ts|ir                     what to write: the module (default) or the graph text
+      --emit ts|ir|program             what to write: the module (default), the graph text, or the Program
       --prettier                       also format the output with prettier (slower; off by default)
 `;
 
@@ -29,13 +31,17 @@ export async function compileCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, COMPILE_OPTIONS);
   const input = oneModelFile(positionals);
   const source = readSource(input);
-  const emit = oneOf(values.emit as string | undefined, ["ts", "ir"] as const, "--emit") ?? "ts";
+  const emit = oneOf(values.emit as string | undefined, ["ts", "ir", "program"] as const, "--emit") ?? "ts";
   if (emit === "ir") {
     process.stdout.write(irReport(source, input));
     return 0;
   }
   const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
   const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
+  if (emit === "program") {
+    process.stdout.write(programText(lowerSource(source, input, { ...(unroll ? { unroll } : {}), ...(batch ? { batch } : {}) }).program));
+    return 0;
+  }
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
   const output = values.output as string | undefined;
   if (!output) throw new UsageError(`missing -o OUTPUT.ts (where to write the generated module)`);

@@ -2,11 +2,11 @@
 // after simplification, for every parameter or the one named.
 //
 //   nnc grad dsl-examples/parity.nn --wrt W_h          δz_out = out − y  [1] …
-//   nnc grad dsl-examples/parity.nn --format ts        the emitted gradSample function
+//   nnc grad dsl-examples/parity.nn --format ts        the emitted gradient kernel (gradSample or gradRows)
 
-import { analyze, compile } from "../compile.js";
+import { analyze, lowerSource } from "../compile.js";
 import { derivation } from "../explain/derivation.js";
-import { gradKernel, sliceGradient } from "../explain/code-slice.js";
+import { sliceGradient } from "../explain/code-slice.js";
 import { fullCodeText, irText, mathText, sliceText } from "../explain/grad-text.js";
 import { closest } from "../suggest.js";
 import { oneModelFile, parseOptions } from "./options.js";
@@ -32,14 +32,12 @@ export async function gradReport(source: string, file: string, opts: { wrt?: str
   const wanted = opts.wrt !== undefined ? [opts.wrt] : names;
   if (format === "math") return mathText(model, derivation(model, derived, wanted));
   if (format === "ir") return irText(model, derived, wanted);
-  // The emitted module exactly as `nnc MODEL.nn -o MODEL.ts` writes it.
-  const { code } = await compile(source, file);
-  if (opts.wrt === undefined) return fullCodeText(model, code);
-  const kernel = gradKernel(code);
-  // Batched kernels interleave several parameters' sums inside per-row loops: no clean slice.
-  const slice = kernel.name === "gradSample" ? sliceGradient(code, opts.wrt) : undefined;
-  if (!slice) return fullCodeText(model, code, `look for '// ∂loss/∂${opts.wrt}' (its sums are interleaved with other gradients' in the row loops)`);
-  return sliceText(model, opts.wrt, slice, kernel.name);
+  // The kernels exactly as `nnc MODEL.nn -o MODEL.ts` lowers and prints them.
+  const { program } = lowerSource(source, file);
+  if (opts.wrt === undefined) return fullCodeText(model, program);
+  const slice = sliceGradient(program, opts.wrt);
+  if (!slice) throw new Error(`internal: the gradient kernel has no block for ∂loss/∂${opts.wrt}`);
+  return sliceText(model, opts.wrt, slice, program);
 }
 
 export const GRAD_OPTIONS = {

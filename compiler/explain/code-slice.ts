@@ -1,170 +1,221 @@
-// The part of a generated module's gradient kernel (`gradSample`, or `gradRows` for batched
-// models) that computes one parameter's gradient:
-// the statements of its `// ∂loss/∂W` block and, transitively, the backward statements they
-// read, exactly as emitted. Forward values it reads are listed rather than repeated.
+// The part of a model's gradient kernel (gradSample, or gradRows for batched models) that
+// computes one parameter's gradient: the blocks of its `∂loss/∂W` sink and, transitively, the
+// backward blocks they read, taken from the Program (not from text) so that row loops and the
+// functions of matrix products slice like straight-line code. Forward values the slice reads
+// are listed rather than repeated.
 //
-//   sliceGradient(code, "W_h")  ->  { statements: ["// backward of parity.nn:12 …", "const dz_out_0 = …;", …],
-//                                      forwardReads: ["h_0", "h_1", "z_out_0"] }
+//   sliceGradient(program, "W_h")  ->  { statements: [block "backward of parity.nn:12 …", …, block "∂loss/∂W_h [2, 1]"],
+//                                         forwardReads: ["h_0", "h_1", "z_out_0"] }
 
-export interface Block {
-  /** The block's `// …` comment, without the slashes. */
-  comment: string;
-  /** Whole statements (a multi-line statement is one string). */
-  statements: string[];
+import type { Expr, Stmt } from "../ir/code.js";
+import type { Fn, Program } from "../lower/program.js";
+
+/** One block of the kernel, with the row loop around it (batched kernels) and what it reads and writes. */
+interface Unit {
+  block: Stmt & { k: "block" };
+  loop?: Stmt & { k: "for" };
+  reads: Set<string>;
+  writes: Set<string>;
 }
 
 export interface GradientSlice {
-  blocks: Block[];
-  /** Locals (or scratch buffers) computed by forward blocks that the slice reads. */
+  /** The sliced code: blocks in kernel order, consecutive ones of one row loop inside that loop. */
+  statements: Stmt[];
+  /** Locals (or buffers) computed by forward blocks that the slice reads. */
   forwardReads: string[];
 }
 
-/** The text of `function NAME(…) { … }` in a generated module, if it has one. */
-function functionText(code: string, name: string): string | undefined {
-  const start = code.indexOf(`\nfunction ${name}(`);
-  if (start < 0) return undefined;
-  return code.slice(start + 1, code.indexOf("\n}\n", start) + 2);
-}
-
-export interface GradKernel {
-  /** gradSample (per sample) or gradRows (batched models). */
-  name: string;
-  /** Functions whose bodies compute the gradient, in order (gradSample_1, gradSample_2, … when split). */
-  parts: string[];
-  /** Every function of the kernel as emitted (the parts, then the function calling them). */
-  text: string;
-}
-
-/** The gradient kernel of a generated module: per sample, possibly split into parts, or batched. */
-export function gradKernel(code: string): GradKernel {
-  for (const name of ["gradSample", "gradRows"]) {
-    const main = functionText(code, name);
-    if (!main) continue;
-    const parts: string[] = [];
-    for (let i = 1, part; (part = functionText(code, `${name}_${i}`)) !== undefined; i++) parts.push(part);
-    return { name, parts: parts.length > 0 ? parts : [main], text: [...parts, main].join("\n") };
-  }
-  throw new Error("internal: no gradSample or gradRows in the generated module");
-}
-
-/** The gradient kernel's bodies as comment-headed blocks of statements. */
-export function gradBlocks(code: string): Block[] {
-  const blocks: Block[] = [];
-  for (const part of gradKernel(code).parts) blocks.push(...bodyBlocks(part));
-  return blocks;
-}
-
-function bodyBlocks(fn: string): Block[] {
-  const lines = fn.split("\n").slice(1, -1);
-  const blocks: Block[] = [];
-  let current: Block | undefined;
-  let pending: string[] = [];
-  let depth = 0;
-  for (const raw of lines) {
-    const line = raw.replace(/^ {2}/, "");
-    if (depth === 0 && pending.length === 0) {
-      if (line.trim() === "") continue;
-      if (line.startsWith("//")) {
-        current = { comment: line.replace(/^\/\/\s*/, ""), statements: [] };
-        blocks.push(current);
-        continue;
-      }
+/** The gradient kernel and every function it calls, in the order they are printed. */
+export function gradFunctions(program: Program): Fn[] {
+  const byName = new Map(program.functions.map((f) => [f.name, f]));
+  const wanted = new Set<string>();
+  const visit = (name: string) => {
+    const fn = byName.get(name);
+    if (!fn || wanted.has(name)) return;
+    wanted.add(name);
+    const stack: Stmt[] = [...fn.body];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (s.k === "call") visit(s.fn);
+      else if (s.k === "return" && s.value.k === "call") visit(s.value.fn);
+      else if (s.k === "for" || s.k === "block") stack.push(...s.body);
     }
-    pending.push(line);
-    for (const ch of line) depth += ch === "{" ? 1 : ch === "}" ? -1 : 0;
-    const trimmed = line.trimEnd();
-    if (depth === 0 && (trimmed.endsWith(";") || trimmed.endsWith("}"))) {
-      if (!current) {
-        current = { comment: "", statements: [] };
-        blocks.push(current);
-      }
-      current.statements.push(pending.join("\n"));
-      pending = [];
-    }
-  }
-  return blocks;
+  };
+  visit(program.kernels.grad);
+  return program.functions.filter((f) => wanted.has(f.name));
 }
-
-const NOT_NAMES = new Set(["const", "let", "for", "if", "else", "return", "Math", "Infinity", "NaN", "true", "false"]);
-const NAME = "[A-Za-z_$][\\w$]*";
 
 /**
  * Storage a statement touches, as cells: `h_0` (a local), `s[12]` (one element at a literal
- * index) or `s` (a whole array: an element at a computed index, inside a loop).
+ * index) or `s` (a whole array: an element at a computed index).
  */
-function cellOf(name: string, index: string | undefined): string {
-  return index !== undefined && /^\d+$/.test(index.trim()) ? `${name}[${index.trim()}]` : name;
-}
+const cell = (array: string, index: Expr) => (index.k === "num" ? `${array}[${index.value}]` : array);
 
-/** Cells a statement defines (const/let) or assigns, whole or by element (`buf[…] +=`). */
-function writes(statement: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of statement.matchAll(new RegExp(`\\b(?:const|let)\\s+(${NAME})`, "g"))) out.add(m[1]!);
-  const assign = new RegExp(`(?<![.\\w$])(${NAME})(?:\\[([^\\]]*)\\])?\\s*(?:\\+=|-=|\\*=|\\/=|(?<![=!<>])=(?!=))`, "g");
-  for (const m of statement.matchAll(assign)) out.add(cellOf(m[1]!, m[2]));
-  return out;
-}
-
-/** Cells a statement reads (property names after `.` excluded). */
-function reads(statement: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of statement.matchAll(new RegExp(`(?<![.\\w$])(${NAME})(?:\\[([^\\]]*)\\])?`, "g"))) {
-    if (!NOT_NAMES.has(m[1]!)) out.add(cellOf(m[1]!, m[2]));
+function exprReads(e: Expr, out: Set<string>): void {
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    switch (x.k) {
+      case "var":
+        out.add(x.name);
+        break;
+      case "load":
+        out.add(cell(x.array, x.index));
+        break;
+      case "binary":
+      case "compare":
+      case "and":
+        stack.push(x.a, x.b);
+        break;
+      case "sum":
+        stack.push(...x.terms);
+        break;
+      case "neg":
+        stack.push(x.a);
+        break;
+      case "call":
+        stack.push(...x.args);
+        break;
+      case "cond":
+        stack.push(x.test, x.then, x.else);
+        break;
+      case "num":
+        break;
+    }
   }
+}
+
+/** Reads and writes of statements; names declared inside them (temporaries, loop indices) are their own business. */
+function effects(stmts: readonly Stmt[]): { reads: Set<string>; writes: Set<string> } {
+  const reads = new Set<string>();
+  const writes = new Set<string>();
+  const declared = new Set<string>();
+  const stack: Stmt[] = [...stmts];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    switch (s.k) {
+      case "decl":
+        declared.add(s.name);
+        writes.add(s.name);
+        exprReads(s.value, reads);
+        break;
+      case "store":
+        writes.add(cell(s.array, s.index));
+        exprReads(s.value, reads);
+        break;
+      case "assign":
+        writes.add(s.name);
+        exprReads(s.value, reads);
+        break;
+      case "for":
+        declared.add(s.v);
+        stack.push(...s.body);
+        break;
+      case "return":
+        exprReads(s.value, reads);
+        break;
+      case "call":
+        for (const a of s.args) exprReads(a, reads);
+        break;
+      case "block":
+        stack.push(...s.body);
+        break;
+    }
+  }
+  for (const d of declared) reads.delete(d);
+  return { reads, writes };
+}
+
+/** The kernel as units, the functions it calls expanded in place. */
+function units(program: Program): Unit[] {
+  const byName = new Map(program.functions.map((f) => [f.name, f]));
+  const out: Unit[] = [];
+  const walk = (stmts: readonly Stmt[], loop: (Stmt & { k: "for" }) | undefined) => {
+    for (const s of stmts) {
+      if (s.k === "block") {
+        const calls = s.body.filter((b) => b.k === "call" && byName.has(b.fn)) as (Stmt & { k: "call" })[];
+        if (calls.length > 0 && calls.length === s.body.length) for (const c of calls) walk(byName.get(c.fn)!.body, loop);
+        else out.push({ block: s, ...(loop ? { loop } : {}), ...effects(s.body) });
+      } else if (s.k === "for" && s.body.some((b) => b.k === "block")) walk(s.body, s);
+      else if (s.k === "call" && byName.has(s.fn)) walk(byName.get(s.fn)!.body, loop);
+      else if (s.k === "return" && s.value.k === "call" && byName.has(s.value.fn)) walk(byName.get(s.value.fn)!.body, loop);
+    }
+  };
+  walk(byName.get(program.kernels.grad)!.body, undefined);
   return out;
 }
 
-/** Whether writing `cell` can provide `wanted`: equal, or either is the whole array. */
-function provides(cell: string, wanted: Set<string>): boolean {
-  if (wanted.has(cell)) return true;
-  const bracket = cell.indexOf("[");
-  if (bracket >= 0) return wanted.has(cell.slice(0, bracket));
-  for (const w of wanted) if (w.startsWith(`${cell}[`)) return true;
+/** Whether writing `written` can provide something in `wanted`: equal, or either is the whole array. */
+function provides(written: string, wanted: Set<string>): boolean {
+  if (wanted.has(written)) return true;
+  const bracket = written.indexOf("[");
+  if (bracket >= 0) return wanted.has(written.slice(0, bracket));
+  for (const w of wanted) if (w.startsWith(`${written}[`)) return true;
   return false;
 }
 
-/** Whether a block comment marks backward code (its own gradient block or `backward of …`). */
+/** Whether a block comment marks backward code (a gradient's own block or `backward of …`). */
 const isBackward = (comment: string) => comment.startsWith("backward of ") || comment.startsWith("∂loss/∂");
 
-/** The statements computing ∂loss/∂`param`, or undefined if the module has no such block. */
-export function sliceGradient(code: string, param: string): GradientSlice | undefined {
-  const blocks = gradBlocks(code);
-  const target = blocks.find((b) => b.comment.startsWith(`∂loss/∂${param} `));
-  if (!target) return undefined;
-  // Walk statements backwards from the target, keeping those that write something needed.
-  const flat = blocks.flatMap((b, bi) => b.statements.map((s) => ({ bi, s, w: writes(s), r: reads(s) })));
+/** The code computing ∂loss/∂`param`, or undefined if the kernel has no block for it. */
+export function sliceGradient(program: Program, param: string): GradientSlice | undefined {
+  const all = units(program);
+  const isTarget = (u: Unit) => u.block.comment.startsWith(`∂loss/∂${param} `);
+  const first = all.findIndex(isTarget);
+  if (first < 0) return undefined;
+  // Walk blocks backwards from the target, keeping those that write something needed.
   const keep = new Set<number>();
   const needed = new Set<string>();
-  const targetIndex = blocks.indexOf(target);
-  flat.forEach((st, i) => {
-    if (st.bi !== targetIndex) return;
+  all.forEach((u, i) => {
+    if (!isTarget(u)) return;
     keep.add(i);
-    for (const r of st.r) needed.add(r);
+    for (const r of u.reads) needed.add(r);
   });
-  const firstTarget = flat.findIndex((st) => st.bi === targetIndex);
-  for (let i = firstTarget - 1; i >= 0; i--) {
-    const st = flat[i]!;
-    // Other parameters' blocks only add into g; they compute nothing this one reads.
-    if (blocks[st.bi]!.comment.startsWith("∂loss/∂")) continue;
-    if (![...st.w].some((w) => provides(w, needed))) continue;
-    keep.add(i);
-    // Forward statements are listed by what they define, not followed further.
-    if (isBackward(blocks[st.bi]!.comment)) for (const r of st.r) needed.add(r);
-  }
-  const out: Block[] = [];
   const forwardReads = new Set<string>();
-  flat.forEach((st, i) => {
-    if (!keep.has(i)) return;
-    const block = blocks[st.bi]!;
-    if (!isBackward(block.comment)) {
-      for (const w of st.w) if (provides(w, needed)) forwardReads.add(w);
-      return;
+  const lastTarget = Math.max(...keep);
+  for (let i = lastTarget - 1; i >= 0; i--) {
+    const u = all[i]!;
+    if (keep.has(i)) continue;
+    // Other parameters' blocks only add into g; they compute nothing this one reads.
+    if (u.block.comment.startsWith("∂loss/∂")) continue;
+    const provided = [...u.writes].filter((w) => provides(w, needed));
+    if (provided.length === 0) continue;
+    if (isBackward(u.block.comment)) {
+      keep.add(i);
+      for (const r of u.reads) needed.add(r);
+    } else {
+      // Forward statements are listed by what they define, not followed further.
+      for (const w of provided) forwardReads.add(w);
     }
-    const last = out[out.length - 1];
-    if (last && last.comment === block.comment) last.statements.push(st.s);
-    else out.push({ comment: block.comment, statements: [st.s] });
+  }
+  const statements: Stmt[] = [];
+  let group: { loop: Stmt & { k: "for" }; body: Stmt[] } | undefined;
+  all.forEach((u, i) => {
+    if (!keep.has(i)) return;
+    if (u.loop) {
+      if (!group || group.loop !== u.loop) {
+        group = { loop: u.loop, body: [] };
+        statements.push({ ...u.loop, body: group.body });
+      }
+      group.body.push(u.block);
+    } else {
+      group = undefined;
+      statements.push(u.block);
+    }
   });
   // A whole buffer read covers its elements: list `s`, not also `s[17]`.
   const listed = [...forwardReads].filter((r) => !(r.includes("[") && forwardReads.has(r.slice(0, r.indexOf("[")))));
-  return { blocks: out, forwardReads: listed };
+  return { statements, forwardReads: listed.sort() };
+}
+
+/** The comments of a slice's blocks, in order, each once in a row (as they print). */
+export function sliceComments(slice: GradientSlice): string[] {
+  const out: string[] = [];
+  const stack = [...slice.statements].reverse();
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (s.k === "block" && s.comment !== out[out.length - 1]) out.push(s.comment);
+    else if (s.k === "for") stack.push(...[...s.body].reverse());
+  }
+  return out;
 }

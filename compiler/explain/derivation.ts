@@ -31,6 +31,9 @@ export interface Derivation {
   backward: Equation[];
 }
 
+/** Deepest nesting of an expression printed inline. */
+const MAX_INLINE_DEPTH = 24;
+
 const LEAVES = new Set(["param", "input", "const", "dropout_mask"]);
 const isLeaf = (n: Node) => LEAVES.has(n.op) || (n.op === "broadcast" && n.inputs[0]!.op === "const");
 
@@ -71,6 +74,17 @@ export function derivation(model: Model, derived: Derived, params: readonly stri
     } else if (count > 1 && readByBackward.has(n.id)) {
       names.set(n.id, `t${++temp}`);
     }
+  }
+  // An expression printed inline nests at most this deep: past it a value gets an equation of
+  // its own (a sum of thousands of terms reads as a few equations, and printing never recurses deeply).
+  const depth = new Map<number, number>();
+  for (const n of all) {
+    let d = names.has(n.id) || isLeaf(n) ? 0 : 1 + Math.max(0, ...n.inputs.map((i) => depth.get(i.id) ?? 0));
+    if (d > MAX_INLINE_DEPTH) {
+      names.set(n.id, `t${++temp}`);
+      d = 0;
+    }
+    depth.set(n.id, d);
   }
   const leafName = (n: Node) => (n.op === "param" || n.op === "input" ? String(n.attrs["name"]) : undefined);
   const printer = new MathPrinter((n) => names.get(n.id) ?? leafName(n));

@@ -10,7 +10,9 @@ import { topoOrder } from "../ir/node.js";
 import { maskName } from "../ops/leaves.js";
 import { printGraph } from "../ir/print.js";
 import type { Derived } from "../passes/simplify.js";
-import { type GradientSlice, gradKernel } from "./code-slice.js";
+import type { Program } from "../lower/program.js";
+import { printFunction, printStatements } from "../print/typescript.js";
+import { type GradientSlice, gradFunctions } from "./code-slice.js";
 import type { Derivation, Equation } from "./derivation.js";
 
 /** Display width: code points (δ, ⊙, ᵀ and friends are one column each). */
@@ -68,26 +70,27 @@ export function mathText(model: Model, d: Derivation): string {
   ].join("\n");
 }
 
-/** The whole emitted gradient kernel. */
-export function fullCodeText(model: Model, code: string, note?: string): string {
+/** The whole emitted gradient kernel, with the functions it calls. */
+export function fullCodeText(model: Model, program: Program): string {
   const file = baseName(model.file);
-  const kernel = gradKernel(code);
-  const what = kernel.name === "gradRows" ? "a minibatch" : "one sample";
+  const what = program.batched ? "a minibatch" : "one sample";
   const head = `// ${model.name}: the gradient kernel emitted for ${file} (forward pass, then backward; ${what})`;
-  return [head, ...(note ? [`// ${note}`] : []), kernel.text, ``].join("\n");
+  return [head, ...gradFunctions(program).map(printFunction), ``].join("\n");
 }
 
 /** One parameter's slice of the emitted gradient kernel. */
-export function sliceText(model: Model, param: string, slice: GradientSlice, kernel: string): string {
+export function sliceText(model: Model, param: string, slice: GradientSlice, program: Program): string {
   const file = baseName(model.file);
+  const kernel = program.kernels.grad;
   const reads = slice.forwardReads.length > 0 ? slice.forwardReads.join(", ") : "(none)";
-  const lines = [
-    `// ${model.name}: the statements of ${kernel} (emitted for ${file}) that compute ∂loss/∂${param}.`,
+  const where = program.batched ? `${kernel} and the functions it calls` : kernel;
+  return [
+    `// ${model.name}: the statements of ${where} (emitted for ${file}) that compute ∂loss/∂${param}.`,
     `// Forward values they read, computed earlier in ${kernel}: ${reads}`,
-  ];
-  for (const block of slice.blocks) lines.push(``, `// ${block.comment}`, ...block.statements);
-  lines.push(``);
-  return lines.join("\n");
+    ``,
+    ...printStatements(slice.statements),
+    ``,
+  ].join("\n");
 }
 
 /** The simplified gradient graph of the chosen parameters (IR text). */

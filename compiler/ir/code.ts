@@ -70,12 +70,16 @@ export function sum(terms: readonly Expr[]): Expr {
   return { k: "sum", terms };
 }
 
-/** Integer index arithmetic, folded where both sides are literals: `base + i * stride`. */
+/**
+ * Integer index arithmetic, folded where both sides are literals: `base + i * stride`. Sums
+ * lean left (`a + (j + 1)` is `a + j + 1`), which integers allow and reads better.
+ */
 export function indexAdd(a: Expr | number, b: Expr | number): Expr {
   const [x, y] = [typeof a === "number" ? num(a) : a, typeof b === "number" ? num(b) : b];
   if (x.k === "num" && y.k === "num") return num(x.value + y.value);
   if (x.k === "num" && x.value === 0) return y;
   if (y.k === "num" && y.value === 0) return x;
+  if (y.k === "binary" && y.op === "+") return binary("+", indexAdd(x, y.a), y.b);
   return binary("+", x, y);
 }
 

@@ -77,19 +77,27 @@ export function stridesOf(shape: Shape): number[] {
 
 /** Nodes reachable from `roots`, inputs before users (a topological order), each once. */
 export function topoOrder(roots: readonly Node[]): Node[] {
+  return newNodes(roots, () => false);
+}
+
+/**
+ * Like topoOrder, but stops at nodes `known` says are done already: the nodes a memoized
+ * analysis still has to visit, inputs first. Iterative, so deep graphs never overflow the stack.
+ */
+export function newNodes(roots: readonly Node[], known: (node: Node) => boolean): Node[] {
   const seen = new Set<number>();
   const order: Node[] = [];
   // Iterative DFS: deep graphs (long chains of layers) must not overflow the JS stack.
   const stack: { node: Node; next: number }[] = [];
   for (const root of roots) {
-    if (seen.has(root.id)) continue;
+    if (seen.has(root.id) || known(root)) continue;
     seen.add(root.id);
     stack.push({ node: root, next: 0 });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       if (top.next < top.node.inputs.length) {
         const child = top.node.inputs[top.next++]!;
-        if (!seen.has(child.id)) {
+        if (!seen.has(child.id) && !known(child)) {
           seen.add(child.id);
           stack.push({ node: child, next: 0 });
         }

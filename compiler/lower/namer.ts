@@ -1,10 +1,12 @@
-// Identifiers in lowered code, one namespace per module: buffers (module-level, named after
-// their tensors: `z_h`), the element locals of unrolled code (`h_0`, `h_1` for the base `h`),
-// and fresh temporaries (`i1`, `max2`). No two things get one name, and none shadows another
-// or a name the module already uses (runtime helpers, kernel parameters, JavaScript's own).
+// Identifiers in lowered code. The module's namer holds the top-level names (buffers named
+// after their tensors, `z_h`; the module's own declarations; JavaScript's words); each function
+// forks a scope of its own for its locals: the element locals of unrolled code (`h_0`, `h_1` for
+// the base `h`) and fresh temporaries (`i1`, `max2`). A name is free in a scope when neither the
+// scope nor its enclosing ones hold it and no scope inside it does either; so locals never
+// shadow a buffer, two functions may both use `h_0`, and no buffer hides a function's local.
 //
-//   const names = new Namer(["p", "x", "fit"]);
-//   names.take("fit")  // "fit2";  names.base("h") // "h" (h_0, h_1 … reserved);  names.take("h_1") // "h_1_2"
+//   const module = new Namer(["p", "x", "fit"]);  const f = module.fork();
+//   module.take("fit")  // "fit2";   f.base("h")  // "h" (h_0, h_1 … are f's);   module.take("h_1")  // "h_12"
 
 /** Words that can never be identifiers, and globals generated code relies on. */
 const JAVASCRIPT = [
@@ -16,34 +18,66 @@ const JAVASCRIPT = [
   "Float64Array", "Float32Array", "Uint8Array", "Int32Array", "Symbol", "globalThis", "console", "String", "Boolean",
 ];
 
+const FAMILY = /^(.+)_\d+$/;
+
 export class Namer {
   private readonly taken = new Set<string>();
-  /** Bases of element locals: `h` reserves every `h_<digits>`. */
+  /** Bases of element locals: `h` stands for every `h_<digits>`. */
   private readonly bases = new Set<string>();
+  private readonly scopes: Namer[] = [];
 
-  constructor(reserved: Iterable<string> = []) {
-    for (const name of [...JAVASCRIPT, ...reserved]) this.taken.add(name);
+  constructor(
+    reserved: Iterable<string> = [],
+    private readonly parent?: Namer,
+  ) {
+    if (!parent) for (const name of JAVASCRIPT) this.taken.add(name);
+    for (const name of reserved) this.taken.add(name);
   }
 
-  /** Reserves `name` and every `name_<digits>` (a family of generated names, such as gradRows_1, gradRows_2). */
-  reserveFamily(name: string): void {
-    this.taken.add(name);
-    this.bases.add(name);
-  }
-
-  /** A copy whose names start where this one's are (for names local to one function). */
+  /** A scope for one function's locals. */
   fork(): Namer {
-    const copy = new Namer();
-    for (const t of this.taken) copy.taken.add(t);
-    for (const b of this.bases) copy.bases.add(b);
-    return copy;
+    const scope = new Namer([], this);
+    this.scopes.push(scope);
+    return scope;
+  }
+
+  /** A scope that sees this one's names but that nothing else sees (for code made only to be measured). */
+  sandbox(): Namer {
+    return new Namer([], this);
+  }
+
+  private holds(name: string): boolean {
+    if (this.taken.has(name)) return true;
+    const m = FAMILY.exec(name);
+    return m !== null && this.bases.has(m[1]!);
+  }
+
+  /** Whether a base's family `base_<digits>` meets a name held here. */
+  private familyMeets(base: string): boolean {
+    if (this.bases.has(base)) return true;
+    for (const t of this.taken) if (t.startsWith(`${base}_`) && /^\d+$/.test(t.slice(base.length + 1))) return true;
+    return false;
+  }
+
+  private enclosing(): Namer[] {
+    const out: Namer[] = [];
+    for (let s: Namer | undefined = this; s; s = s.parent) out.push(s);
+    return out;
+  }
+
+  private inner(): Namer[] {
+    const out: Namer[] = [];
+    const stack = [...this.scopes];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      out.push(s);
+      stack.push(...s.scopes);
+    }
+    return out;
   }
 
   private free(name: string): boolean {
-    if (this.taken.has(name)) return false;
-    const m = /^(.+)_\d+$/.exec(name);
-    if (m && this.bases.has(m[1]!)) return false;
-    return true;
+    return ![...this.enclosing(), ...this.inner()].some((s) => s.holds(name));
   }
 
   /** `hint`, or `hint2`, `hint3` … the first that is free; taken from now on. */
@@ -65,17 +99,21 @@ export class Namer {
     }
   }
 
-  /** A base for element locals `base_0`, `base_1`, …: free of every taken name of that form. */
+  /** A base for element locals `base_0`, `base_1`, … whose family meets no name in sight. */
   base(hint: string): string {
+    const scopes = [...this.enclosing(), ...this.inner()];
     for (let n = 1; ; n++) {
       const name = n === 1 ? hint : `${hint}${n}`;
-      const prefix = `${name}_`;
-      const clash = [...this.taken].some((t) => t.startsWith(prefix) && /^\d+$/.test(t.slice(prefix.length)));
-      if (this.free(name) && !this.bases.has(name) && !clash) {
+      if (!scopes.some((s) => s.familyMeets(name))) {
         this.bases.add(name);
-        this.taken.add(name);
         return name;
       }
     }
+  }
+
+  /** Reserves `name` and every `name_<digits>` (a family of generated names, such as gradRows_1, gradRows_2). */
+  reserveFamily(name: string): void {
+    this.taken.add(name);
+    this.bases.add(name);
   }
 }

@@ -159,6 +159,9 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
         break;
       }
       case "indexmap":
+        // Stored only where an op needs its operand in memory (a matrix product's): each element by the op's own rule.
+        stmts.push(...forEachIndex(ctx, node.shape, (index) => [ctx.define(index, def.element(index, (k, at) => elem(node.inputs[k]!, at), ctx.inputShapes))]));
+        break;
       case "rows":
         throw new Error(`internal: ${node.op} cannot be lowered as a stored node here`);
     }

@@ -108,7 +108,7 @@ export function sampleKernel(spec: KernelSpec, unroll: UnrollMode, ctx: SampleCo
   const namer = ctx.namer.fork();
   const final = (mode: Mode) => render(spec.sinks, mode, ctx, spec.training, ctx.buffers, namer);
   // Measuring renders use names and buffers of their own, so they leave no trace in the module.
-  const measure = (mode: Mode) => render(spec.sinks, mode, ctx, spec.training, new Buffers(ctx.namer.fork(), ctx.names), ctx.namer.fork());
+  const measure = (mode: Mode) => render(spec.sinks, mode, ctx, spec.training, new Buffers(ctx.namer.sandbox(), ctx.names), ctx.namer.sandbox());
   const fn = (name: string, returns: "number" | "void", body: Stmt[], doc?: string): Fn => ({ name, params: spec.params, returns, body, tokens: countTokens(body), ...(doc ? { doc } : {}) });
   const single = (r: Rendered, strategy: Strategy): SampleKernel => ({ functions: [fn(spec.name, spec.returns, r.blocks, spec.doc)], strategy, flops: r.flops });
   if (unroll === "never") return single(final({ locals: "scalars", unrolled: () => false }), "loops");
@@ -144,6 +144,6 @@ export function sampleKernel(spec: KernelSpec, unroll: UnrollMode, ctx: SampleCo
 export function fitsOneFunction(sinks: readonly Sink[], ctx: SampleContext, training: boolean): boolean {
   // Rough sizes first, so that a 100,000-element layer is never written out unrolled just to be measured.
   if ([...roughTokens(sinks).values()].reduce((a, b) => a + b, 0) > 4 * FUNCTION_TOKEN_BUDGET) return false;
-  const whole = render(sinks, { locals: "all", unrolled: () => true }, ctx, training, new Buffers(ctx.namer.fork(), ctx.names), ctx.namer.fork());
+  const whole = render(sinks, { locals: "all", unrolled: () => true }, ctx, training, new Buffers(ctx.namer.sandbox(), ctx.names), ctx.namer.sandbox());
   return countTokens(whole.blocks) <= FUNCTION_TOKEN_BUDGET;
 }

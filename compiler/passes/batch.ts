@@ -12,7 +12,7 @@
 
 import type { Graph } from "../ir/graph.js";
 import { giveName } from "../ir/names.js";
-import { type Names, type Node, topoOrder } from "../ir/node.js";
+import { type Names, type Node, newNodes, topoOrder } from "../ir/node.js";
 import { opDef } from "../ops/registry.js";
 import type { Derived } from "./simplify.js";
 
@@ -38,20 +38,23 @@ export interface Batched {
   names: Names;
 }
 
+/** A property of nodes computed from their inputs', memoized, inputs first (no recursion on depth). */
+function memoized(compute: (node: Node, of: (input: Node) => boolean) => boolean): (node: Node) => boolean {
+  const memo = new Map<number, boolean>();
+  const of = (n: Node) => memo.get(n.id)!;
+  return (node) => {
+    if (!memo.has(node.id)) for (const n of newNodes([node], (k) => memo.has(k.id))) memo.set(n.id, compute(n, of));
+    return of(node);
+  };
+}
+
 /** Which nodes hold one value per row: the data leaves, and whatever reads one (but sums over the rows). */
 export function rowwiseOf(): (node: Node) => boolean {
-  const memo = new Map<number, boolean>();
-  const rowwise = (node: Node): boolean => {
-    let r = memo.get(node.id);
-    if (r === undefined) {
-      const def = opDef(node.op);
-      if (def.kind === "rows") r = def.result === "rowwise";
-      else r = node.op === "input" || node.op === "dropout_mask" || node.inputs.some(rowwise);
-      memo.set(node.id, r);
-    }
-    return r;
-  };
-  return rowwise;
+  return memoized((node, rowwise) => {
+    const def = opDef(node.op);
+    if (def.kind === "rows") return def.result === "rowwise";
+    return node.op === "input" || node.op === "dropout_mask" || node.inputs.some(rowwise);
+  });
 }
 
 /** Rules for Σ_b of a gradient, in order: each splits a term or reduces it, or passes. */
@@ -103,15 +106,10 @@ export function batch(derived: Derived): Batched {
   const get = (n: Node) => mapped.get(n.id)!;
 
   // Split a sum only where a piece gains from it (a product or a parameter-only part).
-  const helpsMemo = new Map<number, boolean>();
-  const helps = (g: Node): boolean => {
-    let r = helpsMemo.get(g.id);
-    if (r === undefined) {
-      r = !rowwise(g) || (g.op === "outer" && rowwise(g.inputs[0]!) && rowwise(g.inputs[1]!)) || ((g.op === "add" || g.op === "sub" || g.op === "neg") && g.inputs.some(helps));
-      helpsMemo.set(g.id, r);
-    }
-    return r;
-  };
+  const helps = memoized(
+    (g, helps) =>
+      !rowwise(g) || (g.op === "outer" && rowwise(g.inputs[0]!) && rowwise(g.inputs[1]!)) || ((g.op === "add" || g.op === "sub" || g.op === "neg") && g.inputs.some(helps)),
+  );
   const termsOf = (root: Node): Term[] => {
     const terms: Term[] = [];
     // A worklist in order (no recursion on the depth of a long sum).

@@ -4,8 +4,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { gradReport } from "../../compiler/cli/grad-command.js";
 import { main } from "../../compiler/cli/main.js";
-import { analyze, compile } from "../../compiler/compile.js";
-import { gradBlocks, gradKernel, sliceGradient } from "../../compiler/explain/code-slice.js";
+import { analyze, compile, lowerSource } from "../../compiler/compile.js";
+import { gradFunctions, sliceComments, sliceGradient } from "../../compiler/explain/code-slice.js";
 import { EXAMPLE_MODELS, model } from "./helpers.js";
 
 describe("nnc grad --format ts", () => {
@@ -24,18 +24,18 @@ describe("nnc grad --format ts", () => {
     expect(text).toMatch(/Forward values they read, computed earlier in gradSample: \S/);
   });
 
-  it("slices by data flow: ∂loss/∂W_out does not need δh", async () => {
+  it("slices by data flow: ∂loss/∂W_out does not need δh", () => {
     const m = model("parity");
-    const { code } = await compile(m.source, m.file);
-    const slice = sliceGradient(code, "W_out")!;
-    expect(slice.blocks.map((b) => b.comment)).toEqual(["backward of parity.nn:12  loss binary_crossentropy(out, y)", "∂loss/∂W_out [1, 2]"]);
+    const { program } = lowerSource(m.source, m.file);
+    const slice = sliceGradient(program, "W_out")!;
+    expect(sliceComments(slice)).toEqual(["backward of parity.nn:12  loss binary_crossentropy(out, y)", "∂loss/∂W_out [1, 2]"]);
   });
 
-  it("slices loop-lowered code too", async () => {
+  it("slices loop-lowered code too", () => {
     const m = model("xor");
-    const { code } = await compile(m.source, m.file, { unroll: "never" });
-    const slice = sliceGradient(code, "W1")!;
-    const comments = slice.blocks.map((b) => b.comment);
+    const { program } = lowerSource(m.source, m.file, { unroll: "never" });
+    const slice = sliceGradient(program, "W1")!;
+    const comments = sliceComments(slice);
     expect(comments[comments.length - 1]).toBe("∂loss/∂W1 [8, 2]");
     expect(comments.filter((c) => c.startsWith("∂loss/∂"))).toHaveLength(1);
     expect(comments.some((c) => c.startsWith("backward of xor.nn:11"))).toBe(true);
@@ -43,13 +43,32 @@ describe("nnc grad --format ts", () => {
 
   it("slices a kernel split into several functions across its parts", async () => {
     const m = model("mnist");
-    const { code } = await compile(m.source, m.file, { batch: "never" });
-    expect(gradKernel(code).parts.length).toBeGreaterThan(1);
+    const { program } = lowerSource(m.source, m.file, { batch: "never" });
+    expect(gradFunctions(program).length).toBeGreaterThan(2);
+    const text = await gradReport(m.source, m.file, { format: "ts", wrt: "b_out" });
     for (const p of ["W_h", "b_out"]) {
-      const slice = sliceGradient(code, p)!;
-      expect(slice.blocks[slice.blocks.length - 1]!.comment).toMatch(new RegExp(`^∂loss/∂${p} `));
-      for (const b of slice.blocks) for (const s of b.statements) expect(code).toContain(s.split("\n")[0]!);
+      const comments = sliceComments(sliceGradient(program, p)!);
+      expect(comments[comments.length - 1]).toMatch(new RegExp(`^∂loss/∂${p} `));
+      expect(comments.filter((c) => c.startsWith("∂loss/∂"))).toHaveLength(1);
     }
+    expect(text).toContain("// ∂loss/∂b_out [10]");
+  });
+
+  it("slices batched kernels: row loops and matrix products, only what the parameter needs", async () => {
+    const m = model("mnist");
+    const { program } = lowerSource(m.source, m.file);
+    expect(program.batched).toBe(true);
+    const comments = sliceComments(sliceGradient(program, "W_out")!);
+    expect(comments).toEqual(["backward of mnist.nn:13  loss categorical_crossentropy(out, y)", "∂loss/∂W_out [10, 128]  (Σ over the batch)"]);
+    const text = await gradReport(m.source, m.file, { format: "ts", wrt: "W_h" });
+    // δz_h needs δd (from δz_out through W_out) and the dropout mask; no other gradient's sink.
+    expect(text).toMatch(/dz_h\[b \* 128 \+ i\d+\] = dd\[b \* 128 \+ i\d+\] \* mask0\[/);
+    expect(text).not.toMatch(/∂loss\/∂(b_h|W_out|b_out)/);
+    expect(text).toMatch(/Forward values they read, computed earlier in gradRows: .*mask0/);
+    // Every statement as the module has it (lines wrap by their indentation, so compare with whitespace collapsed).
+    const flat = (s: string) => s.replace(/\s+/g, " ");
+    const code = flat((await compile(m.source, m.file)).code);
+    for (const line of text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("//"))) expect(code).toContain(flat(line.trim()));
   });
 
   it.each(EXAMPLE_MODELS)("shows code for every parameter of $file (batched kernels whole)", async (m) => {
@@ -60,13 +79,13 @@ describe("nnc grad --format ts", () => {
     }
   });
 
-  it("without --wrt prints the whole gradSample function", async () => {
+  it("without --wrt prints the whole gradient kernel, as the module has it", async () => {
     const m = model("xor");
     const text = await gradReport(m.source, m.file, { format: "ts" });
     expect(text).toMatch(/^\/\/ xor: the gradient kernel/);
     expect(text).toContain("function gradSample(");
     const { code } = await compile(m.source, m.file);
-    expect(gradBlocks(code).length).toBeGreaterThan(4);
+    expect(code).toContain(text.slice(text.indexOf("function gradSample(")).trimEnd());
   });
 });
 
