@@ -7,7 +7,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compile, lowerSource } from "../../compiler/compile.js";
+import { lowerSource } from "../../compiler/compile.js";
 import { FUNCTION_TOKEN_BUDGET } from "../../compiler/lower/budget.js";
 import { printFunction } from "../../compiler/print/typescript.js";
 import { programText } from "../../compiler/print/program-text.js";
