@@ -278,12 +278,13 @@ describe("nnc train / evaluate with bad data: user errors, never internal ones",
     const sparse = file("x0,x1,x2,x3,species\n1,2,3,4,0\n1,2,3,4,1.5\n");
     const good = file("x,y\n0,0\n2,1\n");
     const cases: { args: string[]; stderr: RegExp }[] = [];
+    // Each loss kind once, in both commands between them (the rule itself is checked exhaustively above).
+    const w = (command: string, model: string) => (command === "evaluate" ? ["--weights", weights[model]!] : ["--epochs", "1"]);
     for (const command of ["train", "evaluate"]) {
-      const w = (model: string) => (command === "evaluate" ? ["--weights", weights[model]!] : ["--epochs", "1"]);
-      cases.push({ args: [command, "parity.nn", "--data", parity, ...w("parity")], stderr: /^nnc: error: .*:4: row 3, column 2 \('y'\): 2 is out of range; binary_crossentropy needs targets from 0 to 1\n$/ });
-      cases.push({ args: [command, "iris.nn", "--data", oneHot, ...w("iris")], stderr: /^nnc: error: .*:3: row 2: the targets y0, y1, y2 sum to 2; categorical_crossentropy needs/ });
-      cases.push({ args: [command, "iris_regularized.nn", "--data", sparse, "--labels", "onehot", ...w("iris_regularized")], stderr: /^nnc: error: .*:3: row 2, column 5 \('species'\): 1\.5 is not a class index \(0\.\.2\)/ });
+      cases.push({ args: [command, "parity.nn", "--data", parity, ...w(command, "parity")], stderr: /^nnc: error: .*:4: row 3, column 2 \('y'\): 2 is out of range; binary_crossentropy needs targets from 0 to 1\n$/ });
     }
+    cases.push({ args: ["evaluate", "iris.nn", "--data", oneHot, ...w("evaluate", "iris")], stderr: /^nnc: error: .*:3: row 2: the targets y0, y1, y2 sum to 2; categorical_crossentropy needs/ });
+    cases.push({ args: ["train", "iris_regularized.nn", "--data", sparse, "--labels", "onehot", ...w("train", "iris_regularized")], stderr: /^nnc: error: .*:3: row 2, column 5 \('species'\): 1\.5 is not a class index \(0\.\.2\)/ });
     cases.push({ args: ["train", "parity.nn", "--data", good, "--test", parity, "--epochs", "1"], stderr: /^nnc: error: .*:4: row 3, column 2 \('y'\): 2 is out of range/ });
     const runs = await Promise.all(cases.map((c) => nnc(c.args)));
     runs.forEach((run, i) => {
@@ -298,11 +299,9 @@ describe("nnc train / evaluate with bad data: user errors, never internal ones",
     const long = "9".repeat(8 * 1024 * 1024);
     const files = [
       file(`x,y\n${clear},0\n`),
-      file(`x,y\n${clipboard},0\n`),
       file(`x,y\n0,${long}x\n`),
       file(`x,${clear}\n0,1\n`), // a hostile column name (the header of a file whose columns do not fit)
-      file(`{"x": 0, "y": "${clipboard.replace("\u001b", "\\u001b").replace("\u0007", "\\u0007")}"}\n`, ".jsonl"),
-      file(`{"x": 0, "y": 0}\n{"x": 0, "y": 0, "\\u001b[31mz": 1}\n`, ".jsonl"),
+      file(`{"x": 0, "y": 0}\n{"x": 0, "y": 0, "${clipboard.replace("\u001b", "\\u001b").replace("\u0007", "\\u0007")}": 1}\n`, ".jsonl"),
     ];
     const runs = await Promise.all(files.map((f) => nnc(["evaluate", "parity.nn", "--weights", weights["parity"]!, "--data", f, "--inputs", "x", "--targets", "y"])));
     for (const run of runs) {
@@ -313,8 +312,9 @@ describe("nnc train / evaluate with bad data: user errors, never internal ones",
       expect(run.stderr.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     }
     expect(runs[0]!.stderr).toContain("'\\u001b[2J\\u001b[H' is not a number");
-    expect(runs[1]!.stderr).toContain("'\\u001b]52;c;bm5jIHdhcyBoZXJl\\u0007' is not a number");
-    expect(runs[2]!.stderr).toContain(`'${"9".repeat(32)}…' (${long.length + 1} characters) is not a number`);
+    expect(runs[1]!.stderr).toContain(`'${"9".repeat(32)}…' (${long.length + 1} characters) is not a number`);
+    expect(runs[2]!.stderr).toContain("has no column 'y' (its columns: x, \\u001b[2J\\u001b[H)");
+    expect(runs[3]!.stderr).toContain("unexpected key '\\u001b]52;c;bm5jIHdhcyBoZXJl\\u0007' (the first line does not have it)");
   });
 
   it("[D9] /dev/zero as data or weights, and a model file that never ends, are refused (no crash)", async () => {
@@ -325,15 +325,13 @@ describe("nnc train / evaluate with bad data: user errors, never internal ones",
     const good = file("x,y\n0,0\n2,1\n");
     const runs = await Promise.all([
       nnc(["evaluate", "parity.nn", "--weights", "/dev/zero", "--data", good]),
-      nnc(["evaluate", "parity.nn", "--weights", weights["parity"]!, "--data", zeroCsv]),
-      nnc(["train", "parity.nn", "--weights", "/dev/zero", "--data", good]),
+      nnc(["train", "parity.nn", "--weights", weights["parity"]!, "--data", zeroCsv]),
       nnc([zeroNn, "-o", join(dir, "zero.ts")]),
     ]);
-    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1]);
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1]);
     expect(runs[0]!.stderr).toBe("nnc: error: /dev/zero: loadParams: not valid JSON (unexpected character U+0000 at line 1, column 1)\n");
     expect(runs[1]!.stderr).toBe(`nnc: error: ${zeroCsv}:1: a NUL character (byte 0): this is not a text file\n`);
-    expect(runs[2]!.stderr).toBe(runs[0]!.stderr);
-    expect(runs[3]!.stderr).toBe(`nnc: error: cannot read '${zeroNn}': it is larger than 64 MB; is it the right file?\n`);
+    expect(runs[2]!.stderr).toBe(`nnc: error: cannot read '${zeroNn}': it is larger than 64 MB; is it the right file?\n`);
   });
 
   it("reads a weights file with a byte-order mark, and a CSV file without a header as data from its first line", async () => {
