@@ -8,7 +8,7 @@
 
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { GeneratedModule } from "../compiler/cli/load-module.js";
+import type { GeneratedModule } from "../compiler/emit/load-module.js";
 import { ROOT } from "../scripts/examples.js";
 import { MNIST_BATCH, MNIST_EPOCHS, mnistSplit } from "../scripts/mnist-data.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";

@@ -6,7 +6,7 @@
 import type * as ohm from "ohm-js";
 import type { NncError } from "./diagnostics.js";
 import { editDistance } from "./suggest.js";
-import { STATEMENT_KEYWORDS, located, type ParseContext as Context } from "./parse.js";
+import { STATEMENT_KEYWORDS, located, type ParseContext as Context } from "./syntax-context.js";
 
 interface OhmFailure {
   getText(): string;

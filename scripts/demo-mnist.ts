@@ -6,7 +6,7 @@
 
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { GeneratedModule } from "../compiler/cli/load-module.js";
+import type { GeneratedModule } from "../compiler/emit/load-module.js";
 import { EXAMPLES, ROOT, compileExample } from "./examples.js";
 import { MNIST_BATCH, MNIST_EPOCHS, mnistSplit } from "./mnist-data.js";
 

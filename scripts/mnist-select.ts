@@ -11,7 +11,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type GeneratedModule, loadGeneratedModule } from "../compiler/cli/load-module.js";
+import { type GeneratedModule, loadGeneratedModule } from "../compiler/emit/load-module.js";
 import { compile } from "../compiler/compile.js";
 import { ROOT } from "./examples.js";
 import { MNIST_PIXELS, mnistTrain } from "./mnist-data.js";

@@ -12,7 +12,7 @@ import { labelKindOfLoss } from "../../runtime/data.js";
 import { readDataset as readRows, type DataShape, type Dataset, type LabelMode } from "../data/dataset.js";
 import { openTable } from "../data/load.js";
 import { UsageError } from "./io.js";
-import type { GeneratedModule } from "./load-module.js";
+import type { GeneratedModule } from "../emit/load-module.js";
 
 export const DATA_OPTIONS = {
   data: { type: "string" },

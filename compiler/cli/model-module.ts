@@ -7,7 +7,7 @@
 import { compile } from "../compile.js";
 import { openInput, readSource, type InputFile } from "../data/read-file.js";
 import { readWeights, weightsLayout } from "../data/weights.js";
-import { loadGeneratedModule, type GeneratedModule } from "./load-module.js";
+import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
 
 export async function compileModel(file: string): Promise<{ mod: GeneratedModule; code: string }> {
   const source = readSource(file);

@@ -14,7 +14,7 @@ import { curveSvg } from "./curve-svg.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
 import { CliError, UsageError, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
-import type { GeneratedModule } from "./load-module.js";
+import type { GeneratedModule } from "../emit/load-module.js";
 import { createProgress, evaluationLine } from "./train-progress.js";
 import type { TrainJob, TrainMessage, TrainResult } from "./train-worker.js";
 import { splitDataset } from "../data/split.js";

@@ -7,7 +7,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { loadGeneratedModule } from "./load-module.js";
+import { loadGeneratedModule } from "../emit/load-module.js";
 
 export interface TrainJob {
   code: string;

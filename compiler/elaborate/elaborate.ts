@@ -17,19 +17,10 @@ import { Declarations } from "./declarations.js";
 import { Expressions } from "./expressions.js";
 import type { Mode } from "./function-context.js";
 import { FUNCTIONS, LOSS_NAMES } from "./functions.js";
-import type { AccuracyKind, Model } from "./model.js";
+import type { AccuracyKind, Model, ModeResult } from "./model.js";
 import { SourceText } from "./source.js";
 import { closest } from "../suggest.js";
 import { checkModel, resolveOutput } from "./validate.js";
-
-/** What one walk over the statements produces. */
-export interface ModeResult {
-  loss: Node;
-  /** The value `predict` returns and its name. */
-  output: { name: string; node: Node };
-  accuracy: AccuracyKind;
-  lossText: string;
-}
 
 export function elaborate(file: ModelFile): Model {
   const src = new SourceText(file);

@@ -65,3 +65,12 @@ export interface Model {
   /** A short description of the loss for the header comment: "binary_crossentropy" or "loss = …". */
   lossText: string;
 }
+
+/** What one walk over the statements produces. */
+export interface ModeResult {
+  loss: Node;
+  /** The value `predict` returns and its name. */
+  output: { name: string; node: Node };
+  accuracy: AccuracyKind;
+  lossText: string;
+}

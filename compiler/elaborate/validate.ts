@@ -6,7 +6,7 @@
 import type { Loc, Statement } from "../ast.js";
 import { type Node, topoOrder } from "../ir/node.js";
 import type { Declarations } from "./declarations.js";
-import type { ModeResult } from "./elaborate.js";
+import type { ModeResult } from "./model.js";
 import type { SourceText } from "./source.js";
 
 /** The model's output: the `output NAME` line, else the prediction of a built-in loss, else the last assignment. */

@@ -11,7 +11,7 @@
 import { compile } from "../compile.js";
 import type { UnrollMode } from "../lower/lower.js";
 import { topoOrder } from "../ir/node.js";
-import { type GeneratedModule, loadGeneratedModule } from "../cli/load-module.js";
+import { type GeneratedModule, loadGeneratedModule } from "../emit/load-module.js";
 
 export interface CheckOptions {
   points?: number;
