@@ -204,14 +204,25 @@ function deriveSeed(seed: number, stream: string): number {
 /** Data as the user may pass it: rows of numbers, or already flat (row-major: a Vec, number[], Float32Array…). */
 type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
 
-function badMatrixValue(what: string, row: number, col: number, value: unknown): Error {
-  const shown =
-    typeof value === "number" || value === undefined || value === null
-      ? String(value)
-      : typeof value === "string"
-        ? `the string ${JSON.stringify(value)}`
-        : `a value of type ${typeof value}`;
-  return new Error(`${what}: row ${row}, column ${col} is ${shown}; expected a finite number`);
+/** A value that is not a finite number, as shown in a message. */
+function shownValue(value: unknown): string {
+  if (typeof value === "number" || value === undefined || value === null) return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  return `a value of type ${typeof value}`;
+}
+
+/**
+ * Why `value`, stored into a Vec as `stored`, is refused: not a number, not finite, or finite
+ * but beyond the storage precision (1e300 becomes Infinity in a Float32Array). "" when fine.
+ */
+function badStoredValue(value: unknown, stored: number): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return `is ${shownValue(value)}; expected a finite number`;
+  if (!Number.isFinite(stored)) return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
+  return "";
+}
+
+function badMatrixValue(what: string, row: number, col: number, value: unknown, stored: number): Error {
+  return new Error(`${what}: row ${row}, column ${col} ${badStoredValue(value, stored)}`);
 }
 
 /**
@@ -234,10 +245,11 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     const out = rows instanceof VecArray ? rows : new VecArray(length);
     for (let i = 0; i < length; i++) {
       const value = source[i];
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw badMatrixValue(what, Math.floor(i / width), i % width, value);
+      out[i] = value as number;
+      // Checked as stored: a float32 module cannot hold 1e300.
+      if (typeof value !== "number" || !Number.isFinite(out[i])) {
+        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]);
       }
-      out[i] = value;
     }
     return out;
   }
@@ -253,11 +265,37 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     }
     for (let c = 0; c < width; c++) {
       const value = row[c];
-      if (typeof value !== "number" || !Number.isFinite(value)) throw badMatrixValue(what, r, c, value);
-      out[r * width + c] = value;
+      out[r * width + c] = value as number;
+      if (typeof value !== "number" || !Number.isFinite(out[r * width + c])) throw badMatrixValue(what, r, c, value, out[r * width + c]);
     }
   }
   return out;
+}
+
+/**
+ * The first problem of one target row (values row[start … start + width)) for `kind`: -1 when
+ * the row is fine, the column of a value out of range, or `width` when a distribution's values
+ * do not sum to 1 (within 1e-6). The one rule behind checkLabels and nnc's data reader.
+ */
+function badLabel(kind: LabelKind, row: ArrayLike<number>, start: number, width: number, classes: number): number {
+  if (kind === "class-index") {
+    const k = row[start];
+    return Number.isInteger(k) && k >= 0 && k < classes ? -1 : 0;
+  }
+  let sum = 0;
+  for (let c = 0; c < width; c++) {
+    const v = row[start + c];
+    if (!(v >= 0 && v <= 1)) return c;
+    sum += v;
+  }
+  return kind === "distribution" && Math.abs(sum - 1) > 1e-6 ? width : -1;
+}
+
+/** What a bad label breaks: "binary_crossentropy needs targets from 0 to 1", … (for messages). */
+function labelRule(kind: LabelKind, sum: boolean): string {
+  if (kind === "class-index") return "sparse_categorical_crossentropy needs class indexes";
+  if (sum) return "categorical_crossentropy needs one-hot rows or probabilities that sum to 1";
+  return `${kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy"} needs targets from 0 to 1`;
 }
 
 /**
@@ -268,26 +306,33 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
 function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, what: string): void {
   const rows = Y.length / width;
   for (let r = 0; r < rows; r++) {
+    const bad = badLabel(kind, Y, r * width, width, classes);
+    if (bad < 0) continue;
     if (kind === "class-index") {
-      const k = Y[r * width];
-      if (!Number.isInteger(k) || k < 0 || k >= classes) {
-        throw new Error(`${what}: row ${r} is class ${k}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
-      }
-      continue;
+      throw new Error(`${what}: row ${r} is class ${Y[r * width]}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
     }
+    if (bad < width) throw new Error(`${what}: row ${r}, column ${bad} is ${Y[r * width + bad]}; ${labelRule(kind, false)}`);
     let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const v = Y[r * width + c];
-      if (v < 0 || v > 1) {
-        const loss = kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy";
-        throw new Error(`${what}: row ${r}, column ${c} is ${v}; ${loss} needs targets from 0 to 1`);
-      }
-      sum += v;
-    }
-    if (kind === "distribution" && Math.abs(sum - 1) > 1e-6) {
-      throw new Error(`${what}: row ${r} sums to ${sum}; categorical_crossentropy needs one-hot rows or probabilities that sum to 1`);
-    }
+    for (let c = 0; c < width; c++) sum += Y[r * width + c];
+    throw new Error(`${what}: row ${r} sums to ${sum}; ${labelRule(kind, true)}`);
   }
+}
+
+/**
+ * Copies one sample (`what`: "x" or "y") into the model's buffer `into`, checking its length and
+ * that every value is a finite number in the module's precision (predict, loss, grad).
+ */
+function sampleInto(values: ArrayLike<number>, into: Vec, model: string, what: string): Vec {
+  if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${values === null ? "null" : typeof values}`);
+  }
+  if (values.length !== into.length) throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
+  for (let i = 0; i < into.length; i++) {
+    const value: unknown = values[i];
+    into[i] = value as number;
+    if (typeof value !== "number" || !Number.isFinite(into[i])) throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, into[i])}`);
+  }
+  return into;
 }
 
 /** Throws unless `params` is a parameter vector of this model (`what` names the caller). */
@@ -368,6 +413,7 @@ function initTensor(out: Vec, p: ParamInfo, seed: number): void {
  * `init` spec. Throws on unknown initializer names or a layout that does not fit.
  */
 function initParams(params: ParamInfo[], paramCount: number, seed: number): Vec {
+  if (safeInteger(seed) !== "") throw new Error(`init: seed must be a safe integer, got ${shownOption(seed)}`);
   const out = new VecArray(paramCount);
   for (const p of params) {
     let size = 1;
@@ -504,7 +550,9 @@ function checkOptimizerSetup(name: OptimizerName, options: object, size: number,
 function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
   const v = value === undefined ? fallback : value;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
-    throw new Error(`${what} must be a number in [${min}, ${max}${maxOpen ? ")" : "]"}, got ${v}`);
+    // Infinity is never accepted, so an unbounded range is not written as "[0, Infinity]".
+    const range = max === Infinity ? `a finite number ≥ ${min}` : `a number in [${min}, ${max}${maxOpen ? ")" : "]"}`;
+    throw new Error(`${what} must be ${range}, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
   }
   return v;
 }
@@ -599,6 +647,8 @@ function scaleAndSquare(grad: Vec, scale: number): number {
 }
 
 function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
+  // The module's createTrainer passes its options through, its own `optimizer` among them.
+  checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
   checkParams(core, params, "trainer");
   const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);
@@ -704,8 +754,22 @@ interface FitHistory {
   stopped?: string;
 }
 
-/** The keys of FitOptions, to refuse unknown ones. */
-const FIT_OPTIONS: readonly string[] = ["epochs", "batchSize", "shuffle", "seed", "verbose", "onEpochEnd", "onBatchEnd", "nanPolicy", "validationData", "optimizer"];
+/** Every FitOptions key and what its value must be: anything else is refused before training. */
+const FIT_OPTIONS: { [key: string]: OptionRule } = {
+  epochs: nonNegativeInteger,
+  batchSize: (v) => (v === "full" || positiveInteger(v) === "" ? "" : 'a positive integer or "full"'),
+  shuffle: trueOrFalse,
+  seed: safeInteger,
+  verbose: (v) => (v === 0 || v === 1 ? "" : "0 or 1"),
+  onEpochEnd: aFunction,
+  onBatchEnd: aFunction,
+  nanPolicy: (v) => (v === "stop" || v === "skip" || v === "throw" ? "" : '"stop", "skip" or "throw"'),
+  validationData: (v) => (Array.isArray(v) && v.length === 2 ? "" : "a pair [xs, ys]"),
+  optimizer: anOptimizer,
+};
+
+/** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
+const EVALUATE_OPTIONS: { [key: string]: OptionRule } = { batchSize: positiveInteger };
 
 interface FitOptions {
   epochs?: number;
@@ -804,22 +868,13 @@ function fitModel(
   opts: FitOptions = {},
   makeOptimizer?: () => Optimizer,
 ): FitHistory {
-  // A misspelt option (`epoch: 50`) would otherwise be ignored without a word.
-  for (const key of Object.keys(opts)) {
-    if (!FIT_OPTIONS.includes(key)) throw new Error(`fit: unknown option '${key}' (known: ${FIT_OPTIONS.join(", ")})`);
-  }
+  // A misspelt option (`epoch: 50`) or a value of the wrong kind would otherwise be ignored or misread.
+  checkOptions("fit", opts, FIT_OPTIONS);
   checkParams(core, params, "fit");
   const epochs = opts.epochs ?? 1;
   const batchSize = opts.batchSize ?? 32;
   const fullBatch = batchSize === "full";
   const nanPolicy = opts.nanPolicy ?? "stop";
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
-  if (!fullBatch && (!Number.isInteger(batchSize) || batchSize < 1)) {
-    throw new Error(`fit: batchSize must be a positive integer or "full", got ${String(batchSize)}`);
-  }
-  if (nanPolicy !== "stop" && nanPolicy !== "skip" && nanPolicy !== "throw") {
-    throw new Error(`fit: nanPolicy must be "stop", "skip" or "throw", got ${String(nanPolicy)}`);
-  }
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
   const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
@@ -972,10 +1027,11 @@ function evaluateModel(
   ys: MatrixInput,
   opts: { batchSize?: number } = {},
 ): EvaluateResult {
+  checkOptions("evaluate", opts, EVALUATE_OPTIONS);
   checkParams(core, params, "evaluate");
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
   const { inputSize, targetSize, outputSize } = core;
-  const chunk = Math.max(1, Math.min(opts.batchSize ?? 32, core.maxBatch));
+  const chunk = Math.min(opts.batchSize ?? 32, core.maxBatch);
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;
@@ -1018,29 +1074,77 @@ function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
   return out;
 }
 
-/** JSON with the keys in a fixed order and one line per tensor (diff-friendly). */
-function saveModelParams(core: ModelCore, params: Vec): string {
+/** What saving and loading need of a model: its name and parameter layout. */
+type ParamsLayout = Pick<ModelCore, "name" | "paramCount" | "params" | "layoutHash">;
+
+/** Values per piece of a tensor's "data" array in writeModelParams (a piece stays well under 1 MB). */
+const VALUES_PER_PIECE = 16384;
+
+/**
+ * Writes the parameters as JSON through `write`, in pieces of at most ~400 KB, so a model of any
+ * size can be written to a file (nnc's CLI) without the whole text ever being one string. The
+ * text is saveModelParams's exactly. Every value is checked before anything is written.
+ */
+function writeModelParams(core: ParamsLayout, params: Vec, write: (text: string) => void): void {
   if (params.length !== core.paramCount) {
     throw new Error(`saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
   }
-  const lines: string[] = [];
   for (const p of core.params) {
-    const data: number[] = [];
     for (let i = 0; i < p.size; i++) {
       const v = params[p.offset + i];
       if (!Number.isFinite(v)) throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
-      data.push(v);
     }
-    lines.push(`${JSON.stringify(p.name)}:${JSON.stringify({ shape: p.shape, data })}`);
   }
-  const head = `{"format":"nnc-params","version":1,"model":${JSON.stringify(core.name)},"layoutHash":${JSON.stringify(core.layoutHash)},"params":{`;
-  return `${head}\n${lines.join(",\n")}\n}}\n`;
+  write(`{"format":"nnc-params","version":1,"model":${JSON.stringify(core.name)},"layoutHash":${JSON.stringify(core.layoutHash)},"params":{\n`);
+  core.params.forEach((p, t) => {
+    write(`${t > 0 ? ",\n" : ""}${JSON.stringify(p.name)}:{"shape":${JSON.stringify(p.shape)},"data":[`);
+    // A finite number's JSON is its String(): a typed array's join writes exactly that.
+    for (let i = 0; i < p.size; i += VALUES_PER_PIECE) {
+      const piece = params.subarray(p.offset + i, p.offset + Math.min(p.size, i + VALUES_PER_PIECE)).join(",");
+      write(i > 0 ? `,${piece}` : piece);
+    }
+    write("]}");
+  });
+  write("\n}}\n");
 }
 
-/** A JSON value as shown in error messages: strings quoted, containers named. */
+/**
+ * JSON with the keys in a fixed order and one line per tensor (diff-friendly). A model too large
+ * for one JavaScript string (about 25 million parameters and more) gets an error saying so.
+ */
+function saveModelParams(core: ParamsLayout, params: Vec): string {
+  const pieces: string[] = [];
+  let length = 0;
+  writeModelParams(core, params, (text) => {
+    pieces.push(text);
+    length += text.length;
+  });
+  try {
+    return pieces.join("");
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new Error(
+      `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, more than a JavaScript string can hold; ` +
+        "keep the parameter vector itself (its bytes), or let nnc train --save write the weights, which it does in pieces",
+    );
+  }
+}
+
+/** `text` with control, invisible and direction-changing characters written as \uXXXX (for messages). */
+function visible(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const hidden = c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff;
+    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : text[i];
+  }
+  return out;
+}
+
+/** A JSON value as shown in error messages: strings quoted (cut and made visible), containers named. */
 function describeJson(value: unknown): string {
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  if (typeof value === "string") return visible(JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value));
   if (typeof value === "object" && value !== null) return "an object";
   return String(value);
 }
@@ -1055,17 +1159,26 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Parses and checks saved parameters against `core` (format, version, model name, every tensor
- * present with the exact shape and length, every value a finite number, no extra tensors, layout
- * hash) and returns a fresh Vec. Throws an Error naming the first problem.
+ * Parses and checks saved parameters against `core` (see paramsFromDocument) and returns a fresh
+ * Vec. A leading byte-order mark (as some editors write) is skipped. Throws naming the first problem.
  */
-function loadModelParams(core: ModelCore, json: string): Vec {
+function loadModelParams(core: ParamsLayout, json: string): Vec {
   let doc: unknown;
   try {
-    doc = JSON.parse(json);
+    doc = JSON.parse(typeof json === "string" && json.charCodeAt(0) === 0xfeff ? json.slice(1) : json);
   } catch (e) {
-    failLoad(`not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    failLoad(`not valid JSON (${visible(e instanceof Error ? e.message : String(e))})`);
   }
+  return paramsFromDocument(core, doc);
+}
+
+/**
+ * Checks a parsed parameters document against `core` (format, version, model name, every tensor
+ * present with the exact shape and length, every value a finite number in the module's
+ * precision, no extra tensors, layout hash) and returns a fresh Vec. A tensor's data may be a
+ * JSON array or a typed array (nnc's streaming reader parses large files into those).
+ */
+function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
   if (!isJsonObject(doc)) failLoad(`expected a JSON object, got ${describeJson(doc)}`);
   if (doc.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(doc.format)}`);
   if (doc.version !== 1) failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
@@ -1082,25 +1195,89 @@ function loadModelParams(core: ModelCore, json: string): Vec {
     if (shape === undefined) failLoad(`tensor '${p.name}' has no shape, expected [${p.shape.join(", ")}]`);
     const shapeOk = Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
     if (!shapeOk) {
-      failLoad(`tensor '${p.name}' has shape ${Array.isArray(shape) ? `[${shape.join(", ")}]` : describeJson(shape)}, expected [${p.shape.join(", ")}]`);
+      // Entries shown as JSON, so ["8", "2"] is not mistaken for the expected [8, 2].
+      const got = Array.isArray(shape) ? `[${shape.map(describeJson).join(", ")}]` : describeJson(shape);
+      failLoad(`tensor '${p.name}' has shape ${got}, expected [${p.shape.join(", ")}]`);
     }
-    const data = t.data;
-    if (!Array.isArray(data)) failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
-    if (data.length !== p.size) failLoad(`tensor '${p.name}' has ${data.length} values, expected ${p.size}`);
+    const data: unknown = t.data;
+    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
+    const values = data as ArrayLike<unknown>;
+    if (values.length !== p.size) failLoad(`tensor '${p.name}' has ${values.length} values, expected ${p.size}`);
     for (let i = 0; i < p.size; i++) {
-      const v: unknown = data[i];
-      if (typeof v !== "number" || !Number.isFinite(v)) failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
-      out[p.offset + i] = v;
+      const v = values[i];
+      out[p.offset + i] = v as number;
+      // Checked as stored: a float32 module turns 1e300 into Infinity.
+      if (typeof v !== "number" || !Number.isFinite(out[p.offset + i])) {
+        if (typeof v === "number" && Number.isFinite(v)) {
+          failLoad(`tensor '${p.name}' data[${i}] is ${v}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`);
+        }
+        failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
+      }
     }
   }
   for (const name of Object.keys(saved)) {
-    if (!core.params.some((p) => p.name === name)) failLoad(`unexpected tensor '${name}' (not a parameter of model '${core.name}')`);
+    if (!core.params.some((p) => p.name === name)) {
+      // The name comes from the file: cut and made visible like any value shown.
+      failLoad(`unexpected tensor '${visible(name.length > 40 ? name.slice(0, 40) + "…" : name)}' (not a parameter of model '${core.name}')`);
+    }
   }
   // Checked last: a tensor-level message above is more precise than "the hash differs".
   if (doc.layoutHash !== core.layoutHash) {
     failLoad(`layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`);
   }
   return out;
+}
+
+/** What an option's value must be, as a phrase ("a positive integer"), or "" when `value` is fine. */
+type OptionRule = (value: unknown) => string;
+
+// Rules are function declarations, not constants: they are hoisted, so tables of rules in other
+// runtime files work whatever order the bundler puts the files in.
+function positiveInteger(v: unknown): string {
+  return Number.isSafeInteger(v) && (v as number) >= 1 ? "" : "a positive integer";
+}
+
+function nonNegativeInteger(v: unknown): string {
+  return Number.isSafeInteger(v) && (v as number) >= 0 ? "" : "a non-negative integer";
+}
+
+function safeInteger(v: unknown): string {
+  return Number.isSafeInteger(v) ? "" : "a safe integer";
+}
+
+function trueOrFalse(v: unknown): string {
+  return typeof v === "boolean" ? "" : "true or false";
+}
+
+function aFunction(v: unknown): string {
+  return typeof v === "function" ? "" : "a function";
+}
+
+function anOptimizer(v: unknown): string {
+  return v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function" ? "" : "an optimizer (from createOptimizer)";
+}
+
+/** A value as shown in an option error: strings quoted, so "8" and 8 differ. */
+function shownOption(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  if (typeof value === "function") return "a function";
+  if (Array.isArray(value)) return "an array";
+  if (value !== null && typeof value === "object") return "an object";
+  return String(value);
+}
+
+/** Throws unless `opts` is undefined or an object whose keys are in `rules` and whose values pass them. */
+function checkOptions(what: string, opts: unknown, rules: { [key: string]: OptionRule }): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`${what}: options must be an object, got ${shownOption(opts)}`);
+  const known = Object.keys(rules);
+  for (const key of Object.keys(opts)) {
+    if (!Object.prototype.hasOwnProperty.call(rules, key)) throw new Error(`${what}: unknown option '${key}' (known: ${known.join(", ")})`);
+    const value = (opts as { [key: string]: unknown })[key];
+    if (value === undefined) continue;
+    const expected = rules[key]!(value);
+    if (expected !== "") throw new Error(`${what}: ${key} must be ${expected}, got ${shownOption(value)}`);
+  }
 }
 
 
@@ -2291,9 +2468,7 @@ const sampleX = new VecArray(INPUT_SIZE);
 const sampleY = new VecArray(TARGET_SIZE);
 
 function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
-  if (values.length !== into.length) throw new Error(`${core.name}: ${what} must have ${into.length} values, got ${values.length}`);
-  for (let i = 0; i < into.length; i++) into[i] = values[i]!;
-  return into;
+  return sampleInto(values, into, core.name, what);
 }
 
 /** The model's output for one sample (inference mode: no dropout). */

@@ -10,14 +10,25 @@ import { VecArray, type LabelKind, type ModelCore, type Vec } from "./core.js";
 /** Data as the user may pass it: rows of numbers, or already flat (row-major: a Vec, number[], Float32Array…). */
 export type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
 
-function badMatrixValue(what: string, row: number, col: number, value: unknown): Error {
-  const shown =
-    typeof value === "number" || value === undefined || value === null
-      ? String(value)
-      : typeof value === "string"
-        ? `the string ${JSON.stringify(value)}`
-        : `a value of type ${typeof value}`;
-  return new Error(`${what}: row ${row}, column ${col} is ${shown}; expected a finite number`);
+/** A value that is not a finite number, as shown in a message. */
+function shownValue(value: unknown): string {
+  if (typeof value === "number" || value === undefined || value === null) return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  return `a value of type ${typeof value}`;
+}
+
+/**
+ * Why `value`, stored into a Vec as `stored`, is refused: not a number, not finite, or finite
+ * but beyond the storage precision (1e300 becomes Infinity in a Float32Array). "" when fine.
+ */
+export function badStoredValue(value: unknown, stored: number): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return `is ${shownValue(value)}; expected a finite number`;
+  if (!Number.isFinite(stored)) return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
+  return "";
+}
+
+function badMatrixValue(what: string, row: number, col: number, value: unknown, stored: number): Error {
+  return new Error(`${what}: row ${row}, column ${col} ${badStoredValue(value, stored)}`);
 }
 
 /**
@@ -40,10 +51,11 @@ export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     const out = rows instanceof VecArray ? rows : new VecArray(length);
     for (let i = 0; i < length; i++) {
       const value = source[i];
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw badMatrixValue(what, Math.floor(i / width), i % width, value);
+      out[i] = value as number;
+      // Checked as stored: a float32 module cannot hold 1e300.
+      if (typeof value !== "number" || !Number.isFinite(out[i])) {
+        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]);
       }
-      out[i] = value;
     }
     return out;
   }
@@ -59,11 +71,45 @@ export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     }
     for (let c = 0; c < width; c++) {
       const value = row[c];
-      if (typeof value !== "number" || !Number.isFinite(value)) throw badMatrixValue(what, r, c, value);
-      out[r * width + c] = value;
+      out[r * width + c] = value as number;
+      if (typeof value !== "number" || !Number.isFinite(out[r * width + c])) throw badMatrixValue(what, r, c, value, out[r * width + c]);
     }
   }
   return out;
+}
+
+/** The targets a loss needs (a model's `core.labels`): only the built-in cross-entropies constrain them. */
+export function labelKindOfLoss(loss: string): LabelKind | undefined {
+  if (loss === "sparse_categorical_crossentropy") return "class-index";
+  if (loss === "binary_crossentropy") return "probability";
+  if (loss === "categorical_crossentropy") return "distribution";
+  return undefined;
+}
+
+/**
+ * The first problem of one target row (values row[start … start + width)) for `kind`: -1 when
+ * the row is fine, the column of a value out of range, or `width` when a distribution's values
+ * do not sum to 1 (within 1e-6). The one rule behind checkLabels and nnc's data reader.
+ */
+export function badLabel(kind: LabelKind, row: ArrayLike<number>, start: number, width: number, classes: number): number {
+  if (kind === "class-index") {
+    const k = row[start];
+    return Number.isInteger(k) && k >= 0 && k < classes ? -1 : 0;
+  }
+  let sum = 0;
+  for (let c = 0; c < width; c++) {
+    const v = row[start + c];
+    if (!(v >= 0 && v <= 1)) return c;
+    sum += v;
+  }
+  return kind === "distribution" && Math.abs(sum - 1) > 1e-6 ? width : -1;
+}
+
+/** What a bad label breaks: "binary_crossentropy needs targets from 0 to 1", … (for messages). */
+export function labelRule(kind: LabelKind, sum: boolean): string {
+  if (kind === "class-index") return "sparse_categorical_crossentropy needs class indexes";
+  if (sum) return "categorical_crossentropy needs one-hot rows or probabilities that sum to 1";
+  return `${kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy"} needs targets from 0 to 1`;
 }
 
 /**
@@ -74,26 +120,33 @@ export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
 export function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, what: string): void {
   const rows = Y.length / width;
   for (let r = 0; r < rows; r++) {
+    const bad = badLabel(kind, Y, r * width, width, classes);
+    if (bad < 0) continue;
     if (kind === "class-index") {
-      const k = Y[r * width];
-      if (!Number.isInteger(k) || k < 0 || k >= classes) {
-        throw new Error(`${what}: row ${r} is class ${k}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
-      }
-      continue;
+      throw new Error(`${what}: row ${r} is class ${Y[r * width]}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
     }
+    if (bad < width) throw new Error(`${what}: row ${r}, column ${bad} is ${Y[r * width + bad]}; ${labelRule(kind, false)}`);
     let sum = 0;
-    for (let c = 0; c < width; c++) {
-      const v = Y[r * width + c];
-      if (v < 0 || v > 1) {
-        const loss = kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy";
-        throw new Error(`${what}: row ${r}, column ${c} is ${v}; ${loss} needs targets from 0 to 1`);
-      }
-      sum += v;
-    }
-    if (kind === "distribution" && Math.abs(sum - 1) > 1e-6) {
-      throw new Error(`${what}: row ${r} sums to ${sum}; categorical_crossentropy needs one-hot rows or probabilities that sum to 1`);
-    }
+    for (let c = 0; c < width; c++) sum += Y[r * width + c];
+    throw new Error(`${what}: row ${r} sums to ${sum}; ${labelRule(kind, true)}`);
   }
+}
+
+/**
+ * Copies one sample (`what`: "x" or "y") into the model's buffer `into`, checking its length and
+ * that every value is a finite number in the module's precision (predict, loss, grad).
+ */
+export function sampleInto(values: ArrayLike<number>, into: Vec, model: string, what: string): Vec {
+  if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${values === null ? "null" : typeof values}`);
+  }
+  if (values.length !== into.length) throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
+  for (let i = 0; i < into.length; i++) {
+    const value: unknown = values[i];
+    into[i] = value as number;
+    if (typeof value !== "number" || !Number.isFinite(into[i])) throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, into[i])}`);
+  }
+  return into;
 }
 
 /** Throws unless `params` is a parameter vector of this model (`what` names the caller). */

@@ -14,6 +14,7 @@ import type { Optimizer } from "./optimizers.js";
 import { createModelTrainer } from "./trainer.js";
 import { createRng, deriveSeed } from "./rng.js";
 import { checkLabels, checkParams, toMatrix, type MatrixInput } from "./data.js";
+import { aFunction, anOptimizer, checkOptions, nonNegativeInteger, positiveInteger, safeInteger, trueOrFalse, type OptionRule } from "./options.js";
 
 /** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
 export interface EpochLogs {
@@ -66,8 +67,22 @@ export interface FitHistory {
   stopped?: string;
 }
 
-/** The keys of FitOptions, to refuse unknown ones. */
-const FIT_OPTIONS: readonly string[] = ["epochs", "batchSize", "shuffle", "seed", "verbose", "onEpochEnd", "onBatchEnd", "nanPolicy", "validationData", "optimizer"];
+/** Every FitOptions key and what its value must be: anything else is refused before training. */
+const FIT_OPTIONS: { [key: string]: OptionRule } = {
+  epochs: nonNegativeInteger,
+  batchSize: (v) => (v === "full" || positiveInteger(v) === "" ? "" : 'a positive integer or "full"'),
+  shuffle: trueOrFalse,
+  seed: safeInteger,
+  verbose: (v) => (v === 0 || v === 1 ? "" : "0 or 1"),
+  onEpochEnd: aFunction,
+  onBatchEnd: aFunction,
+  nanPolicy: (v) => (v === "stop" || v === "skip" || v === "throw" ? "" : '"stop", "skip" or "throw"'),
+  validationData: (v) => (Array.isArray(v) && v.length === 2 ? "" : "a pair [xs, ys]"),
+  optimizer: anOptimizer,
+};
+
+/** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
+const EVALUATE_OPTIONS: { [key: string]: OptionRule } = { batchSize: positiveInteger };
 
 export interface FitOptions {
   epochs?: number;
@@ -166,22 +181,13 @@ export function fitModel(
   opts: FitOptions = {},
   makeOptimizer?: () => Optimizer,
 ): FitHistory {
-  // A misspelt option (`epoch: 50`) would otherwise be ignored without a word.
-  for (const key of Object.keys(opts)) {
-    if (!FIT_OPTIONS.includes(key)) throw new Error(`fit: unknown option '${key}' (known: ${FIT_OPTIONS.join(", ")})`);
-  }
+  // A misspelt option (`epoch: 50`) or a value of the wrong kind would otherwise be ignored or misread.
+  checkOptions("fit", opts, FIT_OPTIONS);
   checkParams(core, params, "fit");
   const epochs = opts.epochs ?? 1;
   const batchSize = opts.batchSize ?? 32;
   const fullBatch = batchSize === "full";
   const nanPolicy = opts.nanPolicy ?? "stop";
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${epochs}`);
-  if (!fullBatch && (!Number.isInteger(batchSize) || batchSize < 1)) {
-    throw new Error(`fit: batchSize must be a positive integer or "full", got ${String(batchSize)}`);
-  }
-  if (nanPolicy !== "stop" && nanPolicy !== "skip" && nanPolicy !== "throw") {
-    throw new Error(`fit: nanPolicy must be "stop", "skip" or "throw", got ${String(nanPolicy)}`);
-  }
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
   const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
@@ -334,10 +340,11 @@ export function evaluateModel(
   ys: MatrixInput,
   opts: { batchSize?: number } = {},
 ): EvaluateResult {
+  checkOptions("evaluate", opts, EVALUATE_OPTIONS);
   checkParams(core, params, "evaluate");
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
   const { inputSize, targetSize, outputSize } = core;
-  const chunk = Math.max(1, Math.min(opts.batchSize ?? 32, core.maxBatch));
+  const chunk = Math.min(opts.batchSize ?? 32, core.maxBatch);
   const withAccuracy = core.accuracy !== "none";
   const withMae = core.metrics?.includes("mae") ?? false;
   const withMse = core.metrics?.includes("mse") ?? false;

@@ -7,6 +7,7 @@
 
 import { VecArray, type ParamInfo, type Vec } from "./core.js";
 import { createRng, deriveSeed } from "./rng.js";
+import { safeInteger, shownOption } from "./options.js";
 
 /** Every initializer name `initParams` understands (the compiler validates the DSL against it). */
 export const INITIALIZERS = [
@@ -83,6 +84,7 @@ function initTensor(out: Vec, p: ParamInfo, seed: number): void {
  * `init` spec. Throws on unknown initializer names or a layout that does not fit.
  */
 export function initParams(params: ParamInfo[], paramCount: number, seed: number): Vec {
+  if (safeInteger(seed) !== "") throw new Error(`init: seed must be a safe integer, got ${shownOption(seed)}`);
   const out = new VecArray(paramCount);
   for (const p of params) {
     let size = 1;

@@ -96,7 +96,9 @@ function checkOptimizerSetup(name: OptimizerName, options: object, size: number,
 function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
   const v = value === undefined ? fallback : value;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
-    throw new Error(`${what} must be a number in [${min}, ${max}${maxOpen ? ")" : "]"}, got ${v}`);
+    // Infinity is never accepted, so an unbounded range is not written as "[0, Infinity]".
+    const range = max === Infinity ? `a finite number ≥ ${min}` : `a number in [${min}, ${max}${maxOpen ? ")" : "]"}`;
+    throw new Error(`${what} must be ${range}, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
   }
   return v;
 }

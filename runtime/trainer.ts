@@ -12,6 +12,7 @@ import { VecArray, type ModelCore, type Rng, type Vec } from "./core.js";
 import type { Optimizer } from "./optimizers.js";
 import { createRng } from "./rng.js";
 import { checkParams, copyRows } from "./data.js";
+import { anOptimizer, checkOptions, safeInteger } from "./options.js";
 
 export interface TrainerOptions {
   /** Seed of the trainer's own Rng (dropout masks). Default 0. */
@@ -49,6 +50,8 @@ function scaleAndSquare(grad: Vec, scale: number): number {
 }
 
 export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
+  // The module's createTrainer passes its options through, its own `optimizer` among them.
+  checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
   checkParams(core, params, "trainer");
   const { inputSize, targetSize, outputSize, maxBatch } = core;
   const grad = new VecArray(core.paramCount);

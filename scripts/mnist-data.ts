@@ -27,32 +27,41 @@ export interface MnistPart {
   rows: number;
 }
 
-let cachedTable: ReturnType<typeof loadMnist> | undefined;
+let cachedAll: MnistPart | undefined;
 let cachedTrain: MnistPart | undefined;
 let cachedTest: MnistPart | undefined;
 
-const mnistTable = () => (cachedTable ??= loadMnist());
-
-function part(table: ReturnType<typeof loadMnist>, from: number, to: number): MnistPart {
-  const rows = to - from;
-  const x = new Float64Array(rows * MNIST_PIXELS);
+/** Every row, read once from the streaming reader `nnc train --data mnist` uses. */
+function allRows(): MnistPart {
+  if (cachedAll) return cachedAll;
+  const xs: number[] = [];
+  const digits: number[] = [];
+  loadMnist()(() => (cells) => {
+    for (let c = 0; c < MNIST_PIXELS; c++) xs.push(Number(cells[c]));
+    digits.push(Number(cells[MNIST_PIXELS]));
+  });
+  const rows = digits.length;
   const y = new Float64Array(rows * 10);
-  const labels = new Uint8Array(rows);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < MNIST_PIXELS; c++) x[r * MNIST_PIXELS + c] = Number(table.cell(from + r, c));
-    const digit = Number(table.cell(from + r, MNIST_PIXELS));
-    labels[r] = digit;
-    y[r * 10 + digit] = 1;
-  }
-  return { x, y, labels, rows };
+  digits.forEach((digit, r) => (y[r * 10 + digit] = 1));
+  return (cachedAll = { x: Float64Array.from(xs), y, labels: Uint8Array.from(digits), rows });
+}
+
+/** Rows [from, to) as copies of their own. */
+function part(all: MnistPart, from: number, to: number): MnistPart {
+  return {
+    x: all.x.slice(from * MNIST_PIXELS, to * MNIST_PIXELS),
+    y: all.y.slice(from * 10, to * 10),
+    labels: all.labels.slice(from, to),
+    rows: to - from,
+  };
 }
 
 /** Rows [0, 8000) only: what model selection (scripts/mnist-select.ts) may look at. */
 export function mnistTrain(): MnistPart {
-  return (cachedTrain ??= part(mnistTable(), 0, MNIST_TRAIN));
+  return (cachedTrain ??= part(allRows(), 0, MNIST_TRAIN));
 }
 
 /** Rows [0, 8000) to train, [8000, 10000) to test. */
 export function mnistSplit(): { train: MnistPart; test: MnistPart } {
-  return { train: mnistTrain(), test: (cachedTest ??= part(mnistTable(), MNIST_TRAIN, mnistTable().rows)) };
+  return { train: mnistTrain(), test: (cachedTest ??= part(allRows(), MNIST_TRAIN, allRows().rows)) };
 }

@@ -4,13 +4,13 @@
 //   --data SRC             a .csv / .tsv / .jsonl file, or a built-in data set (iris, mnist)
 //   --labels auto|index|onehot   class-index or one-hot targets (auto: one column = indexes)
 //   --inputs a,b,c  --targets label   columns by name (default: by model names, else position)
-//   --limit N              use the first N rows
+//   --limit N              use the first N rows (the rest of the file is not read)
 //
 //   const ds = readDataset(values, "--data", shapeOf(mod.model), "required");
 
-import { loadTable } from "../data/load.js";
-import { toDataset, type DataShape, type Dataset, type LabelMode } from "../data/match.js";
-import { limitRows } from "../data/split.js";
+import { labelKindOfLoss } from "../../runtime/data.js";
+import { readDataset as readRows, type DataShape, type Dataset, type LabelMode } from "../data/dataset.js";
+import { openTable } from "../data/load.js";
 import { UsageError } from "./io.js";
 import type { GeneratedModule } from "../emit/load-module.js";
 
@@ -44,8 +44,10 @@ export function shapeOf(model: GeneratedModule["model"]): DataShape {
     input: { name: model.input.name, size: size(model.input.shape) },
     target: { name: model.target.name, size: size(model.target.shape) },
   };
-  // A one-value target under sparse categorical accuracy is a class index into the output.
-  if (model.accuracy === "sparse_categorical") shape.classes = size(model.output.shape);
+  const labels = labelKindOfLoss(model.loss);
+  if (labels) shape.labels = labels;
+  // A one-value target under sparse categorical accuracy or loss is a class index into the output.
+  if (model.accuracy === "sparse_categorical" || labels === "class-index") shape.classes = size(model.output.shape);
   return shape;
 }
 
@@ -61,11 +63,12 @@ export function readDataset(values: Values, flag: "data" | "test", shape: DataSh
   if (!["auto", "index", "onehot"].includes(labels)) throw new UsageError(`--labels must be auto, index or onehot, got '${labels}'`);
   const inputs = list(stringFlag(values, "inputs"));
   const targets = list(stringFlag(values, "targets"));
-  const ds = toDataset(loadTable(spec), shape, {
+  const limit = intFlag(values, "limit", 1, Number.MAX_SAFE_INTEGER);
+  return readRows(openTable(spec, limit), shape, {
     labels: labels as LabelMode,
     target,
+    limit,
     ...(inputs ? { inputs } : {}),
     ...(targets ? { targets } : {}),
   });
-  return limitRows(ds, intFlag(values, "limit", 1, Number.MAX_SAFE_INTEGER));
 }

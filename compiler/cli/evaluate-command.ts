@@ -6,7 +6,8 @@
 
 import { oneModelFile, parseOptions } from "./options.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { UsageError, readSource } from "./io.js";
+import { openInput } from "../data/read-file.js";
+import { UsageError } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import { evaluationLine } from "./train-progress.js";
 
@@ -22,9 +23,9 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const weights = stringFlag(values, "weights");
   if (weights === undefined) throw new UsageError(`missing --weights FILE (written by nnc train --save)`);
   const batchSize = intFlag(values, "batch-size", 1, 32);
-  const json = readSource(weights); // a missing file fails before the compile
+  const weightsFile = openInput(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
-  const params = loadWeights(mod, weights, json);
+  const params = loadWeights(mod, weightsFile);
   const ds = readDataset(values, "data", shapeOf(mod.model), "required");
   const { loss, accuracy } = mod.evaluate(params, ds.X, ds.Y!, { batchSize });
   process.stdout.write(evaluationLine(ds, Number.isNaN(accuracy) ? { loss } : { loss, accuracy }));

@@ -2,8 +2,9 @@
 // atomic writes: output goes to a temporary file in the same folder and is renamed into
 // place, so a failed or interrupted run never leaves a half-written file.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { describeFsError } from "../data/read-file.js";
 
 /** A user-facing CLI error: printed as `nnc: error: …`, exit code 1. */
 export class CliError extends Error {}
@@ -15,37 +16,8 @@ export class CliError extends Error {}
  */
 export class UsageError extends CliError {}
 
-/** A file-system error in words ("permission denied"), with its code for searching. */
-export function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const words: Record<string, string> = {
-    ENOENT: "no such file or folder",
-    ENOTDIR: "a part of the path is not a folder",
-    EACCES: "permission denied",
-    EPERM: "operation not permitted",
-    EISDIR: "it is a directory",
-    EROFS: "read-only file system",
-    ENOSPC: "no space left on the device",
-    EIO: "input/output error",
-  };
-  if (code && words[code]) return `${words[code]} (${code})`;
-  return code ?? String((e as Error)?.message ?? e);
-}
-
-export function readSource(path: string): string {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch (e) {
-    throw new CliError(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : describeFsError(e)}`);
-  }
-  if (stat.isDirectory()) throw new CliError(`cannot read '${path}': it is a directory`);
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CliError(`cannot read '${path}': ${describeFsError(e)}`);
-  }
-}
+// Reading lives in compiler/data/read-file.ts (with size limits); re-exported for the commands.
+export { describeFsError, readSource } from "../data/read-file.js";
 
 /** Whether two paths name the same existing file (also through links). */
 function sameFile(a: string, b: string): boolean {
@@ -59,7 +31,10 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-export function writeAtomically(path: string, text: string, inputPath?: string): void {
+/** Text to write: a string, or a function that writes it in pieces (weights of any size). */
+export type Content = string | ((write: (piece: string) => void) => void);
+
+export function writeAtomically(path: string, text: Content, inputPath?: string): void {
   if (inputPath && sameFile(path, inputPath)) throw new CliError(`the output '${path}' is the input file; choose another name`);
   try {
     if (statSync(path).isDirectory()) throw new CliError(`cannot write '${path}': it is a directory`);
@@ -76,7 +51,9 @@ export function writeAtomically(path: string, text: string, inputPath?: string):
   let fd: number | undefined;
   try {
     fd = openSync(temp, "w");
-    writeFileSync(fd, text);
+    const out = fd;
+    if (typeof text === "string") writeFileSync(out, text);
+    else text((piece) => writeFileSync(out, piece));
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

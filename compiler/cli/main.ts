@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import { NncError, formatDiagnostic } from "../diagnostics.js";
 import { closest } from "../suggest.js";
 import { NNC_VERSION } from "../version.js";
+import { DataError } from "../data/errors.js";
 import { COMMANDS } from "./commands.js";
 import { CliError, UsageError } from "./io.js";
 
@@ -100,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`nnc: error: ${e.message}${end} See 'nnc help${command ? ` ${command}` : ""}'.\n`);
       return 2;
     }
-    if (e instanceof CliError) {
+    if (e instanceof CliError || e instanceof DataError) {
       process.stderr.write(`nnc: error: ${e.message}\n`);
       return 1;
     }

@@ -2,10 +2,11 @@
 // commands that run a model (train, predict, evaluate); plus reading a weights file for it.
 //
 //   const { mod, code } = await compileModel("parity.nn");
-//   const params = loadWeights(mod, "parity-weights.json");
+//   const params = loadWeights(mod, openInput("parity-weights.json"));
 
 import { compile } from "../compile.js";
-import { CliError, readSource } from "./io.js";
+import { openInput, readSource, type InputFile } from "../data/read-file.js";
+import { readWeights, weightsLayout } from "../data/weights.js";
 import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
 
 export async function compileModel(file: string): Promise<{ mod: GeneratedModule; code: string }> {
@@ -15,11 +16,11 @@ export async function compileModel(file: string): Promise<{ mod: GeneratedModule
   return { mod: await loadGeneratedModule(code), code };
 }
 
-/** Parameters from a weights file written by `nnc train --save` (or saveParams), validated for this model. */
-export function loadWeights(mod: GeneratedModule, file: string, json = readSource(file)): Float64Array {
-  try {
-    return mod.loadParams(json);
-  } catch (e) {
-    throw new CliError(`${file}: ${(e as Error).message}`);
-  }
+/**
+ * Parameters from a weights file written by `nnc train --save` (or saveParams), validated for
+ * this model as its loadParams does, read as a stream (see data/weights.ts). The module is
+ * compiled here with the default f64 precision, so the Float64Array is its parameter vector.
+ */
+export function loadWeights(mod: GeneratedModule, file: InputFile | string): Float64Array {
+  return readWeights(typeof file === "string" ? openInput(file) : file, weightsLayout(mod.model));
 }

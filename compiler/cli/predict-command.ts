@@ -6,7 +6,8 @@
 
 import { oneModelFile, parseOptions } from "./options.js";
 import { DATA_OPTIONS, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { UsageError, readSource, writeAtomically } from "./io.js";
+import { openInput } from "../data/read-file.js";
+import { UsageError, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 
 export const PREDICT_USAGE = `  nnc predict MODEL.nn --weights W.json --data SRC [-o OUT.csv]   outputs for each row, as CSV
@@ -36,9 +37,9 @@ export async function predictCommand(args: string[]): Promise<number> {
   const file = oneModelFile(positionals);
   const weights = stringFlag(values, "weights");
   if (weights === undefined) throw new UsageError(`missing --weights FILE (written by nnc train --save)`);
-  const json = readSource(weights); // a missing file fails before the compile
+  const weightsFile = openInput(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
-  const params = loadWeights(mod, weights, json);
+  const params = loadWeights(mod, weightsFile);
   const ds = readDataset(values, "data", shapeOf(mod.model), "none");
   const outputSize = mod.model.output.shape.reduce((a, b) => a * b, 1);
   const classifier = mod.model.accuracy === "categorical" || mod.model.accuracy === "sparse_categorical";

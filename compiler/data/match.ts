@@ -1,22 +1,26 @@
-// Table → the model's input and target matrices. Columns are found by name first, then by
-// position, and every used cell is checked (errors name file, line, row and column):
+// Which columns of a table are the model's input and target, decided from the header alone
+// (before any row is read), and how target cells are read. Columns are found by name first,
+// then by position:
 //
 //   names      input x[4]: columns x0..x3 (or x[0].., x_0..; just `x` when the size is 1);
 //              target y[3]: y0..y2 (one-hot or any values), or one column `y` of class indexes
-//   explicit   --inputs a,b,c,d --targets species
+//   explicit   --inputs a,b,c,d --targets species (a file without a header: --inputs 1,2,3,4)
 //   position   the input columns first, then the target column(s)
 //
-//   const ds = toDataset(parseCsv(text, "d.csv"), { input: { name: "x", size: 4 }, target: { name: "y", size: 3 } }, { target: "required" });
-//   ds.X; ds.Y;   // Float64Array rows × 4, rows × 3 (class indexes expanded to one-hot)
+//   const plan = planColumns(header, { input: { name: "x", size: 4 }, target: { name: "y", size: 3 } }, { target: "required" });
+//   plan.inputs; plan.targets; plan.labels;   // [0, 1, 2, 3], [4], "index"
 
-import { CliError } from "../cli/io.js";
-import type { Table } from "./table.js";
+import type { LabelKind } from "../../runtime/core.js";
+import { DataError, escapeUnsafe, shown, SHOWN_CHARS } from "./errors.js";
+import type { TableHeader } from "./table.js";
 
 export interface DataShape {
   input: { name: string; size: number };
   target: { name: string; size: number };
   /** How many classes a class index may name when the target is one value (sparse labels). */
   classes?: number;
+  /** What the model's loss needs of the targets (runtime/data.ts labelKindOfLoss); absent: any numbers. */
+  labels?: LabelKind;
 }
 
 /** auto: one column for a wider target, or a sparse-categorical target, means class indexes; index / onehot insist. */
@@ -58,30 +62,47 @@ function spelled(name: string, size: number): string {
   return size === 1 ? `'${name}'` : `${name}0..${name}${size - 1}`;
 }
 
-function byName(table: Table, names: string[], flag: string): number[] {
+/** A column's name as shown in messages and summaries: made visible and cut ("column 3" without a header). */
+export function columnName(header: TableHeader, col: number): string {
+  if (!header.named) return `column ${col + 1}`;
+  const name = header.columns[col]!;
+  return escapeUnsafe(name.length > SHOWN_CHARS ? `${name.slice(0, SHOWN_CHARS)}…` : name);
+}
+
+/** The first `n` column names, for messages: "a, b, c, …" or "5 numbered columns (no header line)". */
+function someColumns(header: TableHeader, n: number): string {
+  const count = header.columns.length;
+  if (!header.named) return `${count} numbered columns (no header line)`;
+  return `${header.columns.slice(0, n).map((_, i) => columnName(header, i)).join(", ")}${count > n ? ", …" : ""}`;
+}
+
+function byName(header: TableHeader, names: string[], flag: string): number[] {
   return names.map((name) => {
-    const col = table.columns.indexOf(name);
-    if (col < 0) throw new CliError(`${flag}: ${table.source} has no column '${name}' (its columns: ${table.columns.slice(0, 12).join(", ")}${table.columns.length > 12 ? ", …" : ""})`);
+    const col = header.columns.indexOf(name);
+    if (col < 0) {
+      const has = header.named ? `its columns: ${someColumns(header, 12)}` : `it has no header line: name its ${header.columns.length} columns by number, 1 to ${header.columns.length}`;
+      throw new DataError(`${flag}: ${header.source} has no column ${shown(name)} (${has})`);
+    }
     return col;
   });
 }
 
 /** Which columns hold the input and the target. */
-export function matchColumns(table: Table, shape: DataShape, opts: MatchOptions): { inputs: number[]; targets: number[] | null } {
+export function matchColumns(table: TableHeader, shape: DataShape, opts: MatchOptions): { inputs: number[]; targets: number[] | null } {
   const { input, target } = shape;
   const widths = target.size === 1 ? "1" : `${target.size} or 1`;
   let targets = opts.targets
     ? byName(table, opts.targets, "--targets")
     : (namedColumns(table.columns, target.name, target.size) ?? (target.size > 1 ? namedColumns(table.columns, target.name, 1) : null));
   let inputs = opts.inputs ? byName(table, opts.inputs, "--inputs") : namedColumns(table.columns, input.name, input.size);
-  if (opts.inputs && inputs!.length !== input.size) throw new CliError(`--inputs names ${inputs!.length} columns; input ${input.name} has ${input.size} values`);
+  if (opts.inputs && inputs!.length !== input.size) throw new DataError(`--inputs names ${inputs!.length} columns; input ${input.name} has ${input.size} values`);
   if (opts.targets && targets!.length !== target.size && targets!.length !== 1) {
-    throw new CliError(`--targets names ${targets!.length} columns; target ${target.name} needs ${widths}`);
+    throw new DataError(`--targets names ${targets!.length} columns; target ${target.name} needs ${widths}`);
   }
   const all = table.columns.map((_, i) => i);
   const need = `model input ${input.name} has ${input.size} value${input.size === 1 ? "" : "s"} (columns ${spelled(input.name, input.size)}) and target ${target.name} ${target.size} (columns ${spelled(target.name, target.size)}${target.size > 1 ? `, or one class-index column '${target.name}'` : ""})`;
   const cannot = (why: string) =>
-    new CliError(`${table.source}: cannot tell which columns are the input and the target: ${why}; ${need}. Name the columns so, pass --inputs and --targets, or put the input columns first and the target last`);
+    new DataError(`${table.source}: cannot tell which columns are the input and the target: ${why}; ${need}. Name the columns so, pass --inputs and --targets, or put the input columns first and the target last`);
   if (!inputs) {
     const rest = all.filter((c) => !targets?.includes(c));
     if (targets) {
@@ -96,7 +117,7 @@ export function matchColumns(table: Table, shape: DataShape, opts: MatchOptions)
       } else if (after === 0 && opts.target === "none") {
         inputs = rest;
       } else {
-        throw cannot(`the header has ${table.columns.length} columns (${table.columns.slice(0, 8).join(", ")}${table.columns.length > 8 ? ", …" : ""})`);
+        throw cannot(table.named ? `the header has ${table.columns.length} columns (${someColumns(table, 8)})` : `the file has ${table.columns.length} columns`);
       }
     }
   }
@@ -108,65 +129,30 @@ export function matchColumns(table: Table, shape: DataShape, opts: MatchOptions)
   return { inputs, targets: targets ?? null };
 }
 
-function numberAt(table: Table, row: number, col: number): number {
-  const cell = table.cell(row, col);
-  const text = typeof cell === "number" ? String(cell) : cell.trim();
-  if (text === "") throw new CliError(`${table.where(row, col)}: empty value; expected a number`);
-  const value = typeof cell === "number" ? cell : Number(text);
-  if (!Number.isFinite(value)) throw new CliError(`${table.where(row, col)}: '${text}' is not a ${Number.isNaN(value) ? "" : "finite "}number`);
-  return value;
+/** The columns of input and target, and how target cells are read: as values or as class indexes. */
+export interface ColumnPlan {
+  inputs: number[];
+  /** Null when the targets are not read (predict). */
+  targets: number[] | null;
+  labels: "values" | "index";
 }
 
-function classAt(table: Table, row: number, col: number, classes: number | undefined): number {
-  const cell = table.cell(row, col);
-  const text = typeof cell === "number" ? String(cell) : cell.trim();
-  const value = text === "" ? NaN : Number(text);
-  const range = classes === undefined ? "0, 1, 2, …" : `0..${classes - 1}`;
-  if (!Number.isInteger(value) || value < 0 || (classes !== undefined && value >= classes)) {
-    throw new CliError(`${table.where(row, col)}: '${text}' is not a class index (${range})`);
-  }
-  return value;
-}
-
-export function toDataset(table: Table, shape: DataShape, opts: MatchOptions): Dataset {
-  if (table.rows === 0) throw new CliError(`${table.source}: no data rows (only a header)`);
-  const { inputs, targets } = matchColumns(table, shape, opts);
+/** Matches the header to the model and settles how labels are read (--labels). */
+export function planColumns(header: TableHeader, shape: DataShape, opts: MatchOptions): ColumnPlan {
+  const { inputs, targets } = matchColumns(header, shape, opts);
   const labels = opts.labels ?? "auto";
   const tsize = shape.target.size;
-  let mode: Dataset["labels"] = "values";
+  let mode: ColumnPlan["labels"] = "values";
   if (targets && opts.target === "required") {
-    const names = targets.map((c) => `'${table.columns[c]}'`).join(", ");
+    const names = targets.map((c) => `'${columnName(header, c)}'`).join(", ");
     if (targets.length === 1 && tsize > 1) {
-      if (labels === "onehot") throw new CliError(`--labels onehot: target ${shape.target.name} needs ${tsize} columns (${spelled(shape.target.name, tsize)}), ${table.source} has one: ${names}`);
+      if (labels === "onehot") throw new DataError(`--labels onehot: target ${shape.target.name} needs ${tsize} columns (${spelled(shape.target.name, tsize)}), ${header.source} has one: ${names}`);
       mode = "index";
     } else if (labels === "index" || (labels === "auto" && shape.classes !== undefined)) {
       // A sparse-categorical target (one value) is always a class index: check it as one.
-      if (tsize > 1) throw new CliError(`--labels index: expected one class-index column for target ${shape.target.name}, found ${targets.length}: ${names}`);
+      if (tsize > 1) throw new DataError(`--labels index: expected one class-index column for target ${shape.target.name}, found ${targets.length}: ${names}`);
       mode = "index";
     }
   }
-  const rows = table.rows;
-  const isize = shape.input.size;
-  const X = new Float64Array(rows * isize);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < isize; j++) X[r * isize + j] = numberAt(table, r, inputs[j]!);
-  let Y: Float64Array | null = null;
-  if (targets && opts.target === "required") {
-    Y = new Float64Array(rows * tsize);
-    for (let r = 0; r < rows; r++) {
-      if (mode === "values") for (let j = 0; j < tsize; j++) Y[r * tsize + j] = numberAt(table, r, targets[j]!);
-      else if (tsize > 1) Y[r * tsize + classAt(table, r, targets[0]!, tsize)] = 1;
-      else Y[r] = classAt(table, r, targets[0]!, shape.classes);
-    }
-  }
-  return {
-    source: table.source,
-    rows,
-    inputSize: isize,
-    targetSize: tsize,
-    X,
-    Y,
-    inputColumns: inputs.map((c) => table.columns[c]!),
-    targetColumns: (targets ?? []).map((c) => table.columns[c]!),
-    labels: mode,
-  };
+  return { inputs, targets: opts.target === "required" ? targets : null, labels: mode };
 }

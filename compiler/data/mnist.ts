@@ -3,10 +3,10 @@
 // the package's own sampling uses Math.random, so we take its raw per-digit arrays and
 // interleave them (0, 1, …, 9, 0, 1, …) so any prefix (`--limit`) has every digit.
 //
-//   const t = loadMnist();   // 10,000 rows; columns pixel0 … pixel783, label
+//   loadMnist()((header) => (cells) => …);   // 10,000 rows; columns pixel0 … pixel783, label
 
 import { createRequire } from "node:module";
-import type { Table } from "./table.js";
+import type { Cell, TableReader } from "./table.js";
 
 const PIXELS = 28 * 28;
 
@@ -16,7 +16,7 @@ interface MnistDigit {
   length: number;
 }
 
-export function loadMnist(): Table {
+export function loadMnist(): TableReader {
   const digits = createRequire(import.meta.url)("mnist") as MnistDigit[];
   // rowDigit[r], rowSample[r]: which digit's raw array row r reads, and which image in it.
   const rowDigit: number[] = [];
@@ -33,11 +33,16 @@ export function loadMnist(): Table {
     if (!any) break;
   }
   const columns = [...Array.from({ length: PIXELS }, (_, i) => `pixel${i}`), "label"];
-  return {
-    source: "mnist",
-    columns,
-    rows: rowDigit.length,
-    cell: (row, col) => (col === PIXELS ? rowDigit[row]! : digits[rowDigit[row]!]!.raw[rowSample[row]! * PIXELS + col]!),
-    where: (row, col) => `mnist: row ${row + 1}${col === undefined ? "" : `, column ${col + 1} ('${columns[col]}')`}`,
+  return (onHeader) => {
+    const visit = onHeader({ source: "mnist", columns, named: true, rowHint: rowDigit.length });
+    // One row buffer, refilled for each row (a visitor reads the cells during its call only).
+    const cells: Cell[] = new Array<Cell>(PIXELS + 1);
+    for (let row = 0; row < rowDigit.length; row++) {
+      const raw = digits[rowDigit[row]!]!.raw;
+      const start = rowSample[row]! * PIXELS;
+      for (let col = 0; col < PIXELS; col++) cells[col] = raw[start + col]!;
+      cells[PIXELS] = rowDigit[row]!;
+      if (visit(cells, 0) === false) return;
+    }
   };
 }

@@ -1,13 +1,12 @@
-// Row selection on a Dataset: the first N rows (`--limit`) and a seeded hold-out split
-// (`--split 0.2`). Unlike Keras' validation_split, which takes the last rows, the split draws
-// rows with the seed (data files are often sorted by class, as iris is); both parts keep the
+// A seeded hold-out split of a Dataset (`--split 0.2`; `--limit` is applied while reading).
+// Unlike Keras' validation_split, which takes the last rows, the split draws rows with the seed (data files are often sorted by class, as iris is); both parts keep the
 // file's order, and the same seed always gives the same split.
 //
 //   const { train, held } = splitDataset(ds, 0.2, 0);   // 80% / 20%
 
 import { createRng, deriveSeed } from "../../runtime/rng.js";
-import { CliError } from "../cli/io.js";
-import type { Dataset } from "./match.js";
+import type { Dataset } from "./dataset.js";
+import { DataError } from "./errors.js";
 
 /** The dataset restricted to `rows` (indexes, in the order given). */
 export function pickRows(ds: Dataset, rows: readonly number[], source = ds.source): Dataset {
@@ -20,19 +19,11 @@ export function pickRows(ds: Dataset, rows: readonly number[], source = ds.sourc
   return { ...ds, source, rows: rows.length, X, Y };
 }
 
-export function limitRows(ds: Dataset, limit: number): Dataset {
-  if (limit >= ds.rows) return ds;
-  return pickRows(
-    ds,
-    Array.from({ length: limit }, (_, i) => i),
-  );
-}
-
 /** Holds out round(rows × fraction) rows drawn with `seed` (at least one row on each side). */
 export function splitDataset(ds: Dataset, fraction: number, seed: number): { train: Dataset; held: Dataset } {
   const heldCount = Math.round(ds.rows * fraction);
   if (heldCount < 1 || heldCount >= ds.rows) {
-    throw new CliError(`--split ${fraction} of ${ds.rows} rows leaves ${heldCount < 1 ? "no held-out rows" : "no training rows"}`);
+    throw new DataError(`--split ${fraction} of ${ds.rows} rows leaves ${heldCount < 1 ? "no held-out rows" : "no training rows"}`);
   }
   const order = Array.from({ length: ds.rows }, (_, i) => i);
   const rng = createRng(deriveSeed(seed, "split"));

@@ -1,47 +1,51 @@
-// The common shape of every data source (CSV, JSON Lines, built-in data sets): named columns
-// and rows of raw cells, plus where each row came from, so errors can name file, line, row and
-// column. Turning cells into the model's input and target matrices is match.ts's job.
+// The common shape of every data source (CSV, JSON Lines, built-in data sets), read as a
+// stream: a reader reports the header (column names) once, then hands each data row to a
+// visitor, which may stop it early (`--limit`). Nothing but the current row is held, so turning
+// rows into the model's matrices (dataset.ts) decides what is kept. Places in messages name the
+// file, line, row and column:
 //
-//   const t = tableFromArrays("iris", ["a", "b"], [[1, 2], [3, 4]]);
-//   t.cell(1, 0);         // 3
-//   t.where(1, 0);        // "iris: row 2, column 1 ('a')"
+//   readTable((header) => (cells, line) => { … return rowsWanted > 0; });
+//   placeOf(header, 3, 5, 2);   // "train.csv:5: row 4, column 3 ('x2')"
 
-/** A raw cell: CSV gives strings, JSON Lines and built-in data sets give numbers. */
+import { shown } from "./errors.js";
+
+/** A raw cell: CSV gives strings, JSON Lines and built-in data sets give numbers (or strings). */
 export type Cell = string | number;
 
-export interface Table {
+export interface TableHeader {
   /** The file name or built-in data set name, as the user wrote it. */
   source: string;
   columns: string[];
-  rows: number;
-  cell(row: number, col: number): Cell;
-  /** "train.csv:5: row 4, column 3 ('x2')" — the place of a cell, for error messages. */
-  where(row: number, col?: number): string;
+  /** False for a CSV file without a header line: its columns are known by position only. */
+  named: boolean;
+  /** An upper bound on the data rows to come (within --limit), when known before reading them. */
+  rowHint?: number;
 }
 
-/** Column suffix for error messages: "column 3 ('x2')". */
-export function columnLabel(columns: readonly string[], col: number): string {
-  return `column ${col + 1} ('${columns[col]}')`;
+/**
+ * Called with each data row (the cells are valid during the call only) and its 1-based line in
+ * the file (0 for built-in data); returning false stops the reading.
+ */
+export type RowVisitor = (cells: ArrayLike<Cell>, line: number) => boolean | void;
+
+/** Reads a table: calls onHeader once, then the visitor it returns for each data row. */
+export type TableReader = (onHeader: (header: TableHeader) => RowVisitor) => void;
+
+/** "column 3 ('x2')", or "column 3" when the file has no header. */
+export function columnLabel(header: TableHeader, col: number): string {
+  return header.named ? `column ${col + 1} (${shown(header.columns[col]!)})` : `column ${col + 1}`;
 }
 
-/** A table over rows of cells read from a text file, `lines[r]` being row r's 1-based line. */
-export function tableFromRows(source: string, columns: string[], cells: Cell[][], lines: number[]): Table {
-  return {
-    source,
-    columns,
-    rows: cells.length,
-    cell: (row, col) => cells[row]![col]!,
-    where: (row, col) => `${source}:${lines[row]}: row ${row + 1}${col === undefined ? "" : `, ${columnLabel(columns, col)}`}`,
-  };
+/** The place of a row (0-based `row`) or one of its cells, for messages. */
+export function placeOf(header: TableHeader, row: number, line: number, col?: number): string {
+  const at = line > 0 ? `${header.source}:${line}` : header.source;
+  return `${at}: row ${row + 1}${col === undefined ? "" : `, ${columnLabel(header, col)}`}`;
 }
 
-/** A table over in-memory rows (built-in data sets): places are "iris: row 7, column 5 ('species')". */
-export function tableFromArrays(source: string, columns: string[], rows: ArrayLike<ArrayLike<Cell>>): Table {
-  return {
-    source,
-    columns,
-    rows: rows.length,
-    cell: (row, col) => rows[row]![col]!,
-    where: (row, col) => `${source}: row ${row + 1}${col === undefined ? "" : `, ${columnLabel(columns, col)}`}`,
+/** A reader over rows held in memory (built-in data sets): places are "iris: row 7, column 5 ('species')". */
+export function tableFromArrays(source: string, columns: string[], rows: ArrayLike<ArrayLike<Cell>>): TableReader {
+  return (onHeader) => {
+    const visit = onHeader({ source, columns, named: true, rowHint: rows.length });
+    for (let r = 0; r < rows.length; r++) if (visit(rows[r]!, 0) === false) return;
   };
 }

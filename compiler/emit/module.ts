@@ -7,6 +7,7 @@
 import type { Model } from "../elaborate/model.js";
 import { layoutHashOf } from "../../runtime/params-json.js";
 import { OPTIMIZERS } from "../../runtime/optimizers.js";
+import { labelKindOfLoss } from "../../runtime/data.js";
 import { bundleRuntime, runtimeNames } from "./runtime-bundle.js";
 import { safeText } from "../lower/comments.js";
 import type { Program } from "../lower/program.js";
@@ -43,14 +44,7 @@ const RUNTIME_API = [
   "FitHistory",
   "EvaluateResult",
   "createRng",
-  "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix", "checkParams"];
-
-/** What the targets of a built-in loss must be (runtime/core.ts LabelKind); fit and evaluate check them. */
-const LABELS: Record<string, string> = {
-  sparse_categorical_crossentropy: "class-index",
-  binary_crossentropy: "probability",
-  categorical_crossentropy: "distribution",
-};
+  "initParams", "createModelTrainer", "fitModel", "evaluateModel", "predictModel", "saveModelParams", "loadModelParams", "toMatrix", "checkParams", "sampleInto"];
 
 /** A plain value as a TypeScript literal in prettier's style: `{ name: "W", shape: [2, 1] }`. */
 function literalText(v: unknown): string {
@@ -145,7 +139,7 @@ const core: ModelCore = {
   paramCount: PARAM_COUNT,
   params: PARAMS,
   layoutHash: ${JSON.stringify(layoutHashOf(paramInfos))},
-  accuracy: ${JSON.stringify(model.accuracy)},${model.metrics.length > 0 ? `\n  metrics: ${JSON.stringify(model.metrics)},` : ""}${LABELS[model.lossText] ? `\n  labels: ${JSON.stringify(LABELS[model.lossText])},` : ""}
+  accuracy: ${JSON.stringify(model.accuracy)},${model.metrics.length > 0 ? `\n  metrics: ${JSON.stringify(model.metrics)},` : ""}${labelKindOfLoss(model.lossText) ? `\n  labels: ${JSON.stringify(labelKindOfLoss(model.lossText))},` : ""}
   maxBatch: ${maxBatch},
 ${kernels.batched ? BATCHED_CORE : SAMPLE_CORE}
 };
@@ -179,9 +173,7 @@ const sampleX = new VecArray(INPUT_SIZE);
 const sampleY = new VecArray(TARGET_SIZE);
 
 function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
-  if (values.length !== into.length) throw new Error(\`\${core.name}: \${what} must have \${into.length} values, got \${values.length}\`);
-  for (let i = 0; i < into.length; i++) into[i] = values[i]!;
-  return into;
+  return sampleInto(values, into, core.name, what);
 }
 
 /** The model's output for one sample (inference mode: no dropout). */

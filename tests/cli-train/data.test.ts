@@ -2,51 +2,92 @@
 // and that every bad input names the file, line, row and column.
 
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "../../compiler/data/csv.js";
-import { parseJsonl } from "../../compiler/data/jsonl.js";
-import { toDataset, type DataShape, type MatchOptions } from "../../compiler/data/match.js";
-import { limitRows, splitDataset } from "../../compiler/data/split.js";
+import { csvTable } from "../../compiler/data/csv.js";
+import { jsonlTable } from "../../compiler/data/jsonl.js";
+import { readDataset, type DataShape, type ReadOptions } from "../../compiler/data/dataset.js";
+import { splitDataset } from "../../compiler/data/split.js";
 import { loadIris } from "../../compiler/data/iris.js";
 import { loadMnist } from "../../compiler/data/mnist.js";
-import { CliError } from "../../compiler/cli/io.js";
+import { DataError } from "../../compiler/data/errors.js";
+import type { Cell, TableHeader, TableReader } from "../../compiler/data/table.js";
 
 const IRIS_SHAPE: DataShape = { input: { name: "x", size: 4 }, target: { name: "y", size: 3 } };
-const train: MatchOptions = { target: "required" };
+const train: ReadOptions = { target: "required" };
 
-function csv(text: string, shape: DataShape, opts: MatchOptions = train) {
-  return toDataset(parseCsv(text, "d.csv"), shape, opts);
+/** A CSV reader over `text` (.tsv files use tabs). */
+const parseCsv = (text: string, file: string) => csvTable(file, file.endsWith(".tsv") ? "\t" : ",", [text]);
+const parseJsonl = (text: string, file: string) => jsonlTable(file, [text]);
+
+function csv(text: string, shape: DataShape, opts: ReadOptions = train) {
+  return readDataset(parseCsv(text, "d.csv"), shape, opts);
 }
 
-/** The CliError message thrown by f (fails the test when f does not throw one). */
+/** What a reader produces: the header, and every row's cells (copied) with its line. */
+function readAll(read: TableReader): { header: TableHeader; rows: Cell[][]; lines: number[] } {
+  let header: TableHeader | null = null;
+  const rows: Cell[][] = [];
+  const lines: number[] = [];
+  read((h) => {
+    header = h;
+    return (cells, line) => {
+      rows.push(Array.from(cells));
+      lines.push(line);
+    };
+  });
+  return { header: header!, rows, lines };
+}
+
+/** The DataError message thrown by f (fails the test when f does not throw one). */
 function errorOf(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(CliError);
+    expect(e).toBeInstanceOf(DataError);
     return (e as Error).message;
   }
-  throw new Error("expected a CliError");
+  throw new Error("expected a DataError");
 }
 
 describe("CSV", () => {
-  it("reads quoted fields, CRLF, a BOM and blank lines", () => {
-    const t = parseCsv('\ufeffa,"b, c",d\r\n1,"2",3\r\n\r\n"x ""y""",5,6\r\n', "q.csv");
-    expect(t.columns).toEqual(["a", "b, c", "d"]);
-    expect(t.rows).toBe(2);
-    expect(t.cell(1, 0)).toBe('x "y"');
-    expect(t.where(1, 2)).toBe("q.csv:4: row 2, column 3 ('d')");
+  it("reads quoted fields, CRLF, blank lines", () => {
+    const t = readAll(parseCsv('a,"b, c",d\r\n1,"2",3\r\n\r\n"x ""y""",5,6\r\n', "q.csv"));
+    expect(t.header.columns).toEqual(["a", "b, c", "d"]);
+    expect(t.rows).toEqual([
+      ["1", "2", "3"],
+      ['x "y"', "5", "6"],
+    ]);
+    expect(t.lines).toEqual([2, 4]);
   });
 
   it("reads .tsv with tabs", () => {
-    expect(parseCsv("a\tb\n1\t2\n", "d.tsv").cell(0, 1)).toBe("2");
+    expect(readAll(parseCsv("a\tb\n1\t2\n", "d.tsv")).rows).toEqual([["1", "2"]]);
   });
 
   it("rejects ragged rows, an unclosed quote, duplicate or empty names, an empty file", () => {
-    expect(errorOf(() => parseCsv("a,b\n1,2\n3\n", "d.csv"))).toBe("d.csv:3: row 2 has 1 values, the header has 2 columns");
-    expect(errorOf(() => parseCsv('a,b\n1,"2\n', "d.csv"))).toBe("d.csv:2: a quoted field is never closed");
-    expect(errorOf(() => parseCsv("a,a\n1,2\n", "d.csv"))).toBe("d.csv:1: columns 1 and 2 are both named 'a'");
-    expect(errorOf(() => parseCsv("a,,c\n", "d.csv"))).toBe("d.csv:1: column 2 of the header has no name");
-    expect(errorOf(() => parseCsv("\n\n", "d.csv"))).toMatch(/^d\.csv: the file is empty/);
+    const read = (text: string) => () => readAll(parseCsv(text, "d.csv"));
+    expect(errorOf(read("a,b\n1,2\n3\n"))).toBe("d.csv:3: row 2 has 1 values, the header has 2 columns");
+    expect(errorOf(read('a,b\n1,"2\n'))).toBe("d.csv:2: a quoted field is never closed");
+    expect(errorOf(read("a,a\n1,2\n"))).toBe("d.csv:1: columns 1 and 2 are both named 'a'");
+    expect(errorOf(read("a,,c\n"))).toBe("d.csv:1: column 2 of the header has no name");
+    expect(errorOf(read("\n\n"))).toMatch(/^d\.csv: the file is empty/);
+  });
+});
+
+describe("the header line", () => {
+  const shape = { input: { name: "x", size: 1 }, target: { name: "y", size: 1 } };
+  it("is the first line unless all its cells are numbers: then the file has no header and that line is data", () => {
+    // Distinct values on the first line: before, taken as column names '0.5' and '1' (one row lost).
+    const distinct = csv("0.5,1\n0.7,0\n", shape);
+    expect(distinct.rows).toBe(2);
+    expect([...distinct.X, ...distinct.Y!]).toEqual([0.5, 0.7, 1, 0]);
+    expect(distinct.inputColumns).toEqual(["column 1"]);
+    // Equal values: before, an error about two columns named '1'.
+    expect([...csv("1,1\n2,0\n", shape).X]).toEqual([1, 2]);
+    // Decimal forms with spaces are numbers; one cell that is not makes the line a header.
+    expect(csv(" -1 , 2e-3 \n0,1\n", shape).rows).toBe(2);
+    expect(readAll(parseCsv("id,1\nA,2\n", "d.csv")).header).toMatchObject({ columns: ["id", "1"], named: true });
+    expect(readAll(parseCsv("0x10,1\n2,3\n", "d.csv")).header.named).toBe(true); // hexadecimal is not a number here
+    expect(errorOf(() => csv("1,,3\n4,5,6\n", shape))).toBe("d.csv:1: column 2 of the header has no name (the first line is the header unless all its cells are numbers)");
   });
 });
 
@@ -143,19 +184,21 @@ describe("bad values", () => {
 describe("JSON Lines", () => {
   const shape = { input: { name: "x", size: 2 }, target: { name: "y", size: 1 } };
   it("flattens arrays into name[i] columns and matches them", () => {
-    const ds = toDataset(parseJsonl('{"x": [0, 1], "y": 1}\n\n{"y": 0, "x": [2, 3]}\n', "d.jsonl"), shape, train);
+    const ds = readDataset(parseJsonl('{"x": [0, 1], "y": 1}\n\n{"y": 0, "x": [2, 3]}\n', "d.jsonl"), shape, train);
     expect(ds.inputColumns).toEqual(["x[0]", "x[1]"]);
     expect([...ds.X]).toEqual([0, 1, 2, 3]);
     expect([...ds.Y!]).toEqual([1, 0]);
   });
 
   it("names the line of bad JSON, a missing key, a bad value", () => {
-    expect(errorOf(() => parseJsonl('{"x": [0, 1], "y": 1}\n{"x": [0, 1], "y": }\n', "d.jsonl"))).toMatch(/^d\.jsonl:2: not valid JSON/);
-    expect(errorOf(() => parseJsonl('{"x": [0, 1], "y": 1}\n{"x": [0, 1]}\n', "d.jsonl"))).toBe("d.jsonl:2: no value for 'y' (the first line has one)");
-    expect(errorOf(() => parseJsonl('{"x": [0, "a"], "y": 1}\n', "d.jsonl"))).toBe('d.jsonl:1: x[1] is "a"; expected a number');
-    expect(errorOf(() => parseJsonl("[1, 2]\n", "d.jsonl"))).toMatch(/^d\.jsonl:1: expected a JSON object/);
-    const t = parseJsonl('{"x": [0, 1], "y": "one"}\n', "d.jsonl");
-    expect(errorOf(() => toDataset(t, shape, train))).toBe("d.jsonl:1: row 1, column 3 ('y'): 'one' is not a number");
+    const read = (text: string) => () => readAll(parseJsonl(text, "d.jsonl"));
+    expect(errorOf(read('{"x": [0, 1], "y": 1}\n{"x": [0, 1], "y": }\n'))).toMatch(/^d\.jsonl:2: not valid JSON/);
+    expect(errorOf(read('{"x": [0, 1], "y": 1}\n{"x": [0, 1]}\n'))).toBe("d.jsonl:2: no value for 'y' (the first line has one)");
+    expect(errorOf(read('{"x": [0, 1], "y": 1}\n{"x": [0, "a"], "y": 1}\n'))).toBe("d.jsonl:2: 'x[1]' is 'a'; expected a number");
+    expect(errorOf(read('{"x": [0, 1], "y": 1}\n{"x": [0], "y": 1}\n'))).toBe("d.jsonl:2: 'x' has 1 values; the first line has 2");
+    expect(errorOf(read('{"x": [0, 1], "y": 1}\n{"x": [0, 1], "y": 1, "z": 2}\n'))).toBe("d.jsonl:2: unexpected key 'z' (the first line does not have it)");
+    expect(errorOf(read("[1, 2]\n"))).toMatch(/^d\.jsonl:1: expected a JSON object/);
+    expect(errorOf(() => readDataset(parseJsonl('{"x": [0, 1], "y": "one"}\n', "d.jsonl"), shape, train))).toBe("d.jsonl:1: row 1, column 3 ('y'): 'one' is not a number");
   });
 });
 
@@ -178,14 +221,17 @@ describe("rows", () => {
     expect(errorOf(() => splitDataset(ds, 0.001, 0))).toBe("--split 0.001 of 50 rows leaves no held-out rows");
   });
 
-  it("--limit keeps the first rows", () => {
-    expect([...limitRows(csv(text, shape), 3).X]).toEqual([0, 1, 2]);
+  it("--limit keeps the first rows and reads no further", () => {
+    expect([...csv(text, shape, { target: "required", limit: 3 }).X]).toEqual([0, 1, 2]);
+    // Row 4 is bad, but it is never read.
+    expect([...csv("x,y\n0,0\n1,1\n2,0\nbad,1\n", shape, { target: "required", limit: 3 }).X]).toEqual([0, 1, 2]);
+    expect(errorOf(() => csv("x,y\n0,0\n1,1\n2,0\nbad,1\n", shape, { target: "required", limit: 4 }))).toMatch(/^d\.csv:5: row 4/);
   });
 });
 
 describe("built-in data sets", () => {
   it("iris: 150 rows, 4 measurements, species 0..2, by position", () => {
-    const ds = toDataset(loadIris(), IRIS_SHAPE, train);
+    const ds = readDataset(loadIris(), IRIS_SHAPE, train);
     expect(ds.rows).toBe(150);
     expect([...ds.X.subarray(0, 4)]).toEqual([5.1, 3.5, 1.4, 0.2]);
     expect(ds.labels).toBe("index");
@@ -195,14 +241,14 @@ describe("built-in data sets", () => {
   });
 
   it("mnist: 10,000 digits, interleaved 0..9 so a prefix has every digit, the same on every load", () => {
-    const t = loadMnist();
-    expect(t.rows).toBe(10_000);
-    expect(t.columns.length).toBe(785);
-    expect(Array.from({ length: 20 }, (_, r) => t.cell(r, 784))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    const ds = limitRows(toDataset(t, { input: { name: "x", size: 784 }, target: { name: "y", size: 10 } }, train), 100);
+    const t = readAll(loadMnist());
+    expect(t.rows.length).toBe(10_000);
+    expect(t.header.columns.length).toBe(785);
+    expect(t.rows.slice(0, 20).map((r) => r[784])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const ds = readDataset(loadMnist(), { input: { name: "x", size: 784 }, target: { name: "y", size: 10 } }, { target: "required", limit: 100 });
     expect(ds.rows).toBe(100);
     expect(Math.max(...ds.X)).toBeLessThanOrEqual(1);
     expect(Math.min(...ds.X)).toBe(0);
-    expect(loadMnist().cell(1234, 400)).toBe(t.cell(1234, 400));
+    expect(readAll(loadMnist()).rows[1234]![400]).toBe(t.rows[1234]![400]);
   });
 });

@@ -123,6 +123,6 @@ describe("optimizers: nnc fit vs tfjs-layers fit", () => {
     for (let i = 0; i < ROWS; i++) mod.grad(initial, xs[i]!, ys[i]!, g);
     for (let i = 0; i < expected.length; i++) expected[i]! -= (0.5 * g[i]!) / ROWS;
     for (let i = 0; i < params.length; i++) expect(params[i]).toBeCloseTo(expected[i]!, 12);
-    expect(() => mod.fit(params, xs, ys, { batchSize: "all" })).toThrow(/batchSize must be a positive integer or "full", got all/);
+    expect(() => mod.fit(params, xs, ys, { batchSize: "all" })).toThrow(/batchSize must be a positive integer or "full", got "all"/);
   });
 });

@@ -20,11 +20,16 @@ const HOSTILE = "*/ process.exit(1) /* \u2028 \u2029 ${process.exit(2)} `x` </sc
 /** Identifiers and keywords of `code` outside comments and string literals. */
 async function codeWords(code: string): Promise<Set<string>> {
   const { ts } = await import("ts-morph");
-  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, true, ts.LanguageVariant.Standard, code);
+  // The parser's tokens, not a bare scanner's: a scanner alone cannot tell where a template
+  // literal's `${…}` ends, so its view of the code depends on how backticks happen to pair up.
+  const file = ts.createSourceFile("m.ts", code, ts.ScriptTarget.ES2022, true);
   const words = new Set<string>();
-  for (let t = scanner.scan(); t !== ts.SyntaxKind.EndOfFileToken; t = scanner.scan()) {
-    if (t === ts.SyntaxKind.Identifier || (t >= ts.SyntaxKind.FirstKeyword && t <= ts.SyntaxKind.LastKeyword)) words.add(scanner.getTokenText());
-  }
+  const visit = (node: import("ts-morph").ts.Node): void => {
+    const k = node.kind;
+    if (k === ts.SyntaxKind.Identifier || (k >= ts.SyntaxKind.FirstKeyword && k <= ts.SyntaxKind.LastKeyword)) words.add(node.getText(file));
+    node.getChildren(file).forEach(visit);
+  };
+  visit(file);
   return words;
 }
 
