@@ -4,7 +4,8 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { compile } from "../compile.js";
 import { irReport } from "./ir-report.js";
-import { CliError, readSource, writeAtomically } from "./io.js";
+import { CliError, readSource } from "./io.js";
+import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 
 type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -35,10 +36,9 @@ export async function compileCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new CliError(`expected one model file, got ${positionals.length === 0 ? "none" : positionals.join(" ")} (see 'nnc help')`);
   const input = positionals[0]!;
-  const source = readSource(input);
   const emit = oneOf(values.emit as string | undefined, ["ts", "ir"] as const, "--emit") ?? "ts";
   if (emit === "ir") {
-    process.stdout.write(irReport(source, input));
+    process.stdout.write(irReport(readSource(input), input));
     return 0;
   }
   const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
@@ -46,14 +46,16 @@ export async function compileCommand(args: string[]): Promise<number> {
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
   const output = values.output as string | undefined;
   if (!output) throw new CliError(`missing -o OUTPUT.ts (where to write the generated module)`);
+  checkOutputs([{ flag: "-o", path: output }], [{ flag: "the model file", path: input }]);
+  const source = readSource(input);
   const compiled = await compile(source, input, {
     ...(unroll ? { unroll } : {}),
     ...(batch ? { batch } : {}),
     ...(precision ? { precision } : {}),
     format: values.prettier === true,
   });
-  writeAtomically(output, compiled.code, input);
+  writeOutput(output, compiled.code);
   const kb = (Buffer.byteLength(compiled.code) / 1024).toFixed(1);
-  process.stderr.write(`nnc: ${input} -> ${output} (${compiled.model.params.length} tensors, ${kb} KB, ${compiled.strategy === "batched" ? "batched kernels" : `per-sample kernels, ${compiled.strategy}`})\n`);
+  process.stderr.write(`nnc: ${input} -> ${outputName(output)} (${compiled.model.params.length} tensors, ${kb} KB, ${compiled.strategy === "batched" ? "batched kernels" : `per-sample kernels, ${compiled.strategy}`})\n`);
   return 0;
 }

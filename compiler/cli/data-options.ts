@@ -8,11 +8,12 @@
 //
 //   const ds = readDataset(values, "--data", shapeOf(mod.model), "required");
 
-import { loadTable } from "../data/load.js";
+import { BUILTIN_DATA, loadTable } from "../data/load.js";
 import { toDataset, type DataShape, type Dataset, type LabelMode } from "../data/match.js";
 import { limitRows } from "../data/split.js";
 import { CliError } from "./io.js";
 import type { GeneratedModule } from "./load-module.js";
+import type { NamedPath } from "./outputs.js";
 
 export const DATA_OPTIONS = {
   data: { type: "string" },
@@ -23,6 +24,7 @@ export const DATA_OPTIONS = {
 } as const;
 
 type Values = { [key: string]: string | boolean | (string | boolean)[] | undefined };
+export type { Values as FlagValues };
 
 export function stringFlag(values: Values, name: string): string | undefined {
   const v = values[name];
@@ -47,6 +49,14 @@ export function shapeOf(model: GeneratedModule["model"]): DataShape {
   // A one-value target under sparse categorical accuracy is a class index into the output.
   if (model.accuracy === "sparse_categorical") shape.classes = size(model.output.shape);
   return shape;
+}
+
+/** The files a command reads (the model file and the named flags' files), for checkOutputs; built-in data sets are not files. */
+export function dataInputs(model: string, values: Values, flags: readonly ("data" | "test" | "weights")[]): NamedPath[] {
+  const files = flags
+    .map((flag) => ({ flag: `--${flag}`, path: stringFlag(values, flag) }))
+    .filter((input) => input.flag === "--weights" || input.path === undefined || !Object.hasOwn(BUILTIN_DATA, input.path));
+  return [{ flag: "the model file", path: model }, ...files];
 }
 
 function list(text: string | undefined): string[] | undefined {

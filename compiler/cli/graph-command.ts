@@ -10,15 +10,22 @@ import { modelDot } from "../explain/dot.js";
 import { baseName, mathText } from "../explain/grad-text.js";
 import { graphPage, renderSvg } from "../explain/render.js";
 import { parseOptions } from "./compile-command.js";
-import { CliError, readSource, writeAtomically } from "./io.js";
+import { CliError, readSource } from "./io.js";
+import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 
 export const GRAPH_USAGE = `  nnc graph MODEL.nn -o OUT            draw the forward and backward graph: OUT.svg, OUT.dot or OUT.html
 `;
 
-/** The file content for an output name, chosen by its extension. */
-export async function graphOutput(source: string, file: string, output: string): Promise<string> {
+/** The format an output name asks for, by its extension. */
+function formatOf(output: string): string {
   const ext = /\.(svg|dot|gv|html|htm)$/i.exec(output)?.[1]?.toLowerCase();
   if (!ext) throw new CliError(`cannot tell the format of '${output}': name it .svg, .dot or .html`);
+  return ext;
+}
+
+/** The file content for an output name, chosen by its extension. */
+export async function graphOutput(source: string, file: string, output: string): Promise<string> {
+  const ext = formatOf(output);
   const { model, derived } = analyze(source, file);
   const dot = modelDot(model, derived);
   if (ext === "dot" || ext === "gv") return dot;
@@ -34,8 +41,10 @@ export async function graphCommand(args: string[]): Promise<number> {
   const input = positionals[0]!;
   const output = values.output as string | undefined;
   if (!output) throw new CliError(`nnc graph: missing -o OUTPUT (.svg, .dot or .html)`);
+  formatOf(output);
+  checkOutputs([{ flag: "-o", path: output }], [{ flag: "the model file", path: input }]);
   const text = await graphOutput(readSource(input), input, output);
-  writeAtomically(output, text, input);
-  process.stderr.write(`nnc: ${input} -> ${output}\n`);
+  writeOutput(output, text);
+  process.stderr.write(`nnc: ${input} -> ${outputName(output)}\n`);
   return 0;
 }

@@ -1,9 +1,6 @@
-// File input and output for the CLI, with clear errors instead of stack traces, and
-// atomic writes: output goes to a temporary file in the same folder and is renamed into
-// place, so a failed or interrupted run never leaves a half-written file.
+// File input for the CLI, with clear errors instead of stack traces (outputs: outputs.ts).
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 
 /** A user-facing CLI error: printed as `nnc: error: …`, exit code 1. */
 export class CliError extends Error {}
@@ -20,6 +17,8 @@ export function describeFsError(e: unknown): string {
     EROFS: "read-only file system",
     ENOSPC: "no space left on the device",
     EIO: "input/output error",
+    ELOOP: "too many levels of symbolic links",
+    ENXIO: "no such device or address",
   };
   if (code && words[code]) return `${words[code]} (${code})`;
   return code ?? String((e as Error)?.message ?? e);
@@ -37,46 +36,5 @@ export function readSource(path: string): string {
     return readFileSync(path, "utf8");
   } catch (e) {
     throw new CliError(`cannot read '${path}': ${describeFsError(e)}`);
-  }
-}
-
-/** Whether two paths name the same existing file (also through links). */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    const sa = statSync(a);
-    const sb = statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
-}
-
-export function writeAtomically(path: string, text: string, inputPath?: string): void {
-  if (inputPath && sameFile(path, inputPath)) throw new CliError(`the output '${path}' is the input file; choose another name`);
-  try {
-    if (statSync(path).isDirectory()) throw new CliError(`cannot write '${path}': it is a directory`);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-  }
-  try {
-    if (!statSync(dirname(path)).isDirectory()) throw new CliError(`cannot write '${path}': '${dirname(path)}' is not a folder`);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`cannot write '${path}': the folder '${dirname(path)}' ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be used: ${describeFsError(e)}`}`);
-  }
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temp, "w");
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
-    throw new CliError(`cannot write '${path}': ${describeFsError(e)}`);
   }
 }

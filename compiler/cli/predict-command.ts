@@ -5,8 +5,9 @@
 //   nnc predict iris.nn --weights iris.json --data iris -o predictions.csv
 
 import { parseOptions } from "./compile-command.js";
-import { DATA_OPTIONS, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { CliError, readSource, writeAtomically } from "./io.js";
+import { DATA_OPTIONS, dataInputs, readDataset, shapeOf, stringFlag } from "./data-options.js";
+import { CliError, readSource } from "./io.js";
+import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 import { compileModel, loadWeights } from "./model-module.js";
 
 export const PREDICT_USAGE = `  nnc predict MODEL.nn --weights W.json --data SRC [-o OUT.csv]   outputs for each row, as CSV
@@ -35,6 +36,8 @@ export async function predictCommand(args: string[]): Promise<number> {
   const file = positionals[0]!;
   const weights = stringFlag(values, "weights");
   if (weights === undefined) throw new CliError(`missing --weights FILE (written by nnc train --save)`);
+  const output = stringFlag(values, "output");
+  checkOutputs([{ flag: "-o", path: output }], dataInputs(file, values, ["weights", "data"]));
   const json = readSource(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
   const params = loadWeights(mod, weights, json);
@@ -42,11 +45,10 @@ export async function predictCommand(args: string[]): Promise<number> {
   const outputSize = mod.model.output.shape.reduce((a, b) => a * b, 1);
   const classifier = mod.model.accuracy === "categorical" || mod.model.accuracy === "sparse_categorical";
   const csv = predictionsCsv(mod.model.output.name, outputSize, classifier, mod.predictBatch(params, ds.X));
-  const output = stringFlag(values, "output");
   if (output === undefined) process.stdout.write(csv);
   else {
-    writeAtomically(output, csv, file);
-    process.stderr.write(`nnc: wrote ${ds.rows} predictions to ${output}\n`);
+    writeOutput(output, csv);
+    process.stderr.write(`nnc: wrote ${ds.rows} predictions to ${outputName(output)}\n`);
   }
   return 0;
 }
