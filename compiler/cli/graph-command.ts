@@ -7,7 +7,7 @@
 import { analyze } from "../compile.js";
 import { derivation } from "../explain/derivation.js";
 import { modelDot } from "../explain/dot.js";
-import { baseName, mathText } from "../explain/grad-text.js";
+import { fileLabel, mathText } from "../explain/grad-text.js";
 import { graphPage, renderSvg } from "../explain/render.js";
 import { parseOptions } from "./compile-command.js";
 import { CliError, readSource } from "./io.js";
@@ -31,7 +31,7 @@ export async function graphOutput(source: string, file: string, output: string):
   if (ext === "dot" || ext === "gv") return dot;
   const svg = await renderSvg(dot);
   if (ext === "svg") return svg;
-  const title = `${model.name} (${baseName(file)}): forward and backward graph`;
+  const title = `${model.name} (${fileLabel(file)}): forward and backward graph`;
   return graphPage(title, svg, mathText(model, derivation(model, derived)));
 }
 

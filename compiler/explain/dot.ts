@@ -13,7 +13,8 @@ import { type Node, shapeText, topoOrder } from "../ir/node.js";
 import { MathPrinter } from "./math.js";
 import { mathName } from "./names.js";
 import { maskName } from "../ops/leaves.js";
-import { baseName } from "./grad-text.js";
+import { fileLabel } from "./grad-text.js";
+import { safeName } from "../lower/comments.js";
 
 export type GraphNodeKind = "input" | "param" | "forward" | "gradient" | "result";
 
@@ -55,10 +56,10 @@ function attrs(map: Record<string, string>): string {
 
 /** The DOT text of the model's training graph: loss, prediction and every parameter's gradient. */
 export function modelDot(model: Model, derived: Derived): string {
-  const file = baseName(model.file);
-  // DSL lines as box captions: whitespace collapsed, long ones shortened.
+  const file = fileLabel(model.file);
+  // DSL lines as box captions: made safe as the emitted code's comments, whitespace collapsed, long ones shortened.
   const lines = model.source.split(/\r\n|\r|\n/).map((l) => {
-    const t = l.trim().replace(/\s+/g, " ");
+    const t = safeName(l.trim().replace(/\s+/g, " "));
     return t.length > 44 ? `${t.slice(0, 43)}…` : t;
   });
   const grads = model.params.map((p) => ({ p, node: derived.grads.get(p.name)! }));

@@ -9,6 +9,7 @@ import type { Model } from "../build/model.js";
 import { topoOrder } from "../ir/node.js";
 import { maskName } from "../ops/leaves.js";
 import { printGraph } from "../ir/print.js";
+import { safeName, safeText } from "../lower/comments.js";
 import type { Derived } from "../passes/derive.js";
 import { type GradientSlice, gradKernel } from "./code-slice.js";
 import type { Derivation, Equation } from "./derivation.js";
@@ -23,8 +24,17 @@ const MAX_RHS_COLUMN = 48;
 const LEGEND =
   "notation: W x matrix-vector product, Wᵀ v transposed product, ⊗ outer product, ⊙ elementwise product, · scaling, Σ sum of elements";
 
-export function baseName(file: string): string {
+function baseName(file: string): string {
   return file.replace(/^.*[\\/]/, "");
+}
+
+/**
+ * The model file's name as headers and captions show it: without its folder, and made safe as
+ * the emitted code's comments make it (no line break or control character from the name can
+ * end a comment or a line).
+ */
+export function fileLabel(file: string): string {
+  return safeName(baseName(file));
 }
 
 function table(equations: readonly Equation[], file: string): string[] {
@@ -50,11 +60,11 @@ function maskLegend(model: Model): string[] {
 }
 
 export function mathText(model: Model, d: Derivation): string {
-  const file = baseName(model.file);
+  const file = fileLabel(model.file);
   const which = d.params.length === model.params.length ? "every parameter" : d.params.join(", ");
   return [
     `# ${model.name} (${file}): ∂L/∂(${which}), derived in reverse mode and simplified`,
-    `# loss: ${model.lossText}; shapes on the right, then the model line each value comes from`,
+    `# loss: ${safeText(model.lossText)}; shapes on the right, then the model line each value comes from`,
     ``,
     `forward`,
     ...table(d.forward, file),
@@ -70,7 +80,7 @@ export function mathText(model: Model, d: Derivation): string {
 
 /** The whole emitted gradient kernel. */
 export function fullCodeText(model: Model, code: string, note?: string): string {
-  const file = baseName(model.file);
+  const file = fileLabel(model.file);
   const kernel = gradKernel(code);
   const what = kernel.name === "gradRows" ? "a minibatch" : "one sample";
   const head = `// ${model.name}: the gradient kernel emitted for ${file} (forward pass, then backward; ${what})`;
@@ -79,7 +89,7 @@ export function fullCodeText(model: Model, code: string, note?: string): string 
 
 /** One parameter's slice of the emitted gradient kernel. */
 export function sliceText(model: Model, param: string, slice: GradientSlice, kernel: string): string {
-  const file = baseName(model.file);
+  const file = fileLabel(model.file);
   const reads = slice.forwardReads.length > 0 ? slice.forwardReads.join(", ") : "(none)";
   const lines = [
     `// ${model.name}: the statements of ${kernel} (emitted for ${file}) that compute ∂loss/∂${param}.`,
@@ -93,5 +103,5 @@ export function sliceText(model: Model, param: string, slice: GradientSlice, ker
 /** The simplified gradient graph of the chosen parameters (IR text). */
 export function irText(model: Model, derived: Derived, params: readonly string[]): string {
   const roots = params.map((p) => ({ name: `d${p}`, node: derived.grads.get(p)! }));
-  return `# ${model.name} (${baseName(model.file)}): gradient graph after autodiff and simplification\n${printGraph(roots)}\n`;
+  return `# ${model.name} (${fileLabel(model.file)}): gradient graph after autodiff and simplification\n${printGraph(roots)}\n`;
 }
