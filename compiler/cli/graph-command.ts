@@ -1,12 +1,14 @@
 // `nnc graph MODEL.nn -o graph.svg|graph.dot|graph.html`: draws the forward and backward
 // graph after simplification (inputs, parameters, forward ops and gradient ops in their own
-// colours; edges labelled with shapes; boxes with the DSL line they come from).
+// colours; edges labelled with shapes; boxes with the DSL line they come from). A deep model is
+// drawn as a ladder (explain/layout.ts); one too large to lay out gets its DOT text only.
 //
 //   nnc graph dsl-examples/parity.nn -o docs/parity-graph.svg
 
 import { analyze } from "../compile.js";
 import { derivation } from "../explain/derivation.js";
-import { modelDot } from "../explain/dot.js";
+import { layoutDot, modelLayout } from "../explain/dot.js";
+import { MAX_BOXES } from "../explain/layout.js";
 import { fileLabel, mathText } from "../explain/grad-text.js";
 import { graphPage, renderSvg } from "../explain/render.js";
 import { parseOptions } from "./compile-command.js";
@@ -27,8 +29,14 @@ function formatOf(output: string): string {
 export async function graphOutput(source: string, file: string, output: string): Promise<string> {
   const ext = formatOf(output);
   const { model, derived } = analyze(source, file);
-  const dot = modelDot(model, derived);
+  const laid = modelLayout(model, derived);
+  const dot = layoutDot(model, laid);
   if (ext === "dot" || ext === "gv") return dot;
+  const boxes = laid.drawing.boxes.length;
+  if (boxes > MAX_BOXES) {
+    const dotName = output.replace(/\.[^.\\/]*$/, ".dot");
+    throw new CliError(`${file} draws as ${boxes} boxes, more than Graphviz lays out in reasonable time (${MAX_BOXES}); write -o ${dotName} for the graph as DOT text, or draw a smaller model`);
+  }
   const svg = await renderSvg(dot);
   if (ext === "svg") return svg;
   const title = `${model.name} (${fileLabel(file)}): forward and backward graph`;
