@@ -35,7 +35,7 @@ export async function graphOutput(source: string, file: string, output: string):
   const boxes = laid.drawing.boxes.length;
   if (boxes > MAX_BOXES) {
     const dotName = output.replace(/\.[^.\\/]*$/, ".dot");
-    throw new CliError(`${file} draws as ${boxes} boxes, more than Graphviz lays out in reasonable time (${MAX_BOXES}); write -o ${dotName} for the graph as DOT text, or draw a smaller model`);
+    throw new CliError(`${file} draws as ${boxes} boxes; above ${MAX_BOXES} Graphviz takes too long to lay them out. Write -o ${dotName} for the graph as DOT text, or draw a smaller model`);
   }
   const svg = await renderSvg(dot);
   if (ext === "svg") return svg;
