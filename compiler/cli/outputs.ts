@@ -2,7 +2,7 @@
 // written so that nothing but the output itself is ever replaced.
 //
 //   -                         standard output
-//   a device, FIFO or socket  opened and written in place (replacing /dev/null would be a disaster)
+//   a device or FIFO          opened and written in place (replacing /dev/null would be a disaster)
 //   a symbolic link           its final target is replaced atomically; the link stays a link
 //   a file, or a new name     written to `.NAME.PID.tmp` beside it, then renamed over it (a failed
 //                             or interrupted run leaves the old file whole); its mode is kept
@@ -45,7 +45,7 @@ export interface NamedPath {
 /** What an output path is once symbolic links are followed. */
 type Destination =
   | { kind: "stdout" }
-  /** Written in place: a character or block device, a FIFO or a socket. */
+  /** Written in place: a character or block device, or a FIFO. */
   | { kind: "stream"; target: string; stats: Stats }
   /** Replaced atomically: an existing regular file (stats) or a name still free. */
   | { kind: "file"; target: string; stats: Stats | undefined };
@@ -89,6 +89,7 @@ function destination(path: string): Destination {
     throw cannotWrite(path, describeFsError(e));
   }
   if (stats?.isDirectory()) throw cannotWrite(path, "it is a directory");
+  if (stats?.isSocket()) throw cannotWrite(path, "it is a socket");
   if (stats && !stats.isFile()) return { kind: "stream", target, stats };
   const folder = dirname(target);
   let folderStats: Stats;
@@ -122,7 +123,7 @@ function probe(path: string, dest: Destination): void {
 }
 
 /** A key equal for two paths exactly when they are the same file; undefined when sharing it harms nothing. */
-function fileKey(path: string, dest: Destination): string | undefined {
+function fileKey(dest: Destination): string | undefined {
   // Terminals, /dev/null and standard output can take any number of writers.
   if (dest.kind === "stdout") return undefined;
   if (dest.kind === "stream") return dest.stats.isCharacterDevice() ? undefined : `${dest.stats.dev}:${dest.stats.ino}`;
@@ -140,7 +141,7 @@ function fileKey(path: string, dest: Destination): string | undefined {
 /** The file an input path reads, as a key comparable with fileKey; undefined when it is not a file. */
 function inputKey(path: string): string | undefined {
   try {
-    const stats = path === "-" ? fstatSync(0) : statSync(path);
+    const stats = statSync(path);
     return stats.isCharacterDevice() ? undefined : `${stats.dev}:${stats.ino}`;
   } catch {
     return undefined; // missing: reading it fails with its own message
@@ -163,7 +164,7 @@ export function checkOutputs(outputs: readonly NamedPath[], inputs: readonly Nam
   for (const output of outputs) {
     if (output.path === undefined) continue;
     const dest = destination(output.path);
-    const key = fileKey(output.path, dest);
+    const key = fileKey(dest);
     const earlier = key === undefined ? undefined : seen.get(key);
     if (earlier) throw new CliError(`${described(output)} is the same file as ${described(earlier)}; choose another name`);
     probe(output.path, dest);

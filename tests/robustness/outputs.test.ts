@@ -19,6 +19,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -132,6 +133,16 @@ describe("checkOutputs", () => {
     }
     if (path === "ldangling-folder") symlinkSync("nowhere/x.ts", "ldangling-folder");
     expect(() => checkOutputs([{ flag: "-o", path }], [])).toThrow(message);
+  });
+
+  it("[C2] refuses a socket (it cannot be opened for writing)", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(dir, "sock"), resolve));
+    try {
+      expect(() => checkOutputs([{ flag: "-o", path: "sock" }], [])).toThrow(/^cannot write 'sock': it is a socket$/);
+    } finally {
+      server.close();
+    }
   });
 
   it.skipIf(isRoot)("[C2] refuses a folder it may not write to", () => {
