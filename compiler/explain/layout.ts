@@ -5,10 +5,11 @@
 // goes (measured: 20 dense layers, 233 boxes, 13,969 such nodes, 11 s of 11 s). Drawn as it
 // reads (forward pass down, then the backward pass further down), a deep model's forward
 // values reach their backward uses across the whole picture, so those nodes grow with the
-// square of the depth. The ladder layout draws each gradient op beside the forward op it
-// belongs to instead: edges between gradient ops point up (the backward pass climbs back up
-// beside the forward one) and a parameter or input used on many lines is drawn once per line,
-// so every edge is short and the cost grows with the depth, not its square.
+// square of the depth. The ladder draws each gradient op beside the forward op it belongs to
+// instead: edges between gradient ops point up (the backward pass climbs back up beside the
+// forward one), and a value used on distant lines is drawn again (dashed) where it is used, so
+// every edge from a forward value is short and the cost grows with the depth, not its square
+// (25 layers that all add one shared value: 240 s as it reads, 0.2 s as a ladder).
 //
 //   const laid = arrange({ boxes, arrows });   // as it reads when cheap, else the ladder
 //   laid.drawing.boxes.length > MAX_BOXES     // too many to draw at all
