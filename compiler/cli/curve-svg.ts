@@ -2,7 +2,7 @@
 // accuracy per epoch, training solid and validation dashed, as a small hand-written SVG (a few
 // polylines, axes and labels: no chart library needed for that).
 //
-//   writeAtomically("curve.svg", curveSvg("parity", { loss: [0.7, 0.6], accuracy: [0.4, 0.6] }));
+//   writeOutput("curve.svg", curveSvg("parity", { loss: [0.7, 0.6], accuracy: [0.4, 0.6] }));
 
 export type History = Record<string, number[] | undefined>;
 

@@ -10,9 +10,10 @@
 
 import { labelKindOfLoss } from "../../runtime/data.js";
 import { readDataset as readRows, type DataShape, type Dataset, type LabelMode } from "../data/dataset.js";
-import { openTable } from "../data/load.js";
+import { BUILTIN_DATA, openTable } from "../data/load.js";
 import { UsageError } from "./io.js";
 import type { GeneratedModule } from "../emit/load-module.js";
+import type { NamedPath } from "./outputs.js";
 
 export const DATA_OPTIONS = {
   data: { type: "string" },
@@ -23,6 +24,7 @@ export const DATA_OPTIONS = {
 } as const;
 
 type Values = { [key: string]: string | boolean | (string | boolean)[] | undefined };
+export type { Values as FlagValues };
 
 export function stringFlag(values: Values, name: string): string | undefined {
   const v = values[name];
@@ -49,6 +51,14 @@ export function shapeOf(model: GeneratedModule["model"]): DataShape {
   // A one-value target under sparse categorical accuracy or loss is a class index into the output.
   if (model.accuracy === "sparse_categorical" || labels === "class-index") shape.classes = size(model.output.shape);
   return shape;
+}
+
+/** The files a command reads (the model file and the named flags' files), for checkOutputs; built-in data sets are not files. */
+export function dataInputs(model: string, values: Values, flags: readonly ("data" | "test" | "weights")[]): NamedPath[] {
+  const files = flags
+    .map((flag) => ({ flag: `--${flag}`, path: stringFlag(values, flag) }))
+    .filter((input) => input.flag === "--weights" || input.path === undefined || !Object.hasOwn(BUILTIN_DATA, input.path));
+  return [{ flag: "the model file", path: model }, ...files];
 }
 
 function list(text: string | undefined): string[] | undefined {

@@ -5,9 +5,10 @@
 //   nnc predict iris.nn --weights iris.json --data iris -o predictions.csv
 
 import { oneModelFile, parseOptions } from "./options.js";
-import { DATA_OPTIONS, readDataset, shapeOf, stringFlag } from "./data-options.js";
+import { DATA_OPTIONS, dataInputs, readDataset, shapeOf, stringFlag } from "./data-options.js";
 import { openInput } from "../data/read-file.js";
-import { UsageError, writeAtomically } from "./io.js";
+import { UsageError } from "./io.js";
+import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 import { compileModel, loadWeights } from "./model-module.js";
 
 export const PREDICT_USAGE = `  nnc predict MODEL.nn --weights W.json --data SRC [-o OUT.csv]   outputs for each row, as CSV
@@ -37,6 +38,8 @@ export async function predictCommand(args: string[]): Promise<number> {
   const file = oneModelFile(positionals);
   const weights = stringFlag(values, "weights");
   if (weights === undefined) throw new UsageError(`missing --weights FILE (written by nnc train --save)`);
+  const output = stringFlag(values, "output");
+  checkOutputs([{ flag: "-o", path: output }], dataInputs(file, values, ["weights", "data"]));
   const weightsFile = openInput(weights); // a missing file fails before the compile
   const { mod } = await compileModel(file);
   const params = loadWeights(mod, weightsFile);
@@ -44,11 +47,10 @@ export async function predictCommand(args: string[]): Promise<number> {
   const outputSize = mod.model.output.shape.reduce((a, b) => a * b, 1);
   const classifier = mod.model.accuracy === "categorical" || mod.model.accuracy === "sparse_categorical";
   const csv = predictionsCsv(mod.model.output.name, outputSize, classifier, mod.predictBatch(params, ds.X));
-  const output = stringFlag(values, "output");
   if (output === undefined) process.stdout.write(csv);
   else {
-    writeAtomically(output, csv, file);
-    process.stderr.write(`nnc: wrote ${ds.rows} predictions to ${output}\n`);
+    writeOutput(output, csv);
+    process.stderr.write(`nnc: wrote ${ds.rows} predictions to ${outputName(output)}\n`);
   }
   return 0;
 }

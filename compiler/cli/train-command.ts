@@ -6,13 +6,12 @@
 //
 //   nnc train dsl-examples/parity.nn --data parity.csv --epochs 100 --save w.json --plot curve.svg
 
-import { statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { oneModelFile, parseOptions } from "./options.js";
 import { curveSvg } from "./curve-svg.js";
-import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { CliError, UsageError, writeAtomically } from "./io.js";
+import { DATA_OPTIONS, dataInputs, type FlagValues, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
+import { CliError, UsageError } from "./io.js";
+import { checkOutputs, writeOutput } from "./outputs.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import type { GeneratedModule } from "../emit/load-module.js";
 import { createProgress, evaluationLine } from "./train-progress.js";
@@ -34,22 +33,18 @@ export const TRAIN_USAGE = `  nnc train MODEL.nn --data SRC [options]  train on 
       --limit N                        use the first N rows of --data (read no further)
 `;
 
-/** Fails before training, not after, when an output can never be written. */
-function checkOutput(path: string | undefined, flag: string, model: string): void {
-  if (path === undefined) return;
-  if (resolve(path) === resolve(model)) throw new CliError(`${flag} '${path}' is the model file; choose another name`);
-  let dir;
-  try {
-    dir = statSync(dirname(path));
-  } catch {
-    throw new CliError(`${flag} '${path}': folder '${dirname(path)}' does not exist`);
+/** Fails before training, not after, when an output can never be written or would overwrite an input. */
+function checkTrainOutputs(file: string, values: FlagValues, save: string | undefined, plot: string | undefined): void {
+  for (const [flag, path] of [["--save", save], ["--plot", plot]] as const) {
+    if (path === "-") throw new CliError(`${flag} -: nnc train prints its progress on standard output; give ${flag} a file name`);
   }
-  if (!dir.isDirectory()) throw new CliError(`${flag} '${path}': '${dirname(path)}' is not a folder`);
-  try {
-    if (statSync(path).isDirectory()) throw new CliError(`${flag} '${path}' is a folder`);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-  }
+  checkOutputs(
+    [
+      { flag: "--save", path: save },
+      { flag: "--plot", path: plot },
+    ],
+    dataInputs(file, values, ["data", "test", "weights"]),
+  );
 }
 
 /** "x0, x1, …, x3 (4 columns)" or "a, b". */
@@ -126,8 +121,7 @@ async function prepare(args: string[]): Promise<Plan> {
   const split = splitText === undefined ? undefined : Number(splitText);
   if (split !== undefined && !(split > 0 && split < 1)) throw new UsageError(`--split must be a fraction between 0 and 1, like 0.2; got '${splitText}'`);
   if (test !== undefined && split !== undefined) throw new UsageError(`give either --test or --split, not both`);
-  checkOutput(save, "--save", file);
-  checkOutput(plot, "--plot", file);
+  checkTrainOutputs(file, values, save, plot);
   const weightsPath = stringFlag(values, "weights");
   const weightsFile: InputFile | null = weightsPath === undefined ? null : openInput(weightsPath); // a missing file fails before the compile
 
@@ -173,11 +167,11 @@ function report(plan: Plan, result: TrainResult): number {
     if (held && result.evaluation.validation) process.stdout.write(evaluationLine(held, result.evaluation.validation));
   }
   if (plan.save !== undefined) {
-    writeAtomically(plan.save, weightsWriter(weightsLayout(plan.model), result.params), plan.file);
+    writeOutput(plan.save, weightsWriter(weightsLayout(plan.model), result.params));
     process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${plural(result.batches, "batch", "es")}` : ""} to ${plan.save}\n`);
   }
   if (plan.plot !== undefined) {
-    writeAtomically(plan.plot, curveSvg(plan.model.name, result.history), plan.file);
+    writeOutput(plan.plot, curveSvg(plan.model.name, result.history));
     process.stderr.write(`nnc: wrote the training curve to ${plan.plot}\n`);
   }
   return result.interrupted ? 130 : 0;

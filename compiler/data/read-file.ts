@@ -22,6 +22,8 @@ export function describeFsError(e: unknown): string {
     EROFS: "read-only file system",
     ENOSPC: "no space left on the device",
     EIO: "input/output error",
+    ELOOP: "too many levels of symbolic links",
+    ENXIO: "no such device or address",
   };
   if (code && words[code]) return `${words[code]} (${code})`;
   return code ?? String((e as Error)?.message ?? e);

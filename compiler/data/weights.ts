@@ -7,7 +7,7 @@
 //
 //   const layout = weightsLayout(mod.model);
 //   const params = readWeights(openInput("w.json"), layout);          // DataError on any problem
-//   writeAtomically("w.json", weightsWriter(layout, params));
+//   writeOutput("w.json", weightsWriter(layout, params));
 
 import { closeSync } from "node:fs";
 import type { ParamInfo, Vec } from "../../runtime/core.js";
@@ -52,7 +52,7 @@ export function readWeights(file: InputFile, layout: ParamsLayout): Float64Array
   }
 }
 
-/** Writes the weights JSON in pieces (for writeAtomically): saveParams's text, never one string. */
+/** Writes the weights JSON in pieces (for cli/outputs.ts writeOutput): saveParams's text, never one string. */
 export function weightsWriter(layout: ParamsLayout, params: Vec): (write: (piece: string) => void) => void {
   return (write) => writeModelParams(layout, params, write);
 }

@@ -1,12 +1,13 @@
 // Loads a freshly compiled module into this process (for `nnc check`, `nnc train`, …):
 // the code is written to a private temporary .mts file and imported with tsx's tsImport (a
 // loader scoped to this import, so it works whether or not the launcher registered tsx: the
-// dist/ build does not). The file is removed right after import.
+// dist/ build does not). The file is removed right after import; folders left by killed runs
+// are removed by the next one (module-folder.ts).
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { makeModuleFolder } from "./module-folder.js";
 
 /** The public API every generated module exports (see compiler/emit/module.ts). */
 export interface GeneratedModule {
@@ -43,7 +44,7 @@ export interface GeneratedModule {
 }
 
 export async function loadGeneratedModule(code: string): Promise<GeneratedModule> {
-  const dir = mkdtempSync(join(tmpdir(), "nnc-"));
+  const dir = makeModuleFolder();
   // .mts, not .ts: with no package.json above the temp folder, a .ts file would be CommonJS.
   const file = join(dir, "model.mts");
   try {

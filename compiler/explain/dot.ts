@@ -13,9 +13,12 @@ import { type Node, shapeText, topoOrder } from "../ir/node.js";
 import { MathPrinter } from "./math.js";
 import { mathName } from "./names.js";
 import { maskName } from "../ops/leaves.js";
-import { baseName } from "./grad-text.js";
+import { fileLabel } from "./grad-text.js";
+import { safeName } from "../lower/comments.js";
+import { type Arrow, type Box, type Drawing, type GraphNodeKind, LADDER_NSLIMIT, type Laid, type LayoutChoice, arrange } from "./layout.js";
 
-export type GraphNodeKind = "input" | "param" | "forward" | "gradient" | "result";
+export type { GraphNodeKind };
+
 
 /** Fill colours by kind (the legend shows the same). */
 export const COLOURS: Record<GraphNodeKind, string> = {
@@ -53,12 +56,11 @@ function attrs(map: Record<string, string>): string {
     .join(", ")}]`;
 }
 
-/** The DOT text of the model's training graph: loss, prediction and every parameter's gradient. */
-export function modelDot(model: Model, derived: Derived): string {
-  const file = baseName(model.file);
-  // DSL lines as box captions: whitespace collapsed, long ones shortened.
+/** The boxes and arrows of the model's training graph: loss, prediction and every parameter's gradient. */
+function drawModel(model: Model, derived: Derived, file: string): Drawing {
+  // DSL lines as box captions: made safe as the emitted code's comments, whitespace collapsed, long ones shortened.
   const lines = model.source.split(/\r\n|\r|\n/).map((l) => {
-    const t = l.trim().replace(/\s+/g, " ");
+    const t = safeName(l.trim().replace(/\s+/g, " "));
     return t.length > 44 ? `${t.slice(0, 43)}…` : t;
   });
   const grads = model.params.map((p) => ({ p, node: derived.grads.get(p.name)! }));
@@ -73,12 +75,7 @@ export function modelDot(model: Model, derived: Derived): string {
   const printer = new MathPrinter((n) => (isConst(n) ? undefined : label(n)));
   const declared = new Map(model.params.map((p) => [p.name, p.line]));
 
-  const out = [
-    `digraph ${quote(model.name)} {`,
-    `  graph ${attrs({ rankdir: "TB", fontname: "Helvetica", fontsize: "16", labelloc: "t", label: `${model.name} (${file}): forward and backward graph after simplification`, nodesep: "0.3", ranksep: "0.45" })};`,
-    `  node ${attrs({ shape: "box", style: "rounded,filled", fontname: "Helvetica", fontsize: "11", penwidth: "0.8" })};`,
-    `  edge ${attrs({ fontname: "Helvetica", fontsize: "9", color: "#555555", fontcolor: "#333333", arrowsize: "0.6" })};`,
-  ];
+  const boxes: Box[] = [];
   for (const n of nodes) {
     const kind = kindOf(n);
     const text = [label(n)];
@@ -92,18 +89,44 @@ export function modelDot(model: Model, derived: Derived): string {
       text.push(kind === "gradient" ? `backward of ${where}` : where);
     }
     const shape = kind === "input" || kind === "param" ? "ellipse" : "box";
-    out.push(`  n${n.id} ${attrs({ label: text.join("\n"), fillcolor: COLOURS[kind], shape })};`);
+    boxes.push({ id: `n${n.id}`, kind, line: n.origin?.line, attrs: { label: text.join("\n"), fillcolor: COLOURS[kind], shape } });
   }
   grads.forEach(({ p, node }, i) => {
     const text = [`∂L/∂${p.name}`, shapeText(node.shape), `${file}:${p.line}  ${(lines[p.line - 1] ?? "").trim()}`];
-    out.push(`  g${i} ${attrs({ label: text.join("\n"), fillcolor: COLOURS.result, peripheries: "2" })};`);
+    boxes.push({ id: `g${i}`, kind: "result", line: p.line, attrs: { label: text.join("\n"), fillcolor: COLOURS.result, peripheries: "2" } });
   });
+  const arrows: Arrow[] = [];
   for (const n of nodes) {
-    for (const input of n.inputs) if (!isConst(input)) out.push(`  n${input.id} -> n${n.id} ${attrs({ label: shapeText(input.shape) })};`);
+    for (const input of n.inputs) if (!isConst(input)) arrows.push({ from: `n${input.id}`, to: `n${n.id}`, attrs: { label: shapeText(input.shape) } });
   }
   grads.forEach(({ node }, i) => {
-    if (!isConst(node)) out.push(`  n${node.id} -> g${i} ${attrs({ label: shapeText(node.shape) })};`);
+    if (!isConst(node)) arrows.push({ from: `n${node.id}`, to: `g${i}`, attrs: { label: shapeText(node.shape) } });
   });
+  return { boxes, arrows };
+}
+
+/** The model's training graph, laid out as layout.ts chooses (or as `choice` says). */
+export function modelLayout(model: Model, derived: Derived, choice: LayoutChoice = "auto"): Laid {
+  return arrange(drawModel(model, derived, fileLabel(model.file)), choice);
+}
+
+/** The DOT text of the model's training graph, laid out as layout.ts chooses (or as `choice` says). */
+export function modelDot(model: Model, derived: Derived, choice: LayoutChoice = "auto"): string {
+  return layoutDot(model, modelLayout(model, derived, choice));
+}
+
+/** The DOT text of a laid-out drawing of the model. */
+export function layoutDot(model: Model, { drawing, ladder }: Laid): string {
+  const file = fileLabel(model.file);
+  const title = `${model.name} (${file}): forward and backward graph after simplification${ladder ? " (each backward op beside its forward op)" : ""}`;
+  const out = [
+    `digraph ${quote(model.name)} {`,
+    `  graph ${attrs({ rankdir: "TB", fontname: "Helvetica", fontsize: "16", labelloc: "t", label: title, nodesep: "0.3", ranksep: "0.45", ...(ladder ? { nslimit: LADDER_NSLIMIT } : {}) })};`,
+    `  node ${attrs({ shape: "box", style: "rounded,filled", fontname: "Helvetica", fontsize: "11", penwidth: "0.8" })};`,
+    `  edge ${attrs({ fontname: "Helvetica", fontsize: "9", color: "#555555", fontcolor: "#333333", arrowsize: "0.6" })};`,
+    ...drawing.boxes.map((b) => `  ${b.id} ${attrs(b.attrs)};`),
+    ...drawing.arrows.map((a) => `  ${a.from} -> ${a.to} ${attrs(a.attrs)};`),
+  ];
   // The legend: one row of colour samples (an HTML-like label: a table).
   const cells = LEGEND.map(([kind, text]) => `<td bgcolor="${COLOURS[kind]}">${text}</td>`).join("");
   out.push(`  legend [shape="plaintext", style="", fontsize="10", label=<<table border="0" cellborder="1" cellspacing="4" cellpadding="4">` + `<tr><td border="0">legend</td>${cells}</tr></table>>];`, `}`, ``);

@@ -9,6 +9,7 @@ import type { Model } from "../elaborate/model.js";
 import { topoOrder } from "../ir/node.js";
 import { maskName } from "../ops/leaves.js";
 import { printGraph } from "../ir/print.js";
+import { safeName, safeText } from "../lower/comments.js";
 import type { Derived } from "../passes/simplify.js";
 import type { Program } from "../lower/program.js";
 import { printFunction, printStatements } from "../print/typescript.js";
@@ -25,8 +26,17 @@ const MAX_RHS_COLUMN = 48;
 const LEGEND =
   "notation: W x matrix-vector product, Wᵀ v transposed product, ⊗ outer product, ⊙ elementwise product, · scaling, Σ sum of elements";
 
-export function baseName(file: string): string {
+function baseName(file: string): string {
   return file.replace(/^.*[\\/]/, "");
+}
+
+/**
+ * The model file's name as headers and captions show it: without its folder, and made safe as
+ * the emitted code's comments make it (no line break or control character from the name can
+ * end a comment or a line).
+ */
+export function fileLabel(file: string): string {
+  return safeName(baseName(file));
 }
 
 function table(equations: readonly Equation[], file: string): string[] {
@@ -52,11 +62,11 @@ function maskLegend(model: Model): string[] {
 }
 
 export function mathText(model: Model, d: Derivation): string {
-  const file = baseName(model.file);
+  const file = fileLabel(model.file);
   const which = d.params.length === model.params.length ? "every parameter" : d.params.join(", ");
   return [
     `# ${model.name} (${file}): ∂L/∂(${which}), derived in reverse mode and simplified`,
-    `# loss: ${model.lossText}; shapes on the right, then the model line each value comes from`,
+    `# loss: ${safeText(model.lossText)}; shapes on the right, then the model line each value comes from`,
     ``,
     `forward`,
     ...table(d.forward, file),
@@ -72,7 +82,7 @@ export function mathText(model: Model, d: Derivation): string {
 
 /** The whole emitted gradient kernel, with the functions it calls. */
 export function fullCodeText(model: Model, program: Program): string {
-  const file = baseName(model.file);
+  const file = fileLabel(model.file);
   const what = program.batched ? "a minibatch" : "one sample";
   const head = `// ${model.name}: the gradient kernel emitted for ${file} (forward pass, then backward; ${what})`;
   return [head, ...gradFunctions(program).map((fn) => printFunction(fn)), ``].join("\n");
@@ -80,7 +90,7 @@ export function fullCodeText(model: Model, program: Program): string {
 
 /** One parameter's slice of the emitted gradient kernel. */
 export function sliceText(model: Model, param: string, slice: GradientSlice, program: Program): string {
-  const file = baseName(model.file);
+  const file = fileLabel(model.file);
   const kernel = program.kernels.grad;
   const reads = slice.forwardReads.length > 0 ? slice.forwardReads.join(", ") : "(none)";
   const where = program.batched ? `${kernel} and the functions it calls` : kernel;
@@ -96,5 +106,5 @@ export function sliceText(model: Model, param: string, slice: GradientSlice, pro
 /** The simplified gradient graph of the chosen parameters (IR text). */
 export function irText(model: Model, derived: Derived, params: readonly string[]): string {
   const roots = params.map((p) => ({ name: `d${p}`, node: derived.grads.get(p)! }));
-  return `# ${model.name} (${baseName(model.file)}): gradient graph after autodiff and simplification\n${printGraph(roots, derived.names)}\n`;
+  return `# ${model.name} (${fileLabel(model.file)}): gradient graph after autodiff and simplification\n${printGraph(roots, derived.names)}\n`;
 }

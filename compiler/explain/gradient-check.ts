@@ -11,6 +11,7 @@
 import { compile } from "../compile.js";
 import type { UnrollMode } from "../lower/lower.js";
 import { topoOrder } from "../ir/node.js";
+import { safeName } from "../lower/comments.js";
 import { type GeneratedModule, loadGeneratedModule } from "../emit/load-module.js";
 
 export interface CheckOptions {
@@ -176,7 +177,7 @@ export function checkText(file: string, r: CheckResult): string {
   const shapes = r.params.map((p) => `[${p.shape.join(", ")}]`);
   const shapeW = Math.max(5, ...shapes.map((s) => s.length));
   const lines = [
-    `nnc check ${file}: generated grad() against ${against}`,
+    `nnc check ${safeName(file)}: generated grad() against ${against}`,
     `${r.points} random point${r.points === 1 ? "" : "s"} (seed ${r.seed}), tolerance ${r.tolerance.toExponential(0)} (relative error)`,
     ``,
     `  ${"param".padEnd(nameW)}  ${"shape".padEnd(shapeW)}  ${"checked".padStart(7)}  max error`,

@@ -7,8 +7,12 @@ import type { Origin } from "../ir/node.js";
 /** Printable ASCII only; everything else becomes `?`. `#` comments are dropped. */
 export function safeText(text: string): string {
   // [\s\S], not `.`: a comment holding U+2028 must still be dropped whole.
-  const code = text.replace(/#[\s\S]*$/, "").trim();
-  return code.replace(/[^\x20-\x7e]/g, "?").replace(/\*\//g, "* /");
+  return safeName(text.replace(/#[\s\S]*$/, "").trim());
+}
+
+/** A file name (or other text with no `#` comment to drop) made safe the same way as safeText. */
+export function safeName(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?").replace(/\*\//g, "* /");
 }
 
 export function commentText(file: string, origin: Origin, gradient: boolean): string {
