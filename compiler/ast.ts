@@ -18,6 +18,10 @@ export type Expr =
   | { kind: "num"; value: number; text: string; loc: Loc }
   | { kind: "bool"; value: boolean; loc: Loc }
   | { kind: "name"; name: string; loc: Loc }
+  /** `"same"`: only as an argument naming a choice. */
+  | { kind: "string"; value: string; loc: Loc }
+  /** `[3, 3]`: only as an argument (a size, strides, a shape). */
+  | { kind: "list"; items: Expr[]; loc: Loc }
   | { kind: "unary"; op: "-"; operand: Expr; loc: Loc }
   | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; loc: Loc }
   | CallExpr;

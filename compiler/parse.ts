@@ -292,6 +292,12 @@ function addOperations(semantics: ohm.Semantics): void {
     bool(_kw) {
       return { kind: "bool", value: this.sourceString === "true", loc: nodeLoc(this) };
     },
+    string(_open, _chars, _close) {
+      return { kind: "string", value: this.sourceString.slice(1, -1), loc: nodeLoc(this) };
+    },
+    List(_open, _w1, items, _w2, _close) {
+      return { kind: "list", items: items.asIteration().children.map((i) => i.expr() as Expr), loc: nodeLoc(this) };
+    },
     number(_n) {
       const loc = nodeLoc(this);
       const text = this.sourceString;

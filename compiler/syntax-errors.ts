@@ -14,7 +14,7 @@ interface OhmFailure {
 }
 
 const BINARY_OPS = new Set(["+", "-", "*", "/", "@", "^"]);
-const EXPRESSION_STARTS = new Set(["a number", "a name", "a boolean", "(", "-"]);
+const EXPRESSION_STARTS = new Set(["a number", "a name", "a boolean", "a string", "(", "[", "-"]);
 const CLOSERS = new Set([",", ")", "]"]);
 /** Order in which expected items are listed. */
 const ITEM_ORDER = ["a statement", "an expression", "a name", "a dimension", "=", "~", "[", "(", ",", ")", "]", "an operator", "end of line"];
@@ -28,6 +28,9 @@ export function syntaxError(c: Context, match: ohm.MatchResult): NncError {
   // A character the language never uses is the whole story, whatever was expected.
   const bad = badCharacter(src, pos);
   if (bad) return located(c, pos, bad.length, bad.message);
+
+  // A quote that starts no string: one left open to the end of its line.
+  if (src[pos] === '"') return located(c, pos, 1, `a string opened here has no closing '"' on its line`);
 
   const lineIdx = c.lines.lineOf(pos);
   const lineStart = c.lines.starts[lineIdx];
@@ -148,7 +151,7 @@ function describeFound(src: string, pos: number): { kind: "end" | "word" | "numb
 }
 
 /** Characters that can appear outside comments in a valid program. */
-const LANGUAGE_CHARS = /[A-Za-z0-9_ \t\r\n#()[\],=~+\-*/@^.]/;
+const LANGUAGE_CHARS = /[A-Za-z0-9_ \t\r\n#()[\],=~+\-*/@^."]/;
 
 function badCharacter(src: string, pos: number): { message: string; length: number } | undefined {
   if (pos >= src.length) return undefined;

@@ -357,14 +357,16 @@ const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
 /**
  * [fanIn, fanOut] for our layout: W has shape [out, in] and is applied as W @ x, so
  * fanIn = shape[1] and fanOut = shape[0] (Keras' kernels are [in, out], hence the swap).
- * Rank 1: both shape[0]; scalar: 1. Rank > 2 is read as [out, in, ...receptive field].
+ * Rank 1: both shape[0]; scalar: 1. Rank > 2 is a convolution kernel in Keras' layout
+ * [...receptive field, in, out], read as Keras reads it: fanIn = in × receptive field.
  */
 function initFans(shape: number[]): [number, number] {
   if (shape.length === 0) return [1, 1];
   if (shape.length === 1) return [shape[0], shape[0]];
+  if (shape.length === 2) return [shape[1], shape[0]];
   let receptive = 1;
-  for (let i = 2; i < shape.length; i++) receptive *= shape[i];
-  return [shape[1] * receptive, shape[0] * receptive];
+  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i];
+  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
 /** Fills `out[offset .. offset+size)` for one tensor. */

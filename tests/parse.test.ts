@@ -22,6 +22,10 @@ function show(e: Expr): string {
       return `(${show(e.left)} ${e.op} ${show(e.right)})`;
     case "call":
       return `${e.callee}(${[...e.args.map(show), ...e.named.map((n) => `${n.name}=${show(n.value)}`)].join(", ")})`;
+    case "string":
+      return JSON.stringify(e.value);
+    case "list":
+      return `[${e.items.map(show).join(", ")}]`;
   }
 }
 
@@ -520,9 +524,15 @@ describe("syntax errors", () => {
   it("reports other stray characters", () => {
     expect(diag("h = x $ y").message).toBe("unexpected character '$'");
     expect(at("h = x $ y")).toBe("1:7");
-    expect(diag('h = "x"').message).toBe("unexpected character '\"'");
+    expect(diag('h = "x').message).toBe(`a string opened here has no closing '"' on its line`);
+    expect(at('h = f(x, "same)')).toBe("1:10");
     expect(at("h = 1 +\t\u000c")).toBe("1:9");
     expect(diag("h = 😀").message).toMatch(/^unexpected character '😀' \(U\+1F600\)/);
+  });
+
+  it("reads strings and lists as arguments", () => {
+    expect(show(expr('conv2d(x, 16, [3, 3], padding = "same")'))).toBe('conv2d(x, 16, [3, 3], padding="same")');
+    expect(show(expr("f([1,\n 2], [])"))).toBe("f([1, 2], [])");
   });
 
   it("allows any character inside comments", () => {

@@ -25,7 +25,7 @@ export class BoundArgs {
   constructor(
     readonly call: CallExpr,
     private readonly values: Map<string, Expr>,
-    private readonly sig: Signature,
+    readonly signature: Signature,
     private readonly fail: Fail,
   ) {}
 
@@ -38,7 +38,7 @@ export class BoundArgs {
   }
 
   private defaultOf(name: string): number | boolean | string | undefined {
-    return this.sig.params.find((p) => p.name === name)?.default;
+    return this.signature.params.find((p) => p.name === name)?.default;
   }
 
   /** A compile-time number: literals, unary minus and arithmetic on literals. */
@@ -51,15 +51,15 @@ export class BoundArgs {
       return d;
     }
     const v = constantValue(e);
-    if (v === undefined) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be a number`);
+    if (v === undefined) this.fail(e.loc, `'${name}' of ${this.signature.name}() must be a number`);
     value = v;
-    if (!Number.isFinite(value)) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be finite`);
-    if (range.integer && !Number.isInteger(value)) this.fail(e.loc, `'${name}' of ${this.sig.name}() must be an integer, got ${value}`);
+    if (!Number.isFinite(value)) this.fail(e.loc, `'${name}' of ${this.signature.name}() must be finite`);
+    if (range.integer && !Number.isInteger(value)) this.fail(e.loc, `'${name}' of ${this.signature.name}() must be an integer, got ${value}`);
     if (range.min !== undefined && (range.minExclusive ? value <= range.min : value < range.min)) {
-      this.fail(e.loc, `'${name}' of ${this.sig.name}() must be ${range.minExclusive ? ">" : "≥"} ${range.min}, got ${value}`);
+      this.fail(e.loc, `'${name}' of ${this.signature.name}() must be ${range.minExclusive ? ">" : "≥"} ${range.min}, got ${value}`);
     }
     if (range.max !== undefined && (range.maxExclusive ? value >= range.max : value > range.max)) {
-      this.fail(e.loc, `'${name}' of ${this.sig.name}() must be ${range.maxExclusive ? "<" : "≤"} ${range.max}, got ${value}`);
+      this.fail(e.loc, `'${name}' of ${this.signature.name}() must be ${range.maxExclusive ? "<" : "≤"} ${range.max}, got ${value}`);
     }
     return value;
   }
@@ -67,15 +67,59 @@ export class BoundArgs {
   bool(name: string): boolean {
     const e = this.values.get(name);
     if (!e) return this.defaultOf(name) === true;
-    if (e.kind !== "bool") this.fail(e.loc, `'${name}' of ${this.sig.name}() must be true or false`);
+    if (e.kind !== "bool") this.fail(e.loc, `'${name}' of ${this.signature.name}() must be true or false`);
     return e.value;
+  }
+
+  /**
+   * A size given once or per dimension: `3` or `[3, 2]` (kernel_size, strides, pool_size), as
+   * positive integers; [n, n] for a single n. Undefined when absent and without a default.
+   */
+  pair(name: string): [number, number] | undefined {
+    const e = this.values.get(name);
+    if (!e) {
+      const d = this.defaultOf(name);
+      return typeof d === "number" ? [d, d] : undefined;
+    }
+    const what = `'${name}' of ${this.signature.name}() must be a positive integer or a list of two, such as 3 or [3, 3]`;
+    const items = e.kind === "list" ? e.items : [e];
+    if (items.length !== 1 && items.length !== 2) this.fail(e.loc, what);
+    const values = items.map((item) => {
+      const v = constantValue(item);
+      if (v === undefined || !Number.isInteger(v) || v < 1) this.fail(item.loc, what);
+      return v;
+    });
+    return [values[0]!, values[values.length - 1]!];
+  }
+
+  /** A list of positive integers: a shape, such as [5, 5, 32]. */
+  shape(name: string): number[] {
+    const e = this.values.get(name);
+    const what = `'${name}' of ${this.signature.name}() must be a list of positive integers, such as [5, 5, 32]`;
+    if (!e || e.kind !== "list" || e.items.length === 0) return this.fail(e?.loc ?? this.call.loc, what);
+    return e.items.map((item) => {
+      const v = constantValue(item);
+      if (v === undefined || !Number.isInteger(v) || v < 1) this.fail(item.loc, what);
+      return v;
+    });
+  }
+
+  /** One of a few words, written as a string or a bare name: `padding = "same"` or `padding = same`. */
+  choice<T extends string>(name: string, options: readonly T[]): T {
+    const e = this.values.get(name);
+    const value = !e ? String(this.defaultOf(name)) : e.kind === "string" ? e.value : e.kind === "name" ? e.name : undefined;
+    if (value === undefined || !(options as readonly string[]).includes(value)) {
+      const hint = value === undefined ? undefined : closest(value, options);
+      this.fail(e!.loc, `'${name}' of ${this.signature.name}() must be ${options.map((o) => `"${o}"`).join(" or ")}${value !== undefined ? `, got "${value}"` : ""}${hint ? `; did you mean "${hint}"?` : ""}`);
+    }
+    return value as T;
   }
 
   /** A bare identifier argument such as an activation or initializer name. */
   word(name: string): { word: string; loc: Loc } {
     const e = this.values.get(name);
     if (!e) return { word: String(this.defaultOf(name)), loc: this.call.loc };
-    if (e.kind !== "name") this.fail(e.loc, `'${name}' of ${this.sig.name}() must be a name such as 'relu'`);
+    if (e.kind !== "name") this.fail(e.loc, `'${name}' of ${this.signature.name}() must be a name such as 'relu'`);
     return { word: e.name, loc: e.loc };
   }
 }

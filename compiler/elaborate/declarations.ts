@@ -75,8 +75,8 @@ export class Declarations {
         this.declare(s.name, s.nameLoc);
         const existing = s.kind === "input" ? this.input : this.target;
         if (existing) fail(s.loc, `only one ${s.kind} is supported; '${existing.name}' is already the ${s.kind}`);
+        // Any rank: a vector x[4], an image img[28, 28, 1] (height, width, channels, as Keras).
         const shape = this.shapeOf(s.shape);
-        if (shape.length !== 1) fail(s.loc, `${s.kind} '${s.name}' must be a vector (one dimension), got [${shape.join(", ")}]`);
         const decl = { name: s.name, shape, node: graph.input(s.name, shape, s.kind) };
         if (s.kind === "input") this.input = decl;
         else this.target = decl;

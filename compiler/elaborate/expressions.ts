@@ -42,6 +42,10 @@ export class Expressions {
         return graph.const(e.value);
       case "bool":
         return fail(e.loc, `'${String(e.value)}' can only be the value of a named argument`);
+      case "string":
+        return fail(e.loc, `a string such as "${e.value}" can only be the value of an argument that names a choice (padding = "same")`);
+      case "list":
+        return fail(e.loc, `a list such as [3, 3] can only be the value of an argument (kernel_size, strides, a shape)`);
       case "name":
         return this.nameValue(e.name, e.loc, graph);
       case "unary": {
@@ -108,6 +112,7 @@ export class Expressions {
             if (left.shape[0] !== right.shape[0]) throw new ShapeError(`shape mismatch in '@': [${left.shape[0]}] @ [${right.shape[0]}]: sizes differ`);
             return graph.sum(graph.mul(left, right));
           }
+          if (left.shape.length === 2 && right.shape.length === 2) return graph.node("matmul", [left, right]);
           return graph.matvec(left, right);
         default:
           throw new Error(`internal: operator '${e.op}'`);
@@ -123,7 +128,7 @@ export class Expressions {
       const hint = closest(c.callee, [...FUNCTIONS.keys()]);
       fail(c.calleeLoc, `unknown function '${c.callee}'${hint ? `; did you mean '${hint}'?` : ""}`);
     }
-    const args = bindArgs(c, fn.signature, fail);
+    const args = bindArgs(c, fn.signatureOf?.(c) ?? fn.signature, fail);
     const ctx: FunctionContext = {
       graph,
       mode: this.mode,

@@ -2,11 +2,11 @@
 // statement's model line), the mode (dropout only exists in training), and hooks to declare
 // parameters and regularizers and to name the values it creates.
 
-import type { Expr, Loc } from "../ast.js";
+import type { CallExpr, Expr, Loc } from "../ast.js";
 import type { Graph } from "../ir/graph.js";
 import type { Node, Shape } from "../ir/node.js";
-import type { Fail } from "./args.js";
-import type { InitSpec } from "./model.js";
+import type { BoundArgs, Fail, Signature } from "./args.js";
+import type { AccuracyKind, InitSpec } from "./model.js";
 
 export type Mode = "train" | "infer";
 
@@ -30,4 +30,14 @@ export interface FunctionContext {
   nextDropoutId(): number;
   /** The target leaf, to catch swapped loss arguments. */
   readonly target: Node | undefined;
+}
+
+/** A row of the function table (functions.ts): what a call binds and what it makes. */
+export interface BuiltinFunction {
+  signature: Signature;
+  /** For a function with two forms (conv2d's layer and raw op): the signature a call binds to. */
+  signatureOf?: (call: CallExpr) => Signature;
+  /** Set on losses: what `evaluate` reports as accuracy for a model trained with it. */
+  accuracy?: AccuracyKind;
+  elaborate(args: BoundArgs, ctx: FunctionContext): Node;
 }

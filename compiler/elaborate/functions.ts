@@ -7,17 +7,13 @@
 
 import type { Node } from "../ir/node.js";
 import { ACTIVATIONS, activation } from "./activations.js";
-import type { BoundArgs, Signature } from "./args.js";
-import type { FunctionContext } from "./function-context.js";
+import type { BoundArgs } from "./args.js";
+import type { BuiltinFunction, FunctionContext } from "./function-context.js";
+import { IMAGE_FUNCTIONS } from "./image-functions.js";
 import * as losses from "./losses.js";
 import type { AccuracyKind } from "./model.js";
 
-export interface BuiltinFunction {
-  signature: Signature;
-  /** Set on losses: what `evaluate` reports as accuracy for a model trained with it. */
-  accuracy?: AccuracyKind;
-  elaborate(args: BoundArgs, ctx: FunctionContext): Node;
-}
+export type { BuiltinFunction };
 
 const req = (name: string) => ({ name });
 const opt = (name: string, value: number | boolean | string) => ({ name, default: value });
@@ -159,6 +155,7 @@ export const FUNCTIONS = new Map<string, BuiltinFunction>([
     },
   ],
   ["dropout", { signature: { name: "dropout", params: [req("x"), req("rate")] }, elaborate: dropoutLayer }],
+  ...IMAGE_FUNCTIONS,
   lossFn("mse", "none", (g, p, y) => losses.meanSquaredError(g, p, y)),
   lossFn("mae", "none", (g, p, y) => losses.meanAbsoluteError(g, p, y)),
   lossFn("binary_crossentropy", "binary", losses.binaryCrossentropy),

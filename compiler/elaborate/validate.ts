@@ -4,7 +4,7 @@
 //   param W2[3, 4] never used by the loss   ->   model.nn:6:7: error: parameter 'W2' is never used by the loss
 
 import type { Loc, Statement } from "../ast.js";
-import { type Node, topoOrder } from "../ir/node.js";
+import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import type { Declarations } from "./declarations.js";
 import type { ModeResult } from "./model.js";
 import type { SourceText } from "./source.js";
@@ -25,9 +25,9 @@ export function resolveOutput(
     output = { name: declared.name, node };
   }
   if (!output) return src.fail(lossStatement.loc, `cannot tell which value is the model's output; add 'output NAME'`);
-  if (output.node.shape.length !== 1) {
+  if (output.node.shape.length === 0) {
     const where: Loc = declared?.loc ?? lossStatement.loc;
-    src.fail(where, `the output '${output.name}' must be a vector, got shape [${output.node.shape.join(", ")}]`);
+    src.fail(where, `the output '${output.name}' must be a tensor (a vector, an image, …), got a scalar`);
   }
   return output;
 }
@@ -40,8 +40,8 @@ export function checkModel(src: SourceText, decls: Declarations, train: ModeResu
   }
   // mae / mse compare output and target element by element (not with sparse class labels).
   for (const m of decls.errorMetrics) {
-    const outputSize = train.output.node.shape[0]!;
-    const targetSize = decls.target!.shape[0]!;
+    const outputSize = sizeOf(train.output.node.shape);
+    const targetSize = sizeOf(decls.target!.shape);
     if (outputSize !== targetSize) {
       src.fail(m.loc, `metric '${m.name}' compares the output '${train.output.name}' [${outputSize}] with the target '${decls.target!.name}' [${targetSize}] element by element, but their sizes differ`);
     }

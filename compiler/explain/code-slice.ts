@@ -65,6 +65,7 @@ function exprReads(e: Expr, out: Set<string>): void {
       case "binary":
       case "compare":
       case "and":
+      case "or":
         stack.push(x.a, x.b);
         break;
       case "sum":
@@ -109,6 +110,10 @@ function effects(stmts: readonly Stmt[]): { reads: Set<string>; writes: Set<stri
         break;
       case "for":
         declared.add(s.v);
+        stack.push(...s.body);
+        break;
+      case "if":
+        exprReads(s.test, reads);
         stack.push(...s.body);
         break;
       case "return":

@@ -27,6 +27,8 @@ export interface Equation {
 export interface Derivation {
   /** Parameters whose gradients are shown, in declaration order. */
   params: string[];
+  /** The ops the equations use (for the notation legend). */
+  ops: Set<string>;
   forward: Equation[];
   backward: Equation[];
 }
@@ -128,5 +130,5 @@ export function derivation(model: Model, derived: Derived, params: readonly stri
     backward.push(equation(n, names.get(n.id)!, "backward"));
     emitParams(i);
   });
-  return { params: shown.map((p) => p.name), forward, backward };
+  return { params: shown.map((p) => p.name), ops: new Set(all.map((n) => n.op)), forward, backward };
 }

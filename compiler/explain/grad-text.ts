@@ -26,6 +26,14 @@ const MAX_RHS_COLUMN = 48;
 const LEGEND =
   "notation: W x matrix-vector product, Wᵀ v transposed product, ⊗ outer product, ⊙ elementwise product, · scaling, Σ sum of elements";
 
+/** Legend lines for notation only some models use, by the ops that print it. */
+const MORE_NOTATION: [string[], string][] = [
+  [["conv2d", "conv2d_backprop_input", "conv2d_backprop_filter"], "K ∗ x convolution (channels last), Kᵀ ∗ δ transposed convolution (the input's gradient), δ ⋆ x correlation of a gradient with an input (the kernel's gradient)"],
+  [["max_pool2d", "max_pool2d_grad", "max_pool2d_select", "avg_pool2d", "avg_pool2d_grad"], "max_pool / avg_pool pooling; route_max(x, δ) sends each window's δ to its maximum (the first on ties), spread_avg(δ) spreads it evenly over the window"],
+  [["unbroadcast"], "Σ↓ sum over the dimensions a value was broadcast along (a bias's gradient)"],
+  [["matmul"], "A B matrix product (Aᵀ, Bᵀ transposed)"],
+];
+
 function baseName(file: string): string {
   return file.replace(/^.*[\\/]/, "");
 }
@@ -75,6 +83,7 @@ export function mathText(model: Model, d: Derivation): string {
     ...table(d.backward, file),
     ``,
     `# ${LEGEND}`,
+    ...MORE_NOTATION.filter(([ops]) => ops.some((o) => d.ops.has(o))).map(([, text]) => `# ${text}`),
     ...maskLegend(model),
     ``,
   ].join("\n");

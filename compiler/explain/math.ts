@@ -79,7 +79,7 @@ export class MathPrinter {
       case "mul": {
         if (a === b) return { text: `${this.at(a!, ATOM)}²`, prec: POWER };
         // A scalar factor scales (·); two tensors multiply elementwise (⊙).
-        const scalar = (n: Node) => n.shape.length === 0 || n.op === "broadcast" || constValue(n) !== undefined;
+        const scalar = (n: Node) => n.shape.length === 0 || (n.op === "broadcast" && n.inputs[0]!.shape.length === 0) || constValue(n) !== undefined;
         const scaling = scalar(a!) || scalar(b!);
         return { text: `${this.factor(a!, true)} ${scaling ? "·" : "⊙"} ${this.factor(b!, false)}`, prec: PRODUCT };
       }

@@ -23,6 +23,7 @@ export type Expr =
   | { readonly k: "call"; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly k: "compare"; readonly op: CompareOp; readonly a: Expr; readonly b: Expr }
   | { readonly k: "and"; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "or"; readonly a: Expr; readonly b: Expr }
   | { readonly k: "cond"; readonly test: Expr; readonly then: Expr; readonly else: Expr };
 
 export type AssignOp = "=" | "+=" | "-=" | "*=";
@@ -39,7 +40,9 @@ export type Stmt =
    * over a `let v` declared before (`whole`: only whole steps), or `for (; v < to; v++)`.
    */
   | { readonly k: "for"; readonly v: string; readonly from?: Expr; readonly to: Expr; readonly step: number; readonly whole?: boolean; readonly body: readonly Stmt[] }
-  /** A call as a statement: `gradRows_1(p, X, Y, n, g, rng, out);` */
+  /** `if (test) { body }` (a window that may reach past a padded image). */
+  | { readonly k: "if"; readonly test: Expr; readonly body: readonly Stmt[] }
+  /** A call as a statement: `gradRows_1(p, X, n);` */
   | { readonly k: "call"; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly k: "return"; readonly value: Expr }
   /**
@@ -58,6 +61,7 @@ export const call = (fn: string, ...args: Expr[]): Expr => ({ k: "call", fn, arg
 export const compare = (op: CompareOp, a: Expr, b: Expr): Expr => ({ k: "compare", op, a, b });
 export const cond = (test: Expr, then: Expr, otherwise: Expr): Expr => ({ k: "cond", test, then, else: otherwise });
 export const and = (a: Expr, b: Expr): Expr => ({ k: "and", a, b });
+export const or = (a: Expr, b: Expr): Expr => ({ k: "or", a, b });
 
 export function binary(op: BinaryOp, a: Expr, b: Expr): Expr {
   return { k: "binary", op, a, b };
@@ -80,6 +84,7 @@ export function indexAdd(a: Expr | number, b: Expr | number): Expr {
   if (x.k === "num" && x.value === 0) return y;
   if (y.k === "num" && y.value === 0) return x;
   if (y.k === "binary" && y.op === "+") return binary("+", indexAdd(x, y.a), y.b);
+  if (y.k === "num" && y.value < 0) return binary("-", x, num(-y.value));
   return binary("+", x, y);
 }
 
@@ -106,6 +111,8 @@ export const loop = (name: string, from: number | Expr, to: number | Expr, body:
   body,
 });
 export const callStmt = (fn: string, args: readonly Expr[]): Stmt => ({ k: "call", fn, args });
+/** `if (test) body`, or the body alone when there is nothing to test. */
+export const when = (test: Expr | undefined, body: readonly Stmt[]): Stmt[] => (test ? [{ k: "if", test, body }] : [...body]);
 export const ret = (value: Expr): Stmt => ({ k: "return", value });
 export const block = (comment: string, body: readonly Stmt[], node?: number): Stmt => ({ k: "block", comment, body, ...(node !== undefined ? { node } : {}) });
 
@@ -128,6 +135,7 @@ export function mentions(e: Expr, name: string): boolean {
       case "binary":
       case "compare":
       case "and":
+      case "or":
         stack.push(x.a, x.b);
         break;
       case "sum":
@@ -160,6 +168,7 @@ export function mapExpr(e: Expr, f: (x: Expr) => Expr | undefined): Expr {
     case "binary":
     case "compare":
     case "and":
+    case "or":
       return { ...e, a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
     case "sum":
       return { ...e, terms: e.terms.map((t) => mapExpr(t, f)) };
@@ -186,6 +195,7 @@ export function exprSize(e: Expr): number {
       case "binary":
       case "compare":
       case "and":
+      case "or":
         stack.push(x.a, x.b);
         break;
       case "sum":
@@ -231,6 +241,10 @@ export function namesUsed(stmts: readonly Stmt[]): Set<string> {
         exprs.push(s.to);
         stack.push(...s.body);
         break;
+      case "if":
+        exprs.push(s.test);
+        stack.push(...s.body);
+        break;
       case "call":
         exprs.push(...s.args);
         break;
@@ -255,6 +269,7 @@ export function namesUsed(stmts: readonly Stmt[]): Set<string> {
       case "binary":
       case "compare":
       case "and":
+      case "or":
         exprs.push(x.a, x.b);
         break;
       case "sum":

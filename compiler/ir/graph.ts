@@ -12,7 +12,7 @@
 // the role, forward or gradient, given to nodes it creates). Views never change: `at` makes
 // another view of the same store, so passes say where their nodes come from explicitly.
 
-import { type Attrs, type Node, type Origin, type Role, type Shape, sameShape, sizeOf } from "./node.js";
+import { type Attrs, type Node, type Origin, type Role, type Shape, sameShape, sizeOf, suffixBroadcast } from "./node.js";
 
 /** The shape of `op` applied to operands of `inputs` shapes (throws ShapeError). */
 export type ShapeRule = (op: string, inputs: readonly Shape[], attrs: Attrs) => Shape;
@@ -81,11 +81,14 @@ export class Graph {
     return this.node("dropout_mask", [], { rate, id, shape: shape.join("x") });
   }
 
-  // ---- elementwise, with scalar operands broadcast ----
+  // ---- elementwise, a shorter operand broadcast over the longer one's leading dimensions ----
   private binary(op: string, a: Node, b: Node): Node {
     if (!sameShape(a.shape, b.shape)) {
-      if (a.shape.length === 0) a = this.broadcast(a, b.shape);
-      else if (b.shape.length === 0) b = this.broadcast(b, a.shape);
+      const to = suffixBroadcast(a.shape, b.shape);
+      if (to) {
+        a = this.broadcast(a, to);
+        b = this.broadcast(b, to);
+      }
     }
     return this.node(op, [a, b]);
   }

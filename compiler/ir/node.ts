@@ -64,6 +64,16 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/**
+ * The shape two operands of an elementwise op broadcast to: the longer one, when the shorter
+ * is its suffix (a scalar, or a bias [16] against [26, 26, 16]); else undefined. (NumPy also
+ * stretches size-1 dimensions; the language does not, so [3] − [1] stays a shape error.)
+ */
+export function suffixBroadcast(a: Shape, b: Shape): Shape | undefined {
+  const [long, short] = a.length >= b.length ? [a, b] : [b, a];
+  return sameShape(long.slice(long.length - short.length), short) ? long : undefined;
+}
+
 /** Row-major strides of a shape. */
 export function stridesOf(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);

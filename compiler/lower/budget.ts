@@ -25,6 +25,8 @@ function strength(e: Expr): number {
   switch (e.k) {
     case "cond":
       return 1;
+    case "or":
+      return 2;
     case "and":
       return 2;
     case "compare":
@@ -64,6 +66,7 @@ export function exprTokens(root: Expr): number {
       case "binary":
       case "compare":
       case "and":
+      case "or":
         n += 1;
         stack.push({ e: e.a, parent: own }, { e: e.b, parent: own + 1 });
         break;
@@ -106,6 +109,10 @@ export function countTokens(stmts: readonly Stmt[]): number {
         break;
       case "for":
         n += 14 + (s.from ? exprTokens(s.from) : 0) + exprTokens(s.to);
+        stack.push(...s.body);
+        break;
+      case "if":
+        n += 6 + exprTokens(s.test);
         stack.push(...s.body);
         break;
       case "call":

@@ -72,7 +72,20 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
 
   function elem(node: Node, index: readonly Index[]): Expr {
     const st = plan.storage.get(node.id)!;
-    const flat = flatIndex(node.shape, index);
+    if (st.kind === "inline") {
+      const def = opDef(node.op);
+      if (def.kind === "elementwise") return def.expr(node.inputs.map((i) => elem(i, index)), node.attrs);
+      if (def.kind === "indexmap") {
+        return def.element(index, (k, at) => elem(node.inputs[k]!, at), node.inputs.map((i) => i.shape), node.shape, (k, flat) => elemFlat(node.inputs[k]!, flat));
+      }
+      throw new Error(`internal: cannot fuse ${node.op}`);
+    }
+    return elemFlat(node, flatIndex(node.shape, index));
+  }
+
+  /** Element `flat` (row-major offset) of a node. */
+  function elemFlat(node: Node, flat: Expr): Expr {
+    const st = plan.storage.get(node.id)!;
     switch (st.kind) {
       case "local":
         if (flat.k !== "num") throw new Error(`internal: unrolled read of ${node.op} with a loop index`);
@@ -83,9 +96,10 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
         return leaf(node, flat);
       case "inline": {
         const def = opDef(node.op);
-        if (def.kind === "elementwise") return def.expr(node.inputs.map((i) => elem(i, index)), node.attrs);
-        if (def.kind === "indexmap") return def.element(index, (k, at) => elem(node.inputs[k]!, at), node.inputs.map((i) => i.shape));
-        throw new Error(`internal: cannot fuse ${node.op}`);
+        // Elementwise: every operand has this shape, so the same offset.
+        if (def.kind === "elementwise") return def.expr(node.inputs.map((i) => elemFlat(i, flat)), node.attrs);
+        if (flat.k === "num") return elem(node, unflatten(node.shape, flat.value));
+        throw new Error(`internal: ${node.op} read by offset in a loop (the plan stores it)`);
       }
     }
   }
@@ -160,7 +174,11 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
       }
       case "indexmap":
         // Stored only where an op needs its operand in memory (a matrix product's): each element by the op's own rule.
-        stmts.push(...forEachIndex(ctx, node.shape, (index) => [ctx.define(index, def.element(index, (k, at) => elem(node.inputs[k]!, at), ctx.inputShapes))]));
+        stmts.push(
+          ...forEachIndex(ctx, node.shape, (index) => [
+            ctx.define(index, def.element(index, (k, at) => elem(node.inputs[k]!, at), ctx.inputShapes, node.shape, (k, flat) => elemFlat(node.inputs[k]!, flat))),
+          ]),
+        );
         break;
       case "rows":
         throw new Error(`internal: ${node.op} cannot be lowered as a stored node here`);
@@ -178,6 +196,16 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
   }
 
   return { elem, lowerNode, lowerSink };
+}
+
+/** A literal row-major offset as a multi-index of `shape`. */
+function unflatten(shape: readonly number[], flat: number): number[] {
+  const index: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index.unshift(flat % shape[d]!);
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return index;
 }
 
 /** Stored nodes in the order they are computed: dropout masks first (by id), then dependency order. */

@@ -22,6 +22,7 @@ function withCalls(stmts: readonly Stmt[], args: ReadonlyMap<string, string[]>):
       }
       case "for":
       case "block":
+      case "if":
         return { ...s, body: withCalls(s.body, args) };
       default:
         return s;

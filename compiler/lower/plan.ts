@@ -52,6 +52,12 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
   };
   for (const r of roots) use(r, true);
   for (const node of order) node.inputs.forEach((input, i) => use(input, readsOnce(node, i)));
+  // An op that reads its inputs by offset (reshape) cannot reach through an index map in a loop.
+  const stored = new Set(opts.mustStore ?? []);
+  for (const node of order) {
+    const def = opDef(node.op);
+    if (def.kind === "indexmap" && def.flatInputs) for (const input of node.inputs) if (opDef(input.op).kind === "indexmap") stored.add(input.id);
+  }
   const storage = new Map<number, Storage>();
   const inlineDepth = new Map<number, number>();
   for (const node of order) {
@@ -59,7 +65,7 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
     const u = uses.get(node.id) ?? { count: 0, fusable: true };
     let fused: boolean;
     if (def.kind === "leaf") fused = node.op !== "dropout_mask";
-    else if (opts.mustStore?.has(node.id)) fused = false;
+    else if (stored.has(node.id)) fused = false;
     else if (def.kind === "indexmap") fused = true;
     else if (def.kind === "elementwise") fused = u.count === 1 && u.fusable;
     else fused = false;

@@ -14,7 +14,11 @@ function sameShapeRule(name: string) {
   return (inputs: readonly Shape[]): Shape => {
     const first = inputs[0]!;
     for (const s of inputs) {
-      if (!sameShape(s, first)) throw new ShapeError(`shape mismatch in '${name}': ${shapeText(first)} and ${shapeText(s)}`);
+      if (sameShape(s, first)) continue;
+      // Only a shorter operand matching the longer one's last dimensions broadcasts (ir/graph.ts).
+      const [long, short] = first.length >= s.length ? [first, s] : [s, first];
+      const hint = short.length < long.length ? `; a shorter operand broadcasts only when it matches the last dimensions (${shapeText(long.slice(long.length - short.length))} here)` : "";
+      throw new ShapeError(`shape mismatch in '${name}': ${shapeText(first)} and ${shapeText(s)}${hint}`);
     }
     return first;
   };

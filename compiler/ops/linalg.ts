@@ -1,4 +1,4 @@
-// Linear algebra: matrix @ vector (and its transpose), outer product, broadcast.
+// Linear algebra: matrix @ vector (and its transpose), outer product, class index to one-hot.
 // Their derivative rules are each other: d(W x) gives outer(g, x) for W and Wᵀ g for x.
 //
 //   matvec   W[m, k] @ x[k]  -> [m]       vjp: W̄ = g ⊗ x,  x̄ = Wᵀ g
@@ -6,7 +6,7 @@
 //   outer    a[m] ⊗ b[k]     -> [m, k]    vjp: ā = G b,    b̄ = Gᵀ a
 
 import { type Expr, assign, binary, cond, compare, decl, num, sum, v } from "../ir/code.js";
-import { type Shape, ShapeError, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
+import { type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
 import { forEachIndex, ix } from "./loops.js";
 import type { IndexMapOp, StructuralOp } from "./op-def.js";
 
@@ -141,20 +141,6 @@ export const outer: IndexMapOp = {
     return [graph.matvec(g, b), graph.matvecT(g, a)];
   },
   math: ([a, b]) => `${a} ⊗ ${b}`,
-};
-
-export const broadcast: IndexMapOp = {
-  name: "broadcast",
-  kind: "indexmap",
-  shape: ([a], attrs) => {
-    if (a!.length !== 0) throw new ShapeError(`only scalars broadcast, got ${shapeText(a!)}`);
-    return shapeAttr(attrs);
-  },
-  evaluate: ([a], _attrs, _in, shape) => new Float64Array(sizeOf(shape)).fill(a![0]!),
-  element: (_index, elem) => elem(0, []),
-  readsOnce: [false],
-  vjp: (g, _node, graph) => [graph.sum(g)],
-  math: ([a]) => a!,
 };
 
 /** onehot(k; n): the class index k (a [1] tensor) as a one-hot vector [n]. Not differentiable in k. */

@@ -60,10 +60,21 @@ export interface ElementwiseOp extends OpCommon {
 export interface IndexMapOp extends OpCommon {
   readonly kind: "indexmap";
   evaluate(inputs: readonly Float64Array[], attrs: Attrs, inputShapes: readonly Shape[], shape: Shape): Float64Array;
-  /** The output element at multi-index `index`, from `elem(inputNumber, index)` accessors. */
-  element(index: readonly Index[], elem: (input: number, index: readonly Index[]) => Expr, inputShapes: readonly Shape[]): Expr;
+  /**
+   * The output element at multi-index `index` of `shape`, from `elem(inputNumber, index)`
+   * accessors, or `elemFlat(inputNumber, offset)` (an input's element by its row-major offset).
+   */
+  element(
+    index: readonly Index[],
+    elem: (input: number, index: readonly Index[]) => Expr,
+    inputShapes: readonly Shape[],
+    shape: Shape,
+    elemFlat: (input: number, offset: Expr) => Expr,
+  ): Expr;
   /** How many times each input element is read per output element pass (1: fusable). */
   readsOnce: readonly boolean[];
+  /** Reads its inputs by row-major offset (elemFlat): an input that is itself an index map is stored. */
+  readonly flatInputs?: boolean;
 }
 
 /** An index in lowered code: a literal (unrolled) or an expression of loop variables. */

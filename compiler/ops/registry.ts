@@ -3,14 +3,19 @@
 
 import { elementwiseOps } from "./elementwise.js";
 import { leafOps } from "./leaves.js";
-import { broadcast, matvec, matvecT, onehot, outer } from "./linalg.js";
+import { broadcast, reshape, unbroadcast } from "./layout.js";
+import { matvec, matvecT, onehot, outer } from "./linalg.js";
 import type { OpDef } from "./op-def.js";
 import { Graph } from "../ir/graph.js";
 import { logsoftmax, logsumexp, softmax, sum } from "./reduce.js";
 import { batchSize, rowsOps } from "./rows.js";
+import { matmul } from "./matmul.js";
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from "./conv.js";
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dSelect } from "./pool.js";
 
 const table = new Map<string, OpDef>();
-for (const op of [...leafOps, batchSize, ...elementwiseOps, matvec, matvecT, outer, broadcast, onehot, sum, softmax, logsoftmax, logsumexp, ...rowsOps]) {
+for (const op of [...leafOps, batchSize, ...elementwiseOps, matvec, matvecT, outer, broadcast, unbroadcast, reshape, onehot, sum, softmax, logsoftmax, logsumexp, matmul,
+  conv2d, conv2dBackpropInput, conv2dBackpropFilter, maxPool2d, maxPool2dGrad, maxPool2dSelect, avgPool2d, avgPool2dGrad, ...rowsOps]) {
   if (table.has(op.name)) throw new Error(`op '${op.name}' is defined twice`);
   table.set(op.name, op);
 }

@@ -3,7 +3,7 @@
 // replacement built through the graph, or undefined. `simplify` runs them to a fixed point.
 
 import type { Graph } from "../ir/graph.js";
-import { type Node, sizeOf } from "../ir/node.js";
+import { type Node, sameShape, sizeOf } from "../ir/node.js";
 import { opDef } from "../ops/registry.js";
 
 export interface Rule {
@@ -188,8 +188,15 @@ export const RULES: Rule[] = [
       return g.mul(n.op === "add" ? g.add(p, q) : g.sub(p, q), c);
     },
   },
-  // Σ broadcast(s) -> n s
-  { name: "sum of broadcast", apply: (n, g) => (n.op === "sum" && arg(n, A).op === "broadcast" ? g.mul(g.const(sizeOf(arg(n, A).shape)), arg(arg(n, A), A)) : undefined) },
+  // Σ broadcast(s) -> (n / |s|) Σ s   (n s for a scalar s)
+  {
+    name: "sum of broadcast",
+    apply: (n, g) => {
+      if (n.op !== "sum" || arg(n, A).op !== "broadcast") return undefined;
+      const s = arg(arg(n, A), A);
+      return g.mul(g.const(sizeOf(arg(n, A).shape) / sizeOf(s.shape)), g.sum(s));
+    },
+  },
   // Σ (broadcast(s) x) -> s Σ x : scalar factors leave sums
   {
     name: "scalar out of sum",
@@ -198,7 +205,7 @@ export const RULES: Rule[] = [
       const m = arg(n, A);
       for (const i of [0, 1]) {
         const s = arg(m, i);
-        if (s.op === "broadcast") return g.mul(arg(s, A), g.sum(arg(m, 1 - i)));
+        if (s.op === "broadcast" && arg(s, A).shape.length === 0) return g.mul(arg(s, A), g.sum(arg(m, 1 - i)));
         const c = constValue(s);
         if (c !== undefined && s.op === "const") return g.mul(g.const(c), g.sum(arg(m, 1 - i)));
       }
@@ -211,7 +218,7 @@ export const RULES: Rule[] = [
     apply: (n, g) => {
       if (!["add", "sub", "mul", "div"].includes(n.op)) return undefined;
       const [a, b] = [arg(n, A), arg(n, B)];
-      if (a.op === "broadcast" && b.op === "broadcast") return g.broadcast(g.node(n.op, [arg(a, A), arg(b, A)]), n.shape);
+      if (a.op === "broadcast" && b.op === "broadcast" && sameShape(arg(a, A).shape, arg(b, A).shape)) return g.broadcast(g.node(n.op, [arg(a, A), arg(b, A)]), n.shape);
       return undefined;
     },
   },

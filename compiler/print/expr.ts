@@ -11,6 +11,7 @@ import type { Expr } from "../ir/code.js";
 
 /** JavaScript operator precedence (higher binds tighter). */
 const COND = 2;
+const OR = 3;
 const AND = 4;
 const EQUALITY = 9;
 const RELATIONAL = 10;
@@ -62,6 +63,8 @@ export function exprPrec(e: Expr, typed = false): Printed {
     }
     case "and":
       return { text: `${wrap(sub(e.a), AND)} && ${wrap(sub(e.b), AND + 1)}`, prec: AND };
+    case "or":
+      return { text: `${wrap(sub(e.a), OR)} || ${wrap(sub(e.b), OR + 1)}`, prec: OR };
     case "cond":
       return { text: `${wrap(sub(e.test), COND + 1)} ? ${wrap(sub(e.then), COND)} : ${wrap(sub(e.else), COND)}`, prec: COND };
   }

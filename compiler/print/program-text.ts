@@ -31,6 +31,10 @@ function statements(stmts: readonly Stmt[], indent: string, out: string[]): void
         statements(s.body, `${indent}  `, out);
         break;
       }
+      case "if":
+        out.push(`${indent}if ${exprText(s.test)}`);
+        statements(s.body, `${indent}  `, out);
+        break;
       case "call":
         out.push(`${indent}call ${s.fn}(${s.args.map((a) => exprText(a)).join(", ")})`);
         break;

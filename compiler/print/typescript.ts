@@ -33,6 +33,11 @@ function stmtLines(stmts: readonly Stmt[], indent: string, out: string[], last: 
         out.push(`${indent}}`);
         break;
       }
+      case "if":
+        out.push(`${indent}if (${exprText(s.test)}) {`);
+        stmtLines(s.body, `${indent}  `, out, { comment: "" }, typed);
+        out.push(`${indent}}`);
+        break;
       case "call":
         out.push(`${indent}${s.fn}(${s.args.map(exprText).join(", ")});`);
         break;

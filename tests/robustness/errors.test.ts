@@ -9,6 +9,7 @@ import { analyze } from "../../compiler/compile.js";
 import { NncError, formatDiagnostic } from "../../compiler/diagnostics.js";
 
 const H = "model m\ninput x[2]\ntarget y[1]\n";
+const IMG = "model m\ninput x[6, 6, 1]\ntarget y[1]\n";
 const TAIL = "out = dense(x, 1)\nloss mse(out, y)\n";
 
 interface Case {
@@ -53,7 +54,8 @@ const CASES: Case[] = [
   { id: "M16", what: "a shape mismatch in '@' names both shapes", source: H + "param W[3, 4] ~ zeros\nout = W @ x\nloss = mean((out - y) ^ 2)\n", message: /^shape mismatch in '@': \[3, 4\] @ \[2\]: inner sizes 4 and 2 differ$/, at: "5:7" },
   { id: "M16", what: "a shape mismatch in '+' names both shapes", source: H + "param W[3, 2] ~ zeros\nout = W @ x + y\nloss = mean((out - y) ^ 2)\n", message: /^shape mismatch in 'add': \[3\] and \[1\]$/, at: "5:7" },
   { id: "M17", what: "a matrix where a vector is needed", source: H + "param M[2, 2] ~ zeros\nout = dense(M, 1)\nloss mse(out, y)\n", message: /^dense\(\) needs a vector input, got shape \[2, 2\]$/, at: "5:13" },
-  { id: "M17", what: "input and target must be vectors", source: "model m\ninput x[2, 2]\ntarget y[1]\n", message: /^input 'x' must be a vector \(one dimension\), got \[2, 2\]$/, at: "2:1" },
+  { id: "M17", what: "a vector where an image is needed", source: H + "h = conv2d(x, 4, 3)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^conv2d\(\) needs an image \[height, width, channels\], got shape \[2\]; declare the input as an image, such as input x\[28, 28, 1\], or reshape\(x, \[28, 28, 1\]\)$/, at: "4:12" },
+  { id: "M17", what: "pooling a vector", source: H + "h = max_pool2d(x)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^max_pool2d\(\) needs an image/, at: "4:16" },
   { id: "M18", what: "a loss that is not a scalar", source: H + "out = dense(x, 1)\nloss = (out - y) ^ 2\n", message: /^the loss must be a scalar, got shape \[1\]; wrap it in mean\(\) or sum\(\)$/, at: "5:8" },
   { id: "M19", what: "loss arguments of the wrong shapes", source: H + "out = dense(x, 3)\nloss mse(out, y)\n", message: /^mse\(\) needs a prediction vector and a target of shape \[3\], got \[3\] and \[1\]$/, at: "5:6" },
   { id: "M19", what: "loss arguments in Keras' (target, prediction) order", source: H + "out = dense(x, 1)\nloss mse(y, out)\n", message: /^mse\(\) takes \(prediction, target\); the target is given first$/, at: "5:6" },
@@ -86,15 +88,26 @@ const CASES: Case[] = [
   { id: "M29", what: "a second model name", source: H + "model n\n" + TAIL, message: /^the model name is already set at line 1$/, at: "4:1" },
   { id: "M29", what: "a second output", source: H + TAIL + "output out\noutput out\n", message: /^the output is already set at line 6$/, at: "7:1" },
   { id: "M30", what: "an unknown output name", source: H + TAIL + "output nope\n", message: /^unknown name 'nope'$/, at: "6:8" },
-  { id: "M30", what: "an output that is not a vector", source: H + "out = dense(x, 1)\ns = sum(out)\nloss mse(out, y)\noutput s\n", message: /^the output 's' must be a vector, got shape \[\]$/, at: "7:8" },
+  { id: "M30", what: "an output that is a scalar", source: H + "out = dense(x, 1)\ns = sum(out)\nloss mse(out, y)\noutput s\n", message: /^the output 's' must be a tensor \(a vector, an image, …\), got a scalar$/, at: "7:8" },
   { id: "M30", what: "no way to tell the output", source: H + "param W[1, 2] ~ zeros\nloss = mean((W @ x - y) ^ 2)\n", message: /^cannot tell which value is the model's output; add 'output NAME'$/, at: "5:1" },
   { id: "M31", what: "an unknown metric", source: H + TAIL + "metrics f1\n", message: /^unknown metric 'f1' \(known: accuracy, mae, mse/, at: "6:9" },
   { id: "M31", what: "an error metric with sparse labels", source: H + "out = dense(x, 3, softmax)\nloss sparse_categorical_crossentropy(out, y)\nmetrics mae\n", message: /^metric 'mae' compares the output 'out' \[3\] with the target 'y' \[1\] element by element, but their sizes differ$/, at: "6:9" },
   { id: "M32", what: "an exponent that is not a number", source: H + "out = dense(x, 1)\nloss = mean((out - y) ^ out)\n", message: /^the exponent of '\^' must be a number written in place, such as 2 or -0\.5$/, at: "5:25" },
   { id: "M33", what: "true/false as a value", source: H + "out = dense(x, 1) * true\nloss mse(out, y)\n", message: /^'true' can only be the value of a named argument$/, at: "4:21" },
   { id: "M34", what: "more than 100,000,000 parameters", source: "model m\ninput x[10000000]\ntarget y[1]\nh = dense(x, 11)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^parameter 'W_h' \[11, 10000000\] has 110000000 values, bringing the model to 110000000; at most 100000000 parameters are supported$/, at: "4:5" },
-  { id: "M35", what: "matrix @ matrix", source: H + "param A[2, 2] ~ zeros\nparam B[2, 2] ~ zeros\nC = A @ B\nout = dense(C @ x, 1)\nloss mse(out, y)\n", message: /^'@' needs a matrix and a vector, got \[2, 2\] @ \[2, 2\]$/, at: "6:5" },
+  { id: "M35", what: "matrix @ matrix with inner sizes that differ", source: H + "param A[2, 3] ~ zeros\nparam B[2, 2] ~ zeros\nC = A @ B\nout = dense(C @ x, 1)\nloss mse(out, y)\n", message: /^shape mismatch in '@': \[2, 3\] @ \[2, 2\]: inner sizes 3 and 2 differ$/, at: "6:5" },
   { id: "M35", what: "vector @ matrix", source: H + "param A[2, 2] ~ zeros\nout = dense(x @ A, 1)\nloss mse(out, y)\n", message: /^'@' needs a matrix and a vector, got \[2\] @ \[2, 2\]$/, at: "5:13" },
+  { id: "M36", what: "a kernel larger than its input", source: IMG + "h = conv2d(x, 4, 7)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^the conv2d window is 7 wide, larger than the input \[6, 6, 1\]; use padding = "same" or a smaller window$/, at: "4:5" },
+  { id: "M36", what: "a kernel for other channels", source: IMG + "param K[3, 3, 2, 4] ~ glorot_uniform\nh = conv2d(x, K)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^conv2d: the input has 1 channels but the kernel \[3, 3, 2, 4\] expects 2$/, at: "5:5" },
+  { id: "M36", what: "valid pooling that drops rows", source: IMG + "h = max_pool2d(x, 4)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^max_pool2d of \[6, 6, 1\]: a window of 4 with stride 4 does not divide the height 6 \(the last 2 would be dropped\); use padding = "same", or a size that divides$/, at: "4:5" },
+  { id: "M37", what: "reshape to another number of values", source: IMG + "h = reshape(x, [5, 5])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^reshape\(\) keeps the number of values: \[6, 6, 1\] has 36, \[5, 5\] has 25$/, at: "4:16" },
+  { id: "M37", what: "operands that do not broadcast", source: IMG + "param b[6] ~ zeros\nh = x + b\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^shape mismatch in 'add': \[6, 6, 1\] and \[6\]; a shorter operand broadcasts only when it matches the last dimensions \(\[1\] here\)$/, at: "5:5" },
+  { id: "M38", what: "an unknown padding", source: IMG + "h = conv2d(x, 4, 3, padding = \"full\")\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'padding' of conv2d\(\) must be "valid" or "same", got "full"$/, at: "4:31" },
+  { id: "M38", what: "a kernel size that is no size", source: IMG + "h = conv2d(x, 4, [3, 0])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'kernel_size' of conv2d\(\) must be a positive integer or a list of two, such as 3 or \[3, 3\]$/, at: "4:22" },
+  { id: "M38", what: "a shape that is not a list", source: IMG + "h = reshape(x, 36)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^'shape' of reshape\(\) must be a list of positive integers, such as \[5, 5, 32\]$/, at: "4:16" },
+  { id: "M39", what: "a string as a value", source: H + "out = dense(x, 1) * \"same\"\nloss mse(out, y)\n", message: /^a string such as "same" can only be the value of an argument that names a choice \(padding = "same"\)$/, at: "4:21" },
+  { id: "M39", what: "a list as a value", source: H + "out = dense(x, 1) + [1, 2]\nloss mse(out, y)\n", message: /^a list such as \[3, 3\] can only be the value of an argument \(kernel_size, strides, a shape\)$/, at: "4:21" },
+  { id: "M39", what: "a string left open", source: H + "out = dense(x, 1, padding = \"same)\nloss mse(out, y)\n", message: /^a string opened here has no closing '"' on its line$/, at: "4:29" },
 ];
 
 function diagnose(source: string): NncError {

@@ -1,0 +1,234 @@
+// 2-D convolution, channels last (Keras' conv2d: input [H, W, C], kernel [kh, kw, C, F],
+// output [Ho, Wo, F]; strides, dilation, padding "valid" or "same" as TensorFlow), and the two
+// ops its derivative is made of. The three form a family closed under differentiation, so a
+// gradient of a gradient is again made of them:
+//
+//   y = conv2d(x, K)                 x̄ = conv2d_backprop_input(ȳ, K)    K̄ = conv2d_backprop_filter(x, ȳ)
+//   z = conv2d_backprop_input(g, K)  ḡ = conv2d(z̄, K)                   K̄ = conv2d_backprop_filter(z̄, g)
+//   w = conv2d_backprop_filter(x, g) x̄ = conv2d_backprop_input(g, w̄)    ḡ = conv2d(x, w̄)
+//
+// The input gradient is the transposed convolution (the flipped kernel slid over the output
+// gradient); the filter gradient correlates the input with the output gradient.
+
+import { type Expr, type Stmt, assign, binary, decl, loop, num, sum, v, when } from "../ir/code.js";
+import type { Graph } from "../ir/graph.js";
+import { type Attrs, type Node, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
+import { type Geometry, type Window, geometry, inputAt, inside, insideBoth, pixel, windowAttrs, windowOf } from "./conv-geometry.js";
+import type { Index, LowerContext, StructuralOp } from "./op-def.js";
+
+/** Window and geometry of a convolution from its input shape and kernel shape. */
+function convOf(x: Shape, k: Shape, attrs: Attrs): { w: Window; g: Geometry; F: number } {
+  if (k.length !== 4) throw new ShapeError(`a conv2d kernel has the shape [height, width, in channels, filters], got ${shapeText(k)}`);
+  const [kh, kw, C, F] = k as [number, number, number, number];
+  const w = windowOf(attrs, [kh, kw]);
+  const g = geometry(x, w, "conv2d");
+  if (g.C !== C) throw new ShapeError(`conv2d: the input has ${g.C} channels but the kernel ${shapeText(k)} expects ${C}`);
+  return { w, g, F };
+}
+
+/** conv2d(x, K) as a node, with the window attributes of `w` (kernel size from K). */
+export function conv2dNode(graph: Graph, x: Node, k: Node, attrs: Attrs): Node {
+  return graph.node("conv2d", [x, k], attrs);
+}
+
+const windowAttrsOf = (attrs: Attrs) => windowAttrs(windowOf(attrs, [1, 1]), false);
+
+/**
+ * Visits every (output position, kernel tap) pair whose input position lies inside the image:
+ * literal indices when unrolled, else loops over oy, ox, ky, kx with an `if` where padding can
+ * reach past the image. `body(oy, ox, ky, kx, iy, ix)` gives the statements of one pair.
+ */
+export function eachTap(ctx: Pick<LowerContext, "unrolled" | "fresh">, g: Geometry, w: Window, body: (o: [Index, Index], k: [Index, Index], i: [Index, Index]) => Stmt[]): Stmt[] {
+  if (ctx.unrolled) {
+    const out: Stmt[] = [];
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++)
+        for (let ky = 0; ky < w.kh; ky++)
+          for (let kx = 0; kx < w.kw; kx++) {
+            const iy = inputAt(oy, ky, w.sh, w.dh, g.padTop) as number;
+            const ix = inputAt(ox, kx, w.sw, w.dw, g.padLeft) as number;
+            if (iy >= 0 && iy < g.H && ix >= 0 && ix < g.W) out.push(...body([oy, ox], [ky, kx], [iy, ix]));
+          }
+    return out;
+  }
+  const [oy, ox, ky, kx] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ky"), ctx.fresh("kx")];
+  const iy = inputAt(v(oy), v(ky), w.sh, w.dh, g.padTop);
+  const ix = inputAt(v(ox), v(kx), w.sw, w.dw, g.padLeft);
+  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ix, g.W)) : undefined;
+  const inner = when(test === false ? undefined : test, body([v(oy), v(ox)], [v(ky), v(kx)], [iy, ix]));
+  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, inner)])])])];
+}
+
+/** out[…] += terms, as sums of literal terms (unrolled) or in-place accumulation (loops). */
+export function accumulate(ctx: LowerContext, shape: Shape, scatter: (add: (index: Index[], term: Expr) => Stmt[]) => Stmt[]): Stmt[] {
+  if (ctx.unrolled) {
+    const terms = new Map<string, { index: Index[]; terms: Expr[] }>();
+    scatter((index, term) => {
+      const key = index.join(",");
+      const t = terms.get(key) ?? { index, terms: [] };
+      t.terms.push(term);
+      terms.set(key, t);
+      return [];
+    });
+    const out: Stmt[] = [];
+    const all = Array.from({ length: sizeOf(shape) }, (_, flat) => {
+      const index: number[] = [];
+      let rest = flat;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        index.unshift(rest % shape[d]!);
+        rest = Math.floor(rest / shape[d]!);
+      }
+      return index;
+    });
+    for (const index of all) out.push(ctx.define(index, sum(terms.get(index.join(","))?.terms ?? [num(0)])));
+    return out;
+  }
+  const zero: Stmt[] = [];
+  const c = ctx.fresh("i");
+  zero.push(loop(c, 0, sizeOf(shape), [ctx.store(flatAsIndex(shape, v(c)), "=", num(0))]));
+  return [...zero, ...scatter((index, term) => [ctx.store(index, "+=", term)])];
+}
+
+/** A flat offset as the multi-index [0, …, 0, flat]: the same row-major offset. */
+export function flatAsIndex(shape: Shape, flat: Expr): Index[] {
+  return [...shape.slice(0, -1).map(() => 0), flat];
+}
+
+export const conv2d: StructuralOp = {
+  name: "conv2d",
+  kind: "structural",
+  shape: ([x, k], attrs) => {
+    const { g, F } = convOf(x!, k!, attrs);
+    return [g.Ho, g.Wo, F];
+  },
+  evaluate: ([x, k], attrs, [xs, ks]) => {
+    const { w, g, F } = convOf(xs!, ks!, attrs);
+    const out = new Float64Array(g.Ho * g.Wo * F);
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++)
+        for (let f = 0; f < F; f++) {
+          let s = 0;
+          for (let ky = 0; ky < w.kh; ky++)
+            for (let kx = 0; kx < w.kw; kx++)
+              for (let c = 0; c < g.C; c++) {
+                const r = oy * w.sh + ky * w.dh - g.padTop;
+                const q = ox * w.sw + kx * w.dw - g.padLeft;
+                s += pixel(x!, g, r, q, c) * k![((ky * w.kw + kx) * g.C + c) * F + f]!;
+              }
+          out[(oy * g.Wo + ox) * F + f] = s;
+        }
+    return out;
+  },
+  flops: ([, k], shape) => 2 * sizeOf(shape) * k![0]! * k![1]! * k![2]!,
+  vjp: (g, node, graph) => {
+    const [x, k] = node.inputs as [Node, Node];
+    const attrs = windowAttrsOf(node.attrs);
+    return [
+      graph.node("conv2d_backprop_input", [g, k], { ...attrs, shape: x.shape.join("x") }),
+      graph.node("conv2d_backprop_filter", [x, g], { ...attrs, shape: k.shape.join("x") }),
+    ];
+  },
+  math: ([x, k]) => `${k} ∗ ${x}`,
+  lower: (ctx) => {
+    const { w, g, F } = convOf(ctx.inputShapes[0]!, ctx.inputShapes[1]!, ctx.attrs);
+    const term = (i: [Index, Index], k: [Index, Index], c: Index, f: Index) => binary("*", ctx.elem(0, [i[0], i[1], c]), ctx.elem(1, [k[0], k[1], c, f]));
+    if (ctx.unrolled) {
+      return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => Array.from({ length: F }, (_, f) => Array.from({ length: g.C }, (_, c) => add([o[0], o[1], f], term(i, k, c, f)))).flat(2)));
+    }
+    // Zero the output, then for each tap add input channel c times kernel row (c, ·) into all F filters.
+    const [c, f] = [ctx.fresh("c"), ctx.fresh("f")];
+    return accumulate(ctx, ctx.shape, (add) =>
+      eachTap(ctx, g, w, (o, k, i) => [loop(c, 0, g.C, [loop(f, 0, F, add([o[0], o[1], v(f)], term(i, k, v(c), v(f))))])]),
+    );
+  },
+};
+
+/** The image shape and kernel of a backprop op (its `shape` attribute is what it produces). */
+function backpropInputOf(gs: Shape, ks: Shape, attrs: Attrs): { w: Window; g: Geometry; F: number; xs: Shape } {
+  const xs = shapeAttr(attrs);
+  const c = convOf(xs, ks, attrs);
+  if (!sameShape(gs, [c.g.Ho, c.g.Wo, c.F])) throw new ShapeError(`conv2d_backprop_input: gradient ${shapeText(gs)} does not fit ${shapeText(xs)} and ${shapeText(ks)}`);
+  return { ...c, xs };
+}
+
+export const conv2dBackpropInput: StructuralOp = {
+  name: "conv2d_backprop_input",
+  kind: "structural",
+  shape: ([gs, ks], attrs) => backpropInputOf(gs!, ks!, attrs).xs,
+  evaluate: ([gv, k], attrs, [gs, ks]) => {
+    const { w, g, F, xs } = backpropInputOf(gs!, ks!, attrs);
+    const out = new Float64Array(sizeOf(xs));
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++)
+        for (let ky = 0; ky < w.kh; ky++)
+          for (let kx = 0; kx < w.kw; kx++) {
+            const r = oy * w.sh + ky * w.dh - g.padTop;
+            const q = ox * w.sw + kx * w.dw - g.padLeft;
+            if (r < 0 || r >= g.H || q < 0 || q >= g.W) continue;
+            for (let c = 0; c < g.C; c++) for (let f = 0; f < F; f++) out[(r * g.W + q) * g.C + c]! += gv![(oy * g.Wo + ox) * F + f]! * k![((ky * w.kw + kx) * g.C + c) * F + f]!;
+          }
+    return out;
+  },
+  flops: ([gs, ks]) => 2 * sizeOf(gs!) * ks![0]! * ks![1]! * ks![2]!,
+  vjp: (z, node, graph) => {
+    const [gv, k] = node.inputs as [Node, Node];
+    const attrs = windowAttrsOf(node.attrs);
+    return [graph.node("conv2d", [z, k], attrs), graph.node("conv2d_backprop_filter", [z, gv], { ...attrs, shape: k.shape.join("x") })];
+  },
+  math: ([g, k]) => `${k}ᵀ ∗ ${g}`,
+  lower: (ctx) => {
+    const { w, g, F } = backpropInputOf(ctx.inputShapes[0]!, ctx.inputShapes[1]!, ctx.attrs);
+    const term = (o: [Index, Index], k: [Index, Index], c: Index, f: Index) => binary("*", ctx.elem(0, [o[0], o[1], f]), ctx.elem(1, [k[0], k[1], c, f]));
+    if (ctx.unrolled) {
+      return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => Array.from({ length: g.C }, (_, c) => Array.from({ length: F }, (_, f) => add([i[0], i[1], c], term(o, k, c, f)))).flat(2)));
+    }
+    const [c, f, s] = [ctx.fresh("c"), ctx.fresh("f"), ctx.fresh("s")];
+    return accumulate(ctx, ctx.shape, (add) =>
+      eachTap(ctx, g, w, (o, k, i) => [
+        loop(c, 0, g.C, [decl("let", s, num(0)), loop(f, 0, F, [assign(s, "+=", term(o, k, v(c), v(f)))]), ...add([i[0], i[1], v(c)], v(s))]),
+      ]),
+    );
+  },
+};
+
+function backpropFilterOf(xs: Shape, gs: Shape, attrs: Attrs): { w: Window; g: Geometry; F: number; ks: Shape } {
+  const ks = shapeAttr(attrs);
+  const c = convOf(xs, ks, attrs);
+  if (!sameShape(gs, [c.g.Ho, c.g.Wo, c.F])) throw new ShapeError(`conv2d_backprop_filter: gradient ${shapeText(gs)} does not fit ${shapeText(xs)} and ${shapeText(ks)}`);
+  return { ...c, ks };
+}
+
+export const conv2dBackpropFilter: StructuralOp = {
+  name: "conv2d_backprop_filter",
+  kind: "structural",
+  shape: ([xs, gs], attrs) => backpropFilterOf(xs!, gs!, attrs).ks,
+  evaluate: ([x, gv], attrs, [xs, gs]) => {
+    const { w, g, F, ks } = backpropFilterOf(xs!, gs!, attrs);
+    const out = new Float64Array(sizeOf(ks));
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++)
+        for (let ky = 0; ky < w.kh; ky++)
+          for (let kx = 0; kx < w.kw; kx++)
+            for (let c = 0; c < g.C; c++) {
+              const p = pixel(x!, g, oy * w.sh + ky * w.dh - g.padTop, ox * w.sw + kx * w.dw - g.padLeft, c);
+              for (let f = 0; f < F; f++) out[((ky * w.kw + kx) * g.C + c) * F + f]! += p * gv![(oy * g.Wo + ox) * F + f]!;
+            }
+    return out;
+  },
+  flops: ([, gs], shape) => 2 * sizeOf(gs!) * shape[0]! * shape[1]! * shape[2]!,
+  vjp: (wbar, node, graph) => {
+    const [x, gv] = node.inputs as [Node, Node];
+    const attrs = windowAttrsOf(node.attrs);
+    return [graph.node("conv2d_backprop_input", [gv, wbar], { ...attrs, shape: x.shape.join("x") }), graph.node("conv2d", [x, wbar], attrs)];
+  },
+  math: ([x, g]) => `${g} ⋆ ${x}`,
+  lower: (ctx) => {
+    const { w, g, F } = backpropFilterOf(ctx.inputShapes[0]!, ctx.inputShapes[1]!, ctx.attrs);
+    const term = (o: [Index, Index], i: [Index, Index], c: Index, f: Index) => binary("*", ctx.elem(0, [i[0], i[1], c]), ctx.elem(1, [o[0], o[1], f]));
+    if (ctx.unrolled) {
+      return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => Array.from({ length: g.C }, (_, c) => Array.from({ length: F }, (_, f) => add([k[0], k[1], c, f], term(o, i, c, f)))).flat(2)));
+    }
+    const [c, f] = [ctx.fresh("c"), ctx.fresh("f")];
+    return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => [loop(c, 0, g.C, [loop(f, 0, F, add([k[0], k[1], v(c), v(f)], term(o, i, v(c), v(f))))])]));
+  },
+};

@@ -1,0 +1,286 @@
+// 2-D pooling, channels last, as Keras' MaxPooling2D / AveragePooling2D (padding "valid" or
+// "same", TensorFlow's rule; a padded tap is never the maximum and is not counted in the mean).
+// Each comes with the ops its derivatives are made of, closed under differentiation:
+//
+//   y = max_pool2d(x)             x̄ = max_pool2d_grad(x, ȳ)   (ȳ routed to each window's maximum,
+//                                                               the first one on ties, as TensorFlow)
+//   z = max_pool2d_grad(x, g)     ḡ = max_pool2d_select(x, z̄)  (z̄ read at each window's maximum)
+//   s = max_pool2d_select(x, u)   ū = max_pool2d_grad(x, s̄)
+//   y = avg_pool2d(x)             x̄ = avg_pool2d_grad(ȳ)      (ȳ spread evenly over each window)
+//   z = avg_pool2d_grad(g)        ḡ = avg_pool2d(z̄)
+//
+// The maximum's position does not change under a small change of x, so x gets no gradient
+// through max_pool2d_grad and max_pool2d_select.
+
+import { type Expr, type Stmt, assign, binary, call, compare, cond, decl, indexAdd, indexMul, loop, num, or, v, when } from "../ir/code.js";
+import { type Attrs, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
+import { accumulate, eachTap, flatAsIndex } from "./conv.js";
+import { type Geometry, type Window, geometry, inputAt, inside, insideBoth, windowOf } from "./conv-geometry.js";
+import { flatIndex, ix } from "./loops.js";
+import type { Index, LowerContext, StructuralOp } from "./op-def.js";
+
+function poolOf(x: Shape, attrs: Attrs, what: string): { w: Window; g: Geometry } {
+  const w = windowOf(attrs);
+  const g = geometry(x, w, what);
+  // "valid" pooling that would silently drop the last rows or columns is refused.
+  if (w.padding === "valid") {
+    for (const [size, k, stride, dim] of [[g.H, w.kh, w.sh, "height"], [g.W, w.kw, w.sw, "width"]] as const) {
+      if ((size - k) % stride !== 0) {
+        throw new ShapeError(`${what} of ${shapeText(x)}: a window of ${k} with stride ${stride} does not divide the ${dim} ${size} (the last ${(size - k) % stride} would be dropped); use padding = "same", or a size that divides`);
+      }
+    }
+  }
+  return { w, g };
+}
+
+const pooledShape = (g: Geometry): Shape => [g.Ho, g.Wo, g.C];
+
+/** The taps of window (oy, ox) inside the image, in scan order (row by row), for the interpreter. */
+function taps(g: Geometry, w: Window, oy: number, ox: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let ky = 0; ky < w.kh; ky++)
+    for (let kx = 0; kx < w.kw; kx++) {
+      const r = oy * w.sh + ky * w.dh - g.padTop;
+      const c = ox * w.sw + kx * w.dw - g.padLeft;
+      if (r >= 0 && r < g.H && c >= 0 && c < g.W) out.push([r, c]);
+    }
+  return out;
+}
+
+/** The input offset of each window's maximum (first on ties), for the interpreter. */
+function argmaxes(x: Float64Array, g: Geometry, w: Window): Int32Array {
+  const at = new Int32Array(g.Ho * g.Wo * g.C).fill(-1);
+  for (let oy = 0; oy < g.Ho; oy++)
+    for (let ox = 0; ox < g.Wo; ox++)
+      for (let c = 0; c < g.C; c++) {
+        let best = -Infinity;
+        for (const [r, q] of taps(g, w, oy, ox)) {
+          const i = (r * g.W + q) * g.C + c;
+          if (at[(oy * g.Wo + ox) * g.C + c] === -1 || x[i]! > best) {
+            best = x[i]!;
+            at[(oy * g.Wo + ox) * g.C + c] = i;
+          }
+        }
+      }
+  return at;
+}
+
+/**
+ * Statements finding each window's maximum and its input offset: `visit(o, c, best, at)` gives
+ * what to do with them, inside loops over oy, ox, c (or literal indices when unrolled).
+ */
+function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, Index], c: Index) => Expr, visit: (o: [Index, Index], c: Index, best: Expr, at: Expr) => Stmt[]): Stmt[] {
+  const scan = (o: [Index, Index], c: Index): Stmt[] => {
+    const [best, at] = [ctx.fresh("best"), ctx.fresh("at")];
+    const out: Stmt[] = [decl("let", best, num(-Infinity)), decl("let", at, num(-1))];
+    const oneTap = (i: [Index, Index]): Stmt[] => {
+      const value = ctx.fresh("t");
+      const offset = flatIndex([g.H, g.W, g.C], [i[0], i[1], c]);
+      return [
+        decl("const", value, read(i, c)),
+        // The first tap always counts (a window of -Infinity still has a position); later ones only when larger.
+        ...when(or(compare("<", v(at), num(0)), compare(">", v(value), v(best))), [assign(best, "=", v(value)), assign(at, "=", offset)]),
+      ];
+    };
+    if (typeof o[0] === "number" && typeof o[1] === "number") {
+      for (const [r, q] of taps(g, w, o[0], o[1])) out.push(...oneTap([r, q]));
+    } else {
+      out.push(...eachTapOf(ctx, g, w, o, oneTap));
+    }
+    return [...out, ...visit(o, c, v(best), v(at))];
+  };
+  if (ctx.unrolled) {
+    const out: Stmt[] = [];
+    for (let oy = 0; oy < g.Ho; oy++) for (let ox = 0; ox < g.Wo; ox++) for (let c = 0; c < g.C; c++) out.push(...scan([oy, ox], c));
+    return out;
+  }
+  const [oy, ox, c] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("c")];
+  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(c, 0, g.C, scan([v(oy), v(ox)], v(c)))])])];
+}
+
+/** The taps of one window given by loop variables (oy, ox), in scan order, with an `if` where padding can reach past the image. */
+function eachTapOf(ctx: LowerContext, g: Geometry, w: Window, o: [Index, Index], body: (i: [Index, Index]) => Stmt[]): Stmt[] {
+  const [ky, kx] = [ctx.fresh("ky"), ctx.fresh("kx")];
+  const iy = inputAt(o[0], v(ky), w.sh, w.dh, g.padTop);
+  const ixx = inputAt(o[1], v(kx), w.sw, w.dw, g.padLeft);
+  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ixx, g.W)) : undefined;
+  return [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, when(test === false ? undefined : test, body([iy, ixx])))])];
+}
+
+export const maxPool2d: StructuralOp = {
+  name: "max_pool2d",
+  kind: "structural",
+  shape: ([x], attrs) => pooledShape(poolOf(x!, attrs, "max_pool2d").g),
+  evaluate: ([x], attrs, [xs]) => {
+    const { w, g } = poolOf(xs!, attrs, "max_pool2d");
+    const at = argmaxes(x!, g, w);
+    return Float64Array.from(at, (i) => x![i]!);
+  },
+  flops: ([x]) => sizeOf(x!),
+  vjp: (g, node, graph) => [graph.node("max_pool2d_grad", [node.inputs[0]!, g], node.attrs)],
+  math: ([x]) => `max_pool(${x})`,
+  lower: (ctx) => {
+    const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "max_pool2d");
+    return windowMax(ctx, g, w, (i, c) => ctx.elem(0, [i[0], i[1], c]), (o, c, best) => [ctx.define([o[0], o[1], c], best)]);
+  },
+};
+
+function gradOf(xs: Shape, gs: Shape, attrs: Attrs, what: string): { w: Window; g: Geometry } {
+  const p = poolOf(xs, attrs, what);
+  if (!sameShape(gs, pooledShape(p.g))) throw new ShapeError(`${what}: gradient ${shapeText(gs)} does not fit the pooling of ${shapeText(xs)}`);
+  return p;
+}
+
+export const maxPool2dGrad: StructuralOp = {
+  name: "max_pool2d_grad",
+  kind: "structural",
+  shape: ([xs, gs], attrs) => {
+    gradOf(xs!, gs!, attrs, "max_pool2d_grad");
+    return xs!;
+  },
+  evaluate: ([x, gv], attrs, [xs]) => {
+    const { w, g } = poolOf(xs!, attrs, "max_pool2d_grad");
+    const out = new Float64Array(x!.length);
+    argmaxes(x!, g, w).forEach((i, o) => {
+      if (i >= 0) out[i]! += gv![o]!;
+    });
+    return out;
+  },
+  flops: ([xs]) => sizeOf(xs!),
+  vjp: (z, node, graph) => [null, graph.node("max_pool2d_select", [node.inputs[0]!, z], node.attrs)],
+  math: ([x, g]) => `route_max(${x}, ${g})`,
+  lower: (ctx) => {
+    const { w, g } = gradOf(ctx.inputShapes[0]!, ctx.inputShapes[1]!, ctx.attrs, "max_pool2d_grad");
+    const read = (i: [Index, Index], c: Index) => ctx.elem(0, [i[0], i[1], c]);
+    if (ctx.unrolled) {
+      // Each input element: Σ over the windows holding it of (its maximum here ? the window's gradient : 0).
+      const locate: Stmt[] = [];
+      const terms = new Map<number, Expr[]>();
+      locate.push(
+        ...windowMax(ctx, g, w, read, (o, c, _best, at) => {
+          const name = ctx.fresh("m");
+          for (const [r, q] of taps(g, w, o[0] as number, o[1] as number)) {
+            const offset = (r * g.W + q) * g.C + (c as number);
+            terms.set(offset, [...(terms.get(offset) ?? []), cond(compare("===", v(name), num(offset)), ctx.elem(1, [o[0], o[1], c]), num(0))]);
+          }
+          return [decl("const", name, at)];
+        }),
+      );
+      const out: Stmt[] = [...locate];
+      for (let i = 0; i < sizeOf(ctx.shape); i++) out.push(ctx.define(flatAsIndex(ctx.shape, num(i)), sumOf(terms.get(i) ?? [num(0)])));
+      return out;
+    }
+    const z = ctx.fresh("i");
+    return [
+      loop(z, 0, sizeOf(ctx.shape), [ctx.store(flatAsIndex(ctx.shape, v(z)), "=", num(0))]),
+      ...windowMax(ctx, g, w, read, (o, c, _best, at) => [ctx.store(flatAsIndex(ctx.shape, at), "+=", ctx.elem(1, [o[0], o[1], c]))]),
+    ];
+  },
+};
+
+export const maxPool2dSelect: StructuralOp = {
+  name: "max_pool2d_select",
+  kind: "structural",
+  shape: ([xs, us], attrs) => {
+    if (!sameShape(xs!, us!)) throw new ShapeError(`max_pool2d_select: ${shapeText(us!)} must be shaped like the input ${shapeText(xs!)}`);
+    return pooledShape(poolOf(xs!, attrs, "max_pool2d_select").g);
+  },
+  evaluate: ([x, u], attrs, [xs]) => {
+    const { w, g } = poolOf(xs!, attrs, "max_pool2d_select");
+    return Float64Array.from(argmaxes(x!, g, w), (i) => (i >= 0 ? u![i]! : 0));
+  },
+  flops: ([xs]) => sizeOf(xs!),
+  vjp: (s, node, graph) => [null, graph.node("max_pool2d_grad", [node.inputs[0]!, s], node.attrs)],
+  math: ([x, u]) => `at_max(${x}, ${u})`,
+  lower: (ctx) => {
+    const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "max_pool2d_select");
+    const readAt = (at: Expr): Expr => {
+      // u's element at the flat offset `at` (a runtime value in loops, a literal-free local when unrolled).
+      return ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at));
+    };
+    return windowMax(ctx, g, w, (i, c) => ctx.elem(0, [i[0], i[1], c]), (o, c, _best, at) => [ctx.define([o[0], o[1], c], readAt(at))]);
+  },
+};
+
+function sumOf(terms: readonly Expr[]): Expr {
+  return terms.length === 1 ? terms[0]! : { k: "sum", terms };
+}
+
+/** The number of taps of window (oy, ox) inside the image (the mean's divisor). */
+function tapCount(g: Geometry, w: Window, o: [Index, Index]): Expr {
+  if (typeof o[0] === "number" && typeof o[1] === "number") return num(taps(g, w, o[0], o[1]).length);
+  if (w.padding === "valid") return num(w.kh * w.kw);
+  const span = (oi: Index, stride: number, pad: number, k: number, size: number): Expr => {
+    const start = indexAdd(indexMul(ix(oi), stride), -pad);
+    return binary("-", call("Math.min", num(size), indexAdd(start, k)), call("Math.max", num(0), start));
+  };
+  return binary("*", span(o[0], w.sh, g.padTop, w.kh, g.H), span(o[1], w.sw, g.padLeft, w.kw, g.W));
+}
+
+export const avgPool2d: StructuralOp = {
+  name: "avg_pool2d",
+  kind: "structural",
+  shape: ([x], attrs) => pooledShape(poolOf(x!, attrs, "average_pool2d").g),
+  evaluate: ([x], attrs, [xs]) => {
+    const { w, g } = poolOf(xs!, attrs, "average_pool2d");
+    const out = new Float64Array(g.Ho * g.Wo * g.C);
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++) {
+        const t = taps(g, w, oy, ox);
+        for (let c = 0; c < g.C; c++) out[(oy * g.Wo + ox) * g.C + c] = t.reduce((s, [r, q]) => s + x![(r * g.W + q) * g.C + c]!, 0) / t.length;
+      }
+    return out;
+  },
+  flops: ([x], shape) => sizeOf(shape) + sizeOf(x!),
+  vjp: (gv, node, graph) => [graph.node("avg_pool2d_grad", [gv], { ...node.attrs, shape: node.inputs[0]!.shape.join("x") })],
+  math: ([x]) => `avg_pool(${x})`,
+  lower: (ctx) => {
+    const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "average_pool2d");
+    const c = ctx.unrolled ? undefined : ctx.fresh("c");
+    return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [o[0], o[1], ch], value: binary("/", ctx.elem(0, [i[0], i[1], ch]), tapCount(g, w, o)) }));
+  },
+};
+
+export const avgPool2dGrad: StructuralOp = {
+  name: "avg_pool2d_grad",
+  kind: "structural",
+  shape: ([gs], attrs) => {
+    const xs = shapeAttr(attrs);
+    gradOf(xs, gs!, attrs, "avg_pool2d_grad");
+    return xs;
+  },
+  evaluate: ([gv], attrs) => {
+    const xs = shapeAttr(attrs);
+    const { w, g } = poolOf(xs, attrs, "avg_pool2d_grad");
+    const out = new Float64Array(sizeOf(xs));
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++) {
+        const t = taps(g, w, oy, ox);
+        for (let c = 0; c < g.C; c++) for (const [r, q] of t) out[(r * g.W + q) * g.C + c]! += gv![(oy * g.Wo + ox) * g.C + c]! / t.length;
+      }
+    return out;
+  },
+  flops: ([gs], shape) => sizeOf(shape) + sizeOf(gs!),
+  vjp: (z, node, graph) => {
+    const { shape: _shape, ...attrs } = node.attrs;
+    return [graph.node("avg_pool2d", [z], attrs)];
+  },
+  math: ([g]) => `spread_avg(${g})`,
+  lower: (ctx) => {
+    const xs = ctx.shape;
+    const { w, g } = poolOf(xs, ctx.attrs, "avg_pool2d_grad");
+    const c = ctx.unrolled ? undefined : ctx.fresh("c");
+    return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [i[0], i[1], ch], value: binary("/", ctx.elem(0, [o[0], o[1], ch]), tapCount(g, w, o)) }));
+  },
+};
+
+/** Σ over windows and their taps of value(o, i, c) into out[index(o, i, c)], for every channel. */
+function accumulateWindows(ctx: LowerContext, g: Geometry, w: Window, c: string | undefined, term: (o: [Index, Index], i: [Index, Index], ch: Index) => { index: Index[]; value: Expr }): Stmt[] {
+  return accumulate(ctx, ctx.shape, (add) =>
+    eachTap(ctx, g, w, (o, _k, i) => {
+      if (c === undefined) return Array.from({ length: g.C }, (_, ch) => term(o, i, ch)).flatMap((t) => add(t.index, t.value));
+      const t = term(o, i, v(c));
+      return [loop(c, 0, g.C, add(t.index, t.value))];
+    }),
+  );
+}
