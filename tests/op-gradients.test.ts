@@ -51,6 +51,12 @@ const CONV_CASES: Case[] = WINDOWS.flatMap((w, i): Case[] => {
       shapes: [[H, W, C], [kh, kw, C, F]],
       build: (g, [x, k]) => g.node("conv2d_backprop_input", [squared(g, x!, k!), k!], { ...w, shape: `${H}x${W}x${C}` }),
     },
+    { op: "im2col", shapes: [[H, W, C]], build: (g, [x]) => g.node("im2col", [x!], { ...w, kh, kw }) },
+    {
+      op: "col2im",
+      shapes: [[H, W, C]],
+      build: (g, [x]) => g.node("col2im", [g.mul(g.node("im2col", [x!], { ...w, kh, kw }), g.node("im2col", [x!], { ...w, kh, kw }))], { ...w, kh, kw, shape: `${H}x${W}x${C}` }),
+    },
     {
       op: "conv2d_backprop_filter",
       shapes: [[H, W, C], [kh, kw, C, F]],

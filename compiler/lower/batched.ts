@@ -21,8 +21,9 @@ import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-l
 import { planStorage } from "./plan.js";
 import type { Fn, Param } from "./program.js";
 
-/** Rows of elements small enough to unroll inside the row loop. */
+/** Rows of elements small enough to unroll inside the row loop, and the most work such a row may take. */
 const ROW_UNROLL_ELEMENTS = 16;
+const ROW_UNROLL_FLOPS = 400;
 
 /** The row variable of every batched kernel. */
 export const ROW = "b";
@@ -60,6 +61,13 @@ export interface BatchedContext {
   rows: string;
 }
 
+/** What a reshape (a view: the same elements in the same order) shows; anything else itself. */
+function viewed(node: Node): Node {
+  let n = node;
+  while (n.op === "reshape") n = n.inputs[0]!;
+  return n;
+}
+
 const rowsDef = (node: Node): RowsOp | undefined => {
   const def = opDef(node.op);
   return def.kind === "rows" ? def : undefined;
@@ -79,11 +87,13 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   const terms = (sinks.grads ?? []).flatMap((g) => g.terms.map((t) => ({ ...t, offset: g.offset, comment: g.comment })));
   for (const t of terms) roots.push(...(rowsDef(t.node) ? t.node.inputs : [t.node]));
 
-  // Operands of products need storage with a row stride (or are leaves in memory already).
+  // Operands of products need storage with a row stride (or are leaves in memory already); a
+  // reshape is a view of what it reshapes (the same elements in the same order).
   const mustStore = new Set<number>();
   const placedInFunction = (n: Node) => rowsDef(n)?.placement === "function";
-  for (const node of topoOrder(roots)) if (placedInFunction(node)) node.inputs.forEach((x) => mustStore.add(x.id));
-  for (const t of terms) if (placedInFunction(t.node)) t.node.inputs.forEach((x) => mustStore.add(x.id));
+  const inMemory = (x: Node) => mustStore.add(viewed(x).id);
+  for (const node of topoOrder(roots)) if (placedInFunction(node)) node.inputs.forEach(inMemory);
+  for (const t of terms) if (placedInFunction(t.node)) t.node.inputs.forEach(inMemory);
 
   const plan = planStorage(roots, { locals: "none", mustStore, names: c.batched.names, namer });
   const binding: DataBinding = {
@@ -94,26 +104,35 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
     buffers: c.buffers,
     row: { name: ROW, rowwise, rows: c.maxBatch, count },
   };
-  const small = (n: Node) => sizeOf(n.shape) <= ROW_UNROLL_ELEMENTS;
+  // Unrolled inside the row loop: few elements, and (for an op that reads many per element,
+  // such as a sum back over a broadcast) little work.
+  const small = (n: Node) => {
+    const def = opDef(n.op);
+    const work = def.kind === "structural" ? def.flops(n.inputs.map((i) => i.shape), n.shape) : sizeOf(n.shape);
+    return sizeOf(n.shape) <= ROW_UNROLL_ELEMENTS && work <= ROW_UNROLL_FLOPS;
+  };
   const L = nodeLowerer(plan, binding, small, c.file, fresh);
 
-  /** An operand of a product as a matrix in memory. */
+  /**
+   * An operand of a product as a matrix in memory: its rows (for a rowwise operand, every row of
+   * the batch, R of them per sample when it is a matrix [R, k] per sample) of `cols` elements.
+   */
   const matrix = (node: Node): MatrixRef => {
     const cols = node.shape[node.shape.length - 1] ?? 1;
-    if (node.op === "input") {
-      const d = node.attrs["role"] === "target" ? c.target : c.input;
-      return { array: d.array, base: 0, stride: d.size };
-    }
-    if (node.op === "param") return { array: c.params.array, base: c.params.offsets.get(String(node.attrs["name"]))!, stride: cols };
-    if (plan.storage.get(node.id)?.kind !== "buffer") throw new Error(`internal: matrix operand ${node.op} is not in memory`);
-    const rows = rowwise(node);
-    return { array: c.buffers.of(node, rows ? c.maxBatch : 1), base: 0, stride: rows ? sizeOf(node.shape) : cols };
+    const base = viewed(node);
+    if (base.op === "input") return { array: base.attrs["role"] === "target" ? c.target.array : c.input.array, base: 0, stride: cols };
+    if (base.op === "param") return { array: c.params.array, base: c.params.offsets.get(String(base.attrs["name"]))!, stride: cols };
+    if (plan.storage.get(base.id)?.kind !== "buffer") throw new Error(`internal: matrix operand ${base.op} is not in memory`);
+    return { array: c.buffers.of(base, rowwise(base) ? c.maxBatch : 1), base: 0, stride: cols };
   };
+  /** The rows of an operand over the whole batch: n, or n·R for R rows per sample. */
+  const rowsOf = (node: Node): Expr => (node.shape.length === 2 && rowwise(node) ? { k: "binary", op: "*", a: count, b: num(node.shape[0]!) } : count);
   const rowsContext = (node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"]): RowsLowerContext => ({
     inputShapes: node.inputs.map((i) => i.shape),
     shape: node.shape,
     unrolled: small(node),
     matrix: (i) => matrix(node.inputs[i]!),
+    rowsOf: (i) => rowsOf(node.inputs[i]!),
     out,
     elem: (i, index) => L.elem(node.inputs[i]!, index),
     op,
@@ -160,7 +179,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
     const def = rowsDef(node);
     if (def) {
       const buffer = c.buffers.of(node, c.maxBatch);
-      const out: MatrixRef = { array: buffer, base: 0, stride: sizeOf(node.shape) };
+      const out: MatrixRef = { array: buffer, base: 0, stride: node.shape[node.shape.length - 1] ?? 1 };
       emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def.lower(rowsContext(node, out, "=", noAccumulate))));
       continue;
     }

@@ -10,7 +10,7 @@
 // The input gradient is the transposed convolution (the flipped kernel slid over the output
 // gradient); the filter gradient correlates the input with the output gradient.
 
-import { type Expr, type Stmt, assign, binary, decl, loop, num, sum, v, when } from "../ir/code.js";
+import { type Expr, type Stmt, assign, binary, cond, decl, indexAdd, indexMul, loop, num, sum, v, when } from "../ir/code.js";
 import type { Graph } from "../ir/graph.js";
 import { type Attrs, type Node, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
 import { type Geometry, type Window, geometry, inputAt, inside, insideBoth, pixel, windowAttrs, windowOf } from "./conv-geometry.js";
@@ -32,6 +32,12 @@ export function conv2dNode(graph: Graph, x: Node, k: Node, attrs: Attrs): Node {
 }
 
 const windowAttrsOf = (attrs: Attrs) => windowAttrs(windowOf(attrs, [1, 1]), false);
+
+/** A kernel [kh, kw, C, F] seen as the matrix [kh·kw·C, F] (the same elements in the same order). */
+function kernelMatrix(graph: Graph, k: Node): Node {
+  const [kh, kw, C, F] = k.shape as [number, number, number, number];
+  return graph.node("reshape", [k], { shape: [kh * kw * C, F].join("x") });
+}
 
 /**
  * Visits every (output position, kernel tap) pair whose input position lies inside the image:
@@ -129,6 +135,14 @@ export const conv2d: StructuralOp = {
     ];
   },
   math: ([x, k]) => `${k} ∗ ${x}`,
+  // Over a minibatch: every row's patches times the kernel as [kh·kw·C, F], one matrix product.
+  batch: (node, [x, k], rowwise, graph) => {
+    if (!rowwise(x!) || rowwise(k!)) return undefined;
+    const { w, g, F } = convOf(x!.shape, k!.shape, node.attrs);
+    const patches = graph.node("im2col", [x!], windowAttrs(w, true));
+    const product = graph.node("matmul_nn", [patches, kernelMatrix(graph, k!)]);
+    return graph.node("reshape", [product], { shape: [g.Ho, g.Wo, F].join("x") });
+  },
   lower: (ctx) => {
     const { w, g, F } = convOf(ctx.inputShapes[0]!, ctx.inputShapes[1]!, ctx.attrs);
     const term = (i: [Index, Index], k: [Index, Index], c: Index, f: Index) => binary("*", ctx.elem(0, [i[0], i[1], c]), ctx.elem(1, [k[0], k[1], c, f]));
@@ -176,6 +190,14 @@ export const conv2dBackpropInput: StructuralOp = {
     return [graph.node("conv2d", [z, k], attrs), graph.node("conv2d_backprop_filter", [z, gv], { ...attrs, shape: k.shape.join("x") })];
   },
   math: ([g, k]) => `${k}ᵀ ∗ ${g}`,
+  // Over a minibatch: the output gradient times the kernel's transpose gives the patches' gradient, summed back onto the image.
+  batch: (node, [gv, k], rowwise, graph) => {
+    if (!rowwise(gv!) || rowwise(k!)) return undefined;
+    const { w, g, F } = backpropInputOf(gv!.shape, k!.shape, node.attrs);
+    const rows = graph.node("reshape", [gv!], { shape: [g.Ho * g.Wo, F].join("x") });
+    const patches = graph.node("matmul_nt", [rows, kernelMatrix(graph, k!)]);
+    return graph.node("col2im", [patches], { ...windowAttrs(w, true), shape: [g.H, g.W, g.C].join("x") });
+  },
   lower: (ctx) => {
     const { w, g, F } = backpropInputOf(ctx.inputShapes[0]!, ctx.inputShapes[1]!, ctx.attrs);
     const term = (o: [Index, Index], k: [Index, Index], c: Index, f: Index) => binary("*", ctx.elem(0, [o[0], o[1], f]), ctx.elem(1, [k[0], k[1], c, f]));
@@ -222,6 +244,14 @@ export const conv2dBackpropFilter: StructuralOp = {
     return [graph.node("conv2d_backprop_input", [gv, wbar], { ...attrs, shape: x.shape.join("x") }), graph.node("conv2d", [x, wbar], attrs)];
   },
   math: ([x, g]) => `${g} ⋆ ${x}`,
+  // Σ over a minibatch: every row's patches against its output gradient, one matrix product (as [kh·kw·C, F]).
+  batchSum: (node, rowwise, graph) => {
+    const [x, gv] = node.inputs as [Node, Node];
+    if (!rowwise(x) || !rowwise(gv)) return undefined;
+    const { w, g, F } = backpropFilterOf(x.shape, gv.shape, node.attrs);
+    const patches = graph.node("im2col", [x], windowAttrs(w, true));
+    return graph.node("matmul_tn", [patches, graph.node("reshape", [gv], { shape: [g.Ho * g.Wo, F].join("x") })]);
+  },
   lower: (ctx) => {
     const { w, g, F } = backpropFilterOf(ctx.inputShapes[0]!, ctx.inputShapes[1]!, ctx.attrs);
     const term = (o: [Index, Index], i: [Index, Index], c: Index, f: Index) => binary("*", ctx.elem(0, [i[0], i[1], c]), ctx.elem(1, [o[0], o[1], f]));
@@ -232,3 +262,132 @@ export const conv2dBackpropFilter: StructuralOp = {
     return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => [loop(c, 0, g.C, [loop(f, 0, F, add([k[0], k[1], v(c), v(f)], term(o, i, v(c), v(f))))])]));
   },
 };
+
+/** im2col's geometry: the image it unfolds and the window (with its kernel size). */
+function unfoldOf(x: Shape, attrs: Attrs): { w: Window; g: Geometry } {
+  const w = windowOf(attrs);
+  return { w, g: geometry(x, w, "conv2d") };
+}
+
+/**
+ * The patches of an image, one row per output position and one column per kernel tap and
+ * channel ((ky·kw + kx)·C + c, the order of a kernel's first three dimensions), zeros where
+ * the window reaches past a padded image. A convolution is then one matrix product with the
+ * kernel seen as [kh·kw·C, F]: how batched kernels run it (one product over every row's
+ * patches), and the filter gradient is the product of the patches with the output gradient.
+ *
+ *   im2col(x[28, 28, 1]; 3×3) -> [676, 9]        col2im(p[676, 9]) -> [28, 28, 1] (the taps summed back)
+ */
+export const im2col: StructuralOp = {
+  name: "im2col",
+  kind: "structural",
+  shape: ([x], attrs) => {
+    const { w, g } = unfoldOf(x!, attrs);
+    return [g.Ho * g.Wo, w.kh * w.kw * g.C];
+  },
+  evaluate: ([x], attrs, [xs]) => {
+    const { w, g } = unfoldOf(xs!, attrs);
+    const cols = w.kh * w.kw * g.C;
+    const out = new Float64Array(g.Ho * g.Wo * cols);
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++)
+        for (let ky = 0; ky < w.kh; ky++)
+          for (let kx = 0; kx < w.kw; kx++)
+            for (let c = 0; c < g.C; c++) {
+              out[(oy * g.Wo + ox) * cols + (ky * w.kw + kx) * g.C + c] = pixel(x!, g, oy * w.sh + ky * w.dh - g.padTop, ox * w.sw + kx * w.dw - g.padLeft, c);
+            }
+    return out;
+  },
+  flops: (_x, shape) => sizeOf(shape),
+  vjp: (p, node, graph) => [graph.node("col2im", [p], { ...node.attrs, shape: node.inputs[0]!.shape.join("x") })],
+  math: ([x]) => `patches(${x})`,
+  lower: (ctx) => {
+    const { w, g } = unfoldOf(ctx.inputShapes[0]!, ctx.attrs);
+    // Every element is written (zeros where padded): the buffer is reused between calls.
+    return unfoldLoops(ctx, g, w, (row, col, i, c, inImage) => {
+      if (inImage === false) return [ctx.define([row, col], num(0))];
+      const value = ctx.elem(0, [i[0], i[1], c]);
+      return [ctx.define([row, col], inImage ? cond(inImage, value, num(0)) : value)];
+    });
+  },
+};
+
+export const col2im: StructuralOp = {
+  name: "col2im",
+  kind: "structural",
+  shape: ([p], attrs) => {
+    const xs = shapeAttr(attrs);
+    const { w, g } = unfoldOf(xs, attrs);
+    if (!sameShape(p!, [g.Ho * g.Wo, w.kh * w.kw * g.C])) throw new ShapeError(`col2im: patches ${shapeText(p!)} do not fit ${shapeText(xs)}`);
+    return xs;
+  },
+  evaluate: ([p], attrs) => {
+    const xs = shapeAttr(attrs);
+    const { w, g } = unfoldOf(xs, attrs);
+    const cols = w.kh * w.kw * g.C;
+    const out = new Float64Array(sizeOf(xs));
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++)
+        for (let ky = 0; ky < w.kh; ky++)
+          for (let kx = 0; kx < w.kw; kx++) {
+            const r = oy * w.sh + ky * w.dh - g.padTop;
+            const q = ox * w.sw + kx * w.dw - g.padLeft;
+            if (r < 0 || r >= g.H || q < 0 || q >= g.W) continue;
+            for (let c = 0; c < g.C; c++) out[(r * g.W + q) * g.C + c]! += p![(oy * g.Wo + ox) * cols + (ky * w.kw + kx) * g.C + c]!;
+          }
+    return out;
+  },
+  flops: ([p]) => sizeOf(p!),
+  vjp: (x, node, graph) => {
+    const { shape: _shape, ...attrs } = node.attrs;
+    return [graph.node("im2col", [x], attrs)];
+  },
+  math: ([p]) => `unpatch(${p})`,
+  lower: (ctx) => {
+    const { w, g } = unfoldOf(ctx.shape, ctx.attrs);
+    return accumulate(ctx, ctx.shape, (add) =>
+      unfoldLoops(ctx, g, w, (row, col, i, c, inImage) => (inImage === false ? [] : when(inImage, add([i[0], i[1], c], ctx.elem(0, [row, col]))))),
+    );
+  },
+};
+
+/**
+ * Loops over output positions, kernel taps and channels of an unfold: `body(row, col, input
+ * position, channel, inside)` with row = oy·Wo + ox and col = (ky·kw + kx)·C + c, and `inside`
+ * undefined (always in the image), false (a padded tap, unrolled) or the test to make.
+ */
+function unfoldLoops(
+  ctx: LowerContext,
+  g: Geometry,
+  w: Window,
+  body: (row: Index, col: Index, i: [Index, Index], c: Index, inImage: Expr | undefined | false) => Stmt[],
+): Stmt[] {
+  if (ctx.unrolled) {
+    const out: Stmt[] = [];
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++)
+        for (let ky = 0; ky < w.kh; ky++)
+          for (let kx = 0; kx < w.kw; kx++) {
+            const iy = oy * w.sh + ky * w.dh - g.padTop;
+            const ixx = ox * w.sw + kx * w.dw - g.padLeft;
+            const isIn = iy >= 0 && iy < g.H && ixx >= 0 && ixx < g.W;
+            for (let c = 0; c < g.C; c++) {
+              const row = oy * g.Wo + ox;
+              const col = (ky * w.kw + kx) * g.C + c;
+              out.push(...body(row, col, [iy, ixx], c, isIn ? undefined : false));
+            }
+          }
+    return out;
+  }
+  const [oy, ox, ky, kx] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ky"), ctx.fresh("kx")];
+  const iy = inputAt(v(oy), v(ky), w.sh, w.dh, g.padTop);
+  const ixx = inputAt(v(ox), v(kx), w.sw, w.dw, g.padLeft);
+  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ixx, g.W)) : undefined;
+  const row = indexAdd(indexMul(v(oy), g.Wo), v(ox));
+  const tap = indexMul(indexAdd(indexMul(v(ky), w.kw), v(kx)), g.C);
+  const channel = g.C === 1 ? undefined : ctx.fresh("c");
+  const col = channel === undefined ? tap : indexAdd(tap, v(channel));
+  const inner = body(row, col, [iy, ixx], channel === undefined ? 0 : v(channel), test === false ? undefined : test);
+  const perChannel = channel === undefined ? inner : [loop(channel, 0, g.C, inner)];
+  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, perChannel)])])])];
+}

@@ -6,7 +6,7 @@
 //   outer    a[m] ⊗ b[k]     -> [m, k]    vjp: ā = G b,    b̄ = Gᵀ a
 
 import { type Expr, assign, binary, cond, compare, decl, num, sum, v } from "../ir/code.js";
-import { type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
+import { type Node, type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
 import { forEachIndex, ix } from "./loops.js";
 import type { IndexMapOp, StructuralOp } from "./op-def.js";
 
@@ -135,6 +135,11 @@ export const outer: IndexMapOp = {
     return out;
   },
   element: ([i, j], elem) => binary("*", elem(0, [i!]), elem(1, [j!])),
+  // Σ_b u_b ⊗ v_b over a minibatch = Uᵀ V, one matrix product.
+  batchSum: (node, rowwise, graph) => {
+    const [u, w] = node.inputs as [Node, Node];
+    return rowwise(u) && rowwise(w) ? graph.node("matmul_tn", [u, w]) : undefined;
+  },
   readsOnce: [false, false],
   vjp: (g, node, graph) => {
     const [a, b] = node.inputs as [typeof node, typeof node];

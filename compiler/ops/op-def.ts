@@ -75,6 +75,7 @@ export interface IndexMapOp extends OpCommon {
   readsOnce: readonly boolean[];
   /** Reads its inputs by row-major offset (elemFlat): an input that is itself an index map is stored. */
   readonly flatInputs?: boolean;
+  batchSum?: BatchSumRule;
 }
 
 /** An index in lowered code: a literal (unrolled) or an expression of loop variables. */
@@ -87,6 +88,12 @@ export type Index = number | Expr;
  */
 export type BatchRule = (node: Node, inputs: readonly Node[], rowwise: (n: Node) => boolean, graph: Graph) => Node | undefined;
 
+/**
+ * How Σ_b over the rows of a minibatch of this op's value is computed, when better than a row
+ * at a time (a gradient of a weight: Σ_b δ_b ⊗ x_b is one matrix product), or undefined.
+ */
+export type BatchSumRule = (node: Node, rowwise: (n: Node) => boolean, graph: Graph) => Node | undefined;
+
 /** Ops with their own storage and code templates (matvec, reductions, softmax). */
 export interface StructuralOp extends OpCommon {
   readonly kind: "structural";
@@ -97,6 +104,7 @@ export interface StructuralOp extends OpCommon {
   /** Inputs whose elements the lowering reads exactly once (elementwise producers fuse into it). */
   readsOnce?: readonly boolean[];
   batch?: BatchRule;
+  batchSum?: BatchSumRule;
 }
 
 /**
@@ -150,6 +158,8 @@ export interface RowsLowerContext {
   readonly unrolled: boolean;
   /** Placement "function": operand `input` as a matrix in memory (rows of a rowwise operand, or a parameter). */
   matrix(input: number): MatrixRef;
+  /** Placement "function": the rows of operand `input` over the whole batch (n, or n·R for R rows per sample). */
+  rowsOf(input: number): Expr;
   /** Placement "function": where the result goes. */
   readonly out: MatrixRef;
   /** Placement "row loop": operand `input` at `index` in the current row. */

@@ -10,12 +10,12 @@ import { Graph } from "../ir/graph.js";
 import { logsoftmax, logsumexp, softmax, sum } from "./reduce.js";
 import { batchSize, rowsOps } from "./rows.js";
 import { matmul } from "./matmul.js";
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from "./conv.js";
+import { col2im, conv2d, conv2dBackpropFilter, conv2dBackpropInput, im2col } from "./conv.js";
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dSelect } from "./pool.js";
 
 const table = new Map<string, OpDef>();
 for (const op of [...leafOps, batchSize, ...elementwiseOps, matvec, matvecT, outer, broadcast, unbroadcast, reshape, onehot, sum, softmax, logsoftmax, logsumexp, matmul,
-  conv2d, conv2dBackpropInput, conv2dBackpropFilter, maxPool2d, maxPool2dGrad, maxPool2dSelect, avgPool2d, avgPool2dGrad, ...rowsOps]) {
+  conv2d, conv2dBackpropInput, conv2dBackpropFilter, im2col, col2im, maxPool2d, maxPool2dGrad, maxPool2dSelect, avgPool2d, avgPool2dGrad, ...rowsOps]) {
   if (table.has(op.name)) throw new Error(`op '${op.name}' is defined twice`);
   table.set(op.name, op);
 }

@@ -5,6 +5,8 @@
 //   matmul_nt  X[k] rows, W[m, k]   -> [m] rows   X Wᵀ      (W x for every row x)
 //   matmul_nn  Δ[m] rows, W[m, k]   -> [k] rows   Δ W       (Wᵀ δ for every row δ)
 //   matmul_tn  U[m] rows, V[k] rows -> [m, k]     Uᵀ V      (Σ_b u_b ⊗ v_b: a weight gradient)
+//   (a rowwise operand may be a matrix [R, k] per sample: R more rows of the same product, as
+//   the patches of an image are for a convolution)
 //   sum_rows   X[…] rows            -> […]        Σ_b x_b   (a bias gradient, the batch's loss)
 //   batch_size                      -> []         n, the kernel's row count
 
@@ -20,8 +22,9 @@ const notDifferentiated: Vjp = (_g, node) => {
 function productShape(name: string, transposed: boolean) {
   return ([x, w]: readonly Shape[]): Shape => {
     const inner = transposed ? w![0] : w![1];
-    if (w!.length !== 2 || x!.length !== 1 || x![0] !== inner) throw new ShapeError(`${name}: cannot multiply rows ${shapeText(x!)} by ${shapeText(w!)}`);
-    return [transposed ? w![1]! : w![0]!];
+    if (w!.length !== 2 || (x!.length !== 1 && x!.length !== 2) || x![x!.length - 1] !== inner) throw new ShapeError(`${name}: cannot multiply rows ${shapeText(x!)} by ${shapeText(w!)}`);
+    const out = transposed ? w![1]! : w![0]!;
+    return x!.length === 2 ? [x![0]!, out] : [out];
   };
 }
 
@@ -31,12 +34,12 @@ export const matmulNT: RowsOp = {
   result: "rowwise",
   placement: "function",
   shape: productShape("matmul_nt", false),
-  flops: ([, w]) => 2 * sizeOf(w!),
+  flops: ([x, w]) => 2 * sizeOf(w!) * (x!.length === 2 ? x![0]! : 1),
   vjp: notDifferentiated,
   math: ([x, w]) => `${w} ${x}`,
   lower: (ctx) => {
     const [m, k] = ctx.inputShapes[1] as [number, number];
-    return gemmNT(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rows, m, k, ctx.op);
+    return gemmNT(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
   },
 };
 
@@ -46,12 +49,12 @@ export const matmulNN: RowsOp = {
   result: "rowwise",
   placement: "function",
   shape: productShape("matmul_nn", true),
-  flops: ([, w]) => 2 * sizeOf(w!),
+  flops: ([d, w]) => 2 * sizeOf(w!) * (d!.length === 2 ? d![0]! : 1),
   vjp: notDifferentiated,
   math: ([d, w]) => `${w}ᵀ ${d}`,
   lower: (ctx) => {
     const [m, k] = ctx.inputShapes[1] as [number, number];
-    return gemmNN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rows, m, k, ctx.op);
+    return gemmNN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
   },
 };
 
@@ -61,15 +64,16 @@ export const matmulTN: RowsOp = {
   result: "reduced",
   placement: "function",
   shape: ([u, w]) => {
-    if (u!.length !== 1 || w!.length !== 1) throw new ShapeError(`matmul_tn: needs rows of two vectors, got ${shapeText(u!)} and ${shapeText(w!)}`);
-    return [u![0]!, w![0]!];
+    const sameRows = u!.length === w!.length && (u!.length === 1 || u![0] === w![0]);
+    if ((u!.length !== 1 && u!.length !== 2) || !sameRows) throw new ShapeError(`matmul_tn: needs rows of two vectors (or matrices with as many rows), got ${shapeText(u!)} and ${shapeText(w!)}`);
+    return [u![u!.length - 1]!, w![w!.length - 1]!];
   },
-  flops: ([u, w]) => 2 * sizeOf(u!) * sizeOf(w!),
+  flops: ([u, w]) => (2 * sizeOf(u!) * sizeOf(w!)) / (u!.length === 2 ? u![0]! : 1),
   vjp: notDifferentiated,
   math: ([u, w]) => `Σ_b ${u} ⊗ ${w}`,
   lower: (ctx) => {
     const [m, k] = ctx.shape as [number, number];
-    return gemmTN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rows, m, k, ctx.op);
+    return gemmTN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
   },
 };
 

@@ -76,10 +76,14 @@ const SUM_RULES: { name: string; apply: SumRule }[] = [
       return undefined;
     },
   },
-  // Σ_b u_b ⊗ v_b = Uᵀ V
+  // The op's own rule (an outer product: Σ_b u_b ⊗ v_b = Uᵀ V, one matrix product)
   {
-    name: "outer product",
-    apply: (g, sign, _h, rowwise, graph) => (g.op === "outer" && rowwise(g.inputs[0]!) && rowwise(g.inputs[1]!) ? { sign, node: graph.node("matmul_tn", [g.inputs[0]!, g.inputs[1]!]) } : undefined),
+    name: "op's own sum",
+    apply: (g, sign, _h, rowwise, graph) => {
+      const def = opDef(g.op);
+      const node = def.kind === "structural" || def.kind === "indexmap" ? def.batchSum?.(g, rowwise, graph) : undefined;
+      return node ? { sign, node } : undefined;
+    },
   },
   // Σ_b x_b otherwise
   { name: "rows", apply: (g, sign, _h, _r, graph) => ({ sign, node: graph.node("sum_rows", [g]) }) },
@@ -105,11 +109,12 @@ export function batch(derived: Derived): Batched {
   }
   const get = (n: Node) => mapped.get(n.id)!;
 
-  // Split a sum only where a piece gains from it (a product or a parameter-only part).
-  const helps = memoized(
-    (g, helps) =>
-      !rowwise(g) || (g.op === "outer" && rowwise(g.inputs[0]!) && rowwise(g.inputs[1]!)) || ((g.op === "add" || g.op === "sub" || g.op === "neg") && g.inputs.some(helps)),
-  );
+  // Split a sum only where a piece gains from it (an op with a sum rule of its own, or a parameter-only part).
+  const ownSum = (g: Node) => {
+    const def = opDef(g.op);
+    return (def.kind === "structural" || def.kind === "indexmap") && def.batchSum !== undefined && rowwise(g) && g.inputs.every(rowwise);
+  };
+  const helps = memoized((g, helps) => !rowwise(g) || ownSum(g) || ((g.op === "add" || g.op === "sub" || g.op === "neg") && g.inputs.some(helps)));
   const termsOf = (root: Node): Term[] => {
     const terms: Term[] = [];
     // A worklist in order (no recursion on the depth of a long sum).
