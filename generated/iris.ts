@@ -1429,10 +1429,11 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
   const e6 = Math.exp(z_out_2 - max2);
   const sum2 = e4 + e5 + e6;
   const lse1 = max2 + Math.log(sum2);
-  const logsoftmax_z_out_0 = z_out_0 - lse1;
-  const logsoftmax_z_out_1 = z_out_1 - lse1;
-  const logsoftmax_z_out_2 = z_out_2 - lse1;
-  const sum_mul_y_0 = y[yo]! * logsoftmax_z_out_0 + y[yo + 1]! * logsoftmax_z_out_1 + y[yo + 2]! * logsoftmax_z_out_2;
+  const log_softmax_z_out_0 = z_out_0 - lse1;
+  const log_softmax_z_out_1 = z_out_1 - lse1;
+  const log_softmax_z_out_2 = z_out_2 - lse1;
+  const sum_mul_y_0 = y[yo]! * log_softmax_z_out_0 + y[yo + 1]! * log_softmax_z_out_1 +
+      y[yo + 2]! * log_softmax_z_out_2;
 
   // output out (for evaluate's metrics)
   outputs[oo] = out_0;
@@ -1567,10 +1568,11 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng
   const e6 = Math.exp(z_out_2 - max2);
   const sum2 = e4 + e5 + e6;
   const lse1 = max2 + Math.log(sum2);
-  const logsoftmax_z_out_0 = z_out_0 - lse1;
-  const logsoftmax_z_out_1 = z_out_1 - lse1;
-  const logsoftmax_z_out_2 = z_out_2 - lse1;
-  const sum_mul_y_0 = y[yo]! * logsoftmax_z_out_0 + y[yo + 1]! * logsoftmax_z_out_1 + y[yo + 2]! * logsoftmax_z_out_2;
+  const log_softmax_z_out_0 = z_out_0 - lse1;
+  const log_softmax_z_out_1 = z_out_1 - lse1;
+  const log_softmax_z_out_2 = z_out_2 - lse1;
+  const sum_mul_y_0 = y[yo]! * log_softmax_z_out_0 + y[yo + 1]! * log_softmax_z_out_1 +
+      y[yo + 2]! * log_softmax_z_out_2;
 
   // output out (training mode, for the batch's metrics)
   outputs[oo] = out_0;

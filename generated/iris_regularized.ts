@@ -1315,7 +1315,7 @@ const h2 = new VecArray(256 * 16); // [16] per row: iris_regularized.nn:9  h2  =
 const Wx_out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
 const z_out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
 const out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
-const logsoftmax_z_out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:12  loss sparse_categorical_cross...
+const log_softmax_z_out = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:12  loss sparse_categorical_cros...
 const loss_sum4 = new VecArray(256 * 1); // [] per row: iris_regularized.nn:12  loss sparse_categorical_crossentropy(...
 const sum_onehot_species = new VecArray(256 * 1); // [] per row: backward of iris_regularized.nn:12  loss sparse_cate...
 const dz_out = new VecArray(256 * 3); // [3] per row: backward of iris_regularized.nn:12  loss sparse_categorical_cro...
@@ -1329,7 +1329,7 @@ const h22 = new VecArray(256 * 16); // [16] per row: iris_regularized.nn:9  h2  
 const Wx_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
 const z_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
 const out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
-const logsoftmax_z_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:12  loss sparse_categorical_cros...
+const log_softmax_z_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:12  loss sparse_categorical_cro...
 const loss_sum3 = new VecArray(256 * 1); // [] per row: iris_regularized.nn:12  loss sparse_categorical_crossentropy(...
 
 function predictRows_1(p: Vec, X: Vec, n: number): void {
@@ -1343,14 +1343,14 @@ function predictRows_1(p: Vec, X: Vec, n: number): void {
       const rb2 = (i1 + 1) * 4;
       const rb3 = (i1 + 2) * 4;
       const rb4 = (i1 + 3) * 4;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      let c5 = 0;
-      let c6 = 0;
-      let c7 = 0;
-      let c8 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
+      let acc3 = 0;
+      let acc4 = 0;
+      let acc5 = 0;
+      let acc6 = 0;
+      let acc7 = 0;
+      let acc8 = 0;
       for (let k1 = 0; k1 < 4; k1++) {
         const a1 = X[ra1 + k1]!;
         const a2 = X[ra2 + k1]!;
@@ -1358,23 +1358,23 @@ function predictRows_1(p: Vec, X: Vec, n: number): void {
         const b3 = p[rb2 + k1]!;
         const b4 = p[rb3 + k1]!;
         const b5 = p[rb4 + k1]!;
-        c1 += a1 * b2;
-        c2 += a1 * b3;
-        c3 += a1 * b4;
-        c4 += a1 * b5;
-        c5 += a2 * b2;
-        c6 += a2 * b3;
-        c7 += a2 * b4;
-        c8 += a2 * b5;
+        acc1 += a1 * b2;
+        acc2 += a1 * b3;
+        acc3 += a1 * b4;
+        acc4 += a1 * b5;
+        acc5 += a2 * b2;
+        acc6 += a2 * b3;
+        acc7 += a2 * b4;
+        acc8 += a2 * b5;
       }
-      Wx_h1[b1 * 32 + i1] = c1;
-      Wx_h1[b1 * 32 + i1 + 1] = c2;
-      Wx_h1[b1 * 32 + i1 + 2] = c3;
-      Wx_h1[b1 * 32 + i1 + 3] = c4;
-      Wx_h1[(b1 + 1) * 32 + i1] = c5;
-      Wx_h1[(b1 + 1) * 32 + i1 + 1] = c6;
-      Wx_h1[(b1 + 1) * 32 + i1 + 2] = c7;
-      Wx_h1[(b1 + 1) * 32 + i1 + 3] = c8;
+      Wx_h1[b1 * 32 + i1] = acc1;
+      Wx_h1[b1 * 32 + i1 + 1] = acc2;
+      Wx_h1[b1 * 32 + i1 + 2] = acc3;
+      Wx_h1[b1 * 32 + i1 + 3] = acc4;
+      Wx_h1[(b1 + 1) * 32 + i1] = acc5;
+      Wx_h1[(b1 + 1) * 32 + i1 + 1] = acc6;
+      Wx_h1[(b1 + 1) * 32 + i1 + 2] = acc7;
+      Wx_h1[(b1 + 1) * 32 + i1 + 3] = acc8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 4;
@@ -1382,25 +1382,25 @@ function predictRows_1(p: Vec, X: Vec, n: number): void {
       const rb6 = (i1 + 1) * 4;
       const rb7 = (i1 + 2) * 4;
       const rb8 = (i1 + 3) * 4;
-      let c9 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
+      let acc9 = 0;
+      let acc10 = 0;
+      let acc11 = 0;
+      let acc12 = 0;
       for (let k2 = 0; k2 < 4; k2++) {
         const a3 = X[ra3 + k2]!;
         const b6 = p[rb5 + k2]!;
         const b7 = p[rb6 + k2]!;
         const b8 = p[rb7 + k2]!;
         const b9 = p[rb8 + k2]!;
-        c9 += a3 * b6;
-        c10 += a3 * b7;
-        c11 += a3 * b8;
-        c12 += a3 * b9;
+        acc9 += a3 * b6;
+        acc10 += a3 * b7;
+        acc11 += a3 * b8;
+        acc12 += a3 * b9;
       }
-      Wx_h1[b1 * 32 + i1] = c9;
-      Wx_h1[b1 * 32 + i1 + 1] = c10;
-      Wx_h1[b1 * 32 + i1 + 2] = c11;
-      Wx_h1[b1 * 32 + i1 + 3] = c12;
+      Wx_h1[b1 * 32 + i1] = acc9;
+      Wx_h1[b1 * 32 + i1 + 1] = acc10;
+      Wx_h1[b1 * 32 + i1 + 2] = acc11;
+      Wx_h1[b1 * 32 + i1 + 3] = acc12;
     }
   }
 }
@@ -1416,14 +1416,14 @@ function predictRows_2(p: Vec, n: number): void {
       const rb10 = 160 + (i3 + 1) * 32;
       const rb11 = 160 + (i3 + 2) * 32;
       const rb12 = 160 + (i3 + 3) * 32;
-      let c13 = 0;
-      let c14 = 0;
-      let c15 = 0;
-      let c16 = 0;
-      let c17 = 0;
-      let c18 = 0;
-      let c19 = 0;
-      let c20 = 0;
+      let acc13 = 0;
+      let acc14 = 0;
+      let acc15 = 0;
+      let acc16 = 0;
+      let acc17 = 0;
+      let acc18 = 0;
+      let acc19 = 0;
+      let acc20 = 0;
       for (let k3 = 0; k3 < 32; k3++) {
         const a4 = h1[ra4 + k3]!;
         const a5 = h1[ra5 + k3]!;
@@ -1431,23 +1431,23 @@ function predictRows_2(p: Vec, n: number): void {
         const b12 = p[rb10 + k3]!;
         const b13 = p[rb11 + k3]!;
         const b14 = p[rb12 + k3]!;
-        c13 += a4 * b11;
-        c14 += a4 * b12;
-        c15 += a4 * b13;
-        c16 += a4 * b14;
-        c17 += a5 * b11;
-        c18 += a5 * b12;
-        c19 += a5 * b13;
-        c20 += a5 * b14;
+        acc13 += a4 * b11;
+        acc14 += a4 * b12;
+        acc15 += a4 * b13;
+        acc16 += a4 * b14;
+        acc17 += a5 * b11;
+        acc18 += a5 * b12;
+        acc19 += a5 * b13;
+        acc20 += a5 * b14;
       }
-      Wx_h22[b10 * 16 + i3] = c13;
-      Wx_h22[b10 * 16 + i3 + 1] = c14;
-      Wx_h22[b10 * 16 + i3 + 2] = c15;
-      Wx_h22[b10 * 16 + i3 + 3] = c16;
-      Wx_h22[(b10 + 1) * 16 + i3] = c17;
-      Wx_h22[(b10 + 1) * 16 + i3 + 1] = c18;
-      Wx_h22[(b10 + 1) * 16 + i3 + 2] = c19;
-      Wx_h22[(b10 + 1) * 16 + i3 + 3] = c20;
+      Wx_h22[b10 * 16 + i3] = acc13;
+      Wx_h22[b10 * 16 + i3 + 1] = acc14;
+      Wx_h22[b10 * 16 + i3 + 2] = acc15;
+      Wx_h22[b10 * 16 + i3 + 3] = acc16;
+      Wx_h22[(b10 + 1) * 16 + i3] = acc17;
+      Wx_h22[(b10 + 1) * 16 + i3 + 1] = acc18;
+      Wx_h22[(b10 + 1) * 16 + i3 + 2] = acc19;
+      Wx_h22[(b10 + 1) * 16 + i3 + 3] = acc20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 32;
@@ -1455,25 +1455,25 @@ function predictRows_2(p: Vec, n: number): void {
       const rb14 = 160 + (i3 + 1) * 32;
       const rb15 = 160 + (i3 + 2) * 32;
       const rb16 = 160 + (i3 + 3) * 32;
-      let c21 = 0;
-      let c22 = 0;
-      let c23 = 0;
-      let c24 = 0;
+      let acc21 = 0;
+      let acc22 = 0;
+      let acc23 = 0;
+      let acc24 = 0;
       for (let k4 = 0; k4 < 32; k4++) {
         const a6 = h1[ra6 + k4]!;
         const b15 = p[rb13 + k4]!;
         const b16 = p[rb14 + k4]!;
         const b17 = p[rb15 + k4]!;
         const b18 = p[rb16 + k4]!;
-        c21 += a6 * b15;
-        c22 += a6 * b16;
-        c23 += a6 * b17;
-        c24 += a6 * b18;
+        acc21 += a6 * b15;
+        acc22 += a6 * b16;
+        acc23 += a6 * b17;
+        acc24 += a6 * b18;
       }
-      Wx_h22[b10 * 16 + i3] = c21;
-      Wx_h22[b10 * 16 + i3 + 1] = c22;
-      Wx_h22[b10 * 16 + i3 + 2] = c23;
-      Wx_h22[b10 * 16 + i3 + 3] = c24;
+      Wx_h22[b10 * 16 + i3] = acc21;
+      Wx_h22[b10 * 16 + i3 + 1] = acc22;
+      Wx_h22[b10 * 16 + i3 + 2] = acc23;
+      Wx_h22[b10 * 16 + i3 + 3] = acc24;
     }
   }
 }
@@ -1486,28 +1486,28 @@ function predictRows_3(p: Vec, n: number): void {
       const ra7 = b19 * 16;
       const ra8 = (b19 + 1) * 16;
       const rb17 = 688 + i4 * 16;
-      let c25 = 0;
-      let c26 = 0;
+      let acc25 = 0;
+      let acc26 = 0;
       for (let k5 = 0; k5 < 16; k5++) {
         const a7 = h22[ra7 + k5]!;
         const a8 = h22[ra8 + k5]!;
         const b20 = p[rb17 + k5]!;
-        c25 += a7 * b20;
-        c26 += a8 * b20;
+        acc25 += a7 * b20;
+        acc26 += a8 * b20;
       }
-      Wx_out2[b19 * 3 + i4] = c25;
-      Wx_out2[(b19 + 1) * 3 + i4] = c26;
+      Wx_out2[b19 * 3 + i4] = acc25;
+      Wx_out2[(b19 + 1) * 3 + i4] = acc26;
     }
     for (; b19 < n; b19++) {
       const ra9 = b19 * 16;
       const rb18 = 688 + i4 * 16;
-      let c27 = 0;
+      let acc27 = 0;
       for (let k6 = 0; k6 < 16; k6++) {
         const a9 = h22[ra9 + k6]!;
         const b21 = p[rb18 + k6]!;
-        c27 += a9 * b21;
+        acc27 += a9 * b21;
       }
-      Wx_out2[b19 * 3 + i4] = c27;
+      Wx_out2[b19 * 3 + i4] = acc27;
     }
   }
 }
@@ -1580,14 +1580,14 @@ function lossRows_1(p: Vec, X: Vec, n: number): void {
       const rb2 = (i3 + 1) * 4;
       const rb3 = (i3 + 2) * 4;
       const rb4 = (i3 + 3) * 4;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      let c5 = 0;
-      let c6 = 0;
-      let c7 = 0;
-      let c8 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
+      let acc3 = 0;
+      let acc4 = 0;
+      let acc5 = 0;
+      let acc6 = 0;
+      let acc7 = 0;
+      let acc8 = 0;
       for (let k1 = 0; k1 < 4; k1++) {
         const a1 = X[ra1 + k1]!;
         const a2 = X[ra2 + k1]!;
@@ -1595,23 +1595,23 @@ function lossRows_1(p: Vec, X: Vec, n: number): void {
         const b3 = p[rb2 + k1]!;
         const b4 = p[rb3 + k1]!;
         const b5 = p[rb4 + k1]!;
-        c1 += a1 * b2;
-        c2 += a1 * b3;
-        c3 += a1 * b4;
-        c4 += a1 * b5;
-        c5 += a2 * b2;
-        c6 += a2 * b3;
-        c7 += a2 * b4;
-        c8 += a2 * b5;
+        acc1 += a1 * b2;
+        acc2 += a1 * b3;
+        acc3 += a1 * b4;
+        acc4 += a1 * b5;
+        acc5 += a2 * b2;
+        acc6 += a2 * b3;
+        acc7 += a2 * b4;
+        acc8 += a2 * b5;
       }
-      Wx_h1[b1 * 32 + i3] = c1;
-      Wx_h1[b1 * 32 + i3 + 1] = c2;
-      Wx_h1[b1 * 32 + i3 + 2] = c3;
-      Wx_h1[b1 * 32 + i3 + 3] = c4;
-      Wx_h1[(b1 + 1) * 32 + i3] = c5;
-      Wx_h1[(b1 + 1) * 32 + i3 + 1] = c6;
-      Wx_h1[(b1 + 1) * 32 + i3 + 2] = c7;
-      Wx_h1[(b1 + 1) * 32 + i3 + 3] = c8;
+      Wx_h1[b1 * 32 + i3] = acc1;
+      Wx_h1[b1 * 32 + i3 + 1] = acc2;
+      Wx_h1[b1 * 32 + i3 + 2] = acc3;
+      Wx_h1[b1 * 32 + i3 + 3] = acc4;
+      Wx_h1[(b1 + 1) * 32 + i3] = acc5;
+      Wx_h1[(b1 + 1) * 32 + i3 + 1] = acc6;
+      Wx_h1[(b1 + 1) * 32 + i3 + 2] = acc7;
+      Wx_h1[(b1 + 1) * 32 + i3 + 3] = acc8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 4;
@@ -1619,25 +1619,25 @@ function lossRows_1(p: Vec, X: Vec, n: number): void {
       const rb6 = (i3 + 1) * 4;
       const rb7 = (i3 + 2) * 4;
       const rb8 = (i3 + 3) * 4;
-      let c9 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
+      let acc9 = 0;
+      let acc10 = 0;
+      let acc11 = 0;
+      let acc12 = 0;
       for (let k2 = 0; k2 < 4; k2++) {
         const a3 = X[ra3 + k2]!;
         const b6 = p[rb5 + k2]!;
         const b7 = p[rb6 + k2]!;
         const b8 = p[rb7 + k2]!;
         const b9 = p[rb8 + k2]!;
-        c9 += a3 * b6;
-        c10 += a3 * b7;
-        c11 += a3 * b8;
-        c12 += a3 * b9;
+        acc9 += a3 * b6;
+        acc10 += a3 * b7;
+        acc11 += a3 * b8;
+        acc12 += a3 * b9;
       }
-      Wx_h1[b1 * 32 + i3] = c9;
-      Wx_h1[b1 * 32 + i3 + 1] = c10;
-      Wx_h1[b1 * 32 + i3 + 2] = c11;
-      Wx_h1[b1 * 32 + i3 + 3] = c12;
+      Wx_h1[b1 * 32 + i3] = acc9;
+      Wx_h1[b1 * 32 + i3 + 1] = acc10;
+      Wx_h1[b1 * 32 + i3 + 2] = acc11;
+      Wx_h1[b1 * 32 + i3 + 3] = acc12;
     }
   }
 }
@@ -1653,14 +1653,14 @@ function lossRows_2(p: Vec, n: number): void {
       const rb10 = 160 + (i5 + 1) * 32;
       const rb11 = 160 + (i5 + 2) * 32;
       const rb12 = 160 + (i5 + 3) * 32;
-      let c13 = 0;
-      let c14 = 0;
-      let c15 = 0;
-      let c16 = 0;
-      let c17 = 0;
-      let c18 = 0;
-      let c19 = 0;
-      let c20 = 0;
+      let acc13 = 0;
+      let acc14 = 0;
+      let acc15 = 0;
+      let acc16 = 0;
+      let acc17 = 0;
+      let acc18 = 0;
+      let acc19 = 0;
+      let acc20 = 0;
       for (let k3 = 0; k3 < 32; k3++) {
         const a4 = h1[ra4 + k3]!;
         const a5 = h1[ra5 + k3]!;
@@ -1668,23 +1668,23 @@ function lossRows_2(p: Vec, n: number): void {
         const b12 = p[rb10 + k3]!;
         const b13 = p[rb11 + k3]!;
         const b14 = p[rb12 + k3]!;
-        c13 += a4 * b11;
-        c14 += a4 * b12;
-        c15 += a4 * b13;
-        c16 += a4 * b14;
-        c17 += a5 * b11;
-        c18 += a5 * b12;
-        c19 += a5 * b13;
-        c20 += a5 * b14;
+        acc13 += a4 * b11;
+        acc14 += a4 * b12;
+        acc15 += a4 * b13;
+        acc16 += a4 * b14;
+        acc17 += a5 * b11;
+        acc18 += a5 * b12;
+        acc19 += a5 * b13;
+        acc20 += a5 * b14;
       }
-      Wx_h22[b10 * 16 + i5] = c13;
-      Wx_h22[b10 * 16 + i5 + 1] = c14;
-      Wx_h22[b10 * 16 + i5 + 2] = c15;
-      Wx_h22[b10 * 16 + i5 + 3] = c16;
-      Wx_h22[(b10 + 1) * 16 + i5] = c17;
-      Wx_h22[(b10 + 1) * 16 + i5 + 1] = c18;
-      Wx_h22[(b10 + 1) * 16 + i5 + 2] = c19;
-      Wx_h22[(b10 + 1) * 16 + i5 + 3] = c20;
+      Wx_h22[b10 * 16 + i5] = acc13;
+      Wx_h22[b10 * 16 + i5 + 1] = acc14;
+      Wx_h22[b10 * 16 + i5 + 2] = acc15;
+      Wx_h22[b10 * 16 + i5 + 3] = acc16;
+      Wx_h22[(b10 + 1) * 16 + i5] = acc17;
+      Wx_h22[(b10 + 1) * 16 + i5 + 1] = acc18;
+      Wx_h22[(b10 + 1) * 16 + i5 + 2] = acc19;
+      Wx_h22[(b10 + 1) * 16 + i5 + 3] = acc20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 32;
@@ -1692,25 +1692,25 @@ function lossRows_2(p: Vec, n: number): void {
       const rb14 = 160 + (i5 + 1) * 32;
       const rb15 = 160 + (i5 + 2) * 32;
       const rb16 = 160 + (i5 + 3) * 32;
-      let c21 = 0;
-      let c22 = 0;
-      let c23 = 0;
-      let c24 = 0;
+      let acc21 = 0;
+      let acc22 = 0;
+      let acc23 = 0;
+      let acc24 = 0;
       for (let k4 = 0; k4 < 32; k4++) {
         const a6 = h1[ra6 + k4]!;
         const b15 = p[rb13 + k4]!;
         const b16 = p[rb14 + k4]!;
         const b17 = p[rb15 + k4]!;
         const b18 = p[rb16 + k4]!;
-        c21 += a6 * b15;
-        c22 += a6 * b16;
-        c23 += a6 * b17;
-        c24 += a6 * b18;
+        acc21 += a6 * b15;
+        acc22 += a6 * b16;
+        acc23 += a6 * b17;
+        acc24 += a6 * b18;
       }
-      Wx_h22[b10 * 16 + i5] = c21;
-      Wx_h22[b10 * 16 + i5 + 1] = c22;
-      Wx_h22[b10 * 16 + i5 + 2] = c23;
-      Wx_h22[b10 * 16 + i5 + 3] = c24;
+      Wx_h22[b10 * 16 + i5] = acc21;
+      Wx_h22[b10 * 16 + i5 + 1] = acc22;
+      Wx_h22[b10 * 16 + i5 + 2] = acc23;
+      Wx_h22[b10 * 16 + i5 + 3] = acc24;
     }
   }
 }
@@ -1723,28 +1723,28 @@ function lossRows_3(p: Vec, n: number): void {
       const ra7 = b19 * 16;
       const ra8 = (b19 + 1) * 16;
       const rb17 = 688 + i6 * 16;
-      let c25 = 0;
-      let c26 = 0;
+      let acc25 = 0;
+      let acc26 = 0;
       for (let k5 = 0; k5 < 16; k5++) {
         const a7 = h22[ra7 + k5]!;
         const a8 = h22[ra8 + k5]!;
         const b20 = p[rb17 + k5]!;
-        c25 += a7 * b20;
-        c26 += a8 * b20;
+        acc25 += a7 * b20;
+        acc26 += a8 * b20;
       }
-      Wx_out2[b19 * 3 + i6] = c25;
-      Wx_out2[(b19 + 1) * 3 + i6] = c26;
+      Wx_out2[b19 * 3 + i6] = acc25;
+      Wx_out2[(b19 + 1) * 3 + i6] = acc26;
     }
     for (; b19 < n; b19++) {
       const ra9 = b19 * 16;
       const rb18 = 688 + i6 * 16;
-      let c27 = 0;
+      let acc27 = 0;
       for (let k6 = 0; k6 < 16; k6++) {
         const a9 = h22[ra9 + k6]!;
         const b21 = p[rb18 + k6]!;
-        c27 += a9 * b21;
+        acc27 += a9 * b21;
       }
-      Wx_out2[b19 * 3 + i6] = c27;
+      Wx_out2[b19 * 3 + i6] = acc27;
     }
   }
 }
@@ -1842,12 +1842,12 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     const e6 = Math.exp(z_out2[b * 3 + 2]! - max2);
     const sum2 = e4 + e5 + e6;
     const lse1 = max2 + Math.log(sum2);
-    logsoftmax_z_out2[b * 3] = z_out2[b * 3]! - lse1;
-    logsoftmax_z_out2[b * 3 + 1] = z_out2[b * 3 + 1]! - lse1;
-    logsoftmax_z_out2[b * 3 + 2] = z_out2[b * 3 + 2]! - lse1;
-    loss_sum3[b] = (Y[b * 1]! === 0 ? 1 : 0) * logsoftmax_z_out2[b * 3]! +
-        (Y[b * 1]! === 1 ? 1 : 0) * logsoftmax_z_out2[b * 3 + 1]! +
-        (Y[b * 1]! === 2 ? 1 : 0) * logsoftmax_z_out2[b * 3 + 2]!;
+    log_softmax_z_out2[b * 3] = z_out2[b * 3]! - lse1;
+    log_softmax_z_out2[b * 3 + 1] = z_out2[b * 3 + 1]! - lse1;
+    log_softmax_z_out2[b * 3 + 2] = z_out2[b * 3 + 2]! - lse1;
+    loss_sum3[b] = (Y[b * 1]! === 0 ? 1 : 0) * log_softmax_z_out2[b * 3]! +
+        (Y[b * 1]! === 1 ? 1 : 0) * log_softmax_z_out2[b * 3 + 1]! +
+        (Y[b * 1]! === 2 ? 1 : 0) * log_softmax_z_out2[b * 3 + 2]!;
 
     // output out (for evaluate's metrics)
     outputs[b * 3] = out2[b * 3]!;
@@ -1871,14 +1871,14 @@ function gradRows_1(p: Vec, X: Vec, n: number): void {
       const rb2 = (i4 + 1) * 4;
       const rb3 = (i4 + 2) * 4;
       const rb4 = (i4 + 3) * 4;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      let c5 = 0;
-      let c6 = 0;
-      let c7 = 0;
-      let c8 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
+      let acc3 = 0;
+      let acc4 = 0;
+      let acc5 = 0;
+      let acc6 = 0;
+      let acc7 = 0;
+      let acc8 = 0;
       for (let k1 = 0; k1 < 4; k1++) {
         const a1 = X[ra1 + k1]!;
         const a2 = X[ra2 + k1]!;
@@ -1886,23 +1886,23 @@ function gradRows_1(p: Vec, X: Vec, n: number): void {
         const b3 = p[rb2 + k1]!;
         const b4 = p[rb3 + k1]!;
         const b5 = p[rb4 + k1]!;
-        c1 += a1 * b2;
-        c2 += a1 * b3;
-        c3 += a1 * b4;
-        c4 += a1 * b5;
-        c5 += a2 * b2;
-        c6 += a2 * b3;
-        c7 += a2 * b4;
-        c8 += a2 * b5;
+        acc1 += a1 * b2;
+        acc2 += a1 * b3;
+        acc3 += a1 * b4;
+        acc4 += a1 * b5;
+        acc5 += a2 * b2;
+        acc6 += a2 * b3;
+        acc7 += a2 * b4;
+        acc8 += a2 * b5;
       }
-      Wx_h1[b1 * 32 + i4] = c1;
-      Wx_h1[b1 * 32 + i4 + 1] = c2;
-      Wx_h1[b1 * 32 + i4 + 2] = c3;
-      Wx_h1[b1 * 32 + i4 + 3] = c4;
-      Wx_h1[(b1 + 1) * 32 + i4] = c5;
-      Wx_h1[(b1 + 1) * 32 + i4 + 1] = c6;
-      Wx_h1[(b1 + 1) * 32 + i4 + 2] = c7;
-      Wx_h1[(b1 + 1) * 32 + i4 + 3] = c8;
+      Wx_h1[b1 * 32 + i4] = acc1;
+      Wx_h1[b1 * 32 + i4 + 1] = acc2;
+      Wx_h1[b1 * 32 + i4 + 2] = acc3;
+      Wx_h1[b1 * 32 + i4 + 3] = acc4;
+      Wx_h1[(b1 + 1) * 32 + i4] = acc5;
+      Wx_h1[(b1 + 1) * 32 + i4 + 1] = acc6;
+      Wx_h1[(b1 + 1) * 32 + i4 + 2] = acc7;
+      Wx_h1[(b1 + 1) * 32 + i4 + 3] = acc8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 4;
@@ -1910,25 +1910,25 @@ function gradRows_1(p: Vec, X: Vec, n: number): void {
       const rb6 = (i4 + 1) * 4;
       const rb7 = (i4 + 2) * 4;
       const rb8 = (i4 + 3) * 4;
-      let c9 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
+      let acc9 = 0;
+      let acc10 = 0;
+      let acc11 = 0;
+      let acc12 = 0;
       for (let k2 = 0; k2 < 4; k2++) {
         const a3 = X[ra3 + k2]!;
         const b6 = p[rb5 + k2]!;
         const b7 = p[rb6 + k2]!;
         const b8 = p[rb7 + k2]!;
         const b9 = p[rb8 + k2]!;
-        c9 += a3 * b6;
-        c10 += a3 * b7;
-        c11 += a3 * b8;
-        c12 += a3 * b9;
+        acc9 += a3 * b6;
+        acc10 += a3 * b7;
+        acc11 += a3 * b8;
+        acc12 += a3 * b9;
       }
-      Wx_h1[b1 * 32 + i4] = c9;
-      Wx_h1[b1 * 32 + i4 + 1] = c10;
-      Wx_h1[b1 * 32 + i4 + 2] = c11;
-      Wx_h1[b1 * 32 + i4 + 3] = c12;
+      Wx_h1[b1 * 32 + i4] = acc9;
+      Wx_h1[b1 * 32 + i4 + 1] = acc10;
+      Wx_h1[b1 * 32 + i4 + 2] = acc11;
+      Wx_h1[b1 * 32 + i4 + 3] = acc12;
     }
   }
 }
@@ -1944,14 +1944,14 @@ function gradRows_2(p: Vec, n: number): void {
       const rb10 = 160 + (i7 + 1) * 32;
       const rb11 = 160 + (i7 + 2) * 32;
       const rb12 = 160 + (i7 + 3) * 32;
-      let c13 = 0;
-      let c14 = 0;
-      let c15 = 0;
-      let c16 = 0;
-      let c17 = 0;
-      let c18 = 0;
-      let c19 = 0;
-      let c20 = 0;
+      let acc13 = 0;
+      let acc14 = 0;
+      let acc15 = 0;
+      let acc16 = 0;
+      let acc17 = 0;
+      let acc18 = 0;
+      let acc19 = 0;
+      let acc20 = 0;
       for (let k3 = 0; k3 < 32; k3++) {
         const a4 = d1[ra4 + k3]!;
         const a5 = d1[ra5 + k3]!;
@@ -1959,23 +1959,23 @@ function gradRows_2(p: Vec, n: number): void {
         const b12 = p[rb10 + k3]!;
         const b13 = p[rb11 + k3]!;
         const b14 = p[rb12 + k3]!;
-        c13 += a4 * b11;
-        c14 += a4 * b12;
-        c15 += a4 * b13;
-        c16 += a4 * b14;
-        c17 += a5 * b11;
-        c18 += a5 * b12;
-        c19 += a5 * b13;
-        c20 += a5 * b14;
+        acc13 += a4 * b11;
+        acc14 += a4 * b12;
+        acc15 += a4 * b13;
+        acc16 += a4 * b14;
+        acc17 += a5 * b11;
+        acc18 += a5 * b12;
+        acc19 += a5 * b13;
+        acc20 += a5 * b14;
       }
-      Wx_h2[b10 * 16 + i7] = c13;
-      Wx_h2[b10 * 16 + i7 + 1] = c14;
-      Wx_h2[b10 * 16 + i7 + 2] = c15;
-      Wx_h2[b10 * 16 + i7 + 3] = c16;
-      Wx_h2[(b10 + 1) * 16 + i7] = c17;
-      Wx_h2[(b10 + 1) * 16 + i7 + 1] = c18;
-      Wx_h2[(b10 + 1) * 16 + i7 + 2] = c19;
-      Wx_h2[(b10 + 1) * 16 + i7 + 3] = c20;
+      Wx_h2[b10 * 16 + i7] = acc13;
+      Wx_h2[b10 * 16 + i7 + 1] = acc14;
+      Wx_h2[b10 * 16 + i7 + 2] = acc15;
+      Wx_h2[b10 * 16 + i7 + 3] = acc16;
+      Wx_h2[(b10 + 1) * 16 + i7] = acc17;
+      Wx_h2[(b10 + 1) * 16 + i7 + 1] = acc18;
+      Wx_h2[(b10 + 1) * 16 + i7 + 2] = acc19;
+      Wx_h2[(b10 + 1) * 16 + i7 + 3] = acc20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 32;
@@ -1983,25 +1983,25 @@ function gradRows_2(p: Vec, n: number): void {
       const rb14 = 160 + (i7 + 1) * 32;
       const rb15 = 160 + (i7 + 2) * 32;
       const rb16 = 160 + (i7 + 3) * 32;
-      let c21 = 0;
-      let c22 = 0;
-      let c23 = 0;
-      let c24 = 0;
+      let acc21 = 0;
+      let acc22 = 0;
+      let acc23 = 0;
+      let acc24 = 0;
       for (let k4 = 0; k4 < 32; k4++) {
         const a6 = d1[ra6 + k4]!;
         const b15 = p[rb13 + k4]!;
         const b16 = p[rb14 + k4]!;
         const b17 = p[rb15 + k4]!;
         const b18 = p[rb16 + k4]!;
-        c21 += a6 * b15;
-        c22 += a6 * b16;
-        c23 += a6 * b17;
-        c24 += a6 * b18;
+        acc21 += a6 * b15;
+        acc22 += a6 * b16;
+        acc23 += a6 * b17;
+        acc24 += a6 * b18;
       }
-      Wx_h2[b10 * 16 + i7] = c21;
-      Wx_h2[b10 * 16 + i7 + 1] = c22;
-      Wx_h2[b10 * 16 + i7 + 2] = c23;
-      Wx_h2[b10 * 16 + i7 + 3] = c24;
+      Wx_h2[b10 * 16 + i7] = acc21;
+      Wx_h2[b10 * 16 + i7 + 1] = acc22;
+      Wx_h2[b10 * 16 + i7 + 2] = acc23;
+      Wx_h2[b10 * 16 + i7 + 3] = acc24;
     }
   }
 }
@@ -2014,28 +2014,28 @@ function gradRows_3(p: Vec, n: number): void {
       const ra7 = b19 * 16;
       const ra8 = (b19 + 1) * 16;
       const rb17 = 688 + i8 * 16;
-      let c25 = 0;
-      let c26 = 0;
+      let acc25 = 0;
+      let acc26 = 0;
       for (let k5 = 0; k5 < 16; k5++) {
         const a7 = h2[ra7 + k5]!;
         const a8 = h2[ra8 + k5]!;
         const b20 = p[rb17 + k5]!;
-        c25 += a7 * b20;
-        c26 += a8 * b20;
+        acc25 += a7 * b20;
+        acc26 += a8 * b20;
       }
-      Wx_out[b19 * 3 + i8] = c25;
-      Wx_out[(b19 + 1) * 3 + i8] = c26;
+      Wx_out[b19 * 3 + i8] = acc25;
+      Wx_out[(b19 + 1) * 3 + i8] = acc26;
     }
     for (; b19 < n; b19++) {
       const ra9 = b19 * 16;
       const rb18 = 688 + i8 * 16;
-      let c27 = 0;
+      let acc27 = 0;
       for (let k6 = 0; k6 < 16; k6++) {
         const a9 = h2[ra9 + k6]!;
         const b21 = p[rb18 + k6]!;
-        c27 += a9 * b21;
+        acc27 += a9 * b21;
       }
-      Wx_out[b19 * 3 + i8] = c27;
+      Wx_out[b19 * 3 + i8] = acc27;
     }
   }
 }
@@ -2051,14 +2051,14 @@ function gradRows_4(p: Vec, n: number): void {
       const rb20 = 688 + j1 + 1;
       const rb21 = 688 + j1 + 2;
       const rb22 = 688 + j1 + 3;
-      let c28 = 0;
-      let c29 = 0;
-      let c30 = 0;
-      let c31 = 0;
-      let c32 = 0;
-      let c33 = 0;
-      let c34 = 0;
-      let c35 = 0;
+      let acc28 = 0;
+      let acc29 = 0;
+      let acc30 = 0;
+      let acc31 = 0;
+      let acc32 = 0;
+      let acc33 = 0;
+      let acc34 = 0;
+      let acc35 = 0;
       for (let k7 = 0; k7 < 3; k7++) {
         const a10 = dz_out[ra10 + k7]!;
         const a11 = dz_out[ra11 + k7]!;
@@ -2066,23 +2066,23 @@ function gradRows_4(p: Vec, n: number): void {
         const b24 = p[rb20 + k7 * 16]!;
         const b25 = p[rb21 + k7 * 16]!;
         const b26 = p[rb22 + k7 * 16]!;
-        c28 += a10 * b23;
-        c29 += a10 * b24;
-        c30 += a10 * b25;
-        c31 += a10 * b26;
-        c32 += a11 * b23;
-        c33 += a11 * b24;
-        c34 += a11 * b25;
-        c35 += a11 * b26;
+        acc28 += a10 * b23;
+        acc29 += a10 * b24;
+        acc30 += a10 * b25;
+        acc31 += a10 * b26;
+        acc32 += a11 * b23;
+        acc33 += a11 * b24;
+        acc34 += a11 * b25;
+        acc35 += a11 * b26;
       }
-      dh2[b22 * 16 + j1] = c28;
-      dh2[b22 * 16 + j1 + 1] = c29;
-      dh2[b22 * 16 + j1 + 2] = c30;
-      dh2[b22 * 16 + j1 + 3] = c31;
-      dh2[(b22 + 1) * 16 + j1] = c32;
-      dh2[(b22 + 1) * 16 + j1 + 1] = c33;
-      dh2[(b22 + 1) * 16 + j1 + 2] = c34;
-      dh2[(b22 + 1) * 16 + j1 + 3] = c35;
+      dh2[b22 * 16 + j1] = acc28;
+      dh2[b22 * 16 + j1 + 1] = acc29;
+      dh2[b22 * 16 + j1 + 2] = acc30;
+      dh2[b22 * 16 + j1 + 3] = acc31;
+      dh2[(b22 + 1) * 16 + j1] = acc32;
+      dh2[(b22 + 1) * 16 + j1 + 1] = acc33;
+      dh2[(b22 + 1) * 16 + j1 + 2] = acc34;
+      dh2[(b22 + 1) * 16 + j1 + 3] = acc35;
     }
     for (; b22 < n; b22++) {
       const ra12 = b22 * 3;
@@ -2090,25 +2090,25 @@ function gradRows_4(p: Vec, n: number): void {
       const rb24 = 688 + j1 + 1;
       const rb25 = 688 + j1 + 2;
       const rb26 = 688 + j1 + 3;
-      let c36 = 0;
-      let c37 = 0;
-      let c38 = 0;
-      let c39 = 0;
+      let acc36 = 0;
+      let acc37 = 0;
+      let acc38 = 0;
+      let acc39 = 0;
       for (let k8 = 0; k8 < 3; k8++) {
         const a12 = dz_out[ra12 + k8]!;
         const b27 = p[rb23 + k8 * 16]!;
         const b28 = p[rb24 + k8 * 16]!;
         const b29 = p[rb25 + k8 * 16]!;
         const b30 = p[rb26 + k8 * 16]!;
-        c36 += a12 * b27;
-        c37 += a12 * b28;
-        c38 += a12 * b29;
-        c39 += a12 * b30;
+        acc36 += a12 * b27;
+        acc37 += a12 * b28;
+        acc38 += a12 * b29;
+        acc39 += a12 * b30;
       }
-      dh2[b22 * 16 + j1] = c36;
-      dh2[b22 * 16 + j1 + 1] = c37;
-      dh2[b22 * 16 + j1 + 2] = c38;
-      dh2[b22 * 16 + j1 + 3] = c39;
+      dh2[b22 * 16 + j1] = acc36;
+      dh2[b22 * 16 + j1 + 1] = acc37;
+      dh2[b22 * 16 + j1 + 2] = acc38;
+      dh2[b22 * 16 + j1 + 3] = acc39;
     }
   }
 }
@@ -2124,14 +2124,14 @@ function gradRows_5(p: Vec, n: number): void {
       const rb28 = 160 + j2 + 1;
       const rb29 = 160 + j2 + 2;
       const rb30 = 160 + j2 + 3;
-      let c40 = 0;
-      let c41 = 0;
-      let c42 = 0;
-      let c43 = 0;
-      let c44 = 0;
-      let c45 = 0;
-      let c46 = 0;
-      let c47 = 0;
+      let acc40 = 0;
+      let acc41 = 0;
+      let acc42 = 0;
+      let acc43 = 0;
+      let acc44 = 0;
+      let acc45 = 0;
+      let acc46 = 0;
+      let acc47 = 0;
       for (let k9 = 0; k9 < 16; k9++) {
         const a13 = dz_h2[ra13 + k9]!;
         const a14 = dz_h2[ra14 + k9]!;
@@ -2139,23 +2139,23 @@ function gradRows_5(p: Vec, n: number): void {
         const b33 = p[rb28 + k9 * 32]!;
         const b34 = p[rb29 + k9 * 32]!;
         const b35 = p[rb30 + k9 * 32]!;
-        c40 += a13 * b32;
-        c41 += a13 * b33;
-        c42 += a13 * b34;
-        c43 += a13 * b35;
-        c44 += a14 * b32;
-        c45 += a14 * b33;
-        c46 += a14 * b34;
-        c47 += a14 * b35;
+        acc40 += a13 * b32;
+        acc41 += a13 * b33;
+        acc42 += a13 * b34;
+        acc43 += a13 * b35;
+        acc44 += a14 * b32;
+        acc45 += a14 * b33;
+        acc46 += a14 * b34;
+        acc47 += a14 * b35;
       }
-      dd1[b31 * 32 + j2] = c40;
-      dd1[b31 * 32 + j2 + 1] = c41;
-      dd1[b31 * 32 + j2 + 2] = c42;
-      dd1[b31 * 32 + j2 + 3] = c43;
-      dd1[(b31 + 1) * 32 + j2] = c44;
-      dd1[(b31 + 1) * 32 + j2 + 1] = c45;
-      dd1[(b31 + 1) * 32 + j2 + 2] = c46;
-      dd1[(b31 + 1) * 32 + j2 + 3] = c47;
+      dd1[b31 * 32 + j2] = acc40;
+      dd1[b31 * 32 + j2 + 1] = acc41;
+      dd1[b31 * 32 + j2 + 2] = acc42;
+      dd1[b31 * 32 + j2 + 3] = acc43;
+      dd1[(b31 + 1) * 32 + j2] = acc44;
+      dd1[(b31 + 1) * 32 + j2 + 1] = acc45;
+      dd1[(b31 + 1) * 32 + j2 + 2] = acc46;
+      dd1[(b31 + 1) * 32 + j2 + 3] = acc47;
     }
     for (; b31 < n; b31++) {
       const ra15 = b31 * 16;
@@ -2163,25 +2163,25 @@ function gradRows_5(p: Vec, n: number): void {
       const rb32 = 160 + j2 + 1;
       const rb33 = 160 + j2 + 2;
       const rb34 = 160 + j2 + 3;
-      let c48 = 0;
-      let c49 = 0;
-      let c50 = 0;
-      let c51 = 0;
+      let acc48 = 0;
+      let acc49 = 0;
+      let acc50 = 0;
+      let acc51 = 0;
       for (let k10 = 0; k10 < 16; k10++) {
         const a15 = dz_h2[ra15 + k10]!;
         const b36 = p[rb31 + k10 * 32]!;
         const b37 = p[rb32 + k10 * 32]!;
         const b38 = p[rb33 + k10 * 32]!;
         const b39 = p[rb34 + k10 * 32]!;
-        c48 += a15 * b36;
-        c49 += a15 * b37;
-        c50 += a15 * b38;
-        c51 += a15 * b39;
+        acc48 += a15 * b36;
+        acc49 += a15 * b37;
+        acc50 += a15 * b38;
+        acc51 += a15 * b39;
       }
-      dd1[b31 * 32 + j2] = c48;
-      dd1[b31 * 32 + j2 + 1] = c49;
-      dd1[b31 * 32 + j2 + 2] = c50;
-      dd1[b31 * 32 + j2 + 3] = c51;
+      dd1[b31 * 32 + j2] = acc48;
+      dd1[b31 * 32 + j2 + 1] = acc49;
+      dd1[b31 * 32 + j2 + 2] = acc50;
+      dd1[b31 * 32 + j2 + 3] = acc51;
     }
   }
 }
@@ -2198,22 +2198,22 @@ function gradRows_6(X: Vec, n: number, g: Vec): void {
       const rb36 = j3 + 1;
       const rb37 = j3 + 2;
       const rb38 = j3 + 3;
-      let c52 = 0;
-      let c53 = 0;
-      let c54 = 0;
-      let c55 = 0;
-      let c56 = 0;
-      let c57 = 0;
-      let c58 = 0;
-      let c59 = 0;
-      let c60 = 0;
-      let c61 = 0;
-      let c62 = 0;
-      let c63 = 0;
-      let c64 = 0;
-      let c65 = 0;
-      let c66 = 0;
-      let c67 = 0;
+      let acc52 = 0;
+      let acc53 = 0;
+      let acc54 = 0;
+      let acc55 = 0;
+      let acc56 = 0;
+      let acc57 = 0;
+      let acc58 = 0;
+      let acc59 = 0;
+      let acc60 = 0;
+      let acc61 = 0;
+      let acc62 = 0;
+      let acc63 = 0;
+      let acc64 = 0;
+      let acc65 = 0;
+      let acc66 = 0;
+      let acc67 = 0;
       for (let k11 = 0; k11 < n; k11++) {
         const a16 = dz_h1[ra16 + k11 * 32]!;
         const a17 = dz_h1[ra17 + k11 * 32]!;
@@ -2223,39 +2223,39 @@ function gradRows_6(X: Vec, n: number, g: Vec): void {
         const b41 = X[rb36 + k11 * 4]!;
         const b42 = X[rb37 + k11 * 4]!;
         const b43 = X[rb38 + k11 * 4]!;
-        c52 += a16 * b40;
-        c53 += a16 * b41;
-        c54 += a16 * b42;
-        c55 += a16 * b43;
-        c56 += a17 * b40;
-        c57 += a17 * b41;
-        c58 += a17 * b42;
-        c59 += a17 * b43;
-        c60 += a18 * b40;
-        c61 += a18 * b41;
-        c62 += a18 * b42;
-        c63 += a18 * b43;
-        c64 += a19 * b40;
-        c65 += a19 * b41;
-        c66 += a19 * b42;
-        c67 += a19 * b43;
+        acc52 += a16 * b40;
+        acc53 += a16 * b41;
+        acc54 += a16 * b42;
+        acc55 += a16 * b43;
+        acc56 += a17 * b40;
+        acc57 += a17 * b41;
+        acc58 += a17 * b42;
+        acc59 += a17 * b43;
+        acc60 += a18 * b40;
+        acc61 += a18 * b41;
+        acc62 += a18 * b42;
+        acc63 += a18 * b43;
+        acc64 += a19 * b40;
+        acc65 += a19 * b41;
+        acc66 += a19 * b42;
+        acc67 += a19 * b43;
       }
-      g[i11 * 4 + j3]! += c52;
-      g[i11 * 4 + j3 + 1]! += c53;
-      g[i11 * 4 + j3 + 2]! += c54;
-      g[i11 * 4 + j3 + 3]! += c55;
-      g[(i11 + 1) * 4 + j3]! += c56;
-      g[(i11 + 1) * 4 + j3 + 1]! += c57;
-      g[(i11 + 1) * 4 + j3 + 2]! += c58;
-      g[(i11 + 1) * 4 + j3 + 3]! += c59;
-      g[(i11 + 2) * 4 + j3]! += c60;
-      g[(i11 + 2) * 4 + j3 + 1]! += c61;
-      g[(i11 + 2) * 4 + j3 + 2]! += c62;
-      g[(i11 + 2) * 4 + j3 + 3]! += c63;
-      g[(i11 + 3) * 4 + j3]! += c64;
-      g[(i11 + 3) * 4 + j3 + 1]! += c65;
-      g[(i11 + 3) * 4 + j3 + 2]! += c66;
-      g[(i11 + 3) * 4 + j3 + 3]! += c67;
+      g[i11 * 4 + j3]! += acc52;
+      g[i11 * 4 + j3 + 1]! += acc53;
+      g[i11 * 4 + j3 + 2]! += acc54;
+      g[i11 * 4 + j3 + 3]! += acc55;
+      g[(i11 + 1) * 4 + j3]! += acc56;
+      g[(i11 + 1) * 4 + j3 + 1]! += acc57;
+      g[(i11 + 1) * 4 + j3 + 2]! += acc58;
+      g[(i11 + 1) * 4 + j3 + 3]! += acc59;
+      g[(i11 + 2) * 4 + j3]! += acc60;
+      g[(i11 + 2) * 4 + j3 + 1]! += acc61;
+      g[(i11 + 2) * 4 + j3 + 2]! += acc62;
+      g[(i11 + 2) * 4 + j3 + 3]! += acc63;
+      g[(i11 + 3) * 4 + j3]! += acc64;
+      g[(i11 + 3) * 4 + j3 + 1]! += acc65;
+      g[(i11 + 3) * 4 + j3 + 2]! += acc66;
+      g[(i11 + 3) * 4 + j3 + 3]! += acc67;
     }
   }
 }
@@ -2272,22 +2272,22 @@ function gradRows_7(n: number, g: Vec): void {
       const rb40 = j4 + 1;
       const rb41 = j4 + 2;
       const rb42 = j4 + 3;
-      let c68 = 0;
-      let c69 = 0;
-      let c70 = 0;
-      let c71 = 0;
-      let c72 = 0;
-      let c73 = 0;
-      let c74 = 0;
-      let c75 = 0;
-      let c76 = 0;
-      let c77 = 0;
-      let c78 = 0;
-      let c79 = 0;
-      let c80 = 0;
-      let c81 = 0;
-      let c82 = 0;
-      let c83 = 0;
+      let acc68 = 0;
+      let acc69 = 0;
+      let acc70 = 0;
+      let acc71 = 0;
+      let acc72 = 0;
+      let acc73 = 0;
+      let acc74 = 0;
+      let acc75 = 0;
+      let acc76 = 0;
+      let acc77 = 0;
+      let acc78 = 0;
+      let acc79 = 0;
+      let acc80 = 0;
+      let acc81 = 0;
+      let acc82 = 0;
+      let acc83 = 0;
       for (let k12 = 0; k12 < n; k12++) {
         const a20 = dz_h2[ra20 + k12 * 16]!;
         const a21 = dz_h2[ra21 + k12 * 16]!;
@@ -2297,39 +2297,39 @@ function gradRows_7(n: number, g: Vec): void {
         const b45 = d1[rb40 + k12 * 32]!;
         const b46 = d1[rb41 + k12 * 32]!;
         const b47 = d1[rb42 + k12 * 32]!;
-        c68 += a20 * b44;
-        c69 += a20 * b45;
-        c70 += a20 * b46;
-        c71 += a20 * b47;
-        c72 += a21 * b44;
-        c73 += a21 * b45;
-        c74 += a21 * b46;
-        c75 += a21 * b47;
-        c76 += a22 * b44;
-        c77 += a22 * b45;
-        c78 += a22 * b46;
-        c79 += a22 * b47;
-        c80 += a23 * b44;
-        c81 += a23 * b45;
-        c82 += a23 * b46;
-        c83 += a23 * b47;
+        acc68 += a20 * b44;
+        acc69 += a20 * b45;
+        acc70 += a20 * b46;
+        acc71 += a20 * b47;
+        acc72 += a21 * b44;
+        acc73 += a21 * b45;
+        acc74 += a21 * b46;
+        acc75 += a21 * b47;
+        acc76 += a22 * b44;
+        acc77 += a22 * b45;
+        acc78 += a22 * b46;
+        acc79 += a22 * b47;
+        acc80 += a23 * b44;
+        acc81 += a23 * b45;
+        acc82 += a23 * b46;
+        acc83 += a23 * b47;
       }
-      g[160 + i16 * 32 + j4]! += c68;
-      g[160 + i16 * 32 + j4 + 1]! += c69;
-      g[160 + i16 * 32 + j4 + 2]! += c70;
-      g[160 + i16 * 32 + j4 + 3]! += c71;
-      g[160 + (i16 + 1) * 32 + j4]! += c72;
-      g[160 + (i16 + 1) * 32 + j4 + 1]! += c73;
-      g[160 + (i16 + 1) * 32 + j4 + 2]! += c74;
-      g[160 + (i16 + 1) * 32 + j4 + 3]! += c75;
-      g[160 + (i16 + 2) * 32 + j4]! += c76;
-      g[160 + (i16 + 2) * 32 + j4 + 1]! += c77;
-      g[160 + (i16 + 2) * 32 + j4 + 2]! += c78;
-      g[160 + (i16 + 2) * 32 + j4 + 3]! += c79;
-      g[160 + (i16 + 3) * 32 + j4]! += c80;
-      g[160 + (i16 + 3) * 32 + j4 + 1]! += c81;
-      g[160 + (i16 + 3) * 32 + j4 + 2]! += c82;
-      g[160 + (i16 + 3) * 32 + j4 + 3]! += c83;
+      g[160 + i16 * 32 + j4]! += acc68;
+      g[160 + i16 * 32 + j4 + 1]! += acc69;
+      g[160 + i16 * 32 + j4 + 2]! += acc70;
+      g[160 + i16 * 32 + j4 + 3]! += acc71;
+      g[160 + (i16 + 1) * 32 + j4]! += acc72;
+      g[160 + (i16 + 1) * 32 + j4 + 1]! += acc73;
+      g[160 + (i16 + 1) * 32 + j4 + 2]! += acc74;
+      g[160 + (i16 + 1) * 32 + j4 + 3]! += acc75;
+      g[160 + (i16 + 2) * 32 + j4]! += acc76;
+      g[160 + (i16 + 2) * 32 + j4 + 1]! += acc77;
+      g[160 + (i16 + 2) * 32 + j4 + 2]! += acc78;
+      g[160 + (i16 + 2) * 32 + j4 + 3]! += acc79;
+      g[160 + (i16 + 3) * 32 + j4]! += acc80;
+      g[160 + (i16 + 3) * 32 + j4 + 1]! += acc81;
+      g[160 + (i16 + 3) * 32 + j4 + 2]! += acc82;
+      g[160 + (i16 + 3) * 32 + j4 + 3]! += acc83;
     }
   }
 }
@@ -2343,25 +2343,25 @@ function gradRows_8(n: number, g: Vec): void {
       const rb44 = j5 + 1;
       const rb45 = j5 + 2;
       const rb46 = j5 + 3;
-      let c84 = 0;
-      let c85 = 0;
-      let c86 = 0;
-      let c87 = 0;
+      let acc84 = 0;
+      let acc85 = 0;
+      let acc86 = 0;
+      let acc87 = 0;
       for (let k13 = 0; k13 < n; k13++) {
         const a24 = dz_out[ra24 + k13 * 3]!;
         const b48 = h2[rb43 + k13 * 16]!;
         const b49 = h2[rb44 + k13 * 16]!;
         const b50 = h2[rb45 + k13 * 16]!;
         const b51 = h2[rb46 + k13 * 16]!;
-        c84 += a24 * b48;
-        c85 += a24 * b49;
-        c86 += a24 * b50;
-        c87 += a24 * b51;
+        acc84 += a24 * b48;
+        acc85 += a24 * b49;
+        acc86 += a24 * b50;
+        acc87 += a24 * b51;
       }
-      g[688 + i17 * 16 + j5]! += c84;
-      g[688 + i17 * 16 + j5 + 1]! += c85;
-      g[688 + i17 * 16 + j5 + 2]! += c86;
-      g[688 + i17 * 16 + j5 + 3]! += c87;
+      g[688 + i17 * 16 + j5]! += acc84;
+      g[688 + i17 * 16 + j5 + 1]! += acc85;
+      g[688 + i17 * 16 + j5 + 2]! += acc86;
+      g[688 + i17 * 16 + j5 + 3]! += acc87;
     }
   }
 }
@@ -2487,12 +2487,12 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     const e6 = Math.exp(z_out[b * 3 + 2]! - max2);
     const sum2 = e4 + e5 + e6;
     const lse1 = max2 + Math.log(sum2);
-    logsoftmax_z_out[b * 3] = z_out[b * 3]! - lse1;
-    logsoftmax_z_out[b * 3 + 1] = z_out[b * 3 + 1]! - lse1;
-    logsoftmax_z_out[b * 3 + 2] = z_out[b * 3 + 2]! - lse1;
-    loss_sum4[b] = (Y[b * 1]! === 0 ? 1 : 0) * logsoftmax_z_out[b * 3]! +
-        (Y[b * 1]! === 1 ? 1 : 0) * logsoftmax_z_out[b * 3 + 1]! +
-        (Y[b * 1]! === 2 ? 1 : 0) * logsoftmax_z_out[b * 3 + 2]!;
+    log_softmax_z_out[b * 3] = z_out[b * 3]! - lse1;
+    log_softmax_z_out[b * 3 + 1] = z_out[b * 3 + 1]! - lse1;
+    log_softmax_z_out[b * 3 + 2] = z_out[b * 3 + 2]! - lse1;
+    loss_sum4[b] = (Y[b * 1]! === 0 ? 1 : 0) * log_softmax_z_out[b * 3]! +
+        (Y[b * 1]! === 1 ? 1 : 0) * log_softmax_z_out[b * 3 + 1]! +
+        (Y[b * 1]! === 2 ? 1 : 0) * log_softmax_z_out[b * 3 + 2]!;
 
     // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
     sum_onehot_species[b] = (Y[b * 1]! === 0 ? 1 : 0) + (Y[b * 1]! === 1 ? 1 : 0) + (Y[b * 1]! === 2 ? 1 : 0);

@@ -1306,7 +1306,7 @@ const d = new VecArray(256 * 128); // [128] per row: mnist.nn:10  d   = dropout(
 const Wx_out = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
 const z_out = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
 const out = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
-const logsoftmax_z_out = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
+const log_softmax_z_out = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 const sum_mul_y = new VecArray(256 * 1); // [] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 const sum_y = new VecArray(256 * 1); // [] per row: backward of mnist.nn:13  loss categorical_crossentropy(out, y)
 const dz_out = new VecArray(256 * 10); // [10] per row: backward of mnist.nn:13  loss categorical_crossentropy(out, y)
@@ -1316,7 +1316,7 @@ const h = new VecArray(256 * 128); // [128] per row: mnist.nn:9  h   = dense(x, 
 const Wx_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
 const z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
 const out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
-const logsoftmax_z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
+const log_softmax_z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 const sum_mul_y2 = new VecArray(256 * 1); // [] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 
 function predictRows_1(p: Vec, X: Vec, n: number): void {
@@ -1330,14 +1330,14 @@ function predictRows_1(p: Vec, X: Vec, n: number): void {
       const rb2 = (i1 + 1) * 784;
       const rb3 = (i1 + 2) * 784;
       const rb4 = (i1 + 3) * 784;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      let c5 = 0;
-      let c6 = 0;
-      let c7 = 0;
-      let c8 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
+      let acc3 = 0;
+      let acc4 = 0;
+      let acc5 = 0;
+      let acc6 = 0;
+      let acc7 = 0;
+      let acc8 = 0;
       for (let k1 = 0; k1 < 784; k1++) {
         const a1 = X[ra1 + k1]!;
         const a2 = X[ra2 + k1]!;
@@ -1345,23 +1345,23 @@ function predictRows_1(p: Vec, X: Vec, n: number): void {
         const b3 = p[rb2 + k1]!;
         const b4 = p[rb3 + k1]!;
         const b5 = p[rb4 + k1]!;
-        c1 += a1 * b2;
-        c2 += a1 * b3;
-        c3 += a1 * b4;
-        c4 += a1 * b5;
-        c5 += a2 * b2;
-        c6 += a2 * b3;
-        c7 += a2 * b4;
-        c8 += a2 * b5;
+        acc1 += a1 * b2;
+        acc2 += a1 * b3;
+        acc3 += a1 * b4;
+        acc4 += a1 * b5;
+        acc5 += a2 * b2;
+        acc6 += a2 * b3;
+        acc7 += a2 * b4;
+        acc8 += a2 * b5;
       }
-      Wx_h[b1 * 128 + i1] = c1;
-      Wx_h[b1 * 128 + i1 + 1] = c2;
-      Wx_h[b1 * 128 + i1 + 2] = c3;
-      Wx_h[b1 * 128 + i1 + 3] = c4;
-      Wx_h[(b1 + 1) * 128 + i1] = c5;
-      Wx_h[(b1 + 1) * 128 + i1 + 1] = c6;
-      Wx_h[(b1 + 1) * 128 + i1 + 2] = c7;
-      Wx_h[(b1 + 1) * 128 + i1 + 3] = c8;
+      Wx_h[b1 * 128 + i1] = acc1;
+      Wx_h[b1 * 128 + i1 + 1] = acc2;
+      Wx_h[b1 * 128 + i1 + 2] = acc3;
+      Wx_h[b1 * 128 + i1 + 3] = acc4;
+      Wx_h[(b1 + 1) * 128 + i1] = acc5;
+      Wx_h[(b1 + 1) * 128 + i1 + 1] = acc6;
+      Wx_h[(b1 + 1) * 128 + i1 + 2] = acc7;
+      Wx_h[(b1 + 1) * 128 + i1 + 3] = acc8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 784;
@@ -1369,25 +1369,25 @@ function predictRows_1(p: Vec, X: Vec, n: number): void {
       const rb6 = (i1 + 1) * 784;
       const rb7 = (i1 + 2) * 784;
       const rb8 = (i1 + 3) * 784;
-      let c9 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
+      let acc9 = 0;
+      let acc10 = 0;
+      let acc11 = 0;
+      let acc12 = 0;
       for (let k2 = 0; k2 < 784; k2++) {
         const a3 = X[ra3 + k2]!;
         const b6 = p[rb5 + k2]!;
         const b7 = p[rb6 + k2]!;
         const b8 = p[rb7 + k2]!;
         const b9 = p[rb8 + k2]!;
-        c9 += a3 * b6;
-        c10 += a3 * b7;
-        c11 += a3 * b8;
-        c12 += a3 * b9;
+        acc9 += a3 * b6;
+        acc10 += a3 * b7;
+        acc11 += a3 * b8;
+        acc12 += a3 * b9;
       }
-      Wx_h[b1 * 128 + i1] = c9;
-      Wx_h[b1 * 128 + i1 + 1] = c10;
-      Wx_h[b1 * 128 + i1 + 2] = c11;
-      Wx_h[b1 * 128 + i1 + 3] = c12;
+      Wx_h[b1 * 128 + i1] = acc9;
+      Wx_h[b1 * 128 + i1 + 1] = acc10;
+      Wx_h[b1 * 128 + i1 + 2] = acc11;
+      Wx_h[b1 * 128 + i1 + 3] = acc12;
     }
   }
 }
@@ -1403,14 +1403,14 @@ function predictRows_2(p: Vec, n: number): void {
       const rb10 = 100480 + (i3 + 1) * 128;
       const rb11 = 100480 + (i3 + 2) * 128;
       const rb12 = 100480 + (i3 + 3) * 128;
-      let c13 = 0;
-      let c14 = 0;
-      let c15 = 0;
-      let c16 = 0;
-      let c17 = 0;
-      let c18 = 0;
-      let c19 = 0;
-      let c20 = 0;
+      let acc13 = 0;
+      let acc14 = 0;
+      let acc15 = 0;
+      let acc16 = 0;
+      let acc17 = 0;
+      let acc18 = 0;
+      let acc19 = 0;
+      let acc20 = 0;
       for (let k3 = 0; k3 < 128; k3++) {
         const a4 = h[ra4 + k3]!;
         const a5 = h[ra5 + k3]!;
@@ -1418,23 +1418,23 @@ function predictRows_2(p: Vec, n: number): void {
         const b12 = p[rb10 + k3]!;
         const b13 = p[rb11 + k3]!;
         const b14 = p[rb12 + k3]!;
-        c13 += a4 * b11;
-        c14 += a4 * b12;
-        c15 += a4 * b13;
-        c16 += a4 * b14;
-        c17 += a5 * b11;
-        c18 += a5 * b12;
-        c19 += a5 * b13;
-        c20 += a5 * b14;
+        acc13 += a4 * b11;
+        acc14 += a4 * b12;
+        acc15 += a4 * b13;
+        acc16 += a4 * b14;
+        acc17 += a5 * b11;
+        acc18 += a5 * b12;
+        acc19 += a5 * b13;
+        acc20 += a5 * b14;
       }
-      Wx_out2[b10 * 10 + i3] = c13;
-      Wx_out2[b10 * 10 + i3 + 1] = c14;
-      Wx_out2[b10 * 10 + i3 + 2] = c15;
-      Wx_out2[b10 * 10 + i3 + 3] = c16;
-      Wx_out2[(b10 + 1) * 10 + i3] = c17;
-      Wx_out2[(b10 + 1) * 10 + i3 + 1] = c18;
-      Wx_out2[(b10 + 1) * 10 + i3 + 2] = c19;
-      Wx_out2[(b10 + 1) * 10 + i3 + 3] = c20;
+      Wx_out2[b10 * 10 + i3] = acc13;
+      Wx_out2[b10 * 10 + i3 + 1] = acc14;
+      Wx_out2[b10 * 10 + i3 + 2] = acc15;
+      Wx_out2[b10 * 10 + i3 + 3] = acc16;
+      Wx_out2[(b10 + 1) * 10 + i3] = acc17;
+      Wx_out2[(b10 + 1) * 10 + i3 + 1] = acc18;
+      Wx_out2[(b10 + 1) * 10 + i3 + 2] = acc19;
+      Wx_out2[(b10 + 1) * 10 + i3 + 3] = acc20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 128;
@@ -1442,25 +1442,25 @@ function predictRows_2(p: Vec, n: number): void {
       const rb14 = 100480 + (i3 + 1) * 128;
       const rb15 = 100480 + (i3 + 2) * 128;
       const rb16 = 100480 + (i3 + 3) * 128;
-      let c21 = 0;
-      let c22 = 0;
-      let c23 = 0;
-      let c24 = 0;
+      let acc21 = 0;
+      let acc22 = 0;
+      let acc23 = 0;
+      let acc24 = 0;
       for (let k4 = 0; k4 < 128; k4++) {
         const a6 = h[ra6 + k4]!;
         const b15 = p[rb13 + k4]!;
         const b16 = p[rb14 + k4]!;
         const b17 = p[rb15 + k4]!;
         const b18 = p[rb16 + k4]!;
-        c21 += a6 * b15;
-        c22 += a6 * b16;
-        c23 += a6 * b17;
-        c24 += a6 * b18;
+        acc21 += a6 * b15;
+        acc22 += a6 * b16;
+        acc23 += a6 * b17;
+        acc24 += a6 * b18;
       }
-      Wx_out2[b10 * 10 + i3] = c21;
-      Wx_out2[b10 * 10 + i3 + 1] = c22;
-      Wx_out2[b10 * 10 + i3 + 2] = c23;
-      Wx_out2[b10 * 10 + i3 + 3] = c24;
+      Wx_out2[b10 * 10 + i3] = acc21;
+      Wx_out2[b10 * 10 + i3 + 1] = acc22;
+      Wx_out2[b10 * 10 + i3 + 2] = acc23;
+      Wx_out2[b10 * 10 + i3 + 3] = acc24;
     }
   }
   for (let i3 = 8; i3 < 10; i3++) {
@@ -1469,28 +1469,28 @@ function predictRows_2(p: Vec, n: number): void {
       const ra7 = b10 * 128;
       const ra8 = (b10 + 1) * 128;
       const rb17 = 100480 + i3 * 128;
-      let c25 = 0;
-      let c26 = 0;
+      let acc25 = 0;
+      let acc26 = 0;
       for (let k5 = 0; k5 < 128; k5++) {
         const a7 = h[ra7 + k5]!;
         const a8 = h[ra8 + k5]!;
         const b19 = p[rb17 + k5]!;
-        c25 += a7 * b19;
-        c26 += a8 * b19;
+        acc25 += a7 * b19;
+        acc26 += a8 * b19;
       }
-      Wx_out2[b10 * 10 + i3] = c25;
-      Wx_out2[(b10 + 1) * 10 + i3] = c26;
+      Wx_out2[b10 * 10 + i3] = acc25;
+      Wx_out2[(b10 + 1) * 10 + i3] = acc26;
     }
     for (; b10 < n; b10++) {
       const ra9 = b10 * 128;
       const rb18 = 100480 + i3 * 128;
-      let c27 = 0;
+      let acc27 = 0;
       for (let k6 = 0; k6 < 128; k6++) {
         const a9 = h[ra9 + k6]!;
         const b20 = p[rb18 + k6]!;
-        c27 += a9 * b20;
+        acc27 += a9 * b20;
       }
-      Wx_out2[b10 * 10 + i3] = c27;
+      Wx_out2[b10 * 10 + i3] = acc27;
     }
   }
 }
@@ -1571,14 +1571,14 @@ function lossRows_1(p: Vec, X: Vec, n: number): void {
       const rb2 = (i1 + 1) * 784;
       const rb3 = (i1 + 2) * 784;
       const rb4 = (i1 + 3) * 784;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      let c5 = 0;
-      let c6 = 0;
-      let c7 = 0;
-      let c8 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
+      let acc3 = 0;
+      let acc4 = 0;
+      let acc5 = 0;
+      let acc6 = 0;
+      let acc7 = 0;
+      let acc8 = 0;
       for (let k1 = 0; k1 < 784; k1++) {
         const a1 = X[ra1 + k1]!;
         const a2 = X[ra2 + k1]!;
@@ -1586,23 +1586,23 @@ function lossRows_1(p: Vec, X: Vec, n: number): void {
         const b3 = p[rb2 + k1]!;
         const b4 = p[rb3 + k1]!;
         const b5 = p[rb4 + k1]!;
-        c1 += a1 * b2;
-        c2 += a1 * b3;
-        c3 += a1 * b4;
-        c4 += a1 * b5;
-        c5 += a2 * b2;
-        c6 += a2 * b3;
-        c7 += a2 * b4;
-        c8 += a2 * b5;
+        acc1 += a1 * b2;
+        acc2 += a1 * b3;
+        acc3 += a1 * b4;
+        acc4 += a1 * b5;
+        acc5 += a2 * b2;
+        acc6 += a2 * b3;
+        acc7 += a2 * b4;
+        acc8 += a2 * b5;
       }
-      Wx_h[b1 * 128 + i1] = c1;
-      Wx_h[b1 * 128 + i1 + 1] = c2;
-      Wx_h[b1 * 128 + i1 + 2] = c3;
-      Wx_h[b1 * 128 + i1 + 3] = c4;
-      Wx_h[(b1 + 1) * 128 + i1] = c5;
-      Wx_h[(b1 + 1) * 128 + i1 + 1] = c6;
-      Wx_h[(b1 + 1) * 128 + i1 + 2] = c7;
-      Wx_h[(b1 + 1) * 128 + i1 + 3] = c8;
+      Wx_h[b1 * 128 + i1] = acc1;
+      Wx_h[b1 * 128 + i1 + 1] = acc2;
+      Wx_h[b1 * 128 + i1 + 2] = acc3;
+      Wx_h[b1 * 128 + i1 + 3] = acc4;
+      Wx_h[(b1 + 1) * 128 + i1] = acc5;
+      Wx_h[(b1 + 1) * 128 + i1 + 1] = acc6;
+      Wx_h[(b1 + 1) * 128 + i1 + 2] = acc7;
+      Wx_h[(b1 + 1) * 128 + i1 + 3] = acc8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 784;
@@ -1610,25 +1610,25 @@ function lossRows_1(p: Vec, X: Vec, n: number): void {
       const rb6 = (i1 + 1) * 784;
       const rb7 = (i1 + 2) * 784;
       const rb8 = (i1 + 3) * 784;
-      let c9 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
+      let acc9 = 0;
+      let acc10 = 0;
+      let acc11 = 0;
+      let acc12 = 0;
       for (let k2 = 0; k2 < 784; k2++) {
         const a3 = X[ra3 + k2]!;
         const b6 = p[rb5 + k2]!;
         const b7 = p[rb6 + k2]!;
         const b8 = p[rb7 + k2]!;
         const b9 = p[rb8 + k2]!;
-        c9 += a3 * b6;
-        c10 += a3 * b7;
-        c11 += a3 * b8;
-        c12 += a3 * b9;
+        acc9 += a3 * b6;
+        acc10 += a3 * b7;
+        acc11 += a3 * b8;
+        acc12 += a3 * b9;
       }
-      Wx_h[b1 * 128 + i1] = c9;
-      Wx_h[b1 * 128 + i1 + 1] = c10;
-      Wx_h[b1 * 128 + i1 + 2] = c11;
-      Wx_h[b1 * 128 + i1 + 3] = c12;
+      Wx_h[b1 * 128 + i1] = acc9;
+      Wx_h[b1 * 128 + i1 + 1] = acc10;
+      Wx_h[b1 * 128 + i1 + 2] = acc11;
+      Wx_h[b1 * 128 + i1 + 3] = acc12;
     }
   }
 }
@@ -1644,14 +1644,14 @@ function lossRows_2(p: Vec, n: number): void {
       const rb10 = 100480 + (i3 + 1) * 128;
       const rb11 = 100480 + (i3 + 2) * 128;
       const rb12 = 100480 + (i3 + 3) * 128;
-      let c13 = 0;
-      let c14 = 0;
-      let c15 = 0;
-      let c16 = 0;
-      let c17 = 0;
-      let c18 = 0;
-      let c19 = 0;
-      let c20 = 0;
+      let acc13 = 0;
+      let acc14 = 0;
+      let acc15 = 0;
+      let acc16 = 0;
+      let acc17 = 0;
+      let acc18 = 0;
+      let acc19 = 0;
+      let acc20 = 0;
       for (let k3 = 0; k3 < 128; k3++) {
         const a4 = h[ra4 + k3]!;
         const a5 = h[ra5 + k3]!;
@@ -1659,23 +1659,23 @@ function lossRows_2(p: Vec, n: number): void {
         const b12 = p[rb10 + k3]!;
         const b13 = p[rb11 + k3]!;
         const b14 = p[rb12 + k3]!;
-        c13 += a4 * b11;
-        c14 += a4 * b12;
-        c15 += a4 * b13;
-        c16 += a4 * b14;
-        c17 += a5 * b11;
-        c18 += a5 * b12;
-        c19 += a5 * b13;
-        c20 += a5 * b14;
+        acc13 += a4 * b11;
+        acc14 += a4 * b12;
+        acc15 += a4 * b13;
+        acc16 += a4 * b14;
+        acc17 += a5 * b11;
+        acc18 += a5 * b12;
+        acc19 += a5 * b13;
+        acc20 += a5 * b14;
       }
-      Wx_out2[b10 * 10 + i3] = c13;
-      Wx_out2[b10 * 10 + i3 + 1] = c14;
-      Wx_out2[b10 * 10 + i3 + 2] = c15;
-      Wx_out2[b10 * 10 + i3 + 3] = c16;
-      Wx_out2[(b10 + 1) * 10 + i3] = c17;
-      Wx_out2[(b10 + 1) * 10 + i3 + 1] = c18;
-      Wx_out2[(b10 + 1) * 10 + i3 + 2] = c19;
-      Wx_out2[(b10 + 1) * 10 + i3 + 3] = c20;
+      Wx_out2[b10 * 10 + i3] = acc13;
+      Wx_out2[b10 * 10 + i3 + 1] = acc14;
+      Wx_out2[b10 * 10 + i3 + 2] = acc15;
+      Wx_out2[b10 * 10 + i3 + 3] = acc16;
+      Wx_out2[(b10 + 1) * 10 + i3] = acc17;
+      Wx_out2[(b10 + 1) * 10 + i3 + 1] = acc18;
+      Wx_out2[(b10 + 1) * 10 + i3 + 2] = acc19;
+      Wx_out2[(b10 + 1) * 10 + i3 + 3] = acc20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 128;
@@ -1683,25 +1683,25 @@ function lossRows_2(p: Vec, n: number): void {
       const rb14 = 100480 + (i3 + 1) * 128;
       const rb15 = 100480 + (i3 + 2) * 128;
       const rb16 = 100480 + (i3 + 3) * 128;
-      let c21 = 0;
-      let c22 = 0;
-      let c23 = 0;
-      let c24 = 0;
+      let acc21 = 0;
+      let acc22 = 0;
+      let acc23 = 0;
+      let acc24 = 0;
       for (let k4 = 0; k4 < 128; k4++) {
         const a6 = h[ra6 + k4]!;
         const b15 = p[rb13 + k4]!;
         const b16 = p[rb14 + k4]!;
         const b17 = p[rb15 + k4]!;
         const b18 = p[rb16 + k4]!;
-        c21 += a6 * b15;
-        c22 += a6 * b16;
-        c23 += a6 * b17;
-        c24 += a6 * b18;
+        acc21 += a6 * b15;
+        acc22 += a6 * b16;
+        acc23 += a6 * b17;
+        acc24 += a6 * b18;
       }
-      Wx_out2[b10 * 10 + i3] = c21;
-      Wx_out2[b10 * 10 + i3 + 1] = c22;
-      Wx_out2[b10 * 10 + i3 + 2] = c23;
-      Wx_out2[b10 * 10 + i3 + 3] = c24;
+      Wx_out2[b10 * 10 + i3] = acc21;
+      Wx_out2[b10 * 10 + i3 + 1] = acc22;
+      Wx_out2[b10 * 10 + i3 + 2] = acc23;
+      Wx_out2[b10 * 10 + i3 + 3] = acc24;
     }
   }
   for (let i3 = 8; i3 < 10; i3++) {
@@ -1710,28 +1710,28 @@ function lossRows_2(p: Vec, n: number): void {
       const ra7 = b10 * 128;
       const ra8 = (b10 + 1) * 128;
       const rb17 = 100480 + i3 * 128;
-      let c25 = 0;
-      let c26 = 0;
+      let acc25 = 0;
+      let acc26 = 0;
       for (let k5 = 0; k5 < 128; k5++) {
         const a7 = h[ra7 + k5]!;
         const a8 = h[ra8 + k5]!;
         const b19 = p[rb17 + k5]!;
-        c25 += a7 * b19;
-        c26 += a8 * b19;
+        acc25 += a7 * b19;
+        acc26 += a8 * b19;
       }
-      Wx_out2[b10 * 10 + i3] = c25;
-      Wx_out2[(b10 + 1) * 10 + i3] = c26;
+      Wx_out2[b10 * 10 + i3] = acc25;
+      Wx_out2[(b10 + 1) * 10 + i3] = acc26;
     }
     for (; b10 < n; b10++) {
       const ra9 = b10 * 128;
       const rb18 = 100480 + i3 * 128;
-      let c27 = 0;
+      let acc27 = 0;
       for (let k6 = 0; k6 < 128; k6++) {
         const a9 = h[ra9 + k6]!;
         const b20 = p[rb18 + k6]!;
-        c27 += a9 * b20;
+        acc27 += a9 * b20;
       }
-      Wx_out2[b10 * 10 + i3] = c27;
+      Wx_out2[b10 * 10 + i3] = acc27;
     }
   }
 }
@@ -1805,21 +1805,21 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     const e20 = Math.exp(z_out2[b * 10 + 9]! - max2);
     const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
     const lse1 = max2 + Math.log(sum2);
-    logsoftmax_z_out2[b * 10] = z_out2[b * 10]! - lse1;
-    logsoftmax_z_out2[b * 10 + 1] = z_out2[b * 10 + 1]! - lse1;
-    logsoftmax_z_out2[b * 10 + 2] = z_out2[b * 10 + 2]! - lse1;
-    logsoftmax_z_out2[b * 10 + 3] = z_out2[b * 10 + 3]! - lse1;
-    logsoftmax_z_out2[b * 10 + 4] = z_out2[b * 10 + 4]! - lse1;
-    logsoftmax_z_out2[b * 10 + 5] = z_out2[b * 10 + 5]! - lse1;
-    logsoftmax_z_out2[b * 10 + 6] = z_out2[b * 10 + 6]! - lse1;
-    logsoftmax_z_out2[b * 10 + 7] = z_out2[b * 10 + 7]! - lse1;
-    logsoftmax_z_out2[b * 10 + 8] = z_out2[b * 10 + 8]! - lse1;
-    logsoftmax_z_out2[b * 10 + 9] = z_out2[b * 10 + 9]! - lse1;
-    sum_mul_y2[b] = Y[b * 10]! * logsoftmax_z_out2[b * 10]! + Y[b * 10 + 1]! * logsoftmax_z_out2[b * 10 + 1]! +
-        Y[b * 10 + 2]! * logsoftmax_z_out2[b * 10 + 2]! + Y[b * 10 + 3]! * logsoftmax_z_out2[b * 10 + 3]! +
-        Y[b * 10 + 4]! * logsoftmax_z_out2[b * 10 + 4]! + Y[b * 10 + 5]! * logsoftmax_z_out2[b * 10 + 5]! +
-        Y[b * 10 + 6]! * logsoftmax_z_out2[b * 10 + 6]! + Y[b * 10 + 7]! * logsoftmax_z_out2[b * 10 + 7]! +
-        Y[b * 10 + 8]! * logsoftmax_z_out2[b * 10 + 8]! + Y[b * 10 + 9]! * logsoftmax_z_out2[b * 10 + 9]!;
+    log_softmax_z_out2[b * 10] = z_out2[b * 10]! - lse1;
+    log_softmax_z_out2[b * 10 + 1] = z_out2[b * 10 + 1]! - lse1;
+    log_softmax_z_out2[b * 10 + 2] = z_out2[b * 10 + 2]! - lse1;
+    log_softmax_z_out2[b * 10 + 3] = z_out2[b * 10 + 3]! - lse1;
+    log_softmax_z_out2[b * 10 + 4] = z_out2[b * 10 + 4]! - lse1;
+    log_softmax_z_out2[b * 10 + 5] = z_out2[b * 10 + 5]! - lse1;
+    log_softmax_z_out2[b * 10 + 6] = z_out2[b * 10 + 6]! - lse1;
+    log_softmax_z_out2[b * 10 + 7] = z_out2[b * 10 + 7]! - lse1;
+    log_softmax_z_out2[b * 10 + 8] = z_out2[b * 10 + 8]! - lse1;
+    log_softmax_z_out2[b * 10 + 9] = z_out2[b * 10 + 9]! - lse1;
+    sum_mul_y2[b] = Y[b * 10]! * log_softmax_z_out2[b * 10]! + Y[b * 10 + 1]! * log_softmax_z_out2[b * 10 + 1]! +
+        Y[b * 10 + 2]! * log_softmax_z_out2[b * 10 + 2]! + Y[b * 10 + 3]! * log_softmax_z_out2[b * 10 + 3]! +
+        Y[b * 10 + 4]! * log_softmax_z_out2[b * 10 + 4]! + Y[b * 10 + 5]! * log_softmax_z_out2[b * 10 + 5]! +
+        Y[b * 10 + 6]! * log_softmax_z_out2[b * 10 + 6]! + Y[b * 10 + 7]! * log_softmax_z_out2[b * 10 + 7]! +
+        Y[b * 10 + 8]! * log_softmax_z_out2[b * 10 + 8]! + Y[b * 10 + 9]! * log_softmax_z_out2[b * 10 + 9]!;
 
     // output out (for evaluate's metrics)
     outputs[b * 10] = out2[b * 10]!;
@@ -1850,14 +1850,14 @@ function gradRows_1(p: Vec, X: Vec, n: number): void {
       const rb2 = (i2 + 1) * 784;
       const rb3 = (i2 + 2) * 784;
       const rb4 = (i2 + 3) * 784;
-      let c1 = 0;
-      let c2 = 0;
-      let c3 = 0;
-      let c4 = 0;
-      let c5 = 0;
-      let c6 = 0;
-      let c7 = 0;
-      let c8 = 0;
+      let acc1 = 0;
+      let acc2 = 0;
+      let acc3 = 0;
+      let acc4 = 0;
+      let acc5 = 0;
+      let acc6 = 0;
+      let acc7 = 0;
+      let acc8 = 0;
       for (let k1 = 0; k1 < 784; k1++) {
         const a1 = X[ra1 + k1]!;
         const a2 = X[ra2 + k1]!;
@@ -1865,23 +1865,23 @@ function gradRows_1(p: Vec, X: Vec, n: number): void {
         const b3 = p[rb2 + k1]!;
         const b4 = p[rb3 + k1]!;
         const b5 = p[rb4 + k1]!;
-        c1 += a1 * b2;
-        c2 += a1 * b3;
-        c3 += a1 * b4;
-        c4 += a1 * b5;
-        c5 += a2 * b2;
-        c6 += a2 * b3;
-        c7 += a2 * b4;
-        c8 += a2 * b5;
+        acc1 += a1 * b2;
+        acc2 += a1 * b3;
+        acc3 += a1 * b4;
+        acc4 += a1 * b5;
+        acc5 += a2 * b2;
+        acc6 += a2 * b3;
+        acc7 += a2 * b4;
+        acc8 += a2 * b5;
       }
-      Wx_h[b1 * 128 + i2] = c1;
-      Wx_h[b1 * 128 + i2 + 1] = c2;
-      Wx_h[b1 * 128 + i2 + 2] = c3;
-      Wx_h[b1 * 128 + i2 + 3] = c4;
-      Wx_h[(b1 + 1) * 128 + i2] = c5;
-      Wx_h[(b1 + 1) * 128 + i2 + 1] = c6;
-      Wx_h[(b1 + 1) * 128 + i2 + 2] = c7;
-      Wx_h[(b1 + 1) * 128 + i2 + 3] = c8;
+      Wx_h[b1 * 128 + i2] = acc1;
+      Wx_h[b1 * 128 + i2 + 1] = acc2;
+      Wx_h[b1 * 128 + i2 + 2] = acc3;
+      Wx_h[b1 * 128 + i2 + 3] = acc4;
+      Wx_h[(b1 + 1) * 128 + i2] = acc5;
+      Wx_h[(b1 + 1) * 128 + i2 + 1] = acc6;
+      Wx_h[(b1 + 1) * 128 + i2 + 2] = acc7;
+      Wx_h[(b1 + 1) * 128 + i2 + 3] = acc8;
     }
     for (; b1 < n; b1++) {
       const ra3 = b1 * 784;
@@ -1889,25 +1889,25 @@ function gradRows_1(p: Vec, X: Vec, n: number): void {
       const rb6 = (i2 + 1) * 784;
       const rb7 = (i2 + 2) * 784;
       const rb8 = (i2 + 3) * 784;
-      let c9 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
+      let acc9 = 0;
+      let acc10 = 0;
+      let acc11 = 0;
+      let acc12 = 0;
       for (let k2 = 0; k2 < 784; k2++) {
         const a3 = X[ra3 + k2]!;
         const b6 = p[rb5 + k2]!;
         const b7 = p[rb6 + k2]!;
         const b8 = p[rb7 + k2]!;
         const b9 = p[rb8 + k2]!;
-        c9 += a3 * b6;
-        c10 += a3 * b7;
-        c11 += a3 * b8;
-        c12 += a3 * b9;
+        acc9 += a3 * b6;
+        acc10 += a3 * b7;
+        acc11 += a3 * b8;
+        acc12 += a3 * b9;
       }
-      Wx_h[b1 * 128 + i2] = c9;
-      Wx_h[b1 * 128 + i2 + 1] = c10;
-      Wx_h[b1 * 128 + i2 + 2] = c11;
-      Wx_h[b1 * 128 + i2 + 3] = c12;
+      Wx_h[b1 * 128 + i2] = acc9;
+      Wx_h[b1 * 128 + i2 + 1] = acc10;
+      Wx_h[b1 * 128 + i2 + 2] = acc11;
+      Wx_h[b1 * 128 + i2 + 3] = acc12;
     }
   }
 }
@@ -1923,14 +1923,14 @@ function gradRows_2(p: Vec, n: number): void {
       const rb10 = 100480 + (i5 + 1) * 128;
       const rb11 = 100480 + (i5 + 2) * 128;
       const rb12 = 100480 + (i5 + 3) * 128;
-      let c13 = 0;
-      let c14 = 0;
-      let c15 = 0;
-      let c16 = 0;
-      let c17 = 0;
-      let c18 = 0;
-      let c19 = 0;
-      let c20 = 0;
+      let acc13 = 0;
+      let acc14 = 0;
+      let acc15 = 0;
+      let acc16 = 0;
+      let acc17 = 0;
+      let acc18 = 0;
+      let acc19 = 0;
+      let acc20 = 0;
       for (let k3 = 0; k3 < 128; k3++) {
         const a4 = d[ra4 + k3]!;
         const a5 = d[ra5 + k3]!;
@@ -1938,23 +1938,23 @@ function gradRows_2(p: Vec, n: number): void {
         const b12 = p[rb10 + k3]!;
         const b13 = p[rb11 + k3]!;
         const b14 = p[rb12 + k3]!;
-        c13 += a4 * b11;
-        c14 += a4 * b12;
-        c15 += a4 * b13;
-        c16 += a4 * b14;
-        c17 += a5 * b11;
-        c18 += a5 * b12;
-        c19 += a5 * b13;
-        c20 += a5 * b14;
+        acc13 += a4 * b11;
+        acc14 += a4 * b12;
+        acc15 += a4 * b13;
+        acc16 += a4 * b14;
+        acc17 += a5 * b11;
+        acc18 += a5 * b12;
+        acc19 += a5 * b13;
+        acc20 += a5 * b14;
       }
-      Wx_out[b10 * 10 + i5] = c13;
-      Wx_out[b10 * 10 + i5 + 1] = c14;
-      Wx_out[b10 * 10 + i5 + 2] = c15;
-      Wx_out[b10 * 10 + i5 + 3] = c16;
-      Wx_out[(b10 + 1) * 10 + i5] = c17;
-      Wx_out[(b10 + 1) * 10 + i5 + 1] = c18;
-      Wx_out[(b10 + 1) * 10 + i5 + 2] = c19;
-      Wx_out[(b10 + 1) * 10 + i5 + 3] = c20;
+      Wx_out[b10 * 10 + i5] = acc13;
+      Wx_out[b10 * 10 + i5 + 1] = acc14;
+      Wx_out[b10 * 10 + i5 + 2] = acc15;
+      Wx_out[b10 * 10 + i5 + 3] = acc16;
+      Wx_out[(b10 + 1) * 10 + i5] = acc17;
+      Wx_out[(b10 + 1) * 10 + i5 + 1] = acc18;
+      Wx_out[(b10 + 1) * 10 + i5 + 2] = acc19;
+      Wx_out[(b10 + 1) * 10 + i5 + 3] = acc20;
     }
     for (; b10 < n; b10++) {
       const ra6 = b10 * 128;
@@ -1962,25 +1962,25 @@ function gradRows_2(p: Vec, n: number): void {
       const rb14 = 100480 + (i5 + 1) * 128;
       const rb15 = 100480 + (i5 + 2) * 128;
       const rb16 = 100480 + (i5 + 3) * 128;
-      let c21 = 0;
-      let c22 = 0;
-      let c23 = 0;
-      let c24 = 0;
+      let acc21 = 0;
+      let acc22 = 0;
+      let acc23 = 0;
+      let acc24 = 0;
       for (let k4 = 0; k4 < 128; k4++) {
         const a6 = d[ra6 + k4]!;
         const b15 = p[rb13 + k4]!;
         const b16 = p[rb14 + k4]!;
         const b17 = p[rb15 + k4]!;
         const b18 = p[rb16 + k4]!;
-        c21 += a6 * b15;
-        c22 += a6 * b16;
-        c23 += a6 * b17;
-        c24 += a6 * b18;
+        acc21 += a6 * b15;
+        acc22 += a6 * b16;
+        acc23 += a6 * b17;
+        acc24 += a6 * b18;
       }
-      Wx_out[b10 * 10 + i5] = c21;
-      Wx_out[b10 * 10 + i5 + 1] = c22;
-      Wx_out[b10 * 10 + i5 + 2] = c23;
-      Wx_out[b10 * 10 + i5 + 3] = c24;
+      Wx_out[b10 * 10 + i5] = acc21;
+      Wx_out[b10 * 10 + i5 + 1] = acc22;
+      Wx_out[b10 * 10 + i5 + 2] = acc23;
+      Wx_out[b10 * 10 + i5 + 3] = acc24;
     }
   }
   for (let i5 = 8; i5 < 10; i5++) {
@@ -1989,28 +1989,28 @@ function gradRows_2(p: Vec, n: number): void {
       const ra7 = b10 * 128;
       const ra8 = (b10 + 1) * 128;
       const rb17 = 100480 + i5 * 128;
-      let c25 = 0;
-      let c26 = 0;
+      let acc25 = 0;
+      let acc26 = 0;
       for (let k5 = 0; k5 < 128; k5++) {
         const a7 = d[ra7 + k5]!;
         const a8 = d[ra8 + k5]!;
         const b19 = p[rb17 + k5]!;
-        c25 += a7 * b19;
-        c26 += a8 * b19;
+        acc25 += a7 * b19;
+        acc26 += a8 * b19;
       }
-      Wx_out[b10 * 10 + i5] = c25;
-      Wx_out[(b10 + 1) * 10 + i5] = c26;
+      Wx_out[b10 * 10 + i5] = acc25;
+      Wx_out[(b10 + 1) * 10 + i5] = acc26;
     }
     for (; b10 < n; b10++) {
       const ra9 = b10 * 128;
       const rb18 = 100480 + i5 * 128;
-      let c27 = 0;
+      let acc27 = 0;
       for (let k6 = 0; k6 < 128; k6++) {
         const a9 = d[ra9 + k6]!;
         const b20 = p[rb18 + k6]!;
-        c27 += a9 * b20;
+        acc27 += a9 * b20;
       }
-      Wx_out[b10 * 10 + i5] = c27;
+      Wx_out[b10 * 10 + i5] = acc27;
     }
   }
 }
@@ -2026,14 +2026,14 @@ function gradRows_3(p: Vec, n: number): void {
       const rb20 = 100480 + j1 + 1;
       const rb21 = 100480 + j1 + 2;
       const rb22 = 100480 + j1 + 3;
-      let c28 = 0;
-      let c29 = 0;
-      let c30 = 0;
-      let c31 = 0;
-      let c32 = 0;
-      let c33 = 0;
-      let c34 = 0;
-      let c35 = 0;
+      let acc28 = 0;
+      let acc29 = 0;
+      let acc30 = 0;
+      let acc31 = 0;
+      let acc32 = 0;
+      let acc33 = 0;
+      let acc34 = 0;
+      let acc35 = 0;
       for (let k7 = 0; k7 < 10; k7++) {
         const a10 = dz_out[ra10 + k7]!;
         const a11 = dz_out[ra11 + k7]!;
@@ -2041,23 +2041,23 @@ function gradRows_3(p: Vec, n: number): void {
         const b23 = p[rb20 + k7 * 128]!;
         const b24 = p[rb21 + k7 * 128]!;
         const b25 = p[rb22 + k7 * 128]!;
-        c28 += a10 * b22;
-        c29 += a10 * b23;
-        c30 += a10 * b24;
-        c31 += a10 * b25;
-        c32 += a11 * b22;
-        c33 += a11 * b23;
-        c34 += a11 * b24;
-        c35 += a11 * b25;
+        acc28 += a10 * b22;
+        acc29 += a10 * b23;
+        acc30 += a10 * b24;
+        acc31 += a10 * b25;
+        acc32 += a11 * b22;
+        acc33 += a11 * b23;
+        acc34 += a11 * b24;
+        acc35 += a11 * b25;
       }
-      dd[b21 * 128 + j1] = c28;
-      dd[b21 * 128 + j1 + 1] = c29;
-      dd[b21 * 128 + j1 + 2] = c30;
-      dd[b21 * 128 + j1 + 3] = c31;
-      dd[(b21 + 1) * 128 + j1] = c32;
-      dd[(b21 + 1) * 128 + j1 + 1] = c33;
-      dd[(b21 + 1) * 128 + j1 + 2] = c34;
-      dd[(b21 + 1) * 128 + j1 + 3] = c35;
+      dd[b21 * 128 + j1] = acc28;
+      dd[b21 * 128 + j1 + 1] = acc29;
+      dd[b21 * 128 + j1 + 2] = acc30;
+      dd[b21 * 128 + j1 + 3] = acc31;
+      dd[(b21 + 1) * 128 + j1] = acc32;
+      dd[(b21 + 1) * 128 + j1 + 1] = acc33;
+      dd[(b21 + 1) * 128 + j1 + 2] = acc34;
+      dd[(b21 + 1) * 128 + j1 + 3] = acc35;
     }
     for (; b21 < n; b21++) {
       const ra12 = b21 * 10;
@@ -2065,25 +2065,25 @@ function gradRows_3(p: Vec, n: number): void {
       const rb24 = 100480 + j1 + 1;
       const rb25 = 100480 + j1 + 2;
       const rb26 = 100480 + j1 + 3;
-      let c36 = 0;
-      let c37 = 0;
-      let c38 = 0;
-      let c39 = 0;
+      let acc36 = 0;
+      let acc37 = 0;
+      let acc38 = 0;
+      let acc39 = 0;
       for (let k8 = 0; k8 < 10; k8++) {
         const a12 = dz_out[ra12 + k8]!;
         const b26 = p[rb23 + k8 * 128]!;
         const b27 = p[rb24 + k8 * 128]!;
         const b28 = p[rb25 + k8 * 128]!;
         const b29 = p[rb26 + k8 * 128]!;
-        c36 += a12 * b26;
-        c37 += a12 * b27;
-        c38 += a12 * b28;
-        c39 += a12 * b29;
+        acc36 += a12 * b26;
+        acc37 += a12 * b27;
+        acc38 += a12 * b28;
+        acc39 += a12 * b29;
       }
-      dd[b21 * 128 + j1] = c36;
-      dd[b21 * 128 + j1 + 1] = c37;
-      dd[b21 * 128 + j1 + 2] = c38;
-      dd[b21 * 128 + j1 + 3] = c39;
+      dd[b21 * 128 + j1] = acc36;
+      dd[b21 * 128 + j1 + 1] = acc37;
+      dd[b21 * 128 + j1 + 2] = acc38;
+      dd[b21 * 128 + j1 + 3] = acc39;
     }
   }
 }
@@ -2100,22 +2100,22 @@ function gradRows_4(X: Vec, n: number, g: Vec): void {
       const rb28 = j2 + 1;
       const rb29 = j2 + 2;
       const rb30 = j2 + 3;
-      let c40 = 0;
-      let c41 = 0;
-      let c42 = 0;
-      let c43 = 0;
-      let c44 = 0;
-      let c45 = 0;
-      let c46 = 0;
-      let c47 = 0;
-      let c48 = 0;
-      let c49 = 0;
-      let c50 = 0;
-      let c51 = 0;
-      let c52 = 0;
-      let c53 = 0;
-      let c54 = 0;
-      let c55 = 0;
+      let acc40 = 0;
+      let acc41 = 0;
+      let acc42 = 0;
+      let acc43 = 0;
+      let acc44 = 0;
+      let acc45 = 0;
+      let acc46 = 0;
+      let acc47 = 0;
+      let acc48 = 0;
+      let acc49 = 0;
+      let acc50 = 0;
+      let acc51 = 0;
+      let acc52 = 0;
+      let acc53 = 0;
+      let acc54 = 0;
+      let acc55 = 0;
       for (let k9 = 0; k9 < n; k9++) {
         const a13 = dz_h[ra13 + k9 * 128]!;
         const a14 = dz_h[ra14 + k9 * 128]!;
@@ -2125,39 +2125,39 @@ function gradRows_4(X: Vec, n: number, g: Vec): void {
         const b31 = X[rb28 + k9 * 784]!;
         const b32 = X[rb29 + k9 * 784]!;
         const b33 = X[rb30 + k9 * 784]!;
-        c40 += a13 * b30;
-        c41 += a13 * b31;
-        c42 += a13 * b32;
-        c43 += a13 * b33;
-        c44 += a14 * b30;
-        c45 += a14 * b31;
-        c46 += a14 * b32;
-        c47 += a14 * b33;
-        c48 += a15 * b30;
-        c49 += a15 * b31;
-        c50 += a15 * b32;
-        c51 += a15 * b33;
-        c52 += a16 * b30;
-        c53 += a16 * b31;
-        c54 += a16 * b32;
-        c55 += a16 * b33;
+        acc40 += a13 * b30;
+        acc41 += a13 * b31;
+        acc42 += a13 * b32;
+        acc43 += a13 * b33;
+        acc44 += a14 * b30;
+        acc45 += a14 * b31;
+        acc46 += a14 * b32;
+        acc47 += a14 * b33;
+        acc48 += a15 * b30;
+        acc49 += a15 * b31;
+        acc50 += a15 * b32;
+        acc51 += a15 * b33;
+        acc52 += a16 * b30;
+        acc53 += a16 * b31;
+        acc54 += a16 * b32;
+        acc55 += a16 * b33;
       }
-      g[i8 * 784 + j2]! += c40;
-      g[i8 * 784 + j2 + 1]! += c41;
-      g[i8 * 784 + j2 + 2]! += c42;
-      g[i8 * 784 + j2 + 3]! += c43;
-      g[(i8 + 1) * 784 + j2]! += c44;
-      g[(i8 + 1) * 784 + j2 + 1]! += c45;
-      g[(i8 + 1) * 784 + j2 + 2]! += c46;
-      g[(i8 + 1) * 784 + j2 + 3]! += c47;
-      g[(i8 + 2) * 784 + j2]! += c48;
-      g[(i8 + 2) * 784 + j2 + 1]! += c49;
-      g[(i8 + 2) * 784 + j2 + 2]! += c50;
-      g[(i8 + 2) * 784 + j2 + 3]! += c51;
-      g[(i8 + 3) * 784 + j2]! += c52;
-      g[(i8 + 3) * 784 + j2 + 1]! += c53;
-      g[(i8 + 3) * 784 + j2 + 2]! += c54;
-      g[(i8 + 3) * 784 + j2 + 3]! += c55;
+      g[i8 * 784 + j2]! += acc40;
+      g[i8 * 784 + j2 + 1]! += acc41;
+      g[i8 * 784 + j2 + 2]! += acc42;
+      g[i8 * 784 + j2 + 3]! += acc43;
+      g[(i8 + 1) * 784 + j2]! += acc44;
+      g[(i8 + 1) * 784 + j2 + 1]! += acc45;
+      g[(i8 + 1) * 784 + j2 + 2]! += acc46;
+      g[(i8 + 1) * 784 + j2 + 3]! += acc47;
+      g[(i8 + 2) * 784 + j2]! += acc48;
+      g[(i8 + 2) * 784 + j2 + 1]! += acc49;
+      g[(i8 + 2) * 784 + j2 + 2]! += acc50;
+      g[(i8 + 2) * 784 + j2 + 3]! += acc51;
+      g[(i8 + 3) * 784 + j2]! += acc52;
+      g[(i8 + 3) * 784 + j2 + 1]! += acc53;
+      g[(i8 + 3) * 784 + j2 + 2]! += acc54;
+      g[(i8 + 3) * 784 + j2 + 3]! += acc55;
     }
   }
 }
@@ -2174,22 +2174,22 @@ function gradRows_5(n: number, g: Vec): void {
       const rb32 = j3 + 1;
       const rb33 = j3 + 2;
       const rb34 = j3 + 3;
-      let c56 = 0;
-      let c57 = 0;
-      let c58 = 0;
-      let c59 = 0;
-      let c60 = 0;
-      let c61 = 0;
-      let c62 = 0;
-      let c63 = 0;
-      let c64 = 0;
-      let c65 = 0;
-      let c66 = 0;
-      let c67 = 0;
-      let c68 = 0;
-      let c69 = 0;
-      let c70 = 0;
-      let c71 = 0;
+      let acc56 = 0;
+      let acc57 = 0;
+      let acc58 = 0;
+      let acc59 = 0;
+      let acc60 = 0;
+      let acc61 = 0;
+      let acc62 = 0;
+      let acc63 = 0;
+      let acc64 = 0;
+      let acc65 = 0;
+      let acc66 = 0;
+      let acc67 = 0;
+      let acc68 = 0;
+      let acc69 = 0;
+      let acc70 = 0;
+      let acc71 = 0;
       for (let k10 = 0; k10 < n; k10++) {
         const a17 = dz_out[ra17 + k10 * 10]!;
         const a18 = dz_out[ra18 + k10 * 10]!;
@@ -2199,39 +2199,39 @@ function gradRows_5(n: number, g: Vec): void {
         const b35 = d[rb32 + k10 * 128]!;
         const b36 = d[rb33 + k10 * 128]!;
         const b37 = d[rb34 + k10 * 128]!;
-        c56 += a17 * b34;
-        c57 += a17 * b35;
-        c58 += a17 * b36;
-        c59 += a17 * b37;
-        c60 += a18 * b34;
-        c61 += a18 * b35;
-        c62 += a18 * b36;
-        c63 += a18 * b37;
-        c64 += a19 * b34;
-        c65 += a19 * b35;
-        c66 += a19 * b36;
-        c67 += a19 * b37;
-        c68 += a20 * b34;
-        c69 += a20 * b35;
-        c70 += a20 * b36;
-        c71 += a20 * b37;
+        acc56 += a17 * b34;
+        acc57 += a17 * b35;
+        acc58 += a17 * b36;
+        acc59 += a17 * b37;
+        acc60 += a18 * b34;
+        acc61 += a18 * b35;
+        acc62 += a18 * b36;
+        acc63 += a18 * b37;
+        acc64 += a19 * b34;
+        acc65 += a19 * b35;
+        acc66 += a19 * b36;
+        acc67 += a19 * b37;
+        acc68 += a20 * b34;
+        acc69 += a20 * b35;
+        acc70 += a20 * b36;
+        acc71 += a20 * b37;
       }
-      g[100480 + i9 * 128 + j3]! += c56;
-      g[100480 + i9 * 128 + j3 + 1]! += c57;
-      g[100480 + i9 * 128 + j3 + 2]! += c58;
-      g[100480 + i9 * 128 + j3 + 3]! += c59;
-      g[100480 + (i9 + 1) * 128 + j3]! += c60;
-      g[100480 + (i9 + 1) * 128 + j3 + 1]! += c61;
-      g[100480 + (i9 + 1) * 128 + j3 + 2]! += c62;
-      g[100480 + (i9 + 1) * 128 + j3 + 3]! += c63;
-      g[100480 + (i9 + 2) * 128 + j3]! += c64;
-      g[100480 + (i9 + 2) * 128 + j3 + 1]! += c65;
-      g[100480 + (i9 + 2) * 128 + j3 + 2]! += c66;
-      g[100480 + (i9 + 2) * 128 + j3 + 3]! += c67;
-      g[100480 + (i9 + 3) * 128 + j3]! += c68;
-      g[100480 + (i9 + 3) * 128 + j3 + 1]! += c69;
-      g[100480 + (i9 + 3) * 128 + j3 + 2]! += c70;
-      g[100480 + (i9 + 3) * 128 + j3 + 3]! += c71;
+      g[100480 + i9 * 128 + j3]! += acc56;
+      g[100480 + i9 * 128 + j3 + 1]! += acc57;
+      g[100480 + i9 * 128 + j3 + 2]! += acc58;
+      g[100480 + i9 * 128 + j3 + 3]! += acc59;
+      g[100480 + (i9 + 1) * 128 + j3]! += acc60;
+      g[100480 + (i9 + 1) * 128 + j3 + 1]! += acc61;
+      g[100480 + (i9 + 1) * 128 + j3 + 2]! += acc62;
+      g[100480 + (i9 + 1) * 128 + j3 + 3]! += acc63;
+      g[100480 + (i9 + 2) * 128 + j3]! += acc64;
+      g[100480 + (i9 + 2) * 128 + j3 + 1]! += acc65;
+      g[100480 + (i9 + 2) * 128 + j3 + 2]! += acc66;
+      g[100480 + (i9 + 2) * 128 + j3 + 3]! += acc67;
+      g[100480 + (i9 + 3) * 128 + j3]! += acc68;
+      g[100480 + (i9 + 3) * 128 + j3 + 1]! += acc69;
+      g[100480 + (i9 + 3) * 128 + j3 + 2]! += acc70;
+      g[100480 + (i9 + 3) * 128 + j3 + 3]! += acc71;
     }
   }
   for (let i9 = 8; i9 < 10; i9++) {
@@ -2241,25 +2241,25 @@ function gradRows_5(n: number, g: Vec): void {
       const rb36 = j3 + 1;
       const rb37 = j3 + 2;
       const rb38 = j3 + 3;
-      let c72 = 0;
-      let c73 = 0;
-      let c74 = 0;
-      let c75 = 0;
+      let acc72 = 0;
+      let acc73 = 0;
+      let acc74 = 0;
+      let acc75 = 0;
       for (let k11 = 0; k11 < n; k11++) {
         const a21 = dz_out[ra21 + k11 * 10]!;
         const b38 = d[rb35 + k11 * 128]!;
         const b39 = d[rb36 + k11 * 128]!;
         const b40 = d[rb37 + k11 * 128]!;
         const b41 = d[rb38 + k11 * 128]!;
-        c72 += a21 * b38;
-        c73 += a21 * b39;
-        c74 += a21 * b40;
-        c75 += a21 * b41;
+        acc72 += a21 * b38;
+        acc73 += a21 * b39;
+        acc74 += a21 * b40;
+        acc75 += a21 * b41;
       }
-      g[100480 + i9 * 128 + j3]! += c72;
-      g[100480 + i9 * 128 + j3 + 1]! += c73;
-      g[100480 + i9 * 128 + j3 + 2]! += c74;
-      g[100480 + i9 * 128 + j3 + 3]! += c75;
+      g[100480 + i9 * 128 + j3]! += acc72;
+      g[100480 + i9 * 128 + j3 + 1]! += acc73;
+      g[100480 + i9 * 128 + j3 + 2]! += acc74;
+      g[100480 + i9 * 128 + j3 + 3]! += acc75;
     }
   }
 }
@@ -2345,21 +2345,21 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     const e20 = Math.exp(z_out[b * 10 + 9]! - max2);
     const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
     const lse1 = max2 + Math.log(sum2);
-    logsoftmax_z_out[b * 10] = z_out[b * 10]! - lse1;
-    logsoftmax_z_out[b * 10 + 1] = z_out[b * 10 + 1]! - lse1;
-    logsoftmax_z_out[b * 10 + 2] = z_out[b * 10 + 2]! - lse1;
-    logsoftmax_z_out[b * 10 + 3] = z_out[b * 10 + 3]! - lse1;
-    logsoftmax_z_out[b * 10 + 4] = z_out[b * 10 + 4]! - lse1;
-    logsoftmax_z_out[b * 10 + 5] = z_out[b * 10 + 5]! - lse1;
-    logsoftmax_z_out[b * 10 + 6] = z_out[b * 10 + 6]! - lse1;
-    logsoftmax_z_out[b * 10 + 7] = z_out[b * 10 + 7]! - lse1;
-    logsoftmax_z_out[b * 10 + 8] = z_out[b * 10 + 8]! - lse1;
-    logsoftmax_z_out[b * 10 + 9] = z_out[b * 10 + 9]! - lse1;
-    sum_mul_y[b] = Y[b * 10]! * logsoftmax_z_out[b * 10]! + Y[b * 10 + 1]! * logsoftmax_z_out[b * 10 + 1]! +
-        Y[b * 10 + 2]! * logsoftmax_z_out[b * 10 + 2]! + Y[b * 10 + 3]! * logsoftmax_z_out[b * 10 + 3]! +
-        Y[b * 10 + 4]! * logsoftmax_z_out[b * 10 + 4]! + Y[b * 10 + 5]! * logsoftmax_z_out[b * 10 + 5]! +
-        Y[b * 10 + 6]! * logsoftmax_z_out[b * 10 + 6]! + Y[b * 10 + 7]! * logsoftmax_z_out[b * 10 + 7]! +
-        Y[b * 10 + 8]! * logsoftmax_z_out[b * 10 + 8]! + Y[b * 10 + 9]! * logsoftmax_z_out[b * 10 + 9]!;
+    log_softmax_z_out[b * 10] = z_out[b * 10]! - lse1;
+    log_softmax_z_out[b * 10 + 1] = z_out[b * 10 + 1]! - lse1;
+    log_softmax_z_out[b * 10 + 2] = z_out[b * 10 + 2]! - lse1;
+    log_softmax_z_out[b * 10 + 3] = z_out[b * 10 + 3]! - lse1;
+    log_softmax_z_out[b * 10 + 4] = z_out[b * 10 + 4]! - lse1;
+    log_softmax_z_out[b * 10 + 5] = z_out[b * 10 + 5]! - lse1;
+    log_softmax_z_out[b * 10 + 6] = z_out[b * 10 + 6]! - lse1;
+    log_softmax_z_out[b * 10 + 7] = z_out[b * 10 + 7]! - lse1;
+    log_softmax_z_out[b * 10 + 8] = z_out[b * 10 + 8]! - lse1;
+    log_softmax_z_out[b * 10 + 9] = z_out[b * 10 + 9]! - lse1;
+    sum_mul_y[b] = Y[b * 10]! * log_softmax_z_out[b * 10]! + Y[b * 10 + 1]! * log_softmax_z_out[b * 10 + 1]! +
+        Y[b * 10 + 2]! * log_softmax_z_out[b * 10 + 2]! + Y[b * 10 + 3]! * log_softmax_z_out[b * 10 + 3]! +
+        Y[b * 10 + 4]! * log_softmax_z_out[b * 10 + 4]! + Y[b * 10 + 5]! * log_softmax_z_out[b * 10 + 5]! +
+        Y[b * 10 + 6]! * log_softmax_z_out[b * 10 + 6]! + Y[b * 10 + 7]! * log_softmax_z_out[b * 10 + 7]! +
+        Y[b * 10 + 8]! * log_softmax_z_out[b * 10 + 8]! + Y[b * 10 + 9]! * log_softmax_z_out[b * 10 + 9]!;
 
     // backward of mnist.nn:13  loss categorical_crossentropy(out, y)
     sum_y[b] = Y[b * 10]! + Y[b * 10 + 1]! + Y[b * 10 + 2]! + Y[b * 10 + 3]! + Y[b * 10 + 4]! + Y[b * 10 + 5]! +

@@ -9,6 +9,9 @@ import { sizeOf } from "../ir/node.js";
 import type { Namer } from "./namer.js";
 import type { Buffer } from "./program.js";
 
+/** Shorter words for ops in fallback names (`patches_img`, not `im2col_img`). */
+const STEMS: Record<string, string> = { im2col: "patches", col2im: "unpatch", matmul_nt: "prod", matmul_nn: "prod", logsoftmax: "log_softmax" };
+
 /**
  * A JavaScript identifier stem for a node: its name; for a value without one (a part of an
  * expression that `nnc grad` prints inline), its op and what it reads: `logsoftmax_z_out`, `sum_y`.
@@ -18,9 +21,11 @@ export function stemOf(node: Node, names: Names): string {
     if (n.op === "param" || n.op === "input") return String(n.attrs["name"]);
     const name = names.get(n.id);
     if (name !== undefined) return name;
+    // A reshape is a view: named as what it shows.
+    if (n.op === "reshape") return label(n.inputs[0]!, depth);
     if (depth === 0 || n.inputs.length === 0) return undefined;
     const inner = label(n.inputs[0]!, depth - 1);
-    return inner === undefined ? undefined : `${n.op}_${inner}`;
+    return inner === undefined ? undefined : `${STEMS[n.op] ?? n.op}_${inner}`;
   };
   return (label(node, 2) ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
 }

@@ -18,7 +18,7 @@ import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
 import { fitParameters } from "./parameters.js";
-import type { Fn, Param, Program, Strategy } from "./program.js";
+import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
 
 export type { UnrollMode } from "./per-sample.js";
 export type BatchMode = "auto" | "always" | "never";
@@ -67,6 +67,14 @@ function runtimeHelpers(roots: readonly Node[]): string[] {
   return [...names].sort();
 }
 
+/** The module's namer: kernel parameters, the row variable, kernel names and the module's own names are taken. */
+function moduleNamer(reserved: Iterable<string>): Namer {
+  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS)].flat().map(([n]) => n);
+  const namer = new Namer([...kernelParams, ROW, ...reserved]);
+  for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows"]) namer.reserveFamily(kernel);
+  return namer;
+}
+
 export function lower(batched: Batched, options: LowerOptions = {}): Program {
   const { derived } = batched;
   const { model } = derived;
@@ -78,9 +86,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     offsets.set(p.name, paramCount);
     paramCount += sizeOf(p.shape);
   }
-  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS)].flat().map(([n]) => n);
-  const namer = new Namer([...kernelParams, ROW, ...(options.reserved ?? [])]);
-  for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows"]) namer.reserveFamily(kernel);
+  const namer = moduleNamer(options.reserved ?? []);
   const buffers = new Buffers(namer, batched.names);
   const grads = model.params.map((p) => derived.grads.get(p.name)!);
   // A training sample also adds each gradient element into g: one more flop per parameter.
@@ -159,6 +165,36 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     };
   }
 
+  // Buffers hold maxBatch rows of every stored value; a model with large intermediate values
+  // (images) takes fewer rows at a time, so that they stay within BUFFER_BYTES.
+  let rows = maxBatch;
+  let lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
+  const perRow = lowered.buffers.reduce((n, b) => n + (b.rows > 1 ? b.length / b.rows : 0), 0);
+  if (options.maxBatch === undefined && perRow * rows * 8 > BUFFER_BYTES) {
+    rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
+    lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
+  }
+  return {
+    ...base,
+    maxBatch: rows,
+    strategy: "batched",
+    batched: true,
+    buffers: lowered.buffers,
+    functions: lowered.functions,
+    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows" },
+  };
+}
+
+/** Most bytes (as f64) the buffers of batched kernels may take, and the fewest rows they may hold. */
+const BUFFER_BYTES = 48 * 2 ** 20;
+const MIN_ROWS = 8;
+
+/** The batched kernels and their buffers, for minibatches of up to `maxBatch` rows. */
+function batchedKernels(batched: Batched, maxBatch: number, offsets: Map<string, number>, output: string, reserved: Iterable<string>): { functions: Fn[]; buffers: Buffer[] } {
+  const { model } = batched.derived;
+  const file = model.file;
+  const namer = moduleNamer(reserved);
+  const buffers = new Buffers(namer, batched.names);
   const ctx: BatchedContext = {
     batched,
     namer,
@@ -192,12 +228,5 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     ctx,
   );
   const functions: Fn[] = fitParameters([...predict, ...loss, ...grad], new Set(["predictRows", "lossRows", "gradRows"]));
-  return {
-    ...base,
-    strategy: "batched",
-    batched: true,
-    buffers: buffers.list(),
-    functions,
-    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows" },
-  };
+  return { functions, buffers: buffers.list() };
 }

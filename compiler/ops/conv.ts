@@ -150,7 +150,7 @@ export const conv2d: StructuralOp = {
       return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => Array.from({ length: F }, (_, f) => Array.from({ length: g.C }, (_, c) => add([o[0], o[1], f], term(i, k, c, f)))).flat(2)));
     }
     // Zero the output, then for each tap add input channel c times kernel row (c, ·) into all F filters.
-    const [c, f] = [ctx.fresh("c"), ctx.fresh("f")];
+    const [c, f] = [ctx.fresh("ch"), ctx.fresh("fo")];
     return accumulate(ctx, ctx.shape, (add) =>
       eachTap(ctx, g, w, (o, k, i) => [loop(c, 0, g.C, [loop(f, 0, F, add([o[0], o[1], v(f)], term(i, k, v(c), v(f))))])]),
     );
@@ -204,7 +204,7 @@ export const conv2dBackpropInput: StructuralOp = {
     if (ctx.unrolled) {
       return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => Array.from({ length: g.C }, (_, c) => Array.from({ length: F }, (_, f) => add([i[0], i[1], c], term(o, k, c, f)))).flat(2)));
     }
-    const [c, f, s] = [ctx.fresh("c"), ctx.fresh("f"), ctx.fresh("s")];
+    const [c, f, s] = [ctx.fresh("ch"), ctx.fresh("fo"), ctx.fresh("s")];
     return accumulate(ctx, ctx.shape, (add) =>
       eachTap(ctx, g, w, (o, k, i) => [
         loop(c, 0, g.C, [decl("let", s, num(0)), loop(f, 0, F, [assign(s, "+=", term(o, k, v(c), v(f)))]), ...add([i[0], i[1], v(c)], v(s))]),
@@ -258,7 +258,7 @@ export const conv2dBackpropFilter: StructuralOp = {
     if (ctx.unrolled) {
       return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => Array.from({ length: g.C }, (_, c) => Array.from({ length: F }, (_, f) => add([k[0], k[1], c, f], term(o, i, c, f)))).flat(2)));
     }
-    const [c, f] = [ctx.fresh("c"), ctx.fresh("f")];
+    const [c, f] = [ctx.fresh("ch"), ctx.fresh("fo")];
     return accumulate(ctx, ctx.shape, (add) => eachTap(ctx, g, w, (o, k, i) => [loop(c, 0, g.C, [loop(f, 0, F, add([k[0], k[1], v(c), v(f)], term(o, i, v(c), v(f))))])]));
   },
 };
@@ -385,7 +385,7 @@ function unfoldLoops(
   const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ixx, g.W)) : undefined;
   const row = indexAdd(indexMul(v(oy), g.Wo), v(ox));
   const tap = indexMul(indexAdd(indexMul(v(ky), w.kw), v(kx)), g.C);
-  const channel = g.C === 1 ? undefined : ctx.fresh("c");
+  const channel = g.C === 1 ? undefined : ctx.fresh("ch");
   const col = channel === undefined ? tap : indexAdd(tap, v(channel));
   const inner = body(row, col, [iy, ixx], channel === undefined ? 0 : v(channel), test === false ? undefined : test);
   const perChannel = channel === undefined ? inner : [loop(channel, 0, g.C, inner)];

@@ -62,7 +62,7 @@ function tile(
   const k = fresh("k");
   const ra = range(wa).map(() => fresh("ra"));
   const rb = range(wb).map(() => fresh("rb"));
-  const c = range(wa).map(() => range(wb).map(() => fresh("c")));
+  const c = range(wa).map(() => range(wb).map(() => fresh("acc")));
   const xa = range(wa).map(() => fresh("a"));
   const xb = range(wb).map(() => fresh("b"));
   return [

@@ -94,7 +94,7 @@ function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, 
     for (let oy = 0; oy < g.Ho; oy++) for (let ox = 0; ox < g.Wo; ox++) for (let c = 0; c < g.C; c++) out.push(...scan([oy, ox], c));
     return out;
   }
-  const [oy, ox, c] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("c")];
+  const [oy, ox, c] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ch")];
   return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(c, 0, g.C, scan([v(oy), v(ox)], v(c)))])])];
 }
 
@@ -236,7 +236,7 @@ export const avgPool2d: StructuralOp = {
   math: ([x]) => `avg_pool(${x})`,
   lower: (ctx) => {
     const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "average_pool2d");
-    const c = ctx.unrolled ? undefined : ctx.fresh("c");
+    const c = ctx.unrolled ? undefined : ctx.fresh("ch");
     return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [o[0], o[1], ch], value: binary("/", ctx.elem(0, [i[0], i[1], ch]), tapCount(g, w, o)) }));
   },
 };
@@ -269,7 +269,7 @@ export const avgPool2dGrad: StructuralOp = {
   lower: (ctx) => {
     const xs = ctx.shape;
     const { w, g } = poolOf(xs, ctx.attrs, "avg_pool2d_grad");
-    const c = ctx.unrolled ? undefined : ctx.fresh("c");
+    const c = ctx.unrolled ? undefined : ctx.fresh("ch");
     return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [i[0], i[1], ch], value: binary("/", ctx.elem(0, [o[0], o[1], ch]), tapCount(g, w, o)) }));
   },
 };

@@ -104,7 +104,11 @@ export function batch(derived: Derived): Batched {
     let result = rule?.(node, inputs, rowwise, at);
     if (!result) result = inputs.every((n, i) => n === node.inputs[i]) ? node : at.node(node.op, inputs, node.attrs);
     const name = names.get(node.id);
-    if (name !== undefined && result !== node) giveName(names, result, name);
+    if (name !== undefined && result !== node) {
+      giveName(names, result, name);
+      // A rule that returns a view (a reshape of a product) names what is stored under it too.
+      for (let seen = result; seen.op === "reshape"; seen = seen.inputs[0]!) giveName(names, seen.inputs[0]!, name);
+    }
     mapped.set(node.id, result);
   }
   const get = (n: Node) => mapped.get(n.id)!;
