@@ -18,6 +18,8 @@ export interface Imported {
   params: Float64Array;
   /** One line for the command's status message: what the model became. */
   summary: string;
+  /** Where each parameter's values came from in the file ("fc1.weight", "dense/kernel, transposed"). */
+  sources: Map<string, string>;
 }
 
 export function finishImport(draft: Draft, nnFile: string): Imported {
@@ -41,5 +43,5 @@ export function finishImport(draft: Draft, nnFile: string): Imported {
   const unused = [...draft.weights.keys()].filter((n) => !layout.params.some((p) => p.name === n));
   if (unused.length > 0) throw new Error(`weights ${unused.join(", ")} belong to no parameter of the imported model`);
   const summary = `${draft.statements.length} statements, ${layout.params.length} tensors, ${layout.paramCount} parameters`;
-  return { text, layout, params, summary };
+  return { text, layout, params, summary, sources: new Map([...draft.weights].map(([name, w]) => [name, w.from])) };
 }

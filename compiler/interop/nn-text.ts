@@ -72,6 +72,10 @@ function optionText(v: number | boolean): string {
 
 export function draftText(d: Draft): string {
   const lines: string[] = d.header.map((h) => `# ${commentText(h)}`);
+  if (d.weights.size > 0) {
+    lines.push("# weights (in the weights file) from the file's:");
+    for (const [name, w] of d.weights) lines.push(`#   ${name} <- ${commentText(w.from)}`);
+  }
   lines.push(`model ${d.modelName}`, `input  ${d.input.name}[${d.input.size}]`, `target ${d.target.name}[${d.target.size}]`, "");
   if (d.params.length > 0) {
     const width = Math.max(...d.params.map((p) => `${p.name}[${p.shape.join(", ")}]`.length));

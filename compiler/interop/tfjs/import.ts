@@ -41,7 +41,7 @@ function trainingOf(m: TfjsModelFile, output: Value): { training: Training; note
     const loss = defaultLoss(output.activation);
     return {
       training: { loss: { name: loss, fromLogits: false }, optimizer: { name: "rmsprop", options: {} }, metrics: [] },
-      notes: [`${m.file} has no training configuration: nnc chose ${loss} for the ${output.activation ?? "linear"} output, and Keras' default optimizer; change them to fit your data`],
+      notes: [`${basename(m.file)} has no training configuration: nnc chose ${loss} for the ${output.activation ?? "linear"} output, and Keras' default optimizer; change them to fit your data`],
     };
   }
   const where = `${m.file}: training config`;
