@@ -73,7 +73,7 @@ function optionText(v: number | boolean): string {
 export function draftText(d: Draft): string {
   const lines: string[] = d.header.map((h) => `# ${commentText(h)}`);
   if (d.weights.size > 0) {
-    lines.push("# weights (in the weights file) from the file's:");
+    lines.push("# where the weights (in the weights file) come from:");
     for (const [name, w] of d.weights) lines.push(`#   ${name} <- ${commentText(w.from)}`);
   }
   lines.push(`model ${d.modelName}`, `input  ${d.input.name}[${d.input.size}]`, `target ${d.target.name}[${d.target.size}]`, "");

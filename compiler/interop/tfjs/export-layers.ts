@@ -91,7 +91,6 @@ export const EXPORT_LAYERS: ExportLayerRow[] = [
     },
   },
   { pattern: "`leaky_relu(x, negative_slope)`", className: "LeakyReLU", match: unary("leaky_relu", "LeakyReLU", (n) => ({ alpha: n.attrs["alpha"] })) },
-  { pattern: "`elu(x, alpha)`", className: "ELU", match: unary("elu", "ELU", (n) => ({ alpha: n.attrs["alpha"] })) },
   { pattern: "`a + b` of two values", className: "Add", match: merge("add", "Add") },
   { pattern: "`a * b` of two values", className: "Multiply", match: merge("mul", "Multiply") },
 ];

@@ -47,8 +47,10 @@ function trainingOf(m: TfjsModelFile, output: Value): { training: Training; note
   const where = `${m.file}: training config`;
   const rawLoss = t["loss"];
   if (Array.isArray(rawLoss) || (rawLoss && typeof rawLoss === "object" && !("class_name" in rawLoss))) throw new InteropError(`${where}: one loss per output is supported, got ${JSON.stringify(rawLoss)}`);
-  const rawMetrics = t["metrics"] ?? [];
-  if (!Array.isArray(rawMetrics)) throw new InteropError(`${where}: metrics ${JSON.stringify(rawMetrics)} must be a list`);
+  // A list, or (tfjs) a dict by output name: nnc models have one output.
+  const m0 = t["metrics"] ?? [];
+  const rawMetrics = Array.isArray(m0) ? m0 : m0 && typeof m0 === "object" ? Object.values(m0).flat() : undefined;
+  if (!rawMetrics) throw new InteropError(`${where}: metrics ${JSON.stringify(m0)} must be a list`);
   for (const k of ["loss_weights", "weighted_metrics", "sample_weight_mode"]) {
     if (t[k] !== undefined && t[k] !== null) throw new InteropError(`${where}: ${k} is not supported`);
   }
