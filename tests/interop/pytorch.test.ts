@@ -3,9 +3,10 @@
 // python3-onnx 1.12.0), imported by `nnc import`, give PyTorch's recorded outputs, loss and
 // parameter gradients: to 1e-9 against PyTorch in float64 from the same float32 weights (how
 // nnc computes; measured: 3e-13 at worst), and against PyTorch in float32 to 1e-5 (outputs,
-// loss) and 1e-4 (gradients, where float32's cancellation in a sum over the batch leaves an
-// element off by 1.3e-4 of the tensor's scale). The gradients are nnc's symbolic ones (the
-// generated grad()). CI needs no Python: the fixtures are committed.
+// loss) and 1e-4 (gradients, an element below 1% of its tensor's largest compared at that 1%:
+// float32's sum over the batch leaves classifier's ∂b_fc1[3] = -6.33e-5 off by 8e-9, in a
+// tensor whose largest element is 0.048). The gradients are nnc's symbolic ones (the generated
+// grad()). CI needs no Python: the fixtures are committed.
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -54,7 +55,7 @@ describe("PyTorch's ONNX exports imported by nnc (the PyTorch judge)", () => {
         if (!g) throw new Error(`no PyTorch gradient for ${initializer} (${param})`);
         // nnc's W is the initializer transposed where the import says so (MatMul's [in, out] weights).
         const theirs = how === "transposed" ? transposed(g.data, g.dims[0]!, g.dims[1]!) : g.data;
-        expectAgree(`pytorch ${name} (${precision}): ∂loss/∂${param}`, slice(mod, grad, param), theirs, precision === "float64" ? tol : 1e-4);
+        expectAgree(`pytorch ${name} (${precision}): ∂loss/∂${param}`, slice(mod, grad, param), theirs, precision === "float64" ? tol : 1e-4, precision === "float64" ? 1e-3 : 1e-2);
         compared++;
       }
       expect(compared).toBe(Object.keys(ref.gradients).length);
