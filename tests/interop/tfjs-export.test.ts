@@ -16,6 +16,7 @@ import { compileAndImport, type GeneratedModule } from "../helpers/generated.js"
 import { oneHot, randomMatrix, tf, useCpuBackend } from "../oracle/tfjs.js";
 import { expectAgree, loadImported, meanGradient, transposed } from "./helpers.js";
 import { load } from "./tfjs-files.js";
+import { LAYERS_MODEL } from "../../scripts/interop/export-models.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -23,24 +24,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "nnc-tfjs-export-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Every layer pattern the exporter writes. */
-export const LAYERS_MODEL = `model layers
-input  x[3]
-target y[2]
-a  = dense(x, 4, sigmoid)
-b  = dense(x, 4, tanh, use_bias = false)
-c  = dense(a * b, 4, relu)
-d  = dense(c + a, 4, softplus)
-e  = dense(d, 4, elu)
-f  = dense(e, 4, gelu)
-g  = leaky_relu(dense(f, 4), negative_slope = 0.1)
-h  = tanh(g + e)
-ls = log_softmax(dense(h, 3))
-out = dense(ls, 2, softmax)
-loss categorical_crossentropy(out, y)
-optimizer sgd(lr = 0.1, momentum = 0.9)
-`;
 
 async function exported(name: string, source: string, seed: number) {
   const { model } = analyze(source, `${name}.nn`);
@@ -110,4 +93,3 @@ describe("nnc models exported for TensorFlow.js (the tfjs judge)", () => {
   });
 });
 
-export type { GeneratedModule };

@@ -47,6 +47,20 @@ function simple(op: string, onnx: string): ExportRow {
   return { op, onnx: `${onnx}`, write: (node, ctx) => ctx.emit(onnx, inputsOf(node, ctx), [], ctx.nameOf(node)) };
 }
 
+/**
+ * Operands of elementwise math: a scalar broadcast to the other operand's shape is written as
+ * the scalar itself (ONNX broadcasts it), so `h / 2` stays Div(h, 2) and reads back as `h / 2`.
+ */
+function binaryOperands(node: Node, ctx: ExportContext): string[] {
+  const [a, b] = node.inputs as [Node, Node];
+  const scalar = (n: Node, other: Node) => n.op === "broadcast" && n.inputs[0]!.shape.length === 0 && other.op !== "broadcast";
+  return [scalar(a, b) ? ctx.value(a.inputs[0]!) : ctx.value(a), scalar(b, a) ? ctx.value(b.inputs[0]!) : ctx.value(b)];
+}
+
+function binary(op: string, onnx: string): ExportRow {
+  return { op, onnx: `${onnx} (a scalar operand broadcast by ONNX)`, write: (node, ctx) => ctx.emit(onnx, binaryOperands(node, ctx), [], ctx.nameOf(node)) };
+}
+
 const isParamMatrix = (n: Node, ctx: ExportContext) => n.shape.length === 2 && !ctx.isData(n);
 
 /** W @ x with W from parameters and x a data vector: Gemm(x, W; transB = 1), with `bias` as C. */
@@ -78,12 +92,12 @@ export const EXPORT_OPS: ExportRow[] = [
       ] as const) {
         if (mv.op === "matvec" && isParamMatrix(mv.inputs[0]!, ctx) && ctx.isData(mv.inputs[1]!) && !ctx.isData(bias) && bias.shape.length === 1) return gemm(node, mv.inputs[0]!, mv.inputs[1]!, bias, ctx);
       }
-      return ctx.emit("Add", inputsOf(node, ctx), [], ctx.nameOf(node));
+      return ctx.emit("Add", binaryOperands(node, ctx), [], ctx.nameOf(node));
     },
   },
-  simple("sub", "Sub"),
-  simple("mul", "Mul"),
-  simple("div", "Div"),
+  binary("sub", "Sub"),
+  binary("mul", "Mul"),
+  binary("div", "Div"),
   simple("neg", "Neg"),
   simple("exp", "Exp"),
   simple("log", "Log"),

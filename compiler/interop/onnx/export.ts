@@ -106,9 +106,11 @@ export function exportOnnx(model: Model, layout: ParamsLayout, params: Float64Ar
   }
   const facts = modelFacts(model);
   const t = facts.training;
-  const metadata = t
-    ? [{ key: TRAINING_KEY, value: JSON.stringify({ loss: { class_name: t.loss!.name, config: { from_logits: t.loss!.fromLogits } }, optimizer: { class_name: t.optimizer!.name, config: t.optimizer!.options }, metrics: t.metrics }) }]
-    : [];
+  const meta = {
+    ...(t ? { loss: { class_name: t.loss!.name, config: { from_logits: t.loss!.fromLogits } }, optimizer: { class_name: t.optimizer!.name, config: t.optimizer!.options }, metrics: t.metrics } : {}),
+    ...(facts.penalties.size > 0 ? { penalties: Object.fromEntries(facts.penalties) } : {}),
+  };
+  const metadata = Object.keys(meta).length > 0 ? [{ key: TRAINING_KEY, value: JSON.stringify(meta) }] : [];
   return encodeModel({
     irVersion: IR_VERSION,
     opsets: [{ domain: "", version: EXPORT_OPSET }],

@@ -39,6 +39,8 @@ export interface NodeContext {
   soleConsumerOf(node: OnnxNode): OnnxNode | undefined;
   /** A tensor attribute's values. */
   tensor(t: unknown): Constant;
+  /** The l1 / l2 nnc's export recorded for a weight, as dense() arguments. */
+  penalties(weight: string): [string, NnExpr][];
   /** Marks `node` as computed by this one: its outputs are this node's result. */
   absorb(node: OnnxNode): void;
   /** The weight as a `param` (one per initializer, however often it is used). */
@@ -137,7 +139,7 @@ function biasOf(ctx: NodeContext, C: Constant, units: number, scale: number): Fl
 }
 
 /** Gemm or MatMul by a weight, then its bias Add and its activation when they follow alone: one dense layer. */
-function denseFrom(ctx: NodeContext, x: Value, W: Float64Array, units: number, bias: Float64Array | undefined, from: { kernel: string; bias?: string }): OnnxValue {
+function denseFrom(ctx: NodeContext, x: Value, W: Float64Array, units: number, bias: Float64Array | undefined, from: { kernel: string; bias?: string }, weight: string): OnnxValue {
   let b = bias;
   const fromBias = { ...from };
   let next = ctx.soleConsumerOf(ctx.node);
@@ -157,7 +159,7 @@ function denseFrom(ctx: NodeContext, x: Value, W: Float64Array, units: number, b
     activation = act;
     ctx.absorb(next);
   }
-  return data(ctx.b.dense({ raw: ctx.rawName, x, units, kernel: W, ...(b ? { bias: b } : {}), activation, comment: `node '${ctx.node.name}' (${ctx.node.opType})${activation.name !== "linear" ? ` + ${activation.name}` : ""}`, from: fromBias }));
+  return data(ctx.b.dense({ raw: ctx.rawName, x, units, kernel: W, ...(b ? { bias: b } : {}), activation, comment: `node '${ctx.node.name}' (${ctx.node.opType})${activation.name !== "linear" ? ` + ${activation.name}` : ""}`, from: fromBias, options: ctx.penalties(weight) }));
 }
 
 function gemm(ctx: NodeContext): OnnxValue {
@@ -172,14 +174,14 @@ function gemm(ctx: NodeContext): OnnxValue {
   if (C && C.kind !== "const") throw new InteropError(`${ctx.where}: input 3 (the bias) must be an initializer or Constant`);
   const bias = C ? biasOf(ctx, C, units, beta) : undefined;
   const scaled = alpha !== 1 ? ` × ${alpha}` : "";
-  return denseFrom(ctx, x, W, units, bias, { kernel: `${B.source}${transB ? "" : ", transposed"}${scaled}`, ...(C ? { bias: `${C.source}${beta !== 1 ? ` × ${beta}` : ""}` } : {}) });
+  return denseFrom(ctx, x, W, units, bias, { kernel: `${B.source}${transB ? "" : ", transposed"}${scaled}`, ...(C ? { bias: `${C.source}${beta !== 1 ? ` × ${beta}` : ""}` } : {}) }, B.source);
 }
 
 function matmul(ctx: NodeContext): OnnxValue {
   const x = dataInput(ctx, 0);
   const B = constInput(ctx, 1, "a weight");
   const { W, units } = kernel(ctx, B, x.size, false, 1);
-  return denseFrom(ctx, x, W, units, undefined, { kernel: `${B.source}, transposed` });
+  return denseFrom(ctx, x, W, units, undefined, { kernel: `${B.source}, transposed` }, B.source);
 }
 
 /** An operand of elementwise math: a value, a number (one-value constant), or a weight vector of the value's size. */

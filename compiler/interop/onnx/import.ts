@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import { shown } from "../../data/errors.js";
 import { DraftBuilder } from "../builder.js";
-import type { Draft } from "../draft.js";
+import { num, type Draft, type NnExpr } from "../draft.js";
 import { InteropError } from "../errors.js";
 import { finishImport, type Imported } from "../import-model.js";
 import { defaultLoss, lossFromKeras, metricFromKeras, optimizerFromKeras, type Training } from "../training.js";
@@ -72,31 +72,52 @@ function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
   return order;
 }
 
-function trainingOf(f: OnnxFile, activation: string | undefined): { training: Training; notes: string[] } {
+/** What nnc's export keeps in the metadata: the training configuration and the dense layers' l1 / l2 by weight. */
+interface NncMetadata {
+  loss?: unknown;
+  optimizer?: unknown;
+  metrics?: unknown;
+  penalties?: Record<string, { l1?: number; l2?: number }>;
+}
+
+function nncMetadata(f: OnnxFile): NncMetadata | undefined {
   const entry = f.model.metadata.find((m) => m.key === TRAINING_KEY);
-  if (!entry) {
+  if (!entry) return undefined;
+  try {
+    const meta = JSON.parse(entry.value) as unknown;
+    if (meta && typeof meta === "object" && !Array.isArray(meta)) return meta as NncMetadata;
+  } catch (e) {
+    throw new InteropError(`${f.file}: metadata '${TRAINING_KEY}': not valid JSON (${(e as Error).message})`);
+  }
+  throw new InteropError(`${f.file}: metadata '${TRAINING_KEY}': expected a JSON object`);
+}
+
+function trainingOf(f: OnnxFile, meta: NncMetadata | undefined, activation: string | undefined): { training: Training; notes: string[] } {
+  const where = `${f.file}: metadata '${TRAINING_KEY}'`;
+  if (!meta?.loss) {
     const loss = defaultLoss(activation);
+    const why = meta ? "the model's loss was written by hand, which the file does not hold" : "ONNX files carry no training configuration";
     return {
       training: { loss: { name: loss, fromLogits: false }, optimizer: { name: "rmsprop", options: {} }, metrics: [] },
-      notes: [`ONNX files carry no training configuration: nnc chose ${loss} for the ${activation ?? "linear"} output, and Keras' default optimizer; change them to fit your data`],
+      notes: [`${why}: nnc chose ${loss} for the ${activation ?? "linear"} output, and Keras' default optimizer; change them to fit your data`],
     };
   }
-  const where = `${f.file}: metadata '${TRAINING_KEY}'`;
-  let t: { loss?: unknown; optimizer?: unknown; metrics?: unknown };
-  try {
-    t = JSON.parse(entry.value);
-  } catch (e) {
-    throw new InteropError(`${where}: not valid JSON (${(e as Error).message})`);
-  }
-  const metrics = Array.isArray(t.metrics) ? t.metrics : [];
+  const metrics = Array.isArray(meta.metrics) ? meta.metrics : [];
   return {
     training: {
-      ...(t.loss ? { loss: lossFromKeras(t.loss, where) } : {}),
-      ...(t.optimizer ? { optimizer: optimizerFromKeras(t.optimizer, where) } : {}),
+      loss: lossFromKeras(meta.loss, where),
+      ...(meta.optimizer ? { optimizer: optimizerFromKeras(meta.optimizer, where) } : {}),
       metrics: metrics.map((m) => metricFromKeras(m, where)),
     },
     notes: [],
   };
+}
+
+/** l1 / l2 of a weight, as dense() arguments. */
+function penaltyArgs(meta: NncMetadata | undefined, weight: string): [string, NnExpr][] {
+  const p = meta?.penalties?.[weight];
+  if (!p) return [];
+  return (["l1", "l2"] as const).filter((k) => typeof p[k] === "number" && p[k]! > 0).map((k) => [k, num(p[k]!)]);
 }
 
 export function importOnnx(file: string, nnFile: string): Imported {
@@ -117,6 +138,7 @@ export function importOnnx(file: string, nnFile: string): Imported {
   for (const n of order) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const outputName = g.outputs[0]!.name;
 
+  const meta = nncMetadata(f);
   const b = new DraftBuilder([input.name, ...order.map(rawName)]);
   values.set(input.name, { kind: "data", value: b.input(input.name, dims[1]) });
   const params = new Map<string, string>();
@@ -155,6 +177,7 @@ export function importOnnx(file: string, nnFile: string): Imported {
         return name;
       },
       tensor: (t) => tensorValues(t as OnnxTensor, `${where}: its value`),
+      penalties: (weight) => penaltyArgs(meta, weight),
     };
     const result = row.run(ctx);
     for (const n of [node, ...joined]) for (const o of n.outputs.slice(0, 1)) values.set(o, result);
@@ -162,7 +185,7 @@ export function importOnnx(file: string, nnFile: string): Imported {
   const out = values.get(outputName);
   if (!out || out.kind !== "data") throw new InteropError(`${file}: the graph's output '${shown(outputName)}' is ${out ? "a constant" : "not computed by any node"}; nnc models compute their output from the input`);
   if (b.statements.length === 0) throw new InteropError(`${file}: the graph computes nothing (its output is its input)`);
-  const { training, notes } = trainingOf(f, out.value.activation);
+  const { training, notes } = trainingOf(f, meta, out.value.activation);
   const draft: Draft = {
     modelName: modelNameFor(nnFile),
     header: [`imported from ${basename(file)} (ONNX, opset ${f.opset}, made by ${f.model.producerName || "an unnamed producer"} ${f.model.producerVersion}) by nnc import`, ...notes],
