@@ -4,6 +4,11 @@
 //
 //   throw new InteropError(`m.onnx: node 'conv1' (Conv) is not supported; nnc imports Gemm, MatMul, …`);
 
-import { DataError } from "../data/errors.js";
+import { DataError, escapeUnsafe } from "../data/errors.js";
 
 export class InteropError extends DataError {}
+
+/** A type name from a file (a layer class, an operator) in a message: unquoted, but escaped and cut like `shown`. */
+export function kind(text: string): string {
+  return escapeUnsafe(text.length <= 40 ? text : `${text.slice(0, 40)}…`);
+}

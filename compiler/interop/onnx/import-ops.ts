@@ -25,6 +25,8 @@ export type OnnxValue = ({ kind: "const"; source: string } & Constant) | { kind:
 export interface NodeContext {
   /** `m.onnx: node '/fc1/Gemm' (Gemm)`, for messages. */
   where: string;
+  /** The same for another node (one this node absorbs). */
+  whereOf(node: OnnxNode): string;
   node: OnnxNode;
   opset: number;
   b: DraftBuilder;
@@ -57,13 +59,13 @@ const data = (value: Value): OnnxValue => ({ kind: "data", value });
 
 function dataInput(ctx: NodeContext, i: number): Value {
   const v = ctx.input(i);
-  if (!v || v.kind !== "data") throw new InteropError(`${ctx.where}: input ${i + 1} ('${shown(ctx.node.inputs[i] ?? "")}') must be computed from the model's input${v ? ", not a constant" : ""}`);
+  if (!v || v.kind !== "data") throw new InteropError(`${ctx.where}: input ${i + 1} (${shown(ctx.node.inputs[i] ?? "")}) must be computed from the model's input${v ? ", not a constant" : ""}`);
   return v.value;
 }
 
 function constInput(ctx: NodeContext, i: number, what: string): OnnxValue & { kind: "const" } {
   const v = ctx.input(i);
-  if (!v || v.kind !== "const") throw new InteropError(`${ctx.where}: input ${i + 1} ('${shown(ctx.node.inputs[i] ?? "")}') must be ${what} (an initializer or Constant); computed ${what}s are not supported`);
+  if (!v || v.kind !== "const") throw new InteropError(`${ctx.where}: input ${i + 1} (${shown(ctx.node.inputs[i] ?? "")}) must be ${what} (an initializer or Constant); computed ${what}s are not supported`);
   return v;
 }
 
@@ -83,14 +85,14 @@ export function float32Text(v: number): number {
 function floatAttr(ctx: NodeContext, name: string, fallback: number, node = ctx.node): number {
   const f = node.attributes.find((a) => a.name === name)?.f;
   if (f === undefined) return fallback;
-  if (!Number.isFinite(f)) throw new InteropError(`${ctx.where}: attribute ${name} is ${f}`);
+  if (!Number.isFinite(f)) throw new InteropError(`${ctx.whereOf(node)}: attribute ${name} is ${f}`);
   return float32Text(f);
 }
 
 /** Softmax-like ops must work along the vector (axis 1 or -1 of [N, k]), never across the batch. */
 function lastAxis(ctx: NodeContext, node: OnnxNode): void {
   const axis = intAttr(ctx, "axis", ctx.opset >= 13 ? -1 : 1, node);
-  if (axis !== 1 && axis !== -1) throw new InteropError(`${ctx.where}: axis ${axis} of '${shown(node.name)}' is not supported (nnc applies it along each sample's vector: axis 1 or -1)`);
+  if (axis !== 1 && axis !== -1) throw new InteropError(`${ctx.whereOf(node)}: axis ${axis} is not supported (nnc applies it along each sample's vector: axis 1 or -1)`);
 }
 
 /** The activation an activation node applies (reading that node's attributes), or undefined for other nodes. */
@@ -190,7 +192,7 @@ function operand(ctx: NodeContext, i: number, size: number): NnExpr {
   if (v.kind === "data") return ref(v.value.name);
   if (v.data.length === 1) return num(v.data[0]!);
   if (v.data.length === size && v.dims.slice(0, -1).every((d) => d === 1)) return ref(ctx.paramOf(v, [size]));
-  throw new InteropError(`${ctx.where}: the constant '${shown(v.source)}' has dims [${v.dims.join(", ")}]; nnc combines a vector of ${size} with one value or ${size} values`);
+  throw new InteropError(`${ctx.where}: the constant ${shown(v.source)} has dims [${v.dims.join(", ")}]; nnc combines a vector of ${size} with one value or ${size} values`);
 }
 
 function elementwise(op: "+" | "-" | "*" | "/") {
@@ -296,5 +298,5 @@ function constant(ctx: NodeContext): OnnxValue {
     return { kind: "const", source, dims: [list.length], data: Float64Array.from(list) };
   }
   if (a.name === "value" && a.t) return { kind: "const", source, ...ctx.tensor(a.t) };
-  throw new InteropError(`${ctx.where}: attribute '${shown(a.name)}' is not supported (value, value_float(s), value_int(s))`);
+  throw new InteropError(`${ctx.where}: attribute ${shown(a.name)} is not supported (value, value_float(s), value_int(s))`);
 }

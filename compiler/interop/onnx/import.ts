@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import { shown } from "../../data/errors.js";
 import { DraftBuilder } from "../builder.js";
 import { num, type Draft, type NnExpr } from "../draft.js";
-import { InteropError } from "../errors.js";
+import { InteropError, kind } from "../errors.js";
 import { finishImport, type Imported } from "../import-model.js";
 import { defaultLoss, lossFromKeras, metricFromKeras, optimizerFromKeras, type Training } from "../training.js";
 import { modelNameFor } from "../tfjs/import.js";
@@ -33,11 +33,11 @@ function rawName(node: OnnxNode): string {
 /** The nodes in an order where each comes after the nodes it reads (Kahn's algorithm); a cycle is named. */
 function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
   const producer = new Map<string, OnnxNode>();
-  const where = (n: OnnxNode) => `${f.file}: node '${shown(n.name)}' (${shown(n.opType)})`;
+  const where = (n: OnnxNode) => `${f.file}: node ${shown(n.name)} (${kind(n.opType)})`;
   for (const n of f.graph.nodes) {
     for (const o of n.outputs) {
       if (o === "") continue;
-      if (producer.has(o) || known.has(o)) throw new InteropError(`${where(n)}: its output '${shown(o)}' is produced twice in the graph`);
+      if (producer.has(o) || known.has(o)) throw new InteropError(`${where(n)}: its output ${shown(o)} is produced twice in the graph`);
       producer.set(o, n);
     }
   }
@@ -48,7 +48,7 @@ function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
     for (const i of n.inputs) {
       if (i === "" || known.has(i)) continue;
       const p = producer.get(i);
-      if (!p) throw new InteropError(`${where(n)}: it reads '${shown(i)}', which no node, initializer or graph input produces`);
+      if (!p) throw new InteropError(`${where(n)}: it reads ${shown(i)}, which no node, initializer or graph input produces`);
       count++;
       readers.set(p, [...(readers.get(p) ?? []), n]);
     }
@@ -66,7 +66,7 @@ function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
     }
   }
   if (order.length < f.graph.nodes.length) {
-    const stuck = f.graph.nodes.filter((n) => !order.includes(n)).map((n) => `'${shown(n.name)}'`);
+    const stuck = f.graph.nodes.filter((n) => !order.includes(n)).map((n) => `${shown(n.name)}`);
     throw new InteropError(`${f.file}: the graph has a cycle through nodes ${stuck.slice(0, 5).join(", ")}${stuck.length > 5 ? ", …" : ""}; a model is a graph without cycles`);
   }
   return order;
@@ -124,11 +124,11 @@ export function importOnnx(file: string, nnFile: string): Imported {
   const f = readOnnx(file);
   const g = f.graph;
   const inputs = g.inputs.filter((i) => !f.tensors.has(i.name));
-  if (inputs.length !== 1) throw new InteropError(`${file}: the graph has ${inputs.length} inputs (${inputs.map((i) => `'${shown(i.name)}'`).join(", ")}); nnc models have one input`);
+  if (inputs.length !== 1) throw new InteropError(`${file}: the graph has ${inputs.length} inputs (${inputs.map((i) => `${shown(i.name)}`).join(", ")}); nnc models have one input`);
   const input = inputs[0]!;
   const dims = input.dims ?? [];
   if (dims.length !== 2 || typeof dims[1] !== "number" || dims[1] < 1) {
-    throw new InteropError(`${file}: the input '${shown(input.name)}' has shape [${dims.map((d) => d ?? "?").join(", ")}]; nnc imports graphs whose input is [batch, features] with a known number of features`);
+    throw new InteropError(`${file}: the input ${shown(input.name)} has shape [${dims.map((d) => d ?? "?").join(", ")}]; nnc imports graphs whose input is [batch, features] with a known number of features`);
   }
   if (g.outputs.length !== 1) throw new InteropError(`${file}: the graph has ${g.outputs.length} outputs; nnc models have one output`);
   const values = new Map<string, OnnxValue>();
@@ -143,15 +143,21 @@ export function importOnnx(file: string, nnFile: string): Imported {
   values.set(input.name, { kind: "data", value: b.input(input.name, dims[1]) });
   const params = new Map<string, string>();
   const absorbed = new Set<OnnxNode>();
+  // Every node is checked before any is translated: a node a dense layer absorbs must be one nnc knows too.
+  for (const node of order) {
+    const where = `${file}: node ${shown(node.name)} (${kind(node.opType)})`;
+    if (node.domain !== "" && node.domain !== "ai.onnx") throw new InteropError(`${where} is in domain ${shown(node.domain)}; nnc imports operators of the default domain (ai.onnx)`);
+    if (!ROWS.has(node.opType)) throw new InteropError(`${where} is not supported; nnc imports ${ONNX_OPS.map((r) => r.opType).join(", ")}`);
+  }
+  const whereOf = (node: OnnxNode) => `${file}: node ${shown(node.name)} (${kind(node.opType)})`;
   for (const node of order) {
     if (absorbed.has(node)) continue;
-    const where = `${file}: node '${shown(node.name)}' (${shown(node.opType)})`;
-    if (node.domain !== "" && node.domain !== "ai.onnx") throw new InteropError(`${where} is in domain '${shown(node.domain)}'; nnc imports operators of the default domain (ai.onnx)`);
-    const row = ROWS.get(node.opType);
-    if (!row) throw new InteropError(`${where} is not supported; nnc imports ${ONNX_OPS.map((r) => r.opType).join(", ")}`);
+    const where = whereOf(node);
+    const row = ROWS.get(node.opType)!;
     const joined: OnnxNode[] = [];
     const ctx: NodeContext = {
       where,
+      whereOf,
       node,
       opset: f.opset,
       b,
@@ -183,7 +189,7 @@ export function importOnnx(file: string, nnFile: string): Imported {
     for (const n of [node, ...joined]) for (const o of n.outputs.slice(0, 1)) values.set(o, result);
   }
   const out = values.get(outputName);
-  if (!out || out.kind !== "data") throw new InteropError(`${file}: the graph's output '${shown(outputName)}' is ${out ? "a constant" : "not computed by any node"}; nnc models compute their output from the input`);
+  if (!out || out.kind !== "data") throw new InteropError(`${file}: the graph's output ${shown(outputName)} is ${out ? "a constant" : "not computed by any node"}; nnc models compute their output from the input`);
   if (b.statements.length === 0) throw new InteropError(`${file}: the graph computes nothing (its output is its input)`);
   const { training, notes } = trainingOf(f, meta, out.value.activation);
   const draft: Draft = {

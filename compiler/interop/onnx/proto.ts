@@ -79,8 +79,8 @@ const encoder = new TextEncoder();
 
 /** Runs `read` for the message at [start, end); a WireError from inside gets `path` if it has none. */
 function message<T>(r: WireReader, path: string, read: (m: WireReader) => T): T {
-  const [start, end] = r.span();
   try {
+    const [start, end] = r.span();
     return read(new WireReader(r.buf, start, end));
   } catch (e) {
     if (e instanceof WireError && (e as WireError & { path?: string }).path === undefined) Object.assign(e, { path });
@@ -291,6 +291,7 @@ function encodeTensor(w: WireWriter, t: OnnxTensor): void {
   if (t.int64s && t.int64s.length > 0) w.nested(7, (p) => t.int64s!.forEach((v) => p.varint(v)));
   w.bytesField(8, text(t.name));
   if (t.raw) w.bytesField(9, t.raw);
+  if (t.external) w.varintField(14, 1);
 }
 
 function encodeAttribute(w: WireWriter, a: OnnxAttribute): void {

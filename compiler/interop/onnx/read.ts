@@ -109,10 +109,10 @@ export function readOnnx(file: string): OnnxFile {
     throw new InteropError(`${file}: opset ${opset} of the default domain (ai.onnx) is ${opset > OPSETS.max ? "newer" : "older"} than nnc reads (${OPSETS.min} to ${OPSETS.max}); convert the model to an opset in that range (onnx.version_converter)`);
   }
   const graph = model.graph;
-  if (graph.sparseInitializers > 0) throw new InteropError(`${file}: graph '${shown(graph.name)}' has sparse initializers, which nnc does not read`);
+  if (graph.sparseInitializers > 0) throw new InteropError(`${file}: graph ${shown(graph.name)} has sparse initializers, which nnc does not read`);
   const tensors = new Map<string, Constant>();
   for (const t of graph.initializers) {
-    const where = `${file}: initializer '${shown(t.name)}'`;
+    const where = `${file}: initializer ${shown(t.name)}`;
     if (tensors.has(t.name)) throw new InteropError(`${where} is defined twice`);
     tensors.set(t.name, tensorValues(t, where));
   }

@@ -9,7 +9,7 @@ import { basename } from "node:path";
 import { shown } from "../../data/errors.js";
 import { DraftBuilder, type Value } from "../builder.js";
 import type { Draft } from "../draft.js";
-import { InteropError } from "../errors.js";
+import { InteropError, kind } from "../errors.js";
 import { finishImport, type Imported } from "../import-model.js";
 import { defaultLoss, lossFromKeras, metricFromKeras, optimizerFromKeras, type Training } from "../training.js";
 import { readModelJson, type TfjsModelFile } from "./model-json.js";
@@ -31,8 +31,8 @@ function findWeight(m: TfjsModelFile, layer: string, kind: string, where: string
   // Keras 3 and nested models prefix the model's name: "sequential/dense/kernel".
   const suffixed = [...m.weights.keys()].filter((n) => n.endsWith(`/${exact}`));
   if (suffixed.length === 1) return { ...m.weights.get(suffixed[0]!)!, name: suffixed[0]! };
-  const known = [...m.weights.keys()].slice(0, 8).map((n) => `'${shown(n)}'`).join(", ");
-  throw new InteropError(`${where}: the weights manifest has no weight '${shown(exact)}' (it has ${known || "none"}${m.weights.size > 8 ? ", …" : ""})`);
+  const known = [...m.weights.keys()].slice(0, 8).map((n) => `${shown(n)}`).join(", ");
+  throw new InteropError(`${where}: the weights manifest has no weight ${shown(exact)} (it has ${known || "none"}${m.weights.size > 8 ? ", …" : ""})`);
 }
 
 function trainingOf(m: TfjsModelFile, output: Value): { training: Training; notes: string[] } {
@@ -69,12 +69,12 @@ export function importTfjs(file: string, nnFile: string): Imported {
   const topo = readTopology(file, m.topology);
   const shape = topo.input.shape;
   if (shape.length !== 1 || typeof shape[0] !== "number" || !(shape[0] >= 1)) {
-    throw new InteropError(`${file}: the input '${shown(topo.input.name)}' has shape [${shape.map((d) => d ?? "None").join(", ")}]; nnc imports models whose input is a vector of known size`);
+    throw new InteropError(`${file}: the input ${shown(topo.input.name)} has shape [${shape.map((d) => d ?? "None").join(", ")}]; nnc imports models whose input is a vector of known size`);
   }
   const b = new DraftBuilder([topo.input.name, ...topo.layers.map((l) => l.name)]);
   const values = new Map<string, Value>([[topo.input.name, b.input(topo.input.name, shape[0])]]);
   for (const layer of topo.layers) {
-    const where = `${file}: layer '${shown(layer.name)}' (${shown(layer.className)})`;
+    const where = `${file}: layer ${shown(layer.name)} (${kind(layer.className)})`;
     const row = ROWS.get(layer.className);
     if (!row) throw new InteropError(`${where} is not supported; nnc imports ${TFJS_LAYERS.map((r) => r.className).join(", ")} and InputLayer`);
     const inputs = layer.inputs.map((name) => values.get(name)!);

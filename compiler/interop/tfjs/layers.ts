@@ -111,7 +111,7 @@ function dense(ctx: LayerContext): Value {
   const useBias = c["use_bias"] !== false;
   const kernel = ctx.weight("kernel");
   if (kernel.shape.join() !== `${x.size},${units}`) {
-    throw new InteropError(`${ctx.where}: weight '${shown(kernel.name)}' has shape [${kernel.shape.join(", ")}]; the layer needs [${x.size}, ${units}] (inputs × units)`);
+    throw new InteropError(`${ctx.where}: weight ${shown(kernel.name)} has shape [${kernel.shape.join(", ")}]; the layer needs [${x.size}, ${units}] (inputs × units)`);
   }
   // Keras stores the kernel [in, out]; nnc's W is [out, in].
   const W = new Float64Array(units * x.size);
@@ -119,7 +119,7 @@ function dense(ctx: LayerContext): Value {
   let bias: (TfjsWeight & { name: string }) | undefined;
   if (useBias) {
     bias = ctx.weight("bias");
-    if (bias.shape.join() !== `${units}`) throw new InteropError(`${ctx.where}: weight '${shown(bias.name)}' has shape [${bias.shape.join(", ")}]; the layer needs [${units}]`);
+    if (bias.shape.join() !== `${units}`) throw new InteropError(`${ctx.where}: weight ${shown(bias.name)} has shape [${bias.shape.join(", ")}]; the layer needs [${units}]`);
   }
   const options = penalties(ctx);
   const kInit = initializerOf(c["kernel_initializer"]);

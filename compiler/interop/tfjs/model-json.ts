@@ -45,13 +45,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function weightSpec(raw: unknown, where: string): WeightSpec {
   if (!isObject(raw) || typeof raw["name"] !== "string" || !Array.isArray(raw["shape"])) throw new InteropError(`${where}: expected { "name", "shape", "dtype" }`);
   const shape = raw["shape"] as unknown[];
-  if (!shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) throw new InteropError(`${where} ('${shown(raw["name"])}'): shape ${JSON.stringify(shape)} is not a list of sizes`);
+  if (!shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) throw new InteropError(`${where} (${shown(raw["name"])}): shape ${JSON.stringify(shape)} is not a list of sizes`);
   const dtype = typeof raw["dtype"] === "string" ? raw["dtype"] : "float32";
   const q = raw["quantization"];
   if (q !== undefined && !(isObject(q) && typeof q["dtype"] === "string" && BYTES[q["dtype"]] !== undefined && q["dtype"] !== "int32")) {
-    throw new InteropError(`${where} ('${shown(raw["name"])}'): quantization ${JSON.stringify(q)} is not one nnc reads (uint8, uint16 or float16)`);
+    throw new InteropError(`${where} (${shown(raw["name"])}): quantization ${JSON.stringify(q)} is not one nnc reads (uint8, uint16 or float16)`);
   }
-  if (BYTES[dtype] === undefined) throw new InteropError(`${where} ('${shown(raw["name"])}'): dtype '${shown(dtype)}' is not one nnc reads (float32, int32, bool)`);
+  if (BYTES[dtype] === undefined) throw new InteropError(`${where} (${shown(raw["name"])}): dtype ${shown(dtype)} is not one nnc reads (float32, int32, bool)`);
   return { name: raw["name"], shape: shape as number[], dtype, ...(q ? { quantization: q as WeightSpec["quantization"] } : {}) };
 }
 
@@ -96,25 +96,25 @@ function readGroup(file: string, folder: string, group: unknown, g: number, into
   const shards: Uint8Array[] = [];
   for (const p of group["paths"]) {
     if (typeof p !== "string" || p === "") throw new InteropError(`${where}: a shard path is ${JSON.stringify(p)}, not a file name`);
-    if (isAbsolute(p) || /^[a-z][a-z0-9+.-]*:\/\//i.test(p)) throw new InteropError(`${where}: shard '${shown(p)}' is not a path relative to the model.json; nnc reads shards beside it`);
+    if (isAbsolute(p) || /^[a-z][a-z0-9+.-]*:\/\//i.test(p)) throw new InteropError(`${where}: shard ${shown(p)} is not a path relative to the model.json; nnc reads shards beside it`);
     try {
       shards.push(readFileSync(join(folder, p)));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new InteropError(`${where}: cannot read shard '${shown(p)}': ${code === "ENOENT" ? "no such file" : describeFsError(e)}`);
+      throw new InteropError(`${where}: cannot read shard ${shown(p)}: ${code === "ENOENT" ? "no such file" : describeFsError(e)}`);
     }
   }
   const total = shards.reduce((a, s) => a + s.length, 0);
   const needed = specs.reduce((a, s) => a + bytesOf(s), 0);
   if (total !== needed) {
-    const names = (group["paths"] as string[]).map((p) => `'${shown(p)}'`).join(", ");
+    const names = (group["paths"] as string[]).map((p) => `${shown(p)}`).join(", ");
     throw new InteropError(`${where}: its ${specs.length} weights take ${needed} bytes, but its shards (${names}) hold ${total}; a shard is missing, truncated or from another model`);
   }
   const joined = shards.length === 1 ? shards[0]! : Buffer.concat(shards);
   let at = 0;
   for (const spec of specs) {
     const size = bytesOf(spec);
-    if (into.has(spec.name)) throw new InteropError(`${where}: weight '${shown(spec.name)}' is listed twice`);
+    if (into.has(spec.name)) throw new InteropError(`${where}: weight ${shown(spec.name)} is listed twice`);
     into.set(spec.name, { shape: spec.shape, values: decode(spec, joined.subarray(at, at + size)) });
     at += size;
   }

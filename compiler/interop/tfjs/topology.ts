@@ -7,7 +7,7 @@
 //   -> { input: { name: "input", shape: [4] }, layers: [{ name: "dense", inputs: ["input"] }, …], output: "dense_1" }
 
 import { shown } from "../../data/errors.js";
-import { InteropError } from "../errors.js";
+import { InteropError, kind } from "../errors.js";
 import { snakeCase } from "../training.js";
 
 export interface LayerCall {
@@ -60,7 +60,7 @@ function sequential(file: string, modelName: string, rawLayers: unknown[]): Topo
     const name = layerName(config["name"] ?? l["name"], `${file}: layer ${i + 1}`);
     if (i === 0) {
       const shape = declaredInput(config);
-      if (!shape) throw new InteropError(`${file}: the first layer '${shown(name)}' (${shown(className)}) declares no input shape (batch_input_shape)`);
+      if (!shape) throw new InteropError(`${file}: the first layer ${shown(name)} (${kind(className)}) declares no input shape (batch_input_shape)`);
       input = { name: className === "InputLayer" ? name : "x", shape };
       previous = input.name;
       if (className === "InputLayer") return;
@@ -100,7 +100,7 @@ function functional(file: string, modelName: string, config: Record<string, unkn
     const cfg = snakeKeys(l["config"]);
     const className = String(l["class_name"] ?? "");
     const name = layerName(l["name"] ?? cfg["name"], `${file}: layer ${i + 1}`);
-    const where = `${file}: layer '${shown(name)}' (${shown(className)})`;
+    const where = `${file}: layer ${shown(name)} (${kind(className)})`;
     const nodes = Array.isArray(l["inbound_nodes"]) ? l["inbound_nodes"] : [];
     if (nodes.length > 1) throw new InteropError(`${where} is called ${nodes.length} times (a shared layer); nnc imports layers used once`);
     if (name === inputs[0]) {
@@ -111,15 +111,15 @@ function functional(file: string, modelName: string, config: Record<string, unkn
     }
     byName.set(name, { name, className, config: cfg, inputs: nodes.length ? inboundNames(nodes[0], where) : [] });
   }
-  if (!input) throw new InteropError(`${file}: the input layer '${shown(inputs[0]!)}' is not among the layers`);
+  if (!input) throw new InteropError(`${file}: the input layer ${shown(inputs[0]!)} is not among the layers`);
   // Computation order: depth-first from the output; a layer met again while open is a cycle.
   const order: LayerCall[] = [];
   const state = new Map<string, "open" | "done">();
   const visit = (name: string, from: string) => {
     if (name === input!.name || state.get(name) === "done") return;
-    if (state.get(name) === "open") throw new InteropError(`${file}: layer '${shown(name)}' depends on itself (a cycle through '${shown(from)}'); a model is a graph without cycles`);
+    if (state.get(name) === "open") throw new InteropError(`${file}: layer ${shown(name)} depends on itself (a cycle through ${shown(from)}); a model is a graph without cycles`);
     const layer = byName.get(name);
-    if (!layer) throw new InteropError(`${file}: layer '${shown(from)}' reads layer '${shown(name)}', which the model does not have`);
+    if (!layer) throw new InteropError(`${file}: layer ${shown(from)} reads layer ${shown(name)}, which the model does not have`);
     state.set(name, "open");
     for (const i of layer.inputs) visit(i, name);
     state.set(name, "done");
@@ -135,5 +135,5 @@ export function readTopology(file: string, topology: { class_name?: unknown; con
   const modelName = isObject(config) && typeof config["name"] === "string" ? config["name"] : "imported";
   if (className === "Sequential") return sequential(file, modelName, Array.isArray(config) ? config : isObject(config) && Array.isArray(config["layers"]) ? config["layers"] : []);
   if (className === "Model" || className === "Functional") return functional(file, modelName, snakeKeys(config));
-  throw new InteropError(`${file}: the model is a '${shown(className)}'; nnc imports Sequential and functional (Model, Functional) models`);
+  throw new InteropError(`${file}: the model is a ${shown(className)}; nnc imports Sequential and functional (Model, Functional) models`);
 }
