@@ -4,7 +4,7 @@
 // predictions (1e-5 relative, tfjs computing in float32) and its gradients of the training
 // loss, regularizers included (1e-4: tfjs accumulates in float32).
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,6 +105,17 @@ describe("TensorFlow.js models imported by nnc (the tfjs judge)", () => {
     expect(imported.text).toContain("sum_0 = a + b");
     expect(imported.text).toContain("avg   = (prod + b + sum_0) / 3");
     expect(imported.text).toContain("input  features[3]");
+    // The same model as Keras writes it (tensorflowjs_converter's model_config / training_config
+    // wrapping, Keras 3's keras_history inbound nodes) imports to the same model file.
+    const file = join(dir, "functional", "model.json");
+    const json = JSON.parse(readFileSync(file, "utf8"));
+    for (const layer of json.modelTopology.config.layers) {
+      layer.inbound_nodes = layer.inbound_nodes.map((node: [string, number, number][]) => ({ args: [node.map(([name]) => ({ class_name: "__keras_tensor__", config: { keras_history: [name, 0, 0] } }))], kwargs: {} }));
+    }
+    json.modelTopology = { keras_version: "3.0.0", backend: "tensorflow", model_config: { ...json.modelTopology, class_name: "Functional" }, training_config: json.trainingConfig };
+    delete json.trainingConfig;
+    writeFileSync(join(dir, "functional", "keras.json"), JSON.stringify(json));
+    expect(importTfjs(join(dir, "functional", "keras.json"), join(dir, "functional.nn")).text).toBe(imported.text.replace("model.json", "keras.json"));
   });
 
   it("dropout becomes nnc's dropout: the same predictions (inference), the same rate", async () => {
