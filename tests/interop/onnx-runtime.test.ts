@@ -14,6 +14,7 @@ import { analyze } from "../../compiler/compile.js";
 import { layoutOf } from "../../compiler/interop/layout.js";
 import { exportOnnx } from "../../compiler/interop/onnx/export.js";
 import { importOnnx } from "../../compiler/interop/onnx/import.js";
+import { DATA_TYPE, encodeModel, type OnnxNode, type OnnxTensor } from "../../compiler/interop/onnx/proto.js";
 import { EXPORT_MODELS } from "../../scripts/interop/export-models.js";
 import { compileAndImport, type GeneratedModule } from "../helpers/generated.js";
 import { oneHot, randomMatrix } from "../oracle/tfjs.js";
@@ -61,5 +62,68 @@ describe("nnc models exported as ONNX, run by ONNX Runtime (the ORT judge)", () 
       const b = meanGradient(back.mod, back.params, xs, ys);
       expectAgree(`onnx round trip ${name}: gradients`, b.grad, a.grad, 1e-5, 1e-2);
     }
+  });
+});
+
+/** A float32 or int64 initializer. */
+function tensor(name: string, dims: number[], values: number[], type: number = DATA_TYPE.FLOAT): OnnxTensor {
+  if (type === DATA_TYPE.INT64) return { name, dims, dataType: type, int64s: values, external: false };
+  const raw = new Uint8Array(values.length * 4);
+  values.forEach((v, i) => new DataView(raw.buffer).setFloat32(4 * i, v, true));
+  return { name, dims, dataType: type, raw, external: false };
+}
+
+const node = (name: string, opType: string, inputs: string[], attributes: OnnxNode["attributes"] = []): OnnxNode => ({ name, opType, domain: "", inputs, outputs: [name], attributes });
+
+describe("ONNX graphs of the other import rows, run by ONNX Runtime and imported by nnc", () => {
+  it("Transpose of a weight into MatMul, its bias Add and Relu (one dense layer), Flatten, Reshape, Identity, Dropout, Constant, Sub, Neg", async () => {
+    const weights = randomMatrix(1, 5 * 3 + 5 + 5 * 2, 41)[0]!;
+    const bytes = encodeModel({
+      irVersion: 7,
+      opsets: [{ domain: "", version: 13 }],
+      producerName: "a test",
+      producerVersion: "1",
+      metadata: [],
+      functions: 0,
+      graph: {
+        name: "rows",
+        sparseInitializers: 0,
+        initializers: [
+          tensor("W1", [5, 3], weights.slice(0, 15)),
+          tensor("b1", [5], weights.slice(15, 20)),
+          tensor("W2", [5, 2], weights.slice(20, 30)),
+          tensor("shape", [2], [-1, 5], DATA_TYPE.INT64),
+          tensor("ratio", [], [0.2]),
+        ],
+        nodes: [
+          node("W1t", "Transpose", ["W1"], [{ name: "perm", type: 7, ints: [1, 0] }]),
+          node("l1/MatMul", "MatMul", ["x", "W1t"]),
+          node("l1/Add", "Add", ["b1", "l1/MatMul"]),
+          node("l1/Relu", "Relu", ["l1/Add"]),
+          node("flat", "Flatten", ["l1/Relu"], [{ name: "axis", type: 2, i: 1 }]),
+          node("same", "Reshape", ["flat", "shape"]),
+          node("id", "Identity", ["same"]),
+          node("drop", "Dropout", ["id", "ratio"]),
+          node("half", "Constant", [], [{ name: "value_float", type: 1, f: 0.5 }]),
+          node("shifted", "Sub", ["drop", "half"]),
+          node("neg", "Neg", ["shifted"]),
+          node("out", "MatMul", ["neg", "W2"]),
+        ],
+        inputs: [{ name: "x", elemType: DATA_TYPE.FLOAT, dims: ["N", 3] }],
+        outputs: [{ name: "out", elemType: DATA_TYPE.FLOAT, dims: ["N", 2] }],
+      },
+    });
+    const file = join(dir, "rows.onnx");
+    writeFileSync(file, bytes);
+    const xs = randomMatrix(6, 3, 42);
+    const session = await ort.InferenceSession.create(bytes);
+    const result = await session.run({ x: new ort.Tensor("float32", Float32Array.from(xs.flat()), [6, 3]) });
+    const imported = importOnnx(file, join(dir, "rows.nn"));
+    expect(imported.text).toMatch(/^l1 += dense\(x, 5, relu\) +# node 'l1\/MatMul' \(MatMul\) \+ relu$/m);
+    expect(imported.text).toMatch(/^drop += dropout\(l1, 0\.2\)/m);
+    expect(imported.text).toMatch(/^shifted = drop - 0\.5/m);
+    expect(imported.sources.get("W_l1")).toBe("W1, transposed, transposed");
+    const { mod, params } = await loadImported(imported);
+    expectAgree("onnx runtime: the other import rows", mod.predictBatch(params, xs), result["out"]!.data as Float32Array, 1e-5);
   });
 });

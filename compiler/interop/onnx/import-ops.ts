@@ -82,6 +82,11 @@ export function float32Text(v: number): number {
   return v;
 }
 
+/** A one-value constant as the model file writes it. */
+function scalarOf(c: Constant): number {
+  return c.float32 ? float32Text(c.data[0]!) : c.data[0]!;
+}
+
 function floatAttr(ctx: NodeContext, name: string, fallback: number, node = ctx.node): number {
   const f = node.attributes.find((a) => a.name === name)?.f;
   if (f === undefined) return fallback;
@@ -190,7 +195,7 @@ function matmul(ctx: NodeContext): OnnxValue {
 function operand(ctx: NodeContext, i: number, size: number): NnExpr {
   const v = ctx.input(i)!;
   if (v.kind === "data") return ref(v.value.name);
-  if (v.data.length === 1) return num(v.data[0]!);
+  if (v.data.length === 1) return num(scalarOf(v));
   if (v.data.length === size && v.dims.slice(0, -1).every((d) => d === 1)) return ref(ctx.paramOf(v, [size]));
   throw new InteropError(`${ctx.where}: the constant ${shown(v.source)} has dims [${v.dims.join(", ")}]; nnc combines a vector of ${size} with one value or ${size} values`);
 }
@@ -233,7 +238,7 @@ function dropout(ctx: NodeContext): OnnxValue {
   const r = ctx.input(1);
   if (r) {
     if (r.kind !== "const" || r.data.length !== 1) throw new InteropError(`${ctx.where}: the ratio must be one constant number`);
-    rate = r.data[0]!;
+    rate = scalarOf(r);
   }
   if (!(rate >= 0 && rate < 1)) throw new InteropError(`${ctx.where}: ratio ${rate} is outside [0, 1)`);
   if (rate === 0) return data(x);
@@ -291,11 +296,11 @@ function constant(ctx: NodeContext): OnnxValue {
   const a = ctx.node.attributes[0];
   if (!a || ctx.node.attributes.length !== 1) throw new InteropError(`${ctx.where}: expected one attribute (value)`);
   const source = `Constant '${ctx.node.name || ctx.node.outputs[0]}'`;
-  if (a.name === "value_float" && a.f !== undefined) return { kind: "const", source, dims: [], data: Float64Array.of(a.f) };
+  if (a.name === "value_float" && a.f !== undefined) return { kind: "const", source, dims: [], data: Float64Array.of(a.f), float32: true };
   if (a.name === "value_int" && a.i !== undefined) return { kind: "const", source, dims: [], data: Float64Array.of(a.i) };
   if (a.name === "value_floats" || a.name === "value_ints") {
     const list = a.floats ?? a.ints ?? [];
-    return { kind: "const", source, dims: [list.length], data: Float64Array.from(list) };
+    return { kind: "const", source, dims: [list.length], data: Float64Array.from(list), ...(a.floats ? { float32: true } : {}) };
   }
   if (a.name === "value" && a.t) return { kind: "const", source, ...ctx.tensor(a.t) };
   throw new InteropError(`${ctx.where}: attribute ${shown(a.name)} is not supported (value, value_float(s), value_int(s))`);

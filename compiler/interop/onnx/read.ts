@@ -21,6 +21,8 @@ const MAX_BYTES = 2 ** 31 - 1;
 export interface Constant {
   dims: number[];
   data: Float64Array;
+  /** Stored as float32: a number written in the model file is then the shortest that is this float32 (0.1, not 0.100000001…). */
+  float32?: boolean;
 }
 
 export interface OnnxFile {
@@ -61,7 +63,7 @@ export function tensorValues(t: OnnxTensor, where: string): Constant {
   }
   if (count !== n) throw new InteropError(`${where}: it holds ${count} values, but its dims [${t.dims.join(", ")}] need ${n}`);
   for (let i = 0; i < n; i++) if (!Number.isFinite(data[i])) throw new InteropError(`${where}: value ${i} is ${data[i]}; nnc's weights are finite numbers`);
-  return { dims: t.dims, data };
+  return { dims: t.dims, data, ...(type === DATA_TYPE.FLOAT ? { float32: true } : {}) };
 }
 
 function readBytes(file: string): Uint8Array {
