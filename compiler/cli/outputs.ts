@@ -177,21 +177,21 @@ export function outputName(path: string): string {
   return path === "-" ? "standard output" : path;
 }
 
-/** Text to write: a string, or a function that writes it in pieces (weights of any size). */
-export type Content = string | ((write: (piece: string) => void) => void);
+/** What to write: text, bytes (an ONNX file, weight shards), or a function that writes text in pieces (weights of any size). */
+export type Content = string | Uint8Array | ((write: (piece: string) => void) => void);
 
 /** Writes all of `text` to an open file. */
 function writeAll(fd: number, text: Content): void {
-  if (typeof text === "string") writeFileSync(fd, text);
-  else text((piece) => writeFileSync(fd, piece));
+  if (typeof text === "function") text((piece) => writeFileSync(fd, piece));
+  else writeFileSync(fd, text);
 }
 
 /** Writes `text` to `path` as the header says: in place for streams, else atomically. */
 export function writeOutput(path: string, text: Content): void {
   const dest = destination(path);
   if (dest.kind === "stdout") {
-    if (typeof text === "string") process.stdout.write(text);
-    else text((piece) => process.stdout.write(piece));
+    if (typeof text === "function") text((piece) => process.stdout.write(piece));
+    else process.stdout.write(text);
     return;
   }
   if (dest.kind === "stream") {
