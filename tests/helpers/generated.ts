@@ -38,7 +38,7 @@ export async function compileAndImport(source: string, file = "model.nn", option
   return { mod: await importCode(code), code };
 }
 
-/** TypeScript diagnostics of a generated module checked alone under `strict` (empty when it type-checks). */
+/** TypeScript diagnostics of a generated module checked alone under STRICTEST (empty when it type-checks). */
 export async function typeErrors(code: string): Promise<string[]> {
   return (await typeErrorsOfEach([code]))[0]!;
 }

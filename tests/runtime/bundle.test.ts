@@ -8,7 +8,7 @@ import { bundleRuntime, runtimeNames } from "../../compiler/emit/runtime-bundle.
 
 // The runtime names of fit / saveParams / loadParams / evaluate (the generated module exports
 // the short names as its own API, so the runtime uses *Model names to avoid clashes).
-const NAMES = ["fitModel", "createAdam", "saveModelParams", "loadModelParams", "evaluateModel"];
+const NAMES = ["fitModel", "createAdam", "saveModelParams", "loadModelParams", "evaluateModel", "binaryAccuracy"];
 
 /** tests/runtime/linear-core.ts without its imports and export keywords. */
 function linearCoreSource(): string {

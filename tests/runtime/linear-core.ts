@@ -1,9 +1,10 @@
 // A hand-written ModelCore for runtime tests: y = W x + b (W is [out, in]) with a mean-squared
 // error loss, or, with `logistic`, sigmoid outputs with binary cross-entropy and binary accuracy.
 // The bundle test inlines this file's text (minus imports/exports) next to bundled runtime code,
-// so it must stay self-contained apart from runtime/core.ts.
+// so it must stay self-contained apart from runtime/core.ts and runtime/metrics.ts.
 
 import { VecArray, type ModelCore, type ParamInfo, type Rng, type Vec } from "../../runtime/core.js";
+import { binaryAccuracy } from "../../runtime/metrics.js";
 
 export interface LinearCoreOptions {
   inputSize: number;
@@ -58,7 +59,7 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
     paramCount: nW + outputSize,
     params,
     layoutHash: o.layoutHash ?? "test-layout",
-    accuracy: logistic ? "binary" : "none",
+    metrics: logistic ? [{ name: "accuracy", score: binaryAccuracy }] : [],
     maxBatch,
     largestBatch: 0,
     gradCalls: 0,
