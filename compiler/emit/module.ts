@@ -322,7 +322,7 @@ export function emitModule(model: Model, program: Program, options: EmitOptions)
         [`return fitModel(core, params, xs, ys, opts, () => createOptimizer());`],
       ),
       fn(
-        `Mean loss and accuracy${model.metrics.length > 0 ? ` (and ${model.metrics.join(", ")})` : ""} over a data set, as Keras' model.evaluate does.`,
+        `Mean loss${model.accuracy === "none" ? "" : " and accuracy"}${model.metrics.length > 0 ? ` (and ${model.metrics.join(", ")})` : ""} over a data set, as Keras' model.evaluate does.`,
         "evaluate",
         [["params", "Params"], xs, ys, ["opts", "{ batchSize?: number }", "{}"]],
         "EvaluateResult",

@@ -25,10 +25,10 @@ export interface GeneratedModule {
 const dir = join(tmpdir(), `nnc-tests-${process.pid}`);
 let counter = 0;
 
-/** Writes `code` to a fresh temporary .ts file and imports it. */
-export async function importCode(code: string): Promise<GeneratedModule> {
+/** Writes `code` to a fresh temporary .ts file (`.mjs` for JavaScript) and imports it. */
+export async function importCode(code: string, language: "ts" | "js" = "ts"): Promise<GeneratedModule> {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `m${counter++}.ts`);
+  const file = join(dir, `m${counter++}.${language === "js" ? "mjs" : "ts"}`);
   writeFileSync(file, code);
   return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as GeneratedModule;
 }
