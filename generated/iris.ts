@@ -319,7 +319,8 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
 }
 
 /** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec, oo: number): number {
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec,
+    oo: number): number {
   // iris.nn:8  h   = dense(x, 16, relu)
   const Wx_h_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]! + p[2]! * x[xo + 2]! + p[3]! * x[xo + 3]!;
   const Wx_h_1 = p[4]! * x[xo]! + p[5]! * x[xo + 1]! + p[6]! * x[xo + 2]! + p[7]! * x[xo + 3]!;

@@ -211,7 +211,8 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
 }
 
 /** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec, oo: number): number {
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec,
+    oo: number): number {
   // parity.nn:9  h   = dense(x, 2, sigmoid)
   const Wx_h_0 = p[0]! * x[xo]!;
   const Wx_h_1 = p[1]! * x[xo]!;

@@ -239,7 +239,8 @@ function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec
 }
 
 /** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec, oo: number): number {
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec,
+    oo: number): number {
   // xor.nn:11  h = tanh(W1 @ x + b1)
   const W1x_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]!;
   const W1x_1 = p[2]! * x[xo]! + p[3]! * x[xo + 1]!;

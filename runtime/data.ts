@@ -87,7 +87,7 @@ export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
   return out;
 }
 
-/** The targets a loss needs (a model's `core.labels`): only the built-in cross-entropies constrain them. */
+/** The targets a loss needs (what `core.checkTargets` checks): only the built-in cross-entropies constrain them. */
 export function labelKindOfLoss(loss: string): LabelKind | undefined {
   if (loss === "sparse_categorical_crossentropy") return "class-index";
   if (loss === "binary_crossentropy") return "probability";
