@@ -29,7 +29,7 @@
  */
 type Vec = Float64Array;
 
-/** Makes a Vec: `new VecArray(n)` (Float64Array, or Float32Array in an f32 module). */
+/** Makes a Vec: `new VecArray(n)`. */
 const VecArray = Float64Array;
 
 const PARAMS: ParamInfo[] = [
@@ -1714,7 +1714,7 @@ interface KernelInfo {
   strategy: "unrolled" | "mixed" | "split" | "loops" | "batched";
   /** Whether minibatches run through batched kernels (else per-sample kernels in a loop). */
   batched: boolean;
-  /** Storage type of parameters and activations: Float64Array or Float32Array. */
+  /** How parameters and activations are stored: 64-bit or 32-bit floats (`--precision`). */
   precision: "f64" | "f32";
   /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
   flops: { predict: number; grad: number };

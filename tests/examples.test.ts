@@ -1,4 +1,4 @@
-// The examples end to end: generated modules are self-contained, type-check under strict,
+// The examples end to end: generated modules are self-contained, type-check under the strictest settings,
 // match what is committed in generated/, are deterministic, and compute the same
 // gradients as the reference interpreter and as finite differences.
 
@@ -31,7 +31,7 @@ describe.each(EXAMPLES)("example $name", (example) => {
     expect(code).not.toMatch(/\b20\d\d-\d\d-\d\d/);
   });
 
-  it("type-checks under strict", async () => {
+  it("type-checks under the strictest tsconfig (tests/helpers/typecheck.ts) with erasable syntax only", async () => {
     expect(await typeErrors(code)).toEqual([]);
   });
 
