@@ -52,6 +52,8 @@ beforeAll(() => {
   mkdirSync(join(dir, "locked"));
   chmodSync(join(dir, "locked"), 0o500);
   linkSync(join(dir, "xor.nn"), join(dir, "xor-link.nn"));
+  // The .d.ts that -o dts-link.js would write beside it is the model file under another name.
+  linkSync(join(dir, "xor.nn"), join(dir, "dts-link.d.ts"));
 });
 
 afterAll(() => {
@@ -73,6 +75,7 @@ describe("nnc with bad files", () => {
       { id: "C2", args: ["xor.nn", "-o", "no-such-folder/out.ts"], stderr: /^nnc: error: cannot write 'no-such-folder\/out\.ts': the folder 'no-such-folder' does not exist\n$/ },
       { id: "C3", args: ["xor.nn", "-o", "xor.nn"], stderr: /^nnc: error: -o 'xor\.nn' is the same file as the model file 'xor\.nn'; choose another name\n$/ },
       { id: "C3", args: ["xor.nn", "-o", "xor-link.nn"], stderr: /^nnc: error: -o 'xor-link\.nn' is the same file as the model file 'xor\.nn'; choose another name\n$/ },
+      { id: "C3", args: ["xor.nn", "-o", "dts-link.js"], stderr: /^nnc: error: the \.d\.ts beside -o 'dts-link\.d\.ts' is the same file as the model file 'xor\.nn'; choose another name\n$/ },
       { id: "C4", args: ["xor.nn"], stderr: /^nnc: error: missing -o OUTPUT\.ts .*See 'nnc help compile'\.\n$/, code: 2 },
       { id: "C4", args: ["xor.nn", "-o", "out.ts", "--bogus"], stderr: /^nnc: error: Unknown option '--bogus'\. See 'nnc help compile'\.\n$/, code: 2 },
       { id: "C5", args: ["bad.nn", "-o", "existing.ts"], stderr: /^bad\.nn:5:15: error: unknown name 'z'; did you mean 'x'\?\n {2}5 \| loss mse\(out, z\)\n {4}\| {15}\^\n$/ },
