@@ -34,7 +34,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { CliError, describeFsError } from "./io.js";
+import { CliError, describeFsError, shownName } from "./io.js";
 
 /** A file named on the command line: the flag that named it (or "the model file") and the path. */
 export interface NamedPath {
@@ -172,9 +172,9 @@ export function checkOutputs(outputs: readonly NamedPath[], inputs: readonly Nam
   }
 }
 
-/** How a status line names the output. */
+/** How a status line names the output (escaped: see shownName). */
 export function outputName(path: string): string {
-  return path === "-" ? "standard output" : path;
+  return path === "-" ? "standard output" : shownName(path);
 }
 
 /** What to write: text, bytes (an ONNX file, weight shards), or a function that writes text in pieces (weights of any size). */
