@@ -4,6 +4,8 @@
 // This file, like every file in runtime/, is copied into generated modules by the emitter,
 // so it must stay self-contained TypeScript with no Node or DOM APIs.
 
+import type { LearningRateSchedule } from "./schedules.js";
+
 /**
  * The storage type of parameters, gradients, optimizer state and activations. The emitter
  * rewrites these two declarations to Float32Array for `--precision f32`; use `Vec` and
@@ -44,8 +46,11 @@ export interface ModelInfo {
   paramCount: number;
   /** The loss as the model file names it ("binary_crossentropy"), or the line that computes it. */
   loss: string;
-  /** The optimizer and all its options (defaults filled in), as createOptimizer() uses them. */
-  optimizer: { name: string; options: { [option: string]: number | boolean } };
+  /**
+   * The optimizer and all its options (defaults filled in), as createOptimizer() uses them; a
+   * learning-rate schedule of the model file is the learningRate option's value.
+   */
+  optimizer: { name: string; options: { [option: string]: number | boolean | LearningRateSchedule } };
   accuracy: AccuracyKind;
   kernels: KernelInfo;
 }

@@ -9,6 +9,7 @@
 
 import { VecArray, type ParamInfo, type Vec } from "./core.js";
 import { checkClipOptions, clipGradient, type ClipOptions } from "./clip.js";
+import { checkSchedule, scheduledRate, type LearningRateSchedule } from "./schedules.js";
 
 export interface Optimizer {
   /**
@@ -18,7 +19,10 @@ export interface Optimizer {
   step(params: Vec, grad: Vec): void;
   /** Number of steps taken so far (Keras' `optimizer.iterations`). */
   readonly iterations: number;
-  /** May be changed between steps (e.g. a schedule in onEpochEnd). */
+  /**
+   * The learning rate of the next step. May be changed between steps (reduceLrOnPlateau does),
+   * unless the optimizer follows a schedule: then it reads the schedule and setting it throws.
+   */
   learningRate: number;
 }
 
@@ -50,26 +54,29 @@ export const OPTION_KERAS_NAMES = {
   globalClipnorm: "global_clipnorm",
 } as const;
 
+/** A fixed learning rate, or a schedule of the step count (schedules.ts). */
+export type LearningRate = number | LearningRateSchedule;
+
 export interface SgdOptions extends ClipOptions {
-  learningRate?: number;
+  learningRate?: LearningRate;
   momentum?: number;
   nesterov?: boolean;
 }
 export interface AdamOptions extends ClipOptions {
-  learningRate?: number;
+  learningRate?: LearningRate;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
 }
 export interface RmspropOptions extends ClipOptions {
-  learningRate?: number;
+  learningRate?: LearningRate;
   rho?: number;
   momentum?: number;
   epsilon?: number;
   centered?: boolean;
 }
 export interface AdagradOptions extends ClipOptions {
-  learningRate?: number;
+  learningRate?: LearningRate;
   initialAccumulatorValue?: number;
   epsilon?: number;
 }
@@ -110,6 +117,15 @@ function optimizerNumber(
   return v;
 }
 
+/** The learning-rate option: a number ≥ 0 as optimizerNumber checks it, or a schedule checked by checkSchedule. */
+function learningRateOption(value: LearningRate | undefined, fallback: number, what: string): LearningRate {
+  if (value !== null && typeof value === "object") {
+    checkSchedule(value, what);
+    return value;
+  }
+  return optimizerNumber(value, fallback, what, 0, Infinity);
+}
+
 /** Step-time guard (cheap: two length reads). */
 function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
   if (params.length !== size || grad.length !== size) {
@@ -132,18 +148,22 @@ type UpdateRule = (params: Vec, grad: Vec, lr: number, t: number) => void;
 function optimizerShell(
   name: OptimizerName,
   size: number,
-  learningRate: number,
+  learningRate: LearningRate,
   clip: ClipOptions,
   layout: ParamInfo[] | undefined,
   update: UpdateRule,
 ): Optimizer {
-  let lr = learningRate;
+  const schedule = typeof learningRate === "number" ? null : learningRate;
+  let lr = typeof learningRate === "number" ? learningRate : NaN;
   let iterations = 0;
   return {
     get learningRate() {
-      return lr;
+      return schedule === null ? lr : scheduledRate(schedule, iterations);
     },
     set learningRate(value: number) {
+      if (schedule !== null) {
+        throw new Error(`${name}: the learning rate follows its schedule (${schedule.schedule}) and cannot be set`);
+      }
       lr = value;
     },
     get iterations() {
@@ -153,7 +173,7 @@ function optimizerShell(
       checkStepSizes(name, params, grad, size);
       clipGradient(grad, clip, layout);
       const t = iterations + 1;
-      update(params, grad, lr, t);
+      update(params, grad, schedule === null ? lr : scheduledRate(schedule, iterations), t);
       iterations = t;
     },
   };
@@ -270,7 +290,7 @@ export function createSgd(size: number, options: SgdOptions = {}, layout?: Param
   const momentum = optimizerNumber(options.momentum, d.momentum, "sgd momentum", 0, 1);
   const nesterov = options.nesterov ?? d.nesterov;
   const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
-  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
+  const learningRate = learningRateOption(options.learningRate, d.learningRate, "sgd learningRate");
   return optimizerShell("sgd", size, learningRate, options, layout, (params, grad, lr) =>
     sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),
   );
@@ -288,7 +308,7 @@ export function createAdam(size: number, options: AdamOptions = {}, layout?: Par
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
   const m = new VecArray(size);
   const v = new VecArray(size);
-  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
+  const learningRate = learningRateOption(options.learningRate, d.learningRate, "adam learningRate");
   return optimizerShell("adam", size, learningRate, options, layout, (params, grad, lr, t) => {
     const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
     adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
@@ -310,7 +330,7 @@ export function createRmsprop(size: number, options: RmspropOptions = {}, layout
   const velocity = new VecArray(size);
   const moments = new VecArray(momentum > 0 ? size : 0);
   const meanGrad = new VecArray(centered ? size : 0);
-  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "rmsprop learningRate", 0, Infinity);
+  const learningRate = learningRateOption(options.learningRate, d.learningRate, "rmsprop learningRate");
   return optimizerShell("rmsprop", size, learningRate, options, layout, (params, grad, lr) =>
     rmspropUpdate(params, grad, velocity, moments, meanGrad, size, lr, rho, momentum, epsilon, centered),
   );
@@ -329,7 +349,7 @@ export function createAdagrad(size: number, options: AdagradOptions = {}, layout
   );
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adagrad epsilon", 0, Infinity);
   const accumulator = new VecArray(size).fill(initial);
-  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adagrad learningRate", 0, Infinity);
+  const learningRate = learningRateOption(options.learningRate, d.learningRate, "adagrad learningRate");
   return optimizerShell("adagrad", size, learningRate, options, layout, (params, grad, lr) =>
     adagradUpdate(params, grad, accumulator, size, lr, epsilon),
   );

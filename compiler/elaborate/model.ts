@@ -4,6 +4,7 @@
 import type { Loc } from "../ast.js";
 import type { Graph } from "../ir/graph.js";
 import type { Names, Node, Shape } from "../ir/node.js";
+import type { LearningRateSchedule } from "../../runtime/schedules.js";
 
 export interface InitSpec {
   name: string;
@@ -32,6 +33,8 @@ export interface OptimizerSpec {
   options: Record<string, number | boolean>;
   /** Only what the DSL wrote, for the header comment. */
   written: string;
+  /** A learning-rate schedule given as the learning rate (options.learningRate is then its first step's rate). */
+  schedule?: LearningRateSchedule;
 }
 
 export type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";

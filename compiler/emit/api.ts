@@ -16,6 +16,7 @@ import { sizeOf } from "../ir/node.js";
 import { safeText } from "../lower/comments.js";
 import type { Program } from "../lower/program.js";
 import type { Declaration } from "./declarations.js";
+import { wrapLine } from "../print/layout.js";
 
 /** Where each parameter lies in the flat vector, how many there are, and how the kernels were made. */
 export interface ModelLayout {
@@ -137,6 +138,8 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
     init: p.init.value === undefined ? { name: p.init.name } : { name: p.init.name, value: p.init.value },
   }));
   const opt = (OPTIMIZERS as Record<string, { factory: string }>)[model.optimizer.name]!;
+  // A schedule is the learning rate's value, as the runtime's optimizers take it.
+  const optimizerOptions = model.optimizer.schedule ? { ...model.optimizer.options, learningRate: model.optimizer.schedule } : model.optimizer.options;
   const optionsType = `${opt.factory.replace(/^create/, "")}Options`;
   const outputSize = sizeOf(model.infer.output.shape);
   const labels = labelKindOfLoss(model.lossText);
@@ -202,11 +205,13 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
         `  params: PARAMS,`,
         `  paramCount: PARAM_COUNT,`,
         `  loss: ${JSON.stringify(model.lossText)},`,
-        `  optimizer: { name: ${JSON.stringify(model.optimizer.name)}, options: ${literalText(model.optimizer.options)} },`,
+        `  optimizer: { name: ${JSON.stringify(model.optimizer.name)}, options: ${literalText(optimizerOptions)} },`,
         `  accuracy: ${JSON.stringify(model.accuracy)},`,
         `  kernels: ${literalText(kernels)},`,
         `}`,
-      ].join("\n"),
+      ]
+        .flatMap((line) => wrapLine(line))
+        .join("\n"),
     },
     { kind: "type", doc: "All parameters in one flat vector (see `model.params` for names, shapes and offsets).", exported: true, name: "Params", value: "Vec" },
     {
@@ -249,7 +254,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
       ],
     ),
     fn(`A new ${optimizerName} optimizer over this model's parameters.`, "createOptimizer", [["options", "OptimizerOptions", "{}"]], "Optimizer", [
-      `return ${opt.factory}(PARAM_COUNT, { ${[...fieldsText(model.optimizer.options), "...options"].join(", ")} }, PARAMS);`,
+      `return ${opt.factory}(PARAM_COUNT, { ${[...fieldsText(optimizerOptions), "...options"].join(", ")} }, PARAMS);`,
     ]),
     fn(
       "A training step function with its own optimizer state: `trainer.step(X, Y, n)` returns the batch's mean loss.",

@@ -37,6 +37,7 @@ export const RUNTIME_FILES = [
   "metrics.ts",
   "init.ts",
   "clip.ts",
+  "schedules.ts",
   "optimizers.ts",
   "trainer.ts",
   "fit.ts",

@@ -1,0 +1,130 @@
+// Learning-rate schedules (runtime/schedules.ts) against Keras 3's formulas: the rate at given
+// steps (expected values computed with Python's math module from the formulas in Keras'
+// learning_rate_schedule.py, written here as literals), and whole trajectories against
+// TensorFlow.js optimizers whose learning rate the test sets before each step to Keras' value for
+// that step (tfjs has no schedules of its own), so "the same learning rate per step" is checked
+// through the update each optimizer really applies.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { tf } from "../helpers/tfjs-cpu.js";
+import { type LearningRateSchedule, checkSchedule, scheduledRate } from "../../runtime/schedules.js";
+import { createAdam, createSgd, type Optimizer } from "../../runtime/optimizers.js";
+
+const A = [0.5, 1, 2, 3];
+const C = [2, 3, 4, 2.5];
+const W0 = [0.5, 1.5, 1, 0.7];
+const STEPS = 30;
+
+const quadGrad = (w: ArrayLike<number>) => Float64Array.from(A, (a, i) => a * (w[i]! - C[i]!));
+
+function runOurs(opt: Optimizer): number[][] {
+  const w = Float64Array.from(W0);
+  const out: number[][] = [];
+  for (let s = 0; s < STEPS; s++) {
+    opt.step(w, quadGrad(w));
+    out.push(Array.from(w));
+  }
+  return out;
+}
+
+let uid = 0;
+/** tfjs with its learning rate set to `rate(t)` before step t (t = 0 for the first update). */
+function runTf(opt: tf.Optimizer, rate: (t: number) => number): number[][] {
+  const W = tf.variable(tf.tensor1d(W0), true, `Wsched${uid++}`);
+  const out: number[][] = [];
+  for (let t = 0; t < STEPS; t++) {
+    // SGD keeps its rate as a tensor (setLearningRate); Adam reads the field at every step.
+    const o = opt as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+    if (o.setLearningRate) o.setLearningRate(rate(t));
+    else o.learningRate = rate(t);
+    const g = tf.tensor1d(Array.from(quadGrad(W.dataSync())));
+    opt.applyGradients({ [W.name]: g });
+    g.dispose();
+    out.push(Array.from(W.dataSync()));
+  }
+  W.dispose();
+  opt.dispose();
+  return out;
+}
+
+function expectSameTrajectory(ours: number[][], theirs: number[][]): void {
+  let worst = 0;
+  ours.forEach((row, s) => row.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - theirs[s]![i]!) / Math.abs(theirs[s]![i]!)))));
+  expect(worst).toBeLessThan(1e-4);
+  expect(Math.abs(ours[STEPS - 1]![0]! - W0[0]!)).toBeGreaterThan(0.05);
+}
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+const exponential: LearningRateSchedule = { schedule: "exponential_decay", initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: false };
+
+describe("schedules give Keras' learning rate at each step", () => {
+  it("exponential_decay (and staircase)", () => {
+    const expected = [0.1, 0.07071067811865477, 0.05, 0.01767766952966369];
+    [0, 5, 10, 25].forEach((step, i) => expect(scheduledRate(exponential, step)).toBeCloseTo(expected[i]!, 15));
+    const stairs = { ...exponential, staircase: true };
+    const stairExpected = [0.1, 0.05, 0.05, 0.025];
+    [9, 10, 19, 20].forEach((step, i) => expect(scheduledRate(stairs, step)).toBeCloseTo(stairExpected[i]!, 15));
+  });
+
+  it("cosine_decay (alpha, and the linear warm-up to warmup_target)", () => {
+    const cosine: LearningRateSchedule = { schedule: "cosine_decay", initialLearningRate: 0.1, decaySteps: 100, alpha: 0.1, warmupSteps: 0 };
+    const expected = [0.1, 0.08681980515339464, 0.05500000000000001, 0.010000000000000002, 0.010000000000000002];
+    [0, 25, 50, 100, 150].forEach((step, i) => expect(scheduledRate(cosine, step)).toBeCloseTo(expected[i]!, 15));
+    const warm: LearningRateSchedule = { schedule: "cosine_decay", initialLearningRate: 0, decaySteps: 100, alpha: 0, warmupTarget: 0.2, warmupSteps: 10 };
+    const warmExpected = [0, 0.1, 0.2, 0.1, 0, 0];
+    [0, 5, 10, 60, 110, 200].forEach((step, i) => expect(scheduledRate(warm, step)).toBeCloseTo(warmExpected[i]!, 15));
+  });
+
+  it("piecewise_constant: values[i] up to and including boundaries[i]", () => {
+    const pc: LearningRateSchedule = { schedule: "piecewise_constant", boundaries: [100, 200], values: [1, 0.5, 0.1] };
+    expect([0, 100, 101, 200, 201, 1e6].map((s) => scheduledRate(pc, s))).toEqual([1, 1, 0.5, 0.5, 0.1, 0.1]);
+  });
+});
+
+describe("optimizers follow their schedule step by step (against TensorFlow.js)", () => {
+  it("sgd with exponential_decay: step t uses Keras' rate at t (iterations before the step)", () => {
+    const keras = (t: number) => 0.1 * 0.5 ** (t / 10);
+    expectSameTrajectory(runOurs(createSgd(4, { learningRate: exponential })), runTf(tf.train.sgd(0.1), keras));
+    // Off by one step (the rate of t + 1) really is a different trajectory, so the check has teeth.
+    const shifted = runTf(tf.train.sgd(0.1), (t) => keras(t + 1));
+    expect(Math.abs(shifted[STEPS - 1]![0]! - runOurs(createSgd(4, { learningRate: exponential }))[STEPS - 1]![0]!)).toBeGreaterThan(1e-3);
+  });
+
+  it("adam with cosine_decay and warm-up, and sgd with piecewise_constant", () => {
+    const warm: LearningRateSchedule = { schedule: "cosine_decay", initialLearningRate: 0.01, decaySteps: 20, alpha: 0.2, warmupTarget: 0.3, warmupSteps: 5 };
+    const kerasWarm = (t: number) => {
+      const g = Math.min(t, 25);
+      if (g < 5) return 0.01 + ((0.3 - 0.01) * g) / 5;
+      return 0.3 * (0.8 * 0.5 * (1 + Math.cos((Math.PI * (g - 5)) / 20)) + 0.2);
+    };
+    // epsilon 0: Keras' and tfjs' Adam formulas agree exactly (see optimizers.test.ts).
+    expectSameTrajectory(runOurs(createAdam(4, { learningRate: warm, epsilon: 0 })), runTf(tf.train.adam(0.01, 0.9, 0.999, 0), kerasWarm));
+    const pc: LearningRateSchedule = { schedule: "piecewise_constant", boundaries: [4, 12], values: [0.05, 0.02, 0.005] };
+    const kerasPc = (t: number) => (t <= 4 ? 0.05 : t <= 12 ? 0.02 : 0.005);
+    // tfjs' momentum keeps v' = m·v' + g and steps lr·v', Keras v = m·v − lr·g: equal only while
+    // the rate is constant, so compare plain sgd here.
+    expectSameTrajectory(runOurs(createSgd(4, { learningRate: pc })), runTf(tf.train.sgd(0.05), kerasPc));
+  });
+
+  it("[R12] reading the learning rate gives the schedule's next rate; setting it throws", () => {
+    const opt = createSgd(4, { learningRate: exponential });
+    expect(opt.learningRate).toBe(0.1);
+    runOurs(opt);
+    expect(opt.learningRate).toBeCloseTo(0.1 * 0.5 ** 3, 15);
+    expect(() => (opt.learningRate = 0.5)).toThrow(/^sgd: the learning rate follows its schedule \(exponential_decay\) and cannot be set$/);
+  });
+
+  it("[R12] schedules with bad fields are refused when the optimizer is made", () => {
+    const bad = (s: unknown) => () => createSgd(4, { learningRate: s as LearningRateSchedule });
+    expect(bad({ schedule: "linear_decay" })).toThrow(/^sgd learningRate must be a finite number ≥ 0 or a schedule \{ schedule: "exponential_decay" \| "cosine_decay" \| "piecewise_constant", … \}$/);
+    expect(bad({ ...exponential, decaySteps: 0 })).toThrow(/^sgd learningRate: exponential_decay decaySteps must be a finite number > 0, got 0$/);
+    expect(bad({ ...exponential, decay: 1 })).toThrow(/^sgd learningRate: exponential_decay has no field 'decay' \(it has initialLearningRate, decaySteps, decayRate, staircase\)$/);
+    expect(bad({ schedule: "piecewise_constant", boundaries: [10, 5], values: [1, 2, 3] })).toThrow(/boundaries must be an increasing list of step counts ≥ 0, got \[10,5\]$/);
+    expect(bad({ schedule: "piecewise_constant", boundaries: [10], values: [1] })).toThrow(/values must be a list of 2 learning rates ≥ 0 \(one more than the boundaries\), got \[1\]$/);
+    expect(bad({ schedule: "cosine_decay", initialLearningRate: 0.1, decaySteps: 10, alpha: 2, warmupSteps: 0 })).toThrow(/alpha must be a number in \[0, 1\], got 2$/);
+    expect(() => checkSchedule({ ...exponential, staircase: "yes" }, "adam learningRate")).toThrow(/^adam learningRate: exponential_decay staircase must be true or false, got "yes"$/);
+  });
+});
