@@ -15,6 +15,9 @@ import { differentiate } from "./passes/differentiate.js";
 import { type Derived, simplify } from "./passes/simplify.js";
 import { batch } from "./passes/batch.js";
 import { type BatchMode, type UnrollMode, lower } from "./lower/lower.js";
+import { type ActivationProbe, activationProbe } from "./lower/probe.js";
+import { hvpKernel } from "./lower/hvp-kernel.js";
+import { curvature } from "./passes/curvature.js";
 import type { Program, Strategy } from "./lower/program.js";
 import { emitModule, moduleNames } from "./emit/module.js";
 import { formatCode } from "./emit/format.js";
@@ -30,6 +33,8 @@ export interface CompileOptions {
   /** Run prettier over the output. Off by default: the emitter lays its code out itself, and
    * loading prettier plus formatting costs 1–2 s per compile (`nnc --prettier`). */
   format?: boolean;
+  /** Also export hvp and hvpBatch, the Hessian-vector product (`--emit hvp`). */
+  hvp?: boolean;
 }
 
 export interface Compiled {
@@ -54,21 +59,33 @@ export function analyze(source: string, file: string): { model: Model; derived: 
   return { model, derived };
 }
 
-/** Source text to the lowered Program. */
-export function lowerSource(source: string, file: string, options: CompileOptions = {}): { model: Model; derived: Derived; program: Program } {
+/**
+ * Source text to the lowered Program: the model's kernels, the activation probe (fit's health
+ * numbers) and, when asked, the Hessian-vector product (the gradient differentiated again).
+ */
+export function lowerSource(
+  source: string,
+  file: string,
+  options: CompileOptions = {},
+): { model: Model; derived: Derived; program: Program; probe: ActivationProbe } {
   const { model, derived } = analyze(source, file);
-  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames() });
-  return { model, derived, program };
+  const probe = activationProbe(derived);
+  const hessian = options.hvp ? hvpKernel(model, curvature(derived)) : null;
+  const kernels = [...(probe.kernel ? [probe.kernel] : []), ...(hessian ? [hessian.kernel] : [])];
+  const extra = { kernels, offsets: hessian?.offsets ?? new Map<string, number>() };
+  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames(), extra });
+  return { model, derived, program, probe };
 }
 
 export async function compile(source: string, file: string, options: CompileOptions = {}): Promise<Compiled> {
-  const { model, derived, program } = lowerSource(source, file, options);
+  const { model, derived, program, probe } = lowerSource(source, file, options);
   const emitted = emitModule(model, program, {
     version: NNC_VERSION,
     precision: options.precision ?? "f64",
     language: options.language ?? "ts",
     ...(options.unroll ? { unroll: options.unroll } : {}),
     ...(options.batch ? { batch: options.batch } : {}),
+    extras: { activations: probe.activations, probeSize: probe.size, hvp: options.hvp === true },
   });
   const format = options.format === true;
   const code = format ? await formatCode(emitted.code) : emitted.code;

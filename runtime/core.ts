@@ -53,6 +53,17 @@ export interface ModelInfo {
   optimizer: { name: string; options: { [option: string]: number | boolean | LearningRateSchedule } };
   accuracy: AccuracyKind;
   kernels: KernelInfo;
+  /** The model's sigmoid, tanh and relu activations, which `fit(…, { health: true })` watches. */
+  activations: ActivationInfo[];
+}
+
+/** An activation of the model and where its values sit in a row of the probe kernel's output. */
+export interface ActivationInfo {
+  /** The model's name of the value (`h1`), or a name made from what it applies to. */
+  name: string;
+  activation: "sigmoid" | "tanh" | "relu";
+  offset: number;
+  size: number;
 }
 
 /** How `evaluate` and `fit` score predictions. */
@@ -126,6 +137,12 @@ export interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /** The activations the probe kernel writes (absent or empty: the model has none). */
+  activations?: readonly ActivationInfo[];
+  /** Values per probe row: every activation of one sample, side by side. */
+  probeSize?: number;
+  /** Writes the activations of rows [0, n) of X, inference mode, into `out` (n × probeSize). */
+  probeBatch?(params: Vec, X: Vec, n: number, out: Vec): void;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */

@@ -15,7 +15,16 @@ import { createModelTrainer } from "./trainer.js";
 import { createRng, deriveSeed } from "./rng.js";
 import { checkParams, toMatrix, type MatrixInput } from "./data.js";
 import {
+  createEarlyStopping,
+  createReduceLrOnPlateau,
+  followsSchedule,
+  type EarlyStoppingOptions,
+  type ReduceLrOnPlateauOptions,
+} from "./callbacks.js";
+import { createHealthMonitor, type HealthHistory } from "./health.js";
+import {
   aFunction,
+  anObject,
   anOptimizer,
   checkOptions,
   nonNegativeInteger,
@@ -71,9 +80,15 @@ export interface FitHistory {
     val_mse?: number[];
     /** Batches skipped per epoch (only with nanPolicy "skip"). */
     skipped?: number[];
+    /** The learning rate at each epoch's end, before reduceLrOnPlateau changes it (only with it). */
+    learningRate?: number[];
   };
-  /** Why training ended early, if it did. */
+  /** Why training ended early, if it did (a NaN batch, a callback), apart from early stopping. */
   stopped?: string;
+  /** Per-layer gradient norms, update ratios and activation statistics (only with `health: true`). */
+  health?: HealthHistory;
+  /** When earlyStopping ended training (0-based epochs), and which epoch's weights were restored (-1: none). */
+  earlyStopping?: { stoppedEpoch: number; monitor: string; best: number; bestEpoch: number; restoredEpoch: number };
 }
 
 /** Every FitOptions key and what its value must be: anything else is refused before training. */
@@ -88,6 +103,9 @@ const FIT_OPTIONS: { [key: string]: OptionRule } = {
   nanPolicy: (v) => (v === "stop" || v === "skip" || v === "throw" ? "" : '"stop", "skip" or "throw"'),
   validationData: (v) => (Array.isArray(v) && v.length === 2 ? "" : "a pair [xs, ys]"),
   optimizer: anOptimizer,
+  health: trueOrFalse,
+  earlyStopping: anObject,
+  reduceLrOnPlateau: anObject,
 };
 
 /** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
@@ -110,10 +128,16 @@ export interface FitOptions {
   validationData?: [MatrixInput, MatrixInput];
   /** Overrides the model's default optimizer (its state carries over between fit calls). */
   optimizer?: Optimizer;
+  /** Record per-layer gradient norms, update ratios and activation statistics in `history.health` (costs time). */
+  health?: boolean;
+  /** Keras' EarlyStopping: stop when the monitored value stops improving. */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Keras' ReduceLROnPlateau: lower the learning rate when the monitored value stops improving. */
+  reduceLrOnPlateau?: ReduceLrOnPlateauOptions;
 }
 
 /** xs/ys → matrices with matching row counts (and at least one row). */
-function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
+export function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
   const X = toMatrix(xs, core.inputSize, `${what}xs`);
   const Y = toMatrix(ys, core.targetSize, `${what}ys`);
   core.checkTargets?.(Y, `${what}ys`);
@@ -177,11 +201,21 @@ export function fitModel(
     : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
   if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
+  const { inputSize, targetSize, outputSize, metrics } = core;
+  // What each epoch records besides loss and gradNorm, in the order the history lists it.
+  const logged: LoggedName[] = metrics.map((m) => m.name);
+  if (validation) logged.push("val_loss", ...metrics.map((m) => validationName(m.name)));
+  const monitored = ["loss", ...logged];
+  const early = opts.earlyStopping ? createEarlyStopping(opts.earlyStopping, monitored, core.paramCount) : null;
+  const plateau = opts.reduceLrOnPlateau ? createReduceLrOnPlateau(opts.reduceLrOnPlateau, monitored) : null;
+  if (plateau && followsSchedule(optimizer)) {
+    throw new Error("fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other");
+  }
+  const health = opts.health === true ? createHealthMonitor(core, optimizer, X, rows) : null;
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
-  const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
+  const trainer = createModelTrainer(core, params, health?.optimizer ?? optimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize, metrics } = core;
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
@@ -193,15 +227,14 @@ export function fitModel(
   // The epoch's sum of each metric's batch scores (plain numbers: a float32 module sums in doubles too).
   const sums = metrics.map(() => 0);
 
-  // What each epoch records besides loss and gradNorm, in the order the history lists it.
-  const logged: LoggedName[] = metrics.map((m) => m.name);
-  if (validation) logged.push("val_loss", ...metrics.map((m) => validationName(m.name)));
   const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
   const h = history.history;
   for (const name of logged) h[name] = [];
   if (nanPolicy === "skip") h.skipped = [];
+  if (plateau) h.learningRate = [];
+  if (health) history.health = health.history;
 
-  for (let epoch = 0; epoch < epochs && history.stopped === undefined; epoch++) {
+  for (let epoch = 0; epoch < epochs && history.stopped === undefined && !history.earlyStopping; epoch++) {
     if (opts.shuffle ?? true) {
       // Fisher–Yates.
       for (let i = rows - 1; i > 0; i--) {
@@ -266,10 +299,20 @@ export function fitModel(
     h.gradNorm.push(logs.gradNorm);
     for (const name of logged) h[name]!.push(logs[name]!);
     h.skipped?.push(skipped);
+    health?.endEpoch(params);
+    if (plateau) {
+      h.learningRate!.push(optimizer.learningRate);
+      plateau.update(loggedValue(logs, plateau.monitor), optimizer);
+    }
+    if (early?.update(epoch, loggedValue(logs, early.monitor), params)) {
+      const { monitor, best, bestEpoch } = early;
+      history.earlyStopping = { stoppedEpoch: epoch, monitor, best, bestEpoch, restoredEpoch: -1 };
+    }
     if (opts.verbose === 1) {
       let line = epochLine(epoch, epochs, logs, metrics);
       if (skipped > 0) line += ` - skipped: ${skipped}`;
       if (history.stopped !== undefined) line += ` - ${history.stopped}`;
+      if (history.earlyStopping) line += ` - early stopping (${history.earlyStopping.monitor} has not improved)`;
       // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
       (globalThis as unknown as { console: { log(line: string): void } }).console.log(line);
     }
@@ -277,7 +320,19 @@ export function fitModel(
       history.stopped = `stopped by onEpochEnd after epoch ${epoch + 1}/${epochs}`;
     }
   }
+  // As Keras 3: the best epoch's weights come back when training ends, stopped early or not.
+  const restored = early ? early.restore(params) : -1;
+  if (early && restored >= 0) {
+    const { monitor, best, bestEpoch } = early;
+    history.earlyStopping ??= { stoppedEpoch: -1, monitor, best, bestEpoch, restoredEpoch: -1 };
+    history.earlyStopping.restoredEpoch = restored;
+  }
   return history;
+}
+
+/** A logged value by its name (loss, a metric, val_…). */
+function loggedValue(logs: EpochLogs, name: string): number {
+  return (logs as unknown as { [name: string]: number })[name]!;
 }
 
 /**

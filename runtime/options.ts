@@ -25,6 +25,9 @@ export function trueOrFalse(v: unknown): string {
 export function aFunction(v: unknown): string {
   return typeof v === "function" ? "" : "a function";
 }
+export function anObject(v: unknown): string {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? "" : "an object of options";
+}
 export function anOptimizer(v: unknown): string {
   const isOptimizer = v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function";
   return isOptimizer ? "" : "an optimizer (from createOptimizer)";

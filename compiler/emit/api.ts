@@ -16,6 +16,7 @@ import { sizeOf } from "../ir/node.js";
 import { safeText } from "../lower/comments.js";
 import type { Program } from "../lower/program.js";
 import type { Declaration } from "./declarations.js";
+import { EXTRA_NAMES, type ModuleExtras, extraRuntimeCalls, hvpDeclarations, probeCore } from "./api-extras.js";
 import { wrapLine } from "../print/layout.js";
 
 /** Where each parameter lies in the flat vector, how many there are, and how the kernels were made. */
@@ -62,6 +63,7 @@ export const MODULE_NAMES = [
   "evaluate",
   "saveParams",
   "loadParams",
+  ...EXTRA_NAMES,
 ];
 
 /** Runtime types the exported signatures name, besides the optimizer's options. */
@@ -128,7 +130,7 @@ function metricTable(model: Model): { text: string; functions: string[] } {
 }
 
 /** The module's declarations in the order it prints them, and the runtime names they use. */
-export function moduleDeclarations(model: Model, program: Program, layout: ModelLayout): ModuleDeclarations {
+export function moduleDeclarations(model: Model, program: Program, layout: ModelLayout, extras: ModuleExtras): ModuleDeclarations {
   const { paramCount, offsets, kernels } = layout;
   const paramInfos = model.params.map((p) => ({
     name: p.name,
@@ -167,6 +169,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
     ...(labels ? [`  checkTargets: (Y, what) => checkLabels(${JSON.stringify(labels)}, Y, TARGET_SIZE, OUTPUT_SIZE, what),`] : []),
     `  maxBatch: ${program.maxBatch},`,
     batched ? BATCHED_CORE : SAMPLE_CORE,
+    ...probeCore(extras),
   ];
   const fn = (doc: string, name: string, params: [string, string, string?][], returns: string, body: string[]): Declaration => ({
     kind: "function",
@@ -208,6 +211,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
         `  optimizer: { name: ${JSON.stringify(model.optimizer.name)}, options: ${literalText(optimizerOptions)} },`,
         `  accuracy: ${JSON.stringify(model.accuracy)},`,
         `  kernels: ${literalText(kernels)},`,
+        `  activations: ${literalText(extras.activations)},`,
         `}`,
       ]
         .flatMap((line) => wrapLine(line))
@@ -277,6 +281,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
       "EvaluateResult",
       [`return evaluateModel(core, params, xs, ys, opts);`],
     ),
+    ...hvpDeclarations(extras),
     fn("The parameters as JSON (with the model name and a hash of the layout).", "saveParams", [["params", "Params"]], "string", [
       `return saveModelParams(core, params);`,
     ]),
@@ -326,7 +331,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
   ];
   return {
     declarations,
-    runtimeCalls: [...API_FUNCTIONS, opt.factory, ...metrics.functions, ...(labels ? ["checkLabels"] : []), ...program.runtime],
+    runtimeCalls: [...API_FUNCTIONS, opt.factory, ...metrics.functions, ...(labels ? ["checkLabels"] : []), ...program.runtime, ...extraRuntimeCalls(extras)],
     runtimeTypes: ["ParamInfo", "ModelCore", optionsType, ...API_TYPES],
     exportedTypes: ["Vec", optionsType, ...API_TYPES],
   };

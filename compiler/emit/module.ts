@@ -15,6 +15,7 @@ import { safeName, safeText } from "../lower/comments.js";
 import type { Program } from "../lower/program.js";
 import { printProgram } from "../print/typescript.js";
 import { MODULE_NAMES, moduleDeclarations } from "./api.js";
+import type { ModuleExtras } from "./api-extras.js";
 import { printDeclarations } from "./declarations.js";
 import { kernelInfo, kernelSummary } from "./kernel-info.js";
 import { bundleRuntime, precisionDeclarations, runtimeNames, runtimeTypes } from "./runtime-bundle.js";
@@ -27,6 +28,8 @@ export interface EmitOptions {
   /** The flags the module was compiled with, for the header's recompile line. */
   unroll?: string;
   batch?: string;
+  /** The activation probe and the hvp kernel, when the Program has them. */
+  extras?: ModuleExtras;
 }
 
 export interface Emitted {
@@ -54,6 +57,7 @@ function header(model: Model, kernels: KernelInfo, options: EmitOptions, paramCo
     options.unroll && options.unroll !== "auto" ? ` --unroll ${options.unroll}` : "",
     options.batch && options.batch !== "auto" ? ` --batch ${options.batch}` : "",
     options.precision === "f32" ? " --precision f32" : "",
+    options.extras?.hvp ? " --emit hvp" : "",
   ].join("");
   const output = `${file.replace(/\.nn$/, "")}.${options.language === "js" ? "js" : "ts"}`;
   const storage = options.precision === "f32" ? "Float32Array" : "Float64Array";
@@ -88,7 +92,8 @@ export function emitModule(model: Model, program: Program, options: EmitOptions)
     paramCount += sizeOf(p.shape);
   }
   const kernels = kernelInfo(program, precision);
-  const api = moduleDeclarations(model, program, { paramCount, offsets, kernels });
+  const extras = options.extras ?? { activations: [], probeSize: 0, hvp: false };
+  const api = moduleDeclarations(model, program, { paramCount, offsets, kernels }, extras);
   const names = typed ? [...api.runtimeCalls, ...api.runtimeTypes] : api.runtimeCalls;
   const runtime = bundleRuntime(names, { precision, typed, omit: ["Vec", "VecArray"] });
   const head = header(model, kernels, { ...options, precision }, paramCount, offsets);

@@ -31,6 +31,12 @@ export interface LowerOptions {
   maxBatch?: number;
   /** Names the module around the kernels uses at its top level (buffers must not take them). */
   reserved?: Iterable<string>;
+  /**
+   * More per-sample kernels to lower beside the model's own (the activation probe, the
+   * Hessian-vector product), for batched models too; `offsets` places extra `param` leaves
+   * (the hvp's direction) in the parameter array the kernels read.
+   */
+  extra?: { kernels: readonly KernelSpec[]; offsets?: ReadonlyMap<string, number> };
 }
 
 const SAMPLE_PARAMS: Record<"predict" | "loss" | "grad", readonly Param[]> = {
@@ -68,11 +74,22 @@ function runtimeHelpers(roots: readonly Node[]): string[] {
 }
 
 /** The module's namer: kernel parameters, the row variable, kernel names and the module's own names are taken. */
-function moduleNamer(reserved: Iterable<string>): Namer {
-  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS)].flat().map(([n]) => n);
+function moduleNamer(reserved: Iterable<string>, extra: readonly KernelSpec[]): Namer {
+  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS), ...extra.map((k) => k.params)].flat().map(([n]) => n);
   const namer = new Namer([...kernelParams, ROW, ...reserved]);
-  for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows"]) namer.reserveFamily(kernel);
+  for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows", ...extra.map((k) => k.name)]) namer.reserveFamily(kernel);
   return namer;
+}
+
+/** What the per-sample kernels read: x at xo, y at yo, parameters (and extra leaves) in p, dropout masks from rng. */
+function sampleBinding(offsets: ReadonlyMap<string, number>) {
+  return (training: boolean, bufs: Buffers): DataBinding => ({
+    input: { array: "x", offset: v("xo") },
+    target: { array: "y", offset: v("yo") },
+    params: { array: "p", offsets },
+    ...(training ? { rng: "rng" } : {}),
+    buffers: bufs,
+  });
 }
 
 export function lower(batched: Batched, options: LowerOptions = {}): Program {
@@ -86,12 +103,14 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     offsets.set(p.name, paramCount);
     paramCount += sizeOf(p.shape);
   }
-  const namer = moduleNamer(options.reserved ?? []);
+  const extra = options.extra?.kernels ?? [];
+  const sampleOffsets = new Map([...offsets, ...(options.extra?.offsets ?? [])]);
+  const namer = moduleNamer(options.reserved ?? [], extra);
   const buffers = new Buffers(namer, batched.names);
   const grads = model.params.map((p) => derived.grads.get(p.name)!);
   // A training sample also adds each gradient element into g: one more flop per parameter.
   const flops = { predict: flopsOf([derived.predict]), grad: flopsOf([derived.trainLoss, ...grads]) + paramCount };
-  const runtime = runtimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...grads]);
+  const runtime = runtimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...grads, ...extra.flatMap((k) => k.sinks.map((s) => s.node))]);
   const output = model.outputName;
 
   const sample: SampleContext = {
@@ -99,13 +118,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     namer,
     buffers,
     file,
-    binding: (training, bufs): DataBinding => ({
-      input: { array: "x", offset: v("xo") },
-      target: { array: "y", offset: v("yo") },
-      params: { array: "p", offsets },
-      ...(training ? { rng: "rng" } : {}),
-      buffers: bufs,
-    }),
+    binding: sampleBinding(sampleOffsets),
   };
   const gradSinks: Sink[] = [
     // The forward pass computes the output anyway: stored for fit's metrics (not counted as model flops).
@@ -150,7 +163,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
         training: true,
       },
     ];
-    const kernels = specs.map((s) => sampleKernel(s, unroll, sample));
+    const kernels = [...specs, ...extra].map((s) => sampleKernel(s, unroll, sample));
     const strategy: Strategy = kernels[2]!.strategy;
     return {
       ...base,
@@ -159,7 +172,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
       buffers: buffers.list(),
       functions: fitParameters(
         kernels.flatMap((k) => k.functions),
-        new Set(["predictSample", "lossSample", "gradSample"]),
+        new Set(["predictSample", "lossSample", "gradSample", ...extra.map((k) => k.name)]),
       ),
       kernels: { predict: "predictSample", loss: "lossSample", grad: "gradSample" },
     };
@@ -168,11 +181,12 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   // Buffers hold maxBatch rows of every stored value; a model with large intermediate values
   // (images) takes fewer rows at a time, so that they stay within BUFFER_BYTES.
   let rows = maxBatch;
-  let lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
+  const extraKernels = { kernels: extra, offsets: sampleOffsets };
+  let lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], extraKernels);
   const perRow = lowered.buffers.reduce((n, b) => n + (b.rows > 1 ? b.length / b.rows : 0), 0);
   if (options.maxBatch === undefined && perRow * rows * 8 > BUFFER_BYTES) {
     rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
-    lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
+    lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], extraKernels);
   }
   return {
     ...base,
@@ -190,10 +204,17 @@ const BUFFER_BYTES = 48 * 2 ** 20;
 const MIN_ROWS = 8;
 
 /** The batched kernels and their buffers, for minibatches of up to `maxBatch` rows. */
-function batchedKernels(batched: Batched, maxBatch: number, offsets: Map<string, number>, output: string, reserved: Iterable<string>): { functions: Fn[]; buffers: Buffer[] } {
+function batchedKernels(
+  batched: Batched,
+  maxBatch: number,
+  offsets: Map<string, number>,
+  output: string,
+  reserved: Iterable<string>,
+  extra: { kernels: readonly KernelSpec[]; offsets: ReadonlyMap<string, number> },
+): { functions: Fn[]; buffers: Buffer[] } {
   const { model } = batched.derived;
   const file = model.file;
-  const namer = moduleNamer(reserved);
+  const namer = moduleNamer(reserved, extra.kernels);
   const buffers = new Buffers(namer, batched.names);
   const ctx: BatchedContext = {
     batched,
@@ -227,6 +248,11 @@ function batchedKernels(batched: Batched, maxBatch: number, offsets: Map<string,
     { name: "lossRows", params: ROWS_PARAMS.loss, returns: "number", doc: "Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs.", training: false },
     ctx,
   );
-  const functions: Fn[] = fitParameters([...predict, ...loss, ...grad], new Set(["predictRows", "lossRows", "gradRows"]));
-  return { functions, buffers: buffers.list() };
+  // Extra kernels are per sample: buffers of their own (one row each), names from the same namer.
+  const sampleBuffers = new Buffers(namer, batched.derived.names);
+  const sample: SampleContext = { names: batched.derived.names, namer, buffers: sampleBuffers, file, binding: sampleBinding(extra.offsets) };
+  const extraFns = extra.kernels.flatMap((k) => sampleKernel(k, "auto", sample).functions);
+  const entries = new Set(["predictRows", "lossRows", "gradRows", ...extra.kernels.map((k) => k.name)]);
+  const functions: Fn[] = fitParameters([...predict, ...loss, ...grad, ...extraFns], entries);
+  return { functions, buffers: [...buffers.list(), ...sampleBuffers.list()] };
 }
