@@ -1,7 +1,8 @@
 // `nnc MODEL.nn -o MODEL.ts`: compile a model file to a generated TypeScript module, or with
 // `-o MODEL.js` (or .mjs) to a JavaScript module with its MODEL.d.ts (.d.mts) beside it.
 // `--emit ir` prints the graph before and after autodiff and simplification instead, and
-// `--emit program` the lowered Program (buffers and kernels) that the module prints.
+// `--emit program` the lowered Program (buffers and kernels) that the module prints;
+// `--emit hvp` writes the module with the Hessian-vector product exported too.
 
 import { statSync } from "node:fs";
 import { compile, lowerSource } from "../compile.js";
@@ -17,7 +18,8 @@ export const COMPILE_USAGE = `  nnc [compile] MODEL.nn -o MODEL.ts [options]   c
       --unroll auto|always|never       straight-line code or loops (default auto: within V8's budget)
       --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
       --precision f64|f32              storage type of parameters and activations (default f64)
-      --emit ts|ir|program             what to write: the module (default), the graph text, or the Program
+      --emit ts|ir|program|hvp         what to write: the module (default), the graph text, the Program,
+                                       or the module exporting hvp() too (Hessian-vector products)
       --prettier                       also format the output with prettier (slower; off by default)
 `;
 
@@ -63,13 +65,14 @@ export function outputTarget(output: string): Target {
 export async function compileCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, COMPILE_OPTIONS);
   const input = oneModelFile(positionals);
-  const emit = oneOf(values.emit as string | undefined, ["ts", "ir", "program"] as const, "--emit") ?? "ts";
+  const emit = oneOf(values.emit as string | undefined, ["ts", "ir", "program", "hvp"] as const, "--emit") ?? "ts";
+  const writesModule = emit === "ts" || emit === "hvp";
   const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
   const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
   const output = values.output as string | undefined;
   let target: Target = { language: "ts" };
-  if (emit === "ts") {
+  if (writesModule) {
     if (!output) throw new UsageError(`missing -o OUTPUT.ts (where to write the generated module)`);
     const outputs = [
       { flag: "-o", path: output },
@@ -94,6 +97,7 @@ export async function compileCommand(args: string[]): Promise<number> {
     ...(precision ? { precision } : {}),
     language: target.language,
     format: values.prettier === true,
+    hvp: emit === "hvp",
   });
   // The .d.ts first: should writing it fail, no JavaScript module is left without its types.
   if (target.language === "js") writeOutput(target.declarations, compiled.declarations!);

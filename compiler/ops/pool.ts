@@ -194,11 +194,18 @@ export const maxPool2dSelect: StructuralOp = {
   math: ([x, u]) => `at_max(${x}, ${u})`,
   lower: (ctx) => {
     const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "max_pool2d_select");
-    const readAt = (at: Expr): Expr => {
-      // u's element at the flat offset `at` (a runtime value in loops, a literal-free local when unrolled).
-      return ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at));
-    };
-    return windowMax(ctx, g, w, (i, c) => ctx.elem(0, [i[0], i[1], c]), (o, c, _best, at) => [ctx.define([o[0], o[1], c], readAt(at))]);
+    return windowMax(ctx, g, w, (i, c) => ctx.elem(0, [i[0], i[1], c]), (o, c, _best, at) => {
+      // In loops, u's element at the runtime offset `at`.
+      if (!ctx.unrolled) return [ctx.define([o[0], o[1], c], ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at)))];
+      // Unrolled, u may live in one local per element, which no runtime offset can name: pick among
+      // the window's taps by comparing `at` with each one's literal offset (as max_pool2d_grad does).
+      const name = ctx.fresh("m");
+      const pick = taps(g, w, o[0] as number, o[1] as number).reduceRight<Expr>(
+        (rest, [r, q]) => cond(compare("===", v(name), num((r * g.W + q) * g.C + (c as number))), ctx.elem(1, [r, q, c]), rest),
+        num(0),
+      );
+      return [decl("const", name, at), ctx.define([o[0], o[1], c], pick)];
+    });
   },
 };
 
