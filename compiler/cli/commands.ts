@@ -3,6 +3,7 @@
 
 import { CHECK_OPTIONS, CHECK_USAGE, checkCommand } from "./check-command.js";
 import { COMPILE_OPTIONS, COMPILE_USAGE, compileCommand } from "./compile-command.js";
+import { CURVATURE_OPTIONS, CURVATURE_USAGE, curvatureCommand } from "./curvature-command.js";
 import { EVALUATE_OPTIONS, EVALUATE_USAGE, evaluateCommand } from "./evaluate-command.js";
 import { EXPORT_OPTIONS, EXPORT_USAGE, exportCommand } from "./export-command.js";
 import { GRAD_OPTIONS, GRAD_USAGE, gradCommand } from "./grad-command.js";
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
   grad: { run: gradCommand, usage: GRAD_USAGE, options: GRAD_OPTIONS },
   graph: { run: graphCommand, usage: GRAPH_USAGE, options: GRAPH_OPTIONS },
   check: { run: checkCommand, usage: CHECK_USAGE, options: CHECK_OPTIONS },
+  curvature: { run: curvatureCommand, usage: CURVATURE_USAGE, options: CURVATURE_OPTIONS },
   import: { run: importCommand, usage: IMPORT_USAGE, options: IMPORT_OPTIONS },
   export: { run: exportCommand, usage: EXPORT_USAGE, options: EXPORT_OPTIONS },
 };

@@ -4,15 +4,15 @@
 //   const { mod, code } = await compileModel("parity.nn");
 //   const params = loadWeights(mod, openInput("parity-weights.json"));
 
-import { compile } from "../compile.js";
+import { compile, type CompileOptions } from "../compile.js";
 import { openInput, readSource, type InputFile } from "../data/read-file.js";
 import { readWeights, weightsLayout } from "../data/weights.js";
 import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
 
-export async function compileModel(file: string): Promise<{ mod: GeneratedModule; code: string }> {
+export async function compileModel(file: string, options: Pick<CompileOptions, "hvp"> = {}): Promise<{ mod: GeneratedModule; code: string }> {
   const source = readSource(file);
   // No prettier: nobody reads this copy, and formatting costs time.
-  const { code } = await compile(source, file, { format: false });
+  const { code } = await compile(source, file, { ...options, format: false });
   return { mod: await loadGeneratedModule(code), code };
 }
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { makeModuleFolder } from "./module-folder.js";
 import type { KernelInfo } from "../../runtime/core.js";
+import type { HealthHistory } from "../../runtime/health.js";
 
 /** The public API every generated module exports (see compiler/emit/module.ts). */
 export interface GeneratedModule {
@@ -20,8 +21,10 @@ export interface GeneratedModule {
     params: { name: string; shape: number[]; offset: number; size: number }[];
     paramCount: number;
     loss: string;
+    optimizer: { name: string; options: { [option: string]: unknown } };
     accuracy: "binary" | "categorical" | "sparse_categorical" | "none";
     kernels: KernelInfo;
+    activations: { name: string; activation: string; offset: number; size: number }[];
   };
   init(seed?: number): Float64Array;
   predict(params: Float64Array, x: ArrayLike<number>, out?: Float64Array): Float64Array;
@@ -33,7 +36,13 @@ export interface GeneratedModule {
     xs: ArrayLike<ArrayLike<number>> | Float64Array,
     ys: ArrayLike<ArrayLike<number>> | Float64Array,
     opts?: Record<string, unknown>,
-  ): { epoch: number[]; history: Record<string, number[] | undefined>; stopped?: string };
+  ): {
+    epoch: number[];
+    history: Record<string, number[] | undefined>;
+    stopped?: string;
+    health?: HealthHistory;
+    earlyStopping?: { stoppedEpoch: number; monitor: string; best: number; bestEpoch: number; restoredEpoch: number };
+  };
   evaluate(
     params: Float64Array,
     xs: ArrayLike<ArrayLike<number>> | Float64Array,
@@ -43,6 +52,8 @@ export interface GeneratedModule {
   createTrainer(params: Float64Array, opts?: Record<string, unknown>): { step(X: Float64Array, Y: Float64Array, n: number): number; readonly gradNorm: number };
   saveParams(params: Float64Array): string;
   loadParams(json: string): Float64Array;
+  /** Only in modules compiled with hvp (`--emit hvp`): the mean over the rows of H v into out; returns the mean loss. */
+  hvpBatch?(params: Float64Array, xs: ArrayLike<ArrayLike<number>> | Float64Array, ys: ArrayLike<ArrayLike<number>> | Float64Array, v: Float64Array, out: Float64Array): number;
 }
 
 export async function loadGeneratedModule(code: string): Promise<GeneratedModule> {
