@@ -19,7 +19,12 @@ export interface GeneratedModule {
   createTrainer(params: Float64Array, opts?: Record<string, unknown>): { step(X: Float64Array, Y: Float64Array, n: number): number };
   saveParams(params: Float64Array): string;
   loadParams(json: string): Float64Array;
-  model: { name: string; paramCount: number; params: { name: string; shape: number[]; offset: number; size: number }[] };
+  model: {
+    name: string;
+    paramCount: number;
+    params: { name: string; shape: number[]; offset: number; size: number }[];
+    activations: { name: string; activation: string; offset: number; size: number }[];
+  };
 }
 
 const dir = join(tmpdir(), `nnc-tests-${process.pid}`);
