@@ -19,6 +19,7 @@ import type { Optimizer } from "./optimizers.js";
 /** One parameter tensor's numbers, one per epoch. */
 export interface ParamHealth {
   name: string;
+  shape: number[];
   /** Mean over the epoch's updates of ‖∂loss/∂tensor‖ (batch mean, before clipping). */
   gradNorm: number[];
   /** Mean over the epoch's updates of ‖Δtensor‖ / ‖tensor‖ (NaN while the tensor is all zeros). */
@@ -95,7 +96,7 @@ export function createHealthMonitor(core: ModelCore, optimizer: Optimizer, X: Ve
   const [gradSq, weightSq, deltaSq, normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros(), zeros(), zeros(), zeros()];
   const steps = { count: 0 };
   const history: HealthHistory = {
-    params: core.params.map((p) => ({ name: p.name, gradNorm: [], updateRatio: [] })),
+    params: core.params.map((p) => ({ name: p.name, shape: p.shape, gradNorm: [], updateRatio: [] })),
     activations: (core.activations ?? []).map((a) => ({
       name: a.name,
       activation: a.activation,

@@ -1,8 +1,10 @@
 // `nnc train MODEL.nn --data train.csv [--test test.csv | --split 0.2] [--epochs N] [--batch-size B]
-//  [--seed S] [--save weights.json] [--plot curve.svg]`: compiles the model in memory, trains it
-// with the generated module's own `fit` (in a worker thread, see train-worker.ts), shows progress,
-// evaluates as Keras does, and writes the weights and a training curve. Ctrl-C stops after the
-// current batch and still saves the weights reached (exit code 130); a second Ctrl-C quits.
+//  [--seed S] [--save weights.json] [--plot curve.svg] [--early-stopping P]`: compiles the model in
+// memory, trains it with the generated module's own `fit` (in a worker thread, see
+// train-worker.ts) with its health numbers on, shows progress, warns in words about vanishing
+// and exploding gradients, evaluates as Keras does, and writes the weights and a training curve
+// (with the per-layer gradient norms). Ctrl-C stops after the current batch and still saves the
+// weights reached (exit code 130); a second Ctrl-C quits.
 //
 //   nnc train dsl-examples/parity.nn --data parity.csv --epochs 100 --save w.json --plot curve.svg
 
@@ -14,19 +16,22 @@ import { CliError, UsageError, shownName } from "./io.js";
 import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import type { GeneratedModule } from "../emit/load-module.js";
-import { createProgress, evaluationLine } from "./train-progress.js";
+import { createProgress, evaluationLine, logNumber } from "./train-progress.js";
 import type { TrainJob, TrainMessage, TrainResult } from "./train-worker.js";
 import { splitDataset } from "../data/split.js";
 import type { Dataset } from "../data/dataset.js";
 import { openInput, type InputFile } from "../data/read-file.js";
 import { weightsLayout, weightsWriter } from "../data/weights.js";
+import { healthWarnings } from "./health-warnings.js";
 
 export const TRAIN_USAGE = `  nnc train MODEL.nn --data SRC [options]  train on data; show progress, evaluate, save weights
       --data SRC                       a .csv/.tsv (a header, unless line 1 is all numbers) or .jsonl file, or iris / mnist
       --test SRC | --split F           held-out data: another source, or a seeded fraction of --data
       --epochs N  --batch-size B       default 10 and 32
       --seed S                         initial weights, shuffling and --split (default 0)
-      --save FILE  --plot FILE.svg     write the weights (JSON) and the loss/accuracy curve
+      --save FILE  --plot FILE.svg     write the weights (JSON) and the curves (loss, accuracy, gradient norm per layer)
+      --early-stopping P               stop when val_loss (loss without held-out data) has not improved for P epochs,
+                                       keeping the best epoch's weights
       --weights FILE                   start from saved weights instead of fresh ones
       --labels auto|index|onehot       targets as class indexes or one-hot columns (default auto)
       --inputs A,B,..  --targets C,..  columns by name (default: x0.., y.. by the model's names, else by position)
@@ -89,6 +94,7 @@ interface Plan {
   seed: number;
   save: string | undefined;
   plot: string | undefined;
+  earlyStopping: number | null;
   initial: Float64Array | null;
   code: string;
   model: GeneratedModule["model"];
@@ -107,6 +113,7 @@ export const TRAIN_OPTIONS = {
   save: { type: "string" },
   plot: { type: "string" },
   weights: { type: "string" },
+  "early-stopping": { type: "string" },
 } as const;
 
 async function prepare(args: string[]): Promise<Plan> {
@@ -115,6 +122,7 @@ async function prepare(args: string[]): Promise<Plan> {
   const epochs = intFlag(values, "epochs", 1, 10);
   const batchSize = intFlag(values, "batch-size", 1, 32);
   const seed = intFlag(values, "seed", 0, 0);
+  const earlyStopping = stringFlag(values, "early-stopping") === undefined ? null : intFlag(values, "early-stopping", 0, 0);
   intFlag(values, "limit", 1, 0); // checked now, used by readDataset
   const save = stringFlag(values, "save");
   const plot = stringFlag(values, "plot");
@@ -133,7 +141,7 @@ async function prepare(args: string[]): Promise<Plan> {
   let train = readDataset(values, "data", shape, "required");
   let held = test !== undefined ? readDataset({ ...values, limit: undefined }, "test", shape, "required") : null;
   if (split !== undefined) ({ train, held } = splitDataset(train, split, seed));
-  return { file, epochs, batchSize, seed, save, plot, initial, code, model: mod.model, train, held };
+  return { file, epochs, batchSize, seed, save, plot, earlyStopping, initial, code, model: mod.model, train, held };
 }
 
 /** Runs `fn` with Ctrl-C handled: the first one calls `first`, a second one quits (exit 130). */
@@ -164,19 +172,33 @@ function report(plan: Plan, result: TrainResult): number {
   } else if (result.stopped !== undefined) {
     process.stderr.write(`nnc: warning: ${result.stopped}\n`);
   }
+  if (result.health) for (const warning of healthWarnings(result.health)) process.stderr.write(`nnc: warning: ${warning}\n`);
+  const kept = earlyStoppingNote(plan, result);
+  if (kept) process.stderr.write(`nnc: ${kept}\n`);
   if (result.evaluation) {
     process.stdout.write(evaluationLine(train, result.evaluation.train));
     if (held && result.evaluation.validation) process.stdout.write(evaluationLine(held, result.evaluation.validation));
   }
   if (plan.save !== undefined) {
     writeOutput(plan.save, weightsWriter(weightsLayout(plan.model), result.params));
-    process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${plural(result.batches, "batch", "es")}` : ""} to ${outputName(plan.save)}\n`);
+    const which = (result.earlyStopping?.restoredEpoch ?? -1) >= 0 ? ` of epoch ${result.earlyStopping!.restoredEpoch + 1}` : result.interrupted ? ` after ${plural(result.batches, "batch", "es")}` : "";
+    process.stderr.write(`nnc: saved the weights${which} to ${outputName(plan.save)}\n`);
   }
   if (plan.plot !== undefined) {
-    writeOutput(plan.plot, curveSvg(plan.model.name, result.history));
+    writeOutput(plan.plot, curveSvg(plan.model.name, result.history, result.health));
     process.stderr.write(`nnc: wrote the training curve to ${outputName(plan.plot)}\n`);
   }
   return result.interrupted ? 130 : 0;
+}
+
+/** What early stopping did: where it stopped, and whose weights were kept. */
+function earlyStoppingNote(plan: Plan, result: TrainResult): string | null {
+  const e = result.earlyStopping;
+  if (!e || plan.earlyStopping === null) return null;
+  const best = `the best ${e.monitor} (${logNumber(e.best)}) was epoch ${e.bestEpoch + 1}`;
+  const kept = e.restoredEpoch >= 0 ? `; kept its weights` : "";
+  if (e.stoppedEpoch >= 0) return `early stopping after epoch ${e.stoppedEpoch + 1}: ${e.monitor} did not improve for ${plan.earlyStopping} ${plan.earlyStopping === 1 ? "epoch" : "epochs"}; ${best}${kept}`;
+  return `${best}${kept}`;
 }
 
 export async function trainCommand(args: string[]): Promise<number> {
@@ -191,7 +213,19 @@ export async function trainCommand(args: string[]): Promise<number> {
 
   const progress = createProgress({ epochs, samplesPerEpoch: train.rows, batchesPerEpoch, out });
   const stop = new SharedArrayBuffer(4);
-  const job: TrainJob = { code: plan.code, X: train.X, Y: train.Y!, validation: held ? [held.X, held.Y!] : null, epochs, batchSize, seed, initial: plan.initial, stop, live: out.isTTY === true };
+  const job: TrainJob = {
+    code: plan.code,
+    X: train.X,
+    Y: train.Y!,
+    validation: held ? [held.X, held.Y!] : null,
+    epochs,
+    batchSize,
+    seed,
+    initial: plan.initial,
+    stop,
+    live: out.isTTY === true,
+    earlyStopping: plan.earlyStopping,
+  };
   // Ctrl-C stays handled while the results are written, so a first one cannot cut the save short.
   return withCtrlC(
     () => {

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { loadGeneratedModule } from "../emit/load-module.js";
+import type { HealthHistory } from "../../runtime/health.js";
 
 export interface TrainJob {
   code: string;
@@ -23,6 +24,8 @@ export interface TrainJob {
   stop: SharedArrayBuffer;
   /** Post "batch" messages (for a live progress bar). */
   live: boolean;
+  /** --early-stopping PATIENCE: stop when the monitored loss stops improving, keeping the best weights. */
+  earlyStopping: number | null;
 }
 
 export interface EpochLogs {
@@ -38,6 +41,10 @@ export interface TrainResult {
   history: Record<string, number[] | undefined>;
   /** fit's reason for ending early (a NaN batch, or our stop request). */
   stopped?: string;
+  /** Per-layer gradient norms, update ratios and activation statistics, per epoch. */
+  health?: HealthHistory;
+  /** When early stopping ended training, and which epoch's weights it kept. */
+  earlyStopping?: { stoppedEpoch: number; monitor: string; best: number; bestEpoch: number; restoredEpoch: number };
   interrupted: boolean;
   /** Batches trained in all, and where the last one was (1-based epoch, 1-based batch in it). */
   batches: number;
@@ -76,6 +83,11 @@ async function run(job: TrainJob): Promise<TrainResult> {
     batchSize: job.batchSize,
     seed: job.seed,
     ...(job.validation ? { validationData: job.validation } : {}),
+    // Always on here: the curve's gradient panel and the warnings read it (its cost: docs/pathologies.md).
+    health: true,
+    ...(job.earlyStopping !== null
+      ? { earlyStopping: { monitor: job.validation ? "val_loss" : "loss", patience: job.earlyStopping, restoreBestWeights: true } }
+      : {}),
     onBatchEnd: (batch: number, logs: { size: number; loss: number }) => {
       batches++;
       batchInEpoch = batch + 1;
@@ -109,6 +121,8 @@ async function run(job: TrainJob): Promise<TrainResult> {
     params,
     history: fitted.history,
     ...(fitted.stopped !== undefined ? { stopped: fitted.stopped } : {}),
+    ...(fitted.health ? { health: fitted.health } : {}),
+    ...(fitted.earlyStopping ? { earlyStopping: fitted.earlyStopping } : {}),
     interrupted,
     batches,
     lastEpoch,

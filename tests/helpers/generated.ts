@@ -14,7 +14,7 @@ export interface GeneratedModule {
   predictBatch(params: Float64Array, xs: unknown): Float64Array;
   loss(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number;
   grad(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, g: Float64Array, rng?: unknown): number;
-  fit(params: Float64Array, xs: unknown, ys: unknown, opts?: Record<string, unknown>): { history: { loss: number[]; accuracy?: number[]; gradNorm: number[] }; stopped?: string };
+  fit(params: Float64Array, xs: unknown, ys: unknown, opts?: Record<string, unknown>): { history: { loss: number[]; accuracy?: number[]; gradNorm: number[]; [key: string]: number[] | undefined }; stopped?: string };
   evaluate(params: Float64Array, xs: unknown, ys: unknown): { loss: number; accuracy: number };
   createTrainer(params: Float64Array, opts?: Record<string, unknown>): { step(X: Float64Array, Y: Float64Array, n: number): number };
   saveParams(params: Float64Array): string;
