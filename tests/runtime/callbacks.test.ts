@@ -189,19 +189,3 @@ describe("reduceLrOnPlateau gives Keras 3's learning rates", () => {
     expect(optimizer.learningRate).toBeCloseTo(0.0005, 15);
   });
 });
-
-describe("[R13] bad earlyStopping and reduceLrOnPlateau options", () => {
-  it("are refused before training, naming the option", async () => {
-    const { mod } = await compileAndImport("model r\ninput x[1]\ntarget y[1]\nout = dense(x, 1)\nloss mse(out, y)\noptimizer sgd(learning_rate = exponential_decay(0.1, 10, 0.5))\n", "r.nn");
-    const fit = (opts: Record<string, unknown>) => () => mod.fit(mod.init(1), [[1]], [[1]], opts);
-    expect(fit({ earlyStopping: { patience: 3 } })).toThrow(/^fit: earlyStopping monitors 'val_loss', which fit does not log without validationData \(it logs: loss\)$/);
-    expect(fit({ earlyStopping: { monitor: "accuracy" } })).toThrow(/^fit: earlyStopping monitors 'accuracy', which fit does not log \(it logs: loss\)$/);
-    expect(fit({ earlyStopping: { patiance: 3 } })).toThrow(/^fit: earlyStopping: unknown option 'patiance' \(known: monitor, minDelta, patience, mode, baseline, restoreBestWeights, startFromEpoch\)$/);
-    expect(fit({ earlyStopping: { monitor: "loss", patience: -1 } })).toThrow(/^fit: earlyStopping: patience must be a non-negative integer, got -1$/);
-    expect(fit({ earlyStopping: 3 })).toThrow(/^fit: earlyStopping must be an object of options, got 3$/);
-    expect(fit({ reduceLrOnPlateau: { monitor: "loss", factor: 2 } })).toThrow(/^fit: reduceLrOnPlateau: factor must be a number in \(0, 1\), got 2$/);
-    expect(fit({ reduceLrOnPlateau: { monitor: "loss" } })).toThrow(
-      /^fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other$/,
-    );
-  });
-});
