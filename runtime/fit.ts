@@ -211,7 +211,8 @@ export function fitModel(
   if (plateau && followsSchedule(optimizer)) {
     throw new Error("fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other");
   }
-  const health = opts.health === true ? createHealthMonitor(core, optimizer, X, rows) : null;
+  const batchCount = Math.ceil(rows / (fullBatch ? rows : Math.min(batchSize, rows)));
+  const health = opts.health === true ? createHealthMonitor(core, optimizer, X, rows, batchCount) : null;
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
   const trainer = createModelTrainer(core, params, health?.optimizer ?? optimizer, { seed: deriveSeed(seed, "dropout") });
@@ -223,7 +224,6 @@ export function fitModel(
   const Pb = new VecArray(batchRows * outputSize);
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
-  const batchCount = Math.ceil(rows / batchRows);
   // The epoch's sum of each metric's batch scores (plain numbers: a float32 module sums in doubles too).
   const sums = metrics.map(() => 0);
 

@@ -7,7 +7,7 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../helpers/tfjs-cpu.js";
-import { type LearningRateSchedule, checkSchedule, scheduledRate } from "../../runtime/schedules.js";
+import { type LearningRateSchedule, scheduledRate } from "../../runtime/schedules.js";
 import { createAdam, createSgd, type Optimizer } from "../../runtime/optimizers.js";
 
 const A = [0.5, 1, 2, 3];
