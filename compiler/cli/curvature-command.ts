@@ -86,7 +86,7 @@ export async function curvatureCommand(args: string[]): Promise<number> {
   const at = weightsPath === undefined ? `fresh weights (init seed ${seed})` : `the weights of ${shownName(weightsPath)}`;
   const loss = mod.hvpBatch!(params, ds.X, ds.Y!, new Float64Array(n), new Float64Array(n));
   out.write(`Model ${mod.model.name}: ${n} parameters, loss ${mod.model.loss}\n`);
-  out.write(`Hessian of the mean loss over ${ds.rows} ${ds.rows === 1 ? "row" : "rows"} of ${shownName(ds.source)} (${logNumber(loss)}) at ${at}, inference mode\n`);
+  out.write(`Hessian of the mean loss over ${ds.rows} ${ds.rows === 1 ? "row" : "rows"} of ${shownName(ds.source)} (mean loss ${logNumber(loss)}) at ${at}, inference mode\n`);
   const r = largestEigenvalue((v, w) => mod.hvpBatch!(params, ds.X, ds.Y!, v, w), n, { maxIterations, seed });
   for (const line of eigenLines(r, maxIterations)) out.write(`${line}\n`);
   if (r.largest.value > 0) {

@@ -40,7 +40,10 @@ export const RUNTIME_FILES = [
   "schedules.ts",
   "optimizers.ts",
   "trainer.ts",
+  "callbacks.ts",
+  "health.ts",
   "fit.ts",
+  "curvature.ts",
   "params-json.ts",
 ];
 
