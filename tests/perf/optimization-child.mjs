@@ -24,7 +24,9 @@ const optimizer = m.createOptimizer();
 
 // What each kernel parameter is bound to, by name (a kernel's helpers take only the
 // parameters they use, so each function is called with its own list, read from its source).
-const values = { p: params, x: X, xo: 0, y: Y, yo: 0, outputs: out, oo: 0, X, Y, n: rows, rng };
+// A fused trainStep runs on an optimizer's state, reporting [norm, applied] into `rep`.
+const stepOptimizer = m.createOptimizer();
+const values = { p: params, x: X, xo: 0, y: Y, yo: 0, outputs: out, oo: 0, X, Y, n: rows, rng, state: stepOptimizer.state.arrays, sc: stepOptimizer.state.scalars, rep: [0, 0] };
 const parameterNames = (fn) => /^function\s*\w*\s*\(([^)]*)\)/.exec(fn.toString())[1].split(",").map((s) => s.trim().replace(/^_/, "")).filter(Boolean);
 const targets = Object.entries(probe)
   .filter(([name]) => name !== "createRng")
