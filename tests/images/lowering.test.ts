@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { relError, testRandom } from "../helpers/fd.js";
 import type { GeneratedModule } from "../helpers/generated.js";
-import { moduleOf, randomParams, reference, replayRng, sampleOf, sizesOf, strategiesOf } from "./harness.js";
+import { moduleOf, randomParams, reference, replayRng, sampleOf, strategiesOf } from "./harness.js";
 import { IMAGE_MODELS, type ImageModel } from "./models.js";
 
 /** The largest relError between two arrays (the lengths must match). */
