@@ -170,6 +170,39 @@ target y[4, 4, 2]
 h = conv2d(img, 2, 3, padding = "same", activation = sigmoid)
 loss = mean((h - y) ^ 2)`,
   ),
+  // Edges of the geometry: a kernel as large as the image (one output position), strides larger
+  // than the kernel (inputs no window reads), a 1×1 window with stride 2.
+  model(
+    "edges",
+    true,
+    "real",
+    `
+input img[5, 7, 2]
+target y[3]
+c = conv2d(img, 3, [5, 7], activation = tanh)
+a = conv2d(img, 2, 2, strides = 3, padding = "same")
+p = average_pool2d(a, 1, strides = 2, padding = "same")
+q = max_pool2d(a, [2, 3], strides = [3, 2], padding = "same")
+out = flatten(c) + sum(p) * sum(q)
+loss mse(out, y)`,
+  ),
+  // The roles swapped: the image is a parameter and the kernel comes from the data, so no batching
+  // rule applies (the convolution runs row by row) and ∂loss/∂P is a per-row value summed over rows.
+  model(
+    "data_kernel",
+    true,
+    "real",
+    `
+input x[8]
+target y[2]
+param P[4, 5, 1] ~ glorot_uniform
+param Q[3, 2] ~ glorot_uniform
+K = reshape(x, [2, 2, 1, 2])
+h = relu(conv2d(P, K, strides = [1, 2], padding = "same"))
+m = max_pool2d(h * Q, [2, 1])
+out = dense(flatten(m), 2)
+loss mse(out, y)`,
+  ),
   // MNIST-sized: its buffers would pass 48 MB at 256 rows, so the compiler gives its batched
   // kernels fewer rows per call (32); valid pooling of 11 rows is refused, so the second is same.
   model(

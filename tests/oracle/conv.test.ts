@@ -55,6 +55,8 @@ const CONV_CASES: Record<string, ConvCase> = {
   "valid, strides [1, 3], kernel [3, 2], elu": { input: [7, 8, 2], filters: 2, kernel: [3, 2], strides: [1, 3], padding: "valid", dilation: [1, 1], activation: "elu", bias: true },
   "valid, dilation 2, softplus": { input: [8, 7, 2], filters: 3, kernel: [3, 2], strides: [1, 1], padding: "valid", dilation: [2, 2], activation: "softplus", bias: true },
   "same, dilation [2, 1], linear, no bias": { input: [6, 6, 3], filters: 2, kernel: [3, 3], strides: [1, 1], padding: "same", dilation: [2, 1], activation: "linear", bias: false },
+  "same, stride 3 with a 2×2 kernel (rows no window reads), relu": { input: [7, 8, 2], filters: 3, kernel: [2, 2], strides: [3, 3], padding: "same", dilation: [1, 1], activation: "relu", bias: true },
+  "valid, a kernel as large as the image": { input: [4, 5, 3], filters: 2, kernel: [4, 5], strides: [1, 1], padding: "valid", dilation: [1, 1], activation: "tanh", bias: true },
   "valid, stride 2, a 1×1 kernel, 4 channels to 5": { input: [5, 5, 4], filters: 5, kernel: [1, 1], strides: [2, 2], padding: "valid", dilation: [1, 1], activation: "relu", bias: true },
 };
 
