@@ -1,8 +1,9 @@
 // One optimizer step on one batch: zero the gradient, accumulate it with the model's batch
 // kernel (in chunks of core.maxBatch), turn the sum into the batch mean, then let the optimizer
 // clip and apply it. The kernel's forward pass also leaves the batch's outputs in `out`, so
-// metrics cost no second forward pass. Allocation-free after creation (measured with --trace-gc: the only heap
-// object per step is V8 boxing the returned double when step() is not inlined, 16 bytes).
+// metrics cost no second forward pass. Allocation-free after creation (measured with --trace-gc:
+// the only heap object per step is V8 boxing the returned double when step() is not inlined,
+// 16 bytes).
 //
 //   const trainer = createModelTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
 //   const loss = trainer.step(X, Y, 32);   // mean loss of those 32 rows, params updated
@@ -42,14 +43,19 @@ export interface Trainer {
 function scaleAndSquare(grad: Vec, scale: number): number {
   let squares = 0;
   for (let i = 0; i < grad.length; i++) {
-    const g = grad[i] * scale;
+    const g = grad[i]! * scale;
     grad[i] = g;
     squares += g * g;
   }
   return squares;
 }
 
-export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
+export function createModelTrainer(
+  core: ModelCore,
+  params: Vec,
+  optimizer: Optimizer,
+  opts: TrainerOptions = {},
+): Trainer {
   // The module's createTrainer passes its options through, its own `optimizer` among them.
   checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
   checkParams(core, params, "trainer");
@@ -74,7 +80,8 @@ export function createModelTrainer(core: ModelCore, params: Vec, optimizer: Opti
     rng,
     step(X: Vec, Y: Vec, n: number, out?: Vec): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
-        throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
+        const need = `need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values`;
+        throw new Error(`trainer.step: ${need}; got n=${n}, X ${X.length}, Y ${Y.length}`);
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);

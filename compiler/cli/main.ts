@@ -15,7 +15,7 @@ import { closest } from "../suggest.js";
 import { NNC_VERSION } from "../version.js";
 import { DataError } from "../data/errors.js";
 import { COMMANDS } from "./commands.js";
-import { CliError, UsageError } from "./io.js";
+import { CliError, UsageError, shownName } from "./io.js";
 
 export const USAGE = `nnc: a neural-network compiler
 
@@ -98,11 +98,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof UsageError) {
       const end = /[.?]$/.test(e.message) ? "" : ".";
-      process.stderr.write(`nnc: error: ${e.message}${end} See 'nnc help${command ? ` ${command}` : ""}'.\n`);
+      process.stderr.write(`nnc: error: ${shownName(e.message)}${end} See 'nnc help${command ? ` ${command}` : ""}'.\n`);
       return 2;
     }
     if (e instanceof CliError || e instanceof DataError) {
-      process.stderr.write(`nnc: error: ${e.message}\n`);
+      // Messages name files as they were given: shown escaped, like every value from outside.
+      process.stderr.write(`nnc: error: ${shownName(e.message)}\n`);
       return 1;
     }
     const err = e as Error;

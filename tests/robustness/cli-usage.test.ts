@@ -51,7 +51,8 @@ describe("help", () => {
     const viaHelp = await nncInProcess(["help", name]);
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stderr).toBe("");
-    expect(viaHelp.stdout).toMatch(new RegExp(`^usage:\\n {2}nnc ${name === "compile" ? "\\[compile\\]" : name} MODEL\\.nn`));
+    // Every command reads a model file, but for import, which reads another tool's file.
+    expect(viaHelp.stdout).toMatch(new RegExp(`^usage:\\n {2}nnc ${name === "compile" ? "\\[compile\\]" : name} ${name === "import" ? "FILE" : "MODEL\\.nn"}`));
     const prefix = name === "compile" ? ["compile"] : [name];
     for (const flag of ["--help", "-h"]) {
       for (const args of [[...prefix, flag], [...prefix, "model.nn", flag]]) {
@@ -105,7 +106,7 @@ describe("did you mean", () => {
     const r = await nncInProcess(["frobnicate"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "nnc: error: unknown command 'frobnicate': the commands are compile, train, predict, evaluate, grad, graph, check, help, and a model file is compiled with nnc MODEL.nn -o MODEL.ts. See 'nnc help'.\n",
+      "nnc: error: unknown command 'frobnicate': the commands are compile, train, predict, evaluate, grad, graph, check, import, export, help, and a model file is compiled with nnc MODEL.nn -o MODEL.ts. See 'nnc help'.\n",
     );
     // A path is a model file, even a missing one: that error is the file's (exit 1).
     expect(await nncInProcess(["missing.nn", "-o", "m.ts"])).toMatchObject({ code: 1, stderr: "nnc: error: cannot read 'missing.nn': no such file\n" });

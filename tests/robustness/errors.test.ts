@@ -162,13 +162,13 @@ describe("errors in model files (docs/errors.md)", () => {
 
   it("every row of docs/errors.md has a test in tests/robustness, and every tested id is documented", () => {
     const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
-    const documented = new Set([...doc.matchAll(/^\| ([MCRD]\d+) \|/gm)].map((m) => m[1]!));
+    const documented = new Set([...doc.matchAll(/^\| ([MCRDI]\d+) \|/gm)].map((m) => m[1]!));
     const dir = new URL("./", import.meta.url);
     const tested = new Set<string>();
     for (const f of readdirSync(dir).filter((f) => f.endsWith(".test.ts"))) {
       const text = readFileSync(new URL(f, dir), "utf8");
-      for (const m of text.matchAll(/\[([MCRD]\d+)\]/g)) tested.add(m[1]!);
-      for (const m of text.matchAll(/id: "([MCRD]\d+)"/g)) tested.add(m[1]!);
+      for (const m of text.matchAll(/\[([MCRDI]\d+)\]/g)) tested.add(m[1]!);
+      for (const m of text.matchAll(/id: "([MCRDI]\d+)"/g)) tested.add(m[1]!);
     }
     expect(documented.size).toBeGreaterThan(40);
     expect([...documented].filter((id) => !tested.has(id)), "documented but not tested").toEqual([]);
