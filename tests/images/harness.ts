@@ -57,7 +57,7 @@ export function moduleOf(m: ImageModel, options: CompileOptions, maxBatch?: numb
       // compile() as it is, but with the rows per call given (the compiler picks them from buffer sizes).
       const { model, derived } = analyze(m.source, `${m.name}.nn`);
       const program = lower(batch(derived), { unroll: "auto", batch: "always", maxBatch, reserved: moduleNames() });
-      const code = emitModule(model, program, { version: NNC_VERSION, precision: options.precision ?? "f64" });
+      const { code } = emitModule(model, program, { version: NNC_VERSION, precision: options.precision ?? "f64" });
       return { mod: await importCode(code), code, batched: program.batched, strategy: program.strategy, maxBatch: program.maxBatch };
     })();
     cache.set(key, hit);
