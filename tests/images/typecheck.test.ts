@@ -1,4 +1,5 @@
-// Generated image-model modules type-check alone under `strict`: every model of
+// Generated image-model modules type-check alone under the strictest settings (STRICTEST in
+// tests/helpers/typecheck.ts: strict and every extra check): every model of
 // tests/images/models.ts batched; per-sample, those whose kernels are unrolled, mixed, split or
 // have an image output; two in f32 (Float32Array storage). All checked in one TypeScript program.
 
@@ -11,7 +12,7 @@ const PER_SAMPLE = new Set(["conv_valid", "conv_dilated", "pools_same", "image_o
 const F32 = new Set(["pools_same", "cnn"]);
 
 describe("generated image-model modules", () => {
-  it("type-check under strict, batched, per-sample and in f32", async () => {
+  it("type-check under the strictest settings, batched, per-sample and in f32", async () => {
     const variants = IMAGE_MODELS.flatMap((m) => {
       const options: CompileOptions[] = [{ batch: "always" }];
       if (PER_SAMPLE.has(m.name)) options.push({ batch: "never" });
