@@ -6,7 +6,8 @@
 //   expression(g.mul(g.const(2, [3]), a))   // "mul(2:[3], a)"
 //   irText([{ name: "loss", node }], names) // "W:[1, 2] = param\n…\n%1:[1] = matvec W x\n…"
 
-import type { Names, Node } from "../../compiler/ir/node.js";
+import { type Names, type Node, topoOrder } from "../../compiler/ir/node.js";
+import { nodeLabel } from "../../compiler/ir/names.js";
 import { printGraph } from "../../compiler/ir/print.js";
 
 /**
@@ -38,4 +39,22 @@ export function irText(roots: readonly { name: string; node: Node }[], names: Na
     if (!renumbered.has(id)) renumbered.set(id, `%${renumbered.size + 1}`);
     return renumbered.get(id)!;
   });
+}
+
+/**
+ * Where each value of `roots` comes from, one line per value in irText's order and numbering:
+ * `z_h @4` (the model line), with ` gradient` for values the derivative made.
+ */
+export function originText(roots: readonly { name: string; node: Node }[], names: Names): string {
+  const renumbered = new Map<string, string>();
+  return topoOrder(roots.map((r) => r.node))
+    .filter((node) => !(node.op === "const" && node.shape.length === 0))
+    .map((node) => {
+      const label = nodeLabel(node, names).replace(/^%\d+$/, (id) => {
+        if (!renumbered.has(id)) renumbered.set(id, `%${renumbered.size + 1}`);
+        return renumbered.get(id)!;
+      });
+      return `${label} @${node.origin?.line ?? "-"}${node.role === "gradient" ? " gradient" : ""}`;
+    })
+    .join("\n");
 }
