@@ -21,6 +21,9 @@ interface Case {
   at: string;
 }
 
+/** Properties of every JavaScript object: a name looked up in a plain object `{}` finds them. */
+const OBJECT_PROPERTIES = ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"];
+
 const CASES: Case[] = [
   { id: "M1", what: "syntax error names what was expected and found", source: H + "h = dense(x 2)\n", message: /^expected ',' or '\)', found '2'$/, at: "4:13" },
   { id: "M1", what: "a missing ')' is reported where it is missing", source: H + "h = dense(x, 2\nloss mse(h, y)\n", message: /^expected ',' or '\)'$/, at: "4:15" },
@@ -69,6 +72,11 @@ const CASES: Case[] = [
   { id: "M21", what: "a parameter the loss never uses", source: H + "param W[1, 2] ~ zeros\nparam V[1, 2] ~ zeros\nout = W @ x\nloss = mean((out - y) ^ 2)\n", message: /^parameter 'V' is never used by the loss$/, at: "5:7" },
   { id: "M22", what: "an unknown optimizer", source: H + TAIL + "optimizer adamw\n", message: /^unknown optimizer 'adamw'; did you mean 'adam'\? \(known: sgd, adam, rmsprop, adagrad/, at: "6:11" },
   { id: "M22", what: "an unknown optimizer option", source: H + TAIL + "optimizer sgd(momentun = 0.9)\n", message: /^sgd\(\) has no argument 'momentun'; did you mean 'momentum'\?/, at: "6:15" },
+  // Names every JavaScript object has (looked up in a plain object, they were found: an internal error).
+  ...OBJECT_PROPERTIES.flatMap((name): Case[] => [
+    { id: "M22", what: `an optimizer named '${name}'`, source: H + TAIL + `optimizer ${name}\n`, message: new RegExp(`^unknown optimizer '${name}'`), at: "6:11" },
+    { id: "M22", what: `an optimizer option named '${name}'`, source: H + TAIL + `optimizer sgd(${name} = 1)\n`, message: new RegExp(`^sgd\\(\\) has no argument '${name}'`), at: "6:15" },
+  ]),
   { id: "M23", what: "an unknown initializer", source: H + "param W[1, 2] ~ glorot\nout = W @ x\nloss mse(out, y)\n", message: /^unknown initializer 'glorot' \(known: zeros, ones, constant, glorot_uniform/, at: "4:17" },
   { id: "M24", what: "an unknown activation", source: H + "out = dense(x, 1, sigmod)\nloss mse(out, y)\n", message: /^unknown activation 'sigmod' \(known: linear, sigmoid, /, at: "4:19" },
   { id: "M25", what: "a negative dropout rate", source: H + "h = dropout(x, -0.5)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^'rate' of dropout\(\) must be in \[0, 1\), got -0\.5$/, at: "4:16" },
@@ -97,6 +105,8 @@ const CASES: Case[] = [
   { id: "M30", what: "an output that is a scalar", source: H + "out = dense(x, 1)\ns = sum(out)\nloss mse(out, y)\noutput s\n", message: /^the output 's' must be a tensor \(a vector, an image, …\), got a scalar$/, at: "7:8" },
   { id: "M30", what: "no way to tell the output", source: H + "param W[1, 2] ~ zeros\nloss = mean((W @ x - y) ^ 2)\n", message: /^cannot tell which value is the model's output; add 'output NAME'$/, at: "5:1" },
   { id: "M31", what: "an unknown metric", source: H + TAIL + "metrics f1\n", message: /^unknown metric 'f1' \(known: accuracy, mae, mse/, at: "6:9" },
+  // (Looked up in a plain object, these were taken as metrics: the module had `metrics: [null]`.)
+  ...OBJECT_PROPERTIES.map((name): Case => ({ id: "M31", what: `a metric named '${name}'`, source: H + TAIL + `metrics ${name}\n`, message: new RegExp(`^unknown metric '${name}' \\(known: accuracy, mae, mse`), at: "6:9" })),
   { id: "M31", what: "an error metric with sparse labels", source: H + "out = dense(x, 3, softmax)\nloss sparse_categorical_crossentropy(out, y)\nmetrics mae\n", message: /^metric 'mae' compares the output 'out' \[3\] with the target 'y' \[1\] element by element, but their sizes differ$/, at: "6:9" },
   { id: "M32", what: "an exponent that is not a number", source: H + "out = dense(x, 1)\nloss = mean((out - y) ^ out)\n", message: /^the exponent of '\^' must be a number written in place, such as 2 or -0\.5$/, at: "5:25" },
   { id: "M33", what: "true/false as a value", source: H + "out = dense(x, 1) * true\nloss mse(out, y)\n", message: /^'true' can only be the value of a named argument$/, at: "4:21" },
