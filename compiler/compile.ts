@@ -73,7 +73,7 @@ export function lowerSource(
   const hessian = options.hvp ? hvpKernel(model, curvature(derived)) : null;
   const kernels = [...(probe.kernel ? [probe.kernel] : []), ...(hessian ? [hessian.kernel] : [])];
   const extra = { kernels, offsets: hessian?.offsets ?? new Map<string, number>() };
-  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames(), extra });
+  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames(), precision: options.precision ?? "f64", extra });
   return { model, derived, program, probe };
 }
 

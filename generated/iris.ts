@@ -52,7 +52,13 @@ export const model: ModelInfo = {
   loss: "categorical_crossentropy",
   optimizer: { name: "adam", options: { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
   accuracy: "categorical",
-  kernels: { strategy: "unrolled", batched: false, precision: "f64", flops: { predict: 334, grad: 796 } },
+  kernels: {
+    strategy: "unrolled",
+    batched: false,
+    precision: "f64",
+    flops: { predict: 334, grad: 796 },
+    fusedStep: false,
+  },
   activations: [{ name: "h", activation: "relu", offset: 0, size: 16 }],
 };
 
@@ -728,6 +734,8 @@ interface KernelInfo {
   precision: "f64" | "f32";
   /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
   flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
 }
 
 /**
@@ -770,6 +778,27 @@ interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
   /** The activations the probe kernel writes (absent or empty: the model has none). */
   activations?: readonly ActivationInfo[];
   /** Values per probe row: every activation of one sample, side by side. */
@@ -1353,6 +1382,24 @@ function checkSchedule(s: unknown, what: string): asserts s is LearningRateSched
   if (target !== undefined && !numberFrom(target, 0)) throw bad("warmupTarget", "a finite number ≥ 0");
 }
 
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
+  /** The learning rate's schedule, if it follows one: scalars[0] must be set from it before each step. */
+  readonly schedule?: LearningRateSchedule;
+}
+
 interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -1366,6 +1413,25 @@ interface Optimizer {
    * unless the optimizer follows a schedule: then it reads the schedule and setting it throws.
    */
   learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
 }
 
 type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
@@ -1459,32 +1525,44 @@ function optimizerShell(
   name: OptimizerName,
   size: number,
   learningRate: LearningRate,
-  clip: ClipOptions,
+  options: ClipOptions,
   layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
   update: UpdateRule,
 ): Optimizer {
-  const schedule = typeof learningRate === "number" ? null : learningRate;
-  let lr = typeof learningRate === "number" ? learningRate : NaN;
-  let iterations = 0;
+  const schedule = typeof learningRate === "number" ? undefined : learningRate;
+  // [learning rate, iterations] in an array a generated training step reads and writes too. With
+  // a schedule, slot 0 holds the rate of the step about to run: step() and the trainer (before a
+  // generated step) set it from the schedule and the step count.
+  const scalars = [schedule === undefined ? (learningRate as number) : scheduledRate(schedule, 0), 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+    ...(schedule === undefined ? {} : { schedule }),
+  };
   return {
     get learningRate() {
-      return schedule === null ? lr : scheduledRate(schedule, iterations);
+      return schedule === undefined ? scalars[0]! : scheduledRate(schedule, scalars[1]!);
     },
     set learningRate(value: number) {
-      if (schedule !== null) {
+      if (schedule !== undefined) {
         throw new Error(`${name}: the learning rate follows its schedule (${schedule.schedule}) and cannot be set`);
       }
-      lr = value;
+      scalars[0] = value;
     },
     get iterations() {
-      return iterations;
+      return scalars[1]!;
     },
+    state,
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
-      clipGradient(grad, clip, layout);
-      const t = iterations + 1;
-      update(params, grad, schedule === null ? lr : scheduledRate(schedule, iterations), t);
-      iterations = t;
+      clipGradient(grad, options, layout);
+      if (schedule !== undefined) scalars[0] = scheduledRate(schedule, scalars[1]!);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
     },
   };
 }
@@ -1524,7 +1602,7 @@ function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[
   const m = new VecArray(size);
   const v = new VecArray(size);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "adam learningRate");
-  return optimizerShell("adam", size, learningRate, options, layout, (params, grad, lr, t) => {
+  return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
     const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
     adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
   });
@@ -1582,6 +1660,17 @@ function createModelTrainer(
   const chunkY = new VecArray(maxBatch * targetSize);
   const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
   const last = { gradNorm: NaN, applied: false };
@@ -1600,6 +1689,14 @@ function createModelTrainer(
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        // A generated step reads the rate from scalars[0]: a schedule's rate for this step goes there first.
+        if (fused.schedule !== undefined) fused.scalars[0] = scheduledRate(fused.schedule, fused.scalars[1]!);
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       grad.fill(0);
       let lossSum = 0;
@@ -1626,6 +1723,420 @@ function createModelTrainer(
       return loss;
     },
   };
+}
+
+interface EarlyStoppingOptions {
+  /** The logged value to watch (default "val_loss"): loss, a metric, or their val_ forms. */
+  monitor?: string;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** "min", "max", or "auto" (default: max for accuracy, else min). */
+  mode?: "auto" | "min" | "max";
+  /** Patience only restarts on epochs better than this too (default: none). */
+  baseline?: number;
+  /** Put back the weights of the best epoch when training ends (default false). */
+  restoreBestWeights?: boolean;
+  /** Epochs to train before watching at all (default 0). */
+  startFromEpoch?: number;
+}
+
+interface ReduceLrOnPlateauOptions {
+  monitor?: string;
+  /** The learning rate's multiplier on a plateau, in (0, 1) (default 0.1). */
+  factor?: number;
+  /** Epochs without improvement before reducing (default 10). */
+  patience?: number;
+  mode?: "auto" | "min" | "max";
+  /** Smallest change that counts as an improvement (default 1e-4). */
+  minDelta?: number;
+  /** Epochs after a reduction before counting again (default 0). */
+  cooldown?: number;
+  /** The learning rate never goes below this (default 0). */
+  minLr?: number;
+}
+
+function finiteNumber(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) ? "" : "a finite number";
+}
+
+function nonNegativeNumber(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? "" : "a finite number ≥ 0";
+}
+
+function aMode(v: unknown): string {
+  return v === "auto" || v === "min" || v === "max" ? "" : '"auto", "min" or "max"';
+}
+
+function aString(v: unknown): string {
+  return typeof v === "string" ? "" : "a string naming a logged value, such as \"val_loss\"";
+}
+
+function aFactor(v: unknown): string {
+  return typeof v === "number" && v > 0 && v < 1 ? "" : "a number in (0, 1)";
+}
+
+const EARLY_STOPPING: { [key: string]: OptionRule } = {
+  monitor: aString,
+  minDelta: nonNegativeNumber,
+  patience: nonNegativeInteger,
+  mode: aMode,
+  baseline: finiteNumber,
+  restoreBestWeights: trueOrFalse,
+  startFromEpoch: nonNegativeInteger,
+};
+
+const REDUCE_LR: { [key: string]: OptionRule } = {
+  monitor: aString,
+  factor: aFactor,
+  patience: nonNegativeInteger,
+  mode: aMode,
+  minDelta: nonNegativeNumber,
+  cooldown: nonNegativeInteger,
+  minLr: nonNegativeNumber,
+};
+
+/**
+ * Whether larger values of `monitor` are better. "auto" as Keras decides it: accuracy goes up,
+ * losses and error metrics go down.
+ */
+function maximizes(monitor: string, mode: "auto" | "min" | "max" | undefined): boolean {
+  if (mode === "max" || mode === "min") return mode === "max";
+  return monitor.replace(/^val_/, "") === "accuracy";
+}
+
+/** Throws unless fit logs `monitor` (`logged`: the names it logs, in order). */
+function checkMonitor(what: string, monitor: string, logged: readonly string[]): void {
+  if (logged.includes(monitor)) return;
+  const hint = monitor.startsWith("val_") && logged.includes(monitor.slice(4)) ? " without validationData" : "";
+  throw new Error(`fit: ${what} monitors '${monitor}', which fit does not log${hint} (it logs: ${logged.join(", ")})`);
+}
+
+interface EarlyStopping {
+  readonly monitor: string;
+  /** Feeds one epoch's value; true when training should stop after this epoch. */
+  update(epoch: number, value: number, params: Vec): boolean;
+  /** With restoreBestWeights, copies the best epoch's weights into params; returns that epoch, else -1. */
+  restore(params: Vec): number;
+  /** The best value seen and its epoch (0-based; -1 before any). */
+  readonly best: number;
+  readonly bestEpoch: number;
+  readonly patience: number;
+}
+
+/** Keras 3's EarlyStopping over the values fit logs (`logged`); params sizes the weights copy. */
+function createEarlyStopping(
+  opts: EarlyStoppingOptions,
+  logged: readonly string[],
+  size: number,
+): EarlyStopping {
+  checkOptions("fit: earlyStopping", opts, EARLY_STOPPING);
+  const monitor = opts.monitor ?? "val_loss";
+  checkMonitor("earlyStopping", monitor, logged);
+  const up = maximizes(monitor, opts.mode);
+  const minDelta = opts.minDelta ?? 0;
+  const patience = opts.patience ?? 0;
+  const startFromEpoch = opts.startFromEpoch ?? 0;
+  const restoreBest = opts.restoreBestWeights ?? false;
+  // Keras: monitor_op(current − min_delta, reference), with min_delta negated when minimizing.
+  const better = (value: number, reference: number) =>
+    up ? value - minDelta > reference : value + minDelta < reference;
+  const bestWeights = new VecArray(restoreBest ? size : 0);
+  const state = { best: up ? -Infinity : Infinity, bestEpoch: -1, wait: 0, saved: false, savedEpoch: -1 };
+  const save = (params: Vec, epoch: number) => {
+    bestWeights.set(params);
+    state.saved = true;
+    state.savedEpoch = epoch;
+  };
+  return {
+    monitor,
+    patience,
+    get best() {
+      return state.best;
+    },
+    get bestEpoch() {
+      return state.bestEpoch;
+    },
+    update(epoch, value, params) {
+      if (epoch < startFromEpoch) return false;
+      // As Keras: before any improvement, the first watched epoch's weights count as the best.
+      if (restoreBest && !state.saved) save(params, epoch);
+      state.wait++;
+      if (better(value, state.best)) {
+        state.best = value;
+        state.bestEpoch = epoch;
+        if (restoreBest) save(params, epoch);
+        if (opts.baseline === undefined || better(value, opts.baseline)) state.wait = 0;
+        return false;
+      }
+      return state.wait >= patience && epoch > 0;
+    },
+    restore(params) {
+      if (!state.saved) return -1;
+      params.set(bestWeights);
+      return state.savedEpoch;
+    },
+  };
+}
+
+interface ReduceLrOnPlateau {
+  readonly monitor: string;
+  /** Feeds one epoch's value; lowers the optimizer's learning rate on a plateau. Returns the new rate, or NaN. */
+  update(value: number, optimizer: Optimizer): number;
+}
+
+/** Keras 3's ReduceLROnPlateau over the values fit logs. */
+function createReduceLrOnPlateau(opts: ReduceLrOnPlateauOptions, logged: readonly string[]): ReduceLrOnPlateau {
+  checkOptions("fit: reduceLrOnPlateau", opts, REDUCE_LR);
+  const monitor = opts.monitor ?? "val_loss";
+  checkMonitor("reduceLrOnPlateau", monitor, logged);
+  // Keras decides "auto" here by whether the name contains "acc".
+  const up = opts.mode === "max" || ((opts.mode ?? "auto") === "auto" && monitor.includes("acc"));
+  const { factor = 0.1, patience = 10, minDelta = 1e-4, cooldown = 0, minLr = 0 } = opts;
+  const state = { best: up ? -Infinity : Infinity, wait: 0, cooldown: 0 };
+  return {
+    monitor,
+    update(value, optimizer) {
+      if (state.cooldown > 0) {
+        state.cooldown--;
+        state.wait = 0;
+      }
+      if (up ? value > state.best + minDelta : value < state.best - minDelta) {
+        state.best = value;
+        state.wait = 0;
+      } else if (state.cooldown === 0) {
+        state.wait++;
+        const old = optimizer.learningRate;
+        if (state.wait >= patience && old > minLr) {
+          const rate = Math.max(old * factor, minLr);
+          optimizer.learningRate = rate;
+          state.cooldown = cooldown;
+          state.wait = 0;
+          return rate;
+        }
+      }
+      return NaN;
+    },
+  };
+}
+
+/** Whether an optimizer's learning rate follows a schedule (setting it then throws; see optimizers.ts). */
+function followsSchedule(optimizer: Optimizer): boolean {
+  try {
+    // Setting the rate it already has changes nothing on an optimizer without a schedule.
+    optimizer.learningRate = optimizer.learningRate;
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** One parameter tensor's numbers, one per epoch. */
+interface ParamHealth {
+  name: string;
+  shape: number[];
+  /** Mean over the epoch's updates of ‖∂loss/∂tensor‖ (batch mean, before clipping). */
+  gradNorm: number[];
+  /**
+   * Mean of ‖Δtensor‖ / ‖tensor‖ over RATIO_SAMPLES of the epoch's updates (NaN while the
+   * tensor is all zeros).
+   */
+  updateRatio: number[];
+}
+
+/** One activation's numbers, one per epoch, measured on the probe rows after the epoch. */
+interface ActivationHealth {
+  name: string;
+  activation: "sigmoid" | "tanh" | "relu";
+  /** sigmoid, tanh: the fraction of outputs beyond 0.99 of the range; relu: of units 0 on every probe row. */
+  measure: "saturated" | "dead";
+  fraction: number[];
+}
+
+interface HealthHistory {
+  params: ParamHealth[];
+  activations: ActivationHealth[];
+  /** How many training rows the activations were measured on. */
+  probeRows: number;
+}
+
+/** Rows of the training data the activation statistics are measured on (the first ones). */
+const PROBE_ROWS = 256;
+
+/** Updates per epoch whose update-to-weight ratio is measured (every update of shorter epochs). */
+const RATIO_SAMPLES = 16;
+
+/** Per tensor t (elements [starts[t], starts[t + 1])): Σ grad² into gradSq[t]. */
+function gradientSquares(grad: Vec, starts: Int32Array, gradSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const g = grad[i]!;
+      const h = grad[i + 1]!;
+      a += g * g;
+      b += h * h;
+    }
+    if (i < end) a += grad[i]! * grad[i]!;
+    gradSq[t] = a + b;
+  }
+}
+
+/** Per tensor t: Σ w² into weightSq[t], and the weights into `before`. */
+function weightSquares(params: Vec, before: Vec, starts: Int32Array, weightSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const w = params[i]!;
+      const v = params[i + 1]!;
+      a += w * w;
+      b += v * v;
+      before[i] = w;
+      before[i + 1] = v;
+    }
+    if (i < end) {
+      a += params[i]! * params[i]!;
+      before[i] = params[i]!;
+    }
+    weightSq[t] = a + b;
+  }
+}
+
+/** Per tensor t: Σ (w − before)² into deltaSq[t]. */
+function deltaSquares(params: Vec, before: Vec, starts: Int32Array, deltaSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const d = params[i]! - before[i]!;
+      const e = params[i + 1]! - before[i + 1]!;
+      a += d * d;
+      b += e * e;
+    }
+    if (i < end) a += (params[i]! - before[i]!) ** 2;
+    deltaSq[t] = a + b;
+  }
+}
+
+interface HealthMonitor {
+  /** The optimizer to train with: the given one, measured around each step. */
+  optimizer: Optimizer;
+  /** Closes an epoch: averages its steps and measures the activations at `params`. */
+  endEpoch(params: Vec): void;
+  history: HealthHistory;
+}
+
+/** Watches training of `core` by `optimizer` on X (rows × inputSize), in epochs of `stepsPerEpoch` updates. */
+function createHealthMonitor(
+  core: ModelCore,
+  optimizer: Optimizer,
+  X: Vec,
+  rows: number,
+  stepsPerEpoch: number,
+): HealthMonitor {
+  const tensors = core.params.length;
+  const starts = new Int32Array(tensors + 1);
+  core.params.forEach((p, t) => (starts[t + 1] = p.offset + p.size));
+  const before = new VecArray(core.paramCount);
+  // Plain arrays of doubles: sums stay in double precision in a float32 module too.
+  const zeros = () => new Array<number>(tensors).fill(0);
+  const [gradSq, weightSq, deltaSq] = [zeros(), zeros(), zeros()];
+  const [normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros()];
+  // The ratio is measured on every `every`-th update of an epoch, from its first.
+  const every = Math.max(1, Math.floor(stepsPerEpoch / RATIO_SAMPLES));
+  const steps = { count: 0 };
+  const history: HealthHistory = {
+    params: core.params.map((p) => ({ name: p.name, shape: p.shape, gradNorm: [], updateRatio: [] })),
+    activations: (core.activations ?? []).map((a) => ({
+      name: a.name,
+      activation: a.activation,
+      measure: a.activation === "relu" ? "dead" : "saturated",
+      fraction: [],
+    })),
+    probeRows: core.probeBatch ? Math.min(rows, PROBE_ROWS) : 0,
+  };
+  const probeOut = new VecArray(history.probeRows * (core.probeSize ?? 0));
+  const measured: Optimizer = {
+    get learningRate() {
+      return optimizer.learningRate;
+    },
+    set learningRate(value: number) {
+      optimizer.learningRate = value;
+    },
+    get iterations() {
+      return optimizer.iterations;
+    },
+    step(params: Vec, grad: Vec): void {
+      // Before the inner step: it clips grad in place, and the norms are of the unclipped gradient.
+      gradientSquares(grad, starts, gradSq);
+      const sampled = steps.count % every === 0;
+      if (sampled) weightSquares(params, before, starts, weightSq);
+      optimizer.step(params, grad);
+      if (sampled) deltaSquares(params, before, starts, deltaSq);
+      for (let t = 0; t < tensors; t++) {
+        normSum[t]! += Math.sqrt(gradSq[t]!);
+        if (sampled && weightSq[t]! > 0) {
+          ratioSum[t]! += Math.sqrt(deltaSq[t]! / weightSq[t]!);
+          ratioCount[t]!++;
+        }
+      }
+      steps.count++;
+    },
+  };
+  return {
+    optimizer: measured,
+    history,
+    endEpoch(params: Vec): void {
+      history.params.forEach((p, t) => {
+        p.gradNorm.push(steps.count > 0 ? normSum[t]! / steps.count : NaN);
+        p.updateRatio.push(ratioCount[t]! > 0 ? ratioSum[t]! / ratioCount[t]! : NaN);
+      });
+      for (const sums of [normSum, ratioSum, ratioCount]) sums.fill(0);
+      steps.count = 0;
+      if (history.probeRows > 0) {
+        const fractions = activationFractions(core, params, X, history.probeRows, probeOut);
+        history.activations.forEach((a, k) => a.fraction.push(fractions[k]!));
+      }
+    },
+  };
+}
+
+/**
+ * Each activation's saturated (sigmoid, tanh) or dead (relu) fraction on rows [0, n) of X, in
+ * core.activations order; `out` holds the probe's n × probeSize values.
+ */
+function activationFractions(core: ModelCore, params: Vec, X: Vec, n: number, out: Vec): number[] {
+  const acts = core.activations ?? [];
+  const width = core.probeSize ?? 0;
+  for (let start = 0; start < n; start += core.maxBatch) {
+    const m = Math.min(core.maxBatch, n - start);
+    const Xc = X.subarray(start * core.inputSize, (start + m) * core.inputSize);
+    core.probeBatch!(params, Xc, m, out.subarray(start * width, (start + m) * width));
+  }
+  return acts.map((a) => {
+    let count = 0;
+    if (a.activation === "relu") {
+      // A dead unit: 0 on every probe row.
+      for (let u = 0; u < a.size; u++) {
+        let alive = false;
+        for (let r = 0; r < n && !alive; r++) alive = out[r * width + a.offset + u]! !== 0;
+        if (!alive) count++;
+      }
+      return count / a.size;
+    }
+    for (let r = 0; r < n; r++) {
+      for (let u = 0; u < a.size; u++) {
+        const y = out[r * width + a.offset + u]!;
+        if (Math.abs(a.activation === "sigmoid" ? 2 * y - 1 : y) > 0.99) count++;
+      }
+    }
+    return count / (n * a.size);
+  });
 }
 
 /** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
@@ -1803,13 +2314,16 @@ function fitModel(
   const early = opts.earlyStopping ? createEarlyStopping(opts.earlyStopping, monitored, core.paramCount) : null;
   const plateau = opts.reduceLrOnPlateau ? createReduceLrOnPlateau(opts.reduceLrOnPlateau, monitored) : null;
   if (plateau && followsSchedule(optimizer)) {
-    throw new Error("fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other");
+    throw new Error(
+      "fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other",
+    );
   }
   const batchCount = Math.ceil(rows / (fullBatch ? rows : Math.min(batchSize, rows)));
   const health = opts.health === true ? createHealthMonitor(core, optimizer, X, rows, batchCount) : null;
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
-  const trainer = createModelTrainer(core, params, health?.optimizer ?? optimizer, { seed: deriveSeed(seed, "dropout") });
+  const trainOptimizer = health?.optimizer ?? optimizer;
+  const trainer = createModelTrainer(core, params, trainOptimizer, { seed: deriveSeed(seed, "dropout") });
 
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
@@ -2190,405 +2704,6 @@ function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
     failLoad(`layoutHash ${describeJson(fields.layoutHash)} does not match the model's ${core.layoutHash} (${why})`);
   }
   return out;
-}
-
-interface EarlyStoppingOptions {
-  /** The logged value to watch (default "val_loss"): loss, a metric, or their val_ forms. */
-  monitor?: string;
-  /** Smallest change that counts as an improvement (default 0). */
-  minDelta?: number;
-  /** Epochs without improvement before stopping (default 0). */
-  patience?: number;
-  /** "min", "max", or "auto" (default: max for accuracy, else min). */
-  mode?: "auto" | "min" | "max";
-  /** Patience only restarts on epochs better than this too (default: none). */
-  baseline?: number;
-  /** Put back the weights of the best epoch when training ends (default false). */
-  restoreBestWeights?: boolean;
-  /** Epochs to train before watching at all (default 0). */
-  startFromEpoch?: number;
-}
-
-interface ReduceLrOnPlateauOptions {
-  monitor?: string;
-  /** The learning rate's multiplier on a plateau, in (0, 1) (default 0.1). */
-  factor?: number;
-  /** Epochs without improvement before reducing (default 10). */
-  patience?: number;
-  mode?: "auto" | "min" | "max";
-  /** Smallest change that counts as an improvement (default 1e-4). */
-  minDelta?: number;
-  /** Epochs after a reduction before counting again (default 0). */
-  cooldown?: number;
-  /** The learning rate never goes below this (default 0). */
-  minLr?: number;
-}
-
-function finiteNumber(v: unknown): string {
-  return typeof v === "number" && Number.isFinite(v) ? "" : "a finite number";
-}
-
-function nonNegativeNumber(v: unknown): string {
-  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? "" : "a finite number ≥ 0";
-}
-
-function aMode(v: unknown): string {
-  return v === "auto" || v === "min" || v === "max" ? "" : '"auto", "min" or "max"';
-}
-
-function aString(v: unknown): string {
-  return typeof v === "string" ? "" : "a string naming a logged value, such as \"val_loss\"";
-}
-
-function aFactor(v: unknown): string {
-  return typeof v === "number" && v > 0 && v < 1 ? "" : "a number in (0, 1)";
-}
-
-const EARLY_STOPPING: { [key: string]: OptionRule } = {
-  monitor: aString,
-  minDelta: nonNegativeNumber,
-  patience: nonNegativeInteger,
-  mode: aMode,
-  baseline: finiteNumber,
-  restoreBestWeights: trueOrFalse,
-  startFromEpoch: nonNegativeInteger,
-};
-
-const REDUCE_LR: { [key: string]: OptionRule } = {
-  monitor: aString,
-  factor: aFactor,
-  patience: nonNegativeInteger,
-  mode: aMode,
-  minDelta: nonNegativeNumber,
-  cooldown: nonNegativeInteger,
-  minLr: nonNegativeNumber,
-};
-
-/**
- * Whether larger values of `monitor` are better. "auto" as Keras decides it: accuracy goes up,
- * losses and error metrics go down.
- */
-function maximizes(monitor: string, mode: "auto" | "min" | "max" | undefined): boolean {
-  if (mode === "max" || mode === "min") return mode === "max";
-  return monitor.replace(/^val_/, "") === "accuracy";
-}
-
-/** Throws unless fit logs `monitor` (`logged`: the names it logs, in order). */
-function checkMonitor(what: string, monitor: string, logged: readonly string[]): void {
-  if (logged.includes(monitor)) return;
-  const hint = monitor.startsWith("val_") && logged.includes(monitor.slice(4)) ? " without validationData" : "";
-  throw new Error(`fit: ${what} monitors '${monitor}', which fit does not log${hint} (it logs: ${logged.join(", ")})`);
-}
-
-interface EarlyStopping {
-  readonly monitor: string;
-  /** Feeds one epoch's value; true when training should stop after this epoch. */
-  update(epoch: number, value: number, params: Vec): boolean;
-  /** With restoreBestWeights, copies the best epoch's weights into params; returns that epoch, else -1. */
-  restore(params: Vec): number;
-  /** The best value seen and its epoch (0-based; -1 before any). */
-  readonly best: number;
-  readonly bestEpoch: number;
-  readonly patience: number;
-}
-
-/** Keras 3's EarlyStopping over the values fit logs (`logged`); params sizes the weights copy. */
-function createEarlyStopping(opts: EarlyStoppingOptions, logged: readonly string[], size: number): EarlyStopping {
-  checkOptions("fit: earlyStopping", opts, EARLY_STOPPING);
-  const monitor = opts.monitor ?? "val_loss";
-  checkMonitor("earlyStopping", monitor, logged);
-  const up = maximizes(monitor, opts.mode);
-  const minDelta = opts.minDelta ?? 0;
-  const patience = opts.patience ?? 0;
-  const startFromEpoch = opts.startFromEpoch ?? 0;
-  const restoreBest = opts.restoreBestWeights ?? false;
-  // Keras: monitor_op(current − min_delta, reference), with min_delta negated when minimizing.
-  const better = (value: number, reference: number) => (up ? value - minDelta > reference : value + minDelta < reference);
-  const bestWeights = new VecArray(restoreBest ? size : 0);
-  const state = { best: up ? -Infinity : Infinity, bestEpoch: -1, wait: 0, saved: false, savedEpoch: -1 };
-  const save = (params: Vec, epoch: number) => {
-    bestWeights.set(params);
-    state.saved = true;
-    state.savedEpoch = epoch;
-  };
-  return {
-    monitor,
-    patience,
-    get best() {
-      return state.best;
-    },
-    get bestEpoch() {
-      return state.bestEpoch;
-    },
-    update(epoch, value, params) {
-      if (epoch < startFromEpoch) return false;
-      // As Keras: before any improvement, the first watched epoch's weights count as the best.
-      if (restoreBest && !state.saved) save(params, epoch);
-      state.wait++;
-      if (better(value, state.best)) {
-        state.best = value;
-        state.bestEpoch = epoch;
-        if (restoreBest) save(params, epoch);
-        if (opts.baseline === undefined || better(value, opts.baseline)) state.wait = 0;
-        return false;
-      }
-      return state.wait >= patience && epoch > 0;
-    },
-    restore(params) {
-      if (!state.saved) return -1;
-      params.set(bestWeights);
-      return state.savedEpoch;
-    },
-  };
-}
-
-interface ReduceLrOnPlateau {
-  readonly monitor: string;
-  /** Feeds one epoch's value; lowers the optimizer's learning rate on a plateau. Returns the new rate, or NaN. */
-  update(value: number, optimizer: Optimizer): number;
-}
-
-/** Keras 3's ReduceLROnPlateau over the values fit logs. */
-function createReduceLrOnPlateau(opts: ReduceLrOnPlateauOptions, logged: readonly string[]): ReduceLrOnPlateau {
-  checkOptions("fit: reduceLrOnPlateau", opts, REDUCE_LR);
-  const monitor = opts.monitor ?? "val_loss";
-  checkMonitor("reduceLrOnPlateau", monitor, logged);
-  // Keras decides "auto" here by whether the name contains "acc".
-  const up = opts.mode === "max" || ((opts.mode ?? "auto") === "auto" && monitor.includes("acc"));
-  const { factor = 0.1, patience = 10, minDelta = 1e-4, cooldown = 0, minLr = 0 } = opts;
-  const state = { best: up ? -Infinity : Infinity, wait: 0, cooldown: 0 };
-  return {
-    monitor,
-    update(value, optimizer) {
-      if (state.cooldown > 0) {
-        state.cooldown--;
-        state.wait = 0;
-      }
-      if (up ? value > state.best + minDelta : value < state.best - minDelta) {
-        state.best = value;
-        state.wait = 0;
-      } else if (state.cooldown === 0) {
-        state.wait++;
-        const old = optimizer.learningRate;
-        if (state.wait >= patience && old > minLr) {
-          const rate = Math.max(old * factor, minLr);
-          optimizer.learningRate = rate;
-          state.cooldown = cooldown;
-          state.wait = 0;
-          return rate;
-        }
-      }
-      return NaN;
-    },
-  };
-}
-
-/** Whether an optimizer's learning rate follows a schedule (setting it then throws; see optimizers.ts). */
-function followsSchedule(optimizer: Optimizer): boolean {
-  try {
-    // Setting the rate it already has changes nothing on an optimizer without a schedule.
-    optimizer.learningRate = optimizer.learningRate;
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/** One parameter tensor's numbers, one per epoch. */
-interface ParamHealth {
-  name: string;
-  shape: number[];
-  /** Mean over the epoch's updates of ‖∂loss/∂tensor‖ (batch mean, before clipping). */
-  gradNorm: number[];
-  /** Mean of ‖Δtensor‖ / ‖tensor‖ over RATIO_SAMPLES of the epoch's updates (NaN while the tensor is all zeros). */
-  updateRatio: number[];
-}
-
-/** One activation's numbers, one per epoch, measured on the probe rows after the epoch. */
-interface ActivationHealth {
-  name: string;
-  activation: "sigmoid" | "tanh" | "relu";
-  /** sigmoid, tanh: the fraction of outputs beyond 0.99 of the range; relu: of units 0 on every probe row. */
-  measure: "saturated" | "dead";
-  fraction: number[];
-}
-
-interface HealthHistory {
-  params: ParamHealth[];
-  activations: ActivationHealth[];
-  /** How many training rows the activations were measured on. */
-  probeRows: number;
-}
-
-/** Rows of the training data the activation statistics are measured on (the first ones). */
-const PROBE_ROWS = 256;
-
-/** Updates per epoch whose update-to-weight ratio is measured (every update of shorter epochs). */
-const RATIO_SAMPLES = 16;
-
-/** Per tensor t (elements [starts[t], starts[t + 1])): Σ grad² into gradSq[t]. */
-function gradientSquares(grad: Vec, starts: Int32Array, gradSq: number[]): void {
-  for (let t = 0; t + 1 < starts.length; t++) {
-    const end = starts[t + 1]!;
-    let [a, b] = [0, 0];
-    let i = starts[t]!;
-    for (; i + 1 < end; i += 2) {
-      const g = grad[i]!;
-      const h = grad[i + 1]!;
-      a += g * g;
-      b += h * h;
-    }
-    if (i < end) a += grad[i]! * grad[i]!;
-    gradSq[t] = a + b;
-  }
-}
-
-/** Per tensor t: Σ w² into weightSq[t], and the weights into `before`. */
-function weightSquares(params: Vec, before: Vec, starts: Int32Array, weightSq: number[]): void {
-  for (let t = 0; t + 1 < starts.length; t++) {
-    const end = starts[t + 1]!;
-    let [a, b] = [0, 0];
-    let i = starts[t]!;
-    for (; i + 1 < end; i += 2) {
-      const w = params[i]!;
-      const v = params[i + 1]!;
-      a += w * w;
-      b += v * v;
-      before[i] = w;
-      before[i + 1] = v;
-    }
-    if (i < end) {
-      a += params[i]! * params[i]!;
-      before[i] = params[i]!;
-    }
-    weightSq[t] = a + b;
-  }
-}
-
-/** Per tensor t: Σ (w − before)² into deltaSq[t]. */
-function deltaSquares(params: Vec, before: Vec, starts: Int32Array, deltaSq: number[]): void {
-  for (let t = 0; t + 1 < starts.length; t++) {
-    const end = starts[t + 1]!;
-    let [a, b] = [0, 0];
-    let i = starts[t]!;
-    for (; i + 1 < end; i += 2) {
-      const d = params[i]! - before[i]!;
-      const e = params[i + 1]! - before[i + 1]!;
-      a += d * d;
-      b += e * e;
-    }
-    if (i < end) a += (params[i]! - before[i]!) ** 2;
-    deltaSq[t] = a + b;
-  }
-}
-
-interface HealthMonitor {
-  /** The optimizer to train with: the given one, measured around each step. */
-  optimizer: Optimizer;
-  /** Closes an epoch: averages its steps and measures the activations at `params`. */
-  endEpoch(params: Vec): void;
-  history: HealthHistory;
-}
-
-/** Watches training of `core` by `optimizer` on X (rows × inputSize), in epochs of `stepsPerEpoch` updates. */
-function createHealthMonitor(core: ModelCore, optimizer: Optimizer, X: Vec, rows: number, stepsPerEpoch: number): HealthMonitor {
-  const tensors = core.params.length;
-  const starts = new Int32Array(tensors + 1);
-  core.params.forEach((p, t) => (starts[t + 1] = p.offset + p.size));
-  const before = new VecArray(core.paramCount);
-  // Plain arrays of doubles: sums stay in double precision in a float32 module too.
-  const zeros = () => new Array<number>(tensors).fill(0);
-  const [gradSq, weightSq, deltaSq, normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros(), zeros(), zeros(), zeros()];
-  // The ratio is measured on every `every`-th update of an epoch, from its first.
-  const every = Math.max(1, Math.floor(stepsPerEpoch / RATIO_SAMPLES));
-  const steps = { count: 0 };
-  const history: HealthHistory = {
-    params: core.params.map((p) => ({ name: p.name, shape: p.shape, gradNorm: [], updateRatio: [] })),
-    activations: (core.activations ?? []).map((a) => ({
-      name: a.name,
-      activation: a.activation,
-      measure: a.activation === "relu" ? "dead" : "saturated",
-      fraction: [],
-    })),
-    probeRows: core.probeBatch ? Math.min(rows, PROBE_ROWS) : 0,
-  };
-  const probeOut = new VecArray(history.probeRows * (core.probeSize ?? 0));
-  const measured: Optimizer = {
-    get learningRate() {
-      return optimizer.learningRate;
-    },
-    set learningRate(value: number) {
-      optimizer.learningRate = value;
-    },
-    get iterations() {
-      return optimizer.iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      // Before the inner step: it clips grad in place, and the norms are of the unclipped gradient.
-      gradientSquares(grad, starts, gradSq);
-      const sampled = steps.count % every === 0;
-      if (sampled) weightSquares(params, before, starts, weightSq);
-      optimizer.step(params, grad);
-      if (sampled) deltaSquares(params, before, starts, deltaSq);
-      for (let t = 0; t < tensors; t++) {
-        normSum[t]! += Math.sqrt(gradSq[t]!);
-        if (sampled && weightSq[t]! > 0) {
-          ratioSum[t]! += Math.sqrt(deltaSq[t]! / weightSq[t]!);
-          ratioCount[t]!++;
-        }
-      }
-      steps.count++;
-    },
-  };
-  return {
-    optimizer: measured,
-    history,
-    endEpoch(params: Vec): void {
-      history.params.forEach((p, t) => {
-        p.gradNorm.push(steps.count > 0 ? normSum[t]! / steps.count : NaN);
-        p.updateRatio.push(ratioCount[t]! > 0 ? ratioSum[t]! / ratioCount[t]! : NaN);
-      });
-      for (const sums of [normSum, ratioSum, ratioCount]) sums.fill(0);
-      steps.count = 0;
-      if (history.probeRows > 0) {
-        const fractions = activationFractions(core, params, X, history.probeRows, probeOut);
-        history.activations.forEach((a, k) => a.fraction.push(fractions[k]!));
-      }
-    },
-  };
-}
-
-/**
- * Each activation's saturated (sigmoid, tanh) or dead (relu) fraction on rows [0, n) of X, in
- * core.activations order; `out` holds the probe's n × probeSize values.
- */
-function activationFractions(core: ModelCore, params: Vec, X: Vec, n: number, out: Vec): number[] {
-  const acts = core.activations ?? [];
-  const width = core.probeSize ?? 0;
-  for (let start = 0; start < n; start += core.maxBatch) {
-    const m = Math.min(core.maxBatch, n - start);
-    const Xc = X.subarray(start * core.inputSize, (start + m) * core.inputSize);
-    core.probeBatch!(params, Xc, m, out.subarray(start * width, (start + m) * width));
-  }
-  return acts.map((a) => {
-    let count = 0;
-    if (a.activation === "relu") {
-      // A dead unit: 0 on every probe row.
-      for (let u = 0; u < a.size; u++) {
-        let alive = false;
-        for (let r = 0; r < n && !alive; r++) alive = out[r * width + a.offset + u]! !== 0;
-        if (!alive) count++;
-      }
-      return count / a.size;
-    }
-    for (let r = 0; r < n; r++) {
-      for (let u = 0; u < a.size; u++) {
-        const y = out[r * width + a.offset + u]!;
-        if (Math.abs(a.activation === "sigmoid" ? 2 * y - 1 : y) > 0.99) count++;
-      }
-    }
-    return count / (n * a.size);
-  });
 }
 
 /** What an option's value must be, as a phrase ("a positive integer"), or "" when `value` is fine. */

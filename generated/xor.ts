@@ -10,7 +10,7 @@
  *   param   W2[1, 8] ~ glorot_uniform  (offset 24)
  *   param   b2[1] ~ zeros  (offset 32)
  *   33 parameters; loss: loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2); optimizer: sgd(learni...
- *   kernels: per sample, unrolled, f64; 165 flops per prediction, 498 per training sample
+ *   kernels: per sample, unrolled, fused training step, f64; 165 flops per prediction, 498 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -52,7 +52,13 @@ export const model: ModelInfo = {
   loss: "loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)",
   optimizer: { name: "sgd", options: { learningRate: 0.5, momentum: 0.9, nesterov: false } },
   accuracy: "binary",
-  kernels: { strategy: "unrolled", batched: false, precision: "f64", flops: { predict: 165, grad: 498 } },
+  kernels: {
+    strategy: "unrolled",
+    batched: false,
+    precision: "f64",
+    flops: { predict: 165, grad: 498 },
+    fusedStep: true,
+  },
   activations: [{ name: "h", activation: "tanh", offset: 0, size: 8 }, { name: "p", activation: "sigmoid", offset: 8,
       size: 1 }],
 };
@@ -168,6 +174,8 @@ const core: ModelCore = {
   predictBatch(p, X, n, out) {
     for (let b = 0; b < n; b++) predictSample(p, X, b * INPUT_SIZE, out, b * OUTPUT_SIZE);
   },
+  trainStep: trainStep,
+  trainStepSettings: "sgd(momentum=0.9, nesterov=false)",
   activations: model.activations,
   probeSize: 9,
   probeBatch(p, X, n, out) {
@@ -388,6 +396,306 @@ function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void
   outputs[oo + 8] = 1 / (1 + Math.exp(-(W2h_0 + p[32]!)));
 }
 
+/** One training step on rows [0, n): forward, backward, mean, norm, guard,
+    clipping and the optimizer's update; returns the mean loss. */
+function trainStep(p: Vec, X: Vec, Y: Vec, n: number, _rng: Rng, outputs: Vec, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const velocity = state[0]!;
+
+  // the batch's gradient sum, in locals
+  let g_0 = 0;
+  let g_1 = 0;
+  let g_2 = 0;
+  let g_3 = 0;
+  let g_4 = 0;
+  let g_5 = 0;
+  let g_6 = 0;
+  let g_7 = 0;
+  let g_8 = 0;
+  let g_9 = 0;
+  let g_10 = 0;
+  let g_11 = 0;
+  let g_12 = 0;
+  let g_13 = 0;
+  let g_14 = 0;
+  let g_15 = 0;
+  let g_16 = 0;
+  let g_17 = 0;
+  let g_18 = 0;
+  let g_19 = 0;
+  let g_20 = 0;
+  let g_21 = 0;
+  let g_22 = 0;
+  let g_23 = 0;
+  let g_24 = 0;
+  let g_25 = 0;
+  let g_26 = 0;
+  let g_27 = 0;
+  let g_28 = 0;
+  let g_29 = 0;
+  let g_30 = 0;
+  let g_31 = 0;
+  let g_32 = 0;
+  let total = 0;
+  for (let b = 0; b < n; b++) {
+    const xo = b * 2;
+    const yo = b;
+    const oo = b;
+
+    // xor.nn:11  h = tanh(W1 @ x + b1)
+    const W1x_0 = p[0]! * X[xo]! + p[1]! * X[xo + 1]!;
+    const W1x_1 = p[2]! * X[xo]! + p[3]! * X[xo + 1]!;
+    const W1x_2 = p[4]! * X[xo]! + p[5]! * X[xo + 1]!;
+    const W1x_3 = p[6]! * X[xo]! + p[7]! * X[xo + 1]!;
+    const W1x_4 = p[8]! * X[xo]! + p[9]! * X[xo + 1]!;
+    const W1x_5 = p[10]! * X[xo]! + p[11]! * X[xo + 1]!;
+    const W1x_6 = p[12]! * X[xo]! + p[13]! * X[xo + 1]!;
+    const W1x_7 = p[14]! * X[xo]! + p[15]! * X[xo + 1]!;
+    const h_0 = Math.tanh(W1x_0 + p[16]!);
+    const h_1 = Math.tanh(W1x_1 + p[17]!);
+    const h_2 = Math.tanh(W1x_2 + p[18]!);
+    const h_3 = Math.tanh(W1x_3 + p[19]!);
+    const h_4 = Math.tanh(W1x_4 + p[20]!);
+    const h_5 = Math.tanh(W1x_5 + p[21]!);
+    const h_6 = Math.tanh(W1x_6 + p[22]!);
+    const h_7 = Math.tanh(W1x_7 + p[23]!);
+
+    // xor.nn:12  p = sigmoid(W2 @ h + b2)
+    const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 +
+        p[30]! * h_6 + p[31]! * h_7;
+    const z_p_0 = W2h_0 + p[32]!;
+    const p_0 = 1 / (1 + Math.exp(-z_p_0));
+
+    // backward of xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+    const dz_p_0 = p_0 - Y[yo]!;
+
+    // backward of xor.nn:12  p = sigmoid(W2 @ h + b2)
+    const dh_0 = p[24]! * dz_p_0;
+    const dh_1 = p[25]! * dz_p_0;
+    const dh_2 = p[26]! * dz_p_0;
+    const dh_3 = p[27]! * dz_p_0;
+    const dh_4 = p[28]! * dz_p_0;
+    const dh_5 = p[29]! * dz_p_0;
+    const dh_6 = p[30]! * dz_p_0;
+    const dh_7 = p[31]! * dz_p_0;
+
+    // backward of xor.nn:11  h = tanh(W1 @ x + b1)
+    const dz_h_0 = dh_0 * (1 - h_0 * h_0);
+    const dz_h_1 = dh_1 * (1 - h_1 * h_1);
+    const dz_h_2 = dh_2 * (1 - h_2 * h_2);
+    const dz_h_3 = dh_3 * (1 - h_3 * h_3);
+    const dz_h_4 = dh_4 * (1 - h_4 * h_4);
+    const dz_h_5 = dh_5 * (1 - h_5 * h_5);
+    const dz_h_6 = dh_6 * (1 - h_6 * h_6);
+    const dz_h_7 = dh_7 * (1 - h_7 * h_7);
+
+    // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+    const loss_sum2_0 = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
+        p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
+        p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]!;
+    const loss_sum_0 = Y[yo]! * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+
+    // output p (training mode, for the batch's metrics)
+    outputs[oo] = p_0;
+
+    // ∂loss/∂W1
+    g_0 += dz_h_0 * X[xo]! + 0.0002 * p[0]!;
+    g_1 += dz_h_0 * X[xo + 1]! + 0.0002 * p[1]!;
+    g_2 += dz_h_1 * X[xo]! + 0.0002 * p[2]!;
+    g_3 += dz_h_1 * X[xo + 1]! + 0.0002 * p[3]!;
+    g_4 += dz_h_2 * X[xo]! + 0.0002 * p[4]!;
+    g_5 += dz_h_2 * X[xo + 1]! + 0.0002 * p[5]!;
+    g_6 += dz_h_3 * X[xo]! + 0.0002 * p[6]!;
+    g_7 += dz_h_3 * X[xo + 1]! + 0.0002 * p[7]!;
+    g_8 += dz_h_4 * X[xo]! + 0.0002 * p[8]!;
+    g_9 += dz_h_4 * X[xo + 1]! + 0.0002 * p[9]!;
+    g_10 += dz_h_5 * X[xo]! + 0.0002 * p[10]!;
+    g_11 += dz_h_5 * X[xo + 1]! + 0.0002 * p[11]!;
+    g_12 += dz_h_6 * X[xo]! + 0.0002 * p[12]!;
+    g_13 += dz_h_6 * X[xo + 1]! + 0.0002 * p[13]!;
+    g_14 += dz_h_7 * X[xo]! + 0.0002 * p[14]!;
+    g_15 += dz_h_7 * X[xo + 1]! + 0.0002 * p[15]!;
+
+    // ∂loss/∂b1
+    g_16 += dz_h_0;
+    g_17 += dz_h_1;
+    g_18 += dz_h_2;
+    g_19 += dz_h_3;
+    g_20 += dz_h_4;
+    g_21 += dz_h_5;
+    g_22 += dz_h_6;
+    g_23 += dz_h_7;
+
+    // ∂loss/∂W2
+    g_24 += dz_p_0 * h_0;
+    g_25 += dz_p_0 * h_1;
+    g_26 += dz_p_0 * h_2;
+    g_27 += dz_p_0 * h_3;
+    g_28 += dz_p_0 * h_4;
+    g_29 += dz_p_0 * h_5;
+    g_30 += dz_p_0 * h_6;
+    g_31 += dz_p_0 * h_7;
+
+    // ∂loss/∂b2
+    g_32 += dz_p_0;
+
+    // Σ loss
+    total += 0.0001 * loss_sum2_0 - loss_sum_0;
+  }
+
+  // the batch mean, its norm, and the guard: a non-finite loss or gradient leaves params as they were
+  const scale = 1 / n;
+  g_0 *= scale;
+  g_1 *= scale;
+  g_2 *= scale;
+  g_3 *= scale;
+  g_4 *= scale;
+  g_5 *= scale;
+  g_6 *= scale;
+  g_7 *= scale;
+  g_8 *= scale;
+  g_9 *= scale;
+  g_10 *= scale;
+  g_11 *= scale;
+  g_12 *= scale;
+  g_13 *= scale;
+  g_14 *= scale;
+  g_15 *= scale;
+  g_16 *= scale;
+  g_17 *= scale;
+  g_18 *= scale;
+  g_19 *= scale;
+  g_20 *= scale;
+  g_21 *= scale;
+  g_22 *= scale;
+  g_23 *= scale;
+  g_24 *= scale;
+  g_25 *= scale;
+  g_26 *= scale;
+  g_27 *= scale;
+  g_28 *= scale;
+  g_29 *= scale;
+  g_30 *= scale;
+  g_31 *= scale;
+  g_32 *= scale;
+  const norm = Math.sqrt(g_0 * g_0 + g_1 * g_1 + g_2 * g_2 + g_3 * g_3 + g_4 * g_4 + g_5 * g_5 + g_6 * g_6 + g_7 * g_7 +
+      g_8 * g_8 + g_9 * g_9 + g_10 * g_10 + g_11 * g_11 + g_12 * g_12 + g_13 * g_13 + g_14 * g_14 + g_15 * g_15 +
+      g_16 * g_16 + g_17 * g_17 + g_18 * g_18 + g_19 * g_19 + g_20 * g_20 + g_21 * g_21 + g_22 * g_22 + g_23 * g_23 +
+      g_24 * g_24 + g_25 * g_25 + g_26 * g_26 + g_27 * g_27 + g_28 * g_28 + g_29 * g_29 + g_30 * g_30 + g_31 * g_31 +
+      g_32 * g_32);
+  const meanLoss = total * scale;
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  if (ok) {
+    const t = sc[1]! + 1;
+
+    // sgd update
+    const lr = sc[0]!;
+    const vel1 = 0.9 * velocity[0]! - lr * g_0;
+    velocity[0] = vel1;
+    p[0]! += vel1;
+    const vel2 = 0.9 * velocity[1]! - lr * g_1;
+    velocity[1] = vel2;
+    p[1]! += vel2;
+    const vel3 = 0.9 * velocity[2]! - lr * g_2;
+    velocity[2] = vel3;
+    p[2]! += vel3;
+    const vel4 = 0.9 * velocity[3]! - lr * g_3;
+    velocity[3] = vel4;
+    p[3]! += vel4;
+    const vel5 = 0.9 * velocity[4]! - lr * g_4;
+    velocity[4] = vel5;
+    p[4]! += vel5;
+    const vel6 = 0.9 * velocity[5]! - lr * g_5;
+    velocity[5] = vel6;
+    p[5]! += vel6;
+    const vel7 = 0.9 * velocity[6]! - lr * g_6;
+    velocity[6] = vel7;
+    p[6]! += vel7;
+    const vel8 = 0.9 * velocity[7]! - lr * g_7;
+    velocity[7] = vel8;
+    p[7]! += vel8;
+    const vel9 = 0.9 * velocity[8]! - lr * g_8;
+    velocity[8] = vel9;
+    p[8]! += vel9;
+    const vel10 = 0.9 * velocity[9]! - lr * g_9;
+    velocity[9] = vel10;
+    p[9]! += vel10;
+    const vel11 = 0.9 * velocity[10]! - lr * g_10;
+    velocity[10] = vel11;
+    p[10]! += vel11;
+    const vel12 = 0.9 * velocity[11]! - lr * g_11;
+    velocity[11] = vel12;
+    p[11]! += vel12;
+    const vel13 = 0.9 * velocity[12]! - lr * g_12;
+    velocity[12] = vel13;
+    p[12]! += vel13;
+    const vel14 = 0.9 * velocity[13]! - lr * g_13;
+    velocity[13] = vel14;
+    p[13]! += vel14;
+    const vel15 = 0.9 * velocity[14]! - lr * g_14;
+    velocity[14] = vel15;
+    p[14]! += vel15;
+    const vel16 = 0.9 * velocity[15]! - lr * g_15;
+    velocity[15] = vel16;
+    p[15]! += vel16;
+    const vel17 = 0.9 * velocity[16]! - lr * g_16;
+    velocity[16] = vel17;
+    p[16]! += vel17;
+    const vel18 = 0.9 * velocity[17]! - lr * g_17;
+    velocity[17] = vel18;
+    p[17]! += vel18;
+    const vel19 = 0.9 * velocity[18]! - lr * g_18;
+    velocity[18] = vel19;
+    p[18]! += vel19;
+    const vel20 = 0.9 * velocity[19]! - lr * g_19;
+    velocity[19] = vel20;
+    p[19]! += vel20;
+    const vel21 = 0.9 * velocity[20]! - lr * g_20;
+    velocity[20] = vel21;
+    p[20]! += vel21;
+    const vel22 = 0.9 * velocity[21]! - lr * g_21;
+    velocity[21] = vel22;
+    p[21]! += vel22;
+    const vel23 = 0.9 * velocity[22]! - lr * g_22;
+    velocity[22] = vel23;
+    p[22]! += vel23;
+    const vel24 = 0.9 * velocity[23]! - lr * g_23;
+    velocity[23] = vel24;
+    p[23]! += vel24;
+    const vel25 = 0.9 * velocity[24]! - lr * g_24;
+    velocity[24] = vel25;
+    p[24]! += vel25;
+    const vel26 = 0.9 * velocity[25]! - lr * g_25;
+    velocity[25] = vel26;
+    p[25]! += vel26;
+    const vel27 = 0.9 * velocity[26]! - lr * g_26;
+    velocity[26] = vel27;
+    p[26]! += vel27;
+    const vel28 = 0.9 * velocity[27]! - lr * g_27;
+    velocity[27] = vel28;
+    p[27]! += vel28;
+    const vel29 = 0.9 * velocity[28]! - lr * g_28;
+    velocity[28] = vel29;
+    p[28]! += vel29;
+    const vel30 = 0.9 * velocity[29]! - lr * g_29;
+    velocity[29] = vel30;
+    p[29]! += vel30;
+    const vel31 = 0.9 * velocity[30]! - lr * g_30;
+    velocity[30] = vel31;
+    p[30]! += vel31;
+    const vel32 = 0.9 * velocity[31]! - lr * g_31;
+    velocity[31] = vel32;
+    p[31]! += vel32;
+    const vel33 = 0.9 * velocity[32]! - lr * g_32;
+    velocity[32] = vel33;
+    p[32]! += vel33;
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
 // ---------------------------------------------------------------------------------------
 // Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
@@ -472,6 +780,8 @@ interface KernelInfo {
   precision: "f64" | "f32";
   /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
   flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
 }
 
 interface ModelCore {
@@ -507,6 +817,27 @@ interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
   /** The activations the probe kernel writes (absent or empty: the model has none). */
   activations?: readonly ActivationInfo[];
   /** Values per probe row: every activation of one sample, side by side. */
@@ -1032,6 +1363,24 @@ function checkSchedule(s: unknown, what: string): asserts s is LearningRateSched
   if (target !== undefined && !numberFrom(target, 0)) throw bad("warmupTarget", "a finite number ≥ 0");
 }
 
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
+  /** The learning rate's schedule, if it follows one: scalars[0] must be set from it before each step. */
+  readonly schedule?: LearningRateSchedule;
+}
+
 interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -1045,6 +1394,25 @@ interface Optimizer {
    * unless the optimizer follows a schedule: then it reads the schedule and setting it throws.
    */
   learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
 }
 
 type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
@@ -1137,32 +1505,44 @@ function optimizerShell(
   name: OptimizerName,
   size: number,
   learningRate: LearningRate,
-  clip: ClipOptions,
+  options: ClipOptions,
   layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
   update: UpdateRule,
 ): Optimizer {
-  const schedule = typeof learningRate === "number" ? null : learningRate;
-  let lr = typeof learningRate === "number" ? learningRate : NaN;
-  let iterations = 0;
+  const schedule = typeof learningRate === "number" ? undefined : learningRate;
+  // [learning rate, iterations] in an array a generated training step reads and writes too. With
+  // a schedule, slot 0 holds the rate of the step about to run: step() and the trainer (before a
+  // generated step) set it from the schedule and the step count.
+  const scalars = [schedule === undefined ? (learningRate as number) : scheduledRate(schedule, 0), 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+    ...(schedule === undefined ? {} : { schedule }),
+  };
   return {
     get learningRate() {
-      return schedule === null ? lr : scheduledRate(schedule, iterations);
+      return schedule === undefined ? scalars[0]! : scheduledRate(schedule, scalars[1]!);
     },
     set learningRate(value: number) {
-      if (schedule !== null) {
+      if (schedule !== undefined) {
         throw new Error(`${name}: the learning rate follows its schedule (${schedule.schedule}) and cannot be set`);
       }
-      lr = value;
+      scalars[0] = value;
     },
     get iterations() {
-      return iterations;
+      return scalars[1]!;
     },
+    state,
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
-      clipGradient(grad, clip, layout);
-      const t = iterations + 1;
-      update(params, grad, schedule === null ? lr : scheduledRate(schedule, iterations), t);
-      iterations = t;
+      clipGradient(grad, options, layout);
+      if (schedule !== undefined) scalars[0] = scheduledRate(schedule, scalars[1]!);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
     },
   };
 }
@@ -1205,7 +1585,7 @@ function createSgd(size: number, options: SgdOptions = {}, layout?: ParamInfo[])
   const nesterov = options.nesterov ?? d.nesterov;
   const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "sgd learningRate");
-  return optimizerShell("sgd", size, learningRate, options, layout, (params, grad, lr) =>
+  return optimizerShell("sgd", size, learningRate, options, layout, [velocity], (params, grad, lr) =>
     sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),
   );
 }
@@ -1262,6 +1642,17 @@ function createModelTrainer(
   const chunkY = new VecArray(maxBatch * targetSize);
   const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
   const last = { gradNorm: NaN, applied: false };
@@ -1280,6 +1671,14 @@ function createModelTrainer(
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        // A generated step reads the rate from scalars[0]: a schedule's rate for this step goes there first.
+        if (fused.schedule !== undefined) fused.scalars[0] = scheduledRate(fused.schedule, fused.scalars[1]!);
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       grad.fill(0);
       let lossSum = 0;
@@ -1306,6 +1705,420 @@ function createModelTrainer(
       return loss;
     },
   };
+}
+
+interface EarlyStoppingOptions {
+  /** The logged value to watch (default "val_loss"): loss, a metric, or their val_ forms. */
+  monitor?: string;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** "min", "max", or "auto" (default: max for accuracy, else min). */
+  mode?: "auto" | "min" | "max";
+  /** Patience only restarts on epochs better than this too (default: none). */
+  baseline?: number;
+  /** Put back the weights of the best epoch when training ends (default false). */
+  restoreBestWeights?: boolean;
+  /** Epochs to train before watching at all (default 0). */
+  startFromEpoch?: number;
+}
+
+interface ReduceLrOnPlateauOptions {
+  monitor?: string;
+  /** The learning rate's multiplier on a plateau, in (0, 1) (default 0.1). */
+  factor?: number;
+  /** Epochs without improvement before reducing (default 10). */
+  patience?: number;
+  mode?: "auto" | "min" | "max";
+  /** Smallest change that counts as an improvement (default 1e-4). */
+  minDelta?: number;
+  /** Epochs after a reduction before counting again (default 0). */
+  cooldown?: number;
+  /** The learning rate never goes below this (default 0). */
+  minLr?: number;
+}
+
+function finiteNumber(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) ? "" : "a finite number";
+}
+
+function nonNegativeNumber(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? "" : "a finite number ≥ 0";
+}
+
+function aMode(v: unknown): string {
+  return v === "auto" || v === "min" || v === "max" ? "" : '"auto", "min" or "max"';
+}
+
+function aString(v: unknown): string {
+  return typeof v === "string" ? "" : "a string naming a logged value, such as \"val_loss\"";
+}
+
+function aFactor(v: unknown): string {
+  return typeof v === "number" && v > 0 && v < 1 ? "" : "a number in (0, 1)";
+}
+
+const EARLY_STOPPING: { [key: string]: OptionRule } = {
+  monitor: aString,
+  minDelta: nonNegativeNumber,
+  patience: nonNegativeInteger,
+  mode: aMode,
+  baseline: finiteNumber,
+  restoreBestWeights: trueOrFalse,
+  startFromEpoch: nonNegativeInteger,
+};
+
+const REDUCE_LR: { [key: string]: OptionRule } = {
+  monitor: aString,
+  factor: aFactor,
+  patience: nonNegativeInteger,
+  mode: aMode,
+  minDelta: nonNegativeNumber,
+  cooldown: nonNegativeInteger,
+  minLr: nonNegativeNumber,
+};
+
+/**
+ * Whether larger values of `monitor` are better. "auto" as Keras decides it: accuracy goes up,
+ * losses and error metrics go down.
+ */
+function maximizes(monitor: string, mode: "auto" | "min" | "max" | undefined): boolean {
+  if (mode === "max" || mode === "min") return mode === "max";
+  return monitor.replace(/^val_/, "") === "accuracy";
+}
+
+/** Throws unless fit logs `monitor` (`logged`: the names it logs, in order). */
+function checkMonitor(what: string, monitor: string, logged: readonly string[]): void {
+  if (logged.includes(monitor)) return;
+  const hint = monitor.startsWith("val_") && logged.includes(monitor.slice(4)) ? " without validationData" : "";
+  throw new Error(`fit: ${what} monitors '${monitor}', which fit does not log${hint} (it logs: ${logged.join(", ")})`);
+}
+
+interface EarlyStopping {
+  readonly monitor: string;
+  /** Feeds one epoch's value; true when training should stop after this epoch. */
+  update(epoch: number, value: number, params: Vec): boolean;
+  /** With restoreBestWeights, copies the best epoch's weights into params; returns that epoch, else -1. */
+  restore(params: Vec): number;
+  /** The best value seen and its epoch (0-based; -1 before any). */
+  readonly best: number;
+  readonly bestEpoch: number;
+  readonly patience: number;
+}
+
+/** Keras 3's EarlyStopping over the values fit logs (`logged`); params sizes the weights copy. */
+function createEarlyStopping(
+  opts: EarlyStoppingOptions,
+  logged: readonly string[],
+  size: number,
+): EarlyStopping {
+  checkOptions("fit: earlyStopping", opts, EARLY_STOPPING);
+  const monitor = opts.monitor ?? "val_loss";
+  checkMonitor("earlyStopping", monitor, logged);
+  const up = maximizes(monitor, opts.mode);
+  const minDelta = opts.minDelta ?? 0;
+  const patience = opts.patience ?? 0;
+  const startFromEpoch = opts.startFromEpoch ?? 0;
+  const restoreBest = opts.restoreBestWeights ?? false;
+  // Keras: monitor_op(current − min_delta, reference), with min_delta negated when minimizing.
+  const better = (value: number, reference: number) =>
+    up ? value - minDelta > reference : value + minDelta < reference;
+  const bestWeights = new VecArray(restoreBest ? size : 0);
+  const state = { best: up ? -Infinity : Infinity, bestEpoch: -1, wait: 0, saved: false, savedEpoch: -1 };
+  const save = (params: Vec, epoch: number) => {
+    bestWeights.set(params);
+    state.saved = true;
+    state.savedEpoch = epoch;
+  };
+  return {
+    monitor,
+    patience,
+    get best() {
+      return state.best;
+    },
+    get bestEpoch() {
+      return state.bestEpoch;
+    },
+    update(epoch, value, params) {
+      if (epoch < startFromEpoch) return false;
+      // As Keras: before any improvement, the first watched epoch's weights count as the best.
+      if (restoreBest && !state.saved) save(params, epoch);
+      state.wait++;
+      if (better(value, state.best)) {
+        state.best = value;
+        state.bestEpoch = epoch;
+        if (restoreBest) save(params, epoch);
+        if (opts.baseline === undefined || better(value, opts.baseline)) state.wait = 0;
+        return false;
+      }
+      return state.wait >= patience && epoch > 0;
+    },
+    restore(params) {
+      if (!state.saved) return -1;
+      params.set(bestWeights);
+      return state.savedEpoch;
+    },
+  };
+}
+
+interface ReduceLrOnPlateau {
+  readonly monitor: string;
+  /** Feeds one epoch's value; lowers the optimizer's learning rate on a plateau. Returns the new rate, or NaN. */
+  update(value: number, optimizer: Optimizer): number;
+}
+
+/** Keras 3's ReduceLROnPlateau over the values fit logs. */
+function createReduceLrOnPlateau(opts: ReduceLrOnPlateauOptions, logged: readonly string[]): ReduceLrOnPlateau {
+  checkOptions("fit: reduceLrOnPlateau", opts, REDUCE_LR);
+  const monitor = opts.monitor ?? "val_loss";
+  checkMonitor("reduceLrOnPlateau", monitor, logged);
+  // Keras decides "auto" here by whether the name contains "acc".
+  const up = opts.mode === "max" || ((opts.mode ?? "auto") === "auto" && monitor.includes("acc"));
+  const { factor = 0.1, patience = 10, minDelta = 1e-4, cooldown = 0, minLr = 0 } = opts;
+  const state = { best: up ? -Infinity : Infinity, wait: 0, cooldown: 0 };
+  return {
+    monitor,
+    update(value, optimizer) {
+      if (state.cooldown > 0) {
+        state.cooldown--;
+        state.wait = 0;
+      }
+      if (up ? value > state.best + minDelta : value < state.best - minDelta) {
+        state.best = value;
+        state.wait = 0;
+      } else if (state.cooldown === 0) {
+        state.wait++;
+        const old = optimizer.learningRate;
+        if (state.wait >= patience && old > minLr) {
+          const rate = Math.max(old * factor, minLr);
+          optimizer.learningRate = rate;
+          state.cooldown = cooldown;
+          state.wait = 0;
+          return rate;
+        }
+      }
+      return NaN;
+    },
+  };
+}
+
+/** Whether an optimizer's learning rate follows a schedule (setting it then throws; see optimizers.ts). */
+function followsSchedule(optimizer: Optimizer): boolean {
+  try {
+    // Setting the rate it already has changes nothing on an optimizer without a schedule.
+    optimizer.learningRate = optimizer.learningRate;
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** One parameter tensor's numbers, one per epoch. */
+interface ParamHealth {
+  name: string;
+  shape: number[];
+  /** Mean over the epoch's updates of ‖∂loss/∂tensor‖ (batch mean, before clipping). */
+  gradNorm: number[];
+  /**
+   * Mean of ‖Δtensor‖ / ‖tensor‖ over RATIO_SAMPLES of the epoch's updates (NaN while the
+   * tensor is all zeros).
+   */
+  updateRatio: number[];
+}
+
+/** One activation's numbers, one per epoch, measured on the probe rows after the epoch. */
+interface ActivationHealth {
+  name: string;
+  activation: "sigmoid" | "tanh" | "relu";
+  /** sigmoid, tanh: the fraction of outputs beyond 0.99 of the range; relu: of units 0 on every probe row. */
+  measure: "saturated" | "dead";
+  fraction: number[];
+}
+
+interface HealthHistory {
+  params: ParamHealth[];
+  activations: ActivationHealth[];
+  /** How many training rows the activations were measured on. */
+  probeRows: number;
+}
+
+/** Rows of the training data the activation statistics are measured on (the first ones). */
+const PROBE_ROWS = 256;
+
+/** Updates per epoch whose update-to-weight ratio is measured (every update of shorter epochs). */
+const RATIO_SAMPLES = 16;
+
+/** Per tensor t (elements [starts[t], starts[t + 1])): Σ grad² into gradSq[t]. */
+function gradientSquares(grad: Vec, starts: Int32Array, gradSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const g = grad[i]!;
+      const h = grad[i + 1]!;
+      a += g * g;
+      b += h * h;
+    }
+    if (i < end) a += grad[i]! * grad[i]!;
+    gradSq[t] = a + b;
+  }
+}
+
+/** Per tensor t: Σ w² into weightSq[t], and the weights into `before`. */
+function weightSquares(params: Vec, before: Vec, starts: Int32Array, weightSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const w = params[i]!;
+      const v = params[i + 1]!;
+      a += w * w;
+      b += v * v;
+      before[i] = w;
+      before[i + 1] = v;
+    }
+    if (i < end) {
+      a += params[i]! * params[i]!;
+      before[i] = params[i]!;
+    }
+    weightSq[t] = a + b;
+  }
+}
+
+/** Per tensor t: Σ (w − before)² into deltaSq[t]. */
+function deltaSquares(params: Vec, before: Vec, starts: Int32Array, deltaSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const d = params[i]! - before[i]!;
+      const e = params[i + 1]! - before[i + 1]!;
+      a += d * d;
+      b += e * e;
+    }
+    if (i < end) a += (params[i]! - before[i]!) ** 2;
+    deltaSq[t] = a + b;
+  }
+}
+
+interface HealthMonitor {
+  /** The optimizer to train with: the given one, measured around each step. */
+  optimizer: Optimizer;
+  /** Closes an epoch: averages its steps and measures the activations at `params`. */
+  endEpoch(params: Vec): void;
+  history: HealthHistory;
+}
+
+/** Watches training of `core` by `optimizer` on X (rows × inputSize), in epochs of `stepsPerEpoch` updates. */
+function createHealthMonitor(
+  core: ModelCore,
+  optimizer: Optimizer,
+  X: Vec,
+  rows: number,
+  stepsPerEpoch: number,
+): HealthMonitor {
+  const tensors = core.params.length;
+  const starts = new Int32Array(tensors + 1);
+  core.params.forEach((p, t) => (starts[t + 1] = p.offset + p.size));
+  const before = new VecArray(core.paramCount);
+  // Plain arrays of doubles: sums stay in double precision in a float32 module too.
+  const zeros = () => new Array<number>(tensors).fill(0);
+  const [gradSq, weightSq, deltaSq] = [zeros(), zeros(), zeros()];
+  const [normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros()];
+  // The ratio is measured on every `every`-th update of an epoch, from its first.
+  const every = Math.max(1, Math.floor(stepsPerEpoch / RATIO_SAMPLES));
+  const steps = { count: 0 };
+  const history: HealthHistory = {
+    params: core.params.map((p) => ({ name: p.name, shape: p.shape, gradNorm: [], updateRatio: [] })),
+    activations: (core.activations ?? []).map((a) => ({
+      name: a.name,
+      activation: a.activation,
+      measure: a.activation === "relu" ? "dead" : "saturated",
+      fraction: [],
+    })),
+    probeRows: core.probeBatch ? Math.min(rows, PROBE_ROWS) : 0,
+  };
+  const probeOut = new VecArray(history.probeRows * (core.probeSize ?? 0));
+  const measured: Optimizer = {
+    get learningRate() {
+      return optimizer.learningRate;
+    },
+    set learningRate(value: number) {
+      optimizer.learningRate = value;
+    },
+    get iterations() {
+      return optimizer.iterations;
+    },
+    step(params: Vec, grad: Vec): void {
+      // Before the inner step: it clips grad in place, and the norms are of the unclipped gradient.
+      gradientSquares(grad, starts, gradSq);
+      const sampled = steps.count % every === 0;
+      if (sampled) weightSquares(params, before, starts, weightSq);
+      optimizer.step(params, grad);
+      if (sampled) deltaSquares(params, before, starts, deltaSq);
+      for (let t = 0; t < tensors; t++) {
+        normSum[t]! += Math.sqrt(gradSq[t]!);
+        if (sampled && weightSq[t]! > 0) {
+          ratioSum[t]! += Math.sqrt(deltaSq[t]! / weightSq[t]!);
+          ratioCount[t]!++;
+        }
+      }
+      steps.count++;
+    },
+  };
+  return {
+    optimizer: measured,
+    history,
+    endEpoch(params: Vec): void {
+      history.params.forEach((p, t) => {
+        p.gradNorm.push(steps.count > 0 ? normSum[t]! / steps.count : NaN);
+        p.updateRatio.push(ratioCount[t]! > 0 ? ratioSum[t]! / ratioCount[t]! : NaN);
+      });
+      for (const sums of [normSum, ratioSum, ratioCount]) sums.fill(0);
+      steps.count = 0;
+      if (history.probeRows > 0) {
+        const fractions = activationFractions(core, params, X, history.probeRows, probeOut);
+        history.activations.forEach((a, k) => a.fraction.push(fractions[k]!));
+      }
+    },
+  };
+}
+
+/**
+ * Each activation's saturated (sigmoid, tanh) or dead (relu) fraction on rows [0, n) of X, in
+ * core.activations order; `out` holds the probe's n × probeSize values.
+ */
+function activationFractions(core: ModelCore, params: Vec, X: Vec, n: number, out: Vec): number[] {
+  const acts = core.activations ?? [];
+  const width = core.probeSize ?? 0;
+  for (let start = 0; start < n; start += core.maxBatch) {
+    const m = Math.min(core.maxBatch, n - start);
+    const Xc = X.subarray(start * core.inputSize, (start + m) * core.inputSize);
+    core.probeBatch!(params, Xc, m, out.subarray(start * width, (start + m) * width));
+  }
+  return acts.map((a) => {
+    let count = 0;
+    if (a.activation === "relu") {
+      // A dead unit: 0 on every probe row.
+      for (let u = 0; u < a.size; u++) {
+        let alive = false;
+        for (let r = 0; r < n && !alive; r++) alive = out[r * width + a.offset + u]! !== 0;
+        if (!alive) count++;
+      }
+      return count / a.size;
+    }
+    for (let r = 0; r < n; r++) {
+      for (let u = 0; u < a.size; u++) {
+        const y = out[r * width + a.offset + u]!;
+        if (Math.abs(a.activation === "sigmoid" ? 2 * y - 1 : y) > 0.99) count++;
+      }
+    }
+    return count / (n * a.size);
+  });
 }
 
 /** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
@@ -1483,13 +2296,16 @@ function fitModel(
   const early = opts.earlyStopping ? createEarlyStopping(opts.earlyStopping, monitored, core.paramCount) : null;
   const plateau = opts.reduceLrOnPlateau ? createReduceLrOnPlateau(opts.reduceLrOnPlateau, monitored) : null;
   if (plateau && followsSchedule(optimizer)) {
-    throw new Error("fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other");
+    throw new Error(
+      "fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other",
+    );
   }
   const batchCount = Math.ceil(rows / (fullBatch ? rows : Math.min(batchSize, rows)));
   const health = opts.health === true ? createHealthMonitor(core, optimizer, X, rows, batchCount) : null;
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
-  const trainer = createModelTrainer(core, params, health?.optimizer ?? optimizer, { seed: deriveSeed(seed, "dropout") });
+  const trainOptimizer = health?.optimizer ?? optimizer;
+  const trainer = createModelTrainer(core, params, trainOptimizer, { seed: deriveSeed(seed, "dropout") });
 
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
@@ -1870,405 +2686,6 @@ function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
     failLoad(`layoutHash ${describeJson(fields.layoutHash)} does not match the model's ${core.layoutHash} (${why})`);
   }
   return out;
-}
-
-interface EarlyStoppingOptions {
-  /** The logged value to watch (default "val_loss"): loss, a metric, or their val_ forms. */
-  monitor?: string;
-  /** Smallest change that counts as an improvement (default 0). */
-  minDelta?: number;
-  /** Epochs without improvement before stopping (default 0). */
-  patience?: number;
-  /** "min", "max", or "auto" (default: max for accuracy, else min). */
-  mode?: "auto" | "min" | "max";
-  /** Patience only restarts on epochs better than this too (default: none). */
-  baseline?: number;
-  /** Put back the weights of the best epoch when training ends (default false). */
-  restoreBestWeights?: boolean;
-  /** Epochs to train before watching at all (default 0). */
-  startFromEpoch?: number;
-}
-
-interface ReduceLrOnPlateauOptions {
-  monitor?: string;
-  /** The learning rate's multiplier on a plateau, in (0, 1) (default 0.1). */
-  factor?: number;
-  /** Epochs without improvement before reducing (default 10). */
-  patience?: number;
-  mode?: "auto" | "min" | "max";
-  /** Smallest change that counts as an improvement (default 1e-4). */
-  minDelta?: number;
-  /** Epochs after a reduction before counting again (default 0). */
-  cooldown?: number;
-  /** The learning rate never goes below this (default 0). */
-  minLr?: number;
-}
-
-function finiteNumber(v: unknown): string {
-  return typeof v === "number" && Number.isFinite(v) ? "" : "a finite number";
-}
-
-function nonNegativeNumber(v: unknown): string {
-  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? "" : "a finite number ≥ 0";
-}
-
-function aMode(v: unknown): string {
-  return v === "auto" || v === "min" || v === "max" ? "" : '"auto", "min" or "max"';
-}
-
-function aString(v: unknown): string {
-  return typeof v === "string" ? "" : "a string naming a logged value, such as \"val_loss\"";
-}
-
-function aFactor(v: unknown): string {
-  return typeof v === "number" && v > 0 && v < 1 ? "" : "a number in (0, 1)";
-}
-
-const EARLY_STOPPING: { [key: string]: OptionRule } = {
-  monitor: aString,
-  minDelta: nonNegativeNumber,
-  patience: nonNegativeInteger,
-  mode: aMode,
-  baseline: finiteNumber,
-  restoreBestWeights: trueOrFalse,
-  startFromEpoch: nonNegativeInteger,
-};
-
-const REDUCE_LR: { [key: string]: OptionRule } = {
-  monitor: aString,
-  factor: aFactor,
-  patience: nonNegativeInteger,
-  mode: aMode,
-  minDelta: nonNegativeNumber,
-  cooldown: nonNegativeInteger,
-  minLr: nonNegativeNumber,
-};
-
-/**
- * Whether larger values of `monitor` are better. "auto" as Keras decides it: accuracy goes up,
- * losses and error metrics go down.
- */
-function maximizes(monitor: string, mode: "auto" | "min" | "max" | undefined): boolean {
-  if (mode === "max" || mode === "min") return mode === "max";
-  return monitor.replace(/^val_/, "") === "accuracy";
-}
-
-/** Throws unless fit logs `monitor` (`logged`: the names it logs, in order). */
-function checkMonitor(what: string, monitor: string, logged: readonly string[]): void {
-  if (logged.includes(monitor)) return;
-  const hint = monitor.startsWith("val_") && logged.includes(monitor.slice(4)) ? " without validationData" : "";
-  throw new Error(`fit: ${what} monitors '${monitor}', which fit does not log${hint} (it logs: ${logged.join(", ")})`);
-}
-
-interface EarlyStopping {
-  readonly monitor: string;
-  /** Feeds one epoch's value; true when training should stop after this epoch. */
-  update(epoch: number, value: number, params: Vec): boolean;
-  /** With restoreBestWeights, copies the best epoch's weights into params; returns that epoch, else -1. */
-  restore(params: Vec): number;
-  /** The best value seen and its epoch (0-based; -1 before any). */
-  readonly best: number;
-  readonly bestEpoch: number;
-  readonly patience: number;
-}
-
-/** Keras 3's EarlyStopping over the values fit logs (`logged`); params sizes the weights copy. */
-function createEarlyStopping(opts: EarlyStoppingOptions, logged: readonly string[], size: number): EarlyStopping {
-  checkOptions("fit: earlyStopping", opts, EARLY_STOPPING);
-  const monitor = opts.monitor ?? "val_loss";
-  checkMonitor("earlyStopping", monitor, logged);
-  const up = maximizes(monitor, opts.mode);
-  const minDelta = opts.minDelta ?? 0;
-  const patience = opts.patience ?? 0;
-  const startFromEpoch = opts.startFromEpoch ?? 0;
-  const restoreBest = opts.restoreBestWeights ?? false;
-  // Keras: monitor_op(current − min_delta, reference), with min_delta negated when minimizing.
-  const better = (value: number, reference: number) => (up ? value - minDelta > reference : value + minDelta < reference);
-  const bestWeights = new VecArray(restoreBest ? size : 0);
-  const state = { best: up ? -Infinity : Infinity, bestEpoch: -1, wait: 0, saved: false, savedEpoch: -1 };
-  const save = (params: Vec, epoch: number) => {
-    bestWeights.set(params);
-    state.saved = true;
-    state.savedEpoch = epoch;
-  };
-  return {
-    monitor,
-    patience,
-    get best() {
-      return state.best;
-    },
-    get bestEpoch() {
-      return state.bestEpoch;
-    },
-    update(epoch, value, params) {
-      if (epoch < startFromEpoch) return false;
-      // As Keras: before any improvement, the first watched epoch's weights count as the best.
-      if (restoreBest && !state.saved) save(params, epoch);
-      state.wait++;
-      if (better(value, state.best)) {
-        state.best = value;
-        state.bestEpoch = epoch;
-        if (restoreBest) save(params, epoch);
-        if (opts.baseline === undefined || better(value, opts.baseline)) state.wait = 0;
-        return false;
-      }
-      return state.wait >= patience && epoch > 0;
-    },
-    restore(params) {
-      if (!state.saved) return -1;
-      params.set(bestWeights);
-      return state.savedEpoch;
-    },
-  };
-}
-
-interface ReduceLrOnPlateau {
-  readonly monitor: string;
-  /** Feeds one epoch's value; lowers the optimizer's learning rate on a plateau. Returns the new rate, or NaN. */
-  update(value: number, optimizer: Optimizer): number;
-}
-
-/** Keras 3's ReduceLROnPlateau over the values fit logs. */
-function createReduceLrOnPlateau(opts: ReduceLrOnPlateauOptions, logged: readonly string[]): ReduceLrOnPlateau {
-  checkOptions("fit: reduceLrOnPlateau", opts, REDUCE_LR);
-  const monitor = opts.monitor ?? "val_loss";
-  checkMonitor("reduceLrOnPlateau", monitor, logged);
-  // Keras decides "auto" here by whether the name contains "acc".
-  const up = opts.mode === "max" || ((opts.mode ?? "auto") === "auto" && monitor.includes("acc"));
-  const { factor = 0.1, patience = 10, minDelta = 1e-4, cooldown = 0, minLr = 0 } = opts;
-  const state = { best: up ? -Infinity : Infinity, wait: 0, cooldown: 0 };
-  return {
-    monitor,
-    update(value, optimizer) {
-      if (state.cooldown > 0) {
-        state.cooldown--;
-        state.wait = 0;
-      }
-      if (up ? value > state.best + minDelta : value < state.best - minDelta) {
-        state.best = value;
-        state.wait = 0;
-      } else if (state.cooldown === 0) {
-        state.wait++;
-        const old = optimizer.learningRate;
-        if (state.wait >= patience && old > minLr) {
-          const rate = Math.max(old * factor, minLr);
-          optimizer.learningRate = rate;
-          state.cooldown = cooldown;
-          state.wait = 0;
-          return rate;
-        }
-      }
-      return NaN;
-    },
-  };
-}
-
-/** Whether an optimizer's learning rate follows a schedule (setting it then throws; see optimizers.ts). */
-function followsSchedule(optimizer: Optimizer): boolean {
-  try {
-    // Setting the rate it already has changes nothing on an optimizer without a schedule.
-    optimizer.learningRate = optimizer.learningRate;
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/** One parameter tensor's numbers, one per epoch. */
-interface ParamHealth {
-  name: string;
-  shape: number[];
-  /** Mean over the epoch's updates of ‖∂loss/∂tensor‖ (batch mean, before clipping). */
-  gradNorm: number[];
-  /** Mean of ‖Δtensor‖ / ‖tensor‖ over RATIO_SAMPLES of the epoch's updates (NaN while the tensor is all zeros). */
-  updateRatio: number[];
-}
-
-/** One activation's numbers, one per epoch, measured on the probe rows after the epoch. */
-interface ActivationHealth {
-  name: string;
-  activation: "sigmoid" | "tanh" | "relu";
-  /** sigmoid, tanh: the fraction of outputs beyond 0.99 of the range; relu: of units 0 on every probe row. */
-  measure: "saturated" | "dead";
-  fraction: number[];
-}
-
-interface HealthHistory {
-  params: ParamHealth[];
-  activations: ActivationHealth[];
-  /** How many training rows the activations were measured on. */
-  probeRows: number;
-}
-
-/** Rows of the training data the activation statistics are measured on (the first ones). */
-const PROBE_ROWS = 256;
-
-/** Updates per epoch whose update-to-weight ratio is measured (every update of shorter epochs). */
-const RATIO_SAMPLES = 16;
-
-/** Per tensor t (elements [starts[t], starts[t + 1])): Σ grad² into gradSq[t]. */
-function gradientSquares(grad: Vec, starts: Int32Array, gradSq: number[]): void {
-  for (let t = 0; t + 1 < starts.length; t++) {
-    const end = starts[t + 1]!;
-    let [a, b] = [0, 0];
-    let i = starts[t]!;
-    for (; i + 1 < end; i += 2) {
-      const g = grad[i]!;
-      const h = grad[i + 1]!;
-      a += g * g;
-      b += h * h;
-    }
-    if (i < end) a += grad[i]! * grad[i]!;
-    gradSq[t] = a + b;
-  }
-}
-
-/** Per tensor t: Σ w² into weightSq[t], and the weights into `before`. */
-function weightSquares(params: Vec, before: Vec, starts: Int32Array, weightSq: number[]): void {
-  for (let t = 0; t + 1 < starts.length; t++) {
-    const end = starts[t + 1]!;
-    let [a, b] = [0, 0];
-    let i = starts[t]!;
-    for (; i + 1 < end; i += 2) {
-      const w = params[i]!;
-      const v = params[i + 1]!;
-      a += w * w;
-      b += v * v;
-      before[i] = w;
-      before[i + 1] = v;
-    }
-    if (i < end) {
-      a += params[i]! * params[i]!;
-      before[i] = params[i]!;
-    }
-    weightSq[t] = a + b;
-  }
-}
-
-/** Per tensor t: Σ (w − before)² into deltaSq[t]. */
-function deltaSquares(params: Vec, before: Vec, starts: Int32Array, deltaSq: number[]): void {
-  for (let t = 0; t + 1 < starts.length; t++) {
-    const end = starts[t + 1]!;
-    let [a, b] = [0, 0];
-    let i = starts[t]!;
-    for (; i + 1 < end; i += 2) {
-      const d = params[i]! - before[i]!;
-      const e = params[i + 1]! - before[i + 1]!;
-      a += d * d;
-      b += e * e;
-    }
-    if (i < end) a += (params[i]! - before[i]!) ** 2;
-    deltaSq[t] = a + b;
-  }
-}
-
-interface HealthMonitor {
-  /** The optimizer to train with: the given one, measured around each step. */
-  optimizer: Optimizer;
-  /** Closes an epoch: averages its steps and measures the activations at `params`. */
-  endEpoch(params: Vec): void;
-  history: HealthHistory;
-}
-
-/** Watches training of `core` by `optimizer` on X (rows × inputSize), in epochs of `stepsPerEpoch` updates. */
-function createHealthMonitor(core: ModelCore, optimizer: Optimizer, X: Vec, rows: number, stepsPerEpoch: number): HealthMonitor {
-  const tensors = core.params.length;
-  const starts = new Int32Array(tensors + 1);
-  core.params.forEach((p, t) => (starts[t + 1] = p.offset + p.size));
-  const before = new VecArray(core.paramCount);
-  // Plain arrays of doubles: sums stay in double precision in a float32 module too.
-  const zeros = () => new Array<number>(tensors).fill(0);
-  const [gradSq, weightSq, deltaSq, normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros(), zeros(), zeros(), zeros()];
-  // The ratio is measured on every `every`-th update of an epoch, from its first.
-  const every = Math.max(1, Math.floor(stepsPerEpoch / RATIO_SAMPLES));
-  const steps = { count: 0 };
-  const history: HealthHistory = {
-    params: core.params.map((p) => ({ name: p.name, shape: p.shape, gradNorm: [], updateRatio: [] })),
-    activations: (core.activations ?? []).map((a) => ({
-      name: a.name,
-      activation: a.activation,
-      measure: a.activation === "relu" ? "dead" : "saturated",
-      fraction: [],
-    })),
-    probeRows: core.probeBatch ? Math.min(rows, PROBE_ROWS) : 0,
-  };
-  const probeOut = new VecArray(history.probeRows * (core.probeSize ?? 0));
-  const measured: Optimizer = {
-    get learningRate() {
-      return optimizer.learningRate;
-    },
-    set learningRate(value: number) {
-      optimizer.learningRate = value;
-    },
-    get iterations() {
-      return optimizer.iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      // Before the inner step: it clips grad in place, and the norms are of the unclipped gradient.
-      gradientSquares(grad, starts, gradSq);
-      const sampled = steps.count % every === 0;
-      if (sampled) weightSquares(params, before, starts, weightSq);
-      optimizer.step(params, grad);
-      if (sampled) deltaSquares(params, before, starts, deltaSq);
-      for (let t = 0; t < tensors; t++) {
-        normSum[t]! += Math.sqrt(gradSq[t]!);
-        if (sampled && weightSq[t]! > 0) {
-          ratioSum[t]! += Math.sqrt(deltaSq[t]! / weightSq[t]!);
-          ratioCount[t]!++;
-        }
-      }
-      steps.count++;
-    },
-  };
-  return {
-    optimizer: measured,
-    history,
-    endEpoch(params: Vec): void {
-      history.params.forEach((p, t) => {
-        p.gradNorm.push(steps.count > 0 ? normSum[t]! / steps.count : NaN);
-        p.updateRatio.push(ratioCount[t]! > 0 ? ratioSum[t]! / ratioCount[t]! : NaN);
-      });
-      for (const sums of [normSum, ratioSum, ratioCount]) sums.fill(0);
-      steps.count = 0;
-      if (history.probeRows > 0) {
-        const fractions = activationFractions(core, params, X, history.probeRows, probeOut);
-        history.activations.forEach((a, k) => a.fraction.push(fractions[k]!));
-      }
-    },
-  };
-}
-
-/**
- * Each activation's saturated (sigmoid, tanh) or dead (relu) fraction on rows [0, n) of X, in
- * core.activations order; `out` holds the probe's n × probeSize values.
- */
-function activationFractions(core: ModelCore, params: Vec, X: Vec, n: number, out: Vec): number[] {
-  const acts = core.activations ?? [];
-  const width = core.probeSize ?? 0;
-  for (let start = 0; start < n; start += core.maxBatch) {
-    const m = Math.min(core.maxBatch, n - start);
-    const Xc = X.subarray(start * core.inputSize, (start + m) * core.inputSize);
-    core.probeBatch!(params, Xc, m, out.subarray(start * width, (start + m) * width));
-  }
-  return acts.map((a) => {
-    let count = 0;
-    if (a.activation === "relu") {
-      // A dead unit: 0 on every probe row.
-      for (let u = 0; u < a.size; u++) {
-        let alive = false;
-        for (let r = 0; r < n && !alive; r++) alive = out[r * width + a.offset + u]! !== 0;
-        if (!alive) count++;
-      }
-      return count / a.size;
-    }
-    for (let r = 0; r < n; r++) {
-      for (let u = 0; u < a.size; u++) {
-        const y = out[r * width + a.offset + u]!;
-        if (Math.abs(a.activation === "sigmoid" ? 2 * y - 1 : y) > 0.99) count++;
-      }
-    }
-    return count / (n * a.size);
-  });
 }
 
 /** What an option's value must be, as a phrase ("a positive integer"), or "" when `value` is fine. */

@@ -111,7 +111,11 @@ export interface EarlyStopping {
 }
 
 /** Keras 3's EarlyStopping over the values fit logs (`logged`); params sizes the weights copy. */
-export function createEarlyStopping(opts: EarlyStoppingOptions, logged: readonly string[], size: number): EarlyStopping {
+export function createEarlyStopping(
+  opts: EarlyStoppingOptions,
+  logged: readonly string[],
+  size: number,
+): EarlyStopping {
   checkOptions("fit: earlyStopping", opts, EARLY_STOPPING);
   const monitor = opts.monitor ?? "val_loss";
   checkMonitor("earlyStopping", monitor, logged);
@@ -121,7 +125,8 @@ export function createEarlyStopping(opts: EarlyStoppingOptions, logged: readonly
   const startFromEpoch = opts.startFromEpoch ?? 0;
   const restoreBest = opts.restoreBestWeights ?? false;
   // Keras: monitor_op(current − min_delta, reference), with min_delta negated when minimizing.
-  const better = (value: number, reference: number) => (up ? value - minDelta > reference : value + minDelta < reference);
+  const better = (value: number, reference: number) =>
+    up ? value - minDelta > reference : value + minDelta < reference;
   const bestWeights = new VecArray(restoreBest ? size : 0);
   const state = { best: up ? -Infinity : Infinity, bestEpoch: -1, wait: 0, saved: false, savedEpoch: -1 };
   const save = (params: Vec, epoch: number) => {

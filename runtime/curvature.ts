@@ -18,7 +18,8 @@ function prepare(core: ModelCore, pv: Vec, params: Vec, v: Vec, out: Vec, what: 
   checkParams(core, params, what);
   for (const [name, vec] of [["v", v], ["out", out]] as const) {
     if (vec.length !== core.paramCount) {
-      throw new Error(`${what}: ${name} has length ${vec.length}, model '${core.name}' has ${core.paramCount} parameters`);
+      const model = `model '${core.name}' has ${core.paramCount} parameters`;
+      throw new Error(`${what}: ${name} has length ${vec.length}, ${model}`);
     }
   }
   pv.set(params);

@@ -209,13 +209,16 @@ export function fitModel(
   const early = opts.earlyStopping ? createEarlyStopping(opts.earlyStopping, monitored, core.paramCount) : null;
   const plateau = opts.reduceLrOnPlateau ? createReduceLrOnPlateau(opts.reduceLrOnPlateau, monitored) : null;
   if (plateau && followsSchedule(optimizer)) {
-    throw new Error("fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other");
+    throw new Error(
+      "fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other",
+    );
   }
   const batchCount = Math.ceil(rows / (fullBatch ? rows : Math.min(batchSize, rows)));
   const health = opts.health === true ? createHealthMonitor(core, optimizer, X, rows, batchCount) : null;
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
-  const trainer = createModelTrainer(core, params, health?.optimizer ?? optimizer, { seed: deriveSeed(seed, "dropout") });
+  const trainOptimizer = health?.optimizer ?? optimizer;
+  const trainer = createModelTrainer(core, params, trainOptimizer, { seed: deriveSeed(seed, "dropout") });
 
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);

@@ -23,7 +23,10 @@ export interface ParamHealth {
   shape: number[];
   /** Mean over the epoch's updates of ‖∂loss/∂tensor‖ (batch mean, before clipping). */
   gradNorm: number[];
-  /** Mean of ‖Δtensor‖ / ‖tensor‖ over RATIO_SAMPLES of the epoch's updates (NaN while the tensor is all zeros). */
+  /**
+   * Mean of ‖Δtensor‖ / ‖tensor‖ over RATIO_SAMPLES of the epoch's updates (NaN while the
+   * tensor is all zeros).
+   */
   updateRatio: number[];
 }
 
@@ -119,14 +122,21 @@ export interface HealthMonitor {
 }
 
 /** Watches training of `core` by `optimizer` on X (rows × inputSize), in epochs of `stepsPerEpoch` updates. */
-export function createHealthMonitor(core: ModelCore, optimizer: Optimizer, X: Vec, rows: number, stepsPerEpoch: number): HealthMonitor {
+export function createHealthMonitor(
+  core: ModelCore,
+  optimizer: Optimizer,
+  X: Vec,
+  rows: number,
+  stepsPerEpoch: number,
+): HealthMonitor {
   const tensors = core.params.length;
   const starts = new Int32Array(tensors + 1);
   core.params.forEach((p, t) => (starts[t + 1] = p.offset + p.size));
   const before = new VecArray(core.paramCount);
   // Plain arrays of doubles: sums stay in double precision in a float32 module too.
   const zeros = () => new Array<number>(tensors).fill(0);
-  const [gradSq, weightSq, deltaSq, normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros(), zeros(), zeros(), zeros()];
+  const [gradSq, weightSq, deltaSq] = [zeros(), zeros(), zeros()];
+  const [normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros()];
   // The ratio is measured on every `every`-th update of an epoch, from its first.
   const every = Math.max(1, Math.floor(stepsPerEpoch / RATIO_SAMPLES));
   const steps = { count: 0 };

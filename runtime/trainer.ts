@@ -1,9 +1,10 @@
 // One optimizer step on one batch: zero the gradient, accumulate it with the model's batch
 // kernel (in chunks of core.maxBatch), turn the sum into the batch mean, then let the optimizer
-// clip and apply it. The kernel's forward pass also leaves the batch's outputs in `out`, so
-// metrics cost no second forward pass. Allocation-free after creation (measured with --trace-gc:
-// the only heap object per step is V8 boxing the returned double when step() is not inlined,
-// 16 bytes).
+// clip and apply it. Models with a generated training step (ModelCore.trainStep) do all of that
+// in that one function when given the optimizer it was made for. The kernel's forward pass also
+// leaves the batch's outputs in `out`, so metrics cost no second forward pass. Allocation-free
+// after creation (measured with --trace-gc: the only heap object per step is V8 boxing the
+// returned double when step() is not inlined, 16 bytes).
 //
 //   const trainer = createModelTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
 //   const loss = trainer.step(X, Y, 32);   // mean loss of those 32 rows, params updated
@@ -12,6 +13,7 @@
 import { VecArray, type ModelCore, type Rng, type Vec } from "./core.js";
 import type { Optimizer } from "./optimizers.js";
 import { createRng } from "./rng.js";
+import { scheduledRate } from "./schedules.js";
 import { checkParams, copyRows } from "./data.js";
 import { anOptimizer, checkOptions, safeInteger } from "./options.js";
 
@@ -67,6 +69,17 @@ export function createModelTrainer(
   const chunkY = new VecArray(maxBatch * targetSize);
   const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
   const last = { gradNorm: NaN, applied: false };
@@ -85,6 +98,14 @@ export function createModelTrainer(
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        // A generated step reads the rate from scalars[0]: a schedule's rate for this step goes there first.
+        if (fused.schedule !== undefined) fused.scalars[0] = scheduledRate(fused.schedule, fused.scalars[1]!);
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       grad.fill(0);
       let lossSum = 0;

@@ -10,7 +10,7 @@
 
 import { compile } from "../compile.js";
 import type { UnrollMode } from "../lower/lower.js";
-import { topoOrder } from "../ir/node.js";
+import { sizeOf, topoOrder } from "../ir/node.js";
 import { safeName } from "../lower/comments.js";
 import { type GeneratedModule, loadGeneratedModule } from "../emit/load-module.js";
 
@@ -83,8 +83,9 @@ function replayRng(seed: number) {
 
 /** A random target of the kind the loss expects (0/1, one-hot, class index, or real values). */
 function randomTarget(mod: GeneratedModule, u: () => number): number[] {
-  const n = mod.model.target.shape[0]!;
-  const classes = mod.model.output.shape[0]!;
+  // Sizes of any rank: an image target or output is [height, width, channels].
+  const n = sizeOf(mod.model.target.shape);
+  const classes = sizeOf(mod.model.output.shape);
   switch (mod.model.accuracy) {
     case "binary":
       return Array.from({ length: n }, () => (u() < 0.5 ? 0 : 1));
@@ -121,7 +122,7 @@ export async function checkGradients(source: string, file: string, opts: CheckOp
     // Initial values as the model file declares them, moved off exact zeros and symmetries.
     const params = mod.init(seed * 1000 + point);
     for (let i = 0; i < params.length; i++) params[i] = params[i]! + 0.2 * (u() * 2 - 1);
-    const x = Array.from({ length: mod.model.input.shape[0]! }, () => u() * 4 - 2);
+    const x = Array.from({ length: sizeOf(mod.model.input.shape) }, () => u() * 4 - 2);
     const y = randomTarget(mod, u);
     const maskSeed = Math.floor(u() * 2 ** 31);
     const analytic = new Float64Array(params.length);

@@ -9,6 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../helpers/tfjs-cpu.js";
 import { type LearningRateSchedule, scheduledRate } from "../../runtime/schedules.js";
 import { createAdam, createSgd, type Optimizer } from "../../runtime/optimizers.js";
+import { compile } from "../../compiler/compile.js";
+import { importCode } from "../helpers/generated.js";
+import { MODELS } from "../equivalence/cases.js";
 
 const A = [0.5, 1, 2, 3];
 const C = [2, 3, 4, 2.5];
@@ -115,5 +118,60 @@ describe("optimizers follow their schedule step by step (against TensorFlow.js)"
     runOurs(opt);
     expect(opt.learningRate).toBeCloseTo(0.1 * 0.5 ** 3, 15);
     expect(() => (opt.learningRate = 0.5)).toThrow(/^sgd: the learning rate follows its schedule \(exponential_decay\) and cannot be set$/);
+  });
+});
+
+// A model small enough for the fused training step (ModelCore.trainStep) applies the update
+// itself, reading the rate from the optimizer's shared scalars: the trainer must put the
+// schedule's rate for each step there first. Checked against the generic step (the optimizer's
+// state hidden), which calls optimizer.step and so follows the schedule by construction.
+describe("a scheduled optimizer in the fused training step", () => {
+  interface Opt {
+    step(p: Float64Array, g: Float64Array): void;
+    readonly learningRate: number;
+    readonly iterations: number;
+  }
+  interface Mod {
+    init(seed?: number): Float64Array;
+    createOptimizer(): Opt;
+    createTrainer(params: Float64Array, opts?: { optimizer?: unknown; seed?: number }): { step(X: Float64Array, Y: Float64Array, n: number): number };
+    model: { kernels: { fusedStep: boolean } };
+  }
+  const hidden = (opt: Opt): Opt => ({
+    step: (p, g) => opt.step(p, g),
+    get learningRate() {
+      return opt.learningRate;
+    },
+    get iterations() {
+      return opt.iterations;
+    },
+  });
+
+  const load = async (optimizer: string): Promise<Mod> => {
+    const source = MODELS["parity"]!.replace(/^optimizer .*$/m, `optimizer ${optimizer}`);
+    expect(source).toContain(optimizer);
+    return (await importCode((await compile(source, "parity.nn")).code)) as unknown as Mod;
+  };
+  const X = Float64Array.from([0, 0, 0, 1, 1, 0, 1, 1]);
+  const Y = Float64Array.from([0, 1, 1, 0]);
+  const train = (mod: Mod, optimizer: Opt): Float64Array => {
+    const params = mod.init(1);
+    const trainer = mod.createTrainer(params, { optimizer });
+    for (let s = 0; s < 8; s++) trainer.step(X, Y, 4);
+    return params;
+  };
+
+  it.each([
+    ["sgd(lr = exponential_decay(0.5, decay_steps = 2, decay_rate = 0.3))", "sgd(lr = 0.5)"],
+    ["adam(learning_rate = piecewise_constant(boundaries = [2], values = [0.1, 0.001]))", "adam(lr = 0.1)"],
+  ])("parity with %s: the same parameters as the generic step, bit for bit", async (scheduled, constant) => {
+    const mod = await load(scheduled);
+    expect(mod.model.kernels.fusedStep).toBe(true);
+    const fused = train(mod, mod.createOptimizer());
+    expect(fused).toEqual(train(mod, hidden(mod.createOptimizer())));
+    // The schedule mattered: its first rate kept for all eight steps gives other weights.
+    const steady = await load(constant);
+    expect(steady.model.kernels.fusedStep).toBe(true);
+    expect(Math.max(...fused.map((w, i) => Math.abs(w - train(steady, steady.createOptimizer())[i]!)))).toBeGreaterThan(1e-3);
   });
 });
