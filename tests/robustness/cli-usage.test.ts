@@ -116,7 +116,7 @@ describe("did you mean", () => {
     const r = await nncInProcess(["frobnicate"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "nnc: error: unknown command 'frobnicate': the commands are compile, train, predict, evaluate, grad, graph, check, import, export, help, and a model file is compiled with nnc MODEL.nn -o MODEL.ts. See 'nnc help'.\n",
+      "nnc: error: unknown command 'frobnicate': the commands are compile, train, predict, evaluate, grad, graph, check, curvature, import, export, help, and a model file is compiled with nnc MODEL.nn -o MODEL.ts. See 'nnc help'.\n",
     );
     // A path is a model file, even a missing one: that error is the file's (exit 1).
     expect(await nncInProcess(["missing.nn", "-o", "m.ts"])).toMatchObject({ code: 1, stderr: "nnc: error: cannot read 'missing.nn': no such file\n" });
