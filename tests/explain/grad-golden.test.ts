@@ -22,9 +22,10 @@ describe.each(ALL_MODELS)("nnc grad $name", (m) => {
 
   it("is short and gives every parameter's gradient with its shape", async () => {
     const text = await gradReport(m.source, m.file);
-    // Tensor-level equations: a few lines per layer, however many units it has.
-    expect(text.split("\n").length).toBeLessThan(45);
+    // Tensor-level equations: a few lines per layer, however many units it has (the 8-layer
+    // deep_* examples print 63 lines for 18 tensors; one line per unit would be hundreds).
     const { model } = analyze(m.source, m.file);
+    expect(text.split("\n").length).toBeLessThan(30 + 2 * model.params.length);
     for (const p of model.params) expect(text).toMatch(new RegExp(`∂L/∂${p.name} += .*\\[${p.shape.join(", ")}\\]`));
   });
 });
