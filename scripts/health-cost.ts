@@ -1,11 +1,12 @@
 // `npm run cost:health`: what `fit(…, { health: true })` costs. Times fit with health off and on,
 // interleaved (off, on, off, on, …) so that the machine's drift hits both alike, and prints the
 // median of each and their ratio, for the MNIST example (784-128-10, Adam, batch 32, 8,000
-// digits, 1 epoch per run) and parity (5 rows, batch 5, 2,000 epochs per run).
+// digits, 1 epoch per run, 7 runs) and parity (5 rows, batch 5, 2,000 epochs per run, 31 runs after
+// 10 untimed ones: with fewer, its 2-20 ms runs gave medians that moved by 5x between invocations).
 // docs/pathologies.md quotes a run.
 //
-//   npm run cost:health            # both workloads, 7 runs each
-//   npm run cost:health -- 3       # 3 runs each
+//   npm run cost:health            # both workloads
+//   npm run cost:health -- 3       # 3 timed runs of each
 
 import { readFileSync } from "node:fs";
 import { compile } from "../compiler/compile.js";
@@ -18,15 +19,21 @@ interface Workload {
   example: string;
   data: () => { x: Float64Array | number[][]; y: Float64Array | number[][] };
   opts: Record<string, unknown>;
+  /** Timed runs of each (health off, on): a short workload needs more to give a steady median. */
+  runs: number;
+  /** Untimed runs of each first, so that both time optimized code. */
+  warmups: number;
 }
 
 const WORKLOADS: Workload[] = [
-  { name: "MNIST 784-128-10, batch 32, 1 epoch of 8,000", example: "mnist", data: () => mnistTrain(), opts: { epochs: 1, batchSize: 32 } },
+  { name: "MNIST 784-128-10, batch 32, 1 epoch of 8,000", example: "mnist", data: () => mnistTrain(), opts: { epochs: 1, batchSize: 32 }, runs: 7, warmups: 1 },
   {
     name: "parity, batch 5, 2,000 epochs of 5 rows",
     example: "parity",
     data: () => ({ x: [[0], [2], [4], [6], [8]], y: [[0], [1], [1], [1], [0]] }),
     opts: { epochs: 2000, batchSize: 5 },
+    runs: 31,
+    warmups: 10,
   },
 ];
 
@@ -39,14 +46,16 @@ function time(mod: GeneratedModule, data: ReturnType<Workload["data"]>, opts: Re
   return performance.now() - start;
 }
 
-const runs = Number(process.argv[2] ?? 7);
+const runsArg = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
 for (const w of WORKLOADS) {
+  const runs = runsArg ?? w.runs;
   const source = readFileSync(`${ROOT}dsl-examples/${w.example}.nn`, "utf8");
   const mod = await loadGeneratedModule((await compile(source, `${w.example}.nn`)).code);
   const data = w.data();
-  // One warm-up of each, so both run optimized code.
-  time(mod, data, w.opts);
-  time(mod, data, { ...w.opts, health: true });
+  for (let r = 0; r < w.warmups; r++) {
+    time(mod, data, w.opts);
+    time(mod, data, { ...w.opts, health: true });
+  }
   const off: number[] = [];
   const on: number[] = [];
   for (let r = 0; r < runs; r++) {
