@@ -202,8 +202,17 @@ function reshape(ctx: NodeContext): OnnxValue {
   return out;
 }
 
+/** Pad of nothing: PyTorch writes one (all pads 0) before an AveragePool. nnc pads only inside a convolution or pooling ("same"). */
+function pad(ctx: NodeContext): OnnxValue {
+  const v = dataInput(ctx, 0);
+  const pads = ctx.opset < 11 ? intsAttr(ctx, "pads") ?? [] : Array.from(constInput(ctx, 1, "a list of pads").data);
+  if (pads.some((p) => p !== 0)) throw new InteropError(`${ctx.where}: pads [${pads.join(", ")}] are not supported (nnc pads only inside a convolution or pooling, as padding same; a Pad of all zeros is nothing)`);
+  return v;
+}
+
 export const LAYOUT_OPS: OpRow[] = [
   { opType: "Reshape", becomes: "nothing, or `flatten(x)` / `reshape(x, [h, w, c])`: the batch stays first (0 or -1); a vector becomes an image [N, C, H, W] when C or H·W is 1 (the same order channels first and last)", run: reshape },
   { opType: "Flatten", becomes: "`flatten(x)` (axis 1; nothing for [N, k]); a channels-first image's order is kept by reordering the next dense layer's weights", run: flatten },
+  { opType: "Pad", becomes: "nothing, when every pad is 0 (PyTorch writes such a Pad before AveragePool); other pads are refused", run: pad },
   { opType: "Transpose", becomes: "a weight matrix: folded into the weight; a computed value (batch first): nothing, nnc notes where its elements are (NHWC ↔ NCHW around images)", run: transpose },
 ];

@@ -32,7 +32,7 @@ function rawName(node: OnnxNode): string {
   return parts.join("_");
 }
 
-/** The nodes in an order where each comes after the nodes it reads (Kahn's algorithm); a cycle is named. */
+/** The nodes in an order where each comes after the nodes it reads (Kahn's algorithm, ties in the file's order); a cycle is named. */
 function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
   const producer = new Map<string, OnnxNode>();
   const where = (n: OnnxNode) => `${f.file}: node ${shown(n.name)} (${kind(n.opType)})`;
@@ -56,6 +56,8 @@ function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
     }
     waiting.set(n, count);
   }
+  // The first ready node in the file's order: a file whose nodes are in order (as ONNX requires) keeps it, and the model file reads as the exporter wrote it.
+  const index = new Map(f.graph.nodes.map((n, i) => [n, i]));
   const ready = f.graph.nodes.filter((n) => waiting.get(n) === 0);
   const order: OnnxNode[] = [];
   while (ready.length > 0) {
@@ -64,7 +66,10 @@ function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
     for (const r of readers.get(n) ?? []) {
       const left = waiting.get(r)! - 1;
       waiting.set(r, left);
-      if (left === 0) ready.push(r);
+      if (left === 0) {
+        const at = ready.findIndex((q) => index.get(q)! > index.get(r)!);
+        ready.splice(at === -1 ? ready.length : at, 0, r);
+      }
     }
   }
   if (order.length < f.graph.nodes.length) {

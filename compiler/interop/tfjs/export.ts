@@ -102,8 +102,10 @@ export function exportTfjs(model: Model, layout: ParamsLayout, params: Float64Ar
     }
     const s = spec.get(node.id)!;
     const raw = model.names.get(node.id) ?? `${s.className.toLowerCase()}_${node.id}`;
-    // A layer is named as the model names it: its value's name without the z_ (pre-activation) or Kx_ (bare product) of a layer's parts.
-    const name = unique(s.className === "Dense" || s.className === "Conv2D" ? raw.replace(/^(z|Kx)_/, "") : raw);
+    // A layer with weights W_h / K_h (and b_h) is `h`, so that importing it gives the same parameters back; another layer is named as its value.
+    const owner = s.kernel ? /^[WK]_(.+)$/.exec(String(s.kernel.attrs["name"]))?.[1] : undefined;
+    const ownsBias = owner !== undefined && (!s.bias || String(s.bias.attrs["name"]) === `b_${owner}`);
+    const name = unique(ownsBias ? owner : raw.replace(/^(z|Kx)_/, ""));
     layerOf.set(node.id, name);
     const config: Record<string, unknown> = { ...s.config, name, trainable: true };
     if (s.kernel) {
