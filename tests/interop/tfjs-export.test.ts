@@ -69,25 +69,44 @@ describe("nnc models exported for TensorFlow.js (the tfjs judge)", () => {
     expectAgree(`tfjs round trip ${name}: gradients`, inLayoutOf(back.mod, b.grad, mod), a.grad, 1e-5, 1e-2);
   });
 
-  it("the training config compiles in tfjs, and three epochs of tfjs' fit end where nnc's fit does", async () => {
-    const { mod, params, file } = await exported("fit", LAYERS_MODEL.replace("model layers", "model fit"), 6);
+  const CNN_FIT = `model cnn_fit
+input  x[8, 8, 2]
+target y[2]
+c1  = conv2d(x, 3, 3, padding = same, activation = relu)
+p1  = max_pool2d(c1, 2)
+c2  = conv2d(p1, 4, [2, 3], strides = 2, activation = tanh, l2 = 0.01)
+out = dense(flatten(c2), 2, softmax)
+loss categorical_crossentropy(out, y)
+optimizer sgd(lr = 0.1, momentum = 0.9)
+`;
+  it.each([
+    { name: "fit", source: LAYERS_MODEL.replace("model layers", "model fit") },
+    { name: "cnn_fit", source: CNN_FIT },
+  ])("$name: the training config compiles in tfjs, and three epochs of tfjs' fit end where nnc's fit does", async ({ name, source }) => {
+    const { mod, params, file, shape } = await exported(name, source, 6);
     const net = await load(file);
     expect(net.optimizer?.getClassName()).toBe("Momentum");
-    const xs = randomMatrix(10, 3, 22);
+    const xs = randomMatrix(10, shape.reduce((a, b) => a * b, 1), 22);
     const ys = oneHot(xs.map((_, i) => i % 2), 2);
-    await net.fit(tf.tensor2d(xs), tf.tensor2d(ys), { epochs: 3, batchSize: 10, shuffle: false, verbose: 0 });
+    await net.fit(tf.tensor(xs.flat(), [xs.length, ...shape]), tf.tensor2d(ys), { epochs: 3, batchSize: 10, shuffle: false, verbose: 0 });
     mod.fit(params, xs, ys, { epochs: 3, batchSize: "full", shuffle: false });
-    let k = 0;
+    // Each tfjs layer with weights is named after nnc's (W_h or K_h, and b_h: layer h).
+    const param = (n: string) => mod.model.params.find((p) => p.name === n);
+    let compared = 0;
     for (const layer of net.layers.filter((l) => l.getWeights().length > 0)) {
       const [kernel, bias] = layer.getWeights().map((w) => w.dataSync());
-      const W = mod.model.params[k++]!;
-      const [units, inn] = W.shape as [number, number];
-      expectAgree(`tfjs fit: ${layer.name} kernel`, params.subarray(W.offset, W.offset + W.size), transposed(kernel!, inn, units), 1e-4, 1);
+      const W = param(`W_${layer.name}`) ?? param(`K_${layer.name}`)!;
+      // A Dense kernel is nnc's W transposed; a Conv2D kernel is nnc's K as it is.
+      const theirs = W.shape.length === 2 ? transposed(kernel!, W.shape[1]!, W.shape[0]!) : kernel!;
+      expectAgree(`tfjs fit ${name}: ${layer.name} kernel`, params.subarray(W.offset, W.offset + W.size), theirs, 1e-4, 1);
+      compared++;
       if (bias) {
-        const b = mod.model.params[k++]!;
-        expectAgree(`tfjs fit: ${layer.name} bias`, params.subarray(b.offset, b.offset + b.size), bias, 1e-4, 1);
+        const b = param(`b_${layer.name}`)!;
+        expectAgree(`tfjs fit ${name}: ${layer.name} bias`, params.subarray(b.offset, b.offset + b.size), bias, 1e-4, 1);
+        compared++;
       }
     }
+    expect(compared).toBe(mod.model.params.length);
   });
 
   it("a hand-written loss is noted, not exported; a model tfjs layers cannot express is refused with its line", async () => {
