@@ -127,7 +127,7 @@ export const EXPORT_OPS: ExportRow[] = [
       return ctx.emit("Expand", [v, ctx.ints([1, ...node.shape])], [], ctx.nameOf(node));
     },
   },
-  { op: "sum", onnx: "ReduceSum over the vector (keepdims)", write: (node, ctx) => reduce("ReduceSum", node, node.inputs[0]!, ctx, true) },
+  { op: "sum", onnx: "ReduceSum over the vector or image (a per-sample scalar is [N, 1])", write: (node, ctx) => reduce("ReduceSum", node, node.inputs[0]!, ctx, true) },
   { op: "logsumexp", onnx: "ReduceLogSumExp over the vector (keepdims)", write: (node, ctx) => reduce("ReduceLogSumExp", node, node.inputs[0]!, ctx, false) },
   { op: "softmax", onnx: "Softmax(axis = -1)", write: (node, ctx) => ctx.emit("Softmax", inputsOf(node, ctx), [intAttr("axis", -1)], ctx.nameOf(node)) },
   { op: "logsoftmax", onnx: "LogSoftmax(axis = -1)", write: (node, ctx) => ctx.emit("LogSoftmax", inputsOf(node, ctx), [intAttr("axis", -1)], ctx.nameOf(node)) },

@@ -107,12 +107,15 @@ function pooling(fn: "max_pool2d" | "average_pool2d") {
     if (dh !== 1 || dw !== 1) throw new InteropError(`${ctx.where}: dilations [${dh}, ${dw}] are not supported (nnc's pooling windows are not dilated)`);
     const base = { kh, kw, sh, sw, dh, dw };
     const window: Window = { ...base, padding: paddingOf(ctx, x.shape, base) };
-    const out = poolShape(ctx.where, x.shape, window);
     if (intAttr(ctx, "ceil_mode", 0) === 1) {
       const pads = window.padding === "same" ? samePads(x.shape, window) : { top: 0, left: 0, bottom: 0, right: 0 };
-      const up = [windows(x.shape[0]!, pads.top + pads.bottom, kh, sh, Math.ceil), windows(x.shape[1]!, pads.left + pads.right, kw, sw, Math.ceil)];
-      if (up[0] !== out[0] || up[1] !== out[1]) throw new InteropError(`${ctx.where}: ceil_mode 1 makes [${up.join(", ")}] windows where nnc's pooling (rounding down, as TensorFlow) makes [${out[0]}, ${out[1]}]; export with ceil_mode 0`);
+      const count = (round: (v: number) => number) => [windows(x.shape[0]!, pads.top + pads.bottom, kh, sh, round), windows(x.shape[1]!, pads.left + pads.right, kw, sw, round)];
+      const [up, down] = [count(Math.ceil), count(Math.floor)];
+      if (up.join() !== down.join()) {
+        throw new InteropError(`${ctx.where}: ceil_mode 1 makes [${up.join(", ")}] windows where rounding down makes [${down.join(", ")}]; nnc's pooling rounds down, as TensorFlow's (ceil_mode 0), and imports ceil_mode 1 only where the two agree`);
+      }
     }
+    const out = poolShape(ctx.where, x.shape, window);
     if (fn === "average_pool2d" && intAttr(ctx, "count_include_pad", 0) === 1 && window.padding === "same") {
       const p = samePads(x.shape, window);
       if (p.top + p.bottom + p.left + p.right > 0) throw new InteropError(`${ctx.where}: count_include_pad 1 counts the padding's zeros in each mean; nnc (as TensorFlow) averages only the taps inside the image`);
