@@ -20,6 +20,13 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * tfjs' default kernel initializer with a fixed seed: the CNNs' weights are the same on every
+ * run, so are the measured errors (unseeded, their gradients' worst error wandered between 3e-6
+ * and 7e-5 from run to run, against the limit of 1e-4).
+ */
+const kernel = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotNormal({ seed }) });
+
 /** tfjs' weighted layers, in order, as the imported model's parameter names (from where each came). */
 function layerParams(net: tfl.LayersModel, sources: Map<string, string>): LayerParams {
   const owner = (what: string) => [...sources].find(([, from]) => from === what || from === `${what}, transposed`)?.[0];
@@ -129,12 +136,12 @@ describe("TensorFlow.js models imported by nnc (the tfjs judge)", () => {
   it("an MNIST-like CNN (conv - pool - conv - pool - flatten - dense), trained a step", async () => {
     const net = tfl.sequential({
       layers: [
-        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, padding: "same", activation: "relu" }),
+        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, padding: "same", activation: "relu", ...kernel(1) }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
-        tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu" }),
+        tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu", ...kernel(2) }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
         tfl.layers.flatten(),
-        tfl.layers.dense({ units: 10, activation: "softmax" }),
+        tfl.layers.dense({ units: 10, activation: "softmax", ...kernel(3) }),
       ],
     });
     net.compile({ loss: "categoricalCrossentropy", optimizer: tf.train.adam(0.01), metrics: ["accuracy"] });
@@ -150,8 +157,8 @@ describe("TensorFlow.js models imported by nnc (the tfjs judge)", () => {
 
   it("a functional CNN of every image layer: strides, both paddings, a non-square kernel, no bias, l2, pooling, global pooling, reshape, merges of images", async () => {
     const input = tfl.input({ shape: [10, 10, 3], name: "image" });
-    const c1 = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: "same", activation: "elu", name: "c1", kernelRegularizer: tfl.regularizers.l2({ l2: 0.01 }) }).apply(input) as tfl.SymbolicTensor;
-    const c2 = tfl.layers.conv2d({ filters: 4, kernelSize: [3, 2], padding: "same", useBias: false, name: "c2" }).apply(input) as tfl.SymbolicTensor;
+    const c1 = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: "same", activation: "elu", name: "c1", kernelRegularizer: tfl.regularizers.l2({ l2: 0.01 }), ...kernel(4) }).apply(input) as tfl.SymbolicTensor;
+    const c2 = tfl.layers.conv2d({ filters: 4, kernelSize: [3, 2], padding: "same", useBias: false, name: "c2", ...kernel(5) }).apply(input) as tfl.SymbolicTensor;
     const p2 = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "p2" }).apply(c2) as tfl.SymbolicTensor;
     const sum = tfl.layers.add({ name: "sum" }).apply([c1, p2]) as tfl.SymbolicTensor;
     const a = tfl.layers.activation({ activation: "tanh", name: "a" }).apply(sum) as tfl.SymbolicTensor;
@@ -160,8 +167,8 @@ describe("TensorFlow.js models imported by nnc (the tfjs judge)", () => {
     const gmp = tfl.layers.globalMaxPooling2d({ name: "gmp" }).apply(c1) as tfl.SymbolicTensor;
     const shaped = tfl.layers.reshape({ targetShape: [16, 4], name: "shaped" }).apply(avg) as tfl.SymbolicTensor;
     const flat = tfl.layers.flatten({ name: "flat" }).apply(shaped) as tfl.SymbolicTensor;
-    const d1 = tfl.layers.dense({ units: 3, name: "d1" }).apply(flat) as tfl.SymbolicTensor;
-    const d2 = tfl.layers.dense({ units: 3, name: "d2" }).apply(tfl.layers.multiply({ name: "both" }).apply([gap, gmp]) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const d1 = tfl.layers.dense({ units: 3, name: "d1", ...kernel(6) }).apply(flat) as tfl.SymbolicTensor;
+    const d2 = tfl.layers.dense({ units: 3, name: "d2", ...kernel(7) }).apply(tfl.layers.multiply({ name: "both" }).apply([gap, gmp]) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const out = tfl.layers.activation({ activation: "softmax", name: "out" }).apply(tfl.layers.add({ name: "logits" }).apply([d1, d2]) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const net = tfl.model({ inputs: input, outputs: out });
     net.compile({ loss: "categoricalCrossentropy", optimizer: "sgd" });
@@ -186,8 +193,8 @@ describe("TensorFlow.js models imported by nnc (the tfjs judge)", () => {
   it("dilated convolutions and average pooling with same padding (predictions only)", async () => {
     const net = tfl.sequential({
       layers: [
-        tfl.layers.conv2d({ inputShape: [9, 9, 2], filters: 3, kernelSize: 3, dilationRate: 2, activation: "sigmoid" }),
-        tfl.layers.conv2d({ filters: 2, kernelSize: [2, 3], dilationRate: [2, 1], padding: "same" }),
+        tfl.layers.conv2d({ inputShape: [9, 9, 2], filters: 3, kernelSize: 3, dilationRate: 2, activation: "sigmoid", ...kernel(8) }),
+        tfl.layers.conv2d({ filters: 2, kernelSize: [2, 3], dilationRate: [2, 1], padding: "same", ...kernel(9) }),
         tfl.layers.averagePooling2d({ poolSize: 2, padding: "same" }),
         tfl.layers.globalMaxPooling2d({}),
       ],

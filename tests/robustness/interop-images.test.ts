@@ -1,10 +1,11 @@
-// Image models nnc cannot import or export as they are (docs/errors.md, I15–I22): windows nnc's
+// Image models nnc cannot import or export as they are (docs/errors.md, I15–I23): windows nnc's
 // convolutions and poolings do not have (other pads, SAME_LOWER where it differs, ceil_mode
 // where it adds a window, count_include_pad with padding, groups, pooling that drops rows),
-// layouts nnc cannot hold, a layer applied to a value of the wrong rank, and a convolution
-// TensorFlow.js cannot run. Each is one InteropError naming the file, the layer or node, and
-// what nnc supports. The files start from good ones: a small CNN tfjs-layers saved, and an ONNX
-// graph of the same shape (Conv - Relu - MaxPool - Flatten - Gemm - Softmax) that imports.
+// layouts nnc cannot hold, a layer applied to a value of the wrong rank, a convolution
+// TensorFlow.js cannot run, and what the ONNX export cannot write. Each is one InteropError
+// naming the file, the layer or node, and what nnc supports. The files start from good ones: a
+// small CNN tfjs-layers saved, and an ONNX graph of the same shape (Conv - Relu - MaxPool -
+// Flatten - Gemm - Softmax) that imports.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyze } from "../../compiler/compile.js";
 import { InteropError } from "../../compiler/interop/errors.js";
 import { layoutOf } from "../../compiler/interop/layout.js";
+import { exportOnnx } from "../../compiler/interop/onnx/export.js";
 import { importOnnx } from "../../compiler/interop/onnx/import.js";
 import { DATA_TYPE, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "../../compiler/interop/onnx/proto.js";
 import { exportTfjs } from "../../compiler/interop/tfjs/export.js";
@@ -122,7 +124,7 @@ function importError(run: () => unknown, file: string): string {
 const tfjsError = (file: string) => importError(() => importTfjs(file, join(dir, "out.nn")), file);
 const onnxError = (file: string) => importError(() => importOnnx(file, join(dir, "out.nn")), file);
 
-describe("image models nnc cannot take as they are (docs/errors.md I15–I22)", () => {
+describe("image models nnc cannot take as they are (docs/errors.md I15–I23)", () => {
   it("the good files import", () => {
     expect(importTfjs(good, join(dir, "good.nn")).text).toMatch(/^c += conv2d\(x, 2, 3, padding = same, activation = relu/m);
     expect(importOnnx(onnxVariant(), join(dir, "good.nn")).text).toMatch(/^c += conv2d\(x, 2, 3, padding = same, activation = relu\)/m);
@@ -197,6 +199,18 @@ describe("image models nnc cannot take as they are (docs/errors.md I15–I22)", 
     expect(() => exportTfjs(model, layout, new Float64Array(layout.paramCount), "m.bin")).toThrow(
       "m.nn:4: 'h = conv2d(x, 1, 3, strides = 2, dilation_rate = 2)': Conv2D of a convolution with both strides and dilation_rate above 1, which TensorFlow.js cannot run; export this model as ONNX instead",
     );
+  });
+
+  it("[I23] what nnc's ONNX export cannot write: a convolution of parameters alone, an op without an ONNX row, a matrix computed from the input", () => {
+    const refused = (source: string) => {
+      const { model } = analyze(source, "m.nn");
+      const layout = layoutOf(model);
+      return () => exportOnnx(model, layout, new Float64Array(layout.paramCount));
+    };
+    const head = "model m\ninput x[4]\ntarget y[2]\n";
+    expect(refused(`${head}param P[4, 4, 1] ~ ones\nc = conv2d(P, 1, 3)\nout = dense(x * sum(c), 2)\nloss mse(out, y)\n`)).toThrow("m.nn:5: 'c = conv2d(P, 1, 3)': a convolution of parameters alone cannot be written as ONNX by nnc");
+    expect(refused(`${head}param A[2, 3] ~ ones\nparam B[3, 4] ~ ones\nout = dense(x * sum(A @ B), 2)\nloss mse(out, y)\n`)).toThrow("m.nn:6: 'out = dense(x * sum(A @ B), 2)': its op 'matmul' has no ONNX form in nnc's exporter");
+    expect(refused(`${head}param v[2] ~ ones\nM = reshape(x, [2, 2])\nout = dense(M @ v, 2)\nloss mse(out, y)\n`)).toThrow("m.nn:6: 'out = dense(M @ v, 2)': a matrix computed from the input cannot be written as ONNX by nnc");
   });
 
   it("[I12] a Pad that pads (a Pad of zeros, as PyTorch writes before AveragePool, is nothing)", () => {

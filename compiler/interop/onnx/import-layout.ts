@@ -54,10 +54,10 @@ function transposedPerm(dims: readonly number[], perm: Int32Array | undefined, p
   return { dims: out, ...(next.every((v, i) => v === i) ? {} : { perm: next }) };
 }
 
-/** `v` as an nnc image [H, W, C] for an operator that reads ONNX's [C, H, W] (Conv, pooling): reshaped if need be, refused when its elements are elsewhere. */
 /** What asImage and asVector need of a node: where it is, the builder, its name. */
 type Site = Pick<NodeContext, "where" | "b"> & { node: { name: string } };
 
+/** `v` as an nnc image [H, W, C] for an operator that reads ONNX's [C, H, W] (Conv, pooling): reshaped if need be, refused when its elements are elsewhere. */
 export function asImage(ctx: Site, v: DataValue): Value {
   if (v.dims.length !== 3) throw new InteropError(`${ctx.where}: its input has dims [N, ${v.dims.join(", ")}]; it needs an image [N, channels, height, width]`);
   const [C, H, W] = v.dims as [number, number, number];
