@@ -1,14 +1,21 @@
 // bench/RESULTS.md from one benchmark run: tables of throughput, rates against the measured
 // matrix-matrix peak, final loss and accuracy, prediction latency, compile times and sizes,
-// and the issue's targets with how far each one is from being met.
+// and the issues' targets with how far each one is from being met (the fastest peer and issue
+// 15's targets: report-peers.ts).
 
 import type { GemmPeak } from "./gemm-peak.js";
+import { issue15Targets, peerNotes, rateOf, samplesOf } from "./report-peers.js";
 import type { Workload } from "./workloads.js";
 
 export interface Outcome {
   seconds: number;
+  /** NaN when the peer's loss is not the workload's. */
   loss: number;
   accuracy: number;
+  /** Samples trained on, when fewer than the workload's. */
+  samples?: number;
+  /** What the peer computes, when it is not exactly the workload. */
+  computes?: string;
 }
 
 export interface Row {
@@ -41,8 +48,8 @@ const int = (x: number) => Math.round(x).toLocaleString("en-US");
 
 export function renderResults(r: Report): string {
   const out: string[] = [];
-  const rate = (row: Row, name: string) => row.samples / row.results[name]!.seconds;
-  const gflops = (row: Row, name: string) => row.flops / row.results[name]!.seconds / 1e9;
+  const rate = rateOf;
+  const gflops = (row: Row, name: string) => (row.flops / row.samples) * rate(row, name) / 1e9;
   out.push(
     "# nnc benchmark results",
     "",
@@ -64,11 +71,15 @@ export function renderResults(r: Report): string {
     "## Training",
     "",
     "Same network, initial weights, data order (no shuffling) and update rule for every peer; each peer first trains once",
-    "untimed on a tenth of the workload (JIT and kernel warm-up), then the best of 3 timed runs counts for nnc, of 2 for the",
-    "hand-written loops, and 1 for tfjs (its runs take minutes). *nnc fit* is the generated",
+    "untimed on a tenth of the workload (JIT and kernel warm-up), then the best of 3 timed runs counts for nnc and the ceiling, of 2 for the",
+    "hand-written loops, synaptic and brain.js (1 when they train on fewer rows), and 1 for tfjs (its runs take minutes). *nnc fit* is the generated",
     "module's `fit` (which also scores accuracy on each batch, from the outputs its training step already computed), *nnc step* its",
-    "`createTrainer().step` alone, *plain JS* hand-written per-sample loops, *tfjs* `@tensorflow/tfjs-layers` `model.fit`",
-    "on the cpu backend (float32). GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
+    "`createTrainer().step` alone, *plain JS* hand-written per-sample loops with the optimizer as a pass of its own (bench/peers/plain.ts),",
+    "*plain JS fused* the fastest loops we could write (bench/peers/plain-fused.ts: at batch 1 the update inside the backward sweep),",
+    "*ceiling* the per-sample ceiling of MNIST SGD batch 1 (bench/peers/ceiling.ts: one matrix-vector product forward and one fused",
+    "gradient-and-update pass per layer, sizes baked in), *synaptic* 1.1.4 (its compiled network, `activate` + `propagate`), *brain.js* 1.6.1",
+    "(`trainPattern`), *tfjs* `@tensorflow/tfjs-layers` `model.fit` on the cpu backend (float32). synaptic and brain.js run their closest",
+    "equivalent of each workload, listed under its table. GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
     "The MNIST workloads run bench/mnist-plain.nn: the MNIST example without its dropout layer, whose random masks no two",
     "peers could draw alike (the example's held-out accuracy, nnc against tfjs, is in bench/MNIST-ACCURACY.md).",
     "",
@@ -79,13 +90,15 @@ export function renderResults(r: Report): string {
     out.push("| peer | seconds | samples/s | GFLOP/s | of GEMM peak | loss | accuracy |", "| --- | --- | --- | --- | --- | --- | --- |");
     for (const name of Object.keys(row.results)) {
       const o = row.results[name]!;
-      out.push(`| ${name} | ${f(o.seconds, 3)} | ${int(rate(row, name))} | ${f(gflops(row, name), 3)} | ${f((100 * gflops(row, name)) / r.peak.gflops, 1)}% | ${f(o.loss, 4)} | ${f(o.accuracy, 4)} |`);
+      const loss = Number.isNaN(o.loss) ? "—" : f(o.loss, 4);
+      out.push(`| ${name} | ${f(o.seconds, 3)} | ${int(rate(row, name))} | ${f(gflops(row, name), 3)} | ${f((100 * gflops(row, name)) / r.peak.gflops, 1)}% | ${loss} | ${f(o.accuracy, 4)} |`);
     }
     if (row.pairedFraction) {
       out.push("", `nnc step against the matrix-matrix peak measured just before its fastest run (${f(row.pairedFraction.peak)} GFLOP/s): **${f(100 * row.pairedFraction.fraction, 0)}%**.`);
     }
-    const t = rate(row, "tfjs");
-    out.push("", `nnc / tfjs: **${f(rate(row, "nnc fit") / t, 1)}×** (fit), **${f(rate(row, "nnc step") / t, 1)}×** (step); nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
+    out.push(...peerNotes(row));
+    const vsTfjs = row.results["tfjs"] ? `nnc / tfjs: **${f(rate(row, "nnc fit") / rate(row, "tfjs"), 1)}×** (fit), **${f(rate(row, "nnc step") / rate(row, "tfjs"), 1)}×** (step); ` : "no tfjs run (its batch-1 MNIST rate is in the Adam batch-1 table); ";
+    out.push("", `${vsTfjs}nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
   }
   out.push("## Prediction latency (one sample)", "", "| model | nnc µs | plain JS µs | tfjs µs | tfjs / nnc |", "| --- | --- | --- | --- | --- |");
   for (const l of r.latencies) out.push(`| ${l.example} | ${f(l.nnc * 1e6, 3)} | ${f(l.plain * 1e6, 3)} | ${f(l.tfjs * 1e6, 1)} | ${f(l.tfjs / l.nnc, 0)}× |`);
@@ -129,11 +142,12 @@ export function renderResults(r: Report): string {
   );
   const perUpdate = (name: string, peer: string) => {
     const x = row(name);
-    return x.results[peer]!.seconds / ((x.samples / x.workload.batch) || 1);
+    const o = x.results[peer];
+    return o ? o.seconds / (samplesOf(x, o) / x.workload.batch || 1) : NaN;
   };
   out.push("", "### Time per update (where the small models' ratios come from)", "", "| workload | tfjs | nnc fit | nnc step | plain JS |", "| --- | --- | --- | --- | --- |");
   for (const x of r.rows) {
-    const us = (peer: string) => `${f(perUpdate(x.workload.name, peer) * 1e6, 2)} µs`;
+    const us = (peer: string) => (x.results[peer] ? `${f(perUpdate(x.workload.name, peer) * 1e6, 2)} µs` : "—");
     out.push(`| ${x.workload.name} | ${us("tfjs")} | ${us("nnc fit")} | ${us("nnc step")} | ${us("plain JS")} |`);
   }
   out.push(
@@ -163,5 +177,6 @@ export function renderResults(r: Report): string {
       "",
     );
   }
+  out.push(...issue15Targets(r.rows), "");
   return out.join("\n");
 }

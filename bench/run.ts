@@ -1,10 +1,11 @@
 // `npm run bench`: trains the workloads of bench/workloads.ts with nnc's generated modules,
-// TensorFlow.js (tfjs-layers, cpu backend) and hand-written loops, in one run, from the same
-// initial weights on the same data, and writes bench/RESULTS.md: samples/s, nnc / tfjs, GFLOP/s
-// and its fraction of the best matrix-matrix rate measured in the same run, final loss and
-// accuracy of each, prediction latency, compile wall time and generated sizes.
+// TensorFlow.js (tfjs-layers, cpu backend), hand-written loops (plain and fused), synaptic and
+// brain.js (peer-runs.ts), in one run, from the same initial weights on the same data, and writes
+// bench/RESULTS.md: samples/s, the fastest peer and nnc's ratio to it, GFLOP/s and its fraction
+// of the best matrix-matrix rate measured in the same run, final loss and accuracy of each,
+// prediction latency, compile wall time and generated sizes.
 //
-//   npm run bench            # ~5 minutes on a 2-core machine
+//   npm run bench            # ~7 minutes on a 2-core machine
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -17,7 +18,8 @@ import { MNIST_BATCH, MNIST_EPOCHS, mnistSplit } from "../scripts/mnist-data.js"
 import { gemmPeak } from "./gemm-peak.js";
 import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
-import { type Workload, workloads } from "./workloads.js";
+import { runAddedPeers } from "./peer-runs.js";
+import { type Workload, isMnist, sourceOf, workloads } from "./workloads.js";
 import { type Outcome, type Row, renderResults } from "./report.js";
 
 interface Trainer {
@@ -35,17 +37,20 @@ interface Generated {
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const now = () => performance.now();
 
-/** Where MNIST's module is compiled to (from bench/mnist-plain.nn, the example without dropout). */
-const MNIST_PLAIN = join(tmpdir(), `nnc-bench-mnist-plain-${process.pid}.ts`);
+/** Where the MNIST workloads' modules are compiled to (from bench/mnist-plain*.nn: the example without dropout). */
+const benchModule = (example: Workload["example"]) => join(tmpdir(), `nnc-bench-${example}-${process.pid}.ts`);
+const MNIST_PLAIN = benchModule("mnist");
 
 /** The generated module a workload's nnc peer runs. */
 function moduleOf(example: Workload["example"]): string {
-  return example === "mnist" ? MNIST_PLAIN : `${ROOT}generated/${example}.ts`;
+  return isMnist(example) ? benchModule(example) : `${ROOT}generated/${example}.ts`;
 }
 
 async function compileMnistPlain(): Promise<void> {
-  const source = readFileSync(`${ROOT}bench/mnist-plain.nn`, "utf8");
-  writeFileSync(MNIST_PLAIN, (await compile(source, "mnist-plain.nn")).code);
+  for (const example of ["mnist", "mnist-sgd"] as const) {
+    const file = sourceOf(example);
+    writeFileSync(benchModule(example), (await compile(readFileSync(`${ROOT}${file}`, "utf8"), file.slice(file.lastIndexOf("/") + 1))).code);
+  }
 }
 
 /** Flops per prediction and per training sample, from the generated header. */
@@ -68,14 +73,14 @@ function latency(f: () => void, seconds = 0.3): number {
 }
 
 function evalData(w: Workload): { x: Float64Array; y: Float64Array; rows: number; what: string } {
-  if (w.example !== "mnist") return { x: w.x, y: w.y, rows: w.rows, what: "training rows" };
+  if (!isMnist(w.example)) return { x: w.x, y: w.y, rows: w.rows, what: "training rows" };
   const { test } = mnistSplit();
   return { x: test.x, y: test.y, rows: test.rows, what: "2,000 held-out digits" };
 }
 
 /** The workload scaled down for warming up the JIT (and tfjs' kernels) before timing. */
 function warmUp(w: Workload): Workload {
-  return { ...w, epochs: Math.max(1, Math.ceil(w.epochs / 10)), rows: w.example === "mnist" ? Math.min(w.rows, 320) : w.rows };
+  return { ...w, epochs: Math.max(1, Math.ceil(w.epochs / 10)), rows: isMnist(w.example) ? Math.min(w.rows, 320) : w.rows };
 }
 
 /** Best of `reps` timed runs (each from the initial weights), after one untimed warm-up run. */
@@ -141,6 +146,9 @@ async function runWorkload(w: Workload): Promise<Row> {
     return { seconds: (now() - t0) / 1000, ...score(net.params) };
   });
   log(`  plain JS     ${row.results["plain JS"].seconds.toFixed(3)} s`);
+  // The fused loops, the per-sample ceiling, synaptic and brain.js.
+  await runAddedPeers(w, { init, ev, score, bestOf, log }, row.results);
+  if (w.peers?.tfjs === false) return row;
   // TensorFlow.js: one timed run (they are long), after its warm-up.
   row.results["tfjs"] = await bestOf(1, w, async (v) => {
     const { x, y } = data(v);
@@ -234,10 +242,10 @@ const peaks = [peak];
 const rows: Row[] = [];
 // BENCH_QUICK=1: a smoke run (1% of the work), printed instead of written to RESULTS.md.
 const quick = process.env["BENCH_QUICK"] === "1";
-const list = workloads().map((w) => (quick ? { ...w, epochs: Math.max(1, Math.round(w.epochs / 100)), rows: w.example === "mnist" ? 320 : w.rows } : w));
+const list = workloads().map((w) => (quick ? { ...w, epochs: Math.max(1, Math.round(w.epochs / 100)), rows: isMnist(w.example) ? 320 : w.rows } : w));
 for (const w of list) {
   log(`${w.title}`);
-  if (w.example === "mnist") peaks.push(gemmPeak(0.3));
+  if (isMnist(w.example)) peaks.push(gemmPeak(0.3));
   rows.push(await runWorkload(w));
 }
 log("prediction latency…");
@@ -262,7 +270,7 @@ const md = renderResults({
   breakdown,
   mnistExample,
 });
-rmSync(MNIST_PLAIN, { force: true });
+for (const example of ["mnist", "mnist-sgd"] as const) rmSync(benchModule(example), { force: true });
 if (quick) process.stdout.write(md);
 else {
   writeFileSync(`${ROOT}bench/RESULTS.md`, md);
