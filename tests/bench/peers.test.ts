@@ -169,7 +169,7 @@ describe("synaptic and brain.js run what the workloads say (sanity: they compute
     const f32 = Float64Array.from(Float32Array.from(init));
     for (let r = 0; r < w.rows; r++) expect(net.predict(w.x, r * 2)[0]).toBeCloseTo(xorForward(f32, w.x.subarray(r * 2, r * 2 + 2), sig), 6);
     const v = new Float64Array(init.length);
-    let p = f32;
+    let p: Float64Array = f32;
     for (const r of [1, 2, 3]) {
       net.trainRow(r);
       p = brainStep(p, v, w.x.subarray(r * 2, r * 2 + 2), w.y[r]!, settings.lr, settings.momentum!);
