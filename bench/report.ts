@@ -72,7 +72,8 @@ export function renderResults(r: Report): string {
     "",
     "Same network, initial weights, data order (no shuffling) and update rule for every peer; each peer first trains once",
     "untimed on a tenth of the workload (JIT and kernel warm-up), then the best of 3 timed runs counts for nnc and the ceiling, of 2 for the",
-    "hand-written loops, synaptic and brain.js (1 when they train on fewer rows), and 1 for tfjs (its runs take minutes). *nnc fit* is the generated",
+    "hand-written loops, synaptic and brain.js (1 when they train on fewer rows), and 1 for tfjs (its runs take minutes); a peer whose",
+    "runs are short is timed again until a second has been timed in all (up to 20 runs: the tiny models' runs take milliseconds). *nnc fit* is the generated",
     "module's `fit` (which also scores accuracy on each batch, from the outputs its training step already computed), *nnc step* its",
     "`createTrainer().step` alone, *plain JS* hand-written per-sample loops with the optimizer as a pass of its own (bench/peers/plain.ts),",
     "*plain JS fused* the fastest loops we could write (bench/peers/plain-fused.ts: at batch 1 the update inside the backward sweep),",
@@ -80,7 +81,7 @@ export function renderResults(r: Report): string {
     "gradient-and-update pass per layer, sizes baked in), *synaptic* 1.1.4 (its compiled network, `activate` + `propagate`), *brain.js* 1.6.1",
     "(`trainPattern`), *tfjs* `@tensorflow/tfjs-layers` `model.fit` on the cpu backend (float32). synaptic and brain.js run their closest",
     "equivalent of each workload, listed under its table. GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
-    "The MNIST workloads run bench/mnist-plain.nn: the MNIST example without its dropout layer, whose random masks no two",
+    "The MNIST workloads run bench/mnist-plain.nn (Adam) and bench/mnist-plain-sgd.nn (SGD): the MNIST example without its dropout layer, whose random masks no two",
     "peers could draw alike (the example's held-out accuracy, nnc against tfjs, is in bench/MNIST-ACCURACY.md).",
     "",
   );
