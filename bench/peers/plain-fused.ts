@@ -112,7 +112,7 @@ export function fusedNet(spec: NetSpec, params: Float64Array): PlainNet {
       const W = Ws[l]!;
       const b = bs[l]!;
       if (adam) K.adamSweep(params, M, V, W, b, inn, units, d[l + 1]!, inp, io, sums, alpha, 1 - opt.beta1, 1 - opt.beta2, opt.epsilon, l2x2[l]!);
-      else if (mu === 0 && l2x2[l] === 0) K.sgdSweep(params, W, b, inn, units, d[l + 1]!, inp, io, sums, opt.lr);
+      else if (mu === 0) K.sgdSweep(params, W, b, inn, units, d[l + 1]!, inp, io, sums, opt.lr, l2x2[l]!);
       else K.momentumSweep(params, M, W, b, inn, units, d[l + 1]!, inp, io, sums, opt.lr, mu, l2x2[l]!);
       if (l > 0) K.activationBackward(kinds[l - 1]!, s[l]!, a[l]!, d[l]!, inn);
     }

@@ -51,36 +51,73 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
+/**
+ * Trains `nets` and nnc's module (createTrainer().step) for `steps` batches of the workload from
+ * the same weights; the losses, the weights after and a prediction must agree to 1e-9.
+ */
+function expectSameAsNnc(mod: GeneratedModule, w: Workload, steps: number, nets: (init: Float64Array) => [string, PlainNet][]): void {
+  const init = mod.init(w.seed);
+  const p = init.slice();
+  const want = trainNnc(mod, p, w, steps);
+  // The test must see the weights move, or equal weights would prove nothing.
+  expect(maxDiff(p, init)).toBeGreaterThan(1e-6);
+  for (const [name, net] of nets(init)) {
+    const losses = trainLoops(net, w, steps);
+    expect({ name, loss: maxDiff(losses, want) <= 1e-9 * Math.max(1, ...want.map(Math.abs)) }).toEqual({ name, loss: true });
+    expect({ name, weights: maxDiff(net.params, p) }).toEqual({ name, weights: expect.closeTo(0, 9) });
+    const x = w.x.subarray(0, w.net.inputSize);
+    const outs = [new Float64Array(outSizeOf(w.net)), new Float64Array(outSizeOf(w.net))];
+    net.predict(w.x, 0, outs[0]!);
+    mod.predict(p, x, outs[1]!);
+    expect(maxDiff(outs[0]!, outs[1]!)).toBeLessThan(1e-9);
+  }
+}
+
 describe("hand-written loops and the ceiling compute nnc's numbers", () => {
   // Steps: enough to go round the tiny data sets several times (momentum and Adam state matter).
   const steps: Record<string, number> = { parity: 20, xor: 24, mnist32: 2, mnist1: 4, mnistsgd: 4 };
   for (const w of all) {
     it(`${w.name}: plain and fused loops${w.peers?.ceiling ? " and the ceiling" : ""} match nnc to 1e-9`, async () => {
       const mod = await moduleOf(w);
-      const init = mod.init(w.seed);
-      const p = init.slice();
-      const want = trainNnc(mod, p, w, steps[w.name]!);
-      // The test must see the weights move, or equal weights would prove nothing.
-      expect(maxDiff(p, init)).toBeGreaterThan(1e-6);
-      const peers: [string, PlainNet][] = [
-        ["plain", plainNet(w.net, init.slice())],
-        ["fused", fusedNet(w.net, init.slice())],
-      ];
-      if (w.peers?.ceiling) {
-        const opt = w.net.optimizer;
-        if (opt.name !== "sgd") throw new Error("ceiling: sgd only");
-        peers.push(["ceiling", mnistSgdCeiling(init.slice(), opt.lr)]);
-      }
-      for (const [name, net] of peers) {
-        const losses = trainLoops(net, w, steps[w.name]!);
-        expect({ name, loss: maxDiff(losses, want) <= 1e-9 * Math.max(1, ...want.map(Math.abs)) }).toEqual({ name, loss: true });
-        expect({ name, weights: maxDiff(net.params, p) }).toEqual({ name, weights: expect.closeTo(0, 9) });
-        const x = w.x.subarray(0, w.net.inputSize);
-        const outs = [new Float64Array(outSizeOf(w.net)), new Float64Array(outSizeOf(w.net))];
-        net.predict(w.x, 0, outs[0]!);
-        mod.predict(p, x, outs[1]!);
-        expect(maxDiff(outs[0]!, outs[1]!)).toBeLessThan(1e-9);
-      }
+      expectSameAsNnc(mod, w, steps[w.name]!, (init) => {
+        const peers: [string, PlainNet][] = [
+          ["plain", plainNet(w.net, init.slice())],
+          ["fused", fusedNet(w.net, init.slice())],
+        ];
+        if (w.peers?.ceiling) {
+          const opt = w.net.optimizer;
+          if (opt.name !== "sgd") throw new Error("ceiling: sgd only");
+          peers.push(["ceiling", mnistSgdCeiling(init.slice(), opt.lr)]);
+        }
+        return peers;
+      });
+    });
+  }
+});
+
+describe("the fused loops' other paths (optimizers and batch sizes no workload takes) compute nnc's numbers", () => {
+  // xor's model with its optimizer line replaced: Adam (with xor's L2 penalty) and plain SGD.
+  const xorWith = async (optimizer: string) => {
+    const source = readFileSync(`${ROOT}dsl-examples/xor.nn`, "utf8").replace(/^optimizer .*$/m, optimizer);
+    expect(source).toContain(optimizer);
+    return (await compileAndImport(source, "xor.nn")).mod;
+  };
+  const xor = byName("xor");
+  const ADAM_01 = { name: "adam", lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+  const cases: { what: string; w: Workload; steps: number; mod: () => Promise<GeneratedModule> }[] = [
+    { what: "parity, Adam at batch 1 (the update in the backward sweep)", w: { ...byName("parity"), batch: 1 }, steps: 12, mod: () => moduleOf(byName("parity")) },
+    { what: "xor, momentum + L2 at batch 4 (four samples per sweep, then the optimizer per tensor)", w: { ...xor, batch: 4 }, steps: 8, mod: () => moduleOf(xor) },
+    { what: "xor, Adam + L2 at batch 1", w: { ...xor, net: { ...xor.net, optimizer: ADAM_01 } }, steps: 10, mod: () => xorWith("optimizer adam(lr = 0.01)") },
+    { what: "xor, Adam + L2 at batch 3 (one sample at a time)", w: { ...xor, batch: 3, net: { ...xor.net, optimizer: ADAM_01 } }, steps: 6, mod: () => xorWith("optimizer adam(lr = 0.01)") },
+    { what: "xor, plain SGD + L2 at batch 1", w: { ...xor, net: { ...xor.net, optimizer: { name: "sgd", lr: 0.5, momentum: 0 } } }, steps: 10, mod: () => xorWith("optimizer sgd(lr = 0.5)") },
+    { what: "xor, plain SGD + L2 at batch 4", w: { ...xor, batch: 4, net: { ...xor.net, optimizer: { name: "sgd", lr: 0.5, momentum: 0 } } }, steps: 6, mod: () => xorWith("optimizer sgd(lr = 0.5)") },
+    { what: "MNIST SGD at batch 6 (four samples, then two one at a time)", w: { ...byName("mnistsgd"), batch: 6 }, steps: 2, mod: () => moduleOf(byName("mnistsgd")) },
+  ];
+  for (const c of cases) {
+    it(c.what, async () => {
+      // Every step starts at a row r·batch (mod rows) and takes `batch` rows: keep them inside the data.
+      const w = { ...c.w, rows: c.w.rows - (c.w.rows % c.w.batch) };
+      expectSameAsNnc(await c.mod(), w, c.steps, (init) => [["fused", fusedNet(w.net, init.slice())]]);
     });
   }
 });
