@@ -21,6 +21,8 @@ export interface PeerContext {
   score(p: Float64Array): { loss: number; accuracy: number };
   /** run.ts' best of `reps` timed runs after a warm-up run on a tenth of the workload. */
   bestOf(reps: number, w: Workload, run: (w: Workload) => Promise<Outcome>): Promise<Outcome>;
+  /** As bestOf: short runs are timed again until this many seconds have been timed (up to 20 runs). */
+  minTimedSeconds: number;
   log(line: string): void;
 }
 
@@ -70,8 +72,7 @@ async function timeForeign(ctx: PeerContext, w: Workload, run: ForeignRun, make:
   once(Math.max(1, Math.ceil(rows / 10)), Math.max(1, Math.ceil(w.epochs / 10)));
   let best: { net: ForeignNet; seconds: number } | undefined;
   let timed = 0;
-  // As run.ts' bestOf: short runs are repeated until a second has been timed (up to 20).
-  for (let i = 0; i < (rows < w.rows ? 1 : 2) || (timed < 1 && i < 20); i++) {
+  for (let i = 0; i < (rows < w.rows ? 1 : 2) || (timed < ctx.minTimedSeconds && i < 20); i++) {
     const o = once(rows, w.epochs);
     timed += o.seconds;
     if (!best || o.seconds < best.seconds) best = o;

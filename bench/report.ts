@@ -36,6 +36,13 @@ export interface Report {
   /** Every measurement of the peak in the run (start, before each MNIST workload, end). */
   peaks: number[];
   rows: Row[];
+  /** What a run of every workload and peer adds (absent from a partial run: `--only`, `--no-tfjs`). */
+  full?: FullRunParts;
+  /** For a printed run (partial or quick): the command that asked for it. */
+  partial?: string;
+}
+
+export interface FullRunParts {
   latencies: { example: string; nnc: number; plain: number; tfjs: number; flops: number }[];
   compiles: { example: string; seconds: number; cpu: number; bytes: number }[];
   breakdown: { adam: number; grad32: number; grad1: number };
@@ -53,7 +60,9 @@ export function renderResults(r: Report): string {
   out.push(
     "# nnc benchmark results",
     "",
-    "Written by `npm run bench` (bench/run.ts) from one run; every number below comes from that run.",
+    r.partial
+      ? `Printed by ${r.partial} (bench/run.ts; not bench/RESULTS.md, which a full \`npm run bench\` writes) from one run of ${r.rows.map((x) => x.workload.name).join(", ")}; every number below comes from that run.`
+      : "Written by `npm run bench` (bench/run.ts) from one run; every number below comes from that run.",
     `Node ${r.node}, ${r.cpu}, one thread. Load average ${f(r.load[0])} at the start, ${f(r.load[1])} at the end`,
     "(other processes on the machine slow every peer alike; ratios are more stable than absolute rates).",
     "",
@@ -98,20 +107,31 @@ export function renderResults(r: Report): string {
       out.push("", `nnc step against the matrix-matrix peak measured just before its fastest run (${f(row.pairedFraction.peak)} GFLOP/s): **${f(100 * row.pairedFraction.fraction, 0)}%**.`);
     }
     out.push(...peerNotes(row));
-    const vsTfjs = row.results["tfjs"] ? `nnc / tfjs: **${f(rate(row, "nnc fit") / rate(row, "tfjs"), 1)}×** (fit), **${f(rate(row, "nnc step") / rate(row, "tfjs"), 1)}×** (step); ` : "no tfjs run (its batch-1 MNIST rate is in the Adam batch-1 table); ";
+    const noTfjs = w.peers?.tfjs === false ? "no tfjs run (its batch-1 MNIST rate is in the Adam batch-1 table); " : "no tfjs run (--no-tfjs); ";
+    const vsTfjs = row.results["tfjs"] ? `nnc / tfjs: **${f(rate(row, "nnc fit") / rate(row, "tfjs"), 1)}×** (fit), **${f(rate(row, "nnc step") / rate(row, "tfjs"), 1)}×** (step); ` : noTfjs;
     out.push("", `${vsTfjs}nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
   }
+  if (r.full) out.push(...fullRunSections(r, r.full));
+  out.push(...issue15Targets(r.rows), "");
+  return out.join("\n");
+}
+
+/** Prediction latency, compile times, issue 4's targets and where MNIST's time goes: a full run only. */
+function fullRunSections(r: Report, full: FullRunParts): string[] {
+  const out: string[] = [];
+  const rate = rateOf;
+  const gflops = (row: Row, name: string) => (row.flops / row.samples) * rate(row, name) / 1e9;
   out.push("## Prediction latency (one sample)", "", "| model | nnc µs | plain JS µs | tfjs µs | tfjs / nnc |", "| --- | --- | --- | --- | --- |");
-  for (const l of r.latencies) out.push(`| ${l.example} | ${f(l.nnc * 1e6, 3)} | ${f(l.plain * 1e6, 3)} | ${f(l.tfjs * 1e6, 1)} | ${f(l.tfjs / l.nnc, 0)}× |`);
+  for (const l of full.latencies) out.push(`| ${l.example} | ${f(l.nnc * 1e6, 3)} | ${f(l.plain * 1e6, 3)} | ${f(l.tfjs * 1e6, 1)} | ${f(l.tfjs / l.nnc, 0)}× |`);
   out.push("", "## Compiling", "", "`node bin/nnc.js dsl-examples/NAME.nn -o NAME.ts` wall time and CPU time (user + system; median of 3, from the dist/ build), and the committed generated module's size.", "");
   out.push("| example | wall s | CPU s | generated KB |", "| --- | --- | --- | --- |");
-  for (const c of r.compiles) out.push(`| ${c.example} | ${f(c.seconds, 2)} | ${f(c.cpu, 2)} | ${f(c.bytes / 1024, 1)} |`);
+  for (const c of full.compiles) out.push(`| ${c.example} | ${f(c.seconds, 2)} | ${f(c.cpu, 2)} | ${f(c.bytes / 1024, 1)} |`);
 
   // Targets.
   const row = (name: string) => r.rows.find((x) => x.workload.name === name)!;
   const vsTfjs = (name: string) => rate(row(name), "nnc fit") / rate(row(name), "tfjs");
   const stepVsTfjs = (name: string) => rate(row(name), "nnc step") / rate(row(name), "tfjs");
-  const compile = (name: string) => r.compiles.find((c) => c.example === name)!;
+  const compile = (name: string) => full.compiles.find((c) => c.example === name)!;
   const targets: [string, number, number, string][] = [
     ["MNIST batch 32: nnc fit / tfjs", vsTfjs("mnist32"), 4, "×"],
     ["MNIST batch 32: nnc step / tfjs", stepVsTfjs("mnist32"), 4, "×"],
@@ -131,7 +151,7 @@ export function renderResults(r: Report): string {
   out.push(`| parity compiles in under 1 s | ${f(compile("parity").seconds, 2)} s | < 1 s | ${compile("parity").seconds < 1 ? "yes" : "no"} |`);
   out.push(`| MNIST compiles in under 3 s | ${f(compile("mnist").seconds, 2)} s | < 3 s | ${compile("mnist").seconds < 3 ? "yes" : "no"} |`);
   out.push(`| generated MNIST under 200 KB | ${f(compile("mnist").bytes / 1024, 1)} KB | < 200 KB | ${compile("mnist").bytes < 200 * 1024 ? "yes" : "no"} |`);
-  const ex = r.mnistExample;
+  const ex = full.mnistExample;
   const exMet = ex.accuracy >= 0.95 ? "yes" : `no (${f(100 * (0.95 - ex.accuracy), 2)} points short)`;
   out.push(`| MNIST example, ${ex.epochs} epochs of batch ${ex.batch} from seed 1: held-out accuracy | ${f(100 * ex.accuracy, 2)}% | ≥ 95% | ${exMet} |`);
   out.push(
@@ -158,7 +178,7 @@ export function renderResults(r: Report): string {
     "the batch, scoring accuracy, the epoch's bookkeeping), which is what separates *nnc fit*",
     "from *nnc step* on parity (one batch per epoch) and xor (four batches of one row per epoch).",
   );
-  const b = r.breakdown;
+  const b = full.breakdown;
   out.push(
     "",
     "### Where MNIST's time goes (measured in this run)",
@@ -178,6 +198,5 @@ export function renderResults(r: Report): string {
       "",
     );
   }
-  out.push(...issue15Targets(r.rows), "");
-  return out.join("\n");
+  return out;
 }
