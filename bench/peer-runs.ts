@@ -84,7 +84,7 @@ async function timeForeign(ctx: PeerContext, w: Workload, run: ForeignRun, make:
 
 /** Runs the workload's added peers into `results` (in the order RESULTS.md lists them). */
 export async function runAddedPeers(w: Workload, ctx: PeerContext, results: Record<string, Outcome>): Promise<void> {
-  const show = (name: string) => ctx.log(`  ${name.padEnd(13)}${results[name]!.seconds.toFixed(3)} s`);
+  const show = (name: string) => ctx.log(`  ${`${name} `.padEnd(13)}${results[name]!.seconds.toFixed(3)} s`);
   results["plain JS fused"] = await timeLoops(ctx, 2, w, (v) => fusedNet(v.net, ctx.init.slice()));
   show("plain JS fused");
   const peers = w.peers ?? {};

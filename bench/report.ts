@@ -61,7 +61,7 @@ export function renderResults(r: Report): string {
     "# nnc benchmark results",
     "",
     r.partial
-      ? `Printed by ${r.partial} (bench/run.ts; not bench/RESULTS.md, which a full \`npm run bench\` writes) from one run of ${r.rows.map((x) => x.workload.name).join(", ")}; every number below comes from that run.`
+      ? `Printed by ${r.partial} (bench/run.ts) from one run of ${r.rows.map((x) => x.workload.name).join(", ")}; every number below comes from that run (bench/RESULTS.md comes from a full \`npm run bench\`).`
       : "Written by `npm run bench` (bench/run.ts) from one run; every number below comes from that run.",
     `Node ${r.node}, ${r.cpu}, one thread. Load average ${f(r.load[0])} at the start, ${f(r.load[1])} at the end`,
     "(other processes on the machine slow every peer alike; ratios are more stable than absolute rates).",

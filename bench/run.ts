@@ -67,7 +67,7 @@ function moduleOf(example: Workload["example"]): string {
 function commandLine(): string {
   const args = process.argv.slice(2).join(" ");
   const env = options.quick && !process.argv.includes("--quick") ? "BENCH_QUICK=1 " : "";
-  return `\`${env}npm run bench${args ? ` -- ${args}` : ""}\`${options.quick ? " (a smoke run: 1% of the work)" : ""}`;
+  return `\`${env}npm run bench${args ? ` -- ${args}` : ""}\``;
 }
 
 async function compileMnistPlain(): Promise<void> {
