@@ -160,6 +160,11 @@ export interface ModelCore {
   ): number;
   /** optimizerSettings() of the optimizer trainStep has baked in. */
   trainStepSettings?: string;
+  /**
+   * The most rows one trainStep call takes (a batched step: as many as it pays for, within its
+   * buffers' maxBatch); absent: any number.
+   */
+  trainStepRows?: number;
   /** The activations the probe kernel writes (absent or empty: the model has none). */
   activations?: readonly ActivationInfo[];
   /** Values per probe row: every activation of one sample, side by side. */

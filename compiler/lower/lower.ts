@@ -17,8 +17,10 @@ import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
 import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
+import { dedupeFunctions } from "./dedupe.js";
 import { fitParameters } from "./parameters.js";
 import { TRAIN_PARAMS, TRAIN_STEP, trainStep } from "./train-step.js";
+import { batchedTrainStep, withoutUnreadState } from "./train-step-batched.js";
 import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
 
 export type { UnrollMode } from "./per-sample.js";
@@ -188,12 +190,13 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   // Buffers hold maxBatch rows of every stored value; a model with large intermediate values
   // (images) takes fewer rows at a time, so that they stay within BUFFER_BYTES.
   let rows = maxBatch;
+  const precision = options.precision ?? "f64";
   const extraKernels = { kernels: extra, offsets: sampleOffsets };
-  let lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], extraKernels);
+  let lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], precision, extraKernels);
   const perRow = lowered.buffers.reduce((n, b) => n + (b.rows > 1 ? b.length / b.rows : 0), 0);
   if (options.maxBatch === undefined && perRow * rows * 8 > BUFFER_BYTES) {
     rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
-    lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], extraKernels);
+    lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], precision, extraKernels);
   }
   return {
     ...base,
@@ -202,7 +205,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     batched: true,
     buffers: lowered.buffers,
     functions: lowered.functions,
-    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows" },
+    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows", ...(lowered.trainRows !== undefined ? { train: TRAIN_STEP, trainRows: lowered.trainRows } : {}) },
   };
 }
 
@@ -217,8 +220,9 @@ function batchedKernels(
   offsets: Map<string, number>,
   output: string,
   reserved: Iterable<string>,
+  precision: "f64" | "f32",
   extra: { kernels: readonly KernelSpec[]; offsets: ReadonlyMap<string, number> },
-): { functions: Fn[]; buffers: Buffer[] } {
+): { functions: Fn[]; buffers: Buffer[]; trainRows: number | undefined } {
   const { model } = batched.derived;
   const file = model.file;
   const namer = moduleNamer(reserved, extra.kernels);
@@ -255,11 +259,23 @@ function batchedKernels(
     { name: "lossRows", params: ROWS_PARAMS.loss, returns: "number", doc: "Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs.", training: false },
     ctx,
   );
+  const train = batchedTrainStep({
+    batched,
+    kernels: ctx,
+    offsets,
+    optimizer: model.optimizer,
+    precision,
+    comment: (name) => gradTerms[model.params.findIndex((p) => p.name === name)]!.comment,
+    output,
+  });
   // Extra kernels are per sample: buffers of their own (one row each), names from the same namer.
   const sampleBuffers = new Buffers(namer, batched.derived.names);
   const sample: SampleContext = { names: batched.derived.names, namer, buffers: sampleBuffers, file, binding: sampleBinding(extra.offsets) };
   const extraFns = extra.kernels.flatMap((k) => sampleKernel(k, "auto", sample).functions);
-  const entries = new Set(["predictRows", "lossRows", "gradRows", ...extra.kernels.map((k) => k.name)]);
-  const functions: Fn[] = fitParameters([...predict, ...loss, ...grad, ...extraFns], entries);
-  return { functions, buffers: [...buffers.list(), ...sampleBuffers.list()] };
+  const entries = new Set(["predictRows", "lossRows", "gradRows", ...extra.kernels.map((k) => k.name), ...(train ? [TRAIN_STEP] : [])]);
+  const fitted = fitParameters([...predict, ...loss, ...grad, ...extraFns, ...(train?.functions ?? [])], entries).map((fn) =>
+    fn.name === TRAIN_STEP ? withoutUnreadState(fn) : fn,
+  );
+  const functions: Fn[] = dedupeFunctions(fitted, entries);
+  return { functions, buffers: [...buffers.list(), ...sampleBuffers.list()], trainRows: train?.rows };
 }
