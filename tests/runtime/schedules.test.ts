@@ -121,8 +121,8 @@ describe("optimizers follow their schedule step by step (against TensorFlow.js)"
   });
 });
 
-// A model small enough for the fused training step (ModelCore.trainStep) applies the update
-// itself, reading the rate from the optimizer's shared scalars: the trainer must put the
+// A model's fused training step (ModelCore.trainStep: per-sample models small enough, and
+// batched ones) applies the update itself, reading the rate from the optimizer's shared scalars: the trainer must put the
 // schedule's rate for each step there first. Checked against the generic step (the optimizer's
 // state hidden), which calls optimizer.step and so follows the schedule by construction.
 describe("a scheduled optimizer in the fused training step", () => {
@@ -135,7 +135,7 @@ describe("a scheduled optimizer in the fused training step", () => {
     init(seed?: number): Float64Array;
     createOptimizer(): Opt;
     createTrainer(params: Float64Array, opts?: { optimizer?: unknown; seed?: number }): { step(X: Float64Array, Y: Float64Array, n: number): number };
-    model: { kernels: { fusedStep: boolean } };
+    model: { kernels: { fusedStep: boolean; batched: boolean } };
   }
   const hidden = (opt: Opt): Opt => ({
     step: (p, g) => opt.step(p, g),
@@ -147,31 +147,42 @@ describe("a scheduled optimizer in the fused training step", () => {
     },
   });
 
-  const load = async (optimizer: string): Promise<Mod> => {
-    const source = MODELS["parity"]!.replace(/^optimizer .*$/m, `optimizer ${optimizer}`);
+  const load = async (name: string, optimizer: string): Promise<Mod> => {
+    const source = MODELS[name]!.replace(/^optimizer .*$/m, `optimizer ${optimizer}`);
     expect(source).toContain(optimizer);
-    return (await importCode((await compile(source, "parity.nn")).code)) as unknown as Mod;
+    return (await importCode((await compile(source, `${name}.nn`)).code)) as unknown as Mod;
   };
-  const X = Float64Array.from([0, 0, 0, 1, 1, 0, 1, 1]);
-  const Y = Float64Array.from([0, 1, 1, 0]);
-  const train = (mod: Mod, optimizer: Opt): Float64Array => {
+  // parity: per sample, x[1] → y[1]; iris_regularized: batched (its fused step is stage B's), x[4] → a class.
+  const DATA: { [name: string]: { X: Float64Array; Y: Float64Array; n: number } } = {
+    parity: { X: Float64Array.from([0, 1, 2, 3]), Y: Float64Array.from([0, 1, 1, 0]), n: 4 },
+    iris_regularized: {
+      X: Float64Array.from({ length: 32 }, (_, i) => Math.sin(i * 1.7) * 2),
+      Y: Float64Array.from([0, 1, 2, 0, 1, 2, 0, 1]),
+      n: 8,
+    },
+  };
+  const train = (name: string, mod: Mod, optimizer: Opt): Float64Array => {
+    const { X, Y, n } = DATA[name]!;
     const params = mod.init(1);
-    const trainer = mod.createTrainer(params, { optimizer });
-    for (let s = 0; s < 8; s++) trainer.step(X, Y, 4);
+    const trainer = mod.createTrainer(params, { optimizer, seed: 3 });
+    for (let s = 0; s < 8; s++) trainer.step(X, Y, n);
     return params;
   };
 
   it.each([
-    ["sgd(lr = exponential_decay(0.5, decay_steps = 2, decay_rate = 0.3))", "sgd(lr = 0.5)"],
-    ["adam(learning_rate = piecewise_constant(boundaries = [2], values = [0.1, 0.001]))", "adam(lr = 0.1)"],
-  ])("parity with %s: the same parameters as the generic step, bit for bit", async (scheduled, constant) => {
-    const mod = await load(scheduled);
+    ["parity", "sgd(lr = exponential_decay(0.5, decay_steps = 2, decay_rate = 0.3))", "sgd(lr = 0.5)"],
+    ["parity", "adam(learning_rate = piecewise_constant(boundaries = [2], values = [0.1, 0.001]))", "adam(lr = 0.1)"],
+    ["iris_regularized", "adam(learning_rate = cosine_decay(0.05, decay_steps = 6))", "adam(lr = 0.05)"],
+  ])("%s with %s: the same parameters as the generic step, bit for bit", async (name, scheduled, constant) => {
+    const mod = await load(name, scheduled);
     expect(mod.model.kernels.fusedStep).toBe(true);
-    const fused = train(mod, mod.createOptimizer());
-    expect(fused).toEqual(train(mod, hidden(mod.createOptimizer())));
+    expect(mod.model.kernels.batched).toBe(name === "iris_regularized");
+    const fused = train(name, mod, mod.createOptimizer());
+    expect(fused).toEqual(train(name, mod, hidden(mod.createOptimizer())));
     // The schedule mattered: its first rate kept for all eight steps gives other weights.
-    const steady = await load(constant);
+    const steady = await load(name, constant);
     expect(steady.model.kernels.fusedStep).toBe(true);
-    expect(Math.max(...fused.map((w, i) => Math.abs(w - train(steady, steady.createOptimizer())[i]!)))).toBeGreaterThan(1e-3);
+    const constantRate = train(name, steady, steady.createOptimizer());
+    expect(Math.max(...fused.map((w, i) => Math.abs(w - constantRate[i]!)))).toBeGreaterThan(1e-3);
   });
 });
