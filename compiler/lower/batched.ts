@@ -14,7 +14,7 @@ import { flatIndex } from "../ops/loops.js";
 import type { MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
 import { opDef } from "../ops/registry.js";
 import type { Batched, Term } from "../passes/batch.js";
-import { countTokens } from "./budget.js";
+import { FUNCTION_TOKEN_BUDGET, countTokens } from "./budget.js";
 import { gramSquares } from "./gram.js";
 import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
@@ -102,8 +102,18 @@ const rowsDef = (node: Node): RowsOp | undefined => {
   return def.kind === "rows" ? def : undefined;
 };
 
-/** The kernel and the functions it calls (one per matrix product), helpers first. */
+/**
+ * The kernel and the functions it calls (one per matrix product), helpers first. Small rows are
+ * unrolled inside the row loops unless that takes the kernel past V8's budget (a deep stack of
+ * narrow layers: 8 × 16 units); then every row runs as loops.
+ */
 export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext, scope?: Namer): Fn[] {
+  const unrolled = lowerBatchedAs(sinks, kernel, c, scope, true);
+  if (unrolled[unrolled.length - 1]!.tokens <= FUNCTION_TOKEN_BUDGET) return unrolled;
+  return lowerBatchedAs(sinks, kernel, c, scope, false);
+}
+
+function lowerBatchedAs(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext, scope: Namer | undefined, unrollRows: boolean): Fn[] {
   const { rowwise } = c.batched;
   // The kernel's own scope, unless the caller has taken names in it already (a training step's).
   const namer = scope ?? c.namer.fork();
@@ -141,7 +151,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   const small = (n: Node) => {
     const def = opDef(n.op);
     const work = def.kind === "structural" ? def.flops(n.inputs.map((i) => i.shape), n.shape) : sizeOf(n.shape);
-    return sizeOf(n.shape) <= ROW_UNROLL_ELEMENTS && work <= ROW_UNROLL_FLOPS;
+    return unrollRows && sizeOf(n.shape) <= ROW_UNROLL_ELEMENTS && work <= ROW_UNROLL_FLOPS;
   };
   const L = nodeLowerer(plan, binding, small, c.file, fresh);
 

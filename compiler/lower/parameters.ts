@@ -8,6 +8,7 @@
 
 import { type Stmt, namesUsed, v } from "../ir/code.js";
 import type { Fn } from "./program.js";
+import { countTokens } from "./budget.js";
 
 function withCalls(stmts: readonly Stmt[], args: ReadonlyMap<string, string[]>): Stmt[] {
   return stmts.map((s): Stmt => {
@@ -38,14 +39,16 @@ export function fitParameters(functions: readonly Fn[], entries: ReadonlySet<str
   return functions.map((fn) => {
     const body = withCalls(fn.body, args);
     const used = namesUsed(body);
+    // Its calls now pass fewer arguments: the function's count drops by what they no longer pass.
+    const tokens = fn.tokens - (countTokens(fn.body) - countTokens(body));
     if (entries.has(fn.name)) {
-      return { ...fn, body, params: fn.params.map(([n, t]) => (used.has(n) ? ([n, t] as const) : ([`_${n}`, t] as const))) };
+      return { ...fn, body, tokens, params: fn.params.map(([n, t]) => (used.has(n) ? ([n, t] as const) : ([`_${n}`, t] as const))) };
     }
     const params = fn.params.filter(([n]) => used.has(n));
     args.set(
       fn.name,
       params.map(([n]) => n),
     );
-    return { ...fn, body, params };
+    return { ...fn, body, tokens, params };
   });
 }
