@@ -148,9 +148,11 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   const helpers: Fn[] = [];
   const args = kernel.params.map(([n]) => v(n));
   /** A product as a call to a function of its own (which V8 optimizes alone). */
-  const product = (comment: string, body: Stmt[]): Stmt => {
+  const product = (comment: string, def: RowsOp, ctx: RowsLowerContext): Stmt => {
     const name = `${kernel.name}_${helpers.length + 1}`;
-    helpers.push({ name, params: kernel.params, returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
+    const body = def.lower(ctx);
+    const gemm = def.product?.(ctx);
+    helpers.push({ name, params: kernel.params, returns: "void", body: [block(comment, body)], tokens: countTokens(body), ...(gemm ? { product: gemm } : {}) });
     return block(comment, [callStmt(name, args)]);
   };
   let rowBlocks: Stmt[] = [];
@@ -180,7 +182,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
     if (def) {
       const buffer = c.buffers.of(node, c.maxBatch);
       const out: MatrixRef = { array: buffer, base: 0, stride: node.shape[node.shape.length - 1] ?? 1 };
-      emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def.lower(rowsContext(node, out, "=", noAccumulate))));
+      emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def, rowsContext(node, out, "=", noAccumulate)));
       continue;
     }
     const r = L.lowerNode(node);
@@ -217,7 +219,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
     if (def?.placement === "function") {
       const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
       const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
-      emitTop(product(`${t.comment}  (Σ over the batch)`, def.lower(rowsContext(t.node, out, op, noAccumulate))));
+      emitTop(product(`${t.comment}  (Σ over the batch)`, def, rowsContext(t.node, out, op, noAccumulate)));
     } else if (!def) {
       // n × a parameter-only part
       emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
