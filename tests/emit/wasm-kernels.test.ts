@@ -115,6 +115,15 @@ describe("--kernels wasm computes what the JavaScript kernels do", () => {
   });
 });
 
+describe("--kernels auto", () => {
+  it("gives MNIST-sized batched models WebAssembly and keeps small models in JavaScript", () => {
+    const kernelsOf = (name: string) => lowerSource(source(name), `${name}.nn`, { kernels: "auto" }).program;
+    expect(kernelsOf("mnist").wasm).toBeDefined();
+    expect(kernelsOf("xor").wasm).toBeUndefined();
+    expect(kernelsOf("iris_regularized").wasm).toBeUndefined();
+  });
+});
+
 describe("the WebAssembly encoder and the SIMD feature test", () => {
   it("the runtime's SIMD probe is what the encoder writes for its one f64x2 function, and Node accepts it", () => {
     const probe = encodeModule({

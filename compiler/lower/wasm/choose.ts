@@ -1,7 +1,7 @@
 // Which kernels a module gets (`--kernels js|wasm|auto`): the JavaScript ones, or the batched
 // kernels with their matrix products as WebAssembly SIMD (offload.ts). `auto` picks WebAssembly
-// where it measured faster: batched kernels whose products carry most of the work (see
-// docs/architecture.md, "WebAssembly kernels"), and only when the memory they need fits.
+// where it measured faster: batched kernels of MNIST's size (bench/wasm-step.ts, docs/wasm.md),
+// and only when the memory they need fits; smaller models keep the JavaScript kernels.
 //
 //   withKernels(program, model, "auto", "f32")   // MNIST: products offloaded; parity: unchanged
 
@@ -13,7 +13,11 @@ import { MAX_PAGES, offloadProducts } from "./offload.js";
 
 export type KernelsMode = "js" | "wasm" | "auto";
 
-/** Flops of a prediction from which `auto` picks WebAssembly (calibrated with bench/run.ts, see the docs). */
+/**
+ * Flops of a prediction from which `auto` picks WebAssembly: MNIST (203,780) measured 2.9–3.6×
+ * faster at batch 32 and 1.1× at batch 1 (docs/wasm.md); models far smaller were not measured,
+ * so they keep the JavaScript kernels.
+ */
 export const AUTO_MIN_FLOPS = 20_000;
 
 /** The memory too large for one WebAssembly memory (a user error: `--kernels js` compiles the model). */
