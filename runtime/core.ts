@@ -81,7 +81,7 @@ export interface KernelInfo {
   flops: { predict: number; grad: number };
   /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
   fusedStep: boolean;
-  /** Whether the matrix products run as WebAssembly SIMD (`--kernels wasm`; JavaScript on a host without it, see ready()). */
+  /** Whether the matrix products run as WebAssembly SIMD (`--kernels wasm`; on a host without it, JavaScript). */
   wasm?: boolean;
 }
 

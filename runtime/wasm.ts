@@ -21,7 +21,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
 }
 
-/** Which kernels run: the WebAssembly ones, or the JavaScript ones (no WebAssembly SIMD here, or it failed to compile). */
+/** Which kernels run: the WebAssembly ones, or the JavaScript ones (no WebAssembly SIMD, or it failed to compile). */
 export type KernelsInUse = "wasm" | "js";
 
 export interface WasmKernels<K> {
@@ -61,12 +61,12 @@ export function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-/** A module of one function using f64x2 instructions: valid only where WebAssembly SIMD is (nnc's tests encode it anew and compare). */
+/** A module of one function using f64x2 instructions, valid only where WebAssembly SIMD is (tests encode it anew). */
 export function simdProbe(): Uint8Array {
   return new Uint8Array([
-    0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 16, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 1, 1, 1, 3, 2,
-    1, 0, 7, 9, 1, 5, 112, 114, 111, 98, 101, 0, 0, 10, 29, 1, 27, 1, 1, 123, 68, 0, 0, 0, 0, 0, 0, 240, 63, 253, 20, 32, 0, 32, 0,
-    253, 242, 1, 253, 240, 1, 33, 0, 11,
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 16, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 1,
+    1, 1, 3, 2, 1, 0, 7, 9, 1, 5, 112, 114, 111, 98, 101, 0, 0, 10, 29, 1, 27, 1, 1, 123, 68, 0, 0, 0, 0, 0, 0, 240, 63,
+    253, 20, 32, 0, 32, 0, 253, 242, 1, 253, 240, 1, 33, 0, 11,
   ]);
 }
 
@@ -74,21 +74,47 @@ export function simdProbe(): Uint8Array {
  * The memory of `pages` pages and the kernels compiled from `code` (base64), as soon as the host
  * allows; parameter slots start at byte `slots` and hold `slotCount` vectors of `slotBytes`.
  */
-export function loadWasmKernels<K>(model: string, pages: number, code: string, slots: number, slotCount: number, slotBytes: number): WasmKernels<K> {
+export function loadWasmKernels<K>(
+  model: string,
+  pages: number,
+  code: string,
+  slots: number,
+  slotCount: number,
+  slotBytes: number,
+): WasmKernels<K> {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   const bytes = pages * 65536;
   const slotsEnd = slots + slotCount * slotBytes;
   if (api === undefined || typeof api.validate !== "function" || !api.validate(simdProbe())) {
     const reason = api === undefined ? "this host has no WebAssembly" : "this host's WebAssembly lacks SIMD";
-    return { model, buffer: new ArrayBuffer(bytes), exports: undefined, state: "js", reason, ready: Promise.resolve("js"), nextSlot: slots, slotsEnd };
+    return {
+      model,
+      buffer: new ArrayBuffer(bytes),
+      exports: undefined,
+      state: "js",
+      reason,
+      ready: Promise.resolve("js"),
+      nextSlot: slots,
+      slotsEnd,
+    };
   }
   let memory: { readonly buffer: ArrayBuffer };
   try {
     memory = new api.Memory({ initial: pages, maximum: pages });
   } catch (error) {
-    throw new Error(`${model}: cannot allocate the ${(bytes / 2 ** 20).toFixed(1)} MiB of WebAssembly memory its kernels use: ${String(error)}`);
+    const mib = (bytes / 2 ** 20).toFixed(1);
+    throw new Error(`${model}: cannot allocate the ${mib} MiB of WebAssembly memory its kernels use: ${String(error)}`);
   }
-  const w: WasmKernels<K> = { model, buffer: memory.buffer, exports: undefined, state: "compiling", reason: "", ready: Promise.resolve("js"), nextSlot: slots, slotsEnd };
+  const w: WasmKernels<K> = {
+    model,
+    buffer: memory.buffer,
+    exports: undefined,
+    state: "compiling",
+    reason: "",
+    ready: Promise.resolve("js"),
+    nextSlot: slots,
+    slotsEnd,
+  };
   const module = decodeBase64(code);
   const imports = { env: { memory } };
   try {
@@ -127,7 +153,7 @@ export function jsKernels(w: WasmKernels<unknown>): boolean {
   return w.state === "js";
 }
 
-/** `values` itself when it lies in the memory, else its first `length` values copied into `area` (a view of the memory). */
+/** `values` itself when it lies in the memory, else its first `length` values copied into `area` (a view of it). */
 export function inMemory(values: Vec, length: number, area: Vec): Vec {
   if (values.buffer === area.buffer) return values;
   if (values.length <= area.length) area.set(values);

@@ -295,7 +295,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
     ...(wasm
       ? [
           fn(
-            "Resolves once the kernels can run, with which run: \"wasm\" (WebAssembly SIMD) or \"js\" (a host without it). A browser compiles the WebAssembly in the background: await this before the first prediction or training step.",
+            "Resolves once the kernels can run: \"wasm\", or \"js\" without WebAssembly SIMD. In a browser, await it before the first call.",
             "ready",
             [],
             "Promise<KernelsInUse>",

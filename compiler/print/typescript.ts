@@ -102,8 +102,8 @@ export function printProgram(program: Program, typed = true): string {
   const parts: string[] = [];
   if (program.buffers.length > 0) {
     const rows = program.batched ? `, with room for ${program.maxBatch} rows of a minibatch` : "";
-    const where = program.wasm ? " (views of the WebAssembly kernels' memory)" : "";
-    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}${where}.`, ...program.buffers.map((b) => bufferLine(b, file, program.wasm?.object)), "");
+    const where = program.wasm ? ["// They are views of the WebAssembly kernels' memory."] : [];
+    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...where, ...program.buffers.map((b) => bufferLine(b, file, program.wasm?.object)), "");
   }
   for (const fn of program.functions) parts.push(printFunction(fn, typed, program.wasm?.object));
   return parts.join("\n");

@@ -133,7 +133,7 @@ describe("the WebAssembly encoder and the SIMD feature test", () => {
       ],
     });
     expect(Array.from(simdProbe())).toEqual(Array.from(probe));
-    expect(WebAssembly.validate(simdProbe())).toBe(true);
+    expect(WebAssembly.validate(simdProbe() as Uint8Array<ArrayBuffer>)).toBe(true);
   });
 });
 
