@@ -8,7 +8,7 @@
 //     if (jsKernels(wasmKernels)) return gradRowsInMemory(p, X, Y, n, g, rng, outputs);
 //     const pStaged = inMemory(p, 101770, STAGE_PARAMS);   …
 
-import type { Entry, WasmPart } from "../lower/wasm/offload.js";
+import type { Entry, WasmPart } from "../lower/wasm/part.js";
 import { encodeModule } from "../print/wasm/encode.js";
 
 export interface WasmGlue {

@@ -10,7 +10,7 @@
 import type { Stmt } from "../ir/code.js";
 import type { Origin, Role, Shape } from "../ir/node.js";
 import type { Gemm } from "../ops/op-def.js";
-import type { WasmPart } from "./wasm/offload.js";
+import type { WasmPart } from "./wasm/part.js";
 
 /** How the kernels were lowered: per sample (unrolled / mixed / split / loops), or batched. */
 export type Strategy = "unrolled" | "mixed" | "split" | "loops" | "batched";

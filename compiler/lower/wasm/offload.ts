@@ -9,8 +9,9 @@
 //     -> functions: gradRows_1 (wasm "gradRows_1"), …, gradRowsInMemory; wasm.entries: gradRows → gradRowsInMemory
 
 import { type Expr, type Stmt, mentions } from "../../ir/code.js";
-import type { Buffer, Fn, Param, Program } from "../program.js";
-import { PAGE_BYTES, type WExpr, type WFunc, type WModule, get, i32, op } from "./code.js";
+import type { Buffer, Fn, Program } from "../program.js";
+import type { Entry, Stage } from "./part.js";
+import { PAGE_BYTES, type WExpr, type WFunc, get, i32, op } from "./code.js";
 import { Locals, type Precision, simdGemm } from "./gemm.js";
 
 /** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
@@ -22,46 +23,6 @@ export const MAX_PAGES = 65536;
 /** Room for parameter vectors (init, loadParams): this many, within ARENA_BYTES. */
 const ARENA_SLOTS = 4;
 const ARENA_BYTES = 256 * 2 ** 20;
-
-/** A kernel array that must be in the memory when a product runs, and the area it is copied to when it is not. */
-export interface Stage {
-  /** The kernel parameter (p, X, Y, g, outputs). */
-  param: string;
-  /** The module-level view of the area. */
-  view: string;
-  offset: number;
-  /** Elements the area holds. */
-  length: number;
-  /** Elements a call copies: all of them, or `perRow` for each of the call's n rows. */
-  perRow?: number;
-  /** Copied in before the kernel (it is read, or added to), and out after it (it is written). */
-  copyIn: boolean;
-  copyOut: boolean;
-}
-
-/** An entry kernel as the module calls it: a wrapper that stages its arrays and calls the kernel. */
-export interface Entry {
-  /** The name the module's API and ModelCore call (predictRows, …). */
-  name: string;
-  /** The kernel it wraps (`${name}InMemory`). */
-  kernel: string;
-  params: readonly Param[];
-  returns: "number" | "void";
-  /** Parameters staged on the way in (and out). */
-  staged: readonly string[];
-}
-
-export interface WasmPart {
-  module: WModule;
-  object: string;
-  precision: Precision;
-  /** The memory's size in bytes (pages × 64 KiB). */
-  bytes: number;
-  stages: Stage[];
-  /** Room for parameter vectors made by init() and loadParams(): where it starts, how many, and the bytes of each. */
-  arena: { offset: number; slots: number; slotBytes: number };
-  entries: Entry[];
-}
 
 export interface OffloadOptions {
   precision: Precision;
