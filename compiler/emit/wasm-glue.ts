@@ -45,7 +45,7 @@ function wrapper(entry: Entry, part: WasmPart, typed: boolean): string {
     ...staged.map((s) => `  const ${s.param}Staged = inMemory(${s.param}, ${length(s)}, ${s.view});`),
   ];
   const args = names.map((n) => (entry.staged.includes(n) ? `${n}Staged` : n));
-  const copyOut = staged.filter((s) => s.copyOut).map((s) => `  fromMemory(${s.param}, ${length(s)}, ${s.param}Staged);`);
+  const copyOut = staged.filter((s) => s.copyOut || entry.writes.includes(s.param)).map((s) => `  fromMemory(${s.param}, ${length(s)}, ${s.param}Staged);`);
   if (entry.returns === "void") lines.push(`  ${call(args)};`, ...copyOut);
   else if (copyOut.length === 0) lines.push(`  return ${call(args)};`);
   else lines.push(`  const result = ${call(args)};`, ...copyOut, `  return result;`);

@@ -12,7 +12,7 @@
 
 import { type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
 import { forEachIndex } from "./loops.js";
-import { gemmLoops } from "./gemm.js";
+import { gemmLoops, gemmTN } from "./gemm.js";
 import type { Gemm, LeafOp, RowsLowerContext, RowsOp, Vjp } from "./op-def.js";
 
 const notDifferentiated: Vjp = (_g, node) => {
@@ -65,6 +65,7 @@ export const matmulTN: RowsOp = {
   kind: "rows",
   result: "reduced",
   placement: "function",
+  outerProductSum: true,
   shape: ([u, w]) => {
     const sameRows = u!.length === w!.length && (u!.length === 1 || u![0] === w![0]);
     if ((u!.length !== 1 && u!.length !== 2) || !sameRows) throw new ShapeError(`matmul_tn: needs rows of two vectors (or matrices with as many rows), got ${shapeText(u!)} and ${shapeText(w!)}`);
@@ -73,8 +74,12 @@ export const matmulTN: RowsOp = {
   flops: ([u, w]) => (2 * sizeOf(u!) * sizeOf(w!)) / (u!.length === 2 ? u![0]! : 1),
   vjp: notDifferentiated,
   math: ([u, w]) => `Σ_b ${u} ⊗ ${w}`,
-  product: (ctx) => product("tn", ctx),
-  lower: (ctx) => gemmLoops(ctx.fresh, product("tn", ctx)),
+  // With a sink (a fused training step's update), the loops hand each sum to it: not a product as data.
+  product: (ctx) => (ctx.sink ? undefined : product("tn", ctx)),
+  lower: (ctx) => {
+    const [m, k] = ctx.shape as [number, number];
+    return gemmTN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op, ctx.sink);
+  },
 };
 
 export const sumRows: RowsOp = {

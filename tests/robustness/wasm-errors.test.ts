@@ -38,7 +38,7 @@ describe("nnc --kernels wasm on the command line", () => {
     {
       args: ["wide.nn", "--kernels", "wasm", "-o", "wide.ts"],
       code: 1,
-      stderr: /^nnc: error: --kernels wasm: the kernels' WebAssembly memory would take 4\.\d GiB \(\d+ pages of 64 KiB: .*more than one WebAssembly memory holds \(4 GiB, 65536 pages\); use --kernels js\n$/,
+      stderr: /^nnc: error: --kernels wasm: the kernels' WebAssembly memory would take \d+\.\d GiB \(\d+ pages of 64 KiB: .*more than one WebAssembly memory holds \(4 GiB, 65536 pages\); use --kernels js\n$/,
     },
   ])("[C10] nnc $args", async ({ args, code, stderr }) => {
     const run = await nnc(args);

@@ -94,20 +94,6 @@ function callees(fn: Fn): Set<string> {
   return out;
 }
 
-/** The functions `from` calls, directly or not, without passing through one of `stops`. */
-function reachable(functions: readonly Fn[], from: string, stops: ReadonlySet<string>): Set<string> {
-  const byName = new Map(functions.map((fn) => [fn.name, fn]));
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name) || stops.has(name)) return;
-    seen.add(name);
-    const fn = byName.get(name);
-    if (fn) for (const callee of callees(fn)) visit(callee);
-  };
-  visit(from);
-  return seen;
-}
-
 export function offloadProducts(program: Program, options: OffloadOptions): Program {
   if (!program.batched) throw new Error("internal: only batched kernels have products to offload");
   const { precision, sizes } = options;
@@ -116,16 +102,16 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
   const buffers: Buffer[] = program.buffers.map((b) => ({ ...b, memory: layout.place(b.length * bytes) }));
   const bufferAt = new Map(buffers.map((b) => [b.name, b.memory!]));
 
-  // Each product function's WebAssembly twin: arrays as byte offsets, n as an i32. Products a
-  // fused training step reaches other than through an entry kernel (whose wrapper stages its
-  // arrays) stay JavaScript: their arrays need not be in the memory.
-  const entryNames = [program.kernels.predict, program.kernels.loss, program.kernels.grad];
-  const keepJs = program.kernels.train === undefined ? new Set<string>() : reachable(program.functions, program.kernels.train, new Set(entryNames));
+  // Each product function's WebAssembly twin: arrays as byte offsets, n as an i32. (A fused
+  // training step's weight-gradient products apply the update as each sum is finished: they have
+  // no product as data, and stay JavaScript.)
+  const train = program.kernels.train;
+  const entryNames = [program.kernels.predict, program.kernels.loss, program.kernels.grad, ...(train ? [train] : [])];
   const wasmFunctions: WFunc[] = [];
   const read = new Set<string>();
   const written = new Map<string, boolean>();
   const functions: Fn[] = program.functions.map((fn) => {
-    if (!fn.product || keepJs.has(fn.name)) return fn;
+    if (!fn.product) return fn;
     const g = fn.product;
     const params = fn.params.filter(([, type]) => type === "Vec" || type === "number").map(([name]) => [name, "i32"] as const);
     const isParam = new Set(params.map(([name]) => name));
@@ -173,7 +159,9 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
   const entries: Entry[] = entryNames.map((name) => {
     const fn = byName.get(name)!;
     const staged = [...usesWasm(name)].filter((a) => fn.params.some(([p]) => p === a));
-    return { name, kernel: inMemory(name), params: fn.params, returns: fn.returns, staged };
+    // The training step updates the parameters in place (in JavaScript): a staged copy goes back.
+    const writes = name === train ? ["p"] : [];
+    return { name, kernel: inMemory(name), params: fn.params, returns: fn.returns, staged, writes };
   });
   const renamed = functions.map((fn) => (entryNames.includes(fn.name) ? { ...fn, name: inMemory(fn.name) } : fn));
   // A product's dispatch reads the row count; nothing else changes in the JavaScript.

@@ -33,6 +33,8 @@ export interface Entry {
   returns: "number" | "void";
   /** Parameters staged on the way in (and out). */
   staged: readonly string[];
+  /** Staged parameters the kernel's JavaScript writes (copied back like those its products write). */
+  writes: readonly string[];
 }
 
 export interface WasmPart {
