@@ -9,6 +9,7 @@
 //     const pStaged = inMemory(p, 101770, STAGE_PARAMS);   …
 
 import type { Entry, WasmPart } from "../lower/wasm/part.js";
+import { wrapLine } from "../print/layout.js";
 import { encodeModule } from "../print/wasm/encode.js";
 
 export interface WasmGlue {
@@ -40,7 +41,7 @@ function wrapper(entry: Entry, part: WasmPart, typed: boolean): string {
   const length = (s: (typeof staged)[number]) => (s.perRow === undefined ? String(s.length) : `n * ${s.perRow}`);
   const lines = [
     `/** ${entry.name} with the arrays its WebAssembly products use in their memory (copied there unless they are already). */`,
-    `function ${entry.name}(${params})${typed ? `: ${entry.returns}` : ""} {`,
+    ...wrapLine(`function ${entry.name}(${params})${typed ? `: ${entry.returns}` : ""} {`),
     `  if (jsKernels(${part.object})) return ${call(names)};`,
     ...staged.map((s) => `  const ${s.param}Staged = inMemory(${s.param}, ${length(s)}, ${s.view});`),
   ];
