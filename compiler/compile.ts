@@ -19,6 +19,7 @@ import { type ActivationProbe, activationProbe } from "./lower/probe.js";
 import { hvpKernel } from "./lower/hvp-kernel.js";
 import { curvature } from "./passes/curvature.js";
 import type { Program, Strategy } from "./lower/program.js";
+import { type KernelsMode, withKernels } from "./lower/wasm/choose.js";
 import { emitModule, moduleNames } from "./emit/module.js";
 import { formatCode } from "./emit/format.js";
 import { NNC_VERSION } from "./version.js";
@@ -27,6 +28,8 @@ import type { KernelInfo } from "../runtime/core.js";
 export interface CompileOptions {
   unroll?: UnrollMode;
   batch?: BatchMode;
+  /** Where the matrix products run: JavaScript (the default), WebAssembly SIMD, or whichever measured faster for the model. */
+  kernels?: KernelsMode;
   precision?: "f64" | "f32";
   /** "ts" (the default): a TypeScript module; "js": a JavaScript module and its .d.ts (`declarations`). */
   language?: "ts" | "js";
@@ -69,11 +72,16 @@ export function lowerSource(
   options: CompileOptions = {},
 ): { model: Model; derived: Derived; program: Program; probe: ActivationProbe } {
   const { model, derived } = analyze(source, file);
+  const kernels = options.kernels ?? "js";
+  // WebAssembly runs the products of batched kernels: `wasm` batches every model (see lower/wasm/choose.ts).
+  const batchMode = kernels === "wasm" && (options.batch ?? "auto") === "auto" ? "always" : (options.batch ?? "auto");
+  const precision = options.precision ?? "f64";
   const probe = activationProbe(derived);
   const hessian = options.hvp ? hvpKernel(model, curvature(derived)) : null;
-  const kernels = [...(probe.kernel ? [probe.kernel] : []), ...(hessian ? [hessian.kernel] : [])];
-  const extra = { kernels, offsets: hessian?.offsets ?? new Map<string, number>() };
-  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames(), precision: options.precision ?? "f64", extra });
+  const extraKernels = [...(probe.kernel ? [probe.kernel] : []), ...(hessian ? [hessian.kernel] : [])];
+  const extra = { kernels: extraKernels, offsets: hessian?.offsets ?? new Map<string, number>() };
+  const lowered = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: batchMode, reserved: moduleNames(), precision, extra });
+  const program = withKernels(lowered, model, kernels, precision);
   return { model, derived, program, probe };
 }
 

@@ -1,5 +1,5 @@
 // The messages of schedules, early stopping, the hvp API and nnc train's gradient warnings
-// (docs/errors.md R12, R13, R14, C10, C11, and the C4 patterns of the new flags), each checked
+// (docs/errors.md R13, R14, R15, C11, C12, and the C4 patterns of the new flags), each checked
 // word for word.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -32,7 +32,7 @@ async function nnc(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe("learning-rate schedules in the runtime", () => {
-  it("[R12] a schedule with bad fields is refused when the optimizer is made; a scheduled rate cannot be set", () => {
+  it("[R13] a schedule with bad fields is refused when the optimizer is made; a scheduled rate cannot be set", () => {
     const bad = (s: unknown) => () => createSgd(4, { learningRate: s as LearningRateSchedule });
     expect(bad({ schedule: "linear_decay" })).toThrow(/^sgd learningRate must be a finite number ≥ 0 or a schedule \{ schedule: "exponential_decay" \| "cosine_decay" \| "piecewise_constant", … \}$/);
     expect(bad({ ...exponential, decaySteps: 0 })).toThrow(/^sgd learningRate: exponential_decay decaySteps must be a finite number > 0, got 0$/);
@@ -47,7 +47,7 @@ describe("learning-rate schedules in the runtime", () => {
 });
 
 describe("fit's earlyStopping and reduceLrOnPlateau", () => {
-  it("[R13] bad options are refused before training, naming the option", async () => {
+  it("[R14] bad options are refused before training, naming the option", async () => {
     const { mod } = await compileAndImport("model r\ninput x[1]\ntarget y[1]\nout = dense(x, 1)\nloss mse(out, y)\noptimizer sgd(learning_rate = exponential_decay(0.1, 10, 0.5))\n", "r.nn");
     const fit = (opts: Record<string, unknown>) => () => mod.fit(mod.init(1), [[1]], [[1]], opts);
     expect(fit({ earlyStopping: { patience: 3 } })).toThrow(/^fit: earlyStopping monitors 'val_loss', which fit does not log without validationData \(it logs: loss\)$/);
@@ -62,7 +62,7 @@ describe("fit's earlyStopping and reduceLrOnPlateau", () => {
 });
 
 describe("the hvp API", () => {
-  it("[R14] a direction or output of the wrong size, and foreign parameters, are refused", async () => {
+  it("[R15] a direction or output of the wrong size, and foreign parameters, are refused", async () => {
     const { mod } = await compileAndImport("model r\ninput x[1]\ntarget y[1]\nout = dense(x, 1)\nloss mse(out, y)\n", "r.nn", { hvp: true });
     const m = mod as unknown as {
       hvp(p: Float64Array, x: number[], y: number[], v: Float64Array, out: Float64Array): number;
@@ -82,7 +82,7 @@ function health(norms: number[][]): HealthHistory {
 }
 
 describe("nnc train's warnings about the gradients", () => {
-  it("[C10] a layer's gradient 1,000× smaller than the last layer's: vanishing, once per layer", () => {
+  it("[C11] a layer's gradient 1,000× smaller than the last layer's: vanishing, once per layer", () => {
     expect(healthWarnings(health([[1e-3, 1e-4, 1e-4], [0.5, 0.5, 0.5], [1, 1, 1]]))).toEqual([
       "vanishing gradient: W1's gradient is 10,000× smaller than the last layer's (W3) in epoch 2 (1.00e-4 against 1): the early layers barely learn. What usually helps: an initializer that keeps the signal's scale through depth (he_normal for relu, glorot_uniform for tanh), an activation that does not saturate (relu instead of sigmoid), or fewer layers",
     ]);
@@ -90,7 +90,7 @@ describe("nnc train's warnings about the gradients", () => {
     expect(healthWarnings(health([[1e-3], [1e-3], [0.999]]))).toEqual([]);
   });
 
-  it("[C11] a gradient norm that grows 10× from one epoch to the next: exploding", () => {
+  it("[C12] a gradient norm that grows 10× from one epoch to the next: exploding", () => {
     expect(healthWarnings(health([[1, 1.5, 2], [1, 1, 12], [1, 1, 1]]))).toEqual([
       "exploding gradient: W2's gradient norm grew 12× from epoch 2 to epoch 3 (1 to 12). What usually helps: clipping the gradient (clipnorm = 1 in the optimizer), a lower learning rate, or a smaller initializer",
     ]);
@@ -109,6 +109,6 @@ describe("the new flags", () => {
     await bad(["grad", PARITY, "--order", "3"], /^nnc: error: --order must be 1 or 2, got '3'\. See 'nnc help grad'\.\n$/);
     await bad(["curvature", PARITY, "--data", "iris", "--iterations", "0"], /^nnc: error: --iterations must be an integer ≥ 1, got '0'\. See 'nnc help curvature'\.\n$/);
     await bad(["curvature", PARITY], /^nnc: error: missing --data FILE \(a \.csv, \.tsv or \.jsonl file, or iris \/ mnist\)\. See 'nnc help curvature'\.\n$/);
-    await bad([PARITY, "--emit", "hessian"], /^nnc: error: --emit must be one of ts, ir, program, hvp, got 'hessian'\. See 'nnc help compile'\.\n$/);
+    await bad([PARITY, "--emit", "hessian"], /^nnc: error: --emit must be one of ts, ir, program, wat, hvp, got 'hessian'\. See 'nnc help compile'\.\n$/);
   });
 });
