@@ -15,6 +15,7 @@ import { compile } from "../compiler/compile.js";
 import { EXAMPLES, ROOT } from "../scripts/examples.js";
 import { MNIST_BATCH, MNIST_EPOCHS, mnistSplit } from "../scripts/mnist-data.js";
 import { gemmPeak } from "./gemm-peak.js";
+import { latency, now } from "./timing.js";
 import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { type Workload, workloads } from "./workloads.js";
@@ -33,7 +34,6 @@ interface Generated {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const now = () => performance.now();
 
 /** Where MNIST's module is compiled to (from bench/mnist-plain.nn, the example without dropout). */
 const MNIST_PLAIN = join(tmpdir(), `nnc-bench-mnist-plain-${process.pid}.ts`);
@@ -53,18 +53,6 @@ function flopsOf(example: Workload["example"]): { predict: number; grad: number 
   const head = readFileSync(moduleOf(example), "utf8").slice(0, 3000);
   const m = /(\d+) flops per prediction, (\d+) per training sample/.exec(head)!;
   return { predict: Number(m[1]), grad: Number(m[2]) };
-}
-
-/** Mean seconds per call of f over about `seconds` of calls (after a warm-up). */
-function latency(f: () => void, seconds = 0.3): number {
-  for (let i = 0; i < 200; i++) f();
-  let calls = 0;
-  const t0 = now();
-  while (now() - t0 < seconds * 1000) {
-    for (let i = 0; i < 50; i++) f();
-    calls += 50;
-  }
-  return (now() - t0) / 1000 / calls;
 }
 
 function evalData(w: Workload): { x: Float64Array; y: Float64Array; rows: number; what: string } {

@@ -40,8 +40,9 @@ describe.each(EXAMPLES)("example $name", (example) => {
     const source = readFileSync(`${ROOT}${example.source}`, "utf8");
     const { model, derived } = analyze(source, example.source);
     const random = testRandom(99);
-    const inSize = model.input.shape[0]!;
-    const tSize = model.target.shape[0]!;
+    // Sizes as flat rows (an image input img[28, 28, 1] takes 784 numbers).
+    const inSize = model.input.shape.reduce((a, b) => a * b, 1);
+    const tSize = model.target.shape.reduce((a, b) => a * b, 1);
     for (let trial = 0; trial < 3; trial++) {
       const params = mod.init(trial + 1);
       const x = Array.from({ length: inSize }, () => random() * 4 - 2);

@@ -8,9 +8,10 @@ import { pathToFileURL } from "node:url";
 const TURBOFAN = 1 << 6; // V8's OptimizationStatus::kTurboFanned
 const m = await import(pathToFileURL(process.argv[2]).href);
 const { __probe: probe, model } = m;
-const inSize = model.input.shape[0];
-const tSize = model.target.shape[0];
-const oSize = model.output.shape[0];
+const size = (shape) => shape.reduce((a, b) => a * b, 1); // flat rows (img[28, 28, 1]: 784)
+const inSize = size(model.input.shape);
+const tSize = size(model.target.shape);
+const oSize = size(model.output.shape);
 const rows = 8;
 const X = new Float64Array(rows * inSize).map((_, i) => ((i * 7919) % 101) / 101);
 const Y = new Float64Array(rows * tSize);

@@ -1,0 +1,51 @@
+// K-fold cross-validation on the 8,000 MNIST training digits (never the 2,000 held out), shared by
+// the MLP's and the CNN's model selection (scripts/mnist-select.ts, scripts/mnist-cnn-select.ts).
+// Fold f holds out rows [f·n/K, (f+1)·n/K) — consecutive rows, so each fold has the same number
+// of each digit, as the rows interleave the digits — trains on the rest from `init(seed)` with
+// `fit` (shuffled with `seed`), and scores the fold after every epoch.
+//
+//   const curve = crossValidate(mod, { folds: 4, epochs: 10, batch: 8, seed: 1 }, console.log);
+//   curve[e]   // mean fold accuracy after e + 1 epochs
+
+import type { GeneratedModule } from "../compiler/emit/load-module.js";
+import { MNIST_PIXELS, mnistTrain } from "./mnist-data.js";
+
+export interface CrossValidation {
+  folds: number;
+  epochs: number;
+  batch: number;
+  seed: number;
+}
+
+/** Mean fold accuracy after each epoch (index e = after e + 1 epochs). */
+export function crossValidate(mod: GeneratedModule, cv: CrossValidation, log: (line: string) => void): number[] {
+  const train = mnistTrain();
+  const foldRows = train.rows / cv.folds;
+  const sums = new Array<number>(cv.epochs).fill(0);
+  for (let fold = 0; fold < cv.folds; fold++) {
+    const from = fold * foldRows;
+    const to = from + foldRows;
+    const rest = (m: Float64Array, w: number) => {
+      const out = new Float64Array((train.rows - foldRows) * w);
+      out.set(m.subarray(0, from * w), 0);
+      out.set(m.subarray(to * w), from * w);
+      return out;
+    };
+    const [fx, fy] = [train.x.subarray(from * MNIST_PIXELS, to * MNIST_PIXELS), train.y.subarray(from * 10, to * 10)];
+    const params = mod.init(cv.seed);
+    const accuracies: number[] = [];
+    const started = performance.now();
+    mod.fit(params, rest(train.x, MNIST_PIXELS), rest(train.y, 10), {
+      epochs: cv.epochs,
+      batchSize: cv.batch,
+      seed: cv.seed,
+      onEpochEnd: () => {
+        accuracies.push(mod.evaluate(params, fx, fy).accuracy);
+      },
+    });
+    accuracies.forEach((a, e) => (sums[e]! += a / cv.folds));
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    log(`    fold ${fold + 1}/${cv.folds}: ${accuracies.map((a) => a.toFixed(4)).join(" ")}  (${seconds} s)`);
+  }
+  return sums;
+}
