@@ -16,7 +16,7 @@ import { ROOT } from "../scripts/examples.js";
 import { mnistSplit } from "../scripts/mnist-data.js";
 import { CNN_CLASSES, CNN_PIXELS, checkLayout, cnnNet } from "./cnn-workload.js";
 import { type FunctionTime, functionProfile } from "./function-profile.js";
-import { gemmPeak } from "./gemm-peak.js";
+import { type GemmPeak, gemmPeak } from "./gemm-peak.js";
 import { convnetNet } from "./peers/convnetjs.js";
 import { tfjsCnn } from "./peers/tfjs-cnn.js";
 import { latency, now } from "./timing.js";
@@ -48,7 +48,8 @@ export interface CnnBench {
   runs: CnnRun[];
   /** nnc step's fastest run against the matrix-matrix yardstick measured just before it. */
   paired: { gflops: number; peak: number };
-  peaks: number[];
+  /** The yardstick measured before each timed step run. */
+  peaks: GemmPeak[];
   latency: { nnc: number; tfjs: number; convnetjs: number };
   profile: FunctionTime[];
   profileBatch: number;
@@ -60,7 +61,7 @@ const BATCH = 32;
 
 export async function runCnnBench(opts: { quick: boolean; log: (s: string) => void }): Promise<CnnBench> {
   const { log, quick } = opts;
-  const rowsOf = { nnc: quick ? 256 : 2048, convnetjs: quick ? 64 : 512, tfjs: quick ? 32 : 64 };
+  const rowsOf = { nnc: quick ? 256 : 2048, convnetjs: quick ? 64 : 1024, tfjs: quick ? 32 : 64 };
   const evalRows = 500;
   const file = join(tmpdir(), `nnc-bench-mnist-cnn-${process.pid}.ts`);
   let t0 = now();
@@ -102,18 +103,18 @@ export async function runCnnBench(opts: { quick: boolean; log: (s: string) => vo
   log(`  nnc fit      ${best.toFixed(3)} s`);
 
   // nnc step: best of 3, each paired with a yardstick measured just before it.
-  const peaks: number[] = [];
+  const peaks: GemmPeak[] = [];
   let paired = { seconds: Infinity, peak: NaN };
   for (let i = 0; i < 4; i++) {
-    const peak = i === 0 ? NaN : gemmPeak(0.25).gflops; // run 0 warms up
+    const yardstick = i === 0 ? undefined : gemmPeak(0.25); // run 0 warms up
     const p = init.slice();
     const trainer = mod.createTrainer(p);
     t0 = now();
     for (let r = 0; r < rowsOf.nnc; r += BATCH) trainer.step(train.x.subarray(r * CNN_PIXELS), train.y.subarray(r * CNN_CLASSES), BATCH);
     const seconds = (now() - t0) / 1000;
-    if (i === 0) continue;
-    peaks.push(peak);
-    if (seconds < paired.seconds) paired = { seconds, peak };
+    if (!yardstick) continue;
+    peaks.push(yardstick);
+    if (seconds < paired.seconds) paired = { seconds, peak: yardstick.gflops };
     after = mod.evaluate(p, ex, ey);
   }
   runs.push({ peer: "nnc step", rows: rowsOf.nnc, seconds: paired.seconds, ...after, nncLoss: after.loss });

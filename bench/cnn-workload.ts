@@ -3,7 +3,8 @@
 // their networks from, with each parameter's offset in nnc's flat parameter vector. Kernels are
 // [kh, kw, in, out] (Keras' layout, and nnc's), the dense kernel [out, in] (nnc's).
 //
-//   const net = cnnNet(0.25);            // the example's network, with its dropout (bench:accuracy)
+//   const net = cnnNet(0);               // the benchmark's network (no dropout)
+//   const ex = cnnExampleNet(text);      // the example's, with its dropout (bench:accuracy)
 //   checkLayout(net, mod.model.params);  // the offsets are the generated module's
 
 import type { OptimizerSpec } from "./workloads.js";
@@ -37,6 +38,14 @@ export function cnnNet(dropout: number, lr = 0.001): CnnSpec {
     ],
     optimizer: { name: "adam", lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
   };
+}
+
+/** The network of dsl-examples/mnist_cnn.nn (its text given): its dropout rate and learning rate. */
+export function cnnExampleNet(modelText: string): CnnSpec {
+  const dropout = /^d\s*=\s*dropout\(f, ([\d.]+)\)/m.exec(modelText);
+  const lr = /^optimizer adam\(lr = ([\d.e-]+)\)/m.exec(modelText);
+  if (!lr) throw new Error("dsl-examples/mnist_cnn.nn: no `optimizer adam(lr = …)` line");
+  return cnnNet(dropout ? Number(dropout[1]) : 0, Number(lr[1]));
 }
 
 /** Throws unless every parameter of `spec` sits where the generated module's layout puts it. */

@@ -44,7 +44,7 @@ export function renderCnn(c: CnnBench, bestPeak: number): string[] {
   out.push(
     "",
     `nnc step against the matrix-matrix peak measured just before its fastest run (${f(c.paired.peak)} GFLOP/s): **${f((100 * c.paired.gflops) / c.paired.peak, 0)}%**` +
-      ` (yardstick before each of the 3 runs: ${c.peaks.map((p) => f(p)).join(", ")} GFLOP/s).`,
+      ` (yardstick before each of the 3 runs: ${c.peaks.map((p) => f(p.gflops)).join(", ")} GFLOP/s).`,
     "",
     `nnc / tfjs: **${f(rate(c, "nnc step") / rate(c, "tfjs"), 0)}×** (step), **${f(rate(c, "nnc fit") / rate(c, "tfjs"), 0)}×** (fit); ` +
       `nnc / ConvNetJS: **${f(rate(c, "nnc step") / rate(c, "ConvNetJS"), 1)}×** (step), **${f(rate(c, "nnc fit") / rate(c, "ConvNetJS"), 1)}×** (fit).`,
@@ -72,6 +72,12 @@ export function renderCnn(c: CnnBench, bestPeak: number): string[] {
     const what = p.what.replace(/\|/g, "\\|").replace(/\s+/g, " ");
     out.push(`| ${p.fn} | ${what} | ${f(p.msPerCall, 3)} | ${f(100 * p.share, 1)}% | ${p.flopsPerCall ? f(p.flopsPerCall / 1e6) : "–"} | ${Number.isNaN(g) ? "–" : f(g)} | ${Number.isNaN(g) ? "–" : `${f((100 * g) / bestPeak, 0)}%`} |`);
   }
+  const totalMsAll = c.profile.reduce((s, p) => s + p.msPerCall, 0);
+  for (const p of c.profile.filter((p) => p.blocks.length > 0 && p.share >= 0.05)) {
+    out.push("", `\`${p.fn}\`'s own time by block (line ticks of the profile, grouped under the comment that heads each block; blocks over 1% of the step):`, "");
+    out.push("| block | ms per step | share of the step |", "| --- | --- | --- |");
+    for (const b of p.blocks.filter((b) => b.msPerCall >= 0.01 * totalMsAll)) out.push(`| ${b.what.replace(/\|/g, "\\|").replace(/\s+/g, " ")} | ${f(b.msPerCall, 3)} | ${f((100 * b.msPerCall) / totalMsAll, 1)}% |`);
+  }
   const products = c.profile.filter((p) => p.flopsPerCall > 0);
   const productMs = products.reduce((s, p) => s + p.msPerCall, 0);
   const productFlops = products.reduce((s, p) => s + p.flopsPerCall, 0);
@@ -81,6 +87,39 @@ export function renderCnn(c: CnnBench, bestPeak: number): string[] {
     `The matrix products are ${f((100 * productMs) / totalMs, 0)}% of the step and run at ${f(productFlops / (productMs / 1000) / 1e9)} GFLOP/s together; they do ` +
       `${f(productFlops / 1e6, 1)} of the model's ${f((c.flopsPerSample * c.profileBatch) / 1e6, 1)} MFLOP per step. Everything else takes ${f(totalMs - productMs, 1)} of the ${f(totalMs, 1)} ms.`,
     "",
+    ...why(c, bestPeak, { productMs, productFlops, totalMs }),
   );
+  return out;
+}
+
+/** For each missed CNN goal: by how much, and what the measurements above say about why. */
+function why(c: CnnBench, bestPeak: number, t: { productMs: number; productFlops: number; totalMs: number }): string[] {
+  const out: string[] = [];
+  const fraction = c.paired.gflops / c.paired.peak;
+  const stepFlops = c.flopsPerSample * c.profileBatch;
+  const profiledRate = stepFlops / (t.totalMs / 1000) / 1e9;
+  const productRate = t.productFlops / (t.productMs / 1000) / 1e9;
+  const rest = c.profile.flatMap((p) => p.blocks).sort((a, b) => b.msPerCall - a.msPerCall).slice(0, 3);
+  if (fraction < 0.5) {
+    out.push(
+      `**Why the CNN step misses 50% of the yardstick (${f(100 * fraction, 1)}% paired, ${f((100 * c.paired.gflops) / bestPeak, 1)}% of the run's best):** in the profile the`,
+      `step ran at ${f(profiledRate)} GFLOP/s (${f((100 * profiledRate) / bestPeak, 0)}% of the best yardstick). Its products alone run at ${f(productRate)} GFLOP/s`,
+      `(${f((100 * productRate) / bestPeak, 0)}%), so even with free row loops the step would reach about that; the row loops between them take`,
+      `${f((100 * (t.totalMs - t.productMs)) / t.totalMs, 0)}% of the time for no product flops, the largest: ${rest.map((b) => `${b.what.replace(/\s+/g, " ")} (${f(b.msPerCall, 2)} ms)`).join("; ")}.`,
+      "",
+    );
+  }
+  const cn = c.runs.find((r) => r.peer === "ConvNetJS")!;
+  const cnRate = ((cn.rows / cn.seconds) * c.flopsPerSample) / 1e9;
+  const step = c.runs.find((r) => r.peer === "nnc step")!;
+  const ratio = step.rows / step.seconds / (cn.rows / cn.seconds);
+  if (ratio < 4) {
+    out.push(
+      `**Why nnc is ${f(ratio, 1)}× ConvNetJS, short of 4×:** ConvNetJS' per-sample loops (one multiply-add per load pair, no allocation inside`,
+      `the loops) run the same flops at ${f(cnRate, 2)} GFLOP/s, ${f((100 * cnRate) / bestPeak, 0)}% of the yardstick, so 4× ConvNetJS needs`,
+      `${f((400 * cnRate) / bestPeak, 0)}% of the yardstick: the goal is the 50% goal above in other words.`,
+      "",
+    );
+  }
   return out;
 }

@@ -2,7 +2,9 @@
 // matrix-matrix peak, final loss and accuracy, prediction latency, compile times and sizes,
 // and the issue's targets with how far each one is from being met.
 
+import type { CnnBench } from "./cnn-bench.js";
 import type { GemmPeak } from "./gemm-peak.js";
+import { cnnTargets, renderCnn } from "./report-cnn.js";
 import type { Workload } from "./workloads.js";
 
 export interface Outcome {
@@ -34,6 +36,8 @@ export interface Report {
   breakdown: { adam: number; grad32: number; grad1: number };
   /** The MNIST example (with dropout) trained as `npm run demo:mnist` does: held-out accuracy. */
   mnistExample: { accuracy: number; epochs: number; batch: number; seconds: number };
+  /** The MNIST CNN against TensorFlow.js and ConvNetJS (bench/cnn-bench.ts). */
+  cnn: CnnBench;
 }
 
 const f = (x: number, d = 2) => x.toFixed(d);
@@ -87,6 +91,7 @@ export function renderResults(r: Report): string {
     const t = rate(row, "tfjs");
     out.push("", `nnc / tfjs: **${f(rate(row, "nnc fit") / t, 1)}×** (fit), **${f(rate(row, "nnc step") / t, 1)}×** (step); nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
   }
+  out.push(...renderCnn(r.cnn, r.peak.gflops));
   out.push("## Prediction latency (one sample)", "", "| model | nnc µs | plain JS µs | tfjs µs | tfjs / nnc |", "| --- | --- | --- | --- | --- |");
   for (const l of r.latencies) out.push(`| ${l.example} | ${f(l.nnc * 1e6, 3)} | ${f(l.plain * 1e6, 3)} | ${f(l.tfjs * 1e6, 1)} | ${f(l.tfjs / l.nnc, 0)}× |`);
   out.push("", "## Compiling", "", "`node bin/nnc.js dsl-examples/NAME.nn -o NAME.ts` wall time and CPU time (user + system; median of 3, from the dist/ build), and the committed generated module's size.", "");
@@ -106,6 +111,7 @@ export function renderResults(r: Report): string {
     ["MNIST batch 1: nnc fit / tfjs", vsTfjs("mnist1"), 20, "×"],
     ["parity: nnc fit / tfjs", vsTfjs("parity"), 1000, "×"],
     ["xor: nnc fit / tfjs", vsTfjs("xor"), 1000, "×"],
+    ...cnnTargets(r.cnn, r.peak.gflops),
   ];
   out.push("", "## Targets (issue #4)", "", "| target | measured | goal | met |", "| --- | --- | --- | --- |");
   for (const [what, value, goal, unit] of targets) {

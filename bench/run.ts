@@ -20,6 +20,7 @@ import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { type Workload, workloads } from "./workloads.js";
 import { type Outcome, type Row, renderResults } from "./report.js";
+import { runCnnBench } from "./cnn-bench.js";
 
 interface Trainer {
   step(X: Float64Array, Y: Float64Array, n: number): number;
@@ -228,6 +229,10 @@ for (const w of list) {
   if (w.example === "mnist") peaks.push(gemmPeak(0.3));
   rows.push(await runWorkload(w));
 }
+log("MNIST CNN, batch 32: nnc, ConvNetJS, tfjs");
+peaks.push(gemmPeak(0.3));
+const cnn = await runCnnBench({ quick, log });
+peaks.push(...cnn.peaks);
 log("prediction latency…");
 const latencies = [];
 for (const ex of ["parity", "xor", "mnist"] as const) latencies.push(await predictionLatency(ex, list.find((w) => w.example === ex)!));
@@ -249,6 +254,7 @@ const md = renderResults({
   compiles,
   breakdown,
   mnistExample,
+  cnn,
 });
 rmSync(MNIST_PLAIN, { force: true });
 if (quick) process.stdout.write(md);

@@ -81,10 +81,13 @@ function replayRng(seed: number) {
   return { uniform: u, normal: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()), int: (n: number) => Math.floor(u() * n) };
 }
 
+/** Numbers in one sample of a value of this shape (an image input img[28, 28, 1] takes 784). */
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
 /** A random target of the kind the loss expects (0/1, one-hot, class index, or real values). */
 function randomTarget(mod: GeneratedModule, u: () => number): number[] {
-  const n = mod.model.target.shape[0]!;
-  const classes = mod.model.output.shape[0]!;
+  const n = sizeOf(mod.model.target.shape);
+  const classes = sizeOf(mod.model.output.shape);
   switch (mod.model.accuracy) {
     case "binary":
       return Array.from({ length: n }, () => (u() < 0.5 ? 0 : 1));
@@ -121,7 +124,7 @@ export async function checkGradients(source: string, file: string, opts: CheckOp
     // Initial values as the model file declares them, moved off exact zeros and symmetries.
     const params = mod.init(seed * 1000 + point);
     for (let i = 0; i < params.length; i++) params[i] = params[i]! + 0.2 * (u() * 2 - 1);
-    const x = Array.from({ length: mod.model.input.shape[0]! }, () => u() * 4 - 2);
+    const x = Array.from({ length: sizeOf(mod.model.input.shape) }, () => u() * 4 - 2);
     const y = randomTarget(mod, u);
     const maskSeed = Math.floor(u() * 2 ** 31);
     const analytic = new Float64Array(params.length);

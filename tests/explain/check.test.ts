@@ -28,6 +28,24 @@ describe("nnc check", () => {
     for (const p of r.params) expect(p.compared).toBeGreaterThan(0);
   });
 
+  it("draws inputs and targets of every element of their shape, not of the first dimension", async () => {
+    // An image input [5, 5, 2] is 50 numbers per sample; sizing it by shape[0] made grad() refuse the sample.
+    const source = [
+      "model shapes",
+      "input  img[5, 5, 2]",
+      "target y[3]",
+      'c   = conv2d(img, 3, 2, padding = "same", activation = tanh)',
+      "f   = flatten(max_pool2d(c, 5))",
+      "out = dense(f, 3, softmax)",
+      "loss categorical_crossentropy(out, y)",
+      "optimizer sgd(lr = 0.1)",
+      "",
+    ].join("\n");
+    const r = await checkGradients(source, "shapes.nn", { points: 2 });
+    expect(r.pass, checkText("shapes.nn", r)).toBe(true);
+    expect(r.params.map((p) => p.compared > 0)).toEqual([true, true, true, true]);
+  });
+
   it("checks the loop lowering too", async () => {
     const m = model("xor");
     const r = await checkGradients(m.source, m.file, { points: 2, unroll: "never" });
