@@ -1303,7 +1303,7 @@ const TARGET_SIZE = 10;
 const OUTPUT_SIZE = 10;
 
 // Intermediate values: one array per tensor the kernels store, with room for 32 rows of a minibatch.
-const mask0 = new VecArray(32 * 1152); // [1152] per row: mnist_cnn.nn:15  d   = dropout(f, 0.25)
+const mask0 = new VecArray(32 * 1152); // [1152] per row: mnist_cnn.nn:15  d   = dropout(f, 0.5)
 const patches_img = new VecArray(32 * 7056); // [784, 9] per row: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding =...
 const Kx_c1 = new VecArray(32 * 12544); // [784, 16] per row: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "sa...
 const z_c1 = new VecArray(32 * 12544); // [28, 28, 16] per row: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "...
@@ -1314,7 +1314,7 @@ const Kx_c2 = new VecArray(32 * 4608); // [144, 32] per row: mnist_cnn.nn:12  c2
 const z_c2 = new VecArray(32 * 4608); // [12, 12, 32] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation =...
 const c2 = new VecArray(32 * 4608); // [12, 12, 32] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
 const p2 = new VecArray(32 * 1152); // [6, 6, 32] per row: mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
-const d = new VecArray(32 * 1152); // [1152] per row: mnist_cnn.nn:15  d   = dropout(f, 0.25)
+const d = new VecArray(32 * 1152); // [1152] per row: mnist_cnn.nn:15  d   = dropout(f, 0.5)
 const Wx_out = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
 const z_out = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
 const out = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
@@ -1323,7 +1323,7 @@ const sum_mul_y = new VecArray(32 * 1); // [] per row: mnist_cnn.nn:18  loss cat
 const sum_y = new VecArray(32 * 1); // [] per row: backward of mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
 const dz_out = new VecArray(32 * 10); // [10] per row: backward of mnist_cnn.nn:18  loss categorical_crossentropy(out...
 const dd = new VecArray(32 * 1152); // [1152] per row: backward of mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const df = new VecArray(32 * 1152); // [1152] per row: backward of mnist_cnn.nn:15  d   = dropout(f, 0.25)
+const df = new VecArray(32 * 1152); // [1152] per row: backward of mnist_cnn.nn:15  d   = dropout(f, 0.5)
 const dc2 = new VecArray(32 * 4608); // [12, 12, 32] per row: backward of mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
 const dz_c2 = new VecArray(32 * 4608); // [12, 12, 32] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3,...
 const prod_dz_c2 = new VecArray(32 * 20736); // [144, 144] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32,...
@@ -2857,9 +2857,9 @@ function gradRows_8(n: number, g: Vec): void {
 function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: Vec): number {
   let total = 0;
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:15  d   = dropout(f, 0.25)
+    // mnist_cnn.nn:15  d   = dropout(f, 0.5)
     for (let i1 = 0; i1 < 1152; i1++) {
-      mask0[b * 1152 + i1] = rng.uniform() < 0.25 ? 0 : 1.3333333333333333;
+      mask0[b * 1152 + i1] = rng.uniform() < 0.5 ? 0 : 2;
     }
   }
   for (let b = 0; b < n; b++) {
@@ -2970,7 +2970,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
       }
     }
 
-    // mnist_cnn.nn:15  d   = dropout(f, 0.25)
+    // mnist_cnn.nn:15  d   = dropout(f, 0.5)
     for (let i14 = 0; i14 < 1152; i14++) {
       d[b * 1152 + i14] = p2[b * 1152 + i14]! * mask0[b * 1152 + i14]!;
     }
@@ -3066,7 +3066,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   // backward of mnist_cnn.nn:16  out = dense(d, 10, softmax)  (over the batch)
   gradRows_4(p, n);
   for (let b = 0; b < n; b++) {
-    // backward of mnist_cnn.nn:15  d   = dropout(f, 0.25)
+    // backward of mnist_cnn.nn:15  d   = dropout(f, 0.5)
     for (let i16 = 0; i16 < 1152; i16++) {
       df[b * 1152 + i16] = dd[b * 1152 + i16]! * mask0[b * 1152 + i16]!;
     }
