@@ -2,7 +2,8 @@
 // the MLP's and the CNN's model selection (scripts/mnist-select.ts, scripts/mnist-cnn-select.ts).
 // Fold f holds out rows [f·n/K, (f+1)·n/K) — consecutive rows, so each fold has the same number
 // of each digit, as the rows interleave the digits — trains on the rest from `init(seed)` with
-// `fit` (shuffled with `seed`), and scores the fold after every epoch.
+// `fit` (shuffled with `seed`), and scores the fold after every epoch. `runFolds: 1` runs fold 1
+// alone: one validation split (the CNN's selection, whose candidates train for minutes each).
 //
 //   const curve = crossValidate(mod, { folds: 4, epochs: 10, batch: 8, seed: 1 }, console.log);
 //   curve[e]   // mean fold accuracy after e + 1 epochs

@@ -1,4 +1,4 @@
-// The MNIST CNN example is the model cross-validation chose (docs/mnist-cnn-selection.md, written
+// The MNIST CNN example is the model the validation split chose (docs/mnist-cnn-selection.md, written
 // by `npm run select:mnist-cnn`), trained with the batch size and epochs it chose, and the
 // benchmark's CNN (bench/mnist-cnn-plain.nn) is that model without its dropout: the example, the
 // demo, the selection record and the benchmark cannot drift apart unnoticed.
