@@ -19,11 +19,14 @@ import type { Program, Strategy } from "./lower/program.js";
 import { emitModule, moduleNames } from "./emit/module.js";
 import { formatCode } from "./emit/format.js";
 import { NNC_VERSION } from "./version.js";
+import type { KernelInfo } from "../runtime/core.js";
 
 export interface CompileOptions {
   unroll?: UnrollMode;
   batch?: BatchMode;
   precision?: "f64" | "f32";
+  /** "ts" (the default): a TypeScript module; "js": a JavaScript module and its .d.ts (`declarations`). */
+  language?: "ts" | "js";
   /** Run prettier over the output. Off by default: the emitter lays its code out itself, and
    * loading prettier plus formatting costs 1–2 s per compile (`nnc --prettier`). */
   format?: boolean;
@@ -31,6 +34,10 @@ export interface CompileOptions {
 
 export interface Compiled {
   code: string;
+  /** The .d.ts of a JavaScript module (language "js"). */
+  declarations?: string;
+  /** How the kernels were made: the module's `model.kernels` (its header and nnc's status line print it). */
+  kernels: KernelInfo;
   model: Model;
   derived: Derived;
   program: Program;
@@ -50,13 +57,21 @@ export function analyze(source: string, file: string): { model: Model; derived: 
 /** Source text to the lowered Program. */
 export function lowerSource(source: string, file: string, options: CompileOptions = {}): { model: Model; derived: Derived; program: Program } {
   const { model, derived } = analyze(source, file);
-  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames() });
+  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames(), precision: options.precision ?? "f64" });
   return { model, derived, program };
 }
 
 export async function compile(source: string, file: string, options: CompileOptions = {}): Promise<Compiled> {
   const { model, derived, program } = lowerSource(source, file, options);
-  const emitted = emitModule(model, program, { version: NNC_VERSION, precision: options.precision ?? "f64", ...(options.unroll ? { unroll: options.unroll } : {}) });
-  const code = options.format === true ? await formatCode(emitted) : emitted;
-  return { code, model, derived, program, strategy: program.strategy, batched: program.batched, flops: program.flops };
+  const emitted = emitModule(model, program, {
+    version: NNC_VERSION,
+    precision: options.precision ?? "f64",
+    language: options.language ?? "ts",
+    ...(options.unroll ? { unroll: options.unroll } : {}),
+    ...(options.batch ? { batch: options.batch } : {}),
+  });
+  const format = options.format === true;
+  const code = format ? await formatCode(emitted.code) : emitted.code;
+  const declarations = emitted.declarations === undefined ? {} : { declarations: format ? await formatCode(emitted.declarations) : emitted.declarations };
+  return { code, ...declarations, kernels: emitted.kernels, model, derived, program, strategy: program.strategy, batched: program.batched, flops: program.flops };
 }

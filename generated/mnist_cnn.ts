@@ -12,13 +12,14 @@
  *   param   W_out[10, 1152] ~ glorot_uniform  (offset 4800)
  *   param   b_out[10] ~ zeros  (offset 16320)
  *   16330 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: batched (matrix-matrix over minibatch rows), f64; 1627652 flops per prediction, 4629755 per training sample
+ *   kernels: batched (matrix-matrix over minibatch rows), f64; 1627652 flops per prediction, 4629755 per training sa...
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
+ * The model's API comes first, then its kernels, then the runtime helpers they use.
  */
 
 // ---------------------------------------------------------------------------------------
-// Runtime helpers (copied from nnc's runtime/)
+// The model: its storage type, API and ModelCore, then its kernels
 // ---------------------------------------------------------------------------------------
 
 /**
@@ -28,1266 +29,8 @@
  */
 type Vec = Float64Array;
 
+/** Makes a Vec: `new VecArray(n)`. */
 const VecArray = Float64Array;
-
-/** One parameter tensor inside the flat parameter vector. */
-interface ParamInfo {
-  name: string;
-  shape: number[];
-  offset: number;
-  size: number;
-  /** Initializer name and arguments, e.g. { name: "glorot_uniform" } or { name: "constant", value: 0.1 }. */
-  init: InitSpec;
-}
-
-interface InitSpec {
-  name: string;
-  value?: number;
-}
-
-/** How `evaluate` and `fit` score predictions. */
-type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
-
-/** Error metrics a model file can ask for (`metrics mae, mse`): mean |pred − y|, mean (pred − y)². */
-type ErrorMetric = "mae" | "mse";
-
-/**
- * Targets a built-in loss needs, checked by fit and evaluate: "class-index" (sparse categorical
- * cross-entropy: an integer from 0 to outputSize − 1), "probability" (binary cross-entropy: each
- * value in [0, 1]), "distribution" (categorical cross-entropy: values in [0, 1] summing to 1).
- */
-type LabelKind = "class-index" | "probability" | "distribution";
-
-interface ModelCore {
-  name: string;
-  inputSize: number;
-  targetSize: number;
-  outputSize: number;
-  paramCount: number;
-  params: ParamInfo[];
-  /** A hash of the parameter layout (names, shapes, offsets) used to validate saved weights. */
-  layoutHash: string;
-  accuracy: AccuracyKind;
-  /** Error metrics that evaluate and fit report besides loss and accuracy (absent: none). */
-  metrics?: readonly ErrorMetric[];
-  /** What the targets of the model's built-in loss must be (absent: any finite numbers). */
-  labels?: LabelKind;
-  /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
-  maxBatch: number;
-  /**
-   * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
-   * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,
-   * drawing from `rng`. Also writes the rows' training-mode outputs into `out` (n × outputSize):
-   * the forward pass computes them anyway, and fit scores the batch's metrics from them.
-   */
-  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
-  /**
-   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
-   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
-   */
-  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
-  /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
-  predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
-}
-
-/** Deterministic random numbers (the same seed gives the same stream on every machine). */
-interface Rng {
-  /** Uniform in [0, 1). */
-  uniform(): number;
-  /** Standard normal. */
-  normal(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
-}
-
-/** sfc32 state plus the cached second Box–Muller value. */
-class Sfc32Rng implements Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = 0;
-  private hasSpare = false;
-
-  constructor(a: number, b: number, c: number, d: number) {
-    this.a = a | 0;
-    this.b = b | 0;
-    this.c = c | 0;
-    this.d = d | 0;
-  }
-
-  /** One raw 32-bit output (as an unsigned integer). */
-  nextUint32(): number {
-    const a = this.a;
-    const b = this.b;
-    const c = this.c;
-    // tmp = a + b + counter++ (the counter's value before the increment).
-    const t = (((a + b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = b ^ (b >>> 9);
-    this.b = (c + (c << 3)) | 0;
-    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
-    return t >>> 0;
-  }
-
-  uniform(): number {
-    return this.nextUint32() / 4294967296;
-  }
-
-  normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
-    }
-    // 1 - u lies in (0, 1], so the log is finite.
-    const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spare = radius * Math.sin(angle);
-    this.hasSpare = true;
-    return radius * Math.cos(angle);
-  }
-
-  int(n: number): number {
-    if (!(Number.isInteger(n) && n >= 1 && n <= 4294967296)) {
-      throw new Error(`rng.int(n) needs an integer n in [1, 2^32], got ${n}`);
-    }
-    // Multiply-shift (Lemire without rejection): bias below n / 2^32, negligible here.
-    return Math.floor(this.uniform() * n);
-  }
-}
-
-/** splitmix32 with the murmur3 finalizer: turns consecutive counters into well-mixed words. */
-function splitmix32(state: number): number {
-  let z = state | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-/**
- * A deterministic generator for `seed`, any safe integer (negative and > 2^32 are fine: the
- * high bits are folded in). Different seeds give unrelated streams.
- */
-function createRng(seed: number): Rng {
-  if (!Number.isSafeInteger(seed)) throw new Error(`rng seed must be a safe integer, got ${seed}`);
-  const high = Math.floor(seed / 4294967296) | 0;
-  const state = (seed | 0) ^ Math.imul(high, 0x27d4eb2f);
-  // splitmix32 over consecutive golden-ratio counters fills the four state words.
-  const rng = new Sfc32Rng(
-    splitmix32(state + 0x9e3779b9),
-    splitmix32(state + 2 * 0x9e3779b9),
-    splitmix32(state + 3 * 0x9e3779b9),
-    splitmix32(state + 4 * 0x9e3779b9),
-  );
-  // The authors' recommended warm-up: discard the first outputs.
-  for (let i = 0; i < 12; i++) rng.nextUint32();
-  return rng;
-}
-
-/** 32-bit FNV-1a over the UTF-16 code units of `text`, continuing from `hash`. */
-function fnv1a32(text: string, hash = 0x811c9dc5): number {
-  let h = hash | 0;
-  for (let i = 0; i < text.length; i++) {
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/**
- * A seed for a named sub-stream of `seed` (e.g. one per parameter tensor, or "shuffle" /
- * "dropout" in fit), so adding a stream never shifts the others.
- */
-function deriveSeed(seed: number, stream: string): number {
-  if (!Number.isSafeInteger(seed)) throw new Error(`rng seed must be a safe integer, got ${seed}`);
-  const low = (seed | 0) ^ Math.imul(Math.floor(seed / 4294967296) | 0, 0x27d4eb2f);
-  return splitmix32(fnv1a32(stream) ^ splitmix32(low));
-}
-
-/** Data as the user may pass it: rows of numbers, or already flat (row-major: a Vec, number[], Float32Array…). */
-type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
-
-/** A value that is not a finite number, as shown in a message. */
-function shownValue(value: unknown): string {
-  if (typeof value === "number" || value === undefined || value === null) return String(value);
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
-  return `a value of type ${typeof value}`;
-}
-
-/**
- * Why `value`, stored into a Vec as `stored`, is refused: not a number, not finite, or finite
- * but beyond the storage precision (1e300 becomes Infinity in a Float32Array). "" when fine.
- */
-function badStoredValue(value: unknown, stored: number): string {
-  if (typeof value !== "number" || !Number.isFinite(value)) return `is ${shownValue(value)}; expected a finite number`;
-  if (!Number.isFinite(stored)) return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
-  return "";
-}
-
-function badMatrixValue(what: string, row: number, col: number, value: unknown, stored: number): Error {
-  return new Error(`${what}: row ${row}, column ${col} ${badStoredValue(value, stored)}`);
-}
-
-/**
- * Converts `rows` to a flat row-major Vec of rows × width and validates every value is a finite
- * number. An already-flat Vec whose length is a multiple of `width` is returned as is (after the
- * finiteness check); a flat number array is copied. `what` names the data in errors ("xs").
- */
-function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
-  if (!Number.isInteger(width) || width < 1) throw new Error(`${what}: row width must be a positive integer, got ${width}`);
-  if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
-    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`);
-  }
-  const length = rows.length;
-  const flat = rows instanceof VecArray || (length > 0 && typeof rows[0] === "number");
-  if (flat) {
-    if (length % width !== 0) {
-      throw new Error(`${what}: flat data has ${length} values, not a multiple of the row width ${width}`);
-    }
-    const source = rows as ArrayLike<unknown>;
-    const out = rows instanceof VecArray ? rows : new VecArray(length);
-    for (let i = 0; i < length; i++) {
-      const value = source[i];
-      out[i] = value as number;
-      // Checked as stored: a float32 module cannot hold 1e300.
-      if (typeof value !== "number" || !Number.isFinite(out[i])) {
-        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]);
-      }
-    }
-    return out;
-  }
-  const out = new VecArray(length * width);
-  for (let r = 0; r < length; r++) {
-    const row = (rows as ArrayLike<unknown>)[r] as ArrayLike<unknown> | null | undefined;
-    if (row === null || typeof row !== "object" || typeof row.length !== "number") {
-      const shown = typeof row === "number" ? `the number ${row}` : row === null ? "null" : typeof row;
-      throw new Error(`${what}: row ${r} is ${shown}, expected an array of ${width} numbers`);
-    }
-    if (row.length !== width) {
-      throw new Error(`${what}: row ${r} has ${row.length} value${row.length === 1 ? "" : "s"}, expected ${width}`);
-    }
-    for (let c = 0; c < width; c++) {
-      const value = row[c];
-      out[r * width + c] = value as number;
-      if (typeof value !== "number" || !Number.isFinite(out[r * width + c])) throw badMatrixValue(what, r, c, value, out[r * width + c]);
-    }
-  }
-  return out;
-}
-
-/**
- * The first problem of one target row (values row[start … start + width)) for `kind`: -1 when
- * the row is fine, the column of a value out of range, or `width` when a distribution's values
- * do not sum to 1 (within 1e-6). The one rule behind checkLabels and nnc's data reader.
- */
-function badLabel(kind: LabelKind, row: ArrayLike<number>, start: number, width: number, classes: number): number {
-  if (kind === "class-index") {
-    const k = row[start];
-    return Number.isInteger(k) && k >= 0 && k < classes ? -1 : 0;
-  }
-  let sum = 0;
-  for (let c = 0; c < width; c++) {
-    const v = row[start + c];
-    if (!(v >= 0 && v <= 1)) return c;
-    sum += v;
-  }
-  return kind === "distribution" && Math.abs(sum - 1) > 1e-6 ? width : -1;
-}
-
-/** What a bad label breaks: "binary_crossentropy needs targets from 0 to 1", … (for messages). */
-function labelRule(kind: LabelKind, sum: boolean): string {
-  if (kind === "class-index") return "sparse_categorical_crossentropy needs class indexes";
-  if (sum) return "categorical_crossentropy needs one-hot rows or probabilities that sum to 1";
-  return `${kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy"} needs targets from 0 to 1`;
-}
-
-/**
- * Checks targets against what the model's loss needs (see LabelKind), naming the first bad row:
- * a sparse class index out of range silently trains on nothing, a target of 2 for a binary
- * cross-entropy silently trains towards an impossible probability.
- */
-function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, what: string): void {
-  const rows = Y.length / width;
-  for (let r = 0; r < rows; r++) {
-    const bad = badLabel(kind, Y, r * width, width, classes);
-    if (bad < 0) continue;
-    if (kind === "class-index") {
-      throw new Error(`${what}: row ${r} is class ${Y[r * width]}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
-    }
-    if (bad < width) throw new Error(`${what}: row ${r}, column ${bad} is ${Y[r * width + bad]}; ${labelRule(kind, false)}`);
-    let sum = 0;
-    for (let c = 0; c < width; c++) sum += Y[r * width + c];
-    throw new Error(`${what}: row ${r} sums to ${sum}; ${labelRule(kind, true)}`);
-  }
-}
-
-/**
- * Copies one sample (`what`: "x" or "y") into the model's buffer `into`, checking its length and
- * that every value is a finite number in the module's precision (predict, loss, grad).
- */
-function sampleInto(values: ArrayLike<number>, into: Vec, model: string, what: string): Vec {
-  if (values === null || typeof values !== "object" || typeof values.length !== "number") {
-    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${values === null ? "null" : typeof values}`);
-  }
-  if (values.length !== into.length) throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
-  for (let i = 0; i < into.length; i++) {
-    const value: unknown = values[i];
-    into[i] = value as number;
-    if (typeof value !== "number" || !Number.isFinite(into[i])) throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, into[i])}`);
-  }
-  return into;
-}
-
-/** Throws unless `params` is a parameter vector of this model (`what` names the caller). */
-function checkParams(core: ModelCore, params: Vec, what: string): void {
-  if (params === null || typeof params !== "object" || params.length !== core.paramCount) {
-    const got = params === null || typeof params !== "object" ? String(params) : `length ${params.length}`;
-    throw new Error(`${what}: params has ${got}, model '${core.name}' has ${core.paramCount} parameters`);
-  }
-}
-
-/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst (starting at row dstRow). */
-function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
-  const start = srcRow * width;
-  const to = dstRow * width;
-  const n = count * width;
-  for (let i = 0; i < n; i++) dst[to + i] = src[start + i];
-}
-
-/** Keras' stddev correction for a unit normal truncated to ±2: the truncated stddev is 0.8796…. */
-const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
-
-/**
- * [fanIn, fanOut] for our layout: W has shape [out, in] and is applied as W @ x, so
- * fanIn = shape[1] and fanOut = shape[0] (Keras' kernels are [in, out], hence the swap).
- * Rank 1: both shape[0]; scalar: 1. Rank > 2 is a convolution kernel in Keras' layout
- * [...receptive field, in, out], read as Keras reads it: fanIn = in × receptive field.
- */
-function initFans(shape: number[]): [number, number] {
-  if (shape.length === 0) return [1, 1];
-  if (shape.length === 1) return [shape[0], shape[0]];
-  if (shape.length === 2) return [shape[1], shape[0]];
-  let receptive = 1;
-  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i];
-  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
-}
-
-/** Fills `out[offset .. offset+size)` for one tensor. */
-function initTensor(out: Vec, p: ParamInfo, seed: number): void {
-  const { offset, size } = p;
-  const end = offset + size;
-  const name = p.init.name;
-  if (name === "zeros" || name === "ones" || name === "constant") {
-    let value = name === "ones" ? 1 : 0;
-    if (name === "constant") {
-      if (typeof p.init.value !== "number" || !Number.isFinite(p.init.value)) {
-        throw new Error(`parameter '${p.name}': constant initializer needs a finite value`);
-      }
-      value = p.init.value;
-    }
-    for (let i = offset; i < end; i++) out[i] = value;
-    return;
-  }
-  const [fanIn, fanOut] = initFans(p.shape);
-  // VarianceScaling(scale, mode): variance = scale / max(1, fan).
-  let variance: number;
-  if (name === "glorot_uniform" || name === "glorot_normal") variance = 1 / Math.max(1, (fanIn + fanOut) / 2);
-  else if (name === "he_uniform" || name === "he_normal") variance = 2 / Math.max(1, fanIn);
-  else if (name === "lecun_uniform" || name === "lecun_normal") variance = 1 / Math.max(1, fanIn);
-  else throw new Error(`parameter '${p.name}': unknown initializer '${name}'`);
-
-  const rng = createRng(deriveSeed(seed, p.name));
-  if (name.endsWith("_uniform")) {
-    // Uniform on ±limit has variance limit²/3.
-    const limit = Math.sqrt(3 * variance);
-    for (let i = offset; i < end; i++) out[i] = (2 * rng.uniform() - 1) * limit;
-  } else {
-    // Keras' truncated normal: redraw outside ±2 stddev; the stddev is scaled up so the
-    // truncated distribution still has the target variance.
-    const stddev = Math.sqrt(variance) / TRUNCATED_NORMAL_STDDEV;
-    for (let i = offset; i < end; i++) {
-      let z = rng.normal();
-      while (z < -2 || z > 2) z = rng.normal();
-      out[i] = z * stddev;
-    }
-  }
-}
-
-/**
- * A fresh parameter vector of length `paramCount` with every tensor initialized per its
- * `init` spec. Throws on unknown initializer names or a layout that does not fit.
- */
-function initParams(params: ParamInfo[], paramCount: number, seed: number): Vec {
-  if (safeInteger(seed) !== "") throw new Error(`init: seed must be a safe integer, got ${shownOption(seed)}`);
-  const out = new VecArray(paramCount);
-  for (const p of params) {
-    let size = 1;
-    for (const d of p.shape) size *= d;
-    if (size !== p.size || p.offset < 0 || p.offset + p.size > paramCount) {
-      throw new Error(`parameter '${p.name}': layout (offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]) does not fit ${paramCount} parameters`);
-    }
-    initTensor(out, p, seed);
-  }
-  return out;
-}
-
-/** At most one may be set, as in Keras 3. */
-interface ClipOptions {
-  /** Clip each parameter tensor's gradient to this L2 norm separately. */
-  clipnorm?: number | null;
-  /** Clamp every gradient element to [-clipvalue, clipvalue]. */
-  clipvalue?: number | null;
-  /** Scale the whole gradient so its global L2 norm is at most this. */
-  globalClipnorm?: number | null;
-}
-
-/** L2 norm of grad[start, end). */
-function sliceNorm(grad: Vec, start: number, end: number): number {
-  let sum = 0;
-  for (let i = start; i < end; i++) sum += grad[i] * grad[i];
-  return Math.sqrt(sum);
-}
-
-/** The global L2 norm of the gradient (NaN/Infinity propagate, so it doubles as a check). */
-function gradientNorm(grad: Vec): number {
-  return sliceNorm(grad, 0, grad.length);
-}
-
-/** Throws unless at most one option is set, each positive, and clipnorm has a layout. */
-function checkClipOptions(clip: ClipOptions, layout: ParamInfo[] | undefined): void {
-  let count = 0;
-  for (const key of ["clipnorm", "clipvalue", "globalClipnorm"] as const) {
-    const v = clip[key];
-    if (v === undefined || v === null) continue;
-    count++;
-    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
-      throw new Error(`${key} must be a positive finite number, got ${v}`);
-    }
-  }
-  if (count > 1) throw new Error("only one of clipnorm, clipvalue and globalClipnorm can be set");
-  if (clip.clipnorm != null && !layout) {
-    throw new Error("clipnorm clips each parameter tensor separately and needs the parameter layout (ParamInfo[])");
-  }
-}
-
-/**
- * Applies whichever clipping option is set to `grad` in place (Keras' clip_by_norm /
- * clip_by_global_norm / clip_by_value: g * c / max(norm, c)). Returns nothing; call
- * checkClipOptions once beforehand.
- */
-function clipGradient(grad: Vec, clip: ClipOptions, layout: ParamInfo[] | undefined): void {
-  const { clipnorm, clipvalue, globalClipnorm } = clip;
-  if (clipnorm != null && layout) {
-    for (let t = 0; t < layout.length; t++) {
-      const p = layout[t];
-      const end = p.offset + p.size;
-      const norm = sliceNorm(grad, p.offset, end);
-      if (norm > clipnorm) {
-        const scale = clipnorm / norm;
-        for (let i = p.offset; i < end; i++) grad[i] *= scale;
-      }
-    }
-  } else if (globalClipnorm != null) {
-    const norm = gradientNorm(grad);
-    if (norm > globalClipnorm) {
-      const scale = globalClipnorm / norm;
-      for (let i = 0; i < grad.length; i++) grad[i] *= scale;
-    }
-  } else if (clipvalue != null) {
-    for (let i = 0; i < grad.length; i++) {
-      const g = grad[i];
-      grad[i] = g > clipvalue ? clipvalue : g < -clipvalue ? -clipvalue : g;
-    }
-  }
-}
-
-interface Optimizer {
-  /**
-   * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
-   * to `grad` in place first, so pass a scratch buffer.
-   */
-  step(params: Vec, grad: Vec): void;
-  /** Number of steps taken so far (Keras' `optimizer.iterations`). */
-  readonly iterations: number;
-  /** May be changed between steps (e.g. a schedule in onEpochEnd). */
-  learningRate: number;
-}
-
-type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
-
-/** Option names (camelCase) and Keras 3 defaults; the compiler validates the DSL against these. */
-const OPTIMIZERS = {
-  sgd: { factory: "createSgd", options: { learningRate: 0.01, momentum: 0, nesterov: false } },
-  adam: { factory: "createAdam", options: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
-  rmsprop: {
-    factory: "createRmsprop",
-    options: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
-  },
-  adagrad: {
-    factory: "createAdagrad",
-    options: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
-  },
-} as const;
-
-/** Clipping options every optimizer accepts (default: unset). See clip.ts. */
-const CLIP_OPTIONS = ["clipnorm", "clipvalue", "globalClipnorm"] as const;
-
-interface AdamOptions extends ClipOptions {
-  learningRate?: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-}
-
-/** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
-function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout: ParamInfo[] | undefined): void {
-  if (!Number.isInteger(size) || size < 0) throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
-  const known: readonly string[] = Object.keys(OPTIMIZERS[name].options);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key) && !(CLIP_OPTIONS as readonly string[]).includes(key)) {
-      throw new Error(`${name}: unknown option '${key}' (known: ${known.concat(CLIP_OPTIONS).join(", ")})`);
-    }
-  }
-  checkClipOptions(options, layout);
-}
-
-/** `value` (or the default) after checking it is a number in [min, max] (maxOpen: max excluded). */
-function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
-  const v = value === undefined ? fallback : value;
-  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
-    // Infinity is never accepted, so an unbounded range is not written as "[0, Infinity]".
-    const range = max === Infinity ? `a finite number ≥ ${min}` : `a number in [${min}, ${max}${maxOpen ? ")" : "]"}`;
-    throw new Error(`${what} must be ${range}, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
-  }
-  return v;
-}
-
-/** Step-time guard (cheap: two length reads). */
-function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
-  if (params.length !== size || grad.length !== size) {
-    throw new Error(`${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`);
-  }
-}
-
-/** Adam's elementwise update (see sgdUpdate for why it is a function of its own). */
-function adamUpdate(params: Vec, grad: Vec, m: Vec, v: Vec, size: number, alpha: number, c1: number, c2: number, epsilon: number): void {
-  for (let i = 0; i < size; i++) {
-    const g = grad[i];
-    const mi = m[i] + (g - m[i]) * c1;
-    const vi = v[i] + (g * g - v[i]) * c2;
-    m[i] = mi;
-    v[i] = vi;
-    params[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
-  }
-}
-
-/**
- * Keras 3 Adam: alpha = lr·sqrt(1-β2^t)/(1-β1^t); m += (g-m)(1-β1); v += (g²-v)(1-β2);
- * p -= alpha·m/(sqrt(v)+ε). (ε is added to the uncorrected sqrt(v), unlike the paper/tfjs.)
- */
-function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[]): Optimizer {
-  checkOptimizerSetup("adam", options, size, layout);
-  const d = OPTIMIZERS.adam.options;
-  const beta1 = optimizerNumber(options.beta1, d.beta1, "adam beta1", 0, 1, true);
-  const beta2 = optimizerNumber(options.beta2, d.beta2, "adam beta2", 0, 1, true);
-  const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
-  const m = new VecArray(size);
-  const v = new VecArray(size);
-  let lr = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
-  let iterations = 0;
-  return {
-    get learningRate() {
-      return lr;
-    },
-    set learningRate(value: number) {
-      lr = value;
-    },
-    get iterations() {
-      return iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      checkStepSizes("adam", params, grad, size);
-      clipGradient(grad, options, layout);
-      const t = iterations + 1;
-      const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
-      adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
-      iterations = t;
-    },
-  };
-}
-
-interface TrainerOptions {
-  /** Seed of the trainer's own Rng (dropout masks). Default 0. */
-  seed?: number;
-}
-
-interface Trainer {
-  /**
-   * Trains on rows [0, n) of X (n × inputSize) and Y (n × targetSize) and returns their mean
-   * loss. The update is applied only when both the loss and the gradient norm are finite;
-   * otherwise params stay exactly as they were (see `applied`). When `out` is given, the rows'
-   * training-mode outputs (before the update) are written there (n × outputSize).
-   */
-  step(X: Vec, Y: Vec, n: number, out?: Vec): number;
-  /** Global L2 norm of the last batch-mean gradient, before clipping. */
-  readonly gradNorm: number;
-  /** Whether the last step changed params. */
-  readonly applied: boolean;
-  /** The Rng passed to gradBatch (dropout). */
-  readonly rng: Rng;
-}
-
-/**
- * grad *= scale, returning Σ grad². A function of its own so that V8 optimizes it whole: inline
- * in step(), the loop ran as on-stack-replaced code that deoptimized at its exit on every call.
- */
-function scaleAndSquare(grad: Vec, scale: number): number {
-  let squares = 0;
-  for (let i = 0; i < grad.length; i++) {
-    const g = grad[i] * scale;
-    grad[i] = g;
-    squares += g * g;
-  }
-  return squares;
-}
-
-function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
-  // The module's createTrainer passes its options through, its own `optimizer` among them.
-  checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
-  checkParams(core, params, "trainer");
-  const { inputSize, targetSize, outputSize, maxBatch } = core;
-  const grad = new VecArray(core.paramCount);
-  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
-  // chunkOut also takes the outputs when the caller wants none.
-  const chunkX = new VecArray(maxBatch * inputSize);
-  const chunkY = new VecArray(maxBatch * targetSize);
-  const chunkOut = new VecArray(maxBatch * outputSize);
-  const rng = createRng(opts.seed ?? 0);
-  // Step results live in an object, not closure variables: V8 would box a double stored in a
-  // closure slot on every write (an allocation per step); an object field is updated in place.
-  const last = { gradNorm: NaN, applied: false };
-  return {
-    get gradNorm() {
-      return last.gradNorm;
-    },
-    get applied() {
-      return last.applied;
-    },
-    rng,
-    step(X: Vec, Y: Vec, n: number, out?: Vec): number {
-      if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
-        throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
-      }
-      if (out !== undefined && out.length < n * outputSize) {
-        throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
-      }
-      grad.fill(0);
-      let lossSum = 0;
-      if (n <= maxBatch) {
-        lossSum = core.gradBatch(params, X, Y, n, grad, rng, out ?? chunkOut);
-      } else {
-        for (let start = 0; start < n; start += maxBatch) {
-          const m = Math.min(maxBatch, n - start);
-          copyRows(X, start, chunkX, m, inputSize);
-          copyRows(Y, start, chunkY, m, targetSize);
-          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
-          if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
-        }
-      }
-      // Sum → mean, and the norm in the same pass.
-      const scale = 1 / n;
-      const gradNorm = Math.sqrt(scaleAndSquare(grad, scale));
-      const loss = lossSum * scale;
-      // Checked BEFORE the update, so a NaN/Infinity batch never touches params.
-      const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
-      last.gradNorm = gradNorm;
-      last.applied = applied;
-      if (applied) optimizer.step(params, grad);
-      return loss;
-    },
-  };
-}
-
-/** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
-interface EpochLogs {
-  loss: number;
-  accuracy?: number;
-  mae?: number;
-  mse?: number;
-  gradNorm: number;
-  val_loss?: number;
-  val_accuracy?: number;
-  val_mae?: number;
-  val_mse?: number;
-}
-
-/** What evaluate reports: mean loss, accuracy (NaN when the model has none), requested error metrics. */
-interface EvaluateResult {
-  loss: number;
-  accuracy: number;
-  mae?: number;
-  mse?: number;
-}
-
-/** One batch: its index in the epoch (0-based), rows, mean loss and gradient norm. */
-interface BatchLogs {
-  batch: number;
-  size: number;
-  loss: number;
-  gradNorm: number;
-  /** False when the batch was skipped (non-finite loss or gradient, nanPolicy "skip"). */
-  applied: boolean;
-}
-
-interface FitHistory {
-  /** Epoch indices (0-based) that were recorded. */
-  epoch: number[];
-  history: {
-    loss: number[];
-    accuracy?: number[];
-    mae?: number[];
-    mse?: number[];
-    gradNorm: number[];
-    val_loss?: number[];
-    val_accuracy?: number[];
-    val_mae?: number[];
-    val_mse?: number[];
-    /** Batches skipped per epoch (only with nanPolicy "skip"). */
-    skipped?: number[];
-  };
-  /** Why training ended early, if it did. */
-  stopped?: string;
-}
-
-/** Every FitOptions key and what its value must be: anything else is refused before training. */
-const FIT_OPTIONS: { [key: string]: OptionRule } = {
-  epochs: nonNegativeInteger,
-  batchSize: (v) => (v === "full" || positiveInteger(v) === "" ? "" : 'a positive integer or "full"'),
-  shuffle: trueOrFalse,
-  seed: safeInteger,
-  verbose: (v) => (v === 0 || v === 1 ? "" : "0 or 1"),
-  onEpochEnd: aFunction,
-  onBatchEnd: aFunction,
-  nanPolicy: (v) => (v === "stop" || v === "skip" || v === "throw" ? "" : '"stop", "skip" or "throw"'),
-  validationData: (v) => (Array.isArray(v) && v.length === 2 ? "" : "a pair [xs, ys]"),
-  optimizer: anOptimizer,
-};
-
-/** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
-const EVALUATE_OPTIONS: { [key: string]: OptionRule } = { batchSize: positiveInteger };
-
-interface FitOptions {
-  epochs?: number;
-  /** Rows per update (default 32); "full" = every row in one update (full-batch gradient descent). */
-  batchSize?: number | "full";
-  shuffle?: boolean;
-  seed?: number;
-  /** 1 prints one line per epoch. */
-  verbose?: 0 | 1;
-  /** Return false to stop after this epoch. */
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | boolean;
-  /** Return false to stop after this batch (the partial epoch is still recorded). */
-  onBatchEnd?: (batch: number, logs: BatchLogs) => void | boolean;
-  /** What a batch with a NaN/Infinity loss or gradient does. Default "stop". */
-  nanPolicy?: "stop" | "skip" | "throw";
-  validationData?: [MatrixInput, MatrixInput];
-  /** Overrides the model's default optimizer (its state carries over between fit calls). */
-  optimizer?: Optimizer;
-}
-
-/**
- * Sum over rows [0, n) of the per-sample accuracy score: binary = fraction of output units with
- * (pred > 0.5) == (y > 0.5); categorical = argmax(pred) == argmax(y); sparse_categorical =
- * argmax(pred) == y[0]. Divide by the row count for the accuracy.
- */
-function accuracyScore(kind: AccuracyKind, pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
-  let score = 0;
-  for (let r = 0; r < n; r++) {
-    const p = r * outputSize;
-    const y = r * targetSize;
-    if (kind === "binary") {
-      let hits = 0;
-      for (let j = 0; j < outputSize; j++) if (pred[p + j] > 0.5 === Y[y + j] > 0.5) hits++;
-      score += hits / outputSize;
-    } else if (kind === "categorical" || kind === "sparse_categorical") {
-      let best = 0;
-      for (let j = 1; j < outputSize; j++) if (pred[p + j] > pred[p + best]) best = j;
-      let label = Y[y];
-      if (kind === "categorical") {
-        let arg = 0;
-        for (let j = 1; j < targetSize; j++) if (Y[y + j] > Y[y + arg]) arg = j;
-        label = arg;
-      }
-      if (best === label) score++;
-    }
-  }
-  return score;
-}
-
-/**
- * Sum over rows [0, n) of the row's mean absolute ("mae") or squared ("mse") error over its
- * output units; predictions and targets have the same width. Divide by the row count.
- */
-function errorScore(metric: ErrorMetric, pred: Vec, Y: Vec, n: number, width: number): number {
-  let total = 0;
-  for (let r = 0; r < n; r++) {
-    let row = 0;
-    for (let j = 0; j < width; j++) {
-      const d = pred[r * width + j] - Y[r * width + j];
-      row += metric === "mae" ? Math.abs(d) : d * d;
-    }
-    total += row / width;
-  }
-  return total;
-}
-
-/** xs/ys → matrices with matching row counts (and at least one row). */
-function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
-  const X = toMatrix(xs, core.inputSize, `${what}xs`);
-  const Y = toMatrix(ys, core.targetSize, `${what}ys`);
-  if (core.labels) checkLabels(core.labels, Y, core.targetSize, core.outputSize, `${what}ys`);
-  const rows = X.length / core.inputSize;
-  if (Y.length / core.targetSize !== rows) {
-    throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
-  }
-  if (rows === 0) throw new Error(`${what}xs has no rows`);
-  return [X, Y, rows];
-}
-
-/** Keras-style number in a log line. */
-function formatLogNumber(x: number): string {
-  const a = Math.abs(x);
-  return a === 0 || (a >= 1e-3 && a < 1e5) ? x.toFixed(4) : x.toExponential(3);
-}
-
-/**
- * Trains `params` in place. The optimizer is opts.optimizer, else `makeOptimizer()` (the
- * generated wrapper passes a thunk over the model's own optimizer factory so only that one is
- * bundled). Returns a Keras-like FitHistory.
- */
-function fitModel(
-  core: ModelCore,
-  params: Vec,
-  xs: MatrixInput,
-  ys: MatrixInput,
-  opts: FitOptions = {},
-  makeOptimizer?: () => Optimizer,
-): FitHistory {
-  // A misspelt option (`epoch: 50`) or a value of the wrong kind would otherwise be ignored or misread.
-  checkOptions("fit", opts, FIT_OPTIONS);
-  checkParams(core, params, "fit");
-  const epochs = opts.epochs ?? 1;
-  const batchSize = opts.batchSize ?? 32;
-  const fullBatch = batchSize === "full";
-  const nanPolicy = opts.nanPolicy ?? "stop";
-  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
-  const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
-  if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
-  const seed = opts.seed ?? 0;
-  const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
-  const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
-
-  const { inputSize, targetSize, outputSize } = core;
-  const withAccuracy = core.accuracy !== "none";
-  const withMae = core.metrics?.includes("mae") ?? false;
-  const withMse = core.metrics?.includes("mse") ?? false;
-  const scored = withAccuracy || withMae || withMse;
-  const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
-  const Xb = new VecArray(batchRows * inputSize);
-  const Yb = new VecArray(batchRows * targetSize);
-  // The training step leaves each batch's outputs here; metrics are scored from them.
-  const Pb = new VecArray(batchRows * outputSize);
-  const order = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) order[i] = i;
-  const batchCount = Math.ceil(rows / batchRows);
-
-  const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
-  const h = history.history;
-  if (withAccuracy) h.accuracy = [];
-  if (withMae) h.mae = [];
-  if (withMse) h.mse = [];
-  if (validation) {
-    h.val_loss = [];
-    if (withAccuracy) h.val_accuracy = [];
-    if (withMae) h.val_mae = [];
-    if (withMse) h.val_mse = [];
-  }
-  if (nanPolicy === "skip") h.skipped = [];
-
-  for (let epoch = 0; epoch < epochs && history.stopped === undefined; epoch++) {
-    if (opts.shuffle ?? true) {
-      // Fisher–Yates.
-      for (let i = rows - 1; i > 0; i--) {
-        const j = shuffleRng.int(i + 1);
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-    }
-    let lossSum = 0;
-    let scoreSum = 0;
-    let maeSum = 0;
-    let mseSum = 0;
-    let normSum = 0;
-    let samples = 0;
-    let appliedBatches = 0;
-    let skipped = 0;
-    for (let b = 0; b < batchCount; b++) {
-      const start = b * batchRows;
-      const n = Math.min(batchRows, rows - start);
-      for (let r = 0; r < n; r++) {
-        const row = order[start + r];
-        for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
-        for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
-      }
-      const loss = trainer.step(Xb, Yb, n, Pb);
-      // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
-      let score = 0;
-      let mae = 0;
-      let mse = 0;
-      if (scored) {
-        if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
-        if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
-        if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
-      }
-      if (trainer.applied) {
-        lossSum += loss * n;
-        scoreSum += score;
-        maeSum += mae;
-        mseSum += mse;
-        normSum += trainer.gradNorm;
-        samples += n;
-        appliedBatches++;
-      } else {
-        const problem = Number.isFinite(loss) ? `gradient norm is ${trainer.gradNorm} (loss ${loss})` : `loss is ${loss}`;
-        const where = `${problem} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
-        if (nanPolicy === "throw") throw new Error(`fit: ${where}`);
-        if (nanPolicy === "stop") {
-          // The trainer refused the update, so params are those from before this batch.
-          history.stopped = `${where}; training stopped with the parameters from before that batch`;
-          break;
-        }
-        skipped++;
-      }
-      if (opts.onBatchEnd?.(b, { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied }) === false) {
-        history.stopped = `stopped by onBatchEnd at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
-        break;
-      }
-    }
-    // An epoch cut short is still recorded when at least one batch was applied.
-    if (samples === 0 && history.stopped !== undefined) break;
-    const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
-    if (withAccuracy) logs.accuracy = scoreSum / samples;
-    if (withMae) logs.mae = maeSum / samples;
-    if (withMse) logs.mse = mseSum / samples;
-    if (validation) {
-      const val = evaluateModel(core, params, validation[0], validation[1], { batchSize: batchRows });
-      logs.val_loss = val.loss;
-      if (withAccuracy) logs.val_accuracy = val.accuracy;
-      if (withMae) logs.val_mae = val.mae;
-      if (withMse) logs.val_mse = val.mse;
-    }
-    history.epoch.push(epoch);
-    h.loss.push(logs.loss);
-    h.gradNorm.push(logs.gradNorm);
-    if (logs.accuracy !== undefined) h.accuracy?.push(logs.accuracy);
-    if (logs.mae !== undefined) h.mae?.push(logs.mae);
-    if (logs.mse !== undefined) h.mse?.push(logs.mse);
-    if (logs.val_loss !== undefined) h.val_loss?.push(logs.val_loss);
-    if (logs.val_accuracy !== undefined) h.val_accuracy?.push(logs.val_accuracy);
-    if (logs.val_mae !== undefined) h.val_mae?.push(logs.val_mae);
-    if (logs.val_mse !== undefined) h.val_mse?.push(logs.val_mse);
-    h.skipped?.push(skipped);
-    if (opts.verbose === 1) {
-      let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
-      if (logs.accuracy !== undefined) line += ` - accuracy: ${formatLogNumber(logs.accuracy)}`;
-      if (logs.mae !== undefined) line += ` - mae: ${formatLogNumber(logs.mae)}`;
-      if (logs.mse !== undefined) line += ` - mse: ${formatLogNumber(logs.mse)}`;
-      line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
-      if (logs.val_loss !== undefined) line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
-      if (logs.val_accuracy !== undefined) line += ` - val_accuracy: ${formatLogNumber(logs.val_accuracy)}`;
-      if (logs.val_mae !== undefined) line += ` - val_mae: ${formatLogNumber(logs.val_mae)}`;
-      if (logs.val_mse !== undefined) line += ` - val_mse: ${formatLogNumber(logs.val_mse)}`;
-      if (skipped > 0) line += ` - skipped: ${skipped}`;
-      if (history.stopped !== undefined) line += ` - ${history.stopped}`;
-      // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
-      (globalThis as unknown as { console: { log(line: string): void } }).console.log(line);
-    }
-    if (opts.onEpochEnd?.(epoch, logs) === false && history.stopped === undefined) {
-      history.stopped = `stopped by onEpochEnd after epoch ${epoch + 1}/${epochs}`;
-    }
-  }
-  return history;
-}
-
-/**
- * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when core.accuracy is
- * "none"), plus mae / mse when the model asks for them.
- */
-function evaluateModel(
-  core: ModelCore,
-  params: Vec,
-  xs: MatrixInput,
-  ys: MatrixInput,
-  opts: { batchSize?: number } = {},
-): EvaluateResult {
-  checkOptions("evaluate", opts, EVALUATE_OPTIONS);
-  checkParams(core, params, "evaluate");
-  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const { inputSize, targetSize, outputSize } = core;
-  const chunk = Math.min(opts.batchSize ?? 32, core.maxBatch);
-  const withAccuracy = core.accuracy !== "none";
-  const withMae = core.metrics?.includes("mae") ?? false;
-  const withMse = core.metrics?.includes("mse") ?? false;
-  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
-  const pred = new VecArray(chunk * outputSize);
-  let lossSum = 0;
-  let score = 0;
-  let maeSum = 0;
-  let mseSum = 0;
-  for (let start = 0; start < rows; start += chunk) {
-    const n = Math.min(chunk, rows - start);
-    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
-    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
-    if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
-    if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
-    if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
-  }
-  const result: EvaluateResult = { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
-  if (withMae) result.mae = maeSum / rows;
-  if (withMse) result.mse = mseSum / rows;
-  return result;
-}
-
-/** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
-function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
-  checkParams(core, params, "predictBatch");
-  const X = toMatrix(xs, core.inputSize, "xs");
-  const rows = X.length / core.inputSize;
-  const out = new VecArray(rows * core.outputSize);
-  for (let start = 0; start < rows; start += core.maxBatch) {
-    const n = Math.min(core.maxBatch, rows - start);
-    core.predictBatch(
-      params,
-      X.subarray(start * core.inputSize, (start + n) * core.inputSize),
-      n,
-      out.subarray(start * core.outputSize, (start + n) * core.outputSize),
-    );
-  }
-  return out;
-}
-
-/** What saving and loading need of a model: its name and parameter layout. */
-type ParamsLayout = Pick<ModelCore, "name" | "paramCount" | "params" | "layoutHash">;
-
-/** Values per piece of a tensor's "data" array in writeModelParams (a piece stays well under 1 MB). */
-const VALUES_PER_PIECE = 16384;
-
-/**
- * Writes the parameters as JSON through `write`, in pieces of at most ~400 KB, so a model of any
- * size can be written to a file (nnc's CLI) without the whole text ever being one string. The
- * text is saveModelParams's exactly. Every value is checked before anything is written.
- */
-function writeModelParams(core: ParamsLayout, params: Vec, write: (text: string) => void): void {
-  if (params.length !== core.paramCount) {
-    throw new Error(`saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
-  }
-  for (const p of core.params) {
-    for (let i = 0; i < p.size; i++) {
-      const v = params[p.offset + i];
-      if (!Number.isFinite(v)) throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
-    }
-  }
-  write(`{"format":"nnc-params","version":1,"model":${JSON.stringify(core.name)},"layoutHash":${JSON.stringify(core.layoutHash)},"params":{\n`);
-  core.params.forEach((p, t) => {
-    write(`${t > 0 ? ",\n" : ""}${JSON.stringify(p.name)}:{"shape":${JSON.stringify(p.shape)},"data":[`);
-    // A finite number's JSON is its String(): a typed array's join writes exactly that.
-    for (let i = 0; i < p.size; i += VALUES_PER_PIECE) {
-      const piece = params.subarray(p.offset + i, p.offset + Math.min(p.size, i + VALUES_PER_PIECE)).join(",");
-      write(i > 0 ? `,${piece}` : piece);
-    }
-    write("]}");
-  });
-  write("\n}}\n");
-}
-
-/**
- * JSON with the keys in a fixed order and one line per tensor (diff-friendly). A model too large
- * for one JavaScript string (about 25 million parameters and more) gets an error saying so.
- */
-function saveModelParams(core: ParamsLayout, params: Vec): string {
-  const pieces: string[] = [];
-  let length = 0;
-  writeModelParams(core, params, (text) => {
-    pieces.push(text);
-    length += text.length;
-  });
-  try {
-    return pieces.join("");
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    throw new Error(
-      `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, more than a JavaScript string can hold; ` +
-        "keep the parameter vector itself (its bytes), or let nnc train --save write the weights, which it does in pieces",
-    );
-  }
-}
-
-/** `text` with control, invisible and direction-changing characters written as \uXXXX (for messages). */
-function visible(text: string): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const hidden = c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff;
-    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : text[i];
-  }
-  return out;
-}
-
-/** A JSON value as shown in error messages: strings quoted (cut and made visible), containers named. */
-function describeJson(value: unknown): string {
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return visible(JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value));
-  if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
-}
-
-/** Every loadParams error goes through here (a declaration, so TS narrows after calls). */
-function failLoad(message: string): never {
-  throw new Error(`loadParams: ${message}`);
-}
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Parses and checks saved parameters against `core` (see paramsFromDocument) and returns a fresh
- * Vec. A leading byte-order mark (as some editors write) is skipped. Throws naming the first problem.
- */
-function loadModelParams(core: ParamsLayout, json: string): Vec {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(typeof json === "string" && json.charCodeAt(0) === 0xfeff ? json.slice(1) : json);
-  } catch (e) {
-    failLoad(`not valid JSON (${visible(e instanceof Error ? e.message : String(e))})`);
-  }
-  return paramsFromDocument(core, doc);
-}
-
-/**
- * Checks a parsed parameters document against `core` (format, version, model name, every tensor
- * present with the exact shape and length, every value a finite number in the module's
- * precision, no extra tensors, layout hash) and returns a fresh Vec. A tensor's data may be a
- * JSON array or a typed array (nnc's streaming reader parses large files into those).
- */
-function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
-  if (!isJsonObject(doc)) failLoad(`expected a JSON object, got ${describeJson(doc)}`);
-  if (doc.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(doc.format)}`);
-  if (doc.version !== 1) failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
-  if (doc.model !== core.name) failLoad(`these parameters are for model ${describeJson(doc.model)}, not ${JSON.stringify(core.name)}`);
-  const saved = doc.params;
-  if (!isJsonObject(saved)) failLoad(`"params" must be an object of tensors, got ${describeJson(saved)}`);
-
-  const out = new VecArray(core.paramCount);
-  for (const p of core.params) {
-    if (!Object.prototype.hasOwnProperty.call(saved, p.name)) failLoad(`missing tensor '${p.name}'`);
-    const t = saved[p.name];
-    if (!isJsonObject(t)) failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
-    const shape = t.shape;
-    if (shape === undefined) failLoad(`tensor '${p.name}' has no shape, expected [${p.shape.join(", ")}]`);
-    const shapeOk = Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
-    if (!shapeOk) {
-      // Entries shown as JSON, so ["8", "2"] is not mistaken for the expected [8, 2].
-      const got = Array.isArray(shape) ? `[${shape.map(describeJson).join(", ")}]` : describeJson(shape);
-      failLoad(`tensor '${p.name}' has shape ${got}, expected [${p.shape.join(", ")}]`);
-    }
-    const data: unknown = t.data;
-    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
-    const values = data as ArrayLike<unknown>;
-    if (values.length !== p.size) failLoad(`tensor '${p.name}' has ${values.length} values, expected ${p.size}`);
-    for (let i = 0; i < p.size; i++) {
-      const v = values[i];
-      out[p.offset + i] = v as number;
-      // Checked as stored: a float32 module turns 1e300 into Infinity.
-      if (typeof v !== "number" || !Number.isFinite(out[p.offset + i])) {
-        if (typeof v === "number" && Number.isFinite(v)) {
-          failLoad(`tensor '${p.name}' data[${i}] is ${v}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`);
-        }
-        failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
-      }
-    }
-  }
-  for (const name of Object.keys(saved)) {
-    if (!core.params.some((p) => p.name === name)) {
-      // The name comes from the file: cut and made visible like any value shown.
-      failLoad(`unexpected tensor '${visible(name.length > 40 ? name.slice(0, 40) + "…" : name)}' (not a parameter of model '${core.name}')`);
-    }
-  }
-  // Checked last: a tensor-level message above is more precise than "the hash differs".
-  if (doc.layoutHash !== core.layoutHash) {
-    failLoad(`layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`);
-  }
-  return out;
-}
-
-/** What an option's value must be, as a phrase ("a positive integer"), or "" when `value` is fine. */
-type OptionRule = (value: unknown) => string;
-
-// Rules are function declarations, not constants: they are hoisted, so tables of rules in other
-// runtime files work whatever order the bundler puts the files in.
-function positiveInteger(v: unknown): string {
-  return Number.isSafeInteger(v) && (v as number) >= 1 ? "" : "a positive integer";
-}
-
-function nonNegativeInteger(v: unknown): string {
-  return Number.isSafeInteger(v) && (v as number) >= 0 ? "" : "a non-negative integer";
-}
-
-function safeInteger(v: unknown): string {
-  return Number.isSafeInteger(v) ? "" : "a safe integer";
-}
-
-function trueOrFalse(v: unknown): string {
-  return typeof v === "boolean" ? "" : "true or false";
-}
-
-function aFunction(v: unknown): string {
-  return typeof v === "function" ? "" : "a function";
-}
-
-function anOptimizer(v: unknown): string {
-  return v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function" ? "" : "an optimizer (from createOptimizer)";
-}
-
-/** A value as shown in an option error: strings quoted, so "8" and 8 differ. */
-function shownOption(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return "an array";
-  if (value !== null && typeof value === "object") return "an object";
-  return String(value);
-}
-
-/** Throws unless `opts` is undefined or an object whose keys are in `rules` and whose values pass them. */
-function checkOptions(what: string, opts: unknown, rules: { [key: string]: OptionRule }): void {
-  if (opts === undefined) return;
-  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`${what}: options must be an object, got ${shownOption(opts)}`);
-  const known = Object.keys(rules);
-  for (const key of Object.keys(opts)) {
-    if (!Object.prototype.hasOwnProperty.call(rules, key)) throw new Error(`${what}: unknown option '${key}' (known: ${known.join(", ")})`);
-    const value = (opts as { [key: string]: unknown })[key];
-    if (value === undefined) continue;
-    const expected = rules[key]!(value);
-    if (expected !== "") throw new Error(`${what}: ${key} must be ${expected}, got ${shownOption(value)}`);
-  }
-}
-
-
-// ---------------------------------------------------------------------------------------
-// The model
-// ---------------------------------------------------------------------------------------
 
 const PARAMS: ParamInfo[] = [
   { name: "K_c1", shape: [3, 3, 1, 16], offset: 0, size: 144, init: { name: "glorot_uniform" } },
@@ -1301,6 +44,132 @@ const PARAM_COUNT = 16330;
 const INPUT_SIZE = 784;
 const TARGET_SIZE = 10;
 const OUTPUT_SIZE = 10;
+
+/** Shapes, parameter layout, loss and optimizer of this model, and how its kernels were made. */
+export const model: ModelInfo = {
+  name: "mnist_cnn",
+  input: { name: "img", shape: [28, 28, 1] },
+  target: { name: "y", shape: [10] },
+  output: { name: "out", shape: [10] },
+  params: PARAMS,
+  paramCount: PARAM_COUNT,
+  loss: "categorical_crossentropy",
+  optimizer: { name: "adam", options: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  accuracy: "categorical",
+  kernels: {
+    strategy: "batched",
+    batched: true,
+    precision: "f64",
+    flops: { predict: 1627652, grad: 4629755 },
+    fusedStep: false,
+  },
+};
+
+/** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
+export type Params = Vec;
+
+/** Options of this model's optimizer (adam); the model file's values are the defaults. */
+export type OptimizerOptions = AdamOptions;
+
+/** Fresh parameters from the initializers in the model file; the same seed gives the same values. */
+export function init(seed: number = 0): Params {
+  return initParams(PARAMS, PARAM_COUNT, seed);
+}
+
+/** The model's output for one sample (inference mode: no dropout). */
+export function predict(params: Params, x: ArrayLike<number>, out: Vec = new VecArray(OUTPUT_SIZE)): Vec {
+  checkParams(core, params, "predict");
+  predictRows(params, oneSample(x, sampleX, "x"), 1, out);
+  return out;
+}
+
+/** Outputs for many samples, row-major (n × 10). */
+export function predictBatch(params: Params, xs: MatrixInput): Vec {
+  return predictModel(core, params, xs);
+}
+
+/** The loss of one sample (inference mode). */
+export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkParams(core, params, "loss");
+  return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, sampleOut);
+}
+
+/** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
+export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec,
+    rng: Rng = (gradRng ??= createRng(0))): number {
+  checkParams(core, params, "grad");
+  if (g.length !== PARAM_COUNT) {
+    throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
+  }
+  return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng, sampleOut);
+}
+
+/** A new adam optimizer over this model's parameters. */
+export function createOptimizer(options: OptimizerOptions = {}): Optimizer {
+  return createAdam(PARAM_COUNT, { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...options }, PARAMS);
+}
+
+/** A training step function with its own optimizer state: `trainer.step(X, Y, n)` returns the batch's mean loss. */
+export function createTrainer(params: Params, opts: TrainerOptions & { optimizer?: Optimizer } = {}): Trainer {
+  return createModelTrainer(core, params, opts.optimizer ?? createOptimizer(), opts);
+}
+
+/** Trains `params` in place, as Keras' model.fit does; returns the history of losses and metrics. */
+export function fit(params: Params, xs: MatrixInput, ys: MatrixInput, opts: FitOptions = {}): FitHistory {
+  return fitModel(core, params, xs, ys, opts, () => createOptimizer());
+}
+
+/** Mean loss and accuracy over a data set, as Keras' model.evaluate does. */
+export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput,
+    opts: { batchSize?: number } = {}): EvaluateResult {
+  return evaluateModel(core, params, xs, ys, opts);
+}
+
+/** The parameters as JSON (with the model name and a hash of the layout). */
+export function saveParams(params: Params): string {
+  return saveModelParams(core, params);
+}
+
+/** Parameters from JSON written by saveParams, fully validated; throws on any mismatch. */
+export function loadParams(json: string): Params {
+  return loadModelParams(core, json);
+}
+
+/** Where predict, loss and grad copy their sample (checked first). */
+const sampleX = new VecArray(INPUT_SIZE);
+const sampleY = new VecArray(TARGET_SIZE);
+
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
+/** grad()'s default Rng, made on first use (the runtime's Rng class is declared further down). */
+let gradRng: Rng | undefined;
+
+/** One sample into its buffer, checked. */
+function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
+  return sampleInto(values, into, core.name, what);
+}
+
+/** The model as the runtime helpers see it: sizes, layout, metrics and the batch kernels. */
+const core: ModelCore = {
+  name: "mnist_cnn",
+  inputSize: INPUT_SIZE,
+  targetSize: TARGET_SIZE,
+  outputSize: OUTPUT_SIZE,
+  paramCount: PARAM_COUNT,
+  params: PARAMS,
+  layoutHash: "b486ce95f583776c",
+  metrics: [{ name: "accuracy", score: categoricalAccuracy }],
+  checkTargets: (Y, what) => checkLabels("distribution", Y, TARGET_SIZE, OUTPUT_SIZE, what),
+  maxBatch: 32,
+  gradBatch: gradRows,
+  lossBatch: lossRows,
+  predictBatch: predictRows,
+};
+
+// ---------------------------------------------------------------------------------------
+// Kernels (derived from the model file)
+// ---------------------------------------------------------------------------------------
 
 // Intermediate values: one array per tensor the kernels store, with room for 32 rows of a minibatch.
 const mask0 = new VecArray(32 * 1152); // [1152] per row: mnist_cnn.nn:15  d   = dropout(f, 0.5)
@@ -3242,113 +2111,1481 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   return total;
 }
 
-const core: ModelCore = {
-  name: "mnist_cnn",
-  inputSize: INPUT_SIZE,
-  targetSize: TARGET_SIZE,
-  outputSize: OUTPUT_SIZE,
-  paramCount: PARAM_COUNT,
-  params: PARAMS,
-  layoutHash: "b486ce95f583776c",
-  accuracy: "categorical",
-  labels: "distribution",
-  maxBatch: 32,
-  gradBatch: gradRows,
-  lossBatch: lossRows,
-  predictBatch: predictRows,
-};
-
 // ---------------------------------------------------------------------------------------
-// Public API
+// Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
 
-/** Shapes, parameter layout, loss and optimizer of this model. */
-export const model = {
-  name: core.name,
-  input: { name: "img", shape: [28, 28, 1] },
-  target: { name: "y", shape: [10] },
-  output: { name: "out", shape: [10] },
-  params: PARAMS,
-  paramCount: PARAM_COUNT,
-  loss: "categorical_crossentropy",
-  optimizer: { name: "adam", options: {"learningRate":0.001,"beta1":0.9,"beta2":0.999,"epsilon":1e-7} },
-  accuracy: core.accuracy,
-};
-
-/** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
-export type Params = Vec;
-
-/** Fresh parameters from the initializers in the model file; the same seed gives the same values. */
-export function init(seed: number = 0): Params {
-  return initParams(PARAMS, PARAM_COUNT, seed);
+/** One parameter tensor inside the flat parameter vector. */
+interface ParamInfo {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+  /** Initializer name and arguments, e.g. { name: "glorot_uniform" } or { name: "constant", value: 0.1 }. */
+  init: InitSpec;
 }
 
-const sampleX = new VecArray(INPUT_SIZE);
-const sampleY = new VecArray(TARGET_SIZE);
-
-function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
-  return sampleInto(values, into, core.name, what);
+interface InitSpec {
+  name: string;
+  value?: number;
 }
 
-/** The model's output for one sample (inference mode: no dropout). */
-export function predict(params: Params, x: ArrayLike<number>, out: Vec = new VecArray(OUTPUT_SIZE)): Vec {
-  checkParams(core, params, "predict");
-  predictRows(params, oneSample(x, sampleX, "x"), 1, out);
+/** A tensor of the model file (input, target, output): its name and shape. */
+interface TensorInfo {
+  name: string;
+  shape: number[];
+}
+
+/** What a generated module's `model` export says about its model. */
+interface ModelInfo {
+  name: string;
+  input: TensorInfo;
+  target: TensorInfo;
+  output: TensorInfo;
+  params: ParamInfo[];
+  paramCount: number;
+  /** The loss as the model file names it ("binary_crossentropy"), or the line that computes it. */
+  loss: string;
+  /** The optimizer and all its options (defaults filled in), as createOptimizer() uses them. */
+  optimizer: { name: string; options: { [option: string]: number | boolean } };
+  accuracy: AccuracyKind;
+  kernels: KernelInfo;
+}
+
+/** How `evaluate` and `fit` score predictions. */
+type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
+
+/** Error metrics a model file can ask for (`metrics mae, mse`): mean |pred − y|, mean (pred − y)². */
+type ErrorMetric = "mae" | "mse";
+
+/** Keras' names of the metrics fit and evaluate report besides the loss. */
+type MetricName = "accuracy" | ErrorMetric;
+
+/**
+ * A metric of a model: its name and the function that scores a batch (pred: n × outputSize,
+ * Y: n × targetSize), returning the SUM over the rows of each row's score; fit and evaluate
+ * divide by the row count. See metrics.ts.
+ */
+interface Metric {
+  name: MetricName;
+  score(pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number;
+}
+
+/** How a model's kernels were made: a generated module's `model.kernels`. */
+interface KernelInfo {
+  /** "batched" (matrix-matrix kernels over minibatch rows), or how the per-sample kernels were lowered. */
+  strategy: "unrolled" | "mixed" | "split" | "loops" | "batched";
+  /** Whether minibatches run through batched kernels (else per-sample kernels in a loop). */
+  batched: boolean;
+  /** How parameters and activations are stored: 64-bit or 32-bit floats (`--precision`). */
+  precision: "f64" | "f32";
+  /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
+  flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
+}
+
+/**
+ * Targets a built-in loss needs, checked by fit and evaluate: "class-index" (sparse categorical
+ * cross-entropy: an integer from 0 to outputSize − 1), "probability" (binary cross-entropy: each
+ * value in [0, 1]), "distribution" (categorical cross-entropy: values in [0, 1] summing to 1).
+ */
+type LabelKind = "class-index" | "probability" | "distribution";
+
+interface ModelCore {
+  name: string;
+  inputSize: number;
+  targetSize: number;
+  outputSize: number;
+  paramCount: number;
+  params: ParamInfo[];
+  /** A hash of the parameter layout (names, shapes, offsets) used to validate saved weights. */
+  layoutHash: string;
+  /** The metrics fit and evaluate report besides the loss, in the order they report them. */
+  metrics: readonly Metric[];
+  /**
+   * Throws, naming the first bad row, unless the targets Y (rows × targetSize) are what the
+   * model's built-in loss needs (see LabelKind; the emitter calls checkLabels). Absent: any
+   * finite numbers will do.
+   */
+  checkTargets?(Y: Vec, what: string): void;
+  /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
+  maxBatch: number;
+  /**
+   * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
+   * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,
+   * drawing from `rng`. Also writes the rows' training-mode outputs into `out` (n × outputSize):
+   * the forward pass computes them anyway, and fit scores the batch's metrics from them.
+   */
+  gradBatch(params: Vec, X: Vec, Y: Vec, n: number, grad: Vec, rng: Rng, out: Vec): number;
+  /**
+   * Summed per-sample loss over rows [0, n), inference mode (no dropout). Also writes the rows'
+   * outputs into `out` (n × outputSize), from which evaluate scores its metrics.
+   */
+  lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
+  /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
+  predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
+}
+
+/** Deterministic random numbers (the same seed gives the same stream on every machine). */
+interface Rng {
+  /** Uniform in [0, 1). */
+  uniform(): number;
+  /** Standard normal. */
+  normal(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+}
+
+/** sfc32 state plus the cached second Box–Muller value. */
+class Sfc32Rng implements Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare = 0;
+  private hasSpare = false;
+
+  constructor(a: number, b: number, c: number, d: number) {
+    this.a = a | 0;
+    this.b = b | 0;
+    this.c = c | 0;
+    this.d = d | 0;
+  }
+
+  /** One raw 32-bit output (as an unsigned integer). */
+  nextUint32(): number {
+    const a = this.a;
+    const b = this.b;
+    const c = this.c;
+    // tmp = a + b + counter++ (the counter's value before the increment).
+    const t = (((a + b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
+    return t >>> 0;
+  }
+
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  normal(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    // 1 - u lies in (0, 1], so the log is finite.
+    const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
+    const angle = 2 * Math.PI * this.uniform();
+    this.spare = radius * Math.sin(angle);
+    this.hasSpare = true;
+    return radius * Math.cos(angle);
+  }
+
+  int(n: number): number {
+    if (!(Number.isInteger(n) && n >= 1 && n <= 4294967296)) {
+      throw new Error(`rng.int(n) needs an integer n in [1, 2^32], got ${n}`);
+    }
+    // Multiply-shift (Lemire without rejection): bias below n / 2^32, negligible here.
+    return Math.floor(this.uniform() * n);
+  }
+}
+
+/** splitmix32 with the murmur3 finalizer: turns consecutive counters into well-mixed words. */
+function splitmix32(state: number): number {
+  let z = state | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/**
+ * A deterministic generator for `seed`, any safe integer (negative and > 2^32 are fine: the
+ * high bits are folded in). Different seeds give unrelated streams.
+ */
+function createRng(seed: number): Rng {
+  if (!Number.isSafeInteger(seed)) throw new Error(`rng seed must be a safe integer, got ${seed}`);
+  const high = Math.floor(seed / 4294967296) | 0;
+  const state = (seed | 0) ^ Math.imul(high, 0x27d4eb2f);
+  // splitmix32 over consecutive golden-ratio counters fills the four state words.
+  const rng = new Sfc32Rng(
+    splitmix32(state + 0x9e3779b9),
+    splitmix32(state + 2 * 0x9e3779b9),
+    splitmix32(state + 3 * 0x9e3779b9),
+    splitmix32(state + 4 * 0x9e3779b9),
+  );
+  // The authors' recommended warm-up: discard the first outputs.
+  for (let i = 0; i < 12; i++) rng.nextUint32();
+  return rng;
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units of `text`, continuing from `hash`. */
+function fnv1a32(text: string, hash = 0x811c9dc5): number {
+  let h = hash | 0;
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * A seed for a named sub-stream of `seed` (e.g. one per parameter tensor, or "shuffle" /
+ * "dropout" in fit), so adding a stream never shifts the others.
+ */
+function deriveSeed(seed: number, stream: string): number {
+  if (!Number.isSafeInteger(seed)) throw new Error(`rng seed must be a safe integer, got ${seed}`);
+  const low = (seed | 0) ^ Math.imul(Math.floor(seed / 4294967296) | 0, 0x27d4eb2f);
+  return splitmix32(fnv1a32(stream) ^ splitmix32(low));
+}
+
+/** Data as the user may pass it: rows of numbers, or flat row-major values (a Vec, number[], Float32Array…). */
+type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
+
+/** A value that is not a finite number, as shown in a message. */
+function shownValue(value: unknown): string {
+  if (typeof value === "number" || value === undefined || value === null) return String(value);
+  if (typeof value === "string") {
+    return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  }
+  return `a value of type ${typeof value}`;
+}
+
+/**
+ * Why `value`, stored into a Vec as `stored`, is refused: not a number, not finite, or finite
+ * but beyond the storage precision (1e300 becomes Infinity in a Float32Array). "" when fine.
+ */
+function badStoredValue(value: unknown, stored: number): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return `is ${shownValue(value)}; expected a finite number`;
+  if (!Number.isFinite(stored)) {
+    return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
+  }
+  return "";
+}
+
+function badMatrixValue(what: string, row: number, col: number, value: unknown, stored: number): Error {
+  return new Error(`${what}: row ${row}, column ${col} ${badStoredValue(value, stored)}`);
+}
+
+/**
+ * Converts `rows` to a flat row-major Vec of rows × width and validates every value is a finite
+ * number. An already-flat Vec whose length is a multiple of `width` is returned as is (after the
+ * finiteness check); a flat number array is copied. `what` names the data in errors ("xs").
+ */
+function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
+  if (!Number.isInteger(width) || width < 1) {
+    throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  }
+  if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
+    const got = rows === null ? "null" : typeof rows;
+    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${got}`);
+  }
+  const length = rows.length;
+  const flat = rows instanceof VecArray || (length > 0 && typeof rows[0] === "number");
+  if (flat) {
+    if (length % width !== 0) {
+      throw new Error(`${what}: flat data has ${length} values, not a multiple of the row width ${width}`);
+    }
+    const source = rows as ArrayLike<unknown>;
+    const out = rows instanceof VecArray ? rows : new VecArray(length);
+    for (let i = 0; i < length; i++) {
+      const value = source[i];
+      out[i] = value as number;
+      // Checked as stored: a float32 module cannot hold 1e300.
+      if (typeof value !== "number" || !Number.isFinite(out[i])) {
+        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]!);
+      }
+    }
+    return out;
+  }
+  const out = new VecArray(length * width);
+  for (let r = 0; r < length; r++) {
+    const row = (rows as ArrayLike<unknown>)[r] as ArrayLike<unknown> | null | undefined;
+    if (row === null || typeof row !== "object" || typeof row.length !== "number") {
+      const shown = typeof row === "number" ? `the number ${row}` : row === null ? "null" : typeof row;
+      throw new Error(`${what}: row ${r} is ${shown}, expected an array of ${width} numbers`);
+    }
+    if (row.length !== width) {
+      throw new Error(`${what}: row ${r} has ${row.length} value${row.length === 1 ? "" : "s"}, expected ${width}`);
+    }
+    for (let c = 0; c < width; c++) {
+      const value = row[c];
+      out[r * width + c] = value as number;
+      // Read back: the stored value, which a float32 module may have turned into Infinity.
+      const stored = out[r * width + c]!;
+      if (typeof value !== "number" || !Number.isFinite(stored)) throw badMatrixValue(what, r, c, value, stored);
+    }
+  }
   return out;
 }
 
-/** Outputs for many samples, row-major (n × 10). */
-export function predictBatch(params: Params, xs: MatrixInput): Vec {
-  return predictModel(core, params, xs);
+/**
+ * The first problem of one target row (values row[start … start + width)) for `kind`: -1 when
+ * the row is fine, the column of a value out of range, or `width` when a distribution's values
+ * do not sum to 1 (within 1e-6). The one rule behind checkLabels and nnc's data reader.
+ */
+function badLabel(
+  kind: LabelKind,
+  row: ArrayLike<number>,
+  start: number,
+  width: number,
+  classes: number,
+): number {
+  if (kind === "class-index") {
+    const k = row[start]!;
+    return Number.isInteger(k) && k >= 0 && k < classes ? -1 : 0;
+  }
+  let sum = 0;
+  for (let c = 0; c < width; c++) {
+    const v = row[start + c]!;
+    if (!(v >= 0 && v <= 1)) return c;
+    sum += v;
+  }
+  return kind === "distribution" && Math.abs(sum - 1) > 1e-6 ? width : -1;
 }
 
-/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
-
-/** The loss of one sample (inference mode). */
-export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
-  checkParams(core, params, "loss");
-  return lossRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, sampleOut);
+/** What a bad label breaks: "binary_crossentropy needs targets from 0 to 1", … (for messages). */
+function labelRule(kind: LabelKind, sum: boolean): string {
+  if (kind === "class-index") return "sparse_categorical_crossentropy needs class indexes";
+  if (sum) return "categorical_crossentropy needs one-hot rows or probabilities that sum to 1";
+  return `${kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy"} needs targets from 0 to 1`;
 }
 
-const gradRng = createRng(0);
-
-/** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
-export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
-  checkParams(core, params, "grad");
-  if (g.length !== PARAM_COUNT) throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
-  return gradRows(params, oneSample(x, sampleX, "x"), oneSample(y, sampleY, "y"), 1, g, rng, sampleOut);
+/**
+ * Checks targets against what the model's loss needs (see LabelKind), naming the first bad row:
+ * a sparse class index out of range silently trains on nothing, a target of 2 for a binary
+ * cross-entropy silently trains towards an impossible probability.
+ */
+function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, what: string): void {
+  const rows = Y.length / width;
+  for (let r = 0; r < rows; r++) {
+    const bad = badLabel(kind, Y, r * width, width, classes);
+    if (bad < 0) continue;
+    if (kind === "class-index") {
+      const expected = `expected an integer from 0 to ${classes - 1}`;
+      throw new Error(`${what}: row ${r} is class ${Y[r * width]}, but the model has ${classes} classes (${expected})`);
+    }
+    if (bad < width) {
+      throw new Error(`${what}: row ${r}, column ${bad} is ${Y[r * width + bad]}; ${labelRule(kind, false)}`);
+    }
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += Y[r * width + c]!;
+    throw new Error(`${what}: row ${r} sums to ${sum}; ${labelRule(kind, true)}`);
+  }
 }
 
-/** Options of this model's optimizer (adam); the model file's values are the defaults. */
-export type OptimizerOptions = Parameters<typeof createAdam>[1];
-
-/** A new adam optimizer over this model's parameters. */
-export function createOptimizer(options: OptimizerOptions = {}): Optimizer {
-  return createAdam(PARAM_COUNT, { ...{"learningRate":0.001,"beta1":0.9,"beta2":0.999,"epsilon":1e-7}, ...options }, PARAMS);
+/**
+ * Copies one sample (`what`: "x" or "y") into the model's buffer `into`, checking its length and
+ * that every value is a finite number in the module's precision (predict, loss, grad).
+ */
+function sampleInto(values: ArrayLike<number>, into: Vec, model: string, what: string): Vec {
+  if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+    const got = values === null ? "null" : typeof values;
+    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${got}`);
+  }
+  if (values.length !== into.length) {
+    throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
+  }
+  for (let i = 0; i < into.length; i++) {
+    const value: unknown = values[i];
+    into[i] = value as number;
+    const stored = into[i]!;
+    if (typeof value !== "number" || !Number.isFinite(stored)) {
+      throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, stored)}`);
+    }
+  }
+  return into;
 }
 
-/** A training step function with its own optimizer state: `trainer.step(X, Y, n)` returns the batch's mean loss. */
-export function createTrainer(params: Params, opts: TrainerOptions & { optimizer?: Optimizer } = {}): Trainer {
-  return createModelTrainer(core, params, opts.optimizer ?? createOptimizer(), opts);
+/** Throws unless `params` is a parameter vector of this model (`what` names the caller). */
+function checkParams(core: ModelCore, params: Vec, what: string): void {
+  if (params === null || typeof params !== "object" || params.length !== core.paramCount) {
+    const got = params === null || typeof params !== "object" ? String(params) : `length ${params.length}`;
+    throw new Error(`${what}: params has ${got}, model '${core.name}' has ${core.paramCount} parameters`);
+  }
 }
 
-/** Trains `params` in place, as Keras' model.fit does; returns the history of losses and metrics. */
-export function fit(params: Params, xs: MatrixInput, ys: MatrixInput, opts: FitOptions = {}): FitHistory {
-  return fitModel(core, params, xs, ys, opts, () => createOptimizer());
+/** Copies `count` rows of `width` values from src (from row srcRow on) to dst (from row dstRow on). */
+function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
+  const start = srcRow * width;
+  const to = dstRow * width;
+  const n = count * width;
+  for (let i = 0; i < n; i++) dst[to + i] = src[start + i]!;
 }
 
-/** Mean loss and accuracy over a data set, as Keras' model.evaluate does. */
-export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput, opts: { batchSize?: number } = {}): EvaluateResult {
-  return evaluateModel(core, params, xs, ys, opts);
+/** The index of the largest of v[start … start + width) (the first, on ties). */
+function argmaxOf(v: Vec, start: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (v[start + j]! > v[start + best]!) best = j;
+  return best;
 }
 
-/** The parameters as JSON (with the model name and a hash of the layout). */
-export function saveParams(params: Params): string {
-  return saveModelParams(core, params);
+/** Categorical accuracy: 1 for a row whose argmax(pred) is argmax(y). */
+function categoricalAccuracy(pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
+  let score = 0;
+  for (let r = 0; r < n; r++) {
+    if (argmaxOf(pred, r * outputSize, outputSize) === argmaxOf(Y, r * targetSize, targetSize)) score++;
+  }
+  return score;
 }
 
-/** Parameters from JSON written by saveParams, fully validated; throws on any mismatch. */
-export function loadParams(json: string): Params {
-  return loadModelParams(core, json);
+/** Keras' stddev correction for a unit normal truncated to ±2: the truncated stddev is 0.8796…. */
+const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
+
+/**
+ * [fanIn, fanOut] for our layout: W has shape [out, in] and is applied as W @ x, so
+ * fanIn = shape[1] and fanOut = shape[0] (Keras' kernels are [in, out], hence the swap).
+ * Rank 1: both shape[0]; scalar: 1. Rank > 2 is a convolution kernel in Keras' layout
+ * [...receptive field, in, out], read as Keras reads it: fanIn = in × receptive field.
+ */
+function initFans(shape: number[]): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  if (shape.length === 1) return [shape[0]!, shape[0]!];
+  if (shape.length === 2) return [shape[1]!, shape[0]!];
+  let receptive = 1;
+  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i]!;
+  return [shape[shape.length - 2]! * receptive, shape[shape.length - 1]! * receptive];
+}
+
+/** Fills `out[offset .. offset+size)` for one tensor. */
+function initTensor(out: Vec, p: ParamInfo, seed: number): void {
+  const { offset, size } = p;
+  const end = offset + size;
+  const name = p.init.name;
+  if (name === "zeros" || name === "ones" || name === "constant") {
+    let value = name === "ones" ? 1 : 0;
+    if (name === "constant") {
+      if (typeof p.init.value !== "number" || !Number.isFinite(p.init.value)) {
+        throw new Error(`parameter '${p.name}': constant initializer needs a finite value`);
+      }
+      value = p.init.value;
+    }
+    for (let i = offset; i < end; i++) out[i] = value;
+    return;
+  }
+  const [fanIn, fanOut] = initFans(p.shape);
+  // VarianceScaling(scale, mode): variance = scale / max(1, fan).
+  let variance: number;
+  if (name === "glorot_uniform" || name === "glorot_normal") variance = 1 / Math.max(1, (fanIn + fanOut) / 2);
+  else if (name === "he_uniform" || name === "he_normal") variance = 2 / Math.max(1, fanIn);
+  else if (name === "lecun_uniform" || name === "lecun_normal") variance = 1 / Math.max(1, fanIn);
+  else throw new Error(`parameter '${p.name}': unknown initializer '${name}'`);
+
+  const rng = createRng(deriveSeed(seed, p.name));
+  if (name.endsWith("_uniform")) {
+    // Uniform on ±limit has variance limit²/3.
+    const limit = Math.sqrt(3 * variance);
+    for (let i = offset; i < end; i++) out[i] = (2 * rng.uniform() - 1) * limit;
+  } else {
+    // Keras' truncated normal: redraw outside ±2 stddev; the stddev is scaled up so the
+    // truncated distribution still has the target variance.
+    const stddev = Math.sqrt(variance) / TRUNCATED_NORMAL_STDDEV;
+    for (let i = offset; i < end; i++) {
+      let z = rng.normal();
+      while (z < -2 || z > 2) z = rng.normal();
+      out[i] = z * stddev;
+    }
+  }
+}
+
+/**
+ * A fresh parameter vector of length `paramCount` with every tensor initialized per its
+ * `init` spec. Throws on unknown initializer names or a layout that does not fit.
+ */
+function initParams(params: ParamInfo[], paramCount: number, seed: number): Vec {
+  if (safeInteger(seed) !== "") throw new Error(`init: seed must be a safe integer, got ${shownOption(seed)}`);
+  const out = new VecArray(paramCount);
+  for (const p of params) {
+    let size = 1;
+    for (const d of p.shape) size *= d;
+    if (size !== p.size || p.offset < 0 || p.offset + p.size > paramCount) {
+      const layout = `offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]`;
+      throw new Error(`parameter '${p.name}': layout (${layout}) does not fit ${paramCount} parameters`);
+    }
+    initTensor(out, p, seed);
+  }
+  return out;
+}
+
+/** At most one may be set, as in Keras 3. */
+interface ClipOptions {
+  /** Clip each parameter tensor's gradient to this L2 norm separately. */
+  clipnorm?: number | null;
+  /** Clamp every gradient element to [-clipvalue, clipvalue]. */
+  clipvalue?: number | null;
+  /** Scale the whole gradient so its global L2 norm is at most this. */
+  globalClipnorm?: number | null;
+}
+
+/** L2 norm of grad[start, end). */
+function sliceNorm(grad: Vec, start: number, end: number): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += grad[i]! * grad[i]!;
+  return Math.sqrt(sum);
+}
+
+/** The global L2 norm of the gradient (NaN/Infinity propagate, so it doubles as a check). */
+function gradientNorm(grad: Vec): number {
+  return sliceNorm(grad, 0, grad.length);
+}
+
+/** Throws unless at most one option is set, each positive, and clipnorm has a layout. */
+function checkClipOptions(clip: ClipOptions, layout: ParamInfo[] | undefined): void {
+  let count = 0;
+  for (const key of ["clipnorm", "clipvalue", "globalClipnorm"] as const) {
+    const v = clip[key];
+    if (v === undefined || v === null) continue;
+    count++;
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
+      throw new Error(`${key} must be a positive finite number, got ${v}`);
+    }
+  }
+  if (count > 1) throw new Error("only one of clipnorm, clipvalue and globalClipnorm can be set");
+  if (clip.clipnorm != null && !layout) {
+    throw new Error("clipnorm clips each parameter tensor separately and needs the parameter layout (ParamInfo[])");
+  }
+}
+
+/**
+ * Applies whichever clipping option is set to `grad` in place (Keras' clip_by_norm /
+ * clip_by_global_norm / clip_by_value: g * c / max(norm, c)). Returns nothing; call
+ * checkClipOptions once beforehand.
+ */
+function clipGradient(grad: Vec, clip: ClipOptions, layout: ParamInfo[] | undefined): void {
+  const { clipnorm, clipvalue, globalClipnorm } = clip;
+  if (clipnorm != null && layout) {
+    for (let t = 0; t < layout.length; t++) {
+      const p = layout[t]!;
+      const end = p.offset + p.size;
+      const norm = sliceNorm(grad, p.offset, end);
+      if (norm > clipnorm) {
+        const scale = clipnorm / norm;
+        for (let i = p.offset; i < end; i++) grad[i]! *= scale;
+      }
+    }
+  } else if (globalClipnorm != null) {
+    const norm = gradientNorm(grad);
+    if (norm > globalClipnorm) {
+      const scale = globalClipnorm / norm;
+      for (let i = 0; i < grad.length; i++) grad[i]! *= scale;
+    }
+  } else if (clipvalue != null) {
+    for (let i = 0; i < grad.length; i++) {
+      const g = grad[i]!;
+      grad[i] = g > clipvalue ? clipvalue : g < -clipvalue ? -clipvalue : g;
+    }
+  }
+}
+
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
+}
+
+interface Optimizer {
+  /**
+   * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
+   * to `grad` in place first, so pass a scratch buffer.
+   */
+  step(params: Vec, grad: Vec): void;
+  /** Number of steps taken so far (Keras' `optimizer.iterations`). */
+  readonly iterations: number;
+  /** May be changed between steps (e.g. a schedule in onEpochEnd). */
+  learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
+}
+
+type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
+
+/** Option names (camelCase) and Keras 3 defaults; the compiler validates the DSL against these. */
+const OPTIMIZERS = {
+  sgd: { factory: "createSgd", options: { learningRate: 0.01, momentum: 0, nesterov: false } },
+  adam: { factory: "createAdam", options: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  rmsprop: {
+    factory: "createRmsprop",
+    options: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
+  },
+  adagrad: {
+    factory: "createAdagrad",
+    options: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
+  },
+} as const;
+
+/** Clipping options every optimizer accepts (default: unset). See clip.ts. */
+const CLIP_OPTIONS = ["clipnorm", "clipvalue", "globalClipnorm"] as const;
+
+interface AdamOptions extends ClipOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
+function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout?: ParamInfo[]): void {
+  if (!Number.isInteger(size) || size < 0) throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
+  const known: readonly string[] = Object.keys(OPTIMIZERS[name].options);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key) && !(CLIP_OPTIONS as readonly string[]).includes(key)) {
+      throw new Error(`${name}: unknown option '${key}' (known: ${known.concat(CLIP_OPTIONS).join(", ")})`);
+    }
+  }
+  checkClipOptions(options, layout);
+}
+
+/** `value` (or the default) after checking it is a number in [min, max] (maxOpen: max excluded). */
+function optimizerNumber(
+  value: number | undefined,
+  fallback: number,
+  what: string,
+  min: number,
+  max: number,
+  maxOpen = false,
+): number {
+  const v = value === undefined ? fallback : value;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
+    // Infinity is never accepted, so an unbounded range is not written as "[0, Infinity]".
+    const range = max === Infinity ? `a finite number ≥ ${min}` : `a number in [${min}, ${max}${maxOpen ? ")" : "]"}`;
+    throw new Error(`${what} must be ${range}, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  }
+  return v;
+}
+
+/** Step-time guard (cheap: two length reads). */
+function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
+  if (params.length !== size || grad.length !== size) {
+    const got = `got ${params.length} and ${grad.length}`;
+    throw new Error(`${name}.step: expected params and grad of length ${size}, ${got}`);
+  }
+}
+
+/**
+ * An optimizer's update rule: applies `grad` (the clipped batch-mean gradient) to `params` with
+ * learning rate `lr` at step `t` (1 for the first step), updating the optimizer's own state.
+ */
+type UpdateRule = (params: Vec, grad: Vec, lr: number, t: number) => void;
+
+/**
+ * What every optimizer shares around its update rule: the settable learning rate, the step
+ * count, the step-time size check and gradient clipping. Each createXxx below checks its options
+ * and allocates its state once, then hands its rule to this shell.
+ */
+function optimizerShell(
+  name: OptimizerName,
+  size: number,
+  learningRate: number,
+  options: ClipOptions,
+  layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
+  update: UpdateRule,
+): Optimizer {
+  // [learning rate, iterations] in an array a generated training step reads and writes too.
+  const scalars = [learningRate, 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+  };
+  return {
+    get learningRate() {
+      return scalars[0]!;
+    },
+    set learningRate(value: number) {
+      scalars[0] = value;
+    },
+    get iterations() {
+      return scalars[1]!;
+    },
+    state,
+    step(params: Vec, grad: Vec): void {
+      checkStepSizes(name, params, grad, size);
+      clipGradient(grad, options, layout);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
+    },
+  };
+}
+
+/** Adam's elementwise update, with alpha the step's bias-corrected learning rate and c1, c2 = 1 − β1, 1 − β2. */
+function adamUpdate(
+  params: Vec,
+  grad: Vec,
+  m: Vec,
+  v: Vec,
+  size: number,
+  alpha: number,
+  c1: number,
+  c2: number,
+  epsilon: number,
+): void {
+  for (let i = 0; i < size; i++) {
+    const g = grad[i]!;
+    const mi = m[i]! + (g - m[i]!) * c1;
+    const vi = v[i]! + (g * g - v[i]!) * c2;
+    m[i] = mi;
+    v[i] = vi;
+    params[i]! -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
+  }
+}
+
+/**
+ * Keras 3 Adam: alpha = lr·sqrt(1-β2^t)/(1-β1^t); m += (g-m)(1-β1); v += (g²-v)(1-β2);
+ * p -= alpha·m/(sqrt(v)+ε). (ε is added to the uncorrected sqrt(v), unlike the paper/tfjs.)
+ */
+function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[]): Optimizer {
+  checkOptimizerSetup("adam", options, size, layout);
+  const d = OPTIMIZERS.adam.options;
+  const beta1 = optimizerNumber(options.beta1, d.beta1, "adam beta1", 0, 1, true);
+  const beta2 = optimizerNumber(options.beta2, d.beta2, "adam beta2", 0, 1, true);
+  const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
+  const m = new VecArray(size);
+  const v = new VecArray(size);
+  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
+  return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
+    const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+    adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
+  });
+}
+
+interface TrainerOptions {
+  /** Seed of the trainer's own Rng (dropout masks). Default 0. */
+  seed?: number;
+}
+
+interface Trainer {
+  /**
+   * Trains on rows [0, n) of X (n × inputSize) and Y (n × targetSize) and returns their mean
+   * loss. The update is applied only when both the loss and the gradient norm are finite;
+   * otherwise params stay exactly as they were (see `applied`). When `out` is given, the rows'
+   * training-mode outputs (before the update) are written there (n × outputSize).
+   */
+  step(X: Vec, Y: Vec, n: number, out?: Vec): number;
+  /** Global L2 norm of the last batch-mean gradient, before clipping. */
+  readonly gradNorm: number;
+  /** Whether the last step changed params. */
+  readonly applied: boolean;
+  /** The Rng passed to gradBatch (dropout). */
+  readonly rng: Rng;
+}
+
+/**
+ * grad *= scale, returning Σ grad². A function of its own so that V8 optimizes it whole: inline
+ * in step(), the loop ran as on-stack-replaced code that deoptimized at its exit on every call.
+ */
+function scaleAndSquare(grad: Vec, scale: number): number {
+  let squares = 0;
+  for (let i = 0; i < grad.length; i++) {
+    const g = grad[i]! * scale;
+    grad[i] = g;
+    squares += g * g;
+  }
+  return squares;
+}
+
+function createModelTrainer(
+  core: ModelCore,
+  params: Vec,
+  optimizer: Optimizer,
+  opts: TrainerOptions = {},
+): Trainer {
+  // The module's createTrainer passes its options through, its own `optimizer` among them.
+  checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
+  checkParams(core, params, "trainer");
+  const { inputSize, targetSize, outputSize, maxBatch } = core;
+  const grad = new VecArray(core.paramCount);
+  // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
+  // chunkOut also takes the outputs when the caller wants none.
+  const chunkX = new VecArray(maxBatch * inputSize);
+  const chunkY = new VecArray(maxBatch * targetSize);
+  const chunkOut = new VecArray(maxBatch * outputSize);
+  const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
+  // Step results live in an object, not closure variables: V8 would box a double stored in a
+  // closure slot on every write (an allocation per step); an object field is updated in place.
+  const last = { gradNorm: NaN, applied: false };
+  return {
+    get gradNorm() {
+      return last.gradNorm;
+    },
+    get applied() {
+      return last.applied;
+    },
+    rng,
+    step(X: Vec, Y: Vec, n: number, out?: Vec): number {
+      if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
+        const need = `need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values`;
+        throw new Error(`trainer.step: ${need}; got n=${n}, X ${X.length}, Y ${Y.length}`);
+      }
+      if (out !== undefined && out.length < n * outputSize) {
+        throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
+      }
+      grad.fill(0);
+      let lossSum = 0;
+      if (n <= maxBatch) {
+        lossSum = core.gradBatch(params, X, Y, n, grad, rng, out ?? chunkOut);
+      } else {
+        for (let start = 0; start < n; start += maxBatch) {
+          const m = Math.min(maxBatch, n - start);
+          copyRows(X, start, chunkX, m, inputSize);
+          copyRows(Y, start, chunkY, m, targetSize);
+          lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
+          if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
+        }
+      }
+      // Sum → mean, and the norm in the same pass.
+      const scale = 1 / n;
+      const gradNorm = Math.sqrt(scaleAndSquare(grad, scale));
+      const loss = lossSum * scale;
+      // Checked BEFORE the update, so a NaN/Infinity batch never touches params.
+      const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+      last.gradNorm = gradNorm;
+      last.applied = applied;
+      if (applied) optimizer.step(params, grad);
+      return loss;
+    },
+  };
+}
+
+/** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
+interface EpochLogs {
+  loss: number;
+  accuracy?: number;
+  mae?: number;
+  mse?: number;
+  gradNorm: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  val_mae?: number;
+  val_mse?: number;
+}
+
+/** What evaluate reports: mean loss, accuracy (NaN when the model has none), requested error metrics. */
+interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+  mae?: number;
+  mse?: number;
+}
+
+/** One batch: its index in the epoch (0-based), rows, mean loss and gradient norm. */
+interface BatchLogs {
+  batch: number;
+  size: number;
+  loss: number;
+  gradNorm: number;
+  /** False when the batch was skipped (non-finite loss or gradient, nanPolicy "skip"). */
+  applied: boolean;
+}
+
+interface FitHistory {
+  /** Epoch indices (0-based) that were recorded. */
+  epoch: number[];
+  history: {
+    loss: number[];
+    accuracy?: number[];
+    mae?: number[];
+    mse?: number[];
+    gradNorm: number[];
+    val_loss?: number[];
+    val_accuracy?: number[];
+    val_mae?: number[];
+    val_mse?: number[];
+    /** Batches skipped per epoch (only with nanPolicy "skip"). */
+    skipped?: number[];
+  };
+  /** Why training ended early, if it did. */
+  stopped?: string;
+}
+
+/** Every FitOptions key and what its value must be: anything else is refused before training. */
+const FIT_OPTIONS: { [key: string]: OptionRule } = {
+  epochs: nonNegativeInteger,
+  batchSize: (v) => (v === "full" || positiveInteger(v) === "" ? "" : 'a positive integer or "full"'),
+  shuffle: trueOrFalse,
+  seed: safeInteger,
+  verbose: (v) => (v === 0 || v === 1 ? "" : "0 or 1"),
+  onEpochEnd: aFunction,
+  onBatchEnd: aFunction,
+  nanPolicy: (v) => (v === "stop" || v === "skip" || v === "throw" ? "" : '"stop", "skip" or "throw"'),
+  validationData: (v) => (Array.isArray(v) && v.length === 2 ? "" : "a pair [xs, ys]"),
+  optimizer: anOptimizer,
+};
+
+/** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
+const EVALUATE_OPTIONS: { [key: string]: OptionRule } = { batchSize: positiveInteger };
+
+interface FitOptions {
+  epochs?: number;
+  /** Rows per update (default 32); "full" = every row in one update (full-batch gradient descent). */
+  batchSize?: number | "full";
+  shuffle?: boolean;
+  seed?: number;
+  /** 1 prints one line per epoch. */
+  verbose?: 0 | 1;
+  /** Return false to stop after this epoch. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | boolean;
+  /** Return false to stop after this batch (the partial epoch is still recorded). */
+  onBatchEnd?: (batch: number, logs: BatchLogs) => void | boolean;
+  /** What a batch with a NaN/Infinity loss or gradient does. Default "stop". */
+  nanPolicy?: "stop" | "skip" | "throw";
+  validationData?: [MatrixInput, MatrixInput];
+  /** Overrides the model's default optimizer (its state carries over between fit calls). */
+  optimizer?: Optimizer;
+}
+
+/** xs/ys → matrices with matching row counts (and at least one row). */
+function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
+  const X = toMatrix(xs, core.inputSize, `${what}xs`);
+  const Y = toMatrix(ys, core.targetSize, `${what}ys`);
+  core.checkTargets?.(Y, `${what}ys`);
+  const rows = X.length / core.inputSize;
+  if (Y.length / core.targetSize !== rows) {
+    throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
+  }
+  if (rows === 0) throw new Error(`${what}xs has no rows`);
+  return [X, Y, rows];
+}
+
+/** Keras-style number in a log line. */
+function formatLogNumber(x: number): string {
+  const a = Math.abs(x);
+  return a === 0 || (a >= 1e-3 && a < 1e5) ? x.toFixed(4) : x.toExponential(3);
+}
+
+/** Keras' name of a metric scored on the validation data. */
+function validationName(name: MetricName): `val_${MetricName}` {
+  return `val_${name}`;
+}
+
+/** The per-epoch values fit records besides loss and gradNorm (keys of both EpochLogs and the history). */
+type LoggedName = MetricName | "val_loss" | `val_${MetricName}`;
+
+/** The verbose line of one epoch, in Keras' order: loss, metrics, gradNorm, then the validation values. */
+function epochLine(epoch: number, epochs: number, logs: EpochLogs, metrics: readonly Metric[]): string {
+  let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
+  for (const m of metrics) line += ` - ${m.name}: ${formatLogNumber(logs[m.name]!)}`;
+  line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
+  if (logs.val_loss !== undefined) {
+    line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
+    for (const m of metrics) line += ` - val_${m.name}: ${formatLogNumber(logs[validationName(m.name)]!)}`;
+  }
+  return line;
+}
+
+/**
+ * Trains `params` in place. The optimizer is opts.optimizer, else `makeOptimizer()` (the
+ * generated wrapper passes a thunk over the model's own optimizer factory so only that one is
+ * bundled). Returns a Keras-like FitHistory.
+ */
+function fitModel(
+  core: ModelCore,
+  params: Vec,
+  xs: MatrixInput,
+  ys: MatrixInput,
+  opts: FitOptions = {},
+  makeOptimizer?: () => Optimizer,
+): FitHistory {
+  // A misspelt option (`epoch: 50`) or a value of the wrong kind would otherwise be ignored or misread.
+  checkOptions("fit", opts, FIT_OPTIONS);
+  checkParams(core, params, "fit");
+  const epochs = opts.epochs ?? 1;
+  const batchSize = opts.batchSize ?? 32;
+  const fullBatch = batchSize === "full";
+  const nanPolicy = opts.nanPolicy ?? "stop";
+  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
+  const validation = opts.validationData
+    ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ")
+    : null;
+  const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
+  if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
+  const seed = opts.seed ?? 0;
+  const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
+  const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
+
+  const { inputSize, targetSize, outputSize, metrics } = core;
+  const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
+  const Xb = new VecArray(batchRows * inputSize);
+  const Yb = new VecArray(batchRows * targetSize);
+  // The training step leaves each batch's outputs here; metrics are scored from them.
+  const Pb = new VecArray(batchRows * outputSize);
+  const order = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  const batchCount = Math.ceil(rows / batchRows);
+  // The epoch's sum of each metric's batch scores (plain numbers: a float32 module sums in doubles too).
+  const sums = metrics.map(() => 0);
+
+  // What each epoch records besides loss and gradNorm, in the order the history lists it.
+  const logged: LoggedName[] = metrics.map((m) => m.name);
+  if (validation) logged.push("val_loss", ...metrics.map((m) => validationName(m.name)));
+  const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
+  const h = history.history;
+  for (const name of logged) h[name] = [];
+  if (nanPolicy === "skip") h.skipped = [];
+
+  for (let epoch = 0; epoch < epochs && history.stopped === undefined; epoch++) {
+    if (opts.shuffle ?? true) {
+      // Fisher–Yates.
+      for (let i = rows - 1; i > 0; i--) {
+        const j = shuffleRng.int(i + 1);
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+      }
+    }
+    let lossSum = 0;
+    sums.fill(0);
+    let normSum = 0;
+    let samples = 0;
+    let appliedBatches = 0;
+    let skipped = 0;
+    for (let b = 0; b < batchCount; b++) {
+      const start = b * batchRows;
+      const n = Math.min(batchRows, rows - start);
+      for (let r = 0; r < n; r++) {
+        const row = order[start + r]!;
+        for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j]!;
+        for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j]!;
+      }
+      const loss = trainer.step(Xb, Yb, n, Pb);
+      if (trainer.applied) {
+        lossSum += loss * n;
+        // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
+        for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(Pb, Yb, n, outputSize, targetSize);
+        normSum += trainer.gradNorm;
+        samples += n;
+        appliedBatches++;
+      } else {
+        const problem = Number.isFinite(loss)
+          ? `gradient norm is ${trainer.gradNorm} (loss ${loss})`
+          : `loss is ${loss}`;
+        const where = `${problem} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
+        if (nanPolicy === "throw") throw new Error(`fit: ${where}`);
+        if (nanPolicy === "stop") {
+          // The trainer refused the update, so params are those from before this batch.
+          history.stopped = `${where}; training stopped with the parameters from before that batch`;
+          break;
+        }
+        skipped++;
+      }
+      const batchLogs = { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied };
+      if (opts.onBatchEnd?.(b, batchLogs) === false) {
+        history.stopped = `stopped by onBatchEnd at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
+        break;
+      }
+    }
+    // An epoch cut short is still recorded when at least one batch was applied.
+    if (samples === 0 && history.stopped !== undefined) break;
+    const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
+    metrics.forEach((m, k) => (logs[m.name] = sums[k]! / samples));
+    if (validation) {
+      const val = scoreRows(core, params, validation[0], validation[1], validation[2], batchRows);
+      logs.val_loss = val.loss;
+      metrics.forEach((m, k) => (logs[validationName(m.name)] = val.metrics[k]!));
+    }
+    history.epoch.push(epoch);
+    h.loss.push(logs.loss);
+    h.gradNorm.push(logs.gradNorm);
+    for (const name of logged) h[name]!.push(logs[name]!);
+    h.skipped?.push(skipped);
+    if (opts.verbose === 1) {
+      let line = epochLine(epoch, epochs, logs, metrics);
+      if (skipped > 0) line += ` - skipped: ${skipped}`;
+      if (history.stopped !== undefined) line += ` - ${history.stopped}`;
+      // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
+      (globalThis as unknown as { console: { log(line: string): void } }).console.log(line);
+    }
+    if (opts.onEpochEnd?.(epoch, logs) === false && history.stopped === undefined) {
+      history.stopped = `stopped by onEpochEnd after epoch ${epoch + 1}/${epochs}`;
+    }
+  }
+  return history;
+}
+
+/**
+ * The mean loss and the mean of each of core.metrics over rows [0, rows) of X and Y, in
+ * inference mode, in chunks of `chunk` rows (at most core.maxBatch).
+ */
+function scoreRows(core: ModelCore, params: Vec, X: Vec, Y: Vec, rows: number, chunk: number): Scores {
+  const { inputSize, targetSize, outputSize, metrics } = core;
+  const size = Math.min(chunk, core.maxBatch);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(size * outputSize);
+  let lossSum = 0;
+  const sums = metrics.map(() => 0);
+  for (let start = 0; start < rows; start += size) {
+    const n = Math.min(size, rows - start);
+    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
+    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(pred, Yc, n, outputSize, targetSize);
+  }
+  return { loss: lossSum / rows, metrics: sums.map((sum) => sum / rows) };
+}
+
+/** Mean loss and metrics (in core.metrics order) over some rows. */
+interface Scores {
+  loss: number;
+  metrics: number[];
+}
+
+/**
+ * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when the model has none),
+ * plus mae / mse when the model asks for them.
+ */
+function evaluateModel(
+  core: ModelCore,
+  params: Vec,
+  xs: MatrixInput,
+  ys: MatrixInput,
+  opts: { batchSize?: number } = {},
+): EvaluateResult {
+  checkOptions("evaluate", opts, EVALUATE_OPTIONS);
+  checkParams(core, params, "evaluate");
+  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
+  const scores = scoreRows(core, params, X, Y, rows, opts.batchSize ?? 32);
+  const result: EvaluateResult = { loss: scores.loss, accuracy: NaN };
+  core.metrics.forEach((m, k) => (result[m.name] = scores.metrics[k]!));
+  return result;
+}
+
+/** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
+function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
+  checkParams(core, params, "predictBatch");
+  const X = toMatrix(xs, core.inputSize, "xs");
+  const rows = X.length / core.inputSize;
+  const out = new VecArray(rows * core.outputSize);
+  for (let start = 0; start < rows; start += core.maxBatch) {
+    const n = Math.min(core.maxBatch, rows - start);
+    core.predictBatch(
+      params,
+      X.subarray(start * core.inputSize, (start + n) * core.inputSize),
+      n,
+      out.subarray(start * core.outputSize, (start + n) * core.outputSize),
+    );
+  }
+  return out;
+}
+
+/** What saving and loading need of a model: its name and parameter layout. */
+type ParamsLayout = Pick<ModelCore, "name" | "paramCount" | "params" | "layoutHash">;
+
+/** Values per piece of a tensor's "data" array in writeModelParams (a piece stays well under 1 MB). */
+const VALUES_PER_PIECE = 16384;
+
+/**
+ * Writes the parameters as JSON through `write`, in pieces of at most ~400 KB, so a model of any
+ * size can be written to a file (nnc's CLI) without the whole text ever being one string. The
+ * text is saveModelParams's exactly. Every value is checked before anything is written.
+ */
+function writeModelParams(core: ParamsLayout, params: Vec, write: (text: string) => void): void {
+  if (params.length !== core.paramCount) {
+    const has = `model '${core.name}' has ${core.paramCount} parameters`;
+    throw new Error(`saveParams: params has length ${params.length}, ${has}`);
+  }
+  for (const p of core.params) {
+    for (let i = 0; i < p.size; i++) {
+      const v = params[p.offset + i];
+      if (!Number.isFinite(v)) {
+        throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
+      }
+    }
+  }
+  const name = JSON.stringify(core.name);
+  const hash = JSON.stringify(core.layoutHash);
+  write(`{"format":"nnc-params","version":1,"model":${name},"layoutHash":${hash},"params":{\n`);
+  core.params.forEach((p, t) => {
+    write(`${t > 0 ? ",\n" : ""}${JSON.stringify(p.name)}:{"shape":${JSON.stringify(p.shape)},"data":[`);
+    // A finite number's JSON is its String(): a typed array's join writes exactly that.
+    for (let i = 0; i < p.size; i += VALUES_PER_PIECE) {
+      const end = p.offset + Math.min(p.size, i + VALUES_PER_PIECE);
+      const piece = params.subarray(p.offset + i, end).join(",");
+      write(i > 0 ? `,${piece}` : piece);
+    }
+    write("]}");
+  });
+  write("\n}}\n");
+}
+
+/**
+ * JSON with the keys in a fixed order and one line per tensor (diff-friendly). A model too large
+ * for one JavaScript string (about 25 million parameters and more) gets an error saying so.
+ */
+function saveModelParams(core: ParamsLayout, params: Vec): string {
+  const pieces: string[] = [];
+  let length = 0;
+  writeModelParams(core, params, (text) => {
+    pieces.push(text);
+    length += text.length;
+  });
+  try {
+    return pieces.join("");
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new Error(
+      `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, ` +
+        "more than a JavaScript string can hold; keep the parameter vector itself (its bytes), " +
+        "or let nnc train --save write the weights, which it does in pieces",
+    );
+  }
+}
+
+/** `text` with control, invisible and direction-changing characters written as \uXXXX (for messages). */
+function visible(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const hidden =
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x200b && c <= 0x200f) ||
+      (c >= 0x2028 && c <= 0x202e) ||
+      (c >= 0x2060 && c <= 0x2069) ||
+      c === 0xfeff;
+    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : text[i]!;
+  }
+  return out;
+}
+
+/** A JSON value as shown in error messages: strings quoted (cut and made visible), containers named. */
+function describeJson(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") {
+    return visible(JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value));
+  }
+  if (typeof value === "object" && value !== null) return "an object";
+  return String(value);
+}
+
+/** Every loadParams error goes through here (a declaration, so TS narrows after calls). */
+function failLoad(message: string): never {
+  throw new Error(`loadParams: ${message}`);
+}
+
+/** A JSON object: its keys are whatever the file holds. */
+type JsonObject = { [key: string]: unknown };
+
+/** The fields of a parameters document that are read (each checked before use). */
+interface ParamsDocument {
+  format?: unknown;
+  version?: unknown;
+  model?: unknown;
+  layoutHash?: unknown;
+  params?: unknown;
+}
+
+/** The fields of one saved tensor. */
+interface TensorDocument {
+  shape?: unknown;
+  data?: unknown;
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses and checks saved parameters against `core` (see paramsFromDocument) and returns a fresh
+ * Vec. A leading byte-order mark (as some editors write) is skipped. Throws naming the first problem.
+ */
+function loadModelParams(core: ParamsLayout, json: string): Vec {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(typeof json === "string" && json.charCodeAt(0) === 0xfeff ? json.slice(1) : json);
+  } catch (e) {
+    failLoad(`not valid JSON (${visible(e instanceof Error ? e.message : String(e))})`);
+  }
+  return paramsFromDocument(core, doc);
+}
+
+/**
+ * Checks a parsed parameters document against `core` (format, version, model name, every tensor
+ * present with the exact shape and length, every value a finite number in the module's
+ * precision, no extra tensors, layout hash) and returns a fresh Vec. A tensor's data may be a
+ * JSON array or a typed array (nnc's streaming reader parses large files into those).
+ */
+function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
+  if (!isJsonObject(doc)) failLoad(`expected a JSON object, got ${describeJson(doc)}`);
+  const fields: ParamsDocument = doc;
+  if (fields.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(fields.format)}`);
+  if (fields.version !== 1) {
+    failLoad(`unsupported version ${describeJson(fields.version)} (this runtime reads version 1)`);
+  }
+  if (fields.model !== core.name) {
+    failLoad(`these parameters are for model ${describeJson(fields.model)}, not ${JSON.stringify(core.name)}`);
+  }
+  const saved = fields.params;
+  if (!isJsonObject(saved)) failLoad(`"params" must be an object of tensors, got ${describeJson(saved)}`);
+
+  const out = new VecArray(core.paramCount);
+  for (const p of core.params) {
+    if (!Object.prototype.hasOwnProperty.call(saved, p.name)) failLoad(`missing tensor '${p.name}'`);
+    const t = saved[p.name];
+    if (!isJsonObject(t)) failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
+    const tensor: TensorDocument = t;
+    const shape = tensor.shape;
+    if (shape === undefined) failLoad(`tensor '${p.name}' has no shape, expected [${p.shape.join(", ")}]`);
+    const shapeOk = Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
+    if (!shapeOk) {
+      // Entries shown as JSON, so ["8", "2"] is not mistaken for the expected [8, 2].
+      const got = Array.isArray(shape) ? `[${shape.map(describeJson).join(", ")}]` : describeJson(shape);
+      failLoad(`tensor '${p.name}' has shape ${got}, expected [${p.shape.join(", ")}]`);
+    }
+    const data: unknown = tensor.data;
+    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
+      failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
+    }
+    const values = data as ArrayLike<unknown>;
+    if (values.length !== p.size) failLoad(`tensor '${p.name}' has ${values.length} values, expected ${p.size}`);
+    for (let i = 0; i < p.size; i++) {
+      const v = values[i];
+      out[p.offset + i] = v as number;
+      // Checked as stored: a float32 module turns 1e300 into Infinity.
+      if (typeof v !== "number" || !Number.isFinite(out[p.offset + i]!)) {
+        if (typeof v === "number" && Number.isFinite(v)) {
+          const range = "beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers";
+          failLoad(`tensor '${p.name}' data[${i}] is ${v}, ${range}`);
+        }
+        failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
+      }
+    }
+  }
+  for (const name of Object.keys(saved)) {
+    if (!core.params.some((p) => p.name === name)) {
+      // The name comes from the file: cut and made visible like any value shown.
+      const shown = visible(name.length > 40 ? name.slice(0, 40) + "…" : name);
+      failLoad(`unexpected tensor '${shown}' (not a parameter of model '${core.name}')`);
+    }
+  }
+  // Checked last: a tensor-level message above is more precise than "the hash differs".
+  if (fields.layoutHash !== core.layoutHash) {
+    const why = "the parameter layout changed since these were saved";
+    failLoad(`layoutHash ${describeJson(fields.layoutHash)} does not match the model's ${core.layoutHash} (${why})`);
+  }
+  return out;
+}
+
+/** What an option's value must be, as a phrase ("a positive integer"), or "" when `value` is fine. */
+type OptionRule = (value: unknown) => string;
+
+// Rules are function declarations, not constants: they are hoisted, so tables of rules in other
+// runtime files work whatever order the bundler puts the files in.
+function positiveInteger(v: unknown): string {
+  return Number.isSafeInteger(v) && (v as number) >= 1 ? "" : "a positive integer";
+}
+
+function nonNegativeInteger(v: unknown): string {
+  return Number.isSafeInteger(v) && (v as number) >= 0 ? "" : "a non-negative integer";
+}
+
+function safeInteger(v: unknown): string {
+  return Number.isSafeInteger(v) ? "" : "a safe integer";
+}
+
+function trueOrFalse(v: unknown): string {
+  return typeof v === "boolean" ? "" : "true or false";
+}
+
+function aFunction(v: unknown): string {
+  return typeof v === "function" ? "" : "a function";
+}
+
+function anOptimizer(v: unknown): string {
+  const isOptimizer = v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function";
+  return isOptimizer ? "" : "an optimizer (from createOptimizer)";
+}
+
+/** A value as shown in an option error: strings quoted, so "8" and 8 differ. */
+function shownOption(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  if (typeof value === "function") return "a function";
+  if (Array.isArray(value)) return "an array";
+  if (value !== null && typeof value === "object") return "an object";
+  return String(value);
+}
+
+/** Throws unless `opts` is undefined or an object whose keys are in `rules` and whose values pass them. */
+function checkOptions(what: string, opts: unknown, rules: { [key: string]: OptionRule }): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+    throw new Error(`${what}: options must be an object, got ${shownOption(opts)}`);
+  }
+  const known = Object.keys(rules);
+  for (const key of Object.keys(opts)) {
+    if (!Object.prototype.hasOwnProperty.call(rules, key)) {
+      throw new Error(`${what}: unknown option '${key}' (known: ${known.join(", ")})`);
+    }
+    const value = (opts as { [key: string]: unknown })[key];
+    if (value === undefined) continue;
+    const expected = rules[key]!(value);
+    if (expected !== "") throw new Error(`${what}: ${key} must be ${expected}, got ${shownOption(value)}`);
+  }
 }

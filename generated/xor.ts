@@ -9,14 +9,15 @@
  *   param   b1[8] ~ zeros  (offset 16)
  *   param   W2[1, 8] ~ glorot_uniform  (offset 24)
  *   param   b2[1] ~ zeros  (offset 32)
- *   33 parameters; loss: loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2); optimizer: sgd(learning_rate = 0.5, momentum = 0.9)
- *   kernels: per sample, unrolled, f64; 165 flops per prediction, 498 per training sample
+ *   33 parameters; loss: loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2); optimizer: sgd(learni...
+ *   kernels: per sample, unrolled, fused training step, f64; 165 flops per prediction, 498 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
+ * The model's API comes first, then its kernels, then the runtime helpers they use.
  */
 
 // ---------------------------------------------------------------------------------------
-// Runtime helpers (copied from nnc's runtime/)
+// The model: its storage type, API and ModelCore, then its kernels
 // ---------------------------------------------------------------------------------------
 
 /**
@@ -26,7 +27,632 @@
  */
 type Vec = Float64Array;
 
+/** Makes a Vec: `new VecArray(n)`. */
 const VecArray = Float64Array;
+
+const PARAMS: ParamInfo[] = [
+  { name: "W1", shape: [8, 2], offset: 0, size: 16, init: { name: "glorot_uniform" } },
+  { name: "b1", shape: [8], offset: 16, size: 8, init: { name: "zeros" } },
+  { name: "W2", shape: [1, 8], offset: 24, size: 8, init: { name: "glorot_uniform" } },
+  { name: "b2", shape: [1], offset: 32, size: 1, init: { name: "zeros" } },
+];
+const PARAM_COUNT = 33;
+const INPUT_SIZE = 2;
+const TARGET_SIZE = 1;
+const OUTPUT_SIZE = 1;
+
+/** Shapes, parameter layout, loss and optimizer of this model, and how its kernels were made. */
+export const model: ModelInfo = {
+  name: "xor",
+  input: { name: "x", shape: [2] },
+  target: { name: "y", shape: [1] },
+  output: { name: "p", shape: [1] },
+  params: PARAMS,
+  paramCount: PARAM_COUNT,
+  loss: "loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)",
+  optimizer: { name: "sgd", options: { learningRate: 0.5, momentum: 0.9, nesterov: false } },
+  accuracy: "binary",
+  kernels: {
+    strategy: "unrolled",
+    batched: false,
+    precision: "f64",
+    flops: { predict: 165, grad: 498 },
+    fusedStep: true,
+  },
+};
+
+/** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
+export type Params = Vec;
+
+/** Options of this model's optimizer (sgd); the model file's values are the defaults. */
+export type OptimizerOptions = SgdOptions;
+
+/** Fresh parameters from the initializers in the model file; the same seed gives the same values. */
+export function init(seed: number = 0): Params {
+  return initParams(PARAMS, PARAM_COUNT, seed);
+}
+
+/** The model's output for one sample (inference mode: no dropout). */
+export function predict(params: Params, x: ArrayLike<number>, out: Vec = new VecArray(OUTPUT_SIZE)): Vec {
+  checkParams(core, params, "predict");
+  predictSample(params, oneSample(x, sampleX, "x"), 0, out, 0);
+  return out;
+}
+
+/** Outputs for many samples, row-major (n × 1). */
+export function predictBatch(params: Params, xs: MatrixInput): Vec {
+  return predictModel(core, params, xs);
+}
+
+/** The loss of one sample (inference mode). */
+export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkParams(core, params, "loss");
+  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, sampleOut, 0);
+}
+
+/** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
+export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec,
+    rng: Rng = (gradRng ??= createRng(0))): number {
+  checkParams(core, params, "grad");
+  if (g.length !== PARAM_COUNT) {
+    throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
+  }
+  return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng, sampleOut, 0);
+}
+
+/** A new sgd optimizer over this model's parameters. */
+export function createOptimizer(options: OptimizerOptions = {}): Optimizer {
+  return createSgd(PARAM_COUNT, { learningRate: 0.5, momentum: 0.9, nesterov: false, ...options }, PARAMS);
+}
+
+/** A training step function with its own optimizer state: `trainer.step(X, Y, n)` returns the batch's mean loss. */
+export function createTrainer(params: Params, opts: TrainerOptions & { optimizer?: Optimizer } = {}): Trainer {
+  return createModelTrainer(core, params, opts.optimizer ?? createOptimizer(), opts);
+}
+
+/** Trains `params` in place, as Keras' model.fit does; returns the history of losses and metrics. */
+export function fit(params: Params, xs: MatrixInput, ys: MatrixInput, opts: FitOptions = {}): FitHistory {
+  return fitModel(core, params, xs, ys, opts, () => createOptimizer());
+}
+
+/** Mean loss and accuracy over a data set, as Keras' model.evaluate does. */
+export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput,
+    opts: { batchSize?: number } = {}): EvaluateResult {
+  return evaluateModel(core, params, xs, ys, opts);
+}
+
+/** The parameters as JSON (with the model name and a hash of the layout). */
+export function saveParams(params: Params): string {
+  return saveModelParams(core, params);
+}
+
+/** Parameters from JSON written by saveParams, fully validated; throws on any mismatch. */
+export function loadParams(json: string): Params {
+  return loadModelParams(core, json);
+}
+
+/** Where predict, loss and grad copy their sample (checked first). */
+const sampleX = new VecArray(INPUT_SIZE);
+const sampleY = new VecArray(TARGET_SIZE);
+
+/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
+const sampleOut = new VecArray(OUTPUT_SIZE);
+
+/** grad()'s default Rng, made on first use (the runtime's Rng class is declared further down). */
+let gradRng: Rng | undefined;
+
+/** One sample into its buffer, checked. */
+function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
+  return sampleInto(values, into, core.name, what);
+}
+
+/** The model as the runtime helpers see it: sizes, layout, metrics and the batch kernels. */
+const core: ModelCore = {
+  name: "xor",
+  inputSize: INPUT_SIZE,
+  targetSize: TARGET_SIZE,
+  outputSize: OUTPUT_SIZE,
+  paramCount: PARAM_COUNT,
+  params: PARAMS,
+  layoutHash: "1131fcdd1ea42594",
+  metrics: [{ name: "accuracy", score: binaryAccuracy }],
+  maxBatch: 256,
+  gradBatch(p, X, Y, n, g, rng, out) {
+    let total = 0;
+    for (let b = 0; b < n; b++) {
+      total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
+    }
+    return total;
+  },
+  lossBatch(p, X, Y, n, out) {
+    let total = 0;
+    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, out, b * OUTPUT_SIZE);
+    return total;
+  },
+  predictBatch(p, X, n, out) {
+    for (let b = 0; b < n; b++) predictSample(p, X, b * INPUT_SIZE, out, b * OUTPUT_SIZE);
+  },
+  trainStep: trainStep,
+  trainStepSettings: "sgd(momentum=0.9, nesterov=false)",
+};
+
+// ---------------------------------------------------------------------------------------
+// Kernels (derived from the model file)
+// ---------------------------------------------------------------------------------------
+
+/** Inference for the sample at x[xo…]: writes the output at outputs[oo…]. */
+function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
+  // xor.nn:11  h = tanh(W1 @ x + b1)
+  const W1x_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]!;
+  const W1x_1 = p[2]! * x[xo]! + p[3]! * x[xo + 1]!;
+  const W1x_2 = p[4]! * x[xo]! + p[5]! * x[xo + 1]!;
+  const W1x_3 = p[6]! * x[xo]! + p[7]! * x[xo + 1]!;
+  const W1x_4 = p[8]! * x[xo]! + p[9]! * x[xo + 1]!;
+  const W1x_5 = p[10]! * x[xo]! + p[11]! * x[xo + 1]!;
+  const W1x_6 = p[12]! * x[xo]! + p[13]! * x[xo + 1]!;
+  const W1x_7 = p[14]! * x[xo]! + p[15]! * x[xo + 1]!;
+  const h_0 = Math.tanh(W1x_0 + p[16]!);
+  const h_1 = Math.tanh(W1x_1 + p[17]!);
+  const h_2 = Math.tanh(W1x_2 + p[18]!);
+  const h_3 = Math.tanh(W1x_3 + p[19]!);
+  const h_4 = Math.tanh(W1x_4 + p[20]!);
+  const h_5 = Math.tanh(W1x_5 + p[21]!);
+  const h_6 = Math.tanh(W1x_6 + p[22]!);
+  const h_7 = Math.tanh(W1x_7 + p[23]!);
+
+  // xor.nn:12  p = sigmoid(W2 @ h + b2)
+  const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 + p[30]! * h_6 +
+      p[31]! * h_7;
+
+  // output p
+  outputs[oo] = 1 / (1 + Math.exp(-(W2h_0 + p[32]!)));
+}
+
+/** The loss of one sample, inference mode; also writes its output at outputs[oo…]. */
+function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec, oo: number): number {
+  // xor.nn:11  h = tanh(W1 @ x + b1)
+  const W1x_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]!;
+  const W1x_1 = p[2]! * x[xo]! + p[3]! * x[xo + 1]!;
+  const W1x_2 = p[4]! * x[xo]! + p[5]! * x[xo + 1]!;
+  const W1x_3 = p[6]! * x[xo]! + p[7]! * x[xo + 1]!;
+  const W1x_4 = p[8]! * x[xo]! + p[9]! * x[xo + 1]!;
+  const W1x_5 = p[10]! * x[xo]! + p[11]! * x[xo + 1]!;
+  const W1x_6 = p[12]! * x[xo]! + p[13]! * x[xo + 1]!;
+  const W1x_7 = p[14]! * x[xo]! + p[15]! * x[xo + 1]!;
+  const h_0 = Math.tanh(W1x_0 + p[16]!);
+  const h_1 = Math.tanh(W1x_1 + p[17]!);
+  const h_2 = Math.tanh(W1x_2 + p[18]!);
+  const h_3 = Math.tanh(W1x_3 + p[19]!);
+  const h_4 = Math.tanh(W1x_4 + p[20]!);
+  const h_5 = Math.tanh(W1x_5 + p[21]!);
+  const h_6 = Math.tanh(W1x_6 + p[22]!);
+  const h_7 = Math.tanh(W1x_7 + p[23]!);
+
+  // xor.nn:12  p = sigmoid(W2 @ h + b2)
+  const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 + p[30]! * h_6 +
+      p[31]! * h_7;
+  const z_p_0 = W2h_0 + p[32]!;
+
+  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+  const loss_sum2_0 = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
+      p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
+      p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]!;
+  const loss_sum_0 = y[yo]! * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+
+  // output p (for evaluate's metrics)
+  outputs[oo] = 1 / (1 + Math.exp(-z_p_0));
+
+  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+  return 0.0001 * loss_sum2_0 - loss_sum_0;
+}
+
+/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
+function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec,
+    oo: number): number {
+  // xor.nn:11  h = tanh(W1 @ x + b1)
+  const W1x_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]!;
+  const W1x_1 = p[2]! * x[xo]! + p[3]! * x[xo + 1]!;
+  const W1x_2 = p[4]! * x[xo]! + p[5]! * x[xo + 1]!;
+  const W1x_3 = p[6]! * x[xo]! + p[7]! * x[xo + 1]!;
+  const W1x_4 = p[8]! * x[xo]! + p[9]! * x[xo + 1]!;
+  const W1x_5 = p[10]! * x[xo]! + p[11]! * x[xo + 1]!;
+  const W1x_6 = p[12]! * x[xo]! + p[13]! * x[xo + 1]!;
+  const W1x_7 = p[14]! * x[xo]! + p[15]! * x[xo + 1]!;
+  const h_0 = Math.tanh(W1x_0 + p[16]!);
+  const h_1 = Math.tanh(W1x_1 + p[17]!);
+  const h_2 = Math.tanh(W1x_2 + p[18]!);
+  const h_3 = Math.tanh(W1x_3 + p[19]!);
+  const h_4 = Math.tanh(W1x_4 + p[20]!);
+  const h_5 = Math.tanh(W1x_5 + p[21]!);
+  const h_6 = Math.tanh(W1x_6 + p[22]!);
+  const h_7 = Math.tanh(W1x_7 + p[23]!);
+
+  // xor.nn:12  p = sigmoid(W2 @ h + b2)
+  const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 + p[30]! * h_6 +
+      p[31]! * h_7;
+  const z_p_0 = W2h_0 + p[32]!;
+  const p_0 = 1 / (1 + Math.exp(-z_p_0));
+
+  // backward of xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+  const dz_p_0 = p_0 - y[yo]!;
+
+  // backward of xor.nn:12  p = sigmoid(W2 @ h + b2)
+  const dh_0 = p[24]! * dz_p_0;
+  const dh_1 = p[25]! * dz_p_0;
+  const dh_2 = p[26]! * dz_p_0;
+  const dh_3 = p[27]! * dz_p_0;
+  const dh_4 = p[28]! * dz_p_0;
+  const dh_5 = p[29]! * dz_p_0;
+  const dh_6 = p[30]! * dz_p_0;
+  const dh_7 = p[31]! * dz_p_0;
+
+  // backward of xor.nn:11  h = tanh(W1 @ x + b1)
+  const dz_h_0 = dh_0 * (1 - h_0 * h_0);
+  const dz_h_1 = dh_1 * (1 - h_1 * h_1);
+  const dz_h_2 = dh_2 * (1 - h_2 * h_2);
+  const dz_h_3 = dh_3 * (1 - h_3 * h_3);
+  const dz_h_4 = dh_4 * (1 - h_4 * h_4);
+  const dz_h_5 = dh_5 * (1 - h_5 * h_5);
+  const dz_h_6 = dh_6 * (1 - h_6 * h_6);
+  const dz_h_7 = dh_7 * (1 - h_7 * h_7);
+
+  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+  const loss_sum2_0 = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
+      p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
+      p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]!;
+  const loss_sum_0 = y[yo]! * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+
+  // output p (training mode, for the batch's metrics)
+  outputs[oo] = p_0;
+
+  // ∂loss/∂W1 [8, 2]
+  g[0]! += dz_h_0 * x[xo]! + 0.0002 * p[0]!;
+  g[1]! += dz_h_0 * x[xo + 1]! + 0.0002 * p[1]!;
+  g[2]! += dz_h_1 * x[xo]! + 0.0002 * p[2]!;
+  g[3]! += dz_h_1 * x[xo + 1]! + 0.0002 * p[3]!;
+  g[4]! += dz_h_2 * x[xo]! + 0.0002 * p[4]!;
+  g[5]! += dz_h_2 * x[xo + 1]! + 0.0002 * p[5]!;
+  g[6]! += dz_h_3 * x[xo]! + 0.0002 * p[6]!;
+  g[7]! += dz_h_3 * x[xo + 1]! + 0.0002 * p[7]!;
+  g[8]! += dz_h_4 * x[xo]! + 0.0002 * p[8]!;
+  g[9]! += dz_h_4 * x[xo + 1]! + 0.0002 * p[9]!;
+  g[10]! += dz_h_5 * x[xo]! + 0.0002 * p[10]!;
+  g[11]! += dz_h_5 * x[xo + 1]! + 0.0002 * p[11]!;
+  g[12]! += dz_h_6 * x[xo]! + 0.0002 * p[12]!;
+  g[13]! += dz_h_6 * x[xo + 1]! + 0.0002 * p[13]!;
+  g[14]! += dz_h_7 * x[xo]! + 0.0002 * p[14]!;
+  g[15]! += dz_h_7 * x[xo + 1]! + 0.0002 * p[15]!;
+
+  // ∂loss/∂b1 [8]
+  g[16]! += dz_h_0;
+  g[17]! += dz_h_1;
+  g[18]! += dz_h_2;
+  g[19]! += dz_h_3;
+  g[20]! += dz_h_4;
+  g[21]! += dz_h_5;
+  g[22]! += dz_h_6;
+  g[23]! += dz_h_7;
+
+  // ∂loss/∂W2 [1, 8]
+  g[24]! += dz_p_0 * h_0;
+  g[25]! += dz_p_0 * h_1;
+  g[26]! += dz_p_0 * h_2;
+  g[27]! += dz_p_0 * h_3;
+  g[28]! += dz_p_0 * h_4;
+  g[29]! += dz_p_0 * h_5;
+  g[30]! += dz_p_0 * h_6;
+  g[31]! += dz_p_0 * h_7;
+
+  // ∂loss/∂b2 [1]
+  g[32]! += dz_p_0;
+
+  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+  return 0.0001 * loss_sum2_0 - loss_sum_0;
+}
+
+/** One training step on rows [0, n): forward, backward, mean, norm, guard,
+    clipping and the optimizer's update; returns the mean loss. */
+function trainStep(p: Vec, X: Vec, Y: Vec, n: number, _rng: Rng, outputs: Vec, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const velocity = state[0]!;
+
+  // the batch's gradient sum, in locals
+  let g_0 = 0;
+  let g_1 = 0;
+  let g_2 = 0;
+  let g_3 = 0;
+  let g_4 = 0;
+  let g_5 = 0;
+  let g_6 = 0;
+  let g_7 = 0;
+  let g_8 = 0;
+  let g_9 = 0;
+  let g_10 = 0;
+  let g_11 = 0;
+  let g_12 = 0;
+  let g_13 = 0;
+  let g_14 = 0;
+  let g_15 = 0;
+  let g_16 = 0;
+  let g_17 = 0;
+  let g_18 = 0;
+  let g_19 = 0;
+  let g_20 = 0;
+  let g_21 = 0;
+  let g_22 = 0;
+  let g_23 = 0;
+  let g_24 = 0;
+  let g_25 = 0;
+  let g_26 = 0;
+  let g_27 = 0;
+  let g_28 = 0;
+  let g_29 = 0;
+  let g_30 = 0;
+  let g_31 = 0;
+  let g_32 = 0;
+  let total = 0;
+  for (let b = 0; b < n; b++) {
+    const xo = b * 2;
+    const yo = b;
+    const oo = b;
+
+    // xor.nn:11  h = tanh(W1 @ x + b1)
+    const W1x_0 = p[0]! * X[xo]! + p[1]! * X[xo + 1]!;
+    const W1x_1 = p[2]! * X[xo]! + p[3]! * X[xo + 1]!;
+    const W1x_2 = p[4]! * X[xo]! + p[5]! * X[xo + 1]!;
+    const W1x_3 = p[6]! * X[xo]! + p[7]! * X[xo + 1]!;
+    const W1x_4 = p[8]! * X[xo]! + p[9]! * X[xo + 1]!;
+    const W1x_5 = p[10]! * X[xo]! + p[11]! * X[xo + 1]!;
+    const W1x_6 = p[12]! * X[xo]! + p[13]! * X[xo + 1]!;
+    const W1x_7 = p[14]! * X[xo]! + p[15]! * X[xo + 1]!;
+    const h_0 = Math.tanh(W1x_0 + p[16]!);
+    const h_1 = Math.tanh(W1x_1 + p[17]!);
+    const h_2 = Math.tanh(W1x_2 + p[18]!);
+    const h_3 = Math.tanh(W1x_3 + p[19]!);
+    const h_4 = Math.tanh(W1x_4 + p[20]!);
+    const h_5 = Math.tanh(W1x_5 + p[21]!);
+    const h_6 = Math.tanh(W1x_6 + p[22]!);
+    const h_7 = Math.tanh(W1x_7 + p[23]!);
+
+    // xor.nn:12  p = sigmoid(W2 @ h + b2)
+    const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 +
+        p[30]! * h_6 + p[31]! * h_7;
+    const z_p_0 = W2h_0 + p[32]!;
+    const p_0 = 1 / (1 + Math.exp(-z_p_0));
+
+    // backward of xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+    const dz_p_0 = p_0 - Y[yo]!;
+
+    // backward of xor.nn:12  p = sigmoid(W2 @ h + b2)
+    const dh_0 = p[24]! * dz_p_0;
+    const dh_1 = p[25]! * dz_p_0;
+    const dh_2 = p[26]! * dz_p_0;
+    const dh_3 = p[27]! * dz_p_0;
+    const dh_4 = p[28]! * dz_p_0;
+    const dh_5 = p[29]! * dz_p_0;
+    const dh_6 = p[30]! * dz_p_0;
+    const dh_7 = p[31]! * dz_p_0;
+
+    // backward of xor.nn:11  h = tanh(W1 @ x + b1)
+    const dz_h_0 = dh_0 * (1 - h_0 * h_0);
+    const dz_h_1 = dh_1 * (1 - h_1 * h_1);
+    const dz_h_2 = dh_2 * (1 - h_2 * h_2);
+    const dz_h_3 = dh_3 * (1 - h_3 * h_3);
+    const dz_h_4 = dh_4 * (1 - h_4 * h_4);
+    const dz_h_5 = dh_5 * (1 - h_5 * h_5);
+    const dz_h_6 = dh_6 * (1 - h_6 * h_6);
+    const dz_h_7 = dh_7 * (1 - h_7 * h_7);
+
+    // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+    const loss_sum2_0 = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
+        p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
+        p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]!;
+    const loss_sum_0 = Y[yo]! * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+
+    // output p (training mode, for the batch's metrics)
+    outputs[oo] = p_0;
+
+    // ∂loss/∂W1
+    g_0 += dz_h_0 * X[xo]! + 0.0002 * p[0]!;
+    g_1 += dz_h_0 * X[xo + 1]! + 0.0002 * p[1]!;
+    g_2 += dz_h_1 * X[xo]! + 0.0002 * p[2]!;
+    g_3 += dz_h_1 * X[xo + 1]! + 0.0002 * p[3]!;
+    g_4 += dz_h_2 * X[xo]! + 0.0002 * p[4]!;
+    g_5 += dz_h_2 * X[xo + 1]! + 0.0002 * p[5]!;
+    g_6 += dz_h_3 * X[xo]! + 0.0002 * p[6]!;
+    g_7 += dz_h_3 * X[xo + 1]! + 0.0002 * p[7]!;
+    g_8 += dz_h_4 * X[xo]! + 0.0002 * p[8]!;
+    g_9 += dz_h_4 * X[xo + 1]! + 0.0002 * p[9]!;
+    g_10 += dz_h_5 * X[xo]! + 0.0002 * p[10]!;
+    g_11 += dz_h_5 * X[xo + 1]! + 0.0002 * p[11]!;
+    g_12 += dz_h_6 * X[xo]! + 0.0002 * p[12]!;
+    g_13 += dz_h_6 * X[xo + 1]! + 0.0002 * p[13]!;
+    g_14 += dz_h_7 * X[xo]! + 0.0002 * p[14]!;
+    g_15 += dz_h_7 * X[xo + 1]! + 0.0002 * p[15]!;
+
+    // ∂loss/∂b1
+    g_16 += dz_h_0;
+    g_17 += dz_h_1;
+    g_18 += dz_h_2;
+    g_19 += dz_h_3;
+    g_20 += dz_h_4;
+    g_21 += dz_h_5;
+    g_22 += dz_h_6;
+    g_23 += dz_h_7;
+
+    // ∂loss/∂W2
+    g_24 += dz_p_0 * h_0;
+    g_25 += dz_p_0 * h_1;
+    g_26 += dz_p_0 * h_2;
+    g_27 += dz_p_0 * h_3;
+    g_28 += dz_p_0 * h_4;
+    g_29 += dz_p_0 * h_5;
+    g_30 += dz_p_0 * h_6;
+    g_31 += dz_p_0 * h_7;
+
+    // ∂loss/∂b2
+    g_32 += dz_p_0;
+
+    // Σ loss
+    total += 0.0001 * loss_sum2_0 - loss_sum_0;
+  }
+
+  // the batch mean, its norm, and the guard: a non-finite loss or gradient leaves params as they were
+  const scale = 1 / n;
+  g_0 *= scale;
+  g_1 *= scale;
+  g_2 *= scale;
+  g_3 *= scale;
+  g_4 *= scale;
+  g_5 *= scale;
+  g_6 *= scale;
+  g_7 *= scale;
+  g_8 *= scale;
+  g_9 *= scale;
+  g_10 *= scale;
+  g_11 *= scale;
+  g_12 *= scale;
+  g_13 *= scale;
+  g_14 *= scale;
+  g_15 *= scale;
+  g_16 *= scale;
+  g_17 *= scale;
+  g_18 *= scale;
+  g_19 *= scale;
+  g_20 *= scale;
+  g_21 *= scale;
+  g_22 *= scale;
+  g_23 *= scale;
+  g_24 *= scale;
+  g_25 *= scale;
+  g_26 *= scale;
+  g_27 *= scale;
+  g_28 *= scale;
+  g_29 *= scale;
+  g_30 *= scale;
+  g_31 *= scale;
+  g_32 *= scale;
+  const norm = Math.sqrt(g_0 * g_0 + g_1 * g_1 + g_2 * g_2 + g_3 * g_3 + g_4 * g_4 + g_5 * g_5 + g_6 * g_6 + g_7 * g_7 +
+      g_8 * g_8 + g_9 * g_9 + g_10 * g_10 + g_11 * g_11 + g_12 * g_12 + g_13 * g_13 + g_14 * g_14 + g_15 * g_15 +
+      g_16 * g_16 + g_17 * g_17 + g_18 * g_18 + g_19 * g_19 + g_20 * g_20 + g_21 * g_21 + g_22 * g_22 + g_23 * g_23 +
+      g_24 * g_24 + g_25 * g_25 + g_26 * g_26 + g_27 * g_27 + g_28 * g_28 + g_29 * g_29 + g_30 * g_30 + g_31 * g_31 +
+      g_32 * g_32);
+  const meanLoss = total * scale;
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  if (ok) {
+    const t = sc[1]! + 1;
+
+    // sgd update
+    const lr = sc[0]!;
+    const vel1 = 0.9 * velocity[0]! - lr * g_0;
+    velocity[0] = vel1;
+    p[0]! += vel1;
+    const vel2 = 0.9 * velocity[1]! - lr * g_1;
+    velocity[1] = vel2;
+    p[1]! += vel2;
+    const vel3 = 0.9 * velocity[2]! - lr * g_2;
+    velocity[2] = vel3;
+    p[2]! += vel3;
+    const vel4 = 0.9 * velocity[3]! - lr * g_3;
+    velocity[3] = vel4;
+    p[3]! += vel4;
+    const vel5 = 0.9 * velocity[4]! - lr * g_4;
+    velocity[4] = vel5;
+    p[4]! += vel5;
+    const vel6 = 0.9 * velocity[5]! - lr * g_5;
+    velocity[5] = vel6;
+    p[5]! += vel6;
+    const vel7 = 0.9 * velocity[6]! - lr * g_6;
+    velocity[6] = vel7;
+    p[6]! += vel7;
+    const vel8 = 0.9 * velocity[7]! - lr * g_7;
+    velocity[7] = vel8;
+    p[7]! += vel8;
+    const vel9 = 0.9 * velocity[8]! - lr * g_8;
+    velocity[8] = vel9;
+    p[8]! += vel9;
+    const vel10 = 0.9 * velocity[9]! - lr * g_9;
+    velocity[9] = vel10;
+    p[9]! += vel10;
+    const vel11 = 0.9 * velocity[10]! - lr * g_10;
+    velocity[10] = vel11;
+    p[10]! += vel11;
+    const vel12 = 0.9 * velocity[11]! - lr * g_11;
+    velocity[11] = vel12;
+    p[11]! += vel12;
+    const vel13 = 0.9 * velocity[12]! - lr * g_12;
+    velocity[12] = vel13;
+    p[12]! += vel13;
+    const vel14 = 0.9 * velocity[13]! - lr * g_13;
+    velocity[13] = vel14;
+    p[13]! += vel14;
+    const vel15 = 0.9 * velocity[14]! - lr * g_14;
+    velocity[14] = vel15;
+    p[14]! += vel15;
+    const vel16 = 0.9 * velocity[15]! - lr * g_15;
+    velocity[15] = vel16;
+    p[15]! += vel16;
+    const vel17 = 0.9 * velocity[16]! - lr * g_16;
+    velocity[16] = vel17;
+    p[16]! += vel17;
+    const vel18 = 0.9 * velocity[17]! - lr * g_17;
+    velocity[17] = vel18;
+    p[17]! += vel18;
+    const vel19 = 0.9 * velocity[18]! - lr * g_18;
+    velocity[18] = vel19;
+    p[18]! += vel19;
+    const vel20 = 0.9 * velocity[19]! - lr * g_19;
+    velocity[19] = vel20;
+    p[19]! += vel20;
+    const vel21 = 0.9 * velocity[20]! - lr * g_20;
+    velocity[20] = vel21;
+    p[20]! += vel21;
+    const vel22 = 0.9 * velocity[21]! - lr * g_21;
+    velocity[21] = vel22;
+    p[21]! += vel22;
+    const vel23 = 0.9 * velocity[22]! - lr * g_22;
+    velocity[22] = vel23;
+    p[22]! += vel23;
+    const vel24 = 0.9 * velocity[23]! - lr * g_23;
+    velocity[23] = vel24;
+    p[23]! += vel24;
+    const vel25 = 0.9 * velocity[24]! - lr * g_24;
+    velocity[24] = vel25;
+    p[24]! += vel25;
+    const vel26 = 0.9 * velocity[25]! - lr * g_25;
+    velocity[25] = vel26;
+    p[25]! += vel26;
+    const vel27 = 0.9 * velocity[26]! - lr * g_26;
+    velocity[26] = vel27;
+    p[26]! += vel27;
+    const vel28 = 0.9 * velocity[27]! - lr * g_27;
+    velocity[27] = vel28;
+    p[27]! += vel28;
+    const vel29 = 0.9 * velocity[28]! - lr * g_28;
+    velocity[28] = vel29;
+    p[28]! += vel29;
+    const vel30 = 0.9 * velocity[29]! - lr * g_29;
+    velocity[29] = vel30;
+    p[29]! += vel30;
+    const vel31 = 0.9 * velocity[30]! - lr * g_30;
+    velocity[30] = vel31;
+    p[30]! += vel31;
+    const vel32 = 0.9 * velocity[31]! - lr * g_31;
+    velocity[31] = vel32;
+    p[31]! += vel32;
+    const vel33 = 0.9 * velocity[32]! - lr * g_32;
+    velocity[32] = vel33;
+    p[32]! += vel33;
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
+// ---------------------------------------------------------------------------------------
+// Runtime helpers (copied from nnc's runtime/)
+// ---------------------------------------------------------------------------------------
 
 /** One parameter tensor inside the flat parameter vector. */
 interface ParamInfo {
@@ -43,18 +669,60 @@ interface InitSpec {
   value?: number;
 }
 
+/** A tensor of the model file (input, target, output): its name and shape. */
+interface TensorInfo {
+  name: string;
+  shape: number[];
+}
+
+/** What a generated module's `model` export says about its model. */
+interface ModelInfo {
+  name: string;
+  input: TensorInfo;
+  target: TensorInfo;
+  output: TensorInfo;
+  params: ParamInfo[];
+  paramCount: number;
+  /** The loss as the model file names it ("binary_crossentropy"), or the line that computes it. */
+  loss: string;
+  /** The optimizer and all its options (defaults filled in), as createOptimizer() uses them. */
+  optimizer: { name: string; options: { [option: string]: number | boolean } };
+  accuracy: AccuracyKind;
+  kernels: KernelInfo;
+}
+
 /** How `evaluate` and `fit` score predictions. */
 type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
 
 /** Error metrics a model file can ask for (`metrics mae, mse`): mean |pred − y|, mean (pred − y)². */
 type ErrorMetric = "mae" | "mse";
 
+/** Keras' names of the metrics fit and evaluate report besides the loss. */
+type MetricName = "accuracy" | ErrorMetric;
+
 /**
- * Targets a built-in loss needs, checked by fit and evaluate: "class-index" (sparse categorical
- * cross-entropy: an integer from 0 to outputSize − 1), "probability" (binary cross-entropy: each
- * value in [0, 1]), "distribution" (categorical cross-entropy: values in [0, 1] summing to 1).
+ * A metric of a model: its name and the function that scores a batch (pred: n × outputSize,
+ * Y: n × targetSize), returning the SUM over the rows of each row's score; fit and evaluate
+ * divide by the row count. See metrics.ts.
  */
-type LabelKind = "class-index" | "probability" | "distribution";
+interface Metric {
+  name: MetricName;
+  score(pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number;
+}
+
+/** How a model's kernels were made: a generated module's `model.kernels`. */
+interface KernelInfo {
+  /** "batched" (matrix-matrix kernels over minibatch rows), or how the per-sample kernels were lowered. */
+  strategy: "unrolled" | "mixed" | "split" | "loops" | "batched";
+  /** Whether minibatches run through batched kernels (else per-sample kernels in a loop). */
+  batched: boolean;
+  /** How parameters and activations are stored: 64-bit or 32-bit floats (`--precision`). */
+  precision: "f64" | "f32";
+  /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
+  flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
+}
 
 interface ModelCore {
   name: string;
@@ -65,11 +733,14 @@ interface ModelCore {
   params: ParamInfo[];
   /** A hash of the parameter layout (names, shapes, offsets) used to validate saved weights. */
   layoutHash: string;
-  accuracy: AccuracyKind;
-  /** Error metrics that evaluate and fit report besides loss and accuracy (absent: none). */
-  metrics?: readonly ErrorMetric[];
-  /** What the targets of the model's built-in loss must be (absent: any finite numbers). */
-  labels?: LabelKind;
+  /** The metrics fit and evaluate report besides the loss, in the order they report them. */
+  metrics: readonly Metric[];
+  /**
+   * Throws, naming the first bad row, unless the targets Y (rows × targetSize) are what the
+   * model's built-in loss needs (see LabelKind; the emitter calls checkLabels). Absent: any
+   * finite numbers will do.
+   */
+  checkTargets?(Y: Vec, what: string): void;
   /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
   maxBatch: number;
   /**
@@ -86,6 +757,27 @@ interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -201,13 +893,15 @@ function deriveSeed(seed: number, stream: string): number {
   return splitmix32(fnv1a32(stream) ^ splitmix32(low));
 }
 
-/** Data as the user may pass it: rows of numbers, or already flat (row-major: a Vec, number[], Float32Array…). */
+/** Data as the user may pass it: rows of numbers, or flat row-major values (a Vec, number[], Float32Array…). */
 type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
 
 /** A value that is not a finite number, as shown in a message. */
 function shownValue(value: unknown): string {
   if (typeof value === "number" || value === undefined || value === null) return String(value);
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  if (typeof value === "string") {
+    return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  }
   return `a value of type ${typeof value}`;
 }
 
@@ -217,7 +911,9 @@ function shownValue(value: unknown): string {
  */
 function badStoredValue(value: unknown, stored: number): string {
   if (typeof value !== "number" || !Number.isFinite(value)) return `is ${shownValue(value)}; expected a finite number`;
-  if (!Number.isFinite(stored)) return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
+  if (!Number.isFinite(stored)) {
+    return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
+  }
   return "";
 }
 
@@ -231,9 +927,12 @@ function badMatrixValue(what: string, row: number, col: number, value: unknown, 
  * finiteness check); a flat number array is copied. `what` names the data in errors ("xs").
  */
 function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
-  if (!Number.isInteger(width) || width < 1) throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  if (!Number.isInteger(width) || width < 1) {
+    throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  }
   if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
-    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`);
+    const got = rows === null ? "null" : typeof rows;
+    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${got}`);
   }
   const length = rows.length;
   const flat = rows instanceof VecArray || (length > 0 && typeof rows[0] === "number");
@@ -248,7 +947,7 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
       out[i] = value as number;
       // Checked as stored: a float32 module cannot hold 1e300.
       if (typeof value !== "number" || !Number.isFinite(out[i])) {
-        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]);
+        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]!);
       }
     }
     return out;
@@ -266,56 +965,12 @@ function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     for (let c = 0; c < width; c++) {
       const value = row[c];
       out[r * width + c] = value as number;
-      if (typeof value !== "number" || !Number.isFinite(out[r * width + c])) throw badMatrixValue(what, r, c, value, out[r * width + c]);
+      // Read back: the stored value, which a float32 module may have turned into Infinity.
+      const stored = out[r * width + c]!;
+      if (typeof value !== "number" || !Number.isFinite(stored)) throw badMatrixValue(what, r, c, value, stored);
     }
   }
   return out;
-}
-
-/**
- * The first problem of one target row (values row[start … start + width)) for `kind`: -1 when
- * the row is fine, the column of a value out of range, or `width` when a distribution's values
- * do not sum to 1 (within 1e-6). The one rule behind checkLabels and nnc's data reader.
- */
-function badLabel(kind: LabelKind, row: ArrayLike<number>, start: number, width: number, classes: number): number {
-  if (kind === "class-index") {
-    const k = row[start];
-    return Number.isInteger(k) && k >= 0 && k < classes ? -1 : 0;
-  }
-  let sum = 0;
-  for (let c = 0; c < width; c++) {
-    const v = row[start + c];
-    if (!(v >= 0 && v <= 1)) return c;
-    sum += v;
-  }
-  return kind === "distribution" && Math.abs(sum - 1) > 1e-6 ? width : -1;
-}
-
-/** What a bad label breaks: "binary_crossentropy needs targets from 0 to 1", … (for messages). */
-function labelRule(kind: LabelKind, sum: boolean): string {
-  if (kind === "class-index") return "sparse_categorical_crossentropy needs class indexes";
-  if (sum) return "categorical_crossentropy needs one-hot rows or probabilities that sum to 1";
-  return `${kind === "probability" ? "binary_crossentropy" : "categorical_crossentropy"} needs targets from 0 to 1`;
-}
-
-/**
- * Checks targets against what the model's loss needs (see LabelKind), naming the first bad row:
- * a sparse class index out of range silently trains on nothing, a target of 2 for a binary
- * cross-entropy silently trains towards an impossible probability.
- */
-function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, what: string): void {
-  const rows = Y.length / width;
-  for (let r = 0; r < rows; r++) {
-    const bad = badLabel(kind, Y, r * width, width, classes);
-    if (bad < 0) continue;
-    if (kind === "class-index") {
-      throw new Error(`${what}: row ${r} is class ${Y[r * width]}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
-    }
-    if (bad < width) throw new Error(`${what}: row ${r}, column ${bad} is ${Y[r * width + bad]}; ${labelRule(kind, false)}`);
-    let sum = 0;
-    for (let c = 0; c < width; c++) sum += Y[r * width + c];
-    throw new Error(`${what}: row ${r} sums to ${sum}; ${labelRule(kind, true)}`);
-  }
 }
 
 /**
@@ -324,13 +979,19 @@ function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: number, wh
  */
 function sampleInto(values: ArrayLike<number>, into: Vec, model: string, what: string): Vec {
   if (values === null || typeof values !== "object" || typeof values.length !== "number") {
-    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${values === null ? "null" : typeof values}`);
+    const got = values === null ? "null" : typeof values;
+    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${got}`);
   }
-  if (values.length !== into.length) throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
+  if (values.length !== into.length) {
+    throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
+  }
   for (let i = 0; i < into.length; i++) {
     const value: unknown = values[i];
     into[i] = value as number;
-    if (typeof value !== "number" || !Number.isFinite(into[i])) throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, into[i])}`);
+    const stored = into[i]!;
+    if (typeof value !== "number" || !Number.isFinite(stored)) {
+      throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, stored)}`);
+    }
   }
   return into;
 }
@@ -343,12 +1004,25 @@ function checkParams(core: ModelCore, params: Vec, what: string): void {
   }
 }
 
-/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst (starting at row dstRow). */
+/** Copies `count` rows of `width` values from src (from row srcRow on) to dst (from row dstRow on). */
 function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
   const start = srcRow * width;
   const to = dstRow * width;
   const n = count * width;
-  for (let i = 0; i < n; i++) dst[to + i] = src[start + i];
+  for (let i = 0; i < n; i++) dst[to + i] = src[start + i]!;
+}
+
+/** Binary accuracy: per row, the fraction of output units with (pred > 0.5) == (y > 0.5). */
+function binaryAccuracy(pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
+  let score = 0;
+  for (let r = 0; r < n; r++) {
+    const p = r * outputSize;
+    const y = r * targetSize;
+    let hits = 0;
+    for (let j = 0; j < outputSize; j++) if (pred[p + j]! > 0.5 === Y[y + j]! > 0.5) hits++;
+    score += hits / outputSize;
+  }
+  return score;
 }
 
 /** Keras' stddev correction for a unit normal truncated to ±2: the truncated stddev is 0.8796…. */
@@ -362,11 +1036,11 @@ const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
  */
 function initFans(shape: number[]): [number, number] {
   if (shape.length === 0) return [1, 1];
-  if (shape.length === 1) return [shape[0], shape[0]];
-  if (shape.length === 2) return [shape[1], shape[0]];
+  if (shape.length === 1) return [shape[0]!, shape[0]!];
+  if (shape.length === 2) return [shape[1]!, shape[0]!];
   let receptive = 1;
-  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i];
-  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i]!;
+  return [shape[shape.length - 2]! * receptive, shape[shape.length - 1]! * receptive];
 }
 
 /** Fills `out[offset .. offset+size)` for one tensor. */
@@ -421,7 +1095,8 @@ function initParams(params: ParamInfo[], paramCount: number, seed: number): Vec 
     let size = 1;
     for (const d of p.shape) size *= d;
     if (size !== p.size || p.offset < 0 || p.offset + p.size > paramCount) {
-      throw new Error(`parameter '${p.name}': layout (offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]) does not fit ${paramCount} parameters`);
+      const layout = `offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]`;
+      throw new Error(`parameter '${p.name}': layout (${layout}) does not fit ${paramCount} parameters`);
     }
     initTensor(out, p, seed);
   }
@@ -441,7 +1116,7 @@ interface ClipOptions {
 /** L2 norm of grad[start, end). */
 function sliceNorm(grad: Vec, start: number, end: number): number {
   let sum = 0;
-  for (let i = start; i < end; i++) sum += grad[i] * grad[i];
+  for (let i = start; i < end; i++) sum += grad[i]! * grad[i]!;
   return Math.sqrt(sum);
 }
 
@@ -476,26 +1151,42 @@ function clipGradient(grad: Vec, clip: ClipOptions, layout: ParamInfo[] | undefi
   const { clipnorm, clipvalue, globalClipnorm } = clip;
   if (clipnorm != null && layout) {
     for (let t = 0; t < layout.length; t++) {
-      const p = layout[t];
+      const p = layout[t]!;
       const end = p.offset + p.size;
       const norm = sliceNorm(grad, p.offset, end);
       if (norm > clipnorm) {
         const scale = clipnorm / norm;
-        for (let i = p.offset; i < end; i++) grad[i] *= scale;
+        for (let i = p.offset; i < end; i++) grad[i]! *= scale;
       }
     }
   } else if (globalClipnorm != null) {
     const norm = gradientNorm(grad);
     if (norm > globalClipnorm) {
       const scale = globalClipnorm / norm;
-      for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+      for (let i = 0; i < grad.length; i++) grad[i]! *= scale;
     }
   } else if (clipvalue != null) {
     for (let i = 0; i < grad.length; i++) {
-      const g = grad[i];
+      const g = grad[i]!;
       grad[i] = g > clipvalue ? clipvalue : g < -clipvalue ? -clipvalue : g;
     }
   }
+}
+
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
 }
 
 interface Optimizer {
@@ -508,6 +1199,25 @@ interface Optimizer {
   readonly iterations: number;
   /** May be changed between steps (e.g. a schedule in onEpochEnd). */
   learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
 }
 
 type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
@@ -536,7 +1246,7 @@ interface SgdOptions extends ClipOptions {
 }
 
 /** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
-function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout: ParamInfo[] | undefined): void {
+function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout?: ParamInfo[]): void {
   if (!Number.isInteger(size) || size < 0) throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
   const known: readonly string[] = Object.keys(OPTIMIZERS[name].options);
   for (const key of Object.keys(options)) {
@@ -548,7 +1258,14 @@ function checkOptimizerSetup(name: OptimizerName, options: object, size: number,
 }
 
 /** `value` (or the default) after checking it is a number in [min, max] (maxOpen: max excluded). */
-function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
+function optimizerNumber(
+  value: number | undefined,
+  fallback: number,
+  what: string,
+  min: number,
+  max: number,
+  maxOpen = false,
+): number {
   const v = value === undefined ? fallback : value;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
     // Infinity is never accepted, so an unbounded range is not written as "[0, Infinity]".
@@ -561,29 +1278,83 @@ function optimizerNumber(value: number | undefined, fallback: number, what: stri
 /** Step-time guard (cheap: two length reads). */
 function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
   if (params.length !== size || grad.length !== size) {
-    throw new Error(`${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`);
+    const got = `got ${params.length} and ${grad.length}`;
+    throw new Error(`${name}.step: expected params and grad of length ${size}, ${got}`);
   }
 }
 
 /**
- * The elementwise updates live in small functions of their own: V8 optimizes such a function as
- * a whole after a few calls, while the same loop inline in step() only ever ran as on-stack
- * replaced code (never TurboFan for step itself) and measured ~2× slower on 100,000 parameters.
+ * An optimizer's update rule: applies `grad` (the clipped batch-mean gradient) to `params` with
+ * learning rate `lr` at step `t` (1 for the first step), updating the optimizer's own state.
  */
-function sgdUpdate(params: Vec, grad: Vec, velocity: Vec, size: number, lr: number, momentum: number, nesterov: boolean): void {
+type UpdateRule = (params: Vec, grad: Vec, lr: number, t: number) => void;
+
+/**
+ * What every optimizer shares around its update rule: the settable learning rate, the step
+ * count, the step-time size check and gradient clipping. Each createXxx below checks its options
+ * and allocates its state once, then hands its rule to this shell.
+ */
+function optimizerShell(
+  name: OptimizerName,
+  size: number,
+  learningRate: number,
+  options: ClipOptions,
+  layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
+  update: UpdateRule,
+): Optimizer {
+  // [learning rate, iterations] in an array a generated training step reads and writes too.
+  const scalars = [learningRate, 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+  };
+  return {
+    get learningRate() {
+      return scalars[0]!;
+    },
+    set learningRate(value: number) {
+      scalars[0] = value;
+    },
+    get iterations() {
+      return scalars[1]!;
+    },
+    state,
+    step(params: Vec, grad: Vec): void {
+      checkStepSizes(name, params, grad, size);
+      clipGradient(grad, options, layout);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
+    },
+  };
+}
+
+/** SGD's elementwise update (momentum 0: plain; else with velocity, optionally Nesterov's). */
+function sgdUpdate(
+  params: Vec,
+  grad: Vec,
+  velocity: Vec,
+  size: number,
+  lr: number,
+  momentum: number,
+  nesterov: boolean,
+): void {
   if (momentum === 0) {
-    for (let i = 0; i < size; i++) params[i] -= lr * grad[i];
+    for (let i = 0; i < size; i++) params[i]! -= lr * grad[i]!;
   } else if (nesterov) {
     for (let i = 0; i < size; i++) {
-      const v = momentum * velocity[i] - lr * grad[i];
+      const v = momentum * velocity[i]! - lr * grad[i]!;
       velocity[i] = v;
-      params[i] += momentum * v - lr * grad[i];
+      params[i]! += momentum * v - lr * grad[i]!;
     }
   } else {
     for (let i = 0; i < size; i++) {
-      const v = momentum * velocity[i] - lr * grad[i];
+      const v = momentum * velocity[i]! - lr * grad[i]!;
       velocity[i] = v;
-      params[i] += v;
+      params[i]! += v;
     }
   }
 }
@@ -598,25 +1369,10 @@ function createSgd(size: number, options: SgdOptions = {}, layout?: ParamInfo[])
   const momentum = optimizerNumber(options.momentum, d.momentum, "sgd momentum", 0, 1);
   const nesterov = options.nesterov ?? d.nesterov;
   const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
-  let lr = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
-  let iterations = 0;
-  return {
-    get learningRate() {
-      return lr;
-    },
-    set learningRate(value: number) {
-      lr = value;
-    },
-    get iterations() {
-      return iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      checkStepSizes("sgd", params, grad, size);
-      clipGradient(grad, options, layout);
-      sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov);
-      iterations++;
-    },
-  };
+  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
+  return optimizerShell("sgd", size, learningRate, options, layout, [velocity], (params, grad, lr) =>
+    sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),
+  );
 }
 
 interface TrainerOptions {
@@ -647,14 +1403,19 @@ interface Trainer {
 function scaleAndSquare(grad: Vec, scale: number): number {
   let squares = 0;
   for (let i = 0; i < grad.length; i++) {
-    const g = grad[i] * scale;
+    const g = grad[i]! * scale;
     grad[i] = g;
     squares += g * g;
   }
   return squares;
 }
 
-function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, opts: TrainerOptions = {}): Trainer {
+function createModelTrainer(
+  core: ModelCore,
+  params: Vec,
+  optimizer: Optimizer,
+  opts: TrainerOptions = {},
+): Trainer {
   // The module's createTrainer passes its options through, its own `optimizer` among them.
   checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
   checkParams(core, params, "trainer");
@@ -666,6 +1427,17 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
   const chunkY = new VecArray(maxBatch * targetSize);
   const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
   const last = { gradNorm: NaN, applied: false };
@@ -679,10 +1451,17 @@ function createModelTrainer(core: ModelCore, params: Vec, optimizer: Optimizer, 
     rng,
     step(X: Vec, Y: Vec, n: number, out?: Vec): number {
       if (!(Number.isInteger(n) && n >= 1) || X.length < n * inputSize || Y.length < n * targetSize) {
-        throw new Error(`trainer.step: need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values; got n=${n}, X ${X.length}, Y ${Y.length}`);
+        const need = `need n ≥ 1 rows with X ≥ n×${inputSize} and Y ≥ n×${targetSize} values`;
+        throw new Error(`trainer.step: ${need}; got n=${n}, X ${X.length}, Y ${Y.length}`);
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       grad.fill(0);
       let lossSum = 0;
@@ -798,57 +1577,11 @@ interface FitOptions {
   optimizer?: Optimizer;
 }
 
-/**
- * Sum over rows [0, n) of the per-sample accuracy score: binary = fraction of output units with
- * (pred > 0.5) == (y > 0.5); categorical = argmax(pred) == argmax(y); sparse_categorical =
- * argmax(pred) == y[0]. Divide by the row count for the accuracy.
- */
-function accuracyScore(kind: AccuracyKind, pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
-  let score = 0;
-  for (let r = 0; r < n; r++) {
-    const p = r * outputSize;
-    const y = r * targetSize;
-    if (kind === "binary") {
-      let hits = 0;
-      for (let j = 0; j < outputSize; j++) if (pred[p + j] > 0.5 === Y[y + j] > 0.5) hits++;
-      score += hits / outputSize;
-    } else if (kind === "categorical" || kind === "sparse_categorical") {
-      let best = 0;
-      for (let j = 1; j < outputSize; j++) if (pred[p + j] > pred[p + best]) best = j;
-      let label = Y[y];
-      if (kind === "categorical") {
-        let arg = 0;
-        for (let j = 1; j < targetSize; j++) if (Y[y + j] > Y[y + arg]) arg = j;
-        label = arg;
-      }
-      if (best === label) score++;
-    }
-  }
-  return score;
-}
-
-/**
- * Sum over rows [0, n) of the row's mean absolute ("mae") or squared ("mse") error over its
- * output units; predictions and targets have the same width. Divide by the row count.
- */
-function errorScore(metric: ErrorMetric, pred: Vec, Y: Vec, n: number, width: number): number {
-  let total = 0;
-  for (let r = 0; r < n; r++) {
-    let row = 0;
-    for (let j = 0; j < width; j++) {
-      const d = pred[r * width + j] - Y[r * width + j];
-      row += metric === "mae" ? Math.abs(d) : d * d;
-    }
-    total += row / width;
-  }
-  return total;
-}
-
 /** xs/ys → matrices with matching row counts (and at least one row). */
 function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
   const X = toMatrix(xs, core.inputSize, `${what}xs`);
   const Y = toMatrix(ys, core.targetSize, `${what}ys`);
-  if (core.labels) checkLabels(core.labels, Y, core.targetSize, core.outputSize, `${what}ys`);
+  core.checkTargets?.(Y, `${what}ys`);
   const rows = X.length / core.inputSize;
   if (Y.length / core.targetSize !== rows) {
     throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
@@ -861,6 +1594,26 @@ function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: st
 function formatLogNumber(x: number): string {
   const a = Math.abs(x);
   return a === 0 || (a >= 1e-3 && a < 1e5) ? x.toFixed(4) : x.toExponential(3);
+}
+
+/** Keras' name of a metric scored on the validation data. */
+function validationName(name: MetricName): `val_${MetricName}` {
+  return `val_${name}`;
+}
+
+/** The per-epoch values fit records besides loss and gradNorm (keys of both EpochLogs and the history). */
+type LoggedName = MetricName | "val_loss" | `val_${MetricName}`;
+
+/** The verbose line of one epoch, in Keras' order: loss, metrics, gradNorm, then the validation values. */
+function epochLine(epoch: number, epochs: number, logs: EpochLogs, metrics: readonly Metric[]): string {
+  let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
+  for (const m of metrics) line += ` - ${m.name}: ${formatLogNumber(logs[m.name]!)}`;
+  line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
+  if (logs.val_loss !== undefined) {
+    line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
+    for (const m of metrics) line += ` - val_${m.name}: ${formatLogNumber(logs[validationName(m.name)]!)}`;
+  }
+  return line;
 }
 
 /**
@@ -884,18 +1637,16 @@ function fitModel(
   const fullBatch = batchSize === "full";
   const nanPolicy = opts.nanPolicy ?? "stop";
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
+  const validation = opts.validationData
+    ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ")
+    : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
   if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
   const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize } = core;
-  const withAccuracy = core.accuracy !== "none";
-  const withMae = core.metrics?.includes("mae") ?? false;
-  const withMse = core.metrics?.includes("mse") ?? false;
-  const scored = withAccuracy || withMae || withMse;
+  const { inputSize, targetSize, outputSize, metrics } = core;
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
@@ -904,18 +1655,15 @@ function fitModel(
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   const batchCount = Math.ceil(rows / batchRows);
+  // The epoch's sum of each metric's batch scores (plain numbers: a float32 module sums in doubles too).
+  const sums = metrics.map(() => 0);
 
+  // What each epoch records besides loss and gradNorm, in the order the history lists it.
+  const logged: LoggedName[] = metrics.map((m) => m.name);
+  if (validation) logged.push("val_loss", ...metrics.map((m) => validationName(m.name)));
   const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
   const h = history.history;
-  if (withAccuracy) h.accuracy = [];
-  if (withMae) h.mae = [];
-  if (withMse) h.mse = [];
-  if (validation) {
-    h.val_loss = [];
-    if (withAccuracy) h.val_accuracy = [];
-    if (withMae) h.val_mae = [];
-    if (withMse) h.val_mse = [];
-  }
+  for (const name of logged) h[name] = [];
   if (nanPolicy === "skip") h.skipped = [];
 
   for (let epoch = 0; epoch < epochs && history.stopped === undefined; epoch++) {
@@ -923,15 +1671,13 @@ function fitModel(
       // Fisher–Yates.
       for (let i = rows - 1; i > 0; i--) {
         const j = shuffleRng.int(i + 1);
-        const t = order[i];
-        order[i] = order[j];
+        const t = order[i]!;
+        order[i] = order[j]!;
         order[j] = t;
       }
     }
     let lossSum = 0;
-    let scoreSum = 0;
-    let maeSum = 0;
-    let mseSum = 0;
+    sums.fill(0);
     let normSum = 0;
     let samples = 0;
     let appliedBatches = 0;
@@ -940,30 +1686,22 @@ function fitModel(
       const start = b * batchRows;
       const n = Math.min(batchRows, rows - start);
       for (let r = 0; r < n; r++) {
-        const row = order[start + r];
-        for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
-        for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
+        const row = order[start + r]!;
+        for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j]!;
+        for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j]!;
       }
       const loss = trainer.step(Xb, Yb, n, Pb);
-      // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
-      let score = 0;
-      let mae = 0;
-      let mse = 0;
-      if (scored) {
-        if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
-        if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
-        if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
-      }
       if (trainer.applied) {
         lossSum += loss * n;
-        scoreSum += score;
-        maeSum += mae;
-        mseSum += mse;
+        // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
+        for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(Pb, Yb, n, outputSize, targetSize);
         normSum += trainer.gradNorm;
         samples += n;
         appliedBatches++;
       } else {
-        const problem = Number.isFinite(loss) ? `gradient norm is ${trainer.gradNorm} (loss ${loss})` : `loss is ${loss}`;
+        const problem = Number.isFinite(loss)
+          ? `gradient norm is ${trainer.gradNorm} (loss ${loss})`
+          : `loss is ${loss}`;
         const where = `${problem} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         if (nanPolicy === "throw") throw new Error(`fit: ${where}`);
         if (nanPolicy === "stop") {
@@ -973,7 +1711,8 @@ function fitModel(
         }
         skipped++;
       }
-      if (opts.onBatchEnd?.(b, { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied }) === false) {
+      const batchLogs = { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied };
+      if (opts.onBatchEnd?.(b, batchLogs) === false) {
         history.stopped = `stopped by onBatchEnd at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         break;
       }
@@ -981,37 +1720,19 @@ function fitModel(
     // An epoch cut short is still recorded when at least one batch was applied.
     if (samples === 0 && history.stopped !== undefined) break;
     const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
-    if (withAccuracy) logs.accuracy = scoreSum / samples;
-    if (withMae) logs.mae = maeSum / samples;
-    if (withMse) logs.mse = mseSum / samples;
+    metrics.forEach((m, k) => (logs[m.name] = sums[k]! / samples));
     if (validation) {
-      const val = evaluateModel(core, params, validation[0], validation[1], { batchSize: batchRows });
+      const val = scoreRows(core, params, validation[0], validation[1], validation[2], batchRows);
       logs.val_loss = val.loss;
-      if (withAccuracy) logs.val_accuracy = val.accuracy;
-      if (withMae) logs.val_mae = val.mae;
-      if (withMse) logs.val_mse = val.mse;
+      metrics.forEach((m, k) => (logs[validationName(m.name)] = val.metrics[k]!));
     }
     history.epoch.push(epoch);
     h.loss.push(logs.loss);
     h.gradNorm.push(logs.gradNorm);
-    if (logs.accuracy !== undefined) h.accuracy?.push(logs.accuracy);
-    if (logs.mae !== undefined) h.mae?.push(logs.mae);
-    if (logs.mse !== undefined) h.mse?.push(logs.mse);
-    if (logs.val_loss !== undefined) h.val_loss?.push(logs.val_loss);
-    if (logs.val_accuracy !== undefined) h.val_accuracy?.push(logs.val_accuracy);
-    if (logs.val_mae !== undefined) h.val_mae?.push(logs.val_mae);
-    if (logs.val_mse !== undefined) h.val_mse?.push(logs.val_mse);
+    for (const name of logged) h[name]!.push(logs[name]!);
     h.skipped?.push(skipped);
     if (opts.verbose === 1) {
-      let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
-      if (logs.accuracy !== undefined) line += ` - accuracy: ${formatLogNumber(logs.accuracy)}`;
-      if (logs.mae !== undefined) line += ` - mae: ${formatLogNumber(logs.mae)}`;
-      if (logs.mse !== undefined) line += ` - mse: ${formatLogNumber(logs.mse)}`;
-      line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
-      if (logs.val_loss !== undefined) line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
-      if (logs.val_accuracy !== undefined) line += ` - val_accuracy: ${formatLogNumber(logs.val_accuracy)}`;
-      if (logs.val_mae !== undefined) line += ` - val_mae: ${formatLogNumber(logs.val_mae)}`;
-      if (logs.val_mse !== undefined) line += ` - val_mse: ${formatLogNumber(logs.val_mse)}`;
+      let line = epochLine(epoch, epochs, logs, metrics);
       if (skipped > 0) line += ` - skipped: ${skipped}`;
       if (history.stopped !== undefined) line += ` - ${history.stopped}`;
       // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
@@ -1025,8 +1746,35 @@ function fitModel(
 }
 
 /**
- * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when core.accuracy is
- * "none"), plus mae / mse when the model asks for them.
+ * The mean loss and the mean of each of core.metrics over rows [0, rows) of X and Y, in
+ * inference mode, in chunks of `chunk` rows (at most core.maxBatch).
+ */
+function scoreRows(core: ModelCore, params: Vec, X: Vec, Y: Vec, rows: number, chunk: number): Scores {
+  const { inputSize, targetSize, outputSize, metrics } = core;
+  const size = Math.min(chunk, core.maxBatch);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(size * outputSize);
+  let lossSum = 0;
+  const sums = metrics.map(() => 0);
+  for (let start = 0; start < rows; start += size) {
+    const n = Math.min(size, rows - start);
+    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
+    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(pred, Yc, n, outputSize, targetSize);
+  }
+  return { loss: lossSum / rows, metrics: sums.map((sum) => sum / rows) };
+}
+
+/** Mean loss and metrics (in core.metrics order) over some rows. */
+interface Scores {
+  loss: number;
+  metrics: number[];
+}
+
+/**
+ * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when the model has none),
+ * plus mae / mse when the model asks for them.
  */
 function evaluateModel(
   core: ModelCore,
@@ -1038,29 +1786,9 @@ function evaluateModel(
   checkOptions("evaluate", opts, EVALUATE_OPTIONS);
   checkParams(core, params, "evaluate");
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const { inputSize, targetSize, outputSize } = core;
-  const chunk = Math.min(opts.batchSize ?? 32, core.maxBatch);
-  const withAccuracy = core.accuracy !== "none";
-  const withMae = core.metrics?.includes("mae") ?? false;
-  const withMse = core.metrics?.includes("mse") ?? false;
-  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
-  const pred = new VecArray(chunk * outputSize);
-  let lossSum = 0;
-  let score = 0;
-  let maeSum = 0;
-  let mseSum = 0;
-  for (let start = 0; start < rows; start += chunk) {
-    const n = Math.min(chunk, rows - start);
-    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
-    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
-    if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
-    if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
-    if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
-  }
-  const result: EvaluateResult = { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
-  if (withMae) result.mae = maeSum / rows;
-  if (withMse) result.mse = mseSum / rows;
+  const scores = scoreRows(core, params, X, Y, rows, opts.batchSize ?? 32);
+  const result: EvaluateResult = { loss: scores.loss, accuracy: NaN };
+  core.metrics.forEach((m, k) => (result[m.name] = scores.metrics[k]!));
   return result;
 }
 
@@ -1095,20 +1823,26 @@ const VALUES_PER_PIECE = 16384;
  */
 function writeModelParams(core: ParamsLayout, params: Vec, write: (text: string) => void): void {
   if (params.length !== core.paramCount) {
-    throw new Error(`saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
+    const has = `model '${core.name}' has ${core.paramCount} parameters`;
+    throw new Error(`saveParams: params has length ${params.length}, ${has}`);
   }
   for (const p of core.params) {
     for (let i = 0; i < p.size; i++) {
       const v = params[p.offset + i];
-      if (!Number.isFinite(v)) throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
+      if (!Number.isFinite(v)) {
+        throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
+      }
     }
   }
-  write(`{"format":"nnc-params","version":1,"model":${JSON.stringify(core.name)},"layoutHash":${JSON.stringify(core.layoutHash)},"params":{\n`);
+  const name = JSON.stringify(core.name);
+  const hash = JSON.stringify(core.layoutHash);
+  write(`{"format":"nnc-params","version":1,"model":${name},"layoutHash":${hash},"params":{\n`);
   core.params.forEach((p, t) => {
     write(`${t > 0 ? ",\n" : ""}${JSON.stringify(p.name)}:{"shape":${JSON.stringify(p.shape)},"data":[`);
     // A finite number's JSON is its String(): a typed array's join writes exactly that.
     for (let i = 0; i < p.size; i += VALUES_PER_PIECE) {
-      const piece = params.subarray(p.offset + i, p.offset + Math.min(p.size, i + VALUES_PER_PIECE)).join(",");
+      const end = p.offset + Math.min(p.size, i + VALUES_PER_PIECE);
+      const piece = params.subarray(p.offset + i, end).join(",");
       write(i > 0 ? `,${piece}` : piece);
     }
     write("]}");
@@ -1132,8 +1866,9 @@ function saveModelParams(core: ParamsLayout, params: Vec): string {
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     throw new Error(
-      `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, more than a JavaScript string can hold; ` +
-        "keep the parameter vector itself (its bytes), or let nnc train --save write the weights, which it does in pieces",
+      `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, ` +
+        "more than a JavaScript string can hold; keep the parameter vector itself (its bytes), " +
+        "or let nnc train --save write the weights, which it does in pieces",
     );
   }
 }
@@ -1143,8 +1878,14 @@ function visible(text: string): string {
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const hidden = c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff;
-    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : text[i];
+    const hidden =
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x200b && c <= 0x200f) ||
+      (c >= 0x2028 && c <= 0x202e) ||
+      (c >= 0x2060 && c <= 0x2069) ||
+      c === 0xfeff;
+    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : text[i]!;
   }
   return out;
 }
@@ -1152,7 +1893,9 @@ function visible(text: string): string {
 /** A JSON value as shown in error messages: strings quoted (cut and made visible), containers named. */
 function describeJson(value: unknown): string {
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return visible(JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value));
+  if (typeof value === "string") {
+    return visible(JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value));
+  }
   if (typeof value === "object" && value !== null) return "an object";
   return String(value);
 }
@@ -1162,7 +1905,25 @@ function failLoad(message: string): never {
   throw new Error(`loadParams: ${message}`);
 }
 
-function isJsonObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object: its keys are whatever the file holds. */
+type JsonObject = { [key: string]: unknown };
+
+/** The fields of a parameters document that are read (each checked before use). */
+interface ParamsDocument {
+  format?: unknown;
+  version?: unknown;
+  model?: unknown;
+  layoutHash?: unknown;
+  params?: unknown;
+}
+
+/** The fields of one saved tensor. */
+interface TensorDocument {
+  shape?: unknown;
+  data?: unknown;
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -1188,10 +1949,15 @@ function loadModelParams(core: ParamsLayout, json: string): Vec {
  */
 function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
   if (!isJsonObject(doc)) failLoad(`expected a JSON object, got ${describeJson(doc)}`);
-  if (doc.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(doc.format)}`);
-  if (doc.version !== 1) failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
-  if (doc.model !== core.name) failLoad(`these parameters are for model ${describeJson(doc.model)}, not ${JSON.stringify(core.name)}`);
-  const saved = doc.params;
+  const fields: ParamsDocument = doc;
+  if (fields.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(fields.format)}`);
+  if (fields.version !== 1) {
+    failLoad(`unsupported version ${describeJson(fields.version)} (this runtime reads version 1)`);
+  }
+  if (fields.model !== core.name) {
+    failLoad(`these parameters are for model ${describeJson(fields.model)}, not ${JSON.stringify(core.name)}`);
+  }
+  const saved = fields.params;
   if (!isJsonObject(saved)) failLoad(`"params" must be an object of tensors, got ${describeJson(saved)}`);
 
   const out = new VecArray(core.paramCount);
@@ -1199,7 +1965,8 @@ function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
     if (!Object.prototype.hasOwnProperty.call(saved, p.name)) failLoad(`missing tensor '${p.name}'`);
     const t = saved[p.name];
     if (!isJsonObject(t)) failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
-    const shape = t.shape;
+    const tensor: TensorDocument = t;
+    const shape = tensor.shape;
     if (shape === undefined) failLoad(`tensor '${p.name}' has no shape, expected [${p.shape.join(", ")}]`);
     const shapeOk = Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
     if (!shapeOk) {
@@ -1207,17 +1974,20 @@ function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
       const got = Array.isArray(shape) ? `[${shape.map(describeJson).join(", ")}]` : describeJson(shape);
       failLoad(`tensor '${p.name}' has shape ${got}, expected [${p.shape.join(", ")}]`);
     }
-    const data: unknown = t.data;
-    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
+    const data: unknown = tensor.data;
+    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
+      failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
+    }
     const values = data as ArrayLike<unknown>;
     if (values.length !== p.size) failLoad(`tensor '${p.name}' has ${values.length} values, expected ${p.size}`);
     for (let i = 0; i < p.size; i++) {
       const v = values[i];
       out[p.offset + i] = v as number;
       // Checked as stored: a float32 module turns 1e300 into Infinity.
-      if (typeof v !== "number" || !Number.isFinite(out[p.offset + i])) {
+      if (typeof v !== "number" || !Number.isFinite(out[p.offset + i]!)) {
         if (typeof v === "number" && Number.isFinite(v)) {
-          failLoad(`tensor '${p.name}' data[${i}] is ${v}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`);
+          const range = "beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers";
+          failLoad(`tensor '${p.name}' data[${i}] is ${v}, ${range}`);
         }
         failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
       }
@@ -1226,12 +1996,14 @@ function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
   for (const name of Object.keys(saved)) {
     if (!core.params.some((p) => p.name === name)) {
       // The name comes from the file: cut and made visible like any value shown.
-      failLoad(`unexpected tensor '${visible(name.length > 40 ? name.slice(0, 40) + "…" : name)}' (not a parameter of model '${core.name}')`);
+      const shown = visible(name.length > 40 ? name.slice(0, 40) + "…" : name);
+      failLoad(`unexpected tensor '${shown}' (not a parameter of model '${core.name}')`);
     }
   }
   // Checked last: a tensor-level message above is more precise than "the hash differs".
-  if (doc.layoutHash !== core.layoutHash) {
-    failLoad(`layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`);
+  if (fields.layoutHash !== core.layoutHash) {
+    const why = "the parameter layout changed since these were saved";
+    failLoad(`layoutHash ${describeJson(fields.layoutHash)} does not match the model's ${core.layoutHash} (${why})`);
   }
   return out;
 }
@@ -1262,7 +2034,8 @@ function aFunction(v: unknown): string {
 }
 
 function anOptimizer(v: unknown): string {
-  return v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function" ? "" : "an optimizer (from createOptimizer)";
+  const isOptimizer = v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function";
+  return isOptimizer ? "" : "an optimizer (from createOptimizer)";
 }
 
 /** A value as shown in an option error: strings quoted, so "8" and 8 differ. */
@@ -1277,318 +2050,17 @@ function shownOption(value: unknown): string {
 /** Throws unless `opts` is undefined or an object whose keys are in `rules` and whose values pass them. */
 function checkOptions(what: string, opts: unknown, rules: { [key: string]: OptionRule }): void {
   if (opts === undefined) return;
-  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`${what}: options must be an object, got ${shownOption(opts)}`);
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+    throw new Error(`${what}: options must be an object, got ${shownOption(opts)}`);
+  }
   const known = Object.keys(rules);
   for (const key of Object.keys(opts)) {
-    if (!Object.prototype.hasOwnProperty.call(rules, key)) throw new Error(`${what}: unknown option '${key}' (known: ${known.join(", ")})`);
+    if (!Object.prototype.hasOwnProperty.call(rules, key)) {
+      throw new Error(`${what}: unknown option '${key}' (known: ${known.join(", ")})`);
+    }
     const value = (opts as { [key: string]: unknown })[key];
     if (value === undefined) continue;
     const expected = rules[key]!(value);
     if (expected !== "") throw new Error(`${what}: ${key} must be ${expected}, got ${shownOption(value)}`);
   }
-}
-
-
-// ---------------------------------------------------------------------------------------
-// The model
-// ---------------------------------------------------------------------------------------
-
-const PARAMS: ParamInfo[] = [
-  { name: "W1", shape: [8, 2], offset: 0, size: 16, init: { name: "glorot_uniform" } },
-  { name: "b1", shape: [8], offset: 16, size: 8, init: { name: "zeros" } },
-  { name: "W2", shape: [1, 8], offset: 24, size: 8, init: { name: "glorot_uniform" } },
-  { name: "b2", shape: [1], offset: 32, size: 1, init: { name: "zeros" } },
-];
-const PARAM_COUNT = 33;
-const INPUT_SIZE = 2;
-const TARGET_SIZE = 1;
-const OUTPUT_SIZE = 1;
-
-/** Inference for the sample at x[xo…]: writes the output at outputs[oo…]. */
-function predictSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
-  // xor.nn:11  h = tanh(W1 @ x + b1)
-  const W1x_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]!;
-  const W1x_1 = p[2]! * x[xo]! + p[3]! * x[xo + 1]!;
-  const W1x_2 = p[4]! * x[xo]! + p[5]! * x[xo + 1]!;
-  const W1x_3 = p[6]! * x[xo]! + p[7]! * x[xo + 1]!;
-  const W1x_4 = p[8]! * x[xo]! + p[9]! * x[xo + 1]!;
-  const W1x_5 = p[10]! * x[xo]! + p[11]! * x[xo + 1]!;
-  const W1x_6 = p[12]! * x[xo]! + p[13]! * x[xo + 1]!;
-  const W1x_7 = p[14]! * x[xo]! + p[15]! * x[xo + 1]!;
-  const h_0 = Math.tanh(W1x_0 + p[16]!);
-  const h_1 = Math.tanh(W1x_1 + p[17]!);
-  const h_2 = Math.tanh(W1x_2 + p[18]!);
-  const h_3 = Math.tanh(W1x_3 + p[19]!);
-  const h_4 = Math.tanh(W1x_4 + p[20]!);
-  const h_5 = Math.tanh(W1x_5 + p[21]!);
-  const h_6 = Math.tanh(W1x_6 + p[22]!);
-  const h_7 = Math.tanh(W1x_7 + p[23]!);
-
-  // xor.nn:12  p = sigmoid(W2 @ h + b2)
-  const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 + p[30]! * h_6 +
-      p[31]! * h_7;
-
-  // output p
-  outputs[oo] = 1 / (1 + Math.exp(-(W2h_0 + p[32]!)));
-}
-
-/** The loss of one sample, inference mode; also writes its output at outputs[oo…]. */
-function lossSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, outputs: Vec, oo: number): number {
-  // xor.nn:11  h = tanh(W1 @ x + b1)
-  const W1x_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]!;
-  const W1x_1 = p[2]! * x[xo]! + p[3]! * x[xo + 1]!;
-  const W1x_2 = p[4]! * x[xo]! + p[5]! * x[xo + 1]!;
-  const W1x_3 = p[6]! * x[xo]! + p[7]! * x[xo + 1]!;
-  const W1x_4 = p[8]! * x[xo]! + p[9]! * x[xo + 1]!;
-  const W1x_5 = p[10]! * x[xo]! + p[11]! * x[xo + 1]!;
-  const W1x_6 = p[12]! * x[xo]! + p[13]! * x[xo + 1]!;
-  const W1x_7 = p[14]! * x[xo]! + p[15]! * x[xo + 1]!;
-  const h_0 = Math.tanh(W1x_0 + p[16]!);
-  const h_1 = Math.tanh(W1x_1 + p[17]!);
-  const h_2 = Math.tanh(W1x_2 + p[18]!);
-  const h_3 = Math.tanh(W1x_3 + p[19]!);
-  const h_4 = Math.tanh(W1x_4 + p[20]!);
-  const h_5 = Math.tanh(W1x_5 + p[21]!);
-  const h_6 = Math.tanh(W1x_6 + p[22]!);
-  const h_7 = Math.tanh(W1x_7 + p[23]!);
-
-  // xor.nn:12  p = sigmoid(W2 @ h + b2)
-  const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 + p[30]! * h_6 +
-      p[31]! * h_7;
-  const z_p_0 = W2h_0 + p[32]!;
-
-  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const loss_sum2_0 = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
-      p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
-      p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]!;
-  const loss_sum_0 = y[yo]! * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
-
-  // output p (for evaluate's metrics)
-  outputs[oo] = 1 / (1 + Math.exp(-z_p_0));
-
-  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  return 0.0001 * loss_sum2_0 - loss_sum_0;
-}
-
-/** Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss. */
-function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng: Rng, outputs: Vec, oo: number): number {
-  // xor.nn:11  h = tanh(W1 @ x + b1)
-  const W1x_0 = p[0]! * x[xo]! + p[1]! * x[xo + 1]!;
-  const W1x_1 = p[2]! * x[xo]! + p[3]! * x[xo + 1]!;
-  const W1x_2 = p[4]! * x[xo]! + p[5]! * x[xo + 1]!;
-  const W1x_3 = p[6]! * x[xo]! + p[7]! * x[xo + 1]!;
-  const W1x_4 = p[8]! * x[xo]! + p[9]! * x[xo + 1]!;
-  const W1x_5 = p[10]! * x[xo]! + p[11]! * x[xo + 1]!;
-  const W1x_6 = p[12]! * x[xo]! + p[13]! * x[xo + 1]!;
-  const W1x_7 = p[14]! * x[xo]! + p[15]! * x[xo + 1]!;
-  const h_0 = Math.tanh(W1x_0 + p[16]!);
-  const h_1 = Math.tanh(W1x_1 + p[17]!);
-  const h_2 = Math.tanh(W1x_2 + p[18]!);
-  const h_3 = Math.tanh(W1x_3 + p[19]!);
-  const h_4 = Math.tanh(W1x_4 + p[20]!);
-  const h_5 = Math.tanh(W1x_5 + p[21]!);
-  const h_6 = Math.tanh(W1x_6 + p[22]!);
-  const h_7 = Math.tanh(W1x_7 + p[23]!);
-
-  // xor.nn:12  p = sigmoid(W2 @ h + b2)
-  const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 + p[30]! * h_6 +
-      p[31]! * h_7;
-  const z_p_0 = W2h_0 + p[32]!;
-  const p_0 = 1 / (1 + Math.exp(-z_p_0));
-
-  // backward of xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const dz_p_0 = p_0 - y[yo]!;
-
-  // backward of xor.nn:12  p = sigmoid(W2 @ h + b2)
-  const dh_0 = p[24]! * dz_p_0;
-  const dh_1 = p[25]! * dz_p_0;
-  const dh_2 = p[26]! * dz_p_0;
-  const dh_3 = p[27]! * dz_p_0;
-  const dh_4 = p[28]! * dz_p_0;
-  const dh_5 = p[29]! * dz_p_0;
-  const dh_6 = p[30]! * dz_p_0;
-  const dh_7 = p[31]! * dz_p_0;
-
-  // backward of xor.nn:11  h = tanh(W1 @ x + b1)
-  const dz_h_0 = dh_0 * (1 - h_0 * h_0);
-  const dz_h_1 = dh_1 * (1 - h_1 * h_1);
-  const dz_h_2 = dh_2 * (1 - h_2 * h_2);
-  const dz_h_3 = dh_3 * (1 - h_3 * h_3);
-  const dz_h_4 = dh_4 * (1 - h_4 * h_4);
-  const dz_h_5 = dh_5 * (1 - h_5 * h_5);
-  const dz_h_6 = dh_6 * (1 - h_6 * h_6);
-  const dz_h_7 = dh_7 * (1 - h_7 * h_7);
-
-  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  const loss_sum2_0 = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
-      p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
-      p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]!;
-  const loss_sum_0 = y[yo]! * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
-
-  // output p (training mode, for the batch's metrics)
-  outputs[oo] = p_0;
-
-  // ∂loss/∂W1 [8, 2]
-  g[0]! += dz_h_0 * x[xo]! + 0.0002 * p[0]!;
-  g[1]! += dz_h_0 * x[xo + 1]! + 0.0002 * p[1]!;
-  g[2]! += dz_h_1 * x[xo]! + 0.0002 * p[2]!;
-  g[3]! += dz_h_1 * x[xo + 1]! + 0.0002 * p[3]!;
-  g[4]! += dz_h_2 * x[xo]! + 0.0002 * p[4]!;
-  g[5]! += dz_h_2 * x[xo + 1]! + 0.0002 * p[5]!;
-  g[6]! += dz_h_3 * x[xo]! + 0.0002 * p[6]!;
-  g[7]! += dz_h_3 * x[xo + 1]! + 0.0002 * p[7]!;
-  g[8]! += dz_h_4 * x[xo]! + 0.0002 * p[8]!;
-  g[9]! += dz_h_4 * x[xo + 1]! + 0.0002 * p[9]!;
-  g[10]! += dz_h_5 * x[xo]! + 0.0002 * p[10]!;
-  g[11]! += dz_h_5 * x[xo + 1]! + 0.0002 * p[11]!;
-  g[12]! += dz_h_6 * x[xo]! + 0.0002 * p[12]!;
-  g[13]! += dz_h_6 * x[xo + 1]! + 0.0002 * p[13]!;
-  g[14]! += dz_h_7 * x[xo]! + 0.0002 * p[14]!;
-  g[15]! += dz_h_7 * x[xo + 1]! + 0.0002 * p[15]!;
-
-  // ∂loss/∂b1 [8]
-  g[16]! += dz_h_0;
-  g[17]! += dz_h_1;
-  g[18]! += dz_h_2;
-  g[19]! += dz_h_3;
-  g[20]! += dz_h_4;
-  g[21]! += dz_h_5;
-  g[22]! += dz_h_6;
-  g[23]! += dz_h_7;
-
-  // ∂loss/∂W2 [1, 8]
-  g[24]! += dz_p_0 * h_0;
-  g[25]! += dz_p_0 * h_1;
-  g[26]! += dz_p_0 * h_2;
-  g[27]! += dz_p_0 * h_3;
-  g[28]! += dz_p_0 * h_4;
-  g[29]! += dz_p_0 * h_5;
-  g[30]! += dz_p_0 * h_6;
-  g[31]! += dz_p_0 * h_7;
-
-  // ∂loss/∂b2 [1]
-  g[32]! += dz_p_0;
-
-  // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
-  return 0.0001 * loss_sum2_0 - loss_sum_0;
-}
-
-const core: ModelCore = {
-  name: "xor",
-  inputSize: INPUT_SIZE,
-  targetSize: TARGET_SIZE,
-  outputSize: OUTPUT_SIZE,
-  paramCount: PARAM_COUNT,
-  params: PARAMS,
-  layoutHash: "1131fcdd1ea42594",
-  accuracy: "binary",
-  maxBatch: 256,
-  gradBatch(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, out: Vec): number {
-    let total = 0;
-    for (let b = 0; b < n; b++) total += gradSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, g, rng, out, b * OUTPUT_SIZE);
-    return total;
-  },
-  lossBatch(p: Vec, X: Vec, Y: Vec, n: number, out: Vec): number {
-    let total = 0;
-    for (let b = 0; b < n; b++) total += lossSample(p, X, b * INPUT_SIZE, Y, b * TARGET_SIZE, out, b * OUTPUT_SIZE);
-    return total;
-  },
-  predictBatch(p: Vec, X: Vec, n: number, out: Vec): void {
-    for (let b = 0; b < n; b++) predictSample(p, X, b * INPUT_SIZE, out, b * OUTPUT_SIZE);
-  },
-};
-
-// ---------------------------------------------------------------------------------------
-// Public API
-// ---------------------------------------------------------------------------------------
-
-/** Shapes, parameter layout, loss and optimizer of this model. */
-export const model = {
-  name: core.name,
-  input: { name: "x", shape: [2] },
-  target: { name: "y", shape: [1] },
-  output: { name: "p", shape: [1] },
-  params: PARAMS,
-  paramCount: PARAM_COUNT,
-  loss: "loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)",
-  optimizer: { name: "sgd", options: {"learningRate":0.5,"momentum":0.9,"nesterov":false} },
-  accuracy: core.accuracy,
-};
-
-/** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
-export type Params = Vec;
-
-/** Fresh parameters from the initializers in the model file; the same seed gives the same values. */
-export function init(seed: number = 0): Params {
-  return initParams(PARAMS, PARAM_COUNT, seed);
-}
-
-const sampleX = new VecArray(INPUT_SIZE);
-const sampleY = new VecArray(TARGET_SIZE);
-
-function oneSample(values: ArrayLike<number>, into: Vec, what: string): Vec {
-  return sampleInto(values, into, core.name, what);
-}
-
-/** The model's output for one sample (inference mode: no dropout). */
-export function predict(params: Params, x: ArrayLike<number>, out: Vec = new VecArray(OUTPUT_SIZE)): Vec {
-  checkParams(core, params, "predict");
-  predictSample(params, oneSample(x, sampleX, "x"), 0, out, 0);
-  return out;
-}
-
-/** Outputs for many samples, row-major (n × 1). */
-export function predictBatch(params: Params, xs: MatrixInput): Vec {
-  return predictModel(core, params, xs);
-}
-
-/** Where loss() and grad() let the kernels put the sample's output (only evaluate and fit read it). */
-const sampleOut = new VecArray(OUTPUT_SIZE);
-
-/** The loss of one sample (inference mode). */
-export function loss(params: Params, x: ArrayLike<number>, y: ArrayLike<number>): number {
-  checkParams(core, params, "loss");
-  return lossSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, sampleOut, 0);
-}
-
-const gradRng = createRng(0);
-
-/** Adds ∂loss/∂params of one sample into `g` (training mode) and returns its loss. */
-export function grad(params: Params, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec, rng: Rng = gradRng): number {
-  checkParams(core, params, "grad");
-  if (g.length !== PARAM_COUNT) throw new Error(`grad: g has length ${g.length}, model '${core.name}' has ${PARAM_COUNT} parameters`);
-  return gradSample(params, oneSample(x, sampleX, "x"), 0, oneSample(y, sampleY, "y"), 0, g, rng, sampleOut, 0);
-}
-
-/** Options of this model's optimizer (sgd); the model file's values are the defaults. */
-export type OptimizerOptions = Parameters<typeof createSgd>[1];
-
-/** A new sgd optimizer over this model's parameters. */
-export function createOptimizer(options: OptimizerOptions = {}): Optimizer {
-  return createSgd(PARAM_COUNT, { ...{"learningRate":0.5,"momentum":0.9,"nesterov":false}, ...options }, PARAMS);
-}
-
-/** A training step function with its own optimizer state: `trainer.step(X, Y, n)` returns the batch's mean loss. */
-export function createTrainer(params: Params, opts: TrainerOptions & { optimizer?: Optimizer } = {}): Trainer {
-  return createModelTrainer(core, params, opts.optimizer ?? createOptimizer(), opts);
-}
-
-/** Trains `params` in place, as Keras' model.fit does; returns the history of losses and metrics. */
-export function fit(params: Params, xs: MatrixInput, ys: MatrixInput, opts: FitOptions = {}): FitHistory {
-  return fitModel(core, params, xs, ys, opts, () => createOptimizer());
-}
-
-/** Mean loss and accuracy over a data set, as Keras' model.evaluate does. */
-export function evaluate(params: Params, xs: MatrixInput, ys: MatrixInput, opts: { batchSize?: number } = {}): EvaluateResult {
-  return evaluateModel(core, params, xs, ys, opts);
-}
-
-/** The parameters as JSON (with the model name and a hash of the layout). */
-export function saveParams(params: Params): string {
-  return saveModelParams(core, params);
-}
-
-/** Parameters from JSON written by saveParams, fully validated; throws on any mismatch. */
-export function loadParams(json: string): Params {
-  return loadModelParams(core, json);
 }

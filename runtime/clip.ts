@@ -20,7 +20,7 @@ export interface ClipOptions {
 /** L2 norm of grad[start, end). */
 function sliceNorm(grad: Vec, start: number, end: number): number {
   let sum = 0;
-  for (let i = start; i < end; i++) sum += grad[i] * grad[i];
+  for (let i = start; i < end; i++) sum += grad[i]! * grad[i]!;
   return Math.sqrt(sum);
 }
 
@@ -55,23 +55,23 @@ export function clipGradient(grad: Vec, clip: ClipOptions, layout: ParamInfo[] |
   const { clipnorm, clipvalue, globalClipnorm } = clip;
   if (clipnorm != null && layout) {
     for (let t = 0; t < layout.length; t++) {
-      const p = layout[t];
+      const p = layout[t]!;
       const end = p.offset + p.size;
       const norm = sliceNorm(grad, p.offset, end);
       if (norm > clipnorm) {
         const scale = clipnorm / norm;
-        for (let i = p.offset; i < end; i++) grad[i] *= scale;
+        for (let i = p.offset; i < end; i++) grad[i]! *= scale;
       }
     }
   } else if (globalClipnorm != null) {
     const norm = gradientNorm(grad);
     if (norm > globalClipnorm) {
       const scale = globalClipnorm / norm;
-      for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+      for (let i = 0; i < grad.length; i++) grad[i]! *= scale;
     }
   } else if (clipvalue != null) {
     for (let i = 0; i < grad.length; i++) {
-      const g = grad[i];
+      const g = grad[i]!;
       grad[i] = g > clipvalue ? clipvalue : g < -clipvalue ? -clipvalue : g;
     }
   }

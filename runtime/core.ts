@@ -10,6 +10,7 @@
  * `new VecArray(n)` everywhere instead of naming Float64Array.
  */
 export type Vec = Float64Array;
+/** Makes a Vec: `new VecArray(n)`. */
 export const VecArray = Float64Array;
 
 /** One parameter tensor inside the flat parameter vector. */
@@ -27,11 +28,60 @@ export interface InitSpec {
   value?: number;
 }
 
+/** A tensor of the model file (input, target, output): its name and shape. */
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+}
+
+/** What a generated module's `model` export says about its model. */
+export interface ModelInfo {
+  name: string;
+  input: TensorInfo;
+  target: TensorInfo;
+  output: TensorInfo;
+  params: ParamInfo[];
+  paramCount: number;
+  /** The loss as the model file names it ("binary_crossentropy"), or the line that computes it. */
+  loss: string;
+  /** The optimizer and all its options (defaults filled in), as createOptimizer() uses them. */
+  optimizer: { name: string; options: { [option: string]: number | boolean } };
+  accuracy: AccuracyKind;
+  kernels: KernelInfo;
+}
+
 /** How `evaluate` and `fit` score predictions. */
 export type AccuracyKind = "binary" | "categorical" | "sparse_categorical" | "none";
 
 /** Error metrics a model file can ask for (`metrics mae, mse`): mean |pred − y|, mean (pred − y)². */
 export type ErrorMetric = "mae" | "mse";
+
+/** Keras' names of the metrics fit and evaluate report besides the loss. */
+export type MetricName = "accuracy" | ErrorMetric;
+
+/**
+ * A metric of a model: its name and the function that scores a batch (pred: n × outputSize,
+ * Y: n × targetSize), returning the SUM over the rows of each row's score; fit and evaluate
+ * divide by the row count. See metrics.ts.
+ */
+export interface Metric {
+  name: MetricName;
+  score(pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number;
+}
+
+/** How a model's kernels were made: a generated module's `model.kernels`. */
+export interface KernelInfo {
+  /** "batched" (matrix-matrix kernels over minibatch rows), or how the per-sample kernels were lowered. */
+  strategy: "unrolled" | "mixed" | "split" | "loops" | "batched";
+  /** Whether minibatches run through batched kernels (else per-sample kernels in a loop). */
+  batched: boolean;
+  /** How parameters and activations are stored: 64-bit or 32-bit floats (`--precision`). */
+  precision: "f64" | "f32";
+  /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
+  flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
+}
 
 /**
  * Targets a built-in loss needs, checked by fit and evaluate: "class-index" (sparse categorical
@@ -49,11 +99,14 @@ export interface ModelCore {
   params: ParamInfo[];
   /** A hash of the parameter layout (names, shapes, offsets) used to validate saved weights. */
   layoutHash: string;
-  accuracy: AccuracyKind;
-  /** Error metrics that evaluate and fit report besides loss and accuracy (absent: none). */
-  metrics?: readonly ErrorMetric[];
-  /** What the targets of the model's built-in loss must be (absent: any finite numbers). */
-  labels?: LabelKind;
+  /** The metrics fit and evaluate report besides the loss, in the order they report them. */
+  metrics: readonly Metric[];
+  /**
+   * Throws, naming the first bad row, unless the targets Y (rows × targetSize) are what the
+   * model's built-in loss needs (see LabelKind; the emitter calls checkLabels). Absent: any
+   * finite numbers will do.
+   */
+  checkTargets?(Y: Vec, what: string): void;
   /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
   maxBatch: number;
   /**
@@ -70,6 +123,27 @@ export interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */

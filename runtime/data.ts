@@ -7,13 +7,15 @@
 
 import { VecArray, type LabelKind, type ModelCore, type Vec } from "./core.js";
 
-/** Data as the user may pass it: rows of numbers, or already flat (row-major: a Vec, number[], Float32Array…). */
+/** Data as the user may pass it: rows of numbers, or flat row-major values (a Vec, number[], Float32Array…). */
 export type MatrixInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
 
 /** A value that is not a finite number, as shown in a message. */
 function shownValue(value: unknown): string {
   if (typeof value === "number" || value === undefined || value === null) return String(value);
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  if (typeof value === "string") {
+    return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  }
   return `a value of type ${typeof value}`;
 }
 
@@ -23,7 +25,9 @@ function shownValue(value: unknown): string {
  */
 export function badStoredValue(value: unknown, stored: number): string {
   if (typeof value !== "number" || !Number.isFinite(value)) return `is ${shownValue(value)}; expected a finite number`;
-  if (!Number.isFinite(stored)) return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
+  if (!Number.isFinite(stored)) {
+    return `is ${value}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`;
+  }
   return "";
 }
 
@@ -37,9 +41,12 @@ function badMatrixValue(what: string, row: number, col: number, value: unknown, 
  * finiteness check); a flat number array is copied. `what` names the data in errors ("xs").
  */
 export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
-  if (!Number.isInteger(width) || width < 1) throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  if (!Number.isInteger(width) || width < 1) {
+    throw new Error(`${what}: row width must be a positive integer, got ${width}`);
+  }
   if (rows === null || typeof rows !== "object" || typeof rows.length !== "number") {
-    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${rows === null ? "null" : typeof rows}`);
+    const got = rows === null ? "null" : typeof rows;
+    throw new Error(`${what}: expected an array of rows or a flat numeric array, got ${got}`);
   }
   const length = rows.length;
   const flat = rows instanceof VecArray || (length > 0 && typeof rows[0] === "number");
@@ -54,7 +61,7 @@ export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
       out[i] = value as number;
       // Checked as stored: a float32 module cannot hold 1e300.
       if (typeof value !== "number" || !Number.isFinite(out[i])) {
-        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]);
+        throw badMatrixValue(what, Math.floor(i / width), i % width, value, out[i]!);
       }
     }
     return out;
@@ -72,13 +79,15 @@ export function toMatrix(rows: MatrixInput, width: number, what: string): Vec {
     for (let c = 0; c < width; c++) {
       const value = row[c];
       out[r * width + c] = value as number;
-      if (typeof value !== "number" || !Number.isFinite(out[r * width + c])) throw badMatrixValue(what, r, c, value, out[r * width + c]);
+      // Read back: the stored value, which a float32 module may have turned into Infinity.
+      const stored = out[r * width + c]!;
+      if (typeof value !== "number" || !Number.isFinite(stored)) throw badMatrixValue(what, r, c, value, stored);
     }
   }
   return out;
 }
 
-/** The targets a loss needs (a model's `core.labels`): only the built-in cross-entropies constrain them. */
+/** The targets a loss needs (what `core.checkTargets` checks): only the built-in cross-entropies constrain them. */
 export function labelKindOfLoss(loss: string): LabelKind | undefined {
   if (loss === "sparse_categorical_crossentropy") return "class-index";
   if (loss === "binary_crossentropy") return "probability";
@@ -91,14 +100,20 @@ export function labelKindOfLoss(loss: string): LabelKind | undefined {
  * the row is fine, the column of a value out of range, or `width` when a distribution's values
  * do not sum to 1 (within 1e-6). The one rule behind checkLabels and nnc's data reader.
  */
-export function badLabel(kind: LabelKind, row: ArrayLike<number>, start: number, width: number, classes: number): number {
+export function badLabel(
+  kind: LabelKind,
+  row: ArrayLike<number>,
+  start: number,
+  width: number,
+  classes: number,
+): number {
   if (kind === "class-index") {
-    const k = row[start];
+    const k = row[start]!;
     return Number.isInteger(k) && k >= 0 && k < classes ? -1 : 0;
   }
   let sum = 0;
   for (let c = 0; c < width; c++) {
-    const v = row[start + c];
+    const v = row[start + c]!;
     if (!(v >= 0 && v <= 1)) return c;
     sum += v;
   }
@@ -123,11 +138,14 @@ export function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: num
     const bad = badLabel(kind, Y, r * width, width, classes);
     if (bad < 0) continue;
     if (kind === "class-index") {
-      throw new Error(`${what}: row ${r} is class ${Y[r * width]}, but the model has ${classes} classes (expected an integer from 0 to ${classes - 1})`);
+      const expected = `expected an integer from 0 to ${classes - 1}`;
+      throw new Error(`${what}: row ${r} is class ${Y[r * width]}, but the model has ${classes} classes (${expected})`);
     }
-    if (bad < width) throw new Error(`${what}: row ${r}, column ${bad} is ${Y[r * width + bad]}; ${labelRule(kind, false)}`);
+    if (bad < width) {
+      throw new Error(`${what}: row ${r}, column ${bad} is ${Y[r * width + bad]}; ${labelRule(kind, false)}`);
+    }
     let sum = 0;
-    for (let c = 0; c < width; c++) sum += Y[r * width + c];
+    for (let c = 0; c < width; c++) sum += Y[r * width + c]!;
     throw new Error(`${what}: row ${r} sums to ${sum}; ${labelRule(kind, true)}`);
   }
 }
@@ -138,13 +156,19 @@ export function checkLabels(kind: LabelKind, Y: Vec, width: number, classes: num
  */
 export function sampleInto(values: ArrayLike<number>, into: Vec, model: string, what: string): Vec {
   if (values === null || typeof values !== "object" || typeof values.length !== "number") {
-    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${values === null ? "null" : typeof values}`);
+    const got = values === null ? "null" : typeof values;
+    throw new Error(`${model}: ${what} must be an array of ${into.length} numbers, got ${got}`);
   }
-  if (values.length !== into.length) throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
+  if (values.length !== into.length) {
+    throw new Error(`${model}: ${what} must have ${into.length} values, got ${values.length}`);
+  }
   for (let i = 0; i < into.length; i++) {
     const value: unknown = values[i];
     into[i] = value as number;
-    if (typeof value !== "number" || !Number.isFinite(into[i])) throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, into[i])}`);
+    const stored = into[i]!;
+    if (typeof value !== "number" || !Number.isFinite(stored)) {
+      throw new Error(`${model}: ${what}[${i}] ${badStoredValue(value, stored)}`);
+    }
   }
   return into;
 }
@@ -157,10 +181,10 @@ export function checkParams(core: ModelCore, params: Vec, what: string): void {
   }
 }
 
-/** Copies `count` rows of `width` values from src (starting at row srcRow) to dst (starting at row dstRow). */
+/** Copies `count` rows of `width` values from src (from row srcRow on) to dst (from row dstRow on). */
 export function copyRows(src: Vec, srcRow: number, dst: Vec, count: number, width: number, dstRow = 0): void {
   const start = srcRow * width;
   const to = dstRow * width;
   const n = count * width;
-  for (let i = 0; i < n; i++) dst[to + i] = src[start + i];
+  for (let i = 0; i < n; i++) dst[to + i] = src[start + i]!;
 }

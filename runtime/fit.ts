@@ -9,12 +9,21 @@
 //   evaluateModel(core, params, xs, ys);           // { loss, accuracy }
 //   predictModel(core, params, [[0.5, 1]]);        // Vec of n × outputSize
 
-import { VecArray, type AccuracyKind, type ErrorMetric, type ModelCore, type Vec } from "./core.js";
+import { VecArray, type Metric, type MetricName, type ModelCore, type Vec } from "./core.js";
 import type { Optimizer } from "./optimizers.js";
 import { createModelTrainer } from "./trainer.js";
 import { createRng, deriveSeed } from "./rng.js";
-import { checkLabels, checkParams, toMatrix, type MatrixInput } from "./data.js";
-import { aFunction, anOptimizer, checkOptions, nonNegativeInteger, positiveInteger, safeInteger, trueOrFalse, type OptionRule } from "./options.js";
+import { checkParams, toMatrix, type MatrixInput } from "./data.js";
+import {
+  aFunction,
+  anOptimizer,
+  checkOptions,
+  nonNegativeInteger,
+  positiveInteger,
+  safeInteger,
+  trueOrFalse,
+  type OptionRule,
+} from "./options.js";
 
 /** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
 export interface EpochLogs {
@@ -103,57 +112,11 @@ export interface FitOptions {
   optimizer?: Optimizer;
 }
 
-/**
- * Sum over rows [0, n) of the per-sample accuracy score: binary = fraction of output units with
- * (pred > 0.5) == (y > 0.5); categorical = argmax(pred) == argmax(y); sparse_categorical =
- * argmax(pred) == y[0]. Divide by the row count for the accuracy.
- */
-export function accuracyScore(kind: AccuracyKind, pred: Vec, Y: Vec, n: number, outputSize: number, targetSize: number): number {
-  let score = 0;
-  for (let r = 0; r < n; r++) {
-    const p = r * outputSize;
-    const y = r * targetSize;
-    if (kind === "binary") {
-      let hits = 0;
-      for (let j = 0; j < outputSize; j++) if (pred[p + j] > 0.5 === Y[y + j] > 0.5) hits++;
-      score += hits / outputSize;
-    } else if (kind === "categorical" || kind === "sparse_categorical") {
-      let best = 0;
-      for (let j = 1; j < outputSize; j++) if (pred[p + j] > pred[p + best]) best = j;
-      let label = Y[y];
-      if (kind === "categorical") {
-        let arg = 0;
-        for (let j = 1; j < targetSize; j++) if (Y[y + j] > Y[y + arg]) arg = j;
-        label = arg;
-      }
-      if (best === label) score++;
-    }
-  }
-  return score;
-}
-
-/**
- * Sum over rows [0, n) of the row's mean absolute ("mae") or squared ("mse") error over its
- * output units; predictions and targets have the same width. Divide by the row count.
- */
-export function errorScore(metric: ErrorMetric, pred: Vec, Y: Vec, n: number, width: number): number {
-  let total = 0;
-  for (let r = 0; r < n; r++) {
-    let row = 0;
-    for (let j = 0; j < width; j++) {
-      const d = pred[r * width + j] - Y[r * width + j];
-      row += metric === "mae" ? Math.abs(d) : d * d;
-    }
-    total += row / width;
-  }
-  return total;
-}
-
 /** xs/ys → matrices with matching row counts (and at least one row). */
 function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
   const X = toMatrix(xs, core.inputSize, `${what}xs`);
   const Y = toMatrix(ys, core.targetSize, `${what}ys`);
-  if (core.labels) checkLabels(core.labels, Y, core.targetSize, core.outputSize, `${what}ys`);
+  core.checkTargets?.(Y, `${what}ys`);
   const rows = X.length / core.inputSize;
   if (Y.length / core.targetSize !== rows) {
     throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
@@ -166,6 +129,26 @@ function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: st
 function formatLogNumber(x: number): string {
   const a = Math.abs(x);
   return a === 0 || (a >= 1e-3 && a < 1e5) ? x.toFixed(4) : x.toExponential(3);
+}
+
+/** Keras' name of a metric scored on the validation data. */
+function validationName(name: MetricName): `val_${MetricName}` {
+  return `val_${name}`;
+}
+
+/** The per-epoch values fit records besides loss and gradNorm (keys of both EpochLogs and the history). */
+type LoggedName = MetricName | "val_loss" | `val_${MetricName}`;
+
+/** The verbose line of one epoch, in Keras' order: loss, metrics, gradNorm, then the validation values. */
+function epochLine(epoch: number, epochs: number, logs: EpochLogs, metrics: readonly Metric[]): string {
+  let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
+  for (const m of metrics) line += ` - ${m.name}: ${formatLogNumber(logs[m.name]!)}`;
+  line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
+  if (logs.val_loss !== undefined) {
+    line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
+    for (const m of metrics) line += ` - val_${m.name}: ${formatLogNumber(logs[validationName(m.name)]!)}`;
+  }
+  return line;
 }
 
 /**
@@ -189,18 +172,16 @@ export function fitModel(
   const fullBatch = batchSize === "full";
   const nanPolicy = opts.nanPolicy ?? "stop";
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const validation = opts.validationData ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ") : null;
+  const validation = opts.validationData
+    ? fitMatrices(core, opts.validationData[0], opts.validationData[1], "validation ")
+    : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
   if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
   const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize } = core;
-  const withAccuracy = core.accuracy !== "none";
-  const withMae = core.metrics?.includes("mae") ?? false;
-  const withMse = core.metrics?.includes("mse") ?? false;
-  const scored = withAccuracy || withMae || withMse;
+  const { inputSize, targetSize, outputSize, metrics } = core;
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
@@ -209,18 +190,15 @@ export function fitModel(
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   const batchCount = Math.ceil(rows / batchRows);
+  // The epoch's sum of each metric's batch scores (plain numbers: a float32 module sums in doubles too).
+  const sums = metrics.map(() => 0);
 
+  // What each epoch records besides loss and gradNorm, in the order the history lists it.
+  const logged: LoggedName[] = metrics.map((m) => m.name);
+  if (validation) logged.push("val_loss", ...metrics.map((m) => validationName(m.name)));
   const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
   const h = history.history;
-  if (withAccuracy) h.accuracy = [];
-  if (withMae) h.mae = [];
-  if (withMse) h.mse = [];
-  if (validation) {
-    h.val_loss = [];
-    if (withAccuracy) h.val_accuracy = [];
-    if (withMae) h.val_mae = [];
-    if (withMse) h.val_mse = [];
-  }
+  for (const name of logged) h[name] = [];
   if (nanPolicy === "skip") h.skipped = [];
 
   for (let epoch = 0; epoch < epochs && history.stopped === undefined; epoch++) {
@@ -228,15 +206,13 @@ export function fitModel(
       // Fisher–Yates.
       for (let i = rows - 1; i > 0; i--) {
         const j = shuffleRng.int(i + 1);
-        const t = order[i];
-        order[i] = order[j];
+        const t = order[i]!;
+        order[i] = order[j]!;
         order[j] = t;
       }
     }
     let lossSum = 0;
-    let scoreSum = 0;
-    let maeSum = 0;
-    let mseSum = 0;
+    sums.fill(0);
     let normSum = 0;
     let samples = 0;
     let appliedBatches = 0;
@@ -245,30 +221,22 @@ export function fitModel(
       const start = b * batchRows;
       const n = Math.min(batchRows, rows - start);
       for (let r = 0; r < n; r++) {
-        const row = order[start + r];
-        for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j];
-        for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j];
+        const row = order[start + r]!;
+        for (let j = 0; j < inputSize; j++) Xb[r * inputSize + j] = X[row * inputSize + j]!;
+        for (let j = 0; j < targetSize; j++) Yb[r * targetSize + j] = Y[row * targetSize + j]!;
       }
       const loss = trainer.step(Xb, Yb, n, Pb);
-      // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
-      let score = 0;
-      let mae = 0;
-      let mse = 0;
-      if (scored) {
-        if (withAccuracy) score = accuracyScore(core.accuracy, Pb, Yb, n, outputSize, targetSize);
-        if (withMae) mae = errorScore("mae", Pb, Yb, n, outputSize);
-        if (withMse) mse = errorScore("mse", Pb, Yb, n, outputSize);
-      }
       if (trainer.applied) {
         lossSum += loss * n;
-        scoreSum += score;
-        maeSum += mae;
-        mseSum += mse;
+        // As Keras, metrics score the batch's own training forward pass (pre-update params, dropout on).
+        for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(Pb, Yb, n, outputSize, targetSize);
         normSum += trainer.gradNorm;
         samples += n;
         appliedBatches++;
       } else {
-        const problem = Number.isFinite(loss) ? `gradient norm is ${trainer.gradNorm} (loss ${loss})` : `loss is ${loss}`;
+        const problem = Number.isFinite(loss)
+          ? `gradient norm is ${trainer.gradNorm} (loss ${loss})`
+          : `loss is ${loss}`;
         const where = `${problem} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         if (nanPolicy === "throw") throw new Error(`fit: ${where}`);
         if (nanPolicy === "stop") {
@@ -278,7 +246,8 @@ export function fitModel(
         }
         skipped++;
       }
-      if (opts.onBatchEnd?.(b, { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied }) === false) {
+      const batchLogs = { batch: b, size: n, loss, gradNorm: trainer.gradNorm, applied: trainer.applied };
+      if (opts.onBatchEnd?.(b, batchLogs) === false) {
         history.stopped = `stopped by onBatchEnd at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batchCount}`;
         break;
       }
@@ -286,37 +255,19 @@ export function fitModel(
     // An epoch cut short is still recorded when at least one batch was applied.
     if (samples === 0 && history.stopped !== undefined) break;
     const logs: EpochLogs = { loss: lossSum / samples, gradNorm: normSum / appliedBatches };
-    if (withAccuracy) logs.accuracy = scoreSum / samples;
-    if (withMae) logs.mae = maeSum / samples;
-    if (withMse) logs.mse = mseSum / samples;
+    metrics.forEach((m, k) => (logs[m.name] = sums[k]! / samples));
     if (validation) {
-      const val = evaluateModel(core, params, validation[0], validation[1], { batchSize: batchRows });
+      const val = scoreRows(core, params, validation[0], validation[1], validation[2], batchRows);
       logs.val_loss = val.loss;
-      if (withAccuracy) logs.val_accuracy = val.accuracy;
-      if (withMae) logs.val_mae = val.mae;
-      if (withMse) logs.val_mse = val.mse;
+      metrics.forEach((m, k) => (logs[validationName(m.name)] = val.metrics[k]!));
     }
     history.epoch.push(epoch);
     h.loss.push(logs.loss);
     h.gradNorm.push(logs.gradNorm);
-    if (logs.accuracy !== undefined) h.accuracy?.push(logs.accuracy);
-    if (logs.mae !== undefined) h.mae?.push(logs.mae);
-    if (logs.mse !== undefined) h.mse?.push(logs.mse);
-    if (logs.val_loss !== undefined) h.val_loss?.push(logs.val_loss);
-    if (logs.val_accuracy !== undefined) h.val_accuracy?.push(logs.val_accuracy);
-    if (logs.val_mae !== undefined) h.val_mae?.push(logs.val_mae);
-    if (logs.val_mse !== undefined) h.val_mse?.push(logs.val_mse);
+    for (const name of logged) h[name]!.push(logs[name]!);
     h.skipped?.push(skipped);
     if (opts.verbose === 1) {
-      let line = `Epoch ${epoch + 1}/${epochs} - loss: ${formatLogNumber(logs.loss)}`;
-      if (logs.accuracy !== undefined) line += ` - accuracy: ${formatLogNumber(logs.accuracy)}`;
-      if (logs.mae !== undefined) line += ` - mae: ${formatLogNumber(logs.mae)}`;
-      if (logs.mse !== undefined) line += ` - mse: ${formatLogNumber(logs.mse)}`;
-      line += ` - gradNorm: ${formatLogNumber(logs.gradNorm)}`;
-      if (logs.val_loss !== undefined) line += ` - val_loss: ${formatLogNumber(logs.val_loss)}`;
-      if (logs.val_accuracy !== undefined) line += ` - val_accuracy: ${formatLogNumber(logs.val_accuracy)}`;
-      if (logs.val_mae !== undefined) line += ` - val_mae: ${formatLogNumber(logs.val_mae)}`;
-      if (logs.val_mse !== undefined) line += ` - val_mse: ${formatLogNumber(logs.val_mse)}`;
+      let line = epochLine(epoch, epochs, logs, metrics);
       if (skipped > 0) line += ` - skipped: ${skipped}`;
       if (history.stopped !== undefined) line += ` - ${history.stopped}`;
       // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
@@ -330,8 +281,35 @@ export function fitModel(
 }
 
 /**
- * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when core.accuracy is
- * "none"), plus mae / mse when the model asks for them.
+ * The mean loss and the mean of each of core.metrics over rows [0, rows) of X and Y, in
+ * inference mode, in chunks of `chunk` rows (at most core.maxBatch).
+ */
+function scoreRows(core: ModelCore, params: Vec, X: Vec, Y: Vec, rows: number, chunk: number): Scores {
+  const { inputSize, targetSize, outputSize, metrics } = core;
+  const size = Math.min(chunk, core.maxBatch);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(size * outputSize);
+  let lossSum = 0;
+  const sums = metrics.map(() => 0);
+  for (let start = 0; start < rows; start += size) {
+    const n = Math.min(size, rows - start);
+    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
+    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(pred, Yc, n, outputSize, targetSize);
+  }
+  return { loss: lossSum / rows, metrics: sums.map((sum) => sum / rows) };
+}
+
+/** Mean loss and metrics (in core.metrics order) over some rows. */
+interface Scores {
+  loss: number;
+  metrics: number[];
+}
+
+/**
+ * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when the model has none),
+ * plus mae / mse when the model asks for them.
  */
 export function evaluateModel(
   core: ModelCore,
@@ -343,29 +321,9 @@ export function evaluateModel(
   checkOptions("evaluate", opts, EVALUATE_OPTIONS);
   checkParams(core, params, "evaluate");
   const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const { inputSize, targetSize, outputSize } = core;
-  const chunk = Math.min(opts.batchSize ?? 32, core.maxBatch);
-  const withAccuracy = core.accuracy !== "none";
-  const withMae = core.metrics?.includes("mae") ?? false;
-  const withMse = core.metrics?.includes("mse") ?? false;
-  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
-  const pred = new VecArray(chunk * outputSize);
-  let lossSum = 0;
-  let score = 0;
-  let maeSum = 0;
-  let mseSum = 0;
-  for (let start = 0; start < rows; start += chunk) {
-    const n = Math.min(chunk, rows - start);
-    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
-    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
-    if (withAccuracy) score += accuracyScore(core.accuracy, pred, Yc, n, outputSize, targetSize);
-    if (withMae) maeSum += errorScore("mae", pred, Yc, n, outputSize);
-    if (withMse) mseSum += errorScore("mse", pred, Yc, n, outputSize);
-  }
-  const result: EvaluateResult = { loss: lossSum / rows, accuracy: withAccuracy ? score / rows : NaN };
-  if (withMae) result.mae = maeSum / rows;
-  if (withMse) result.mse = mseSum / rows;
+  const scores = scoreRows(core, params, X, Y, rows, opts.batchSize ?? 32);
+  const result: EvaluateResult = { loss: scores.loss, accuracy: NaN };
+  core.metrics.forEach((m, k) => (result[m.name] = scores.metrics[k]!));
   return result;
 }
 

@@ -33,11 +33,11 @@ const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
  */
 function initFans(shape: number[]): [number, number] {
   if (shape.length === 0) return [1, 1];
-  if (shape.length === 1) return [shape[0], shape[0]];
-  if (shape.length === 2) return [shape[1], shape[0]];
+  if (shape.length === 1) return [shape[0]!, shape[0]!];
+  if (shape.length === 2) return [shape[1]!, shape[0]!];
   let receptive = 1;
-  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i];
-  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+  for (let i = 0; i < shape.length - 2; i++) receptive *= shape[i]!;
+  return [shape[shape.length - 2]! * receptive, shape[shape.length - 1]! * receptive];
 }
 
 /** Fills `out[offset .. offset+size)` for one tensor. */
@@ -92,7 +92,8 @@ export function initParams(params: ParamInfo[], paramCount: number, seed: number
     let size = 1;
     for (const d of p.shape) size *= d;
     if (size !== p.size || p.offset < 0 || p.offset + p.size > paramCount) {
-      throw new Error(`parameter '${p.name}': layout (offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]) does not fit ${paramCount} parameters`);
+      const layout = `offset ${p.offset}, size ${p.size}, shape [${p.shape.join(", ")}]`;
+      throw new Error(`parameter '${p.name}': layout (${layout}) does not fit ${paramCount} parameters`);
     }
     initTensor(out, p, seed);
   }

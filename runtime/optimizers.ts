@@ -10,6 +10,22 @@
 import { VecArray, type ParamInfo, type Vec } from "./core.js";
 import { checkClipOptions, clipGradient, type ClipOptions } from "./clip.js";
 
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+export interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
+}
+
 export interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -20,6 +36,33 @@ export interface Optimizer {
   readonly iterations: number;
   /** May be changed between steps (e.g. a schedule in onEpochEnd). */
   learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/** Each optimizer's per-parameter state arrays, in the order OptimizerState.arrays holds them. */
+export const STATE_ARRAYS = {
+  sgd: ["velocity"],
+  adam: ["m", "v"],
+  rmsprop: ["velocity", "moments", "meanGrad"],
+  adagrad: ["accumulator"],
+} as const;
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+export function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
 }
 
 export type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
@@ -81,7 +124,7 @@ export type OptimizerSpec =
   | { name: "adagrad"; options?: AdagradOptions };
 
 /** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
-function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout: ParamInfo[] | undefined): void {
+function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout?: ParamInfo[]): void {
   if (!Number.isInteger(size) || size < 0) throw new Error(`${name}: size must be a non-negative integer, got ${size}`);
   const known: readonly string[] = Object.keys(OPTIMIZERS[name].options);
   for (const key of Object.keys(options)) {
@@ -93,7 +136,14 @@ function checkOptimizerSetup(name: OptimizerName, options: object, size: number,
 }
 
 /** `value` (or the default) after checking it is a number in [min, max] (maxOpen: max excluded). */
-function optimizerNumber(value: number | undefined, fallback: number, what: string, min: number, max: number, maxOpen = false): number {
+function optimizerNumber(
+  value: number | undefined,
+  fallback: number,
+  what: string,
+  min: number,
+  max: number,
+  maxOpen = false,
+): number {
   const v = value === undefined ? fallback : value;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (maxOpen && v === max)) {
     // Infinity is never accepted, so an unbounded range is not written as "[0, Infinity]".
@@ -106,42 +156,158 @@ function optimizerNumber(value: number | undefined, fallback: number, what: stri
 /** Step-time guard (cheap: two length reads). */
 function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
   if (params.length !== size || grad.length !== size) {
-    throw new Error(`${name}.step: expected params and grad of length ${size}, got ${params.length} and ${grad.length}`);
+    const got = `got ${params.length} and ${grad.length}`;
+    throw new Error(`${name}.step: expected params and grad of length ${size}, ${got}`);
   }
 }
 
 /**
+ * An optimizer's update rule: applies `grad` (the clipped batch-mean gradient) to `params` with
+ * learning rate `lr` at step `t` (1 for the first step), updating the optimizer's own state.
+ */
+type UpdateRule = (params: Vec, grad: Vec, lr: number, t: number) => void;
+
+/**
+ * What every optimizer shares around its update rule: the settable learning rate, the step
+ * count, the step-time size check and gradient clipping. Each createXxx below checks its options
+ * and allocates its state once, then hands its rule to this shell.
+ */
+function optimizerShell(
+  name: OptimizerName,
+  size: number,
+  learningRate: number,
+  options: ClipOptions,
+  layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
+  update: UpdateRule,
+): Optimizer {
+  // [learning rate, iterations] in an array a generated training step reads and writes too.
+  const scalars = [learningRate, 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+  };
+  return {
+    get learningRate() {
+      return scalars[0]!;
+    },
+    set learningRate(value: number) {
+      scalars[0] = value;
+    },
+    get iterations() {
+      return scalars[1]!;
+    },
+    state,
+    step(params: Vec, grad: Vec): void {
+      checkStepSizes(name, params, grad, size);
+      clipGradient(grad, options, layout);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
+    },
+  };
+}
+
+/*
  * The elementwise updates live in small functions of their own: V8 optimizes such a function as
  * a whole after a few calls, while the same loop inline in step() only ever ran as on-stack
  * replaced code (never TurboFan for step itself) and measured ~2× slower on 100,000 parameters.
  */
-function sgdUpdate(params: Vec, grad: Vec, velocity: Vec, size: number, lr: number, momentum: number, nesterov: boolean): void {
+
+/** SGD's elementwise update (momentum 0: plain; else with velocity, optionally Nesterov's). */
+function sgdUpdate(
+  params: Vec,
+  grad: Vec,
+  velocity: Vec,
+  size: number,
+  lr: number,
+  momentum: number,
+  nesterov: boolean,
+): void {
   if (momentum === 0) {
-    for (let i = 0; i < size; i++) params[i] -= lr * grad[i];
+    for (let i = 0; i < size; i++) params[i]! -= lr * grad[i]!;
   } else if (nesterov) {
     for (let i = 0; i < size; i++) {
-      const v = momentum * velocity[i] - lr * grad[i];
+      const v = momentum * velocity[i]! - lr * grad[i]!;
       velocity[i] = v;
-      params[i] += momentum * v - lr * grad[i];
+      params[i]! += momentum * v - lr * grad[i]!;
     }
   } else {
     for (let i = 0; i < size; i++) {
-      const v = momentum * velocity[i] - lr * grad[i];
+      const v = momentum * velocity[i]! - lr * grad[i]!;
       velocity[i] = v;
-      params[i] += v;
+      params[i]! += v;
     }
   }
 }
 
-/** Adam's elementwise update (see sgdUpdate for why it is a function of its own). */
-function adamUpdate(params: Vec, grad: Vec, m: Vec, v: Vec, size: number, alpha: number, c1: number, c2: number, epsilon: number): void {
+/** Adam's elementwise update, with alpha the step's bias-corrected learning rate and c1, c2 = 1 − β1, 1 − β2. */
+function adamUpdate(
+  params: Vec,
+  grad: Vec,
+  m: Vec,
+  v: Vec,
+  size: number,
+  alpha: number,
+  c1: number,
+  c2: number,
+  epsilon: number,
+): void {
   for (let i = 0; i < size; i++) {
-    const g = grad[i];
-    const mi = m[i] + (g - m[i]) * c1;
-    const vi = v[i] + (g * g - v[i]) * c2;
+    const g = grad[i]!;
+    const mi = m[i]! + (g - m[i]!) * c1;
+    const vi = v[i]! + (g * g - v[i]!) * c2;
     m[i] = mi;
     v[i] = vi;
-    params[i] -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
+    params[i]! -= (mi * alpha) / (Math.sqrt(vi) + epsilon);
+  }
+}
+
+/** RMSprop's elementwise update; `moments` is used when momentum > 0, `meanGrad` when centered. */
+function rmspropUpdate(
+  params: Vec,
+  grad: Vec,
+  velocity: Vec,
+  moments: Vec,
+  meanGrad: Vec,
+  size: number,
+  lr: number,
+  rho: number,
+  momentum: number,
+  epsilon: number,
+  centered: boolean,
+): void {
+  const c = 1 - rho;
+  for (let i = 0; i < size; i++) {
+    const g = grad[i]!;
+    const vi = rho * velocity[i]! + c * g * g;
+    velocity[i] = vi;
+    let denominator = vi + epsilon;
+    if (centered) {
+      const a = rho * meanGrad[i]! + c * g;
+      meanGrad[i] = a;
+      denominator = vi - a * a + epsilon;
+    }
+    const increment = (lr * g) / Math.sqrt(denominator);
+    if (momentum > 0) {
+      const mom = momentum * moments[i]! + increment;
+      moments[i] = mom;
+      params[i]! -= mom;
+    } else {
+      params[i]! -= increment;
+    }
+  }
+}
+
+/** Adagrad's elementwise update. */
+function adagradUpdate(params: Vec, grad: Vec, accumulator: Vec, size: number, lr: number, epsilon: number): void {
+  for (let i = 0; i < size; i++) {
+    const g = grad[i]!;
+    const acc = accumulator[i]! + g * g;
+    accumulator[i] = acc;
+    params[i]! -= (lr * g) / Math.sqrt(acc + epsilon);
   }
 }
 
@@ -155,25 +321,10 @@ export function createSgd(size: number, options: SgdOptions = {}, layout?: Param
   const momentum = optimizerNumber(options.momentum, d.momentum, "sgd momentum", 0, 1);
   const nesterov = options.nesterov ?? d.nesterov;
   const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
-  let lr = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
-  let iterations = 0;
-  return {
-    get learningRate() {
-      return lr;
-    },
-    set learningRate(value: number) {
-      lr = value;
-    },
-    get iterations() {
-      return iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      checkStepSizes("sgd", params, grad, size);
-      clipGradient(grad, options, layout);
-      sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov);
-      iterations++;
-    },
-  };
+  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
+  return optimizerShell("sgd", size, learningRate, options, layout, [velocity], (params, grad, lr) =>
+    sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),
+  );
 }
 
 /**
@@ -188,27 +339,11 @@ export function createAdam(size: number, options: AdamOptions = {}, layout?: Par
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
   const m = new VecArray(size);
   const v = new VecArray(size);
-  let lr = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
-  let iterations = 0;
-  return {
-    get learningRate() {
-      return lr;
-    },
-    set learningRate(value: number) {
-      lr = value;
-    },
-    get iterations() {
-      return iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      checkStepSizes("adam", params, grad, size);
-      clipGradient(grad, options, layout);
-      const t = iterations + 1;
-      const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
-      adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
-      iterations = t;
-    },
-  };
+  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
+  return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
+    const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+    adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
+  });
 }
 
 /**
@@ -226,77 +361,36 @@ export function createRmsprop(size: number, options: RmspropOptions = {}, layout
   const velocity = new VecArray(size);
   const moments = new VecArray(momentum > 0 ? size : 0);
   const meanGrad = new VecArray(centered ? size : 0);
-  let lr = optimizerNumber(options.learningRate, d.learningRate, "rmsprop learningRate", 0, Infinity);
-  let iterations = 0;
-  return {
-    get learningRate() {
-      return lr;
-    },
-    set learningRate(value: number) {
-      lr = value;
-    },
-    get iterations() {
-      return iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      checkStepSizes("rmsprop", params, grad, size);
-      clipGradient(grad, options, layout);
-      const c = 1 - rho;
-      for (let i = 0; i < size; i++) {
-        const g = grad[i];
-        const vi = rho * velocity[i] + c * g * g;
-        velocity[i] = vi;
-        let denominator = vi + epsilon;
-        if (centered) {
-          const a = rho * meanGrad[i] + c * g;
-          meanGrad[i] = a;
-          denominator = vi - a * a + epsilon;
-        }
-        const increment = (lr * g) / Math.sqrt(denominator);
-        if (momentum > 0) {
-          const mom = momentum * moments[i] + increment;
-          moments[i] = mom;
-          params[i] -= mom;
-        } else {
-          params[i] -= increment;
-        }
-      }
-      iterations++;
-    },
-  };
+  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "rmsprop learningRate", 0, Infinity);
+  return optimizerShell(
+    "rmsprop",
+    size,
+    learningRate,
+    options,
+    layout,
+    [velocity, moments, meanGrad],
+    (params, grad, lr) =>
+      rmspropUpdate(params, grad, velocity, moments, meanGrad, size, lr, rho, momentum, epsilon, centered),
+  );
 }
 
 /** Keras 3 Adagrad: acc += g² (acc starts at initialAccumulatorValue); p -= lr·g/sqrt(acc + ε). */
 export function createAdagrad(size: number, options: AdagradOptions = {}, layout?: ParamInfo[]): Optimizer {
   checkOptimizerSetup("adagrad", options, size, layout);
   const d = OPTIMIZERS.adagrad.options;
-  const initial = optimizerNumber(options.initialAccumulatorValue, d.initialAccumulatorValue, "adagrad initialAccumulatorValue", 0, Infinity);
+  const initial = optimizerNumber(
+    options.initialAccumulatorValue,
+    d.initialAccumulatorValue,
+    "adagrad initialAccumulatorValue",
+    0,
+    Infinity,
+  );
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adagrad epsilon", 0, Infinity);
   const accumulator = new VecArray(size).fill(initial);
-  let lr = optimizerNumber(options.learningRate, d.learningRate, "adagrad learningRate", 0, Infinity);
-  let iterations = 0;
-  return {
-    get learningRate() {
-      return lr;
-    },
-    set learningRate(value: number) {
-      lr = value;
-    },
-    get iterations() {
-      return iterations;
-    },
-    step(params: Vec, grad: Vec): void {
-      checkStepSizes("adagrad", params, grad, size);
-      clipGradient(grad, options, layout);
-      for (let i = 0; i < size; i++) {
-        const g = grad[i];
-        const acc = accumulator[i] + g * g;
-        accumulator[i] = acc;
-        params[i] -= (lr * g) / Math.sqrt(acc + epsilon);
-      }
-      iterations++;
-    },
-  };
+  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adagrad learningRate", 0, Infinity);
+  return optimizerShell("adagrad", size, learningRate, options, layout, [accumulator], (params, grad, lr) =>
+    adagradUpdate(params, grad, accumulator, size, lr, epsilon),
+  );
 }
 
 /** Builds the optimizer named by `spec` (bundles every optimizer; generated code calls one factory directly). */
@@ -311,6 +405,7 @@ export function createOptimizer(spec: OptimizerSpec, params: ParamInfo[], size: 
     case "adagrad":
       return createAdagrad(size, spec.options, params);
     default:
-      throw new Error(`unknown optimizer '${(spec as { name: unknown }).name}' (known: ${Object.keys(OPTIMIZERS).join(", ")})`);
+      const known = Object.keys(OPTIMIZERS).join(", ");
+      throw new Error(`unknown optimizer '${(spec as { name: unknown }).name}' (known: ${known})`);
   }
 }

@@ -26,7 +26,8 @@ export function aFunction(v: unknown): string {
   return typeof v === "function" ? "" : "a function";
 }
 export function anOptimizer(v: unknown): string {
-  return v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function" ? "" : "an optimizer (from createOptimizer)";
+  const isOptimizer = v !== null && typeof v === "object" && typeof (v as { step?: unknown }).step === "function";
+  return isOptimizer ? "" : "an optimizer (from createOptimizer)";
 }
 
 /** A value as shown in an option error: strings quoted, so "8" and 8 differ. */
@@ -41,10 +42,14 @@ export function shownOption(value: unknown): string {
 /** Throws unless `opts` is undefined or an object whose keys are in `rules` and whose values pass them. */
 export function checkOptions(what: string, opts: unknown, rules: { [key: string]: OptionRule }): void {
   if (opts === undefined) return;
-  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new Error(`${what}: options must be an object, got ${shownOption(opts)}`);
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+    throw new Error(`${what}: options must be an object, got ${shownOption(opts)}`);
+  }
   const known = Object.keys(rules);
   for (const key of Object.keys(opts)) {
-    if (!Object.prototype.hasOwnProperty.call(rules, key)) throw new Error(`${what}: unknown option '${key}' (known: ${known.join(", ")})`);
+    if (!Object.prototype.hasOwnProperty.call(rules, key)) {
+      throw new Error(`${what}: unknown option '${key}' (known: ${known.join(", ")})`);
+    }
     const value = (opts as { [key: string]: unknown })[key];
     if (value === undefined) continue;
     const expected = rules[key]!(value);

@@ -34,20 +34,26 @@ const VALUES_PER_PIECE = 16384;
  */
 export function writeModelParams(core: ParamsLayout, params: Vec, write: (text: string) => void): void {
   if (params.length !== core.paramCount) {
-    throw new Error(`saveParams: params has length ${params.length}, model '${core.name}' has ${core.paramCount} parameters`);
+    const has = `model '${core.name}' has ${core.paramCount} parameters`;
+    throw new Error(`saveParams: params has length ${params.length}, ${has}`);
   }
   for (const p of core.params) {
     for (let i = 0; i < p.size; i++) {
       const v = params[p.offset + i];
-      if (!Number.isFinite(v)) throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
+      if (!Number.isFinite(v)) {
+        throw new Error(`saveParams: tensor '${p.name}' data[${i}] is ${v}; only finite numbers can be saved`);
+      }
     }
   }
-  write(`{"format":"nnc-params","version":1,"model":${JSON.stringify(core.name)},"layoutHash":${JSON.stringify(core.layoutHash)},"params":{\n`);
+  const name = JSON.stringify(core.name);
+  const hash = JSON.stringify(core.layoutHash);
+  write(`{"format":"nnc-params","version":1,"model":${name},"layoutHash":${hash},"params":{\n`);
   core.params.forEach((p, t) => {
     write(`${t > 0 ? ",\n" : ""}${JSON.stringify(p.name)}:{"shape":${JSON.stringify(p.shape)},"data":[`);
     // A finite number's JSON is its String(): a typed array's join writes exactly that.
     for (let i = 0; i < p.size; i += VALUES_PER_PIECE) {
-      const piece = params.subarray(p.offset + i, p.offset + Math.min(p.size, i + VALUES_PER_PIECE)).join(",");
+      const end = p.offset + Math.min(p.size, i + VALUES_PER_PIECE);
+      const piece = params.subarray(p.offset + i, end).join(",");
       write(i > 0 ? `,${piece}` : piece);
     }
     write("]}");
@@ -71,8 +77,9 @@ export function saveModelParams(core: ParamsLayout, params: Vec): string {
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     throw new Error(
-      `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, more than a JavaScript string can hold; ` +
-        "keep the parameter vector itself (its bytes), or let nnc train --save write the weights, which it does in pieces",
+      `saveParams: the JSON of model '${core.name}' (${core.paramCount} parameters) has ${length} characters, ` +
+        "more than a JavaScript string can hold; keep the parameter vector itself (its bytes), " +
+        "or let nnc train --save write the weights, which it does in pieces",
     );
   }
 }
@@ -82,8 +89,14 @@ function visible(text: string): string {
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const hidden = c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) || c === 0xfeff;
-    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : text[i];
+    const hidden =
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x200b && c <= 0x200f) ||
+      (c >= 0x2028 && c <= 0x202e) ||
+      (c >= 0x2060 && c <= 0x2069) ||
+      c === 0xfeff;
+    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : text[i]!;
   }
   return out;
 }
@@ -91,7 +104,9 @@ function visible(text: string): string {
 /** A JSON value as shown in error messages: strings quoted (cut and made visible), containers named. */
 function describeJson(value: unknown): string {
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return visible(JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value));
+  if (typeof value === "string") {
+    return visible(JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value));
+  }
   if (typeof value === "object" && value !== null) return "an object";
   return String(value);
 }
@@ -101,7 +116,25 @@ function failLoad(message: string): never {
   throw new Error(`loadParams: ${message}`);
 }
 
-function isJsonObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object: its keys are whatever the file holds. */
+type JsonObject = { [key: string]: unknown };
+
+/** The fields of a parameters document that are read (each checked before use). */
+interface ParamsDocument {
+  format?: unknown;
+  version?: unknown;
+  model?: unknown;
+  layoutHash?: unknown;
+  params?: unknown;
+}
+
+/** The fields of one saved tensor. */
+interface TensorDocument {
+  shape?: unknown;
+  data?: unknown;
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -127,10 +160,15 @@ export function loadModelParams(core: ParamsLayout, json: string): Vec {
  */
 export function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
   if (!isJsonObject(doc)) failLoad(`expected a JSON object, got ${describeJson(doc)}`);
-  if (doc.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(doc.format)}`);
-  if (doc.version !== 1) failLoad(`unsupported version ${describeJson(doc.version)} (this runtime reads version 1)`);
-  if (doc.model !== core.name) failLoad(`these parameters are for model ${describeJson(doc.model)}, not ${JSON.stringify(core.name)}`);
-  const saved = doc.params;
+  const fields: ParamsDocument = doc;
+  if (fields.format !== "nnc-params") failLoad(`format must be "nnc-params", got ${describeJson(fields.format)}`);
+  if (fields.version !== 1) {
+    failLoad(`unsupported version ${describeJson(fields.version)} (this runtime reads version 1)`);
+  }
+  if (fields.model !== core.name) {
+    failLoad(`these parameters are for model ${describeJson(fields.model)}, not ${JSON.stringify(core.name)}`);
+  }
+  const saved = fields.params;
   if (!isJsonObject(saved)) failLoad(`"params" must be an object of tensors, got ${describeJson(saved)}`);
 
   const out = new VecArray(core.paramCount);
@@ -138,7 +176,8 @@ export function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
     if (!Object.prototype.hasOwnProperty.call(saved, p.name)) failLoad(`missing tensor '${p.name}'`);
     const t = saved[p.name];
     if (!isJsonObject(t)) failLoad(`tensor '${p.name}' must be an object { shape, data }, got ${describeJson(t)}`);
-    const shape = t.shape;
+    const tensor: TensorDocument = t;
+    const shape = tensor.shape;
     if (shape === undefined) failLoad(`tensor '${p.name}' has no shape, expected [${p.shape.join(", ")}]`);
     const shapeOk = Array.isArray(shape) && shape.length === p.shape.length && shape.every((d, i) => d === p.shape[i]);
     if (!shapeOk) {
@@ -146,17 +185,20 @@ export function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
       const got = Array.isArray(shape) ? `[${shape.map(describeJson).join(", ")}]` : describeJson(shape);
       failLoad(`tensor '${p.name}' has shape ${got}, expected [${p.shape.join(", ")}]`);
     }
-    const data: unknown = t.data;
-    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
+    const data: unknown = tensor.data;
+    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
+      failLoad(`tensor '${p.name}' data must be an array, got ${describeJson(data)}`);
+    }
     const values = data as ArrayLike<unknown>;
     if (values.length !== p.size) failLoad(`tensor '${p.name}' has ${values.length} values, expected ${p.size}`);
     for (let i = 0; i < p.size; i++) {
       const v = values[i];
       out[p.offset + i] = v as number;
       // Checked as stored: a float32 module turns 1e300 into Infinity.
-      if (typeof v !== "number" || !Number.isFinite(out[p.offset + i])) {
+      if (typeof v !== "number" || !Number.isFinite(out[p.offset + i]!)) {
         if (typeof v === "number" && Number.isFinite(v)) {
-          failLoad(`tensor '${p.name}' data[${i}] is ${v}, beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers`);
+          const range = "beyond the range of float32 (±3.4028234663852886e+38) in which this module stores numbers";
+          failLoad(`tensor '${p.name}' data[${i}] is ${v}, ${range}`);
         }
         failLoad(`tensor '${p.name}' data[${i}] is ${describeJson(v)}, expected a finite number`);
       }
@@ -165,12 +207,14 @@ export function paramsFromDocument(core: ParamsLayout, doc: unknown): Vec {
   for (const name of Object.keys(saved)) {
     if (!core.params.some((p) => p.name === name)) {
       // The name comes from the file: cut and made visible like any value shown.
-      failLoad(`unexpected tensor '${visible(name.length > 40 ? name.slice(0, 40) + "…" : name)}' (not a parameter of model '${core.name}')`);
+      const shown = visible(name.length > 40 ? name.slice(0, 40) + "…" : name);
+      failLoad(`unexpected tensor '${shown}' (not a parameter of model '${core.name}')`);
     }
   }
   // Checked last: a tensor-level message above is more precise than "the hash differs".
-  if (doc.layoutHash !== core.layoutHash) {
-    failLoad(`layoutHash ${describeJson(doc.layoutHash)} does not match the model's ${core.layoutHash} (the parameter layout changed since these were saved)`);
+  if (fields.layoutHash !== core.layoutHash) {
+    const why = "the parameter layout changed since these were saved";
+    failLoad(`layoutHash ${describeJson(fields.layoutHash)} does not match the model's ${core.layoutHash} (${why})`);
   }
   return out;
 }

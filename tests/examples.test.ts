@@ -1,4 +1,4 @@
-// The examples end to end: generated modules are self-contained, type-check under strict,
+// The examples end to end: generated modules are self-contained, type-check under the strictest settings,
 // match what is committed in generated/, are deterministic, and compute the same
 // gradients as the reference interpreter and as finite differences.
 
@@ -9,6 +9,8 @@ import { evaluate as interpret } from "../compiler/interpret.js";
 import { EXAMPLES, ROOT, compileExample } from "../scripts/examples.js";
 import { finiteDifferences, relError, testRandom } from "./helpers/fd.js";
 import { importCode, typeErrors } from "./helpers/generated.js";
+import { typeErrorsOfEach } from "./helpers/typecheck.js";
+import { compile } from "../compiler/compile.js";
 
 describe.each(EXAMPLES)("example $name", (example) => {
   let code = "";
@@ -31,7 +33,7 @@ describe.each(EXAMPLES)("example $name", (example) => {
     expect(code).not.toMatch(/\b20\d\d-\d\d-\d\d/);
   });
 
-  it("type-checks under strict", async () => {
+  it("type-checks under the strictest tsconfig (tests/helpers/typecheck.ts) with erasable syntax only", async () => {
     expect(await typeErrors(code)).toEqual([]);
   });
 
@@ -80,6 +82,15 @@ describe.each(EXAMPLES)("example $name", (example) => {
       const fd = finiteDifferences(masks.size > 0 ? trainingLoss : () => mod.loss(params, x, y), params, 1e-6, at);
       for (const i of at) expect(relError(g[i]!, fd[i]!)).toBeLessThan(1e-6);
     }
+  });
+});
+
+describe("every example under other lowerings and precisions", () => {
+  it("type-checks under the strictest tsconfig: per-sample loops, forced batching, float32", async () => {
+    const variants = [{ batch: "never", unroll: "never" }, { batch: "always" }, { precision: "f32" }] as const;
+    const codes = await Promise.all(EXAMPLES.flatMap((e) => variants.map(async (options) => (await compile(readFileSync(`${ROOT}${e.source}`, "utf8"), e.source, options)).code)));
+    const errors = await typeErrorsOfEach(codes);
+    expect(errors.map((e, i) => (e.length > 0 ? `${i}: ${e[0]}` : "")).filter((e) => e !== "")).toEqual([]);
   });
 });
 

@@ -4,8 +4,10 @@
 import { CHECK_OPTIONS, CHECK_USAGE, checkCommand } from "./check-command.js";
 import { COMPILE_OPTIONS, COMPILE_USAGE, compileCommand } from "./compile-command.js";
 import { EVALUATE_OPTIONS, EVALUATE_USAGE, evaluateCommand } from "./evaluate-command.js";
+import { EXPORT_OPTIONS, EXPORT_USAGE, exportCommand } from "./export-command.js";
 import { GRAD_OPTIONS, GRAD_USAGE, gradCommand } from "./grad-command.js";
 import { GRAPH_OPTIONS, GRAPH_USAGE, graphCommand } from "./graph-command.js";
+import { IMPORT_OPTIONS, IMPORT_USAGE, importCommand } from "./import-command.js";
 import type { OptionSpec } from "./options.js";
 import { PREDICT_OPTIONS, PREDICT_USAGE, predictCommand } from "./predict-command.js";
 import { TRAIN_OPTIONS, TRAIN_USAGE, trainCommand } from "./train-command.js";
@@ -26,4 +28,6 @@ export const COMMANDS: Record<string, Command> = {
   grad: { run: gradCommand, usage: GRAD_USAGE, options: GRAD_OPTIONS },
   graph: { run: graphCommand, usage: GRAPH_USAGE, options: GRAPH_OPTIONS },
   check: { run: checkCommand, usage: CHECK_USAGE, options: CHECK_OPTIONS },
+  import: { run: importCommand, usage: IMPORT_USAGE, options: IMPORT_OPTIONS },
+  export: { run: exportCommand, usage: EXPORT_USAGE, options: EXPORT_OPTIONS },
 };

@@ -1,15 +1,19 @@
-// `nnc MODEL.nn -o MODEL.ts`: compile a model file to a generated TypeScript module.
+// `nnc MODEL.nn -o MODEL.ts`: compile a model file to a generated TypeScript module, or with
+// `-o MODEL.js` (or .mjs) to a JavaScript module with its MODEL.d.ts (.d.mts) beside it.
 // `--emit ir` prints the graph before and after autodiff and simplification instead, and
 // `--emit program` the lowered Program (buffers and kernels) that the module prints.
 
+import { statSync } from "node:fs";
 import { compile, lowerSource } from "../compile.js";
+import { kernelSummary } from "../emit/kernel-info.js";
 import { programText } from "../print/program-text.js";
 import { irReport } from "./ir-report.js";
-import { UsageError, readSource } from "./io.js";
+import { UsageError, readSource, shownName } from "./io.js";
 import { oneModelFile, oneOf, parseOptions } from "./options.js";
 import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 
 export const COMPILE_USAGE = `  nnc [compile] MODEL.nn -o MODEL.ts [options]   compile a model to a self-contained TypeScript module
+      -o MODEL.js                      a JavaScript module instead, with MODEL.d.ts beside it (.mjs: .d.mts)
       --unroll auto|always|never       straight-line code or loops (default auto: within V8's budget)
       --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
       --precision f64|f32              storage type of parameters and activations (default f64)
@@ -28,6 +32,34 @@ export const COMPILE_OPTIONS = {
   "no-format": { type: "boolean" },
 } as const;
 
+/** The .d.ts beside a JavaScript module (m.js: m.d.ts, m.mjs: m.d.mts); undefined for other names. */
+function declarationsPath(output: string): string | undefined {
+  const js = /\.(m?)js$/.exec(output);
+  return js ? output.slice(0, js.index) + (js[1] === "m" ? ".d.mts" : ".d.ts") : undefined;
+}
+
+/** What -o asks for: TypeScript, or JavaScript and where its .d.ts goes. */
+type Target = { language: "ts" } | { language: "js"; declarations: string };
+
+/**
+ * The module an output name asks for, by its extension: .ts and .mts get TypeScript, .js and
+ * .mjs JavaScript with a .d.ts (.d.mts) beside it; standard output, a device and a FIFO get
+ * TypeScript. Anything else is refused: a module that Node or a bundler would misread is worse
+ * than an error.
+ */
+export function outputTarget(output: string): Target {
+  if (/\.d\.[mc]?ts$/i.test(output)) {
+    throw new UsageError(`-o '${output}': a .d.ts file holds only types; name the module .ts, or .js for JavaScript with its .d.ts beside it`);
+  }
+  const declarations = declarationsPath(output);
+  if (declarations !== undefined) return { language: "js", declarations };
+  if (/\.m?ts$/.test(output) || output === "-") return { language: "ts" };
+  // A device or a FIFO (written in place, see outputs.ts) has no extension to go by.
+  const stats = statSync(output, { throwIfNoEntry: false });
+  if (stats && !stats.isFile() && !stats.isDirectory()) return { language: "ts" };
+  throw new UsageError(`cannot tell what to write to '${output}': name it .ts or .mts (TypeScript), or .js or .mjs (JavaScript, with a .d.ts beside it)`);
+}
+
 export async function compileCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, COMPILE_OPTIONS);
   const input = oneModelFile(positionals);
@@ -36,9 +68,16 @@ export async function compileCommand(args: string[]): Promise<number> {
   const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
   const output = values.output as string | undefined;
+  let target: Target = { language: "ts" };
   if (emit === "ts") {
     if (!output) throw new UsageError(`missing -o OUTPUT.ts (where to write the generated module)`);
-    checkOutputs([{ flag: "-o", path: output }], [{ flag: "the model file", path: input }]);
+    const outputs = [
+      { flag: "-o", path: output },
+      { flag: "the .d.ts beside -o", path: declarationsPath(output) },
+    ];
+    // Checked first: a directory or the model file itself is a clearer error than its extension.
+    checkOutputs(outputs, [{ flag: "the model file", path: input }]);
+    target = outputTarget(output);
   }
   const source = readSource(input);
   if (emit === "ir") {
@@ -53,10 +92,16 @@ export async function compileCommand(args: string[]): Promise<number> {
     ...(unroll ? { unroll } : {}),
     ...(batch ? { batch } : {}),
     ...(precision ? { precision } : {}),
+    language: target.language,
     format: values.prettier === true,
   });
+  // The .d.ts first: should writing it fail, no JavaScript module is left without its types.
+  if (target.language === "js") writeOutput(target.declarations, compiled.declarations!);
   writeOutput(output!, compiled.code);
   const kb = (Buffer.byteLength(compiled.code) / 1024).toFixed(1);
-  process.stderr.write(`nnc: ${input} -> ${outputName(output!)} (${compiled.model.params.length} tensors, ${kb} KB, ${compiled.strategy === "batched" ? "batched kernels" : `per-sample kernels, ${compiled.strategy}`})\n`);
+  const written = target.language === "js" ? `${outputName(output!)} and ${outputName(target.declarations)}` : outputName(output!);
+  // The same words as the module's header and model.kernels say.
+  const summary = `${compiled.model.params.length} tensors, ${kb} KB; kernels: ${kernelSummary(compiled.kernels)}`;
+  process.stderr.write(`nnc: ${shownName(input)} -> ${written} (${summary})\n`);
   return 0;
 }

@@ -12,7 +12,7 @@ import { MAX_BOXES } from "../explain/layout.js";
 import { fileLabel, mathText } from "../explain/grad-text.js";
 import { graphPage, renderSvg } from "../explain/render.js";
 import { oneModelFile, parseOptions } from "./options.js";
-import { CliError, UsageError, readSource } from "./io.js";
+import { CliError, UsageError, readSource, shownName } from "./io.js";
 import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 
 export const GRAPH_USAGE = `  nnc graph MODEL.nn -o OUT            draw the forward and backward graph: OUT.svg, OUT.dot or OUT.html
@@ -54,6 +54,6 @@ export async function graphCommand(args: string[]): Promise<number> {
   checkOutputs([{ flag: "-o", path: output }], [{ flag: "the model file", path: input }]);
   const text = await graphOutput(readSource(input), input, output);
   writeOutput(output, text);
-  process.stderr.write(`nnc: ${input} -> ${outputName(output)}\n`);
+  process.stderr.write(`nnc: ${shownName(input)} -> ${outputName(output)}\n`);
   return 0;
 }

@@ -34,7 +34,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { CliError, describeFsError } from "./io.js";
+import { CliError, describeFsError, shownName } from "./io.js";
 
 /** A file named on the command line: the flag that named it (or "the model file") and the path. */
 export interface NamedPath {
@@ -172,26 +172,26 @@ export function checkOutputs(outputs: readonly NamedPath[], inputs: readonly Nam
   }
 }
 
-/** How a status line names the output. */
+/** How a status line names the output (escaped: see shownName). */
 export function outputName(path: string): string {
-  return path === "-" ? "standard output" : path;
+  return path === "-" ? "standard output" : shownName(path);
 }
 
-/** Text to write: a string, or a function that writes it in pieces (weights of any size). */
-export type Content = string | ((write: (piece: string) => void) => void);
+/** What to write: text, bytes (an ONNX file, weight shards), or a function that writes text in pieces (weights of any size). */
+export type Content = string | Uint8Array | ((write: (piece: string) => void) => void);
 
 /** Writes all of `text` to an open file. */
 function writeAll(fd: number, text: Content): void {
-  if (typeof text === "string") writeFileSync(fd, text);
-  else text((piece) => writeFileSync(fd, piece));
+  if (typeof text === "function") text((piece) => writeFileSync(fd, piece));
+  else writeFileSync(fd, text);
 }
 
 /** Writes `text` to `path` as the header says: in place for streams, else atomically. */
 export function writeOutput(path: string, text: Content): void {
   const dest = destination(path);
   if (dest.kind === "stdout") {
-    if (typeof text === "string") process.stdout.write(text);
-    else text((piece) => process.stdout.write(piece));
+    if (typeof text === "function") text((piece) => process.stdout.write(piece));
+    else process.stdout.write(text);
     return;
   }
   if (dest.kind === "stream") {

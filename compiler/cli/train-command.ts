@@ -10,8 +10,8 @@ import { Worker } from "node:worker_threads";
 import { oneModelFile, parseOptions } from "./options.js";
 import { curveSvg } from "./curve-svg.js";
 import { DATA_OPTIONS, dataInputs, type FlagValues, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
-import { CliError, UsageError } from "./io.js";
-import { checkOutputs, writeOutput } from "./outputs.js";
+import { CliError, UsageError, shownName } from "./io.js";
+import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 import { compileModel, loadWeights } from "./model-module.js";
 import type { GeneratedModule } from "../emit/load-module.js";
 import { createProgress, evaluationLine } from "./train-progress.js";
@@ -54,7 +54,9 @@ export function columnList(names: string[]): string {
 
 function describe(ds: Dataset, model: { input: { name: string }; target: { name: string } }): string {
   const labels = ds.labels === "index" ? " as class indexes" : "";
-  return `${ds.source}: ${ds.rows} rows (input ${model.input.name} <- ${columnList(ds.inputColumns)}; target ${model.target.name} <- ${columnList(ds.targetColumns)}${labels})`;
+  const text = `${ds.source}: ${ds.rows} rows (input ${model.input.name} <- ${columnList(ds.inputColumns)}; target ${model.target.name} <- ${columnList(ds.targetColumns)}${labels})`;
+  // The file's name and its column names reach the terminal escaped.
+  return shownName(text);
 }
 
 /** Runs the job in a worker; resolves with its result, forwarding progress messages. */
@@ -168,11 +170,11 @@ function report(plan: Plan, result: TrainResult): number {
   }
   if (plan.save !== undefined) {
     writeOutput(plan.save, weightsWriter(weightsLayout(plan.model), result.params));
-    process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${plural(result.batches, "batch", "es")}` : ""} to ${plan.save}\n`);
+    process.stderr.write(`nnc: saved the weights${result.interrupted ? ` after ${plural(result.batches, "batch", "es")}` : ""} to ${outputName(plan.save)}\n`);
   }
   if (plan.plot !== undefined) {
     writeOutput(plan.plot, curveSvg(plan.model.name, result.history));
-    process.stderr.write(`nnc: wrote the training curve to ${plan.plot}\n`);
+    process.stderr.write(`nnc: wrote the training curve to ${outputName(plan.plot)}\n`);
   }
   return result.interrupted ? 130 : 0;
 }

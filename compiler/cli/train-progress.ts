@@ -7,6 +7,7 @@
 
 import cliProgress from "cli-progress";
 import type { EpochLogs } from "./train-worker.js";
+import { shownName } from "./io.js";
 
 export interface TrainProgress {
   /** Running numbers inside an epoch (terminal only). */
@@ -57,7 +58,7 @@ export function metricsText(logs: EpochLogs, sep: string, colon: string): string
  * source may end in brackets of its own.)
  */
 export function evaluationLine(data: { source: string; rows: number }, logs: EpochLogs): string {
-  return `Evaluate on ${data.rows} ${data.rows === 1 ? "row" : "rows"} of ${data.source}: ${metricsText(logs, " - ", ": ")}\n`;
+  return `Evaluate on ${data.rows} ${data.rows === 1 ? "row" : "rows"} of ${shownName(data.source)}: ${metricsText(logs, " - ", ": ")}\n`;
 }
 
 function cutShort(batches: number, setup: ProgressSetup): string {

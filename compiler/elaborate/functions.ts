@@ -59,8 +59,12 @@ function lossFn(
       accuracy,
       elaborate: (a, ctx) => {
         const [p, y] = lossOperands(a, ctx);
+        // An image (or matrix) prediction: say so, rather than that its shape is wanted and got.
+        if (p.shape.length !== 1) {
+          ctx.fail(a.call.loc, `${name}() needs a prediction vector, got shape [${p.shape.join(", ")}]; flatten it first (flatten(h)), or write the loss out, such as mean((h - y) ^ 2)`);
+        }
         const wanted = sparse ? [1] : p.shape;
-        if (p.shape.length !== 1 || y.shape.join() !== wanted.join()) {
+        if (y.shape.join() !== wanted.join()) {
           ctx.fail(
             a.call.loc,
             `${name}() needs a prediction vector and a target of shape [${wanted.join(", ")}], got [${p.shape.join(", ")}] and [${y.shape.join(", ")}]`,

@@ -8,6 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { makeModuleFolder } from "./module-folder.js";
+import type { KernelInfo } from "../../runtime/core.js";
 
 /** The public API every generated module exports (see compiler/emit/module.ts). */
 export interface GeneratedModule {
@@ -20,6 +21,7 @@ export interface GeneratedModule {
     paramCount: number;
     loss: string;
     accuracy: "binary" | "categorical" | "sparse_categorical" | "none";
+    kernels: KernelInfo;
   };
   init(seed?: number): Float64Array;
   predict(params: Float64Array, x: ArrayLike<number>, out?: Float64Array): Float64Array;

@@ -1,10 +1,15 @@
 // Copies runtime helpers into a generated module: the requested top-level declarations of
 // runtime/*.ts plus every runtime declaration they reference (transitively), with imports and
-// `export` keywords dropped, leading doc comments kept, in a fixed deterministic order.
+// `export` keywords dropped, leading doc comments kept, in a fixed deterministic order. As
+// TypeScript, or as JavaScript (the same text with the types cut out, see strip-types.ts: only
+// the declarations the JavaScript references, no type declarations), or, for a module's .d.ts,
+// the type declarations alone.
 //
-//   bundleRuntime(["fit", "createAdam", "saveParams"]);
-//   // → "export type Vec = …" minus the export: Vec, VecArray, ParamInfo, …, fit, createAdam, …
-//   bundleRuntime(["predict"], { precision: "f32" });   // Vec/VecArray become Float32Array
+//   bundleRuntime(["fitModel", "createAdam"]);
+//   // → "type Vec = …", "const VecArray = …", "interface ParamInfo …", …, "function fitModel(…"
+//   bundleRuntime(["predictModel"], { precision: "f32" });   // Vec/VecArray become Float32Array
+//   bundleRuntime(["fitModel"], { typed: false });           // JavaScript
+//   runtimeTypes(["FitOptions"]);                             // FitOptions and the types it names
 //
 // The index of declarations is built with ts-morph, which is loaded only when needed (it
 // costs ~1 s): the `nnc` build (scripts/build.ts) writes the index next to its copy of
@@ -14,6 +19,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ts as TS } from "ts-morph";
+import { applyCuts, isCut, isTypeOnly, typeCuts, type Cut } from "./strip-types.js";
 
 type Ts = typeof TS;
 let tsApi: Ts | undefined;
@@ -28,6 +34,7 @@ export const RUNTIME_FILES = [
   "core.ts",
   "rng.ts",
   "data.ts",
+  "metrics.ts",
   "init.ts",
   "clip.ts",
   "optimizers.ts",
@@ -46,12 +53,27 @@ interface RuntimeDecl {
   rank: number;
   /** Source text of each statement (overloads / merged declarations share a name). */
   texts: string[];
+  /** The same statements as JavaScript ("" for a statement that declares only types). */
+  js: string[];
+  /** Whether the declaration is only a type (an interface or a type alias): it has no JavaScript. */
+  typeOnly: boolean;
+  /** Runtime declarations it names anywhere, and those it names outside types (what its JavaScript needs). */
   deps: Set<string>;
+  valueDeps: Set<string>;
 }
 
 /** runtime-index.json: the index as plain JSON (deps as arrays). */
 export interface SerializedIndex {
-  decls: { name: string; file: string; rank: number; texts: string[]; deps: string[] }[];
+  decls: {
+    name: string;
+    file: string;
+    rank: number;
+    texts: string[];
+    js: string[];
+    typeOnly: boolean;
+    deps: string[];
+    valueDeps: string[];
+  }[];
 }
 
 interface RuntimeIndex {
@@ -115,8 +137,11 @@ function isMemberName(id: TS.Identifier): boolean {
   return false;
 }
 
-/** The statement's text without `export`, preceded by the comments directly above it. */
-function statementText(stmt: TS.Statement, sf: TS.SourceFile, file: string): string {
+/**
+ * The statement without `export`, preceded by the comments directly above it, as TypeScript and
+ * as JavaScript ("" for a statement that declares only types), and the cuts that made the latter.
+ */
+function statementTexts(stmt: TS.Statement, sf: TS.SourceFile, file: string): { ts: string; js: string; cuts: Cut[] } {
   const ts = loadTs();
   const full = sf.text;
   const start = stmt.getStart(sf);
@@ -124,53 +149,64 @@ function statementText(stmt: TS.Statement, sf: TS.SourceFile, file: string): str
   const trivia = full.slice(stmt.pos, start);
   const blank = trivia.search(/\n[ \t]*\r?\n(?![\s\S]*\n[ \t]*\r?\n)/);
   const comments = (blank >= 0 ? trivia.slice(blank) : trivia).replace(/^\s+/, "");
-  let body = full.slice(start, stmt.end);
   const mods = ts.canHaveModifiers(stmt) ? (ts.getModifiers(stmt) ?? []) : [];
   const exp = mods.find((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   if (mods.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) throw new Error(`runtime/${file}: export default is not allowed`);
-  if (exp) {
-    const from = exp.getStart(sf) - start;
-    const next = full.slice(exp.end).search(/\S/);
-    body = body.slice(0, from) + body.slice(exp.end - start + next);
-  }
-  return comments + body;
+  const exportCut: Cut[] = exp ? [[exp.getStart(sf), exp.end + full.slice(exp.end).search(/\S/)]] : [];
+  const typeOnly = isTypeOnly(ts, stmt);
+  const cuts = typeOnly ? [] : typeCuts(ts, stmt, sf, `runtime/${file}`);
+  return {
+    ts: comments + applyCuts(full, start, stmt.end, exportCut),
+    js: typeOnly ? "" : comments + applyCuts(full, start, stmt.end, [...exportCut, ...cuts]),
+    cuts: typeOnly ? [[stmt.pos, stmt.end]] : cuts,
+  };
 }
 
 function buildIndex(): RuntimeIndex {
   const ts = loadTs();
   const decls = new Map<string, RuntimeDecl>();
   const files = runtimeFileList();
-  const parsed: { file: string; sf: TS.SourceFile; stmts: { stmt: TS.Statement; names: string[] }[] }[] = [];
+  const parsed: { file: string; sf: TS.SourceFile; stmts: { stmt: TS.Statement; names: string[]; cuts: Cut[] }[] }[] = [];
   files.forEach((file, fileRank) => {
     const sf = ts.createSourceFile(`/runtime/${file}`, readFileSync(runtimeDir + file, "utf8"), ts.ScriptTarget.ES2022, true);
-    const stmts: { stmt: TS.Statement; names: string[] }[] = [];
+    const stmts: { stmt: TS.Statement; names: string[]; cuts: Cut[] }[] = [];
     sf.statements.forEach((stmt, i) => {
       const names = declaredNames(stmt, file);
       if (!names) return;
-      stmts.push({ stmt, names });
-      const text = statementText(stmt, sf, file);
+      const text = statementTexts(stmt, sf, file);
+      stmts.push({ stmt, names, cuts: text.cuts });
       for (const name of names) {
         const existing = decls.get(name);
         if (existing && existing.file !== file) {
           throw new Error(`runtime: '${name}' is declared in both runtime/${existing.file} and runtime/${file}; top-level names must be unique`);
         }
-        if (existing) existing.texts.push(text);
-        else decls.set(name, { name, file, rank: fileRank * 100000 + i, texts: [text], deps: new Set() });
+        if (existing) {
+          existing.texts.push(text.ts);
+          existing.js.push(text.js);
+          existing.typeOnly &&= text.js === "";
+        } else {
+          const rank = fileRank * 100000 + i;
+          decls.set(name, { name, file, rank, texts: [text.ts], js: [text.js], typeOnly: text.js === "", deps: new Set(), valueDeps: new Set() });
+        }
       }
     });
     parsed.push({ file, sf, stmts });
   });
   // References: identifiers naming another runtime declaration (scoping is ignored, so a local
   // that shadows a runtime name can only add an unneeded declaration, never drop a needed one).
-  for (const { file, stmts } of parsed) {
-    for (const { stmt, names } of stmts) {
+  for (const { file, sf, stmts } of parsed) {
+    for (const { stmt, names, cuts } of stmts) {
       const deps = new Set<string>();
+      const valueDeps = new Set<string>();
       const visit = (node: TS.Node): void => {
         if (ts.isIdentifier(node)) {
           if (node.text === "Float64Array" && !names.every((n) => PRECISION_DECLS.has(n))) {
             throw new Error(`runtime/${file}: '${names[0]}' names Float64Array; use Vec / new VecArray(n) so f32 builds work`);
           }
-          if (decls.has(node.text) && !isMemberName(node)) deps.add(node.text);
+          if (decls.has(node.text) && !isMemberName(node)) {
+            deps.add(node.text);
+            if (!isCut(cuts, node.getStart(sf))) valueDeps.add(node.text);
+          }
         }
         ts.forEachChild(node, visit);
       };
@@ -179,6 +215,7 @@ function buildIndex(): RuntimeIndex {
         const decl = decls.get(name);
         if (!decl) continue;
         for (const d of deps) if (d !== name) decl.deps.add(d);
+        for (const d of valueDeps) if (d !== name) decl.valueDeps.add(d);
       }
     }
   }
@@ -188,7 +225,7 @@ function buildIndex(): RuntimeIndex {
 function getRuntimeIndex(): RuntimeIndex {
   if (!runtimeIndex && existsSync(prebuiltIndex)) {
     const json = JSON.parse(readFileSync(prebuiltIndex, "utf8")) as SerializedIndex;
-    runtimeIndex = { decls: new Map(json.decls.map((d) => [d.name, { ...d, deps: new Set(d.deps) }])) };
+    runtimeIndex = { decls: new Map(json.decls.map((d) => [d.name, { ...d, deps: new Set(d.deps), valueDeps: new Set(d.valueDeps) }])) };
   }
   runtimeIndex ??= buildIndex();
   return runtimeIndex;
@@ -196,7 +233,11 @@ function getRuntimeIndex(): RuntimeIndex {
 
 /** The index as JSON, for the build to write next to its copy of runtime/. */
 export function serializeRuntimeIndex(): SerializedIndex {
-  const decls = [...getRuntimeIndex().decls.values()].map((d) => ({ name: d.name, file: d.file, rank: d.rank, texts: d.texts, deps: [...d.deps].sort() }));
+  const decls = [...getRuntimeIndex().decls.values()].map((d) => ({
+    ...d,
+    deps: [...d.deps].sort(),
+    valueDeps: [...d.valueDeps].sort(),
+  }));
   return { decls };
 }
 
@@ -205,11 +246,16 @@ export function runtimeNames(): string[] {
   return [...getRuntimeIndex().decls.keys()];
 }
 
-/**
- * TypeScript source of the named runtime declarations and their transitive runtime references,
- * imports/exports stripped, in runtime file order then source order. f32 rewrites Vec/VecArray.
- */
-export function bundleRuntime(names: string[], opts: { precision?: "f64" | "f32" } = {}): string {
+export interface BundleOptions {
+  precision?: "f64" | "f32";
+  /** TypeScript (the default) or JavaScript: only declarations with code, types cut out. */
+  typed?: boolean;
+  /** Declarations the module writes itself (they are left out, not what they reference). */
+  omit?: readonly string[];
+}
+
+/** The named declarations and everything they reference, in bundle order; `values`: only what JavaScript needs. */
+function closure(names: readonly string[], values: boolean): RuntimeDecl[] {
   const { decls } = getRuntimeIndex();
   const included = new Set<string>();
   const pending = [...names];
@@ -218,20 +264,50 @@ export function bundleRuntime(names: string[], opts: { precision?: "f64" | "f32"
     if (included.has(name)) continue;
     const decl = decls.get(name);
     if (!decl) throw new Error(`bundleRuntime: no top-level runtime declaration named '${name}'`);
+    // JavaScript has no use for a type, nor for what only a type names.
+    if (values && decl.typeOnly) continue;
     included.add(name);
-    for (const d of decl.deps) pending.push(d);
+    for (const d of values ? decl.valueDeps : decl.deps) pending.push(d);
   }
-  const chosen = [...included].map((n) => decls.get(n)!).sort((a, b) => a.rank - b.rank);
+  return [...included].map((n) => decls.get(n)!).sort((a, b) => a.rank - b.rank);
+}
+
+/** The declarations' texts (each statement once), f32 rewriting Vec/VecArray. */
+function declarationText(chosen: readonly RuntimeDecl[], typed: boolean, precision: "f64" | "f32" | undefined): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const decl of chosen) {
-    for (let text of decl.texts) {
+    for (let text of typed ? decl.texts : decl.js) {
       // Several names from one statement (const a = 1, b = 2) share a text: emit it once.
-      if (seen.has(text)) continue;
+      if (text === "" || seen.has(text)) continue;
       seen.add(text);
-      if (opts.precision === "f32" && PRECISION_DECLS.has(decl.name)) text = text.replace(/\bFloat64Array\b/g, "Float32Array");
+      if (precision === "f32" && PRECISION_DECLS.has(decl.name)) text = text.replace(/\bFloat64Array\b/g, "Float32Array");
       parts.push(text);
     }
   }
   return parts.join("\n\n") + "\n";
+}
+
+/**
+ * Source of the named runtime declarations and their transitive runtime references,
+ * imports/exports stripped, in runtime file order then source order. f32 rewrites Vec/VecArray.
+ */
+export function bundleRuntime(names: readonly string[], opts: BundleOptions = {}): string {
+  const typed = opts.typed ?? true;
+  const omit = new Set(opts.omit ?? []);
+  const chosen = closure(names, !typed).filter((d) => !omit.has(d.name));
+  return declarationText(chosen, typed, opts.precision);
+}
+
+/** The storage type declarations, Vec and VecArray, for the precision (JavaScript: VecArray alone). */
+export function precisionDeclarations(precision: "f64" | "f32", typed = true): string {
+  return declarationText(closure([...PRECISION_DECLS], false), typed, precision);
+}
+
+/** The type declarations `names` need, for a module's .d.ts (a name that is not a type is an error). */
+export function runtimeTypes(names: readonly string[], opts: { precision?: "f64" | "f32" } = {}): string {
+  const chosen = closure(names, false);
+  const value = chosen.find((d) => !d.typeOnly);
+  if (value) throw new Error(`runtimeTypes: '${value.name}' (runtime/${value.file}) is not a type; a .d.ts declares no values`);
+  return declarationText(chosen, true, opts.precision);
 }

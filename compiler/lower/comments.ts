@@ -16,6 +16,7 @@ export function safeName(text: string): string {
 }
 
 export function commentText(file: string, origin: Origin, gradient: boolean): string {
-  const where = `${safeText(file)}:${origin.line}  ${safeText(origin.text)}`;
+  // The file name keeps its `#` (a model may be run#2.nn); only DSL lines have comments to drop.
+  const where = `${safeName(file)}:${origin.line}  ${safeText(origin.text)}`;
   return gradient ? `backward of ${where}` : where;
 }

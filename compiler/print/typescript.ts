@@ -67,7 +67,7 @@ export function printFunction(fn: Fn, typed = true): string {
   const params = fn.params.map(([n, t]) => (typed ? `${n}: ${t}` : n)).join(", ");
   const signature = `function ${fn.name}(${params})${typed ? `: ${fn.returns}` : ""} {`;
   const doc = fn.doc ? wrapLine(`/** ${fn.doc} */`, MAX_LINE).join("\n") : undefined;
-  return [...(doc ? [doc] : []), signature, ...printStatements(fn.body, "  ", typed), "}", ""].join("\n");
+  return [...(doc ? [doc] : []), ...wrapLine(signature), ...printStatements(fn.body, "  ", typed), "}", ""].join("\n");
 }
 
 function bufferLine(b: Buffer, file: string): string {

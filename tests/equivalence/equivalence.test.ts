@@ -1,6 +1,7 @@
 // Changes to the middle of the compiler must not change a number: every case of cases.ts is
 // compiled by today's compiler and probed (probe.ts), and must match what the compiler computed
-// when recorded.json was written (tests/equivalence/record.ts), to 1e-12 relative.
+// when recorded.json was written (tests/equivalence/record.ts), to 1e-12 relative. The
+// JavaScript modules (`nnc -o model.js`) of every model, f64 and f32, must match them too.
 
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.js";
@@ -34,6 +35,13 @@ describe("generated modules compute what they computed when recorded", () => {
   it.each(CASES.map((c) => [c.key, c] as const))("%s", async (key, c) => {
     const { code } = await compile(MODELS[c.model]!, `${c.model}.nn`, c.options);
     const probe = probeModule(await importCode(code));
+    expect(differences(probe, (recorded as Record<string, unknown>)[key], key, [])).toEqual([]);
+  });
+
+  const javascript = CASES.filter((c) => c.key.endsWith(" default") || c.key.endsWith(" f32"));
+  it.each(javascript.map((c) => [c.key, c] as const))("%s, as JavaScript", async (key, c) => {
+    const { code } = await compile(MODELS[c.model]!, `${c.model}.nn`, { ...c.options, language: "js" });
+    const probe = probeModule(await importCode(code, "js"));
     expect(differences(probe, (recorded as Record<string, unknown>)[key], key, [])).toEqual([]);
   });
 

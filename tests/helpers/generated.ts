@@ -25,10 +25,10 @@ export interface GeneratedModule {
 const dir = join(tmpdir(), `nnc-tests-${process.pid}`);
 let counter = 0;
 
-/** Writes `code` to a fresh temporary .ts file and imports it. */
-export async function importCode(code: string): Promise<GeneratedModule> {
+/** Writes `code` to a fresh temporary .ts file (`.mjs` for JavaScript) and imports it. */
+export async function importCode(code: string, language: "ts" | "js" = "ts"): Promise<GeneratedModule> {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `m${counter++}.ts`);
+  const file = join(dir, `m${counter++}.${language === "js" ? "mjs" : "ts"}`);
   writeFileSync(file, code);
   return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as GeneratedModule;
 }
@@ -38,7 +38,7 @@ export async function compileAndImport(source: string, file = "model.nn", option
   return { mod: await importCode(code), code };
 }
 
-/** TypeScript diagnostics of a generated module checked alone under `strict` (empty when it type-checks). */
+/** TypeScript diagnostics of a generated module checked alone under STRICTEST (empty when it type-checks). */
 export async function typeErrors(code: string): Promise<string[]> {
   return (await typeErrorsOfEach([code]))[0]!;
 }

@@ -52,6 +52,8 @@ beforeAll(() => {
   mkdirSync(join(dir, "locked"));
   chmodSync(join(dir, "locked"), 0o500);
   linkSync(join(dir, "xor.nn"), join(dir, "xor-link.nn"));
+  // The .d.ts that -o dts-link.js would write beside it is the model file under another name.
+  linkSync(join(dir, "xor.nn"), join(dir, "dts-link.d.ts"));
 });
 
 afterAll(() => {
@@ -73,9 +75,17 @@ describe("nnc with bad files", () => {
       { id: "C2", args: ["xor.nn", "-o", "no-such-folder/out.ts"], stderr: /^nnc: error: cannot write 'no-such-folder\/out\.ts': the folder 'no-such-folder' does not exist\n$/ },
       { id: "C3", args: ["xor.nn", "-o", "xor.nn"], stderr: /^nnc: error: -o 'xor\.nn' is the same file as the model file 'xor\.nn'; choose another name\n$/ },
       { id: "C3", args: ["xor.nn", "-o", "xor-link.nn"], stderr: /^nnc: error: -o 'xor-link\.nn' is the same file as the model file 'xor\.nn'; choose another name\n$/ },
+      { id: "C3", args: ["xor.nn", "-o", "dts-link.js"], stderr: /^nnc: error: the \.d\.ts beside -o 'dts-link\.d\.ts' is the same file as the model file 'xor\.nn'; choose another name\n$/ },
       { id: "C4", args: ["xor.nn"], stderr: /^nnc: error: missing -o OUTPUT\.ts .*See 'nnc help compile'\.\n$/, code: 2 },
       { id: "C4", args: ["xor.nn", "-o", "out.ts", "--bogus"], stderr: /^nnc: error: Unknown option '--bogus'\. See 'nnc help compile'\.\n$/, code: 2 },
       { id: "C5", args: ["bad.nn", "-o", "existing.ts"], stderr: /^bad\.nn:5:15: error: unknown name 'z'; did you mean 'x'\?\n {2}5 \| loss mse\(out, z\)\n {4}\| {15}\^\n$/ },
+      ...["out.txt", "out", "out.cjs", "out.cts", "out.JS"].map((name) => ({
+        id: "C9",
+        args: ["xor.nn", "-o", name],
+        stderr: new RegExp(`^nnc: error: cannot tell what to write to '${name.replace(".", "\\.")}': name it \\.ts or \\.mts \\(TypeScript\\), or \\.js or \\.mjs \\(JavaScript, with a \\.d\\.ts beside it\\)\\. See 'nnc help compile'\\.\n$`),
+        code: 2,
+      })),
+      { id: "C9", args: ["xor.nn", "-o", "xor.d.ts"], stderr: /^nnc: error: -o 'xor\.d\.ts': a \.d\.ts file holds only types; name the module \.ts, or \.js for JavaScript with its \.d\.ts beside it\. See 'nnc help compile'\.\n$/, code: 2 },
     ];
     const target = unwritable();
     if (target) cases.push({ id: "C2", args: ["xor.nn", "-o", target], stderr: /^nnc: error: cannot write '.*': permission denied \(EACCES\)\n$/ });
@@ -96,5 +106,18 @@ describe("nnc with bad files", () => {
     const written = readFileSync(join(dir, "existing.ts"), "utf8");
     expect(written).toBe((await compile(readFileSync(XOR, "utf8"), "xor.nn")).code);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("writes a JavaScript module and its .d.ts for -o NAME.js and NAME.mjs: what compile() returns", async () => {
+    const runs = await Promise.all([nnc(["xor.nn", "-o", "xor.js"], dir), nnc(["xor.nn", "-o", "xor-m.mjs", "--precision", "f32"], dir)]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    expect(runs[0]!.stderr).toMatch(/^nnc: xor\.nn -> xor\.js and xor\.d\.ts \(4 tensors, [\d.]+ KB; kernels: per sample, \w+(?:, fused training step)?, f64; \d+ flops per prediction, \d+ per training sample\)\n$/);
+    expect(runs[1]!.stderr).toMatch(/^nnc: xor\.nn -> xor-m\.mjs and xor-m\.d\.mts \(/);
+    const js = await compile(readFileSync(XOR, "utf8"), "xor.nn", { language: "js" });
+    expect(readFileSync(join(dir, "xor.js"), "utf8")).toBe(js.code);
+    expect(readFileSync(join(dir, "xor.d.ts"), "utf8")).toBe(js.declarations);
+    const f32 = await compile(readFileSync(XOR, "utf8"), "xor.nn", { language: "js", precision: "f32" });
+    expect(readFileSync(join(dir, "xor-m.mjs"), "utf8")).toBe(f32.code);
+    expect(readFileSync(join(dir, "xor-m.d.mts"), "utf8")).toBe(f32.declarations);
   });
 });

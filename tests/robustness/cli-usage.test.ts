@@ -51,7 +51,8 @@ describe("help", () => {
     const viaHelp = await nncInProcess(["help", name]);
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stderr).toBe("");
-    expect(viaHelp.stdout).toMatch(new RegExp(`^usage:\\n {2}nnc ${name === "compile" ? "\\[compile\\]" : name} MODEL\\.nn`));
+    // Every command reads a model file, but for import, which reads another tool's file.
+    expect(viaHelp.stdout).toMatch(new RegExp(`^usage:\\n {2}nnc ${name === "compile" ? "\\[compile\\]" : name} ${name === "import" ? "FILE" : "MODEL\\.nn"}`));
     const prefix = name === "compile" ? ["compile"] : [name];
     for (const flag of ["--help", "-h"]) {
       for (const args of [[...prefix, flag], [...prefix, "model.nn", flag]]) {
@@ -101,11 +102,21 @@ describe("did you mean", () => {
     expect(await nncInProcess(["help", "train", "predict"])).toEqual({ code: 2, stdout: "", stderr: "nnc: error: nnc help takes one command name, got train predict. See 'nnc help'.\n" });
   });
 
+  it("[C6] a property every JavaScript object has is no command either", async () => {
+    // (Looked up in a plain object, `nnc toString` found Object.prototype.toString: an internal error.)
+    for (const word of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      for (const args of [[word], [word, "m.nn"], ["help", word]]) {
+        const r = await nncInProcess(args);
+        expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 2, stderr: expect.stringContaining(`nnc: error: unknown command '${word}'`) });
+      }
+    }
+  });
+
   it("[C6] a word that is no command and no file lists the commands", async () => {
     const r = await nncInProcess(["frobnicate"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "nnc: error: unknown command 'frobnicate': the commands are compile, train, predict, evaluate, grad, graph, check, help, and a model file is compiled with nnc MODEL.nn -o MODEL.ts. See 'nnc help'.\n",
+      "nnc: error: unknown command 'frobnicate': the commands are compile, train, predict, evaluate, grad, graph, check, import, export, help, and a model file is compiled with nnc MODEL.nn -o MODEL.ts. See 'nnc help'.\n",
     );
     // A path is a model file, even a missing one: that error is the file's (exit 1).
     expect(await nncInProcess(["missing.nn", "-o", "m.ts"])).toMatchObject({ code: 1, stderr: "nnc: error: cannot read 'missing.nn': no such file\n" });

@@ -64,6 +64,11 @@ describe("data files (docs/errors.md, D rows)", () => {
     const folder = join(dir, "folder.csv");
     mkdirSync(folder);
     expect(dataError(folder)).toBe("cannot read 'FILE': it is a directory");
+    // Names of Object.prototype members are neither built-in data sets nor files (the table of
+    // built-ins is looked up by own keys only).
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+      expect(dataError(name)).toBe("cannot read data 'FILE': expected a .csv, .tsv, .jsonl or .ndjson file, or a built-in data set (iris, mnist)");
+    }
   });
 
   it("[D2] CSV files that are not well formed", () => {
@@ -290,6 +295,24 @@ describe("nnc train / evaluate with bad data: user errors, never internal ones",
     runs.forEach((run, i) => {
       expect({ args: cases[i]!.args.join(" "), code: run.code }).toEqual({ args: cases[i]!.args.join(" "), code: 1 });
       expect(run.stderr).toMatch(cases[i]!.stderr);
+    });
+  });
+
+  it("[D1] --data constructor, toString, __proto__: a clean error in train, evaluate and predict", async () => {
+    const cases = [
+      ["train", "parity.nn", "--data", "constructor", "--epochs", "1"],
+      ["evaluate", "parity.nn", "--weights", weights["parity"]!, "--data", "toString"],
+      ["predict", "parity.nn", "--weights", weights["parity"]!, "--data", "__proto__"],
+      ["train", "parity.nn", "--data", file("x,y\n0,0\n2,1\n"), "--test", "hasOwnProperty", "--epochs", "1"],
+    ];
+    const runs = await Promise.all(cases.map((args) => nnc(args)));
+    runs.forEach((run, i) => {
+      const name = cases[i]!.includes("--test") ? cases[i]![cases[i]!.indexOf("--test") + 1] : cases[i]![cases[i]!.indexOf("--data") + 1];
+      expect({ args: cases[i]!.join(" "), code: run.code, stderr: run.stderr }).toEqual({
+        args: cases[i]!.join(" "),
+        code: 1,
+        stderr: `nnc: error: cannot read data '${name}': expected a .csv, .tsv, .jsonl or .ndjson file, or a built-in data set (iris, mnist)\n`,
+      });
     });
   });
 

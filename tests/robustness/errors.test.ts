@@ -21,6 +21,9 @@ interface Case {
   at: string;
 }
 
+/** Properties of every JavaScript object: a name looked up in a plain object `{}` finds them. */
+const OBJECT_PROPERTIES = ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"];
+
 const CASES: Case[] = [
   { id: "M1", what: "syntax error names what was expected and found", source: H + "h = dense(x 2)\n", message: /^expected ',' or '\)', found '2'$/, at: "4:13" },
   { id: "M1", what: "a missing ')' is reported where it is missing", source: H + "h = dense(x, 2\nloss mse(h, y)\n", message: /^expected ',' or '\)'$/, at: "4:15" },
@@ -56,13 +59,24 @@ const CASES: Case[] = [
   { id: "M17", what: "a matrix where a vector is needed", source: H + "param M[2, 2] ~ zeros\nout = dense(M, 1)\nloss mse(out, y)\n", message: /^dense\(\) needs a vector input, got shape \[2, 2\]$/, at: "5:13" },
   { id: "M17", what: "a vector where an image is needed", source: H + "h = conv2d(x, 4, 3)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^conv2d\(\) needs an image \[height, width, channels\], got shape \[2\]; declare the input as an image, such as input x\[28, 28, 1\], or reshape\(x, \[28, 28, 1\]\)$/, at: "4:12" },
   { id: "M17", what: "pooling a vector", source: H + "h = max_pool2d(x)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^max_pool2d\(\) needs an image/, at: "4:16" },
+  { id: "M17", what: "a matrix where an image is needed", source: "model m\ninput x[6, 6]\ntarget y[1]\nh = conv2d(x, 4, 3)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^conv2d\(\) needs an image \[height, width, channels\], got shape \[6, 6\]$/, at: "4:12" },
+  { id: "M17", what: "softmax over an image (a convolution's activation)", source: IMG + "h = conv2d(x, 3, 2, activation = softmax)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'softmax' needs a vector, got \[5, 5, 3\]$/, at: "4:5" },
+  { id: "M17", what: "softmax() of an image", source: IMG + "h = softmax(x)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^softmax\(\) needs a vector, got shape \[6, 6, 1\]$/, at: "4:5" },
+  { id: "M17", what: "dense over an image", source: IMG + "out = dense(x, 1)\nloss mse(out, y)\n", message: /^dense\(\) needs a vector input, got shape \[6, 6, 1\]$/, at: "4:13" },
   { id: "M18", what: "a loss that is not a scalar", source: H + "out = dense(x, 1)\nloss = (out - y) ^ 2\n", message: /^the loss must be a scalar, got shape \[1\]; wrap it in mean\(\) or sum\(\)$/, at: "5:8" },
   { id: "M19", what: "loss arguments of the wrong shapes", source: H + "out = dense(x, 3)\nloss mse(out, y)\n", message: /^mse\(\) needs a prediction vector and a target of shape \[3\], got \[3\] and \[1\]$/, at: "5:6" },
+  { id: "M19", what: "an image as a loss's prediction (once: 'needs a target of shape [6, 6, 1], got [6, 6, 1] and [6, 6, 1]')", source: "model m\ninput x[6, 6, 1]\ntarget y[6, 6, 1]\nh = conv2d(x, 1, 1)\nloss mse(h, y)\n", message: /^mse\(\) needs a prediction vector, got shape \[6, 6, 1\]; flatten it first \(flatten\(h\)\), or write the loss out, such as mean\(\(h - y\) \^ 2\)$/, at: "5:6" },
+  { id: "M19", what: "an image as the prediction of a classification loss", source: "model m\ninput x[6, 6, 1]\ntarget y[1]\nh = conv2d(x, 3, 6)\nloss sparse_categorical_crossentropy(h, y)\n", message: /^sparse_categorical_crossentropy\(\) needs a prediction vector, got shape \[1, 1, 3\]/, at: "5:6" },
   { id: "M19", what: "loss arguments in Keras' (target, prediction) order", source: H + "out = dense(x, 1)\nloss mse(y, out)\n", message: /^mse\(\) takes \(prediction, target\); the target is given first$/, at: "5:6" },
   { id: "M20", what: "an unknown loss", source: H + "out = dense(x, 1)\nloss mean_squared_error(out, y)\n", message: /^unknown loss 'mean_squared_error' \(known: mse, mae, /, at: "5:6" },
   { id: "M21", what: "a parameter the loss never uses", source: H + "param W[1, 2] ~ zeros\nparam V[1, 2] ~ zeros\nout = W @ x\nloss = mean((out - y) ^ 2)\n", message: /^parameter 'V' is never used by the loss$/, at: "5:7" },
   { id: "M22", what: "an unknown optimizer", source: H + TAIL + "optimizer adamw\n", message: /^unknown optimizer 'adamw'; did you mean 'adam'\? \(known: sgd, adam, rmsprop, adagrad/, at: "6:11" },
   { id: "M22", what: "an unknown optimizer option", source: H + TAIL + "optimizer sgd(momentun = 0.9)\n", message: /^sgd\(\) has no argument 'momentun'; did you mean 'momentum'\?/, at: "6:15" },
+  // Names every JavaScript object has (looked up in a plain object, they were found: an internal error).
+  ...OBJECT_PROPERTIES.flatMap((name): Case[] => [
+    { id: "M22", what: `an optimizer named '${name}'`, source: H + TAIL + `optimizer ${name}\n`, message: new RegExp(`^unknown optimizer '${name}'`), at: "6:11" },
+    { id: "M22", what: `an optimizer option named '${name}'`, source: H + TAIL + `optimizer sgd(${name} = 1)\n`, message: new RegExp(`^sgd\\(\\) has no argument '${name}'`), at: "6:15" },
+  ]),
   { id: "M23", what: "an unknown initializer", source: H + "param W[1, 2] ~ glorot\nout = W @ x\nloss mse(out, y)\n", message: /^unknown initializer 'glorot' \(known: zeros, ones, constant, glorot_uniform/, at: "4:17" },
   { id: "M24", what: "an unknown activation", source: H + "out = dense(x, 1, sigmod)\nloss mse(out, y)\n", message: /^unknown activation 'sigmod' \(known: linear, sigmoid, /, at: "4:19" },
   { id: "M25", what: "a negative dropout rate", source: H + "h = dropout(x, -0.5)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^'rate' of dropout\(\) must be in \[0, 1\), got -0\.5$/, at: "4:16" },
@@ -91,20 +105,34 @@ const CASES: Case[] = [
   { id: "M30", what: "an output that is a scalar", source: H + "out = dense(x, 1)\ns = sum(out)\nloss mse(out, y)\noutput s\n", message: /^the output 's' must be a tensor \(a vector, an image, …\), got a scalar$/, at: "7:8" },
   { id: "M30", what: "no way to tell the output", source: H + "param W[1, 2] ~ zeros\nloss = mean((W @ x - y) ^ 2)\n", message: /^cannot tell which value is the model's output; add 'output NAME'$/, at: "5:1" },
   { id: "M31", what: "an unknown metric", source: H + TAIL + "metrics f1\n", message: /^unknown metric 'f1' \(known: accuracy, mae, mse/, at: "6:9" },
+  // (Looked up in a plain object, these were taken as metrics: the module had `metrics: [null]`.)
+  ...OBJECT_PROPERTIES.map((name): Case => ({ id: "M31", what: `a metric named '${name}'`, source: H + TAIL + `metrics ${name}\n`, message: new RegExp(`^unknown metric '${name}' \\(known: accuracy, mae, mse`), at: "6:9" })),
   { id: "M31", what: "an error metric with sparse labels", source: H + "out = dense(x, 3, softmax)\nloss sparse_categorical_crossentropy(out, y)\nmetrics mae\n", message: /^metric 'mae' compares the output 'out' \[3\] with the target 'y' \[1\] element by element, but their sizes differ$/, at: "6:9" },
   { id: "M32", what: "an exponent that is not a number", source: H + "out = dense(x, 1)\nloss = mean((out - y) ^ out)\n", message: /^the exponent of '\^' must be a number written in place, such as 2 or -0\.5$/, at: "5:25" },
   { id: "M33", what: "true/false as a value", source: H + "out = dense(x, 1) * true\nloss mse(out, y)\n", message: /^'true' can only be the value of a named argument$/, at: "4:21" },
   { id: "M34", what: "more than 100,000,000 parameters", source: "model m\ninput x[10000000]\ntarget y[1]\nh = dense(x, 11)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^parameter 'W_h' \[11, 10000000\] has 110000000 values, bringing the model to 110000000; at most 100000000 parameters are supported$/, at: "4:5" },
   { id: "M35", what: "matrix @ matrix with inner sizes that differ", source: H + "param A[2, 3] ~ zeros\nparam B[2, 2] ~ zeros\nC = A @ B\nout = dense(C @ x, 1)\nloss mse(out, y)\n", message: /^shape mismatch in '@': \[2, 3\] @ \[2, 2\]: inner sizes 3 and 2 differ$/, at: "6:5" },
   { id: "M35", what: "vector @ matrix", source: H + "param A[2, 2] ~ zeros\nout = dense(x @ A, 1)\nloss mse(out, y)\n", message: /^'@' needs a matrix and a vector, got \[2\] @ \[2, 2\]$/, at: "5:13" },
-  { id: "M36", what: "a kernel larger than its input", source: IMG + "h = conv2d(x, 4, 7)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^the conv2d window is 7 wide, larger than the input \[6, 6, 1\]; use padding = "same" or a smaller window$/, at: "4:5" },
+  { id: "M36", what: "a kernel larger than its input", source: IMG + "h = conv2d(x, 4, 7)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^the conv2d window is 7 high, larger than the input \[6, 6, 1\]; use padding = "same" or a smaller window$/, at: "4:5" },
+  { id: "M36", what: "a kernel wider than its input (not higher)", source: IMG + "h = conv2d(x, 4, [2, 7])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^the conv2d window is 7 wide, larger than the input \[6, 6, 1\]; use padding = "same" or a smaller window$/, at: "4:5" },
+  { id: "M36", what: "a kernel its dilation makes larger than its input", source: IMG + "h = conv2d(x, 4, 3, dilation_rate = 3)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^the conv2d window is 7 \(3 dilated by 3\) high, larger than the input \[6, 6, 1\]; use padding = "same" or a smaller window$/, at: "4:5" },
+  { id: "M36", what: "a pooling window larger than its input", source: IMG + "h = average_pool2d(x, [2, 8])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^the average_pool2d window is 8 wide, larger than the input \[6, 6, 1\]; use padding = "same" or a smaller window$/, at: "4:5" },
+  { id: "M36", what: "a raw kernel that is not [height, width, in, out]", source: IMG + "param K[3, 3, 1] ~ glorot_uniform\nh = conv2d(x, K)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^a conv2d kernel has the shape \[height, width, in channels, filters\], got \[3, 3, 1\]$/, at: "5:5" },
   { id: "M36", what: "a kernel for other channels", source: IMG + "param K[3, 3, 2, 4] ~ glorot_uniform\nh = conv2d(x, K)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^conv2d: the input has 1 channels but the kernel \[3, 3, 2, 4\] expects 2$/, at: "5:5" },
   { id: "M36", what: "valid pooling that drops rows", source: IMG + "h = max_pool2d(x, 4)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^max_pool2d of \[6, 6, 1\]: a window of 4 with stride 4 does not divide the height 6 \(the last 2 would be dropped\); use padding = "same", or a size that divides$/, at: "4:5" },
+  { id: "M36", what: "valid pooling that drops columns", source: "model m\ninput x[6, 5, 2]\ntarget y[1]\nh = average_pool2d(x, 2)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^average_pool2d of \[6, 5, 2\]: a window of 2 with stride 2 does not divide the width 5 \(the last 1 would be dropped\); use padding = "same", or a size that divides$/, at: "4:5" },
+  { id: "M36", what: "valid pooling whose stride does not divide", source: IMG + "h = max_pool2d(x, 2, strides = 3)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^max_pool2d of \[6, 6, 1\]: a window of 2 with stride 3 does not divide the height 6 \(the last 1 would be dropped\)/, at: "4:5" },
   { id: "M37", what: "reshape to another number of values", source: IMG + "h = reshape(x, [5, 5])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^reshape\(\) keeps the number of values: \[6, 6, 1\] has 36, \[5, 5\] has 25$/, at: "4:16" },
   { id: "M37", what: "operands that do not broadcast", source: IMG + "param b[6] ~ zeros\nh = x + b\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^shape mismatch in 'add': \[6, 6, 1\] and \[6\]; a shorter operand broadcasts only when it matches the last dimensions \(\[1\] here\)$/, at: "5:5" },
+  { id: "M37", what: "a matrix against an image (ranks 2 and 3)", source: IMG + "param b[6, 6] ~ zeros\nh = x * b\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^shape mismatch in 'mul': \[6, 6, 1\] and \[6, 6\]; a shorter operand broadcasts only when it matches the last dimensions \(\[6, 1\] here\)$/, at: "5:5" },
+  { id: "M37", what: "a size-1 operand does not stretch over channels", source: "model m\ninput x[6, 6, 4]\ntarget y[1]\nparam b[1] ~ zeros\nh = x - b\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^shape mismatch in 'sub': \[6, 6, 4\] and \[1\]; a shorter operand broadcasts only when it matches the last dimensions \(\[4\] here\)$/, at: "5:5" },
+  { id: "M37", what: "reshape of an image to another number of values", source: IMG + "h = reshape(x, [6, 6, 2])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^reshape\(\) keeps the number of values: \[6, 6, 1\] has 36, \[6, 6, 2\] has 72$/, at: "4:16" },
   { id: "M38", what: "an unknown padding", source: IMG + "h = conv2d(x, 4, 3, padding = \"full\")\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'padding' of conv2d\(\) must be "valid" or "same", got "full"$/, at: "4:31" },
   { id: "M38", what: "a kernel size that is no size", source: IMG + "h = conv2d(x, 4, [3, 0])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'kernel_size' of conv2d\(\) must be a positive integer or a list of two, such as 3 or \[3, 3\]$/, at: "4:22" },
   { id: "M38", what: "a shape that is not a list", source: IMG + "h = reshape(x, 36)\nout = dense(h, 1)\nloss mse(out, y)\n", message: /^'shape' of reshape\(\) must be a list of positive integers, such as \[5, 5, 32\]$/, at: "4:16" },
+  { id: "M38", what: "a shape with a zero", source: IMG + "h = reshape(x, [0, 36])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'shape' of reshape\(\) must be a list of positive integers, such as \[5, 5, 32\]$/, at: "4:17" },
+  { id: "M38", what: "strides of 0", source: IMG + "h = conv2d(x, 4, 3, strides = 0)\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'strides' of conv2d\(\) must be a positive integer or a list of two, such as 3 or \[3, 3\]$/, at: "4:31" },
+  { id: "M38", what: "a pool size of three numbers", source: IMG + "h = max_pool2d(x, [2, 2, 2])\nout = dense(flatten(h), 1)\nloss mse(out, y)\n", message: /^'pool_size' of max_pool2d\(\) must be a positive integer or a list of two, such as 3 or \[3, 3\]$/, at: "4:19" },
   { id: "M39", what: "a string as a value", source: H + "out = dense(x, 1) * \"same\"\nloss mse(out, y)\n", message: /^a string such as "same" can only be the value of an argument that names a choice \(padding = "same"\)$/, at: "4:21" },
   { id: "M39", what: "a list as a value", source: H + "out = dense(x, 1) + [1, 2]\nloss mse(out, y)\n", message: /^a list such as \[3, 3\] can only be the value of an argument \(kernel_size, strides, a shape\)$/, at: "4:21" },
   { id: "M39", what: "a string left open", source: H + "out = dense(x, 1, padding = \"same)\nloss mse(out, y)\n", message: /^a string opened here has no closing '"' on its line$/, at: "4:29" },
@@ -144,13 +172,13 @@ describe("errors in model files (docs/errors.md)", () => {
 
   it("every row of docs/errors.md has a test in tests/robustness, and every tested id is documented", () => {
     const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
-    const documented = new Set([...doc.matchAll(/^\| ([MCRD]\d+) \|/gm)].map((m) => m[1]!));
+    const documented = new Set([...doc.matchAll(/^\| ([MCRDI]\d+) \|/gm)].map((m) => m[1]!));
     const dir = new URL("./", import.meta.url);
     const tested = new Set<string>();
     for (const f of readdirSync(dir).filter((f) => f.endsWith(".test.ts"))) {
       const text = readFileSync(new URL(f, dir), "utf8");
-      for (const m of text.matchAll(/\[([MCRD]\d+)\]/g)) tested.add(m[1]!);
-      for (const m of text.matchAll(/id: "([MCRD]\d+)"/g)) tested.add(m[1]!);
+      for (const m of text.matchAll(/\[([MCRDI]\d+)\]/g)) tested.add(m[1]!);
+      for (const m of text.matchAll(/id: "([MCRDI]\d+)"/g)) tested.add(m[1]!);
     }
     expect(documented.size).toBeGreaterThan(40);
     expect([...documented].filter((id) => !tested.has(id)), "documented but not tested").toEqual([]);

@@ -5,10 +5,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Project, ts } from "ts-morph";
 import { bundleRuntime, runtimeNames } from "../../compiler/emit/runtime-bundle.js";
+import { STRICTEST } from "../helpers/typecheck.js";
 
 // The runtime names of fit / saveParams / loadParams / evaluate (the generated module exports
 // the short names as its own API, so the runtime uses *Model names to avoid clashes).
-const NAMES = ["fitModel", "createAdam", "saveModelParams", "loadModelParams", "evaluateModel"];
+const NAMES = ["fitModel", "createAdam", "saveModelParams", "loadModelParams", "evaluateModel", "binaryAccuracy"];
 
 /** tests/runtime/linear-core.ts without its imports and export keywords. */
 function linearCoreSource(): string {
@@ -41,14 +42,12 @@ export function run(): { before: number; after: number; params: number[]; restor
 }
 `;
 
-/** Strict type-check with only the ES2022 library: no DOM, no Node typings. */
+/** Type-check under the strictest settings (as generated modules) with only the ES2022 library: no DOM, no Node typings. */
 function typeErrors(source: string): string[] {
   const project = new Project({
     useInMemoryFileSystem: true,
     compilerOptions: {
-      strict: true,
-      noUnusedLocals: true,
-      noImplicitReturns: true,
+      ...STRICTEST,
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
       lib: ["lib.es2022.d.ts"],
@@ -99,7 +98,7 @@ describe("bundleRuntime", () => {
     expect(at("function fitModel(")).toBeLessThan(at("function saveModelParams"));
   });
 
-  it("produces code that type-checks under strict and trains when run (f64)", async () => {
+  it("produces code that type-checks under the strictest settings and trains when run (f64)", async () => {
     const source = bundleRuntime(NAMES) + "\n" + linearCoreSource() + DRIVER;
     expect(typeErrors(source)).toEqual([]);
     const r = await execute(source);
@@ -132,7 +131,7 @@ describe("bundleRuntime", () => {
     expect(runtimeNames()).toContain("createRng");
   });
 
-  it("every runtime declaration bundles alone into strict-clean code", () => {
+  it("every runtime declaration bundles alone into code clean under the strictest settings", () => {
     const all = runtimeNames();
     const errors = typeErrors(bundleRuntime(all) + "\nexport {};\n").filter((e) => !/is declared but its value is never read|is declared but never used/.test(e));
     expect(errors).toEqual([]);

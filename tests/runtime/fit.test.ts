@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { makeLinearCore } from "./linear-core.js";
 import { createModelTrainer } from "../../runtime/trainer.js";
-import { accuracyScore, evaluateModel as evaluate, fitModel as fit, predictModel as predict } from "../../runtime/fit.js";
+import { binaryAccuracy, categoricalAccuracy, meanAbsoluteError, meanSquaredError, sparseCategoricalAccuracy } from "../../runtime/metrics.js";
+import { evaluateModel as evaluate, fitModel as fit, predictModel as predict } from "../../runtime/fit.js";
 import { createAdam, createSgd } from "../../runtime/optimizers.js";
 import { initParams } from "../../runtime/init.js";
 import { createRng } from "../../runtime/rng.js";
@@ -247,13 +248,18 @@ describe("fit", () => {
   });
 });
 
-describe("accuracyScore", () => {
-  it("scores binary per unit, categorical by argmax, sparse by label index", () => {
+describe("metrics", () => {
+  it("score binary per unit, categorical by argmax, sparse by label index, mae and mse per row", () => {
     const pred = Float64Array.from([0.9, 0.2, 0.4, 0.6]);
-    expect(accuracyScore("binary", pred, Float64Array.from([1, 0, 1, 1]), 2, 2, 2)).toBe(1.5);
+    expect(binaryAccuracy(pred, Float64Array.from([1, 0, 1, 1]), 2, 2, 2)).toBe(1.5);
     const probs = Float64Array.from([0.1, 0.7, 0.2, 0.5, 0.3, 0.2]);
-    expect(accuracyScore("categorical", probs, Float64Array.from([0, 1, 0, 0, 0, 1]), 2, 3, 3)).toBe(1);
-    expect(accuracyScore("sparse_categorical", probs, Float64Array.from([1, 0]), 2, 3, 1)).toBe(2);
-    expect(accuracyScore("none", probs, Float64Array.from([1, 0]), 2, 3, 1)).toBe(0);
+    expect(categoricalAccuracy(probs, Float64Array.from([0, 1, 0, 0, 0, 1]), 2, 3, 3)).toBe(1);
+    expect(sparseCategoricalAccuracy(probs, Float64Array.from([1, 0]), 2, 3, 1)).toBe(2);
+    // Ties go to the first largest value, as argmax does.
+    expect(categoricalAccuracy(Float64Array.from([0.5, 0.5]), Float64Array.from([1, 0]), 1, 2, 2)).toBe(1);
+    const y = Float64Array.from([1, 0, 0, 1]);
+    // Rows [0.9, 0.2] and [0.4, 0.6] against [1, 0] and [0, 1]: |errors| 0.1, 0.2 and 0.4, 0.4.
+    expect(meanAbsoluteError(pred, y, 2, 2, 2)).toBeCloseTo((0.1 + 0.2) / 2 + (0.4 + 0.4) / 2, 15);
+    expect(meanSquaredError(pred, y, 2, 2, 2)).toBeCloseTo((0.01 + 0.04) / 2 + (0.16 + 0.16) / 2, 15);
   });
 });

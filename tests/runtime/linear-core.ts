@@ -1,9 +1,10 @@
 // A hand-written ModelCore for runtime tests: y = W x + b (W is [out, in]) with a mean-squared
 // error loss, or, with `logistic`, sigmoid outputs with binary cross-entropy and binary accuracy.
 // The bundle test inlines this file's text (minus imports/exports) next to bundled runtime code,
-// so it must stay self-contained apart from runtime/core.ts.
+// so it must stay self-contained apart from runtime/core.ts and runtime/metrics.ts.
 
 import { VecArray, type ModelCore, type ParamInfo, type Rng, type Vec } from "../../runtime/core.js";
+import { binaryAccuracy } from "../../runtime/metrics.js";
 
 export interface LinearCoreOptions {
   inputSize: number;
@@ -31,8 +32,8 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
   // Logits of row r into `logits`.
   function forwardRow(p: Vec, X: Vec, r: number): void {
     for (let k = 0; k < outputSize; k++) {
-      let s = p[nW + k];
-      for (let i = 0; i < inputSize; i++) s += p[k * inputSize + i] * X[r * inputSize + i];
+      let s = p[nW + k]!;
+      for (let i = 0; i < inputSize; i++) s += p[k * inputSize + i]! * X[r * inputSize + i]!;
       logits[k] = s;
     }
   }
@@ -40,8 +41,8 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
   function rowLoss(Y: Vec, r: number): number {
     let loss = 0;
     for (let k = 0; k < outputSize; k++) {
-      const s = logits[k];
-      const y = Y[r * outputSize + k];
+      const s = logits[k]!;
+      const y = Y[r * outputSize + k]!;
       loss += logistic ? Math.max(s, 0) - s * y + Math.log(1 + Math.exp(-Math.abs(s))) : (s - y) * (s - y);
     }
     return loss / outputSize;
@@ -58,7 +59,7 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
     paramCount: nW + outputSize,
     params,
     layoutHash: o.layoutHash ?? "test-layout",
-    accuracy: logistic ? "binary" : "none",
+    metrics: logistic ? [{ name: "accuracy", score: binaryAccuracy }] : [],
     maxBatch,
     largestBatch: 0,
     gradCalls: 0,
@@ -71,13 +72,13 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
         forwardRow(p, X, r);
         total += rowLoss(Y, r);
         for (let k = 0; k < outputSize; k++) {
-          const s = logits[k];
-          const y = Y[r * outputSize + k];
+          const s = logits[k]!;
+          const y = Y[r * outputSize + k]!;
           const prediction = logistic ? 1 / (1 + Math.exp(-s)) : s;
           out[r * outputSize + k] = prediction;
           const d = (logistic ? prediction - y : 2 * (s - y)) / outputSize;
-          for (let i = 0; i < inputSize; i++) grad[k * inputSize + i] += d * X[r * inputSize + i];
-          grad[nW + k] += d;
+          for (let i = 0; i < inputSize; i++) grad[k * inputSize + i]! += d * X[r * inputSize + i]!;
+          grad[nW + k]! += d;
         }
       }
       return total;
@@ -88,7 +89,7 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
       for (let r = 0; r < n; r++) {
         forwardRow(p, X, r);
         total += rowLoss(Y, r);
-        for (let k = 0; k < outputSize; k++) out[r * outputSize + k] = logistic ? 1 / (1 + Math.exp(-logits[k])) : logits[k];
+        for (let k = 0; k < outputSize; k++) out[r * outputSize + k] = logistic ? 1 / (1 + Math.exp(-logits[k]!)) : logits[k]!;
       }
       return total;
     },
@@ -97,7 +98,7 @@ export function makeLinearCore(o: LinearCoreOptions): LinearCore {
       for (let r = 0; r < n; r++) {
         forwardRow(p, X, r);
         for (let k = 0; k < outputSize; k++) {
-          const s = logits[k];
+          const s = logits[k]!;
           out[r * outputSize + k] = logistic ? 1 / (1 + Math.exp(-s)) : s;
         }
       }
