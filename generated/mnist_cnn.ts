@@ -12,7 +12,8 @@
  *   param   W_out[10, 1152] ~ glorot_uniform  (offset 4800)
  *   param   b_out[10] ~ zeros  (offset 16320)
  *   16330 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: batched (matrix-matrix over minibatch rows), f64; 1627652 flops per prediction, 4629755 per training sa...
+ *   kernels: batched (matrix-matrix over minibatch rows), fused training step, f64
+ *            1627652 flops per prediction, 4629755 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -61,7 +62,7 @@ export const model: ModelInfo = {
     batched: true,
     precision: "f64",
     flops: { predict: 1627652, grad: 4629755 },
-    fusedStep: false,
+    fusedStep: true,
   },
 };
 
@@ -165,6 +166,9 @@ const core: ModelCore = {
   gradBatch: gradRows,
   lossBatch: lossRows,
   predictBatch: predictRows,
+  trainStep: trainStep,
+  trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
+  trainStepRows: 10,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -206,6 +210,7 @@ const z_out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = de
 const out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
 const log_softmax_z_out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out...
 const sum_mul_y2 = new VecArray(32 * 1); // [] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
+const grad2 = new VecArray(4810); // [4810]
 
 function predictRows_1(p: Vec, n: number): void {
   // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
@@ -609,255 +614,6 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
   }
 }
 
-function lossRows_1(p: Vec, n: number): void {
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
-  for (let j1 = 0; j1 < 16; j1 += 4) {
-    let b1 = 0;
-    for (; b1 + 1 < n * 784; b1 += 2) {
-      const ra1 = b1 * 9;
-      const ra2 = (b1 + 1) * 9;
-      const rb1 = j1;
-      const rb2 = j1 + 1;
-      const rb3 = j1 + 2;
-      const rb4 = j1 + 3;
-      let acc1 = 0;
-      let acc2 = 0;
-      let acc3 = 0;
-      let acc4 = 0;
-      let acc5 = 0;
-      let acc6 = 0;
-      let acc7 = 0;
-      let acc8 = 0;
-      for (let k1 = 0; k1 < 9; k1++) {
-        const a1 = patches_img[ra1 + k1]!;
-        const a2 = patches_img[ra2 + k1]!;
-        const b2 = p[rb1 + k1 * 16]!;
-        const b3 = p[rb2 + k1 * 16]!;
-        const b4 = p[rb3 + k1 * 16]!;
-        const b5 = p[rb4 + k1 * 16]!;
-        acc1 += a1 * b2;
-        acc2 += a1 * b3;
-        acc3 += a1 * b4;
-        acc4 += a1 * b5;
-        acc5 += a2 * b2;
-        acc6 += a2 * b3;
-        acc7 += a2 * b4;
-        acc8 += a2 * b5;
-      }
-      Kx_c1[b1 * 16 + j1] = acc1;
-      Kx_c1[b1 * 16 + j1 + 1] = acc2;
-      Kx_c1[b1 * 16 + j1 + 2] = acc3;
-      Kx_c1[b1 * 16 + j1 + 3] = acc4;
-      Kx_c1[(b1 + 1) * 16 + j1] = acc5;
-      Kx_c1[(b1 + 1) * 16 + j1 + 1] = acc6;
-      Kx_c1[(b1 + 1) * 16 + j1 + 2] = acc7;
-      Kx_c1[(b1 + 1) * 16 + j1 + 3] = acc8;
-    }
-    for (; b1 < n * 784; b1++) {
-      const ra3 = b1 * 9;
-      const rb5 = j1;
-      const rb6 = j1 + 1;
-      const rb7 = j1 + 2;
-      const rb8 = j1 + 3;
-      let acc9 = 0;
-      let acc10 = 0;
-      let acc11 = 0;
-      let acc12 = 0;
-      for (let k2 = 0; k2 < 9; k2++) {
-        const a3 = patches_img[ra3 + k2]!;
-        const b6 = p[rb5 + k2 * 16]!;
-        const b7 = p[rb6 + k2 * 16]!;
-        const b8 = p[rb7 + k2 * 16]!;
-        const b9 = p[rb8 + k2 * 16]!;
-        acc9 += a3 * b6;
-        acc10 += a3 * b7;
-        acc11 += a3 * b8;
-        acc12 += a3 * b9;
-      }
-      Kx_c1[b1 * 16 + j1] = acc9;
-      Kx_c1[b1 * 16 + j1 + 1] = acc10;
-      Kx_c1[b1 * 16 + j1 + 2] = acc11;
-      Kx_c1[b1 * 16 + j1 + 3] = acc12;
-    }
-  }
-}
-
-function lossRows_2(p: Vec, n: number): void {
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
-  for (let j2 = 0; j2 < 32; j2 += 4) {
-    let b10 = 0;
-    for (; b10 + 1 < n * 144; b10 += 2) {
-      const ra4 = b10 * 144;
-      const ra5 = (b10 + 1) * 144;
-      const rb9 = 160 + j2;
-      const rb10 = 160 + j2 + 1;
-      const rb11 = 160 + j2 + 2;
-      const rb12 = 160 + j2 + 3;
-      let acc13 = 0;
-      let acc14 = 0;
-      let acc15 = 0;
-      let acc16 = 0;
-      let acc17 = 0;
-      let acc18 = 0;
-      let acc19 = 0;
-      let acc20 = 0;
-      for (let k3 = 0; k3 < 144; k3++) {
-        const a4 = patches_p1[ra4 + k3]!;
-        const a5 = patches_p1[ra5 + k3]!;
-        const b11 = p[rb9 + k3 * 32]!;
-        const b12 = p[rb10 + k3 * 32]!;
-        const b13 = p[rb11 + k3 * 32]!;
-        const b14 = p[rb12 + k3 * 32]!;
-        acc13 += a4 * b11;
-        acc14 += a4 * b12;
-        acc15 += a4 * b13;
-        acc16 += a4 * b14;
-        acc17 += a5 * b11;
-        acc18 += a5 * b12;
-        acc19 += a5 * b13;
-        acc20 += a5 * b14;
-      }
-      Kx_c2[b10 * 32 + j2] = acc13;
-      Kx_c2[b10 * 32 + j2 + 1] = acc14;
-      Kx_c2[b10 * 32 + j2 + 2] = acc15;
-      Kx_c2[b10 * 32 + j2 + 3] = acc16;
-      Kx_c2[(b10 + 1) * 32 + j2] = acc17;
-      Kx_c2[(b10 + 1) * 32 + j2 + 1] = acc18;
-      Kx_c2[(b10 + 1) * 32 + j2 + 2] = acc19;
-      Kx_c2[(b10 + 1) * 32 + j2 + 3] = acc20;
-    }
-    for (; b10 < n * 144; b10++) {
-      const ra6 = b10 * 144;
-      const rb13 = 160 + j2;
-      const rb14 = 160 + j2 + 1;
-      const rb15 = 160 + j2 + 2;
-      const rb16 = 160 + j2 + 3;
-      let acc21 = 0;
-      let acc22 = 0;
-      let acc23 = 0;
-      let acc24 = 0;
-      for (let k4 = 0; k4 < 144; k4++) {
-        const a6 = patches_p1[ra6 + k4]!;
-        const b15 = p[rb13 + k4 * 32]!;
-        const b16 = p[rb14 + k4 * 32]!;
-        const b17 = p[rb15 + k4 * 32]!;
-        const b18 = p[rb16 + k4 * 32]!;
-        acc21 += a6 * b15;
-        acc22 += a6 * b16;
-        acc23 += a6 * b17;
-        acc24 += a6 * b18;
-      }
-      Kx_c2[b10 * 32 + j2] = acc21;
-      Kx_c2[b10 * 32 + j2 + 1] = acc22;
-      Kx_c2[b10 * 32 + j2 + 2] = acc23;
-      Kx_c2[b10 * 32 + j2 + 3] = acc24;
-    }
-  }
-}
-
-function lossRows_3(p: Vec, n: number): void {
-  // mnist_cnn.nn:16  out = dense(d, 10, softmax)  (over the batch)
-  for (let i7 = 0; i7 < 8; i7 += 4) {
-    let b19 = 0;
-    for (; b19 + 1 < n; b19 += 2) {
-      const ra7 = b19 * 1152;
-      const ra8 = (b19 + 1) * 1152;
-      const rb17 = 4800 + i7 * 1152;
-      const rb18 = 4800 + (i7 + 1) * 1152;
-      const rb19 = 4800 + (i7 + 2) * 1152;
-      const rb20 = 4800 + (i7 + 3) * 1152;
-      let acc25 = 0;
-      let acc26 = 0;
-      let acc27 = 0;
-      let acc28 = 0;
-      let acc29 = 0;
-      let acc30 = 0;
-      let acc31 = 0;
-      let acc32 = 0;
-      for (let k5 = 0; k5 < 1152; k5++) {
-        const a7 = p2[ra7 + k5]!;
-        const a8 = p2[ra8 + k5]!;
-        const b20 = p[rb17 + k5]!;
-        const b21 = p[rb18 + k5]!;
-        const b22 = p[rb19 + k5]!;
-        const b23 = p[rb20 + k5]!;
-        acc25 += a7 * b20;
-        acc26 += a7 * b21;
-        acc27 += a7 * b22;
-        acc28 += a7 * b23;
-        acc29 += a8 * b20;
-        acc30 += a8 * b21;
-        acc31 += a8 * b22;
-        acc32 += a8 * b23;
-      }
-      Wx_out2[b19 * 10 + i7] = acc25;
-      Wx_out2[b19 * 10 + i7 + 1] = acc26;
-      Wx_out2[b19 * 10 + i7 + 2] = acc27;
-      Wx_out2[b19 * 10 + i7 + 3] = acc28;
-      Wx_out2[(b19 + 1) * 10 + i7] = acc29;
-      Wx_out2[(b19 + 1) * 10 + i7 + 1] = acc30;
-      Wx_out2[(b19 + 1) * 10 + i7 + 2] = acc31;
-      Wx_out2[(b19 + 1) * 10 + i7 + 3] = acc32;
-    }
-    for (; b19 < n; b19++) {
-      const ra9 = b19 * 1152;
-      const rb21 = 4800 + i7 * 1152;
-      const rb22 = 4800 + (i7 + 1) * 1152;
-      const rb23 = 4800 + (i7 + 2) * 1152;
-      const rb24 = 4800 + (i7 + 3) * 1152;
-      let acc33 = 0;
-      let acc34 = 0;
-      let acc35 = 0;
-      let acc36 = 0;
-      for (let k6 = 0; k6 < 1152; k6++) {
-        const a9 = p2[ra9 + k6]!;
-        const b24 = p[rb21 + k6]!;
-        const b25 = p[rb22 + k6]!;
-        const b26 = p[rb23 + k6]!;
-        const b27 = p[rb24 + k6]!;
-        acc33 += a9 * b24;
-        acc34 += a9 * b25;
-        acc35 += a9 * b26;
-        acc36 += a9 * b27;
-      }
-      Wx_out2[b19 * 10 + i7] = acc33;
-      Wx_out2[b19 * 10 + i7 + 1] = acc34;
-      Wx_out2[b19 * 10 + i7 + 2] = acc35;
-      Wx_out2[b19 * 10 + i7 + 3] = acc36;
-    }
-  }
-  for (let i7 = 8; i7 < 10; i7++) {
-    let b19 = 0;
-    for (; b19 + 1 < n; b19 += 2) {
-      const ra10 = b19 * 1152;
-      const ra11 = (b19 + 1) * 1152;
-      const rb25 = 4800 + i7 * 1152;
-      let acc37 = 0;
-      let acc38 = 0;
-      for (let k7 = 0; k7 < 1152; k7++) {
-        const a10 = p2[ra10 + k7]!;
-        const a11 = p2[ra11 + k7]!;
-        const b28 = p[rb25 + k7]!;
-        acc37 += a10 * b28;
-        acc38 += a11 * b28;
-      }
-      Wx_out2[b19 * 10 + i7] = acc37;
-      Wx_out2[(b19 + 1) * 10 + i7] = acc38;
-    }
-    for (; b19 < n; b19++) {
-      const ra12 = b19 * 1152;
-      const rb26 = 4800 + i7 * 1152;
-      let acc39 = 0;
-      for (let k8 = 0; k8 < 1152; k8++) {
-        const a12 = p2[ra12 + k8]!;
-        const b29 = p[rb26 + k8]!;
-        acc39 += a12 * b29;
-      }
-      Wx_out2[b19 * 10 + i7] = acc39;
-    }
-  }
-}
-
 /** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs. */
 function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   let total = 0;
@@ -877,7 +633,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   }
 
   // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
-  lossRows_1(p, n);
+  predictRows_1(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
     for (let i1 = 0; i1 < 28; i1++) {
@@ -925,7 +681,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   }
 
   // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
-  lossRows_2(p, n);
+  predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
     for (let i4 = 0; i4 < 12; i4++) {
@@ -959,7 +715,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   }
 
   // mnist_cnn.nn:16  out = dense(d, 10, softmax)  (over the batch)
-  lossRows_3(p, n);
+  predictRows_3(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:16  out = dense(d, 10, softmax)
     z_out2[b * 10] = Wx_out2[b * 10]! + p[16320]!;
@@ -1046,152 +802,6 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     total += -sum_mul_y2[b]!;
   }
   return total;
-}
-
-function gradRows_1(p: Vec, n: number): void {
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
-  for (let j1 = 0; j1 < 16; j1 += 4) {
-    let b1 = 0;
-    for (; b1 + 1 < n * 784; b1 += 2) {
-      const ra1 = b1 * 9;
-      const ra2 = (b1 + 1) * 9;
-      const rb1 = j1;
-      const rb2 = j1 + 1;
-      const rb3 = j1 + 2;
-      const rb4 = j1 + 3;
-      let acc1 = 0;
-      let acc2 = 0;
-      let acc3 = 0;
-      let acc4 = 0;
-      let acc5 = 0;
-      let acc6 = 0;
-      let acc7 = 0;
-      let acc8 = 0;
-      for (let k1 = 0; k1 < 9; k1++) {
-        const a1 = patches_img[ra1 + k1]!;
-        const a2 = patches_img[ra2 + k1]!;
-        const b2 = p[rb1 + k1 * 16]!;
-        const b3 = p[rb2 + k1 * 16]!;
-        const b4 = p[rb3 + k1 * 16]!;
-        const b5 = p[rb4 + k1 * 16]!;
-        acc1 += a1 * b2;
-        acc2 += a1 * b3;
-        acc3 += a1 * b4;
-        acc4 += a1 * b5;
-        acc5 += a2 * b2;
-        acc6 += a2 * b3;
-        acc7 += a2 * b4;
-        acc8 += a2 * b5;
-      }
-      Kx_c1[b1 * 16 + j1] = acc1;
-      Kx_c1[b1 * 16 + j1 + 1] = acc2;
-      Kx_c1[b1 * 16 + j1 + 2] = acc3;
-      Kx_c1[b1 * 16 + j1 + 3] = acc4;
-      Kx_c1[(b1 + 1) * 16 + j1] = acc5;
-      Kx_c1[(b1 + 1) * 16 + j1 + 1] = acc6;
-      Kx_c1[(b1 + 1) * 16 + j1 + 2] = acc7;
-      Kx_c1[(b1 + 1) * 16 + j1 + 3] = acc8;
-    }
-    for (; b1 < n * 784; b1++) {
-      const ra3 = b1 * 9;
-      const rb5 = j1;
-      const rb6 = j1 + 1;
-      const rb7 = j1 + 2;
-      const rb8 = j1 + 3;
-      let acc9 = 0;
-      let acc10 = 0;
-      let acc11 = 0;
-      let acc12 = 0;
-      for (let k2 = 0; k2 < 9; k2++) {
-        const a3 = patches_img[ra3 + k2]!;
-        const b6 = p[rb5 + k2 * 16]!;
-        const b7 = p[rb6 + k2 * 16]!;
-        const b8 = p[rb7 + k2 * 16]!;
-        const b9 = p[rb8 + k2 * 16]!;
-        acc9 += a3 * b6;
-        acc10 += a3 * b7;
-        acc11 += a3 * b8;
-        acc12 += a3 * b9;
-      }
-      Kx_c1[b1 * 16 + j1] = acc9;
-      Kx_c1[b1 * 16 + j1 + 1] = acc10;
-      Kx_c1[b1 * 16 + j1 + 2] = acc11;
-      Kx_c1[b1 * 16 + j1 + 3] = acc12;
-    }
-  }
-}
-
-function gradRows_2(p: Vec, n: number): void {
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
-  for (let j2 = 0; j2 < 32; j2 += 4) {
-    let b10 = 0;
-    for (; b10 + 1 < n * 144; b10 += 2) {
-      const ra4 = b10 * 144;
-      const ra5 = (b10 + 1) * 144;
-      const rb9 = 160 + j2;
-      const rb10 = 160 + j2 + 1;
-      const rb11 = 160 + j2 + 2;
-      const rb12 = 160 + j2 + 3;
-      let acc13 = 0;
-      let acc14 = 0;
-      let acc15 = 0;
-      let acc16 = 0;
-      let acc17 = 0;
-      let acc18 = 0;
-      let acc19 = 0;
-      let acc20 = 0;
-      for (let k3 = 0; k3 < 144; k3++) {
-        const a4 = patches_p1[ra4 + k3]!;
-        const a5 = patches_p1[ra5 + k3]!;
-        const b11 = p[rb9 + k3 * 32]!;
-        const b12 = p[rb10 + k3 * 32]!;
-        const b13 = p[rb11 + k3 * 32]!;
-        const b14 = p[rb12 + k3 * 32]!;
-        acc13 += a4 * b11;
-        acc14 += a4 * b12;
-        acc15 += a4 * b13;
-        acc16 += a4 * b14;
-        acc17 += a5 * b11;
-        acc18 += a5 * b12;
-        acc19 += a5 * b13;
-        acc20 += a5 * b14;
-      }
-      Kx_c2[b10 * 32 + j2] = acc13;
-      Kx_c2[b10 * 32 + j2 + 1] = acc14;
-      Kx_c2[b10 * 32 + j2 + 2] = acc15;
-      Kx_c2[b10 * 32 + j2 + 3] = acc16;
-      Kx_c2[(b10 + 1) * 32 + j2] = acc17;
-      Kx_c2[(b10 + 1) * 32 + j2 + 1] = acc18;
-      Kx_c2[(b10 + 1) * 32 + j2 + 2] = acc19;
-      Kx_c2[(b10 + 1) * 32 + j2 + 3] = acc20;
-    }
-    for (; b10 < n * 144; b10++) {
-      const ra6 = b10 * 144;
-      const rb13 = 160 + j2;
-      const rb14 = 160 + j2 + 1;
-      const rb15 = 160 + j2 + 2;
-      const rb16 = 160 + j2 + 3;
-      let acc21 = 0;
-      let acc22 = 0;
-      let acc23 = 0;
-      let acc24 = 0;
-      for (let k4 = 0; k4 < 144; k4++) {
-        const a6 = patches_p1[ra6 + k4]!;
-        const b15 = p[rb13 + k4 * 32]!;
-        const b16 = p[rb14 + k4 * 32]!;
-        const b17 = p[rb15 + k4 * 32]!;
-        const b18 = p[rb16 + k4 * 32]!;
-        acc21 += a6 * b15;
-        acc22 += a6 * b16;
-        acc23 += a6 * b17;
-        acc24 += a6 * b18;
-      }
-      Kx_c2[b10 * 32 + j2] = acc21;
-      Kx_c2[b10 * 32 + j2 + 1] = acc22;
-      Kx_c2[b10 * 32 + j2 + 2] = acc23;
-      Kx_c2[b10 * 32 + j2 + 3] = acc24;
-    }
-  }
 }
 
 function gradRows_3(p: Vec, n: number): void {
@@ -1747,7 +1357,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   }
 
   // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
-  gradRows_1(p, n);
+  predictRows_1(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
     for (let i2 = 0; i2 < 28; i2++) {
@@ -1801,7 +1411,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   }
 
   // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
-  gradRows_2(p, n);
+  predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
     for (let i8 = 0; i8 < 12; i8++) {
@@ -2111,6 +1721,893 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   return total;
 }
 
+function trainStep_6(n: number): void {
+  // ∂loss/∂K_c1 [3, 3, 1, 16]  (Σ over the batch)
+  for (let i47 = 0; i47 < 8; i47 += 4) {
+    for (let j4 = 0; j4 < 16; j4 += 4) {
+      const ra19 = i47;
+      const ra20 = i47 + 1;
+      const ra21 = i47 + 2;
+      const ra22 = i47 + 3;
+      const rb43 = j4;
+      const rb44 = j4 + 1;
+      const rb45 = j4 + 2;
+      const rb46 = j4 + 3;
+      let acc64 = 0;
+      let acc65 = 0;
+      let acc66 = 0;
+      let acc67 = 0;
+      let acc68 = 0;
+      let acc69 = 0;
+      let acc70 = 0;
+      let acc71 = 0;
+      let acc72 = 0;
+      let acc73 = 0;
+      let acc74 = 0;
+      let acc75 = 0;
+      let acc76 = 0;
+      let acc77 = 0;
+      let acc78 = 0;
+      let acc79 = 0;
+      for (let k13 = 0; k13 < n * 784; k13++) {
+        const a19 = patches_img[ra19 + k13 * 9]!;
+        const a20 = patches_img[ra20 + k13 * 9]!;
+        const a21 = patches_img[ra21 + k13 * 9]!;
+        const a22 = patches_img[ra22 + k13 * 9]!;
+        const b48 = dz_c1[rb43 + k13 * 16]!;
+        const b49 = dz_c1[rb44 + k13 * 16]!;
+        const b50 = dz_c1[rb45 + k13 * 16]!;
+        const b51 = dz_c1[rb46 + k13 * 16]!;
+        acc64 += a19 * b48;
+        acc65 += a19 * b49;
+        acc66 += a19 * b50;
+        acc67 += a19 * b51;
+        acc68 += a20 * b48;
+        acc69 += a20 * b49;
+        acc70 += a20 * b50;
+        acc71 += a20 * b51;
+        acc72 += a21 * b48;
+        acc73 += a21 * b49;
+        acc74 += a21 * b50;
+        acc75 += a21 * b51;
+        acc76 += a22 * b48;
+        acc77 += a22 * b49;
+        acc78 += a22 * b50;
+        acc79 += a22 * b51;
+      }
+      grad2[i47 * 16 + j4]! += acc64;
+      grad2[i47 * 16 + j4 + 1]! += acc65;
+      grad2[i47 * 16 + j4 + 2]! += acc66;
+      grad2[i47 * 16 + j4 + 3]! += acc67;
+      grad2[(i47 + 1) * 16 + j4]! += acc68;
+      grad2[(i47 + 1) * 16 + j4 + 1]! += acc69;
+      grad2[(i47 + 1) * 16 + j4 + 2]! += acc70;
+      grad2[(i47 + 1) * 16 + j4 + 3]! += acc71;
+      grad2[(i47 + 2) * 16 + j4]! += acc72;
+      grad2[(i47 + 2) * 16 + j4 + 1]! += acc73;
+      grad2[(i47 + 2) * 16 + j4 + 2]! += acc74;
+      grad2[(i47 + 2) * 16 + j4 + 3]! += acc75;
+      grad2[(i47 + 3) * 16 + j4]! += acc76;
+      grad2[(i47 + 3) * 16 + j4 + 1]! += acc77;
+      grad2[(i47 + 3) * 16 + j4 + 2]! += acc78;
+      grad2[(i47 + 3) * 16 + j4 + 3]! += acc79;
+    }
+  }
+  for (let i47 = 8; i47 < 9; i47++) {
+    for (let j4 = 0; j4 < 16; j4 += 4) {
+      const ra23 = i47;
+      const rb47 = j4;
+      const rb48 = j4 + 1;
+      const rb49 = j4 + 2;
+      const rb50 = j4 + 3;
+      let acc80 = 0;
+      let acc81 = 0;
+      let acc82 = 0;
+      let acc83 = 0;
+      for (let k14 = 0; k14 < n * 784; k14++) {
+        const a23 = patches_img[ra23 + k14 * 9]!;
+        const b52 = dz_c1[rb47 + k14 * 16]!;
+        const b53 = dz_c1[rb48 + k14 * 16]!;
+        const b54 = dz_c1[rb49 + k14 * 16]!;
+        const b55 = dz_c1[rb50 + k14 * 16]!;
+        acc80 += a23 * b52;
+        acc81 += a23 * b53;
+        acc82 += a23 * b54;
+        acc83 += a23 * b55;
+      }
+      grad2[i47 * 16 + j4]! += acc80;
+      grad2[i47 * 16 + j4 + 1]! += acc81;
+      grad2[i47 * 16 + j4 + 2]! += acc82;
+      grad2[i47 * 16 + j4 + 3]! += acc83;
+    }
+  }
+}
+
+function trainStep_7(n: number): void {
+  // ∂loss/∂K_c2 [3, 3, 16, 32]  (Σ over the batch)
+  for (let i48 = 0; i48 < 144; i48 += 4) {
+    for (let j5 = 0; j5 < 32; j5 += 4) {
+      const ra24 = i48;
+      const ra25 = i48 + 1;
+      const ra26 = i48 + 2;
+      const ra27 = i48 + 3;
+      const rb51 = j5;
+      const rb52 = j5 + 1;
+      const rb53 = j5 + 2;
+      const rb54 = j5 + 3;
+      let acc84 = 0;
+      let acc85 = 0;
+      let acc86 = 0;
+      let acc87 = 0;
+      let acc88 = 0;
+      let acc89 = 0;
+      let acc90 = 0;
+      let acc91 = 0;
+      let acc92 = 0;
+      let acc93 = 0;
+      let acc94 = 0;
+      let acc95 = 0;
+      let acc96 = 0;
+      let acc97 = 0;
+      let acc98 = 0;
+      let acc99 = 0;
+      for (let k15 = 0; k15 < n * 144; k15++) {
+        const a24 = patches_p1[ra24 + k15 * 144]!;
+        const a25 = patches_p1[ra25 + k15 * 144]!;
+        const a26 = patches_p1[ra26 + k15 * 144]!;
+        const a27 = patches_p1[ra27 + k15 * 144]!;
+        const b56 = dz_c2[rb51 + k15 * 32]!;
+        const b57 = dz_c2[rb52 + k15 * 32]!;
+        const b58 = dz_c2[rb53 + k15 * 32]!;
+        const b59 = dz_c2[rb54 + k15 * 32]!;
+        acc84 += a24 * b56;
+        acc85 += a24 * b57;
+        acc86 += a24 * b58;
+        acc87 += a24 * b59;
+        acc88 += a25 * b56;
+        acc89 += a25 * b57;
+        acc90 += a25 * b58;
+        acc91 += a25 * b59;
+        acc92 += a26 * b56;
+        acc93 += a26 * b57;
+        acc94 += a26 * b58;
+        acc95 += a26 * b59;
+        acc96 += a27 * b56;
+        acc97 += a27 * b57;
+        acc98 += a27 * b58;
+        acc99 += a27 * b59;
+      }
+      grad2[160 + i48 * 32 + j5]! += acc84;
+      grad2[160 + i48 * 32 + j5 + 1]! += acc85;
+      grad2[160 + i48 * 32 + j5 + 2]! += acc86;
+      grad2[160 + i48 * 32 + j5 + 3]! += acc87;
+      grad2[160 + (i48 + 1) * 32 + j5]! += acc88;
+      grad2[160 + (i48 + 1) * 32 + j5 + 1]! += acc89;
+      grad2[160 + (i48 + 1) * 32 + j5 + 2]! += acc90;
+      grad2[160 + (i48 + 1) * 32 + j5 + 3]! += acc91;
+      grad2[160 + (i48 + 2) * 32 + j5]! += acc92;
+      grad2[160 + (i48 + 2) * 32 + j5 + 1]! += acc93;
+      grad2[160 + (i48 + 2) * 32 + j5 + 2]! += acc94;
+      grad2[160 + (i48 + 2) * 32 + j5 + 3]! += acc95;
+      grad2[160 + (i48 + 3) * 32 + j5]! += acc96;
+      grad2[160 + (i48 + 3) * 32 + j5 + 1]! += acc97;
+      grad2[160 + (i48 + 3) * 32 + j5 + 2]! += acc98;
+      grad2[160 + (i48 + 3) * 32 + j5 + 3]! += acc99;
+    }
+  }
+}
+
+function trainStep_8(n: number): number {
+  // Σ of squares of ∂loss/∂W_out, from the rows' Gram matrices
+  let sq1 = 0;
+  for (let r1 = 0; r1 < n; r1++) {
+    for (let r2 = 0; r2 < r1 + 1; r2++) {
+      let da1 = 0;
+      for (let j6 = 0; j6 < 10; j6++) {
+        da1 += dz_out[r1 * 10 + j6]! * dz_out[r2 * 10 + j6]!;
+      }
+      let db1 = 0;
+      for (let j7 = 0; j7 < 1152; j7++) {
+        db1 += d[r1 * 1152 + j7]! * d[r2 * 1152 + j7]!;
+      }
+      sq1 += r1 === r2 ? da1 * db1 : 2 * (da1 * db1);
+    }
+  }
+  return sq1;
+}
+
+function trainStep_9(p: Vec, n: number, scale: number, alpha: number, m: Vec, v: Vec): void {
+  // ∂loss/∂W_out [10, 1152]  (Σ over the batch, applied as it is summed)
+  for (let i49 = 0; i49 < 8; i49 += 4) {
+    for (let j8 = 0; j8 < 1152; j8 += 4) {
+      const ra28 = i49;
+      const ra29 = i49 + 1;
+      const ra30 = i49 + 2;
+      const ra31 = i49 + 3;
+      const rb55 = j8;
+      const rb56 = j8 + 1;
+      const rb57 = j8 + 2;
+      const rb58 = j8 + 3;
+      let acc100 = 0;
+      let acc101 = 0;
+      let acc102 = 0;
+      let acc103 = 0;
+      let acc104 = 0;
+      let acc105 = 0;
+      let acc106 = 0;
+      let acc107 = 0;
+      let acc108 = 0;
+      let acc109 = 0;
+      let acc110 = 0;
+      let acc111 = 0;
+      let acc112 = 0;
+      let acc113 = 0;
+      let acc114 = 0;
+      let acc115 = 0;
+      for (let k16 = 0; k16 < n; k16++) {
+        const a28 = dz_out[ra28 + k16 * 10]!;
+        const a29 = dz_out[ra29 + k16 * 10]!;
+        const a30 = dz_out[ra30 + k16 * 10]!;
+        const a31 = dz_out[ra31 + k16 * 10]!;
+        const b60 = d[rb55 + k16 * 1152]!;
+        const b61 = d[rb56 + k16 * 1152]!;
+        const b62 = d[rb57 + k16 * 1152]!;
+        const b63 = d[rb58 + k16 * 1152]!;
+        acc100 += a28 * b60;
+        acc101 += a28 * b61;
+        acc102 += a28 * b62;
+        acc103 += a28 * b63;
+        acc104 += a29 * b60;
+        acc105 += a29 * b61;
+        acc106 += a29 * b62;
+        acc107 += a29 * b63;
+        acc108 += a30 * b60;
+        acc109 += a30 * b61;
+        acc110 += a30 * b62;
+        acc111 += a30 * b63;
+        acc112 += a31 * b60;
+        acc113 += a31 * b61;
+        acc114 += a31 * b62;
+        acc115 += a31 * b63;
+      }
+      const g11 = acc100 * scale;
+      const mi6 = m[4800 + i49 * 1152 + j8]! + (g11 - m[4800 + i49 * 1152 + j8]!) * (1 - 0.9);
+      const vi6 = v[4800 + i49 * 1152 + j8]! + (g11 * g11 - v[4800 + i49 * 1152 + j8]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8] = mi6;
+      v[4800 + i49 * 1152 + j8] = vi6;
+      p[4800 + i49 * 1152 + j8]! -= mi6 * alpha / (Math.sqrt(vi6) + 1e-7);
+      const g12 = acc101 * scale;
+      const mi7 = m[4800 + i49 * 1152 + j8 + 1]! + (g12 - m[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.9);
+      const vi7 = v[4800 + i49 * 1152 + j8 + 1]! + (g12 * g12 - v[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8 + 1] = mi7;
+      v[4800 + i49 * 1152 + j8 + 1] = vi7;
+      p[4800 + i49 * 1152 + j8 + 1]! -= mi7 * alpha / (Math.sqrt(vi7) + 1e-7);
+      const g13 = acc102 * scale;
+      const mi8 = m[4800 + i49 * 1152 + j8 + 2]! + (g13 - m[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.9);
+      const vi8 = v[4800 + i49 * 1152 + j8 + 2]! + (g13 * g13 - v[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8 + 2] = mi8;
+      v[4800 + i49 * 1152 + j8 + 2] = vi8;
+      p[4800 + i49 * 1152 + j8 + 2]! -= mi8 * alpha / (Math.sqrt(vi8) + 1e-7);
+      const g14 = acc103 * scale;
+      const mi9 = m[4800 + i49 * 1152 + j8 + 3]! + (g14 - m[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.9);
+      const vi9 = v[4800 + i49 * 1152 + j8 + 3]! + (g14 * g14 - v[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8 + 3] = mi9;
+      v[4800 + i49 * 1152 + j8 + 3] = vi9;
+      p[4800 + i49 * 1152 + j8 + 3]! -= mi9 * alpha / (Math.sqrt(vi9) + 1e-7);
+      const g15 = acc104 * scale;
+      const mi10 = m[4800 + (i49 + 1) * 1152 + j8]! + (g15 - m[4800 + (i49 + 1) * 1152 + j8]!) * (1 - 0.9);
+      const vi10 = v[4800 + (i49 + 1) * 1152 + j8]! + (g15 * g15 - v[4800 + (i49 + 1) * 1152 + j8]!) * (1 - 0.999);
+      m[4800 + (i49 + 1) * 1152 + j8] = mi10;
+      v[4800 + (i49 + 1) * 1152 + j8] = vi10;
+      p[4800 + (i49 + 1) * 1152 + j8]! -= mi10 * alpha / (Math.sqrt(vi10) + 1e-7);
+      const g16 = acc105 * scale;
+      const mi11 = m[4800 + (i49 + 1) * 1152 + j8 + 1]! + (g16 - m[4800 + (i49 + 1) * 1152 + j8 + 1]!) * (1 - 0.9);
+      const vi11 = v[4800 + (i49 + 1) * 1152 + j8 + 1]! +
+          (g16 * g16 - v[4800 + (i49 + 1) * 1152 + j8 + 1]!) * (1 - 0.999);
+      m[4800 + (i49 + 1) * 1152 + j8 + 1] = mi11;
+      v[4800 + (i49 + 1) * 1152 + j8 + 1] = vi11;
+      p[4800 + (i49 + 1) * 1152 + j8 + 1]! -= mi11 * alpha / (Math.sqrt(vi11) + 1e-7);
+      const g17 = acc106 * scale;
+      const mi12 = m[4800 + (i49 + 1) * 1152 + j8 + 2]! + (g17 - m[4800 + (i49 + 1) * 1152 + j8 + 2]!) * (1 - 0.9);
+      const vi12 = v[4800 + (i49 + 1) * 1152 + j8 + 2]! +
+          (g17 * g17 - v[4800 + (i49 + 1) * 1152 + j8 + 2]!) * (1 - 0.999);
+      m[4800 + (i49 + 1) * 1152 + j8 + 2] = mi12;
+      v[4800 + (i49 + 1) * 1152 + j8 + 2] = vi12;
+      p[4800 + (i49 + 1) * 1152 + j8 + 2]! -= mi12 * alpha / (Math.sqrt(vi12) + 1e-7);
+      const g18 = acc107 * scale;
+      const mi13 = m[4800 + (i49 + 1) * 1152 + j8 + 3]! + (g18 - m[4800 + (i49 + 1) * 1152 + j8 + 3]!) * (1 - 0.9);
+      const vi13 = v[4800 + (i49 + 1) * 1152 + j8 + 3]! +
+          (g18 * g18 - v[4800 + (i49 + 1) * 1152 + j8 + 3]!) * (1 - 0.999);
+      m[4800 + (i49 + 1) * 1152 + j8 + 3] = mi13;
+      v[4800 + (i49 + 1) * 1152 + j8 + 3] = vi13;
+      p[4800 + (i49 + 1) * 1152 + j8 + 3]! -= mi13 * alpha / (Math.sqrt(vi13) + 1e-7);
+      const g19 = acc108 * scale;
+      const mi14 = m[4800 + (i49 + 2) * 1152 + j8]! + (g19 - m[4800 + (i49 + 2) * 1152 + j8]!) * (1 - 0.9);
+      const vi14 = v[4800 + (i49 + 2) * 1152 + j8]! + (g19 * g19 - v[4800 + (i49 + 2) * 1152 + j8]!) * (1 - 0.999);
+      m[4800 + (i49 + 2) * 1152 + j8] = mi14;
+      v[4800 + (i49 + 2) * 1152 + j8] = vi14;
+      p[4800 + (i49 + 2) * 1152 + j8]! -= mi14 * alpha / (Math.sqrt(vi14) + 1e-7);
+      const g20 = acc109 * scale;
+      const mi15 = m[4800 + (i49 + 2) * 1152 + j8 + 1]! + (g20 - m[4800 + (i49 + 2) * 1152 + j8 + 1]!) * (1 - 0.9);
+      const vi15 = v[4800 + (i49 + 2) * 1152 + j8 + 1]! +
+          (g20 * g20 - v[4800 + (i49 + 2) * 1152 + j8 + 1]!) * (1 - 0.999);
+      m[4800 + (i49 + 2) * 1152 + j8 + 1] = mi15;
+      v[4800 + (i49 + 2) * 1152 + j8 + 1] = vi15;
+      p[4800 + (i49 + 2) * 1152 + j8 + 1]! -= mi15 * alpha / (Math.sqrt(vi15) + 1e-7);
+      const g21 = acc110 * scale;
+      const mi16 = m[4800 + (i49 + 2) * 1152 + j8 + 2]! + (g21 - m[4800 + (i49 + 2) * 1152 + j8 + 2]!) * (1 - 0.9);
+      const vi16 = v[4800 + (i49 + 2) * 1152 + j8 + 2]! +
+          (g21 * g21 - v[4800 + (i49 + 2) * 1152 + j8 + 2]!) * (1 - 0.999);
+      m[4800 + (i49 + 2) * 1152 + j8 + 2] = mi16;
+      v[4800 + (i49 + 2) * 1152 + j8 + 2] = vi16;
+      p[4800 + (i49 + 2) * 1152 + j8 + 2]! -= mi16 * alpha / (Math.sqrt(vi16) + 1e-7);
+      const g22 = acc111 * scale;
+      const mi17 = m[4800 + (i49 + 2) * 1152 + j8 + 3]! + (g22 - m[4800 + (i49 + 2) * 1152 + j8 + 3]!) * (1 - 0.9);
+      const vi17 = v[4800 + (i49 + 2) * 1152 + j8 + 3]! +
+          (g22 * g22 - v[4800 + (i49 + 2) * 1152 + j8 + 3]!) * (1 - 0.999);
+      m[4800 + (i49 + 2) * 1152 + j8 + 3] = mi17;
+      v[4800 + (i49 + 2) * 1152 + j8 + 3] = vi17;
+      p[4800 + (i49 + 2) * 1152 + j8 + 3]! -= mi17 * alpha / (Math.sqrt(vi17) + 1e-7);
+      const g23 = acc112 * scale;
+      const mi18 = m[4800 + (i49 + 3) * 1152 + j8]! + (g23 - m[4800 + (i49 + 3) * 1152 + j8]!) * (1 - 0.9);
+      const vi18 = v[4800 + (i49 + 3) * 1152 + j8]! + (g23 * g23 - v[4800 + (i49 + 3) * 1152 + j8]!) * (1 - 0.999);
+      m[4800 + (i49 + 3) * 1152 + j8] = mi18;
+      v[4800 + (i49 + 3) * 1152 + j8] = vi18;
+      p[4800 + (i49 + 3) * 1152 + j8]! -= mi18 * alpha / (Math.sqrt(vi18) + 1e-7);
+      const g24 = acc113 * scale;
+      const mi19 = m[4800 + (i49 + 3) * 1152 + j8 + 1]! + (g24 - m[4800 + (i49 + 3) * 1152 + j8 + 1]!) * (1 - 0.9);
+      const vi19 = v[4800 + (i49 + 3) * 1152 + j8 + 1]! +
+          (g24 * g24 - v[4800 + (i49 + 3) * 1152 + j8 + 1]!) * (1 - 0.999);
+      m[4800 + (i49 + 3) * 1152 + j8 + 1] = mi19;
+      v[4800 + (i49 + 3) * 1152 + j8 + 1] = vi19;
+      p[4800 + (i49 + 3) * 1152 + j8 + 1]! -= mi19 * alpha / (Math.sqrt(vi19) + 1e-7);
+      const g25 = acc114 * scale;
+      const mi20 = m[4800 + (i49 + 3) * 1152 + j8 + 2]! + (g25 - m[4800 + (i49 + 3) * 1152 + j8 + 2]!) * (1 - 0.9);
+      const vi20 = v[4800 + (i49 + 3) * 1152 + j8 + 2]! +
+          (g25 * g25 - v[4800 + (i49 + 3) * 1152 + j8 + 2]!) * (1 - 0.999);
+      m[4800 + (i49 + 3) * 1152 + j8 + 2] = mi20;
+      v[4800 + (i49 + 3) * 1152 + j8 + 2] = vi20;
+      p[4800 + (i49 + 3) * 1152 + j8 + 2]! -= mi20 * alpha / (Math.sqrt(vi20) + 1e-7);
+      const g26 = acc115 * scale;
+      const mi21 = m[4800 + (i49 + 3) * 1152 + j8 + 3]! + (g26 - m[4800 + (i49 + 3) * 1152 + j8 + 3]!) * (1 - 0.9);
+      const vi21 = v[4800 + (i49 + 3) * 1152 + j8 + 3]! +
+          (g26 * g26 - v[4800 + (i49 + 3) * 1152 + j8 + 3]!) * (1 - 0.999);
+      m[4800 + (i49 + 3) * 1152 + j8 + 3] = mi21;
+      v[4800 + (i49 + 3) * 1152 + j8 + 3] = vi21;
+      p[4800 + (i49 + 3) * 1152 + j8 + 3]! -= mi21 * alpha / (Math.sqrt(vi21) + 1e-7);
+    }
+  }
+  for (let i49 = 8; i49 < 10; i49++) {
+    for (let j8 = 0; j8 < 1152; j8 += 4) {
+      const ra32 = i49;
+      const rb59 = j8;
+      const rb60 = j8 + 1;
+      const rb61 = j8 + 2;
+      const rb62 = j8 + 3;
+      let acc116 = 0;
+      let acc117 = 0;
+      let acc118 = 0;
+      let acc119 = 0;
+      for (let k17 = 0; k17 < n; k17++) {
+        const a32 = dz_out[ra32 + k17 * 10]!;
+        const b64 = d[rb59 + k17 * 1152]!;
+        const b65 = d[rb60 + k17 * 1152]!;
+        const b66 = d[rb61 + k17 * 1152]!;
+        const b67 = d[rb62 + k17 * 1152]!;
+        acc116 += a32 * b64;
+        acc117 += a32 * b65;
+        acc118 += a32 * b66;
+        acc119 += a32 * b67;
+      }
+      const g27 = acc116 * scale;
+      const mi22 = m[4800 + i49 * 1152 + j8]! + (g27 - m[4800 + i49 * 1152 + j8]!) * (1 - 0.9);
+      const vi22 = v[4800 + i49 * 1152 + j8]! + (g27 * g27 - v[4800 + i49 * 1152 + j8]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8] = mi22;
+      v[4800 + i49 * 1152 + j8] = vi22;
+      p[4800 + i49 * 1152 + j8]! -= mi22 * alpha / (Math.sqrt(vi22) + 1e-7);
+      const g28 = acc117 * scale;
+      const mi23 = m[4800 + i49 * 1152 + j8 + 1]! + (g28 - m[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.9);
+      const vi23 = v[4800 + i49 * 1152 + j8 + 1]! + (g28 * g28 - v[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8 + 1] = mi23;
+      v[4800 + i49 * 1152 + j8 + 1] = vi23;
+      p[4800 + i49 * 1152 + j8 + 1]! -= mi23 * alpha / (Math.sqrt(vi23) + 1e-7);
+      const g29 = acc118 * scale;
+      const mi24 = m[4800 + i49 * 1152 + j8 + 2]! + (g29 - m[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.9);
+      const vi24 = v[4800 + i49 * 1152 + j8 + 2]! + (g29 * g29 - v[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8 + 2] = mi24;
+      v[4800 + i49 * 1152 + j8 + 2] = vi24;
+      p[4800 + i49 * 1152 + j8 + 2]! -= mi24 * alpha / (Math.sqrt(vi24) + 1e-7);
+      const g30 = acc119 * scale;
+      const mi25 = m[4800 + i49 * 1152 + j8 + 3]! + (g30 - m[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.9);
+      const vi25 = v[4800 + i49 * 1152 + j8 + 3]! + (g30 * g30 - v[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.999);
+      m[4800 + i49 * 1152 + j8 + 3] = mi25;
+      v[4800 + i49 * 1152 + j8 + 3] = vi25;
+      p[4800 + i49 * 1152 + j8 + 3]! -= mi25 * alpha / (Math.sqrt(vi25) + 1e-7);
+    }
+  }
+}
+
+/** One training step on rows [0, n): forward, backward, the mean, norm, guard, clipping and the optimizer's update,
+    applied inside the weight gradients' products; returns the mean loss. */
+function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const m = state[0]!;
+  const v = state[1]!;
+  for (let i1 = 0; i1 < 4810; i1++) {
+    grad2[i1] = 0;
+  }
+  let total = 0;
+  for (let b = 0; b < n; b++) {
+    // mnist_cnn.nn:15  d   = dropout(f, 0.5)
+    for (let i12 = 0; i12 < 1152; i12++) {
+      mask0[b * 1152 + i12] = rng.uniform() < 0.5 ? 0 : 2;
+    }
+  }
+  for (let b = 0; b < n; b++) {
+    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    for (let oy1 = 0; oy1 < 28; oy1++) {
+      for (let ox1 = 0; ox1 < 28; ox1++) {
+        for (let ky1 = 0; ky1 < 3; ky1++) {
+          for (let kx1 = 0; kx1 < 3; kx1++) {
+            patches_img[b * 7056 + (oy1 * 28 + ox1) * 9 + ky1 * 3 + kx1] = oy1 + ky1 - 1 >= 0 && oy1 +
+                ky1 - 1 < 28 && (ox1 + kx1 - 1 >= 0 && ox1 + kx1 - 1 < 28) ? X[b * 784 + (oy1 + ky1 - 1) * 28 +
+                    (ox1 + kx1 - 1)]! : 0;
+          }
+        }
+      }
+    }
+  }
+
+  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
+  predictRows_1(p, n);
+  for (let b = 0; b < n; b++) {
+    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    for (let i13 = 0; i13 < 28; i13++) {
+      for (let i14 = 0; i14 < 28; i14++) {
+        for (let i15 = 0; i15 < 16; i15++) {
+          z_c1[b * 12544 + i13 * 448 + i14 * 16 + i15] = Kx_c1[b * 12544 + i13 * 448 + i14 * 16 + i15]! + p[144 + i15]!;
+        }
+      }
+    }
+    for (let i16 = 0; i16 < 28; i16++) {
+      for (let i17 = 0; i17 < 28; i17++) {
+        for (let i18 = 0; i18 < 16; i18++) {
+          c1[b * 12544 + i16 * 448 + i17 * 16 + i18] = Math.max(z_c1[b * 12544 + i16 * 448 + i17 * 16 + i18]!, 0);
+        }
+      }
+    }
+
+    // mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
+    for (let oy2 = 0; oy2 < 14; oy2++) {
+      for (let ox2 = 0; ox2 < 14; ox2++) {
+        for (let ch1 = 0; ch1 < 16; ch1++) {
+          let best1 = -Infinity;
+          let at1 = -1;
+          for (let ky2 = 0; ky2 < 2; ky2++) {
+            for (let kx2 = 0; kx2 < 2; kx2++) {
+              const t1 = c1[b * 12544 + (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1]!;
+              if (at1 < 0 || t1 > best1) {
+                best1 = t1;
+                at1 = (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1;
+              }
+            }
+          }
+          p1[b * 3136 + oy2 * 224 + ox2 * 16 + ch1] = best1;
+        }
+      }
+    }
+
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    for (let oy3 = 0; oy3 < 12; oy3++) {
+      for (let ox3 = 0; ox3 < 12; ox3++) {
+        for (let ky3 = 0; ky3 < 3; ky3++) {
+          for (let kx3 = 0; kx3 < 3; kx3++) {
+            for (let ch2 = 0; ch2 < 16; ch2++) {
+              patches_p1[b * 20736 + (oy3 * 12 + ox3) * 144 + (ky3 * 3 + kx3) * 16 + ch2] = p1[b * 3136 +
+                  (oy3 + ky3) * 224 + (ox3 + kx3) * 16 + ch2]!;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  predictRows_2(p, n);
+  for (let b = 0; b < n; b++) {
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    for (let i19 = 0; i19 < 12; i19++) {
+      for (let i20 = 0; i20 < 12; i20++) {
+        for (let i21 = 0; i21 < 32; i21++) {
+          z_c2[b * 4608 + i19 * 384 + i20 * 32 + i21] = Kx_c2[b * 4608 + i19 * 384 + i20 * 32 + i21]! + p[4768 + i21]!;
+        }
+      }
+    }
+    for (let i22 = 0; i22 < 12; i22++) {
+      for (let i23 = 0; i23 < 12; i23++) {
+        for (let i24 = 0; i24 < 32; i24++) {
+          c2[b * 4608 + i22 * 384 + i23 * 32 + i24] = Math.max(z_c2[b * 4608 + i22 * 384 + i23 * 32 + i24]!, 0);
+        }
+      }
+    }
+
+    // mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
+    for (let oy4 = 0; oy4 < 6; oy4++) {
+      for (let ox4 = 0; ox4 < 6; ox4++) {
+        for (let ch3 = 0; ch3 < 32; ch3++) {
+          let best2 = -Infinity;
+          let at2 = -1;
+          for (let ky4 = 0; ky4 < 2; ky4++) {
+            for (let kx4 = 0; kx4 < 2; kx4++) {
+              const t2 = c2[b * 4608 + (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3]!;
+              if (at2 < 0 || t2 > best2) {
+                best2 = t2;
+                at2 = (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3;
+              }
+            }
+          }
+          p2[b * 1152 + oy4 * 192 + ox4 * 32 + ch3] = best2;
+        }
+      }
+    }
+
+    // mnist_cnn.nn:15  d   = dropout(f, 0.5)
+    for (let i25 = 0; i25 < 1152; i25++) {
+      d[b * 1152 + i25] = p2[b * 1152 + i25]! * mask0[b * 1152 + i25]!;
+    }
+  }
+
+  // mnist_cnn.nn:16  out = dense(d, 10, softmax)  (over the batch)
+  gradRows_3(p, n);
+  for (let b = 0; b < n; b++) {
+    // mnist_cnn.nn:16  out = dense(d, 10, softmax)
+    z_out[b * 10] = Wx_out[b * 10]! + p[16320]!;
+    z_out[b * 10 + 1] = Wx_out[b * 10 + 1]! + p[16321]!;
+    z_out[b * 10 + 2] = Wx_out[b * 10 + 2]! + p[16322]!;
+    z_out[b * 10 + 3] = Wx_out[b * 10 + 3]! + p[16323]!;
+    z_out[b * 10 + 4] = Wx_out[b * 10 + 4]! + p[16324]!;
+    z_out[b * 10 + 5] = Wx_out[b * 10 + 5]! + p[16325]!;
+    z_out[b * 10 + 6] = Wx_out[b * 10 + 6]! + p[16326]!;
+    z_out[b * 10 + 7] = Wx_out[b * 10 + 7]! + p[16327]!;
+    z_out[b * 10 + 8] = Wx_out[b * 10 + 8]! + p[16328]!;
+    z_out[b * 10 + 9] = Wx_out[b * 10 + 9]! + p[16329]!;
+    const max1 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
+        z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
+        z_out[b * 10 + 9]!);
+    const e1 = Math.exp(z_out[b * 10]! - max1);
+    const e2 = Math.exp(z_out[b * 10 + 1]! - max1);
+    const e3 = Math.exp(z_out[b * 10 + 2]! - max1);
+    const e4 = Math.exp(z_out[b * 10 + 3]! - max1);
+    const e5 = Math.exp(z_out[b * 10 + 4]! - max1);
+    const e6 = Math.exp(z_out[b * 10 + 5]! - max1);
+    const e7 = Math.exp(z_out[b * 10 + 6]! - max1);
+    const e8 = Math.exp(z_out[b * 10 + 7]! - max1);
+    const e9 = Math.exp(z_out[b * 10 + 8]! - max1);
+    const e10 = Math.exp(z_out[b * 10 + 9]! - max1);
+    const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
+    const inv1 = 1 / sum1;
+    out[b * 10] = e1 * inv1;
+    out[b * 10 + 1] = e2 * inv1;
+    out[b * 10 + 2] = e3 * inv1;
+    out[b * 10 + 3] = e4 * inv1;
+    out[b * 10 + 4] = e5 * inv1;
+    out[b * 10 + 5] = e6 * inv1;
+    out[b * 10 + 6] = e7 * inv1;
+    out[b * 10 + 7] = e8 * inv1;
+    out[b * 10 + 8] = e9 * inv1;
+    out[b * 10 + 9] = e10 * inv1;
+
+    // mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
+    const max2 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
+        z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
+        z_out[b * 10 + 9]!);
+    const e11 = Math.exp(z_out[b * 10]! - max2);
+    const e12 = Math.exp(z_out[b * 10 + 1]! - max2);
+    const e13 = Math.exp(z_out[b * 10 + 2]! - max2);
+    const e14 = Math.exp(z_out[b * 10 + 3]! - max2);
+    const e15 = Math.exp(z_out[b * 10 + 4]! - max2);
+    const e16 = Math.exp(z_out[b * 10 + 5]! - max2);
+    const e17 = Math.exp(z_out[b * 10 + 6]! - max2);
+    const e18 = Math.exp(z_out[b * 10 + 7]! - max2);
+    const e19 = Math.exp(z_out[b * 10 + 8]! - max2);
+    const e20 = Math.exp(z_out[b * 10 + 9]! - max2);
+    const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
+    const lse1 = max2 + Math.log(sum2);
+    log_softmax_z_out[b * 10] = z_out[b * 10]! - lse1;
+    log_softmax_z_out[b * 10 + 1] = z_out[b * 10 + 1]! - lse1;
+    log_softmax_z_out[b * 10 + 2] = z_out[b * 10 + 2]! - lse1;
+    log_softmax_z_out[b * 10 + 3] = z_out[b * 10 + 3]! - lse1;
+    log_softmax_z_out[b * 10 + 4] = z_out[b * 10 + 4]! - lse1;
+    log_softmax_z_out[b * 10 + 5] = z_out[b * 10 + 5]! - lse1;
+    log_softmax_z_out[b * 10 + 6] = z_out[b * 10 + 6]! - lse1;
+    log_softmax_z_out[b * 10 + 7] = z_out[b * 10 + 7]! - lse1;
+    log_softmax_z_out[b * 10 + 8] = z_out[b * 10 + 8]! - lse1;
+    log_softmax_z_out[b * 10 + 9] = z_out[b * 10 + 9]! - lse1;
+    sum_mul_y[b] = Y[b * 10]! * log_softmax_z_out[b * 10]! + Y[b * 10 + 1]! * log_softmax_z_out[b * 10 + 1]! +
+        Y[b * 10 + 2]! * log_softmax_z_out[b * 10 + 2]! + Y[b * 10 + 3]! * log_softmax_z_out[b * 10 + 3]! +
+        Y[b * 10 + 4]! * log_softmax_z_out[b * 10 + 4]! + Y[b * 10 + 5]! * log_softmax_z_out[b * 10 + 5]! +
+        Y[b * 10 + 6]! * log_softmax_z_out[b * 10 + 6]! + Y[b * 10 + 7]! * log_softmax_z_out[b * 10 + 7]! +
+        Y[b * 10 + 8]! * log_softmax_z_out[b * 10 + 8]! + Y[b * 10 + 9]! * log_softmax_z_out[b * 10 + 9]!;
+
+    // backward of mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
+    sum_y[b] = Y[b * 10]! + Y[b * 10 + 1]! + Y[b * 10 + 2]! + Y[b * 10 + 3]! + Y[b * 10 + 4]! + Y[b * 10 + 5]! +
+        Y[b * 10 + 6]! + Y[b * 10 + 7]! + Y[b * 10 + 8]! + Y[b * 10 + 9]!;
+    dz_out[b * 10] = out[b * 10]! * sum_y[b]! - Y[b * 10]!;
+    dz_out[b * 10 + 1] = out[b * 10 + 1]! * sum_y[b]! - Y[b * 10 + 1]!;
+    dz_out[b * 10 + 2] = out[b * 10 + 2]! * sum_y[b]! - Y[b * 10 + 2]!;
+    dz_out[b * 10 + 3] = out[b * 10 + 3]! * sum_y[b]! - Y[b * 10 + 3]!;
+    dz_out[b * 10 + 4] = out[b * 10 + 4]! * sum_y[b]! - Y[b * 10 + 4]!;
+    dz_out[b * 10 + 5] = out[b * 10 + 5]! * sum_y[b]! - Y[b * 10 + 5]!;
+    dz_out[b * 10 + 6] = out[b * 10 + 6]! * sum_y[b]! - Y[b * 10 + 6]!;
+    dz_out[b * 10 + 7] = out[b * 10 + 7]! * sum_y[b]! - Y[b * 10 + 7]!;
+    dz_out[b * 10 + 8] = out[b * 10 + 8]! * sum_y[b]! - Y[b * 10 + 8]!;
+    dz_out[b * 10 + 9] = out[b * 10 + 9]! * sum_y[b]! - Y[b * 10 + 9]!;
+  }
+
+  // backward of mnist_cnn.nn:16  out = dense(d, 10, softmax)  (over the batch)
+  gradRows_4(p, n);
+  for (let b = 0; b < n; b++) {
+    // backward of mnist_cnn.nn:15  d   = dropout(f, 0.5)
+    for (let i27 = 0; i27 < 1152; i27++) {
+      df[b * 1152 + i27] = dd[b * 1152 + i27]! * mask0[b * 1152 + i27]!;
+    }
+
+    // backward of mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
+    for (let i28 = 0; i28 < 4608; i28++) {
+      dc2[b * 4608 + i28] = 0;
+    }
+    for (let oy5 = 0; oy5 < 6; oy5++) {
+      for (let ox5 = 0; ox5 < 6; ox5++) {
+        for (let ch4 = 0; ch4 < 32; ch4++) {
+          let best3 = -Infinity;
+          let at3 = -1;
+          for (let ky5 = 0; ky5 < 2; ky5++) {
+            for (let kx5 = 0; kx5 < 2; kx5++) {
+              const t3 = c2[b * 4608 + (oy5 * 2 + ky5) * 384 + (ox5 * 2 + kx5) * 32 + ch4]!;
+              if (at3 < 0 || t3 > best3) {
+                best3 = t3;
+                at3 = (oy5 * 2 + ky5) * 384 + (ox5 * 2 + kx5) * 32 + ch4;
+              }
+            }
+          }
+          dc2[b * 4608 + at3]! += df[b * 1152 + oy5 * 192 + ox5 * 32 + ch4]!;
+        }
+      }
+    }
+
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    for (let i29 = 0; i29 < 12; i29++) {
+      for (let i30 = 0; i30 < 12; i30++) {
+        for (let i31 = 0; i31 < 32; i31++) {
+          dz_c2[b * 4608 + i29 * 384 + i30 * 32 + i31] = dc2[b * 4608 + i29 * 384 + i30 * 32 +
+              i31]! * (z_c2[b * 4608 + i29 * 384 + i30 * 32 + i31]! > 0 ? 1 : 0);
+        }
+      }
+    }
+  }
+
+  // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  gradRows_5(p, n);
+  for (let b = 0; b < n; b++) {
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    for (let i33 = 0; i33 < 3136; i33++) {
+      dp1[b * 3136 + i33] = 0;
+    }
+    for (let oy6 = 0; oy6 < 12; oy6++) {
+      for (let ox6 = 0; ox6 < 12; ox6++) {
+        for (let ky6 = 0; ky6 < 3; ky6++) {
+          for (let kx6 = 0; kx6 < 3; kx6++) {
+            for (let ch5 = 0; ch5 < 16; ch5++) {
+              dp1[b * 3136 + (oy6 + ky6) * 224 + (ox6 + kx6) * 16 + ch5]! += prod_dz_c2[b * 20736 +
+                  (oy6 * 12 + ox6) * 144 + (ky6 * 3 + kx6) * 16 + ch5]!;
+            }
+          }
+        }
+      }
+    }
+
+    // backward of mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
+    for (let i34 = 0; i34 < 12544; i34++) {
+      dc1[b * 12544 + i34] = 0;
+    }
+    for (let oy7 = 0; oy7 < 14; oy7++) {
+      for (let ox7 = 0; ox7 < 14; ox7++) {
+        for (let ch6 = 0; ch6 < 16; ch6++) {
+          let best4 = -Infinity;
+          let at4 = -1;
+          for (let ky7 = 0; ky7 < 2; ky7++) {
+            for (let kx7 = 0; kx7 < 2; kx7++) {
+              const t4 = c1[b * 12544 + (oy7 * 2 + ky7) * 448 + (ox7 * 2 + kx7) * 16 + ch6]!;
+              if (at4 < 0 || t4 > best4) {
+                best4 = t4;
+                at4 = (oy7 * 2 + ky7) * 448 + (ox7 * 2 + kx7) * 16 + ch6;
+              }
+            }
+          }
+          dc1[b * 12544 + at4]! += dp1[b * 3136 + oy7 * 224 + ox7 * 16 + ch6]!;
+        }
+      }
+    }
+
+    // backward of mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    for (let i35 = 0; i35 < 28; i35++) {
+      for (let i36 = 0; i36 < 28; i36++) {
+        for (let i37 = 0; i37 < 16; i37++) {
+          dz_c1[b * 12544 + i35 * 448 + i36 * 16 + i37] = dc1[b * 12544 + i35 * 448 + i36 * 16 +
+              i37]! * (z_c1[b * 12544 + i35 * 448 + i36 * 16 + i37]! > 0 ? 1 : 0);
+        }
+      }
+    }
+    for (let i38 = 0; i38 < 16; i38++) {
+      db_c1[b * 16 + i38] = 0;
+    }
+    for (let i39 = 0; i39 < 28; i39++) {
+      for (let i40 = 0; i40 < 28; i40++) {
+        for (let i41 = 0; i41 < 16; i41++) {
+          db_c1[b * 16 + i41]! += dz_c1[b * 12544 + i39 * 448 + i40 * 16 + i41]!;
+        }
+      }
+    }
+
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    for (let i42 = 0; i42 < 32; i42++) {
+      db_c2[b * 32 + i42] = 0;
+    }
+    for (let i43 = 0; i43 < 12; i43++) {
+      for (let i44 = 0; i44 < 12; i44++) {
+        for (let i45 = 0; i45 < 32; i45++) {
+          db_c2[b * 32 + i45]! += dz_c2[b * 4608 + i43 * 384 + i44 * 32 + i45]!;
+        }
+      }
+    }
+
+    // output out (training mode, for the batch's metrics)
+    outputs[b * 10] = out[b * 10]!;
+    outputs[b * 10 + 1] = out[b * 10 + 1]!;
+    outputs[b * 10 + 2] = out[b * 10 + 2]!;
+    outputs[b * 10 + 3] = out[b * 10 + 3]!;
+    outputs[b * 10 + 4] = out[b * 10 + 4]!;
+    outputs[b * 10 + 5] = out[b * 10 + 5]!;
+    outputs[b * 10 + 6] = out[b * 10 + 6]!;
+    outputs[b * 10 + 7] = out[b * 10 + 7]!;
+    outputs[b * 10 + 8] = out[b * 10 + 8]!;
+    outputs[b * 10 + 9] = out[b * 10 + 9]!;
+
+    // Σ loss over the batch
+    total += -sum_mul_y[b]!;
+
+    // ∂loss/∂b_c1 [16]
+    grad2[144]! += db_c1[b * 16]!;
+    grad2[145]! += db_c1[b * 16 + 1]!;
+    grad2[146]! += db_c1[b * 16 + 2]!;
+    grad2[147]! += db_c1[b * 16 + 3]!;
+    grad2[148]! += db_c1[b * 16 + 4]!;
+    grad2[149]! += db_c1[b * 16 + 5]!;
+    grad2[150]! += db_c1[b * 16 + 6]!;
+    grad2[151]! += db_c1[b * 16 + 7]!;
+    grad2[152]! += db_c1[b * 16 + 8]!;
+    grad2[153]! += db_c1[b * 16 + 9]!;
+    grad2[154]! += db_c1[b * 16 + 10]!;
+    grad2[155]! += db_c1[b * 16 + 11]!;
+    grad2[156]! += db_c1[b * 16 + 12]!;
+    grad2[157]! += db_c1[b * 16 + 13]!;
+    grad2[158]! += db_c1[b * 16 + 14]!;
+    grad2[159]! += db_c1[b * 16 + 15]!;
+
+    // ∂loss/∂b_c2 [32]
+    for (let i46 = 0; i46 < 32; i46++) {
+      grad2[4768 + i46]! += db_c2[b * 32 + i46]!;
+    }
+
+    // ∂loss/∂b_out [10]
+    grad2[4800]! += dz_out[b * 10]!;
+    grad2[4801]! += dz_out[b * 10 + 1]!;
+    grad2[4802]! += dz_out[b * 10 + 2]!;
+    grad2[4803]! += dz_out[b * 10 + 3]!;
+    grad2[4804]! += dz_out[b * 10 + 4]!;
+    grad2[4805]! += dz_out[b * 10 + 5]!;
+    grad2[4806]! += dz_out[b * 10 + 6]!;
+    grad2[4807]! += dz_out[b * 10 + 7]!;
+    grad2[4808]! += dz_out[b * 10 + 8]!;
+    grad2[4809]! += dz_out[b * 10 + 9]!;
+  }
+
+  // ∂loss/∂K_c1 [3, 3, 1, 16]  (Σ over the batch)
+  trainStep_6(n);
+
+  // ∂loss/∂K_c2 [3, 3, 16, 32]  (Σ over the batch)
+  trainStep_7(n);
+
+  // Σ of squares of ∂loss/∂W_out, from the rows' Gram matrices
+  const sq_W_out = trainStep_8(n);
+  const scale = 1 / n;
+  const meanLoss = total * scale;
+  let sq_K_c1 = 0;
+  for (let i2 = 0; i2 < 144; i2++) {
+    const g1 = grad2[i2]! * scale;
+    sq_K_c1 += g1 * g1;
+  }
+  const norm_K_c1 = Math.sqrt(sq_K_c1);
+  let sq_b_c1 = 0;
+  for (let i3 = 0; i3 < 16; i3++) {
+    const g2 = grad2[144 + i3]! * scale;
+    sq_b_c1 += g2 * g2;
+  }
+  const norm_b_c1 = Math.sqrt(sq_b_c1);
+  let sq_K_c2 = 0;
+  for (let i4 = 0; i4 < 4608; i4++) {
+    const g3 = grad2[160 + i4]! * scale;
+    sq_K_c2 += g3 * g3;
+  }
+  const norm_K_c2 = Math.sqrt(sq_K_c2);
+  let sq_b_c2 = 0;
+  for (let i5 = 0; i5 < 32; i5++) {
+    const g4 = grad2[4768 + i5]! * scale;
+    sq_b_c2 += g4 * g4;
+  }
+  const norm_b_c2 = Math.sqrt(sq_b_c2);
+  const norm_W_out = Math.sqrt(Math.max(sq_W_out, 0)) * scale;
+  let sq_b_out = 0;
+  for (let i6 = 0; i6 < 10; i6++) {
+    const g5 = grad2[4800 + i6]! * scale;
+    sq_b_out += g5 * g5;
+  }
+  const norm_b_out = Math.sqrt(sq_b_out);
+  const norm = Math.sqrt(norm_K_c1 * norm_K_c1 + norm_b_c1 * norm_b_c1 + norm_K_c2 * norm_K_c2 + norm_b_c2 * norm_b_c2 +
+      norm_W_out * norm_W_out + norm_b_out * norm_b_out);
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  const t = sc[1]! + 1;
+  const alpha = sc[0]! * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+  if (ok) {
+    // ∂loss/∂W_out [10, 1152]  (Σ over the batch, applied as it is summed)
+    trainStep_9(p, n, scale, alpha, m, v);
+    for (let i7 = 0; i7 < 144; i7++) {
+      const g6 = grad2[i7]! * scale;
+      const mi1 = m[i7]! + (g6 - m[i7]!) * (1 - 0.9);
+      const vi1 = v[i7]! + (g6 * g6 - v[i7]!) * (1 - 0.999);
+      m[i7] = mi1;
+      v[i7] = vi1;
+      p[i7]! -= mi1 * alpha / (Math.sqrt(vi1) + 1e-7);
+    }
+    for (let i8 = 0; i8 < 16; i8++) {
+      const g7 = grad2[144 + i8]! * scale;
+      const mi2 = m[144 + i8]! + (g7 - m[144 + i8]!) * (1 - 0.9);
+      const vi2 = v[144 + i8]! + (g7 * g7 - v[144 + i8]!) * (1 - 0.999);
+      m[144 + i8] = mi2;
+      v[144 + i8] = vi2;
+      p[144 + i8]! -= mi2 * alpha / (Math.sqrt(vi2) + 1e-7);
+    }
+    for (let i9 = 0; i9 < 4608; i9++) {
+      const g8 = grad2[160 + i9]! * scale;
+      const mi3 = m[160 + i9]! + (g8 - m[160 + i9]!) * (1 - 0.9);
+      const vi3 = v[160 + i9]! + (g8 * g8 - v[160 + i9]!) * (1 - 0.999);
+      m[160 + i9] = mi3;
+      v[160 + i9] = vi3;
+      p[160 + i9]! -= mi3 * alpha / (Math.sqrt(vi3) + 1e-7);
+    }
+    for (let i10 = 0; i10 < 32; i10++) {
+      const g9 = grad2[4768 + i10]! * scale;
+      const mi4 = m[4768 + i10]! + (g9 - m[4768 + i10]!) * (1 - 0.9);
+      const vi4 = v[4768 + i10]! + (g9 * g9 - v[4768 + i10]!) * (1 - 0.999);
+      m[4768 + i10] = mi4;
+      v[4768 + i10] = vi4;
+      p[4768 + i10]! -= mi4 * alpha / (Math.sqrt(vi4) + 1e-7);
+    }
+    for (let i11 = 0; i11 < 10; i11++) {
+      const g10 = grad2[4800 + i11]! * scale;
+      const mi5 = m[16320 + i11]! + (g10 - m[16320 + i11]!) * (1 - 0.9);
+      const vi5 = v[16320 + i11]! + (g10 * g10 - v[16320 + i11]!) * (1 - 0.999);
+      m[16320 + i11] = mi5;
+      v[16320 + i11] = vi5;
+      p[16320 + i11]! -= mi5 * alpha / (Math.sqrt(vi5) + 1e-7);
+    }
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
 // ---------------------------------------------------------------------------------------
 // Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
@@ -2246,6 +2743,11 @@ interface ModelCore {
   ): number;
   /** optimizerSettings() of the optimizer trainStep has baked in. */
   trainStepSettings?: string;
+  /**
+   * The most rows one trainStep call takes (a batched step: as many as it pays for, within its
+   * buffers' maxBatch); absent: any number.
+   */
+  trainStepRows?: number;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -2962,6 +3464,7 @@ function createModelTrainer(
     state.size === core.paramCount
       ? state
       : undefined;
+  const fusedRows = core.trainStepRows ?? Infinity;
   const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -2982,7 +3485,8 @@ function createModelTrainer(
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
-      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+      // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
+      if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;

@@ -8,13 +8,14 @@
 //   gradRows(p, X, Y, n, g, rng, out)
 //     for (b) mask0[…] = …;   gradRows_1(…)  // Wx_h = X W_hᵀ;   for (b) { z_h[…] = …; … }   …   return total;
 
-import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, num, ret, store, v } from "../ir/code.js";
+import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, neg, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { flatIndex } from "../ops/loops.js";
 import type { MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
 import { opDef } from "../ops/registry.js";
 import type { Batched, Term } from "../passes/batch.js";
 import { countTokens } from "./budget.js";
+import { gramSquares } from "./gram.js";
 import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
@@ -35,6 +36,34 @@ export interface BatchedSinks {
   loss?: Node;
   /** Add Σ_b ∂loss_b/∂param into g at the param's offset. */
   grads?: { terms: Term[]; offset: number; comment: string }[];
+  /** A fused training step (train-step-batched.ts): some gradients become updates in their products. */
+  update?: FusedUpdate;
+}
+
+/**
+ * How a batched training step turns gradients into updates: entries of `grads` whose one term
+ * is a product (Σ_b δ_b x_bᵀ) apply the update in that product, element by element as each sum
+ * is finished, so the gradient is never stored; the others are summed into g (a scratch
+ * buffer) and updated after. Their norm comes first, from the rows' Gram matrices.
+ */
+export interface FusedUpdate {
+  /** Statements before everything (zeroing the stored gradients). */
+  prologue: Stmt[];
+  /** Fused entries (by index in `grads`) and the local that receives Σ of squares of their sums. */
+  squares: ReadonlyMap<number, string>;
+  /** After the stored sums and the squares: the mean, the norm, the guard's test, clipping factors. */
+  before: Stmt[];
+  /** The guard: the fused products and `after` run only when it holds. */
+  test: Expr;
+  /** Statements for one finished sum of fused entry `entry`, at parameter index `index`. */
+  element(entry: number, index: Expr, sum: Expr): Stmt[];
+  /** Inside the guard, after the fused products: the stored gradients' updates. */
+  after: Stmt[];
+  /** Locals of the kernel that the fused products read (the step's scalars, the optimizer's arrays). */
+  locals: readonly Param[];
+  /** The local summing the rows' losses, and what the kernel returns (the mean loss). */
+  lossSum: string;
+  result: Expr;
 }
 
 export interface BatchedKernel {
@@ -74,9 +103,10 @@ const rowsDef = (node: Node): RowsOp | undefined => {
 };
 
 /** The kernel and the functions it calls (one per matrix product), helpers first. */
-export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext): Fn[] {
+export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext, scope?: Namer): Fn[] {
   const { rowwise } = c.batched;
-  const namer = c.namer.fork();
+  // The kernel's own scope, unless the caller has taken names in it already (a training step's).
+  const namer = scope ?? c.namer.fork();
   const fresh = (hint: string) => namer.fresh(hint);
   const count = v(c.rows);
 
@@ -84,7 +114,9 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   const roots: Node[] = [];
   if (sinks.predict) roots.push(sinks.predict.node);
   if (sinks.loss) roots.push(sinks.loss.inputs[0]!);
-  const terms = (sinks.grads ?? []).flatMap((g) => g.terms.map((t) => ({ ...t, offset: g.offset, comment: g.comment })));
+  const terms = (sinks.grads ?? []).flatMap((g, entry) => g.terms.map((t) => ({ ...t, entry, offset: g.offset, comment: g.comment })));
+  const update = sinks.update;
+  const fused = (t: (typeof terms)[number]) => update?.squares.has(t.entry) === true;
   for (const t of terms) roots.push(...(rowsDef(t.node) ? t.node.inputs : [t.node]));
 
   // Operands of products need storage with a row stride (or are leaves in memory already); a
@@ -127,7 +159,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   };
   /** The rows of an operand over the whole batch: n, or n·R for R rows per sample. */
   const rowsOf = (node: Node): Expr => (node.shape.length === 2 && rowwise(node) ? { k: "binary", op: "*", a: count, b: num(node.shape[0]!) } : count);
-  const rowsContext = (node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"]): RowsLowerContext => ({
+  const rowsContext = (node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"], sink?: RowsLowerContext["sink"]): RowsLowerContext => ({
     inputShapes: node.inputs.map((i) => i.shape),
     shape: node.shape,
     unrolled: small(node),
@@ -139,6 +171,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
     accumulate,
     rows: count,
     fresh,
+    ...(sink ? { sink } : {}),
   });
   const noAccumulate = () => {
     throw new Error("internal: accumulate outside a row loop");
@@ -147,11 +180,17 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   const top: Stmt[] = [];
   const helpers: Fn[] = [];
   const args = kernel.params.map(([n]) => v(n));
-  /** A product as a call to a function of its own (which V8 optimizes alone). */
-  const product = (comment: string, body: Stmt[]): Stmt => {
+  /** A product as a call to a function of its own (which V8 optimizes alone); `locals` of the kernel it also reads. */
+  const product = (comment: string, body: Stmt[], locals: readonly Param[] = []): Stmt => {
     const name = `${kernel.name}_${helpers.length + 1}`;
-    helpers.push({ name, params: kernel.params, returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
-    return block(comment, [callStmt(name, args)]);
+    helpers.push({ name, params: [...kernel.params, ...locals], returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
+    return block(comment, [callStmt(name, [...args, ...locals.map(([n]) => v(n))])]);
+  };
+  /** A function of its own returning a number, assigned to the kernel's local `local`. */
+  const measure = (comment: string, body: Stmt[], local: string): Stmt => {
+    const name = `${kernel.name}_${helpers.length + 1}`;
+    helpers.push({ name, params: kernel.params, returns: "number", body: [block(comment, body)], tokens: countTokens(body) });
+    return block(comment, [decl("const", local, { k: "call", fn: name, args })]);
   };
   let rowBlocks: Stmt[] = [];
   const flushRows = () => {
@@ -188,19 +227,19 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   }
 
   // Sinks: the outputs and the loss row by row, then the gradient's sums over the rows.
-  const pre: Stmt[] = [];
+  const pre: Stmt[] = [...(update?.prologue ?? [])];
   let finish: Stmt | undefined;
   if (sinks.predict) {
     const { node, comment } = sinks.predict;
     rowBlocks.push(L.lowerSink({ kind: "store", node, array: c.out, offset: { k: "binary", op: "*", a: v(ROW), b: num(sizeOf(node.shape)) }, comment }));
   }
   if (sinks.loss) {
-    const total = namer.take("total");
+    const total = update?.lossSum ?? namer.take("total");
     pre.push(decl("let", total, num(0)));
     const loss = sinks.loss;
     const ctx = rowsContext(loss, { array: total, base: 0, stride: 1 }, "+=", (_index, value) => assign(total, "+=", value));
     rowBlocks.push(block("Σ loss over the batch", rowsDef(loss)!.lower(ctx), loss.id));
-    finish = ret(v(total));
+    finish = ret(update?.result ?? v(total));
   }
   const gradIndex = (t: (typeof terms)[number], index: readonly (number | Expr)[]): Expr => indexAdd(t.offset, flatIndex(t.node.shape, index));
   for (const t of terms) {
@@ -211,10 +250,19 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
     rowBlocks.push(block(t.comment, def.lower(ctx), t.node.id));
   }
   flushRows();
+  const deferred: Stmt[] = [];
   for (const t of terms) {
     const def = rowsDef(t.node);
     const op = t.sign === 1 ? "+=" : "-=";
-    if (def?.placement === "function") {
+    if (update && fused(t)) {
+      // Σ_b a_b ⊗ b_b applied as an update where each sum is finished; its squares first, from the Gram matrices.
+      const [a, b] = t.node.inputs as [Node, Node];
+      emitTop(measure(`Σ of squares of ${t.comment.replace(/ \[.*$/, "")}, from the rows' Gram matrices`, gramSquares(matrix(a), sizeOf(a.shape), matrix(b), sizeOf(b.shape), count, fresh), update.squares.get(t.entry)!));
+      const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
+      const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
+      const sink = (index: Expr, sum: Expr) => update.element(t.entry, index, t.sign === 1 ? sum : neg(sum));
+      deferred.push(product(`${t.comment}  (Σ over the batch, applied as it is summed)`, def!.lower(rowsContext(t.node, out, op, noAccumulate, sink)), update.locals));
+    } else if (def?.placement === "function") {
       const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
       const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
       emitTop(product(`${t.comment}  (Σ over the batch)`, def.lower(rowsContext(t.node, out, op, noAccumulate))));
@@ -223,6 +271,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
       emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
     }
   }
+  if (update) top.push(...update.before, { k: "if", test: update.test, body: [...deferred, ...update.after] });
   const body = [...pre, ...top, ...(finish ? [finish] : [])];
   const main: Fn = { name: kernel.name, params: kernel.params, returns: kernel.returns, doc: kernel.doc, body, tokens: countTokens(body) };
   return [...helpers, main];
