@@ -16,6 +16,7 @@ import { type Derived, simplify } from "./passes/simplify.js";
 import { batch } from "./passes/batch.js";
 import { type BatchMode, type UnrollMode, lower } from "./lower/lower.js";
 import type { Program, Strategy } from "./lower/program.js";
+import { type KernelsMode, withKernels } from "./lower/wasm/choose.js";
 import { emitModule, moduleNames } from "./emit/module.js";
 import { formatCode } from "./emit/format.js";
 import { NNC_VERSION } from "./version.js";
@@ -24,6 +25,8 @@ import type { KernelInfo } from "../runtime/core.js";
 export interface CompileOptions {
   unroll?: UnrollMode;
   batch?: BatchMode;
+  /** Where the matrix products run: JavaScript (the default), WebAssembly SIMD, or whichever measured faster for the model. */
+  kernels?: KernelsMode;
   precision?: "f64" | "f32";
   /** "ts" (the default): a TypeScript module; "js": a JavaScript module and its .d.ts (`declarations`). */
   language?: "ts" | "js";
@@ -57,7 +60,12 @@ export function analyze(source: string, file: string): { model: Model; derived: 
 /** Source text to the lowered Program. */
 export function lowerSource(source: string, file: string, options: CompileOptions = {}): { model: Model; derived: Derived; program: Program } {
   const { model, derived } = analyze(source, file);
-  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames(), precision: options.precision ?? "f64" });
+  const kernels = options.kernels ?? "js";
+  // WebAssembly runs the products of batched kernels: `wasm` batches every model (see lower/wasm/choose.ts).
+  const batchMode = kernels === "wasm" && (options.batch ?? "auto") === "auto" ? "always" : (options.batch ?? "auto");
+  const precision = options.precision ?? "f64";
+  const lowered = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: batchMode, reserved: moduleNames(), precision });
+  const program = withKernels(lowered, model, kernels, precision);
   return { model, derived, program };
 }
 

@@ -81,6 +81,8 @@ export interface KernelInfo {
   flops: { predict: number; grad: number };
   /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
   fusedStep: boolean;
+  /** Whether the matrix products run as WebAssembly SIMD (`--kernels wasm`; on a host without it, JavaScript). */
+  wasm?: boolean;
 }
 
 /**
@@ -109,6 +111,11 @@ export interface ModelCore {
   checkTargets?(Y: Vec, what: string): void;
   /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
   maxBatch: number;
+  /**
+   * A gradient vector where gradBatch works fastest (WebAssembly kernels: in their memory), for
+   * the trainer's gradient: used only within a step, so trainers may share it. Absent: any Vec.
+   */
+  gradScratch?: Vec;
   /**
    * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
    * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,

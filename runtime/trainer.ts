@@ -61,7 +61,7 @@ export function createModelTrainer(
   checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
   checkParams(core, params, "trainer");
   const { inputSize, targetSize, outputSize, maxBatch } = core;
-  const grad = new VecArray(core.paramCount);
+  const grad = core.gradScratch ?? new VecArray(core.paramCount);
   // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
   // chunkOut also takes the outputs when the caller wants none.
   const chunkX = new VecArray(maxBatch * inputSize);

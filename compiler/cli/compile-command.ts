@@ -1,14 +1,17 @@
 // `nnc MODEL.nn -o MODEL.ts`: compile a model file to a generated TypeScript module, or with
 // `-o MODEL.js` (or .mjs) to a JavaScript module with its MODEL.d.ts (.d.mts) beside it.
 // `--emit ir` prints the graph before and after autodiff and simplification instead, and
-// `--emit program` the lowered Program (buffers and kernels) that the module prints.
+// `--emit program` the lowered Program (buffers and kernels) that the module prints, and
+// `--emit wat` the WebAssembly kernels of `--kernels wasm` as text.
 
 import { statSync } from "node:fs";
 import { compile, lowerSource } from "../compile.js";
 import { kernelSummary } from "../emit/kernel-info.js";
+import { WasmMemoryError } from "../lower/wasm/choose.js";
+import { moduleWat } from "../print/wasm/wat.js";
 import { programText } from "../print/program-text.js";
 import { irReport } from "./ir-report.js";
-import { UsageError, readSource, shownName } from "./io.js";
+import { CliError, UsageError, readSource, shownName } from "./io.js";
 import { oneModelFile, oneOf, parseOptions } from "./options.js";
 import { checkOutputs, outputName, writeOutput } from "./outputs.js";
 
@@ -17,7 +20,9 @@ export const COMPILE_USAGE = `  nnc [compile] MODEL.nn -o MODEL.ts [options]   c
       --unroll auto|always|never       straight-line code or loops (default auto: within V8's budget)
       --batch auto|always|never        matrix-matrix kernels for minibatches (default auto: by size)
       --precision f64|f32              storage type of parameters and activations (default f64)
-      --emit ts|ir|program             what to write: the module (default), the graph text, or the Program
+      --kernels js|wasm|auto           matrix products in JavaScript (default), WebAssembly SIMD, or by model size
+      --emit ts|ir|program|wat         what to write: the module (default), the graph text, the Program,
+                                       or the WebAssembly kernels as text (with --kernels wasm)
       --prettier                       also format the output with prettier (slower; off by default)
 `;
 
@@ -26,6 +31,7 @@ export const COMPILE_OPTIONS = {
   unroll: { type: "string" },
   batch: { type: "string" },
   precision: { type: "string" },
+  kernels: { type: "string" },
   emit: { type: "string" },
   prettier: { type: "boolean" },
   // Formatting used to be on by default; this old way to turn it off is still accepted.
@@ -60,13 +66,28 @@ export function outputTarget(output: string): Target {
   throw new UsageError(`cannot tell what to write to '${output}': name it .ts or .mts (TypeScript), or .js or .mjs (JavaScript, with a .d.ts beside it)`);
 }
 
+/** Runs `f`, reporting WebAssembly kernels too large for one memory as a user error. */
+async function withMemoryChecked<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof WasmMemoryError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
 export async function compileCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, COMPILE_OPTIONS);
   const input = oneModelFile(positionals);
-  const emit = oneOf(values.emit as string | undefined, ["ts", "ir", "program"] as const, "--emit") ?? "ts";
+  const emit = oneOf(values.emit as string | undefined, ["ts", "ir", "program", "wat"] as const, "--emit") ?? "ts";
   const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
   const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
+  const kernels = oneOf(values.kernels as string | undefined, ["js", "wasm", "auto"] as const, "--kernels");
+  if (kernels === "wasm" && batch === "never") {
+    throw new UsageError(`--kernels wasm runs the matrix products of batched kernels: it cannot be combined with --batch never`);
+  }
+  if (emit === "wat" && kernels !== "wasm" && kernels !== "auto") throw new UsageError(`--emit wat prints WebAssembly kernels: add --kernels wasm`);
   const output = values.output as string | undefined;
   let target: Target = { language: "ts" };
   if (emit === "ts") {
@@ -88,13 +109,14 @@ export async function compileCommand(args: string[]): Promise<number> {
     process.stdout.write(programText(lowerSource(source, input, { ...(unroll ? { unroll } : {}), ...(batch ? { batch } : {}) }).program));
     return 0;
   }
-  const compiled = await compile(source, input, {
-    ...(unroll ? { unroll } : {}),
-    ...(batch ? { batch } : {}),
-    ...(precision ? { precision } : {}),
-    language: target.language,
-    format: values.prettier === true,
-  });
+  const options = { ...(unroll ? { unroll } : {}), ...(batch ? { batch } : {}), ...(precision ? { precision } : {}), ...(kernels ? { kernels } : {}) };
+  if (emit === "wat") {
+    const { program } = await withMemoryChecked(() => lowerSource(source, input, options));
+    if (!program.wasm) throw new CliError(`--emit wat: --kernels auto kept ${shownName(input)}'s kernels in JavaScript (too small to gain); use --kernels wasm`);
+    process.stdout.write(moduleWat(program.wasm.module));
+    return 0;
+  }
+  const compiled = await withMemoryChecked(() => compile(source, input, { ...options, language: target.language, format: values.prettier === true }));
   // The .d.ts first: should writing it fail, no JavaScript module is left without its types.
   if (target.language === "js") writeOutput(target.declarations, compiled.declarations!);
   writeOutput(output!, compiled.code);

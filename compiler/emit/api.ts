@@ -149,6 +149,10 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
   const metrics = metricTable(model);
   const optimizerName = safeText(model.optimizer.name);
   const batched = program.batched;
+  // WebAssembly kernels: parameter vectors made here live in their memory (while it has room).
+  const wasm = program.wasm?.object;
+  const resident = (made: string) => (wasm ? `paramsInMemory(${wasm}, ${made})` : made);
+  const gradScratch = program.wasm?.stages.find((s) => s.param === "g")?.view;
   const sample = (x: string, into: string) => `oneSample(${x}, ${into}, "${x}")`;
   const X = sample("x", "sampleX");
   const Y = sample("y", "sampleY");
@@ -169,6 +173,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
     `  metrics: ${metrics.text},`,
     ...(labels ? [`  checkTargets: (Y, what) => checkLabels(${JSON.stringify(labels)}, Y, TARGET_SIZE, OUTPUT_SIZE, what),`] : []),
     `  maxBatch: ${program.maxBatch},`,
+    ...(gradScratch ? [`  gradScratch: ${gradScratch},`] : []),
     batched ? BATCHED_CORE : SAMPLE_CORE,
     ...(program.kernels.train
       ? [`  trainStep: ${program.kernels.train},`, `  trainStepSettings: ${JSON.stringify(optimizerSettings(model.optimizer.name as OptimizerName, model.optimizer.options))},`]
@@ -227,7 +232,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
       value: optionsType,
     },
     fn("Fresh parameters from the initializers in the model file; the same seed gives the same values.", "init", [["seed", "number", "0"]], "Params", [
-      `return initParams(PARAMS, PARAM_COUNT, seed);`,
+      `return ${resident("initParams(PARAMS, PARAM_COUNT, seed)")};`,
     ]),
     fn(
       "The model's output for one sample (inference mode: no dropout).",
@@ -286,8 +291,19 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
       `return saveModelParams(core, params);`,
     ]),
     fn("Parameters from JSON written by saveParams, fully validated; throws on any mismatch.", "loadParams", [["json", "string"]], "Params", [
-      `return loadModelParams(core, json);`,
+      `return ${resident("loadModelParams(core, json)")};`,
     ]),
+    ...(wasm
+      ? [
+          fn(
+            "Resolves once the kernels can run: \"wasm\", or \"js\" without WebAssembly SIMD. In a browser, await it before the first call.",
+            "ready",
+            [],
+            "Promise<KernelsInUse>",
+            [`return ${wasm}.ready;`],
+          ),
+        ]
+      : []),
     { kind: "variable", doc: "Where predict, loss and grad copy their sample (checked first).", exported: false, keyword: "const", name: "sampleX", value: "new VecArray(INPUT_SIZE)" },
     { kind: "variable", exported: false, keyword: "const", name: "sampleY", value: "new VecArray(TARGET_SIZE)" },
     {
@@ -331,8 +347,8 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
   ];
   return {
     declarations,
-    runtimeCalls: [...API_FUNCTIONS, opt.factory, ...metrics.functions, ...(labels ? ["checkLabels"] : []), ...program.runtime],
-    runtimeTypes: ["ParamInfo", "ModelCore", optionsType, ...API_TYPES],
-    exportedTypes: ["Vec", optionsType, ...API_TYPES],
+    runtimeCalls: [...API_FUNCTIONS, opt.factory, ...metrics.functions, ...(labels ? ["checkLabels"] : []), ...program.runtime, ...(wasm ? ["paramsInMemory"] : [])],
+    runtimeTypes: ["ParamInfo", "ModelCore", optionsType, ...API_TYPES, ...(wasm ? ["KernelsInUse"] : [])],
+    exportedTypes: ["Vec", optionsType, ...API_TYPES, ...(wasm ? ["KernelsInUse"] : [])],
   };
 }

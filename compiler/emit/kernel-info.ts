@@ -14,11 +14,12 @@ export function kernelInfo(program: Program, precision: "f64" | "f32"): KernelIn
     precision,
     flops: { predict: program.flops.predict, grad: program.flops.grad },
     fusedStep: program.kernels.train !== undefined,
+    ...(program.wasm ? { wasm: true } : {}),
   };
 }
 
 /** One line saying how the kernels were made. */
 export function kernelSummary(info: KernelInfo): string {
   const how = info.batched ? "batched (matrix-matrix over minibatch rows)" : `per sample, ${info.strategy}`;
-  return `${how}${info.fusedStep ? ", fused training step" : ""}, ${info.precision}; ${info.flops.predict} flops per prediction, ${info.flops.grad} per training sample`;
+  return `${how}${info.fusedStep ? ", fused training step" : ""}${info.wasm ? ", products in WebAssembly SIMD" : ""}, ${info.precision}; ${info.flops.predict} flops per prediction, ${info.flops.grad} per training sample`;
 }

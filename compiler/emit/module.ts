@@ -18,6 +18,8 @@ import { MODULE_NAMES, moduleDeclarations } from "./api.js";
 import { printDeclarations } from "./declarations.js";
 import { kernelInfo, kernelSummary } from "./kernel-info.js";
 import { bundleRuntime, precisionDeclarations, runtimeNames, runtimeTypes } from "./runtime-bundle.js";
+import { WASM_NAMES, inMemory } from "../lower/wasm/offload.js";
+import { wasmGlue } from "./wasm-glue.js";
 
 export interface EmitOptions {
   precision?: "f64" | "f32";
@@ -38,7 +40,7 @@ export interface Emitted {
 
 /** Every top-level name a generated module may declare outside its kernels. */
 export function moduleNames(): string[] {
-  return [...runtimeNames(), ...MODULE_NAMES];
+  return [...runtimeNames(), ...MODULE_NAMES, ...WASM_NAMES, ...["predictRows", "lossRows", "gradRows", "trainStep"].map(inMemory)];
 }
 
 const RULE = "// ---------------------------------------------------------------------------------------";
@@ -73,6 +75,12 @@ function header(model: Model, kernels: KernelInfo, options: EmitOptions, paramCo
       .map((part, k) => (k === 0 ? ` *   kernels: ${part}` : ` *            ${part}`)),
     ` *`,
     ` * Self-contained: no imports. Parameters live in one flat ${storage} (see \`model.params\`).`,
+    ...(kernels.wasm
+      ? [
+          ` * Its matrix products run as WebAssembly SIMD, embedded below as bytes (\`--emit wat\` prints them as text),`,
+          ` * compiled as the module loads where the host allows it: in a browser, \`await ready()\` first.`,
+        ]
+      : []),
     ` * The model's API comes first, then its kernels, then the runtime helpers they use.`,
     ` */`,
   ]
@@ -92,7 +100,9 @@ export function emitModule(model: Model, program: Program, options: EmitOptions)
   }
   const kernels = kernelInfo(program, precision);
   const api = moduleDeclarations(model, program, { paramCount, offsets, kernels });
-  const names = typed ? [...api.runtimeCalls, ...api.runtimeTypes] : api.runtimeCalls;
+  const glue = program.wasm ? wasmGlue(program.wasm, model.name, typed) : undefined;
+  const calls = [...api.runtimeCalls, ...(glue?.runtimeCalls ?? [])];
+  const names = typed ? [...calls, ...api.runtimeTypes, ...(glue?.runtimeTypes ?? [])] : calls;
   const runtime = bundleRuntime(names, { precision, typed, omit: ["Vec", "VecArray"] });
   const head = header(model, kernels, { ...options, precision }, paramCount, offsets);
   const code = [
@@ -102,12 +112,14 @@ export function emitModule(model: Model, program: Program, options: EmitOptions)
     "",
     precisionDeclarations(precision, typed).trimEnd(),
     "",
+    ...(glue ? [glue.head, ""] : []),
     printDeclarations(api.declarations, typed ? "ts" : "js"),
     "",
     section("Kernels (derived from the model file)"),
     "",
     printProgram(program, typed).trimEnd(),
     "",
+    ...(glue ? [glue.tail, ""] : []),
     section("Runtime helpers (copied from nnc's runtime/)"),
     "",
     runtime,

@@ -180,10 +180,15 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
   const top: Stmt[] = [];
   const helpers: Fn[] = [];
   const args = kernel.params.map(([n]) => v(n));
-  /** A product as a call to a function of its own (which V8 optimizes alone); `locals` of the kernel it also reads. */
-  const product = (comment: string, body: Stmt[], locals: readonly Param[] = []): Stmt => {
+  /**
+   * A product as a call to a function of its own (which V8 optimizes alone); `locals` of the
+   * kernel it also reads. The function carries the product as data too, unless it has a sink.
+   */
+  const product = (comment: string, def: RowsOp, ctx: RowsLowerContext, locals: readonly Param[] = []): Stmt => {
     const name = `${kernel.name}_${helpers.length + 1}`;
-    helpers.push({ name, params: [...kernel.params, ...locals], returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
+    const body = def.lower(ctx);
+    const gemm = def.product?.(ctx);
+    helpers.push({ name, params: [...kernel.params, ...locals], returns: "void", body: [block(comment, body)], tokens: countTokens(body), ...(gemm ? { product: gemm } : {}) });
     return block(comment, [callStmt(name, [...args, ...locals.map(([n]) => v(n))])]);
   };
   /** A function of its own returning a number, assigned to the kernel's local `local`. */
@@ -219,7 +224,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
     if (def) {
       const buffer = c.buffers.of(node, c.maxBatch);
       const out: MatrixRef = { array: buffer, base: 0, stride: node.shape[node.shape.length - 1] ?? 1 };
-      emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def.lower(rowsContext(node, out, "=", noAccumulate))));
+      emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def, rowsContext(node, out, "=", noAccumulate)));
       continue;
     }
     const r = L.lowerNode(node);
@@ -261,11 +266,11 @@ export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: Batc
       const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
       const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
       const sink = (index: Expr, sum: Expr) => update.element(t.entry, index, t.sign === 1 ? sum : neg(sum));
-      deferred.push(product(`${t.comment}  (Σ over the batch, applied as it is summed)`, def!.lower(rowsContext(t.node, out, op, noAccumulate, sink)), update.locals));
+      deferred.push(product(`${t.comment}  (Σ over the batch, applied as it is summed)`, def!, rowsContext(t.node, out, op, noAccumulate, sink), update.locals));
     } else if (def?.placement === "function") {
       const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
       const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
-      emitTop(product(`${t.comment}  (Σ over the batch)`, def.lower(rowsContext(t.node, out, op, noAccumulate))));
+      emitTop(product(`${t.comment}  (Σ over the batch)`, def, rowsContext(t.node, out, op, noAccumulate)));
     } else if (!def) {
       // n × a parameter-only part
       emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));

@@ -9,6 +9,8 @@
 
 import type { Stmt } from "../ir/code.js";
 import type { Origin, Role, Shape } from "../ir/node.js";
+import type { Gemm } from "../ops/op-def.js";
+import type { WasmPart } from "./wasm/part.js";
 
 /** How the kernels were lowered: per sample (unrolled / mixed / split / loops), or batched. */
 export type Strategy = "unrolled" | "mixed" | "split" | "loops" | "batched";
@@ -25,6 +27,8 @@ export interface Buffer {
   /** The model line the value comes from, and whether it belongs to the forward or backward pass. */
   origin?: Origin;
   role: Role;
+  /** Byte offset of its elements in the WebAssembly memory when the kernels run there (`--kernels wasm`): the buffer is a view of it. */
+  memory?: number;
 }
 
 /** A parameter of a kernel function, with its TypeScript type (`Vec`, `number`, `Rng`). */
@@ -39,6 +43,13 @@ export interface Fn {
   body: Stmt[];
   /** The token count that decided how this function was split (lower/budget.ts). */
   tokens: number;
+  /** The matrix product the function computes, as data (a product function of batched kernels): other targets write their own loops from it. */
+  product?: Gemm;
+  /**
+   * The WebAssembly function it runs as once the module's WebAssembly kernels are loaded (its
+   * arrays passed as byte offsets in their memory); its body is the JavaScript fallback.
+   */
+  wasm?: string;
 }
 
 /** The entry points: inference, the loss, and a training step's gradient, which every model has; and the fused training step (train-step.ts), which small ones have. */
@@ -71,4 +82,6 @@ export interface Program {
   kernels: Kernels;
   /** Runtime helpers (runtime/*.ts) the kernels call, e.g. normalCdf. */
   runtime: string[];
+  /** The kernels' WebAssembly part (`--kernels wasm`, lower/wasm/offload.ts): its module, memory layout and entry wrappers. */
+  wasm?: WasmPart;
 }

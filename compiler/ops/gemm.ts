@@ -8,7 +8,7 @@
 //   tn:  C[i, j] += Σ_b A[b, i] B[b, j]   (weight gradient Σ_b δ_b x_bᵀ: A = Δ, B = X)
 
 import { type AssignOp, type Expr, type Stmt, assign, binary, decl, indexAdd, indexMul, load, num, v } from "../ir/code.js";
-import type { MatrixRef } from "./op-def.js";
+import type { Gemm, MatrixRef } from "./op-def.js";
 
 /** Tile sizes, measured on Node 20 (bench/gemm-tiles.ts): larger tiles spill registers. */
 export const TILE = { nt: [2, 4], nn: [2, 4], tn: [4, 4] } as const;
@@ -164,4 +164,10 @@ export function gemmTN(
       ),
     ),
   );
+}
+
+/** The product `g` as loops (gemmNT, gemmNN or gemmTN). */
+export function gemmLoops(fresh: Fresh, g: Gemm): Stmt[] {
+  const write = { nt: gemmNT, nn: gemmNN, tn: gemmTN }[g.kind];
+  return write(fresh, g.C, g.A, g.B, g.rows, g.m, g.k, g.op);
 }

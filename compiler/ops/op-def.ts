@@ -134,6 +134,22 @@ export interface MatrixRef {
 }
 
 /**
+ * A matrix product as data (C op= A·B in one of three layouts, see ops/gemm.ts): what gemm.ts
+ * writes as loops, for targets that write their own (WebAssembly SIMD, lower/wasm/).
+ */
+export interface Gemm {
+  kind: "nt" | "nn" | "tn";
+  C: MatrixRef;
+  A: MatrixRef;
+  B: MatrixRef;
+  /** The runtime row count: n, or n·R for R rows per sample. */
+  rows: Expr;
+  m: number;
+  k: number;
+  op: AssignOp;
+}
+
+/**
  * Ops that only batched kernels have: they work across the rows of a minibatch. `rowwise`
  * results hold one value per row (the forward product X Wᵀ); `reduced` ones one value for the
  * whole batch (the weight gradient Σ_b δ_b x_bᵀ, a bias gradient Σ_b δ_b). Shapes are per row,
@@ -149,6 +165,8 @@ export interface RowsOp extends OpCommon {
   /** Flops per row. */
   flops(inputShapes: readonly Shape[], shape: Shape): number;
   lower(ctx: RowsLowerContext): Stmt[];
+  /** Placement "function": the matrix product `lower` writes, as data (for other targets); none with a `ctx.sink`. */
+  product?(ctx: RowsLowerContext): Gemm | undefined;
   /** A reduced product of row vectors (Σ_b a_b b_bᵀ) whose `lower` hands each finished sum to `ctx.sink` when given one. */
   readonly outerProductSum?: true;
 }

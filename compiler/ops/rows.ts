@@ -12,8 +12,8 @@
 
 import { type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
 import { forEachIndex } from "./loops.js";
-import { gemmNN, gemmNT, gemmTN } from "./gemm.js";
-import type { LeafOp, RowsOp, Vjp } from "./op-def.js";
+import { gemmLoops, gemmTN } from "./gemm.js";
+import type { Gemm, LeafOp, RowsLowerContext, RowsOp, Vjp } from "./op-def.js";
 
 const notDifferentiated: Vjp = (_g, node) => {
   throw new Error(`internal: '${node.op}' belongs to batched kernels and is never differentiated`);
@@ -28,6 +28,12 @@ function productShape(name: string, transposed: boolean) {
   };
 }
 
+/** The product as data: C = ctx.out, A and B the operands; m × k the weight's shape (nt, nn) or the result's (tn). */
+function product(kind: Gemm["kind"], ctx: RowsLowerContext): Gemm {
+  const [m, k] = (kind === "tn" ? ctx.shape : ctx.inputShapes[1]) as [number, number];
+  return { kind, C: ctx.out, A: ctx.matrix(0), B: ctx.matrix(1), rows: ctx.rowsOf(0), m, k, op: ctx.op };
+}
+
 export const matmulNT: RowsOp = {
   name: "matmul_nt",
   kind: "rows",
@@ -37,10 +43,8 @@ export const matmulNT: RowsOp = {
   flops: ([x, w]) => 2 * sizeOf(w!) * (x!.length === 2 ? x![0]! : 1),
   vjp: notDifferentiated,
   math: ([x, w]) => `${w} ${x}`,
-  lower: (ctx) => {
-    const [m, k] = ctx.inputShapes[1] as [number, number];
-    return gemmNT(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
-  },
+  product: (ctx) => product("nt", ctx),
+  lower: (ctx) => gemmLoops(ctx.fresh, product("nt", ctx)),
 };
 
 export const matmulNN: RowsOp = {
@@ -52,10 +56,8 @@ export const matmulNN: RowsOp = {
   flops: ([d, w]) => 2 * sizeOf(w!) * (d!.length === 2 ? d![0]! : 1),
   vjp: notDifferentiated,
   math: ([d, w]) => `${w}ᵀ ${d}`,
-  lower: (ctx) => {
-    const [m, k] = ctx.inputShapes[1] as [number, number];
-    return gemmNN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
-  },
+  product: (ctx) => product("nn", ctx),
+  lower: (ctx) => gemmLoops(ctx.fresh, product("nn", ctx)),
 };
 
 export const matmulTN: RowsOp = {
@@ -72,6 +74,8 @@ export const matmulTN: RowsOp = {
   flops: ([u, w]) => (2 * sizeOf(u!) * sizeOf(w!)) / (u!.length === 2 ? u![0]! : 1),
   vjp: notDifferentiated,
   math: ([u, w]) => `Σ_b ${u} ⊗ ${w}`,
+  // With a sink (a fused training step's update), the loops hand each sum to it: not a product as data.
+  product: (ctx) => (ctx.sink ? undefined : product("tn", ctx)),
   lower: (ctx) => {
     const [m, k] = ctx.shape as [number, number];
     return gemmTN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op, ctx.sink);

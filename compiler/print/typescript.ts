@@ -63,18 +63,36 @@ export function printStatements(stmts: readonly Stmt[], indent = "", typed = tru
   return out.flatMap((l) => wrapLine(l));
 }
 
-export function printFunction(fn: Fn, typed = true): string {
+/**
+ * A function that runs as WebAssembly once the module's WebAssembly kernels (`wasm`, the object
+ * holding them) are loaded: the call, its arrays as byte offsets in their memory.
+ */
+function wasmDispatch(fn: Fn, wasm: string | undefined): string[] {
+  if (fn.wasm === undefined) return [];
+  if (wasm === undefined) throw new Error(`internal: ${fn.name} runs as WebAssembly, but the program has none`);
+  const args = fn.params.map(([n, t]) => {
+    if (t === "Vec") return `${n}.byteOffset`;
+    if (t === "number") return n;
+    throw new Error(`internal: ${fn.name} passes a ${t} to WebAssembly`);
+  });
+  return wrapLine(`  if (${wasm}.exports !== undefined) return ${wasm}.exports.${fn.wasm}(${args.join(", ")});`);
+}
+
+export function printFunction(fn: Fn, typed = true, wasm?: string): string {
   const params = fn.params.map(([n, t]) => (typed ? `${n}: ${t}` : n)).join(", ");
   const signature = `function ${fn.name}(${params})${typed ? `: ${fn.returns}` : ""} {`;
   const doc = fn.doc ? wrapLine(`/** ${fn.doc} */`, MAX_LINE).join("\n") : undefined;
-  return [...(doc ? [doc] : []), ...wrapLine(signature), ...printStatements(fn.body, "  ", typed), "}", ""].join("\n");
+  return [...(doc ? [doc] : []), ...wrapLine(signature), ...wasmDispatch(fn, wasm), ...printStatements(fn.body, "  ", typed), "}", ""].join("\n");
 }
 
-function bufferLine(b: Buffer, file: string): string {
+function bufferLine(b: Buffer, file: string, wasm: string | undefined): string {
   const size = b.shape.reduce((a, d) => a * d, 1);
   const what = `[${b.shape.join(", ")}]${b.rows > 1 ? " per row" : ""}`;
   const from = b.origin ? `: ${commentText(file, b.origin, b.role === "gradient")}` : "";
-  const line = `const ${b.name} = new VecArray(${b.rows > 1 ? `${b.rows} * ${size}` : size}); // ${what}${from}`;
+  const length = b.rows > 1 ? `${b.rows} * ${size}` : String(size);
+  // In the WebAssembly memory when the kernels run there: a view at the buffer's byte offset.
+  const place = b.memory === undefined ? length : `${wasm}.buffer, ${b.memory}, ${length}`;
+  const line = `const ${b.name} = new VecArray(${place}); // ${what}${from}`;
   return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE - 3).trimEnd()}...`;
 }
 
@@ -84,8 +102,9 @@ export function printProgram(program: Program, typed = true): string {
   const parts: string[] = [];
   if (program.buffers.length > 0) {
     const rows = program.batched ? `, with room for ${program.maxBatch} rows of a minibatch` : "";
-    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...program.buffers.map((b) => bufferLine(b, file)), "");
+    const where = program.wasm ? ["// They are views of the WebAssembly kernels' memory."] : [];
+    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...where, ...program.buffers.map((b) => bufferLine(b, file, program.wasm?.object)), "");
   }
-  for (const fn of program.functions) parts.push(printFunction(fn, typed));
+  for (const fn of program.functions) parts.push(printFunction(fn, typed, program.wasm?.object));
   return parts.join("\n");
 }

@@ -36,6 +36,7 @@ describe("no line over 120 characters", () => {
     ["default", {}],
     ["batch never, unroll never", { batch: "never", unroll: "never" }],
     ["f32", { precision: "f32" }],
+    ["wasm kernels", { kernels: "wasm" }],
   ];
   it.each(EXAMPLES.flatMap((e) => OPTIONS.map(([what, options]) => [e.name, what, options] as const)))("%s, %s: TypeScript, JavaScript and .d.ts", async (name, _what, options) => {
     const ts = await compile(source(name), `${name}.nn`, options);

@@ -1,0 +1,102 @@
+// The code of WebAssembly kernels as data: structured statements over typed locals and the one
+// linear memory, close to WebAssembly's own instructions (lower/wasm/ writes it, print/wasm/
+// encodes it as bytes and as text). Addresses are i32 byte offsets; a load or store may add a
+// constant byte offset (WebAssembly's memarg), which is how rows of a tile are reached.
+//
+//   for (j = 0; j < 6272; j += 16) acc = f64x2.add(acc, f64x2.mul(v128.load(pa + j), v128.load(pb + j)))
+//   ==  wfor("j", i32(0), i32(6272), 16, [set("acc", op("f64x2.add", get("acc"), op("f64x2.mul", …)))])
+
+export type ValType = "i32" | "f32" | "f64" | "v128";
+
+/** Instructions without immediates (besides a lane index), by their WebAssembly text names. */
+export type WOp =
+  | "i32.add"
+  | "i32.sub"
+  | "i32.mul"
+  | "i32.lt_s"
+  | "i32.ge_s"
+  | "f32.add"
+  | "f32.sub"
+  | "f32.mul"
+  | "f64.add"
+  | "f64.sub"
+  | "f64.mul"
+  | "f32x4.splat"
+  | "f64x2.splat"
+  | "f32x4.extract_lane"
+  | "f64x2.extract_lane"
+  | "f32x4.add"
+  | "f32x4.sub"
+  | "f32x4.mul"
+  | "f64x2.add"
+  | "f64x2.sub"
+  | "f64x2.mul";
+
+export type LoadOp = "f32.load" | "f64.load" | "v128.load" | "v128.load32_splat" | "v128.load64_splat";
+export type StoreOp = "f32.store" | "f64.store" | "v128.store";
+
+export type WExpr =
+  | { readonly k: "const"; readonly type: "i32" | "f32" | "f64"; readonly value: number }
+  | { readonly k: "get"; readonly local: string }
+  | { readonly k: "op"; readonly op: WOp; readonly args: readonly WExpr[]; readonly lane?: number }
+  /** A load from byte address `addr + offset`. */
+  | { readonly k: "load"; readonly op: LoadOp; readonly addr: WExpr; readonly offset: number };
+
+export type WStmt =
+  | { readonly k: "set"; readonly local: string; readonly value: WExpr }
+  /** A store to byte address `addr + offset`. */
+  | { readonly k: "store"; readonly op: StoreOp; readonly addr: WExpr; readonly offset: number; readonly value: WExpr }
+  /** `for (v = from; v < to; v += step)` over an i32 local (signed comparison, tested before each pass). */
+  | { readonly k: "for"; readonly v: string; readonly from: WExpr; readonly to: WExpr; readonly step: number; readonly body: readonly WStmt[] }
+  /** A comment in the text form (nothing in the bytes). */
+  | { readonly k: "comment"; readonly text: string };
+
+export type Local = readonly [name: string, type: ValType];
+
+export interface WFunc {
+  name: string;
+  /** Parameters: i32 byte offsets of arrays and row counts. */
+  params: readonly Local[];
+  locals: readonly Local[];
+  body: readonly WStmt[];
+  /** What the function computes (a comment in the text form). */
+  doc: string;
+}
+
+export interface WModule {
+  /** The memory, imported as env.memory: its size in pages of 64 KiB (initial = maximum). */
+  pages: number;
+  /** Exported functions, in order. */
+  functions: readonly WFunc[];
+}
+
+export const PAGE_BYTES = 65536;
+
+// ---- constructors ----
+
+export const i32 = (value: number): WExpr => ({ k: "const", type: "i32", value });
+export const fconst = (type: "f32" | "f64", value: number): WExpr => ({ k: "const", type, value });
+export const get = (local: string): WExpr => ({ k: "get", local });
+export const op = (name: WOp, ...args: WExpr[]): WExpr => ({ k: "op", op: name, args });
+export const lane = (name: "f32x4.extract_lane" | "f64x2.extract_lane", value: WExpr, index: number): WExpr => ({ k: "op", op: name, args: [value], lane: index });
+export const wload = (name: LoadOp, addr: WExpr, offset = 0): WExpr => ({ k: "load", op: name, addr, offset });
+export const set = (local: string, value: WExpr): WStmt => ({ k: "set", local, value });
+export const wstore = (name: StoreOp, addr: WExpr, offset: number, value: WExpr): WStmt => ({ k: "store", op: name, addr, offset, value });
+export const wfor = (v: string, from: WExpr, to: WExpr, step: number, body: readonly WStmt[]): WStmt => ({ k: "for", v, from, to, step, body });
+export const comment = (text: string): WStmt => ({ k: "comment", text });
+
+/** `a + b` on i32, folding literals (byte addresses are sums of a base and constants). */
+export function iadd(a: WExpr, b: WExpr | number): WExpr {
+  const y = typeof b === "number" ? i32(b) : b;
+  if (y.k === "const" && y.value === 0) return a;
+  if (a.k === "const" && a.value === 0) return y;
+  if (a.k === "const" && y.k === "const") return i32(a.value + y.value);
+  return op("i32.add", a, y);
+}
+
+/** `a × k` on i32, folding literals. */
+export function imul(a: WExpr, k: number): WExpr {
+  if (a.k === "const") return i32(a.value * k);
+  if (k === 1) return a;
+  return op("i32.mul", a, i32(k));
+}

@@ -1,0 +1,175 @@
+// `--kernels wasm`: the batched kernels' matrix products as WebAssembly SIMD functions in one
+// module, the rest (the row loops) staying JavaScript over the same memory. This decides what the
+// WebAssembly memory holds and where (every buffer, a staging area for each array a product
+// reads or writes, room for parameter vectors), writes each product function's WebAssembly twin
+// (gemm.ts), and wraps each entry kernel so that its arrays are in the memory when the products
+// run: a module prints this Program as it prints any other, plus the part in `program.wasm`.
+//
+//   offloadProducts(lower(...), { precision: "f32", sizes })
+//     -> functions: gradRows_1 (wasm "gradRows_1"), …, gradRowsInMemory; wasm.entries: gradRows → gradRowsInMemory
+
+import { type Expr, type Stmt, mentions } from "../../ir/code.js";
+import type { Buffer, Fn, Program } from "../program.js";
+import type { Entry, Stage } from "./part.js";
+import { PAGE_BYTES, type WExpr, type WFunc, get, i32, op } from "./code.js";
+import { Locals, type Precision, simdGemm } from "./gemm.js";
+
+/** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
+export const WASM_OBJECT = "wasmKernels";
+
+/** The most pages one WebAssembly memory may have (wasm32: 4 GiB). */
+export const MAX_PAGES = 65536;
+
+/** Room for parameter vectors (init, loadParams): this many, within ARENA_BYTES. */
+const ARENA_SLOTS = 4;
+const ARENA_BYTES = 256 * 2 ** 20;
+
+export interface OffloadOptions {
+  precision: Precision;
+  /** Elements of the parameter vector and of one row of input, target and output. */
+  sizes: { params: number; input: number; target: number; output: number };
+}
+
+/** Names the WebAssembly glue declares at the module's top level (generated names must not take them). */
+export const WASM_NAMES = [WASM_OBJECT, "WasmExports", "wasmCode", "ready", "STAGE_PARAMS", "STAGE_GRAD", "STAGE_X", "STAGE_Y", "STAGE_OUTPUTS"];
+
+/** The wrapped kernel of an entry. */
+export const inMemory = (entry: string) => `${entry}InMemory`;
+
+/** What each kernel array is: its staging view and size. */
+function stageOf(param: string, program: Program, sizes: OffloadOptions["sizes"]): { view: string; length: number; perRow?: number } {
+  const rows = program.maxBatch;
+  switch (param) {
+    case "p":
+      return { view: "STAGE_PARAMS", length: sizes.params };
+    case "g":
+      return { view: "STAGE_GRAD", length: sizes.params };
+    case "X":
+      return { view: "STAGE_X", length: rows * sizes.input, perRow: sizes.input };
+    case "Y":
+      return { view: "STAGE_Y", length: rows * sizes.target, perRow: sizes.target };
+    case "outputs":
+      return { view: "STAGE_OUTPUTS", length: rows * sizes.output, perRow: sizes.output };
+    default:
+      throw new Error(`internal: no staging area for kernel array ${param}`);
+  }
+}
+
+/** Bytes laid out one after another, each area starting on 16 bytes (a vector). */
+class Layout {
+  bytes = 0;
+  place(size: number): number {
+    const at = this.bytes;
+    this.bytes += Math.ceil(size / 16) * 16;
+    return at;
+  }
+}
+
+/** An integer of the loop language (a row count: n, or n · R) as an i32 expression. */
+function integer(e: Expr): WExpr {
+  switch (e.k) {
+    case "num":
+      return i32(e.value);
+    case "var":
+      return get(e.name);
+    case "binary":
+      if (e.op === "/") break;
+      return op(e.op === "+" ? "i32.add" : e.op === "-" ? "i32.sub" : "i32.mul", integer(e.a), integer(e.b));
+    default:
+      break;
+  }
+  throw new Error(`internal: cannot compute ${e.k} as an integer in WebAssembly`);
+}
+
+/** The functions each function calls, directly. */
+function callees(fn: Fn): Set<string> {
+  const out = new Set<string>();
+  const walk = (stmts: readonly Stmt[]) => {
+    for (const s of stmts) {
+      if (s.k === "call") out.add(s.fn);
+      if (s.k === "for" || s.k === "block" || s.k === "if") walk(s.body);
+    }
+  };
+  walk(fn.body);
+  return out;
+}
+
+export function offloadProducts(program: Program, options: OffloadOptions): Program {
+  if (!program.batched) throw new Error("internal: only batched kernels have products to offload");
+  const { precision, sizes } = options;
+  const bytes = precision === "f64" ? 8 : 4;
+  const layout = new Layout();
+  const buffers: Buffer[] = program.buffers.map((b) => ({ ...b, memory: layout.place(b.length * bytes) }));
+  const bufferAt = new Map(buffers.map((b) => [b.name, b.memory!]));
+
+  // Each product function's WebAssembly twin: arrays as byte offsets, n as an i32. (A fused
+  // training step's weight-gradient products apply the update as each sum is finished: they have
+  // no product as data, and stay JavaScript.)
+  const train = program.kernels.train;
+  const entryNames = [program.kernels.predict, program.kernels.loss, program.kernels.grad, ...(train ? [train] : [])];
+  const wasmFunctions: WFunc[] = [];
+  const read = new Set<string>();
+  const written = new Map<string, boolean>();
+  const functions: Fn[] = program.functions.map((fn) => {
+    if (!fn.product) return fn;
+    const g = fn.product;
+    const params = fn.params.filter(([, type]) => type === "Vec" || type === "number").map(([name]) => [name, "i32"] as const);
+    const isParam = new Set(params.map(([name]) => name));
+    const L = new Locals(isParam);
+    const address = (array: string): WExpr => {
+      if (isParam.has(array)) return get(array);
+      const at = bufferAt.get(array);
+      if (at === undefined) throw new Error(`internal: product ${fn.name} reads ${array}, neither a parameter nor a buffer`);
+      return i32(at);
+    };
+    const body = simdGemm(g, { address, integer, precision }, L);
+    wasmFunctions.push({ name: fn.name, params, locals: L.list, body, doc: fn.body[0]?.k === "block" ? fn.body[0].comment : fn.name });
+    for (const M of [g.A, g.B]) if (isParam.has(M.array)) read.add(M.array);
+    if (isParam.has(g.C.array)) {
+      written.set(g.C.array, true);
+      if (g.op !== "=") read.add(g.C.array);
+    }
+    return { ...fn, wasm: fn.name };
+  });
+
+  // Staging areas for the kernel arrays products use, then room for parameter vectors.
+  const stages: Stage[] = [...new Set([...read, ...written.keys()])].sort().map((param) => {
+    const s = stageOf(param, program, sizes);
+    return { param, ...s, offset: layout.place(s.length * bytes), copyIn: read.has(param), copyOut: written.has(param) };
+  });
+  const slotBytes = Math.ceil((sizes.params * bytes) / 16) * 16;
+  const slots = Math.max(1, Math.min(ARENA_SLOTS, Math.floor(ARENA_BYTES / slotBytes)));
+  const arena = { offset: layout.place(0), slots, slotBytes };
+  for (let i = 0; i < slots; i++) layout.place(slotBytes);
+  const pages = Math.max(1, Math.ceil(layout.bytes / PAGE_BYTES));
+
+  // Entry kernels: the kernel renamed, a wrapper under its name staging what its products use.
+  const byName = new Map(functions.map((fn) => [fn.name, fn]));
+  const usesWasm = (name: string, seen = new Set<string>()): Set<string> => {
+    const fn = byName.get(name)!;
+    const arrays = new Set<string>();
+    if (fn.wasm) for (const [p] of fn.params) if (stages.some((s) => s.param === p)) arrays.add(p);
+    for (const callee of callees(fn)) {
+      if (!byName.has(callee) || seen.has(callee)) continue;
+      seen.add(callee);
+      for (const a of usesWasm(callee, seen)) arrays.add(a);
+    }
+    return arrays;
+  };
+  const entries: Entry[] = entryNames.map((name) => {
+    const fn = byName.get(name)!;
+    const staged = [...usesWasm(name)].filter((a) => fn.params.some(([p]) => p === a));
+    // The training step updates the parameters in place (in JavaScript): a staged copy goes back.
+    const writes = name === train ? ["p"] : [];
+    return { name, kernel: inMemory(name), params: fn.params, returns: fn.returns, staged, writes };
+  });
+  const renamed = functions.map((fn) => (entryNames.includes(fn.name) ? { ...fn, name: inMemory(fn.name) } : fn));
+  // A product's dispatch reads the row count; nothing else changes in the JavaScript.
+  for (const fn of renamed) if (fn.wasm && !fn.params.some(([n]) => n === "n") && mentions(fn.product!.rows, "n")) throw new Error(`internal: ${fn.name} lacks n`);
+  return {
+    ...program,
+    buffers,
+    functions: renamed,
+    wasm: { module: { pages, functions: wasmFunctions }, object: WASM_OBJECT, precision, bytes: pages * PAGE_BYTES, stages, arena, entries },
+  };
+}

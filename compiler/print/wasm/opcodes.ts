@@ -1,0 +1,69 @@
+// WebAssembly's binary encodings of the instructions and types nnc's kernels use, from the core
+// specification (binary/instructions.rst, binary/types.rst) and the SIMD proposal's final table
+// (proposals/simd/BinarySIMD.md): a SIMD instruction is the prefix 0xFD followed by its opcode
+// as an unsigned LEB128 (so 0xF2, f64x2.mul, takes two bytes: 0xF2 0x01).
+
+import type { LoadOp, StoreOp, ValType, WOp } from "../../lower/wasm/code.js";
+
+export const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
+
+export const CONTROL = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  i32Const: 0x41,
+  f32Const: 0x43,
+  f64Const: 0x44,
+  /** The empty block type. */
+  void: 0x40,
+} as const;
+
+export const SIMD_PREFIX = 0xfd;
+
+/** An instruction: a one-byte opcode, or a SIMD opcode (after the 0xFD prefix). */
+export type Opcode = { readonly byte: number } | { readonly simd: number };
+
+export const OPS: Record<WOp, Opcode> = {
+  "i32.add": { byte: 0x6a },
+  "i32.sub": { byte: 0x6b },
+  "i32.mul": { byte: 0x6c },
+  "i32.lt_s": { byte: 0x48 },
+  "i32.ge_s": { byte: 0x4e },
+  "f32.add": { byte: 0x92 },
+  "f32.sub": { byte: 0x93 },
+  "f32.mul": { byte: 0x94 },
+  "f64.add": { byte: 0xa0 },
+  "f64.sub": { byte: 0xa1 },
+  "f64.mul": { byte: 0xa2 },
+  "f32x4.splat": { simd: 0x13 },
+  "f64x2.splat": { simd: 0x14 },
+  "f32x4.extract_lane": { simd: 0x1f },
+  "f64x2.extract_lane": { simd: 0x21 },
+  "f32x4.add": { simd: 0xe4 },
+  "f32x4.sub": { simd: 0xe5 },
+  "f32x4.mul": { simd: 0xe6 },
+  "f64x2.add": { simd: 0xf0 },
+  "f64x2.sub": { simd: 0xf1 },
+  "f64x2.mul": { simd: 0xf2 },
+};
+
+/** Loads and stores: the opcode and the natural alignment (log2 of bytes) given as the memarg's hint. */
+export const MEMORY_OPS: Record<LoadOp | StoreOp, Opcode & { readonly align: number }> = {
+  "f32.load": { byte: 0x2a, align: 2 },
+  "f64.load": { byte: 0x2b, align: 3 },
+  "f32.store": { byte: 0x38, align: 2 },
+  "f64.store": { byte: 0x39, align: 3 },
+  "v128.load": { simd: 0x00, align: 4 },
+  "v128.load32_splat": { simd: 0x09, align: 2 },
+  "v128.load64_splat": { simd: 0x0a, align: 3 },
+  "v128.store": { simd: 0x0b, align: 4 },
+};
+
+/** Module sections by id, and what an import or export describes. */
+export const SECTION = { type: 1, import: 2, function: 3, export: 7, code: 10 } as const;
+export const FUNC_TYPE = 0x60;
+export const EXTERNAL = { func: 0x00, memory: 0x02 } as const;

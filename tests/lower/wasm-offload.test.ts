@@ -1,0 +1,37 @@
+// lower/wasm/offload.ts on MNIST's batched kernels: every matrix product given as data gets a
+// WebAssembly twin, the entry kernels (the fused training step among them) get wrappers that
+// put their arrays into the WebAssembly memory, and the training step's weight-gradient products,
+// which apply the update as each sum is finished, stay JavaScript.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { lowerSource } from "../../compiler/compile.js";
+import { offloadProducts } from "../../compiler/lower/wasm/offload.js";
+import { ROOT } from "../../scripts/examples.js";
+
+const file = `${ROOT}dsl-examples/mnist.nn`;
+const sizes = { params: 101770, input: 784, target: 10, output: 10 };
+
+describe("offloadProducts", () => {
+  const { program } = lowerSource(readFileSync(file, "utf8"), "mnist.nn", { batch: "always" });
+  const products = program.functions.filter((fn) => fn.product).map((fn) => fn.name);
+  const out = offloadProducts(program, { precision: "f64", sizes });
+
+  it("gives every product as data a WebAssembly twin and wraps the entry kernels", () => {
+    expect(products.length).toBeGreaterThanOrEqual(5);
+    expect(out.wasm!.module.functions.map((f) => f.name)).toEqual(products);
+    expect(out.wasm!.entries.map((e) => e.name)).toEqual(["predictRows", "lossRows", "gradRows", "trainStep"]);
+    for (const name of ["predictRows", "gradRows", "trainStep"]) expect(out.functions.find((fn) => fn.name === name)).toBeUndefined();
+    expect(out.kernels.train).toBe("trainStep");
+  });
+
+  it("wraps the fused training step: its parameters go back after the update, its update products stay JavaScript", () => {
+    const step = out.wasm!.entries.find((e) => e.name === "trainStep")!;
+    expect([...step.staged].sort()).toEqual(["X", "p"]);
+    expect(step.writes).toEqual(["p"]);
+    for (const e of out.wasm!.entries.filter((e) => e.name !== "trainStep")) expect(e.writes).toEqual([]);
+    // The products that apply the update (W_h's and W_out's gradients) have no product as data.
+    const updating = out.functions.filter((fn) => fn.name.startsWith("trainStep_") && fn.wasm === undefined && JSON.stringify(fn.body).includes("applied as it is summed"));
+    expect(updating.length).toBe(2);
+  });
+});
