@@ -2680,6 +2680,8 @@ interface KernelInfo {
   flops: { predict: number; grad: number };
   /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
   fusedStep: boolean;
+  /** Whether the matrix products run as WebAssembly SIMD (`--kernels wasm`; on a host without it, JavaScript). */
+  wasm?: boolean;
 }
 
 /**
@@ -2708,6 +2710,11 @@ interface ModelCore {
   checkTargets?(Y: Vec, what: string): void;
   /** Largest batch the kernels' scratch buffers hold; runtime helpers split larger batches. */
   maxBatch: number;
+  /**
+   * A gradient vector where gradBatch works fastest (WebAssembly kernels: in their memory), for
+   * the trainer's gradient: used only within a step, so trainers may share it. Absent: any Vec.
+   */
+  gradScratch?: Vec;
   /**
    * Adds d(sum of per-sample losses)/d(params) over rows [0, n) of X (n × inputSize, row-major)
    * and Y (n × targetSize) into `grad`, and returns the summed loss. Training mode: dropout on,
@@ -3447,7 +3454,7 @@ function createModelTrainer(
   checkOptions("createTrainer", opts, { seed: safeInteger, optimizer: anOptimizer });
   checkParams(core, params, "trainer");
   const { inputSize, targetSize, outputSize, maxBatch } = core;
-  const grad = new VecArray(core.paramCount);
+  const grad = core.gradScratch ?? new VecArray(core.paramCount);
   // Chunk buffers for batches larger than the kernels' scratch (copying keeps step allocation-free);
   // chunkOut also takes the outputs when the caller wants none.
   const chunkX = new VecArray(maxBatch * inputSize);
