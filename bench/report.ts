@@ -3,7 +3,9 @@
 // and the issues' targets with how far each one is from being met (the fastest peer and issue
 // 15's targets: report-peers.ts).
 
+import type { CnnBench } from "./cnn-bench.js";
 import type { GemmPeak } from "./gemm-peak.js";
+import { cnnTargets, renderCnn } from "./report-cnn.js";
 import { issue15Targets, peerNotes, rateOf, samplesOf } from "./report-peers.js";
 import type { Workload } from "./workloads.js";
 
@@ -48,6 +50,8 @@ export interface FullRunParts {
   breakdown: { adam: number; grad32: number; grad1: number };
   /** The MNIST example (with dropout) trained as `npm run demo:mnist` does: held-out accuracy. */
   mnistExample: { accuracy: number; epochs: number; batch: number; seconds: number };
+  /** The MNIST CNN against TensorFlow.js and ConvNetJS (bench/cnn-bench.ts). */
+  cnn: CnnBench;
 }
 
 const f = (x: number, d = 2) => x.toFixed(d);
@@ -118,7 +122,7 @@ export function renderResults(r: Report): string {
 
 /** Prediction latency, compile times, issue 4's targets and where MNIST's time goes: a full run only. */
 function fullRunSections(r: Report, full: FullRunParts): string[] {
-  const out: string[] = [];
+  const out: string[] = [...renderCnn(full.cnn, r.peak.gflops)];
   const rate = rateOf;
   const gflops = (row: Row, name: string) => (row.flops / row.samples) * rate(row, name) / 1e9;
   out.push("## Prediction latency (one sample)", "", "| model | nnc µs | plain JS µs | tfjs µs | tfjs / nnc |", "| --- | --- | --- | --- | --- |");
@@ -140,6 +144,7 @@ function fullRunSections(r: Report, full: FullRunParts): string[] {
     ["MNIST batch 1: nnc fit / tfjs", vsTfjs("mnist1"), 20, "×"],
     ["parity: nnc fit / tfjs", vsTfjs("parity"), 1000, "×"],
     ["xor: nnc fit / tfjs", vsTfjs("xor"), 1000, "×"],
+    ...cnnTargets(full.cnn, r.peak.gflops),
   ];
   out.push("", "## Targets (issue #4)", "", "| target | measured | goal | met |", "| --- | --- | --- | --- |");
   for (const [what, value, goal, unit] of targets) {

@@ -24,6 +24,8 @@ import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { runAddedPeers } from "./peer-runs.js";
 import { type Workload, isMnist, sourceOf, workloads } from "./workloads.js";
 import { type FullRunParts, type Outcome, type Row, renderResults } from "./report.js";
+import { latency, now } from "./timing.js";
+import { runCnnBench } from "./cnn-bench.js";
 
 interface Trainer {
   step(X: Float64Array, Y: Float64Array, n: number): number;
@@ -38,7 +40,6 @@ interface Generated {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const now = () => performance.now();
 
 const allWorkloads = workloads();
 const parsed = parseBenchArgs(process.argv.slice(2), allWorkloads.map((w) => w.name), process.env);
@@ -82,18 +83,6 @@ function flopsOf(example: Workload["example"]): { predict: number; grad: number 
   const head = readFileSync(moduleOf(example), "utf8").slice(0, 3000);
   const m = /(\d+) flops per prediction, (\d+) per training sample/.exec(head)!;
   return { predict: Number(m[1]), grad: Number(m[2]) };
-}
-
-/** Mean seconds per call of f over about `seconds` of calls (after a warm-up). */
-function latency(f: () => void, seconds = 0.3): number {
-  for (let i = 0; i < 200; i++) f();
-  let calls = 0;
-  const t0 = now();
-  while (now() - t0 < seconds * 1000) {
-    for (let i = 0; i < 50; i++) f();
-    calls += 50;
-  }
-  return (now() - t0) / 1000 / calls;
 }
 
 function evalData(w: Workload): { x: Float64Array; y: Float64Array; rows: number; what: string } {
@@ -289,7 +278,11 @@ if (compiles) {
   const breakdown = await mnistBreakdown();
   log("MNIST example accuracy…");
   const mnistExample = options.quick ? { accuracy: NaN, epochs: 0, batch: MNIST_BATCH, seconds: 0 } : await mnistExampleAccuracy();
-  full = { latencies, compiles, breakdown, mnistExample };
+  log("MNIST CNN, batch 32: nnc, ConvNetJS, tfjs");
+  peaks.push(gemmPeak(0.3));
+  const cnn = await runCnnBench({ quick: options.quick, log });
+  peaks.push(...cnn.peaks);
+  full = { latencies, compiles, breakdown, mnistExample, cnn };
 }
 peaks.push(gemmPeak(0.3));
 // The yardstick is the best rate seen at any of the measurements (the machine's speed drifts).

@@ -15,7 +15,7 @@ export interface Example {
 }
 
 /** Every example with a committed compiled module in generated/. */
-export const EXAMPLES: Example[] = ["parity", "xor", "iris", "iris_regularized", "mnist"].map((name) => ({
+export const EXAMPLES: Example[] = ["parity", "xor", "iris", "iris_regularized", "mnist", "mnist_cnn"].map((name) => ({
   name,
   source: `dsl-examples/${name}.nn`,
   generated: `generated/${name}.ts`,

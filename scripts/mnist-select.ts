@@ -11,10 +11,10 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type GeneratedModule, loadGeneratedModule } from "../compiler/emit/load-module.js";
+import { loadGeneratedModule } from "../compiler/emit/load-module.js";
 import { compile } from "../compiler/compile.js";
 import { ROOT } from "./examples.js";
-import { MNIST_PIXELS, mnistTrain } from "./mnist-data.js";
+import { crossValidate } from "./mnist-cross-validate.js";
 
 interface Candidate {
   name: string;
@@ -62,44 +62,12 @@ function mnistSource(c: Candidate): string {
   return ["model mnist", "input  x[784]", "target y[10]", "", ...hidden, "", "loss categorical_crossentropy(out, y)", `optimizer adam(lr = ${c.lr})`, "metrics accuracy", ""].join("\n");
 }
 
-
-/** Mean fold accuracy after each epoch (index e = after e + 1 epochs). */
-async function crossValidate(mod: GeneratedModule, batch: number, log: (line: string) => void): Promise<number[]> {
-  const train = mnistTrain();
-  const foldRows = train.rows / FOLDS;
-  const sums = new Array<number>(EPOCHS).fill(0);
-  for (let fold = 0; fold < FOLDS; fold++) {
-    const from = fold * foldRows;
-    const to = from + foldRows;
-    const rest = (m: Float64Array, w: number) => {
-      const out = new Float64Array((train.rows - foldRows) * w);
-      out.set(m.subarray(0, from * w), 0);
-      out.set(m.subarray(to * w), from * w);
-      return out;
-    };
-    const [fx, fy] = [train.x.subarray(from * MNIST_PIXELS, to * MNIST_PIXELS), train.y.subarray(from * 10, to * 10)];
-    const params = mod.init(SEED);
-    const accuracies: number[] = [];
-    mod.fit(params, rest(train.x, MNIST_PIXELS), rest(train.y, 10), {
-      epochs: EPOCHS,
-      batchSize: batch,
-      seed: SEED,
-      onEpochEnd: () => {
-        accuracies.push(mod.evaluate(params, fx, fy).accuracy);
-      },
-    });
-    accuracies.forEach((a, e) => (sums[e]! += a / FOLDS));
-    log(`    fold ${fold + 1}/${FOLDS}: ${accuracies.map((a) => a.toFixed(4)).join(" ")}`);
-  }
-  return sums;
-}
-
 async function main(): Promise<void> {
   const rows: { c: Candidate; curve: number[] }[] = [];
   for (const c of CANDIDATES) {
     console.log(`${c.name}:`);
     const mod = await loadGeneratedModule((await compile(mnistSource(c), "mnist.nn")).code);
-    const curve = await crossValidate(mod, c.batch, (line) => console.log(line));
+    const curve = crossValidate(mod, { folds: FOLDS, epochs: EPOCHS, batch: c.batch, seed: SEED }, (line) => console.log(line));
     console.log(`  mean: ${curve.map((a) => a.toFixed(4)).join(" ")}`);
     rows.push({ c, curve });
   }

@@ -42,8 +42,9 @@ describe.each(EXAMPLES)("example $name", (example) => {
     const source = readFileSync(`${ROOT}${example.source}`, "utf8");
     const { model, derived } = analyze(source, example.source);
     const random = testRandom(99);
-    const inSize = model.input.shape[0]!;
-    const tSize = model.target.shape[0]!;
+    // Sizes as flat rows (an image input img[28, 28, 1] takes 784 numbers).
+    const inSize = model.input.shape.reduce((a, b) => a * b, 1);
+    const tSize = model.target.shape.reduce((a, b) => a * b, 1);
     for (let trial = 0; trial < 3; trial++) {
       const params = mod.init(trial + 1);
       const x = Array.from({ length: inSize }, () => random() * 4 - 2);
@@ -72,8 +73,10 @@ describe.each(EXAMPLES)("example $name", (example) => {
       }
 
       // Central finite differences of the generated loss (inference mode); with dropout, of the
-      // training loss with those masks, which only the interpreter computes alone.
-      const trainingLoss = () => interpret([derived.trainLoss], { values, masks }).get(derived.trainLoss.id)![0]!;
+      // training loss with those masks: the loss the generated grad() returns when it replays the
+      // same uniforms (its forward pass; the interpreter, equal to it above, takes ~100 ms per loss of the CNN).
+      const scratch = new Float64Array(params.length);
+      const trainingLoss = () => mod.grad(params, x, y, scratch, { uniform: testRandom(draws), normal: () => 0, int: () => 0 });
       // Large models (MNIST: 101,770 parameters) on an evenly spread sample of 300 of them.
       const at = params.length <= 2000 ? [...params.keys()] : Array.from({ length: 300 }, (_, k) => Math.floor(((k + 0.5) * params.length) / 300));
       const fd = finiteDifferences(masks.size > 0 ? trainingLoss : () => mod.loss(params, x, y), params, 1e-6, at);

@@ -39,8 +39,8 @@ describe.each(EXAMPLES.map((e) => e.name))("example %s in f32", (name) => {
     expect(p32).toBeInstanceOf(Float32Array);
     const p64 = Float64Array.from(p32);
     const random = testRandom(21);
-    const inSize = m64.model.input.shape[0]!;
-    const tSize = m64.model.target.shape[0]!;
+    const inSize = m64.model.input.shape.reduce((a, b) => a * b, 1);
+    const tSize = m64.model.target.shape.reduce((a, b) => a * b, 1);
     for (let trial = 0; trial < 3; trial++) {
       const x = Array.from({ length: inSize }, () => random());
       const y = Array.from({ length: tSize }, (_, i) => (tSize === 1 ? (random() < 0.5 ? 0 : 1) : i === trial ? 1 : 0));
