@@ -64,6 +64,8 @@ export const model: ModelInfo = {
     flops: { predict: 1627652, grad: 4629755 },
     fusedStep: true,
   },
+  activations: [{ name: "c1", activation: "relu", offset: 0, size: 12544 }, { name: "c2", activation: "relu",
+      offset: 12544, size: 4608 }],
 };
 
 /** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
@@ -169,6 +171,11 @@ const core: ModelCore = {
   trainStep: trainStep,
   trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
   trainStepRows: 10,
+  activations: model.activations,
+  probeSize: 17152,
+  probeBatch(p, X, n, out) {
+    for (let b = 0; b < n; b++) probeSample(p, X, b * INPUT_SIZE, out, b * 17152);
+  },
 };
 
 // ---------------------------------------------------------------------------------------
@@ -211,6 +218,10 @@ const out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dens
 const log_softmax_z_out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out...
 const sum_mul_y2 = new VecArray(32 * 1); // [] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
 const grad2 = new VecArray(4810); // [4810]
+const Kx_c12 = new VecArray(12544); // [28, 28, 16]: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", acti...
+const c12 = new VecArray(12544); // [28, 28, 16]: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activat...
+const p12 = new VecArray(3136); // [14, 14, 16]: mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
+const Kx_c22 = new VecArray(4608); // [12, 12, 32]: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
 
 function predictRows_1(p: Vec, n: number): void {
   // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
@@ -1721,6 +1732,96 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   return total;
 }
 
+/** Inference for the sample at x[xo…]: writes its sigmoid,
+    tanh and relu activations side by side at outputs[oo…] (fit's health). */
+function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
+  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+  for (let i1 = 0; i1 < 12544; i1++) {
+    Kx_c12[i1] = 0;
+  }
+  for (let oy1 = 0; oy1 < 28; oy1++) {
+    for (let ox1 = 0; ox1 < 28; ox1++) {
+      for (let ky1 = 0; ky1 < 3; ky1++) {
+        for (let kx1 = 0; kx1 < 3; kx1++) {
+          if (oy1 + ky1 - 1 >= 0 && oy1 + ky1 - 1 < 28 && (ox1 + kx1 - 1 >= 0 && ox1 + kx1 - 1 < 28)) {
+            for (let ch1 = 0; ch1 < 1; ch1++) {
+              for (let fo1 = 0; fo1 < 16; fo1++) {
+                Kx_c12[oy1 * 448 + ox1 * 16 + fo1]! += x[xo + (oy1 + ky1 - 1) * 28 + (ox1 + kx1 - 1) +
+                    ch1]! * p[ky1 * 48 + kx1 * 16 + ch1 * 16 + fo1]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  for (let i2 = 0; i2 < 28; i2++) {
+    for (let i3 = 0; i3 < 28; i3++) {
+      for (let i4 = 0; i4 < 16; i4++) {
+        c12[i2 * 448 + i3 * 16 + i4] = Math.max(Kx_c12[i2 * 448 + i3 * 16 + i4]! + p[144 + i4]!, 0);
+      }
+    }
+  }
+
+  // mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
+  for (let oy2 = 0; oy2 < 14; oy2++) {
+    for (let ox2 = 0; ox2 < 14; ox2++) {
+      for (let ch2 = 0; ch2 < 16; ch2++) {
+        let best1 = -Infinity;
+        let at1 = -1;
+        for (let ky2 = 0; ky2 < 2; ky2++) {
+          for (let kx2 = 0; kx2 < 2; kx2++) {
+            const t1 = c12[(oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch2]!;
+            if (at1 < 0 || t1 > best1) {
+              best1 = t1;
+              at1 = (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch2;
+            }
+          }
+        }
+        p12[oy2 * 224 + ox2 * 16 + ch2] = best1;
+      }
+    }
+  }
+
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+  for (let i5 = 0; i5 < 4608; i5++) {
+    Kx_c22[i5] = 0;
+  }
+  for (let oy3 = 0; oy3 < 12; oy3++) {
+    for (let ox3 = 0; ox3 < 12; ox3++) {
+      for (let ky3 = 0; ky3 < 3; ky3++) {
+        for (let kx3 = 0; kx3 < 3; kx3++) {
+          for (let ch3 = 0; ch3 < 16; ch3++) {
+            for (let fo2 = 0; fo2 < 32; fo2++) {
+              Kx_c22[oy3 * 384 + ox3 * 32 + fo2]! += p12[(oy3 + ky3) * 224 + (ox3 + kx3) * 16 + ch3]! * p[160 +
+                  ky3 * 1536 + kx3 * 512 + ch3 * 32 + fo2]!;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // activation c1 (relu) at 0
+  for (let i6 = 0; i6 < 28; i6++) {
+    for (let i7 = 0; i7 < 28; i7++) {
+      for (let i8 = 0; i8 < 16; i8++) {
+        outputs[oo + i6 * 448 + i7 * 16 + i8] = c12[i6 * 448 + i7 * 16 + i8]!;
+      }
+    }
+  }
+
+  // activation c2 (relu) at 12544
+  for (let i9 = 0; i9 < 12; i9++) {
+    for (let i10 = 0; i10 < 12; i10++) {
+      for (let i11 = 0; i11 < 32; i11++) {
+        outputs[oo + 12544 + i9 * 384 + i10 * 32 + i11] = Math.max(Kx_c22[i9 * 384 + i10 * 32 + i11]! + p[4768 + i11]!,
+            0);
+      }
+    }
+  }
+}
+
 function trainStep_6(n: number): void {
   // ∂loss/∂K_c1 [3, 3, 1, 16]  (Σ over the batch)
   for (let i47 = 0; i47 < 8; i47 += 4) {
@@ -2643,10 +2744,24 @@ interface ModelInfo {
   paramCount: number;
   /** The loss as the model file names it ("binary_crossentropy"), or the line that computes it. */
   loss: string;
-  /** The optimizer and all its options (defaults filled in), as createOptimizer() uses them. */
-  optimizer: { name: string; options: { [option: string]: number | boolean } };
+  /**
+   * The optimizer and all its options (defaults filled in), as createOptimizer() uses them; a
+   * learning-rate schedule of the model file is the learningRate option's value.
+   */
+  optimizer: { name: string; options: { [option: string]: number | boolean | LearningRateSchedule } };
   accuracy: AccuracyKind;
   kernels: KernelInfo;
+  /** The model's sigmoid, tanh and relu activations, which `fit(…, { health: true })` watches. */
+  activations: ActivationInfo[];
+}
+
+/** An activation of the model and where its values sit in a row of the probe kernel's output. */
+interface ActivationInfo {
+  /** The model's name of the value (`h1`), or a name made from what it applies to. */
+  name: string;
+  activation: "sigmoid" | "tanh" | "relu";
+  offset: number;
+  size: number;
 }
 
 /** How `evaluate` and `fit` score predictions. */
@@ -2755,6 +2870,12 @@ interface ModelCore {
    * buffers' maxBatch); absent: any number.
    */
   trainStepRows?: number;
+  /** The activations the probe kernel writes (absent or empty: the model has none). */
+  activations?: readonly ActivationInfo[];
+  /** Values per probe row: every activation of one sample, side by side. */
+  probeSize?: number;
+  /** Writes the activations of rows [0, n) of X, inference mode, into `out` (n × probeSize). */
+  probeBatch?(params: Vec, X: Vec, n: number, out: Vec): void;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -3208,6 +3329,130 @@ function clipGradient(grad: Vec, clip: ClipOptions, layout: ParamInfo[] | undefi
   }
 }
 
+/** Keras' ExponentialDecay: initial · decayRate^(step / decaySteps) (the exponent floored when staircase). */
+interface ExponentialDecay {
+  schedule: "exponential_decay";
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase: boolean;
+}
+
+/**
+ * Keras' CosineDecay: initial · ((1 − alpha) · ½(1 + cos(π · min(step, decaySteps) / decaySteps)) + alpha);
+ * with warmupTarget, first a linear warm-up from initial to warmupTarget over warmupSteps, then
+ * the cosine decay from warmupTarget.
+ */
+interface CosineDecay {
+  schedule: "cosine_decay";
+  initialLearningRate: number;
+  decaySteps: number;
+  alpha: number;
+  warmupTarget?: number;
+  warmupSteps: number;
+}
+
+/**
+ * Keras' PiecewiseConstantDecay: values[0] while step ≤ boundaries[0], values[i] while
+ * step ≤ boundaries[i], then the last value.
+ */
+interface PiecewiseConstant {
+  schedule: "piecewise_constant";
+  boundaries: number[];
+  values: number[];
+}
+
+type LearningRateSchedule = ExponentialDecay | CosineDecay | PiecewiseConstant;
+
+/** Keras' names of the schedules (the model file's spelling) and their fields. */
+const SCHEDULE_FIELDS = {
+  exponential_decay: ["initialLearningRate", "decaySteps", "decayRate", "staircase"],
+  cosine_decay: ["initialLearningRate", "decaySteps", "alpha", "warmupTarget", "warmupSteps"],
+  piecewise_constant: ["boundaries", "values"],
+} as const;
+
+/** The learning rate of the step after `step` steps (0 for the first update). */
+function scheduledRate(s: LearningRateSchedule, step: number): number {
+  switch (s.schedule) {
+    case "exponential_decay": {
+      const p = step / s.decaySteps;
+      return s.initialLearningRate * Math.pow(s.decayRate, s.staircase ? Math.floor(p) : p);
+    }
+    case "cosine_decay": {
+      const cosine = (at: number, from: number) => {
+        const decayed = (1 - s.alpha) * 0.5 * (1 + Math.cos((Math.PI * at) / s.decaySteps)) + s.alpha;
+        return from * decayed;
+      };
+      if (s.warmupTarget === undefined) return cosine(Math.min(step, s.decaySteps), s.initialLearningRate);
+      const at = Math.min(step, s.decaySteps + s.warmupSteps);
+      const from = s.initialLearningRate;
+      if (at < s.warmupSteps) return from + ((s.warmupTarget - from) * at) / s.warmupSteps;
+      return cosine(at - s.warmupSteps, s.warmupTarget);
+    }
+    case "piecewise_constant": {
+      const b = s.boundaries;
+      for (let i = 0; i < b.length; i++) if (step <= b[i]!) return s.values[i]!;
+      return s.values[b.length]!;
+    }
+  }
+}
+
+/** A field's value as an error shows it: arrays and strings as JSON. */
+function shownField(v: unknown): string {
+  return typeof v === "string" || Array.isArray(v) ? JSON.stringify(v) : String(v);
+}
+
+/** Whether `v` is a finite number ≥ min (> min when `open`). */
+function numberFrom(v: unknown, min: number, open = false): boolean {
+  return typeof v === "number" && Number.isFinite(v) && (open ? v > min : v >= min);
+}
+
+/**
+ * Throws unless `s` is a schedule of a known kind with every field in range (what `what` names
+ * the optimizer, "sgd learningRate"). The model file checks the same ranges with located errors.
+ */
+function checkSchedule(s: unknown, what: string): asserts s is LearningRateSchedule {
+  const kinds = Object.keys(SCHEDULE_FIELDS);
+  const kind = s !== null && typeof s === "object" ? (s as { schedule?: unknown }).schedule : undefined;
+  if (typeof kind !== "string" || !kinds.includes(kind)) {
+    const names = kinds.map((k) => `"${k}"`).join(" | ");
+    throw new Error(`${what} must be a finite number ≥ 0 or a schedule { schedule: ${names}, … }`);
+  }
+  const o = s as { [field: string]: unknown };
+  const known: readonly string[] = SCHEDULE_FIELDS[kind as keyof typeof SCHEDULE_FIELDS];
+  for (const key of Object.keys(o)) {
+    if (key !== "schedule" && !known.includes(key)) {
+      throw new Error(`${what}: ${kind} has no field '${key}' (it has ${known.join(", ")})`);
+    }
+  }
+  const bad = (field: string, expected: string) =>
+    new Error(`${what}: ${kind} ${field} must be ${expected}, got ${shownField(o[field])}`);
+  if (kind === "piecewise_constant") {
+    const { boundaries, values } = o;
+    const increasing = (b: unknown, i: number, all: unknown[]) =>
+      numberFrom(b, 0) && (i === 0 || (b as number) > (all[i - 1] as number));
+    if (!Array.isArray(boundaries) || !boundaries.every(increasing)) {
+      throw bad("boundaries", "an increasing list of step counts ≥ 0");
+    }
+    if (!Array.isArray(values) || values.length !== boundaries.length + 1 || !values.every((v) => numberFrom(v, 0))) {
+      throw bad("values", `a list of ${boundaries.length + 1} learning rates ≥ 0 (one more than the boundaries)`);
+    }
+    return;
+  }
+  if (!numberFrom(o["initialLearningRate"], 0)) throw bad("initialLearningRate", "a finite number ≥ 0");
+  if (!numberFrom(o["decaySteps"], 0, true)) throw bad("decaySteps", "a finite number > 0");
+  if (kind === "exponential_decay") {
+    if (!numberFrom(o["decayRate"], 0, true)) throw bad("decayRate", "a finite number > 0");
+    if (typeof o["staircase"] !== "boolean") throw bad("staircase", "true or false");
+    return;
+  }
+  if (!numberFrom(o["alpha"], 0) || (o["alpha"] as number) > 1) throw bad("alpha", "a number in [0, 1]");
+  const steps = o["warmupSteps"];
+  if (!(Number.isSafeInteger(steps) && (steps as number) >= 0)) throw bad("warmupSteps", "an integer ≥ 0");
+  const target = o["warmupTarget"];
+  if (target !== undefined && !numberFrom(target, 0)) throw bad("warmupTarget", "a finite number ≥ 0");
+}
+
 /**
  * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
  * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
@@ -3222,6 +3467,8 @@ interface OptimizerState {
   readonly scalars: number[];
   /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
   readonly arrays: readonly Vec[];
+  /** The learning rate's schedule, if it follows one: scalars[0] must be set from it before each step. */
+  readonly schedule?: LearningRateSchedule;
 }
 
 interface Optimizer {
@@ -3232,7 +3479,10 @@ interface Optimizer {
   step(params: Vec, grad: Vec): void;
   /** Number of steps taken so far (Keras' `optimizer.iterations`). */
   readonly iterations: number;
-  /** May be changed between steps (e.g. a schedule in onEpochEnd). */
+  /**
+   * The learning rate of the next step. May be changed between steps (reduceLrOnPlateau does),
+   * unless the optimizer follows a schedule: then it reads the schedule and setting it throws.
+   */
   learningRate: number;
   /** The state a generated training step may share (the optimizers below have it; others need not). */
   readonly state?: OptimizerState;
@@ -3274,8 +3524,11 @@ const OPTIMIZERS = {
 /** Clipping options every optimizer accepts (default: unset). See clip.ts. */
 const CLIP_OPTIONS = ["clipnorm", "clipvalue", "globalClipnorm"] as const;
 
+/** A fixed learning rate, or a schedule of the step count (schedules.ts). */
+type LearningRate = number | LearningRateSchedule;
+
 interface AdamOptions extends ClipOptions {
-  learningRate?: number;
+  learningRate?: LearningRate;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -3311,6 +3564,15 @@ function optimizerNumber(
   return v;
 }
 
+/** The learning-rate option: a number ≥ 0 as optimizerNumber checks it, or a schedule checked by checkSchedule. */
+function learningRateOption(value: LearningRate | undefined, fallback: number, what: string): LearningRate {
+  if (value !== null && typeof value === "object") {
+    checkSchedule(value, what);
+    return value;
+  }
+  return optimizerNumber(value, fallback, what, 0, Infinity);
+}
+
 /** Step-time guard (cheap: two length reads). */
 function checkStepSizes(name: string, params: Vec, grad: Vec, size: number): void {
   if (params.length !== size || grad.length !== size) {
@@ -3333,25 +3595,32 @@ type UpdateRule = (params: Vec, grad: Vec, lr: number, t: number) => void;
 function optimizerShell(
   name: OptimizerName,
   size: number,
-  learningRate: number,
+  learningRate: LearningRate,
   options: ClipOptions,
   layout: ParamInfo[] | undefined,
   arrays: readonly Vec[],
   update: UpdateRule,
 ): Optimizer {
-  // [learning rate, iterations] in an array a generated training step reads and writes too.
-  const scalars = [learningRate, 0];
+  const schedule = typeof learningRate === "number" ? undefined : learningRate;
+  // [learning rate, iterations] in an array a generated training step reads and writes too. With
+  // a schedule, slot 0 holds the rate of the step about to run: step() and the trainer (before a
+  // generated step) set it from the schedule and the step count.
+  const scalars = [schedule === undefined ? (learningRate as number) : scheduledRate(schedule, 0), 0];
   const state: OptimizerState = {
     settings: optimizerSettings(name, options),
     size,
     scalars,
     arrays,
+    ...(schedule === undefined ? {} : { schedule }),
   };
   return {
     get learningRate() {
-      return scalars[0]!;
+      return schedule === undefined ? scalars[0]! : scheduledRate(schedule, scalars[1]!);
     },
     set learningRate(value: number) {
+      if (schedule !== undefined) {
+        throw new Error(`${name}: the learning rate follows its schedule (${schedule.schedule}) and cannot be set`);
+      }
       scalars[0] = value;
     },
     get iterations() {
@@ -3361,6 +3630,7 @@ function optimizerShell(
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
       clipGradient(grad, options, layout);
+      if (schedule !== undefined) scalars[0] = scheduledRate(schedule, scalars[1]!);
       const t = scalars[1]! + 1;
       update(params, grad, scalars[0]!, t);
       scalars[1] = t;
@@ -3402,7 +3672,7 @@ function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
   const m = new VecArray(size);
   const v = new VecArray(size);
-  const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
+  const learningRate = learningRateOption(options.learningRate, d.learningRate, "adam learningRate");
   return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
     const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
     adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
@@ -3494,6 +3764,8 @@ function createModelTrainer(
       }
       // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
       if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
+        // A generated step reads the rate from scalars[0]: a schedule's rate for this step goes there first.
+        if (fused.schedule !== undefined) fused.scalars[0] = scheduledRate(fused.schedule, fused.scalars[1]!);
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;
@@ -3524,6 +3796,420 @@ function createModelTrainer(
       return loss;
     },
   };
+}
+
+interface EarlyStoppingOptions {
+  /** The logged value to watch (default "val_loss"): loss, a metric, or their val_ forms. */
+  monitor?: string;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** "min", "max", or "auto" (default: max for accuracy, else min). */
+  mode?: "auto" | "min" | "max";
+  /** Patience only restarts on epochs better than this too (default: none). */
+  baseline?: number;
+  /** Put back the weights of the best epoch when training ends (default false). */
+  restoreBestWeights?: boolean;
+  /** Epochs to train before watching at all (default 0). */
+  startFromEpoch?: number;
+}
+
+interface ReduceLrOnPlateauOptions {
+  monitor?: string;
+  /** The learning rate's multiplier on a plateau, in (0, 1) (default 0.1). */
+  factor?: number;
+  /** Epochs without improvement before reducing (default 10). */
+  patience?: number;
+  mode?: "auto" | "min" | "max";
+  /** Smallest change that counts as an improvement (default 1e-4). */
+  minDelta?: number;
+  /** Epochs after a reduction before counting again (default 0). */
+  cooldown?: number;
+  /** The learning rate never goes below this (default 0). */
+  minLr?: number;
+}
+
+function finiteNumber(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) ? "" : "a finite number";
+}
+
+function nonNegativeNumber(v: unknown): string {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? "" : "a finite number ≥ 0";
+}
+
+function aMode(v: unknown): string {
+  return v === "auto" || v === "min" || v === "max" ? "" : '"auto", "min" or "max"';
+}
+
+function aString(v: unknown): string {
+  return typeof v === "string" ? "" : "a string naming a logged value, such as \"val_loss\"";
+}
+
+function aFactor(v: unknown): string {
+  return typeof v === "number" && v > 0 && v < 1 ? "" : "a number in (0, 1)";
+}
+
+const EARLY_STOPPING: { [key: string]: OptionRule } = {
+  monitor: aString,
+  minDelta: nonNegativeNumber,
+  patience: nonNegativeInteger,
+  mode: aMode,
+  baseline: finiteNumber,
+  restoreBestWeights: trueOrFalse,
+  startFromEpoch: nonNegativeInteger,
+};
+
+const REDUCE_LR: { [key: string]: OptionRule } = {
+  monitor: aString,
+  factor: aFactor,
+  patience: nonNegativeInteger,
+  mode: aMode,
+  minDelta: nonNegativeNumber,
+  cooldown: nonNegativeInteger,
+  minLr: nonNegativeNumber,
+};
+
+/**
+ * Whether larger values of `monitor` are better. "auto" as Keras decides it: accuracy goes up,
+ * losses and error metrics go down.
+ */
+function maximizes(monitor: string, mode: "auto" | "min" | "max" | undefined): boolean {
+  if (mode === "max" || mode === "min") return mode === "max";
+  return monitor.replace(/^val_/, "") === "accuracy";
+}
+
+/** Throws unless fit logs `monitor` (`logged`: the names it logs, in order). */
+function checkMonitor(what: string, monitor: string, logged: readonly string[]): void {
+  if (logged.includes(monitor)) return;
+  const hint = monitor.startsWith("val_") && logged.includes(monitor.slice(4)) ? " without validationData" : "";
+  throw new Error(`fit: ${what} monitors '${monitor}', which fit does not log${hint} (it logs: ${logged.join(", ")})`);
+}
+
+interface EarlyStopping {
+  readonly monitor: string;
+  /** Feeds one epoch's value; true when training should stop after this epoch. */
+  update(epoch: number, value: number, params: Vec): boolean;
+  /** With restoreBestWeights, copies the best epoch's weights into params; returns that epoch, else -1. */
+  restore(params: Vec): number;
+  /** The best value seen and its epoch (0-based; -1 before any). */
+  readonly best: number;
+  readonly bestEpoch: number;
+  readonly patience: number;
+}
+
+/** Keras 3's EarlyStopping over the values fit logs (`logged`); params sizes the weights copy. */
+function createEarlyStopping(
+  opts: EarlyStoppingOptions,
+  logged: readonly string[],
+  size: number,
+): EarlyStopping {
+  checkOptions("fit: earlyStopping", opts, EARLY_STOPPING);
+  const monitor = opts.monitor ?? "val_loss";
+  checkMonitor("earlyStopping", monitor, logged);
+  const up = maximizes(monitor, opts.mode);
+  const minDelta = opts.minDelta ?? 0;
+  const patience = opts.patience ?? 0;
+  const startFromEpoch = opts.startFromEpoch ?? 0;
+  const restoreBest = opts.restoreBestWeights ?? false;
+  // Keras: monitor_op(current − min_delta, reference), with min_delta negated when minimizing.
+  const better = (value: number, reference: number) =>
+    up ? value - minDelta > reference : value + minDelta < reference;
+  const bestWeights = new VecArray(restoreBest ? size : 0);
+  const state = { best: up ? -Infinity : Infinity, bestEpoch: -1, wait: 0, saved: false, savedEpoch: -1 };
+  const save = (params: Vec, epoch: number) => {
+    bestWeights.set(params);
+    state.saved = true;
+    state.savedEpoch = epoch;
+  };
+  return {
+    monitor,
+    patience,
+    get best() {
+      return state.best;
+    },
+    get bestEpoch() {
+      return state.bestEpoch;
+    },
+    update(epoch, value, params) {
+      if (epoch < startFromEpoch) return false;
+      // As Keras: before any improvement, the first watched epoch's weights count as the best.
+      if (restoreBest && !state.saved) save(params, epoch);
+      state.wait++;
+      if (better(value, state.best)) {
+        state.best = value;
+        state.bestEpoch = epoch;
+        if (restoreBest) save(params, epoch);
+        if (opts.baseline === undefined || better(value, opts.baseline)) state.wait = 0;
+        return false;
+      }
+      return state.wait >= patience && epoch > 0;
+    },
+    restore(params) {
+      if (!state.saved) return -1;
+      params.set(bestWeights);
+      return state.savedEpoch;
+    },
+  };
+}
+
+interface ReduceLrOnPlateau {
+  readonly monitor: string;
+  /** Feeds one epoch's value; lowers the optimizer's learning rate on a plateau. Returns the new rate, or NaN. */
+  update(value: number, optimizer: Optimizer): number;
+}
+
+/** Keras 3's ReduceLROnPlateau over the values fit logs. */
+function createReduceLrOnPlateau(opts: ReduceLrOnPlateauOptions, logged: readonly string[]): ReduceLrOnPlateau {
+  checkOptions("fit: reduceLrOnPlateau", opts, REDUCE_LR);
+  const monitor = opts.monitor ?? "val_loss";
+  checkMonitor("reduceLrOnPlateau", monitor, logged);
+  // Keras decides "auto" here by whether the name contains "acc".
+  const up = opts.mode === "max" || ((opts.mode ?? "auto") === "auto" && monitor.includes("acc"));
+  const { factor = 0.1, patience = 10, minDelta = 1e-4, cooldown = 0, minLr = 0 } = opts;
+  const state = { best: up ? -Infinity : Infinity, wait: 0, cooldown: 0 };
+  return {
+    monitor,
+    update(value, optimizer) {
+      if (state.cooldown > 0) {
+        state.cooldown--;
+        state.wait = 0;
+      }
+      if (up ? value > state.best + minDelta : value < state.best - minDelta) {
+        state.best = value;
+        state.wait = 0;
+      } else if (state.cooldown === 0) {
+        state.wait++;
+        const old = optimizer.learningRate;
+        if (state.wait >= patience && old > minLr) {
+          const rate = Math.max(old * factor, minLr);
+          optimizer.learningRate = rate;
+          state.cooldown = cooldown;
+          state.wait = 0;
+          return rate;
+        }
+      }
+      return NaN;
+    },
+  };
+}
+
+/** Whether an optimizer's learning rate follows a schedule (setting it then throws; see optimizers.ts). */
+function followsSchedule(optimizer: Optimizer): boolean {
+  try {
+    // Setting the rate it already has changes nothing on an optimizer without a schedule.
+    optimizer.learningRate = optimizer.learningRate;
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** One parameter tensor's numbers, one per epoch. */
+interface ParamHealth {
+  name: string;
+  shape: number[];
+  /** Mean over the epoch's updates of ‖∂loss/∂tensor‖ (batch mean, before clipping). */
+  gradNorm: number[];
+  /**
+   * Mean of ‖Δtensor‖ / ‖tensor‖ over RATIO_SAMPLES of the epoch's updates (NaN while the
+   * tensor is all zeros).
+   */
+  updateRatio: number[];
+}
+
+/** One activation's numbers, one per epoch, measured on the probe rows after the epoch. */
+interface ActivationHealth {
+  name: string;
+  activation: "sigmoid" | "tanh" | "relu";
+  /** sigmoid, tanh: the fraction of outputs beyond 0.99 of the range; relu: of units 0 on every probe row. */
+  measure: "saturated" | "dead";
+  fraction: number[];
+}
+
+interface HealthHistory {
+  params: ParamHealth[];
+  activations: ActivationHealth[];
+  /** How many training rows the activations were measured on. */
+  probeRows: number;
+}
+
+/** Rows of the training data the activation statistics are measured on (the first ones). */
+const PROBE_ROWS = 256;
+
+/** Updates per epoch whose update-to-weight ratio is measured (every update of shorter epochs). */
+const RATIO_SAMPLES = 16;
+
+/** Per tensor t (elements [starts[t], starts[t + 1])): Σ grad² into gradSq[t]. */
+function gradientSquares(grad: Vec, starts: Int32Array, gradSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const g = grad[i]!;
+      const h = grad[i + 1]!;
+      a += g * g;
+      b += h * h;
+    }
+    if (i < end) a += grad[i]! * grad[i]!;
+    gradSq[t] = a + b;
+  }
+}
+
+/** Per tensor t: Σ w² into weightSq[t], and the weights into `before`. */
+function weightSquares(params: Vec, before: Vec, starts: Int32Array, weightSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const w = params[i]!;
+      const v = params[i + 1]!;
+      a += w * w;
+      b += v * v;
+      before[i] = w;
+      before[i + 1] = v;
+    }
+    if (i < end) {
+      a += params[i]! * params[i]!;
+      before[i] = params[i]!;
+    }
+    weightSq[t] = a + b;
+  }
+}
+
+/** Per tensor t: Σ (w − before)² into deltaSq[t]. */
+function deltaSquares(params: Vec, before: Vec, starts: Int32Array, deltaSq: number[]): void {
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const end = starts[t + 1]!;
+    let [a, b] = [0, 0];
+    let i = starts[t]!;
+    for (; i + 1 < end; i += 2) {
+      const d = params[i]! - before[i]!;
+      const e = params[i + 1]! - before[i + 1]!;
+      a += d * d;
+      b += e * e;
+    }
+    if (i < end) a += (params[i]! - before[i]!) ** 2;
+    deltaSq[t] = a + b;
+  }
+}
+
+interface HealthMonitor {
+  /** The optimizer to train with: the given one, measured around each step. */
+  optimizer: Optimizer;
+  /** Closes an epoch: averages its steps and measures the activations at `params`. */
+  endEpoch(params: Vec): void;
+  history: HealthHistory;
+}
+
+/** Watches training of `core` by `optimizer` on X (rows × inputSize), in epochs of `stepsPerEpoch` updates. */
+function createHealthMonitor(
+  core: ModelCore,
+  optimizer: Optimizer,
+  X: Vec,
+  rows: number,
+  stepsPerEpoch: number,
+): HealthMonitor {
+  const tensors = core.params.length;
+  const starts = new Int32Array(tensors + 1);
+  core.params.forEach((p, t) => (starts[t + 1] = p.offset + p.size));
+  const before = new VecArray(core.paramCount);
+  // Plain arrays of doubles: sums stay in double precision in a float32 module too.
+  const zeros = () => new Array<number>(tensors).fill(0);
+  const [gradSq, weightSq, deltaSq] = [zeros(), zeros(), zeros()];
+  const [normSum, ratioSum, ratioCount] = [zeros(), zeros(), zeros()];
+  // The ratio is measured on every `every`-th update of an epoch, from its first.
+  const every = Math.max(1, Math.floor(stepsPerEpoch / RATIO_SAMPLES));
+  const steps = { count: 0 };
+  const history: HealthHistory = {
+    params: core.params.map((p) => ({ name: p.name, shape: p.shape, gradNorm: [], updateRatio: [] })),
+    activations: (core.activations ?? []).map((a) => ({
+      name: a.name,
+      activation: a.activation,
+      measure: a.activation === "relu" ? "dead" : "saturated",
+      fraction: [],
+    })),
+    probeRows: core.probeBatch ? Math.min(rows, PROBE_ROWS) : 0,
+  };
+  const probeOut = new VecArray(history.probeRows * (core.probeSize ?? 0));
+  const measured: Optimizer = {
+    get learningRate() {
+      return optimizer.learningRate;
+    },
+    set learningRate(value: number) {
+      optimizer.learningRate = value;
+    },
+    get iterations() {
+      return optimizer.iterations;
+    },
+    step(params: Vec, grad: Vec): void {
+      // Before the inner step: it clips grad in place, and the norms are of the unclipped gradient.
+      gradientSquares(grad, starts, gradSq);
+      const sampled = steps.count % every === 0;
+      if (sampled) weightSquares(params, before, starts, weightSq);
+      optimizer.step(params, grad);
+      if (sampled) deltaSquares(params, before, starts, deltaSq);
+      for (let t = 0; t < tensors; t++) {
+        normSum[t]! += Math.sqrt(gradSq[t]!);
+        if (sampled && weightSq[t]! > 0) {
+          ratioSum[t]! += Math.sqrt(deltaSq[t]! / weightSq[t]!);
+          ratioCount[t]!++;
+        }
+      }
+      steps.count++;
+    },
+  };
+  return {
+    optimizer: measured,
+    history,
+    endEpoch(params: Vec): void {
+      history.params.forEach((p, t) => {
+        p.gradNorm.push(steps.count > 0 ? normSum[t]! / steps.count : NaN);
+        p.updateRatio.push(ratioCount[t]! > 0 ? ratioSum[t]! / ratioCount[t]! : NaN);
+      });
+      for (const sums of [normSum, ratioSum, ratioCount]) sums.fill(0);
+      steps.count = 0;
+      if (history.probeRows > 0) {
+        const fractions = activationFractions(core, params, X, history.probeRows, probeOut);
+        history.activations.forEach((a, k) => a.fraction.push(fractions[k]!));
+      }
+    },
+  };
+}
+
+/**
+ * Each activation's saturated (sigmoid, tanh) or dead (relu) fraction on rows [0, n) of X, in
+ * core.activations order; `out` holds the probe's n × probeSize values.
+ */
+function activationFractions(core: ModelCore, params: Vec, X: Vec, n: number, out: Vec): number[] {
+  const acts = core.activations ?? [];
+  const width = core.probeSize ?? 0;
+  for (let start = 0; start < n; start += core.maxBatch) {
+    const m = Math.min(core.maxBatch, n - start);
+    const Xc = X.subarray(start * core.inputSize, (start + m) * core.inputSize);
+    core.probeBatch!(params, Xc, m, out.subarray(start * width, (start + m) * width));
+  }
+  return acts.map((a) => {
+    let count = 0;
+    if (a.activation === "relu") {
+      // A dead unit: 0 on every probe row.
+      for (let u = 0; u < a.size; u++) {
+        let alive = false;
+        for (let r = 0; r < n && !alive; r++) alive = out[r * width + a.offset + u]! !== 0;
+        if (!alive) count++;
+      }
+      return count / a.size;
+    }
+    for (let r = 0; r < n; r++) {
+      for (let u = 0; u < a.size; u++) {
+        const y = out[r * width + a.offset + u]!;
+        if (Math.abs(a.activation === "sigmoid" ? 2 * y - 1 : y) > 0.99) count++;
+      }
+    }
+    return count / (n * a.size);
+  });
 }
 
 /** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
@@ -3572,9 +4258,15 @@ interface FitHistory {
     val_mse?: number[];
     /** Batches skipped per epoch (only with nanPolicy "skip"). */
     skipped?: number[];
+    /** The learning rate at each epoch's end, before reduceLrOnPlateau changes it (only with it). */
+    learningRate?: number[];
   };
-  /** Why training ended early, if it did. */
+  /** Why training ended early, if it did (a NaN batch, a callback), apart from early stopping. */
   stopped?: string;
+  /** Per-layer gradient norms, update ratios and activation statistics (only with `health: true`). */
+  health?: HealthHistory;
+  /** When earlyStopping ended training (0-based epochs), and which epoch's weights were restored (-1: none). */
+  earlyStopping?: { stoppedEpoch: number; monitor: string; best: number; bestEpoch: number; restoredEpoch: number };
 }
 
 /** Every FitOptions key and what its value must be: anything else is refused before training. */
@@ -3589,6 +4281,9 @@ const FIT_OPTIONS: { [key: string]: OptionRule } = {
   nanPolicy: (v) => (v === "stop" || v === "skip" || v === "throw" ? "" : '"stop", "skip" or "throw"'),
   validationData: (v) => (Array.isArray(v) && v.length === 2 ? "" : "a pair [xs, ys]"),
   optimizer: anOptimizer,
+  health: trueOrFalse,
+  earlyStopping: anObject,
+  reduceLrOnPlateau: anObject,
 };
 
 /** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
@@ -3611,6 +4306,12 @@ interface FitOptions {
   validationData?: [MatrixInput, MatrixInput];
   /** Overrides the model's default optimizer (its state carries over between fit calls). */
   optimizer?: Optimizer;
+  /** Record per-layer gradient norms, update ratios and activation statistics in `history.health` (costs time). */
+  health?: boolean;
+  /** Keras' EarlyStopping: stop when the monitored value stops improving. */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Keras' ReduceLROnPlateau: lower the learning rate when the monitored value stops improving. */
+  reduceLrOnPlateau?: ReduceLrOnPlateauOptions;
 }
 
 /** xs/ys → matrices with matching row counts (and at least one row). */
@@ -3678,11 +4379,25 @@ function fitModel(
     : null;
   const optimizer = opts.optimizer ?? (makeOptimizer ? makeOptimizer() : null);
   if (!optimizer) throw new Error("fit: no optimizer (pass opts.optimizer)");
+  const { inputSize, targetSize, outputSize, metrics } = core;
+  // What each epoch records besides loss and gradNorm, in the order the history lists it.
+  const logged: LoggedName[] = metrics.map((m) => m.name);
+  if (validation) logged.push("val_loss", ...metrics.map((m) => validationName(m.name)));
+  const monitored = ["loss", ...logged];
+  const early = opts.earlyStopping ? createEarlyStopping(opts.earlyStopping, monitored, core.paramCount) : null;
+  const plateau = opts.reduceLrOnPlateau ? createReduceLrOnPlateau(opts.reduceLrOnPlateau, monitored) : null;
+  if (plateau && followsSchedule(optimizer)) {
+    throw new Error(
+      "fit: reduceLrOnPlateau sets the learning rate, but this optimizer follows a schedule; use one or the other",
+    );
+  }
+  const batchCount = Math.ceil(rows / (fullBatch ? rows : Math.min(batchSize, rows)));
+  const health = opts.health === true ? createHealthMonitor(core, optimizer, X, rows, batchCount) : null;
   const seed = opts.seed ?? 0;
   const shuffleRng = createRng(deriveSeed(seed, "shuffle"));
-  const trainer = createModelTrainer(core, params, optimizer, { seed: deriveSeed(seed, "dropout") });
+  const trainOptimizer = health?.optimizer ?? optimizer;
+  const trainer = createModelTrainer(core, params, trainOptimizer, { seed: deriveSeed(seed, "dropout") });
 
-  const { inputSize, targetSize, outputSize, metrics } = core;
   const batchRows = fullBatch ? rows : Math.min(batchSize, rows);
   const Xb = new VecArray(batchRows * inputSize);
   const Yb = new VecArray(batchRows * targetSize);
@@ -3690,19 +4405,17 @@ function fitModel(
   const Pb = new VecArray(batchRows * outputSize);
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
-  const batchCount = Math.ceil(rows / batchRows);
   // The epoch's sum of each metric's batch scores (plain numbers: a float32 module sums in doubles too).
   const sums = metrics.map(() => 0);
 
-  // What each epoch records besides loss and gradNorm, in the order the history lists it.
-  const logged: LoggedName[] = metrics.map((m) => m.name);
-  if (validation) logged.push("val_loss", ...metrics.map((m) => validationName(m.name)));
   const history: FitHistory = { epoch: [], history: { loss: [], gradNorm: [] } };
   const h = history.history;
   for (const name of logged) h[name] = [];
   if (nanPolicy === "skip") h.skipped = [];
+  if (plateau) h.learningRate = [];
+  if (health) history.health = health.history;
 
-  for (let epoch = 0; epoch < epochs && history.stopped === undefined; epoch++) {
+  for (let epoch = 0; epoch < epochs && history.stopped === undefined && !history.earlyStopping; epoch++) {
     if (opts.shuffle ?? true) {
       // Fisher–Yates.
       for (let i = rows - 1; i > 0; i--) {
@@ -3767,10 +4480,20 @@ function fitModel(
     h.gradNorm.push(logs.gradNorm);
     for (const name of logged) h[name]!.push(logs[name]!);
     h.skipped?.push(skipped);
+    health?.endEpoch(params);
+    if (plateau) {
+      h.learningRate!.push(optimizer.learningRate);
+      plateau.update(loggedValue(logs, plateau.monitor), optimizer);
+    }
+    if (early?.update(epoch, loggedValue(logs, early.monitor), params)) {
+      const { monitor, best, bestEpoch } = early;
+      history.earlyStopping = { stoppedEpoch: epoch, monitor, best, bestEpoch, restoredEpoch: -1 };
+    }
     if (opts.verbose === 1) {
       let line = epochLine(epoch, epochs, logs, metrics);
       if (skipped > 0) line += ` - skipped: ${skipped}`;
       if (history.stopped !== undefined) line += ` - ${history.stopped}`;
+      if (history.earlyStopping) line += ` - early stopping (${history.earlyStopping.monitor} has not improved)`;
       // The runtime's one console use; reached through globalThis so no DOM/Node typings are needed.
       (globalThis as unknown as { console: { log(line: string): void } }).console.log(line);
     }
@@ -3778,7 +4501,19 @@ function fitModel(
       history.stopped = `stopped by onEpochEnd after epoch ${epoch + 1}/${epochs}`;
     }
   }
+  // As Keras 3: the best epoch's weights come back when training ends, stopped early or not.
+  const restored = early ? early.restore(params) : -1;
+  if (early && restored >= 0) {
+    const { monitor, best, bestEpoch } = early;
+    history.earlyStopping ??= { stoppedEpoch: -1, monitor, best, bestEpoch, restoredEpoch: -1 };
+    history.earlyStopping.restoredEpoch = restored;
+  }
   return history;
+}
+
+/** A logged value by its name (loss, a metric, val_…). */
+function loggedValue(logs: EpochLogs, name: string): number {
+  return (logs as unknown as { [name: string]: number })[name]!;
 }
 
 /**
@@ -4067,6 +4802,10 @@ function trueOrFalse(v: unknown): string {
 
 function aFunction(v: unknown): string {
   return typeof v === "function" ? "" : "a function";
+}
+
+function anObject(v: unknown): string {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? "" : "an object of options";
 }
 
 function anOptimizer(v: unknown): string {
