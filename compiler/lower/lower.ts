@@ -17,7 +17,7 @@ import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
 import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
-import { fitParameters } from "./parameters.js";
+import { fitParameters, unusedName } from "./parameters.js";
 import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
 
 export type { UnrollMode } from "./per-sample.js";
@@ -67,10 +67,13 @@ function runtimeHelpers(roots: readonly Node[]): string[] {
   return [...names].sort();
 }
 
-/** The module's namer: kernel parameters, the row variable, kernel names and the module's own names are taken. */
+/**
+ * The module's namer: kernel parameters (and `_name`, what an entry kernel calls a parameter it
+ * does not use: see parameters.ts), the row variable, kernel names and the module's own names are taken.
+ */
 function moduleNamer(reserved: Iterable<string>): Namer {
   const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS)].flat().map(([n]) => n);
-  const namer = new Namer([...kernelParams, ROW, ...reserved]);
+  const namer = new Namer([...kernelParams, ...kernelParams.map(unusedName), ROW, ...reserved]);
   for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows"]) namer.reserveFamily(kernel);
   return namer;
 }

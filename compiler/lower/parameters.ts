@@ -2,7 +2,7 @@
 // kernels call (a matrix product, a part of a split kernel) takes only what it reads, and its
 // calls pass just that; an entry kernel keeps the signature the module's ModelCore calls it
 // with, an unused parameter named `_rng` so that it reads as unused (and type-checks under
-// `noUnusedParameters`).
+// `noUnusedParameters`); lower.ts reserves those names, so that no buffer takes one and is hidden.
 //
 //   gradRows_1(p, X, Y, n, g, rng, outputs)  ->  gradRows_1(p, X, n)
 
@@ -30,6 +30,9 @@ function withCalls(stmts: readonly Stmt[], args: ReadonlyMap<string, string[]>):
   });
 }
 
+/** What an entry kernel calls a parameter it does not use (the module's namer reserves it). */
+export const unusedName = (name: string): string => `_${name}`;
+
 export function fitParameters(functions: readonly Fn[], entries: ReadonlySet<string>): Fn[] {
   // Callees come before their callers, so what a callee takes is known when its calls are rewritten.
   const args = new Map<string, string[]>();
@@ -37,7 +40,7 @@ export function fitParameters(functions: readonly Fn[], entries: ReadonlySet<str
     const body = withCalls(fn.body, args);
     const used = namesUsed(body);
     if (entries.has(fn.name)) {
-      return { ...fn, body, params: fn.params.map(([n, t]) => (used.has(n) ? ([n, t] as const) : ([`_${n}`, t] as const))) };
+      return { ...fn, body, params: fn.params.map(([n, t]) => (used.has(n) ? ([n, t] as const) : ([unusedName(n), t] as const))) };
     }
     const params = fn.params.filter(([n]) => used.has(n));
     args.set(
