@@ -70,12 +70,23 @@ export function printFunction(fn: Fn, typed = true): string {
   return [...(doc ? [doc] : []), ...wrapLine(signature), ...printStatements(fn.body, "  ", typed), "}", ""].join("\n");
 }
 
-function bufferLine(b: Buffer, file: string): string {
+/** The shortest cut comment worth keeping behind a declaration. */
+const MIN_COMMENT = 40;
+
+/**
+ * A buffer's declaration with its comment behind it (cut to the line's length), or, where a
+ * long name leaves the comment no room, above it. The declaration itself is never cut.
+ */
+function bufferLines(b: Buffer, file: string): string[] {
   const size = b.shape.reduce((a, d) => a * d, 1);
   const what = `[${b.shape.join(", ")}]${b.rows > 1 ? " per row" : ""}`;
   const from = b.origin ? `: ${commentText(file, b.origin, b.role === "gradient")}` : "";
-  const line = `const ${b.name} = new VecArray(${b.rows > 1 ? `${b.rows} * ${size}` : size}); // ${what}${from}`;
-  return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE - 3).trimEnd()}...`;
+  const declaration = `const ${b.name} = new VecArray(${b.rows > 1 ? `${b.rows} * ${size}` : size});`;
+  const comment = `// ${what}${from}`;
+  const line = `${declaration} ${comment}`;
+  if (line.length <= MAX_LINE) return [line];
+  if (declaration.length + 1 + MIN_COMMENT <= MAX_LINE) return [`${line.slice(0, MAX_LINE - 3).trimEnd()}...`];
+  return [...wrapLine(comment), declaration];
 }
 
 /** The kernels of a program: its buffers, then its functions (TypeScript, or JavaScript when not `typed`). */
@@ -84,7 +95,7 @@ export function printProgram(program: Program, typed = true): string {
   const parts: string[] = [];
   if (program.buffers.length > 0) {
     const rows = program.batched ? `, with room for ${program.maxBatch} rows of a minibatch` : "";
-    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...program.buffers.map((b) => bufferLine(b, file)), "");
+    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...program.buffers.flatMap((b) => bufferLines(b, file)), "");
   }
   for (const fn of program.functions) parts.push(printFunction(fn, typed));
   return parts.join("\n");
