@@ -103,6 +103,8 @@ export interface StructuralOp extends OpCommon {
   lower(ctx: LowerContext): Stmt[];
   /** Inputs whose elements the lowering reads exactly once (elementwise producers fuse into it). */
   readsOnce?: readonly boolean[];
+  /** Reads an input at offsets computed at run time (loops): an input that is an index map is stored, not fused. */
+  readonly flatInputs?: boolean;
   batch?: BatchRule;
   batchSum?: BatchSumRule;
 }

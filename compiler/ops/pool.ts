@@ -192,13 +192,23 @@ export const maxPool2dSelect: StructuralOp = {
   flops: ([xs]) => sizeOf(xs!),
   vjp: (s, node, graph) => [null, graph.node("max_pool2d_grad", [node.inputs[0]!, s], node.attrs)],
   math: ([x, u]) => `at_max(${x}, ${u})`,
+  // Loops read u at the maximum's offset, known only at run time: u must be in memory.
+  flatInputs: true,
   lower: (ctx) => {
     const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "max_pool2d_select");
-    const readAt = (at: Expr): Expr => {
-      // u's element at the flat offset `at` (a runtime value in loops, a literal-free local when unrolled).
-      return ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at));
-    };
-    return windowMax(ctx, g, w, (i, c) => ctx.elem(0, [i[0], i[1], c]), (o, c, _best, at) => [ctx.define([o[0], o[1], c], readAt(at))]);
+    const read = (i: [Index, Index], c: Index) => ctx.elem(0, [i[0], i[1], c]);
+    if (ctx.unrolled) {
+      // Unrolled, u may be one local per element, which no runtime offset can name: each
+      // window picks its tap by comparing the offset with every tap's (at === o1 ? u1 : at === o2 ? u2 : … : 0).
+      return windowMax(ctx, g, w, read, (o, c, _best, at) => {
+        const pick = taps(g, w, o[0] as number, o[1] as number).reduceRight<Expr>((rest, [r, q]) => {
+          const offset = (r * g.W + q) * g.C + (c as number);
+          return cond(compare("===", at, num(offset)), ctx.elem(1, [r, q, c]), rest);
+        }, num(0));
+        return [ctx.define([o[0], o[1], c], pick)];
+      });
+    }
+    return windowMax(ctx, g, w, read, (o, c, _best, at) => [ctx.define([o[0], o[1], c], ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at)))]);
   },
 };
 
