@@ -111,8 +111,8 @@ export const loop = (name: string, from: number | Expr, to: number | Expr, body:
   body,
 });
 export const callStmt = (fn: string, args: readonly Expr[]): Stmt => ({ k: "call", fn, args });
-/** `if (test) body`, or the body alone when there is nothing to test. */
-export const when = (test: Expr | undefined, body: readonly Stmt[]): Stmt[] => (test ? [{ k: "if", test, body }] : [...body]);
+/** `if (test) body`; the body alone when there is nothing to test (undefined), nothing when the test is known to fail (false). */
+export const when = (test: Expr | undefined | false, body: readonly Stmt[]): Stmt[] => (test === false ? [] : test ? [{ k: "if", test, body }] : [...body]);
 export const ret = (value: Expr): Stmt => ({ k: "return", value });
 export const block = (comment: string, body: readonly Stmt[], node?: number): Stmt => ({ k: "block", comment, body, ...(node !== undefined ? { node } : {}) });
 
@@ -179,42 +179,6 @@ export function mapExpr(e: Expr, f: (x: Expr) => Expr | undefined): Expr {
     case "cond":
       return { ...e, test: mapExpr(e.test, f), then: mapExpr(e.then, f), else: mapExpr(e.else, f) };
   }
-}
-
-/** How many times `e` reads anything (names and array elements): a measure of its size. */
-export function exprSize(e: Expr): number {
-  let n = 0;
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const x = stack.pop()!;
-    n++;
-    switch (x.k) {
-      case "load":
-        stack.push(x.index);
-        break;
-      case "binary":
-      case "compare":
-      case "and":
-      case "or":
-        stack.push(x.a, x.b);
-        break;
-      case "sum":
-        stack.push(...x.terms);
-        break;
-      case "neg":
-        stack.push(x.a);
-        break;
-      case "call":
-        stack.push(...x.args);
-        break;
-      case "cond":
-        stack.push(x.test, x.then, x.else);
-        break;
-      default:
-        break;
-    }
-  }
-  return n;
 }
 
 /** Every variable and array the statements mention (read or written). */

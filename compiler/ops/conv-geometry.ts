@@ -108,6 +108,11 @@ export function pads(g: Geometry, w: Window): boolean {
   return w.padding === "same" && ((g.Ho - 1) * w.sh + (w.kh - 1) * w.dh + 1 > g.H || (g.Wo - 1) * w.sw + (w.kw - 1) * w.dw + 1 > g.W || g.padTop > 0 || g.padLeft > 0);
 }
 
+/** The test that tap (iy, ix) lies inside the image: undefined where no window can leave it, false where it never does. */
+export function insideTest(g: Geometry, w: Window, iy: Index, ix: Index): Expr | undefined | false {
+  return pads(g, w) ? insideBoth(inside(iy, g.H), inside(ix, g.W)) : undefined;
+}
+
 /** Reads of element (row, col, channel) of an image array `x`, for the interpreter. */
 export function pixel(x: Float64Array, g: Pick<Geometry, "H" | "W" | "C">, r: number, c: number, ch: number): number {
   return r < 0 || r >= g.H || c < 0 || c >= g.W ? 0 : x[(r * g.W + c) * g.C + ch]!;

@@ -13,7 +13,7 @@
 import { type Expr, type Stmt, assign, binary, cond, decl, indexAdd, indexMul, loop, num, sum, v, when } from "../ir/code.js";
 import type { Graph } from "../ir/graph.js";
 import { type Attrs, type Node, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
-import { type Geometry, type Window, geometry, inputAt, inside, insideBoth, pixel, windowAttrs, windowOf } from "./conv-geometry.js";
+import { type Geometry, type Window, geometry, inputAt, insideTest, pixel, windowAttrs, windowOf } from "./conv-geometry.js";
 import type { Index, LowerContext, StructuralOp } from "./op-def.js";
 
 /** Window and geometry of a convolution from its input shape and kernel shape. */
@@ -24,11 +24,6 @@ function convOf(x: Shape, k: Shape, attrs: Attrs): { w: Window; g: Geometry; F: 
   const g = geometry(x, w, "conv2d");
   if (g.C !== C) throw new ShapeError(`conv2d: the input has ${g.C} channels but the kernel ${shapeText(k)} expects ${C}`);
   return { w, g, F };
-}
-
-/** conv2d(x, K) as a node, with the window attributes of `w` (kernel size from K). */
-export function conv2dNode(graph: Graph, x: Node, k: Node, attrs: Attrs): Node {
-  return graph.node("conv2d", [x, k], attrs);
 }
 
 const windowAttrsOf = (attrs: Attrs) => windowAttrs(windowOf(attrs, [1, 1]), false);
@@ -60,8 +55,7 @@ export function eachTap(ctx: Pick<LowerContext, "unrolled" | "fresh">, g: Geomet
   const [oy, ox, ky, kx] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ky"), ctx.fresh("kx")];
   const iy = inputAt(v(oy), v(ky), w.sh, w.dh, g.padTop);
   const ix = inputAt(v(ox), v(kx), w.sw, w.dw, g.padLeft);
-  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ix, g.W)) : undefined;
-  const inner = when(test === false ? undefined : test, body([v(oy), v(ox)], [v(ky), v(kx)], [iy, ix]));
+  const inner = when(insideTest(g, w, iy, ix), body([v(oy), v(ox)], [v(ky), v(kx)], [iy, ix]));
   return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, inner)])])])];
 }
 
@@ -346,7 +340,7 @@ export const col2im: StructuralOp = {
   lower: (ctx) => {
     const { w, g } = unfoldOf(ctx.shape, ctx.attrs);
     return accumulate(ctx, ctx.shape, (add) =>
-      unfoldLoops(ctx, g, w, (row, col, i, c, inImage) => (inImage === false ? [] : when(inImage, add([i[0], i[1], c], ctx.elem(0, [row, col]))))),
+      unfoldLoops(ctx, g, w, (row, col, i, c, inImage) => when(inImage, add([i[0], i[1], c], ctx.elem(0, [row, col])))),
     );
   },
 };
@@ -382,12 +376,12 @@ function unfoldLoops(
   const [oy, ox, ky, kx] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ky"), ctx.fresh("kx")];
   const iy = inputAt(v(oy), v(ky), w.sh, w.dh, g.padTop);
   const ixx = inputAt(v(ox), v(kx), w.sw, w.dw, g.padLeft);
-  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ixx, g.W)) : undefined;
+  const test = insideTest(g, w, iy, ixx);
   const row = indexAdd(indexMul(v(oy), g.Wo), v(ox));
   const tap = indexMul(indexAdd(indexMul(v(ky), w.kw), v(kx)), g.C);
   const channel = g.C === 1 ? undefined : ctx.fresh("ch");
   const col = channel === undefined ? tap : indexAdd(tap, v(channel));
-  const inner = body(row, col, [iy, ixx], channel === undefined ? 0 : v(channel), test === false ? undefined : test);
+  const inner = body(row, col, [iy, ixx], channel === undefined ? 0 : v(channel), test);
   const perChannel = channel === undefined ? inner : [loop(channel, 0, g.C, inner)];
   return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, perChannel)])])])];
 }

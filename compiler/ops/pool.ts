@@ -15,7 +15,7 @@
 import { type Expr, type Stmt, assign, binary, call, compare, cond, decl, indexAdd, indexMul, loop, num, or, v, when } from "../ir/code.js";
 import { type Attrs, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
 import { accumulate, eachTap, flatAsIndex } from "./conv.js";
-import { type Geometry, type Window, geometry, inputAt, inside, insideBoth, windowOf } from "./conv-geometry.js";
+import { type Geometry, type Window, geometry, inputAt, insideTest, pads, windowOf } from "./conv-geometry.js";
 import { flatIndex, ix } from "./loops.js";
 import type { Index, LowerContext, StructuralOp } from "./op-def.js";
 
@@ -103,8 +103,7 @@ function eachTapOf(ctx: LowerContext, g: Geometry, w: Window, o: [Index, Index],
   const [ky, kx] = [ctx.fresh("ky"), ctx.fresh("kx")];
   const iy = inputAt(o[0], v(ky), w.sh, w.dh, g.padTop);
   const ixx = inputAt(o[1], v(kx), w.sw, w.dw, g.padLeft);
-  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ixx, g.W)) : undefined;
-  return [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, when(test === false ? undefined : test, body([iy, ixx])))])];
+  return [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, when(insideTest(g, w, iy, ixx), body([iy, ixx])))])];
 }
 
 export const maxPool2d: StructuralOp = {
@@ -219,7 +218,7 @@ function sumOf(terms: readonly Expr[]): Expr {
 /** The number of taps of window (oy, ox) inside the image (the mean's divisor). */
 function tapCount(g: Geometry, w: Window, o: [Index, Index]): Expr {
   if (typeof o[0] === "number" && typeof o[1] === "number") return num(taps(g, w, o[0], o[1]).length);
-  if (w.padding === "valid") return num(w.kh * w.kw);
+  if (!pads(g, w)) return num(w.kh * w.kw);
   const span = (oi: Index, stride: number, pad: number, k: number, size: number): Expr => {
     const start = indexAdd(indexMul(ix(oi), stride), -pad);
     return binary("-", call("Math.min", num(size), indexAdd(start, k)), call("Math.max", num(0), start));
