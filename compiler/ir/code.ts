@@ -118,39 +118,37 @@ export const block = (comment: string, body: readonly Stmt[], node?: number): St
 
 // ---- queries ----
 
+/** The operands of an expression, in the order they are evaluated (and printed). */
+export function children(e: Expr): readonly Expr[] {
+  switch (e.k) {
+    case "num":
+    case "var":
+      return [];
+    case "load":
+      return [e.index];
+    case "binary":
+    case "compare":
+    case "and":
+    case "or":
+      return [e.a, e.b];
+    case "sum":
+      return e.terms;
+    case "neg":
+      return [e.a];
+    case "call":
+      return e.args;
+    case "cond":
+      return [e.test, e.then, e.else];
+  }
+}
+
 /** Whether `e` mentions the variable `name`. */
 export function mentions(e: Expr, name: string): boolean {
   const stack: Expr[] = [e];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    switch (x.k) {
-      case "var":
-        if (x.name === name) return true;
-        break;
-      case "num":
-        break;
-      case "load":
-        stack.push(x.index);
-        break;
-      case "binary":
-      case "compare":
-      case "and":
-      case "or":
-        stack.push(x.a, x.b);
-        break;
-      case "sum":
-        stack.push(...x.terms);
-        break;
-      case "neg":
-        stack.push(x.a);
-        break;
-      case "call":
-        stack.push(...x.args);
-        break;
-      case "cond":
-        stack.push(x.test, x.then, x.else);
-        break;
-    }
+    if (x.k === "var" && x.name === name) return true;
+    stack.push(...children(x));
   }
   return false;
 }
@@ -222,36 +220,10 @@ export function namesUsed(stmts: readonly Stmt[]): Set<string> {
   }
   while (exprs.length > 0) {
     const x = exprs.pop()!;
-    switch (x.k) {
-      case "var":
-        out.add(x.name);
-        break;
-      case "load":
-        out.add(x.array);
-        exprs.push(x.index);
-        break;
-      case "binary":
-      case "compare":
-      case "and":
-      case "or":
-        exprs.push(x.a, x.b);
-        break;
-      case "sum":
-        exprs.push(...x.terms);
-        break;
-      case "neg":
-        exprs.push(x.a);
-        break;
-      case "call":
-        out.add(x.fn.split(".")[0]!);
-        exprs.push(...x.args);
-        break;
-      case "cond":
-        exprs.push(x.test, x.then, x.else);
-        break;
-      case "num":
-        break;
-    }
+    if (x.k === "var") out.add(x.name);
+    else if (x.k === "load") out.add(x.array);
+    else if (x.k === "call") out.add(x.fn.split(".")[0]!);
+    exprs.push(...children(x));
   }
   return out;
 }

@@ -19,7 +19,7 @@ import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
 import { planStorage } from "./plan.js";
-import type { Fn, Param } from "./program.js";
+import type { Fn, KernelHead } from "./program.js";
 
 /** Rows of elements small enough to unroll inside the row loop, and the most work such a row may take. */
 const ROW_UNROLL_ELEMENTS = 16;
@@ -35,14 +35,6 @@ export interface BatchedSinks {
   loss?: Node;
   /** Add Σ_b ∂loss_b/∂param into g at the param's offset. */
   grads?: { terms: Term[]; offset: number; comment: string }[];
-}
-
-export interface BatchedKernel {
-  name: string;
-  params: readonly Param[];
-  returns: "number" | "void";
-  doc: string;
-  training: boolean;
 }
 
 export interface BatchedContext {
@@ -74,7 +66,7 @@ const rowsDef = (node: Node): RowsOp | undefined => {
 };
 
 /** The kernel and the functions it calls (one per matrix product), helpers first. */
-export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext): Fn[] {
+export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext): Fn[] {
   const { rowwise } = c.batched;
   const namer = c.namer.fork();
   const fresh = (hint: string) => namer.fresh(hint);

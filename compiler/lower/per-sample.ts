@@ -16,7 +16,7 @@ import { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, type Sink, computeOrder, nodeLowerer } from "./node-lowering.js";
 import { type PlanOptions, planStorage } from "./plan.js";
-import type { Fn, Param, Strategy } from "./program.js";
+import type { Fn, KernelHead, Strategy } from "./program.js";
 
 export type UnrollMode = "auto" | "always" | "never";
 
@@ -94,13 +94,8 @@ export interface SampleKernel {
   flops: number;
 }
 
-export interface KernelSpec {
-  name: string;
-  params: readonly Param[];
-  returns: "number" | "void";
-  doc: string;
+export interface KernelSpec extends KernelHead {
   sinks: Sink[];
-  training: boolean;
 }
 
 /** One per-sample kernel, lowered under the budget (or as forced by `unroll`). */

@@ -12,10 +12,10 @@
 // The maximum's position does not change under a small change of x, so x gets no gradient
 // through max_pool2d_grad and max_pool2d_select.
 
-import { type Expr, type Stmt, assign, binary, call, compare, cond, decl, indexAdd, indexMul, loop, num, or, v, when } from "../ir/code.js";
+import { type Expr, type Stmt, assign, binary, call, compare, cond, decl, indexAdd, indexMul, loop, num, or, sum, v, when } from "../ir/code.js";
 import { type Attrs, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
-import { accumulate, eachTap, flatAsIndex } from "./conv.js";
-import { type Geometry, type Window, geometry, inputAt, insideTest, pads, windowOf } from "./conv-geometry.js";
+import { type Geometry, type Window, geometry, pads, windowOf, windowTaps } from "./conv-geometry.js";
+import { accumulate, eachTap, flatAsIndex, tapLoops } from "./window-loops.js";
 import { flatIndex, ix } from "./loops.js";
 import type { Index, LowerContext, StructuralOp } from "./op-def.js";
 
@@ -35,17 +35,8 @@ function poolOf(x: Shape, attrs: Attrs, what: string): { w: Window; g: Geometry 
 
 const pooledShape = (g: Geometry): Shape => [g.Ho, g.Wo, g.C];
 
-/** The taps of window (oy, ox) inside the image, in scan order (row by row), for the interpreter. */
-function taps(g: Geometry, w: Window, oy: number, ox: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let ky = 0; ky < w.kh; ky++)
-    for (let kx = 0; kx < w.kw; kx++) {
-      const r = oy * w.sh + ky * w.dh - g.padTop;
-      const c = ox * w.sw + kx * w.dw - g.padLeft;
-      if (r >= 0 && r < g.H && c >= 0 && c < g.W) out.push([r, c]);
-    }
-  return out;
-}
+/** The input positions of window (oy, ox) inside the image, in scan order (row by row). */
+const taps = (g: Geometry, w: Window, oy: number, ox: number): [number, number][] => windowTaps(g, w, oy, ox).map((t) => t.i);
 
 /** The input offset of each window's maximum (first on ties), for the interpreter. */
 function argmaxes(x: Float64Array, g: Geometry, w: Window): Int32Array {
@@ -85,7 +76,7 @@ function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, 
     if (typeof o[0] === "number" && typeof o[1] === "number") {
       for (const [r, q] of taps(g, w, o[0], o[1])) out.push(...oneTap([r, q]));
     } else {
-      out.push(...eachTapOf(ctx, g, w, o, oneTap));
+      out.push(...tapLoops(ctx, g, w, o, (_k, i, inImage) => when(inImage, oneTap(i))));
     }
     return [...out, ...visit(o, c, v(best), v(at))];
   };
@@ -96,14 +87,6 @@ function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, 
   }
   const [oy, ox, c] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ch")];
   return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(c, 0, g.C, scan([v(oy), v(ox)], v(c)))])])];
-}
-
-/** The taps of one window given by loop variables (oy, ox), in scan order, with an `if` where padding can reach past the image. */
-function eachTapOf(ctx: LowerContext, g: Geometry, w: Window, o: [Index, Index], body: (i: [Index, Index]) => Stmt[]): Stmt[] {
-  const [ky, kx] = [ctx.fresh("ky"), ctx.fresh("kx")];
-  const iy = inputAt(o[0], v(ky), w.sh, w.dh, g.padTop);
-  const ixx = inputAt(o[1], v(kx), w.sw, w.dw, g.padLeft);
-  return [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, when(insideTest(g, w, iy, ixx), body([iy, ixx])))])];
 }
 
 export const maxPool2d: StructuralOp = {
@@ -166,7 +149,7 @@ export const maxPool2dGrad: StructuralOp = {
         }),
       );
       const out: Stmt[] = [...locate];
-      for (let i = 0; i < sizeOf(ctx.shape); i++) out.push(ctx.define(flatAsIndex(ctx.shape, num(i)), sumOf(terms.get(i) ?? [num(0)])));
+      for (let i = 0; i < sizeOf(ctx.shape); i++) out.push(ctx.define(flatAsIndex(ctx.shape, num(i)), sum(terms.get(i) ?? [])));
       return out;
     }
     const z = ctx.fresh("i");
@@ -210,10 +193,6 @@ export const maxPool2dSelect: StructuralOp = {
     return windowMax(ctx, g, w, read, (o, c, _best, at) => [ctx.define([o[0], o[1], c], ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at)))]);
   },
 };
-
-function sumOf(terms: readonly Expr[]): Expr {
-  return terms.length === 1 ? terms[0]! : { k: "sum", terms };
-}
 
 /** The number of taps of window (oy, ox) inside the image (the mean's divisor). */
 function tapCount(g: Geometry, w: Window, o: [Index, Index]): Expr {

@@ -28,35 +28,26 @@ function productShape(name: string, transposed: boolean) {
   };
 }
 
-export const matmulNT: RowsOp = {
-  name: "matmul_nt",
-  kind: "rows",
-  result: "rowwise",
-  placement: "function",
-  shape: productShape("matmul_nt", false),
-  flops: ([x, w]) => 2 * sizeOf(w!) * (x!.length === 2 ? x![0]! : 1),
-  vjp: notDifferentiated,
-  math: ([x, w]) => `${w} ${x}`,
-  lower: (ctx) => {
-    const [m, k] = ctx.inputShapes[1] as [number, number];
-    return gemmNT(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
-  },
-};
+/** A product of every row of the batch with a weight matrix W [m, k]: X Wᵀ (`transposed` false) or Δ W. */
+function rowsTimesMatrix(name: string, transposed: boolean, gemm: typeof gemmNT, math: RowsOp["math"]): RowsOp {
+  return {
+    name,
+    kind: "rows",
+    result: "rowwise",
+    placement: "function",
+    shape: productShape(name, transposed),
+    flops: ([x, w]) => 2 * sizeOf(w!) * (x!.length === 2 ? x![0]! : 1),
+    vjp: notDifferentiated,
+    math,
+    lower: (ctx) => {
+      const [m, k] = ctx.inputShapes[1] as [number, number];
+      return gemm(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
+    },
+  };
+}
 
-export const matmulNN: RowsOp = {
-  name: "matmul_nn",
-  kind: "rows",
-  result: "rowwise",
-  placement: "function",
-  shape: productShape("matmul_nn", true),
-  flops: ([d, w]) => 2 * sizeOf(w!) * (d!.length === 2 ? d![0]! : 1),
-  vjp: notDifferentiated,
-  math: ([d, w]) => `${w}ᵀ ${d}`,
-  lower: (ctx) => {
-    const [m, k] = ctx.inputShapes[1] as [number, number];
-    return gemmNN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
-  },
-};
+export const matmulNT = rowsTimesMatrix("matmul_nt", false, gemmNT, ([x, w]) => `${w} ${x}`);
+export const matmulNN = rowsTimesMatrix("matmul_nn", true, gemmNN, ([d, w]) => `${w}ᵀ ${d}`);
 
 export const matmulTN: RowsOp = {
   name: "matmul_tn",

@@ -5,7 +5,7 @@
 //   buffer z_h [128] × 256 rows  ->  const z_h = new VecArray(32768); // [128] per row: mnist.nn:9  h = dense(x, 128, relu)
 
 import type { Expr, Stmt } from "../ir/code.js";
-import { commentText } from "../lower/comments.js";
+import { baseName, commentText } from "../lower/comments.js";
 import type { Buffer, Fn, Program } from "../lower/program.js";
 import { exprText as printExpr } from "./expr.js";
 import { MAX_LINE, wrapLine } from "./layout.js";
@@ -91,7 +91,7 @@ function bufferLines(b: Buffer, file: string): string[] {
 
 /** The kernels of a program: its buffers, then its functions (TypeScript, or JavaScript when not `typed`). */
 export function printProgram(program: Program, typed = true): string {
-  const file = program.file.replace(/^.*[\\/]/, "");
+  const file = baseName(program.file);
   const parts: string[] = [];
   if (program.buffers.length > 0) {
     const rows = program.batched ? `, with room for ${program.maxBatch} rows of a minibatch` : "";
