@@ -132,6 +132,7 @@ export const reshape: IndexMapOp = {
   // Its input is stored (never fused into it), so reading by offset is a plain load.
   readsOnce: [false],
   flatInputs: true,
+  view: true,
   vjp: (g, node, graph) => [graph.node("reshape", [g], { shape: node.inputs[0]!.shape.join("x") })],
   math: ([a], attrs: Attrs) => `reshape(${a}, ${shapeText(shapeAttr(attrs))})`,
 };

@@ -75,6 +75,8 @@ export interface IndexMapOp extends OpCommon {
   readsOnce: readonly boolean[];
   /** Reads its inputs by row-major offset (elemFlat): an input that is itself an index map is stored. */
   readonly flatInputs?: boolean;
+  /** A view: the same elements in the same order as its one input (reshape), stored where that is and named as it is. */
+  readonly view?: boolean;
   batchSum?: BatchSumRule;
 }
 
