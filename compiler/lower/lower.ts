@@ -117,7 +117,9 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     { kind: "return", node: derived.trainLoss },
   ];
   const batch = options.batch ?? "auto";
-  const isBatched = batch === "always" || (batch === "auto" && !fitsOneFunction(gradSinks, sample, true));
+  // Measured once: it decides the strategy here and gradSample's lowering below.
+  const gradFits = batch === "auto" ? fitsOneFunction(gradSinks, sample, true) : undefined;
+  const isBatched = batch === "always" || (batch === "auto" && !gradFits);
   const base = { model: model.name, file, maxBatch, flops, runtime };
 
   if (!isBatched) {
@@ -151,6 +153,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
         doc: "Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss.",
         sinks: gradSinks,
         training: true,
+        ...(gradFits !== undefined ? { fits: gradFits } : {}),
       },
     ];
     const kernels = specs.map((s) => sampleKernel(s, unroll, sample));
@@ -170,12 +173,13 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
 
   // Buffers hold maxBatch rows of every stored value; a model with large intermediate values
   // (images) takes fewer rows at a time, so that they stay within BUFFER_BYTES.
+  // The kernels index rows by the runtime row count, so fewer rows change only the buffers' lengths.
   let rows = maxBatch;
-  let lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
+  const lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
   const perRow = lowered.buffers.reduce((n, b) => n + (b.rows > 1 ? b.length / b.rows : 0), 0);
   if (options.maxBatch === undefined && perRow * rows * 8 > BUFFER_BYTES) {
     rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
-    lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
+    lowered.buffers = lowered.buffers.map((b) => (b.rows > 1 ? { ...b, rows, length: (b.length / b.rows) * rows } : b));
   }
   return {
     ...base,

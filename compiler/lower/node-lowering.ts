@@ -14,7 +14,7 @@ import { type Expr, type Stmt, binary, block, cond, compare, decl, indexAdd, ind
 import { type Node, sizeOf } from "../ir/node.js";
 import { flatIndex, forEachIndex, ix, unflatten } from "../ops/loops.js";
 import type { Index, LowerContext } from "../ops/op-def.js";
-import { opDef } from "../ops/registry.js";
+import { isView, opDef } from "../ops/registry.js";
 import type { Buffers } from "./buffers.js";
 import { baseName, commentText } from "./comments.js";
 import type { Plan } from "./plan.js";
@@ -93,6 +93,8 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
         const def = opDef(node.op);
         // Elementwise: every operand has this shape, so the same offset.
         if (def.kind === "elementwise") return def.expr(node.inputs.map((i) => elemFlat(i, flat)), node.attrs);
+        // A view: the same offset of what it shows.
+        if (isView(node)) return elemFlat(node.inputs[0]!, flat);
         if (flat.k === "num") return elem(node, unflatten(node.shape, flat.value));
         throw new Error(`internal: ${node.op} read by offset in a loop (the plan stores it)`);
       }

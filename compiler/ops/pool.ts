@@ -15,7 +15,7 @@
 import { type Expr, type Stmt, assign, binary, call, compare, cond, decl, indexAdd, indexMul, loop, num, or, sum, v, when } from "../ir/code.js";
 import { type Attrs, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
 import { type Geometry, type Window, geometry, pads, windowOf, windowTaps } from "./conv-geometry.js";
-import { accumulate, eachTap, flatAsIndex, tapLoops } from "./window-loops.js";
+import { accumulate, eachWindowChannel, flatAsIndex, tapsOf } from "./window-loops.js";
 import { flatIndex, ix } from "./loops.js";
 import type { Index, LowerContext, StructuralOp } from "./op-def.js";
 
@@ -63,7 +63,6 @@ function argmaxes(x: Float64Array, g: Geometry, w: Window): Int32Array {
 function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, Index], c: Index) => Expr, visit: (o: [Index, Index], c: Index, best: Expr, at: Expr) => Stmt[]): Stmt[] {
   const scan = (o: [Index, Index], c: Index): Stmt[] => {
     const [best, at] = [ctx.fresh("best"), ctx.fresh("at")];
-    const out: Stmt[] = [decl("let", best, num(-Infinity)), decl("let", at, num(-1))];
     const oneTap = (i: [Index, Index]): Stmt[] => {
       const value = ctx.fresh("t");
       const offset = flatIndex([g.H, g.W, g.C], [i[0], i[1], c]);
@@ -73,20 +72,9 @@ function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, 
         ...when(or(compare("<", v(at), num(0)), compare(">", v(value), v(best))), [assign(best, "=", v(value)), assign(at, "=", offset)]),
       ];
     };
-    if (typeof o[0] === "number" && typeof o[1] === "number") {
-      for (const [r, q] of taps(g, w, o[0], o[1])) out.push(...oneTap([r, q]));
-    } else {
-      out.push(...tapLoops(ctx, g, w, o, (_k, i, inImage) => when(inImage, oneTap(i))));
-    }
-    return [...out, ...visit(o, c, v(best), v(at))];
+    return [decl("let", best, num(-Infinity)), decl("let", at, num(-1)), ...tapsOf(ctx, g, w, o, oneTap), ...visit(o, c, v(best), v(at))];
   };
-  if (ctx.unrolled) {
-    const out: Stmt[] = [];
-    for (let oy = 0; oy < g.Ho; oy++) for (let ox = 0; ox < g.Wo; ox++) for (let c = 0; c < g.C; c++) out.push(...scan([oy, ox], c));
-    return out;
-  }
-  const [oy, ox, c] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ch")];
-  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(c, 0, g.C, scan([v(oy), v(ox)], v(c)))])])];
+  return eachWindowChannel(ctx, g, () => ({ stmts: [], value: undefined }), (o, c) => scan(o, c));
 }
 
 export const maxPool2d: StructuralOp = {
@@ -205,6 +193,14 @@ function tapCount(g: Geometry, w: Window, o: [Index, Index]): Expr {
   return binary("*", span(o[0], w.sh, g.padTop, w.kh, g.H), span(o[1], w.sw, g.padLeft, w.kw, g.W));
 }
 
+/** A window's tap count, as a literal or (loops over padded windows) a local computed once per window. */
+function tapCountOnce(ctx: LowerContext, g: Geometry, w: Window, o: [Index, Index]): { stmts: Stmt[]; value: Expr } {
+  const count = tapCount(g, w, o);
+  if (count.k === "num") return { stmts: [], value: count };
+  const name = ctx.fresh("taps");
+  return { stmts: [decl("const", name, count)], value: v(name) };
+}
+
 export const avgPool2d: StructuralOp = {
   name: "avg_pool2d",
   kind: "structural",
@@ -222,10 +218,15 @@ export const avgPool2d: StructuralOp = {
   flops: ([x], shape) => sizeOf(shape) + sizeOf(x!),
   vjp: (gv, node, graph) => [graph.node("avg_pool2d_grad", [gv], { ...node.attrs, shape: node.inputs[0]!.shape.join("x") })],
   math: ([x]) => `avg_pool(${x})`,
+  // Each window's sum, then one division by its tap count: as the interpreter computes it.
   lower: (ctx) => {
     const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "average_pool2d");
-    const c = ctx.unrolled ? undefined : ctx.fresh("ch");
-    return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [o[0], o[1], ch], value: binary("/", ctx.elem(0, [i[0], i[1], ch]), tapCount(g, w, o)) }));
+    return eachWindowChannel(ctx, g, (o) => tapCountOnce(ctx, g, w, o), (o, c, count) => {
+      const at = (i: [Index, Index]) => ctx.elem(0, [i[0], i[1], c]);
+      if (ctx.unrolled) return [ctx.define([o[0], o[1], c], binary("/", sum(taps(g, w, o[0] as number, o[1] as number).map(at)), count))];
+      const s = ctx.fresh("s");
+      return [decl("let", s, num(0)), ...tapsOf(ctx, g, w, o, (i) => [assign(s, "+=", at(i))]), ctx.define([o[0], o[1], c], binary("/", v(s), count))];
+    });
   },
 };
 
@@ -254,21 +255,16 @@ export const avgPool2dGrad: StructuralOp = {
     return [graph.node("avg_pool2d", [z], attrs)];
   },
   math: ([g]) => `spread_avg(${g})`,
+  // Each window's gradient divided by its tap count once, then added to each of its taps.
   lower: (ctx) => {
-    const xs = ctx.shape;
-    const { w, g } = poolOf(xs, ctx.attrs, "avg_pool2d_grad");
-    const c = ctx.unrolled ? undefined : ctx.fresh("ch");
-    return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [i[0], i[1], ch], value: binary("/", ctx.elem(0, [o[0], o[1], ch]), tapCount(g, w, o)) }));
+    const { w, g } = poolOf(ctx.shape, ctx.attrs, "avg_pool2d_grad");
+    return accumulate(ctx, ctx.shape, (add) =>
+      eachWindowChannel(ctx, g, (o) => tapCountOnce(ctx, g, w, o), (o, c, count) => {
+        const share = binary("/", ctx.elem(0, [o[0], o[1], c]), count);
+        if (ctx.unrolled) return tapsOf(ctx, g, w, o, (i) => add([i[0], i[1], c], share));
+        const name = ctx.fresh("share");
+        return [decl("const", name, share), ...tapsOf(ctx, g, w, o, (i) => add([i[0], i[1], c], v(name)))];
+      }),
+    );
   },
 };
-
-/** Σ over windows and their taps of value(o, i, c) into out[index(o, i, c)], for every channel. */
-function accumulateWindows(ctx: LowerContext, g: Geometry, w: Window, c: string | undefined, term: (o: [Index, Index], i: [Index, Index], ch: Index) => { index: Index[]; value: Expr }): Stmt[] {
-  return accumulate(ctx, ctx.shape, (add) =>
-    eachTap(ctx, g, w, (o, _k, i) => {
-      if (c === undefined) return Array.from({ length: g.C }, (_, ch) => term(o, i, ch)).flatMap((t) => add(t.index, t.value));
-      const t = term(o, i, v(c));
-      return [loop(c, 0, g.C, add(t.index, t.value))];
-    }),
-  );
-}

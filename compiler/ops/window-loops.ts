@@ -8,7 +8,7 @@
 
 import { type Expr, type Stmt, indexAdd, indexMul, loop, num, sum, v, when } from "../ir/code.js";
 import { type Shape, sizeOf } from "../ir/node.js";
-import { type Geometry, type Window, forEachTap, inputAt, insideTest } from "./conv-geometry.js";
+import { type Geometry, type Window, forEachTap, inputAt, insideTest, windowTaps } from "./conv-geometry.js";
 import { unflatten } from "./loops.js";
 import type { Index, LowerContext } from "./op-def.js";
 
@@ -23,6 +23,39 @@ export function tapLoops(ctx: Pick<LowerContext, "fresh">, g: Geometry, w: Windo
   const iy = inputAt(o[0], v(ky), w.sh, w.dh, g.padTop);
   const ix = inputAt(o[1], v(kx), w.sw, w.dw, g.padLeft);
   return [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, body([v(ky), v(kx)], [iy, ix], insideTest(g, w, iy, ix)))])];
+}
+
+/** The taps of window `o` inside the image, in scan order: literal ones for a literal window, else loops with a bounds test where needed. */
+export function tapsOf(ctx: Pick<LowerContext, "fresh">, g: Geometry, w: Window, o: Pair, body: (i: Pair) => Stmt[]): Stmt[] {
+  if (typeof o[0] === "number" && typeof o[1] === "number") return windowTaps(g, w, o[0], o[1]).flatMap((t) => body(t.i));
+  return tapLoops(ctx, g, w, o, (_k, i, inImage) => when(inImage, body(i)));
+}
+
+/**
+ * Every (window, channel) pair of an output [Ho, Wo, C]: literal indices when unrolled, else
+ * loops over oy, ox and c. `perWindow(o)` runs once per window, before its channels (a value
+ * every channel shares, such as the window's tap count), and gives `visit` its value.
+ */
+export function eachWindowChannel<T>(
+  ctx: Pick<LowerContext, "unrolled" | "fresh">,
+  g: Geometry,
+  perWindow: (o: Pair) => { stmts: Stmt[]; value: T },
+  visit: (o: Pair, c: Index, value: T) => Stmt[],
+): Stmt[] {
+  if (ctx.unrolled) {
+    const out: Stmt[] = [];
+    for (let oy = 0; oy < g.Ho; oy++)
+      for (let ox = 0; ox < g.Wo; ox++) {
+        const shared = perWindow([oy, ox]);
+        out.push(...shared.stmts);
+        for (let c = 0; c < g.C; c++) out.push(...visit([oy, ox], c, shared.value));
+      }
+    return out;
+  }
+  const [oy, ox, c] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ch")];
+  const o: Pair = [v(oy), v(ox)];
+  const shared = perWindow(o);
+  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [...shared.stmts, loop(c, 0, g.C, visit(o, v(c), shared.value))])])];
 }
 
 /**
