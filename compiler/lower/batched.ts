@@ -12,13 +12,13 @@ import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, num, ret
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { flatIndex } from "../ops/loops.js";
 import type { MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
-import { opDef } from "../ops/registry.js";
+import { opDef, viewed } from "../ops/registry.js";
 import type { Batched, Term } from "../passes/batch.js";
 import { countTokens } from "./budget.js";
 import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
-import { planStorage } from "./plan.js";
+import { type Plan, planStorage } from "./plan.js";
 import type { Fn, KernelHead } from "./program.js";
 
 /** Rows of elements small enough to unroll inside the row loop, and the most work such a row may take. */
@@ -53,20 +53,36 @@ export interface BatchedContext {
   rows: string;
 }
 
-/** What a reshape (a view: the same elements in the same order) shows; anything else itself. */
-function viewed(node: Node): Node {
-  let n = node;
-  while (n.op === "reshape") n = n.inputs[0]!;
-  return n;
-}
-
 const rowsDef = (node: Node): RowsOp | undefined => {
   const def = opDef(node.op);
   return def.kind === "rows" ? def : undefined;
 };
 
+/** One signed part of a parameter's gradient, with where it goes in g. */
+type KernelTerm = Term & { offset: number; comment: string };
+
+/** A batched kernel as planned: where each value lives, and how its nodes and its rows ops lower. */
+interface PlannedKernel {
+  c: BatchedContext;
+  namer: Namer;
+  plan: Plan;
+  lowerer: ReturnType<typeof nodeLowerer>;
+  terms: KernelTerm[];
+  /** What a rows op's lowering sees: its operands (matrices in memory, or elements of the current row) and where results go. */
+  rowsContext(node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"]): RowsLowerContext;
+}
+
 /** The kernel and the functions it calls (one per matrix product), helpers first. */
 export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext): Fn[] {
+  const k = planKernel(sinks, kernel, c);
+  const body = new KernelBody(kernel, v(c.rows));
+  emitForward(k, body);
+  emitSinks(k, sinks, body);
+  return body.functions();
+}
+
+/** What the kernel computes, which values are stored (operands of products in memory), and the lowerers of its nodes and rows ops. */
+function planKernel(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext): PlannedKernel {
   const { rowwise } = c.batched;
   const namer = c.namer.fork();
   const fresh = (hint: string) => namer.fresh(hint);
@@ -80,7 +96,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: Batched
   for (const t of terms) roots.push(...(rowsDef(t.node) ? t.node.inputs : [t.node]));
 
   // Operands of products need storage with a row stride (or are leaves in memory already); a
-  // reshape is a view of what it reshapes (the same elements in the same order).
+  // view (a reshape) is stored as what it shows (the same elements in the same order).
   const mustStore = new Set<number>();
   const placedInFunction = (n: Node) => rowsDef(n)?.placement === "function";
   const inMemory = (x: Node) => mustStore.add(viewed(x).id);
@@ -103,7 +119,7 @@ export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: Batched
     const work = def.kind === "structural" ? def.flops(n.inputs.map((i) => i.shape), n.shape) : sizeOf(n.shape);
     return sizeOf(n.shape) <= ROW_UNROLL_ELEMENTS && work <= ROW_UNROLL_FLOPS;
   };
-  const L = nodeLowerer(plan, binding, small, c.file, fresh);
+  const lowerer = nodeLowerer(plan, binding, small, c.file, fresh);
 
   /**
    * An operand of a product as a matrix in memory: its rows (for a rowwise operand, every row of
@@ -126,96 +142,129 @@ export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: Batched
     matrix: (i) => matrix(node.inputs[i]!),
     rowsOf: (i) => rowsOf(node.inputs[i]!),
     out,
-    elem: (i, index) => L.elem(node.inputs[i]!, index),
+    elem: (i, index) => lowerer.elem(node.inputs[i]!, index),
     op,
     accumulate,
     rows: count,
     fresh,
   });
-  const noAccumulate = () => {
-    throw new Error("internal: accumulate outside a row loop");
-  };
+  return { c, namer, plan, lowerer, terms, rowsContext };
+}
 
-  const top: Stmt[] = [];
-  const helpers: Fn[] = [];
-  const args = kernel.params.map(([n]) => v(n));
+const noAccumulate = () => {
+  throw new Error("internal: accumulate outside a row loop");
+};
+
+/**
+ * The kernel's statements as they are emitted: blocks at the top level, blocks that run row by
+ * row (consecutive ones share one `for (b)` loop), and products in functions of their own.
+ */
+class KernelBody {
+  private readonly top: Stmt[] = [];
+  private readonly helpers: Fn[] = [];
+  private rowBlocks: Stmt[] = [];
+  /** Statements before everything else (the loss total's declaration), and the last one (its return). */
+  readonly pre: Stmt[] = [];
+  finish: Stmt | undefined;
+
+  constructor(
+    private readonly kernel: KernelHead,
+    private readonly rows: Expr,
+  ) {}
+
+  /** A block that runs for every row. */
+  row(s: Stmt): void {
+    this.rowBlocks.push(s);
+  }
+
+  /** A block that runs once, after the row blocks before it. */
+  once(s: Stmt): void {
+    this.flush();
+    this.top.push(s);
+  }
+
   /** A product as a call to a function of its own (which V8 optimizes alone). */
-  const product = (comment: string, body: Stmt[]): Stmt => {
-    const name = `${kernel.name}_${helpers.length + 1}`;
-    helpers.push({ name, params: kernel.params, returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
-    return block(comment, [callStmt(name, args)]);
-  };
-  let rowBlocks: Stmt[] = [];
-  const flushRows = () => {
-    if (rowBlocks.length === 0) return;
-    top.push({ k: "for", v: ROW, from: num(0), to: count, step: 1, body: rowBlocks });
-    rowBlocks = [];
-  };
-  const emitTop = (s: Stmt) => {
-    flushRows();
-    top.push(s);
-  };
+  product(comment: string, body: Stmt[]): void {
+    const name = `${this.kernel.name}_${this.helpers.length + 1}`;
+    this.helpers.push({ name, params: this.kernel.params, returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
+    this.once(block(comment, [callStmt(name, this.kernel.params.map(([n]) => v(n)))]));
+  }
 
-  // Parameter-only values once; dropout masks first, in per-sample order (the same draws as
-  // the per-sample kernel); then the rest in dependency order.
+  /** Closes the current row loop. */
+  flush(): void {
+    if (this.rowBlocks.length === 0) return;
+    this.top.push({ k: "for", v: ROW, from: num(0), to: this.rows, step: 1, body: this.rowBlocks });
+    this.rowBlocks = [];
+  }
+
+  functions(): Fn[] {
+    this.flush();
+    const { kernel } = this;
+    const body = [...this.pre, ...this.top, ...(this.finish ? [this.finish] : [])];
+    return [...this.helpers, { name: kernel.name, params: kernel.params, returns: kernel.returns, doc: kernel.doc, body, tokens: countTokens(body) }];
+  }
+}
+
+/**
+ * The forward values: parameter-only ones once; dropout masks first, in per-sample order (the
+ * same draws as the per-sample kernel); then the rest in dependency order, products over the
+ * whole batch and everything else row by row.
+ */
+function emitForward({ c, plan, lowerer, rowsContext }: PlannedKernel, body: KernelBody): void {
+  const { rowwise } = c.batched;
   for (const node of plan.order) {
     if (rowwise(node)) continue;
-    const r = L.lowerNode(node);
-    if (r) emitTop(r.block);
+    const r = lowerer.lowerNode(node);
+    if (r) body.once(r.block);
   }
   const order = computeOrder(plan.order);
-  for (const node of order) if (node.op === "dropout_mask") rowBlocks.push(L.lowerNode(node)!.block);
-  flushRows();
+  for (const node of order) if (node.op === "dropout_mask") body.row(lowerer.lowerNode(node)!.block);
+  body.flush();
   for (const node of order) {
     if (!rowwise(node) || node.op === "dropout_mask") continue;
     const def = rowsDef(node);
     if (def) {
-      const buffer = c.buffers.of(node, c.maxBatch);
-      const out: MatrixRef = { array: buffer, base: 0, stride: node.shape[node.shape.length - 1] ?? 1 };
-      emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def.lower(rowsContext(node, out, "=", noAccumulate))));
+      const out: MatrixRef = { array: c.buffers.of(node, c.maxBatch), base: 0, stride: node.shape[node.shape.length - 1] ?? 1 };
+      body.product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def.lower(rowsContext(node, out, "=", noAccumulate)));
       continue;
     }
-    const r = L.lowerNode(node);
-    if (r) rowBlocks.push(r.block);
+    const r = lowerer.lowerNode(node);
+    if (r) body.row(r.block);
   }
+}
 
-  // Sinks: the outputs and the loss row by row, then the gradient's sums over the rows.
-  const pre: Stmt[] = [];
-  let finish: Stmt | undefined;
+/** The sinks: the outputs and the loss row by row, then the gradient's sums over the rows. */
+function emitSinks({ c, namer, lowerer, terms, rowsContext }: PlannedKernel, sinks: BatchedSinks, body: KernelBody): void {
   if (sinks.predict) {
     const { node, comment } = sinks.predict;
-    rowBlocks.push(L.lowerSink({ kind: "store", node, array: c.out, offset: { k: "binary", op: "*", a: v(ROW), b: num(sizeOf(node.shape)) }, comment }));
+    body.row(lowerer.lowerSink({ kind: "store", node, array: c.out, offset: { k: "binary", op: "*", a: v(ROW), b: num(sizeOf(node.shape)) }, comment }));
   }
   if (sinks.loss) {
     const total = namer.take("total");
-    pre.push(decl("let", total, num(0)));
+    body.pre.push(decl("let", total, num(0)));
     const loss = sinks.loss;
     const ctx = rowsContext(loss, { array: total, base: 0, stride: 1 }, "+=", (_index, value) => assign(total, "+=", value));
-    rowBlocks.push(block("Σ loss over the batch", rowsDef(loss)!.lower(ctx), loss.id));
-    finish = ret(v(total));
+    body.row(block("Σ loss over the batch", rowsDef(loss)!.lower(ctx), loss.id));
+    body.finish = ret(v(total));
   }
-  const gradIndex = (t: (typeof terms)[number], index: readonly (number | Expr)[]): Expr => indexAdd(t.offset, flatIndex(t.node.shape, index));
+  const gradIndex = (t: KernelTerm, index: readonly (number | Expr)[]): Expr => indexAdd(t.offset, flatIndex(t.node.shape, index));
   for (const t of terms) {
     const def = rowsDef(t.node);
     if (def?.placement !== "row loop") continue;
     const op = t.sign === 1 ? "+=" : "-=";
     const ctx = rowsContext(t.node, { array: c.grad, base: t.offset, stride: 1 }, op, (index, value) => store(c.grad, gradIndex(t, index), op, value));
-    rowBlocks.push(block(t.comment, def.lower(ctx), t.node.id));
+    body.row(block(t.comment, def.lower(ctx), t.node.id));
   }
-  flushRows();
+  body.flush();
   for (const t of terms) {
     const def = rowsDef(t.node);
     const op = t.sign === 1 ? "+=" : "-=";
     if (def?.placement === "function") {
-      const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
-      const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
-      emitTop(product(`${t.comment}  (Σ over the batch)`, def.lower(rowsContext(t.node, out, op, noAccumulate))));
+      const out: MatrixRef = { array: c.grad, base: t.offset, stride: t.node.shape[t.node.shape.length - 1] ?? 1 };
+      body.product(`${t.comment}  (Σ over the batch)`, def.lower(rowsContext(t.node, out, op, noAccumulate)));
     } else if (!def) {
       // n × a parameter-only part
-      emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
+      body.once(lowerer.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
     }
   }
-  const body = [...pre, ...top, ...(finish ? [finish] : [])];
-  const main: Fn = { name: kernel.name, params: kernel.params, returns: kernel.returns, doc: kernel.doc, body, tokens: countTokens(body) };
-  return [...helpers, main];
 }

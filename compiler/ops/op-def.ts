@@ -54,8 +54,10 @@ export interface ElementwiseOp extends OpCommon {
 }
 
 /**
- * Each output element is a cheap function of input elements at mapped indices
- * (broadcast, outer product). It never needs its own storage.
+ * Each output element is a cheap function of input elements at mapped indices (broadcast,
+ * outer product, reshape). Usually fused into its consumer's expression; stored only where a
+ * consumer needs its operand in memory (a matrix product's, or one read at runtime offsets:
+ * lower/plan.ts), and a view (reshape) never: it is read through at the same offsets.
  */
 export interface IndexMapOp extends OpCommon {
   readonly kind: "indexmap";
