@@ -21,6 +21,9 @@ export const UNROLLED_BLOCK_TOKENS = 4_000;
 /** At most this many functions of unrolled code per kernel; past it, the largest blocks become loops. */
 export const MAX_CHUNKS = 6;
 
+/** `Math.exp` is three tokens, `f` one. */
+const nameTokens = (name: string): number => name.split(".").length * 2 - 1;
+
 /** Tokens of an expression as printed (names, numbers, operators, brackets), parentheses by ir/precedence.ts. */
 export function exprTokens(root: Expr): number {
   let n = 0;
@@ -57,7 +60,7 @@ export function exprTokens(root: Expr): number {
         n += e.terms.length - 1;
         break;
       case "call":
-        n += e.fn.split(".").length * 2 - 1 + 2 + Math.max(0, e.args.length - 1);
+        n += nameTokens(e.fn) + 2 + Math.max(0, e.args.length - 1);
         break;
       case "cond":
         n += 2;
@@ -83,16 +86,21 @@ export function countTokens(stmts: readonly Stmt[]): number {
       case "assign":
         n += 3 + exprTokens(s.value);
         break;
-      case "for":
-        n += 14 + (s.from ? exprTokens(s.from) : 0) + exprTokens(s.to);
+      case "for": {
+        // `for (let v = from; v + (step − 1) < to; v += step) { }`, each part as print/typescript.ts writes it.
+        const init = s.from ? 3 + exprTokens(s.from) : 0;
+        const test = (s.whole && s.step > 1 ? 4 : 2) + exprTokens(s.to);
+        const step = s.step === 1 ? 2 : 3;
+        n += 7 + init + test + step;
         stack.push(...s.body);
         break;
+      }
       case "if":
-        n += 6 + exprTokens(s.test);
+        n += 5 + exprTokens(s.test);
         stack.push(...s.body);
         break;
       case "call":
-        n += 3 + s.args.reduce((t, a) => t + exprTokens(a) + 1, 0);
+        n += nameTokens(s.fn) + 3 + s.args.reduce((t, a) => t + exprTokens(a), 0) + Math.max(0, s.args.length - 1);
         break;
       case "return":
         n += 2 + exprTokens(s.value);
