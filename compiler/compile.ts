@@ -57,7 +57,7 @@ export function analyze(source: string, file: string): { model: Model; derived: 
 /** Source text to the lowered Program. */
 export function lowerSource(source: string, file: string, options: CompileOptions = {}): { model: Model; derived: Derived; program: Program } {
   const { model, derived } = analyze(source, file);
-  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames() });
+  const program = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: options.batch ?? "auto", reserved: moduleNames(), precision: options.precision ?? "f64" });
   return { model, derived, program };
 }
 

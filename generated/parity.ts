@@ -10,7 +10,7 @@
  *   param   W_out[1, 2] ~ glorot_uniform  (offset 4)
  *   param   b_out[1] ~ zeros  (offset 6)
  *   7 parameters; loss: binary_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: per sample, unrolled, f64; 47 flops per prediction, 94 per training sample
+ *   kernels: per sample, unrolled, fused training step, f64; 47 flops per prediction, 94 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -52,7 +52,13 @@ export const model: ModelInfo = {
   loss: "binary_crossentropy",
   optimizer: { name: "adam", options: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
   accuracy: "binary",
-  kernels: { strategy: "unrolled", batched: false, precision: "f64", flops: { predict: 47, grad: 94 } },
+  kernels: {
+    strategy: "unrolled",
+    batched: false,
+    precision: "f64",
+    flops: { predict: 47, grad: 94 },
+    fusedStep: true,
+  },
 };
 
 /** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
@@ -167,6 +173,8 @@ const core: ModelCore = {
   predictBatch(p, X, n, out) {
     for (let b = 0; b < n; b++) predictSample(p, X, b * INPUT_SIZE, out, b * OUTPUT_SIZE);
   },
+  trainStep: trainStep,
+  trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
 };
 
 // ---------------------------------------------------------------------------------------
@@ -260,6 +268,133 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng
   return loss_0;
 }
 
+/** One training step on rows [0, n): forward, backward, mean, norm, guard,
+    clipping and the optimizer's update; returns the mean loss. */
+function trainStep(p: Vec, X: Vec, Y: Vec, n: number, _rng: Rng, outputs: Vec, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const m = state[0]!;
+  const v = state[1]!;
+
+  // the batch's gradient sum, in locals
+  let g_0 = 0;
+  let g_1 = 0;
+  let g_2 = 0;
+  let g_3 = 0;
+  let g_4 = 0;
+  let g_5 = 0;
+  let g_6 = 0;
+  let total = 0;
+  for (let b = 0; b < n; b++) {
+    const xo = b;
+    const yo = b;
+    const oo = b;
+
+    // parity.nn:9  h   = dense(x, 2, sigmoid)
+    const Wx_h_0 = p[0]! * X[xo]!;
+    const Wx_h_1 = p[1]! * X[xo]!;
+    const h_0 = 1 / (1 + Math.exp(-(Wx_h_0 + p[2]!)));
+    const h_1 = 1 / (1 + Math.exp(-(Wx_h_1 + p[3]!)));
+
+    // parity.nn:10  out = dense(h, 1, sigmoid)
+    const Wx_out_0 = p[4]! * h_0 + p[5]! * h_1;
+    const z_out_0 = Wx_out_0 + p[6]!;
+    const out_0 = 1 / (1 + Math.exp(-z_out_0));
+
+    // backward of parity.nn:12  loss binary_crossentropy(out, y)
+    const dz_out_0 = out_0 - Y[yo]!;
+
+    // backward of parity.nn:10  out = dense(h, 1, sigmoid)
+    const dh_0 = p[4]! * dz_out_0;
+    const dh_1 = p[5]! * dz_out_0;
+
+    // backward of parity.nn:9  h   = dense(x, 2, sigmoid)
+    const dz_h_0 = dh_0 * (h_0 * (1 - h_0));
+    const dz_h_1 = dh_1 * (h_1 * (1 - h_1));
+
+    // parity.nn:12  loss binary_crossentropy(out, y)
+    const loss_0 = Math.max(z_out_0, 0) + Math.log1p(Math.exp(-Math.abs(z_out_0))) - Y[yo]! * z_out_0;
+
+    // output out (training mode, for the batch's metrics)
+    outputs[oo] = out_0;
+
+    // ∂loss/∂W_h
+    g_0 += dz_h_0 * X[xo]!;
+    g_1 += dz_h_1 * X[xo]!;
+
+    // ∂loss/∂b_h
+    g_2 += dz_h_0;
+    g_3 += dz_h_1;
+
+    // ∂loss/∂W_out
+    g_4 += dz_out_0 * h_0;
+    g_5 += dz_out_0 * h_1;
+
+    // ∂loss/∂b_out
+    g_6 += dz_out_0;
+
+    // Σ loss
+    total += loss_0;
+  }
+
+  // the batch mean, its norm, and the guard: a non-finite loss or gradient leaves params as they were
+  const scale = 1 / n;
+  g_0 *= scale;
+  g_1 *= scale;
+  g_2 *= scale;
+  g_3 *= scale;
+  g_4 *= scale;
+  g_5 *= scale;
+  g_6 *= scale;
+  const norm = Math.sqrt(g_0 * g_0 + g_1 * g_1 + g_2 * g_2 + g_3 * g_3 + g_4 * g_4 + g_5 * g_5 + g_6 * g_6);
+  const meanLoss = total * scale;
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  if (ok) {
+    const t = sc[1]! + 1;
+
+    // adam update
+    const alpha = sc[0]! * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+    const mi1 = m[0]! + (g_0 - m[0]!) * (1 - 0.9);
+    const vi1 = v[0]! + (g_0 * g_0 - v[0]!) * (1 - 0.999);
+    m[0] = mi1;
+    v[0] = vi1;
+    p[0]! -= mi1 * alpha / (Math.sqrt(vi1) + 1e-7);
+    const mi2 = m[1]! + (g_1 - m[1]!) * (1 - 0.9);
+    const vi2 = v[1]! + (g_1 * g_1 - v[1]!) * (1 - 0.999);
+    m[1] = mi2;
+    v[1] = vi2;
+    p[1]! -= mi2 * alpha / (Math.sqrt(vi2) + 1e-7);
+    const mi3 = m[2]! + (g_2 - m[2]!) * (1 - 0.9);
+    const vi3 = v[2]! + (g_2 * g_2 - v[2]!) * (1 - 0.999);
+    m[2] = mi3;
+    v[2] = vi3;
+    p[2]! -= mi3 * alpha / (Math.sqrt(vi3) + 1e-7);
+    const mi4 = m[3]! + (g_3 - m[3]!) * (1 - 0.9);
+    const vi4 = v[3]! + (g_3 * g_3 - v[3]!) * (1 - 0.999);
+    m[3] = mi4;
+    v[3] = vi4;
+    p[3]! -= mi4 * alpha / (Math.sqrt(vi4) + 1e-7);
+    const mi5 = m[4]! + (g_4 - m[4]!) * (1 - 0.9);
+    const vi5 = v[4]! + (g_4 * g_4 - v[4]!) * (1 - 0.999);
+    m[4] = mi5;
+    v[4] = vi5;
+    p[4]! -= mi5 * alpha / (Math.sqrt(vi5) + 1e-7);
+    const mi6 = m[5]! + (g_5 - m[5]!) * (1 - 0.9);
+    const vi6 = v[5]! + (g_5 * g_5 - v[5]!) * (1 - 0.999);
+    m[5] = mi6;
+    v[5] = vi6;
+    p[5]! -= mi6 * alpha / (Math.sqrt(vi6) + 1e-7);
+    const mi7 = m[6]! + (g_6 - m[6]!) * (1 - 0.9);
+    const vi7 = v[6]! + (g_6 * g_6 - v[6]!) * (1 - 0.999);
+    m[6] = mi7;
+    v[6] = vi7;
+    p[6]! -= mi7 * alpha / (Math.sqrt(vi7) + 1e-7);
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
 // ---------------------------------------------------------------------------------------
 // Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
@@ -330,6 +465,8 @@ interface KernelInfo {
   precision: "f64" | "f32";
   /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
   flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
 }
 
 /**
@@ -372,6 +509,27 @@ interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -822,6 +980,22 @@ function clipGradient(grad: Vec, clip: ClipOptions, layout: ParamInfo[] | undefi
   }
 }
 
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
+}
+
 interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -832,6 +1006,25 @@ interface Optimizer {
   readonly iterations: number;
   /** May be changed between steps (e.g. a schedule in onEpochEnd). */
   learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
 }
 
 type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
@@ -913,28 +1106,36 @@ function optimizerShell(
   name: OptimizerName,
   size: number,
   learningRate: number,
-  clip: ClipOptions,
+  options: ClipOptions,
   layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
   update: UpdateRule,
 ): Optimizer {
-  let lr = learningRate;
-  let iterations = 0;
+  // [learning rate, iterations] in an array a generated training step reads and writes too.
+  const scalars = [learningRate, 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+  };
   return {
     get learningRate() {
-      return lr;
+      return scalars[0]!;
     },
     set learningRate(value: number) {
-      lr = value;
+      scalars[0] = value;
     },
     get iterations() {
-      return iterations;
+      return scalars[1]!;
     },
+    state,
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
-      clipGradient(grad, clip, layout);
-      const t = iterations + 1;
-      update(params, grad, lr, t);
-      iterations = t;
+      clipGradient(grad, options, layout);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
     },
   };
 }
@@ -974,7 +1175,7 @@ function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[
   const m = new VecArray(size);
   const v = new VecArray(size);
   const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
-  return optimizerShell("adam", size, learningRate, options, layout, (params, grad, lr, t) => {
+  return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
     const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
     adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
   });
@@ -1032,6 +1233,17 @@ function createModelTrainer(
   const chunkY = new VecArray(maxBatch * targetSize);
   const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
   const last = { gradNorm: NaN, applied: false };
@@ -1050,6 +1262,12 @@ function createModelTrainer(
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       grad.fill(0);
       let lossSum = 0;

@@ -10,7 +10,7 @@
  *   param   W2[1, 8] ~ glorot_uniform  (offset 24)
  *   param   b2[1] ~ zeros  (offset 32)
  *   33 parameters; loss: loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2); optimizer: sgd(learni...
- *   kernels: per sample, unrolled, f64; 165 flops per prediction, 498 per training sample
+ *   kernels: per sample, unrolled, fused training step, f64; 165 flops per prediction, 498 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -52,7 +52,13 @@ export const model: ModelInfo = {
   loss: "loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)",
   optimizer: { name: "sgd", options: { learningRate: 0.5, momentum: 0.9, nesterov: false } },
   accuracy: "binary",
-  kernels: { strategy: "unrolled", batched: false, precision: "f64", flops: { predict: 165, grad: 498 } },
+  kernels: {
+    strategy: "unrolled",
+    batched: false,
+    precision: "f64",
+    flops: { predict: 165, grad: 498 },
+    fusedStep: true,
+  },
 };
 
 /** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
@@ -166,6 +172,8 @@ const core: ModelCore = {
   predictBatch(p, X, n, out) {
     for (let b = 0; b < n; b++) predictSample(p, X, b * INPUT_SIZE, out, b * OUTPUT_SIZE);
   },
+  trainStep: trainStep,
+  trainStepSettings: "sgd(momentum=0.9, nesterov=false)",
 };
 
 // ---------------------------------------------------------------------------------------
@@ -342,6 +350,306 @@ function gradSample(p: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec, _rng
   return 0.0001 * loss_sum2_0 - loss_sum_0;
 }
 
+/** One training step on rows [0, n): forward, backward, mean, norm, guard,
+    clipping and the optimizer's update; returns the mean loss. */
+function trainStep(p: Vec, X: Vec, Y: Vec, n: number, _rng: Rng, outputs: Vec, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const velocity = state[0]!;
+
+  // the batch's gradient sum, in locals
+  let g_0 = 0;
+  let g_1 = 0;
+  let g_2 = 0;
+  let g_3 = 0;
+  let g_4 = 0;
+  let g_5 = 0;
+  let g_6 = 0;
+  let g_7 = 0;
+  let g_8 = 0;
+  let g_9 = 0;
+  let g_10 = 0;
+  let g_11 = 0;
+  let g_12 = 0;
+  let g_13 = 0;
+  let g_14 = 0;
+  let g_15 = 0;
+  let g_16 = 0;
+  let g_17 = 0;
+  let g_18 = 0;
+  let g_19 = 0;
+  let g_20 = 0;
+  let g_21 = 0;
+  let g_22 = 0;
+  let g_23 = 0;
+  let g_24 = 0;
+  let g_25 = 0;
+  let g_26 = 0;
+  let g_27 = 0;
+  let g_28 = 0;
+  let g_29 = 0;
+  let g_30 = 0;
+  let g_31 = 0;
+  let g_32 = 0;
+  let total = 0;
+  for (let b = 0; b < n; b++) {
+    const xo = b * 2;
+    const yo = b;
+    const oo = b;
+
+    // xor.nn:11  h = tanh(W1 @ x + b1)
+    const W1x_0 = p[0]! * X[xo]! + p[1]! * X[xo + 1]!;
+    const W1x_1 = p[2]! * X[xo]! + p[3]! * X[xo + 1]!;
+    const W1x_2 = p[4]! * X[xo]! + p[5]! * X[xo + 1]!;
+    const W1x_3 = p[6]! * X[xo]! + p[7]! * X[xo + 1]!;
+    const W1x_4 = p[8]! * X[xo]! + p[9]! * X[xo + 1]!;
+    const W1x_5 = p[10]! * X[xo]! + p[11]! * X[xo + 1]!;
+    const W1x_6 = p[12]! * X[xo]! + p[13]! * X[xo + 1]!;
+    const W1x_7 = p[14]! * X[xo]! + p[15]! * X[xo + 1]!;
+    const h_0 = Math.tanh(W1x_0 + p[16]!);
+    const h_1 = Math.tanh(W1x_1 + p[17]!);
+    const h_2 = Math.tanh(W1x_2 + p[18]!);
+    const h_3 = Math.tanh(W1x_3 + p[19]!);
+    const h_4 = Math.tanh(W1x_4 + p[20]!);
+    const h_5 = Math.tanh(W1x_5 + p[21]!);
+    const h_6 = Math.tanh(W1x_6 + p[22]!);
+    const h_7 = Math.tanh(W1x_7 + p[23]!);
+
+    // xor.nn:12  p = sigmoid(W2 @ h + b2)
+    const W2h_0 = p[24]! * h_0 + p[25]! * h_1 + p[26]! * h_2 + p[27]! * h_3 + p[28]! * h_4 + p[29]! * h_5 +
+        p[30]! * h_6 + p[31]! * h_7;
+    const z_p_0 = W2h_0 + p[32]!;
+    const p_0 = 1 / (1 + Math.exp(-z_p_0));
+
+    // backward of xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+    const dz_p_0 = p_0 - Y[yo]!;
+
+    // backward of xor.nn:12  p = sigmoid(W2 @ h + b2)
+    const dh_0 = p[24]! * dz_p_0;
+    const dh_1 = p[25]! * dz_p_0;
+    const dh_2 = p[26]! * dz_p_0;
+    const dh_3 = p[27]! * dz_p_0;
+    const dh_4 = p[28]! * dz_p_0;
+    const dh_5 = p[29]! * dz_p_0;
+    const dh_6 = p[30]! * dz_p_0;
+    const dh_7 = p[31]! * dz_p_0;
+
+    // backward of xor.nn:11  h = tanh(W1 @ x + b1)
+    const dz_h_0 = dh_0 * (1 - h_0 * h_0);
+    const dz_h_1 = dh_1 * (1 - h_1 * h_1);
+    const dz_h_2 = dh_2 * (1 - h_2 * h_2);
+    const dz_h_3 = dh_3 * (1 - h_3 * h_3);
+    const dz_h_4 = dh_4 * (1 - h_4 * h_4);
+    const dz_h_5 = dh_5 * (1 - h_5 * h_5);
+    const dz_h_6 = dh_6 * (1 - h_6 * h_6);
+    const dz_h_7 = dh_7 * (1 - h_7 * h_7);
+
+    // xor.nn:15  loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2)
+    const loss_sum2_0 = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
+        p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
+        p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]!;
+    const loss_sum_0 = Y[yo]! * z_p_0 - (Math.max(z_p_0, 0) + Math.log1p(Math.exp(-Math.abs(z_p_0))));
+
+    // output p (training mode, for the batch's metrics)
+    outputs[oo] = p_0;
+
+    // ∂loss/∂W1
+    g_0 += dz_h_0 * X[xo]! + 0.0002 * p[0]!;
+    g_1 += dz_h_0 * X[xo + 1]! + 0.0002 * p[1]!;
+    g_2 += dz_h_1 * X[xo]! + 0.0002 * p[2]!;
+    g_3 += dz_h_1 * X[xo + 1]! + 0.0002 * p[3]!;
+    g_4 += dz_h_2 * X[xo]! + 0.0002 * p[4]!;
+    g_5 += dz_h_2 * X[xo + 1]! + 0.0002 * p[5]!;
+    g_6 += dz_h_3 * X[xo]! + 0.0002 * p[6]!;
+    g_7 += dz_h_3 * X[xo + 1]! + 0.0002 * p[7]!;
+    g_8 += dz_h_4 * X[xo]! + 0.0002 * p[8]!;
+    g_9 += dz_h_4 * X[xo + 1]! + 0.0002 * p[9]!;
+    g_10 += dz_h_5 * X[xo]! + 0.0002 * p[10]!;
+    g_11 += dz_h_5 * X[xo + 1]! + 0.0002 * p[11]!;
+    g_12 += dz_h_6 * X[xo]! + 0.0002 * p[12]!;
+    g_13 += dz_h_6 * X[xo + 1]! + 0.0002 * p[13]!;
+    g_14 += dz_h_7 * X[xo]! + 0.0002 * p[14]!;
+    g_15 += dz_h_7 * X[xo + 1]! + 0.0002 * p[15]!;
+
+    // ∂loss/∂b1
+    g_16 += dz_h_0;
+    g_17 += dz_h_1;
+    g_18 += dz_h_2;
+    g_19 += dz_h_3;
+    g_20 += dz_h_4;
+    g_21 += dz_h_5;
+    g_22 += dz_h_6;
+    g_23 += dz_h_7;
+
+    // ∂loss/∂W2
+    g_24 += dz_p_0 * h_0;
+    g_25 += dz_p_0 * h_1;
+    g_26 += dz_p_0 * h_2;
+    g_27 += dz_p_0 * h_3;
+    g_28 += dz_p_0 * h_4;
+    g_29 += dz_p_0 * h_5;
+    g_30 += dz_p_0 * h_6;
+    g_31 += dz_p_0 * h_7;
+
+    // ∂loss/∂b2
+    g_32 += dz_p_0;
+
+    // Σ loss
+    total += 0.0001 * loss_sum2_0 - loss_sum_0;
+  }
+
+  // the batch mean, its norm, and the guard: a non-finite loss or gradient leaves params as they were
+  const scale = 1 / n;
+  g_0 *= scale;
+  g_1 *= scale;
+  g_2 *= scale;
+  g_3 *= scale;
+  g_4 *= scale;
+  g_5 *= scale;
+  g_6 *= scale;
+  g_7 *= scale;
+  g_8 *= scale;
+  g_9 *= scale;
+  g_10 *= scale;
+  g_11 *= scale;
+  g_12 *= scale;
+  g_13 *= scale;
+  g_14 *= scale;
+  g_15 *= scale;
+  g_16 *= scale;
+  g_17 *= scale;
+  g_18 *= scale;
+  g_19 *= scale;
+  g_20 *= scale;
+  g_21 *= scale;
+  g_22 *= scale;
+  g_23 *= scale;
+  g_24 *= scale;
+  g_25 *= scale;
+  g_26 *= scale;
+  g_27 *= scale;
+  g_28 *= scale;
+  g_29 *= scale;
+  g_30 *= scale;
+  g_31 *= scale;
+  g_32 *= scale;
+  const norm = Math.sqrt(g_0 * g_0 + g_1 * g_1 + g_2 * g_2 + g_3 * g_3 + g_4 * g_4 + g_5 * g_5 + g_6 * g_6 + g_7 * g_7 +
+      g_8 * g_8 + g_9 * g_9 + g_10 * g_10 + g_11 * g_11 + g_12 * g_12 + g_13 * g_13 + g_14 * g_14 + g_15 * g_15 +
+      g_16 * g_16 + g_17 * g_17 + g_18 * g_18 + g_19 * g_19 + g_20 * g_20 + g_21 * g_21 + g_22 * g_22 + g_23 * g_23 +
+      g_24 * g_24 + g_25 * g_25 + g_26 * g_26 + g_27 * g_27 + g_28 * g_28 + g_29 * g_29 + g_30 * g_30 + g_31 * g_31 +
+      g_32 * g_32);
+  const meanLoss = total * scale;
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  if (ok) {
+    const t = sc[1]! + 1;
+
+    // sgd update
+    const lr = sc[0]!;
+    const vel1 = 0.9 * velocity[0]! - lr * g_0;
+    velocity[0] = vel1;
+    p[0]! += vel1;
+    const vel2 = 0.9 * velocity[1]! - lr * g_1;
+    velocity[1] = vel2;
+    p[1]! += vel2;
+    const vel3 = 0.9 * velocity[2]! - lr * g_2;
+    velocity[2] = vel3;
+    p[2]! += vel3;
+    const vel4 = 0.9 * velocity[3]! - lr * g_3;
+    velocity[3] = vel4;
+    p[3]! += vel4;
+    const vel5 = 0.9 * velocity[4]! - lr * g_4;
+    velocity[4] = vel5;
+    p[4]! += vel5;
+    const vel6 = 0.9 * velocity[5]! - lr * g_5;
+    velocity[5] = vel6;
+    p[5]! += vel6;
+    const vel7 = 0.9 * velocity[6]! - lr * g_6;
+    velocity[6] = vel7;
+    p[6]! += vel7;
+    const vel8 = 0.9 * velocity[7]! - lr * g_7;
+    velocity[7] = vel8;
+    p[7]! += vel8;
+    const vel9 = 0.9 * velocity[8]! - lr * g_8;
+    velocity[8] = vel9;
+    p[8]! += vel9;
+    const vel10 = 0.9 * velocity[9]! - lr * g_9;
+    velocity[9] = vel10;
+    p[9]! += vel10;
+    const vel11 = 0.9 * velocity[10]! - lr * g_10;
+    velocity[10] = vel11;
+    p[10]! += vel11;
+    const vel12 = 0.9 * velocity[11]! - lr * g_11;
+    velocity[11] = vel12;
+    p[11]! += vel12;
+    const vel13 = 0.9 * velocity[12]! - lr * g_12;
+    velocity[12] = vel13;
+    p[12]! += vel13;
+    const vel14 = 0.9 * velocity[13]! - lr * g_13;
+    velocity[13] = vel14;
+    p[13]! += vel14;
+    const vel15 = 0.9 * velocity[14]! - lr * g_14;
+    velocity[14] = vel15;
+    p[14]! += vel15;
+    const vel16 = 0.9 * velocity[15]! - lr * g_15;
+    velocity[15] = vel16;
+    p[15]! += vel16;
+    const vel17 = 0.9 * velocity[16]! - lr * g_16;
+    velocity[16] = vel17;
+    p[16]! += vel17;
+    const vel18 = 0.9 * velocity[17]! - lr * g_17;
+    velocity[17] = vel18;
+    p[17]! += vel18;
+    const vel19 = 0.9 * velocity[18]! - lr * g_18;
+    velocity[18] = vel19;
+    p[18]! += vel19;
+    const vel20 = 0.9 * velocity[19]! - lr * g_19;
+    velocity[19] = vel20;
+    p[19]! += vel20;
+    const vel21 = 0.9 * velocity[20]! - lr * g_20;
+    velocity[20] = vel21;
+    p[20]! += vel21;
+    const vel22 = 0.9 * velocity[21]! - lr * g_21;
+    velocity[21] = vel22;
+    p[21]! += vel22;
+    const vel23 = 0.9 * velocity[22]! - lr * g_22;
+    velocity[22] = vel23;
+    p[22]! += vel23;
+    const vel24 = 0.9 * velocity[23]! - lr * g_23;
+    velocity[23] = vel24;
+    p[23]! += vel24;
+    const vel25 = 0.9 * velocity[24]! - lr * g_24;
+    velocity[24] = vel25;
+    p[24]! += vel25;
+    const vel26 = 0.9 * velocity[25]! - lr * g_25;
+    velocity[25] = vel26;
+    p[25]! += vel26;
+    const vel27 = 0.9 * velocity[26]! - lr * g_26;
+    velocity[26] = vel27;
+    p[26]! += vel27;
+    const vel28 = 0.9 * velocity[27]! - lr * g_27;
+    velocity[27] = vel28;
+    p[27]! += vel28;
+    const vel29 = 0.9 * velocity[28]! - lr * g_28;
+    velocity[28] = vel29;
+    p[28]! += vel29;
+    const vel30 = 0.9 * velocity[29]! - lr * g_29;
+    velocity[29] = vel30;
+    p[29]! += vel30;
+    const vel31 = 0.9 * velocity[30]! - lr * g_30;
+    velocity[30] = vel31;
+    p[30]! += vel31;
+    const vel32 = 0.9 * velocity[31]! - lr * g_31;
+    velocity[31] = vel32;
+    p[31]! += vel32;
+    const vel33 = 0.9 * velocity[32]! - lr * g_32;
+    velocity[32] = vel33;
+    p[32]! += vel33;
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
 // ---------------------------------------------------------------------------------------
 // Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
@@ -412,6 +720,8 @@ interface KernelInfo {
   precision: "f64" | "f32";
   /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
   flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
 }
 
 interface ModelCore {
@@ -447,6 +757,27 @@ interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -842,6 +1173,22 @@ function clipGradient(grad: Vec, clip: ClipOptions, layout: ParamInfo[] | undefi
   }
 }
 
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
+}
+
 interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -852,6 +1199,25 @@ interface Optimizer {
   readonly iterations: number;
   /** May be changed between steps (e.g. a schedule in onEpochEnd). */
   learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
 }
 
 type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
@@ -932,28 +1298,36 @@ function optimizerShell(
   name: OptimizerName,
   size: number,
   learningRate: number,
-  clip: ClipOptions,
+  options: ClipOptions,
   layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
   update: UpdateRule,
 ): Optimizer {
-  let lr = learningRate;
-  let iterations = 0;
+  // [learning rate, iterations] in an array a generated training step reads and writes too.
+  const scalars = [learningRate, 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+  };
   return {
     get learningRate() {
-      return lr;
+      return scalars[0]!;
     },
     set learningRate(value: number) {
-      lr = value;
+      scalars[0] = value;
     },
     get iterations() {
-      return iterations;
+      return scalars[1]!;
     },
+    state,
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
-      clipGradient(grad, clip, layout);
-      const t = iterations + 1;
-      update(params, grad, lr, t);
-      iterations = t;
+      clipGradient(grad, options, layout);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
     },
   };
 }
@@ -996,7 +1370,7 @@ function createSgd(size: number, options: SgdOptions = {}, layout?: ParamInfo[])
   const nesterov = options.nesterov ?? d.nesterov;
   const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
   const learningRate = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
-  return optimizerShell("sgd", size, learningRate, options, layout, (params, grad, lr) =>
+  return optimizerShell("sgd", size, learningRate, options, layout, [velocity], (params, grad, lr) =>
     sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),
   );
 }
@@ -1053,6 +1427,17 @@ function createModelTrainer(
   const chunkY = new VecArray(maxBatch * targetSize);
   const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
   const last = { gradNorm: NaN, applied: false };
@@ -1071,6 +1456,12 @@ function createModelTrainer(
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       grad.fill(0);
       let lossSum = 0;

@@ -79,6 +79,8 @@ export interface KernelInfo {
   precision: "f64" | "f32";
   /** Floating-point operations per sample: of a prediction, and of a training step (forward and backward). */
   flops: { predict: number; grad: number };
+  /** Whether a training step runs as one generated function (forward, backward and update; ModelCore.trainStep). */
+  fusedStep: boolean;
 }
 
 /**
@@ -121,6 +123,27 @@ export interface ModelCore {
   lossBatch(params: Vec, X: Vec, Y: Vec, n: number, out: Vec): number;
   /** Writes predictions for rows [0, n) of X into `out` (n × outputSize), inference mode. */
   predictBatch(params: Vec, X: Vec, n: number, out: Vec): void;
+  /**
+   * The whole training step in one generated function (models small enough): gradBatch over
+   * rows [0, n), the batch mean, the guard, clipping and the optimizer's update with the model
+   * file's optimizer baked in, on that optimizer's state (OptimizerState: its arrays and
+   * [learningRate, iterations]). Returns the mean loss; writes [gradient norm, 1 if applied
+   * else 0] into `report`. The trainer calls it only for an optimizer whose settings are
+   * `trainStepSettings`; it computes what gradBatch and optimizer.step compute, in one pass.
+   */
+  trainStep?(
+    params: Vec,
+    X: Vec,
+    Y: Vec,
+    n: number,
+    rng: Rng,
+    out: Vec,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
+  /** optimizerSettings() of the optimizer trainStep has baked in. */
+  trainStepSettings?: string;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */

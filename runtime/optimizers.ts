@@ -10,6 +10,22 @@
 import { VecArray, type ParamInfo, type Vec } from "./core.js";
 import { checkClipOptions, clipGradient, type ClipOptions } from "./clip.js";
 
+/**
+ * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
+ * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
+ * learning rate and step count, and the per-parameter state arrays.
+ */
+export interface OptimizerState {
+  /** `optimizerSettings(name, options)` of the optimizer: a generated step bakes exactly these in. */
+  readonly settings: string;
+  /** Parameters it updates. */
+  readonly size: number;
+  /** [learning rate, iterations], read and written by step() and a generated step alike (f64 under f32 too). */
+  readonly scalars: number[];
+  /** Per-parameter state, in the order of STATE_ARRAYS[name] (Adam: m, v). */
+  readonly arrays: readonly Vec[];
+}
+
 export interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -20,6 +36,33 @@ export interface Optimizer {
   readonly iterations: number;
   /** May be changed between steps (e.g. a schedule in onEpochEnd). */
   learningRate: number;
+  /** The state a generated training step may share (the optimizers below have it; others need not). */
+  readonly state?: OptimizerState;
+}
+
+/** Each optimizer's per-parameter state arrays, in the order OptimizerState.arrays holds them. */
+export const STATE_ARRAYS = {
+  sgd: ["velocity"],
+  adam: ["m", "v"],
+  rmsprop: ["velocity", "moments", "meanGrad"],
+  adagrad: ["accumulator"],
+} as const;
+
+/**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+export function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
 }
 
 export type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
@@ -133,28 +176,36 @@ function optimizerShell(
   name: OptimizerName,
   size: number,
   learningRate: number,
-  clip: ClipOptions,
+  options: ClipOptions,
   layout: ParamInfo[] | undefined,
+  arrays: readonly Vec[],
   update: UpdateRule,
 ): Optimizer {
-  let lr = learningRate;
-  let iterations = 0;
+  // [learning rate, iterations] in an array a generated training step reads and writes too.
+  const scalars = [learningRate, 0];
+  const state: OptimizerState = {
+    settings: optimizerSettings(name, options),
+    size,
+    scalars,
+    arrays,
+  };
   return {
     get learningRate() {
-      return lr;
+      return scalars[0]!;
     },
     set learningRate(value: number) {
-      lr = value;
+      scalars[0] = value;
     },
     get iterations() {
-      return iterations;
+      return scalars[1]!;
     },
+    state,
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
-      clipGradient(grad, clip, layout);
-      const t = iterations + 1;
-      update(params, grad, lr, t);
-      iterations = t;
+      clipGradient(grad, options, layout);
+      const t = scalars[1]! + 1;
+      update(params, grad, scalars[0]!, t);
+      scalars[1] = t;
     },
   };
 }
@@ -271,7 +322,7 @@ export function createSgd(size: number, options: SgdOptions = {}, layout?: Param
   const nesterov = options.nesterov ?? d.nesterov;
   const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
   const learningRate = optimizerNumber(options.learningRate, d.learningRate, "sgd learningRate", 0, Infinity);
-  return optimizerShell("sgd", size, learningRate, options, layout, (params, grad, lr) =>
+  return optimizerShell("sgd", size, learningRate, options, layout, [velocity], (params, grad, lr) =>
     sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),
   );
 }
@@ -289,7 +340,7 @@ export function createAdam(size: number, options: AdamOptions = {}, layout?: Par
   const m = new VecArray(size);
   const v = new VecArray(size);
   const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adam learningRate", 0, Infinity);
-  return optimizerShell("adam", size, learningRate, options, layout, (params, grad, lr, t) => {
+  return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
     const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
     adamUpdate(params, grad, m, v, size, alpha, 1 - beta1, 1 - beta2, epsilon);
   });
@@ -311,8 +362,15 @@ export function createRmsprop(size: number, options: RmspropOptions = {}, layout
   const moments = new VecArray(momentum > 0 ? size : 0);
   const meanGrad = new VecArray(centered ? size : 0);
   const learningRate = optimizerNumber(options.learningRate, d.learningRate, "rmsprop learningRate", 0, Infinity);
-  return optimizerShell("rmsprop", size, learningRate, options, layout, (params, grad, lr) =>
-    rmspropUpdate(params, grad, velocity, moments, meanGrad, size, lr, rho, momentum, epsilon, centered),
+  return optimizerShell(
+    "rmsprop",
+    size,
+    learningRate,
+    options,
+    layout,
+    [velocity, moments, meanGrad],
+    (params, grad, lr) =>
+      rmspropUpdate(params, grad, velocity, moments, meanGrad, size, lr, rho, momentum, epsilon, centered),
   );
 }
 
@@ -330,7 +388,7 @@ export function createAdagrad(size: number, options: AdagradOptions = {}, layout
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adagrad epsilon", 0, Infinity);
   const accumulator = new VecArray(size).fill(initial);
   const learningRate = optimizerNumber(options.learningRate, d.learningRate, "adagrad learningRate", 0, Infinity);
-  return optimizerShell("adagrad", size, learningRate, options, layout, (params, grad, lr) =>
+  return optimizerShell("adagrad", size, learningRate, options, layout, [accumulator], (params, grad, lr) =>
     adagradUpdate(params, grad, accumulator, size, lr, epsilon),
   );
 }

@@ -1,9 +1,10 @@
 // One optimizer step on one batch: zero the gradient, accumulate it with the model's batch
 // kernel (in chunks of core.maxBatch), turn the sum into the batch mean, then let the optimizer
-// clip and apply it. The kernel's forward pass also leaves the batch's outputs in `out`, so
-// metrics cost no second forward pass. Allocation-free after creation (measured with --trace-gc:
-// the only heap object per step is V8 boxing the returned double when step() is not inlined,
-// 16 bytes).
+// clip and apply it. Models with a generated training step (ModelCore.trainStep) do all of that
+// in that one function when given the optimizer it was made for. The kernel's forward pass also
+// leaves the batch's outputs in `out`, so metrics cost no second forward pass. Allocation-free
+// after creation (measured with --trace-gc: the only heap object per step is V8 boxing the
+// returned double when step() is not inlined, 16 bytes).
 //
 //   const trainer = createModelTrainer(core, params, createSgd(core.paramCount), { seed: 1 });
 //   const loss = trainer.step(X, Y, 32);   // mean loss of those 32 rows, params updated
@@ -67,6 +68,17 @@ export function createModelTrainer(
   const chunkY = new VecArray(maxBatch * targetSize);
   const chunkOut = new VecArray(maxBatch * outputSize);
   const rng = createRng(opts.seed ?? 0);
+  // The model's fused step applies the update itself, on the optimizer's own state: usable when
+  // the optimizer is the one it was generated for (same settings, this model's size).
+  const state = optimizer.state;
+  const fused =
+    core.trainStep !== undefined &&
+    state !== undefined &&
+    state.settings === core.trainStepSettings &&
+    state.size === core.paramCount
+      ? state
+      : undefined;
+  const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
   const last = { gradNorm: NaN, applied: false };
@@ -85,6 +97,12 @@ export function createModelTrainer(
       }
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
+      }
+      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+        const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       grad.fill(0);
       let lossSum = 0;

@@ -16,6 +16,7 @@ import { NNC_VERSION } from "../version.js";
 import { DataError } from "../data/errors.js";
 import { COMMANDS } from "./commands.js";
 import { CliError, UsageError, shownName } from "./io.js";
+import { own } from "../own.js";
 
 export const USAGE = `nnc: a neural-network compiler
 
@@ -30,7 +31,7 @@ exit codes: 0 success; 1 an error in the model, the data or a file; 2 a malforme
 
 /** One command's help. */
 export function commandUsage(name: string): string {
-  return `usage:\n${COMMANDS[name]!.usage}`;
+  return `usage:\n${own(COMMANDS, name)!.usage}`;
 }
 
 const COMMAND_NAMES = [...Object.keys(COMMANDS), "help"];
@@ -75,11 +76,11 @@ export async function main(argv: string[]): Promise<number> {
       }
       const [name, ...extra] = rest;
       if (extra.length > 0) throw new UsageError(`nnc help takes one command name, got ${rest.join(" ")}`);
-      if (!COMMANDS[name!]) throw unknownCommand(name!) ?? new UsageError(`unknown command '${name}': the commands are ${COMMAND_NAMES.join(", ")}`);
+      if (!own(COMMANDS, name!)) throw unknownCommand(name!) ?? new UsageError(`unknown command '${name}': the commands are ${COMMAND_NAMES.join(", ")}`);
       process.stdout.write(commandUsage(name!));
       return 0;
     }
-    const known = COMMANDS[first] !== undefined;
+    const known = own(COMMANDS, first) !== undefined;
     if (!known) {
       const misspelled = unknownCommand(first);
       if (misspelled) throw misspelled;
@@ -90,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandUsage(command));
       return 0;
     }
-    return await COMMANDS[command]!.run(args);
+    return await own(COMMANDS, command)!.run(args);
   } catch (e) {
     if (e instanceof NncError) {
       process.stderr.write(`${formatDiagnostic(e.diagnostic)}\n`);

@@ -15,6 +15,7 @@ import type { DataDecl, ErrorMetric, InitSpec, OptimizerSpec, ParamDecl } from "
 import { optimizerSpec } from "./optimizer-spec.js";
 import type { SourceText } from "./source.js";
 import { closest } from "../suggest.js";
+import { own } from "../own.js";
 
 /** Total parameter values a model may have: 800 MB as f64, and optimizers keep 1–3 more copies. */
 export const MAX_PARAMS = 100_000_000;
@@ -110,7 +111,7 @@ export class Declarations {
         break;
       case "metrics":
         for (const m of s.names) {
-          const error = ERROR_METRICS[m.name];
+          const error = own(ERROR_METRICS, m.name);
           if (error) {
             if (!this.errorMetrics.some((e) => e.name === error)) this.errorMetrics.push({ name: error, loc: m.loc });
             continue;

@@ -71,7 +71,7 @@ function lossFn(
           const same = shape(p.shape) === shape(y.shape);
           if (!same) ctx.fail(a.call.loc, `${name}() needs a prediction and a target of the same shape, got ${shape(p.shape)} and ${shape(y.shape)}`);
         } else {
-          if (p.shape.length !== 1) ctx.fail(a.call.loc, `${name}() needs a prediction vector (one score per class), got shape ${shape(p.shape)}`);
+          if (p.shape.length !== 1) ctx.fail(a.call.loc, `${name}() needs a prediction vector (one score per class), got shape ${shape(p.shape)}; flatten it first with flatten()`);
           const wanted = operands === "sparse" ? [1] : p.shape;
           const what = operands === "sparse" ? " (the class index)" : "";
           if (shape(y.shape) !== shape(wanted)) ctx.fail(a.call.loc, `${name}() needs a target of shape ${shape(wanted)}${what}, got ${shape(y.shape)}`);

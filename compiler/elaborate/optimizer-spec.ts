@@ -9,6 +9,7 @@ import { CLIP_OPTIONS, OPTIMIZERS, OPTION_KERAS_NAMES } from "../../runtime/opti
 import { type Fail, bindArgs } from "./args.js";
 import type { OptimizerSpec } from "./model.js";
 import { closest } from "../suggest.js";
+import { own } from "../own.js";
 
 type Defaults = Record<string, number | boolean>;
 
@@ -31,7 +32,7 @@ const AT_MOST_ONE = new Set(["momentum"]);
 
 export function optimizerSpec(call: CallExpr, fail: Fail): OptimizerSpec {
   const table = OPTIMIZERS as Record<string, { options: Defaults }>;
-  const entry = table[call.callee];
+  const entry = own(table, call.callee);
   if (!entry) {
     const hint = closest(call.callee, Object.keys(table));
     fail(call.calleeLoc, `unknown optimizer '${call.callee}'${hint ? `; did you mean '${hint}'?` : ""} (known: ${Object.keys(table).join(", ")})`);
@@ -41,7 +42,7 @@ export function optimizerSpec(call: CallExpr, fail: Fail): OptimizerSpec {
   // Positional arguments follow Keras' order: learning_rate first.
   const normalized: CallExpr = {
     ...call,
-    named: call.named.map((n) => ({ ...n, name: ALIASES[n.name] ?? n.name })),
+    named: call.named.map((n) => ({ ...n, name: own(ALIASES, n.name) ?? n.name })),
   };
   const args = bindArgs(normalized, { name: call.callee, params }, fail);
   // Keras 3 accepts at most one clipping option; say so here rather than when training starts.

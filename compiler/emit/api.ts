@@ -9,7 +9,7 @@
 import type { KernelInfo } from "../../runtime/core.js";
 import { labelKindOfLoss } from "../../runtime/data.js";
 import { METRIC_SCORES } from "../../runtime/metrics.js";
-import { OPTIMIZERS } from "../../runtime/optimizers.js";
+import { OPTIMIZERS, type OptimizerName, optimizerSettings } from "../../runtime/optimizers.js";
 import { layoutHashOf } from "../../runtime/params-json.js";
 import type { Model } from "../elaborate/model.js";
 import { sizeOf } from "../ir/node.js";
@@ -90,6 +90,12 @@ function literalText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** `  key: value,` on one line when it fits in 120 characters, else one line per field. */
+function fittedField(key: string, value: object): string {
+  const line = `  ${key}: ${literalText(value)},`;
+  return line.length <= 120 ? line : [`  ${key}: {`, ...fieldsText(value).map((f) => `    ${f},`), `  },`].join("\n");
+}
+
 /** An object's fields as `key: value` literals. */
 function fieldsText(v: object): string[] {
   return Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${literalText(x)}`);
@@ -164,6 +170,9 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
     ...(labels ? [`  checkTargets: (Y, what) => checkLabels(${JSON.stringify(labels)}, Y, TARGET_SIZE, OUTPUT_SIZE, what),`] : []),
     `  maxBatch: ${program.maxBatch},`,
     batched ? BATCHED_CORE : SAMPLE_CORE,
+    ...(program.kernels.train
+      ? [`  trainStep: ${program.kernels.train},`, `  trainStepSettings: ${JSON.stringify(optimizerSettings(model.optimizer.name as OptimizerName, model.optimizer.options))},`]
+      : []),
   ];
   const fn = (doc: string, name: string, params: [string, string, string?][], returns: string, body: string[]): Declaration => ({
     kind: "function",
@@ -204,7 +213,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
         `  loss: ${JSON.stringify(model.lossText)},`,
         `  optimizer: { name: ${JSON.stringify(model.optimizer.name)}, options: ${literalText(model.optimizer.options)} },`,
         `  accuracy: ${JSON.stringify(model.accuracy)},`,
-        `  kernels: ${literalText(kernels)},`,
+        fittedField("kernels", kernels),
         `}`,
       ].join("\n"),
     },

@@ -10,7 +10,7 @@
 
 import { compile } from "../compile.js";
 import type { BatchMode, UnrollMode } from "../lower/lower.js";
-import { topoOrder } from "../ir/node.js";
+import { sizeOf, topoOrder } from "../ir/node.js";
 import { safeName } from "../lower/comments.js";
 import type { Strategy } from "../lower/program.js";
 import { type GeneratedModule, loadGeneratedModule } from "../emit/load-module.js";
@@ -86,11 +86,9 @@ function replayRng(seed: number) {
   return { uniform: u, normal: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()), int: (n: number) => Math.floor(u() * n) };
 }
 
-/** Elements of a tensor of `shape` (an image [H, W, C] has H·W·C). */
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
 /** A random target of the kind the loss expects (0/1, one-hot, class index, or real values), of any shape. */
 function randomTarget(mod: GeneratedModule, u: () => number): number[] {
+  // Sizes of any rank: an image target or output is [height, width, channels].
   const n = sizeOf(mod.model.target.shape);
   const classes = sizeOf(mod.model.output.shape);
   switch (mod.model.accuracy) {

@@ -18,6 +18,7 @@ import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
 import { fitParameters, unusedName } from "./parameters.js";
+import { TRAIN_PARAMS, TRAIN_STEP, trainStep } from "./train-step.js";
 import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
 
 export type { UnrollMode } from "./per-sample.js";
@@ -31,6 +32,8 @@ export interface LowerOptions {
   maxBatch?: number;
   /** Names the module around the kernels uses at its top level (buffers must not take them). */
   reserved?: Iterable<string>;
+  /** Storage of parameters and gradients (the fused training step rounds as f32 storage would). */
+  precision?: "f64" | "f32";
 }
 
 const SAMPLE_PARAMS: Record<"predict" | "loss" | "grad", readonly Param[]> = {
@@ -72,9 +75,9 @@ function runtimeHelpers(roots: readonly Node[]): string[] {
  * does not use: see parameters.ts), the row variable, kernel names and the module's own names are taken.
  */
 function moduleNamer(reserved: Iterable<string>): Namer {
-  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS)].flat().map(([n]) => n);
+  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS), TRAIN_PARAMS].flat().map(([n]) => n);
   const namer = new Namer([...kernelParams, ...kernelParams.map(unusedName), ROW, ...reserved]);
-  for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows"]) namer.reserveFamily(kernel);
+  for (const kernel of ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows", TRAIN_STEP]) namer.reserveFamily(kernel);
   return namer;
 }
 
@@ -158,16 +161,17 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     ];
     const kernels = specs.map((s) => sampleKernel(s, unroll, sample));
     const strategy: Strategy = kernels[2]!.strategy;
+    // The whole training step in one function, when the gradient fits one unrolled function.
+    const sizes = { input: sizeOf(model.input.shape), target: sizeOf(model.target.shape), output: sizeOf(derived.predict.shape) };
+    const train = strategy === "unrolled" ? trainStep({ derived, sample, offsets, sizes, optimizer: model.optimizer, precision: options.precision ?? "f64" }) : undefined;
+    const entries = ["predictSample", "lossSample", "gradSample", ...(train ? [TRAIN_STEP] : [])];
     return {
       ...base,
       strategy,
       batched: false,
       buffers: buffers.list(),
-      functions: fitParameters(
-        kernels.flatMap((k) => k.functions),
-        new Set(["predictSample", "lossSample", "gradSample"]),
-      ),
-      kernels: { predict: "predictSample", loss: "lossSample", grad: "gradSample" },
+      functions: fitParameters([...kernels.flatMap((k) => k.functions), ...(train ? [train] : [])], new Set(entries)),
+      kernels: { predict: "predictSample", loss: "lossSample", grad: "gradSample", ...(train ? { train: TRAIN_STEP } : {}) },
     };
   }
 

@@ -6,7 +6,7 @@
 // shadow a buffer, two functions may both use `h_0`, and no buffer hides a function's local.
 //
 //   const module = new Namer(["p", "x", "fit"]);  const f = module.fork();
-//   module.take("fit")  // "fit2";   f.base("h")  // "h" (h_0, h_1 … are f's);   module.take("h_1")  // "h_12"
+//   module.take("fit")  // "fit2";   f.base("h")  // "h" (h_0, h_1 … are f's);   module.take("h_1")  // "h_1v2"
 
 /** Words that can never be identifiers, and globals generated code relies on. */
 const JAVASCRIPT = [
@@ -19,6 +19,14 @@ const JAVASCRIPT = [
 ];
 
 const FAMILY = /^(.+)_\d+$/;
+
+/**
+ * The n-th numbered variant of `hint`: `hint2`, or `hintv2` when digits right after `hint` would
+ * make an element local (`h_0` + `2` is `h_02`, of h's family, and so would every other number).
+ */
+function numbered(hint: string, n: number): string {
+  return `${hint}${/_\d*$/.test(hint) ? "v" : ""}${n}`;
+}
 
 export class Namer {
   private readonly taken = new Set<string>();
@@ -47,7 +55,11 @@ export class Namer {
   }
 
   private holds(name: string): boolean {
-    if (this.taken.has(name)) return true;
+    return this.taken.has(name) || this.inFamily(name);
+  }
+
+  /** Whether `name` is an element local `base_<digits>` of a base held here. */
+  private inFamily(name: string): boolean {
     const m = FAMILY.exec(name);
     return m !== null && this.bases.has(m[1]!);
   }
@@ -83,7 +95,7 @@ export class Namer {
   /** `hint`, or `hint2`, `hint3` … the first that is free; taken from now on. */
   take(hint: string): string {
     let name = hint;
-    for (let n = 2; !this.free(name); n++) name = `${hint}${n}`;
+    for (let n = 2; !this.free(name); n++) name = numbered(hint, n);
     this.taken.add(name);
     return name;
   }
@@ -91,7 +103,7 @@ export class Namer {
   /** `hint` followed by the first counter value that makes a free name (`i1`, `i2`, …). */
   fresh(hint: string): string {
     for (let n = 1; ; n++) {
-      const name = `${hint}${n}`;
+      const name = numbered(hint, n);
       if (this.free(name)) {
         this.taken.add(name);
         return name;
@@ -103,8 +115,9 @@ export class Namer {
   base(hint: string): string {
     const scopes = [...this.enclosing(), ...this.inner()];
     for (let n = 1; ; n++) {
-      const name = n === 1 ? hint : `${hint}${n}`;
-      if (!scopes.some((s) => s.familyMeets(name))) {
+      const name = n === 1 ? hint : numbered(hint, n);
+      // Neither may its family meet a name in sight, nor may it be an element of another family.
+      if (!scopes.some((s) => s.familyMeets(name) || s.inFamily(name))) {
         this.bases.add(name);
         return name;
       }

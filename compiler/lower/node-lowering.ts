@@ -10,7 +10,7 @@
 //     ...
 //     return loss_0;
 
-import { type Expr, type Stmt, binary, block, cond, compare, decl, indexAdd, indexMul, load, num, ret, store, v } from "../ir/code.js";
+import { type Expr, type Stmt, assign, binary, block, call, cond, compare, decl, indexAdd, indexMul, load, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf } from "../ir/node.js";
 import { flatIndex, forEachIndex, ix, unflatten } from "../ops/loops.js";
 import type { Index, LowerContext } from "../ops/op-def.js";
@@ -19,9 +19,14 @@ import type { Buffers } from "./buffers.js";
 import { baseName, commentText } from "./comments.js";
 import type { Plan } from "./plan.js";
 
-/** Where a sink writes: `return` a scalar, assign into an array, or accumulate into one. */
+/** Where a sink writes: `return` a scalar, assign into an array, accumulate into one, or into locals. */
 export type Sink =
   | { kind: "return"; node: Node }
+  /**
+   * `local(flat) += element` for every element (a fused training step's gradient and loss sums);
+   * `round`: `local = Math.fround(local + element)`, as a Float32Array element would hold it.
+   */
+  | { kind: "addTo"; node: Node; local: (flat: number) => string; comment: string; round?: boolean }
   | {
       kind: "store" | "accumulate";
       node: Node;
@@ -185,6 +190,15 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
 
   function lowerSink(sink: Sink): Stmt {
     if (sink.kind === "return") return block(commentOf(sink.node, file), [ret(elem(sink.node, []))], sink.node.id);
+    if (sink.kind === "addTo") {
+      const stmts = forEachIndex({ unrolled: true, fresh }, sink.node.shape, (index) => {
+        const flat = flatIndex(sink.node.shape, index);
+        const local = sink.local(flat.k === "num" ? flat.value : 0);
+        const value = elem(sink.node, index);
+        return [sink.round ? assign(local, "=", call("Math.fround", binary("+", v(local), value))) : assign(local, "+=", value)];
+      });
+      return block(sink.comment, stmts, sink.node.id);
+    }
     const op = sink.kind === "store" ? "=" : sink.negate ? "-=" : "+=";
     const ctx = { unrolled: unrolled(sink.node), fresh };
     const value = (index: Index[]) => (sink.scale ? binary("*", sink.scale, elem(sink.node, index)) : elem(sink.node, index));

@@ -21,7 +21,7 @@ import type { Fn, KernelHead, Strategy } from "./program.js";
 export type UnrollMode = "auto" | "always" | "never";
 
 /** How one function is lowered: where stored values live and which nodes are unrolled. */
-interface Mode {
+export interface Mode {
   locals: PlanOptions["locals"];
   unrolled: (node: Node) => boolean;
 }
@@ -41,7 +41,7 @@ export interface SampleContext {
 }
 
 /** Statements of one function computing `sinks`: every stored node in dependency order, then the sinks (the `return` last). */
-function render(sinks: readonly Sink[], mode: Mode, ctx: SampleContext, training: boolean, buffers: Buffers, namer: Namer): Rendered {
+export function render(sinks: readonly Sink[], mode: Mode, ctx: SampleContext, training: boolean, buffers: Buffers, namer: Namer): Rendered {
   const plan = planStorage(
     sinks.map((s) => s.node),
     { locals: mode.locals, names: ctx.names, namer },

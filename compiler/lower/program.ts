@@ -50,11 +50,12 @@ export interface Fn {
   tokens: number;
 }
 
-/** The three entry points every model has: inference, the loss, and a training step's gradient. */
+/** The entry points: inference, the loss, and a training step's gradient, which every model has; and the fused training step (train-step.ts), which small ones have. */
 export interface Kernels {
   predict: string;
   loss: string;
   grad: string;
+  train?: string;
 }
 
 export interface Program {

@@ -61,7 +61,7 @@ export interface Geometry {
   padLeft: number;
 }
 
-function outSize(size: number, k: number, stride: number, dilation: number, padding: Padding, what: string, input: Shape): { out: number; pad: number } {
+function outSize(size: number, k: number, stride: number, dilation: number, padding: Padding, what: string, input: Shape, extent: "high" | "wide"): { out: number; pad: number } {
   const effective = (k - 1) * dilation + 1;
   if (padding === "same") {
     const out = Math.ceil(size / stride);
@@ -69,7 +69,7 @@ function outSize(size: number, k: number, stride: number, dilation: number, padd
   }
   if (effective > size) {
     const dilated = dilation > 1 ? ` (${k} dilated by ${dilation})` : "";
-    throw new ShapeError(`the ${what} window is ${effective}${dilated} wide, larger than the input ${shapeText(input)}; use padding = "same" or a smaller window`);
+    throw new ShapeError(`the ${what} window is ${effective}${dilated} ${extent}, larger than the input ${shapeText(input)}; use padding = "same" or a smaller window`);
   }
   return { out: Math.floor((size - effective) / stride) + 1, pad: 0 };
 }
@@ -78,8 +78,8 @@ function outSize(size: number, k: number, stride: number, dilation: number, padd
 export function geometry(x: Shape, w: Window, what: string): Geometry {
   if (x.length !== 3) throw new ShapeError(`${what} needs an image [height, width, channels], got ${shapeText(x)}`);
   const [H, W, C] = x as [number, number, number];
-  const rows = outSize(H, w.kh, w.sh, w.dh, w.padding, what, x);
-  const cols = outSize(W, w.kw, w.sw, w.dw, w.padding, what, x);
+  const rows = outSize(H, w.kh, w.sh, w.dh, w.padding, what, x, "high");
+  const cols = outSize(W, w.kw, w.sw, w.dw, w.padding, what, x, "wide");
   return { H, W, C, Ho: rows.out, Wo: cols.out, padTop: rows.pad, padLeft: cols.pad };
 }
 

@@ -11,7 +11,7 @@ import { ROOT } from "../../scripts/examples.js";
 /** Layers from the bottom up; a path belongs to the first prefix it starts with. */
 const LAYERS: [number, string[]][] = [
   [0, ["runtime/"]],
-  [1, ["compiler/ast.ts", "compiler/diagnostics.ts", "compiler/suggest.ts", "compiler/version.ts"]],
+  [1, ["compiler/ast.ts", "compiler/diagnostics.ts", "compiler/suggest.ts", "compiler/own.ts", "compiler/version.ts"]],
   [2, ["compiler/parse.ts", "compiler/syntax-context.ts", "compiler/syntax-errors.ts", "compiler/grammar/"]],
   [2, ["compiler/ir/"]],
   [3, ["compiler/ops/"]],

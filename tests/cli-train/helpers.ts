@@ -21,9 +21,9 @@ export interface Run {
   stderr: string;
 }
 
-/** Starts nnc; `onStdout` sees the output so far after every chunk (e.g. to send a signal). */
-export function startNnc(args: string[], cwd: string, onStdout?: (soFar: string, child: ChildProcess) => void): Promise<Run> {
-  const child = spawn(process.execPath, [NNC, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NNC_DEBUG: "" } });
+/** Starts nnc (after Node's own `nodeArgs`); `onStdout` sees the output so far after every chunk (e.g. to send a signal). */
+export function startNnc(args: string[], cwd: string, onStdout?: (soFar: string, child: ChildProcess) => void, nodeArgs: string[] = []): Promise<Run> {
+  const child = spawn(process.execPath, [...nodeArgs, NNC, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NNC_DEBUG: "" } });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

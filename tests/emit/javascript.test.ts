@@ -60,8 +60,8 @@ describe("nnc MODEL.nn -o MODEL.js", () => {
     expect(got.iris).toEqual(Array.from(tsIris.predict(tsIris.init(2), [5.1, 3.5, 1.4, 0.2])));
     expect(got.history).toEqual(tsParity.fit(p, [[0], [2], [4]], [[0], [1], [1]], { epochs: 2, batchSize: 2, seed: 3 }).history.loss);
     expect(got.kernels).toEqual([
-      { strategy: "unrolled", batched: false, precision: "f64", flops: expect.any(Object) },
-      { strategy: expect.any(String), batched: expect.any(Boolean), precision: "f32", flops: expect.any(Object) },
+      { strategy: "unrolled", batched: false, precision: "f64", flops: expect.any(Object), fusedStep: true },
+      { strategy: expect.any(String), batched: expect.any(Boolean), precision: "f32", flops: expect.any(Object), fusedStep: expect.any(Boolean) },
     ]);
   });
 

@@ -152,7 +152,10 @@ describe("model.kernels", () => {
         batched: compiled.program.batched,
         precision: options.precision ?? "f64",
         flops: compiled.program.flops,
+        fusedStep: compiled.program.kernels.train !== undefined,
       });
+      // parity's whole step fits one function; MNIST's batched kernels have no fused step.
+      expect(mod.model.kernels.fusedStep).toBe(name === "parity");
       const summary = kernelSummary(mod.model.kernels);
       expect(compiled.code).toContain(` *   kernels: ${summary}\n`);
       writeFileSync(join(dir, `${name}.nn`), source(name));

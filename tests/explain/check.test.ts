@@ -28,6 +28,15 @@ describe("nnc check", () => {
     for (const p of r.params) expect(p.compared).toBeGreaterThan(0);
   });
 
+  it("takes inputs and targets of any rank: an image in, an image out (once an internal error: the input size read as shape[0])", async () => {
+    const source = `model seg\ninput img[6, 5, 2]\ntarget y[6, 5, 3]\nh = conv2d(img, 3, [3, 2], padding = "same", activation = sigmoid)\nloss = mean((h - y) ^ 2)\n`;
+    for (const unroll of ["auto", "never"] as const) {
+      const r = await checkGradients(source, "seg.nn", { points: 2, seed: 2, unroll });
+      expect(r.pass, checkText("seg.nn", r)).toBe(true);
+      expect(r.params.map((p) => p.compared)).toEqual([72, 6]); // every element of K_h [3, 2, 2, 3] and b_h [3], at both points
+    }
+  });
+
   it("checks the loop lowering too", async () => {
     const m = model("xor");
     const r = await checkGradients(m.source, m.file, { points: 2, unroll: "never" });

@@ -71,7 +71,39 @@ describe("nnc grad --format ts", () => {
     for (const line of text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("//"))) expect(code).toContain(flat(line.trim()));
   });
 
-  it.each(EXAMPLE_MODELS)("shows code for every parameter of $file (batched kernels whole)", async (m) => {
+  it("slices a batched CNN: ∂loss/∂K_c1 through the transposed convolution, the max pooling's routing and the patches' product", async () => {
+    const m = model("cnn");
+    const { program } = lowerSource(m.source, m.file);
+    expect(program.batched).toBe(true);
+    const text = await gradReport(m.source, m.file, { format: "ts", wrt: "K_c1" });
+    const comments = sliceComments(sliceGradient(program, "K_c1")!);
+    // Every layer from the loss down to c1 (conv2d's input gradient is a product then a row loop: line 9 twice), then the sink; no other sink.
+    expect(comments.map((c) => /^(backward of cnn\.nn:\d+|∂loss\/∂\S+)/.exec(c)?.[1])).toEqual([
+      "backward of cnn.nn:15",
+      "backward of cnn.nn:13",
+      "backward of cnn.nn:12",
+      "backward of cnn.nn:10",
+      "backward of cnn.nn:9",
+      "backward of cnn.nn:9",
+      "backward of cnn.nn:9",
+      "backward of cnn.nn:8",
+      "backward of cnn.nn:7",
+      "∂loss/∂K_c1",
+    ]);
+    expect(text).toContain("// ∂loss/∂K_c1 [3, 3, 1, 4]  (Σ over the batch)");
+    expect(text).toMatch(/Forward values they read, computed earlier in gradRows: .*\bpatches_img\b/);
+    // The sink is the product of the image's patches with δz_c1 over every row's positions.
+    expect(text).toMatch(/patches_img\[ra\d+ \+ k\d+ \* 9\]!/);
+    expect(text).toMatch(/dz_c1\[rb\d+ \+ k\d+ \* 4\]!/);
+    // ∂loss/∂K_c2 stops at line 9: it needs neither the pooling's routing nor δz_c1.
+    const k2 = sliceComments(sliceGradient(program, "K_c2")!);
+    expect(k2.some((c) => /cnn\.nn:[78]\b/.test(c))).toBe(false);
+    const flat = (s: string) => s.replace(/\s+/g, " ");
+    const code = flat((await compile(m.source, m.file)).code);
+    for (const line of text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("//"))) expect(code).toContain(flat(line.trim()));
+  });
+
+  it.each([...EXAMPLE_MODELS, model("cnn")])("shows code for every parameter of $file (batched kernels whole)", async (m) => {
     const { model: built } = analyze(m.source, m.file);
     for (const p of built.params) {
       const text = await gradReport(m.source, m.file, { format: "ts", wrt: p.name });

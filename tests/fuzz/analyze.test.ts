@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import { analyze } from "../../compiler/compile.js";
 import { FILE, FuzzStats, checkOutcome, showSource } from "./outcome.js";
 import { semanticProblem } from "./semantics.js";
-import { generatedSource, loadExamples, mutatedExample, randomText, randomTokens } from "./arbitraries.js";
+import { loadExamples, mutatedExample, randomText, randomTokens } from "./arbitraries.js";
+import { generatedSource } from "./models.js";
 
 export const SEED = Number(process.env["NNC_FUZZ_SEED"] ?? 20_240_606);
 const SCALE = Number(process.env["NNC_FUZZ_SCALE"] ?? 1);

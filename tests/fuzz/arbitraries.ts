@@ -1,7 +1,7 @@
 // fast-check generators of model sources for the fuzz tests: random text, random token
-// sequences, mutations of the example models (deleted, duplicated, swapped tokens, huge
-// numbers, deep nesting, very long lines, non-ASCII, NUL bytes, CRLF/CR line ends), and
-// generated models that are mostly valid (so build, autodiff and simplify get exercised).
+// sequences, and mutations of the example models (deleted, duplicated, swapped tokens, huge
+// numbers, deep nesting, very long lines, non-ASCII, NUL bytes, CRLF/CR line ends). Generated
+// models that are mostly valid are in models.ts.
 //
 //   fc.sample(mutatedExample(loadExamples()), 3)   // three mutated copies of dsl-examples/*.nn
 
@@ -78,7 +78,8 @@ export type Mutation =
   | { kind: "long-line"; at: number; form: "comment" | "name" | "sum" | "number" | "spaces"; length: number }
   | { kind: "line-ends"; style: "\r\n" | "\r" };
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+/** One random mutation (see `mutate`). */
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom("delete" as const, "duplicate" as const), at: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("swap" as const), at: fc.nat(), with: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text: fc.constantFrom(...VOCABULARY) }) },
@@ -159,119 +160,4 @@ export function mutatedExample(examples: readonly Example[]): fc.Arbitrary<strin
   return fc
     .tuple(fc.constantFrom(...examples), fc.array(mutation, { minLength: 1, maxLength: 4 }))
     .map(([example, mutations]) => mutate(example.source, mutations));
-}
-
-// ---- generated models ----------------------------------------------------------------
-
-const ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softmax"];
-const INITS = ["zeros", "ones", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal", "constant(value = 0.1)"];
-const OPTIMIZERS = ["sgd", "sgd(lr = 0.1, momentum = 0.9, nesterov = true)", "adam(lr = 0.01)", "rmsprop(clipnorm = 1)", "adagrad(global_clipnorm = 2)", "adam(clipvalue = 0.5)"];
-
-type Layer =
-  | { kind: "dense"; units: number; act: string; l2: boolean }
-  | { kind: "act"; act: string }
-  | { kind: "dropout"; rate: number }
-  | { kind: "raw"; units: number; init: string }
-  | { kind: "scale"; op: "*" | "/" | "+" | "-"; c: number }
-  | { kind: "residual" }
-  | { kind: "long-sum"; terms: number };
-
-const layer: fc.Arbitrary<Layer> = fc.oneof(
-  fc.record({ kind: fc.constant("dense" as const), units: fc.integer({ min: 1, max: 5 }), act: fc.constantFrom(...ACTIVATIONS), l2: fc.boolean() }),
-  fc.record({ kind: fc.constant("act" as const), act: fc.constantFrom("sigmoid", "tanh", "relu", "exp", "abs", "square", "softplus", "softmax", "log_softmax") }),
-  fc.record({ kind: fc.constant("dropout" as const), rate: fc.constantFrom(0, 0.2, 0.5) }),
-  fc.record({ kind: fc.constant("raw" as const), units: fc.integer({ min: 1, max: 4 }), init: fc.constantFrom(...INITS) }),
-  fc.record({ kind: fc.constant("scale" as const), op: fc.constantFrom("*" as const, "/" as const, "+" as const, "-" as const), c: fc.constantFrom(2, 0.5, 1000, 1e-3) }),
-  fc.record({ kind: fc.constant("residual" as const) }),
-  fc.record({ kind: fc.constant("long-sum" as const), terms: fc.integer({ min: 2, max: 40 }) }),
-);
-
-export interface GeneratedModel {
-  name: string;
-  inSize: number;
-  outSize: number;
-  layers: Layer[];
-  head: string;
-  loss: "mse" | "mae" | "binary_crossentropy" | "categorical_crossentropy" | "sparse_categorical_crossentropy" | "expr" | "bce-written" | "cce-written" | "lse-written";
-  optimizer: string;
-  metrics: boolean;
-  crlf: boolean;
-}
-
-export const generatedModel: fc.Arbitrary<GeneratedModel> = fc.record({
-  name: fc.constantFrom("net", "m", "constructor", "class", "__proto__", "delete", "toString"),
-  inSize: fc.integer({ min: 1, max: 4 }),
-  outSize: fc.integer({ min: 1, max: 3 }),
-  layers: fc.array(layer, { maxLength: 4 }),
-  head: fc.constantFrom(...ACTIVATIONS),
-  loss: fc.constantFrom(
-    "mse" as const,
-    "mae" as const,
-    "binary_crossentropy" as const,
-    "categorical_crossentropy" as const,
-    "sparse_categorical_crossentropy" as const,
-    "expr" as const,
-    "bce-written" as const,
-    "cce-written" as const,
-    "lse-written" as const,
-  ),
-  optimizer: fc.constantFrom(...OPTIMIZERS),
-  metrics: fc.boolean(),
-  crlf: fc.boolean(),
-});
-
-/** The source text of a generated model: shapes are consistent, so most of them compile. */
-export function renderModel(g: GeneratedModel): string {
-  const target = g.loss === "sparse_categorical_crossentropy" ? 1 : g.outSize;
-  const lines = [`# generated`, `model ${g.name}`, `input x[${g.inSize}]`, `target y[${target}]`];
-  let prev = "x";
-  let size = g.inSize;
-  g.layers.forEach((l, i) => {
-    const h = `h${i}`;
-    switch (l.kind) {
-      case "dense":
-        lines.push(`${h} = dense(${prev}, ${l.units}, ${l.act}${l.l2 ? ", l2 = 1e-4" : ""})`);
-        size = l.units;
-        break;
-      case "act":
-        lines.push(`${h} = ${l.act}(${prev})`);
-        break;
-      case "dropout":
-        lines.push(`${h} = dropout(${prev}, ${l.rate})`);
-        break;
-      case "raw":
-        lines.push(`param W${i}[${l.units}, ${size}] ~ ${l.init}`, `param b${i}[${l.units}] ~ zeros`, `${h} = W${i} @ ${prev} + b${i}`);
-        size = l.units;
-        break;
-      case "scale":
-        lines.push(`${h} = ${prev} ${l.op} ${l.c}`);
-        break;
-      case "residual":
-        lines.push(`${h} = ${prev} + tanh(${prev}) * 0.5`);
-        break;
-      case "long-sum": // a long DSL line: comments quoting it must stay comments
-        lines.push(`${h} = ${Array.from({ length: l.terms }, (_, k) => `${prev} * ${k + 1}`).join(" + ")}`);
-        break;
-    }
-    prev = h;
-  });
-  lines.push(`out = dense(${prev}, ${g.outSize}, ${g.head})`);
-  // Hand-written cross-entropies: derive rewrites them into stable forms (which must keep their value).
-  const written: Record<string, string> = {
-    expr: "loss = mean((out - y) ^ 2)",
-    "bce-written": "loss = -mean(y * log(sigmoid(out)) + (1 - y) * log(1 - sigmoid(out)))",
-    "cce-written": "loss = -sum(y * log(softmax(out)))",
-    "lse-written": "loss = log(sum(exp(out))) - sum(y * out)",
-  };
-  lines.push(written[g.loss] ?? `loss ${g.loss}(out, y)`);
-  lines.push(`optimizer ${g.optimizer}`);
-  if (g.metrics) lines.push(`metrics accuracy`);
-  return lines.join(g.crlf ? "\r\n" : "\n") + "\n";
-}
-
-/** Generated models, some of them mutated once or twice (mostly semantic errors then). */
-export function generatedSource(): fc.Arbitrary<string> {
-  return fc
-    .tuple(generatedModel, fc.array(mutation, { maxLength: 2 }))
-    .map(([g, mutations]) => (mutations.length === 0 ? renderModel(g) : mutate(renderModel(g), mutations)));
 }

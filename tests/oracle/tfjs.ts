@@ -138,9 +138,9 @@ export function tfLossAndGradient(
  * Elementwise relative error |a − b| / max(|a|, |b|, floor) must stay below REL_TOL, where
  * floor = floorFraction · max|b| (default 1e-3): an element far smaller than the largest one in
  * its tensor is compared at the tensor's scale, since float32 cannot resolve it better than that.
- * The reference must be non-trivial (something must be compared).
+ * The reference must be non-trivial (something must be compared). Returns the worst error.
  */
-export function expectClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, what: string, floorFraction = 1e-3, tol = REL_TOL): void {
+export function expectClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, what: string, floorFraction = 1e-3, tol = REL_TOL): number {
   expect(ours.length, `${what}: length`).toBe(theirs.length);
   let scale = 0;
   for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]!));
@@ -158,6 +158,7 @@ export function expectClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, 
     }
   }
   expect(worst, `${what}: worst relative error at [${at}]: ours ${ours[at]}, tfjs ${theirs[at]}`).toBeLessThan(tol);
+  return worst;
 }
 
 /**
@@ -166,10 +167,12 @@ export function expectClose(ours: ArrayLike<number>, theirs: ArrayLike<number>, 
  * gradient element near zero, where float32 keeps few correct digits, still takes a full-size
  * step; that step's error is small against the tensor, not against a weight that sits near 0.)
  */
-export function expectWeightsClose(mod: GeneratedModule, ours: Float64Array, theirs: Float64Array, what: string): void {
+export function expectWeightsClose(mod: GeneratedModule, ours: Float64Array, theirs: Float64Array, what: string): number {
+  let worst = 0;
   for (const p of mod.model.params) {
-    expectClose(ours.subarray(p.offset, p.offset + p.size), theirs.subarray(p.offset, p.offset + p.size), `${what} ${p.name}`, 1);
+    worst = Math.max(worst, expectClose(ours.subarray(p.offset, p.offset + p.size), theirs.subarray(p.offset, p.offset + p.size), `${what} ${p.name}`, 1));
   }
+  return worst;
 }
 
 /** Deterministic test data in [lo, hi) (xorshift; not the runtime's Rng on purpose). */

@@ -8,9 +8,11 @@ import { pathToFileURL } from "node:url";
 const TURBOFAN = 1 << 6; // V8's OptimizationStatus::kTurboFanned
 const m = await import(pathToFileURL(process.argv[2]).href);
 const { __probe: probe, model } = m;
-const inSize = model.input.shape[0];
-const tSize = model.target.shape[0];
-const oSize = model.output.shape[0];
+// Sizes of any rank (an image input is [height, width, channels]).
+const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
+const inSize = sizeOf(model.input.shape);
+const tSize = sizeOf(model.target.shape);
+const oSize = sizeOf(model.output.shape);
 const rows = 8;
 const X = new Float64Array(rows * inSize).map((_, i) => ((i * 7919) % 101) / 101);
 const Y = new Float64Array(rows * tSize);
@@ -24,7 +26,9 @@ const optimizer = m.createOptimizer();
 
 // What each kernel parameter is bound to, by name (a kernel's helpers take only the
 // parameters they use, so each function is called with its own list, read from its source).
-const values = { p: params, x: X, xo: 0, y: Y, yo: 0, outputs: out, oo: 0, X, Y, n: rows, rng };
+// A fused trainStep runs on an optimizer's state, reporting [norm, applied] into `rep`.
+const stepOptimizer = m.createOptimizer();
+const values = { p: params, x: X, xo: 0, y: Y, yo: 0, outputs: out, oo: 0, X, Y, n: rows, rng, state: stepOptimizer.state.arrays, sc: stepOptimizer.state.scalars, rep: [0, 0] };
 const parameterNames = (fn) => /^function\s*\w*\s*\(([^)]*)\)/.exec(fn.toString())[1].split(",").map((s) => s.trim().replace(/^_/, "")).filter(Boolean);
 const targets = Object.entries(probe)
   .filter(([name]) => name !== "createRng")

@@ -111,7 +111,7 @@ describe("nnc with bad files", () => {
   it("writes a JavaScript module and its .d.ts for -o NAME.js and NAME.mjs: what compile() returns", async () => {
     const runs = await Promise.all([nnc(["xor.nn", "-o", "xor.js"], dir), nnc(["xor.nn", "-o", "xor-m.mjs", "--precision", "f32"], dir)]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
-    expect(runs[0]!.stderr).toMatch(/^nnc: xor\.nn -> xor\.js and xor\.d\.ts \(4 tensors, [\d.]+ KB; kernels: per sample, \w+, f64; \d+ flops per prediction, \d+ per training sample\)\n$/);
+    expect(runs[0]!.stderr).toMatch(/^nnc: xor\.nn -> xor\.js and xor\.d\.ts \(4 tensors, [\d.]+ KB; kernels: per sample, \w+(?:, fused training step)?, f64; \d+ flops per prediction, \d+ per training sample\)\n$/);
     expect(runs[1]!.stderr).toMatch(/^nnc: xor\.nn -> xor-m\.mjs and xor-m\.d\.mts \(/);
     const js = await compile(readFileSync(XOR, "utf8"), "xor.nn", { language: "js" });
     expect(readFileSync(join(dir, "xor.js"), "utf8")).toBe(js.code);

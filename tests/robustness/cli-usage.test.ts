@@ -102,6 +102,16 @@ describe("did you mean", () => {
     expect(await nncInProcess(["help", "train", "predict"])).toEqual({ code: 2, stdout: "", stderr: "nnc: error: nnc help takes one command name, got train predict. See 'nnc help'.\n" });
   });
 
+  it("[C6] a property every JavaScript object has is no command either", async () => {
+    // (Looked up in a plain object, `nnc toString` found Object.prototype.toString: an internal error.)
+    for (const word of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      for (const args of [[word], [word, "m.nn"], ["help", word]]) {
+        const r = await nncInProcess(args);
+        expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 2, stderr: expect.stringContaining(`nnc: error: unknown command '${word}'`) });
+      }
+    }
+  });
+
   it("[C6] a word that is no command and no file lists the commands", async () => {
     const r = await nncInProcess(["frobnicate"]);
     expect(r.code).toBe(2);

@@ -1,7 +1,7 @@
 // Determinism: the same model gives byte-identical code, and the same seed identical training,
 // in this process and in another one with a different time zone, locale, working directory and
 // path spelling; the output holds no timestamp and no absolute path. A different seed must give
-// different weights (so the comparison can fail).
+// different weights (so the comparison can fail). The same for a CNN (tests/explain/models/cnn.nn).
 
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,11 +10,13 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.js";
+import { importCode } from "../helpers/generated.js";
 import * as xor from "../../generated/xor.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NNC = join(ROOT, "bin/nnc.js");
 const XOR_NN = join(ROOT, "dsl-examples/xor.nn");
+const CNN_NN = join(ROOT, "tests/explain/models/cnn.nn");
 const dir = mkdtempSync(join(tmpdir(), "nnc-determinism-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -90,5 +92,30 @@ process.stdout.write(JSON.stringify({ params: xor.saveParams(params), loss: hist
     const child = await run(["--import", "tsx", script], ROOT);
     expect(child.stderr).toBe("");
     expect(JSON.parse(child.stdout)).toEqual(a);
+  });
+
+  it("a CNN compiles to the same bytes twice, in another process and environment too, and trains the same from the same seed", async () => {
+    const source = readFileSync(CNN_NN, "utf8");
+    for (const options of [{}, { batch: "never" as const }, { precision: "f32" as const }]) {
+      const first = (await compile(source, "cnn.nn", options)).code;
+      expect((await compile(source, "cnn.nn", options)).code).toBe(first);
+    }
+    const inProcess = (await compile(source, "tests/explain/models/cnn.nn")).code;
+    const out = join(dir, "cnn.ts");
+    const cli = await run([NNC, "tests/explain/models/cnn.nn", "-o", out], ROOT);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(inProcess);
+    // Training with dropout (masks from the seed): the same seed, the same weights; another seed, others.
+    const mod = await importCode(inProcess);
+    const xs = Array.from({ length: 12 }, (_, r) => Array.from({ length: 100 }, (_, i) => ((r * 31 + i * 17) % 23) / 23));
+    const ys = xs.map((_, r) => [0, 1, 2].map((k) => (k === r % 3 ? 1 : 0)));
+    const train = (seed: number) => {
+      const params = mod.init(seed);
+      mod.fit(params, xs, ys, { epochs: 2, batchSize: 4, seed });
+      return mod.saveParams(params);
+    };
+    const a = train(3);
+    expect(train(3)).toBe(a);
+    expect(train(4)).not.toBe(a);
   });
 });
