@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../scripts/examples.js";
-import { type Workload, workloads } from "./workloads.js";
+import { type Workload, sourceOf, workloads } from "./workloads.js";
 
 interface Trainer {
   step(X: Float64Array, Y: Float64Array, n: number): number;
@@ -37,7 +37,6 @@ const work = mkdtempSync(join(tmpdir(), "nnc-compare-"));
 const old = join(work, "old");
 execFileSync("git", ["-C", ROOT, "worktree", "add", "--detach", old, ref], { stdio: "ignore" });
 symlinkSync(join(ROOT, "node_modules"), join(old, "node_modules"));
-const sourceOf = (example: Workload["example"]) => (example === "mnist" ? "bench/mnist-plain.nn" : `dsl-examples/${example}.nn`);
 
 /** Compiles with the compiler in `root` (through its CLI from the sources, as both are), timing it. */
 function compileWith(root: string, example: Workload["example"], tag: string): { file: string; seconds: number } {

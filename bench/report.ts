@@ -1,14 +1,21 @@
 // bench/RESULTS.md from one benchmark run: tables of throughput, rates against the measured
 // matrix-matrix peak, final loss and accuracy, prediction latency, compile times and sizes,
-// and the issue's targets with how far each one is from being met.
+// and the issues' targets with how far each one is from being met (the fastest peer and issue
+// 15's targets: report-peers.ts).
 
 import type { GemmPeak } from "./gemm-peak.js";
+import { issue15Targets, peerNotes, rateOf, samplesOf } from "./report-peers.js";
 import type { Workload } from "./workloads.js";
 
 export interface Outcome {
   seconds: number;
+  /** NaN when the peer's loss is not the workload's. */
   loss: number;
   accuracy: number;
+  /** Samples trained on, when fewer than the workload's. */
+  samples?: number;
+  /** What the peer computes, when it is not exactly the workload. */
+  computes?: string;
 }
 
 export interface Row {
@@ -29,6 +36,13 @@ export interface Report {
   /** Every measurement of the peak in the run (start, before each MNIST workload, end). */
   peaks: number[];
   rows: Row[];
+  /** What a run of every workload and peer adds (absent from a partial run: `--only`, `--no-tfjs`). */
+  full?: FullRunParts;
+  /** For a printed run (partial or quick): the command that asked for it. */
+  partial?: string;
+}
+
+export interface FullRunParts {
   latencies: { example: string; nnc: number; plain: number; tfjs: number; flops: number }[];
   compiles: { example: string; seconds: number; cpu: number; bytes: number }[];
   breakdown: { adam: number; grad32: number; grad1: number };
@@ -41,12 +55,14 @@ const int = (x: number) => Math.round(x).toLocaleString("en-US");
 
 export function renderResults(r: Report): string {
   const out: string[] = [];
-  const rate = (row: Row, name: string) => row.samples / row.results[name]!.seconds;
-  const gflops = (row: Row, name: string) => row.flops / row.results[name]!.seconds / 1e9;
+  const rate = rateOf;
+  const gflops = (row: Row, name: string) => (row.flops / row.samples) * rate(row, name) / 1e9;
   out.push(
     "# nnc benchmark results",
     "",
-    "Written by `npm run bench` (bench/run.ts) from one run; every number below comes from that run.",
+    r.partial
+      ? `Printed by ${r.partial} (bench/run.ts) from one run of ${r.rows.map((x) => x.workload.name).join(", ")}; every number below comes from that run (bench/RESULTS.md comes from a full \`npm run bench\`).`
+      : "Written by `npm run bench` (bench/run.ts) from one run; every number below comes from that run.",
     `Node ${r.node}, ${r.cpu}, one thread. Load average ${f(r.load[0])} at the start, ${f(r.load[1])} at the end`,
     "(other processes on the machine slow every peer alike; ratios are more stable than absolute rates).",
     "",
@@ -64,12 +80,17 @@ export function renderResults(r: Report): string {
     "## Training",
     "",
     "Same network, initial weights, data order (no shuffling) and update rule for every peer; each peer first trains once",
-    "untimed on a tenth of the workload (JIT and kernel warm-up), then the best of 3 timed runs counts for nnc, of 2 for the",
-    "hand-written loops, and 1 for tfjs (its runs take minutes). *nnc fit* is the generated",
+    "untimed on a tenth of the workload (JIT and kernel warm-up), then the best of 3 timed runs counts for nnc and the ceiling, of 2 for the",
+    "hand-written loops, synaptic and brain.js (1 when they train on fewer rows), and 1 for tfjs (its runs take minutes); a peer whose",
+    "runs are short is timed again until a second has been timed in all (up to 20 runs: the tiny models' runs take milliseconds). *nnc fit* is the generated",
     "module's `fit` (which also scores accuracy on each batch, from the outputs its training step already computed), *nnc step* its",
-    "`createTrainer().step` alone, *plain JS* hand-written per-sample loops, *tfjs* `@tensorflow/tfjs-layers` `model.fit`",
-    "on the cpu backend (float32). GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
-    "The MNIST workloads run bench/mnist-plain.nn: the MNIST example without its dropout layer, whose random masks no two",
+    "`createTrainer().step` alone, *plain JS* hand-written per-sample loops with the optimizer as a pass of its own (bench/peers/plain.ts),",
+    "*plain JS fused* the fastest loops we could write (bench/peers/plain-fused.ts: at batch 1 the update inside the backward sweep),",
+    "*ceiling* the per-sample ceiling of MNIST SGD batch 1 (bench/peers/ceiling.ts: one matrix-vector product forward and one fused",
+    "gradient-and-update pass per layer, sizes baked in), *synaptic* 1.1.4 (its compiled network, `activate` + `propagate`), *brain.js* 1.6.1",
+    "(`trainPattern`), *tfjs* `@tensorflow/tfjs-layers` `model.fit` on the cpu backend (float32). synaptic and brain.js run their closest",
+    "equivalent of each workload, listed under its table. GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
+    "The MNIST workloads run bench/mnist-plain.nn (Adam) and bench/mnist-plain-sgd.nn (SGD): the MNIST example without its dropout layer, whose random masks no two",
     "peers could draw alike (the example's held-out accuracy, nnc against tfjs, is in bench/MNIST-ACCURACY.md).",
     "",
   );
@@ -79,25 +100,38 @@ export function renderResults(r: Report): string {
     out.push("| peer | seconds | samples/s | GFLOP/s | of GEMM peak | loss | accuracy |", "| --- | --- | --- | --- | --- | --- | --- |");
     for (const name of Object.keys(row.results)) {
       const o = row.results[name]!;
-      out.push(`| ${name} | ${f(o.seconds, 3)} | ${int(rate(row, name))} | ${f(gflops(row, name), 3)} | ${f((100 * gflops(row, name)) / r.peak.gflops, 1)}% | ${f(o.loss, 4)} | ${f(o.accuracy, 4)} |`);
+      const loss = Number.isNaN(o.loss) ? "—" : f(o.loss, 4);
+      out.push(`| ${name} | ${f(o.seconds, 3)} | ${int(rate(row, name))} | ${f(gflops(row, name), 3)} | ${f((100 * gflops(row, name)) / r.peak.gflops, 1)}% | ${loss} | ${f(o.accuracy, 4)} |`);
     }
     if (row.pairedFraction) {
       out.push("", `nnc step against the matrix-matrix peak measured just before its fastest run (${f(row.pairedFraction.peak)} GFLOP/s): **${f(100 * row.pairedFraction.fraction, 0)}%**.`);
     }
-    const t = rate(row, "tfjs");
-    out.push("", `nnc / tfjs: **${f(rate(row, "nnc fit") / t, 1)}×** (fit), **${f(rate(row, "nnc step") / t, 1)}×** (step); nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
+    out.push(...peerNotes(row));
+    const noTfjs = w.peers?.tfjs === false ? "no tfjs run (its batch-1 MNIST rate is in the Adam batch-1 table); " : "no tfjs run (--no-tfjs); ";
+    const vsTfjs = row.results["tfjs"] ? `nnc / tfjs: **${f(rate(row, "nnc fit") / rate(row, "tfjs"), 1)}×** (fit), **${f(rate(row, "nnc step") / rate(row, "tfjs"), 1)}×** (step); ` : noTfjs;
+    out.push("", `${vsTfjs}nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
   }
+  if (r.full) out.push(...fullRunSections(r, r.full));
+  out.push(...issue15Targets(r.rows), "");
+  return out.join("\n");
+}
+
+/** Prediction latency, compile times, issue 4's targets and where MNIST's time goes: a full run only. */
+function fullRunSections(r: Report, full: FullRunParts): string[] {
+  const out: string[] = [];
+  const rate = rateOf;
+  const gflops = (row: Row, name: string) => (row.flops / row.samples) * rate(row, name) / 1e9;
   out.push("## Prediction latency (one sample)", "", "| model | nnc µs | plain JS µs | tfjs µs | tfjs / nnc |", "| --- | --- | --- | --- | --- |");
-  for (const l of r.latencies) out.push(`| ${l.example} | ${f(l.nnc * 1e6, 3)} | ${f(l.plain * 1e6, 3)} | ${f(l.tfjs * 1e6, 1)} | ${f(l.tfjs / l.nnc, 0)}× |`);
+  for (const l of full.latencies) out.push(`| ${l.example} | ${f(l.nnc * 1e6, 3)} | ${f(l.plain * 1e6, 3)} | ${f(l.tfjs * 1e6, 1)} | ${f(l.tfjs / l.nnc, 0)}× |`);
   out.push("", "## Compiling", "", "`node bin/nnc.js dsl-examples/NAME.nn -o NAME.ts` wall time and CPU time (user + system; median of 3, from the dist/ build), and the committed generated module's size.", "");
   out.push("| example | wall s | CPU s | generated KB |", "| --- | --- | --- | --- |");
-  for (const c of r.compiles) out.push(`| ${c.example} | ${f(c.seconds, 2)} | ${f(c.cpu, 2)} | ${f(c.bytes / 1024, 1)} |`);
+  for (const c of full.compiles) out.push(`| ${c.example} | ${f(c.seconds, 2)} | ${f(c.cpu, 2)} | ${f(c.bytes / 1024, 1)} |`);
 
   // Targets.
   const row = (name: string) => r.rows.find((x) => x.workload.name === name)!;
   const vsTfjs = (name: string) => rate(row(name), "nnc fit") / rate(row(name), "tfjs");
   const stepVsTfjs = (name: string) => rate(row(name), "nnc step") / rate(row(name), "tfjs");
-  const compile = (name: string) => r.compiles.find((c) => c.example === name)!;
+  const compile = (name: string) => full.compiles.find((c) => c.example === name)!;
   const targets: [string, number, number, string][] = [
     ["MNIST batch 32: nnc fit / tfjs", vsTfjs("mnist32"), 4, "×"],
     ["MNIST batch 32: nnc step / tfjs", stepVsTfjs("mnist32"), 4, "×"],
@@ -117,7 +151,7 @@ export function renderResults(r: Report): string {
   out.push(`| parity compiles in under 1 s | ${f(compile("parity").seconds, 2)} s | < 1 s | ${compile("parity").seconds < 1 ? "yes" : "no"} |`);
   out.push(`| MNIST compiles in under 3 s | ${f(compile("mnist").seconds, 2)} s | < 3 s | ${compile("mnist").seconds < 3 ? "yes" : "no"} |`);
   out.push(`| generated MNIST under 200 KB | ${f(compile("mnist").bytes / 1024, 1)} KB | < 200 KB | ${compile("mnist").bytes < 200 * 1024 ? "yes" : "no"} |`);
-  const ex = r.mnistExample;
+  const ex = full.mnistExample;
   const exMet = ex.accuracy >= 0.95 ? "yes" : `no (${f(100 * (0.95 - ex.accuracy), 2)} points short)`;
   out.push(`| MNIST example, ${ex.epochs} epochs of batch ${ex.batch} from seed 1: held-out accuracy | ${f(100 * ex.accuracy, 2)}% | ≥ 95% | ${exMet} |`);
   out.push(
@@ -129,11 +163,12 @@ export function renderResults(r: Report): string {
   );
   const perUpdate = (name: string, peer: string) => {
     const x = row(name);
-    return x.results[peer]!.seconds / ((x.samples / x.workload.batch) || 1);
+    const o = x.results[peer];
+    return o ? o.seconds / (samplesOf(x, o) / x.workload.batch || 1) : NaN;
   };
   out.push("", "### Time per update (where the small models' ratios come from)", "", "| workload | tfjs | nnc fit | nnc step | plain JS |", "| --- | --- | --- | --- | --- |");
   for (const x of r.rows) {
-    const us = (peer: string) => `${f(perUpdate(x.workload.name, peer) * 1e6, 2)} µs`;
+    const us = (peer: string) => (x.results[peer] ? `${f(perUpdate(x.workload.name, peer) * 1e6, 2)} µs` : "—");
     out.push(`| ${x.workload.name} | ${us("tfjs")} | ${us("nnc fit")} | ${us("nnc step")} | ${us("plain JS")} |`);
   }
   out.push(
@@ -143,7 +178,7 @@ export function renderResults(r: Report): string {
     "the batch, scoring accuracy, the epoch's bookkeeping), which is what separates *nnc fit*",
     "from *nnc step* on parity (one batch per epoch) and xor (four batches of one row per epoch).",
   );
-  const b = r.breakdown;
+  const b = full.breakdown;
   out.push(
     "",
     "### Where MNIST's time goes (measured in this run)",
@@ -163,5 +198,5 @@ export function renderResults(r: Report): string {
       "",
     );
   }
-  return out.join("\n");
+  return out;
 }

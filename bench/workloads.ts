@@ -5,10 +5,14 @@
 //   xor      2-8-1 tanh/sigmoid + L2 1e-4 on W1, SGD 0.5 momentum 0.9, batch 1, 20,000 steps
 //   mnist32  784-128-10 relu/softmax, Adam 0.001, batch 32, one epoch of 8,000 digits
 //   mnist1   the same, batch 1, 2,000 digits
+//   mnistsgd the same with plain SGD 0.01 (bench/mnist-plain-sgd.nn), batch 1, 2,000 digits
 // (MNIST: bench/mnist-plain.nn, the example without its dropout layer, whose masks no two peers
-// could draw alike.)
+// could draw alike.) Each workload also says which other peers run it and how: synaptic and
+// brain.js cannot run any of them exactly, so they run the closest thing they can, and
+// `computes` says what that is.
 
 import { mnistSplit } from "../scripts/mnist-data.js";
+import type { BrainSettings } from "./peers/brain.js";
 
 export interface LayerSpec {
   units: number;
@@ -31,11 +35,30 @@ export interface NetSpec {
   optimizer: OptimizerSpec;
 }
 
+/** A peer's closest run of a workload it cannot run exactly. */
+export interface ForeignRun {
+  /** What the peer computes instead (shown in RESULTS.md). */
+  computes: string;
+  /** Train on the first `rows` rows only (a peer that would take minutes on the whole workload). */
+  rows?: number;
+}
+
+/** The peers beyond nnc, tfjs and the hand-written loops (which run every workload). */
+export interface WorkloadPeers {
+  /** synaptic: per-sample SGD at this rate, with the network's hidden activations. */
+  synaptic?: ForeignRun & { lr: number };
+  brain?: ForeignRun & BrainSettings;
+  /** The per-sample ceiling kernel (bench/peers/ceiling.ts): MNIST SGD batch 1 only. */
+  ceiling?: boolean;
+  /** false: no TensorFlow.js run (its batch-1 MNIST runs take minutes; mnist1 has one). */
+  tfjs?: false;
+}
+
 export interface Workload {
   name: string;
   title: string;
-  /** The model nnc runs: that example's generated module (for "mnist": bench/mnist-plain.nn). */
-  example: "parity" | "xor" | "mnist";
+  /** The model nnc runs: that example's generated module (for "mnist": bench/mnist-plain.nn, "mnist-sgd": bench/mnist-plain-sgd.nn). */
+  example: "parity" | "xor" | "mnist" | "mnist-sgd";
   net: NetSpec;
   x: Float64Array;
   y: Float64Array;
@@ -43,7 +66,18 @@ export interface Workload {
   batch: number;
   epochs: number;
   seed: number;
+  peers?: WorkloadPeers;
 }
+
+/** The model file nnc compiles for a workload's example. */
+export function sourceOf(example: Workload["example"]): string {
+  if (example === "mnist") return "bench/mnist-plain.nn";
+  if (example === "mnist-sgd") return "bench/mnist-plain-sgd.nn";
+  return `dsl-examples/${example}.nn`;
+}
+
+/** Whether the example is one of the MNIST networks (evaluated on held-out digits). */
+export const isMnist = (example: Workload["example"]) => example === "mnist" || example === "mnist-sgd";
 
 const ADAM = { name: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
@@ -83,6 +117,10 @@ export function workloads(): Workload[] {
       batch: 5,
       epochs: 10_000,
       seed: 1,
+      peers: {
+        synaptic: { lr: 0.5, computes: "SGD 0.5 per sample (no Adam in synaptic); cross-entropy delta; hidden deltas through the just-updated output weights" },
+        brain: { adam: true, lr: 0.001, activation: "sigmoid", computes: "brain.js' Adam 0.001 per sample (batch 1); squared-error delta" },
+      },
     },
     {
       name: "xor",
@@ -103,6 +141,10 @@ export function workloads(): Workload[] {
       batch: 1,
       epochs: 5_000,
       seed: 7,
+      peers: {
+        synaptic: { lr: 0.5, computes: "SGD 0.5 batch 1 without momentum or L2 (synaptic has neither); hidden deltas through the just-updated output weights" },
+        brain: { lr: 0.5, momentum: 0.9, activation: "sigmoid", computes: "SGD 0.5 momentum 0.9 batch 1 (none on biases), no L2; sigmoid hidden layer (one activation for all layers); squared-error delta; float32 weights" },
+      },
     },
     {
       name: "mnist32",
@@ -127,6 +169,24 @@ export function workloads(): Workload[] {
       batch: 1,
       epochs: 1,
       seed: 1,
+    },
+    {
+      name: "mnistsgd",
+      title: "MNIST 784-128-10, SGD 0.01, batch 1, 2,000 digits",
+      example: "mnist-sgd",
+      net: { ...mnistNet, optimizer: { name: "sgd", lr: 0.01, momentum: 0 } },
+      x: train.x.subarray(0, 2000 * 784),
+      y: train.y.subarray(0, 2000 * 10),
+      rows: 2000,
+      batch: 1,
+      epochs: 1,
+      seed: 1,
+      peers: {
+        ceiling: true,
+        tfjs: false,
+        synaptic: { lr: 0.01, rows: 100, computes: "SGD 0.01 batch 1, 10 logistic outputs (no softmax in synaptic) with cross-entropy deltas; hidden deltas through the just-updated output weights; 100 digits (its rate is far too low for 2,000)" },
+        brain: { lr: 0.01, momentum: 0, activation: "relu", computes: "SGD 0.01 batch 1; relu outputs too (one activation for all layers: no softmax) with squared-error deltas; float32 weights" },
+      },
     },
   ];
 }

@@ -12,7 +12,8 @@
  *   param   W_out[3, 16] ~ glorot_uniform  (offset 688)
  *   param   b_out[3] ~ zeros  (offset 736)
  *   739 parameters; loss: sparse_categorical_crossentropy; optimizer: adam(learning_rate = 0.01)
- *   kernels: batched (matrix-matrix over minibatch rows), f64; 1550 flops per prediction, 12671 per training sample
+ *   kernels: batched (matrix-matrix over minibatch rows), fused training step, f64
+ *            1550 flops per prediction, 12671 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -61,7 +62,7 @@ export const model: ModelInfo = {
     batched: true,
     precision: "f64",
     flops: { predict: 1550, grad: 12671 },
-    fusedStep: false,
+    fusedStep: true,
   },
 };
 
@@ -165,6 +166,9 @@ const core: ModelCore = {
   gradBatch: gradRows,
   lossBatch: lossRows,
   predictBatch: predictRows,
+  trainStep: trainStep,
+  trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
+  trainStepRows: 17,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -200,6 +204,7 @@ const z_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  ou
 const out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:10  out = dense(h2, 3, softmax)
 const log_softmax_z_out2 = new VecArray(256 * 3); // [3] per row: iris_regularized.nn:12  loss sparse_categorical_cro...
 const loss_sum3 = new VecArray(256 * 1); // [] per row: iris_regularized.nn:12  loss sparse_categorical_crossentropy(...
+const grad2 = new VecArray(691); // [691]
 
 function predictRows_1(p: Vec, X: Vec, n: number): void {
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
@@ -438,186 +443,6 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
   }
 }
 
-function lossRows_1(p: Vec, X: Vec, n: number): void {
-  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  for (let i3 = 0; i3 < 32; i3 += 4) {
-    let b1 = 0;
-    for (; b1 + 1 < n; b1 += 2) {
-      const ra1 = b1 * 4;
-      const ra2 = (b1 + 1) * 4;
-      const rb1 = i3 * 4;
-      const rb2 = (i3 + 1) * 4;
-      const rb3 = (i3 + 2) * 4;
-      const rb4 = (i3 + 3) * 4;
-      let acc1 = 0;
-      let acc2 = 0;
-      let acc3 = 0;
-      let acc4 = 0;
-      let acc5 = 0;
-      let acc6 = 0;
-      let acc7 = 0;
-      let acc8 = 0;
-      for (let k1 = 0; k1 < 4; k1++) {
-        const a1 = X[ra1 + k1]!;
-        const a2 = X[ra2 + k1]!;
-        const b2 = p[rb1 + k1]!;
-        const b3 = p[rb2 + k1]!;
-        const b4 = p[rb3 + k1]!;
-        const b5 = p[rb4 + k1]!;
-        acc1 += a1 * b2;
-        acc2 += a1 * b3;
-        acc3 += a1 * b4;
-        acc4 += a1 * b5;
-        acc5 += a2 * b2;
-        acc6 += a2 * b3;
-        acc7 += a2 * b4;
-        acc8 += a2 * b5;
-      }
-      Wx_h1[b1 * 32 + i3] = acc1;
-      Wx_h1[b1 * 32 + i3 + 1] = acc2;
-      Wx_h1[b1 * 32 + i3 + 2] = acc3;
-      Wx_h1[b1 * 32 + i3 + 3] = acc4;
-      Wx_h1[(b1 + 1) * 32 + i3] = acc5;
-      Wx_h1[(b1 + 1) * 32 + i3 + 1] = acc6;
-      Wx_h1[(b1 + 1) * 32 + i3 + 2] = acc7;
-      Wx_h1[(b1 + 1) * 32 + i3 + 3] = acc8;
-    }
-    for (; b1 < n; b1++) {
-      const ra3 = b1 * 4;
-      const rb5 = i3 * 4;
-      const rb6 = (i3 + 1) * 4;
-      const rb7 = (i3 + 2) * 4;
-      const rb8 = (i3 + 3) * 4;
-      let acc9 = 0;
-      let acc10 = 0;
-      let acc11 = 0;
-      let acc12 = 0;
-      for (let k2 = 0; k2 < 4; k2++) {
-        const a3 = X[ra3 + k2]!;
-        const b6 = p[rb5 + k2]!;
-        const b7 = p[rb6 + k2]!;
-        const b8 = p[rb7 + k2]!;
-        const b9 = p[rb8 + k2]!;
-        acc9 += a3 * b6;
-        acc10 += a3 * b7;
-        acc11 += a3 * b8;
-        acc12 += a3 * b9;
-      }
-      Wx_h1[b1 * 32 + i3] = acc9;
-      Wx_h1[b1 * 32 + i3 + 1] = acc10;
-      Wx_h1[b1 * 32 + i3 + 2] = acc11;
-      Wx_h1[b1 * 32 + i3 + 3] = acc12;
-    }
-  }
-}
-
-function lossRows_2(p: Vec, n: number): void {
-  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  for (let i5 = 0; i5 < 16; i5 += 4) {
-    let b10 = 0;
-    for (; b10 + 1 < n; b10 += 2) {
-      const ra4 = b10 * 32;
-      const ra5 = (b10 + 1) * 32;
-      const rb9 = 160 + i5 * 32;
-      const rb10 = 160 + (i5 + 1) * 32;
-      const rb11 = 160 + (i5 + 2) * 32;
-      const rb12 = 160 + (i5 + 3) * 32;
-      let acc13 = 0;
-      let acc14 = 0;
-      let acc15 = 0;
-      let acc16 = 0;
-      let acc17 = 0;
-      let acc18 = 0;
-      let acc19 = 0;
-      let acc20 = 0;
-      for (let k3 = 0; k3 < 32; k3++) {
-        const a4 = h1[ra4 + k3]!;
-        const a5 = h1[ra5 + k3]!;
-        const b11 = p[rb9 + k3]!;
-        const b12 = p[rb10 + k3]!;
-        const b13 = p[rb11 + k3]!;
-        const b14 = p[rb12 + k3]!;
-        acc13 += a4 * b11;
-        acc14 += a4 * b12;
-        acc15 += a4 * b13;
-        acc16 += a4 * b14;
-        acc17 += a5 * b11;
-        acc18 += a5 * b12;
-        acc19 += a5 * b13;
-        acc20 += a5 * b14;
-      }
-      Wx_h22[b10 * 16 + i5] = acc13;
-      Wx_h22[b10 * 16 + i5 + 1] = acc14;
-      Wx_h22[b10 * 16 + i5 + 2] = acc15;
-      Wx_h22[b10 * 16 + i5 + 3] = acc16;
-      Wx_h22[(b10 + 1) * 16 + i5] = acc17;
-      Wx_h22[(b10 + 1) * 16 + i5 + 1] = acc18;
-      Wx_h22[(b10 + 1) * 16 + i5 + 2] = acc19;
-      Wx_h22[(b10 + 1) * 16 + i5 + 3] = acc20;
-    }
-    for (; b10 < n; b10++) {
-      const ra6 = b10 * 32;
-      const rb13 = 160 + i5 * 32;
-      const rb14 = 160 + (i5 + 1) * 32;
-      const rb15 = 160 + (i5 + 2) * 32;
-      const rb16 = 160 + (i5 + 3) * 32;
-      let acc21 = 0;
-      let acc22 = 0;
-      let acc23 = 0;
-      let acc24 = 0;
-      for (let k4 = 0; k4 < 32; k4++) {
-        const a6 = h1[ra6 + k4]!;
-        const b15 = p[rb13 + k4]!;
-        const b16 = p[rb14 + k4]!;
-        const b17 = p[rb15 + k4]!;
-        const b18 = p[rb16 + k4]!;
-        acc21 += a6 * b15;
-        acc22 += a6 * b16;
-        acc23 += a6 * b17;
-        acc24 += a6 * b18;
-      }
-      Wx_h22[b10 * 16 + i5] = acc21;
-      Wx_h22[b10 * 16 + i5 + 1] = acc22;
-      Wx_h22[b10 * 16 + i5 + 2] = acc23;
-      Wx_h22[b10 * 16 + i5 + 3] = acc24;
-    }
-  }
-}
-
-function lossRows_3(p: Vec, n: number): void {
-  // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  for (let i6 = 0; i6 < 3; i6++) {
-    let b19 = 0;
-    for (; b19 + 1 < n; b19 += 2) {
-      const ra7 = b19 * 16;
-      const ra8 = (b19 + 1) * 16;
-      const rb17 = 688 + i6 * 16;
-      let acc25 = 0;
-      let acc26 = 0;
-      for (let k5 = 0; k5 < 16; k5++) {
-        const a7 = h22[ra7 + k5]!;
-        const a8 = h22[ra8 + k5]!;
-        const b20 = p[rb17 + k5]!;
-        acc25 += a7 * b20;
-        acc26 += a8 * b20;
-      }
-      Wx_out2[b19 * 3 + i6] = acc25;
-      Wx_out2[(b19 + 1) * 3 + i6] = acc26;
-    }
-    for (; b19 < n; b19++) {
-      const ra9 = b19 * 16;
-      const rb18 = 688 + i6 * 16;
-      let acc27 = 0;
-      for (let k6 = 0; k6 < 16; k6++) {
-        const a9 = h22[ra9 + k6]!;
-        const b21 = p[rb18 + k6]!;
-        acc27 += a9 * b21;
-      }
-      Wx_out2[b19 * 3 + i6] = acc27;
-    }
-  }
-}
-
 /** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs. */
 function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   let total = 0;
@@ -657,7 +482,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   loss_sum2[0] = s1;
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  lossRows_1(p, X, n);
+  predictRows_1(p, X, n);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i4 = 0; i4 < 32; i4++) {
@@ -666,7 +491,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   }
 
   // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
-  lossRows_2(p, n);
+  predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
     h22[b * 16] = Math.max(Wx_h22[b * 16]! + p[672]!, 0);
@@ -688,7 +513,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   }
 
   // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
-  lossRows_3(p, n);
+  predictRows_3(p, n);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:10  out = dense(h2, 3, softmax)
     z_out2[b * 3] = Wx_out2[b * 3]! + p[736]!;
@@ -727,79 +552,6 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     total += 0.001 * loss_sum[0]! - loss_sum3[b]! + 0.001 * loss_sum2[0]!;
   }
   return total;
-}
-
-function gradRows_1(p: Vec, X: Vec, n: number): void {
-  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  for (let i4 = 0; i4 < 32; i4 += 4) {
-    let b1 = 0;
-    for (; b1 + 1 < n; b1 += 2) {
-      const ra1 = b1 * 4;
-      const ra2 = (b1 + 1) * 4;
-      const rb1 = i4 * 4;
-      const rb2 = (i4 + 1) * 4;
-      const rb3 = (i4 + 2) * 4;
-      const rb4 = (i4 + 3) * 4;
-      let acc1 = 0;
-      let acc2 = 0;
-      let acc3 = 0;
-      let acc4 = 0;
-      let acc5 = 0;
-      let acc6 = 0;
-      let acc7 = 0;
-      let acc8 = 0;
-      for (let k1 = 0; k1 < 4; k1++) {
-        const a1 = X[ra1 + k1]!;
-        const a2 = X[ra2 + k1]!;
-        const b2 = p[rb1 + k1]!;
-        const b3 = p[rb2 + k1]!;
-        const b4 = p[rb3 + k1]!;
-        const b5 = p[rb4 + k1]!;
-        acc1 += a1 * b2;
-        acc2 += a1 * b3;
-        acc3 += a1 * b4;
-        acc4 += a1 * b5;
-        acc5 += a2 * b2;
-        acc6 += a2 * b3;
-        acc7 += a2 * b4;
-        acc8 += a2 * b5;
-      }
-      Wx_h1[b1 * 32 + i4] = acc1;
-      Wx_h1[b1 * 32 + i4 + 1] = acc2;
-      Wx_h1[b1 * 32 + i4 + 2] = acc3;
-      Wx_h1[b1 * 32 + i4 + 3] = acc4;
-      Wx_h1[(b1 + 1) * 32 + i4] = acc5;
-      Wx_h1[(b1 + 1) * 32 + i4 + 1] = acc6;
-      Wx_h1[(b1 + 1) * 32 + i4 + 2] = acc7;
-      Wx_h1[(b1 + 1) * 32 + i4 + 3] = acc8;
-    }
-    for (; b1 < n; b1++) {
-      const ra3 = b1 * 4;
-      const rb5 = i4 * 4;
-      const rb6 = (i4 + 1) * 4;
-      const rb7 = (i4 + 2) * 4;
-      const rb8 = (i4 + 3) * 4;
-      let acc9 = 0;
-      let acc10 = 0;
-      let acc11 = 0;
-      let acc12 = 0;
-      for (let k2 = 0; k2 < 4; k2++) {
-        const a3 = X[ra3 + k2]!;
-        const b6 = p[rb5 + k2]!;
-        const b7 = p[rb6 + k2]!;
-        const b8 = p[rb7 + k2]!;
-        const b9 = p[rb8 + k2]!;
-        acc9 += a3 * b6;
-        acc10 += a3 * b7;
-        acc11 += a3 * b8;
-        acc12 += a3 * b9;
-      }
-      Wx_h1[b1 * 32 + i4] = acc9;
-      Wx_h1[b1 * 32 + i4 + 1] = acc10;
-      Wx_h1[b1 * 32 + i4 + 2] = acc11;
-      Wx_h1[b1 * 32 + i4 + 3] = acc12;
-    }
-  }
 }
 
 function gradRows_2(p: Vec, n: number): void {
@@ -1281,7 +1033,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   }
 
   // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
-  gradRows_1(p, X, n);
+  predictRows_1(p, X, n);
   for (let b = 0; b < n; b++) {
     // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
     for (let i5 = 0; i5 < 32; i5++) {
@@ -1462,6 +1214,543 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   return total;
 }
 
+function trainStep_6(X: Vec, n: number): void {
+  // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
+  for (let i22 = 0; i22 < 32; i22 += 4) {
+    for (let j3 = 0; j3 < 4; j3 += 4) {
+      const ra16 = i22;
+      const ra17 = i22 + 1;
+      const ra18 = i22 + 2;
+      const ra19 = i22 + 3;
+      const rb35 = j3;
+      const rb36 = j3 + 1;
+      const rb37 = j3 + 2;
+      const rb38 = j3 + 3;
+      let acc52 = 0;
+      let acc53 = 0;
+      let acc54 = 0;
+      let acc55 = 0;
+      let acc56 = 0;
+      let acc57 = 0;
+      let acc58 = 0;
+      let acc59 = 0;
+      let acc60 = 0;
+      let acc61 = 0;
+      let acc62 = 0;
+      let acc63 = 0;
+      let acc64 = 0;
+      let acc65 = 0;
+      let acc66 = 0;
+      let acc67 = 0;
+      for (let k11 = 0; k11 < n; k11++) {
+        const a16 = dz_h1[ra16 + k11 * 32]!;
+        const a17 = dz_h1[ra17 + k11 * 32]!;
+        const a18 = dz_h1[ra18 + k11 * 32]!;
+        const a19 = dz_h1[ra19 + k11 * 32]!;
+        const b40 = X[rb35 + k11 * 4]!;
+        const b41 = X[rb36 + k11 * 4]!;
+        const b42 = X[rb37 + k11 * 4]!;
+        const b43 = X[rb38 + k11 * 4]!;
+        acc52 += a16 * b40;
+        acc53 += a16 * b41;
+        acc54 += a16 * b42;
+        acc55 += a16 * b43;
+        acc56 += a17 * b40;
+        acc57 += a17 * b41;
+        acc58 += a17 * b42;
+        acc59 += a17 * b43;
+        acc60 += a18 * b40;
+        acc61 += a18 * b41;
+        acc62 += a18 * b42;
+        acc63 += a18 * b43;
+        acc64 += a19 * b40;
+        acc65 += a19 * b41;
+        acc66 += a19 * b42;
+        acc67 += a19 * b43;
+      }
+      grad2[i22 * 4 + j3]! += acc52;
+      grad2[i22 * 4 + j3 + 1]! += acc53;
+      grad2[i22 * 4 + j3 + 2]! += acc54;
+      grad2[i22 * 4 + j3 + 3]! += acc55;
+      grad2[(i22 + 1) * 4 + j3]! += acc56;
+      grad2[(i22 + 1) * 4 + j3 + 1]! += acc57;
+      grad2[(i22 + 1) * 4 + j3 + 2]! += acc58;
+      grad2[(i22 + 1) * 4 + j3 + 3]! += acc59;
+      grad2[(i22 + 2) * 4 + j3]! += acc60;
+      grad2[(i22 + 2) * 4 + j3 + 1]! += acc61;
+      grad2[(i22 + 2) * 4 + j3 + 2]! += acc62;
+      grad2[(i22 + 2) * 4 + j3 + 3]! += acc63;
+      grad2[(i22 + 3) * 4 + j3]! += acc64;
+      grad2[(i22 + 3) * 4 + j3 + 1]! += acc65;
+      grad2[(i22 + 3) * 4 + j3 + 2]! += acc66;
+      grad2[(i22 + 3) * 4 + j3 + 3]! += acc67;
+    }
+  }
+}
+
+function trainStep_7(n: number): void {
+  // ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
+  for (let i27 = 0; i27 < 16; i27 += 4) {
+    for (let j4 = 0; j4 < 32; j4 += 4) {
+      const ra20 = i27;
+      const ra21 = i27 + 1;
+      const ra22 = i27 + 2;
+      const ra23 = i27 + 3;
+      const rb39 = j4;
+      const rb40 = j4 + 1;
+      const rb41 = j4 + 2;
+      const rb42 = j4 + 3;
+      let acc68 = 0;
+      let acc69 = 0;
+      let acc70 = 0;
+      let acc71 = 0;
+      let acc72 = 0;
+      let acc73 = 0;
+      let acc74 = 0;
+      let acc75 = 0;
+      let acc76 = 0;
+      let acc77 = 0;
+      let acc78 = 0;
+      let acc79 = 0;
+      let acc80 = 0;
+      let acc81 = 0;
+      let acc82 = 0;
+      let acc83 = 0;
+      for (let k12 = 0; k12 < n; k12++) {
+        const a20 = dz_h2[ra20 + k12 * 16]!;
+        const a21 = dz_h2[ra21 + k12 * 16]!;
+        const a22 = dz_h2[ra22 + k12 * 16]!;
+        const a23 = dz_h2[ra23 + k12 * 16]!;
+        const b44 = d1[rb39 + k12 * 32]!;
+        const b45 = d1[rb40 + k12 * 32]!;
+        const b46 = d1[rb41 + k12 * 32]!;
+        const b47 = d1[rb42 + k12 * 32]!;
+        acc68 += a20 * b44;
+        acc69 += a20 * b45;
+        acc70 += a20 * b46;
+        acc71 += a20 * b47;
+        acc72 += a21 * b44;
+        acc73 += a21 * b45;
+        acc74 += a21 * b46;
+        acc75 += a21 * b47;
+        acc76 += a22 * b44;
+        acc77 += a22 * b45;
+        acc78 += a22 * b46;
+        acc79 += a22 * b47;
+        acc80 += a23 * b44;
+        acc81 += a23 * b45;
+        acc82 += a23 * b46;
+        acc83 += a23 * b47;
+      }
+      grad2[160 + i27 * 32 + j4]! += acc68;
+      grad2[160 + i27 * 32 + j4 + 1]! += acc69;
+      grad2[160 + i27 * 32 + j4 + 2]! += acc70;
+      grad2[160 + i27 * 32 + j4 + 3]! += acc71;
+      grad2[160 + (i27 + 1) * 32 + j4]! += acc72;
+      grad2[160 + (i27 + 1) * 32 + j4 + 1]! += acc73;
+      grad2[160 + (i27 + 1) * 32 + j4 + 2]! += acc74;
+      grad2[160 + (i27 + 1) * 32 + j4 + 3]! += acc75;
+      grad2[160 + (i27 + 2) * 32 + j4]! += acc76;
+      grad2[160 + (i27 + 2) * 32 + j4 + 1]! += acc77;
+      grad2[160 + (i27 + 2) * 32 + j4 + 2]! += acc78;
+      grad2[160 + (i27 + 2) * 32 + j4 + 3]! += acc79;
+      grad2[160 + (i27 + 3) * 32 + j4]! += acc80;
+      grad2[160 + (i27 + 3) * 32 + j4 + 1]! += acc81;
+      grad2[160 + (i27 + 3) * 32 + j4 + 2]! += acc82;
+      grad2[160 + (i27 + 3) * 32 + j4 + 3]! += acc83;
+    }
+  }
+}
+
+function trainStep_8(n: number): number {
+  // Σ of squares of ∂loss/∂W_out, from the rows' Gram matrices
+  let sq1 = 0;
+  for (let r1 = 0; r1 < n; r1++) {
+    for (let r2 = 0; r2 < r1 + 1; r2++) {
+      let da1 = 0;
+      for (let j5 = 0; j5 < 3; j5++) {
+        da1 += dz_out[r1 * 3 + j5]! * dz_out[r2 * 3 + j5]!;
+      }
+      let db1 = 0;
+      for (let j6 = 0; j6 < 16; j6++) {
+        db1 += h2[r1 * 16 + j6]! * h2[r2 * 16 + j6]!;
+      }
+      sq1 += r1 === r2 ? da1 * db1 : 2 * (da1 * db1);
+    }
+  }
+  return sq1;
+}
+
+function trainStep_9(p: Vec, n: number, scale: number, alpha: number, m: Vec, v: Vec): void {
+  // ∂loss/∂W_out [3, 16]  (Σ over the batch, applied as it is summed)
+  for (let i28 = 0; i28 < 3; i28++) {
+    for (let j7 = 0; j7 < 16; j7 += 4) {
+      const ra24 = i28;
+      const rb43 = j7;
+      const rb44 = j7 + 1;
+      const rb45 = j7 + 2;
+      const rb46 = j7 + 3;
+      let acc84 = 0;
+      let acc85 = 0;
+      let acc86 = 0;
+      let acc87 = 0;
+      for (let k13 = 0; k13 < n; k13++) {
+        const a24 = dz_out[ra24 + k13 * 3]!;
+        const b48 = h2[rb43 + k13 * 16]!;
+        const b49 = h2[rb44 + k13 * 16]!;
+        const b50 = h2[rb45 + k13 * 16]!;
+        const b51 = h2[rb46 + k13 * 16]!;
+        acc84 += a24 * b48;
+        acc85 += a24 * b49;
+        acc86 += a24 * b50;
+        acc87 += a24 * b51;
+      }
+      const g11 = acc84 * scale;
+      const mi6 = m[688 + i28 * 16 + j7]! + (g11 - m[688 + i28 * 16 + j7]!) * (1 - 0.9);
+      const vi6 = v[688 + i28 * 16 + j7]! + (g11 * g11 - v[688 + i28 * 16 + j7]!) * (1 - 0.999);
+      m[688 + i28 * 16 + j7] = mi6;
+      v[688 + i28 * 16 + j7] = vi6;
+      p[688 + i28 * 16 + j7]! -= mi6 * alpha / (Math.sqrt(vi6) + 1e-7);
+      const g12 = acc85 * scale;
+      const mi7 = m[688 + i28 * 16 + j7 + 1]! + (g12 - m[688 + i28 * 16 + j7 + 1]!) * (1 - 0.9);
+      const vi7 = v[688 + i28 * 16 + j7 + 1]! + (g12 * g12 - v[688 + i28 * 16 + j7 + 1]!) * (1 - 0.999);
+      m[688 + i28 * 16 + j7 + 1] = mi7;
+      v[688 + i28 * 16 + j7 + 1] = vi7;
+      p[688 + i28 * 16 + j7 + 1]! -= mi7 * alpha / (Math.sqrt(vi7) + 1e-7);
+      const g13 = acc86 * scale;
+      const mi8 = m[688 + i28 * 16 + j7 + 2]! + (g13 - m[688 + i28 * 16 + j7 + 2]!) * (1 - 0.9);
+      const vi8 = v[688 + i28 * 16 + j7 + 2]! + (g13 * g13 - v[688 + i28 * 16 + j7 + 2]!) * (1 - 0.999);
+      m[688 + i28 * 16 + j7 + 2] = mi8;
+      v[688 + i28 * 16 + j7 + 2] = vi8;
+      p[688 + i28 * 16 + j7 + 2]! -= mi8 * alpha / (Math.sqrt(vi8) + 1e-7);
+      const g14 = acc87 * scale;
+      const mi9 = m[688 + i28 * 16 + j7 + 3]! + (g14 - m[688 + i28 * 16 + j7 + 3]!) * (1 - 0.9);
+      const vi9 = v[688 + i28 * 16 + j7 + 3]! + (g14 * g14 - v[688 + i28 * 16 + j7 + 3]!) * (1 - 0.999);
+      m[688 + i28 * 16 + j7 + 3] = mi9;
+      v[688 + i28 * 16 + j7 + 3] = vi9;
+      p[688 + i28 * 16 + j7 + 3]! -= mi9 * alpha / (Math.sqrt(vi9) + 1e-7);
+    }
+  }
+}
+
+/** One training step on rows [0, n): forward, backward, the mean, norm, guard, clipping and the optimizer's update,
+    applied inside the weight gradients' products; returns the mean loss. */
+function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const m = state[0]!;
+  const v = state[1]!;
+  for (let i1 = 0; i1 < 691; i1++) {
+    grad2[i1] = 0;
+  }
+  let total = 0;
+
+  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+  loss_sum[0] = p[0]! * p[0]! + p[1]! * p[1]! + p[2]! * p[2]! + p[3]! * p[3]! + p[4]! * p[4]! + p[5]! * p[5]! +
+      p[6]! * p[6]! + p[7]! * p[7]! + p[8]! * p[8]! + p[9]! * p[9]! + p[10]! * p[10]! + p[11]! * p[11]! +
+      p[12]! * p[12]! + p[13]! * p[13]! + p[14]! * p[14]! + p[15]! * p[15]! + p[16]! * p[16]! + p[17]! * p[17]! +
+      p[18]! * p[18]! + p[19]! * p[19]! + p[20]! * p[20]! + p[21]! * p[21]! + p[22]! * p[22]! + p[23]! * p[23]! +
+      p[24]! * p[24]! + p[25]! * p[25]! + p[26]! * p[26]! + p[27]! * p[27]! + p[28]! * p[28]! + p[29]! * p[29]! +
+      p[30]! * p[30]! + p[31]! * p[31]! + p[32]! * p[32]! + p[33]! * p[33]! + p[34]! * p[34]! + p[35]! * p[35]! +
+      p[36]! * p[36]! + p[37]! * p[37]! + p[38]! * p[38]! + p[39]! * p[39]! + p[40]! * p[40]! + p[41]! * p[41]! +
+      p[42]! * p[42]! + p[43]! * p[43]! + p[44]! * p[44]! + p[45]! * p[45]! + p[46]! * p[46]! + p[47]! * p[47]! +
+      p[48]! * p[48]! + p[49]! * p[49]! + p[50]! * p[50]! + p[51]! * p[51]! + p[52]! * p[52]! + p[53]! * p[53]! +
+      p[54]! * p[54]! + p[55]! * p[55]! + p[56]! * p[56]! + p[57]! * p[57]! + p[58]! * p[58]! + p[59]! * p[59]! +
+      p[60]! * p[60]! + p[61]! * p[61]! + p[62]! * p[62]! + p[63]! * p[63]! + p[64]! * p[64]! + p[65]! * p[65]! +
+      p[66]! * p[66]! + p[67]! * p[67]! + p[68]! * p[68]! + p[69]! * p[69]! + p[70]! * p[70]! + p[71]! * p[71]! +
+      p[72]! * p[72]! + p[73]! * p[73]! + p[74]! * p[74]! + p[75]! * p[75]! + p[76]! * p[76]! + p[77]! * p[77]! +
+      p[78]! * p[78]! + p[79]! * p[79]! + p[80]! * p[80]! + p[81]! * p[81]! + p[82]! * p[82]! + p[83]! * p[83]! +
+      p[84]! * p[84]! + p[85]! * p[85]! + p[86]! * p[86]! + p[87]! * p[87]! + p[88]! * p[88]! + p[89]! * p[89]! +
+      p[90]! * p[90]! + p[91]! * p[91]! + p[92]! * p[92]! + p[93]! * p[93]! + p[94]! * p[94]! + p[95]! * p[95]! +
+      p[96]! * p[96]! + p[97]! * p[97]! + p[98]! * p[98]! + p[99]! * p[99]! + p[100]! * p[100]! + p[101]! * p[101]! +
+      p[102]! * p[102]! + p[103]! * p[103]! + p[104]! * p[104]! + p[105]! * p[105]! + p[106]! * p[106]! +
+      p[107]! * p[107]! + p[108]! * p[108]! + p[109]! * p[109]! + p[110]! * p[110]! + p[111]! * p[111]! +
+      p[112]! * p[112]! + p[113]! * p[113]! + p[114]! * p[114]! + p[115]! * p[115]! + p[116]! * p[116]! +
+      p[117]! * p[117]! + p[118]! * p[118]! + p[119]! * p[119]! + p[120]! * p[120]! + p[121]! * p[121]! +
+      p[122]! * p[122]! + p[123]! * p[123]! + p[124]! * p[124]! + p[125]! * p[125]! + p[126]! * p[126]! +
+      p[127]! * p[127]!;
+
+  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+  let s1 = 0;
+  for (let i12 = 0; i12 < 16; i12++) {
+    for (let i13 = 0; i13 < 32; i13++) {
+      s1 += p[160 + i12 * 32 + i13]! * p[160 + i12 * 32 + i13]!;
+    }
+  }
+  loss_sum2[0] = s1;
+  for (let b = 0; b < n; b++) {
+    // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
+    for (let i14 = 0; i14 < 32; i14++) {
+      mask0[b * 32 + i14] = rng.uniform() < 0.3 ? 0 : 1.4285714285714286;
+    }
+  }
+
+  // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)  (over the batch)
+  predictRows_1(p, X, n);
+  for (let b = 0; b < n; b++) {
+    // iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+    for (let i16 = 0; i16 < 32; i16++) {
+      z_h1[b * 32 + i16] = Wx_h1[b * 32 + i16]! + p[128 + i16]!;
+    }
+
+    // iris_regularized.nn:8  d1  = dropout(h1, 0.3)
+    for (let i17 = 0; i17 < 32; i17++) {
+      d1[b * 32 + i17] = Math.max(z_h1[b * 32 + i17]!, 0) * mask0[b * 32 + i17]!;
+    }
+  }
+
+  // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+  gradRows_2(p, n);
+  for (let b = 0; b < n; b++) {
+    // iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+    z_h2[b * 16] = Wx_h2[b * 16]! + p[672]!;
+    z_h2[b * 16 + 1] = Wx_h2[b * 16 + 1]! + p[673]!;
+    z_h2[b * 16 + 2] = Wx_h2[b * 16 + 2]! + p[674]!;
+    z_h2[b * 16 + 3] = Wx_h2[b * 16 + 3]! + p[675]!;
+    z_h2[b * 16 + 4] = Wx_h2[b * 16 + 4]! + p[676]!;
+    z_h2[b * 16 + 5] = Wx_h2[b * 16 + 5]! + p[677]!;
+    z_h2[b * 16 + 6] = Wx_h2[b * 16 + 6]! + p[678]!;
+    z_h2[b * 16 + 7] = Wx_h2[b * 16 + 7]! + p[679]!;
+    z_h2[b * 16 + 8] = Wx_h2[b * 16 + 8]! + p[680]!;
+    z_h2[b * 16 + 9] = Wx_h2[b * 16 + 9]! + p[681]!;
+    z_h2[b * 16 + 10] = Wx_h2[b * 16 + 10]! + p[682]!;
+    z_h2[b * 16 + 11] = Wx_h2[b * 16 + 11]! + p[683]!;
+    z_h2[b * 16 + 12] = Wx_h2[b * 16 + 12]! + p[684]!;
+    z_h2[b * 16 + 13] = Wx_h2[b * 16 + 13]! + p[685]!;
+    z_h2[b * 16 + 14] = Wx_h2[b * 16 + 14]! + p[686]!;
+    z_h2[b * 16 + 15] = Wx_h2[b * 16 + 15]! + p[687]!;
+    h2[b * 16] = Math.max(z_h2[b * 16]!, 0);
+    h2[b * 16 + 1] = Math.max(z_h2[b * 16 + 1]!, 0);
+    h2[b * 16 + 2] = Math.max(z_h2[b * 16 + 2]!, 0);
+    h2[b * 16 + 3] = Math.max(z_h2[b * 16 + 3]!, 0);
+    h2[b * 16 + 4] = Math.max(z_h2[b * 16 + 4]!, 0);
+    h2[b * 16 + 5] = Math.max(z_h2[b * 16 + 5]!, 0);
+    h2[b * 16 + 6] = Math.max(z_h2[b * 16 + 6]!, 0);
+    h2[b * 16 + 7] = Math.max(z_h2[b * 16 + 7]!, 0);
+    h2[b * 16 + 8] = Math.max(z_h2[b * 16 + 8]!, 0);
+    h2[b * 16 + 9] = Math.max(z_h2[b * 16 + 9]!, 0);
+    h2[b * 16 + 10] = Math.max(z_h2[b * 16 + 10]!, 0);
+    h2[b * 16 + 11] = Math.max(z_h2[b * 16 + 11]!, 0);
+    h2[b * 16 + 12] = Math.max(z_h2[b * 16 + 12]!, 0);
+    h2[b * 16 + 13] = Math.max(z_h2[b * 16 + 13]!, 0);
+    h2[b * 16 + 14] = Math.max(z_h2[b * 16 + 14]!, 0);
+    h2[b * 16 + 15] = Math.max(z_h2[b * 16 + 15]!, 0);
+  }
+
+  // iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+  gradRows_3(p, n);
+  for (let b = 0; b < n; b++) {
+    // iris_regularized.nn:10  out = dense(h2, 3, softmax)
+    z_out[b * 3] = Wx_out[b * 3]! + p[736]!;
+    z_out[b * 3 + 1] = Wx_out[b * 3 + 1]! + p[737]!;
+    z_out[b * 3 + 2] = Wx_out[b * 3 + 2]! + p[738]!;
+    const max1 = Math.max(z_out[b * 3]!, z_out[b * 3 + 1]!, z_out[b * 3 + 2]!);
+    const e1 = Math.exp(z_out[b * 3]! - max1);
+    const e2 = Math.exp(z_out[b * 3 + 1]! - max1);
+    const e3 = Math.exp(z_out[b * 3 + 2]! - max1);
+    const sum1 = e1 + e2 + e3;
+    const inv1 = 1 / sum1;
+    out[b * 3] = e1 * inv1;
+    out[b * 3 + 1] = e2 * inv1;
+    out[b * 3 + 2] = e3 * inv1;
+
+    // iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
+    const max2 = Math.max(z_out[b * 3]!, z_out[b * 3 + 1]!, z_out[b * 3 + 2]!);
+    const e4 = Math.exp(z_out[b * 3]! - max2);
+    const e5 = Math.exp(z_out[b * 3 + 1]! - max2);
+    const e6 = Math.exp(z_out[b * 3 + 2]! - max2);
+    const sum2 = e4 + e5 + e6;
+    const lse1 = max2 + Math.log(sum2);
+    log_softmax_z_out[b * 3] = z_out[b * 3]! - lse1;
+    log_softmax_z_out[b * 3 + 1] = z_out[b * 3 + 1]! - lse1;
+    log_softmax_z_out[b * 3 + 2] = z_out[b * 3 + 2]! - lse1;
+    loss_sum4[b] = (Y[b * 1]! === 0 ? 1 : 0) * log_softmax_z_out[b * 3]! +
+        (Y[b * 1]! === 1 ? 1 : 0) * log_softmax_z_out[b * 3 + 1]! +
+        (Y[b * 1]! === 2 ? 1 : 0) * log_softmax_z_out[b * 3 + 2]!;
+
+    // backward of iris_regularized.nn:12  loss sparse_categorical_crossentropy(out, species)
+    sum_onehot_species[b] = (Y[b * 1]! === 0 ? 1 : 0) + (Y[b * 1]! === 1 ? 1 : 0) + (Y[b * 1]! === 2 ? 1 : 0);
+    dz_out[b * 3] = out[b * 3]! * sum_onehot_species[b]! - (Y[b * 1]! === 0 ? 1 : 0);
+    dz_out[b * 3 + 1] = out[b * 3 + 1]! * sum_onehot_species[b]! - (Y[b * 1]! === 1 ? 1 : 0);
+    dz_out[b * 3 + 2] = out[b * 3 + 2]! * sum_onehot_species[b]! - (Y[b * 1]! === 2 ? 1 : 0);
+  }
+
+  // backward of iris_regularized.nn:10  out = dense(h2, 3, softmax)  (over the batch)
+  gradRows_4(p, n);
+  for (let b = 0; b < n; b++) {
+    // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)
+    dz_h2[b * 16] = dh2[b * 16]! * (z_h2[b * 16]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 1] = dh2[b * 16 + 1]! * (z_h2[b * 16 + 1]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 2] = dh2[b * 16 + 2]! * (z_h2[b * 16 + 2]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 3] = dh2[b * 16 + 3]! * (z_h2[b * 16 + 3]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 4] = dh2[b * 16 + 4]! * (z_h2[b * 16 + 4]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 5] = dh2[b * 16 + 5]! * (z_h2[b * 16 + 5]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 6] = dh2[b * 16 + 6]! * (z_h2[b * 16 + 6]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 7] = dh2[b * 16 + 7]! * (z_h2[b * 16 + 7]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 8] = dh2[b * 16 + 8]! * (z_h2[b * 16 + 8]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 9] = dh2[b * 16 + 9]! * (z_h2[b * 16 + 9]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 10] = dh2[b * 16 + 10]! * (z_h2[b * 16 + 10]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 11] = dh2[b * 16 + 11]! * (z_h2[b * 16 + 11]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 12] = dh2[b * 16 + 12]! * (z_h2[b * 16 + 12]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 13] = dh2[b * 16 + 13]! * (z_h2[b * 16 + 13]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 14] = dh2[b * 16 + 14]! * (z_h2[b * 16 + 14]! > 0 ? 1 : 0);
+    dz_h2[b * 16 + 15] = dh2[b * 16 + 15]! * (z_h2[b * 16 + 15]! > 0 ? 1 : 0);
+  }
+
+  // backward of iris_regularized.nn:9  h2  = dense(d1, 16, relu, l2 = 1e-3)  (over the batch)
+  gradRows_5(p, n);
+  for (let b = 0; b < n; b++) {
+    // backward of iris_regularized.nn:7  h1  = dense(x, 32, relu, l2 = 1e-3)
+    for (let i20 = 0; i20 < 32; i20++) {
+      dz_h1[b * 32 + i20] = dd1[b * 32 + i20]! * mask0[b * 32 + i20]! * (z_h1[b * 32 + i20]! > 0 ? 1 : 0);
+    }
+
+    // output out (training mode, for the batch's metrics)
+    outputs[b * 3] = out[b * 3]!;
+    outputs[b * 3 + 1] = out[b * 3 + 1]!;
+    outputs[b * 3 + 2] = out[b * 3 + 2]!;
+
+    // Σ loss over the batch
+    total += 0.001 * loss_sum[0]! - loss_sum4[b]! + 0.001 * loss_sum2[0]!;
+
+    // ∂loss/∂b_h1 [32]
+    for (let i21 = 0; i21 < 32; i21++) {
+      grad2[128 + i21]! += dz_h1[b * 32 + i21]!;
+    }
+
+    // ∂loss/∂b_h2 [16]
+    grad2[672]! += dz_h2[b * 16]!;
+    grad2[673]! += dz_h2[b * 16 + 1]!;
+    grad2[674]! += dz_h2[b * 16 + 2]!;
+    grad2[675]! += dz_h2[b * 16 + 3]!;
+    grad2[676]! += dz_h2[b * 16 + 4]!;
+    grad2[677]! += dz_h2[b * 16 + 5]!;
+    grad2[678]! += dz_h2[b * 16 + 6]!;
+    grad2[679]! += dz_h2[b * 16 + 7]!;
+    grad2[680]! += dz_h2[b * 16 + 8]!;
+    grad2[681]! += dz_h2[b * 16 + 9]!;
+    grad2[682]! += dz_h2[b * 16 + 10]!;
+    grad2[683]! += dz_h2[b * 16 + 11]!;
+    grad2[684]! += dz_h2[b * 16 + 12]!;
+    grad2[685]! += dz_h2[b * 16 + 13]!;
+    grad2[686]! += dz_h2[b * 16 + 14]!;
+    grad2[687]! += dz_h2[b * 16 + 15]!;
+
+    // ∂loss/∂b_out [3]
+    grad2[688]! += dz_out[b * 3]!;
+    grad2[689]! += dz_out[b * 3 + 1]!;
+    grad2[690]! += dz_out[b * 3 + 2]!;
+  }
+
+  // ∂loss/∂W_h1 [32, 4]  (Σ over the batch)
+  trainStep_6(X, n);
+
+  // ∂loss/∂W_h1 [32, 4]  (parameter-only part, × n)
+  for (let i23 = 0; i23 < 32; i23++) {
+    for (let i24 = 0; i24 < 4; i24++) {
+      grad2[i23 * 4 + i24]! += n * (0.002 * p[i23 * 4 + i24]!);
+    }
+  }
+
+  // ∂loss/∂W_h2 [16, 32]  (parameter-only part, × n)
+  for (let i25 = 0; i25 < 16; i25++) {
+    for (let i26 = 0; i26 < 32; i26++) {
+      grad2[160 + i25 * 32 + i26]! += n * (0.002 * p[160 + i25 * 32 + i26]!);
+    }
+  }
+
+  // ∂loss/∂W_h2 [16, 32]  (Σ over the batch)
+  trainStep_7(n);
+
+  // Σ of squares of ∂loss/∂W_out, from the rows' Gram matrices
+  const sq_W_out = trainStep_8(n);
+  const scale = 1 / n;
+  const meanLoss = total * scale;
+  let sq_W_h1 = 0;
+  for (let i2 = 0; i2 < 128; i2++) {
+    const g1 = grad2[i2]! * scale;
+    sq_W_h1 += g1 * g1;
+  }
+  const norm_W_h1 = Math.sqrt(sq_W_h1);
+  let sq_b_h1 = 0;
+  for (let i3 = 0; i3 < 32; i3++) {
+    const g2 = grad2[128 + i3]! * scale;
+    sq_b_h1 += g2 * g2;
+  }
+  const norm_b_h1 = Math.sqrt(sq_b_h1);
+  let sq_W_h2 = 0;
+  for (let i4 = 0; i4 < 512; i4++) {
+    const g3 = grad2[160 + i4]! * scale;
+    sq_W_h2 += g3 * g3;
+  }
+  const norm_W_h2 = Math.sqrt(sq_W_h2);
+  let sq_b_h2 = 0;
+  for (let i5 = 0; i5 < 16; i5++) {
+    const g4 = grad2[672 + i5]! * scale;
+    sq_b_h2 += g4 * g4;
+  }
+  const norm_b_h2 = Math.sqrt(sq_b_h2);
+  const norm_W_out = Math.sqrt(Math.max(sq_W_out, 0)) * scale;
+  let sq_b_out = 0;
+  for (let i6 = 0; i6 < 3; i6++) {
+    const g5 = grad2[688 + i6]! * scale;
+    sq_b_out += g5 * g5;
+  }
+  const norm_b_out = Math.sqrt(sq_b_out);
+  const norm = Math.sqrt(norm_W_h1 * norm_W_h1 + norm_b_h1 * norm_b_h1 + norm_W_h2 * norm_W_h2 + norm_b_h2 * norm_b_h2 +
+      norm_W_out * norm_W_out + norm_b_out * norm_b_out);
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  const t = sc[1]! + 1;
+  const alpha = sc[0]! * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+  if (ok) {
+    // ∂loss/∂W_out [3, 16]  (Σ over the batch, applied as it is summed)
+    trainStep_9(p, n, scale, alpha, m, v);
+    for (let i7 = 0; i7 < 128; i7++) {
+      const g6 = grad2[i7]! * scale;
+      const mi1 = m[i7]! + (g6 - m[i7]!) * (1 - 0.9);
+      const vi1 = v[i7]! + (g6 * g6 - v[i7]!) * (1 - 0.999);
+      m[i7] = mi1;
+      v[i7] = vi1;
+      p[i7]! -= mi1 * alpha / (Math.sqrt(vi1) + 1e-7);
+    }
+    for (let i8 = 0; i8 < 32; i8++) {
+      const g7 = grad2[128 + i8]! * scale;
+      const mi2 = m[128 + i8]! + (g7 - m[128 + i8]!) * (1 - 0.9);
+      const vi2 = v[128 + i8]! + (g7 * g7 - v[128 + i8]!) * (1 - 0.999);
+      m[128 + i8] = mi2;
+      v[128 + i8] = vi2;
+      p[128 + i8]! -= mi2 * alpha / (Math.sqrt(vi2) + 1e-7);
+    }
+    for (let i9 = 0; i9 < 512; i9++) {
+      const g8 = grad2[160 + i9]! * scale;
+      const mi3 = m[160 + i9]! + (g8 - m[160 + i9]!) * (1 - 0.9);
+      const vi3 = v[160 + i9]! + (g8 * g8 - v[160 + i9]!) * (1 - 0.999);
+      m[160 + i9] = mi3;
+      v[160 + i9] = vi3;
+      p[160 + i9]! -= mi3 * alpha / (Math.sqrt(vi3) + 1e-7);
+    }
+    for (let i10 = 0; i10 < 16; i10++) {
+      const g9 = grad2[672 + i10]! * scale;
+      const mi4 = m[672 + i10]! + (g9 - m[672 + i10]!) * (1 - 0.9);
+      const vi4 = v[672 + i10]! + (g9 * g9 - v[672 + i10]!) * (1 - 0.999);
+      m[672 + i10] = mi4;
+      v[672 + i10] = vi4;
+      p[672 + i10]! -= mi4 * alpha / (Math.sqrt(vi4) + 1e-7);
+    }
+    for (let i11 = 0; i11 < 3; i11++) {
+      const g10 = grad2[688 + i11]! * scale;
+      const mi5 = m[736 + i11]! + (g10 - m[736 + i11]!) * (1 - 0.9);
+      const vi5 = v[736 + i11]! + (g10 * g10 - v[736 + i11]!) * (1 - 0.999);
+      m[736 + i11] = mi5;
+      v[736 + i11] = vi5;
+      p[736 + i11]! -= mi5 * alpha / (Math.sqrt(vi5) + 1e-7);
+    }
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
 // ---------------------------------------------------------------------------------------
 // Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
@@ -1597,6 +1886,11 @@ interface ModelCore {
   ): number;
   /** optimizerSettings() of the optimizer trainStep has baked in. */
   trainStepSettings?: string;
+  /**
+   * The most rows one trainStep call takes (a batched step: as many as it pays for, within its
+   * buffers' maxBatch); absent: any number.
+   */
+  trainStepRows?: number;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -2317,6 +2611,7 @@ function createModelTrainer(
     state.size === core.paramCount
       ? state
       : undefined;
+  const fusedRows = core.trainStepRows ?? Infinity;
   const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -2337,7 +2632,8 @@ function createModelTrainer(
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
-      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+      // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
+      if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;

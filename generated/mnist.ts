@@ -10,7 +10,8 @@
  *   param   W_out[10, 128] ~ glorot_uniform  (offset 100480)
  *   param   b_out[10] ~ zeros  (offset 101760)
  *   101770 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: batched (matrix-matrix over minibatch rows), f64; 203780 flops per prediction, 410555 per training sample
+ *   kernels: batched (matrix-matrix over minibatch rows), fused training step, f64
+ *            203780 flops per prediction, 410555 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -57,7 +58,7 @@ export const model: ModelInfo = {
     batched: true,
     precision: "f64",
     flops: { predict: 203780, grad: 410555 },
-    fusedStep: false,
+    fusedStep: true,
   },
 };
 
@@ -161,6 +162,9 @@ const core: ModelCore = {
   gradBatch: gradRows,
   lossBatch: lossRows,
   predictBatch: predictRows,
+  trainStep: trainStep,
+  trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
+  trainStepRows: 27,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -187,6 +191,7 @@ const z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense
 const out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:11  out = dense(d, 10, softmax)
 const log_softmax_z_out2 = new VecArray(256 * 10); // [10] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
 const sum_mul_y2 = new VecArray(256 * 1); // [] per row: mnist.nn:13  loss categorical_crossentropy(out, y)
+const grad2 = new VecArray(138); // [138]
 
 function predictRows_1(p: Vec, X: Vec, n: number): void {
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
@@ -429,188 +434,12 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
   }
 }
 
-function lossRows_1(p: Vec, X: Vec, n: number): void {
-  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  for (let i1 = 0; i1 < 128; i1 += 4) {
-    let b1 = 0;
-    for (; b1 + 1 < n; b1 += 2) {
-      const ra1 = b1 * 784;
-      const ra2 = (b1 + 1) * 784;
-      const rb1 = i1 * 784;
-      const rb2 = (i1 + 1) * 784;
-      const rb3 = (i1 + 2) * 784;
-      const rb4 = (i1 + 3) * 784;
-      let acc1 = 0;
-      let acc2 = 0;
-      let acc3 = 0;
-      let acc4 = 0;
-      let acc5 = 0;
-      let acc6 = 0;
-      let acc7 = 0;
-      let acc8 = 0;
-      for (let k1 = 0; k1 < 784; k1++) {
-        const a1 = X[ra1 + k1]!;
-        const a2 = X[ra2 + k1]!;
-        const b2 = p[rb1 + k1]!;
-        const b3 = p[rb2 + k1]!;
-        const b4 = p[rb3 + k1]!;
-        const b5 = p[rb4 + k1]!;
-        acc1 += a1 * b2;
-        acc2 += a1 * b3;
-        acc3 += a1 * b4;
-        acc4 += a1 * b5;
-        acc5 += a2 * b2;
-        acc6 += a2 * b3;
-        acc7 += a2 * b4;
-        acc8 += a2 * b5;
-      }
-      Wx_h[b1 * 128 + i1] = acc1;
-      Wx_h[b1 * 128 + i1 + 1] = acc2;
-      Wx_h[b1 * 128 + i1 + 2] = acc3;
-      Wx_h[b1 * 128 + i1 + 3] = acc4;
-      Wx_h[(b1 + 1) * 128 + i1] = acc5;
-      Wx_h[(b1 + 1) * 128 + i1 + 1] = acc6;
-      Wx_h[(b1 + 1) * 128 + i1 + 2] = acc7;
-      Wx_h[(b1 + 1) * 128 + i1 + 3] = acc8;
-    }
-    for (; b1 < n; b1++) {
-      const ra3 = b1 * 784;
-      const rb5 = i1 * 784;
-      const rb6 = (i1 + 1) * 784;
-      const rb7 = (i1 + 2) * 784;
-      const rb8 = (i1 + 3) * 784;
-      let acc9 = 0;
-      let acc10 = 0;
-      let acc11 = 0;
-      let acc12 = 0;
-      for (let k2 = 0; k2 < 784; k2++) {
-        const a3 = X[ra3 + k2]!;
-        const b6 = p[rb5 + k2]!;
-        const b7 = p[rb6 + k2]!;
-        const b8 = p[rb7 + k2]!;
-        const b9 = p[rb8 + k2]!;
-        acc9 += a3 * b6;
-        acc10 += a3 * b7;
-        acc11 += a3 * b8;
-        acc12 += a3 * b9;
-      }
-      Wx_h[b1 * 128 + i1] = acc9;
-      Wx_h[b1 * 128 + i1 + 1] = acc10;
-      Wx_h[b1 * 128 + i1 + 2] = acc11;
-      Wx_h[b1 * 128 + i1 + 3] = acc12;
-    }
-  }
-}
-
-function lossRows_2(p: Vec, n: number): void {
-  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  for (let i3 = 0; i3 < 8; i3 += 4) {
-    let b10 = 0;
-    for (; b10 + 1 < n; b10 += 2) {
-      const ra4 = b10 * 128;
-      const ra5 = (b10 + 1) * 128;
-      const rb9 = 100480 + i3 * 128;
-      const rb10 = 100480 + (i3 + 1) * 128;
-      const rb11 = 100480 + (i3 + 2) * 128;
-      const rb12 = 100480 + (i3 + 3) * 128;
-      let acc13 = 0;
-      let acc14 = 0;
-      let acc15 = 0;
-      let acc16 = 0;
-      let acc17 = 0;
-      let acc18 = 0;
-      let acc19 = 0;
-      let acc20 = 0;
-      for (let k3 = 0; k3 < 128; k3++) {
-        const a4 = h[ra4 + k3]!;
-        const a5 = h[ra5 + k3]!;
-        const b11 = p[rb9 + k3]!;
-        const b12 = p[rb10 + k3]!;
-        const b13 = p[rb11 + k3]!;
-        const b14 = p[rb12 + k3]!;
-        acc13 += a4 * b11;
-        acc14 += a4 * b12;
-        acc15 += a4 * b13;
-        acc16 += a4 * b14;
-        acc17 += a5 * b11;
-        acc18 += a5 * b12;
-        acc19 += a5 * b13;
-        acc20 += a5 * b14;
-      }
-      Wx_out2[b10 * 10 + i3] = acc13;
-      Wx_out2[b10 * 10 + i3 + 1] = acc14;
-      Wx_out2[b10 * 10 + i3 + 2] = acc15;
-      Wx_out2[b10 * 10 + i3 + 3] = acc16;
-      Wx_out2[(b10 + 1) * 10 + i3] = acc17;
-      Wx_out2[(b10 + 1) * 10 + i3 + 1] = acc18;
-      Wx_out2[(b10 + 1) * 10 + i3 + 2] = acc19;
-      Wx_out2[(b10 + 1) * 10 + i3 + 3] = acc20;
-    }
-    for (; b10 < n; b10++) {
-      const ra6 = b10 * 128;
-      const rb13 = 100480 + i3 * 128;
-      const rb14 = 100480 + (i3 + 1) * 128;
-      const rb15 = 100480 + (i3 + 2) * 128;
-      const rb16 = 100480 + (i3 + 3) * 128;
-      let acc21 = 0;
-      let acc22 = 0;
-      let acc23 = 0;
-      let acc24 = 0;
-      for (let k4 = 0; k4 < 128; k4++) {
-        const a6 = h[ra6 + k4]!;
-        const b15 = p[rb13 + k4]!;
-        const b16 = p[rb14 + k4]!;
-        const b17 = p[rb15 + k4]!;
-        const b18 = p[rb16 + k4]!;
-        acc21 += a6 * b15;
-        acc22 += a6 * b16;
-        acc23 += a6 * b17;
-        acc24 += a6 * b18;
-      }
-      Wx_out2[b10 * 10 + i3] = acc21;
-      Wx_out2[b10 * 10 + i3 + 1] = acc22;
-      Wx_out2[b10 * 10 + i3 + 2] = acc23;
-      Wx_out2[b10 * 10 + i3 + 3] = acc24;
-    }
-  }
-  for (let i3 = 8; i3 < 10; i3++) {
-    let b10 = 0;
-    for (; b10 + 1 < n; b10 += 2) {
-      const ra7 = b10 * 128;
-      const ra8 = (b10 + 1) * 128;
-      const rb17 = 100480 + i3 * 128;
-      let acc25 = 0;
-      let acc26 = 0;
-      for (let k5 = 0; k5 < 128; k5++) {
-        const a7 = h[ra7 + k5]!;
-        const a8 = h[ra8 + k5]!;
-        const b19 = p[rb17 + k5]!;
-        acc25 += a7 * b19;
-        acc26 += a8 * b19;
-      }
-      Wx_out2[b10 * 10 + i3] = acc25;
-      Wx_out2[(b10 + 1) * 10 + i3] = acc26;
-    }
-    for (; b10 < n; b10++) {
-      const ra9 = b10 * 128;
-      const rb18 = 100480 + i3 * 128;
-      let acc27 = 0;
-      for (let k6 = 0; k6 < 128; k6++) {
-        const a9 = h[ra9 + k6]!;
-        const b20 = p[rb18 + k6]!;
-        acc27 += a9 * b20;
-      }
-      Wx_out2[b10 * 10 + i3] = acc27;
-    }
-  }
-}
-
 /** Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs. */
 function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   let total = 0;
 
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  lossRows_1(p, X, n);
+  predictRows_1(p, X, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i2 = 0; i2 < 128; i2++) {
@@ -619,7 +448,7 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   }
 
   // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
-  lossRows_2(p, n);
+  predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:11  out = dense(d, 10, softmax)
     z_out2[b * 10] = Wx_out2[b * 10]! + p[101760]!;
@@ -706,79 +535,6 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     total += -sum_mul_y2[b]!;
   }
   return total;
-}
-
-function gradRows_1(p: Vec, X: Vec, n: number): void {
-  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  for (let i2 = 0; i2 < 128; i2 += 4) {
-    let b1 = 0;
-    for (; b1 + 1 < n; b1 += 2) {
-      const ra1 = b1 * 784;
-      const ra2 = (b1 + 1) * 784;
-      const rb1 = i2 * 784;
-      const rb2 = (i2 + 1) * 784;
-      const rb3 = (i2 + 2) * 784;
-      const rb4 = (i2 + 3) * 784;
-      let acc1 = 0;
-      let acc2 = 0;
-      let acc3 = 0;
-      let acc4 = 0;
-      let acc5 = 0;
-      let acc6 = 0;
-      let acc7 = 0;
-      let acc8 = 0;
-      for (let k1 = 0; k1 < 784; k1++) {
-        const a1 = X[ra1 + k1]!;
-        const a2 = X[ra2 + k1]!;
-        const b2 = p[rb1 + k1]!;
-        const b3 = p[rb2 + k1]!;
-        const b4 = p[rb3 + k1]!;
-        const b5 = p[rb4 + k1]!;
-        acc1 += a1 * b2;
-        acc2 += a1 * b3;
-        acc3 += a1 * b4;
-        acc4 += a1 * b5;
-        acc5 += a2 * b2;
-        acc6 += a2 * b3;
-        acc7 += a2 * b4;
-        acc8 += a2 * b5;
-      }
-      Wx_h[b1 * 128 + i2] = acc1;
-      Wx_h[b1 * 128 + i2 + 1] = acc2;
-      Wx_h[b1 * 128 + i2 + 2] = acc3;
-      Wx_h[b1 * 128 + i2 + 3] = acc4;
-      Wx_h[(b1 + 1) * 128 + i2] = acc5;
-      Wx_h[(b1 + 1) * 128 + i2 + 1] = acc6;
-      Wx_h[(b1 + 1) * 128 + i2 + 2] = acc7;
-      Wx_h[(b1 + 1) * 128 + i2 + 3] = acc8;
-    }
-    for (; b1 < n; b1++) {
-      const ra3 = b1 * 784;
-      const rb5 = i2 * 784;
-      const rb6 = (i2 + 1) * 784;
-      const rb7 = (i2 + 2) * 784;
-      const rb8 = (i2 + 3) * 784;
-      let acc9 = 0;
-      let acc10 = 0;
-      let acc11 = 0;
-      let acc12 = 0;
-      for (let k2 = 0; k2 < 784; k2++) {
-        const a3 = X[ra3 + k2]!;
-        const b6 = p[rb5 + k2]!;
-        const b7 = p[rb6 + k2]!;
-        const b8 = p[rb7 + k2]!;
-        const b9 = p[rb8 + k2]!;
-        acc9 += a3 * b6;
-        acc10 += a3 * b7;
-        acc11 += a3 * b8;
-        acc12 += a3 * b9;
-      }
-      Wx_h[b1 * 128 + i2] = acc9;
-      Wx_h[b1 * 128 + i2 + 1] = acc10;
-      Wx_h[b1 * 128 + i2 + 2] = acc11;
-      Wx_h[b1 * 128 + i2 + 3] = acc12;
-    }
-  }
 }
 
 function gradRows_2(p: Vec, n: number): void {
@@ -1145,7 +901,7 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   }
 
   // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
-  gradRows_1(p, X, n);
+  predictRows_1(p, X, n);
   for (let b = 0; b < n; b++) {
     // mnist.nn:9  h   = dense(x, 128, relu)
     for (let i3 = 0; i3 < 128; i3++) {
@@ -1294,6 +1050,622 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   return total;
 }
 
+function trainStep_4(X: Vec, n: number): number {
+  // Σ of squares of ∂loss/∂W_h, from the rows' Gram matrices
+  let sq1 = 0;
+  for (let r1 = 0; r1 < n; r1++) {
+    for (let r2 = 0; r2 < r1 + 1; r2++) {
+      let da1 = 0;
+      for (let j2 = 0; j2 < 128; j2++) {
+        da1 += dz_h[r1 * 128 + j2]! * dz_h[r2 * 128 + j2]!;
+      }
+      let db1 = 0;
+      for (let j3 = 0; j3 < 784; j3++) {
+        db1 += X[r1 * 784 + j3]! * X[r2 * 784 + j3]!;
+      }
+      sq1 += r1 === r2 ? da1 * db1 : 2 * (da1 * db1);
+    }
+  }
+  return sq1;
+}
+
+function trainStep_5(p: Vec, X: Vec, n: number, scale: number, alpha: number, m: Vec, v: Vec): void {
+  // ∂loss/∂W_h [128, 784]  (Σ over the batch, applied as it is summed)
+  for (let i13 = 0; i13 < 128; i13 += 4) {
+    for (let j4 = 0; j4 < 784; j4 += 4) {
+      const ra13 = i13;
+      const ra14 = i13 + 1;
+      const ra15 = i13 + 2;
+      const ra16 = i13 + 3;
+      const rb27 = j4;
+      const rb28 = j4 + 1;
+      const rb29 = j4 + 2;
+      const rb30 = j4 + 3;
+      let acc40 = 0;
+      let acc41 = 0;
+      let acc42 = 0;
+      let acc43 = 0;
+      let acc44 = 0;
+      let acc45 = 0;
+      let acc46 = 0;
+      let acc47 = 0;
+      let acc48 = 0;
+      let acc49 = 0;
+      let acc50 = 0;
+      let acc51 = 0;
+      let acc52 = 0;
+      let acc53 = 0;
+      let acc54 = 0;
+      let acc55 = 0;
+      for (let k9 = 0; k9 < n; k9++) {
+        const a13 = dz_h[ra13 + k9 * 128]!;
+        const a14 = dz_h[ra14 + k9 * 128]!;
+        const a15 = dz_h[ra15 + k9 * 128]!;
+        const a16 = dz_h[ra16 + k9 * 128]!;
+        const b30 = X[rb27 + k9 * 784]!;
+        const b31 = X[rb28 + k9 * 784]!;
+        const b32 = X[rb29 + k9 * 784]!;
+        const b33 = X[rb30 + k9 * 784]!;
+        acc40 += a13 * b30;
+        acc41 += a13 * b31;
+        acc42 += a13 * b32;
+        acc43 += a13 * b33;
+        acc44 += a14 * b30;
+        acc45 += a14 * b31;
+        acc46 += a14 * b32;
+        acc47 += a14 * b33;
+        acc48 += a15 * b30;
+        acc49 += a15 * b31;
+        acc50 += a15 * b32;
+        acc51 += a15 * b33;
+        acc52 += a16 * b30;
+        acc53 += a16 * b31;
+        acc54 += a16 * b32;
+        acc55 += a16 * b33;
+      }
+      const g5 = acc40 * scale;
+      const mi3 = m[i13 * 784 + j4]! + (g5 - m[i13 * 784 + j4]!) * (1 - 0.9);
+      const vi3 = v[i13 * 784 + j4]! + (g5 * g5 - v[i13 * 784 + j4]!) * (1 - 0.999);
+      m[i13 * 784 + j4] = mi3;
+      v[i13 * 784 + j4] = vi3;
+      p[i13 * 784 + j4]! -= mi3 * alpha / (Math.sqrt(vi3) + 1e-7);
+      const g6 = acc41 * scale;
+      const mi4 = m[i13 * 784 + j4 + 1]! + (g6 - m[i13 * 784 + j4 + 1]!) * (1 - 0.9);
+      const vi4 = v[i13 * 784 + j4 + 1]! + (g6 * g6 - v[i13 * 784 + j4 + 1]!) * (1 - 0.999);
+      m[i13 * 784 + j4 + 1] = mi4;
+      v[i13 * 784 + j4 + 1] = vi4;
+      p[i13 * 784 + j4 + 1]! -= mi4 * alpha / (Math.sqrt(vi4) + 1e-7);
+      const g7 = acc42 * scale;
+      const mi5 = m[i13 * 784 + j4 + 2]! + (g7 - m[i13 * 784 + j4 + 2]!) * (1 - 0.9);
+      const vi5 = v[i13 * 784 + j4 + 2]! + (g7 * g7 - v[i13 * 784 + j4 + 2]!) * (1 - 0.999);
+      m[i13 * 784 + j4 + 2] = mi5;
+      v[i13 * 784 + j4 + 2] = vi5;
+      p[i13 * 784 + j4 + 2]! -= mi5 * alpha / (Math.sqrt(vi5) + 1e-7);
+      const g8 = acc43 * scale;
+      const mi6 = m[i13 * 784 + j4 + 3]! + (g8 - m[i13 * 784 + j4 + 3]!) * (1 - 0.9);
+      const vi6 = v[i13 * 784 + j4 + 3]! + (g8 * g8 - v[i13 * 784 + j4 + 3]!) * (1 - 0.999);
+      m[i13 * 784 + j4 + 3] = mi6;
+      v[i13 * 784 + j4 + 3] = vi6;
+      p[i13 * 784 + j4 + 3]! -= mi6 * alpha / (Math.sqrt(vi6) + 1e-7);
+      const g9 = acc44 * scale;
+      const mi7 = m[(i13 + 1) * 784 + j4]! + (g9 - m[(i13 + 1) * 784 + j4]!) * (1 - 0.9);
+      const vi7 = v[(i13 + 1) * 784 + j4]! + (g9 * g9 - v[(i13 + 1) * 784 + j4]!) * (1 - 0.999);
+      m[(i13 + 1) * 784 + j4] = mi7;
+      v[(i13 + 1) * 784 + j4] = vi7;
+      p[(i13 + 1) * 784 + j4]! -= mi7 * alpha / (Math.sqrt(vi7) + 1e-7);
+      const g10 = acc45 * scale;
+      const mi8 = m[(i13 + 1) * 784 + j4 + 1]! + (g10 - m[(i13 + 1) * 784 + j4 + 1]!) * (1 - 0.9);
+      const vi8 = v[(i13 + 1) * 784 + j4 + 1]! + (g10 * g10 - v[(i13 + 1) * 784 + j4 + 1]!) * (1 - 0.999);
+      m[(i13 + 1) * 784 + j4 + 1] = mi8;
+      v[(i13 + 1) * 784 + j4 + 1] = vi8;
+      p[(i13 + 1) * 784 + j4 + 1]! -= mi8 * alpha / (Math.sqrt(vi8) + 1e-7);
+      const g11 = acc46 * scale;
+      const mi9 = m[(i13 + 1) * 784 + j4 + 2]! + (g11 - m[(i13 + 1) * 784 + j4 + 2]!) * (1 - 0.9);
+      const vi9 = v[(i13 + 1) * 784 + j4 + 2]! + (g11 * g11 - v[(i13 + 1) * 784 + j4 + 2]!) * (1 - 0.999);
+      m[(i13 + 1) * 784 + j4 + 2] = mi9;
+      v[(i13 + 1) * 784 + j4 + 2] = vi9;
+      p[(i13 + 1) * 784 + j4 + 2]! -= mi9 * alpha / (Math.sqrt(vi9) + 1e-7);
+      const g12 = acc47 * scale;
+      const mi10 = m[(i13 + 1) * 784 + j4 + 3]! + (g12 - m[(i13 + 1) * 784 + j4 + 3]!) * (1 - 0.9);
+      const vi10 = v[(i13 + 1) * 784 + j4 + 3]! + (g12 * g12 - v[(i13 + 1) * 784 + j4 + 3]!) * (1 - 0.999);
+      m[(i13 + 1) * 784 + j4 + 3] = mi10;
+      v[(i13 + 1) * 784 + j4 + 3] = vi10;
+      p[(i13 + 1) * 784 + j4 + 3]! -= mi10 * alpha / (Math.sqrt(vi10) + 1e-7);
+      const g13 = acc48 * scale;
+      const mi11 = m[(i13 + 2) * 784 + j4]! + (g13 - m[(i13 + 2) * 784 + j4]!) * (1 - 0.9);
+      const vi11 = v[(i13 + 2) * 784 + j4]! + (g13 * g13 - v[(i13 + 2) * 784 + j4]!) * (1 - 0.999);
+      m[(i13 + 2) * 784 + j4] = mi11;
+      v[(i13 + 2) * 784 + j4] = vi11;
+      p[(i13 + 2) * 784 + j4]! -= mi11 * alpha / (Math.sqrt(vi11) + 1e-7);
+      const g14 = acc49 * scale;
+      const mi12 = m[(i13 + 2) * 784 + j4 + 1]! + (g14 - m[(i13 + 2) * 784 + j4 + 1]!) * (1 - 0.9);
+      const vi12 = v[(i13 + 2) * 784 + j4 + 1]! + (g14 * g14 - v[(i13 + 2) * 784 + j4 + 1]!) * (1 - 0.999);
+      m[(i13 + 2) * 784 + j4 + 1] = mi12;
+      v[(i13 + 2) * 784 + j4 + 1] = vi12;
+      p[(i13 + 2) * 784 + j4 + 1]! -= mi12 * alpha / (Math.sqrt(vi12) + 1e-7);
+      const g15 = acc50 * scale;
+      const mi13 = m[(i13 + 2) * 784 + j4 + 2]! + (g15 - m[(i13 + 2) * 784 + j4 + 2]!) * (1 - 0.9);
+      const vi13 = v[(i13 + 2) * 784 + j4 + 2]! + (g15 * g15 - v[(i13 + 2) * 784 + j4 + 2]!) * (1 - 0.999);
+      m[(i13 + 2) * 784 + j4 + 2] = mi13;
+      v[(i13 + 2) * 784 + j4 + 2] = vi13;
+      p[(i13 + 2) * 784 + j4 + 2]! -= mi13 * alpha / (Math.sqrt(vi13) + 1e-7);
+      const g16 = acc51 * scale;
+      const mi14 = m[(i13 + 2) * 784 + j4 + 3]! + (g16 - m[(i13 + 2) * 784 + j4 + 3]!) * (1 - 0.9);
+      const vi14 = v[(i13 + 2) * 784 + j4 + 3]! + (g16 * g16 - v[(i13 + 2) * 784 + j4 + 3]!) * (1 - 0.999);
+      m[(i13 + 2) * 784 + j4 + 3] = mi14;
+      v[(i13 + 2) * 784 + j4 + 3] = vi14;
+      p[(i13 + 2) * 784 + j4 + 3]! -= mi14 * alpha / (Math.sqrt(vi14) + 1e-7);
+      const g17 = acc52 * scale;
+      const mi15 = m[(i13 + 3) * 784 + j4]! + (g17 - m[(i13 + 3) * 784 + j4]!) * (1 - 0.9);
+      const vi15 = v[(i13 + 3) * 784 + j4]! + (g17 * g17 - v[(i13 + 3) * 784 + j4]!) * (1 - 0.999);
+      m[(i13 + 3) * 784 + j4] = mi15;
+      v[(i13 + 3) * 784 + j4] = vi15;
+      p[(i13 + 3) * 784 + j4]! -= mi15 * alpha / (Math.sqrt(vi15) + 1e-7);
+      const g18 = acc53 * scale;
+      const mi16 = m[(i13 + 3) * 784 + j4 + 1]! + (g18 - m[(i13 + 3) * 784 + j4 + 1]!) * (1 - 0.9);
+      const vi16 = v[(i13 + 3) * 784 + j4 + 1]! + (g18 * g18 - v[(i13 + 3) * 784 + j4 + 1]!) * (1 - 0.999);
+      m[(i13 + 3) * 784 + j4 + 1] = mi16;
+      v[(i13 + 3) * 784 + j4 + 1] = vi16;
+      p[(i13 + 3) * 784 + j4 + 1]! -= mi16 * alpha / (Math.sqrt(vi16) + 1e-7);
+      const g19 = acc54 * scale;
+      const mi17 = m[(i13 + 3) * 784 + j4 + 2]! + (g19 - m[(i13 + 3) * 784 + j4 + 2]!) * (1 - 0.9);
+      const vi17 = v[(i13 + 3) * 784 + j4 + 2]! + (g19 * g19 - v[(i13 + 3) * 784 + j4 + 2]!) * (1 - 0.999);
+      m[(i13 + 3) * 784 + j4 + 2] = mi17;
+      v[(i13 + 3) * 784 + j4 + 2] = vi17;
+      p[(i13 + 3) * 784 + j4 + 2]! -= mi17 * alpha / (Math.sqrt(vi17) + 1e-7);
+      const g20 = acc55 * scale;
+      const mi18 = m[(i13 + 3) * 784 + j4 + 3]! + (g20 - m[(i13 + 3) * 784 + j4 + 3]!) * (1 - 0.9);
+      const vi18 = v[(i13 + 3) * 784 + j4 + 3]! + (g20 * g20 - v[(i13 + 3) * 784 + j4 + 3]!) * (1 - 0.999);
+      m[(i13 + 3) * 784 + j4 + 3] = mi18;
+      v[(i13 + 3) * 784 + j4 + 3] = vi18;
+      p[(i13 + 3) * 784 + j4 + 3]! -= mi18 * alpha / (Math.sqrt(vi18) + 1e-7);
+    }
+  }
+}
+
+function trainStep_6(n: number): number {
+  // Σ of squares of ∂loss/∂W_out, from the rows' Gram matrices
+  let sq2 = 0;
+  for (let r3 = 0; r3 < n; r3++) {
+    for (let r4 = 0; r4 < r3 + 1; r4++) {
+      let da2 = 0;
+      for (let j5 = 0; j5 < 10; j5++) {
+        da2 += dz_out[r3 * 10 + j5]! * dz_out[r4 * 10 + j5]!;
+      }
+      let db2 = 0;
+      for (let j6 = 0; j6 < 128; j6++) {
+        db2 += d[r3 * 128 + j6]! * d[r4 * 128 + j6]!;
+      }
+      sq2 += r3 === r4 ? da2 * db2 : 2 * (da2 * db2);
+    }
+  }
+  return sq2;
+}
+
+function trainStep_7(p: Vec, n: number, scale: number, alpha: number, m: Vec, v: Vec): void {
+  // ∂loss/∂W_out [10, 128]  (Σ over the batch, applied as it is summed)
+  for (let i14 = 0; i14 < 8; i14 += 4) {
+    for (let j7 = 0; j7 < 128; j7 += 4) {
+      const ra17 = i14;
+      const ra18 = i14 + 1;
+      const ra19 = i14 + 2;
+      const ra20 = i14 + 3;
+      const rb31 = j7;
+      const rb32 = j7 + 1;
+      const rb33 = j7 + 2;
+      const rb34 = j7 + 3;
+      let acc56 = 0;
+      let acc57 = 0;
+      let acc58 = 0;
+      let acc59 = 0;
+      let acc60 = 0;
+      let acc61 = 0;
+      let acc62 = 0;
+      let acc63 = 0;
+      let acc64 = 0;
+      let acc65 = 0;
+      let acc66 = 0;
+      let acc67 = 0;
+      let acc68 = 0;
+      let acc69 = 0;
+      let acc70 = 0;
+      let acc71 = 0;
+      for (let k10 = 0; k10 < n; k10++) {
+        const a17 = dz_out[ra17 + k10 * 10]!;
+        const a18 = dz_out[ra18 + k10 * 10]!;
+        const a19 = dz_out[ra19 + k10 * 10]!;
+        const a20 = dz_out[ra20 + k10 * 10]!;
+        const b34 = d[rb31 + k10 * 128]!;
+        const b35 = d[rb32 + k10 * 128]!;
+        const b36 = d[rb33 + k10 * 128]!;
+        const b37 = d[rb34 + k10 * 128]!;
+        acc56 += a17 * b34;
+        acc57 += a17 * b35;
+        acc58 += a17 * b36;
+        acc59 += a17 * b37;
+        acc60 += a18 * b34;
+        acc61 += a18 * b35;
+        acc62 += a18 * b36;
+        acc63 += a18 * b37;
+        acc64 += a19 * b34;
+        acc65 += a19 * b35;
+        acc66 += a19 * b36;
+        acc67 += a19 * b37;
+        acc68 += a20 * b34;
+        acc69 += a20 * b35;
+        acc70 += a20 * b36;
+        acc71 += a20 * b37;
+      }
+      const g21 = acc56 * scale;
+      const mi19 = m[100480 + i14 * 128 + j7]! + (g21 - m[100480 + i14 * 128 + j7]!) * (1 - 0.9);
+      const vi19 = v[100480 + i14 * 128 + j7]! + (g21 * g21 - v[100480 + i14 * 128 + j7]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7] = mi19;
+      v[100480 + i14 * 128 + j7] = vi19;
+      p[100480 + i14 * 128 + j7]! -= mi19 * alpha / (Math.sqrt(vi19) + 1e-7);
+      const g22 = acc57 * scale;
+      const mi20 = m[100480 + i14 * 128 + j7 + 1]! + (g22 - m[100480 + i14 * 128 + j7 + 1]!) * (1 - 0.9);
+      const vi20 = v[100480 + i14 * 128 + j7 + 1]! + (g22 * g22 - v[100480 + i14 * 128 + j7 + 1]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7 + 1] = mi20;
+      v[100480 + i14 * 128 + j7 + 1] = vi20;
+      p[100480 + i14 * 128 + j7 + 1]! -= mi20 * alpha / (Math.sqrt(vi20) + 1e-7);
+      const g23 = acc58 * scale;
+      const mi21 = m[100480 + i14 * 128 + j7 + 2]! + (g23 - m[100480 + i14 * 128 + j7 + 2]!) * (1 - 0.9);
+      const vi21 = v[100480 + i14 * 128 + j7 + 2]! + (g23 * g23 - v[100480 + i14 * 128 + j7 + 2]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7 + 2] = mi21;
+      v[100480 + i14 * 128 + j7 + 2] = vi21;
+      p[100480 + i14 * 128 + j7 + 2]! -= mi21 * alpha / (Math.sqrt(vi21) + 1e-7);
+      const g24 = acc59 * scale;
+      const mi22 = m[100480 + i14 * 128 + j7 + 3]! + (g24 - m[100480 + i14 * 128 + j7 + 3]!) * (1 - 0.9);
+      const vi22 = v[100480 + i14 * 128 + j7 + 3]! + (g24 * g24 - v[100480 + i14 * 128 + j7 + 3]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7 + 3] = mi22;
+      v[100480 + i14 * 128 + j7 + 3] = vi22;
+      p[100480 + i14 * 128 + j7 + 3]! -= mi22 * alpha / (Math.sqrt(vi22) + 1e-7);
+      const g25 = acc60 * scale;
+      const mi23 = m[100480 + (i14 + 1) * 128 + j7]! + (g25 - m[100480 + (i14 + 1) * 128 + j7]!) * (1 - 0.9);
+      const vi23 = v[100480 + (i14 + 1) * 128 + j7]! + (g25 * g25 - v[100480 + (i14 + 1) * 128 + j7]!) * (1 - 0.999);
+      m[100480 + (i14 + 1) * 128 + j7] = mi23;
+      v[100480 + (i14 + 1) * 128 + j7] = vi23;
+      p[100480 + (i14 + 1) * 128 + j7]! -= mi23 * alpha / (Math.sqrt(vi23) + 1e-7);
+      const g26 = acc61 * scale;
+      const mi24 = m[100480 + (i14 + 1) * 128 + j7 + 1]! + (g26 - m[100480 + (i14 + 1) * 128 + j7 + 1]!) * (1 - 0.9);
+      const vi24 = v[100480 + (i14 + 1) * 128 + j7 + 1]! +
+          (g26 * g26 - v[100480 + (i14 + 1) * 128 + j7 + 1]!) * (1 - 0.999);
+      m[100480 + (i14 + 1) * 128 + j7 + 1] = mi24;
+      v[100480 + (i14 + 1) * 128 + j7 + 1] = vi24;
+      p[100480 + (i14 + 1) * 128 + j7 + 1]! -= mi24 * alpha / (Math.sqrt(vi24) + 1e-7);
+      const g27 = acc62 * scale;
+      const mi25 = m[100480 + (i14 + 1) * 128 + j7 + 2]! + (g27 - m[100480 + (i14 + 1) * 128 + j7 + 2]!) * (1 - 0.9);
+      const vi25 = v[100480 + (i14 + 1) * 128 + j7 + 2]! +
+          (g27 * g27 - v[100480 + (i14 + 1) * 128 + j7 + 2]!) * (1 - 0.999);
+      m[100480 + (i14 + 1) * 128 + j7 + 2] = mi25;
+      v[100480 + (i14 + 1) * 128 + j7 + 2] = vi25;
+      p[100480 + (i14 + 1) * 128 + j7 + 2]! -= mi25 * alpha / (Math.sqrt(vi25) + 1e-7);
+      const g28 = acc63 * scale;
+      const mi26 = m[100480 + (i14 + 1) * 128 + j7 + 3]! + (g28 - m[100480 + (i14 + 1) * 128 + j7 + 3]!) * (1 - 0.9);
+      const vi26 = v[100480 + (i14 + 1) * 128 + j7 + 3]! +
+          (g28 * g28 - v[100480 + (i14 + 1) * 128 + j7 + 3]!) * (1 - 0.999);
+      m[100480 + (i14 + 1) * 128 + j7 + 3] = mi26;
+      v[100480 + (i14 + 1) * 128 + j7 + 3] = vi26;
+      p[100480 + (i14 + 1) * 128 + j7 + 3]! -= mi26 * alpha / (Math.sqrt(vi26) + 1e-7);
+      const g29 = acc64 * scale;
+      const mi27 = m[100480 + (i14 + 2) * 128 + j7]! + (g29 - m[100480 + (i14 + 2) * 128 + j7]!) * (1 - 0.9);
+      const vi27 = v[100480 + (i14 + 2) * 128 + j7]! + (g29 * g29 - v[100480 + (i14 + 2) * 128 + j7]!) * (1 - 0.999);
+      m[100480 + (i14 + 2) * 128 + j7] = mi27;
+      v[100480 + (i14 + 2) * 128 + j7] = vi27;
+      p[100480 + (i14 + 2) * 128 + j7]! -= mi27 * alpha / (Math.sqrt(vi27) + 1e-7);
+      const g30 = acc65 * scale;
+      const mi28 = m[100480 + (i14 + 2) * 128 + j7 + 1]! + (g30 - m[100480 + (i14 + 2) * 128 + j7 + 1]!) * (1 - 0.9);
+      const vi28 = v[100480 + (i14 + 2) * 128 + j7 + 1]! +
+          (g30 * g30 - v[100480 + (i14 + 2) * 128 + j7 + 1]!) * (1 - 0.999);
+      m[100480 + (i14 + 2) * 128 + j7 + 1] = mi28;
+      v[100480 + (i14 + 2) * 128 + j7 + 1] = vi28;
+      p[100480 + (i14 + 2) * 128 + j7 + 1]! -= mi28 * alpha / (Math.sqrt(vi28) + 1e-7);
+      const g31 = acc66 * scale;
+      const mi29 = m[100480 + (i14 + 2) * 128 + j7 + 2]! + (g31 - m[100480 + (i14 + 2) * 128 + j7 + 2]!) * (1 - 0.9);
+      const vi29 = v[100480 + (i14 + 2) * 128 + j7 + 2]! +
+          (g31 * g31 - v[100480 + (i14 + 2) * 128 + j7 + 2]!) * (1 - 0.999);
+      m[100480 + (i14 + 2) * 128 + j7 + 2] = mi29;
+      v[100480 + (i14 + 2) * 128 + j7 + 2] = vi29;
+      p[100480 + (i14 + 2) * 128 + j7 + 2]! -= mi29 * alpha / (Math.sqrt(vi29) + 1e-7);
+      const g32 = acc67 * scale;
+      const mi30 = m[100480 + (i14 + 2) * 128 + j7 + 3]! + (g32 - m[100480 + (i14 + 2) * 128 + j7 + 3]!) * (1 - 0.9);
+      const vi30 = v[100480 + (i14 + 2) * 128 + j7 + 3]! +
+          (g32 * g32 - v[100480 + (i14 + 2) * 128 + j7 + 3]!) * (1 - 0.999);
+      m[100480 + (i14 + 2) * 128 + j7 + 3] = mi30;
+      v[100480 + (i14 + 2) * 128 + j7 + 3] = vi30;
+      p[100480 + (i14 + 2) * 128 + j7 + 3]! -= mi30 * alpha / (Math.sqrt(vi30) + 1e-7);
+      const g33 = acc68 * scale;
+      const mi31 = m[100480 + (i14 + 3) * 128 + j7]! + (g33 - m[100480 + (i14 + 3) * 128 + j7]!) * (1 - 0.9);
+      const vi31 = v[100480 + (i14 + 3) * 128 + j7]! + (g33 * g33 - v[100480 + (i14 + 3) * 128 + j7]!) * (1 - 0.999);
+      m[100480 + (i14 + 3) * 128 + j7] = mi31;
+      v[100480 + (i14 + 3) * 128 + j7] = vi31;
+      p[100480 + (i14 + 3) * 128 + j7]! -= mi31 * alpha / (Math.sqrt(vi31) + 1e-7);
+      const g34 = acc69 * scale;
+      const mi32 = m[100480 + (i14 + 3) * 128 + j7 + 1]! + (g34 - m[100480 + (i14 + 3) * 128 + j7 + 1]!) * (1 - 0.9);
+      const vi32 = v[100480 + (i14 + 3) * 128 + j7 + 1]! +
+          (g34 * g34 - v[100480 + (i14 + 3) * 128 + j7 + 1]!) * (1 - 0.999);
+      m[100480 + (i14 + 3) * 128 + j7 + 1] = mi32;
+      v[100480 + (i14 + 3) * 128 + j7 + 1] = vi32;
+      p[100480 + (i14 + 3) * 128 + j7 + 1]! -= mi32 * alpha / (Math.sqrt(vi32) + 1e-7);
+      const g35 = acc70 * scale;
+      const mi33 = m[100480 + (i14 + 3) * 128 + j7 + 2]! + (g35 - m[100480 + (i14 + 3) * 128 + j7 + 2]!) * (1 - 0.9);
+      const vi33 = v[100480 + (i14 + 3) * 128 + j7 + 2]! +
+          (g35 * g35 - v[100480 + (i14 + 3) * 128 + j7 + 2]!) * (1 - 0.999);
+      m[100480 + (i14 + 3) * 128 + j7 + 2] = mi33;
+      v[100480 + (i14 + 3) * 128 + j7 + 2] = vi33;
+      p[100480 + (i14 + 3) * 128 + j7 + 2]! -= mi33 * alpha / (Math.sqrt(vi33) + 1e-7);
+      const g36 = acc71 * scale;
+      const mi34 = m[100480 + (i14 + 3) * 128 + j7 + 3]! + (g36 - m[100480 + (i14 + 3) * 128 + j7 + 3]!) * (1 - 0.9);
+      const vi34 = v[100480 + (i14 + 3) * 128 + j7 + 3]! +
+          (g36 * g36 - v[100480 + (i14 + 3) * 128 + j7 + 3]!) * (1 - 0.999);
+      m[100480 + (i14 + 3) * 128 + j7 + 3] = mi34;
+      v[100480 + (i14 + 3) * 128 + j7 + 3] = vi34;
+      p[100480 + (i14 + 3) * 128 + j7 + 3]! -= mi34 * alpha / (Math.sqrt(vi34) + 1e-7);
+    }
+  }
+  for (let i14 = 8; i14 < 10; i14++) {
+    for (let j7 = 0; j7 < 128; j7 += 4) {
+      const ra21 = i14;
+      const rb35 = j7;
+      const rb36 = j7 + 1;
+      const rb37 = j7 + 2;
+      const rb38 = j7 + 3;
+      let acc72 = 0;
+      let acc73 = 0;
+      let acc74 = 0;
+      let acc75 = 0;
+      for (let k11 = 0; k11 < n; k11++) {
+        const a21 = dz_out[ra21 + k11 * 10]!;
+        const b38 = d[rb35 + k11 * 128]!;
+        const b39 = d[rb36 + k11 * 128]!;
+        const b40 = d[rb37 + k11 * 128]!;
+        const b41 = d[rb38 + k11 * 128]!;
+        acc72 += a21 * b38;
+        acc73 += a21 * b39;
+        acc74 += a21 * b40;
+        acc75 += a21 * b41;
+      }
+      const g37 = acc72 * scale;
+      const mi35 = m[100480 + i14 * 128 + j7]! + (g37 - m[100480 + i14 * 128 + j7]!) * (1 - 0.9);
+      const vi35 = v[100480 + i14 * 128 + j7]! + (g37 * g37 - v[100480 + i14 * 128 + j7]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7] = mi35;
+      v[100480 + i14 * 128 + j7] = vi35;
+      p[100480 + i14 * 128 + j7]! -= mi35 * alpha / (Math.sqrt(vi35) + 1e-7);
+      const g38 = acc73 * scale;
+      const mi36 = m[100480 + i14 * 128 + j7 + 1]! + (g38 - m[100480 + i14 * 128 + j7 + 1]!) * (1 - 0.9);
+      const vi36 = v[100480 + i14 * 128 + j7 + 1]! + (g38 * g38 - v[100480 + i14 * 128 + j7 + 1]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7 + 1] = mi36;
+      v[100480 + i14 * 128 + j7 + 1] = vi36;
+      p[100480 + i14 * 128 + j7 + 1]! -= mi36 * alpha / (Math.sqrt(vi36) + 1e-7);
+      const g39 = acc74 * scale;
+      const mi37 = m[100480 + i14 * 128 + j7 + 2]! + (g39 - m[100480 + i14 * 128 + j7 + 2]!) * (1 - 0.9);
+      const vi37 = v[100480 + i14 * 128 + j7 + 2]! + (g39 * g39 - v[100480 + i14 * 128 + j7 + 2]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7 + 2] = mi37;
+      v[100480 + i14 * 128 + j7 + 2] = vi37;
+      p[100480 + i14 * 128 + j7 + 2]! -= mi37 * alpha / (Math.sqrt(vi37) + 1e-7);
+      const g40 = acc75 * scale;
+      const mi38 = m[100480 + i14 * 128 + j7 + 3]! + (g40 - m[100480 + i14 * 128 + j7 + 3]!) * (1 - 0.9);
+      const vi38 = v[100480 + i14 * 128 + j7 + 3]! + (g40 * g40 - v[100480 + i14 * 128 + j7 + 3]!) * (1 - 0.999);
+      m[100480 + i14 * 128 + j7 + 3] = mi38;
+      v[100480 + i14 * 128 + j7 + 3] = vi38;
+      p[100480 + i14 * 128 + j7 + 3]! -= mi38 * alpha / (Math.sqrt(vi38) + 1e-7);
+    }
+  }
+}
+
+/** One training step on rows [0, n): forward, backward, the mean, norm, guard, clipping and the optimizer's update,
+    applied inside the weight gradients' products; returns the mean loss. */
+function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const m = state[0]!;
+  const v = state[1]!;
+  for (let i1 = 0; i1 < 138; i1++) {
+    grad2[i1] = 0;
+  }
+  let total = 0;
+  for (let b = 0; b < n; b++) {
+    // mnist.nn:10  d   = dropout(h, 0.2)
+    for (let i6 = 0; i6 < 128; i6++) {
+      mask0[b * 128 + i6] = rng.uniform() < 0.2 ? 0 : 1.25;
+    }
+  }
+
+  // mnist.nn:9  h   = dense(x, 128, relu)  (over the batch)
+  predictRows_1(p, X, n);
+  for (let b = 0; b < n; b++) {
+    // mnist.nn:9  h   = dense(x, 128, relu)
+    for (let i8 = 0; i8 < 128; i8++) {
+      z_h[b * 128 + i8] = Wx_h[b * 128 + i8]! + p[100352 + i8]!;
+    }
+
+    // mnist.nn:10  d   = dropout(h, 0.2)
+    for (let i9 = 0; i9 < 128; i9++) {
+      d[b * 128 + i9] = Math.max(z_h[b * 128 + i9]!, 0) * mask0[b * 128 + i9]!;
+    }
+  }
+
+  // mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
+  gradRows_2(p, n);
+  for (let b = 0; b < n; b++) {
+    // mnist.nn:11  out = dense(d, 10, softmax)
+    z_out[b * 10] = Wx_out[b * 10]! + p[101760]!;
+    z_out[b * 10 + 1] = Wx_out[b * 10 + 1]! + p[101761]!;
+    z_out[b * 10 + 2] = Wx_out[b * 10 + 2]! + p[101762]!;
+    z_out[b * 10 + 3] = Wx_out[b * 10 + 3]! + p[101763]!;
+    z_out[b * 10 + 4] = Wx_out[b * 10 + 4]! + p[101764]!;
+    z_out[b * 10 + 5] = Wx_out[b * 10 + 5]! + p[101765]!;
+    z_out[b * 10 + 6] = Wx_out[b * 10 + 6]! + p[101766]!;
+    z_out[b * 10 + 7] = Wx_out[b * 10 + 7]! + p[101767]!;
+    z_out[b * 10 + 8] = Wx_out[b * 10 + 8]! + p[101768]!;
+    z_out[b * 10 + 9] = Wx_out[b * 10 + 9]! + p[101769]!;
+    const max1 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
+        z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
+        z_out[b * 10 + 9]!);
+    const e1 = Math.exp(z_out[b * 10]! - max1);
+    const e2 = Math.exp(z_out[b * 10 + 1]! - max1);
+    const e3 = Math.exp(z_out[b * 10 + 2]! - max1);
+    const e4 = Math.exp(z_out[b * 10 + 3]! - max1);
+    const e5 = Math.exp(z_out[b * 10 + 4]! - max1);
+    const e6 = Math.exp(z_out[b * 10 + 5]! - max1);
+    const e7 = Math.exp(z_out[b * 10 + 6]! - max1);
+    const e8 = Math.exp(z_out[b * 10 + 7]! - max1);
+    const e9 = Math.exp(z_out[b * 10 + 8]! - max1);
+    const e10 = Math.exp(z_out[b * 10 + 9]! - max1);
+    const sum1 = e1 + e2 + e3 + e4 + e5 + e6 + e7 + e8 + e9 + e10;
+    const inv1 = 1 / sum1;
+    out[b * 10] = e1 * inv1;
+    out[b * 10 + 1] = e2 * inv1;
+    out[b * 10 + 2] = e3 * inv1;
+    out[b * 10 + 3] = e4 * inv1;
+    out[b * 10 + 4] = e5 * inv1;
+    out[b * 10 + 5] = e6 * inv1;
+    out[b * 10 + 6] = e7 * inv1;
+    out[b * 10 + 7] = e8 * inv1;
+    out[b * 10 + 8] = e9 * inv1;
+    out[b * 10 + 9] = e10 * inv1;
+
+    // mnist.nn:13  loss categorical_crossentropy(out, y)
+    const max2 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
+        z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
+        z_out[b * 10 + 9]!);
+    const e11 = Math.exp(z_out[b * 10]! - max2);
+    const e12 = Math.exp(z_out[b * 10 + 1]! - max2);
+    const e13 = Math.exp(z_out[b * 10 + 2]! - max2);
+    const e14 = Math.exp(z_out[b * 10 + 3]! - max2);
+    const e15 = Math.exp(z_out[b * 10 + 4]! - max2);
+    const e16 = Math.exp(z_out[b * 10 + 5]! - max2);
+    const e17 = Math.exp(z_out[b * 10 + 6]! - max2);
+    const e18 = Math.exp(z_out[b * 10 + 7]! - max2);
+    const e19 = Math.exp(z_out[b * 10 + 8]! - max2);
+    const e20 = Math.exp(z_out[b * 10 + 9]! - max2);
+    const sum2 = e11 + e12 + e13 + e14 + e15 + e16 + e17 + e18 + e19 + e20;
+    const lse1 = max2 + Math.log(sum2);
+    log_softmax_z_out[b * 10] = z_out[b * 10]! - lse1;
+    log_softmax_z_out[b * 10 + 1] = z_out[b * 10 + 1]! - lse1;
+    log_softmax_z_out[b * 10 + 2] = z_out[b * 10 + 2]! - lse1;
+    log_softmax_z_out[b * 10 + 3] = z_out[b * 10 + 3]! - lse1;
+    log_softmax_z_out[b * 10 + 4] = z_out[b * 10 + 4]! - lse1;
+    log_softmax_z_out[b * 10 + 5] = z_out[b * 10 + 5]! - lse1;
+    log_softmax_z_out[b * 10 + 6] = z_out[b * 10 + 6]! - lse1;
+    log_softmax_z_out[b * 10 + 7] = z_out[b * 10 + 7]! - lse1;
+    log_softmax_z_out[b * 10 + 8] = z_out[b * 10 + 8]! - lse1;
+    log_softmax_z_out[b * 10 + 9] = z_out[b * 10 + 9]! - lse1;
+    sum_mul_y[b] = Y[b * 10]! * log_softmax_z_out[b * 10]! + Y[b * 10 + 1]! * log_softmax_z_out[b * 10 + 1]! +
+        Y[b * 10 + 2]! * log_softmax_z_out[b * 10 + 2]! + Y[b * 10 + 3]! * log_softmax_z_out[b * 10 + 3]! +
+        Y[b * 10 + 4]! * log_softmax_z_out[b * 10 + 4]! + Y[b * 10 + 5]! * log_softmax_z_out[b * 10 + 5]! +
+        Y[b * 10 + 6]! * log_softmax_z_out[b * 10 + 6]! + Y[b * 10 + 7]! * log_softmax_z_out[b * 10 + 7]! +
+        Y[b * 10 + 8]! * log_softmax_z_out[b * 10 + 8]! + Y[b * 10 + 9]! * log_softmax_z_out[b * 10 + 9]!;
+
+    // backward of mnist.nn:13  loss categorical_crossentropy(out, y)
+    sum_y[b] = Y[b * 10]! + Y[b * 10 + 1]! + Y[b * 10 + 2]! + Y[b * 10 + 3]! + Y[b * 10 + 4]! + Y[b * 10 + 5]! +
+        Y[b * 10 + 6]! + Y[b * 10 + 7]! + Y[b * 10 + 8]! + Y[b * 10 + 9]!;
+    dz_out[b * 10] = out[b * 10]! * sum_y[b]! - Y[b * 10]!;
+    dz_out[b * 10 + 1] = out[b * 10 + 1]! * sum_y[b]! - Y[b * 10 + 1]!;
+    dz_out[b * 10 + 2] = out[b * 10 + 2]! * sum_y[b]! - Y[b * 10 + 2]!;
+    dz_out[b * 10 + 3] = out[b * 10 + 3]! * sum_y[b]! - Y[b * 10 + 3]!;
+    dz_out[b * 10 + 4] = out[b * 10 + 4]! * sum_y[b]! - Y[b * 10 + 4]!;
+    dz_out[b * 10 + 5] = out[b * 10 + 5]! * sum_y[b]! - Y[b * 10 + 5]!;
+    dz_out[b * 10 + 6] = out[b * 10 + 6]! * sum_y[b]! - Y[b * 10 + 6]!;
+    dz_out[b * 10 + 7] = out[b * 10 + 7]! * sum_y[b]! - Y[b * 10 + 7]!;
+    dz_out[b * 10 + 8] = out[b * 10 + 8]! * sum_y[b]! - Y[b * 10 + 8]!;
+    dz_out[b * 10 + 9] = out[b * 10 + 9]! * sum_y[b]! - Y[b * 10 + 9]!;
+  }
+
+  // backward of mnist.nn:11  out = dense(d, 10, softmax)  (over the batch)
+  gradRows_3(p, n);
+  for (let b = 0; b < n; b++) {
+    // backward of mnist.nn:9  h   = dense(x, 128, relu)
+    for (let i11 = 0; i11 < 128; i11++) {
+      dz_h[b * 128 + i11] = dd[b * 128 + i11]! * mask0[b * 128 + i11]! * (z_h[b * 128 + i11]! > 0 ? 1 : 0);
+    }
+
+    // output out (training mode, for the batch's metrics)
+    outputs[b * 10] = out[b * 10]!;
+    outputs[b * 10 + 1] = out[b * 10 + 1]!;
+    outputs[b * 10 + 2] = out[b * 10 + 2]!;
+    outputs[b * 10 + 3] = out[b * 10 + 3]!;
+    outputs[b * 10 + 4] = out[b * 10 + 4]!;
+    outputs[b * 10 + 5] = out[b * 10 + 5]!;
+    outputs[b * 10 + 6] = out[b * 10 + 6]!;
+    outputs[b * 10 + 7] = out[b * 10 + 7]!;
+    outputs[b * 10 + 8] = out[b * 10 + 8]!;
+    outputs[b * 10 + 9] = out[b * 10 + 9]!;
+
+    // Σ loss over the batch
+    total += -sum_mul_y[b]!;
+
+    // ∂loss/∂b_h [128]
+    for (let i12 = 0; i12 < 128; i12++) {
+      grad2[i12]! += dz_h[b * 128 + i12]!;
+    }
+
+    // ∂loss/∂b_out [10]
+    grad2[128]! += dz_out[b * 10]!;
+    grad2[129]! += dz_out[b * 10 + 1]!;
+    grad2[130]! += dz_out[b * 10 + 2]!;
+    grad2[131]! += dz_out[b * 10 + 3]!;
+    grad2[132]! += dz_out[b * 10 + 4]!;
+    grad2[133]! += dz_out[b * 10 + 5]!;
+    grad2[134]! += dz_out[b * 10 + 6]!;
+    grad2[135]! += dz_out[b * 10 + 7]!;
+    grad2[136]! += dz_out[b * 10 + 8]!;
+    grad2[137]! += dz_out[b * 10 + 9]!;
+  }
+
+  // Σ of squares of ∂loss/∂W_h, from the rows' Gram matrices
+  const sq_W_h = trainStep_4(X, n);
+
+  // Σ of squares of ∂loss/∂W_out, from the rows' Gram matrices
+  const sq_W_out = trainStep_6(n);
+  const scale = 1 / n;
+  const meanLoss = total * scale;
+  const norm_W_h = Math.sqrt(Math.max(sq_W_h, 0)) * scale;
+  let sq_b_h = 0;
+  for (let i2 = 0; i2 < 128; i2++) {
+    const g1 = grad2[i2]! * scale;
+    sq_b_h += g1 * g1;
+  }
+  const norm_b_h = Math.sqrt(sq_b_h);
+  const norm_W_out = Math.sqrt(Math.max(sq_W_out, 0)) * scale;
+  let sq_b_out = 0;
+  for (let i3 = 0; i3 < 10; i3++) {
+    const g2 = grad2[128 + i3]! * scale;
+    sq_b_out += g2 * g2;
+  }
+  const norm_b_out = Math.sqrt(sq_b_out);
+  const norm = Math.sqrt(norm_W_h * norm_W_h + norm_b_h * norm_b_h + norm_W_out * norm_W_out + norm_b_out * norm_b_out);
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  const t = sc[1]! + 1;
+  const alpha = sc[0]! * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+  if (ok) {
+    // ∂loss/∂W_h [128, 784]  (Σ over the batch, applied as it is summed)
+    trainStep_5(p, X, n, scale, alpha, m, v);
+
+    // ∂loss/∂W_out [10, 128]  (Σ over the batch, applied as it is summed)
+    trainStep_7(p, n, scale, alpha, m, v);
+    for (let i4 = 0; i4 < 128; i4++) {
+      const g3 = grad2[i4]! * scale;
+      const mi1 = m[100352 + i4]! + (g3 - m[100352 + i4]!) * (1 - 0.9);
+      const vi1 = v[100352 + i4]! + (g3 * g3 - v[100352 + i4]!) * (1 - 0.999);
+      m[100352 + i4] = mi1;
+      v[100352 + i4] = vi1;
+      p[100352 + i4]! -= mi1 * alpha / (Math.sqrt(vi1) + 1e-7);
+    }
+    for (let i5 = 0; i5 < 10; i5++) {
+      const g4 = grad2[128 + i5]! * scale;
+      const mi2 = m[101760 + i5]! + (g4 - m[101760 + i5]!) * (1 - 0.9);
+      const vi2 = v[101760 + i5]! + (g4 * g4 - v[101760 + i5]!) * (1 - 0.999);
+      m[101760 + i5] = mi2;
+      v[101760 + i5] = vi2;
+      p[101760 + i5]! -= mi2 * alpha / (Math.sqrt(vi2) + 1e-7);
+    }
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
 // ---------------------------------------------------------------------------------------
 // Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
@@ -1429,6 +1801,11 @@ interface ModelCore {
   ): number;
   /** optimizerSettings() of the optimizer trainStep has baked in. */
   trainStepSettings?: string;
+  /**
+   * The most rows one trainStep call takes (a batched step: as many as it pays for, within its
+   * buffers' maxBatch); absent: any number.
+   */
+  trainStepRows?: number;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -2145,6 +2522,7 @@ function createModelTrainer(
     state.size === core.paramCount
       ? state
       : undefined;
+  const fusedRows = core.trainStepRows ?? Infinity;
   const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -2165,7 +2543,8 @@ function createModelTrainer(
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
-      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+      // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
+      if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;

@@ -10,7 +10,8 @@
  *   param   W_out[1, 2] ~ glorot_uniform  (offset 4)
  *   param   b_out[1] ~ zeros  (offset 6)
  *   7 parameters; loss: binary_crossentropy; optimizer: adam(learning_rate = 0.001)
- *   kernels: per sample, unrolled, fused training step, f64; 47 flops per prediction, 94 per training sample
+ *   kernels: per sample, unrolled, fused training step, f64
+ *            47 flops per prediction, 94 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -530,6 +531,11 @@ interface ModelCore {
   ): number;
   /** optimizerSettings() of the optimizer trainStep has baked in. */
   trainStepSettings?: string;
+  /**
+   * The most rows one trainStep call takes (a batched step: as many as it pays for, within its
+   * buffers' maxBatch); absent: any number.
+   */
+  trainStepRows?: number;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -1243,6 +1249,7 @@ function createModelTrainer(
     state.size === core.paramCount
       ? state
       : undefined;
+  const fusedRows = core.trainStepRows ?? Infinity;
   const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -1263,7 +1270,8 @@ function createModelTrainer(
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
-      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+      // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
+      if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;

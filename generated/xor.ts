@@ -10,7 +10,8 @@
  *   param   W2[1, 8] ~ glorot_uniform  (offset 24)
  *   param   b2[1] ~ zeros  (offset 32)
  *   33 parameters; loss: loss = -mean(y * log(p) + (1 - y) * log(1 - p)) + 1e-4 * sum(W1 ^ 2); optimizer: sgd(learni...
- *   kernels: per sample, unrolled, fused training step, f64; 165 flops per prediction, 498 per training sample
+ *   kernels: per sample, unrolled, fused training step, f64
+ *            165 flops per prediction, 498 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -778,6 +779,11 @@ interface ModelCore {
   ): number;
   /** optimizerSettings() of the optimizer trainStep has baked in. */
   trainStepSettings?: string;
+  /**
+   * The most rows one trainStep call takes (a batched step: as many as it pays for, within its
+   * buffers' maxBatch); absent: any number.
+   */
+  trainStepRows?: number;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */
@@ -1437,6 +1443,7 @@ function createModelTrainer(
     state.size === core.paramCount
       ? state
       : undefined;
+  const fusedRows = core.trainStepRows ?? Infinity;
   const report = [NaN, 0];
   // Step results live in an object, not closure variables: V8 would box a double stored in a
   // closure slot on every write (an allocation per step); an object field is updated in place.
@@ -1457,7 +1464,8 @@ function createModelTrainer(
       if (out !== undefined && out.length < n * outputSize) {
         throw new Error(`trainer.step: out needs n×${outputSize} = ${n * outputSize} values, got ${out.length}`);
       }
-      if (fused !== undefined && (n <= maxBatch || out !== undefined)) {
+      // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
+      if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;

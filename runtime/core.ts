@@ -144,6 +144,11 @@ export interface ModelCore {
   ): number;
   /** optimizerSettings() of the optimizer trainStep has baked in. */
   trainStepSettings?: string;
+  /**
+   * The most rows one trainStep call takes (a batched step: as many as it pays for, within its
+   * buffers' maxBatch); absent: any number.
+   */
+  trainStepRows?: number;
 }
 
 /** Deterministic random numbers (the same seed gives the same stream on every machine). */

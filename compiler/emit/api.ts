@@ -173,6 +173,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
     ...(program.kernels.train
       ? [`  trainStep: ${program.kernels.train},`, `  trainStepSettings: ${JSON.stringify(optimizerSettings(model.optimizer.name as OptimizerName, model.optimizer.options))},`]
       : []),
+    ...(program.kernels.trainRows !== undefined ? [`  trainStepRows: ${program.kernels.trainRows},`] : []),
   ];
   const fn = (doc: string, name: string, params: [string, string, string?][], returns: string, body: string[]): Declaration => ({
     kind: "function",

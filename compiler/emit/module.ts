@@ -67,7 +67,10 @@ function header(model: Model, kernels: KernelInfo, options: EmitOptions, paramCo
     ` *   output  ${safeText(model.outputName)}[${sizeOf(model.infer.output.shape)}]`,
     ...model.params.map((p) => ` *   param   ${p.name}[${p.shape.join(", ")}] ~ ${p.init.name}  (offset ${offsets.get(p.name)})`),
     ` *   ${paramCount} parameters; loss: ${safeText(model.lossText)}; optimizer: ${safeText(model.optimizer.written || model.optimizer.name)}`,
-    ` *   kernels: ${kernelSummary(kernels)}`,
+    // "how; flops" on two lines: a batched model's summary outgrows the 120 columns.
+    ...kernelSummary(kernels)
+      .split("; ")
+      .map((part, k) => (k === 0 ? ` *   kernels: ${part}` : ` *            ${part}`)),
     ` *`,
     ` * Self-contained: no imports. Parameters live in one flat ${storage} (see \`model.params\`).`,
     ` * The model's API comes first, then its kernels, then the runtime helpers they use.`,

@@ -3,7 +3,7 @@
 // configuration. nn-text.ts prints it; import-model.ts checks it compiles and assembles the
 // weights in the compiled model's layout.
 //
-//   { modelName: "iris", input: { name: "x", size: 4 }, target: { name: "y", size: 3 },
+//   { modelName: "iris", input: { name: "x", shape: [4] }, target: { name: "y", size: 3 },
 //     statements: [{ name: "h", expr: dense(ref("x"), 16, "relu") }, …], output: "out",
 //     weights: Map { "W_h" => { shape: [16, 4], data, from: "h/kernel, transposed" } }, … }
 
@@ -15,6 +15,8 @@ export type NnExpr =
   /** A bare name as an argument: an activation (`relu`) or initializer (`zeros`). */
   | { k: "word"; word: string }
   | { k: "bool"; value: boolean }
+  /** A list of numbers as an argument: `kernel_size = [3, 2]`, `reshape(x, [5, 5, 32])`. */
+  | { k: "list"; items: number[] }
   | { k: "call"; fn: string; args: NnExpr[]; named?: [string, NnExpr][] }
   | { k: "bin"; op: "+" | "-" | "*" | "/" | "@"; a: NnExpr; b: NnExpr }
   | { k: "neg"; a: NnExpr };
@@ -23,6 +25,7 @@ export const ref = (name: string): NnExpr => ({ k: "ref", name });
 export const num = (value: number): NnExpr => ({ k: "num", value });
 export const word = (w: string): NnExpr => ({ k: "word", word: w });
 export const call = (fn: string, args: NnExpr[], named: [string, NnExpr][] = []): NnExpr => ({ k: "call", fn, args, ...(named.length ? { named } : {}) });
+export const list = (items: number[]): NnExpr => ({ k: "list", items });
 export const bin = (op: "+" | "-" | "*" | "/" | "@", a: NnExpr, b: NnExpr): NnExpr => ({ k: "bin", op, a, b });
 
 /** One assignment `name = expr`, with a comment naming where it came from. */
@@ -50,7 +53,8 @@ export interface Draft {
   modelName: string;
   /** First comment lines: where the model came from. */
   header: string[];
-  input: { name: string; size: number };
+  /** The input's shape: a vector [n] or an image [height, width, channels]. */
+  input: { name: string; shape: number[] };
   target: { name: string; size: number };
   params: DraftParam[];
   statements: DraftStatement[];

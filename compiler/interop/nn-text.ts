@@ -35,6 +35,8 @@ function printPrec(e: NnExpr): { text: string; prec: number } {
       return { text: e.word, prec: ATOM };
     case "bool":
       return { text: String(e.value), prec: ATOM };
+    case "list":
+      return { text: `[${e.items.map(numberText).join(", ")}]`, prec: ATOM };
     case "num":
       return e.value < 0 || Object.is(e.value, -0) ? { text: `-${numberText(e.value)}`, prec: NEG } : { text: numberText(e.value), prec: ATOM };
     case "neg": {
@@ -76,7 +78,7 @@ export function draftText(d: Draft): string {
     lines.push("# where the weights (in the weights file) come from:");
     for (const [name, w] of d.weights) lines.push(`#   ${name} <- ${commentText(w.from)}`);
   }
-  lines.push(`model ${d.modelName}`, `input  ${d.input.name}[${d.input.size}]`, `target ${d.target.name}[${d.target.size}]`, "");
+  lines.push(`model ${d.modelName}`, `input  ${d.input.name}[${d.input.shape.join(", ")}]`, `target ${d.target.name}[${d.target.size}]`, "");
   if (d.params.length > 0) {
     const width = Math.max(...d.params.map((p) => `${p.name}[${p.shape.join(", ")}]`.length));
     for (const p of d.params) lines.push(`param ${`${p.name}[${p.shape.join(", ")}]`.padEnd(width)} ~ ${p.init}`);

@@ -18,7 +18,7 @@ function table(head: [string, string], rows: [string, string][]): string {
 
 export function interopTables(): Map<string, string> {
   return new Map([
-    ["tfjs-import", table(["layer (class_name)", "becomes in the model file"], [["InputLayer", "the `input` line (a vector: `batch_input_shape` [null, n])"], ...TFJS_LAYERS.map((r): [string, string] => [r.className, r.becomes])])],
+    ["tfjs-import", table(["layer (class_name)", "becomes in the model file"], [["InputLayer", "the `input` line: a vector (`batch_input_shape` [null, n]) or an image ([null, height, width, channels])"], ...TFJS_LAYERS.map((r): [string, string] => [r.className, r.becomes])])],
     [
       "keras-activations",
       table(

@@ -8,18 +8,19 @@
 //   gradRows(p, X, Y, n, g, rng, out)
 //     for (b) mask0[…] = …;   gradRows_1(…)  // Wx_h = X W_hᵀ;   for (b) { z_h[…] = …; … }   …   return total;
 
-import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, num, ret, store, v } from "../ir/code.js";
+import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, neg, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { flatIndex } from "../ops/loops.js";
 import type { MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
 import { opDef, viewed } from "../ops/registry.js";
 import type { Batched, Term } from "../passes/batch.js";
 import { countTokens } from "./budget.js";
+import { gramSquares } from "./gram.js";
 import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
 import { type Plan, planStorage } from "./plan.js";
-import type { Fn, KernelHead } from "./program.js";
+import type { Fn, KernelHead, Param } from "./program.js";
 
 /** Rows of elements small enough to unroll inside the row loop, and the most work such a row may take. */
 const ROW_UNROLL_ELEMENTS = 16;
@@ -35,7 +36,36 @@ export interface BatchedSinks {
   loss?: Node;
   /** Add Σ_b ∂loss_b/∂param into g at the param's offset. */
   grads?: { terms: Term[]; offset: number; comment: string }[];
+  /** A fused training step (train-step-batched.ts): some gradients become updates in their products. */
+  update?: FusedUpdate;
 }
+
+/**
+ * How a batched training step turns gradients into updates: entries of `grads` whose one term
+ * is a product (Σ_b δ_b x_bᵀ) apply the update in that product, element by element as each sum
+ * is finished, so the gradient is never stored; the others are summed into g (a scratch
+ * buffer) and updated after. Their norm comes first, from the rows' Gram matrices.
+ */
+export interface FusedUpdate {
+  /** Statements before everything (zeroing the stored gradients). */
+  prologue: Stmt[];
+  /** Fused entries (by index in `grads`) and the local that receives Σ of squares of their sums. */
+  squares: ReadonlyMap<number, string>;
+  /** After the stored sums and the squares: the mean, the norm, the guard's test, clipping factors. */
+  before: Stmt[];
+  /** The guard: the fused products and `after` run only when it holds. */
+  test: Expr;
+  /** Statements for one finished sum of fused entry `entry`, at parameter index `index`. */
+  element(entry: number, index: Expr, sum: Expr): Stmt[];
+  /** Inside the guard, after the fused products: the stored gradients' updates. */
+  after: Stmt[];
+  /** Locals of the kernel that the fused products read (the step's scalars, the optimizer's arrays). */
+  locals: readonly Param[];
+  /** The local summing the rows' losses, and what the kernel returns (the mean loss). */
+  lossSum: string;
+  result: Expr;
+}
+
 
 export interface BatchedContext {
   batched: Batched;
@@ -58,8 +88,8 @@ const rowsDef = (node: Node): RowsOp | undefined => {
   return def.kind === "rows" ? def : undefined;
 };
 
-/** One signed part of a parameter's gradient, with where it goes in g. */
-type KernelTerm = Term & { offset: number; comment: string };
+/** One signed part of a parameter's gradient, with its entry in `grads` and where it goes in g. */
+type KernelTerm = Term & { entry: number; offset: number; comment: string };
 
 /** A batched kernel as planned: where each value lives, and how its nodes and its rows ops lower. */
 interface PlannedKernel {
@@ -68,13 +98,24 @@ interface PlannedKernel {
   plan: Plan;
   lowerer: ReturnType<typeof nodeLowerer>;
   terms: KernelTerm[];
-  /** What a rows op's lowering sees: its operands (matrices in memory, or elements of the current row) and where results go. */
-  rowsContext(node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"]): RowsLowerContext;
+  /** The rows in the kernel (the runtime count) and a fresh local. */
+  count: Expr;
+  fresh(hint: string): string;
+  /** An operand of a product as a matrix in memory. */
+  matrix(node: Node): MatrixRef;
+  /**
+   * What a rows op's lowering sees: its operands (matrices in memory, or elements of the current
+   * row), where results go, and (a fused update's products) what takes each finished sum.
+   */
+  rowsContext(node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"], sink?: RowsLowerContext["sink"]): RowsLowerContext;
 }
 
-/** The kernel and the functions it calls (one per matrix product), helpers first. */
-export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext): Fn[] {
-  const k = planKernel(sinks, kernel, c);
+/**
+ * The kernel and the functions it calls (one per matrix product), helpers first. `scope`: the
+ * kernel's own scope, when the caller has taken names in it already (a training step's).
+ */
+export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext, scope?: Namer): Fn[] {
+  const k = planKernel(sinks, kernel, c, scope ?? c.namer.fork());
   const body = new KernelBody(kernel, v(c.rows));
   emitForward(k, body);
   emitSinks(k, sinks, body);
@@ -82,9 +123,8 @@ export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: Batched
 }
 
 /** What the kernel computes, which values are stored (operands of products in memory), and the lowerers of its nodes and rows ops. */
-function planKernel(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext): PlannedKernel {
+function planKernel(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext, namer: Namer): PlannedKernel {
   const { rowwise } = c.batched;
-  const namer = c.namer.fork();
   const fresh = (hint: string) => namer.fresh(hint);
   const count = v(c.rows);
 
@@ -92,7 +132,7 @@ function planKernel(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext):
   const roots: Node[] = [];
   if (sinks.predict) roots.push(sinks.predict.node);
   if (sinks.loss) roots.push(sinks.loss.inputs[0]!);
-  const terms = (sinks.grads ?? []).flatMap((g) => g.terms.map((t) => ({ ...t, offset: g.offset, comment: g.comment })));
+  const terms = (sinks.grads ?? []).flatMap((g, entry) => g.terms.map((t) => ({ ...t, entry, offset: g.offset, comment: g.comment })));
   for (const t of terms) roots.push(...(rowsDef(t.node) ? t.node.inputs : [t.node]));
 
   // Operands of products need storage with a row stride (or are leaves in memory already); a
@@ -135,7 +175,7 @@ function planKernel(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext):
   };
   /** The rows of an operand over the whole batch: n, or n·R for R rows per sample. */
   const rowsOf = (node: Node): Expr => (node.shape.length === 2 && rowwise(node) ? { k: "binary", op: "*", a: count, b: num(node.shape[0]!) } : count);
-  const rowsContext = (node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"]): RowsLowerContext => ({
+  const rowsContext = (node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"], sink?: RowsLowerContext["sink"]): RowsLowerContext => ({
     inputShapes: node.inputs.map((i) => i.shape),
     shape: node.shape,
     unrolled: small(node),
@@ -147,8 +187,9 @@ function planKernel(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext):
     accumulate,
     rows: count,
     fresh,
+    ...(sink ? { sink } : {}),
   });
-  return { c, namer, plan, lowerer, terms, rowsContext };
+  return { c, namer, plan, lowerer, terms, count, fresh, matrix, rowsContext };
 }
 
 const noAccumulate = () => {
@@ -163,7 +204,7 @@ class KernelBody {
   private readonly top: Stmt[] = [];
   private readonly helpers: Fn[] = [];
   private rowBlocks: Stmt[] = [];
-  /** Statements before everything else (the loss total's declaration), and the last one (its return). */
+  /** Statements before everything else (a fused update's prologue, the loss total's declaration), and the last one (the return). */
   readonly pre: Stmt[] = [];
   finish: Stmt | undefined;
 
@@ -183,11 +224,30 @@ class KernelBody {
     this.top.push(s);
   }
 
-  /** A product as a call to a function of its own (which V8 optimizes alone). */
-  product(comment: string, body: Stmt[]): void {
+  /** A function of its own (which V8 optimizes alone) taking the kernel's parameters and `locals` of the kernel it also reads. */
+  private helper(comment: string, body: Stmt[], returns: Fn["returns"], locals: readonly Param[] = []): string {
     const name = `${this.kernel.name}_${this.helpers.length + 1}`;
-    this.helpers.push({ name, params: this.kernel.params, returns: "void", body: [block(comment, body)], tokens: countTokens(body) });
-    this.once(block(comment, [callStmt(name, this.kernel.params.map(([n]) => v(n)))]));
+    this.helpers.push({ name, params: [...this.kernel.params, ...locals], returns, body: [block(comment, body)], tokens: countTokens(body) });
+    return name;
+  }
+
+  private args(locals: readonly Param[] = []): Expr[] {
+    return [...this.kernel.params, ...locals].map(([n]) => v(n));
+  }
+
+  /** A product as a call to a function of its own; the call, to be emitted where it runs. */
+  productCall(comment: string, body: Stmt[], locals: readonly Param[] = []): Stmt {
+    return block(comment, [callStmt(this.helper(comment, body, "void", locals), this.args(locals))]);
+  }
+
+  /** A product in a function of its own, called here. */
+  product(comment: string, body: Stmt[]): void {
+    this.once(this.productCall(comment, body));
+  }
+
+  /** A function of its own returning a number, called here into the kernel's local `local`. */
+  measure(comment: string, body: Stmt[], local: string): void {
+    this.once(block(comment, [decl("const", local, { k: "call", fn: this.helper(comment, body, "number"), args: this.args() })]));
   }
 
   /** Closes the current row loop. */
@@ -233,19 +293,25 @@ function emitForward({ c, plan, lowerer, rowsContext }: PlannedKernel, body: Ker
   }
 }
 
-/** The sinks: the outputs and the loss row by row, then the gradient's sums over the rows. */
-function emitSinks({ c, namer, lowerer, terms, rowsContext }: PlannedKernel, sinks: BatchedSinks, body: KernelBody): void {
+/**
+ * The sinks: the outputs and the loss row by row, then the gradient's sums over the rows; with
+ * a fused update, the products it applies in run last, under its guard.
+ */
+function emitSinks(k: PlannedKernel, sinks: BatchedSinks, body: KernelBody): void {
+  const { c, namer, lowerer, terms, rowsContext } = k;
+  const update = sinks.update;
+  body.pre.push(...(update?.prologue ?? []));
   if (sinks.predict) {
     const { node, comment } = sinks.predict;
     body.row(lowerer.lowerSink({ kind: "store", node, array: c.out, offset: { k: "binary", op: "*", a: v(ROW), b: num(sizeOf(node.shape)) }, comment }));
   }
   if (sinks.loss) {
-    const total = namer.take("total");
+    const total = update?.lossSum ?? namer.take("total");
     body.pre.push(decl("let", total, num(0)));
     const loss = sinks.loss;
     const ctx = rowsContext(loss, { array: total, base: 0, stride: 1 }, "+=", (_index, value) => assign(total, "+=", value));
     body.row(block("Σ loss over the batch", rowsDef(loss)!.lower(ctx), loss.id));
-    body.finish = ret(v(total));
+    body.finish = ret(update?.result ?? v(total));
   }
   const gradIndex = (t: KernelTerm, index: readonly (number | Expr)[]): Expr => indexAdd(t.offset, flatIndex(t.node.shape, index));
   for (const t of terms) {
@@ -256,10 +322,13 @@ function emitSinks({ c, namer, lowerer, terms, rowsContext }: PlannedKernel, sin
     body.row(block(t.comment, def.lower(ctx), t.node.id));
   }
   body.flush();
+  const deferred: Stmt[] = [];
   for (const t of terms) {
     const def = rowsDef(t.node);
     const op = t.sign === 1 ? "+=" : "-=";
-    if (def?.placement === "function") {
+    if (update?.squares.has(t.entry) && def) {
+      deferred.push(fusedProduct(k, t, def, update, body));
+    } else if (def?.placement === "function") {
       const out: MatrixRef = { array: c.grad, base: t.offset, stride: t.node.shape[t.node.shape.length - 1] ?? 1 };
       body.product(`${t.comment}  (Σ over the batch)`, def.lower(rowsContext(t.node, out, op, noAccumulate)));
     } else if (!def) {
@@ -267,4 +336,19 @@ function emitSinks({ c, namer, lowerer, terms, rowsContext }: PlannedKernel, sin
       body.once(lowerer.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
     }
   }
+  if (update) for (const s of [...update.before, { k: "if", test: update.test, body: [...deferred, ...update.after] } satisfies Stmt]) body.once(s);
+}
+
+/**
+ * Σ_b a_b ⊗ b_b applied as an update where each sum is finished: its Σ of squares computed here
+ * first, from the rows' Gram matrices; the product's call returned, to run under the guard.
+ */
+function fusedProduct({ c, count, fresh, matrix, rowsContext }: PlannedKernel, t: KernelTerm, def: RowsOp, update: FusedUpdate, body: KernelBody): Stmt {
+  const [a, b] = t.node.inputs as [Node, Node];
+  const squares = gramSquares(matrix(a), sizeOf(a.shape), matrix(b), sizeOf(b.shape), count, fresh);
+  body.measure(`Σ of squares of ${t.comment.replace(/ \[.*$/, "")}, from the rows' Gram matrices`, squares, update.squares.get(t.entry)!);
+  const out: MatrixRef = { array: c.grad, base: t.offset, stride: t.node.shape[t.node.shape.length - 1] ?? 1 };
+  const op = t.sign === 1 ? "+=" : "-=";
+  const sink = (index: Expr, sum: Expr) => update.element(t.entry, index, t.sign === 1 ? sum : neg(sum));
+  return body.productCall(`${t.comment}  (Σ over the batch, applied as it is summed)`, def.lower(rowsContext(t.node, out, op, noAccumulate, sink)), update.locals);
 }

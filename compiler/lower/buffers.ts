@@ -46,6 +46,7 @@ export function stemOf(node: Node, names: Names): string {
 
 export class Buffers {
   private readonly byNode = new Map<number, Buffer>();
+  private readonly scratches: Buffer[] = [];
 
   constructor(
     private readonly namer: Namer,
@@ -65,7 +66,14 @@ export class Buffers {
     return buffer.name;
   }
 
+  /** A buffer of `length` elements that holds no tensor of the graph (a training step's stored gradient). */
+  scratch(hint: string, length: number, role: Buffer["role"]): string {
+    const buffer: Buffer = { name: this.namer.take(hint), shape: [length], rows: 1, length, role };
+    this.scratches.push(buffer);
+    return buffer.name;
+  }
+
   list(): Buffer[] {
-    return [...this.byNode.values()];
+    return [...this.byNode.values(), ...this.scratches];
   }
 }

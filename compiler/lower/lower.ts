@@ -17,8 +17,10 @@ import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
 import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
+import { dedupeFunctions } from "./dedupe.js";
 import { fitParameters, unusedName } from "./parameters.js";
 import { TRAIN_PARAMS, TRAIN_STEP, trainStep } from "./train-step.js";
+import { batchedTrainStep, withoutUnreadState } from "./train-step-batched.js";
 import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
 
 export type { UnrollMode } from "./per-sample.js";
@@ -179,11 +181,14 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   // (images) takes fewer rows at a time, so that they stay within BUFFER_BYTES.
   // The kernels index rows by the runtime row count, so fewer rows change only the buffers' lengths.
   let rows = maxBatch;
-  const lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? []);
+  const precision = options.precision ?? "f64";
+  const lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], precision);
   const perRow = lowered.buffers.reduce((n, b) => n + (b.rows > 1 ? b.length / b.rows : 0), 0);
   if (options.maxBatch === undefined && perRow * rows * 8 > BUFFER_BYTES) {
     rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
     lowered.buffers = lowered.buffers.map((b) => (b.rows > 1 ? { ...b, rows, length: (b.length / b.rows) * rows } : b));
+    // The fused step takes at most as many rows as the buffers hold (what lowering for `rows` gives).
+    if (lowered.trainRows !== undefined) lowered.trainRows = Math.min(lowered.trainRows, rows);
   }
   return {
     ...base,
@@ -192,7 +197,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     batched: true,
     buffers: lowered.buffers,
     functions: lowered.functions,
-    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows" },
+    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows", ...(lowered.trainRows !== undefined ? { train: TRAIN_STEP, trainRows: lowered.trainRows } : {}) },
   };
 }
 
@@ -201,7 +206,14 @@ const BUFFER_BYTES = 48 * 2 ** 20;
 const MIN_ROWS = 8;
 
 /** The batched kernels and their buffers, for minibatches of up to `maxBatch` rows. */
-function batchedKernels(batched: Batched, maxBatch: number, offsets: Map<string, number>, output: string, reserved: Iterable<string>): { functions: Fn[]; buffers: Buffer[] } {
+function batchedKernels(
+  batched: Batched,
+  maxBatch: number,
+  offsets: Map<string, number>,
+  output: string,
+  reserved: Iterable<string>,
+  precision: "f64" | "f32",
+): { functions: Fn[]; buffers: Buffer[]; trainRows: number | undefined } {
   const { model } = batched.derived;
   const file = model.file;
   const namer = moduleNamer(reserved);
@@ -238,6 +250,17 @@ function batchedKernels(batched: Batched, maxBatch: number, offsets: Map<string,
     { name: "lossRows", params: ROWS_PARAMS.loss, returns: "number", doc: "Σ of the per-sample losses of rows [0, n), inference mode; writes the n outputs into outputs.", training: false },
     ctx,
   );
-  const functions: Fn[] = fitParameters([...predict, ...loss, ...grad], new Set(["predictRows", "lossRows", "gradRows"]));
-  return { functions, buffers: buffers.list() };
+  const train = batchedTrainStep({
+    batched,
+    kernels: ctx,
+    offsets,
+    optimizer: model.optimizer,
+    precision,
+    comment: (name) => gradTerms[model.params.findIndex((p) => p.name === name)]!.comment,
+    output,
+  });
+  const entries = new Set(["predictRows", "lossRows", "gradRows", ...(train ? [TRAIN_STEP] : [])]);
+  const fitted = fitParameters([...predict, ...loss, ...grad, ...(train?.functions ?? [])], entries).map((fn) => (fn.name === TRAIN_STEP ? withoutUnreadState(fn) : fn));
+  const functions: Fn[] = dedupeFunctions(fitted, entries);
+  return { functions, buffers: buffers.list(), trainRows: train?.rows };
 }

@@ -20,6 +20,8 @@ export interface OptimizerStep {
   arrays: readonly string[];
   /** Statements before the elements' updates (the rate, Adam's bias-corrected), given the learning rate and step. */
   prepare(lr: Expr, t: Expr): Stmt[];
+  /** The locals `prepare` declares, which the updates read. */
+  scalars: readonly string[];
   /** The update of parameter element `o` (in `p`) with gradient `g`. */
   element(o: Expr, g: Expr): Stmt[];
 }
@@ -34,9 +36,9 @@ export function optimizerStep(name: string, options: Readonly<Record<string, num
   const put = (k: number, o: Expr, value: Expr) => store(arrays[k]!, o, "=", value);
   const number = (key: string) => Number(options[key]);
   const { fresh } = names;
-  const rate = (): { name: string; prepare: (lr: Expr) => Stmt[] } => {
+  const rate = (): { name: string; prepare: (lr: Expr) => Stmt[]; scalars: readonly string[] } => {
     const lrName = names.take("lr");
-    return { name: lrName, prepare: (lr) => [decl("const", lrName, lr)] };
+    return { name: lrName, prepare: (lr) => [decl("const", lrName, lr)], scalars: [lrName] };
   };
   switch (name as OptimizerName) {
     case "sgd": {
@@ -46,6 +48,7 @@ export function optimizerStep(name: string, options: Readonly<Record<string, num
       return {
         arrays,
         prepare: lr.prepare,
+        scalars: lr.scalars,
         element: (o, g) => {
           // p −= lr·g; with momentum: vel = momentum·vel − lr·g, then p += vel (Nesterov: p += momentum·vel − lr·g)
           const step = binary("*", v(lr.name), g);
@@ -61,6 +64,7 @@ export function optimizerStep(name: string, options: Readonly<Record<string, num
       const alpha = names.take("alpha");
       return {
         arrays,
+        scalars: [alpha],
         // alpha = lr·√(1 − β2^t) / (1 − β1^t)
         prepare: (lr, t) => [
           decl(
@@ -89,6 +93,7 @@ export function optimizerStep(name: string, options: Readonly<Record<string, num
       return {
         arrays,
         prepare: lr.prepare,
+        scalars: lr.scalars,
         element: (o, g) => {
           // vi = ρ·vel + (1 − ρ)·g·g; denominator vi + ε (centered: vi − a² + ε with a = ρ·mean + (1 − ρ)·g)
           const [vi, den, inc] = [fresh("vi"), fresh("den"), fresh("inc")];
@@ -120,6 +125,7 @@ export function optimizerStep(name: string, options: Readonly<Record<string, num
       return {
         arrays,
         prepare: lr.prepare,
+        scalars: lr.scalars,
         // acc += g²; p −= lr·g / √(acc + ε)
         element: (o, g) => {
           const acc = fresh("acc");

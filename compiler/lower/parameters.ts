@@ -16,7 +16,9 @@ function withCalls(stmts: readonly Stmt[], args: ReadonlyMap<string, string[]>):
         const names = args.get(s.fn);
         return names ? { ...s, args: names.map(v) } : s;
       }
-      case "return": {
+      case "return":
+      case "decl": {
+        // `return f(…)` (a split kernel's last part), `const x = f(…)` (a measure such as a norm)
         const names = s.value.k === "call" ? args.get(s.value.fn) : undefined;
         return names && s.value.k === "call" ? { ...s, value: { ...s.value, args: names.map(v) } } : s;
       }

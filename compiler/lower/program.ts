@@ -56,6 +56,11 @@ export interface Kernels {
   loss: string;
   grad: string;
   train?: string;
+  /**
+   * The most rows one call of `train` takes; absent: any number. A batched step's buffers hold
+   * maxBatch rows, and its Gram norms pay only for small minibatches (train-step-batched.ts).
+   */
+  trainRows?: number;
 }
 
 export interface Program {

@@ -57,7 +57,7 @@ function tile(
   readA: (row: string, k: string) => Expr,
   rowB: (b: number) => Expr,
   readB: (row: string, k: string) => Expr,
-  store: (a: number, b: number, acc: string) => Stmt,
+  store: (a: number, b: number, acc: string) => Stmt | Stmt[],
 ): Stmt[] {
   const k = fresh("k");
   const ra = range(wa).map(() => fresh("ra"));
@@ -81,7 +81,7 @@ function tile(
         ...range(wa).flatMap((a) => range(wb).map((b) => assign(c[a]![b]!, "+=", binary("*", v(xa[a]!), v(xb[b]!))))),
       ],
     },
-    ...range(wa).flatMap((a) => range(wb).map((b) => store(a, b, c[a]![b]!))),
+    ...range(wa).flatMap((a) => range(wb).flatMap((b) => store(a, b, c[a]![b]!))),
   ];
 }
 
@@ -131,8 +131,21 @@ export function gemmNN(fresh: Fresh, C: MatrixRef, A: MatrixRef, B: MatrixRef, r
   );
 }
 
-/** C[i, j] op Σ_b A[b, i] B[b, j] for i < m, j < k, b < rows. */
-export function gemmTN(fresh: Fresh, C: MatrixRef, A: MatrixRef, B: MatrixRef, rows: Expr, m: number, k: number, op: AssignOp = "+="): Stmt[] {
+/**
+ * C[i, j] op Σ_b A[b, i] B[b, j] for i < m, j < k, b < rows; or, given `sink`, its statements for
+ * each finished sum (a fused training step updates the parameter at C's index right there).
+ */
+export function gemmTN(
+  fresh: Fresh,
+  C: MatrixRef,
+  A: MatrixRef,
+  B: MatrixRef,
+  rows: Expr,
+  m: number,
+  k: number,
+  op: AssignOp = "+=",
+  sink?: (index: Expr, sum: Expr) => Stmt[],
+): Stmt[] {
   const [ti, tj] = TILE.tn;
   const i = fresh("i");
   const j = fresh("j");
@@ -147,7 +160,7 @@ export function gemmTN(fresh: Fresh, C: MatrixRef, A: MatrixRef, B: MatrixRef, r
         (r, kk) => element(A, indexAdd(v(r), indexMul(v(kk), A.stride))),
         (q) => indexAdd(B.base, shifted(j, q)),
         (r, kk) => element(B, indexAdd(v(r), indexMul(v(kk), B.stride))),
-        (q, r, acc) => ({ k: "store", array: C.array, index: at(C, i, q, shifted(j, r)), op, value: v(acc) }),
+        (q, r, acc) => (sink ? sink(at(C, i, q, shifted(j, r)), v(acc)) : { k: "store", array: C.array, index: at(C, i, q, shifted(j, r)), op, value: v(acc) }),
       ),
     ),
   );

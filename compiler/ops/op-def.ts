@@ -155,6 +155,8 @@ export interface RowsOp extends OpCommon {
   /** Flops per row. */
   flops(inputShapes: readonly Shape[], shape: Shape): number;
   lower(ctx: RowsLowerContext): Stmt[];
+  /** A reduced product of row vectors (Σ_b a_b b_bᵀ) whose `lower` hands each finished sum to `ctx.sink` when given one. */
+  readonly outerProductSum?: true;
 }
 
 export interface RowsLowerContext {
@@ -168,6 +170,12 @@ export interface RowsLowerContext {
   rowsOf(input: number): Expr;
   /** Placement "function": where the result goes. */
   readonly out: MatrixRef;
+  /**
+   * Placement "function", a reduced result: when given, each finished element (its index in
+   * `out`, its value) is handed to these statements instead of being written into `out` (a
+   * fused training step applies the update there).
+   */
+  readonly sink?: (index: Expr, value: Expr) => Stmt[];
   /** Placement "row loop": operand `input` at `index` in the current row. */
   elem(input: number, index: readonly Index[]): Expr;
   /** How results are written: `=` into storage, `+=` / `-=` into a sum (a gradient). */

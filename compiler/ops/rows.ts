@@ -54,6 +54,7 @@ export const matmulTN: RowsOp = {
   kind: "rows",
   result: "reduced",
   placement: "function",
+  outerProductSum: true,
   shape: ([u, w]) => {
     const sameRows = u!.length === w!.length && (u!.length === 1 || u![0] === w![0]);
     if ((u!.length !== 1 && u!.length !== 2) || !sameRows) throw new ShapeError(`matmul_tn: needs rows of two vectors (or matrices with as many rows), got ${shapeText(u!)} and ${shapeText(w!)}`);
@@ -64,7 +65,7 @@ export const matmulTN: RowsOp = {
   math: ([u, w]) => `Σ_b ${u} ⊗ ${w}`,
   lower: (ctx) => {
     const [m, k] = ctx.shape as [number, number];
-    return gemmTN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op);
+    return gemmTN(ctx.fresh, ctx.out, ctx.matrix(0), ctx.matrix(1), ctx.rowsOf(0), m, k, ctx.op, ctx.sink);
   },
 };
 

@@ -1,7 +1,8 @@
 // The models whose ONNX exports the ONNX checker judged (tests/interop/fixtures/nnc-exports/,
 // written by write-exports.ts, checked by pytorch_fixtures.py) and ONNX Runtime runs
-// (tests/interop/onnx-runtime.test.ts): nnc's examples, a model of every layer pattern, and one
-// of every op the ONNX exporter writes. Weights: the module's init(1).
+// (tests/interop/onnx-runtime.test.ts): nnc's examples, a model of every layer pattern, one of
+// every op the ONNX exporter writes, an MNIST-like CNN and a CNN of every image layer pattern.
+// Weights: the module's init(1).
 
 import { readFileSync } from "node:fs";
 
@@ -55,9 +56,49 @@ optimizer adam(lr = 0.01)
 metrics accuracy
 `;
 
+/** An MNIST-like CNN: conv - pool - conv - pool - flatten - dense. */
+export const MNIST_CNN_MODEL = `model mnist_cnn
+input  x[28, 28, 1]
+target y[10]
+c1  = conv2d(x, 4, 3, padding = same, activation = relu)
+p1  = max_pool2d(c1, 2)
+c2  = conv2d(p1, 8, 3, padding = same, activation = relu)
+p2  = max_pool2d(c2, 2)
+out = dense(flatten(p2), 10, softmax)
+loss categorical_crossentropy(out, y)
+optimizer adam(lr = 0.001)
+metrics accuracy
+`;
+
+/**
+ * Every image layer pattern both exporters write, each of which both importers read back: strides,
+ * both paddings, dilation, a non-square kernel, no bias, l2 and an initializer, elementwise math
+ * on images, both poolings, both global poolings, reshape and flatten.
+ */
+export const CNN_MODEL = `model cnn
+input  x[12, 12, 2]
+target y[3]
+c1  = conv2d(x, 4, 3, padding = same, activation = relu, l2 = 0.001)
+p1  = max_pool2d(c1, 2)
+c2  = conv2d(p1, 6, [3, 2], strides = [1, 2], use_bias = false, kernel_initializer = he_normal)
+t   = tanh(c2)
+p2  = average_pool2d(t, 2, padding = same)
+c3  = conv2d(c1, 2, 3, padding = same, dilation_rate = 2, activation = sigmoid)
+g   = global_average_pool2d(c3)
+m   = flatten(max_pool2d(c1, [12, 12]))
+r   = reshape(p2, [4, 3, 2])
+f   = flatten(r)
+s   = dense(f, 3) + dense(g, 3) + dense(m, 3)
+out = softmax(s)
+loss categorical_crossentropy(out, y)
+optimizer sgd(lr = 0.1, momentum = 0.9)
+`;
+
 export const EXPORT_MODELS: { name: string; source: string }[] = [
   ...["parity", "xor", "iris", "iris_regularized"].map((name) => ({ name, source: example(name) })),
   { name: "layers", source: LAYERS_MODEL },
   { name: "math", source: MATH_MODEL },
   { name: "elementwise", source: ELEMENTWISE_MODEL },
+  { name: "mnist_cnn", source: MNIST_CNN_MODEL },
+  { name: "cnn", source: CNN_MODEL },
 ];

@@ -1,6 +1,6 @@
 # Writes the PyTorch judge's fixtures for nnc's ONNX importer (tests/interop/pytorch.test.ts):
-# small MLPs built in PyTorch, exported by torch.onnx.export at several opsets, with a batch of
-# inputs and targets, and PyTorch's outputs, loss and parameter gradients, in float32 (as the
+# small MLPs and CNNs built in PyTorch, exported by torch.onnx.export at several opsets, with a
+# batch of inputs and targets, and PyTorch's outputs, loss and parameter gradients, in float32 (as the
 # model runs) and in float64 (the same float32 weights, computed in double precision, which is
 # how nnc computes). CI needs no Python: the .onnx files and their .json records are committed.
 #
@@ -88,12 +88,58 @@ class RawMath(nn.Module):
         return F.log_softmax(self.fc2(h), dim=-1)
 
 
-# name, module, opset, loss (as nnc's importer chooses it for the output: docs/interop.md)
+class MnistCnn(nn.Module):
+    """MNIST-like: a flat 784 input seen as 1 x 28 x 28, conv 4 (3x3, padding 1) - relu - max pool 2 -
+    conv 4 (3x3, padding 1) - relu - max pool 2 - flatten - dense 10 softmax: Reshape, Conv, MaxPool,
+    Flatten of a channels-first image into Gemm."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 7 * 7, 10)
+
+    def forward(self, x):
+        h = F.max_pool2d(F.relu(self.conv1(x.view(-1, 1, 28, 28))), 2)
+        h = F.max_pool2d(F.relu(self.conv2(h)), 2)
+        return F.softmax(self.fc(torch.flatten(h, 1)), dim=1)
+
+
+class ChannelsCnn(nn.Module):
+    """A 3-channel image input [3, 11, 11]: a strided conv (padding 1 = TensorFlow's same here), a
+    learned scale per channel, leaky relu, average pooling, a bias-less conv with a [2, 1] kernel and
+    tanh flattened (channels first, 6 x 2 x 3) into a dense layer; a dilated conv (dilation 2,
+    padding 2) with global max pooling, and global average pooling, each into a dense layer; summed,
+    softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, stride=2, padding=1)
+        self.scale = nn.Parameter(torch.linspace(0.5, 1.5, 4).reshape(1, 4, 1, 1))
+        self.conv2 = nn.Conv2d(4, 6, (2, 1), bias=False)
+        self.conv3 = nn.Conv2d(4, 2, 3, dilation=2, padding=2)
+        self.fc_a = nn.Linear(6 * 2 * 3, 3)
+        self.fc_g = nn.Linear(4, 3)
+        self.fc_m = nn.Linear(2, 3)
+
+    def forward(self, x):
+        h = F.leaky_relu(self.conv1(x) * self.scale, 0.2)
+        a = torch.tanh(self.conv2(F.avg_pool2d(h, 2)))
+        g = F.adaptive_avg_pool2d(h, 1)
+        m = F.adaptive_max_pool2d(F.relu(self.conv3(h)), 1)
+        z = self.fc_a(torch.flatten(a, 1)) + self.fc_g(torch.flatten(g, 1)) + self.fc_m(torch.flatten(m, 1))
+        return F.softmax(z, dim=1)
+
+
+# name, module, opset, loss (as nnc's importer chooses it for the output: docs/interop.md), the
+# input's per-sample shape (None: the first Linear's inputs), the number of samples
 CASES = [
-    ("classifier", Classifier, 13, "categorical_crossentropy"),
-    ("binary", Binary, 9, "binary_crossentropy"),
-    ("regression", Regression, 14, "mse"),
-    ("rawmath", RawMath, 17, "mse"),
+    ("classifier", Classifier, 13, "categorical_crossentropy", None, 6),
+    ("binary", Binary, 9, "binary_crossentropy", None, 6),
+    ("regression", Regression, 14, "mse", None, 6),
+    ("rawmath", RawMath, 17, "mse", None, 6),
+    ("mnist_cnn", MnistCnn, 13, "categorical_crossentropy", (784,), 3),
+    ("channels_cnn", ChannelsCnn, 11, "categorical_crossentropy", (3, 11, 11), 4),
 ]
 
 
@@ -119,6 +165,8 @@ def record(model, x, y, loss_name, initializers, dtype):
     for init_name, values in initializers.items():
         for pname, param in params.items():
             w = param.detach().to(torch.float32).numpy()
+            if w.ndim == 0:
+                continue
             if w.shape == values.shape and np.array_equal(w, values):
                 g = param.grad.detach().numpy()
             elif w.ndim == 2 and w.T.shape == values.shape and np.array_equal(w.T, values):
@@ -150,28 +198,33 @@ def sha256(path):
 def main():
     os.makedirs(OUT, exist_ok=True)
     versions = {"torch": torch.__version__, "onnx": onnx.__version__, "numpy": np.__version__, "python": sys.version.split()[0]}
-    for i, (name, make, opset, loss_name) in enumerate(CASES):
+    for i, (name, make, opset, loss_name, shape, n) in enumerate(CASES):
         torch.manual_seed(1000 + i)
         model = make().eval()
-        n_in = next(m for m in model.modules() if isinstance(m, nn.Linear)).in_features
-        x = torch.rand(6, n_in) * 4 - 2
+        if shape is None:
+            x = torch.rand(n, next(m for m in model.modules() if isinstance(m, nn.Linear)).in_features) * 4 - 2
+        else:
+            # Pixels k / 256 in [0, 1): short in JSON, exact in float32 and float64.
+            x = torch.randint(0, 256, (n, *shape)).float() / 256
         path = os.path.join(OUT, f"{name}.onnx")
         torch.onnx.export(model, x[:1], path, opset_version=opset, input_names=["x"], output_names=["out"], dynamic_axes={"x": {0: "batch"}, "out": {0: "batch"}})
         graph = onnx.load(path).graph
         initializers = {t.name: onnx.numpy_helper.to_array(t) for t in graph.initializer}
         n_out = model(x[:1]).shape[1]
         if loss_name == "categorical_crossentropy":
-            y = F.one_hot(torch.arange(6) % n_out, n_out).float()
+            y = F.one_hot(torch.arange(n) % n_out, n_out).float()
         elif loss_name == "binary_crossentropy":
-            y = (torch.arange(6) % 2).float().reshape(6, 1)
+            y = (torch.arange(n) % 2).float().reshape(n, 1)
         else:
-            y = torch.rand(6, n_out) * 2 - 1
+            y = torch.rand(n, n_out) * 2 - 1
         fixture = {
             "made_by": versions,
             "opset": opset,
             "ops": [n.op_type for n in graph.node],
             "loss": loss_name,
-            "input": [[float(v) for v in row] for row in x.numpy()],
+            # Each sample flat, in PyTorch's (channels-first) order, and its shape.
+            "input_shape": list(x.shape[1:]),
+            "input": [[float(v) for v in row.reshape(-1)] for row in x.numpy()],
             "target": [[float(v) for v in row] for row in y.numpy()],
             "float32": record(model, x, y, loss_name, initializers, torch.float32),
             "float64": record(model, x, y, loss_name, initializers, torch.float64),

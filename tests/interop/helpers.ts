@@ -31,10 +31,20 @@ export function worstRelative(ours: ArrayLike<number>, theirs: ArrayLike<number>
 
 const measured: string[] = [];
 
-/** Asserts the worst relative error is below `tol`, and keeps it for the report. */
+/** Largest elementwise |a − b|. */
+export function worstAbsolute(ours: ArrayLike<number>, theirs: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < theirs.length; i++) {
+    const err = Math.abs(ours[i]! - theirs[i]!);
+    if (!(err <= worst)) worst = err;
+  }
+  return worst;
+}
+
+/** Asserts the worst relative error is below `tol`, and keeps it (and the largest absolute difference) for the report. */
 export function expectAgree(what: string, ours: ArrayLike<number>, theirs: ArrayLike<number>, tol: number, floorFraction = 1e-3): void {
   const worst = worstRelative(ours, theirs, floorFraction);
-  measured.push(`${what}: ${worst.toExponential(2)} (limit ${tol})`);
+  measured.push(`${what}: ${worst.toExponential(2)} (limit ${tol}; max abs diff ${worstAbsolute(ours, theirs).toExponential(2)})`);
   expect(worst, what).toBeLessThan(tol);
 }
 
@@ -56,6 +66,23 @@ export function slice(mod: GeneratedModule, v: Float64Array, name: string): Floa
   const p = mod.model.params.find((q) => q.name === name);
   if (!p) throw new Error(`no parameter ${name} (have ${mod.model.params.map((q) => q.name).join(", ")})`);
   return v.subarray(p.offset, p.offset + p.size);
+}
+
+/** A vector in `from`'s parameter layout (params, gradients) laid out as `to`'s, by parameter name: the two models must have the same parameters, in any order. */
+export function inLayoutOf(from: GeneratedModule, v: Float64Array, to: GeneratedModule): Float64Array {
+  const names = (m: GeneratedModule) => m.model.params.map((p) => `${p.name}[${p.shape.join(", ")}]`).sort();
+  expect(names(from), "the same parameters").toEqual(names(to));
+  const out = new Float64Array(to.model.paramCount);
+  for (const p of to.model.params) out.set(slice(from, v, p.name), p.offset);
+  return out;
+}
+
+/** The round trip is the identity on parameters: every one comes back under its name with its values, rounded to float32 (the files hold float32). */
+export function expectSameParams(original: GeneratedModule, params: Float64Array, back: GeneratedModule, backParams: Float64Array, what: string): void {
+  const ours = inLayoutOf(back, backParams, original);
+  const rounded = params.map((v) => Math.fround(v));
+  measured.push(`${what}: parameters, max abs diff ${worstAbsolute(ours, rounded).toExponential(2)} (limit 0: float32 values)`);
+  expect(Array.from(ours), what).toEqual(Array.from(rounded));
 }
 
 /** [rows, cols] row-major -> its transpose. */

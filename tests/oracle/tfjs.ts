@@ -50,7 +50,7 @@ function fromKernel(values: ArrayLike<number>, out: number, inn: number): number
   return w;
 }
 
-/** Layers of `net` that own weights (Dense), in order. */
+/** Layers of `net` that own weights (Dense, Conv2D), in order. */
 function weightLayers(net: tfl.LayersModel): tfl.layers.Layer[] {
   return net.layers.filter((l) => l.getWeights().length > 0);
 }
@@ -62,7 +62,9 @@ export function copyWeights(mod: GeneratedModule, params: Float64Array, net: tfl
   map.forEach(([kernel, bias], i) => {
     const W = slot(mod, kernel);
     const [out, inn] = W.shape as [number, number];
-    const weights: tf.Tensor[] = [tf.tensor2d(toKernel(params.subarray(W.offset, W.offset + W.size), out, inn), [inn, out])];
+    const values = params.subarray(W.offset, W.offset + W.size);
+    // A Dense kernel is our W transposed; a Conv2D kernel [kh, kw, in, out] is ours as it is.
+    const weights: tf.Tensor[] = [W.shape.length === 2 ? tf.tensor2d(toKernel(values, out, inn), [inn, out]) : tf.tensor(Array.from(values), W.shape)];
     if (bias) {
       const b = slot(mod, bias);
       weights.push(tf.tensor1d(Array.from(params.subarray(b.offset, b.offset + b.size))));
@@ -78,7 +80,7 @@ export function tfValuesInOurLayout(mod: GeneratedModule, map: LayerParams, perL
   map.forEach(([kernel, bias], i) => {
     const W = slot(mod, kernel);
     const [out, inn] = W.shape as [number, number];
-    flat.set(fromKernel(perLayer[i]![0]!, out, inn), W.offset);
+    flat.set(W.shape.length === 2 ? fromKernel(perLayer[i]![0]!, out, inn) : Array.from(perLayer[i]![0]!), W.offset);
     if (bias) flat.set(Array.from(perLayer[i]![1]!), slot(mod, bias).offset);
   });
   return flat;
@@ -120,7 +122,8 @@ export function tfLossAndGradient(
   const lossFn = compiled.lossFunctions[0]!;
   const layers = weightLayers(net);
   const vars = layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
-  const x = tf.tensor2d(xs);
+  // Each row is one sample, flat: an image model's input is [N, height, width, channels].
+  const x = tf.tensor(xs.flat(), [xs.length, ...(net.inputs[0]!.shape.slice(1) as number[])]);
   const y = tf.tensor2d(ys);
   const { value, grads } = tf.variableGrads(() => {
     let total = tf.mean(lossFn(y, forward(x))) as tf.Scalar;

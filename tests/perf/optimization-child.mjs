@@ -30,15 +30,21 @@ const optimizer = m.createOptimizer();
 const stepOptimizer = m.createOptimizer();
 const values = { p: params, x: X, xo: 0, y: Y, yo: 0, outputs: out, oo: 0, X, Y, n: rows, rng, state: stepOptimizer.state.arrays, sc: stepOptimizer.state.scalars, rep: [0, 0] };
 const parameterNames = (fn) => /^function\s*\w*\s*\(([^)]*)\)/.exec(fn.toString())[1].split(",").map((s) => s.trim().replace(/^_/, "")).filter(Boolean);
-const targets = Object.entries(probe)
-  .filter(([name]) => name !== "createRng")
-  .map(([name, fn]) => {
-    const names = parameterNames(fn);
-    for (const n of names) if (n !== "g" && !(n in values)) throw new Error(`no value for parameter '${n}' of ${name}`);
-    // Gradients accumulate: start from zero on every call, as training does.
-    const call = () => fn(...names.map((n) => (n === "g" ? g.fill(0) : values[n])));
-    return { name, fn, call };
-  });
+const direct = (name, fn) => {
+  const names = parameterNames(fn);
+  if (names.some((n) => n !== "g" && !(n in values))) return undefined;
+  // Gradients accumulate: start from zero on every call, as training does.
+  return () => fn(...names.map((n) => (n === "g" ? g.fill(0) : values[n])));
+};
+const kernels = Object.entries(probe).filter(([name]) => name !== "createRng");
+const trainStep = kernels.find(([name]) => name === "trainStep");
+const targets = kernels.map(([name, fn]) => {
+  // A helper of a batched trainStep also takes the step's locals (the mean's scale, the
+  // optimizer's rate and state arrays): it is warmed through trainStep, its caller.
+  const call = direct(name, fn) ?? (name.startsWith("trainStep_") && trainStep ? direct("trainStep", trainStep[1]) : undefined);
+  if (!call) throw new Error(`no value for a parameter of ${name}: ${parameterNames(fn).join(", ")}`);
+  return { name, fn, call };
+});
 targets.push({ name: "trainer.step", fn: trainer.step, call: () => trainer.step(X, Y, rows) });
 targets.push({ name: "optimizer.step", fn: optimizer.step, call: () => optimizer.step(params, g.fill(1e-6)) });
 

@@ -1,64 +1,40 @@
 // How each op of nnc's inference graph is written as ONNX nodes, one row per op (opset 13,
-// see export.ts for why). Values that depend on the input are [N, k] tensors (a per-sample
-// scalar is [N, 1]); values computed from parameters alone keep their own shape, and ONNX's
-// broadcasting lines them up. docs/interop.md's export table is generated from these rows.
+// see export.ts for why). Values that depend on the input are [N, …] tensors (a per-sample
+// scalar is [N, 1]; an image [N, H, W, C], or [N, C, H, W] around Conv and pooling: see
+// export-context.ts); values computed from parameters alone keep their own shape, and ONNX's
+// broadcasting lines them up. The image ops' rows are in export-images.ts. docs/interop.md's
+// export table is generated from these rows.
 //
 //   add(matvec(W_h, x), b_h)   ->   Gemm(x, W_h, b_h; transB = 1)
 //   normal_cdf(z)              ->   Mul(Add(Erf(Div(z, √2)), 1), 0.5)
-//
-// Images slot in here: conv2d and pooling ops get rows writing Conv / MaxPool / AveragePool /
-// GlobalAveragePool between Transpose nodes (nnc is channels-last, ONNX channels-first), their
-// kernels transposed from [kh, kw, in, out] to [out, in, kh, kw] in the initializer.
 
 import type { Node } from "../../ir/node.js";
-import type { OnnxAttribute } from "./proto.js";
+import { floatAttr, inTheirLayout, intAttr, type ExportContext, type ExportRow } from "./export-context.js";
+import { convWithBias, EXPORT_IMAGE_OPS, globalAverage } from "./export-images.js";
 import { ATTRIBUTE_TYPE } from "./proto.js";
 
-export interface ExportContext {
-  /** The ONNX value holding `node` (emitted first if need be). */
-  value(node: Node): string;
-  /** Whether `node` depends on the model's input (then it has a batch dimension). */
-  isData(node: Node): boolean;
-  /** A float32 scalar initializer. */
-  scalar(value: number): string;
-  /** An int64 vector initializer (axes, shapes). */
-  ints(values: number[]): string;
-  /** Adds a node; returns its output's name, `out` or a fresh one. The node is named `nodeName`, else after its output. */
-  emit(opType: string, inputs: string[], attributes?: OnnxAttribute[], out?: string, nodeName?: string): string;
-  /** The name the node's value should have (its name in the model, or op_id). */
-  nameOf(node: Node): string;
-  /** Refuses the node: it cannot be written as ONNX. */
-  fail(node: Node, why: string): never;
-}
-
-export interface ExportRow {
-  op: string;
-  /** What it becomes, for docs/interop.md. */
-  onnx: string;
-  write(node: Node, ctx: ExportContext): string;
-}
-
-export const intAttr = (name: string, i: number): OnnxAttribute => ({ name, type: ATTRIBUTE_TYPE.INT, i });
-export const floatAttr = (name: string, f: number): OnnxAttribute => ({ name, type: ATTRIBUTE_TYPE.FLOAT, f });
+export type { ExportContext, ExportRow };
+export { floatAttr, intAttr };
 
 const inputsOf = (node: Node, ctx: ExportContext) => node.inputs.map((i) => ctx.value(i));
 
+/** An elementwise function of one value, in the layout its input has. */
 function simple(op: string, onnx: string): ExportRow {
-  return { op, onnx: `${onnx}`, write: (node, ctx) => ctx.emit(onnx, inputsOf(node, ctx), [], ctx.nameOf(node)) };
+  return { op, onnx: `${onnx}`, write: (node, ctx) => inTheirLayout(node, ctx, [...node.inputs], onnx) };
 }
 
 /**
  * Operands of elementwise math: a scalar broadcast to the other operand's shape is written as
  * the scalar itself (ONNX broadcasts it), so `h / 2` stays Div(h, 2) and reads back as `h / 2`.
  */
-function binaryOperands(node: Node, ctx: ExportContext): string[] {
+function binaryOperands(node: Node): Node[] {
   const [a, b] = node.inputs as [Node, Node];
   const scalar = (n: Node, other: Node) => n.op === "broadcast" && n.inputs[0]!.shape.length === 0 && other.op !== "broadcast";
-  return [scalar(a, b) ? ctx.value(a.inputs[0]!) : ctx.value(a), scalar(b, a) ? ctx.value(b.inputs[0]!) : ctx.value(b)];
+  return [scalar(a, b) ? a.inputs[0]! : a, scalar(b, a) ? b.inputs[0]! : b];
 }
 
 function binary(op: string, onnx: string): ExportRow {
-  return { op, onnx: `${onnx} (a scalar operand broadcast by ONNX)`, write: (node, ctx) => ctx.emit(onnx, binaryOperands(node, ctx), [], ctx.nameOf(node)) };
+  return { op, onnx: `${onnx} (a scalar operand broadcast by ONNX)`, write: (node, ctx) => inTheirLayout(node, ctx, binaryOperands(node), onnx) };
 }
 
 const isParamMatrix = (n: Node, ctx: ExportContext) => n.shape.length === 2 && !ctx.isData(n);
@@ -71,20 +47,25 @@ function gemm(node: Node, W: Node, x: Node, bias: Node | undefined, ctx: ExportC
   return ctx.emit("Gemm", inputs, [intAttr("transB", 1)], out, `${out.replace(/^z_/, "")}/Gemm`);
 }
 
-/** Σ over a vector: per sample ([N, k] -> [N, 1]) or of parameters alone ([k] -> []). */
+/** Σ over a vector or image: per sample ([N, …] -> [N, 1]) or of parameters alone ([…] -> []). */
 function reduce(op: string, node: Node, x: Node, ctx: ExportContext, axesAsInput: boolean): string {
   const data = ctx.isData(x);
-  const keep = intAttr("keepdims", data ? 1 : 0);
-  if (!data) return ctx.emit(op, [ctx.value(x)], [keep], ctx.nameOf(node));
-  if (axesAsInput) return ctx.emit(op, [ctx.value(x), ctx.ints([1])], [keep], ctx.nameOf(node));
-  return ctx.emit(op, [ctx.value(x)], [{ name: "axes", type: ATTRIBUTE_TYPE.INTS, ints: [1] }, keep], ctx.nameOf(node));
+  if (!data) return ctx.emit(op, [ctx.value(x)], [intAttr("keepdims", 0)], ctx.nameOf(node));
+  const axes = x.shape.map((_, i) => i + 1);
+  const keep = intAttr("keepdims", axes.length === 1 ? 1 : 0);
+  const out = axes.length === 1 ? ctx.nameOf(node) : undefined;
+  const sum = axesAsInput ? ctx.emit(op, [ctx.value(x), ctx.ints(axes)], [keep], out) : ctx.emit(op, [ctx.value(x)], [{ name: "axes", type: ATTRIBUTE_TYPE.INTS, ints: axes }, keep], out);
+  // Over an image: [N] back to the [N, 1] of a per-sample scalar.
+  return axes.length === 1 ? sum : ctx.emit("Reshape", [sum, ctx.ints([-1, 1])], [], ctx.nameOf(node));
 }
 
 export const EXPORT_OPS: ExportRow[] = [
   {
     op: "add",
-    onnx: "Add; `W @ x + b` (W, b parameters) is one Gemm(x, W, b; transB = 1)",
+    onnx: "Add; `W @ x + b` (W, b parameters) is one Gemm(x, W, b; transB = 1), `conv2d(x, K) + b` one Conv",
     write: (node, ctx) => {
+      const conv = convWithBias(node, ctx);
+      if (conv) return conv;
       const [a, b] = node.inputs as [Node, Node];
       for (const [mv, bias] of [
         [a, b],
@@ -92,11 +73,11 @@ export const EXPORT_OPS: ExportRow[] = [
       ] as const) {
         if (mv.op === "matvec" && isParamMatrix(mv.inputs[0]!, ctx) && ctx.isData(mv.inputs[1]!) && !ctx.isData(bias) && bias.shape.length === 1) return gemm(node, mv.inputs[0]!, mv.inputs[1]!, bias, ctx);
       }
-      return ctx.emit("Add", binaryOperands(node, ctx), [], ctx.nameOf(node));
+      return inTheirLayout(node, ctx, binaryOperands(node), "Add");
     },
   },
   binary("sub", "Sub"),
-  binary("mul", "Mul"),
+  { op: "mul", onnx: "Mul (a scalar operand broadcast by ONNX)", write: (node, ctx) => globalAverage(node, ctx) ?? inTheirLayout(node, ctx, binaryOperands(node), "Mul") },
   binary("div", "Div"),
   simple("neg", "Neg"),
   simple("exp", "Exp"),
@@ -107,8 +88,8 @@ export const EXPORT_OPS: ExportRow[] = [
   simple("tanh", "Tanh"),
   simple("relu", "Relu"),
   simple("softplus", "Softplus"),
-  { op: "leaky_relu", onnx: "LeakyRelu(alpha)", write: (node, ctx) => ctx.emit("LeakyRelu", inputsOf(node, ctx), [floatAttr("alpha", Number(node.attrs["alpha"]))], ctx.nameOf(node)) },
-  { op: "elu", onnx: "Elu(alpha)", write: (node, ctx) => ctx.emit("Elu", inputsOf(node, ctx), [floatAttr("alpha", Number(node.attrs["alpha"]))], ctx.nameOf(node)) },
+  { op: "leaky_relu", onnx: "LeakyRelu(alpha)", write: (node, ctx) => inTheirLayout(node, ctx, [...node.inputs], "LeakyRelu", [floatAttr("alpha", Number(node.attrs["alpha"]))]) },
+  { op: "elu", onnx: "Elu(alpha)", write: (node, ctx) => inTheirLayout(node, ctx, [...node.inputs], "Elu", [floatAttr("alpha", Number(node.attrs["alpha"]))]) },
   { op: "pow", onnx: "Pow(x, exponent)", write: (node, ctx) => ctx.emit("Pow", [ctx.value(node.inputs[0]!), ctx.scalar(Number(node.attrs["exponent"]))], [], ctx.nameOf(node)) },
   {
     op: "normal_cdf",
@@ -136,15 +117,19 @@ export const EXPORT_OPS: ExportRow[] = [
   },
   {
     op: "broadcast",
-    onnx: "Expand to the vector's size",
+    onnx: "Expand to the value's shape (a computed value first reshaped to [N, 1, …] so that ONNX lines its axes up as nnc does)",
     write: (node, ctx) => {
       const x = node.inputs[0]!;
-      const shape = ctx.isData(x) ? [1, ...node.shape] : [...node.shape];
-      return ctx.emit("Expand", [ctx.value(x), ctx.ints(shape)], [], ctx.nameOf(node));
+      if (!ctx.isData(x)) return ctx.emit("Expand", [ctx.value(x), ctx.ints([...node.shape])], [], ctx.nameOf(node));
+      // ONNX aligns shapes from the right, batch included: [N, C] against [1, H, W, C] needs [N, 1, 1, C] first.
+      const rank = Math.max(x.shape.length, 1);
+      const v = rank < node.shape.length ? ctx.emit("Reshape", [ctx.value(x), ctx.ints([-1, ...new Array<number>(node.shape.length - x.shape.length).fill(1), ...x.shape])]) : ctx.value(x);
+      return ctx.emit("Expand", [v, ctx.ints([1, ...node.shape])], [], ctx.nameOf(node));
     },
   },
-  { op: "sum", onnx: "ReduceSum over the vector (keepdims)", write: (node, ctx) => reduce("ReduceSum", node, node.inputs[0]!, ctx, true) },
+  { op: "sum", onnx: "ReduceSum over the vector or image (a per-sample scalar is [N, 1])", write: (node, ctx) => reduce("ReduceSum", node, node.inputs[0]!, ctx, true) },
   { op: "logsumexp", onnx: "ReduceLogSumExp over the vector (keepdims)", write: (node, ctx) => reduce("ReduceLogSumExp", node, node.inputs[0]!, ctx, false) },
   { op: "softmax", onnx: "Softmax(axis = -1)", write: (node, ctx) => ctx.emit("Softmax", inputsOf(node, ctx), [intAttr("axis", -1)], ctx.nameOf(node)) },
   { op: "logsoftmax", onnx: "LogSoftmax(axis = -1)", write: (node, ctx) => ctx.emit("LogSoftmax", inputsOf(node, ctx), [intAttr("axis", -1)], ctx.nameOf(node)) },
+  ...EXPORT_IMAGE_OPS,
 ];

@@ -1,6 +1,8 @@
 // `nnc export --format onnx`: the model's inference graph (no dropout) as an ONNX model, opset
 // 13, one node or a few per op (export-ops.ts), the parameters as float32 initializers under
-// their nnc names, the input [N, k] and output [N, m] with a symbolic batch N. The training
+// their nnc names (convolution kernels transposed to ONNX's [out, in, kh, kw]), the input
+// [N, k] or [N, H, W, C] (nnc's channels-last image: a Transpose makes it channels first where
+// a Conv reads it; export-context.ts) and output [N, m] with a symbolic batch N. The training
 // configuration, which ONNX has no place for, goes into metadata "nnc.training", so that
 // `nnc import` gets the loss and optimizer back; other tools ignore it.
 //
@@ -18,6 +20,8 @@ import { InteropError } from "../errors.js";
 import { tensorOf } from "../layout.js";
 import { modelFacts } from "../model-facts.js";
 import { NNC_VERSION } from "../../version.js";
+import { kernelToOihw } from "../images.js";
+import { intsAttr } from "./export-context.js";
 import { EXPORT_OPS, type ExportContext } from "./export-ops.js";
 import { TRAINING_KEY } from "./import.js";
 import { DATA_TYPE, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "./proto.js";
@@ -45,7 +49,16 @@ export function exportOnnx(model: Model, layout: ParamsLayout, params: Float64Ar
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
   const used = new Set<string>([model.input.name, ...layout.params.map((p) => p.name)]);
-  const values = new Map<number, string>();
+  /** Each written node's ONNX value, channels last (nhwc) and / or first (nchw). */
+  const values = new Map<number, { nhwc?: string; nchw?: string }>();
+  const kernels = new Map<number, string>();
+  /** Initializer names parameters hold (a kernel may be written in both layouts: the second gets a suffix). */
+  const paramInitializers = new Set<string>();
+  const paramInitializer = (name: string, suffix: string) => {
+    const unique = paramInitializers.has(name) ? fresh(`${name}_${suffix}`) : name;
+    paramInitializers.add(unique);
+    return unique;
+  };
   const constants = new Map<string, string>();
   const fresh = (base: string) => {
     let name = base;
@@ -63,24 +76,56 @@ export function exportOnnx(model: Model, layout: ParamsLayout, params: Float64Ar
     return name;
   };
   const where = (n: Node) => `${model.file}${n.origin ? `:${n.origin.line}: '${n.origin.text}'` : ""}`;
+  const written = (n: Node): { nhwc?: string; nchw?: string } => {
+    const known = values.get(n.id);
+    if (known) return known;
+    let out: { nhwc?: string; nchw?: string };
+    if (n.op === "input") out = { nhwc: model.input.name };
+    else if (n.op === "param") {
+      const name = paramInitializer(String(n.attrs["name"]), "hwio");
+      initializers.push(float32Tensor(name, [...n.shape], tensorOf(layout, params, String(n.attrs["name"]))));
+      out = { nhwc: name };
+    } else if (n.op === "const") {
+      const v = Number(n.attrs["value"]);
+      out = { nhwc: constant(`${String(v).replace(/[^0-9a-z]/gi, "_")}${n.shape.length ? `_${n.shape.join("x")}` : ""}`, (c) => float32Tensor(c, [...n.shape], new Array(n.shape.reduce((a, b) => a * b, 1)).fill(v))) };
+    } else {
+      const row = ROWS.get(n.op);
+      if (!row) ctx.fail(n, `its op '${n.op}' has no ONNX form in nnc's exporter`);
+      const w = row.write(n, ctx);
+      out = typeof w === "string" ? { nhwc: w } : { nchw: w.nchw };
+    }
+    values.set(n.id, out);
+    return out;
+  };
   const ctx: ExportContext = {
     value: (n) => {
-      const known = values.get(n.id);
-      if (known) return known;
-      let name: string;
-      if (n.op === "input") name = model.input.name;
-      else if (n.op === "param") {
-        name = String(n.attrs["name"]);
-        initializers.push(float32Tensor(name, [...n.shape], tensorOf(layout, params, name)));
-      } else if (n.op === "const") {
-        const v = Number(n.attrs["value"]);
-        name = constant(`${String(v).replace(/[^0-9a-z]/gi, "_")}${n.shape.length ? `_${n.shape.join("x")}` : ""}`, (c) => float32Tensor(c, [...n.shape], new Array(n.shape.reduce((a, b) => a * b, 1)).fill(v)));
-      } else {
-        const row = ROWS.get(n.op);
-        if (!row) ctx.fail(n, `its op '${n.op}' has no ONNX form in nnc's exporter`);
-        name = row.write(n, ctx);
+      const v = written(n);
+      // [N, C, H, W] -> [N, H, W, C]
+      v.nhwc ??= ctx.emit("Transpose", [v.nchw!], [intsAttr("perm", [0, 2, 3, 1])], `${ctx.nameOf(n)}_nhwc`);
+      return v.nhwc;
+    },
+    nchw: (n) => {
+      const v = written(n);
+      if (!v.nchw) {
+        if (n.shape.length !== 3 || !data.has(n.id)) throw new Error(`internal error: ${n.op} [${n.shape}] has no channels-first form`);
+        v.nchw = ctx.emit("Transpose", [v.nhwc!], [intsAttr("perm", [0, 3, 1, 2])], `${n.op === "input" ? model.input.name : ctx.nameOf(n)}_nchw`);
       }
-      values.set(n.id, name);
+      return v.nchw;
+    },
+    layoutOf: (n) => (written(n).nhwc !== undefined ? "nhwc" : "nchw"),
+    convWeight: (K) => {
+      let name = kernels.get(K.id);
+      if (!name) {
+        if (K.op === "param") {
+          name = paramInitializer(String(K.attrs["name"]), "oihw");
+          const [kh, kw, cin, cout] = K.shape as [number, number, number, number];
+          initializers.push(float32Tensor(name, [cout, cin, kh, kw], kernelToOihw(tensorOf(layout, params, String(K.attrs["name"])), K.shape)));
+        } else {
+          // [kh, kw, in, out] -> [out, in, kh, kw]
+          name = ctx.emit("Transpose", [ctx.value(K)], [intsAttr("perm", [3, 2, 0, 1])]);
+        }
+        kernels.set(K.id, name);
+      }
       return name;
     },
     isData: (n) => data.has(n.id),
@@ -121,8 +166,8 @@ export function exportOnnx(model: Model, layout: ParamsLayout, params: Float64Ar
       nodes,
       initializers,
       sparseInitializers: 0,
-      inputs: [{ name: model.input.name, elemType: DATA_TYPE.FLOAT, dims: ["N", model.input.shape[0]!] }],
-      outputs: [{ name: out, elemType: DATA_TYPE.FLOAT, dims: ["N", output.shape[0]!] }],
+      inputs: [{ name: model.input.name, elemType: DATA_TYPE.FLOAT, dims: ["N", ...model.input.shape] }],
+      outputs: [{ name: out, elemType: DATA_TYPE.FLOAT, dims: ["N", ...output.shape] }],
     },
     metadata,
     functions: 0,

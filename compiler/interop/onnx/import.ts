@@ -1,6 +1,6 @@
 // `nnc import model.onnx`: an ONNX graph of the operators in import-ops.ts as a model file and
-// its weights. Checks the graph's shape (one input [N, k], one output, every value produced
-// once, no cycle), walks the nodes in dependency order through their rows, and takes the loss
+// its weights. Checks the graph's shape (one input [N, k] or [N, C, H, W], one output [N, m],
+// every value produced once, no cycle), walks the nodes in dependency order through their rows, and takes the loss
 // and optimizer from the metadata nnc's own export writes ("nnc.training"); without it, the
 // loss is chosen from the output's activation and said so in the file.
 //
@@ -15,6 +15,8 @@ import { finishImport, type Imported } from "../import-model.js";
 import { defaultLoss, lossFromKeras, metricFromKeras, optimizerFromKeras, type Training } from "../training.js";
 import { modelNameFor } from "../tfjs/import.js";
 import { ONNX_OPS, type NodeContext, type OnnxValue } from "./import-ops.js";
+import { asVector, channelsFirst, channelsFirstOrder, outputVector } from "./import-layout.js";
+import { data } from "./node-context.js";
 import type { OnnxNode, OnnxTensor } from "./proto.js";
 import { readOnnx, tensorValues, type OnnxFile } from "./read.js";
 
@@ -30,7 +32,7 @@ function rawName(node: OnnxNode): string {
   return parts.join("_");
 }
 
-/** The nodes in an order where each comes after the nodes it reads (Kahn's algorithm); a cycle is named. */
+/** The nodes in an order where each comes after the nodes it reads (Kahn's algorithm, ties in the file's order); a cycle is named. */
 function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
   const producer = new Map<string, OnnxNode>();
   const where = (n: OnnxNode) => `${f.file}: node ${shown(n.name)} (${kind(n.opType)})`;
@@ -54,6 +56,8 @@ function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
     }
     waiting.set(n, count);
   }
+  // The first ready node in the file's order: a file whose nodes are in order (as ONNX requires) keeps it, and the model file reads as the exporter wrote it.
+  const index = new Map(f.graph.nodes.map((n, i) => [n, i]));
   const ready = f.graph.nodes.filter((n) => waiting.get(n) === 0);
   const order: OnnxNode[] = [];
   while (ready.length > 0) {
@@ -62,7 +66,10 @@ function dependencyOrder(f: OnnxFile, known: Set<string>): OnnxNode[] {
     for (const r of readers.get(n) ?? []) {
       const left = waiting.get(r)! - 1;
       waiting.set(r, left);
-      if (left === 0) ready.push(r);
+      if (left === 0) {
+        const at = ready.findIndex((q) => index.get(q)! > index.get(r)!);
+        ready.splice(at === -1 ? ready.length : at, 0, r);
+      }
     }
   }
   if (order.length < f.graph.nodes.length) {
@@ -127,8 +134,9 @@ export function importOnnx(file: string, nnFile: string): Imported {
   if (inputs.length !== 1) throw new InteropError(`${file}: the graph has ${inputs.length} inputs (${inputs.map((i) => `${shown(i.name)}`).join(", ")}); nnc models have one input`);
   const input = inputs[0]!;
   const dims = input.dims ?? [];
-  if (dims.length !== 2 || typeof dims[1] !== "number" || dims[1] < 1) {
-    throw new InteropError(`${file}: the input ${shown(input.name)} has shape [${dims.map((d) => d ?? "?").join(", ")}]; nnc imports graphs whose input is [batch, features] with a known number of features`);
+  const sample = dims.slice(1);
+  if ((sample.length !== 1 && sample.length !== 3) || !sample.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 1)) {
+    throw new InteropError(`${file}: the input ${shown(input.name)} has shape [${dims.map((d) => d ?? "?").join(", ")}]; nnc imports graphs whose input is [batch, features] or an image [batch, channels, height, width] of known sizes`);
   }
   if (g.outputs.length !== 1) throw new InteropError(`${file}: the graph has ${g.outputs.length} outputs; nnc models have one output`);
   const values = new Map<string, OnnxValue>();
@@ -140,7 +148,16 @@ export function importOnnx(file: string, nnFile: string): Imported {
 
   const meta = nncMetadata(f);
   const b = new DraftBuilder([input.name, ...order.map(rawName)]);
-  values.set(input.name, { kind: "data", value: b.input(input.name, dims[1]) });
+  // An image input is channels first, as ONNX's Conv reads it, unless the graph only reads it
+  // through Transpose(perm [0, 3, 1, 2]), as nnc's own export writes its channels-last input.
+  const inputDims = sample as number[];
+  const readers = consumers.get(input.name) ?? [];
+  const channelsLast = inputDims.length === 3 && readers.length > 0 && readers.every((n) => n.opType === "Transpose" && n.attributes.find((a) => a.name === "perm")?.ints?.join() === "0,3,1,2");
+  const [C, H, W] = inputDims as [number, number, number];
+  const inputShape = inputDims.length === 1 || channelsLast ? inputDims : [H, W, C];
+  const inputValue = b.input(input.name, inputShape);
+  const perm = inputDims.length === 3 && !channelsLast ? channelsFirst(C, H, W) : undefined;
+  values.set(input.name, data(inputValue, inputDims, perm, channelsFirstOrder(inputDims)));
   const params = new Map<string, string>();
   const absorbed = new Set<OnnxNode>();
   // Every node is checked before any is translated: a node a dense layer absorbs must be one nnc knows too.
@@ -174,11 +191,12 @@ export function importOnnx(file: string, nnFile: string): Imported {
         absorbed.add(n);
         joined.push(n);
       },
-      paramOf: (c, shape) => {
-        let name = params.get(c.source);
+      paramOf: (c, shape, values, how) => {
+        const key = `${c.source}|${how ?? ""}`;
+        let name = params.get(key);
         if (!name) {
-          name = b.param(c.source, shape, c.data, c.source);
-          params.set(c.source, name);
+          name = b.param(c.source, shape, values ?? c.data, how ? `${c.source}, ${how}` : c.source);
+          params.set(key, name);
         }
         return name;
       },
@@ -188,18 +206,19 @@ export function importOnnx(file: string, nnFile: string): Imported {
     const result = row.run(ctx);
     for (const n of [node, ...joined]) for (const o of n.outputs.slice(0, 1)) values.set(o, result);
   }
-  const out = values.get(outputName);
-  if (!out || out.kind !== "data") throw new InteropError(`${file}: the graph's output ${shown(outputName)} is ${out ? "a constant" : "not computed by any node"}; nnc models compute their output from the input`);
+  const result = values.get(outputName);
+  if (!result || result.kind !== "data") throw new InteropError(`${file}: the graph's output ${shown(outputName)} is ${result ? "a constant" : "not computed by any node"}; nnc models compute their output from the input`);
+  const out = outputVector(file, result, (v) => asVector({ where: `${file}: the graph's output`, b, node: { name: outputName } }, v));
   if (b.statements.length === 0) throw new InteropError(`${file}: the graph computes nothing (its output is its input)`);
-  const { training, notes } = trainingOf(f, meta, out.value.activation);
+  const { training, notes } = trainingOf(f, meta, out.activation);
   const draft: Draft = {
     modelName: modelNameFor(nnFile),
     header: [`imported from ${basename(file)} (ONNX, opset ${f.opset}, made by ${f.model.producerName || "an unnamed producer"} ${f.model.producerVersion}) by nnc import`, ...notes],
-    input: { name: (values.get(input.name) as { value: { name: string } }).value.name, size: dims[1] },
-    target: { name: b.names.claim("y", "y"), size: training.loss?.name === "sparse_categorical_crossentropy" ? 1 : out.value.size },
+    input: { name: inputValue.name, shape: inputShape },
+    target: { name: b.names.claim("y", "y"), size: training.loss?.name === "sparse_categorical_crossentropy" ? 1 : out.size },
     params: b.params,
     statements: b.statements,
-    output: out.value.name,
+    output: out.name,
     training,
     weights: b.weights,
   };

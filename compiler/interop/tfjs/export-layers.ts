@@ -6,44 +6,13 @@
 //   sigmoid(add(matvec(W_h, x), b_h))   ->   Dense{name: "h", units, activation: "sigmoid"}, kernel = W_hᵀ
 //   leaky_relu(z)                       ->   LeakyReLU{alpha}
 //
-// Images slot in here: conv2d and pooling ops get rows writing Conv2D, MaxPooling2D,
-// AveragePooling2D, GlobalAveragePooling2D (kernels [kh, kw, in, out] as nnc and Keras both
-// store them), and reshapes get Flatten / Reshape rows.
+// The image layers' rows (Conv2D, pooling, Flatten, Reshape) are in export-image-layers.ts.
 
 import type { Node } from "../../ir/node.js";
+import { EXPORT_IMAGE_LAYERS } from "./export-image-layers.js";
+import { namedActivation, type ExportLayerRow, type LayerSpec } from "./export-patterns.js";
 
-export interface LayerSpec {
-  className: string;
-  config: Record<string, unknown>;
-  /** Graph nodes whose layers feed this one. */
-  inputs: Node[];
-  /** Parameters that become the layer's weights: kernel (W, transposed) and bias. */
-  kernel?: Node;
-  bias?: Node;
-}
-
-export interface ExportLayerRow {
-  /** What the pattern is, for docs/interop.md. */
-  pattern: string;
-  className: string;
-  /** The layer for `node`, when the pattern matches. */
-  match(node: Node, isData: (n: Node) => boolean): LayerSpec | undefined;
-}
-
-/** tfjs' names of the activations nnc's graph ops are (gelu is matched by its shape, x · Φ(x)). */
-const DENSE_ACTIVATIONS: Record<string, string> = { sigmoid: "sigmoid", tanh: "tanh", relu: "relu", softplus: "softplus", softmax: "softmax", logsoftmax: "logSoftmax" };
-
-/** The activation `node` applies and to what, if it is one a Dense or Activation layer can name. */
-function namedActivation(node: Node): { name: string; of: Node } | undefined {
-  if (DENSE_ACTIVATIONS[node.op]) return { name: DENSE_ACTIVATIONS[node.op]!, of: node.inputs[0]! };
-  if (node.op === "elu" && node.attrs["alpha"] === 1) return { name: "elu", of: node.inputs[0]! };
-  if (node.op === "mul") {
-    const [a, b] = node.inputs as [Node, Node];
-    if (b.op === "normal_cdf" && b.inputs[0] === a) return { name: "gelu", of: a };
-    if (a.op === "normal_cdf" && a.inputs[0] === b) return { name: "gelu", of: b };
-  }
-  return undefined;
-}
+export type { ExportLayerRow, LayerSpec };
 
 /** W @ x (+ b) with W and b parameters and x computed from the input. */
 function affine(node: Node, isData: (n: Node) => boolean): { W: Node; x: Node; b?: Node } | undefined {
@@ -82,6 +51,8 @@ function merge(op: string, className: string): (node: Node, isData: (n: Node) =>
 
 export const EXPORT_LAYERS: ExportLayerRow[] = [
   { pattern: "`act(W @ x + b)`, `act(W @ x)`, `W @ x + b`, `W @ x` (W, b parameters; act linear, sigmoid, tanh, relu, softplus, softmax, log_softmax, elu with alpha 1, exact gelu)", className: "Dense", match: dense },
+  // Before Activation: a convolution layer takes its activation as a Dense layer does.
+  ...EXPORT_IMAGE_LAYERS,
   {
     pattern: "an activation of those on any value",
     className: "Activation",

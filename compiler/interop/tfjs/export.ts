@@ -1,7 +1,8 @@
 // `nnc export --format tfjs`: the model's inference graph (no dropout) as a TensorFlow.js
 // layers model that tf.loadLayersModel reads: `model.json` (a functional model, one layer per
 // pattern of export-layers.ts, and the training config when tfjs can hold it) and one `.bin`
-// shard of float32 weights (Dense kernels transposed to Keras' [in, out]).
+// shard of float32 weights (Dense kernels transposed to Keras' [in, out]; Conv2D kernels as
+// they are, [kh, kw, in, out] in both).
 //
 //   const { json, bin, notes } = exportTfjs(model, layout, params, "iris.weights.bin");
 
@@ -79,7 +80,7 @@ export function exportTfjs(model: Model, layout: ParamsLayout, params: Float64Ar
     return name;
   };
   const inputName = unique(model.input.name);
-  layers.push({ class_name: "InputLayer", config: { batch_input_shape: [null, model.input.shape[0]], dtype: "float32", sparse: false, name: inputName }, name: inputName, inbound_nodes: [] });
+  layers.push({ class_name: "InputLayer", config: { batch_input_shape: [null, ...model.input.shape], dtype: "float32", sparse: false, name: inputName }, name: inputName, inbound_nodes: [] });
 
   // Layers in dependency order; an explicit stack, so a deep model cannot overflow the call stack.
   const spec = new Map<number, LayerSpec>();
@@ -92,27 +93,35 @@ export function exportTfjs(model: Model, layout: ParamsLayout, params: Float64Ar
     if (!top.expanded) {
       let found: LayerSpec | undefined;
       for (const row of EXPORT_LAYERS) if ((found = row.match(node, isData))) break;
-      if (!found) {
-        const at = node.origin ? `${model.file}:${node.origin.line}: '${node.origin.text}'` : model.file;
-        throw new InteropError(`${at}: computes ${node.op}, which no TensorFlow.js layer nnc writes can express (it writes ${EXPORT_LAYERS.map((r) => r.className).join(", ")}); export this model as ONNX instead`);
-      }
+      const at = node.origin ? `${model.file}:${node.origin.line}: '${node.origin.text}'` : model.file;
+      if (!found) throw new InteropError(`${at}: computes ${node.op}, which no TensorFlow.js layer nnc writes can express (it writes ${EXPORT_LAYERS.map((r) => r.className).join(", ")}); export this model as ONNX instead`);
+      if (found.problem) throw new InteropError(`${at}: ${found.className} of ${found.problem}; export this model as ONNX instead`);
       spec.set(node.id, found);
       stack.push({ node, expanded: true }, ...found.inputs.map((i) => ({ node: i, expanded: false })));
       continue;
     }
     const s = spec.get(node.id)!;
     const raw = model.names.get(node.id) ?? `${s.className.toLowerCase()}_${node.id}`;
-    const name = unique(s.className === "Dense" ? raw.replace(/^z_/, "") : raw);
+    // A layer with weights W_h / K_h (and b_h) is `h`, so that importing it gives the same parameters back; another layer is named as its value.
+    const owner = s.kernel ? /^[WK]_(.+)$/.exec(String(s.kernel.attrs["name"]))?.[1] : undefined;
+    const ownsBias = owner !== undefined && (!s.bias || String(s.bias.attrs["name"]) === `b_${owner}`);
+    const name = unique(ownsBias ? owner : raw.replace(/^(z|Kx)_/, ""));
     layerOf.set(node.id, name);
     const config: Record<string, unknown> = { ...s.config, name, trainable: true };
     if (s.kernel) {
       const W = s.kernel;
-      const [units, inn] = W.shape as [number, number];
       const w = tensorOf(layout, params, String(W.attrs["name"]));
-      const kernel = new Float32Array(units * inn);
-      for (let o = 0; o < units; o++) for (let i = 0; i < inn; i++) kernel[i * units + o] = w[o * inn + i]!;
-      specs.push({ name: `${name}/kernel`, shape: [inn, units], dtype: "float32" });
-      chunks.push(kernel);
+      if (W.shape.length === 2) {
+        // nnc's W [out, in] is Keras' kernel [in, out] transposed.
+        const [units, inn] = W.shape as [number, number];
+        const kernel = new Float32Array(units * inn);
+        for (let o = 0; o < units; o++) for (let i = 0; i < inn; i++) kernel[i * units + o] = w[o * inn + i]!;
+        specs.push({ name: `${name}/kernel`, shape: [inn, units], dtype: "float32" });
+        chunks.push(kernel);
+      } else {
+        specs.push({ name: `${name}/kernel`, shape: [...W.shape], dtype: "float32" });
+        chunks.push(Float32Array.from(w));
+      }
       const decl = declared.get(String(W.attrs["name"]));
       const penalty = facts.penalties.get(String(W.attrs["name"]));
       Object.assign(config, {
@@ -125,7 +134,7 @@ export function exportTfjs(model: Model, layout: ParamsLayout, params: Float64Ar
         bias_constraint: null,
       });
       if (s.bias) {
-        specs.push({ name: `${name}/bias`, shape: [units], dtype: "float32" });
+        specs.push({ name: `${name}/bias`, shape: [...s.bias.shape], dtype: "float32" });
         chunks.push(Float32Array.from(tensorOf(layout, params, String(s.bias.attrs["name"]))));
       }
     }

@@ -67,12 +67,13 @@ function trainingOf(m: TfjsModelFile, output: Value): { training: Training; note
 export function importTfjs(file: string, nnFile: string): Imported {
   const m = readModelJson(file);
   const topo = readTopology(file, m.topology);
-  const shape = topo.input.shape;
-  if (shape.length !== 1 || typeof shape[0] !== "number" || !(shape[0] >= 1)) {
-    throw new InteropError(`${file}: the input ${shown(topo.input.name)} has shape [${shape.map((d) => d ?? "None").join(", ")}]; nnc imports models whose input is a vector of known size`);
+  const raw = topo.input.shape;
+  if (raw.length === 0 || !raw.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 1)) {
+    throw new InteropError(`${file}: the input ${shown(topo.input.name)} has shape [${raw.map((d) => d ?? "None").join(", ")}]; nnc imports models whose input has a known size in every dimension (a vector [n] or an image [height, width, channels])`);
   }
+  const shape = raw as number[];
   const b = new DraftBuilder([topo.input.name, ...topo.layers.map((l) => l.name)]);
-  const values = new Map<string, Value>([[topo.input.name, b.input(topo.input.name, shape[0])]]);
+  const values = new Map<string, Value>([[topo.input.name, b.input(topo.input.name, shape)]]);
   for (const layer of topo.layers) {
     const where = `${file}: layer ${shown(layer.name)} (${kind(layer.className)})`;
     const row = ROWS.get(layer.className);
@@ -84,11 +85,12 @@ export function importTfjs(file: string, nnFile: string): Imported {
   const output = values.get(topo.output)!;
   if (b.statements.length === 0) throw new InteropError(`${file}: the model computes nothing (its output is its input)`);
   const { training, notes } = trainingOf(m, output);
+  if (output.shape.length !== 1) throw new InteropError(`${file}: the model's output ${shown(topo.output)} has shape [${output.shape.join(", ")}]; nnc models output a vector (add a Flatten layer)`);
   const targetSize = training.loss?.name === "sparse_categorical_crossentropy" ? 1 : output.size;
   const draft: Draft = {
     modelName: modelNameFor(nnFile),
     header: [`imported from ${basename(file)} (TensorFlow.js layers model '${topo.modelName}') by nnc import`, ...notes],
-    input: { name: values.get(topo.input.name)!.name, size: shape[0] },
+    input: { name: values.get(topo.input.name)!.name, shape },
     target: { name: b.names.claim("y", "y"), size: targetSize },
     params: b.params,
     statements: b.statements,
