@@ -18,7 +18,7 @@ import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
 import { dedupeFunctions } from "./dedupe.js";
-import { fitParameters, unusedName } from "./parameters.js";
+import { fitParameters, unusedName, withUnusedNamed } from "./parameters.js";
 import { TRAIN_PARAMS, TRAIN_STEP, trainStep } from "./train-step.js";
 import { batchedTrainStep, withoutUnreadState } from "./train-step-batched.js";
 import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
@@ -260,7 +260,7 @@ function batchedKernels(
     output,
   });
   const entries = new Set(["predictRows", "lossRows", "gradRows", ...(train ? [TRAIN_STEP] : [])]);
-  const fitted = fitParameters([...predict, ...loss, ...grad, ...(train?.functions ?? [])], entries).map((fn) => (fn.name === TRAIN_STEP ? withoutUnreadState(fn) : fn));
+  const fitted = fitParameters([...predict, ...loss, ...grad, ...(train?.functions ?? [])], entries).map((fn) => (fn.name === TRAIN_STEP ? withUnusedNamed(withoutUnreadState(fn)) : fn));
   const functions: Fn[] = dedupeFunctions(fitted, entries);
   return { functions, buffers: buffers.list(), trainRows: train?.rows };
 }

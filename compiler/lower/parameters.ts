@@ -35,15 +35,20 @@ function withCalls(stmts: readonly Stmt[], args: ReadonlyMap<string, string[]>):
 /** What an entry kernel calls a parameter it does not use (the module's namer reserves it). */
 export const unusedName = (name: string): string => `_${name}`;
 
+/** An entry kernel with the parameters its body does not read named as unused (`_rng`); names already so stay. */
+export function withUnusedNamed(fn: Fn): Fn {
+  const used = namesUsed(fn.body);
+  const unused = (n: string) => !used.has(n) && n !== unusedName(n.replace(/^_/, ""));
+  return { ...fn, params: fn.params.map(([n, t]) => (unused(n) ? ([unusedName(n), t] as const) : ([n, t] as const))) };
+}
+
 export function fitParameters(functions: readonly Fn[], entries: ReadonlySet<string>): Fn[] {
   // Callees come before their callers, so what a callee takes is known when its calls are rewritten.
   const args = new Map<string, string[]>();
   return functions.map((fn) => {
     const body = withCalls(fn.body, args);
     const used = namesUsed(body);
-    if (entries.has(fn.name)) {
-      return { ...fn, body, params: fn.params.map(([n, t]) => (used.has(n) ? ([n, t] as const) : ([unusedName(n), t] as const))) };
-    }
+    if (entries.has(fn.name)) return withUnusedNamed({ ...fn, body });
     const params = fn.params.filter(([n]) => used.has(n));
     args.set(
       fn.name,
