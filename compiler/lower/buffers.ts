@@ -12,19 +12,10 @@ import type { Buffer } from "./program.js";
 /** Shorter words for ops in fallback names (`patches_img`, not `im2col_img`). */
 const STEMS: Record<string, string> = { im2col: "patches", col2im: "unpatch", matmul_nt: "prod", matmul_nn: "prod", logsoftmax: "log_softmax" };
 
-/** The longest stem: longer ones keep their start and end (`z_a_very_long_la__ayer_name`). */
-export const MAX_STEM = 32;
-const [HEAD, TAIL] = [20, 10];
-
-/** `stem` within MAX_STEM characters: its first 20 and last 10 joined by `__` (the namer numbers any clash). */
-function bounded(stem: string): string {
-  return stem.length <= MAX_STEM ? stem : `${stem.slice(0, HEAD)}__${stem.slice(-TAIL)}`;
-}
-
 /**
  * A JavaScript identifier stem for a node: its name; for a value without one (a part of an
  * expression that `nnc grad` prints inline), its op and what it reads: `logsoftmax_z_out`, `sum_y`.
- * At most MAX_STEM characters, so that code stays readable whatever the model names its values.
+ * (The namer shortens a long one: namer.ts MAX_HINT.)
  */
 export function stemOf(node: Node, names: Names): string {
   const label = (n: Node, depth: number): string | undefined => {
@@ -41,7 +32,7 @@ export function stemOf(node: Node, names: Names): string {
     }
     return undefined;
   };
-  return bounded((label(node, 2) ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_"));
+  return (label(node, 2) ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
 }
 
 export class Buffers {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { compile, lowerSource } from "../../compiler/compile.js";
 import { namesUsed } from "../../compiler/ir/code.js";
-import { MAX_STEM } from "../../compiler/lower/buffers.js";
+import { MAX_HINT } from "../../compiler/lower/namer.js";
 import { STRATEGIES, agreement } from "../helpers/agree.js";
 import { importCode } from "../helpers/generated.js";
 import { typeErrorsOfEach } from "../helpers/typecheck.js";
@@ -44,8 +44,8 @@ describe("names of 200 characters and more", () => {
     const { program } = lowerSource(SOURCE, "long.nn", options);
     const names = new Set(program.buffers.map((b) => b.name));
     for (const fn of program.functions) for (const n of [...namesUsed(fn.body), ...fn.params.map(([p]) => p)]) names.add(n);
-    // MAX_STEM, then a clash's number or an element's index (`_12`).
-    const tooLong = [...names].filter((n) => n.length > MAX_STEM + 6);
+    // MAX_HINT, then a clash's number or an element's index (`_12`).
+    const tooLong = [...names].filter((n) => n.length > MAX_HINT + 6);
     expect(tooLong.map((n) => `${n.slice(0, 40)}… (${n.length})`)).toEqual([]);
     // The hidden layer's pre-activation: z_, its name's start, its end.
     expect([...names].some((n) => /^z_h+__h+\d*(_\d+)?$/.test(n))).toBe(true);
