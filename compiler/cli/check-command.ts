@@ -1,4 +1,4 @@
-// `nnc check MODEL.nn [--points N] [--seed S] [--unroll auto|always|never]`: compiles the model
+// `nnc check MODEL.nn [--points N] [--seed S] [--unroll …] [--batch …]`: compiles the model
 // in memory and compares the generated grad() with central finite differences of the
 // generated loss() at N random points; prints the largest error per parameter with
 // PASS/FAIL and exits 1 when any parameter fails.
@@ -11,7 +11,8 @@ import { UsageError, readSource } from "./io.js";
 
 export const CHECK_USAGE = `  nnc check MODEL.nn [options]         generated gradients against finite differences (exit 1 on failure)
       --points N  --seed S             random points to check (default 3) and their seed (default 0)
-      --unroll auto|always|never       which lowering to check (default auto)
+      --unroll auto|always|never       which per-sample lowering to check (default auto)
+      --batch auto|always|never        batched kernels or per-sample ones (default auto: by size)
 `;
 
 function integerOption(value: unknown, flag: string, min: number, max: number): number | undefined {
@@ -25,6 +26,7 @@ export const CHECK_OPTIONS = {
   points: { type: "string" },
   seed: { type: "string" },
   unroll: { type: "string" },
+  batch: { type: "string" },
 } as const;
 
 export async function checkCommand(args: string[]): Promise<number> {
@@ -33,10 +35,12 @@ export async function checkCommand(args: string[]): Promise<number> {
   const points = integerOption(values.points, "--points", 1, 1000);
   const seed = integerOption(values.seed, "--seed", 0, 2 ** 31 - 1);
   const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
+  const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const result = await checkGradients(readSource(input), input, {
     ...(points !== undefined ? { points } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(unroll !== undefined ? { unroll } : {}),
+    ...(batch !== undefined ? { batch } : {}),
   });
   process.stdout.write(checkText(input, result));
   return result.pass ? 0 : 1;

@@ -46,12 +46,20 @@ function lossOperands(a: BoundArgs, ctx: FunctionContext): [Node, Node] {
   return [p, y];
 }
 
+/**
+ * How a loss reads its operands: `elementwise` (the mean of a per-element term: a prediction and
+ * a target of any one shape, images included), `classes` (a vector of class scores and a target
+ * like it) or `sparse` (a vector of class scores and a class index [1]).
+ */
+type LossOperands = "elementwise" | "classes" | "sparse";
+
 function lossFn(
   name: string,
   accuracy: AccuracyKind,
   compute: (g: FunctionContext["graph"], p: Node, y: Node, fromLogits: boolean) => Node,
-  sparse = false,
+  operands: LossOperands,
 ): [string, BuiltinFunction] {
+  const shape = (s: readonly number[]) => `[${s.join(", ")}]`;
   return [
     name,
     {
@@ -59,16 +67,14 @@ function lossFn(
       accuracy,
       elaborate: (a, ctx) => {
         const [p, y] = lossOperands(a, ctx);
-        // An image (or matrix) prediction: say so, rather than that its shape is wanted and got.
-        if (p.shape.length !== 1) {
-          ctx.fail(a.call.loc, `${name}() needs a prediction vector, got shape [${p.shape.join(", ")}]; flatten it first (flatten(h)), or write the loss out, such as mean((h - y) ^ 2)`);
-        }
-        const wanted = sparse ? [1] : p.shape;
-        if (y.shape.join() !== wanted.join()) {
-          ctx.fail(
-            a.call.loc,
-            `${name}() needs a prediction vector and a target of shape [${wanted.join(", ")}], got [${p.shape.join(", ")}] and [${y.shape.join(", ")}]`,
-          );
+        if (operands === "elementwise") {
+          const same = shape(p.shape) === shape(y.shape);
+          if (!same) ctx.fail(a.call.loc, `${name}() needs a prediction and a target of the same shape, got ${shape(p.shape)} and ${shape(y.shape)}`);
+        } else {
+          if (p.shape.length !== 1) ctx.fail(a.call.loc, `${name}() needs a prediction vector (one score per class), got shape ${shape(p.shape)}; flatten it first with flatten()`);
+          const wanted = operands === "sparse" ? [1] : p.shape;
+          const what = operands === "sparse" ? " (the class index)" : "";
+          if (shape(y.shape) !== shape(wanted)) ctx.fail(a.call.loc, `${name}() needs a target of shape ${shape(wanted)}${what}, got ${shape(y.shape)}`);
         }
         return compute(ctx.graph, p, y, a.bool("from_logits"));
       },
@@ -160,11 +166,11 @@ export const FUNCTIONS = new Map<string, BuiltinFunction>([
   ],
   ["dropout", { signature: { name: "dropout", params: [req("x"), req("rate")] }, elaborate: dropoutLayer }],
   ...IMAGE_FUNCTIONS,
-  lossFn("mse", "none", (g, p, y) => losses.meanSquaredError(g, p, y)),
-  lossFn("mae", "none", (g, p, y) => losses.meanAbsoluteError(g, p, y)),
-  lossFn("binary_crossentropy", "binary", losses.binaryCrossentropy),
-  lossFn("categorical_crossentropy", "categorical", losses.categoricalCrossentropy),
-  lossFn("sparse_categorical_crossentropy", "sparse_categorical", losses.sparseCategoricalCrossentropy, true),
+  lossFn("mse", "none", (g, p, y) => losses.meanSquaredError(g, p, y), "elementwise"),
+  lossFn("mae", "none", (g, p, y) => losses.meanAbsoluteError(g, p, y), "elementwise"),
+  lossFn("binary_crossentropy", "binary", losses.binaryCrossentropy, "elementwise"),
+  lossFn("categorical_crossentropy", "categorical", losses.categoricalCrossentropy, "classes"),
+  lossFn("sparse_categorical_crossentropy", "sparse_categorical", losses.sparseCategoricalCrossentropy, "sparse"),
 ]);
 
 export const LOSS_NAMES = [...FUNCTIONS].filter(([, f]) => f.accuracy !== undefined).map(([n]) => n);

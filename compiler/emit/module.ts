@@ -11,7 +11,7 @@
 import type { KernelInfo } from "../../runtime/core.js";
 import type { Model } from "../elaborate/model.js";
 import { sizeOf } from "../ir/node.js";
-import { safeName, safeText } from "../lower/comments.js";
+import { baseName, safeName, safeText } from "../lower/comments.js";
 import type { Program } from "../lower/program.js";
 import { printProgram } from "../print/typescript.js";
 import { MODULE_NAMES, moduleDeclarations } from "./api.js";
@@ -54,7 +54,7 @@ function section(title: string): string {
 
 /** The header comment: what the module is, how to remake it, the model at a glance. */
 function header(model: Model, kernels: KernelInfo, options: EmitOptions, paramCount: number, offsets: Map<string, number>): string {
-  const file = safeName(model.file.replace(/^.*[\\/]/, ""));
+  const file = safeName(baseName(model.file));
   const flags = [
     options.unroll && options.unroll !== "auto" ? ` --unroll ${options.unroll}` : "",
     options.batch && options.batch !== "auto" ? ` --batch ${options.batch}` : "",

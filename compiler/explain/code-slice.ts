@@ -7,7 +7,7 @@
 //   sliceGradient(program, "W_h")  ->  { statements: [block "backward of parity.nn:12 …", …, block "∂loss/∂W_h [2, 1]"],
 //                                         forwardReads: ["h_0", "h_1", "z_out_0"] }
 
-import type { Expr, Stmt } from "../ir/code.js";
+import { type Expr, type Stmt, children } from "../ir/code.js";
 import type { Fn, Program } from "../lower/program.js";
 
 /** One block of the kernel, with the row loop around it (batched kernels) and what it reads and writes. */
@@ -55,34 +55,9 @@ function exprReads(e: Expr, out: Set<string>): void {
   const stack: Expr[] = [e];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    switch (x.k) {
-      case "var":
-        out.add(x.name);
-        break;
-      case "load":
-        out.add(cell(x.array, x.index));
-        break;
-      case "binary":
-      case "compare":
-      case "and":
-      case "or":
-        stack.push(x.a, x.b);
-        break;
-      case "sum":
-        stack.push(...x.terms);
-        break;
-      case "neg":
-        stack.push(x.a);
-        break;
-      case "call":
-        stack.push(...x.args);
-        break;
-      case "cond":
-        stack.push(x.test, x.then, x.else);
-        break;
-      case "num":
-        break;
-    }
+    if (x.k === "var") out.add(x.name);
+    else if (x.k === "load") out.add(cell(x.array, x.index));
+    stack.push(...children(x));
   }
 }
 

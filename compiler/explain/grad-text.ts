@@ -9,7 +9,7 @@ import type { Model } from "../elaborate/model.js";
 import { topoOrder } from "../ir/node.js";
 import { maskName } from "../ops/leaves.js";
 import { printGraph } from "../ir/print.js";
-import { safeName, safeText } from "../lower/comments.js";
+import { baseName, safeName, safeText } from "../lower/comments.js";
 import type { Derived } from "../passes/simplify.js";
 import type { Program } from "../lower/program.js";
 import { printFunction, printStatements } from "../print/typescript.js";
@@ -33,10 +33,6 @@ const MORE_NOTATION: [string[], string][] = [
   [["unbroadcast"], "Σ↓ sum over the dimensions a value was broadcast along (a bias's gradient)"],
   [["matmul"], "A B matrix product (Aᵀ, Bᵀ transposed)"],
 ];
-
-function baseName(file: string): string {
-  return file.replace(/^.*[\\/]/, "");
-}
 
 /**
  * The model file's name as headers and captions show it: without its folder, and made safe as

@@ -9,15 +9,18 @@
 // that grad() returns is differenced instead, with the same masks replayed at every call.
 
 import { compile } from "../compile.js";
-import type { UnrollMode } from "../lower/lower.js";
+import type { BatchMode, UnrollMode } from "../lower/lower.js";
 import { sizeOf, topoOrder } from "../ir/node.js";
 import { safeName } from "../lower/comments.js";
+import type { Strategy } from "../lower/program.js";
 import { type GeneratedModule, loadGeneratedModule } from "../emit/load-module.js";
 
 export interface CheckOptions {
   points?: number;
   seed?: number;
   unroll?: UnrollMode;
+  /** Check the batched kernels (always), the per-sample ones (never), or what the model gets (auto). */
+  batch?: BatchMode;
 }
 
 export interface ParamCheck {
@@ -40,6 +43,8 @@ export interface CheckResult {
   tolerance: number;
   /** What was differenced: `loss()`, or grad()'s training loss with replayed dropout masks. */
   against: "loss" | "training loss";
+  /** The kernels whose grad() was checked: per sample (how lowered) or batched. */
+  strategy: Strategy;
   params: ParamCheck[];
   pass: boolean;
 }
@@ -81,7 +86,7 @@ function replayRng(seed: number) {
   return { uniform: u, normal: () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()), int: (n: number) => Math.floor(u() * n) };
 }
 
-/** A random target of the kind the loss expects (0/1, one-hot, class index, or real values). */
+/** A random target of the kind the loss expects (0/1, one-hot, class index, or real values), of any shape. */
 function randomTarget(mod: GeneratedModule, u: () => number): number[] {
   // Sizes of any rank: an image target or output is [height, width, channels].
   const n = sizeOf(mod.model.target.shape);
@@ -110,7 +115,7 @@ function pick(size: number, u: () => number): number[] {
 export async function checkGradients(source: string, file: string, opts: CheckOptions = {}): Promise<CheckResult> {
   const points = opts.points ?? 3;
   const seed = opts.seed ?? 0;
-  const compiled = await compile(source, file, { format: false, ...(opts.unroll ? { unroll: opts.unroll } : {}) });
+  const compiled = await compile(source, file, { format: false, ...(opts.unroll ? { unroll: opts.unroll } : {}), ...(opts.batch ? { batch: opts.batch } : {}) });
   const dropout = topoOrder([compiled.derived.trainLoss]).some((n) => n.op === "dropout_mask");
   const mod = await loadGeneratedModule(compiled.code);
   // Generated grad() takes the Rng that draws dropout masks as an optional fifth argument.
@@ -166,6 +171,7 @@ export async function checkGradients(source: string, file: string, opts: CheckOp
     seed,
     tolerance: TOLERANCE,
     against: dropout ? "training loss" : "loss",
+    strategy: compiled.strategy,
     params: results,
     pass: results.every((r) => r.pass),
   };
@@ -174,12 +180,13 @@ export async function checkGradients(source: string, file: string, opts: CheckOp
 /** The report `nnc check` prints. */
 export function checkText(file: string, r: CheckResult): string {
   const against = r.against === "loss" ? "central differences of loss()" : "central differences of grad()'s training loss (dropout masks replayed)";
+  const kernels = r.strategy === "batched" ? "batched kernels" : `per-sample kernels (${r.strategy})`;
   const nameW = Math.max(5, ...r.params.map((p) => p.name.length));
   const shapes = r.params.map((p) => `[${p.shape.join(", ")}]`);
   const shapeW = Math.max(5, ...shapes.map((s) => s.length));
   const lines = [
     `nnc check ${safeName(file)}: generated grad() against ${against}`,
-    `${r.points} random point${r.points === 1 ? "" : "s"} (seed ${r.seed}), tolerance ${r.tolerance.toExponential(0)} (relative error)`,
+    `${r.points} random point${r.points === 1 ? "" : "s"} (seed ${r.seed}), tolerance ${r.tolerance.toExponential(0)} (relative error), ${kernels}`,
     ``,
     `  ${"param".padEnd(nameW)}  ${"shape".padEnd(shapeW)}  ${"checked".padStart(7)}  max error`,
   ];

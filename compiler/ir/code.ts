@@ -111,46 +111,44 @@ export const loop = (name: string, from: number | Expr, to: number | Expr, body:
   body,
 });
 export const callStmt = (fn: string, args: readonly Expr[]): Stmt => ({ k: "call", fn, args });
-/** `if (test) body`, or the body alone when there is nothing to test. */
-export const when = (test: Expr | undefined, body: readonly Stmt[]): Stmt[] => (test ? [{ k: "if", test, body }] : [...body]);
+/** `if (test) body`; the body alone when there is nothing to test (undefined), nothing when the test is known to fail (false). */
+export const when = (test: Expr | undefined | false, body: readonly Stmt[]): Stmt[] => (test === false ? [] : test ? [{ k: "if", test, body }] : [...body]);
 export const ret = (value: Expr): Stmt => ({ k: "return", value });
 export const block = (comment: string, body: readonly Stmt[], node?: number): Stmt => ({ k: "block", comment, body, ...(node !== undefined ? { node } : {}) });
 
 // ---- queries ----
+
+/** The operands of an expression, in the order they are evaluated (and printed). */
+export function children(e: Expr): readonly Expr[] {
+  switch (e.k) {
+    case "num":
+    case "var":
+      return [];
+    case "load":
+      return [e.index];
+    case "binary":
+    case "compare":
+    case "and":
+    case "or":
+      return [e.a, e.b];
+    case "sum":
+      return e.terms;
+    case "neg":
+      return [e.a];
+    case "call":
+      return e.args;
+    case "cond":
+      return [e.test, e.then, e.else];
+  }
+}
 
 /** Whether `e` mentions the variable `name`. */
 export function mentions(e: Expr, name: string): boolean {
   const stack: Expr[] = [e];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    switch (x.k) {
-      case "var":
-        if (x.name === name) return true;
-        break;
-      case "num":
-        break;
-      case "load":
-        stack.push(x.index);
-        break;
-      case "binary":
-      case "compare":
-      case "and":
-      case "or":
-        stack.push(x.a, x.b);
-        break;
-      case "sum":
-        stack.push(...x.terms);
-        break;
-      case "neg":
-        stack.push(x.a);
-        break;
-      case "call":
-        stack.push(...x.args);
-        break;
-      case "cond":
-        stack.push(x.test, x.then, x.else);
-        break;
-    }
+    if (x.k === "var" && x.name === name) return true;
+    stack.push(...children(x));
   }
   return false;
 }
@@ -179,42 +177,6 @@ export function mapExpr(e: Expr, f: (x: Expr) => Expr | undefined): Expr {
     case "cond":
       return { ...e, test: mapExpr(e.test, f), then: mapExpr(e.then, f), else: mapExpr(e.else, f) };
   }
-}
-
-/** How many times `e` reads anything (names and array elements): a measure of its size. */
-export function exprSize(e: Expr): number {
-  let n = 0;
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const x = stack.pop()!;
-    n++;
-    switch (x.k) {
-      case "load":
-        stack.push(x.index);
-        break;
-      case "binary":
-      case "compare":
-      case "and":
-      case "or":
-        stack.push(x.a, x.b);
-        break;
-      case "sum":
-        stack.push(...x.terms);
-        break;
-      case "neg":
-        stack.push(x.a);
-        break;
-      case "call":
-        stack.push(...x.args);
-        break;
-      case "cond":
-        stack.push(x.test, x.then, x.else);
-        break;
-      default:
-        break;
-    }
-  }
-  return n;
 }
 
 /** Every variable and array the statements mention (read or written). */
@@ -258,36 +220,10 @@ export function namesUsed(stmts: readonly Stmt[]): Set<string> {
   }
   while (exprs.length > 0) {
     const x = exprs.pop()!;
-    switch (x.k) {
-      case "var":
-        out.add(x.name);
-        break;
-      case "load":
-        out.add(x.array);
-        exprs.push(x.index);
-        break;
-      case "binary":
-      case "compare":
-      case "and":
-      case "or":
-        exprs.push(x.a, x.b);
-        break;
-      case "sum":
-        exprs.push(...x.terms);
-        break;
-      case "neg":
-        exprs.push(x.a);
-        break;
-      case "call":
-        out.add(x.fn.split(".")[0]!);
-        exprs.push(...x.args);
-        break;
-      case "cond":
-        exprs.push(x.test, x.then, x.else);
-        break;
-      case "num":
-        break;
-    }
+    if (x.k === "var") out.add(x.name);
+    else if (x.k === "load") out.add(x.array);
+    else if (x.k === "call") out.add(x.fn.split(".")[0]!);
+    exprs.push(...children(x));
   }
   return out;
 }

@@ -11,16 +11,16 @@
 import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, neg, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { flatIndex } from "../ops/loops.js";
-import type { MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
-import { opDef } from "../ops/registry.js";
+import type { Gemm, MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
+import { opDef, viewed } from "../ops/registry.js";
 import type { Batched, Term } from "../passes/batch.js";
 import { FUNCTION_TOKEN_BUDGET, countTokens } from "./budget.js";
 import { gramSquares } from "./gram.js";
 import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
-import { planStorage } from "./plan.js";
-import type { Fn, Param } from "./program.js";
+import { type Plan, planStorage } from "./plan.js";
+import type { Fn, KernelHead, Param } from "./program.js";
 
 /** Rows of elements small enough to unroll inside the row loop, and the most work such a row may take. */
 const ROW_UNROLL_ELEMENTS = 16;
@@ -66,13 +66,6 @@ export interface FusedUpdate {
   result: Expr;
 }
 
-export interface BatchedKernel {
-  name: string;
-  params: readonly Param[];
-  returns: "number" | "void";
-  doc: string;
-  training: boolean;
-}
 
 export interface BatchedContext {
   batched: Batched;
@@ -90,33 +83,57 @@ export interface BatchedContext {
   rows: string;
 }
 
-/** What a reshape (a view: the same elements in the same order) shows; anything else itself. */
-function viewed(node: Node): Node {
-  let n = node;
-  while (n.op === "reshape") n = n.inputs[0]!;
-  return n;
-}
-
 const rowsDef = (node: Node): RowsOp | undefined => {
   const def = opDef(node.op);
   return def.kind === "rows" ? def : undefined;
 };
 
-/**
- * The kernel and the functions it calls (one per matrix product), helpers first. Small rows are
- * unrolled inside the row loops unless that takes the kernel past V8's budget (a deep stack of
- * narrow layers: 8 × 16 units); then every row runs as loops.
- */
-export function lowerBatched(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext, scope?: Namer): Fn[] {
-  const unrolled = lowerBatchedAs(sinks, kernel, c, scope, true);
-  if (unrolled[unrolled.length - 1]!.tokens <= FUNCTION_TOKEN_BUDGET) return unrolled;
-  return lowerBatchedAs(sinks, kernel, c, scope, false);
+/** One signed part of a parameter's gradient, with its entry in `grads` and where it goes in g. */
+type KernelTerm = Term & { entry: number; offset: number; comment: string };
+
+/** A batched kernel as planned: where each value lives, and how its nodes and its rows ops lower. */
+interface PlannedKernel {
+  c: BatchedContext;
+  namer: Namer;
+  plan: Plan;
+  lowerer: ReturnType<typeof nodeLowerer>;
+  terms: KernelTerm[];
+  /** The rows in the kernel (the runtime count) and a fresh local. */
+  count: Expr;
+  fresh(hint: string): string;
+  /** An operand of a product as a matrix in memory. */
+  matrix(node: Node): MatrixRef;
+  /**
+   * What a rows op's lowering sees: its operands (matrices in memory, or elements of the current
+   * row), where results go, and (a fused update's products) what takes each finished sum.
+   */
+  rowsContext(node: Node, out: MatrixRef, op: "=" | "+=" | "-=", accumulate: RowsLowerContext["accumulate"], sink?: RowsLowerContext["sink"]): RowsLowerContext;
 }
 
-function lowerBatchedAs(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedContext, scope: Namer | undefined, unrollRows: boolean): Fn[] {
-  const { rowwise } = c.batched;
-  // The kernel's own scope, unless the caller has taken names in it already (a training step's).
+/**
+ * The kernel and the functions it calls (one per matrix product), helpers first. `scope`: the
+ * kernel's own scope, when the caller has taken names in it already (a training step's). Small
+ * rows are unrolled inside the row loops unless that takes the kernel past V8's budget (a deep
+ * stack of narrow layers: 8 × 16 units); then every row runs as loops.
+ */
+export function lowerBatched(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext, scope?: Namer): Fn[] {
   const namer = scope ?? c.namer.fork();
+  const unrolled = lowerBatchedAs(sinks, kernel, c, namer, true);
+  if (unrolled[unrolled.length - 1]!.tokens <= FUNCTION_TOKEN_BUDGET) return unrolled;
+  return lowerBatchedAs(sinks, kernel, c, namer, false);
+}
+
+function lowerBatchedAs(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext, namer: Namer, unrollRows: boolean): Fn[] {
+  const k = planKernel(sinks, kernel, c, namer, unrollRows);
+  const body = new KernelBody(kernel, v(c.rows));
+  emitForward(k, body);
+  emitSinks(k, sinks, body);
+  return body.functions();
+}
+
+/** What the kernel computes, which values are stored (operands of products in memory), and the lowerers of its nodes and rows ops. */
+function planKernel(sinks: BatchedSinks, kernel: KernelHead, c: BatchedContext, namer: Namer, unrollRows: boolean): PlannedKernel {
+  const { rowwise } = c.batched;
   const fresh = (hint: string) => namer.fresh(hint);
   const count = v(c.rows);
 
@@ -125,12 +142,10 @@ function lowerBatchedAs(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedCo
   if (sinks.predict) roots.push(sinks.predict.node);
   if (sinks.loss) roots.push(sinks.loss.inputs[0]!);
   const terms = (sinks.grads ?? []).flatMap((g, entry) => g.terms.map((t) => ({ ...t, entry, offset: g.offset, comment: g.comment })));
-  const update = sinks.update;
-  const fused = (t: (typeof terms)[number]) => update?.squares.has(t.entry) === true;
   for (const t of terms) roots.push(...(rowsDef(t.node) ? t.node.inputs : [t.node]));
 
   // Operands of products need storage with a row stride (or are leaves in memory already); a
-  // reshape is a view of what it reshapes (the same elements in the same order).
+  // view (a reshape) is stored as what it shows (the same elements in the same order).
   const mustStore = new Set<number>();
   const placedInFunction = (n: Node) => rowsDef(n)?.placement === "function";
   const inMemory = (x: Node) => mustStore.add(viewed(x).id);
@@ -153,7 +168,7 @@ function lowerBatchedAs(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedCo
     const work = def.kind === "structural" ? def.flops(n.inputs.map((i) => i.shape), n.shape) : sizeOf(n.shape);
     return unrollRows && sizeOf(n.shape) <= ROW_UNROLL_ELEMENTS && work <= ROW_UNROLL_FLOPS;
   };
-  const L = nodeLowerer(plan, binding, small, c.file, fresh);
+  const lowerer = nodeLowerer(plan, binding, small, c.file, fresh);
 
   /**
    * An operand of a product as a matrix in memory: its rows (for a rowwise operand, every row of
@@ -176,118 +191,175 @@ function lowerBatchedAs(sinks: BatchedSinks, kernel: BatchedKernel, c: BatchedCo
     matrix: (i) => matrix(node.inputs[i]!),
     rowsOf: (i) => rowsOf(node.inputs[i]!),
     out,
-    elem: (i, index) => L.elem(node.inputs[i]!, index),
+    elem: (i, index) => lowerer.elem(node.inputs[i]!, index),
     op,
     accumulate,
     rows: count,
     fresh,
     ...(sink ? { sink } : {}),
   });
-  const noAccumulate = () => {
-    throw new Error("internal: accumulate outside a row loop");
-  };
+  return { c, namer, plan, lowerer, terms, count, fresh, matrix, rowsContext };
+}
 
-  const top: Stmt[] = [];
-  const helpers: Fn[] = [];
-  const args = kernel.params.map(([n]) => v(n));
-  /**
-   * A product as a call to a function of its own (which V8 optimizes alone); `locals` of the
-   * kernel it also reads. The function carries the product as data too, unless it has a sink.
-   */
-  const product = (comment: string, def: RowsOp, ctx: RowsLowerContext, locals: readonly Param[] = []): Stmt => {
-    const name = `${kernel.name}_${helpers.length + 1}`;
-    const body = def.lower(ctx);
-    const gemm = def.product?.(ctx);
-    helpers.push({ name, params: [...kernel.params, ...locals], returns: "void", body: [block(comment, body)], tokens: countTokens(body), ...(gemm ? { product: gemm } : {}) });
-    return block(comment, [callStmt(name, [...args, ...locals.map(([n]) => v(n))])]);
-  };
-  /** A function of its own returning a number, assigned to the kernel's local `local`. */
-  const measure = (comment: string, body: Stmt[], local: string): Stmt => {
-    const name = `${kernel.name}_${helpers.length + 1}`;
-    helpers.push({ name, params: kernel.params, returns: "number", body: [block(comment, body)], tokens: countTokens(body) });
-    return block(comment, [decl("const", local, { k: "call", fn: name, args })]);
-  };
-  let rowBlocks: Stmt[] = [];
-  const flushRows = () => {
-    if (rowBlocks.length === 0) return;
-    top.push({ k: "for", v: ROW, from: num(0), to: count, step: 1, body: rowBlocks });
-    rowBlocks = [];
-  };
-  const emitTop = (s: Stmt) => {
-    flushRows();
-    top.push(s);
-  };
+const noAccumulate = () => {
+  throw new Error("internal: accumulate outside a row loop");
+};
 
-  // Parameter-only values once; dropout masks first, in per-sample order (the same draws as
-  // the per-sample kernel); then the rest in dependency order.
+/**
+ * The kernel's statements as they are emitted: blocks at the top level, blocks that run row by
+ * row (consecutive ones share one `for (b)` loop), and products in functions of their own.
+ */
+class KernelBody {
+  private readonly top: Stmt[] = [];
+  private readonly helpers: Fn[] = [];
+  private rowBlocks: Stmt[] = [];
+  /** Statements before everything else (a fused update's prologue, the loss total's declaration), and the last one (the return). */
+  readonly pre: Stmt[] = [];
+  finish: Stmt | undefined;
+
+  constructor(
+    private readonly kernel: KernelHead,
+    private readonly rows: Expr,
+  ) {}
+
+  /** A block that runs for every row. */
+  row(s: Stmt): void {
+    this.rowBlocks.push(s);
+  }
+
+  /** A block that runs once, after the row blocks before it. */
+  once(s: Stmt): void {
+    this.flush();
+    this.top.push(s);
+  }
+
+  /** A function of its own (which V8 optimizes alone) taking the kernel's parameters and `locals` of the kernel it also reads. */
+  private helper(comment: string, body: Stmt[], returns: Fn["returns"], locals: readonly Param[] = [], product?: Gemm): string {
+    const name = `${this.kernel.name}_${this.helpers.length + 1}`;
+    this.helpers.push({ name, params: [...this.kernel.params, ...locals], returns, body: [block(comment, body)], tokens: countTokens(body), ...(product ? { product } : {}) });
+    return name;
+  }
+
+  private args(locals: readonly Param[] = []): Expr[] {
+    return [...this.kernel.params, ...locals].map(([n]) => v(n));
+  }
+
+  /** A product as a call to a function of its own; the call, to be emitted where it runs. */
+  productCall(comment: string, def: RowsOp, ctx: RowsLowerContext, locals: readonly Param[] = []): Stmt {
+    // The function carries the product as data too (for the WebAssembly kernels), unless it has a sink.
+    const name = this.helper(comment, def.lower(ctx), "void", locals, def.product?.(ctx));
+    return block(comment, [callStmt(name, this.args(locals))]);
+  }
+
+  /** A product in a function of its own, called here. */
+  product(comment: string, def: RowsOp, ctx: RowsLowerContext): void {
+    this.once(this.productCall(comment, def, ctx));
+  }
+
+  /** A function of its own returning a number, called here into the kernel's local `local`. */
+  measure(comment: string, body: Stmt[], local: string): void {
+    this.once(block(comment, [decl("const", local, { k: "call", fn: this.helper(comment, body, "number"), args: this.args() })]));
+  }
+
+  /** Closes the current row loop. */
+  flush(): void {
+    if (this.rowBlocks.length === 0) return;
+    this.top.push({ k: "for", v: ROW, from: num(0), to: this.rows, step: 1, body: this.rowBlocks });
+    this.rowBlocks = [];
+  }
+
+  functions(): Fn[] {
+    this.flush();
+    const { kernel } = this;
+    const body = [...this.pre, ...this.top, ...(this.finish ? [this.finish] : [])];
+    return [...this.helpers, { name: kernel.name, params: kernel.params, returns: kernel.returns, doc: kernel.doc, body, tokens: countTokens(body) }];
+  }
+}
+
+/**
+ * The forward values: parameter-only ones once; dropout masks first, in per-sample order (the
+ * same draws as the per-sample kernel); then the rest in dependency order, products over the
+ * whole batch and everything else row by row.
+ */
+function emitForward({ c, plan, lowerer, rowsContext }: PlannedKernel, body: KernelBody): void {
+  const { rowwise } = c.batched;
   for (const node of plan.order) {
     if (rowwise(node)) continue;
-    const r = L.lowerNode(node);
-    if (r) emitTop(r.block);
+    const r = lowerer.lowerNode(node);
+    if (r) body.once(r.block);
   }
   const order = computeOrder(plan.order);
-  for (const node of order) if (node.op === "dropout_mask") rowBlocks.push(L.lowerNode(node)!.block);
-  flushRows();
+  for (const node of order) if (node.op === "dropout_mask") body.row(lowerer.lowerNode(node)!.block);
+  body.flush();
   for (const node of order) {
     if (!rowwise(node) || node.op === "dropout_mask") continue;
     const def = rowsDef(node);
     if (def) {
-      const buffer = c.buffers.of(node, c.maxBatch);
-      const out: MatrixRef = { array: buffer, base: 0, stride: node.shape[node.shape.length - 1] ?? 1 };
-      emitTop(product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def, rowsContext(node, out, "=", noAccumulate)));
+      const out: MatrixRef = { array: c.buffers.of(node, c.maxBatch), base: 0, stride: node.shape[node.shape.length - 1] ?? 1 };
+      body.product(`${commentOf(node, c.file)}  (over the batch)`.trimStart(), def, rowsContext(node, out, "=", noAccumulate));
       continue;
     }
-    const r = L.lowerNode(node);
-    if (r) rowBlocks.push(r.block);
+    const r = lowerer.lowerNode(node);
+    if (r) body.row(r.block);
   }
+}
 
-  // Sinks: the outputs and the loss row by row, then the gradient's sums over the rows.
-  const pre: Stmt[] = [...(update?.prologue ?? [])];
-  let finish: Stmt | undefined;
+/**
+ * The sinks: the outputs and the loss row by row, then the gradient's sums over the rows; with
+ * a fused update, the products it applies in run last, under its guard.
+ */
+function emitSinks(k: PlannedKernel, sinks: BatchedSinks, body: KernelBody): void {
+  const { c, namer, lowerer, terms, rowsContext } = k;
+  const update = sinks.update;
+  body.pre.push(...(update?.prologue ?? []));
   if (sinks.predict) {
     const { node, comment } = sinks.predict;
-    rowBlocks.push(L.lowerSink({ kind: "store", node, array: c.out, offset: { k: "binary", op: "*", a: v(ROW), b: num(sizeOf(node.shape)) }, comment }));
+    body.row(lowerer.lowerSink({ kind: "store", node, array: c.out, offset: { k: "binary", op: "*", a: v(ROW), b: num(sizeOf(node.shape)) }, comment }));
   }
   if (sinks.loss) {
     const total = update?.lossSum ?? namer.take("total");
-    pre.push(decl("let", total, num(0)));
+    body.pre.push(decl("let", total, num(0)));
     const loss = sinks.loss;
     const ctx = rowsContext(loss, { array: total, base: 0, stride: 1 }, "+=", (_index, value) => assign(total, "+=", value));
-    rowBlocks.push(block("Σ loss over the batch", rowsDef(loss)!.lower(ctx), loss.id));
-    finish = ret(update?.result ?? v(total));
+    body.row(block("Σ loss over the batch", rowsDef(loss)!.lower(ctx), loss.id));
+    body.finish = ret(update?.result ?? v(total));
   }
-  const gradIndex = (t: (typeof terms)[number], index: readonly (number | Expr)[]): Expr => indexAdd(t.offset, flatIndex(t.node.shape, index));
+  const gradIndex = (t: KernelTerm, index: readonly (number | Expr)[]): Expr => indexAdd(t.offset, flatIndex(t.node.shape, index));
   for (const t of terms) {
     const def = rowsDef(t.node);
     if (def?.placement !== "row loop") continue;
     const op = t.sign === 1 ? "+=" : "-=";
     const ctx = rowsContext(t.node, { array: c.grad, base: t.offset, stride: 1 }, op, (index, value) => store(c.grad, gradIndex(t, index), op, value));
-    rowBlocks.push(block(t.comment, def.lower(ctx), t.node.id));
+    body.row(block(t.comment, def.lower(ctx), t.node.id));
   }
-  flushRows();
+  body.flush();
   const deferred: Stmt[] = [];
   for (const t of terms) {
     const def = rowsDef(t.node);
     const op = t.sign === 1 ? "+=" : "-=";
-    if (update && fused(t)) {
-      // Σ_b a_b ⊗ b_b applied as an update where each sum is finished; its squares first, from the Gram matrices.
-      const [a, b] = t.node.inputs as [Node, Node];
-      emitTop(measure(`Σ of squares of ${t.comment.replace(/ \[.*$/, "")}, from the rows' Gram matrices`, gramSquares(matrix(a), sizeOf(a.shape), matrix(b), sizeOf(b.shape), count, fresh), update.squares.get(t.entry)!));
-      const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
-      const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
-      const sink = (index: Expr, sum: Expr) => update.element(t.entry, index, t.sign === 1 ? sum : neg(sum));
-      deferred.push(product(`${t.comment}  (Σ over the batch, applied as it is summed)`, def!, rowsContext(t.node, out, op, noAccumulate, sink), update.locals));
+    if (update?.squares.has(t.entry) && def) {
+      deferred.push(fusedProduct(k, t, def, update, body));
     } else if (def?.placement === "function") {
-      const cols = t.node.shape[t.node.shape.length - 1] ?? 1;
-      const out: MatrixRef = { array: c.grad, base: t.offset, stride: cols };
-      emitTop(product(`${t.comment}  (Σ over the batch)`, def, rowsContext(t.node, out, op, noAccumulate)));
+      const out: MatrixRef = { array: c.grad, base: t.offset, stride: t.node.shape[t.node.shape.length - 1] ?? 1 };
+      body.product(`${t.comment}  (Σ over the batch)`, def, rowsContext(t.node, out, op, noAccumulate));
     } else if (!def) {
       // n × a parameter-only part
-      emitTop(L.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
+      body.once(lowerer.lowerSink({ kind: "accumulate", node: t.node, array: c.grad, offset: t.offset, comment: `${t.comment}  (parameter-only part, × ${c.rows})`, negate: t.sign === -1 }));
     }
   }
-  if (update) top.push(...update.before, { k: "if", test: update.test, body: [...deferred, ...update.after] });
-  const body = [...pre, ...top, ...(finish ? [finish] : [])];
-  const main: Fn = { name: kernel.name, params: kernel.params, returns: kernel.returns, doc: kernel.doc, body, tokens: countTokens(body) };
-  return [...helpers, main];
+  if (update) for (const s of [...update.before, { k: "if", test: update.test, body: [...deferred, ...update.after] } satisfies Stmt]) body.once(s);
+}
+
+/**
+ * Σ_b a_b ⊗ b_b applied as an update where each sum is finished: its Σ of squares computed here
+ * first, from the rows' Gram matrices; the product's call returned, to run under the guard.
+ */
+function fusedProduct({ c, count, fresh, matrix, rowsContext }: PlannedKernel, t: KernelTerm, def: RowsOp, update: FusedUpdate, body: KernelBody): Stmt {
+  const [a, b] = t.node.inputs as [Node, Node];
+  const squares = gramSquares(matrix(a), sizeOf(a.shape), matrix(b), sizeOf(b.shape), count, fresh);
+  body.measure(`Σ of squares of ${t.comment.replace(/ \[.*$/, "")}, from the rows' Gram matrices`, squares, update.squares.get(t.entry)!);
+  const out: MatrixRef = { array: c.grad, base: t.offset, stride: t.node.shape[t.node.shape.length - 1] ?? 1 };
+  const op = t.sign === 1 ? "+=" : "-=";
+  const sink = (index: Expr, sum: Expr) => update.element(t.entry, index, t.sign === 1 ? sum : neg(sum));
+  return body.productCall(`${t.comment}  (Σ over the batch, applied as it is summed)`, def, rowsContext(t.node, out, op, noAccumulate, sink), update.locals);
 }

@@ -9,7 +9,8 @@
 //
 //   countTokens([decl("const", "h_0", binary("*", load("p", 0), load("x", v("xo"))))])  // 13
 
-import type { Expr, Stmt } from "../ir/code.js";
+import { type Expr, type Stmt, children } from "../ir/code.js";
+import { leadsWithMinus, operandPrecedences, precedence } from "../ir/precedence.js";
 
 /** Most tokens one generated function may have. */
 export const FUNCTION_TOKEN_BUDGET = 13_000;
@@ -20,38 +21,21 @@ export const UNROLLED_BLOCK_TOKENS = 4_000;
 /** At most this many functions of unrolled code per kernel; past it, the largest blocks become loops. */
 export const MAX_CHUNKS = 6;
 
-/** Binding strength as JavaScript prints it: a child weaker than its parent costs two parentheses. */
-function strength(e: Expr): number {
-  switch (e.k) {
-    case "cond":
-      return 1;
-    case "or":
-      return 2;
-    case "and":
-      return 2;
-    case "compare":
-      return 3;
-    case "sum":
-      return 4;
-    case "binary":
-      return e.op === "+" || e.op === "-" ? 4 : 5;
-    case "neg":
-      return 6;
-    case "num":
-      return e.value < 0 ? 6 : 7;
-    default:
-      return 7;
-  }
-}
+/** `Math.exp` is three tokens, `f` one. */
+const nameTokens = (name: string): number => name.split(".").length * 2 - 1;
 
-/** Tokens of an expression as printed (names, numbers, operators, brackets). */
+/** Tokens of an expression as printed (names, numbers, operators, brackets), parentheses by ir/precedence.ts. */
 export function exprTokens(root: Expr): number {
   let n = 0;
-  const stack: { e: Expr; parent: number }[] = [{ e: root, parent: 0 }];
+  const stack: Expr[] = [root];
   while (stack.length > 0) {
-    const { e, parent } = stack.pop()!;
-    const own = strength(e);
-    if (own < parent) n += 2;
+    const e = stack.pop()!;
+    const operands = children(e);
+    const mins = operandPrecedences(e);
+    operands.forEach((x, i) => {
+      if (precedence(x) < mins[i]!) n += 2;
+      stack.push(x);
+    });
     switch (e.k) {
       case "num":
         n += e.value < 0 ? 2 : 1;
@@ -61,30 +45,25 @@ export function exprTokens(root: Expr): number {
         break;
       case "load":
         n += 3;
-        stack.push({ e: e.index, parent: 0 });
         break;
       case "binary":
       case "compare":
       case "and":
       case "or":
         n += 1;
-        stack.push({ e: e.a, parent: own }, { e: e.b, parent: own + 1 });
+        break;
+      case "neg":
+        // `-(-x)`: a leading minus under a negation is wrapped (print/expr.ts).
+        n += leadsWithMinus(e.a) ? 3 : 1;
         break;
       case "sum":
         n += e.terms.length - 1;
-        e.terms.forEach((t, i) => stack.push({ e: t, parent: i === 0 ? own : own + 1 }));
-        break;
-      case "neg":
-        n += 1;
-        stack.push({ e: e.a, parent: own });
         break;
       case "call":
-        n += e.fn.split(".").length * 2 - 1 + 2 + Math.max(0, e.args.length - 1);
-        for (const a of e.args) stack.push({ e: a, parent: 0 });
+        n += nameTokens(e.fn) + 2 + Math.max(0, e.args.length - 1);
         break;
       case "cond":
         n += 2;
-        stack.push({ e: e.test, parent: 2 }, { e: e.then, parent: 1 }, { e: e.else, parent: 1 });
         break;
     }
   }
@@ -107,16 +86,21 @@ export function countTokens(stmts: readonly Stmt[]): number {
       case "assign":
         n += 3 + exprTokens(s.value);
         break;
-      case "for":
-        n += 14 + (s.from ? exprTokens(s.from) : 0) + exprTokens(s.to);
+      case "for": {
+        // `for (let v = from; v + (step − 1) < to; v += step) { }`, each part as print/typescript.ts writes it.
+        const init = s.from ? 3 + exprTokens(s.from) : 0;
+        const test = (s.whole && s.step > 1 ? 4 : 2) + exprTokens(s.to);
+        const step = s.step === 1 ? 2 : 3;
+        n += 7 + init + test + step;
         stack.push(...s.body);
         break;
+      }
       case "if":
-        n += 6 + exprTokens(s.test);
+        n += 5 + exprTokens(s.test);
         stack.push(...s.body);
         break;
       case "call":
-        n += 3 + s.args.reduce((t, a) => t + exprTokens(a) + 1, 0);
+        n += nameTokens(s.fn) + 3 + s.args.reduce((t, a) => t + exprTokens(a), 0) + Math.max(0, s.args.length - 1);
         break;
       case "return":
         n += 2 + exprTokens(s.value);

@@ -15,6 +15,7 @@ const STEMS: Record<string, string> = { im2col: "patches", col2im: "unpatch", ma
 /**
  * A JavaScript identifier stem for a node: its name; for a value without one (a part of an
  * expression that `nnc grad` prints inline), its op and what it reads: `logsoftmax_z_out`, `sum_y`.
+ * (The namer shortens a long one: namer.ts MAX_HINT.)
  */
 export function stemOf(node: Node, names: Names): string {
   const label = (n: Node, depth: number): string | undefined => {
@@ -24,8 +25,12 @@ export function stemOf(node: Node, names: Names): string {
     // A reshape is a view: named as what it shows.
     if (n.op === "reshape") return label(n.inputs[0]!, depth);
     if (depth === 0 || n.inputs.length === 0) return undefined;
-    const inner = label(n.inputs[0]!, depth - 1);
-    return inner === undefined ? undefined : `${STEMS[n.op] ?? n.op}_${inner}`;
+    // After the first operand with a label (`2 * x` reads as mul_x: a constant has none).
+    for (const input of n.inputs) {
+      const inner = label(input, depth - 1);
+      if (inner !== undefined) return `${STEMS[n.op] ?? n.op}_${inner}`;
+    }
+    return undefined;
   };
   return (label(node, 2) ?? `t${node.id}`).replace(/[^A-Za-z0-9_]/g, "_");
 }

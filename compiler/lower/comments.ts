@@ -15,6 +15,11 @@ export function safeName(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, "?").replace(/\*\//g, "* /");
 }
 
+/** The model file's name without its folders, as comments and headers show it. */
+export function baseName(file: string): string {
+  return file.replace(/^.*[\\/]/, "");
+}
+
 export function commentText(file: string, origin: Origin, gradient: boolean): string {
   // The file name keeps its `#` (a model may be run#2.nn); only DSL lines have comments to drop.
   const where = `${safeName(file)}:${origin.line}  ${safeText(origin.text)}`;

@@ -18,7 +18,7 @@ import { Namer } from "./namer.js";
 import type { DataBinding, Sink } from "./node-lowering.js";
 import { type KernelSpec, type SampleContext, type UnrollMode, fitsOneFunction, sampleKernel } from "./per-sample.js";
 import { dedupeFunctions } from "./dedupe.js";
-import { fitParameters } from "./parameters.js";
+import { fitParameters, unusedName, withUnusedNamed } from "./parameters.js";
 import { TRAIN_PARAMS, TRAIN_STEP, trainStep } from "./train-step.js";
 import { batchedTrainStep, withoutUnreadState } from "./train-step-batched.js";
 import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
@@ -78,12 +78,15 @@ function runtimeHelpers(roots: readonly Node[]): string[] {
   return [...names].sort();
 }
 
-/** The module's namer: kernel parameters, the row variable, kernel names and the module's own names are taken. */
+/**
+ * The module's namer: kernel parameters (and `_name`, what an entry kernel calls a parameter it
+ * does not use: see parameters.ts), the row variable, kernel names and the module's own names are taken.
+ */
 function moduleNamer(reserved: Iterable<string>, extra: readonly KernelSpec[]): Namer {
   const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS), TRAIN_PARAMS, ...extra.map((k) => k.params)]
     .flat()
     .map(([n]) => n);
-  const namer = new Namer([...kernelParams, ROW, ...reserved]);
+  const namer = new Namer([...kernelParams, ...kernelParams.map(unusedName), ROW, ...reserved]);
   const kernels = ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows", TRAIN_STEP, ...extra.map((k) => k.name)];
   for (const kernel of kernels) namer.reserveFamily(kernel);
   return namer;
@@ -135,7 +138,9 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     { kind: "return", node: derived.trainLoss },
   ];
   const batch = options.batch ?? "auto";
-  const isBatched = batch === "always" || (batch === "auto" && !fitsOneFunction(gradSinks, sample, true));
+  // Measured once: it decides the strategy here and gradSample's lowering below.
+  const gradFits = batch === "auto" ? fitsOneFunction(gradSinks, sample, true) : undefined;
+  const isBatched = batch === "always" || (batch === "auto" && !gradFits);
   const base = { model: model.name, file, maxBatch, flops, runtime };
 
   if (!isBatched) {
@@ -169,6 +174,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
         doc: "Training mode: adds ∂loss/∂params of one sample into g, writes its output at outputs[oo…] and returns its loss.",
         sinks: gradSinks,
         training: true,
+        ...(gradFits !== undefined ? { fits: gradFits } : {}),
       },
     ];
     const kernels = [...specs, ...extra].map((s) => sampleKernel(s, unroll, sample));
@@ -189,14 +195,17 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
 
   // Buffers hold maxBatch rows of every stored value; a model with large intermediate values
   // (images) takes fewer rows at a time, so that they stay within BUFFER_BYTES.
+  // The kernels index rows by the runtime row count, so fewer rows change only the buffers' lengths.
   let rows = maxBatch;
   const precision = options.precision ?? "f64";
   const extraKernels = { kernels: extra, offsets: sampleOffsets };
-  let lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], precision, extraKernels);
+  const lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], precision, extraKernels);
   const perRow = lowered.buffers.reduce((n, b) => n + (b.rows > 1 ? b.length / b.rows : 0), 0);
   if (options.maxBatch === undefined && perRow * rows * 8 > BUFFER_BYTES) {
     rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
-    lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], precision, extraKernels);
+    lowered.buffers = lowered.buffers.map((b) => (b.rows > 1 ? { ...b, rows, length: (b.length / b.rows) * rows } : b));
+    // The fused step takes at most as many rows as the buffers hold (what lowering for `rows` gives).
+    if (lowered.trainRows !== undefined) lowered.trainRows = Math.min(lowered.trainRows, rows);
   }
   return {
     ...base,
@@ -274,7 +283,7 @@ function batchedKernels(
   const extraFns = extra.kernels.flatMap((k) => sampleKernel(k, "auto", sample).functions);
   const entries = new Set(["predictRows", "lossRows", "gradRows", ...extra.kernels.map((k) => k.name), ...(train ? [TRAIN_STEP] : [])]);
   const fitted = fitParameters([...predict, ...loss, ...grad, ...extraFns, ...(train?.functions ?? [])], entries).map((fn) =>
-    fn.name === TRAIN_STEP ? withoutUnreadState(fn) : fn,
+    fn.name === TRAIN_STEP ? withUnusedNamed(withoutUnreadState(fn)) : fn,
   );
   const functions: Fn[] = dedupeFunctions(fitted, entries);
   return { functions, buffers: [...buffers.list(), ...sampleBuffers.list()], trainRows: train?.rows };

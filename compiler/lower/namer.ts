@@ -20,6 +20,14 @@ const JAVASCRIPT = [
 
 const FAMILY = /^(.+)_\d+$/;
 
+/** The longest hint: a longer one (a model's long name) keeps its start and end (`z_a_very_long_la__ayer_name`). */
+export const MAX_HINT = 32;
+
+/** `hint` within MAX_HINT characters: its first 20 and last 10 joined by `__` (names that shorten alike are numbered). */
+function bounded(hint: string): string {
+  return hint.length <= MAX_HINT ? hint : `${hint.slice(0, 20)}__${hint.slice(-10)}`;
+}
+
 /**
  * The n-th numbered variant of `hint`: `hint2`, or `hintv2` when digits right after `hint` would
  * make an element local (`h_0` + `2` is `h_02`, of h's family, and so would every other number).
@@ -93,7 +101,8 @@ export class Namer {
   }
 
   /** `hint`, or `hint2`, `hint3` … the first that is free; taken from now on. */
-  take(hint: string): string {
+  take(long: string): string {
+    const hint = bounded(long);
     let name = hint;
     for (let n = 2; !this.free(name); n++) name = numbered(hint, n);
     this.taken.add(name);
@@ -101,7 +110,8 @@ export class Namer {
   }
 
   /** `hint` followed by the first counter value that makes a free name (`i1`, `i2`, …). */
-  fresh(hint: string): string {
+  fresh(long: string): string {
+    const hint = bounded(long);
     for (let n = 1; ; n++) {
       const name = numbered(hint, n);
       if (this.free(name)) {
@@ -112,7 +122,8 @@ export class Namer {
   }
 
   /** A base for element locals `base_0`, `base_1`, … whose family meets no name in sight. */
-  base(hint: string): string {
+  base(long: string): string {
+    const hint = bounded(long);
     const scopes = [...this.enclosing(), ...this.inner()];
     for (let n = 1; ; n++) {
       const name = n === 1 ? hint : numbered(hint, n);

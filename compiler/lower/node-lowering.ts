@@ -12,11 +12,11 @@
 
 import { type Expr, type Stmt, assign, binary, block, call, cond, compare, decl, indexAdd, indexMul, load, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf } from "../ir/node.js";
-import { flatIndex, forEachIndex, ix } from "../ops/loops.js";
+import { flatIndex, forEachIndex, ix, unflatten } from "../ops/loops.js";
 import type { Index, LowerContext } from "../ops/op-def.js";
-import { opDef } from "../ops/registry.js";
+import { isView, opDef } from "../ops/registry.js";
 import type { Buffers } from "./buffers.js";
-import { commentText } from "./comments.js";
+import { baseName, commentText } from "./comments.js";
 import type { Plan } from "./plan.js";
 
 /** Where a sink writes: `return` a scalar, assign into an array, accumulate into one, or into locals. */
@@ -49,11 +49,6 @@ export interface DataBinding {
   buffers: Buffers;
   /** Batched code: the row variable, which nodes hold one value per row, and the row count. */
   row?: { name: string; rowwise: (node: Node) => boolean; rows: number; count: Expr };
-}
-
-/** The model file's name without folders, as comments show it. */
-export function baseName(file: string): string {
-  return file.replace(/^.*[\\/]/, "");
 }
 
 /** The block comment for a node: the model line it comes from (`backward of …` for gradient nodes). */
@@ -103,6 +98,8 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
         const def = opDef(node.op);
         // Elementwise: every operand has this shape, so the same offset.
         if (def.kind === "elementwise") return def.expr(node.inputs.map((i) => elemFlat(i, flat)), node.attrs);
+        // A view: the same offset of what it shows.
+        if (isView(node)) return elemFlat(node.inputs[0]!, flat);
         if (flat.k === "num") return elem(node, unflatten(node.shape, flat.value));
         throw new Error(`internal: ${node.op} read by offset in a loop (the plan stores it)`);
       }
@@ -210,16 +207,6 @@ export function nodeLowerer(plan: Plan, binding: DataBinding, unrolled: (node: N
   }
 
   return { elem, lowerNode, lowerSink };
-}
-
-/** A literal row-major offset as a multi-index of `shape`. */
-function unflatten(shape: readonly number[], flat: number): number[] {
-  const index: number[] = [];
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index.unshift(flat % shape[d]!);
-    flat = Math.floor(flat / shape[d]!);
-  }
-  return index;
 }
 
 /** Stored nodes in the order they are computed: dropout masks first (by id), then dependency order. */

@@ -16,7 +16,7 @@ import { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, type Sink, computeOrder, nodeLowerer } from "./node-lowering.js";
 import { type PlanOptions, planStorage } from "./plan.js";
-import type { Fn, Param, Strategy } from "./program.js";
+import type { Fn, KernelHead, Strategy } from "./program.js";
 
 export type UnrollMode = "auto" | "always" | "never";
 
@@ -94,13 +94,10 @@ export interface SampleKernel {
   flops: number;
 }
 
-export interface KernelSpec {
-  name: string;
-  params: readonly Param[];
-  returns: "number" | "void";
-  doc: string;
+export interface KernelSpec extends KernelHead {
   sinks: Sink[];
-  training: boolean;
+  /** Whether the kernel fits one unrolled function, where already measured (fitsOneFunction). */
+  fits?: boolean;
 }
 
 /** One per-sample kernel, lowered under the budget (or as forced by `unroll`). */
@@ -113,7 +110,7 @@ export function sampleKernel(spec: KernelSpec, unroll: UnrollMode, ctx: SampleCo
   const single = (r: Rendered, strategy: Strategy): SampleKernel => ({ functions: [fn(spec.name, spec.returns, r.blocks, spec.doc)], strategy, flops: r.flops });
   if (unroll === "never") return single(final({ locals: "scalars", unrolled: () => false }), "loops");
   if (unroll === "always") return single(final({ locals: "all", unrolled: () => true }), "unrolled");
-  if (fitsOneFunction(spec.sinks, ctx, spec.training)) return single(final({ locals: "all", unrolled: () => true }), "unrolled");
+  if (spec.fits ?? fitsOneFunction(spec.sinks, ctx, spec.training)) return single(final({ locals: "all", unrolled: () => true }), "unrolled");
 
   // Too big for one function: everything in buffers; large ops as loops, the rest unrolled.
   const rough = roughTokens(spec.sinks);

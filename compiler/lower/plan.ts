@@ -7,7 +7,7 @@
 
 import { type Names, type Node, topoOrder } from "../ir/node.js";
 import { usesOperandTwice } from "../ops/elementwise.js";
-import { opDef } from "../ops/registry.js";
+import { isView, opDef } from "../ops/registry.js";
 import { stemOf } from "./buffers.js";
 import type { Namer } from "./namer.js";
 
@@ -52,11 +52,13 @@ export function planStorage(roots: readonly Node[], opts: PlanOptions): Plan {
   };
   for (const r of roots) use(r, true);
   for (const node of order) node.inputs.forEach((input, i) => use(input, readsOnce(node, i)));
-  // An op that reads its inputs by offset (reshape) cannot reach through an index map in a loop.
+  // An op that reads its inputs by offset (reshape, a window's maximum) cannot reach through an
+  // index map in a loop; through a view it can (the same offset of what the view shows).
   const stored = new Set(opts.mustStore ?? []);
   for (const node of order) {
     const def = opDef(node.op);
-    if (def.kind === "indexmap" && def.flatInputs) for (const input of node.inputs) if (opDef(input.op).kind === "indexmap") stored.add(input.id);
+    const flatInputs = (def.kind === "indexmap" || def.kind === "structural") && def.flatInputs === true;
+    if (flatInputs) for (const input of node.inputs) if (opDef(input.op).kind === "indexmap" && !isView(input)) stored.add(input.id);
   }
   const storage = new Map<number, Storage>();
   const inlineDepth = new Map<number, number>();

@@ -34,6 +34,15 @@ export interface Buffer {
 /** A parameter of a kernel function, with its TypeScript type (`Vec`, `number`, `Rng`). */
 export type Param = readonly [name: string, type: string];
 
+/** An entry kernel as its lowerer is asked for it: name, signature, doc line, and whether it trains (draws dropout masks). */
+export interface KernelHead {
+  name: string;
+  params: readonly Param[];
+  returns: "number" | "void";
+  doc: string;
+  training: boolean;
+}
+
 export interface Fn {
   name: string;
   params: readonly Param[];

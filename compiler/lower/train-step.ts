@@ -61,6 +61,9 @@ export function trainStep(c: TrainStepContext): Fn | undefined {
   const gBase = names.base("g");
   const params = model.params.map((p) => ({ name: p.name, offset: offsets.get(p.name)!, size: sizeOf(p.shape) }));
   const count = params.reduce((n, p) => n + p.size, 0);
+  // `let g_i = 0;` alone is 5 tokens per parameter: past the budget, do not render the step at all
+  // (rendering MNIST's, unrolled, took minutes only to be dropped below).
+  if (5 * count > FUNCTION_TOKEN_BUDGET) return undefined;
   const g = (i: number) => `${gBase}_${i}`;
   // The row and its offsets keep the names the other kernels give them (the module reserves
   // kernel parameters' names, so no buffer or local can take them).

@@ -108,7 +108,32 @@ export function pads(g: Geometry, w: Window): boolean {
   return w.padding === "same" && ((g.Ho - 1) * w.sh + (w.kh - 1) * w.dh + 1 > g.H || (g.Wo - 1) * w.sw + (w.kw - 1) * w.dw + 1 > g.W || g.padTop > 0 || g.padLeft > 0);
 }
 
-/** Reads of element (row, col, channel) of an image array `x`, for the interpreter. */
-export function pixel(x: Float64Array, g: Pick<Geometry, "H" | "W" | "C">, r: number, c: number, ch: number): number {
-  return r < 0 || r >= g.H || c < 0 || c >= g.W ? 0 : x[(r * g.W + c) * g.C + ch]!;
+/** The test that tap (iy, ix) lies inside the image: undefined where no window can leave it, false where it never does. */
+export function insideTest(g: Geometry, w: Window, iy: Index, ix: Index): Expr | undefined | false {
+  return pads(g, w) ? insideBoth(inside(iy, g.H), inside(ix, g.W)) : undefined;
+}
+
+/** One tap of one window: the window's position o, the kernel tap k, the input position i it reads, and whether i is in the image. */
+export interface Tap {
+  o: [number, number];
+  k: [number, number];
+  i: [number, number];
+  inImage: boolean;
+}
+
+/** The taps of window (oy, ox) in scan order (row by row): those inside the image, or every one with `all`. */
+export function windowTaps(g: Geometry, w: Window, oy: number, ox: number, all = false): Tap[] {
+  const out: Tap[] = [];
+  for (let ky = 0; ky < w.kh; ky++)
+    for (let kx = 0; kx < w.kw; kx++) {
+      const i: [number, number] = [inputAt(oy, ky, w.sh, w.dh, g.padTop) as number, inputAt(ox, kx, w.sw, w.dw, g.padLeft) as number];
+      const inImage = i[0] >= 0 && i[0] < g.H && i[1] >= 0 && i[1] < g.W;
+      if (inImage || all) out.push({ o: [oy, ox], k: [ky, kx], i, inImage });
+    }
+  return out;
+}
+
+/** Every window's taps (inside the image, or every one with `all`), windows in scan order: the interpreters' and unrolled lowerings' loop. */
+export function forEachTap(g: Geometry, w: Window, visit: (t: Tap) => void, all = false): void {
+  for (let oy = 0; oy < g.Ho; oy++) for (let ox = 0; ox < g.Wo; ox++) for (const t of windowTaps(g, w, oy, ox, all)) visit(t);
 }

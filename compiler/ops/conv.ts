@@ -10,11 +10,12 @@
 // The input gradient is the transposed convolution (the flipped kernel slid over the output
 // gradient); the filter gradient correlates the input with the output gradient.
 
-import { type Expr, type Stmt, assign, binary, cond, decl, indexAdd, indexMul, loop, num, sum, v, when } from "../ir/code.js";
+import { assign, binary, cond, decl, loop, num, v, when } from "../ir/code.js";
 import type { Graph } from "../ir/graph.js";
 import { type Attrs, type Node, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
-import { type Geometry, type Window, geometry, inputAt, inside, insideBoth, pixel, windowAttrs, windowOf } from "./conv-geometry.js";
-import type { Index, LowerContext, StructuralOp } from "./op-def.js";
+import { type Geometry, type Window, forEachTap, geometry, windowAttrs, windowOf } from "./conv-geometry.js";
+import { accumulate, eachTap, unfoldLoops } from "./window-loops.js";
+import type { Index, StructuralOp } from "./op-def.js";
 
 /** Window and geometry of a convolution from its input shape and kernel shape. */
 function convOf(x: Shape, k: Shape, attrs: Attrs): { w: Window; g: Geometry; F: number } {
@@ -26,78 +27,12 @@ function convOf(x: Shape, k: Shape, attrs: Attrs): { w: Window; g: Geometry; F: 
   return { w, g, F };
 }
 
-/** conv2d(x, K) as a node, with the window attributes of `w` (kernel size from K). */
-export function conv2dNode(graph: Graph, x: Node, k: Node, attrs: Attrs): Node {
-  return graph.node("conv2d", [x, k], attrs);
-}
-
 const windowAttrsOf = (attrs: Attrs) => windowAttrs(windowOf(attrs, [1, 1]), false);
 
 /** A kernel [kh, kw, C, F] seen as the matrix [kh·kw·C, F] (the same elements in the same order). */
 function kernelMatrix(graph: Graph, k: Node): Node {
   const [kh, kw, C, F] = k.shape as [number, number, number, number];
   return graph.node("reshape", [k], { shape: [kh * kw * C, F].join("x") });
-}
-
-/**
- * Visits every (output position, kernel tap) pair whose input position lies inside the image:
- * literal indices when unrolled, else loops over oy, ox, ky, kx with an `if` where padding can
- * reach past the image. `body(oy, ox, ky, kx, iy, ix)` gives the statements of one pair.
- */
-export function eachTap(ctx: Pick<LowerContext, "unrolled" | "fresh">, g: Geometry, w: Window, body: (o: [Index, Index], k: [Index, Index], i: [Index, Index]) => Stmt[]): Stmt[] {
-  if (ctx.unrolled) {
-    const out: Stmt[] = [];
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++)
-        for (let ky = 0; ky < w.kh; ky++)
-          for (let kx = 0; kx < w.kw; kx++) {
-            const iy = inputAt(oy, ky, w.sh, w.dh, g.padTop) as number;
-            const ix = inputAt(ox, kx, w.sw, w.dw, g.padLeft) as number;
-            if (iy >= 0 && iy < g.H && ix >= 0 && ix < g.W) out.push(...body([oy, ox], [ky, kx], [iy, ix]));
-          }
-    return out;
-  }
-  const [oy, ox, ky, kx] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ky"), ctx.fresh("kx")];
-  const iy = inputAt(v(oy), v(ky), w.sh, w.dh, g.padTop);
-  const ix = inputAt(v(ox), v(kx), w.sw, w.dw, g.padLeft);
-  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ix, g.W)) : undefined;
-  const inner = when(test === false ? undefined : test, body([v(oy), v(ox)], [v(ky), v(kx)], [iy, ix]));
-  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, inner)])])])];
-}
-
-/** out[…] += terms, as sums of literal terms (unrolled) or in-place accumulation (loops). */
-export function accumulate(ctx: LowerContext, shape: Shape, scatter: (add: (index: Index[], term: Expr) => Stmt[]) => Stmt[]): Stmt[] {
-  if (ctx.unrolled) {
-    const terms = new Map<string, { index: Index[]; terms: Expr[] }>();
-    scatter((index, term) => {
-      const key = index.join(",");
-      const t = terms.get(key) ?? { index, terms: [] };
-      t.terms.push(term);
-      terms.set(key, t);
-      return [];
-    });
-    const out: Stmt[] = [];
-    const all = Array.from({ length: sizeOf(shape) }, (_, flat) => {
-      const index: number[] = [];
-      let rest = flat;
-      for (let d = shape.length - 1; d >= 0; d--) {
-        index.unshift(rest % shape[d]!);
-        rest = Math.floor(rest / shape[d]!);
-      }
-      return index;
-    });
-    for (const index of all) out.push(ctx.define(index, sum(terms.get(index.join(","))?.terms ?? [num(0)])));
-    return out;
-  }
-  const zero: Stmt[] = [];
-  const c = ctx.fresh("i");
-  zero.push(loop(c, 0, sizeOf(shape), [ctx.store(flatAsIndex(shape, v(c)), "=", num(0))]));
-  return [...zero, ...scatter((index, term) => [ctx.store(index, "+=", term)])];
-}
-
-/** A flat offset as the multi-index [0, …, 0, flat]: the same row-major offset. */
-export function flatAsIndex(shape: Shape, flat: Expr): Index[] {
-  return [...shape.slice(0, -1).map(() => 0), flat];
 }
 
 export const conv2d: StructuralOp = {
@@ -110,19 +45,12 @@ export const conv2d: StructuralOp = {
   evaluate: ([x, k], attrs, [xs, ks]) => {
     const { w, g, F } = convOf(xs!, ks!, attrs);
     const out = new Float64Array(g.Ho * g.Wo * F);
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++)
-        for (let f = 0; f < F; f++) {
-          let s = 0;
-          for (let ky = 0; ky < w.kh; ky++)
-            for (let kx = 0; kx < w.kw; kx++)
-              for (let c = 0; c < g.C; c++) {
-                const r = oy * w.sh + ky * w.dh - g.padTop;
-                const q = ox * w.sw + kx * w.dw - g.padLeft;
-                s += pixel(x!, g, r, q, c) * k![((ky * w.kw + kx) * g.C + c) * F + f]!;
-              }
-          out[(oy * g.Wo + ox) * F + f] = s;
-        }
+    forEachTap(g, w, ({ o, k: [ky, kx], i }) => {
+      for (let c = 0; c < g.C; c++) {
+        const xv = x![(i[0] * g.W + i[1]) * g.C + c]!;
+        for (let f = 0; f < F; f++) out[(o[0] * g.Wo + o[1]) * F + f]! += xv * k![((ky * w.kw + kx) * g.C + c) * F + f]!;
+      }
+    });
     return out;
   },
   flops: ([, k], shape) => 2 * sizeOf(shape) * k![0]! * k![1]! * k![2]!,
@@ -172,15 +100,9 @@ export const conv2dBackpropInput: StructuralOp = {
   evaluate: ([gv, k], attrs, [gs, ks]) => {
     const { w, g, F, xs } = backpropInputOf(gs!, ks!, attrs);
     const out = new Float64Array(sizeOf(xs));
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++)
-        for (let ky = 0; ky < w.kh; ky++)
-          for (let kx = 0; kx < w.kw; kx++) {
-            const r = oy * w.sh + ky * w.dh - g.padTop;
-            const q = ox * w.sw + kx * w.dw - g.padLeft;
-            if (r < 0 || r >= g.H || q < 0 || q >= g.W) continue;
-            for (let c = 0; c < g.C; c++) for (let f = 0; f < F; f++) out[(r * g.W + q) * g.C + c]! += gv![(oy * g.Wo + ox) * F + f]! * k![((ky * w.kw + kx) * g.C + c) * F + f]!;
-          }
+    forEachTap(g, w, ({ o, k: [ky, kx], i }) => {
+      for (let c = 0; c < g.C; c++) for (let f = 0; f < F; f++) out[(i[0] * g.W + i[1]) * g.C + c]! += gv![(o[0] * g.Wo + o[1]) * F + f]! * k![((ky * w.kw + kx) * g.C + c) * F + f]!;
+    });
     return out;
   },
   flops: ([gs, ks]) => 2 * sizeOf(gs!) * ks![0]! * ks![1]! * ks![2]!,
@@ -227,14 +149,12 @@ export const conv2dBackpropFilter: StructuralOp = {
   evaluate: ([x, gv], attrs, [xs, gs]) => {
     const { w, g, F, ks } = backpropFilterOf(xs!, gs!, attrs);
     const out = new Float64Array(sizeOf(ks));
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++)
-        for (let ky = 0; ky < w.kh; ky++)
-          for (let kx = 0; kx < w.kw; kx++)
-            for (let c = 0; c < g.C; c++) {
-              const p = pixel(x!, g, oy * w.sh + ky * w.dh - g.padTop, ox * w.sw + kx * w.dw - g.padLeft, c);
-              for (let f = 0; f < F; f++) out[((ky * w.kw + kx) * g.C + c) * F + f]! += p * gv![(oy * g.Wo + ox) * F + f]!;
-            }
+    forEachTap(g, w, ({ o, k: [ky, kx], i }) => {
+      for (let c = 0; c < g.C; c++) {
+        const p = x![(i[0] * g.W + i[1]) * g.C + c]!;
+        for (let f = 0; f < F; f++) out[((ky * w.kw + kx) * g.C + c) * F + f]! += p * gv![(o[0] * g.Wo + o[1]) * F + f]!;
+      }
+    });
     return out;
   },
   flops: ([, gs], shape) => 2 * sizeOf(gs!) * shape[0]! * shape[1]! * shape[2]!,
@@ -288,14 +208,11 @@ export const im2col: StructuralOp = {
   evaluate: ([x], attrs, [xs]) => {
     const { w, g } = unfoldOf(xs!, attrs);
     const cols = w.kh * w.kw * g.C;
+    // Zeros where the window reaches past the image.
     const out = new Float64Array(g.Ho * g.Wo * cols);
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++)
-        for (let ky = 0; ky < w.kh; ky++)
-          for (let kx = 0; kx < w.kw; kx++)
-            for (let c = 0; c < g.C; c++) {
-              out[(oy * g.Wo + ox) * cols + (ky * w.kw + kx) * g.C + c] = pixel(x!, g, oy * w.sh + ky * w.dh - g.padTop, ox * w.sw + kx * w.dw - g.padLeft, c);
-            }
+    forEachTap(g, w, ({ o, k: [ky, kx], i }) => {
+      for (let c = 0; c < g.C; c++) out[(o[0] * g.Wo + o[1]) * cols + (ky * w.kw + kx) * g.C + c] = x![(i[0] * g.W + i[1]) * g.C + c]!;
+    });
     return out;
   },
   flops: (_x, shape) => sizeOf(shape),
@@ -326,15 +243,9 @@ export const col2im: StructuralOp = {
     const { w, g } = unfoldOf(xs, attrs);
     const cols = w.kh * w.kw * g.C;
     const out = new Float64Array(sizeOf(xs));
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++)
-        for (let ky = 0; ky < w.kh; ky++)
-          for (let kx = 0; kx < w.kw; kx++) {
-            const r = oy * w.sh + ky * w.dh - g.padTop;
-            const q = ox * w.sw + kx * w.dw - g.padLeft;
-            if (r < 0 || r >= g.H || q < 0 || q >= g.W) continue;
-            for (let c = 0; c < g.C; c++) out[(r * g.W + q) * g.C + c]! += p![(oy * g.Wo + ox) * cols + (ky * w.kw + kx) * g.C + c]!;
-          }
+    forEachTap(g, w, ({ o, k: [ky, kx], i }) => {
+      for (let c = 0; c < g.C; c++) out[(i[0] * g.W + i[1]) * g.C + c]! += p![(o[0] * g.Wo + o[1]) * cols + (ky * w.kw + kx) * g.C + c]!;
+    });
     return out;
   },
   flops: ([p]) => sizeOf(p!),
@@ -346,48 +257,7 @@ export const col2im: StructuralOp = {
   lower: (ctx) => {
     const { w, g } = unfoldOf(ctx.shape, ctx.attrs);
     return accumulate(ctx, ctx.shape, (add) =>
-      unfoldLoops(ctx, g, w, (row, col, i, c, inImage) => (inImage === false ? [] : when(inImage, add([i[0], i[1], c], ctx.elem(0, [row, col]))))),
+      unfoldLoops(ctx, g, w, (row, col, i, c, inImage) => when(inImage, add([i[0], i[1], c], ctx.elem(0, [row, col])))),
     );
   },
 };
-
-/**
- * Loops over output positions, kernel taps and channels of an unfold: `body(row, col, input
- * position, channel, inside)` with row = oy·Wo + ox and col = (ky·kw + kx)·C + c, and `inside`
- * undefined (always in the image), false (a padded tap, unrolled) or the test to make.
- */
-function unfoldLoops(
-  ctx: LowerContext,
-  g: Geometry,
-  w: Window,
-  body: (row: Index, col: Index, i: [Index, Index], c: Index, inImage: Expr | undefined | false) => Stmt[],
-): Stmt[] {
-  if (ctx.unrolled) {
-    const out: Stmt[] = [];
-    for (let oy = 0; oy < g.Ho; oy++)
-      for (let ox = 0; ox < g.Wo; ox++)
-        for (let ky = 0; ky < w.kh; ky++)
-          for (let kx = 0; kx < w.kw; kx++) {
-            const iy = oy * w.sh + ky * w.dh - g.padTop;
-            const ixx = ox * w.sw + kx * w.dw - g.padLeft;
-            const isIn = iy >= 0 && iy < g.H && ixx >= 0 && ixx < g.W;
-            for (let c = 0; c < g.C; c++) {
-              const row = oy * g.Wo + ox;
-              const col = (ky * w.kw + kx) * g.C + c;
-              out.push(...body(row, col, [iy, ixx], c, isIn ? undefined : false));
-            }
-          }
-    return out;
-  }
-  const [oy, ox, ky, kx] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ky"), ctx.fresh("kx")];
-  const iy = inputAt(v(oy), v(ky), w.sh, w.dh, g.padTop);
-  const ixx = inputAt(v(ox), v(kx), w.sw, w.dw, g.padLeft);
-  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ixx, g.W)) : undefined;
-  const row = indexAdd(indexMul(v(oy), g.Wo), v(ox));
-  const tap = indexMul(indexAdd(indexMul(v(ky), w.kw), v(kx)), g.C);
-  const channel = g.C === 1 ? undefined : ctx.fresh("ch");
-  const col = channel === undefined ? tap : indexAdd(tap, v(channel));
-  const inner = body(row, col, [iy, ixx], channel === undefined ? 0 : v(channel), test === false ? undefined : test);
-  const perChannel = channel === undefined ? inner : [loop(channel, 0, g.C, inner)];
-  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, perChannel)])])])];
-}

@@ -7,7 +7,7 @@
 //   unbroadcast  g[26, 26, 16] -> [16]      vjp: broadcast(g)
 //   reshape      x[5, 5, 32] -> [800]       vjp: reshape(g) back
 
-import { type Expr, num } from "../ir/code.js";
+import { type Expr, num, sum } from "../ir/code.js";
 import { type Attrs, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf, stridesOf } from "../ir/node.js";
 import { flatIndex, forEachIndex } from "./loops.js";
 import type { Index, IndexMapOp, StructuralOp } from "./op-def.js";
@@ -108,7 +108,7 @@ export const unbroadcast: StructuralOp = {
       });
       return forEachIndex(ctx, to, (index) => {
         const at = flatIndex(to, index);
-        return [ctx.define(index, sumOf(terms.get(at.k === "num" ? at.value : -1) ?? [num(0)]))];
+        return [ctx.define(index, sum(terms.get(at.k === "num" ? at.value : -1) ?? []))];
       });
     }
     return [
@@ -117,10 +117,6 @@ export const unbroadcast: StructuralOp = {
     ];
   },
 };
-
-function sumOf(terms: readonly Expr[]): Expr {
-  return terms.length === 1 ? terms[0]! : { k: "sum", terms };
-}
 
 export const reshape: IndexMapOp = {
   name: "reshape",
@@ -136,6 +132,7 @@ export const reshape: IndexMapOp = {
   // Its input is stored (never fused into it), so reading by offset is a plain load.
   readsOnce: [false],
   flatInputs: true,
+  view: true,
   vjp: (g, node, graph) => [graph.node("reshape", [g], { shape: node.inputs[0]!.shape.join("x") })],
   math: ([a], attrs: Attrs) => `reshape(${a}, ${shapeText(shapeAttr(attrs))})`,
 };

@@ -5,10 +5,10 @@
 //   matvec_t Wᵀ @ v, W[m, k], v[m] -> [k] vjp: W̄ = v ⊗ g,  v̄ = W g
 //   outer    a[m] ⊗ b[k]     -> [m, k]    vjp: ā = G b,    b̄ = Gᵀ a
 
-import { type Expr, assign, binary, cond, compare, decl, num, sum, v } from "../ir/code.js";
+import { type Stmt, assign, binary, cond, compare, decl, num, sum, v } from "../ir/code.js";
 import { type Node, type Shape, ShapeError, shapeText, sizeOf } from "../ir/node.js";
 import { forEachIndex, ix } from "./loops.js";
-import type { IndexMapOp, StructuralOp } from "./op-def.js";
+import type { Index, IndexMapOp, LowerContext, StructuralOp } from "./op-def.js";
 
 function matvecShape(transposed: boolean) {
   return ([w, x]: readonly Shape[]): Shape => {
@@ -25,6 +25,15 @@ function matvecShape(transposed: boolean) {
     }
     return [transposed ? k : m];
   };
+}
+
+/**
+ * W x or Wᵀ v unrolled: each of the `outputs` elements one sum of `inner` products, W read at
+ * `at(output, r)` and the vector at r. (As loops the two differ: Wᵀ v runs row by row, so that W
+ * is read in memory order.)
+ */
+function unrolledProducts(ctx: LowerContext, outputs: number, inner: number, at: (output: Index, r: number) => Index[]): Stmt[] {
+  return forEachIndex(ctx, [outputs], ([o]) => [ctx.define([o!], sum(Array.from({ length: inner }, (_, r) => binary("*", ctx.elem(0, at(o!, r)), ctx.elem(1, [r])))))]);
 }
 
 export const matvec: StructuralOp = {
@@ -49,13 +58,7 @@ export const matvec: StructuralOp = {
   math: ([w, x]) => `${w} ${x}`,
   lower: (ctx) => {
     const [m, k] = ctx.inputShapes[0] as [number, number];
-    if (ctx.unrolled) {
-      return forEachIndex(ctx, [m], ([i]) => {
-        const terms: Expr[] = [];
-        for (let j = 0; j < k; j++) terms.push(binary("*", ctx.elem(0, [i!, j]), ctx.elem(1, [j])));
-        return [ctx.define([i!], sum(terms))];
-      });
-    }
+    if (ctx.unrolled) return unrolledProducts(ctx, m, k, (i, j) => [i, j]);
     const [i, j, s] = [ctx.fresh("i"), ctx.fresh("j"), ctx.fresh("s")];
     return [
       {
@@ -94,13 +97,7 @@ export const matvecT: StructuralOp = {
   math: ([w, v]) => `${w}ᵀ ${v}`,
   lower: (ctx) => {
     const [m, k] = ctx.inputShapes[0] as [number, number];
-    if (ctx.unrolled) {
-      return forEachIndex(ctx, [k], ([j]) => {
-        const terms: Expr[] = [];
-        for (let i = 0; i < m; i++) terms.push(binary("*", ctx.elem(0, [i, j!]), ctx.elem(1, [i])));
-        return [ctx.define([j!], sum(terms))];
-      });
-    }
+    if (ctx.unrolled) return unrolledProducts(ctx, k, m, (j, i) => [i, j]);
     // Row by row, so W is read in memory order.
     const [i, j, r] = [ctx.fresh("i"), ctx.fresh("j"), ctx.fresh("v")];
     return [

@@ -23,6 +23,16 @@ export function flatIndex(shape: Shape, index: readonly Index[]): Expr {
   return flat;
 }
 
+/** A literal row-major offset as a multi-index of `shape`. */
+export function unflatten(shape: Shape, flat: number): number[] {
+  const index: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index.unshift(flat % shape[d]!);
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return index;
+}
+
 export function forEachIndex(ctx: Pick<LowerContext, "unrolled" | "fresh">, shape: Shape, body: (index: Index[]) => Stmt[]): Stmt[] {
   if (ctx.unrolled) {
     const stmts: Stmt[] = [];

@@ -54,8 +54,10 @@ export interface ElementwiseOp extends OpCommon {
 }
 
 /**
- * Each output element is a cheap function of input elements at mapped indices
- * (broadcast, outer product). It never needs its own storage.
+ * Each output element is a cheap function of input elements at mapped indices (broadcast,
+ * outer product, reshape). Usually fused into its consumer's expression; stored only where a
+ * consumer needs its operand in memory (a matrix product's, or one read at runtime offsets:
+ * lower/plan.ts), and a view (reshape) never: it is read through at the same offsets.
  */
 export interface IndexMapOp extends OpCommon {
   readonly kind: "indexmap";
@@ -75,6 +77,8 @@ export interface IndexMapOp extends OpCommon {
   readsOnce: readonly boolean[];
   /** Reads its inputs by row-major offset (elemFlat): an input that is itself an index map is stored. */
   readonly flatInputs?: boolean;
+  /** A view: the same elements in the same order as its one input (reshape), stored where that is and named as it is. */
+  readonly view?: boolean;
   batchSum?: BatchSumRule;
 }
 
@@ -103,6 +107,8 @@ export interface StructuralOp extends OpCommon {
   lower(ctx: LowerContext): Stmt[];
   /** Inputs whose elements the lowering reads exactly once (elementwise producers fuse into it). */
   readsOnce?: readonly boolean[];
+  /** Reads an input at offsets computed at run time (loops): an input that is an index map is stored, not fused. */
+  readonly flatInputs?: boolean;
   batch?: BatchRule;
   batchSum?: BatchSumRule;
 }

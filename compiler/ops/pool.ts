@@ -12,10 +12,10 @@
 // The maximum's position does not change under a small change of x, so x gets no gradient
 // through max_pool2d_grad and max_pool2d_select.
 
-import { type Expr, type Stmt, assign, binary, call, compare, cond, decl, indexAdd, indexMul, loop, num, or, v, when } from "../ir/code.js";
+import { type Expr, type Stmt, assign, binary, call, compare, cond, decl, indexAdd, indexMul, loop, num, or, sum, v, when } from "../ir/code.js";
 import { type Attrs, type Shape, ShapeError, sameShape, shapeAttr, shapeText, sizeOf } from "../ir/node.js";
-import { accumulate, eachTap, flatAsIndex } from "./conv.js";
-import { type Geometry, type Window, geometry, inputAt, inside, insideBoth, windowOf } from "./conv-geometry.js";
+import { type Geometry, type Window, geometry, pads, windowOf, windowTaps } from "./conv-geometry.js";
+import { accumulate, eachWindowChannel, flatAsIndex, tapsOf } from "./window-loops.js";
 import { flatIndex, ix } from "./loops.js";
 import type { Index, LowerContext, StructuralOp } from "./op-def.js";
 
@@ -35,17 +35,8 @@ function poolOf(x: Shape, attrs: Attrs, what: string): { w: Window; g: Geometry 
 
 const pooledShape = (g: Geometry): Shape => [g.Ho, g.Wo, g.C];
 
-/** The taps of window (oy, ox) inside the image, in scan order (row by row), for the interpreter. */
-function taps(g: Geometry, w: Window, oy: number, ox: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let ky = 0; ky < w.kh; ky++)
-    for (let kx = 0; kx < w.kw; kx++) {
-      const r = oy * w.sh + ky * w.dh - g.padTop;
-      const c = ox * w.sw + kx * w.dw - g.padLeft;
-      if (r >= 0 && r < g.H && c >= 0 && c < g.W) out.push([r, c]);
-    }
-  return out;
-}
+/** The input positions of window (oy, ox) inside the image, in scan order (row by row). */
+const taps = (g: Geometry, w: Window, oy: number, ox: number): [number, number][] => windowTaps(g, w, oy, ox).map((t) => t.i);
 
 /** The input offset of each window's maximum (first on ties), for the interpreter. */
 function argmaxes(x: Float64Array, g: Geometry, w: Window): Int32Array {
@@ -72,7 +63,6 @@ function argmaxes(x: Float64Array, g: Geometry, w: Window): Int32Array {
 function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, Index], c: Index) => Expr, visit: (o: [Index, Index], c: Index, best: Expr, at: Expr) => Stmt[]): Stmt[] {
   const scan = (o: [Index, Index], c: Index): Stmt[] => {
     const [best, at] = [ctx.fresh("best"), ctx.fresh("at")];
-    const out: Stmt[] = [decl("let", best, num(-Infinity)), decl("let", at, num(-1))];
     const oneTap = (i: [Index, Index]): Stmt[] => {
       const value = ctx.fresh("t");
       const offset = flatIndex([g.H, g.W, g.C], [i[0], i[1], c]);
@@ -82,29 +72,9 @@ function windowMax(ctx: LowerContext, g: Geometry, w: Window, read: (i: [Index, 
         ...when(or(compare("<", v(at), num(0)), compare(">", v(value), v(best))), [assign(best, "=", v(value)), assign(at, "=", offset)]),
       ];
     };
-    if (typeof o[0] === "number" && typeof o[1] === "number") {
-      for (const [r, q] of taps(g, w, o[0], o[1])) out.push(...oneTap([r, q]));
-    } else {
-      out.push(...eachTapOf(ctx, g, w, o, oneTap));
-    }
-    return [...out, ...visit(o, c, v(best), v(at))];
+    return [decl("let", best, num(-Infinity)), decl("let", at, num(-1)), ...tapsOf(ctx, g, w, o, oneTap), ...visit(o, c, v(best), v(at))];
   };
-  if (ctx.unrolled) {
-    const out: Stmt[] = [];
-    for (let oy = 0; oy < g.Ho; oy++) for (let ox = 0; ox < g.Wo; ox++) for (let c = 0; c < g.C; c++) out.push(...scan([oy, ox], c));
-    return out;
-  }
-  const [oy, ox, c] = [ctx.fresh("oy"), ctx.fresh("ox"), ctx.fresh("ch")];
-  return [loop(oy, 0, g.Ho, [loop(ox, 0, g.Wo, [loop(c, 0, g.C, scan([v(oy), v(ox)], v(c)))])])];
-}
-
-/** The taps of one window given by loop variables (oy, ox), in scan order, with an `if` where padding can reach past the image. */
-function eachTapOf(ctx: LowerContext, g: Geometry, w: Window, o: [Index, Index], body: (i: [Index, Index]) => Stmt[]): Stmt[] {
-  const [ky, kx] = [ctx.fresh("ky"), ctx.fresh("kx")];
-  const iy = inputAt(o[0], v(ky), w.sh, w.dh, g.padTop);
-  const ixx = inputAt(o[1], v(kx), w.sw, w.dw, g.padLeft);
-  const test = w.padding === "same" ? insideBoth(inside(iy, g.H), inside(ixx, g.W)) : undefined;
-  return [loop(ky, 0, w.kh, [loop(kx, 0, w.kw, when(test === false ? undefined : test, body([iy, ixx])))])];
+  return eachWindowChannel(ctx, g, () => ({ stmts: [], value: undefined }), (o, c) => scan(o, c));
 }
 
 export const maxPool2d: StructuralOp = {
@@ -167,7 +137,7 @@ export const maxPool2dGrad: StructuralOp = {
         }),
       );
       const out: Stmt[] = [...locate];
-      for (let i = 0; i < sizeOf(ctx.shape); i++) out.push(ctx.define(flatAsIndex(ctx.shape, num(i)), sumOf(terms.get(i) ?? [num(0)])));
+      for (let i = 0; i < sizeOf(ctx.shape); i++) out.push(ctx.define(flatAsIndex(ctx.shape, num(i)), sum(terms.get(i) ?? [])));
       return out;
     }
     const z = ctx.fresh("i");
@@ -192,36 +162,43 @@ export const maxPool2dSelect: StructuralOp = {
   flops: ([xs]) => sizeOf(xs!),
   vjp: (s, node, graph) => [null, graph.node("max_pool2d_grad", [node.inputs[0]!, s], node.attrs)],
   math: ([x, u]) => `at_max(${x}, ${u})`,
+  // Loops read u at the maximum's offset, known only at run time: u must be in memory.
+  flatInputs: true,
   lower: (ctx) => {
     const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "max_pool2d_select");
-    return windowMax(ctx, g, w, (i, c) => ctx.elem(0, [i[0], i[1], c]), (o, c, _best, at) => {
-      // In loops, u's element at the runtime offset `at`.
-      if (!ctx.unrolled) return [ctx.define([o[0], o[1], c], ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at)))];
-      // Unrolled, u may live in one local per element, which no runtime offset can name: pick among
-      // the window's taps by comparing `at` with each one's literal offset (as max_pool2d_grad does).
-      const name = ctx.fresh("m");
-      const pick = taps(g, w, o[0] as number, o[1] as number).reduceRight<Expr>(
-        (rest, [r, q]) => cond(compare("===", v(name), num((r * g.W + q) * g.C + (c as number))), ctx.elem(1, [r, q, c]), rest),
-        num(0),
-      );
-      return [decl("const", name, at), ctx.define([o[0], o[1], c], pick)];
-    });
+    const read = (i: [Index, Index], c: Index) => ctx.elem(0, [i[0], i[1], c]);
+    if (ctx.unrolled) {
+      // Unrolled, u may be one local per element, which no runtime offset can name: each
+      // window picks its tap by comparing the offset with every tap's (at === o1 ? u1 : at === o2 ? u2 : … : 0).
+      return windowMax(ctx, g, w, read, (o, c, _best, at) => {
+        const pick = taps(g, w, o[0] as number, o[1] as number).reduceRight<Expr>((rest, [r, q]) => {
+          const offset = (r * g.W + q) * g.C + (c as number);
+          return cond(compare("===", at, num(offset)), ctx.elem(1, [r, q, c]), rest);
+        }, num(0));
+        return [ctx.define([o[0], o[1], c], pick)];
+      });
+    }
+    return windowMax(ctx, g, w, read, (o, c, _best, at) => [ctx.define([o[0], o[1], c], ctx.elem(1, flatAsIndex(ctx.inputShapes[1]!, at)))]);
   },
 };
-
-function sumOf(terms: readonly Expr[]): Expr {
-  return terms.length === 1 ? terms[0]! : { k: "sum", terms };
-}
 
 /** The number of taps of window (oy, ox) inside the image (the mean's divisor). */
 function tapCount(g: Geometry, w: Window, o: [Index, Index]): Expr {
   if (typeof o[0] === "number" && typeof o[1] === "number") return num(taps(g, w, o[0], o[1]).length);
-  if (w.padding === "valid") return num(w.kh * w.kw);
+  if (!pads(g, w)) return num(w.kh * w.kw);
   const span = (oi: Index, stride: number, pad: number, k: number, size: number): Expr => {
     const start = indexAdd(indexMul(ix(oi), stride), -pad);
     return binary("-", call("Math.min", num(size), indexAdd(start, k)), call("Math.max", num(0), start));
   };
   return binary("*", span(o[0], w.sh, g.padTop, w.kh, g.H), span(o[1], w.sw, g.padLeft, w.kw, g.W));
+}
+
+/** A window's tap count, as a literal or (loops over padded windows) a local computed once per window. */
+function tapCountOnce(ctx: LowerContext, g: Geometry, w: Window, o: [Index, Index]): { stmts: Stmt[]; value: Expr } {
+  const count = tapCount(g, w, o);
+  if (count.k === "num") return { stmts: [], value: count };
+  const name = ctx.fresh("taps");
+  return { stmts: [decl("const", name, count)], value: v(name) };
 }
 
 export const avgPool2d: StructuralOp = {
@@ -241,10 +218,15 @@ export const avgPool2d: StructuralOp = {
   flops: ([x], shape) => sizeOf(shape) + sizeOf(x!),
   vjp: (gv, node, graph) => [graph.node("avg_pool2d_grad", [gv], { ...node.attrs, shape: node.inputs[0]!.shape.join("x") })],
   math: ([x]) => `avg_pool(${x})`,
+  // Each window's sum, then one division by its tap count: as the interpreter computes it.
   lower: (ctx) => {
     const { w, g } = poolOf(ctx.inputShapes[0]!, ctx.attrs, "average_pool2d");
-    const c = ctx.unrolled ? undefined : ctx.fresh("ch");
-    return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [o[0], o[1], ch], value: binary("/", ctx.elem(0, [i[0], i[1], ch]), tapCount(g, w, o)) }));
+    return eachWindowChannel(ctx, g, (o) => tapCountOnce(ctx, g, w, o), (o, c, count) => {
+      const at = (i: [Index, Index]) => ctx.elem(0, [i[0], i[1], c]);
+      if (ctx.unrolled) return [ctx.define([o[0], o[1], c], binary("/", sum(taps(g, w, o[0] as number, o[1] as number).map(at)), count))];
+      const s = ctx.fresh("s");
+      return [decl("let", s, num(0)), ...tapsOf(ctx, g, w, o, (i) => [assign(s, "+=", at(i))]), ctx.define([o[0], o[1], c], binary("/", v(s), count))];
+    });
   },
 };
 
@@ -273,21 +255,16 @@ export const avgPool2dGrad: StructuralOp = {
     return [graph.node("avg_pool2d", [z], attrs)];
   },
   math: ([g]) => `spread_avg(${g})`,
+  // Each window's gradient divided by its tap count once, then added to each of its taps.
   lower: (ctx) => {
-    const xs = ctx.shape;
-    const { w, g } = poolOf(xs, ctx.attrs, "avg_pool2d_grad");
-    const c = ctx.unrolled ? undefined : ctx.fresh("ch");
-    return accumulateWindows(ctx, g, w, c, (o, i, ch) => ({ index: [i[0], i[1], ch], value: binary("/", ctx.elem(0, [o[0], o[1], ch]), tapCount(g, w, o)) }));
+    const { w, g } = poolOf(ctx.shape, ctx.attrs, "avg_pool2d_grad");
+    return accumulate(ctx, ctx.shape, (add) =>
+      eachWindowChannel(ctx, g, (o) => tapCountOnce(ctx, g, w, o), (o, c, count) => {
+        const share = binary("/", ctx.elem(0, [o[0], o[1], c]), count);
+        if (ctx.unrolled) return tapsOf(ctx, g, w, o, (i) => add([i[0], i[1], c], share));
+        const name = ctx.fresh("share");
+        return [decl("const", name, share), ...tapsOf(ctx, g, w, o, (i) => add([i[0], i[1], c], v(name)))];
+      }),
+    );
   },
 };
-
-/** Σ over windows and their taps of value(o, i, c) into out[index(o, i, c)], for every channel. */
-function accumulateWindows(ctx: LowerContext, g: Geometry, w: Window, c: string | undefined, term: (o: [Index, Index], i: [Index, Index], ch: Index) => { index: Index[]; value: Expr }): Stmt[] {
-  return accumulate(ctx, ctx.shape, (add) =>
-    eachTap(ctx, g, w, (o, _k, i) => {
-      if (c === undefined) return Array.from({ length: g.C }, (_, ch) => term(o, i, ch)).flatMap((t) => add(t.index, t.value));
-      const t = term(o, i, v(c));
-      return [loop(c, 0, g.C, add(t.index, t.value))];
-    }),
-  );
-}

@@ -7,6 +7,7 @@ import { broadcast, reshape, unbroadcast } from "./layout.js";
 import { matvec, matvecT, onehot, outer } from "./linalg.js";
 import type { OpDef } from "./op-def.js";
 import { Graph } from "../ir/graph.js";
+import type { Node } from "../ir/node.js";
 import { logsoftmax, logsumexp, softmax, sum } from "./reduce.js";
 import { batchSize, rowsOps } from "./rows.js";
 import { matmul } from "./matmul.js";
@@ -28,6 +29,19 @@ export function opDef(name: string): OpDef {
 
 export function allOps(): OpDef[] {
   return [...table.values()];
+}
+
+/** Whether a node is a view of its input (the same elements in the same order: a reshape). */
+export function isView(node: Node): boolean {
+  const def = opDef(node.op);
+  return def.kind === "indexmap" && def.view === true;
+}
+
+/** What a chain of views shows: the first node under them that is not a view (the node itself if it is none). */
+export function viewed(node: Node): Node {
+  let n = node;
+  while (isView(n)) n = n.inputs[0]!;
+  return n;
 }
 
 /** A new, empty graph whose shapes follow the op table. */

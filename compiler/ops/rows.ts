@@ -34,31 +34,24 @@ function product(kind: Gemm["kind"], ctx: RowsLowerContext): Gemm {
   return { kind, C: ctx.out, A: ctx.matrix(0), B: ctx.matrix(1), rows: ctx.rowsOf(0), m, k, op: ctx.op };
 }
 
-export const matmulNT: RowsOp = {
-  name: "matmul_nt",
-  kind: "rows",
-  result: "rowwise",
-  placement: "function",
-  shape: productShape("matmul_nt", false),
-  flops: ([x, w]) => 2 * sizeOf(w!) * (x!.length === 2 ? x![0]! : 1),
-  vjp: notDifferentiated,
-  math: ([x, w]) => `${w} ${x}`,
-  product: (ctx) => product("nt", ctx),
-  lower: (ctx) => gemmLoops(ctx.fresh, product("nt", ctx)),
-};
+/** A product of every row of the batch with a weight matrix W [m, k]: X Wᵀ (`kind` nt) or Δ W (nn). */
+function rowsTimesMatrix(name: string, kind: "nt" | "nn", math: RowsOp["math"]): RowsOp {
+  return {
+    name,
+    kind: "rows",
+    result: "rowwise",
+    placement: "function",
+    shape: productShape(name, kind === "nn"),
+    flops: ([x, w]) => 2 * sizeOf(w!) * (x!.length === 2 ? x![0]! : 1),
+    vjp: notDifferentiated,
+    math,
+    product: (ctx) => product(kind, ctx),
+    lower: (ctx) => gemmLoops(ctx.fresh, product(kind, ctx)),
+  };
+}
 
-export const matmulNN: RowsOp = {
-  name: "matmul_nn",
-  kind: "rows",
-  result: "rowwise",
-  placement: "function",
-  shape: productShape("matmul_nn", true),
-  flops: ([d, w]) => 2 * sizeOf(w!) * (d!.length === 2 ? d![0]! : 1),
-  vjp: notDifferentiated,
-  math: ([d, w]) => `${w}ᵀ ${d}`,
-  product: (ctx) => product("nn", ctx),
-  lower: (ctx) => gemmLoops(ctx.fresh, product("nn", ctx)),
-};
+export const matmulNT = rowsTimesMatrix("matmul_nt", "nt", ([x, w]) => `${w} ${x}`);
+export const matmulNN = rowsTimesMatrix("matmul_nn", "nn", ([d, w]) => `${w}ᵀ ${d}`);
 
 export const matmulTN: RowsOp = {
   name: "matmul_tn",

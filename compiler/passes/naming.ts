@@ -14,7 +14,7 @@ import type { Provenance } from "./rewrite.js";
 import { giveName, nodeLabel } from "../ir/names.js";
 import { type Names, type Node, topoOrder } from "../ir/node.js";
 import { maskName } from "../ops/leaves.js";
-import { opDef } from "../ops/registry.js";
+import { isView, opDef } from "../ops/registry.js";
 
 const LEAF_OPS = new Set(["param", "input", "const", "dropout_mask"]);
 
@@ -79,11 +79,15 @@ function nameIntermediates(names: Map<number, string>, order: readonly Node[]): 
   }
 }
 
-/** Names pass from each rewritten node to what replaced it, in the order the rewriting happened. */
+/**
+ * Names pass from each rewritten node to what replaced it, in the order the rewriting happened,
+ * where both belong to the same pass: a gradient's name (dz_out) never lands on a forward value
+ * that a rewrite found equal to it (out − y), which would then read as a gradient in the forward pass.
+ */
 function carryOver(names: Map<number, string>, provenance: Provenance): void {
   for (const [from, to] of provenance) {
     const name = names.get(from.id);
-    if (name !== undefined) giveName(names, to, name);
+    if (name !== undefined && from.role === to.role) giveName(names, to, name);
   }
 }
 
@@ -101,13 +105,24 @@ function nameAdjoints(names: Map<number, string>, order: readonly Node[], adjoin
   for (const node of order) if (node.op === "param") nameAdjoint(node);
 }
 
-/** The names of every node the passes made, from the elaborated model through simplification. */
-export function nameValues(stable: Stable, differentiated: Differentiated, simplified: Provenance): Names {
+/** What a view shows (a reshape's input) is named as the view, where it has no name of its own: it is what gets stored. */
+function nameUnderViews(names: Map<number, string>, order: readonly Node[]): void {
+  // Users before their inputs, so a chain of views passes its name all the way down.
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]!;
+    const name = names.get(node.id);
+    if (name !== undefined && isView(node) && node.inputs[0]!.role === node.role) giveName(names, node.inputs[0]!, name);
+  }
+}
+
+/** The names of every node the passes made, from the elaborated model through simplification (to `roots`). */
+export function nameValues(stable: Stable, differentiated: Differentiated, simplified: { roots: readonly Node[]; provenance: Provenance }): Names {
   const names = new Map(stable.model.names);
   const asBuilt = stable.asBuilt;
   nameIntermediates(names, topoOrder([asBuilt.trainLoss, asBuilt.output, asBuilt.inferLoss, asBuilt.trainOutput]));
   carryOver(names, stable.provenance);
   nameAdjoints(names, differentiated.gradients.order, differentiated.gradients.adjoints);
-  carryOver(names, simplified);
+  carryOver(names, simplified.provenance);
+  nameUnderViews(names, topoOrder(simplified.roots));
   return names;
 }

@@ -22,10 +22,13 @@ const isConst = (n: Node, v: number) => constValue(n) === v;
 const [A, B] = [0, 1];
 const arg = (n: Node, i: number) => n.inputs[i]!;
 
+/** The most elements constant folding evaluates (inputs and output together): a fold is never a large allocation. */
+const MAX_FOLDED_ELEMENTS = 100_000;
+
 /** Folds an op whose inputs are all constants, via the op's own evaluation. */
 function foldConstants(node: Node, graph: Graph): Node | undefined {
   if (node.inputs.length === 0 || !node.inputs.every((i) => i.op === "const")) return undefined;
-  if (sizeOf(node.shape) > 100_000) return undefined;
+  if ([node, ...node.inputs].reduce((n, x) => n + sizeOf(x.shape), 0) > MAX_FOLDED_ELEMENTS) return undefined;
   const def = opDef(node.op);
   const values = node.inputs.map((i) => new Float64Array(sizeOf(i.shape)).fill(Number(i.attrs["value"])));
   let out: Float64Array;
@@ -244,6 +247,12 @@ export const RULES: Rule[] = [
       return undefined;
     },
   },
+  // reshape(reshape(x)) -> reshape(x) ; reshape(x) to x's own shape -> x: a view of a view is one view
+  {
+    name: "reshape of reshape",
+    apply: (n, g) => (n.op === "reshape" && arg(n, A).op === "reshape" ? g.node("reshape", [arg(arg(n, A), A)], n.attrs) : undefined),
+  },
+  { name: "reshape to its shape", apply: (n) => (n.op === "reshape" && sameShape(arg(n, A).shape, n.shape) ? arg(n, A) : undefined) },
   // log Σ exp(z) -> logsumexp(z)
   {
     name: "stable logsumexp",

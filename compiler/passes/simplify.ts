@@ -53,7 +53,7 @@ export function simplify(d: Differentiated): Derived {
     inferLoss,
     trainLoss,
     grads: new Map(model.params.map((p, i) => [p.name, grads[i]!])),
-    names: nameValues(stable, d, provenance),
+    names: nameValues(stable, d, { roots, provenance }),
     stable,
     rawGrads: d.grads,
     stats: {

@@ -8,7 +8,7 @@
 //       z_h[b * 128 + i3] = Wx_h[b * 128 + i3] + p[100352 + i3]
 
 import type { Stmt } from "../ir/code.js";
-import { commentText } from "../lower/comments.js";
+import { baseName, commentText } from "../lower/comments.js";
 import type { Program } from "../lower/program.js";
 import { exprText } from "./expr.js";
 
@@ -50,7 +50,7 @@ function statements(stmts: readonly Stmt[], indent: string, out: string[]): void
 }
 
 export function programText(program: Program): string {
-  const file = program.file.replace(/^.*[\\/]/, "");
+  const file = baseName(program.file);
   const how = program.batched ? `batched kernels over minibatches of up to ${program.maxBatch} rows` : `per-sample kernels (${program.strategy})`;
   const out = [
     `# program ${program.model} (${file}): ${how}`,

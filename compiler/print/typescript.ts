@@ -5,7 +5,7 @@
 //   buffer z_h [128] × 256 rows  ->  const z_h = new VecArray(32768); // [128] per row: mnist.nn:9  h = dense(x, 128, relu)
 
 import type { Expr, Stmt } from "../ir/code.js";
-import { commentText } from "../lower/comments.js";
+import { baseName, commentText } from "../lower/comments.js";
 import type { Buffer, Fn, Program } from "../lower/program.js";
 import { exprText as printExpr } from "./expr.js";
 import { MAX_LINE, wrapLine } from "./layout.js";
@@ -85,25 +85,36 @@ export function printFunction(fn: Fn, typed = true, wasm?: string): string {
   return [...(doc ? [doc] : []), ...wrapLine(signature), ...wasmDispatch(fn, wasm), ...printStatements(fn.body, "  ", typed), "}", ""].join("\n");
 }
 
-function bufferLine(b: Buffer, file: string, wasm: string | undefined): string {
+/** The shortest cut comment worth keeping behind a declaration. */
+const MIN_COMMENT = 40;
+
+/**
+ * A buffer's declaration with its comment behind it (cut to the line's length), or, where a
+ * long name leaves the comment no room, above it. The declaration itself is never cut. In the
+ * WebAssembly memory when the kernels run there: a view at the buffer's byte offset.
+ */
+function bufferLines(b: Buffer, file: string, wasm: string | undefined): string[] {
   const size = b.shape.reduce((a, d) => a * d, 1);
   const what = `[${b.shape.join(", ")}]${b.rows > 1 ? " per row" : ""}`;
   const from = b.origin ? `: ${commentText(file, b.origin, b.role === "gradient")}` : "";
   const length = b.rows > 1 ? `${b.rows} * ${size}` : String(size);
-  // In the WebAssembly memory when the kernels run there: a view at the buffer's byte offset.
   const place = b.memory === undefined ? length : `${wasm}.buffer, ${b.memory}, ${length}`;
-  const line = `const ${b.name} = new VecArray(${place}); // ${what}${from}`;
-  return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE - 3).trimEnd()}...`;
+  const declaration = `const ${b.name} = new VecArray(${place});`;
+  const comment = `// ${what}${from}`;
+  const line = `${declaration} ${comment}`;
+  if (line.length <= MAX_LINE) return [line];
+  if (declaration.length + 1 + MIN_COMMENT <= MAX_LINE) return [`${line.slice(0, MAX_LINE - 3).trimEnd()}...`];
+  return [...wrapLine(comment), declaration];
 }
 
 /** The kernels of a program: its buffers, then its functions (TypeScript, or JavaScript when not `typed`). */
 export function printProgram(program: Program, typed = true): string {
-  const file = program.file.replace(/^.*[\\/]/, "");
+  const file = baseName(program.file);
   const parts: string[] = [];
   if (program.buffers.length > 0) {
     const rows = program.batched ? `, with room for ${program.maxBatch} rows of a minibatch` : "";
     const where = program.wasm ? ["// They are views of the WebAssembly kernels' memory."] : [];
-    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...where, ...program.buffers.map((b) => bufferLine(b, file, program.wasm?.object)), "");
+    parts.push(`// Intermediate values: one array per tensor the kernels store${rows}.`, ...where, ...program.buffers.flatMap((b) => bufferLines(b, file, program.wasm?.object)), "");
   }
   for (const fn of program.functions) parts.push(printFunction(fn, typed, program.wasm?.object));
   return parts.join("\n");

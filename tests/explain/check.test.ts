@@ -43,6 +43,35 @@ describe("nnc check", () => {
     expect(r.pass, checkText(m.file, r)).toBe(true);
   });
 
+  // Inputs, targets and outputs of any rank: an image in, an image out (an autoencoder's
+  // shape), and an image in with a vector out. (Once check read only their first dimension.)
+  const IMAGES: Record<string, string> = {
+    autoencoder: `model ae\ninput x[4, 4, 2]\ntarget y[4, 4, 2]\na = conv2d(x, 3, 3, padding = "same", activation = tanh)\nout = conv2d(a, 2, 3, padding = "same")\nloss = mean((out - y) ^ 2)\n`,
+    classifier: `model c\ninput x[7, 7, 2]\ntarget y[3]\nh = conv2d(x, 3, [3, 2], strides = 2, padding = "same", activation = tanh)\np = max_pool2d(h, 2, padding = "same")\nout = dense(flatten(p), 3, softmax)\nloss categorical_crossentropy(out, y)\n`,
+  };
+  it.each(
+    Object.keys(IMAGES).flatMap((name) =>
+      [
+        [name, { batch: "always" }, "batched"],
+        [name, { batch: "never", unroll: "always" }, "unrolled"],
+        [name, { batch: "never", unroll: "never" }, "loops"],
+      ] as const,
+    ),
+  )("passes on a model with images (%s), checking the kernels of %o", async (name, options, strategy) => {
+    const r = await checkGradients(IMAGES[name]!, `${name}.nn`, { points: 1, ...options });
+    expect(r.strategy).toBe(strategy);
+    expect(r.pass, checkText(`${name}.nn`, r)).toBe(true);
+    for (const p of r.params) expect(p.compared).toBeGreaterThan(0);
+  });
+
+  it("checks the kernels --batch and --unroll ask for, from the command line", async () => {
+    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    expect(await main(["check", model("parity").file, "--points", "1", "--batch", "always"])).toBe(0);
+    expect(await main(["check", model("parity").file, "--points", "1", "--batch", "never", "--unroll", "never"])).toBe(0);
+    const text = out.mock.calls.map((c) => String(c[0])).join("");
+    expect(text).toMatch(/, batched kernels\n[\s\S]*, per-sample kernels \(loops\)\n/);
+  });
+
   it("differences the training loss with replayed masks when the model has dropout", async () => {
     const m = model("classifier");
     const r = await checkGradients(m.source, m.file, { points: 1 });

@@ -76,6 +76,13 @@ const ROWS: Row[] = [
   // Not one value: a constant tensor holds a single value.
   leavesAlone("fold constants", ({ g }) => g.node("onehot", [g.const(1, [1])], { n: 3 })),
   leavesAlone("fold constants", ({ g }) => g.unary("exp", g.const(0, [100_001]))),
+  // Bounded by its inputs too: Σ of a constant of 10¹⁰ elements, evaluated, would allocate 80 GB.
+  leavesAlone("fold constants", ({ g }) => g.sum(g.const(0.5, [100_000, 100_000]))),
+
+  rewrites("reshape of reshape", ({ g, W }) => g.node("reshape", [g.node("reshape", [W], { shape: "3x2" })], { shape: "6" }), "reshape[shape=6](W)"),
+  leavesAlone("reshape of reshape", ({ g, W }) => g.node("reshape", [W], { shape: "6" })),
+  rewrites("reshape to its shape", ({ g, W }) => g.node("reshape", [W], { shape: "2x3" }), "W"),
+  leavesAlone("reshape to its shape", ({ g, W }) => g.node("reshape", [W], { shape: "3x2" })),
 
   rewrites("broadcast const", ({ g }) => g.broadcast(g.const(2), [3]), "2:[3]"),
   leavesAlone("broadcast const", ({ g, s }) => g.broadcast(s, [3])),
