@@ -7,13 +7,20 @@
 /** The longest line generated code may have. */
 export const MAX_LINE = 120;
 
-/** Positions after which `line` may break, by bracket depth. */
+/** Positions after which `line` may break, by bracket depth; never inside a string literal. */
 function breakPoints(line: string): Map<number, number[]> {
   const byDepth = new Map<number, number[]>();
   let depth = 0;
+  let quote: string | undefined;
+  // In a doc comment quotes are prose (an apostrophe opens no string).
+  const code = !/^\s*(\/\*|\*)/.test(line);
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
-    if (c === "(" || c === "[") depth++;
+    if (quote !== undefined) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = undefined;
+    } else if (code && (c === '"' || c === "'" || c === "`")) quote = c;
+    else if (c === "(" || c === "[") depth++;
     else if (c === ")" || c === "]") depth--;
     else if ((c === "+" && line[i - 1] === " " && line[i + 1] === " ") || (c === "," && line[i + 1] === " ")) {
       const at = byDepth.get(depth) ?? [];

@@ -63,12 +63,19 @@ describe("nnc train on a CNN with an image input and --data mnist", () => {
     expect([...other]).not.toEqual([...params]);
   });
 
-  it("writes a curve with a point per epoch for loss and accuracy", () => {
+  it("writes a curve with a point per epoch for loss, accuracy and the health panels", () => {
     const svg = readFileSync(join(dir, "curve.svg"), "utf8");
     expect(XMLValidator.validate(svg)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(svg);
     const lines = (doc.svg.polyline as { "data-series"?: string; points: string }[]).filter((p) => p["data-series"]);
-    expect(Object.fromEntries(lines.map((p) => [p["data-series"], p.points.trim().split(/\s+/).length]))).toEqual({ loss: 2, accuracy: 2 });
+    expect(Object.fromEntries(lines.map((p) => [p["data-series"], p.points.trim().split(/\s+/).length]))).toEqual({
+      loss: 2,
+      accuracy: 2,
+      // nnc train's health panels: each weight's gradient norm, the relu conv layer's dead fraction.
+      grad_K_c1: 2,
+      grad_W_out: 2,
+      dead_c1: 2,
+    });
   });
 
   it("draws the progress bar on a terminal", async () => {

@@ -67,7 +67,8 @@ describe("nnc train on a small CSV with a JSON Lines test set", () => {
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(svg);
     const lines = (doc.svg.polyline as { "data-series"?: string; points: string }[]).filter((p) => p["data-series"]);
     const counts = Object.fromEntries(lines.map((p) => [p["data-series"], p.points.trim().split(/\s+/).length]));
-    expect(counts).toEqual({ loss: 12, val_loss: 12, accuracy: 12, val_accuracy: 12 });
+    // The curves, and nnc train's health panels: each weight's gradient norm, each sigmoid layer's saturated fraction.
+    expect(counts).toEqual({ loss: 12, val_loss: 12, accuracy: 12, val_accuracy: 12, grad_W_h: 12, grad_W_out: 12, saturated_h: 12, saturated_out: 12 });
   });
 });
 
