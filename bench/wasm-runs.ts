@@ -14,12 +14,10 @@ import type { PeerContext } from "./peer-runs.js";
 import { useCpu } from "./peers/tfjs.js";
 import { useWasm } from "./peers/tfjs-wasm.js";
 import type { Outcome } from "./report.js";
+import { TFJS_WASM_ROW, WASM_PRECISIONS, type WasmPrecision, nncWasmRow } from "./report-wasm.js";
 import { type Workload, sourceOf } from "./workloads.js";
 
-export const WASM_PRECISIONS = ["f64", "f32"] as const;
-export type WasmPrecision = (typeof WASM_PRECISIONS)[number];
-export const nncWasmRow = (precision: WasmPrecision) => `nnc wasm ${precision} step`;
-export const TFJS_WASM_ROW = "TensorFlow.js wasm (SIMD, f32)";
+export type { WasmPrecision };
 
 type Vec = Float64Array | Float32Array;
 interface WasmModule {
