@@ -1,7 +1,8 @@
 // Issue 16's bench rows compute what the other rows compute (the bench itself is never timed in
 // tests): nnc's `--kernels wasm` modules, compiled as the bench compiles them (compileMnistWasm)
 // and trained as it trains them (a parameter vector in the module's memory, createTrainer().step),
-// leave the weights nnc's JavaScript module leaves, to 1e-9 in f64 (1e-5 in f32: float32 rounding, measured 2e-7 against moves of 2e-3 and more);
+// leave the weights nnc's JavaScript module leaves, to 1e-9 in f64 (1e-5 in f32: float32
+// rounding, measured 2e-7, against moves of 2e-3 and more);
 // TensorFlow.js on its wasm backend (SIMD) gives the loss its cpu backend gives after a step.
 
 import "../helpers/tfjs-cpu.js";
