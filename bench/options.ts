@@ -8,7 +8,7 @@
 export interface BenchOptions {
   /** The workloads to run (bench/workloads.ts names), in the order given; undefined: all. */
   only?: string[];
-  /** Whether TensorFlow.js runs (its runs of the tiny models take most of a full run). */
+  /** Whether TensorFlow.js runs, on its cpu and (MNIST) wasm backends (its runs of the tiny models take most of a full run). */
   tfjs: boolean;
   /** 1% of the work, each timed once (a smoke run; BENCH_QUICK=1 does the same). */
   quick: boolean;
@@ -17,7 +17,7 @@ export interface BenchOptions {
 export const BENCH_USAGE = [
   "usage: npm run bench [-- [--only NAME,NAME…] [--no-tfjs] [--quick]]",
   "  --only NAMES  run these workloads only (of: WORKLOADS); print the tables instead of writing bench/RESULTS.md",
-  "  --no-tfjs     leave TensorFlow.js out (its runs take minutes)",
+  "  --no-tfjs     leave TensorFlow.js out, cpu and wasm backends (its runs take minutes)",
   "  --quick       a smoke run: 1% of the work, printed (as BENCH_QUICK=1)",
 ].join("\n");
 

@@ -5,8 +5,8 @@
 
 import type { Outcome, Row } from "./report.js";
 
-/** Results that are nnc itself or a yardstick rather than a peer. */
-const NOT_PEERS = new Set(["nnc fit", "nnc step", "ceiling"]);
+/** Results that are nnc itself or a yardstick rather than a peer (nnc's WebAssembly rows: report-wasm.ts' nncWasmRow). */
+const NOT_PEERS = new Set(["nnc fit", "nnc step", "nnc wasm f64 step", "nnc wasm f32 step", "ceiling"]);
 
 /** MNIST batch 32 before issue 15 (bench/RESULTS.md at 5dd5307): nnc step / plain JS. */
 const MNIST32_BEFORE = { commit: "5dd5307", stepOverPlain: 3.0 };

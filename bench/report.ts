@@ -7,6 +7,7 @@ import type { CnnBench } from "./cnn-bench.js";
 import type { GemmPeak } from "./gemm-peak.js";
 import { cnnTargets, renderCnn } from "./report-cnn.js";
 import { issue15Targets, peerNotes, rateOf, samplesOf } from "./report-peers.js";
+import { issue16Section, wasmNotes } from "./report-wasm.js";
 import type { Workload } from "./workloads.js";
 
 export interface Outcome {
@@ -94,6 +95,9 @@ export function renderResults(r: Report): string {
     "gradient-and-update pass per layer, sizes baked in), *synaptic* 1.1.4 (its compiled network, `activate` + `propagate`), *brain.js* 1.6.1",
     "(`trainPattern`), *tfjs* `@tensorflow/tfjs-layers` `model.fit` on the cpu backend (float32). synaptic and brain.js run their closest",
     "equivalent of each workload, listed under its table. GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
+    "On the MNIST workloads (issue 16, bench/wasm-runs.ts): *nnc wasm f64 step* and *nnc wasm f32 step* are nnc step compiled with",
+    "`--kernels wasm` (f64, and `--precision f32`), timed as nnc step; *TensorFlow.js wasm (SIMD, f32)* the tfjs run on",
+    "`@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD, one thread), timed as tfjs. Their *of GEMM peak* is against the JavaScript yardstick.",
     "The MNIST workloads run bench/mnist-plain.nn (Adam) and bench/mnist-plain-sgd.nn (SGD): the MNIST example without its dropout layer, whose random masks no two",
     "peers could draw alike (the example's held-out accuracy, nnc against tfjs, is in bench/MNIST-ACCURACY.md).",
     "",
@@ -111,12 +115,13 @@ export function renderResults(r: Report): string {
       out.push("", `nnc step against the matrix-matrix peak measured just before its fastest run (${f(row.pairedFraction.peak)} GFLOP/s): **${f(100 * row.pairedFraction.fraction, 0)}%**.`);
     }
     out.push(...peerNotes(row));
+    out.push(...wasmNotes(row));
     const noTfjs = w.peers?.tfjs === false ? "no tfjs run (its batch-1 MNIST rate is in the Adam batch-1 table); " : "no tfjs run (--no-tfjs); ";
     const vsTfjs = row.results["tfjs"] ? `nnc / tfjs: **${f(rate(row, "nnc fit") / rate(row, "tfjs"), 1)}×** (fit), **${f(rate(row, "nnc step") / rate(row, "tfjs"), 1)}×** (step); ` : noTfjs;
     out.push("", `${vsTfjs}nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
   }
   if (r.full) out.push(...fullRunSections(r, r.full));
-  out.push(...issue15Targets(r.rows), "");
+  out.push(...issue15Targets(r.rows), ...issue16Section(r.rows), "");
   return out.join("\n");
 }
 

@@ -1,5 +1,6 @@
 // `npm run bench`: trains the workloads of bench/workloads.ts with nnc's generated modules,
-// TensorFlow.js (tfjs-layers, cpu backend), hand-written loops (plain and fused), synaptic and
+// TensorFlow.js (tfjs-layers, cpu backend; on MNIST also its wasm backend, and nnc with
+// `--kernels wasm` in f64 and f32: wasm-runs.ts), hand-written loops (plain and fused), synaptic and
 // brain.js (peer-runs.ts), in one run, from the same initial weights on the same data, and writes
 // bench/RESULTS.md: samples/s, the fastest peer and nnc's ratio to it, GFLOP/s and its fraction
 // of the best matrix-matrix rate measured in the same run, final loss and accuracy of each,
@@ -22,6 +23,7 @@ import { BENCH_USAGE, parseBenchArgs } from "./options.js";
 import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { runAddedPeers } from "./peer-runs.js";
+import { type WasmPrecision, compileMnistWasm, runWasmRows } from "./wasm-runs.js";
 import { type Workload, isMnist, sourceOf, workloads } from "./workloads.js";
 import { type FullRunParts, type Outcome, type Row, renderResults } from "./report.js";
 import { latency, now } from "./timing.js";
@@ -58,6 +60,8 @@ const minTimedSeconds = options.quick ? 0 : 1;
 /** Where the MNIST workloads' modules are compiled to (from bench/mnist-plain*.nn: the example without dropout). */
 const benchModule = (example: Workload["example"]) => join(tmpdir(), `nnc-bench-${example}-${process.pid}.ts`);
 const MNIST_PLAIN = benchModule("mnist");
+/** Where the MNIST workloads' `--kernels wasm` modules are compiled to (issue 16's rows). */
+const wasmModule = (example: "mnist" | "mnist-sgd", precision: WasmPrecision) => join(tmpdir(), `nnc-bench-${example}-wasm-${precision}-${process.pid}.ts`);
 
 /** The generated module a workload's nnc peer runs. */
 function moduleOf(example: Workload["example"]): string {
@@ -167,9 +171,8 @@ async function runWorkload(w: Workload): Promise<Row> {
   log(`  plain JS     ${row.results["plain JS"].seconds.toFixed(3)} s`);
   // The fused loops, the per-sample ceiling, synaptic and brain.js.
   await runAddedPeers(w, { init, ev, score, bestOf, log, minTimedSeconds }, row.results);
-  if (w.peers?.tfjs === false || !options.tfjs) return row;
-  // TensorFlow.js: one timed run (they are long), after its warm-up.
-  row.results["tfjs"] = await bestOf(1, w, async (v) => {
+  // TensorFlow.js (on whichever backend is current): one timed run (they are long), after its warm-up.
+  const tfjsRun = async (v: Workload): Promise<Outcome> => {
     const { x, y } = data(v);
     const net = tfjsNet(v.net, init);
     const t0 = now();
@@ -178,7 +181,15 @@ async function runWorkload(w: Workload): Promise<Row> {
     const result = { seconds, ...net.evaluate(ev.x, ev.y, ev.rows) };
     net.dispose();
     return result;
-  });
+  };
+  // Issue 16: nnc with WebAssembly kernels (f64, f32) and TensorFlow.js' wasm backend, on MNIST.
+  if (isMnist(w.example)) {
+    const example = w.example as "mnist" | "mnist-sgd";
+    const moduleFile = (precision: WasmPrecision) => wasmModule(example, precision);
+    await runWasmRows(w, { init, ev, score, bestOf, log, minTimedSeconds, moduleFile, ...(options.tfjs ? { tfjsRun } : {}) }, row.results);
+  }
+  if (w.peers?.tfjs === false || !options.tfjs) return row;
+  row.results["tfjs"] = await bestOf(1, w, tfjsRun);
   log(`  tfjs         ${row.results["tfjs"].seconds.toFixed(3)} s`);
   return row;
 }
@@ -256,6 +267,7 @@ if (!writesResults) log("printed at the end: bench/RESULTS.md is written by a fu
 if (everything) log("compile times…");
 const compiles = everything ? compileTimes() : undefined;
 await compileMnistPlain();
+await compileMnistWasm(wasmModule);
 await useCpu();
 log("matrix-matrix peak…");
 const peak = gemmPeak();
@@ -297,7 +309,10 @@ const md = renderResults({
   full,
   partial: writesResults ? undefined : commandLine(),
 });
-for (const example of ["mnist", "mnist-sgd"] as const) rmSync(benchModule(example), { force: true });
+for (const example of ["mnist", "mnist-sgd"] as const) {
+  rmSync(benchModule(example), { force: true });
+  for (const precision of ["f64", "f32"] as const) rmSync(wasmModule(example, precision), { force: true });
+}
 if (!writesResults) process.stdout.write(md);
 else {
   writeFileSync(`${ROOT}bench/RESULTS.md`, md);

@@ -50,7 +50,7 @@ export interface WorkloadPeers {
   brain?: ForeignRun & BrainSettings;
   /** The per-sample ceiling kernel (bench/peers/ceiling.ts): MNIST SGD batch 1 only. */
   ceiling?: boolean;
-  /** false: no TensorFlow.js run (its batch-1 MNIST runs take minutes; mnist1 has one). */
+  /** false: no TensorFlow.js run on its cpu backend (its batch-1 MNIST runs take minutes; mnist1 has one). Its wasm backend runs every MNIST workload (wasm-runs.ts). */
   tfjs?: false;
 }
 
