@@ -270,22 +270,26 @@ describe("the batched fused training step computes what the generic batched step
   });
 
   // Under f32 the generic step squares the rounded gradient for its norm, the fused step the
-  // Gram matrices of the unrounded rows: the norms agree to f32's precision. Without clipping
-  // nothing else depends on the norm; with clipping the factor's last bits move the parameters
-  // by a few of their ulps.
+  // Gram matrices of the unrounded rows: the norms agree to f32's precision. The fused products
+  // round their mean once where the generic step rounds the sum and then the mean (rounding a
+  // tile's accumulator is slow in V8), so a weight's mean gradient can differ by an ulp, and the
+  // parameters by a few of their ulps (at most 1e-6 here); biases, summed in a Float32Array as the
+  // generic step sums them, stay bit-identical. So does clipping's factor, to its last bits.
   it.each(["adam(lr = 0.05)", "sgd(lr = 0.5, momentum = 0.9)", "rmsprop(lr = 0.01, momentum = 0.5, centered = true)"])("iris batched in f32, %s", async (optimizer) => {
     const mod = await load(withOptimizer(MODELS["iris"]!, optimizer), "f32", "always");
     expect(mod.model.kernels.fusedStep).toBe(true);
     const d = compareSteps(mod, 20, 4);
-    expect(d.values).toBeLessThanOrEqual(1e-12);
+    expect(d.fusedSteps).toBe(20);
     expect(d.norm).toBeLessThanOrEqual(1e-6);
+    expect(d.params).toBeLessThanOrEqual(4e-6);
   });
 
   it.each(CLIPPING.map((clip) => `adam(lr = 0.05, ${clip})`))("iris batched in f32, %s", async (optimizer) => {
     const mod = await load(withOptimizer(MODELS["iris"]!, optimizer), "f32", "always");
     const d = compareSteps(mod, 20, 4);
+    expect(d.fusedSteps).toBe(20);
     expect(d.norm).toBeLessThanOrEqual(1e-6);
-    expect(d.params).toBeLessThanOrEqual(1e-6);
+    expect(d.params).toBeLessThanOrEqual(4e-6);
   });
 
   it("a batch with NaN leaves params and the optimizer's state bit-identical", async () => {
