@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import { compile, lowerSource } from "../compile.js";
 import { kernelSummary } from "../emit/kernel-info.js";
-import { WasmMemoryError } from "../lower/wasm/choose.js";
+import { withMemoryChecked } from "./model-module.js";
 import { moduleWat } from "../print/wasm/wat.js";
 import { programText } from "../print/program-text.js";
 import { irReport } from "./ir-report.js";
@@ -66,16 +66,6 @@ export function outputTarget(output: string): Target {
   const stats = statSync(output, { throwIfNoEntry: false });
   if (stats && !stats.isFile() && !stats.isDirectory()) return { language: "ts" };
   throw new UsageError(`cannot tell what to write to '${output}': name it .ts or .mts (TypeScript), or .js or .mjs (JavaScript, with a .d.ts beside it)`);
-}
-
-/** Runs `f`, reporting WebAssembly kernels too large for one memory as a user error. */
-async function withMemoryChecked<T>(f: () => T | Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof WasmMemoryError) throw new CliError(e.message);
-    throw e;
-  }
 }
 
 export async function compileCommand(args: string[]): Promise<number> {

@@ -8,12 +8,43 @@ import { compile, type CompileOptions } from "../compile.js";
 import { openInput, readSource, type InputFile } from "../data/read-file.js";
 import { readWeights, weightsLayout } from "../data/weights.js";
 import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
+import { WasmMemoryError } from "../lower/wasm/choose.js";
+import { CliError } from "./io.js";
+import { oneOf } from "./options.js";
 
-export async function compileModel(file: string, options: Pick<CompileOptions, "hvp"> = {}): Promise<{ mod: GeneratedModule; code: string }> {
+/** The `--kernels` option of the commands that compile a model to run it (train, predict, evaluate). */
+export const KERNELS_OPTION = { kernels: { type: "string" } } as const;
+export const KERNELS_USAGE = `      --kernels js|wasm|auto           the matrix products in JavaScript (default), WebAssembly SIMD, or by model size\n`;
+
+/** `--kernels` as a compile option (absent: the default, JavaScript). */
+export function kernelsOf(values: { kernels?: string | boolean | undefined }): Pick<CompileOptions, "kernels"> {
+  const kernels = oneOf(values.kernels as string | undefined, ["js", "wasm", "auto"] as const, "--kernels");
+  return kernels ? { kernels } : {};
+}
+
+/** Runs `f`, reporting WebAssembly kernels too large for one memory as a user error. */
+export async function withMemoryChecked<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof WasmMemoryError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The model file compiled and loaded; `wasm` when its matrix products run as WebAssembly SIMD
+ * (asked for with `--kernels`, and this host has SIMD).
+ */
+export async function compileModel(file: string, options: Pick<CompileOptions, "hvp" | "kernels"> = {}): Promise<{ mod: GeneratedModule; code: string; wasm: boolean }> {
   const source = readSource(file);
   // No prettier: nobody reads this copy, and formatting costs time.
-  const { code } = await compile(source, file, { ...options, format: false });
-  return { mod: await loadGeneratedModule(code), code };
+  const { code } = await withMemoryChecked(() => compile(source, file, { ...options, format: false }));
+  const mod = await loadGeneratedModule(code);
+  // WebAssembly kernels compile as the module loads (synchronously in Node); ready() says which run.
+  const ready = (mod as { ready?: () => Promise<string> }).ready;
+  const wasm = ready !== undefined && (await ready()) === "wasm";
+  return { mod, code, wasm };
 }
 
 /**

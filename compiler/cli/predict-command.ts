@@ -9,10 +9,10 @@ import { DATA_OPTIONS, dataInputs, readDataset, shapeOf, stringFlag } from "./da
 import { openInput } from "../data/read-file.js";
 import { UsageError } from "./io.js";
 import { checkOutputs, outputName, writeOutput } from "./outputs.js";
-import { compileModel, loadWeights } from "./model-module.js";
+import { KERNELS_OPTION, compileModel, kernelsOf, loadWeights } from "./model-module.js";
 
 export const PREDICT_USAGE = `  nnc predict MODEL.nn --weights W.json --data SRC [-o OUT.csv]   outputs for each row, as CSV
-      (takes --labels, --inputs, --targets, --limit as train does; target columns are ignored)
+      (takes --labels, --inputs, --targets, --limit, --kernels as train does; target columns are ignored)
 `;
 
 export function predictionsCsv(outputName: string, outputSize: number, classifier: boolean, P: ArrayLike<number>): string {
@@ -31,7 +31,7 @@ export function predictionsCsv(outputName: string, outputSize: number, classifie
   return `${lines.join("\n")}\n`;
 }
 
-export const PREDICT_OPTIONS = { ...DATA_OPTIONS, weights: { type: "string" }, output: { type: "string", short: "o" } } as const;
+export const PREDICT_OPTIONS = { ...DATA_OPTIONS, weights: { type: "string" }, output: { type: "string", short: "o" }, ...KERNELS_OPTION } as const;
 
 export async function predictCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, PREDICT_OPTIONS);
@@ -41,7 +41,7 @@ export async function predictCommand(args: string[]): Promise<number> {
   const output = stringFlag(values, "output");
   checkOutputs([{ flag: "-o", path: output }], dataInputs(file, values, ["weights", "data"]));
   const weightsFile = openInput(weights); // a missing file fails before the compile
-  const { mod } = await compileModel(file);
+  const { mod } = await compileModel(file, kernelsOf(values));
   const params = loadWeights(mod, weightsFile);
   const ds = readDataset(values, "data", shapeOf(mod.model), "none");
   const outputSize = mod.model.output.shape.reduce((a, b) => a * b, 1);

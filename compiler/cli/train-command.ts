@@ -14,7 +14,7 @@ import { curveSvg } from "./curve-svg.js";
 import { DATA_OPTIONS, dataInputs, type FlagValues, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
 import { CliError, UsageError, shownName } from "./io.js";
 import { checkOutputs, outputName, writeOutput } from "./outputs.js";
-import { compileModel, loadWeights } from "./model-module.js";
+import { KERNELS_OPTION, KERNELS_USAGE, compileModel, kernelsOf, loadWeights } from "./model-module.js";
 import type { GeneratedModule } from "../emit/load-module.js";
 import { createProgress, evaluationLine, logNumber } from "./train-progress.js";
 import type { TrainJob, TrainMessage, TrainResult } from "./train-worker.js";
@@ -36,7 +36,7 @@ export const TRAIN_USAGE = `  nnc train MODEL.nn --data SRC [options]  train on 
       --labels auto|index|onehot       targets as class indexes or one-hot columns (default auto)
       --inputs A,B,..  --targets C,..  columns by name (default: x0.., y.. by the model's names, else by position)
       --limit N                        use the first N rows of --data (read no further)
-`;
+${KERNELS_USAGE}`;
 
 /** Fails before training, not after, when an output can never be written or would overwrite an input. */
 function checkTrainOutputs(file: string, values: FlagValues, save: string | undefined, plot: string | undefined): void {
@@ -100,6 +100,8 @@ interface Plan {
   model: GeneratedModule["model"];
   train: Dataset;
   held: Dataset | null;
+  /** Whether the matrix products run as WebAssembly SIMD (`--kernels`). */
+  wasm: boolean;
 }
 
 /** Everything that can fail before training does: flags, outputs, model, weights, data. */
@@ -114,6 +116,7 @@ export const TRAIN_OPTIONS = {
   plot: { type: "string" },
   weights: { type: "string" },
   "early-stopping": { type: "string" },
+  ...KERNELS_OPTION,
 } as const;
 
 async function prepare(args: string[]): Promise<Plan> {
@@ -135,13 +138,13 @@ async function prepare(args: string[]): Promise<Plan> {
   const weightsPath = stringFlag(values, "weights");
   const weightsFile: InputFile | null = weightsPath === undefined ? null : openInput(weightsPath); // a missing file fails before the compile
 
-  const { mod, code } = await compileModel(file);
+  const { mod, code, wasm } = await compileModel(file, kernelsOf(values));
   const initial = weightsFile === null ? null : loadWeights(mod, weightsFile); // validated now, with a clear error
   const shape = shapeOf(mod.model);
   let train = readDataset(values, "data", shape, "required");
   let held = test !== undefined ? readDataset({ ...values, limit: undefined }, "test", shape, "required") : null;
   if (split !== undefined) ({ train, held } = splitDataset(train, split, seed));
-  return { file, epochs, batchSize, seed, save, plot, earlyStopping, initial, code, model: mod.model, train, held };
+  return { file, epochs, batchSize, seed, save, plot, earlyStopping, initial, code, model: mod.model, train, held, wasm };
 }
 
 /** Runs `fn` with Ctrl-C handled: the first one calls `first`, a second one quits (exit 130). */
@@ -206,7 +209,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const { model: m, train, held, epochs, batchSize, seed } = plan;
   const out = process.stdout;
   const batchesPerEpoch = Math.ceil(train.rows / Math.min(batchSize, train.rows));
-  out.write(`Model ${m.name}: ${m.paramCount} parameters, loss ${m.loss}\n`);
+  out.write(`Model ${m.name}: ${m.paramCount} parameters, loss ${m.loss}${plan.wasm ? "; matrix products in WebAssembly SIMD" : ""}\n`);
   out.write(`Training data ${describe(train, m)}\n`);
   if (held) out.write(`Validation data ${describe(held, m)}\n`);
   out.write(`${plural(epochs, "epoch")} of ${plural(batchesPerEpoch, "batch", "es")} (batch size ${batchSize}), seed ${seed}\n`);
