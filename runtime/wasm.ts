@@ -153,18 +153,24 @@ export function jsKernels(w: WasmKernels<unknown>): boolean {
   return w.state === "js";
 }
 
+/*
+ * The copies run on every training step: a whole array goes with `set` (a memory copy), a part
+ * of one element by element, since `subarray` would allocate a view per call.
+ */
+
 /** `values` itself when it lies in the memory, else its first `length` values copied into `area` (a view of it). */
 export function inMemory(values: Vec, length: number, area: Vec): Vec {
   if (values.buffer === area.buffer) return values;
-  if (values.length <= area.length) area.set(values);
-  else area.set(values.subarray(0, length));
+  if (values.length === length) area.set(values);
+  else for (let i = 0; i < length; i++) area[i] = values[i]!;
   return area;
 }
 
 /** After a kernel: what it wrote into a staging area back into `values` (nothing when `values` was in the memory). */
 export function fromMemory(values: Vec, length: number, staged: Vec): void {
   if (staged === values) return;
-  values.set(length === staged.length && length === values.length ? staged : staged.subarray(0, length));
+  if (staged.length === length) values.set(staged);
+  else for (let i = 0; i < length; i++) values[i] = staged[i]!;
 }
 
 /** A parameter vector in the memory: `values` copied into the next free slot, or `values` itself when none is left. */
