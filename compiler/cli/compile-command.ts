@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import { compile, lowerSource } from "../compile.js";
 import { kernelSummary } from "../emit/kernel-info.js";
-import { withMemoryChecked } from "./model-module.js";
+import { KERNELS_OPTION, kernelsOf, withMemoryChecked } from "./model-module.js";
 import { moduleWat } from "../print/wasm/wat.js";
 import { programText } from "../print/program-text.js";
 import { irReport } from "./ir-report.js";
@@ -33,7 +33,7 @@ export const COMPILE_OPTIONS = {
   unroll: { type: "string" },
   batch: { type: "string" },
   precision: { type: "string" },
-  kernels: { type: "string" },
+  ...KERNELS_OPTION,
   emit: { type: "string" },
   prettier: { type: "boolean" },
   // Formatting used to be on by default; this old way to turn it off is still accepted.
@@ -76,7 +76,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   const unroll = oneOf(values.unroll as string | undefined, ["auto", "always", "never"] as const, "--unroll");
   const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
-  const kernels = oneOf(values.kernels as string | undefined, ["js", "wasm", "auto"] as const, "--kernels");
+  const { kernels } = kernelsOf(values);
   if (kernels === "wasm" && batch === "never") {
     throw new UsageError(`--kernels wasm runs the matrix products of batched kernels: it cannot be combined with --batch never`);
   }
