@@ -179,6 +179,34 @@ export function mapExpr(e: Expr, f: (x: Expr) => Expr | undefined): Expr {
   }
 }
 
+/** A function call: its callee and arguments. */
+export interface Call {
+  fn: string;
+  args: readonly Expr[];
+}
+
+/**
+ * The statements with their calls rewritten by `f` (undefined: kept): call statements and the
+ * calls a declaration or return takes its value from (`const sq = f(…)`, `return f(…)`).
+ */
+export function mapCalls(stmts: readonly Stmt[], f: (call: Call) => Call | undefined): Stmt[] {
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "call":
+        return { ...s, ...f(s) };
+      case "return":
+      case "decl":
+        return s.value.k === "call" ? { ...s, value: { ...s.value, ...f(s.value) } } : s;
+      case "for":
+      case "block":
+      case "if":
+        return { ...s, body: mapCalls(s.body, f) };
+      default:
+        return s;
+    }
+  });
+}
+
 /** Every variable and array the statements mention (read or written). */
 export function namesUsed(stmts: readonly Stmt[]): Set<string> {
   const out = new Set<string>();

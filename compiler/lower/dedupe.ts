@@ -5,29 +5,12 @@
 //
 //   trainStep_1(p, X, n) ≡ gradRows_1(p, X, n)  ->  trainStep calls gradRows_1; trainStep_1 is dropped
 
-import { type Expr, type Stmt, mapExpr, v } from "../ir/code.js";
+import { type Expr, type Stmt, mapCalls, mapExpr, v } from "../ir/code.js";
 import type { Fn } from "./program.js";
 
-function renamedCall(e: Expr, to: ReadonlyMap<string, string>): Expr {
-  return e.k === "call" && to.has(e.fn) ? { ...e, fn: to.get(e.fn)! } : e;
-}
-
+/** The statements with calls of dropped copies calling the function they copy. */
 function withCallees(stmts: readonly Stmt[], to: ReadonlyMap<string, string>): Stmt[] {
-  return stmts.map((s): Stmt => {
-    switch (s.k) {
-      case "call":
-        return to.has(s.fn) ? { ...s, fn: to.get(s.fn)! } : s;
-      case "return":
-      case "decl":
-        return { ...s, value: renamedCall(s.value, to) };
-      case "for":
-      case "block":
-      case "if":
-        return { ...s, body: withCallees(s.body, to) };
-      default:
-        return s;
-    }
-  });
+  return mapCalls(stmts, (c) => (to.has(c.fn) ? { fn: to.get(c.fn)!, args: c.args } : undefined));
 }
 
 /**

@@ -6,30 +6,15 @@
 //
 //   gradRows_1(p, X, Y, n, g, rng, outputs)  ->  gradRows_1(p, X, n)
 
-import { type Stmt, namesUsed, v } from "../ir/code.js";
+import { type Stmt, mapCalls, namesUsed, v } from "../ir/code.js";
 import type { Fn } from "./program.js";
 import { countTokens } from "./budget.js";
 
+/** The statements with each call of a fitted function passing just what it takes. */
 function withCalls(stmts: readonly Stmt[], args: ReadonlyMap<string, string[]>): Stmt[] {
-  return stmts.map((s): Stmt => {
-    switch (s.k) {
-      case "call": {
-        const names = args.get(s.fn);
-        return names ? { ...s, args: names.map(v) } : s;
-      }
-      case "return":
-      case "decl": {
-        // `return f(…)` (a split kernel's last part), `const x = f(…)` (a measure such as a norm)
-        const names = s.value.k === "call" ? args.get(s.value.fn) : undefined;
-        return names && s.value.k === "call" ? { ...s, value: { ...s.value, args: names.map(v) } } : s;
-      }
-      case "for":
-      case "block":
-      case "if":
-        return { ...s, body: withCalls(s.body, args) };
-      default:
-        return s;
-    }
+  return mapCalls(stmts, (c) => {
+    const names = args.get(c.fn);
+    return names ? { fn: c.fn, args: names.map(v) } : undefined;
   });
 }
 
