@@ -1413,6 +1413,11 @@ interface OptimizerState {
   readonly schedule?: LearningRateSchedule;
 }
 
+/** Before a step: a scheduled learning rate into scalars[0], for the step about to run (scalars[1] + 1). */
+function setScheduledRate(state: OptimizerState): void {
+  if (state.schedule !== undefined) state.scalars[0] = scheduledRate(state.schedule, state.scalars[1]!);
+}
+
 interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -1572,7 +1577,7 @@ function optimizerShell(
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
       clipGradient(grad, options, layout);
-      if (schedule !== undefined) scalars[0] = scheduledRate(schedule, scalars[1]!);
+      setScheduledRate(state);
       const t = scalars[1]! + 1;
       update(params, grad, scalars[0]!, t);
       scalars[1] = t;
@@ -1707,7 +1712,7 @@ function createModelTrainer(
       // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
       if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
         // A generated step reads the rate from scalars[0]: a schedule's rate for this step goes there first.
-        if (fused.schedule !== undefined) fused.scalars[0] = scheduledRate(fused.schedule, fused.scalars[1]!);
+        setScheduledRate(fused);
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;

@@ -29,6 +29,11 @@ export interface OptimizerState {
   readonly schedule?: LearningRateSchedule;
 }
 
+/** Before a step: a scheduled learning rate into scalars[0], for the step about to run (scalars[1] + 1). */
+export function setScheduledRate(state: OptimizerState): void {
+  if (state.schedule !== undefined) state.scalars[0] = scheduledRate(state.schedule, state.scalars[1]!);
+}
+
 export interface Optimizer {
   /**
    * One update of `params` from `grad`, the batch-MEAN gradient. Clipping options are applied
@@ -228,7 +233,7 @@ function optimizerShell(
     step(params: Vec, grad: Vec): void {
       checkStepSizes(name, params, grad, size);
       clipGradient(grad, options, layout);
-      if (schedule !== undefined) scalars[0] = scheduledRate(schedule, scalars[1]!);
+      setScheduledRate(state);
       const t = scalars[1]! + 1;
       update(params, grad, scalars[0]!, t);
       scalars[1] = t;

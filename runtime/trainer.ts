@@ -11,9 +11,8 @@
 //   trainer.gradNorm;                       // global L2 norm of the mean gradient (before clipping)
 
 import { VecArray, type ModelCore, type Rng, type Vec } from "./core.js";
-import type { Optimizer } from "./optimizers.js";
+import { type Optimizer, setScheduledRate } from "./optimizers.js";
 import { createRng } from "./rng.js";
-import { scheduledRate } from "./schedules.js";
 import { checkParams, copyRows } from "./data.js";
 import { anOptimizer, checkOptions, safeInteger } from "./options.js";
 
@@ -103,7 +102,7 @@ export function createModelTrainer(
       // Beyond maxBatch rows the step needs the caller's `out` (chunkOut holds maxBatch rows).
       if (fused !== undefined && n <= fusedRows && (n <= maxBatch || out !== undefined)) {
         // A generated step reads the rate from scalars[0]: a schedule's rate for this step goes there first.
-        if (fused.schedule !== undefined) fused.scalars[0] = scheduledRate(fused.schedule, fused.scalars[1]!);
+        setScheduledRate(fused);
         const loss = core.trainStep!(params, X, Y, n, rng, out ?? chunkOut, fused.arrays, fused.scalars, report);
         last.gradNorm = report[0]!;
         last.applied = report[1] === 1;
