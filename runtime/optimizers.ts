@@ -51,6 +51,13 @@ export interface Optimizer {
   readonly state?: OptimizerState;
 }
 
+/**
+ * Where the optimizers below allocate their state arrays (zeroed): ordinary arrays, unless a
+ * module with WebAssembly kernels that read the state (a fused step's update) puts them in its
+ * memory (runtime/wasm.ts arrayInMemory), so that no step copies them there and back.
+ */
+export const stateArrays: { allocate(size: number): Vec } = { allocate: (size) => new VecArray(size) };
+
 /** Each optimizer's per-parameter state arrays, in the order OptimizerState.arrays holds them. */
 export const STATE_ARRAYS = {
   sgd: ["velocity"],
@@ -351,7 +358,7 @@ export function createSgd(size: number, options: SgdOptions = {}, layout?: Param
   const d = OPTIMIZERS.sgd.options;
   const momentum = optimizerNumber(options.momentum, d.momentum, "sgd momentum", 0, 1);
   const nesterov = options.nesterov ?? d.nesterov;
-  const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
+  const velocity = stateArrays.allocate(momentum !== 0 ? size : 0);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "sgd learningRate");
   return optimizerShell("sgd", size, learningRate, options, layout, [velocity], (params, grad, lr) =>
     sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),
@@ -368,8 +375,8 @@ export function createAdam(size: number, options: AdamOptions = {}, layout?: Par
   const beta1 = optimizerNumber(options.beta1, d.beta1, "adam beta1", 0, 1, true);
   const beta2 = optimizerNumber(options.beta2, d.beta2, "adam beta2", 0, 1, true);
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
-  const m = new VecArray(size);
-  const v = new VecArray(size);
+  const m = stateArrays.allocate(size);
+  const v = stateArrays.allocate(size);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "adam learningRate");
   return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
     const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
@@ -389,9 +396,9 @@ export function createRmsprop(size: number, options: RmspropOptions = {}, layout
   const momentum = optimizerNumber(options.momentum, d.momentum, "rmsprop momentum", 0, 1);
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "rmsprop epsilon", 0, Infinity);
   const centered = options.centered ?? d.centered;
-  const velocity = new VecArray(size);
-  const moments = new VecArray(momentum > 0 ? size : 0);
-  const meanGrad = new VecArray(centered ? size : 0);
+  const velocity = stateArrays.allocate(size);
+  const moments = stateArrays.allocate(momentum > 0 ? size : 0);
+  const meanGrad = stateArrays.allocate(centered ? size : 0);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "rmsprop learningRate");
   return optimizerShell(
     "rmsprop",
@@ -417,7 +424,7 @@ export function createAdagrad(size: number, options: AdagradOptions = {}, layout
     Infinity,
   );
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adagrad epsilon", 0, Infinity);
-  const accumulator = new VecArray(size).fill(initial);
+  const accumulator = stateArrays.allocate(size).fill(initial);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "adagrad learningRate");
   return optimizerShell("adagrad", size, learningRate, options, layout, [accumulator], (params, grad, lr) =>
     adagradUpdate(params, grad, accumulator, size, lr, epsilon),

@@ -182,3 +182,39 @@ export function paramsInMemory(w: WasmKernels<unknown>, values: Vec): Vec {
   w.nextSlot += Math.ceil(bytes / 16) * 16;
   return slot;
 }
+
+/** A zeroed array of `size` in the memory (the next free slot), or an ordinary one when none is left. */
+export function arrayInMemory(w: WasmKernels<unknown>, size: number): Vec {
+  const bytes = size * VecArray.BYTES_PER_ELEMENT;
+  if (w.nextSlot + bytes > w.slotsEnd) return new VecArray(size);
+  const slot = new VecArray(w.buffer, w.nextSlot, size);
+  w.nextSlot += Math.ceil(bytes / 16) * 16;
+  return slot;
+}
+
+/**
+ * An optimizer's state arrays in the memory: `state` itself when all of them lie there (they were
+ * allocated by arrayInMemory), else all copied into `areas` (views of it, `length` each).
+ */
+export function stateInMemory(state: readonly Vec[], length: number, areas: Vec[]): readonly Vec[] {
+  let inside = true;
+  for (let k = 0; k < areas.length; k++) if (state[k]!.buffer !== areas[k]!.buffer) inside = false;
+  if (inside) return state;
+  for (let k = 0; k < areas.length; k++) {
+    const values = state[k]!;
+    if (values.length === length) areas[k]!.set(values);
+    else for (let i = 0; i < values.length; i++) areas[k]![i] = values[i]!;
+  }
+  return areas;
+}
+
+/** After the step: state arrays copied into areas by stateInMemory back where they belong. */
+export function stateFromMemory(state: readonly Vec[], staged: readonly Vec[]): void {
+  if (staged === state) return;
+  for (let k = 0; k < state.length && k < staged.length; k++) {
+    const values = state[k]!;
+    const area = staged[k]!;
+    if (values.length === area.length) values.set(area);
+    else for (let i = 0; i < values.length; i++) values[i] = area[i]!;
+  }
+}

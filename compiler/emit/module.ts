@@ -128,6 +128,7 @@ export function emitModule(model: Model, program: Program, options: EmitOptions)
     section("Runtime helpers (copied from nnc's runtime/)"),
     "",
     runtime,
+    ...(glue?.end ? ["", glue.end] : []),
   ].join("\n");
   if (typed) return { code, kernels };
   const declarations = [

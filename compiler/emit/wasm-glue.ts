@@ -8,7 +8,7 @@
 //     if (jsKernels(wasmKernels)) return gradRowsInMemory(p, X, Y, n, g, rng, outputs);
 //     const pStaged = inMemory(p, 101770, STAGE_PARAMS);   …
 
-import type { Entry, WasmPart } from "../lower/wasm/part.js";
+import type { Entry, Stage, WasmPart } from "../lower/wasm/part.js";
 import { wrapLine } from "../print/layout.js";
 import { encodeModule } from "../print/wasm/encode.js";
 
@@ -17,6 +17,8 @@ export interface WasmGlue {
   head: string;
   /** Declarations after the kernels. */
   tail: string;
+  /** Statements after the runtime helpers (which they use). */
+  end?: string;
   runtimeCalls: string[];
   runtimeTypes: string[];
 }
@@ -43,18 +45,29 @@ function wrapper(entry: Entry, part: WasmPart, typed: boolean): string {
     `/** ${entry.name} with the arrays its WebAssembly products use in their memory (copied there unless they are already). */`,
     ...wrapLine(`function ${entry.name}(${params})${typed ? `: ${entry.returns}` : ""} {`),
     `  if (jsKernels(${part.object})) return ${call(names)};`,
-    ...staged.map((s) => `  const ${s.param}Staged = inMemory(${s.param}, ${length(s)}, ${s.view});`),
+    ...staged.map((s) => `  const ${s.param}Staged = ${s.arrays === undefined ? "inMemory" : "stateInMemory"}(${s.param}, ${length(s)}, ${s.view});`),
   ];
   const args = names.map((n) => (entry.staged.includes(n) ? `${n}Staged` : n));
-  const copyOut = staged.filter((s) => s.copyOut || entry.writes.includes(s.param)).map((s) => `  fromMemory(${s.param}, ${length(s)}, ${s.param}Staged);`);
+  const copyOut = staged
+    .filter((s) => s.copyOut || entry.writes.includes(s.param))
+    .map((s) => (s.arrays === undefined ? `  fromMemory(${s.param}, ${length(s)}, ${s.param}Staged);` : `  stateFromMemory(${s.param}, ${s.param}Staged);`));
   if (entry.returns === "void") lines.push(`  ${call(args)};`, ...copyOut);
   else if (copyOut.length === 0) lines.push(`  return ${call(args)};`);
   else lines.push(`  const result = ${call(args)};`, ...copyOut, `  return result;`);
   return [...lines, `}`, ``].join("\n");
 }
 
+/** A staging area's view, or an array of views (one per state array, each on 16 bytes). */
+function stageViews(s: Stage, object: string, bytes: number): string {
+  const view = (offset: number) => `new VecArray(${object}.buffer, ${offset}, ${s.length})`;
+  if (s.arrays === undefined) return view(s.offset);
+  const stride = Math.ceil((s.length * bytes) / 16) * 16;
+  return `[${Array.from({ length: s.arrays }, (_, k) => view(s.offset + k * stride)).join(", ")}]`;
+}
+
 export function wasmGlue(part: WasmPart, model: string, typed: boolean): WasmGlue {
   const { module, object, arena } = part;
+  const state = part.stages.some((s) => s.arrays !== undefined);
   const type = typed ? `: WasmKernels<WasmExports>` : "";
   const head = [
     `/**`,
@@ -65,8 +78,16 @@ export function wasmGlue(part: WasmPart, model: string, typed: boolean): WasmGlu
     `const ${object}${type} = loadWasmKernels(${JSON.stringify(model)}, ${module.pages}, wasmCode(), ${arena.offset}, ${arena.slots}, ${arena.slotBytes});`,
     ``,
     `// Where an entry kernel copies an array that is not in the memory already.`,
-    ...part.stages.map((s) => `const ${s.view} = new VecArray(${object}.buffer, ${s.offset}, ${s.length});`),
+    ...part.stages.flatMap((s) => wrapLine(`const ${s.view}${s.arrays !== undefined && typed ? ": Vec[]" : ""} = ${stageViews(s, object, part.precision === "f64" ? 8 : 4)};`)),
   ].join("\n");
+  // After the runtime helpers (stateArrays is one of them).
+  const end = state
+    ? [
+        `// The optimizers' state arrays, which the fused step's WebAssembly updates read, go into the memory too.`,
+        `stateArrays.allocate = (size${typed ? ": number" : ""}) => arrayInMemory(${object}, size);`,
+        ``,
+      ].join("\n")
+    : undefined;
   const exportsType = typed
     ? [
         `/** The WebAssembly functions: matrix products, arrays passed as byte offsets in the memory. */`,
@@ -93,7 +114,8 @@ export function wasmGlue(part: WasmPart, model: string, typed: boolean): WasmGlu
   return {
     head,
     tail,
-    runtimeCalls: ["loadWasmKernels", "jsKernels", "inMemory", "fromMemory", "paramsInMemory"],
+    ...(end ? { end } : {}),
+    runtimeCalls: ["loadWasmKernels", "jsKernels", "inMemory", "fromMemory", "paramsInMemory", ...(state ? ["stateArrays", "arrayInMemory", "stateInMemory", "stateFromMemory"] : [])],
     runtimeTypes: ["WasmKernels", "KernelsInUse"],
   };
 }

@@ -20,7 +20,7 @@ import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
 import { type Plan, planStorage } from "./plan.js";
-import type { Fn, KernelHead, Param } from "./program.js";
+import type { Fn, FusedProduct, KernelHead, Param } from "./program.js";
 
 /** Rows of elements small enough to unroll inside the row loop, and the most work such a row may take. */
 const ROW_UNROLL_ELEMENTS = 16;
@@ -234,9 +234,10 @@ class KernelBody {
   }
 
   /** A function of its own (which V8 optimizes alone) taking the kernel's parameters and `locals` of the kernel it also reads. */
-  private helper(comment: string, body: Stmt[], returns: Fn["returns"], locals: readonly Param[] = [], product?: Gemm): string {
+  private helper(comment: string, body: Stmt[], returns: Fn["returns"], locals: readonly Param[] = [], product?: Gemm, update?: FusedProduct): string {
     const name = `${this.kernel.name}_${this.helpers.length + 1}`;
-    this.helpers.push({ name, params: [...this.kernel.params, ...locals], returns, body: [block(comment, body)], tokens: countTokens(body), ...(product ? { product } : {}) });
+    const data = { ...(product ? { product } : {}), ...(update ? { update } : {}) };
+    this.helpers.push({ name, params: [...this.kernel.params, ...locals], returns, body: [block(comment, body)], tokens: countTokens(body), ...data });
     return name;
   }
 
@@ -246,8 +247,12 @@ class KernelBody {
 
   /** A product as a call to a function of its own; the call, to be emitted where it runs. */
   productCall(comment: string, def: RowsOp, ctx: RowsLowerContext, locals: readonly Param[] = []): Stmt {
-    // The function carries the product as data too (for the WebAssembly kernels), unless it has a sink.
-    const name = this.helper(comment, def.lower(ctx), "void", locals, def.product?.(ctx));
+    // The function carries the product as data too (for the WebAssembly kernels); with a sink,
+    // the plain product and the sink beside it (the WebAssembly twin applies the update too).
+    const { sink, ...plain } = ctx;
+    const product = def.product?.(plain);
+    const update = sink && product ? { product, sink, scalars: locals.filter(([, t]) => t === "number").map(([n]) => n) } : undefined;
+    const name = this.helper(comment, def.lower(ctx), "void", locals, sink ? undefined : product, update);
     return block(comment, [callStmt(name, this.args(locals))]);
   }
 

@@ -7,7 +7,7 @@
 //   buffer  z_h     [128] × rows   mnist.nn:9   h = dense(x, 128, relu)
 //   kernel  gradRows(p, X, Y, n, g, rng, out): number   calls gradRows_1 (a matrix product) …
 
-import type { Stmt } from "../ir/code.js";
+import type { Expr, Stmt } from "../ir/code.js";
 import type { Origin, Role, Shape } from "../ir/node.js";
 import type { Gemm } from "../ops/op-def.js";
 import type { WasmPart } from "./wasm/part.js";
@@ -43,6 +43,12 @@ export interface KernelHead {
   training: boolean;
 }
 
+export interface FusedProduct {
+  product: Gemm;
+  sink: (index: Expr, sum: Expr) => Stmt[];
+  scalars: readonly string[];
+}
+
 export interface Fn {
   name: string;
   params: readonly Param[];
@@ -54,6 +60,12 @@ export interface Fn {
   tokens: number;
   /** The matrix product the function computes, as data (a product function of batched kernels): other targets write their own loops from it. */
   product?: Gemm;
+  /**
+   * A fused training step's weight-gradient product (train-step-batched.ts): the product as data,
+   * and the update `sink` applies to each finished sum instead of storing it (its statements read
+   * the function's parameters: `scalars`, numbers such as the rate, and arrays such as p and m).
+   */
+  update?: FusedProduct;
   /**
    * The WebAssembly function it runs as once the module's WebAssembly kernels are loaded (its
    * arrays passed as byte offsets in their memory); its body is the JavaScript fallback.

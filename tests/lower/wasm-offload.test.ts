@@ -1,7 +1,8 @@
 // lower/wasm/offload.ts on MNIST's batched kernels: every matrix product given as data gets a
 // WebAssembly twin, the entry kernels (the fused training step among them) get wrappers that
 // put their arrays into the WebAssembly memory, and the training step's weight-gradient products,
-// which apply the update as each sum is finished, stay JavaScript.
+// which apply the update as each sum is finished, get twins that apply it too (the optimizer's
+// state arrays staged by the step's wrapper).
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ const sizes = { params: 101770, input: 784, target: 10, output: 10 };
 
 describe("offloadProducts", () => {
   const { program } = lowerSource(readFileSync(file, "utf8"), "mnist.nn", { batch: "always" });
-  const products = program.functions.filter((fn) => fn.product).map((fn) => fn.name);
+  const products = program.functions.filter((fn) => fn.product || fn.update).map((fn) => fn.name);
   const out = offloadProducts(program, { precision: "f64", sizes });
 
   it("gives every product as data a WebAssembly twin and wraps the entry kernels", () => {
@@ -25,13 +26,25 @@ describe("offloadProducts", () => {
     expect(out.kernels.train).toBe("trainStep");
   });
 
-  it("wraps the fused training step: its parameters go back after the update, its update products stay JavaScript", () => {
+  it("wraps the fused training step: its parameters and Adam's state go into the memory and back", () => {
     const step = out.wasm!.entries.find((e) => e.name === "trainStep")!;
-    expect([...step.staged].sort()).toEqual(["X", "p"]);
+    expect([...step.staged].sort()).toEqual(["X", "p", "state"]);
     expect(step.writes).toEqual(["p"]);
     for (const e of out.wasm!.entries.filter((e) => e.name !== "trainStep")) expect(e.writes).toEqual([]);
-    // The products that apply the update (W_h's and W_out's gradients) have no product as data.
-    const updating = out.functions.filter((fn) => fn.name.startsWith("trainStep_") && fn.wasm === undefined && JSON.stringify(fn.body).includes("applied as it is summed"));
+    const state = out.wasm!.stages.find((s) => s.param === "state")!;
+    expect(state).toMatchObject({ arrays: 2, length: sizes.params, copyIn: true, copyOut: true });
+  });
+
+  it("gives the products that apply the update (W_h's and W_out's gradients) twins with the rate and scale as f64 parameters", () => {
+    const updating = out.functions.filter((fn) => fn.update !== undefined);
+    expect(updating.map((fn) => fn.wasm)).toEqual(updating.map((fn) => fn.name));
     expect(updating.length).toBe(2);
+    for (const fn of updating) {
+      const twin = out.wasm!.module.functions.find((f) => f.name === fn.name)!;
+      expect(twin.params.filter(([, t]) => t === "f64").map(([n]) => n)).toEqual(["scale", "alpha"]);
+      // Adam's division and square root, on vectors.
+      const text = JSON.stringify(twin.body);
+      for (const o of ["f64x2.div", "f64x2.sqrt", "v128.store"]) expect(text).toContain(o);
+    }
   });
 });

@@ -30,7 +30,31 @@ export type WOp =
   | "f32x4.mul"
   | "f64x2.add"
   | "f64x2.sub"
-  | "f64x2.mul";
+  | "f64x2.mul"
+  // The optimizers' updates (update.ts): division, square root, negation, comparisons and selection.
+  | "f32.div"
+  | "f64.div"
+  | "f32.sqrt"
+  | "f64.sqrt"
+  | "f32.neg"
+  | "f64.neg"
+  | "f32.gt"
+  | "f32.lt"
+  | "f64.gt"
+  | "f64.lt"
+  | "f32.demote_f64"
+  | "select"
+  | "f32x4.div"
+  | "f64x2.div"
+  | "f32x4.sqrt"
+  | "f64x2.sqrt"
+  | "f32x4.neg"
+  | "f64x2.neg"
+  | "f32x4.gt"
+  | "f32x4.lt"
+  | "f64x2.gt"
+  | "f64x2.lt"
+  | "v128.bitselect";
 
 export type LoadOp = "f32.load" | "f64.load" | "v128.load" | "v128.load32_splat" | "v128.load64_splat";
 export type StoreOp = "f32.store" | "f64.store" | "v128.store";
@@ -55,7 +79,7 @@ export type Local = readonly [name: string, type: ValType];
 
 export interface WFunc {
   name: string;
-  /** Parameters: i32 byte offsets of arrays and row counts. */
+  /** Parameters: i32 byte offsets of arrays and row counts; f64 scalars (an update's learning rate, scale). */
   params: readonly Local[];
   locals: readonly Local[];
   body: readonly WStmt[];

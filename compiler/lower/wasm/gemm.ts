@@ -120,6 +120,12 @@ export interface GemmTarget {
   integer(e: Expr): WExpr;
   precision: Precision;
   tiles?: SimdTiles;
+  /**
+   * A tn product's sink (a fused training step, update.ts): what to do with each finished sum,
+   * instead of `C op= sum`, given C's element as a byte offset from its array's start (the
+   * product's C is then addressed from 0) plus a constant.
+   */
+  sink?: (vector: boolean, at: WExpr, offset: number, sum: WExpr) => WStmt[];
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -133,7 +139,8 @@ export function simdGemm(g: Gemm, t: GemmTarget, L: Locals): WStmt[] {
     if (typeof M.base !== "number") throw new Error(`internal: matrix ${M.array} has a runtime base`);
     return iadd(t.address(M.array), M.base * f.bytes);
   };
-  const ctx: Ctx = { f, L, rows, A: origin(g.A), B: origin(g.B), C: origin(g.C), sA: g.A.stride * f.bytes, sB: g.B.stride * f.bytes, sC: g.C.stride * f.bytes, op: g.op };
+  if (t.sink && g.kind !== "tn") throw new Error(`internal: only a tn product takes a sink, not ${g.kind}`);
+  const ctx: Ctx = { f, L, rows, A: origin(g.A), B: origin(g.B), C: origin(g.C), sA: g.A.stride * f.bytes, sB: g.B.stride * f.bytes, sC: g.C.stride * f.bytes, op: g.op, ...(t.sink ? { sink: t.sink } : {}) };
   switch (g.kind) {
     case "nt":
       return nt(ctx, g.m, g.k, tiles.nt);
@@ -156,11 +163,13 @@ interface Ctx {
   sB: number;
   sC: number;
   op: AssignOp;
+  sink?: GemmTarget["sink"];
 }
 
-/** `C op= value` at byte address `addr + offset` (a vector or a scalar). */
-function update(c: Ctx, vector: boolean, addr: WExpr, offset: number, value: WExpr): WStmt {
+/** `C op= value` at byte address `addr + offset` (a vector or a scalar), or the sink's statements. */
+function update(c: Ctx, vector: boolean, addr: WExpr, offset: number, value: WExpr): WStmt | WStmt[] {
   const { f } = c;
+  if (c.sink) return c.sink(vector, addr, offset, value);
   const [load, store, add, sub] = vector ? (["v128.load", "v128.store", f.vadd, f.vsub] as const) : ([f.load, f.store, f.add, f.sub] as const);
   switch (c.op) {
     case "=":
@@ -245,7 +254,7 @@ function nt(c: Ctx, m: number, k: number, [tb, ti]: readonly [number, number]): 
       ...range(wb).flatMap((q) => range(wi).map((r) => set(s[q]![r]!, lanesSum(f, get(acc[q]![r]!))))),
       ...tail,
       set(pc, iadd(iadd(c.C, imul(get(b), c.sC)), imul(get(i), f.bytes))),
-      ...range(wb).flatMap((q) => range(wi).map((r) => update(c, false, get(pc), q * c.sC + r * f.bytes, get(s[q]![r]!)))),
+      ...range(wb).flatMap((q) => range(wi).flatMap((r) => update(c, false, get(pc), q * c.sC + r * f.bytes, get(s[q]![r]!)))),
     ];
   };
   return [
@@ -280,7 +289,7 @@ function splatTile(c: Ctx, width: number, vectors: number, scalar: boolean, dept
   return [
     ...acc.flat().map((x) => set(x, scalar ? fconst(f.bytes === 8 ? "f64" : "f32", 0) : f.zero)),
     wfor(depth.v, i32(0), depth.to, 1, step),
-    ...range(width).flatMap((q) => range(vectors).map((r) => update(c, !scalar, get(pc), q * c.sC + r * 16, get(acc[q]![r]!)))),
+    ...range(width).flatMap((q) => range(vectors).flatMap((r) => update(c, !scalar, get(pc), q * c.sC + r * 16, get(acc[q]![r]!)))),
   ];
 }
 

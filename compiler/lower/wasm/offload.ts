@@ -8,11 +8,12 @@
 //   offloadProducts(lower(...), { precision: "f32", sizes })
 //     -> functions: gradRows_1 (wasm "gradRows_1"), …, gradRowsInMemory; wasm.entries: gradRows → gradRowsInMemory
 
-import { type Expr, type Stmt, mentions } from "../../ir/code.js";
+import { type Expr, type Stmt, mentions, v } from "../../ir/code.js";
 import type { Buffer, Fn, Program } from "../program.js";
 import type { Entry, Stage } from "./part.js";
-import { PAGE_BYTES, type WExpr, type WFunc, get, i32, op } from "./code.js";
-import { Locals, type Precision, simdGemm } from "./gemm.js";
+import { PAGE_BYTES, type WExpr, type WFunc, type WStmt, get, i32, op } from "./code.js";
+import { type GemmTarget, Locals, type Precision, simdGemm } from "./gemm.js";
+import { SINK_INDEX, SINK_SUM, UnsupportedUpdate, updateCode } from "./update.js";
 
 /** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
 export const WASM_OBJECT = "wasmKernels";
@@ -22,6 +23,8 @@ export const MAX_PAGES = 65536;
 
 /** Room for parameter vectors (init, loadParams): this many, within ARENA_BYTES. */
 const ARENA_SLOTS = 4;
+/** And this many more per optimizer state array (each trainer's optimizer takes one of each). */
+const STATE_SLOTS = 4;
 const ARENA_BYTES = 256 * 2 ** 20;
 
 export interface OffloadOptions {
@@ -31,7 +34,7 @@ export interface OffloadOptions {
 }
 
 /** Names the WebAssembly glue declares at the module's top level (generated names must not take them). */
-export const WASM_NAMES = [WASM_OBJECT, "WasmExports", "wasmCode", "ready", "STAGE_PARAMS", "STAGE_GRAD", "STAGE_X", "STAGE_Y", "STAGE_OUTPUTS"];
+export const WASM_NAMES = [WASM_OBJECT, "WasmExports", "wasmCode", "ready", "STAGE_PARAMS", "STAGE_GRAD", "STAGE_X", "STAGE_Y", "STAGE_OUTPUTS", "STAGE_STATE"];
 
 /** The wrapped kernel of an entry. */
 export const inMemory = (entry: string) => `${entry}InMemory`;
@@ -81,6 +84,13 @@ function integer(e: Expr): WExpr {
   throw new Error(`internal: cannot compute ${e.k} as an integer in WebAssembly`);
 }
 
+/** The training step's locals holding the optimizer's state arrays (`const m = state[0]`), by index. */
+function stateLocals(step: Fn): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of step.body) if (s.k === "decl" && s.value.k === "load" && s.value.array === "state" && s.value.index.k === "num") out.set(s.name, s.value.index.value);
+  return out;
+}
+
 /** The functions each function calls, directly. */
 function callees(fn: Fn): Set<string> {
   const out = new Set<string>();
@@ -102,30 +112,59 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
   const buffers: Buffer[] = program.buffers.map((b) => ({ ...b, memory: layout.place(b.length * bytes) }));
   const bufferAt = new Map(buffers.map((b) => [b.name, b.memory!]));
 
-  // Each product function's WebAssembly twin: arrays as byte offsets, n as an i32. (A fused
-  // training step's weight-gradient products apply the update as each sum is finished: they have
-  // no product as data, and stay JavaScript.)
+  // Each product function's WebAssembly twin: arrays as byte offsets, n as an i32. A fused
+  // training step's weight-gradient products apply the update as each sum is finished: their
+  // twins do too (update.ts), reading the step's numbers (rate, scale) as f64 parameters and the
+  // optimizer's state arrays, which the step's wrapper puts into the memory.
   const train = program.kernels.train;
   const entryNames = [program.kernels.predict, program.kernels.loss, program.kernels.grad, ...(train ? [train] : [])];
+  const stateArrays = train ? stateLocals(program.functions.find((fn) => fn.name === train)!) : new Map<string, number>();
+  let stateUsed = false;
   const wasmFunctions: WFunc[] = [];
   const read = new Set<string>();
   const written = new Map<string, boolean>();
   const functions: Fn[] = program.functions.map((fn) => {
-    if (!fn.product) return fn;
-    const g = fn.product;
-    const params = fn.params.filter(([, type]) => type === "Vec" || type === "number").map(([name]) => [name, "i32"] as const);
+    const g = fn.product ?? fn.update?.product;
+    if (!g) return fn;
+    const scalars = new Set(fn.update?.scalars ?? []);
+    const params = fn.params.filter(([, type]) => type === "Vec" || type === "number").map(([name, type]) => [name, scalars.has(name) ? "f64" : "i32"] as const);
     const isParam = new Set(params.map(([name]) => name));
     const L = new Locals(isParam);
     const address = (array: string): WExpr => {
+      // A sink addresses the (never stored) result from 0: its byte offset in p, m, v, …
+      if (fn.update && array === g.C.array) return i32(0);
       if (isParam.has(array)) return get(array);
       const at = bufferAt.get(array);
       if (at === undefined) throw new Error(`internal: product ${fn.name} reads ${array}, neither a parameter nor a buffer`);
       return i32(at);
     };
-    const body = simdGemm(g, { address, integer, precision }, L);
+    let prologue: WStmt[] = [];
+    let sink: GemmTarget["sink"];
+    const arrays = new Set(fn.params.filter(([, type]) => type === "Vec").map(([name]) => name));
+    if (fn.update) {
+      try {
+        const code = updateCode(fn.update.sink(v(SINK_INDEX), v(SINK_SUM)), precision, arrays, scalars, L);
+        prologue = code.prologue;
+        sink = code.element;
+      } catch (error) {
+        if (error instanceof UnsupportedUpdate) return fn;
+        throw error;
+      }
+    }
+    const body = [...prologue, ...simdGemm(g, { address, integer, precision, ...(sink ? { sink } : {}) }, L)];
     wasmFunctions.push({ name: fn.name, params, locals: L.list, body, doc: fn.body[0]?.k === "block" ? fn.body[0].comment : fn.name });
     for (const M of [g.A, g.B]) if (isParam.has(M.array)) read.add(M.array);
-    if (isParam.has(g.C.array)) {
+    if (fn.update) {
+      // The update reads and writes p and the state arrays at the product's indices.
+      for (const a of arrays) {
+        if (a === g.A.array || a === g.B.array) continue;
+        if (stateArrays.has(a)) stateUsed = true;
+        else {
+          read.add(a);
+          written.set(a, true);
+        }
+      }
+    } else if (isParam.has(g.C.array)) {
       written.set(g.C.array, true);
       if (g.op !== "=") read.add(g.C.array);
     }
@@ -138,7 +177,16 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
     return { param, ...s, offset: layout.place(s.length * bytes), copyIn: read.has(param), copyOut: written.has(param) };
   });
   const slotBytes = Math.ceil((sizes.params * bytes) / 16) * 16;
-  const slots = Math.max(1, Math.min(ARENA_SLOTS, Math.floor(ARENA_BYTES / slotBytes)));
+  // The optimizer's state arrays, when the update reads them: an area for each (the step's
+  // wrapper copies them there when they are not in the memory), and slots where optimizers
+  // allocate them (runtime/optimizers.ts stateArrays), a few trainers' worth.
+  const stateCount = stateUsed ? Math.max(...stateArrays.values()) + 1 : 0;
+  if (stateCount > 0) {
+    const at = layout.place(0);
+    for (let k = 0; k < stateCount; k++) layout.place(slotBytes);
+    stages.push({ param: "state", view: "STAGE_STATE", offset: at, length: sizes.params, arrays: stateCount, copyIn: true, copyOut: true });
+  }
+  const slots = Math.max(1, Math.min(ARENA_SLOTS + STATE_SLOTS * stateCount, Math.floor(ARENA_BYTES / slotBytes)));
   const arena = { offset: layout.place(0), slots, slotBytes };
   for (let i = 0; i < slots; i++) layout.place(slotBytes);
   const pages = Math.max(1, Math.ceil(layout.bytes / PAGE_BYTES));
@@ -158,7 +206,7 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
   };
   const entries: Entry[] = entryNames.map((name) => {
     const fn = byName.get(name)!;
-    const staged = [...usesWasm(name)].filter((a) => fn.params.some(([p]) => p === a));
+    const staged = [...usesWasm(name), ...(name === train && stateCount > 0 ? ["state"] : [])].filter((a) => fn.params.some(([p]) => p === a));
     // The training step updates the parameters in place (in JavaScript): a staged copy goes back.
     const writes = name === train ? ["p"] : [];
     return { name, kernel: inMemory(name), params: fn.params, returns: fn.returns, staged, writes };

@@ -17,6 +17,8 @@ export interface Stage {
   length: number;
   /** Elements a call copies: all of them, or `perRow` for each of the call's n rows. */
   perRow?: number;
+  /** An array of arrays (the optimizer's state): this many areas of `length`, 16-byte aligned, one after another. */
+  arrays?: number;
   /** Copied in before the kernel (it is read, or added to), and out after it (it is written). */
   copyIn: boolean;
   copyOut: boolean;
