@@ -1436,6 +1436,13 @@ interface Optimizer {
 }
 
 /**
+ * Where the optimizers below allocate their state arrays (zeroed): ordinary arrays, unless a
+ * module with WebAssembly kernels that read the state (a fused step's update) puts them in its
+ * memory (runtime/wasm.ts arrayInMemory), so that no step copies them there and back.
+ */
+const stateArrays: { allocate(size: number): Vec } = { allocate: (size) => new VecArray(size) };
+
+/**
  * The settings that decide an optimizer's update, besides its learning rate (which may change
  * between steps): its name and every option with its default filled in, clipping included, in
  * a fixed order. The compiler bakes a model's into its generated training step, which runs only
@@ -1617,8 +1624,8 @@ function createAdam(size: number, options: AdamOptions = {}, layout?: ParamInfo[
   const beta1 = optimizerNumber(options.beta1, d.beta1, "adam beta1", 0, 1, true);
   const beta2 = optimizerNumber(options.beta2, d.beta2, "adam beta2", 0, 1, true);
   const epsilon = optimizerNumber(options.epsilon, d.epsilon, "adam epsilon", 0, Infinity);
-  const m = new VecArray(size);
-  const v = new VecArray(size);
+  const m = stateArrays.allocate(size);
+  const v = stateArrays.allocate(size);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "adam learningRate");
   return optimizerShell("adam", size, learningRate, options, layout, [m, v], (params, grad, lr, t) => {
     const alpha = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));

@@ -1417,6 +1417,13 @@ interface Optimizer {
 }
 
 /**
+ * Where the optimizers below allocate their state arrays (zeroed): ordinary arrays, unless a
+ * module with WebAssembly kernels that read the state (a fused step's update) puts them in its
+ * memory (runtime/wasm.ts arrayInMemory), so that no step copies them there and back.
+ */
+const stateArrays: { allocate(size: number): Vec } = { allocate: (size) => new VecArray(size) };
+
+/**
  * The settings that decide an optimizer's update, besides its learning rate (which may change
  * between steps): its name and every option with its default filled in, clipping included, in
  * a fixed order. The compiler bakes a model's into its generated training step, which runs only
@@ -1601,7 +1608,7 @@ function createSgd(size: number, options: SgdOptions = {}, layout?: ParamInfo[])
   const d = OPTIMIZERS.sgd.options;
   const momentum = optimizerNumber(options.momentum, d.momentum, "sgd momentum", 0, 1);
   const nesterov = options.nesterov ?? d.nesterov;
-  const velocity = momentum !== 0 ? new VecArray(size) : new VecArray(0);
+  const velocity = stateArrays.allocate(momentum !== 0 ? size : 0);
   const learningRate = learningRateOption(options.learningRate, d.learningRate, "sgd learningRate");
   return optimizerShell("sgd", size, learningRate, options, layout, [velocity], (params, grad, lr) =>
     sgdUpdate(params, grad, velocity, size, lr, momentum, nesterov),

@@ -25,9 +25,12 @@ interface Status {
   stable: boolean;
 }
 
-/** The kernel functions of a generated module: every top-level `function NAMESample…` / `NAMERows`, and the fused `trainStep`. */
+/**
+ * The kernel functions of a generated module: every top-level `function NAMESample…` / `NAMERows`,
+ * and the fused `trainStep` (with --kernels wasm, also the kernels its wrappers call, `…InMemory`).
+ */
 export function kernelNames(code: string): string[] {
-  return [...code.matchAll(/^function ((?:(?:predict|loss|grad)(?:Sample|Rows)|trainStep)(?:_\d+)?)\(/gm)].map((m) => m[1]!);
+  return [...code.matchAll(/^function ((?:(?:predict|loss|grad)(?:Sample|Rows)|trainStep)(?:_\d+|InMemory)?)\(/gm)].map((m) => m[1]!);
 }
 
 async function statuses(code: string, name: string): Promise<Record<string, Status>> {
@@ -70,6 +73,24 @@ describe.each([{}, { batch: "never" }] as const)("the CNN compiled with %j under
     const report = await statuses(code, `cnn-${options.batch ?? "auto"}`);
     const names = kernelNames(code);
     expect(names.length).toBeGreaterThanOrEqual(3);
+    for (const fn of [...names, "trainer.step", "optimizer.step"]) {
+      const r = report[fn];
+      expect(r, `${fn} missing from the report`).toBeDefined();
+      expect(r!.turbofan, `${fn}: status ${r!.status.toString(2)} after ${r!.calls} calls${r!.stable ? "" : ", deoptimized again on a later call"}`).toBe(true);
+    }
+  });
+});
+
+// --kernels wasm: the wrappers that stage arrays (the fused step's: parameters, inputs and the
+// optimizer's state), the JavaScript kernels they call, and the functions whose first line calls
+// their WebAssembly twin (the products, the fused step's update products among them).
+describe("iris compiled with --kernels wasm under V8", () => {
+  it("has every kernel, wrapper, the trainer step and the optimizer step optimized by TurboFan after warm-up", async () => {
+    const { code } = await compile(readFileSync(`${ROOT}dsl-examples/iris.nn`, "utf8"), "iris.nn", { kernels: "wasm", format: false });
+    const report = await statuses(code, "iris-wasm");
+    const names = kernelNames(code);
+    expect(names).toContain("trainStepInMemory");
+    expect(code).toMatch(/exports\.trainStep_\d+\([^)]*\bscale\b/);
     for (const fn of [...names, "trainer.step", "optimizer.step"]) {
       const r = report[fn];
       expect(r, `${fn} missing from the report`).toBeDefined();
