@@ -15,8 +15,9 @@ export type KernelsMode = "js" | "wasm" | "auto";
 
 /**
  * Flops of a prediction from which `auto` picks WebAssembly: MNIST (203,780) measured 2.9–3.6×
- * faster at batch 32 and 1.1× at batch 1 (docs/wasm.md); models far smaller were not measured,
- * so they keep the JavaScript kernels.
+ * faster at batch 32 and 2.2–8× at batch 1 (Adam f64 to SGD f32, the fused step's update in
+ * WebAssembly too; docs/wasm.md); models far smaller were not measured, so they keep the
+ * JavaScript kernels.
  */
 export const AUTO_MIN_FLOPS = 20_000;
 

@@ -24,7 +24,7 @@ export const MAX_PAGES = 65536;
 /** Room for parameter vectors (init, loadParams): this many, within ARENA_BYTES. */
 const ARENA_SLOTS = 4;
 /** And this many more per optimizer state array (each trainer's optimizer takes one of each). */
-const STATE_SLOTS = 4;
+const STATE_SLOTS = 8;
 const ARENA_BYTES = 256 * 2 ** 20;
 
 export interface OffloadOptions {
