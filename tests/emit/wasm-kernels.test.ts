@@ -116,11 +116,16 @@ describe("--kernels wasm computes what the JavaScript kernels do", () => {
 });
 
 describe("--kernels auto", () => {
-  it("gives MNIST-sized batched models WebAssembly and keeps small models in JavaScript", () => {
-    const kernelsOf = (name: string) => lowerSource(source(name), `${name}.nn`, { kernels: "auto" }).program;
+  it("gives batched models of 1,000 flops and more WebAssembly and keeps small models in JavaScript", () => {
+    const kernelsOf = (name: string, batch: "auto" | "always" = "auto") => lowerSource(source(name), `${name}.nn`, { kernels: "auto", batch }).program;
     expect(kernelsOf("mnist").wasm).toBeDefined();
+    expect(kernelsOf("iris_regularized").flops.predict).toBeGreaterThan(1000);
+    expect(kernelsOf("iris_regularized").wasm).toBeDefined();
+    // Per-sample kernels (small models under --batch auto), and batched ones too small to gain.
+    expect(kernelsOf("xor").batched).toBe(false);
     expect(kernelsOf("xor").wasm).toBeUndefined();
-    expect(kernelsOf("iris_regularized").wasm).toBeUndefined();
+    expect(kernelsOf("xor", "always").batched).toBe(true);
+    expect(kernelsOf("xor", "always").wasm).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 // Which kernels a module gets (`--kernels js|wasm|auto`): the JavaScript ones, or the batched
 // kernels with their matrix products as WebAssembly SIMD (offload.ts). `auto` picks WebAssembly
-// where it measured faster: batched kernels of MNIST's size (bench/wasm-step.ts, docs/wasm.md),
-// and only when the memory they need fits; smaller models keep the JavaScript kernels.
+// where it measured faster: batched kernels of at least 1,000 flops per prediction
+// (docs/wasm.md), and only when the memory they need fits; smaller models keep the JavaScript
+// kernels.
 //
 //   withKernels(program, model, "auto", "f32")   // MNIST: products offloaded; parity: unchanged
 
@@ -14,12 +15,15 @@ import { MAX_PAGES, offloadProducts } from "./offload.js";
 export type KernelsMode = "js" | "wasm" | "auto";
 
 /**
- * Flops of a prediction from which `auto` picks WebAssembly: MNIST (203,780) measured 2.9–3.6×
- * faster at batch 32 and 2.2–8× at batch 1 (Adam f64 to SGD f32, the fused step's update in
- * WebAssembly too; docs/wasm.md); models far smaller were not measured, so they keep the
- * JavaScript kernels.
+ * Flops of a prediction from which `auto` picks WebAssembly (for a model with batched kernels;
+ * `--batch auto` gives small ones per-sample kernels, which stay JavaScript). With the fused
+ * step's update in WebAssembly too, every batched example measured faster with it (steps of 1
+ * and 32 rows, predict; bench/wasm-step.ts and docs/wasm.md): MNIST (203,780 flops) 2.2–8× at
+ * batch 1, 2.9–3.6× at 32; deep_sigmoid (5,550) 1.4–1.8×; deep_relu (4,142) 1.6–2.1×;
+ * iris_regularized (1,550) 1.1–1.8×. A 4-8-3 network (112 flops, batched) gained nothing
+ * (0.95–1.03×): below this, JavaScript.
  */
-export const AUTO_MIN_FLOPS = 20_000;
+export const AUTO_MIN_FLOPS = 1_000;
 
 /** The memory too large for one WebAssembly memory (a user error: `--kernels js` compiles the model). */
 export class WasmMemoryError extends Error {}
