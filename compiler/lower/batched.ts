@@ -8,7 +8,7 @@
 //   gradRows(p, X, Y, n, g, rng, out)
 //     for (b) mask0[…] = …;   gradRows_1(…)  // Wx_h = X W_hᵀ;   for (b) { z_h[…] = …; … }   …   return total;
 
-import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, neg, num, ret, store, v } from "../ir/code.js";
+import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, mapExpr, neg, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { flatIndex } from "../ops/loops.js";
 import type { Gemm, MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
@@ -20,7 +20,7 @@ import type { Buffers } from "./buffers.js";
 import type { Namer } from "./namer.js";
 import { type DataBinding, commentOf, computeOrder, nodeLowerer } from "./node-lowering.js";
 import { type Plan, planStorage } from "./plan.js";
-import type { Fn, FusedProduct, KernelHead, Param } from "./program.js";
+import { type Fn, type FusedProduct, type KernelHead, type Param, SINK_INDEX, SINK_SUM } from "./program.js";
 
 /** Rows of elements small enough to unroll inside the row loop, and the most work such a row may take. */
 const ROW_UNROLL_ELEMENTS = 16;
@@ -248,11 +248,19 @@ class KernelBody {
   /** A product as a call to a function of its own; the call, to be emitted where it runs. */
   productCall(comment: string, def: RowsOp, ctx: RowsLowerContext, locals: readonly Param[] = []): Stmt {
     // The function carries the product as data too (for the WebAssembly kernels); with a sink,
-    // the plain product and the sink beside it (the WebAssembly twin applies the update too).
+    // the plain product and the update of one element beside it (the WebAssembly twin applies it
+    // too): the sink's first statements, their index and sum made symbolic.
     const { sink, ...plain } = ctx;
     const product = def.product?.(plain);
-    const update = sink && product ? { product, sink, scalars: locals.filter(([, t]) => t === "number").map(([n]) => n) } : undefined;
-    const name = this.helper(comment, def.lower(ctx), "void", locals, sink ? undefined : product, update);
+    let statements: Stmt[] | undefined;
+    const recording = sink && ((index: Expr, sum: Expr) => {
+      const out = sink(index, sum);
+      statements ??= symbolic(out, index, sum);
+      return out;
+    });
+    const body = def.lower(recording ? { ...ctx, sink: recording } : ctx);
+    const update = statements && product ? { product, statements, scalars: locals.filter(([, t]) => t === "number").map(([n]) => n) } : undefined;
+    const name = this.helper(comment, body, "void", locals, sink ? undefined : product, update);
     return block(comment, [callStmt(name, this.args(locals))]);
   }
 
@@ -353,6 +361,23 @@ function emitSinks(k: PlannedKernel, sinks: BatchedSinks, body: KernelBody): voi
     }
   }
   if (update) for (const s of [...update.before, { k: "if", test: update.test, body: [...deferred, ...update.after] } satisfies Stmt]) body.once(s);
+}
+
+/** A sink's statements for one element with its `index` and `sum` (found by identity) named SINK_INDEX and SINK_SUM. */
+function symbolic(stmts: readonly Stmt[], index: Expr, sum: Expr): Stmt[] {
+  const name = (e: Expr) => mapExpr(e, (x) => (x === index ? v(SINK_INDEX) : x === sum ? v(SINK_SUM) : undefined));
+  return stmts.map((s) => {
+    switch (s.k) {
+      case "decl":
+      case "assign":
+      case "return":
+        return { ...s, value: name(s.value) };
+      case "store":
+        return { ...s, index: name(s.index), value: name(s.value) };
+      default:
+        return s;
+    }
+  });
 }
 
 /**

@@ -7,7 +7,7 @@
 //   buffer  z_h     [128] × rows   mnist.nn:9   h = dense(x, 128, relu)
 //   kernel  gradRows(p, X, Y, n, g, rng, out): number   calls gradRows_1 (a matrix product) …
 
-import type { Expr, Stmt } from "../ir/code.js";
+import type { Stmt } from "../ir/code.js";
 import type { Origin, Role, Shape } from "../ir/node.js";
 import type { Gemm } from "../ops/op-def.js";
 import type { WasmPart } from "./wasm/part.js";
@@ -43,9 +43,15 @@ export interface KernelHead {
   training: boolean;
 }
 
+/** The names a FusedProduct's statements give the element's index and finished sum. */
+export const SINK_INDEX = "__index";
+export const SINK_SUM = "__sum";
+
 export interface FusedProduct {
   product: Gemm;
-  sink: (index: Expr, sum: Expr) => Stmt[];
+  /** The update of one element (what the sink does with it): its index is `SINK_INDEX`, its finished sum `SINK_SUM`. */
+  statements: readonly Stmt[];
+  /** The function's parameters that are numbers the update reads (the rate, the mean's scale, clip factors). */
   scalars: readonly string[];
 }
 
@@ -62,8 +68,8 @@ export interface Fn {
   product?: Gemm;
   /**
    * A fused training step's weight-gradient product (train-step-batched.ts): the product as data,
-   * and the update `sink` applies to each finished sum instead of storing it (its statements read
-   * the function's parameters: `scalars`, numbers such as the rate, and arrays such as p and m).
+   * and the update applied to each finished sum instead of storing it (its statements read the
+   * function's parameters: `scalars`, numbers such as the rate, and arrays such as p and m).
    */
   update?: FusedProduct;
   /**

@@ -8,12 +8,12 @@
 //   offloadProducts(lower(...), { precision: "f32", sizes })
 //     -> functions: gradRows_1 (wasm "gradRows_1"), …, gradRowsInMemory; wasm.entries: gradRows → gradRowsInMemory
 
-import { type Expr, type Stmt, mentions, v } from "../../ir/code.js";
+import { type Expr, type Stmt, mentions } from "../../ir/code.js";
 import type { Buffer, Fn, Program } from "../program.js";
 import type { Entry, Stage } from "./part.js";
 import { PAGE_BYTES, type WExpr, type WFunc, type WStmt, get, i32, op } from "./code.js";
 import { type GemmTarget, Locals, type Precision, simdGemm } from "./gemm.js";
-import { SINK_INDEX, SINK_SUM, UnsupportedUpdate, updateCode } from "./update.js";
+import { UnsupportedUpdate, updateCode } from "./update.js";
 
 /** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
 export const WASM_OBJECT = "wasmKernels";
@@ -143,7 +143,7 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
     const arrays = new Set(fn.params.filter(([, type]) => type === "Vec").map(([name]) => name));
     if (fn.update) {
       try {
-        const code = updateCode(fn.update.sink(v(SINK_INDEX), v(SINK_SUM)), precision, arrays, scalars, L);
+        const code = updateCode(fn.update.statements, precision, arrays, scalars, L);
         prologue = code.prologue;
         sink = code.element;
       } catch (error) {

@@ -2,8 +2,9 @@
 // finished sum of a weight-gradient product (train-step-batched.ts: mean, clipping, then SGD,
 // momentum, Adam, RMSprop or Adagrad from optimizer-step.ts), translated from the loop language
 // into instructions on a vector of `lanes` consecutive weights (f64x2, f32x4) or on one weight
-// (a scalar column). The sink is called once with symbolic index and sum; its loads and stores at
-// that index become accesses at the tile's byte offset in each array (p, m, v, …), its numbers
+// (a scalar column). The statements are those of one element (lower/program.ts FusedProduct,
+// index and sum named SINK_INDEX and SINK_SUM); loads and stores at that index become accesses
+// at the tile's byte offset in each array (p, m, v, …), its numbers
 // (learning rate, Adam's bias-corrected rate, 1/n, clip factors) are the function's f64
 // parameters, splat once at its start, and its literals are constants, splat once too.
 //
@@ -15,12 +16,10 @@
 // the stores, a few ulps of float32 apart.
 
 import type { Expr, Stmt } from "../../ir/code.js";
+import { SINK_INDEX, SINK_SUM } from "../program.js";
 import { type WExpr, type WOp, type WStmt, fconst, get, iadd, op, set, wload, wstore } from "./code.js";
 import type { Locals, Precision } from "./gemm.js";
 
-/** The symbolic index and sum the sink is called with. */
-export const SINK_INDEX = "__index";
-export const SINK_SUM = "__sum";
 
 /** A statement the translation does not know: the product keeps its JavaScript body. */
 export class UnsupportedUpdate extends Error {}
@@ -51,7 +50,7 @@ const KINDS: Record<Precision, { vector: Kind; scalar: Kind }> = {
 };
 
 /**
- * The update `statements` (the sink's, called with SINK_INDEX and SINK_SUM) as WebAssembly.
+ * The update `statements` (of one element: FusedProduct.statements) as WebAssembly.
  * `arrays`: the function's array parameters (i32 byte addresses); `scalars`: its f64 ones.
  * Throws UnsupportedUpdate for anything else.
  */
