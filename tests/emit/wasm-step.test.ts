@@ -182,6 +182,22 @@ describe("the fused step's update in WebAssembly computes what the generic step 
     expect(d.abs).toBeLessThanOrEqual(4e-6);
   });
 
+  // Widths that are no multiple of the lanes: the last columns of each product are updated one
+  // weight at a time (the update's scalar form).
+  const ODD = "model odd\ninput x[5]\ntarget y[3]\nh = dense(x, 7, tanh)\nout = dense(h, 3, softmax)\nloss categorical_crossentropy(out, y)\noptimizer OPT\n";
+  it.each([
+    ["f64", "adam(lr = 0.05)"],
+    ["f64", "sgd(lr = 0.5, momentum = 0.9, clipvalue = 0.002)"],
+    ["f32", "adam(lr = 0.05)"],
+    ["f32", "rmsprop(lr = 0.01, rho = 0.8, momentum = 0.5, centered = true)"],
+  ] as const)("5-7-3 (scalar columns) %s, %s", async (precision, optimizer) => {
+    const mod = await load(ODD.replace("OPT", optimizer), precision);
+    const d = compare(mod, mod, { steps: 12, maxRows: 4, precision });
+    expect(d.fusedSteps).toBe(12);
+    if (precision === "f64") expect(d.abs).toBe(0);
+    else expect(d.abs).toBeLessThanOrEqual(4e-6);
+  });
+
   it("MNIST f64, adam, minibatches of 1 to 5 rows: bit for bit", async () => {
     const mod = await load(MODELS["mnist"]!, "f64");
     const d = compare(mod, mod, { steps: 6, maxRows: 5, precision: "f64" });
