@@ -7,7 +7,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lowerSource } from "../../compiler/compile.js";
+import { type Expr, type Stmt, binary, call, decl, store, v } from "../../compiler/ir/code.js";
+import { SINK_INDEX, SINK_SUM } from "../../compiler/lower/program.js";
+import { get, i32 } from "../../compiler/lower/wasm/code.js";
+import { Locals } from "../../compiler/lower/wasm/gemm.js";
 import { offloadProducts } from "../../compiler/lower/wasm/offload.js";
+import { UnsupportedUpdate, updateCode } from "../../compiler/lower/wasm/update.js";
 import { ROOT } from "../../scripts/examples.js";
 
 const file = `${ROOT}dsl-examples/mnist.nn`;
@@ -46,5 +51,36 @@ describe("offloadProducts", () => {
       const text = JSON.stringify(twin.body);
       for (const o of ["f64x2.div", "f64x2.sqrt", "v128.store"]) expect(text).toContain(o);
     }
+  });
+});
+
+describe("the fused step's update as WebAssembly (update.ts)", () => {
+  const { program } = lowerSource(readFileSync(file, "utf8"), "mnist.nn", { batch: "always" });
+
+  it("leaves a product whose update it cannot translate in JavaScript, and translates the others", () => {
+    const fused = program.functions.filter((fn) => fn.update !== undefined);
+    expect(fused.length).toBe(2);
+    // An update calling Math.exp (no optimizer does): that product keeps its JavaScript body.
+    const odd = fused[0]!;
+    const exp = (e: Expr): Expr => call("Math.exp", e);
+    const statements = odd.update!.statements.map((s) => (s.k === "decl" ? { ...s, value: exp(s.value) } : s));
+    const patched = { ...program, functions: program.functions.map((fn) => (fn === odd ? { ...fn, update: { ...fn.update!, statements } } : fn)) };
+    const out = offloadProducts(patched, { precision: "f64", sizes });
+    expect(out.functions.find((fn) => fn.name === odd.name)!.wasm).toBeUndefined();
+    expect(out.wasm!.module.functions.map((f) => f.name)).not.toContain(odd.name);
+    expect(out.functions.find((fn) => fn.name === fused[1]!.name)!.wasm).toBe(fused[1]!.name);
+  });
+
+  it("refuses statements it does not know, naming them", () => {
+    const L = new Locals();
+    const bad: Stmt[] = [decl("const", "g", call("Math.exp", v(SINK_SUM)))];
+    expect(() => updateCode(bad, "f64", new Set(["p"]), new Set(), L)).toThrow(UnsupportedUpdate);
+    const wrongIndex: Stmt[] = [store("p", v("other"), "-=", v(SINK_SUM))];
+    expect(() => updateCode(wrongIndex, "f32", new Set(["p"]), new Set(), L)).toThrow(/index into p/);
+    const ok: Stmt[] = [store("p", v(SINK_INDEX), "-=", binary("*", v("lr"), v(SINK_SUM)))];
+    const code = updateCode(ok, "f32", new Set(["p"]), new Set(["lr"]), new Locals());
+    // The rate is demoted to f32 and splat once, at the start.
+    expect(JSON.stringify(code.prologue)).toContain("f32.demote_f64");
+    expect(JSON.stringify(code.element(true, i32(0), 16, get("acc")))).toContain("f32x4.sub");
   });
 });
