@@ -12,6 +12,7 @@ import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { v } from "../ir/code.js";
 import { opDef } from "../ops/registry.js";
 import type { Batched } from "../passes/batch.js";
+import { paramLayout } from "../elaborate/param-layout.js";
 import { Buffers } from "./buffers.js";
 import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
 import { Namer } from "./namer.js";
@@ -108,19 +109,15 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   const { model } = derived;
   const file = model.file;
   const maxBatch = options.maxBatch ?? 256;
-  const offsets = new Map<string, number>();
-  let paramCount = 0;
-  for (const p of model.params) {
-    offsets.set(p.name, paramCount);
-    paramCount += sizeOf(p.shape);
-  }
+  const layout = paramLayout(model.params);
+  const offsets = layout.offsets;
   const extra = options.extra?.kernels ?? [];
   const sampleOffsets = new Map([...offsets, ...(options.extra?.offsets ?? [])]);
   const namer = moduleNamer(options.reserved ?? [], extra);
   const buffers = new Buffers(namer, batched.names);
   const grads = model.params.map((p) => derived.grads.get(p.name)!);
   // A training sample also adds each gradient element into g: one more flop per parameter.
-  const flops = { predict: flopsOf([derived.predict]), grad: flopsOf([derived.trainLoss, ...grads]) + paramCount };
+  const flops = { predict: flopsOf([derived.predict]), grad: flopsOf([derived.trainLoss, ...grads]) + layout.count };
   const runtime = runtimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...grads, ...extra.flatMap((k) => k.sinks.map((s) => s.node))]);
   const output = model.outputName;
 
@@ -141,7 +138,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   // Measured once: it decides the strategy here and gradSample's lowering below.
   const gradFits = batch === "auto" ? fitsOneFunction(gradSinks, sample, true) : undefined;
   const isBatched = batch === "always" || (batch === "auto" && !gradFits);
-  const base = { model: model.name, file, maxBatch, flops, runtime };
+  const base = { model: model.name, file, params: layout, maxBatch, flops, runtime };
 
   if (!isBatched) {
     const unroll = options.unroll ?? "auto";
@@ -226,7 +223,7 @@ const MIN_ROWS = 8;
 function batchedKernels(
   batched: Batched,
   maxBatch: number,
-  offsets: Map<string, number>,
+  offsets: ReadonlyMap<string, number>,
   output: string,
   reserved: Iterable<string>,
   precision: "f64" | "f32",

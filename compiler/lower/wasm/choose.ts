@@ -31,7 +31,7 @@ export function withKernels(program: Program, model: Model, kernels: KernelsMode
   }
   if (kernels === "auto" && program.flops.predict < AUTO_MIN_FLOPS) return program;
   const sizes = {
-    params: model.params.reduce((n, p) => n + sizeOf(p.shape), 0),
+    params: program.params.count,
     input: sizeOf(model.input.shape),
     target: sizeOf(model.target.shape),
     output: sizeOf(model.infer.output.shape),
