@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { compile } from "../compiler/compile.js";
 import { ROOT } from "../scripts/examples.js";
 import { mnistSplit } from "../scripts/mnist-data.js";
-import { CNN_CLASSES, CNN_PIXELS, checkLayout, cnnNet } from "./cnn-workload.js";
+import { CNN_CLASSES, CNN_PIXELS, benchCnnNet, checkLayout } from "./cnn-workload.js";
 import { type FunctionTime, functionProfile } from "./function-profile.js";
 import { type GemmPeak, gemmPeak } from "./gemm-peak.js";
 import { convnetNet } from "./peers/convnetjs.js";
@@ -69,7 +69,7 @@ export async function runCnnBench(opts: { quick: boolean; log: (s: string) => vo
   const compileSeconds = (now() - t0) / 1000;
   writeFileSync(file, code);
   const mod = (await import(pathToFileURL(file).href)) as Module;
-  const spec = cnnNet(0);
+  const spec = benchCnnNet();
   checkLayout(spec, mod.model.params);
   // From the module's own record (its header comment cuts long lines).
   const { predict: flopsPerPrediction, grad: flopsPerSample } = mod.model.kernels.flops;

@@ -3,10 +3,12 @@
 // their networks from, with each parameter's offset in nnc's flat parameter vector. Kernels are
 // [kh, kw, in, out] (Keras' layout, and nnc's), the dense kernel [out, in] (nnc's).
 //
-//   const net = cnnNet(0);               // the benchmark's network (no dropout)
+//   const net = benchCnnNet();           // the benchmark's network (no dropout)
 //   const ex = cnnExampleNet(text);      // the example's, with its dropout (bench:accuracy)
 //   checkLayout(net, mod.model.params);  // the offsets are the generated module's
 
+import { readFileSync } from "node:fs";
+import { ROOT } from "../scripts/examples.js";
 import type { OptimizerSpec } from "./workloads.js";
 
 export type CnnLayer =
@@ -23,21 +25,9 @@ export interface CnnSpec {
   optimizer: Extract<OptimizerSpec, { name: "adam" }>;
 }
 
-/** The MNIST CNN; `dropout` > 0 puts the example's dropout before the dense layer. */
-export function cnnNet(dropout: number, lr = 0.001): CnnSpec {
-  return {
-    input: [28, 28, 1],
-    layers: [
-      { kind: "conv", filters: 16, size: 3, padding: "same", K: 0, b: 144 },
-      { kind: "maxpool", size: 2 },
-      { kind: "conv", filters: 32, size: 3, padding: "valid", K: 160, b: 4768 },
-      { kind: "maxpool", size: 2 },
-      { kind: "flatten" },
-      ...(dropout > 0 ? [{ kind: "dropout", rate: dropout } as const] : []),
-      { kind: "dense", units: 10, activation: "softmax", W: 4800, b: 16320 },
-    ],
-    optimizer: { name: "adam", lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-  };
+/** The benchmark's network: bench/mnist-cnn-plain.nn read by cnnExampleNet. */
+export function benchCnnNet(): CnnSpec {
+  return cnnExampleNet(readFileSync(`${ROOT}bench/mnist-cnn-plain.nn`, "utf8"));
 }
 
 /**

@@ -13,9 +13,10 @@
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { GeneratedModule } from "../compiler/emit/load-module.js";
+import { compile } from "../compiler/compile.js";
+import { type GeneratedModule, loadGeneratedModule } from "../compiler/emit/load-module.js";
 import { ROOT } from "../scripts/examples.js";
-import { MNIST_BATCH, MNIST_CNN_BATCH, MNIST_CNN_EPOCHS, MNIST_EPOCHS, mnistSplit } from "../scripts/mnist-data.js";
+import { MNIST_BATCH, MNIST_CNN_BATCH, MNIST_CNN_COMPILE, MNIST_CNN_EPOCHS, MNIST_EPOCHS, mnistSplit } from "../scripts/mnist-data.js";
 import { checkLayout, cnnExampleNet } from "./cnn-workload.js";
 import { type TfjsNet, tfjsNet, useCpu } from "./peers/tfjs.js";
 import { tfjsCnn } from "./peers/tfjs-cnn.js";
@@ -24,13 +25,15 @@ import { useWasmConvFilterGrad } from "./peers/tfjs-wasm-conv-filter-grad.js";
 import { mnistExampleNet } from "./workloads.js";
 
 const SEEDS = [1, 2, 3];
+const CNN_SOURCE = "dsl-examples/mnist_cnn.nn";
 const OUT = `${ROOT}bench/MNIST-ACCURACY.md`;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 interface Part {
   key: "mlp" | "cnn";
   heading: string;
-  generated: string;
+  /** The example's module, compiled as the demo trains it. */
+  load(): Promise<GeneratedModule>;
   epochs: number;
   batch: number;
   description: string[];
@@ -43,7 +46,7 @@ const PARTS: Part[] = [
   {
     key: "mlp",
     heading: "## The MLP: dsl-examples/mnist.nn",
-    generated: "generated/mnist.ts",
+    load: async () => (await import(pathToFileURL(`${ROOT}generated/mnist.ts`).href)) as GeneratedModule,
     epochs: MNIST_EPOCHS,
     batch: MNIST_BATCH,
     description: ["784 → 128 relu → dropout 0.2 → 10 softmax, categorical cross-entropy, Adam 0.001; tfjs on its cpu backend."],
@@ -53,12 +56,13 @@ const PARTS: Part[] = [
   {
     key: "cnn",
     heading: "## The CNN: dsl-examples/mnist_cnn.nn",
-    generated: "generated/mnist_cnn.ts",
+    load: async () => loadGeneratedModule((await compile(readFileSync(`${ROOT}${CNN_SOURCE}`, "utf8"), CNN_SOURCE, MNIST_CNN_COMPILE)).code),
     epochs: MNIST_CNN_EPOCHS,
     batch: MNIST_CNN_BATCH,
     description: [
       "The layers, dropout and learning rate as the model file says (docs/mnist-cnn-selection.md); categorical cross-entropy,",
-      "Adam. Conv kernels are [kh, kw, in, out] in both. tfjs trains on its WebAssembly backend (XNNPACK, SIMD, one thread),",
+      "Adam. Conv kernels are [kh, kw, in, out] in both. nnc is compiled with `--kernels wasm` (f64), as the demo compiles it.",
+      "tfjs trains on its WebAssembly backend (XNNPACK, SIMD, one thread),",
       "which has no Conv2DBackpropFilter: bench/peers/tfjs-wasm-conv-filter-grad.ts supplies one in JavaScript, checked",
       "against tfjs-backend-cpu's kernel before use; every other kernel is tfjs' own.",
     ],
@@ -67,7 +71,7 @@ const PARTS: Part[] = [
       await useWasmConvFilterGrad();
     },
     tfjs: (mod, init) => {
-      const spec = cnnExampleNet(readFileSync(`${ROOT}dsl-examples/mnist_cnn.nn`, "utf8"));
+      const spec = cnnExampleNet(readFileSync(`${ROOT}${CNN_SOURCE}`, "utf8"));
       checkLayout(spec, mod.model.params);
       return tfjsCnn(spec, init);
     },
@@ -75,7 +79,7 @@ const PARTS: Part[] = [
 ];
 
 async function runPart(part: Part): Promise<string[]> {
-  const mod = (await import(pathToFileURL(`${ROOT}${part.generated}`).href)) as GeneratedModule;
+  const mod = await part.load();
   await part.useBackend();
   const { train, test } = mnistSplit();
   const rows: { seed: number; nnc: number; tfjs: number }[] = [];

@@ -27,7 +27,7 @@ export function renderCnn(c: CnnBench, bestPeak: number): string[] {
   const out: string[] = [];
   const gflops = (peer: string) => (rate(c, peer) * c.flopsPerSample) / 1e9;
   out.push(
-    "### MNIST CNN: conv 3×3×16 same relu → max pool 2 → conv 3×3×32 relu → max pool 2 → dense 10 softmax, Adam, batch 32",
+    "### MNIST CNN: conv 3×3×32 same relu → max pool 2 → conv 3×3×64 relu → max pool 2 → dense 10 softmax, Adam, batch 32",
     "",
     "bench/mnist-cnn-plain.nn: dsl-examples/mnist_cnn.nn without its dropout. Every peer starts from nnc's `init(1)` and",
     "trains on the first training digits in order, 32 per update; tfjs needs seconds per update, so each peer trains its",

@@ -24,6 +24,7 @@ import { loadGeneratedModule } from "../compiler/emit/load-module.js";
 import { compile } from "../compiler/compile.js";
 import { ROOT } from "./examples.js";
 import { crossValidate } from "./mnist-cross-validate.js";
+import { MNIST_CNN_COMPILE } from "./mnist-data.js";
 
 interface Candidate {
   name: string;
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   for (const c of CANDIDATES) {
     console.log(`${c.name}:`);
     const started = performance.now();
-    const compiled = await compile(mnistCnnSource(c), "mnist_cnn.nn", { kernels: "wasm" });
+    const compiled = await compile(mnistCnnSource(c), "mnist_cnn.nn", MNIST_CNN_COMPILE);
     const mod = await loadGeneratedModule(compiled.code);
     const cv = { folds: FOLDS, runFolds: RUN_FOLDS, epochs: EPOCHS, batch: c.batch, seed: SEED };
     const curve = crossValidate(mod, cv, (line) => console.log(line)).map((a) => a * 100);

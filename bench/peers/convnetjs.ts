@@ -5,7 +5,7 @@
 // gradients of a batch; its Trainer has no Adam in 0.3.0, so the update is Keras' Adam written
 // over `net.getParamsAndGrads()` as the Trainer's own loop is (a small share of a step).
 //
-//   const net = convnetNet(cnnNet(0), params);
+//   const net = convnetNet(benchCnnNet(), params);
 //   net.fit(x, y, rows, { batchSize: 32, epochs: 1 });
 
 import { createRequire } from "node:module";

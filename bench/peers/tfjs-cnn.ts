@@ -3,7 +3,7 @@
 // (conv kernels are [kh, kw, in, out] in both; nnc's dense kernel is [out, in], tfjs' [in, out]),
 // trained with model.fit as a tfjs user would. Call `useCpu()` (peers/tfjs.ts) first.
 //
-//   const net = tfjsCnn(cnnNet(0), params);
+//   const net = tfjsCnn(benchCnnNet(), params);
 //   await net.fit(x, y, rows, { batchSize: 32, epochs: 1 });
 
 import * as tf from "@tensorflow/tfjs-core";
