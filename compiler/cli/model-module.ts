@@ -8,7 +8,7 @@ import { compile, type CompileOptions } from "../compile.js";
 import { openInput, readSource, type InputFile } from "../data/read-file.js";
 import { readWeights, weightsLayout } from "../data/weights.js";
 import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
-import { WasmMemoryError } from "../lower/wasm/choose.js";
+import { LimitError } from "../lower/limit-error.js";
 import { CliError } from "./io.js";
 import { oneOf } from "./options.js";
 
@@ -22,12 +22,12 @@ export function kernelsOf(values: { kernels?: string | boolean | undefined }): P
   return kernels ? { kernels } : {};
 }
 
-/** Runs `f`, reporting WebAssembly kernels too large for one memory as a user error. */
-export async function withMemoryChecked<T>(f: () => T | Promise<T>): Promise<T> {
+/** Runs `f`, reporting a model too large for an option (WebAssembly memory, forced unrolling) as a user error. */
+export async function withLimitsChecked<T>(f: () => T | Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof WasmMemoryError) throw new CliError(e.message);
+    if (e instanceof LimitError) throw new CliError(e.message);
     throw e;
   }
 }
@@ -39,7 +39,7 @@ export async function withMemoryChecked<T>(f: () => T | Promise<T>): Promise<T> 
 export async function compileModel(file: string, options: Pick<CompileOptions, "hvp" | "kernels"> = {}): Promise<{ mod: GeneratedModule; code: string; wasm: boolean }> {
   const source = readSource(file);
   // No prettier: nobody reads this copy, and formatting costs time.
-  const { code } = await withMemoryChecked(() => compile(source, file, { ...options, format: false }));
+  const { code } = await withLimitsChecked(() => compile(source, file, { ...options, format: false }));
   const mod = await loadGeneratedModule(code);
   // WebAssembly kernels compile as the module loads (synchronously in Node); ready() says which run.
   const ready = (mod as { ready?: () => Promise<string> }).ready;

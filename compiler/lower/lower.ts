@@ -12,6 +12,8 @@ import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { v } from "../ir/code.js";
 import { opDef } from "../ops/registry.js";
 import type { Batched } from "../passes/batch.js";
+import { LimitError } from "./limit-error.js";
+import { baseName } from "./comments.js";
 import { paramLayout } from "../elaborate/param-layout.js";
 import { Buffers } from "./buffers.js";
 import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
@@ -142,6 +144,13 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
 
   if (!isBatched) {
     const unroll = options.unroll ?? "auto";
+    if (unroll === "always" && flops.grad > UNROLL_ALWAYS_MAX_FLOPS) {
+      throw new LimitError(
+        `--unroll always: ${baseName(file)}'s training kernel would be written out as ${flops.grad.toLocaleString("en-US")} operations per ` +
+          `sample; forced unrolling stops at ${UNROLL_ALWAYS_MAX_FLOPS.toLocaleString("en-US")} (MNIST's 410,555 already take seconds and ` +
+          "15 MB); leave out --unroll always: the default unrolls what fits V8's budget and writes loops for the rest",
+      );
+    }
     const specs: KernelSpec[] = [
       {
         name: "predictSample",
@@ -214,6 +223,12 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows", ...(lowered.trainRows !== undefined ? { train: TRAIN_STEP, trainRows: lowered.trainRows } : {}) },
   };
 }
+
+/**
+ * Most flops per training sample `--unroll always` writes out as straight-line code: MNIST's
+ * 410,555 compile in ~8 s to 15 MB; the MNIST CNN's 17 million would take minutes and ~600 MB.
+ */
+const UNROLL_ALWAYS_MAX_FLOPS = 1_000_000;
 
 /** Most bytes (as f64) the buffers of batched kernels may take, and the fewest rows they may hold. */
 const BUFFER_BYTES = 48 * 2 ** 20;

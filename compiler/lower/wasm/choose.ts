@@ -7,6 +7,7 @@
 
 import type { Model } from "../../elaborate/model.js";
 import { sizeOf } from "../../ir/node.js";
+import { LimitError } from "../limit-error.js";
 import type { Program } from "../program.js";
 import { PAGE_BYTES } from "./code.js";
 import { MAX_PAGES, offloadProducts } from "./offload.js";
@@ -21,7 +22,7 @@ export type KernelsMode = "js" | "wasm" | "auto";
 export const AUTO_MIN_FLOPS = 20_000;
 
 /** The memory too large for one WebAssembly memory (a user error: `--kernels js` compiles the model). */
-export class WasmMemoryError extends Error {}
+export class WasmMemoryError extends LimitError {}
 
 export function withKernels(program: Program, model: Model, kernels: KernelsMode, precision: "f64" | "f32"): Program {
   if (kernels === "js") return program;
