@@ -23,7 +23,10 @@ import { BENCH_USAGE, parseBenchArgs } from "./options.js";
 import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { runAddedPeers } from "./peer-runs.js";
-import { type WasmPrecision, compileMnistWasm, runWasmRows } from "./wasm-runs.js";
+import { type WasmPeaksSeen, type WasmPrecision, compileMnistWasm, profileWasmStep, runWasmRows } from "./wasm-runs.js";
+import { wasmYardstick } from "./report-wasm.js";
+import { wasmPeak } from "./wasm-peak.js";
+import type { GemmPeak } from "./gemm-peak.js";
 import { type Workload, isMnist, sourceOf, workloads } from "./workloads.js";
 import { type FullRunParts, type Outcome, type Row, renderResults } from "./report.js";
 import { latency, now } from "./timing.js";
@@ -186,7 +189,7 @@ async function runWorkload(w: Workload): Promise<Row> {
   if (isMnist(w.example)) {
     const example = w.example as "mnist" | "mnist-sgd";
     const moduleFile = (precision: WasmPrecision) => wasmModule(example, precision);
-    await runWasmRows(w, { init, ev, score, bestOf, log, minTimedSeconds, moduleFile, ...(options.tfjs ? { tfjsRun } : {}) }, row.results);
+    await runWasmRows(w, { init, ev, score, bestOf, log, minTimedSeconds, moduleFile, ...(options.tfjs ? { tfjsRun } : {}) }, row, wasmSeen);
   }
   if (w.peers?.tfjs === false || !options.tfjs) return row;
   row.results["tfjs"] = await bestOf(1, w, tfjsRun);
@@ -273,13 +276,34 @@ log("matrix-matrix peak…");
 const peak = gemmPeak();
 log(`  ${peak.gflops.toFixed(2)} GFLOP/s (${peak.kernel})`);
 const peaks = [peak];
+// The WebAssembly SIMD yardstick (issue 16), per precision: measured here, before each MNIST
+// workload, before each timed nnc wasm run (wasmSeen) and at the end; the best is the run's.
+log("WebAssembly SIMD matrix-matrix peak…");
+const wasmPeaks: Record<WasmPrecision, GemmPeak[]> = { f32: [], f64: [] };
+const measureWasmPeaks = (seconds: number) => {
+  for (const precision of ["f32", "f64"] as const) wasmPeaks[precision].push(wasmPeak(precision, seconds));
+};
+const wasmSeen: WasmPeaksSeen = { f32: [], f64: [] };
+measureWasmPeaks(0.2);
+log(`  f32x4 ${wasmPeaks.f32[0]!.gflops.toFixed(2)} GFLOP/s (${wasmPeaks.f32[0]!.kernel}); f64x2 ${wasmPeaks.f64[0]!.gflops.toFixed(2)} GFLOP/s (${wasmPeaks.f64[0]!.kernel})`);
 const rows: Row[] = [];
 const chosen = options.only ? options.only.map((name) => allWorkloads.find((w) => w.name === name)!) : allWorkloads;
 const list = chosen.map((w) => (options.quick ? { ...w, epochs: Math.max(1, Math.round(w.epochs / 100)), rows: isMnist(w.example) ? 320 : w.rows } : w));
 for (const w of list) {
   log(`${w.title}`);
-  if (isMnist(w.example)) peaks.push(gemmPeak(0.3));
+  if (isMnist(w.example)) {
+    peaks.push(gemmPeak(0.3));
+    measureWasmPeaks(0.1);
+  }
   rows.push(await runWorkload(w));
+}
+// Where nnc wasm f32's MNIST batch-32 step spends its time (for issue 16's yardstick target).
+const mnist32 = rows.find((r) => r.workload.name === "mnist32" && r.wasmPaired?.f32);
+let mnist32Profile;
+if (mnist32) {
+  log("profile of nnc wasm f32's MNIST batch-32 step…");
+  const w = mnist32.workload;
+  mnist32Profile = await profileWasmStep(wasmModule("mnist", "f32"), "f32", w.x.subarray(0, 32 * w.net.inputSize), w.y.subarray(0, 32 * 10), 32, options.quick ? 0.5 : 2);
 }
 let full: FullRunParts | undefined;
 if (compiles) {
@@ -297,6 +321,7 @@ if (compiles) {
   full = { latencies, compiles, breakdown, mnistExample, cnn };
 }
 peaks.push(gemmPeak(0.3));
+measureWasmPeaks(0.1);
 // The yardstick is the best rate seen at any of the measurements (the machine's speed drifts).
 const best = peaks.reduce((a, b) => (b.gflops > a.gflops ? b : a));
 const md = renderResults({
@@ -305,6 +330,7 @@ const md = renderResults({
   load: [load0, loadavg()[0]!],
   peak: best,
   peaks: peaks.map((p) => p.gflops),
+  wasm: { ...wasmYardstick(wasmPeaks, wasmSeen), ...(mnist32Profile ? { mnist32Profile } : {}) },
   rows,
   full,
   partial: writesResults ? undefined : commandLine(),
