@@ -53,6 +53,9 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
   }
   const jsParts = s.profile.filter((p) => !isWasm(p)).slice(0, 3);
   const rest = jsParts.map((p) => `${p.fn} ${f(p.msPerCall, 3)} ms`).join(", ");
+  // The row loops' largest blocks (by the model line each computes), when the profile split them.
+  const blocks = jsParts.flatMap((p) => p.blocks).sort((a, b) => b.msPerCall - a.msPerCall).slice(0, 4);
+  const blockText = blocks.map((b) => `${b.what.replace(/\s+/g, " ")} (${f(b.msPerCall, 2)} ms)`).join("; ");
   const fraction = s.gflops / s.peak;
   out.push(
     "",
@@ -66,7 +69,8 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
       wasmRate / s.peak >= s.goal
         ? `its matrix products alone run at ${f((100 * wasmRate) / s.peak, 0)}% of it; the step loses the rest to the JavaScript parts around them,`
         : `its matrix products alone run at ${f((100 * wasmRate) / s.peak, 0)}% of it, below the goal already; the JavaScript parts around them add to that,`,
-      `${f((100 * (total - wasmMs)) / total, 0)}% of the step for ${jsFlops > 0 ? "few" : "none"} of its product flops, the largest: ${rest}.`,
+      `${f((100 * (total - wasmMs)) / total, 0)}% of the step for ${jsFlops > 0 ? "few" : "none"} of its product flops, the largest: ${rest}.` +
+        (blocks.length > 0 ? ` Their largest blocks: ${blockText}.` : ""),
     );
   }
   return out;

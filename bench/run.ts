@@ -314,7 +314,7 @@ if (compiles) {
   const breakdown = await mnistBreakdown();
   log("MNIST example accuracy…");
   const mnistExample = options.quick ? { accuracy: NaN, epochs: 0, batch: MNIST_BATCH, seconds: 0 } : await mnistExampleAccuracy();
-  log("MNIST CNN, batch 32: nnc, ConvNetJS, tfjs");
+  log("MNIST CNN, batch 32: nnc (JavaScript and WebAssembly kernels), ConvNetJS, tfjs");
   peaks.push(gemmPeak(0.3));
   const cnn = await runCnnBench({ quick: options.quick, log });
   peaks.push(...cnn.peaks);
@@ -330,7 +330,7 @@ const md = renderResults({
   load: [load0, loadavg()[0]!],
   peak: best,
   peaks: peaks.map((p) => p.gflops),
-  wasm: { ...wasmYardstick(wasmPeaks, wasmSeen), ...(mnist32Profile ? { mnist32Profile } : {}) },
+  wasm: { ...wasmYardstick(wasmPeaks, wasmSeen, full?.cnn.wasm.peaks ?? { f32: [], f64: [] }), ...(mnist32Profile ? { mnist32Profile } : {}) },
   rows,
   full,
   partial: writesResults ? undefined : commandLine(),
