@@ -33,6 +33,10 @@ export interface PeakKernel {
   run(): void;
   flops: number;
   name: string;
+  /** The operands as given (row-major: A is m × k, B is k × n) and a view of the result C (m × n). */
+  A: Float64Array | Float32Array;
+  B: Float64Array | Float32Array;
+  C: Float64Array | Float32Array;
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -129,5 +133,5 @@ export function buildPeakKernel(t: PeakTile, m: number, n: number, k: number): P
       if (Math.abs(C[i * n + j]! - s) > (t.precision === "f64" ? 1e-9 : 1e-2)) throw new Error(`internal: yardstick kernel ${tileName(t)} ${m}×${n}×${k} computes C[${i}, ${j}] = ${C[i * n + j]}, not ${s}`);
     }
   }
-  return { run: gemm, flops: 2 * m * n * k, name: `${tileName(t)}, ${m}x${n}x${k}` };
+  return { run: gemm, flops: 2 * m * n * k, name: `${tileName(t)}, ${m}x${n}x${k}`, A, B, C };
 }
