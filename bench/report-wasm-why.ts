@@ -41,7 +41,7 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
   // The products' rate: the flops they do (the model's, less what JavaScript products were counted doing) over their time.
   const wasmRate = (s.flopsPerStep - jsFlops) / (wasmMs / 1000) / 1e9;
   const out = [
-    `#### Where ${s.row}'s ${s.title} step spends its time`,
+    `#### Where the ${s.title} ${s.row} spends its time`,
     "",
     "V8's sampling profiler over the step (self time per function, per step; WebAssembly functions by their export names):",
     "",
@@ -54,7 +54,11 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
   const jsParts = s.profile.filter((p) => !isWasm(p)).slice(0, 3);
   const rest = jsParts.map((p) => `${p.fn} ${f(p.msPerCall, 3)} ms`).join(", ");
   // The row loops' largest blocks (by the model line each computes), when the profile split them.
-  const blocks = jsParts.flatMap((p) => p.blocks).sort((a, b) => b.msPerCall - a.msPerCall).slice(0, 4);
+  const blocks = jsParts
+    .flatMap((p) => p.blocks)
+    .filter((b) => b.msPerCall >= 0.05 * total)
+    .sort((a, b) => b.msPerCall - a.msPerCall)
+    .slice(0, 4);
   const blockText = blocks.map((b) => `${b.what.replace(/\s+/g, " ")} (${f(b.msPerCall, 2)} ms)`).join("; ");
   const fraction = s.gflops / s.peak;
   out.push(
@@ -65,12 +69,12 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
   if (fraction < s.goal) {
     out.push(
       "",
-      `**Why ${s.title}'s ${s.row} misses ${f(100 * s.goal, 0)}% of the WebAssembly SIMD yardstick (${f(100 * fraction, 1)}%, ${f(100 * (s.goal - fraction), 1)} points short):**`,
+      `**Why the ${s.title} ${s.row} misses ${f(100 * s.goal, 0)}% of the WebAssembly SIMD yardstick (${f(100 * fraction, 1)}%, ${f(100 * (s.goal - fraction), 1)} points short):**`,
       wasmRate / s.peak >= s.goal
         ? `its matrix products alone run at ${f((100 * wasmRate) / s.peak, 0)}% of it; the step loses the rest to the JavaScript parts around them,`
         : `its matrix products alone run at ${f((100 * wasmRate) / s.peak, 0)}% of it, below the goal already; the JavaScript parts around them add to that,`,
       `${f((100 * (total - wasmMs)) / total, 0)}% of the step for ${jsFlops > 0 ? "few" : "none"} of its product flops, the largest: ${rest}.` +
-        (blocks.length > 0 ? ` Their largest blocks: ${blockText}.` : ""),
+        (blocks.length > 0 ? ` Their largest blocks (over 5% of the step each): ${blockText}.` : ""),
     );
   }
   return out;

@@ -102,7 +102,7 @@ export function renderResults(r: Report): string {
     "equivalent of each workload, listed under its table. GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
     "On the MNIST workloads (issue 16, bench/wasm-runs.ts): *nnc wasm f64 step* and *nnc wasm f32 step* are nnc step compiled with",
     "`--kernels wasm` (f64, and `--precision f32`), timed as nnc step; *TensorFlow.js wasm (SIMD, f32)* the tfjs run on",
-    "`@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD, one thread), timed as tfjs. Their *of GEMM peak* is against the JavaScript yardstick.",
+    "`@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD, one thread), timed as tfjs. Their *of GEMM peak* is against the JavaScript yardstick; under each table, nnc's wasm rows against the WebAssembly SIMD one.",
     "The MNIST workloads run bench/mnist-plain.nn (Adam) and bench/mnist-plain-sgd.nn (SGD): the MNIST example without its dropout layer, whose random masks no two",
     "peers could draw alike (the example's held-out accuracy, nnc against tfjs, is in bench/MNIST-ACCURACY.md).",
     "",

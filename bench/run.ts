@@ -4,8 +4,9 @@
 // brain.js (peer-runs.ts), in one run, from the same initial weights on the same data, and writes
 // bench/RESULTS.md: samples/s, the fastest peer and nnc's ratio to it, GFLOP/s and its fraction
 // of the best matrix-matrix rate measured in the same run, final loss and accuracy of each,
-// prediction latency, compile wall time and generated sizes. Options (options.ts) run a subset
-// and print it instead.
+// prediction latency, compile wall time and generated sizes; nnc's WebAssembly rows against the
+// best WebAssembly SIMD matrix-matrix rate (wasm-peak.ts), measured in the same run. Options
+// (options.ts) run a subset and print it instead.
 //
 //   npm run bench            # ~7 minutes on a 2-core machine
 //   npm run bench -- --only parity,xor,mnistsgd --no-tfjs   # issue 15's workloads, printed
