@@ -9,14 +9,13 @@
 import { checkGradients, checkText } from "../explain/gradient-check.js";
 import { oneModelFile, oneOf, parseOptions } from "./options.js";
 import { UsageError, readSource } from "./io.js";
-import { KERNELS_OPTION, kernelsOf, refuseWasmPerSample, withMemoryChecked } from "./model-module.js";
+import { KERNELS_OPTION, KERNELS_USAGE, kernelsOf, refuseWasmPerSample, withMemoryChecked } from "./model-module.js";
 
 export const CHECK_USAGE = `  nnc check MODEL.nn [options]         generated gradients against finite differences (exit 1 on failure)
       --points N  --seed S             random points to check (default 3) and their seed (default 0)
       --unroll auto|always|never       which per-sample lowering to check (default auto)
       --batch auto|always|never        batched kernels or per-sample ones (default auto: by size)
-      --kernels js|wasm|auto           check the matrix products in JavaScript (default), WebAssembly SIMD, or as the model gets them
-`;
+${KERNELS_USAGE}`;
 
 function integerOption(value: unknown, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
