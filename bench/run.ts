@@ -304,7 +304,8 @@ let mnist32Profile;
 if (mnist32) {
   log("profile of nnc wasm f32's MNIST batch-32 step…");
   const w = mnist32.workload;
-  mnist32Profile = await profileWasmStep(wasmModule("mnist", "f32"), "f32", w.x.subarray(0, 32 * w.net.inputSize), w.y.subarray(0, 32 * 10), 32, options.quick ? 0.5 : 2);
+  const outSize = w.net.layers[w.net.layers.length - 1]!.units;
+  mnist32Profile = await profileWasmStep(wasmModule("mnist", "f32"), "f32", w.x.subarray(0, 32 * w.net.inputSize), w.y.subarray(0, 32 * outSize), 32, options.quick ? 0.5 : 2);
 }
 let full: FullRunParts | undefined;
 if (compiles) {

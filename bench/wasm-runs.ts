@@ -3,10 +3,11 @@
 // "nnc step" is: createTrainer().step over the workload's batches, best of 3) and TensorFlow.js
 // on its WebAssembly backend ("TensorFlow.js wasm (SIMD, f32)", model.fit as the cpu "tfjs" row,
 // one timed run). Each timed nnc wasm run is paired with the WebAssembly SIMD yardstick of its
-// precision (wasm-peak.ts) measured just before it, as run.ts pairs "nnc step" with the JavaScript
-// one; the fastest run's pair gives the row's fraction. The wasm modules train on a parameter vector in their own memory (the slot
-// `init()` returns, reset before each run), so no step copies the parameters in and out; they
-// are scored by the JavaScript f64 module's evaluate, as every other row is.
+// precision (wasm-peak.ts) measured just before it, as run.ts pairs "nnc step" with the
+// JavaScript one; the fastest run's pair gives the row's fraction. The wasm modules train on a
+// parameter vector in their own memory (the slot `init()` returns, reset before each run), so no
+// step copies the parameters in and out; they are scored by the JavaScript f64 module's
+// evaluate, as every other row is. profileWasmStep: where such a step's time goes.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
