@@ -186,6 +186,6 @@ export async function runCnnBench(opts: { quick: boolean; log: (s: string) => vo
     profileBatch: BATCH,
     compileSeconds,
     bytes: code.length,
-    wasm: { peaks: wasm.peaks, profile: wasm.profile, paired: wasmPaired },
+    wasm: { peaks: wasm.peaks, profile: wasm.profile, fusedRows: wasm.fusedRows, paired: wasmPaired },
   };
 }

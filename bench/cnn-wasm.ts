@@ -18,7 +18,7 @@ import type { GemmPeak } from "./gemm-peak.js";
 import { WASM_PRECISIONS, type WasmPrecision, nncWasmRow } from "./report-wasm.js";
 import { now } from "./timing.js";
 import { wasmPeak } from "./wasm-peak.js";
-import { profileWasmStep } from "./wasm-runs.js";
+import { fusedStepRows, profileWasmStep } from "./wasm-runs.js";
 
 type Vec = Float64Array | Float32Array;
 interface WasmModule {
@@ -41,8 +41,9 @@ export interface CnnWasm {
   runs: CnnWasmRun[];
   /** Every measurement of the yardstick taken here, per precision. */
   peaks: Record<WasmPrecision, GemmPeak[]>;
-  /** The f32 step under V8's profiler. */
+  /** The f32 step under V8's profiler, and the most rows its module's fused training step takes. */
   profile: FunctionTime[];
+  fusedRows: number | undefined;
 }
 
 export interface CnnWasmContext {
@@ -65,6 +66,7 @@ export async function runCnnWasm(c: CnnWasmContext): Promise<CnnWasm> {
   const runs: CnnWasmRun[] = [];
   const peaks: Record<WasmPrecision, GemmPeak[]> = { f32: [], f64: [] };
   let profile: FunctionTime[] = [];
+  let fusedRows: number | undefined;
   for (const precision of WASM_PRECISIONS) {
     const file = join(tmpdir(), `nnc-bench-mnist-cnn-wasm-${precision}-${process.pid}.ts`);
     writeFileSync(file, (await compile(c.source, c.name, { kernels: "wasm", precision })).code);
@@ -92,9 +94,10 @@ export async function runCnnWasm(c: CnnWasmContext): Promise<CnnWasm> {
     c.log(`  ${`${nncWasmRow(precision)} `.padEnd(13)}${best!.seconds.toFixed(3)} s`);
     if (precision === "f32") {
       c.log("  profile of nnc wasm f32's step…");
+      fusedRows = fusedStepRows(file);
       profile = await profileWasmStep(file, precision, c.x.subarray(0, c.batch * c.pixels), c.y.subarray(0, c.batch * c.classes), c.batch, c.quick ? 0.5 : 2);
     }
     rmSync(file, { force: true });
   }
-  return { runs, peaks, profile };
+  return { runs, peaks, profile, fusedRows };
 }

@@ -127,7 +127,7 @@ function wasmLines(c: CnnBench): string[] {
 function wasmWhy(c: CnnBench): string[] {
   const f32 = c.wasm.paired.f32;
   if (!f32 || c.wasm.profile.length === 0) return [];
-  return [...wasmStepWhy({ title: "MNIST CNN batch 32", row: WASM_F32, profile: c.wasm.profile, flopsPerStep: c.flopsPerSample * c.batch, gflops: f32.gflops, peak: f32.peak, goal: WASM_GOAL }), ""];
+  return [...wasmStepWhy({ title: "MNIST CNN batch 32", row: WASM_F32, profile: c.wasm.profile, flopsPerStep: c.flopsPerSample * c.batch, gflops: f32.gflops, peak: f32.peak, goal: WASM_GOAL, batch: c.batch, fusedRows: c.wasm.fusedRows }), ""];
 }
 
 /** For each missed CNN goal: by how much, and what the measurements above say about why. */

@@ -20,6 +20,9 @@ export interface WasmStepProfile {
   gflops: number;
   peak: number;
   goal: number;
+  /** Rows per profiled step, and the most rows the module's fused training step takes (its `trainStepRows`; undefined: it has none). */
+  batch: number;
+  fusedRows: number | undefined;
 }
 
 const isWasm = (p: FunctionTime) => p.fn.startsWith("wasm ");
@@ -76,6 +79,13 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
       `${f((100 * (total - wasmMs)) / total, 0)}% of the step for ${jsFlops > 0 ? "few" : "none"} of its product flops, the largest: ${rest}.` +
         (blocks.length > 0 ? ` Their largest blocks (over 5% of the step each): ${blockText}.` : ""),
     );
+    const optimizer = s.profile.find((p) => p.fn === "adamUpdate" || p.fn === "sgdUpdate");
+    if (optimizer && s.fusedRows !== undefined && s.batch > s.fusedRows) {
+      out.push(
+        `At ${s.batch} rows the trainer does not take the module's fused training step (the update applied inside the weight-gradient`,
+        `products), which serves up to ${s.fusedRows} rows (its \`trainStepRows\`), so the optimizer is a JavaScript pass of its own: ${optimizer.fn}, ${f(optimizer.msPerCall, 3)} ms.`,
+      );
+    }
   }
   return out;
 }

@@ -24,7 +24,7 @@ import { BENCH_USAGE, parseBenchArgs } from "./options.js";
 import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { runAddedPeers } from "./peer-runs.js";
-import { type WasmPeaksSeen, type WasmPrecision, compileMnistWasm, profileWasmStep, runWasmRows } from "./wasm-runs.js";
+import { type WasmPeaksSeen, type WasmPrecision, compileMnistWasm, fusedStepRows, profileWasmStep, runWasmRows } from "./wasm-runs.js";
 import { wasmYardstick } from "./report-wasm.js";
 import { wasmPeak } from "./wasm-peak.js";
 import type { GemmPeak } from "./gemm-peak.js";
@@ -305,7 +305,9 @@ if (mnist32) {
   log("profile of nnc wasm f32's MNIST batch-32 step…");
   const w = mnist32.workload;
   const outSize = w.net.layers[w.net.layers.length - 1]!.units;
-  mnist32Profile = await profileWasmStep(wasmModule("mnist", "f32"), "f32", w.x.subarray(0, 32 * w.net.inputSize), w.y.subarray(0, 32 * outSize), 32, options.quick ? 0.5 : 2);
+  const file = wasmModule("mnist", "f32");
+  const profile = await profileWasmStep(file, "f32", w.x.subarray(0, 32 * w.net.inputSize), w.y.subarray(0, 32 * outSize), 32, options.quick ? 0.5 : 2);
+  mnist32Profile = { profile, fusedRows: fusedStepRows(file) };
 }
 let full: FullRunParts | undefined;
 if (compiles) {

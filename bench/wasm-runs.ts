@@ -121,3 +121,9 @@ export async function profileWasmStep(file: string, precision: WasmPrecision, X:
     seconds,
   );
 }
+
+/** The most rows a generated module's fused training step takes (its `trainStepRows`), or undefined when it has none. */
+export function fusedStepRows(file: string): number | undefined {
+  const m = /^\s*trainStepRows: (\d+),/m.exec(readFileSync(file, "utf8"));
+  return m ? Number(m[1]) : undefined;
+}
