@@ -34,8 +34,14 @@ const RUNTIME: Record<string, string> = {
   scaleAndSquare: "the gradient scaled to the batch mean, and its squared norm (runtime/trainer.ts)",
   "(garbage collector)": "V8's garbage collector",
   "(other)": "anything else (the trainer's glue, calls into WebAssembly)",
+  step: "the trainer's step (runtime/trainer.ts)",
 };
-const whatOf = (p: FunctionTime) => (p.what || RUNTIME[p.fn] || (/RowsInMemory$/.test(p.fn) ? "the row loops between the products (bias, activations, softmax, loss, pooling)" : "")).replace(/\|/g, "\\|").replace(/\s+/g, " ");
+/** A product function's JavaScript side in a `--kernels wasm` module: it calls its WebAssembly twin. */
+const PRODUCT = /^(predict|loss|grad)Rows_\d+$/;
+const whatOf = (p: FunctionTime) =>
+  (p.what ||
+    RUNTIME[p.fn] ||
+    (/RowsInMemory$/.test(p.fn) ? "the row loops between the products (bias, activations, softmax, loss, pooling)" : PRODUCT.test(p.fn) ? "the call into its WebAssembly twin" : "")).replace(/\|/g, "\\|").replace(/\s+/g, " ");
 
 export function wasmStepWhy(s: WasmStepProfile): string[] {
   const total = s.profile.reduce((t, p) => t + p.msPerCall, 0);
