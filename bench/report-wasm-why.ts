@@ -86,7 +86,7 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
         (blocks.length > 0 ? ` Their largest blocks (over 5% of the step each): ${blockText}.` : ""),
     );
     const optimizer = s.profile.find((p) => p.fn === "adamUpdate" || p.fn === "sgdUpdate");
-    if (optimizer && s.fusedRows !== undefined && s.batch > s.fusedRows) {
+    if (optimizer && optimizer.msPerCall >= 0.05 * total && s.fusedRows !== undefined && s.batch > s.fusedRows) {
       out.push(
         `At ${s.batch} rows the trainer does not take the module's fused training step (the update applied inside the weight-gradient`,
         `products), which serves up to ${s.fusedRows} rows (its \`trainStepRows\`), so the optimizer is a JavaScript pass of its own: ${optimizer.fn}, ${f(optimizer.msPerCall, 3)} ms.`,
