@@ -2,7 +2,8 @@
 // and ConvNetJS on the same network, weights and digits, the rate against the matrix-matrix
 // yardstick, one image's prediction latency, where nnc's step spends its time per generated
 // function, nnc's `--kernels wasm` rows against the WebAssembly SIMD yardstick (and where that
-// step's time goes when it misses its target), and the CNN's rows of the targets table.
+// step's time goes when it misses its target), and the CNN's rows of issue 4's targets table
+// (its WebAssembly target is in issue 16's, report-wasm.ts).
 
 import type { CnnBench } from "./cnn-bench.js";
 import { WASM_PRECISIONS, nncWasmRow } from "./report-wasm.js";
@@ -26,9 +27,6 @@ export function cnnTargets(c: CnnBench, bestPeak: number): [string, number, numb
     ["MNIST CNN batch 32: nnc step / ConvNetJS", rate(c, "nnc step") / rate(c, "ConvNetJS"), 4, "×"],
     ["MNIST CNN batch 32: nnc step, fraction of the GEMM peak measured just before", c.paired.gflops / c.paired.peak, 0.5, ""],
     ["MNIST CNN batch 32: nnc step, fraction of the best GEMM peak of the run", c.paired.gflops / bestPeak, 0.5, ""],
-    ...(c.wasm.paired.f32
-      ? ([[`MNIST CNN batch 32: ${WASM_F32}, fraction of the WebAssembly SIMD yardstick (f32x4) measured just before`, c.wasm.paired.f32.gflops / c.wasm.paired.f32.peak, WASM_GOAL, ""]] as [string, number, number, string][])
-      : []),
   ];
 }
 

@@ -126,7 +126,7 @@ export function renderResults(r: Report): string {
     out.push("", `${vsTfjs}nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
   }
   if (r.full) out.push(...fullRunSections(r, r.full));
-  out.push(...issue15Targets(r.rows), ...issue16Section(r.rows, r.wasm), "");
+  out.push(...issue15Targets(r.rows), ...issue16Section(r.rows, r.wasm, r.full?.cnn.wasm.paired.f32), "");
   return out.join("\n");
 }
 
