@@ -11,8 +11,7 @@
 //   const k = buildPeakKernel({ precision: "f32", rows: 4, vectors: 3, layout: "packed", unroll: 2 }, 192, 192, 256);
 //   k.run();  // C = A·B, k.flops of them
 
-import { type WExpr, type WStmt, get, i32, iadd, op, set, wfor, wload, wstore } from "../compiler/lower/wasm/code.js";
-import { PAGE_BYTES } from "../compiler/lower/wasm/code.js";
+import { PAGE_BYTES, type WExpr, type WStmt, get, i32, iadd, op, set, wfor, wload, wstore } from "../compiler/lower/wasm/code.js";
 import { encodeModule } from "../compiler/print/wasm/encode.js";
 
 export type PeakPrecision = "f64" | "f32";
