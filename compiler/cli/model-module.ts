@@ -9,10 +9,10 @@ import { openInput, readSource, type InputFile } from "../data/read-file.js";
 import { readWeights, weightsLayout } from "../data/weights.js";
 import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
 import { LimitError } from "../lower/limit-error.js";
-import { CliError } from "./io.js";
+import { CliError, UsageError } from "./io.js";
 import { oneOf } from "./options.js";
 
-/** The `--kernels` option of the commands that compile a model to run it (train, predict, evaluate). */
+/** The `--kernels` option of the commands that compile a model to run it (compile, train, predict, evaluate, check). */
 export const KERNELS_OPTION = { kernels: { type: "string" } } as const;
 export const KERNELS_USAGE = `      --kernels js|wasm|auto           the matrix products in JavaScript (default), WebAssembly SIMD, or by model size\n`;
 
@@ -20,6 +20,13 @@ export const KERNELS_USAGE = `      --kernels js|wasm|auto           the matrix 
 export function kernelsOf(values: { kernels?: string | boolean | undefined }): Pick<CompileOptions, "kernels"> {
   const kernels = oneOf(values.kernels as string | undefined, ["js", "wasm", "auto"] as const, "--kernels");
   return kernels ? { kernels } : {};
+}
+
+/** `--kernels wasm` with `--batch never` (per-sample kernels, which have no matrix-matrix products to run as WebAssembly) is a usage error. */
+export function refuseWasmPerSample(kernels: string | undefined, batch: string | undefined): void {
+  if (kernels === "wasm" && batch === "never") {
+    throw new UsageError(`--kernels wasm runs the matrix products of batched kernels: it cannot be combined with --batch never`);
+  }
 }
 
 /** Runs `f`, reporting a model too large for an option (WebAssembly memory, forced unrolling) as a user error. */
