@@ -2,7 +2,8 @@
 // dropout) trained at batch 32 from nnc's `init(1)` on the first training digits in order, by
 // nnc (`fit` and the bare trainer step), TensorFlow.js (tfjs-layers, cpu backend, stock kernels)
 // and ConvNetJS, each with its own number of rows (tfjs needs seconds per update); the nnc step
-// paired with a matrix-matrix yardstick measured just before it; prediction latency of one
+// paired with a matrix-matrix yardstick measured just before it; nnc's step with `--kernels wasm`
+// (f64, f32: cnn-wasm.ts) paired with the WebAssembly SIMD yardstick; prediction latency of one
 // image; and where nnc's step spends its time, per generated function (bench/function-profile.ts).
 //
 //   const cnn = await runCnnBench({ quick: false, log });   // → renderCnn(cnn) in bench/report-cnn.ts
@@ -14,9 +15,10 @@ import { pathToFileURL } from "node:url";
 import { compile } from "../compiler/compile.js";
 import { ROOT } from "../scripts/examples.js";
 import { mnistSplit } from "../scripts/mnist-data.js";
-import { CNN_CLASSES, CNN_PIXELS, checkLayout, cnnNet } from "./cnn-workload.js";
+import { CNN_CLASSES, CNN_PIXELS, benchCnnNet, checkLayout } from "./cnn-workload.js";
 import { type FunctionTime, functionProfile } from "./function-profile.js";
 import { type GemmPeak, gemmPeak } from "./gemm-peak.js";
+import { type CnnWasm, runCnnWasm } from "./cnn-wasm.js";
 import { convnetNet } from "./peers/convnetjs.js";
 import { tfjsCnn } from "./peers/tfjs-cnn.js";
 import { latency, now } from "./timing.js";
@@ -55,6 +57,8 @@ export interface CnnBench {
   profileBatch: number;
   compileSeconds: number;
   bytes: number;
+  /** The `--kernels wasm` steps (their runs are in `runs` too), the yardstick measurements and the f32 step's profile. */
+  wasm: Omit<CnnWasm, "runs"> & { paired: Partial<Record<"f64" | "f32", { gflops: number; peak: number }>> };
 }
 
 const BATCH = 32;
@@ -69,7 +73,7 @@ export async function runCnnBench(opts: { quick: boolean; log: (s: string) => vo
   const compileSeconds = (now() - t0) / 1000;
   writeFileSync(file, code);
   const mod = (await import(pathToFileURL(file).href)) as Module;
-  const spec = cnnNet(0);
+  const spec = benchCnnNet();
   checkLayout(spec, mod.model.params);
   // From the module's own record (its header comment cuts long lines).
   const { predict: flopsPerPrediction, grad: flopsPerSample } = mod.model.kernels.flops;
@@ -119,6 +123,16 @@ export async function runCnnBench(opts: { quick: boolean; log: (s: string) => vo
   }
   runs.push({ peer: "nnc step", rows: rowsOf.nnc, seconds: paired.seconds, ...after, nncLoss: after.loss });
   log(`  nnc step     ${paired.seconds.toFixed(3)} s`);
+
+  // nnc with WebAssembly kernels, f64 and f32.
+  const cnnSource = readFileSync(`${ROOT}bench/mnist-cnn-plain.nn`, "utf8");
+  const wasm = await runCnnWasm({ quick, log, source: cnnSource, name: "mnist-cnn-plain.nn", batch: BATCH, rows: rowsOf.nnc, init, x: train.x, y: train.y, pixels: CNN_PIXELS, classes: CNN_CLASSES });
+  const wasmPaired: CnnBench["wasm"]["paired"] = {};
+  for (const r of wasm.runs) {
+    const scored = mod.evaluate(r.params, ex, ey);
+    runs.push({ peer: r.peer, rows: rowsOf.nnc, seconds: r.seconds, ...scored, nncLoss: after.loss });
+    wasmPaired[r.precision] = { gflops: (flopsPerSample * rowsOf.nnc) / r.seconds / 1e9, peak: r.peak };
+  }
 
   // ConvNetJS: one timed run after a warm-up.
   convnetNet(spec, init).fit(train.x, train.y, BATCH, { batchSize: BATCH, epochs: 1 });
@@ -172,5 +186,6 @@ export async function runCnnBench(opts: { quick: boolean; log: (s: string) => vo
     profileBatch: BATCH,
     compileSeconds,
     bytes: code.length,
+    wasm: { peaks: wasm.peaks, profile: wasm.profile, fusedRows: wasm.fusedRows, paired: wasmPaired },
   };
 }

@@ -4,7 +4,9 @@
 // product (the row loops between products) is split by the comment that heads each block (the
 // model line it computes). A copy of the module whose matrix-product loops count their multiply-adds
 // (every `accK += aI * bJ;` of the register tiles ops/gemm.ts writes) gives each product function a
-// measured flop count, hence a GFLOP/s. Used by bench/cnn-bench.ts for RESULTS.md.
+// measured flop count, hence a GFLOP/s. A `--kernels wasm` module's WebAssembly functions are
+// listed as "wasm NAME" by their export names (their flops are not counted). Used by
+// bench/cnn-bench.ts and bench/run.ts for RESULTS.md.
 //
 //   const rows = await functionProfile(file, (mod) => () => trainer.step(X, Y, 32), 3);
 //   // [{ fn: "gradRows_2", what: "c2 = conv2d(…) (over the batch)", msPerCall, share, flopsPerCall, blocks }, …]
@@ -62,6 +64,14 @@ function lineContext(js: string): { fn: string; comment: string }[] {
   });
 }
 
+/** The export names of the module's WebAssembly code (embedded as base64 by wasmCode()), by function index. */
+function wasmExports(js: string): string[] {
+  const body = /function wasmCode\(\) \{\s*return \(?([^;]*?)\)?;/.exec(js);
+  if (!body) return [];
+  const base64 = [...body[1]!.matchAll(/"([^"]*)"/g)].map((m) => m[1]).join("");
+  return WebAssembly.Module.exports(new WebAssembly.Module(Buffer.from(base64, "base64"))).map((e) => e.name);
+}
+
 export async function functionProfile(file: string, makeStep: (mod: unknown) => () => void, seconds: number): Promise<FunctionTime[]> {
   const code = readFileSync(file, "utf8");
   const countingFile = toJs(countingCopy(code), file.replace(/\.ts$/, "-counting.mjs"));
@@ -90,13 +100,22 @@ export async function functionProfile(file: string, makeStep: (mod: unknown) => 
   rmSync(jsFile, { force: true });
 
   const url = pathToFileURL(jsFile).href;
+  const exportsOf = wasmExports(js);
+  const wasmName = (functionName: string) => `wasm ${exportsOf[Number(/\[(\d+)\]/.exec(functionName)?.[1] ?? NaN)] ?? functionName}`;
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<string, number>();
   let totalUs = 0;
   profile.samples.forEach((id, i) => {
     const frame = byNode.get(id)!.callFrame;
     if (frame.functionName === "(idle)" || frame.functionName === "(program)") return;
-    const name = frame.url === url && frame.functionName ? frame.functionName : frame.functionName === "(garbage collector)" ? frame.functionName : "(other)";
+    const name =
+      frame.url === url && frame.functionName
+        ? frame.functionName
+        : frame.url.startsWith("wasm://") && frame.functionName.startsWith("wasm-function")
+          ? wasmName(frame.functionName)
+          : frame.functionName === "(garbage collector)"
+            ? frame.functionName
+            : "(other)";
     const delta = profile.timeDeltas[i + 1] ?? 0;
     selfUs.set(name, (selfUs.get(name) ?? 0) + delta);
     totalUs += delta;

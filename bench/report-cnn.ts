@@ -1,12 +1,19 @@
 // The CNN section of bench/RESULTS.md (from bench/cnn-bench.ts): throughput of nnc, TensorFlow.js
 // and ConvNetJS on the same network, weights and digits, the rate against the matrix-matrix
 // yardstick, one image's prediction latency, where nnc's step spends its time per generated
-// function, and the CNN's rows of the targets table.
+// function, nnc's `--kernels wasm` rows against the WebAssembly SIMD yardstick (and where that
+// step's time goes when it misses its target), and the CNN's rows of issue 4's targets table
+// (its WebAssembly target is in issue 16's, report-wasm.ts).
 
 import type { CnnBench } from "./cnn-bench.js";
+import { WASM_PRECISIONS, nncWasmRow } from "./report-wasm.js";
+import { wasmStepWhy } from "./report-wasm-why.js";
 
 const f = (x: number, d = 2) => x.toFixed(d);
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
+
+const WASM_F32 = nncWasmRow("f32");
+const WASM_GOAL = 0.6;
 
 const rate = (c: CnnBench, peer: string) => {
   const r = c.runs.find((x) => x.peer === peer)!;
@@ -27,7 +34,7 @@ export function renderCnn(c: CnnBench, bestPeak: number): string[] {
   const out: string[] = [];
   const gflops = (peer: string) => (rate(c, peer) * c.flopsPerSample) / 1e9;
   out.push(
-    "### MNIST CNN: conv 3×3×16 same relu → max pool 2 → conv 3×3×32 relu → max pool 2 → dense 10 softmax, Adam, batch 32",
+    "### MNIST CNN: conv 3×3×32 same relu → max pool 2 → conv 3×3×64 relu → max pool 2 → dense 10 softmax, Adam, batch 32",
     "",
     "bench/mnist-cnn-plain.nn: dsl-examples/mnist_cnn.nn without its dropout. Every peer starts from nnc's `init(1)` and",
     "trains on the first training digits in order, 32 per update; tfjs needs seconds per update, so each peer trains its",
@@ -48,6 +55,7 @@ export function renderCnn(c: CnnBench, bestPeak: number): string[] {
     "",
     `nnc / tfjs: **${f(rate(c, "nnc step") / rate(c, "tfjs"), 0)}×** (step), **${f(rate(c, "nnc fit") / rate(c, "tfjs"), 0)}×** (fit); ` +
       `nnc / ConvNetJS: **${f(rate(c, "nnc step") / rate(c, "ConvNetJS"), 1)}×** (step), **${f(rate(c, "nnc fit") / rate(c, "ConvNetJS"), 1)}×** (fit).`,
+    ...wasmLines(c),
     "",
     "Prediction of one image (`predict`; ConvNetJS' `net.forward`; tfjs' `model.predict` and reading the result back):",
     "",
@@ -88,8 +96,36 @@ export function renderCnn(c: CnnBench, bestPeak: number): string[] {
       `${f(productFlops / 1e6, 1)} of the model's ${f((c.flopsPerSample * c.profileBatch) / 1e6, 1)} MFLOP per step. Everything else takes ${f(totalMs - productMs, 1)} of the ${f(totalMs, 1)} ms.`,
     "",
     ...why(c, bestPeak, { productMs, productFlops, totalMs }),
+    ...wasmWhy(c),
   );
   return out;
+}
+
+/** nnc's `--kernels wasm` rows: against the WebAssembly SIMD yardstick, nnc's JavaScript kernels, tfjs and ConvNetJS. */
+function wasmLines(c: CnnBench): string[] {
+  const out: string[] = [];
+  for (const precision of WASM_PRECISIONS) {
+    const paired = c.wasm.paired[precision];
+    if (!paired) continue;
+    const row = nncWasmRow(precision);
+    const vs = (peer: string) => f(rate(c, row) / rate(c, peer), 1);
+    out.push(
+      "",
+      `${row} (\`--kernels wasm\`${precision === "f32" ? " `--precision f32`" : ""}): ${f(paired.gflops)} GFLOP/s, **${f((100 * paired.gflops) / paired.peak, 1)}%** of the WebAssembly SIMD ${precision} yardstick measured just before its fastest run` +
+        ` (${f(paired.peak)} GFLOP/s; bench/wasm-peak.ts); / nnc step (JavaScript kernels): **${vs("nnc step")}×**; / tfjs: **${vs("tfjs")}×**; / ConvNetJS: **${vs("ConvNetJS")}×**.`,
+    );
+  }
+  if (out.length > 0) {
+    out.push("", "TensorFlow.js' WebAssembly backend (`@tensorflow/tfjs-backend-wasm` 4.22.0) has no `Conv2DBackpropFilter` kernel, so it cannot train this CNN: no row for it.");
+  }
+  return out;
+}
+
+/** Where the wasm f32 step's time goes, and why it misses its target if it does. */
+function wasmWhy(c: CnnBench): string[] {
+  const f32 = c.wasm.paired.f32;
+  if (!f32 || c.wasm.profile.length === 0) return [];
+  return [...wasmStepWhy({ title: "MNIST CNN batch 32", row: WASM_F32, profile: c.wasm.profile, flopsPerStep: c.flopsPerSample * c.batch, gflops: f32.gflops, peak: f32.peak, goal: WASM_GOAL, batch: c.batch, fusedRows: c.wasm.fusedRows }), ""];
 }
 
 /** For each missed CNN goal: by how much, and what the measurements above say about why. */

@@ -7,7 +7,7 @@ import type { CnnBench } from "./cnn-bench.js";
 import type { GemmPeak } from "./gemm-peak.js";
 import { cnnTargets, renderCnn } from "./report-cnn.js";
 import { issue15Targets, peerNotes, rateOf, samplesOf } from "./report-peers.js";
-import { issue16Section, wasmNotes } from "./report-wasm.js";
+import { type WasmPrecision, type WasmYardstick, issue16Section, wasmNotes, wasmYardstickSection } from "./report-wasm.js";
 import type { Workload } from "./workloads.js";
 
 export interface Outcome {
@@ -29,6 +29,8 @@ export interface Row {
   results: Record<string, Outcome>;
   /** nnc step's fastest run against the matrix-matrix peak measured right before it. */
   pairedFraction?: { fraction: number; peak: number };
+  /** Each nnc wasm step row's fastest run: its GFLOP/s and the WebAssembly yardstick of its precision measured right before it. */
+  wasmPaired?: Partial<Record<WasmPrecision, { gflops: number; peak: number }>>;
 }
 
 export interface Report {
@@ -38,6 +40,8 @@ export interface Report {
   peak: GemmPeak;
   /** Every measurement of the peak in the run (start, before each MNIST workload, end). */
   peaks: number[];
+  /** The WebAssembly SIMD yardstick (wasm-peak.ts) through the run, per precision. */
+  wasm: WasmYardstick;
   rows: Row[];
   /** What a run of every workload and peer adds (absent from a partial run: `--only`, `--no-tfjs`). */
   full?: FullRunParts;
@@ -82,6 +86,7 @@ export function renderResults(r: Report): string {
     "",
     "(the rates of the measurement that gave the best kernel)",
     "",
+    ...wasmYardstickSection(r.wasm),
     "## Training",
     "",
     "Same network, initial weights, data order (no shuffling) and update rule for every peer; each peer first trains once",
@@ -97,7 +102,7 @@ export function renderResults(r: Report): string {
     "equivalent of each workload, listed under its table. GFLOP/s counts the model's forward + backward flops per sample (nnc's count) for all.",
     "On the MNIST workloads (issue 16, bench/wasm-runs.ts): *nnc wasm f64 step* and *nnc wasm f32 step* are nnc step compiled with",
     "`--kernels wasm` (f64, and `--precision f32`), timed as nnc step; *TensorFlow.js wasm (SIMD, f32)* the tfjs run on",
-    "`@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD, one thread), timed as tfjs. Their *of GEMM peak* is against the JavaScript yardstick.",
+    "`@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD, one thread), timed as tfjs. Their *of GEMM peak* is against the JavaScript yardstick; under each table, nnc's wasm rows against the WebAssembly SIMD one.",
     "The MNIST workloads run bench/mnist-plain.nn (Adam) and bench/mnist-plain-sgd.nn (SGD): the MNIST example without its dropout layer, whose random masks no two",
     "peers could draw alike (the example's held-out accuracy, nnc against tfjs, is in bench/MNIST-ACCURACY.md).",
     "",
@@ -115,13 +120,13 @@ export function renderResults(r: Report): string {
       out.push("", `nnc step against the matrix-matrix peak measured just before its fastest run (${f(row.pairedFraction.peak)} GFLOP/s): **${f(100 * row.pairedFraction.fraction, 0)}%**.`);
     }
     out.push(...peerNotes(row));
-    out.push(...wasmNotes(row));
+    out.push(...wasmNotes(row, r.wasm));
     const noTfjs = w.peers?.tfjs === false ? "no tfjs run (its batch-1 MNIST rate is in the Adam batch-1 table); " : "no tfjs run (--no-tfjs); ";
     const vsTfjs = row.results["tfjs"] ? `nnc / tfjs: **${f(rate(row, "nnc fit") / rate(row, "tfjs"), 1)}×** (fit), **${f(rate(row, "nnc step") / rate(row, "tfjs"), 1)}×** (step); ` : noTfjs;
     out.push("", `${vsTfjs}nnc step / plain JS: ${f(rate(row, "nnc step") / rate(row, "plain JS"), 1)}×.`, "");
   }
   if (r.full) out.push(...fullRunSections(r, r.full));
-  out.push(...issue15Targets(r.rows), ...issue16Section(r.rows), "");
+  out.push(...issue15Targets(r.rows), ...issue16Section(r.rows, r.wasm, r.full?.cnn.wasm.paired.f32), "");
   return out.join("\n");
 }
 

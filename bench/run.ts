@@ -4,8 +4,9 @@
 // brain.js (peer-runs.ts), in one run, from the same initial weights on the same data, and writes
 // bench/RESULTS.md: samples/s, the fastest peer and nnc's ratio to it, GFLOP/s and its fraction
 // of the best matrix-matrix rate measured in the same run, final loss and accuracy of each,
-// prediction latency, compile wall time and generated sizes. Options (options.ts) run a subset
-// and print it instead.
+// prediction latency, compile wall time and generated sizes; nnc's WebAssembly rows against the
+// best WebAssembly SIMD matrix-matrix rate (wasm-peak.ts), measured in the same run. Options
+// (options.ts) run a subset and print it instead.
 //
 //   npm run bench            # ~7 minutes on a 2-core machine
 //   npm run bench -- --only parity,xor,mnistsgd --no-tfjs   # issue 15's workloads, printed
@@ -23,7 +24,10 @@ import { BENCH_USAGE, parseBenchArgs } from "./options.js";
 import { plainNet } from "./peers/plain.js";
 import { tfjsNet, useCpu } from "./peers/tfjs.js";
 import { runAddedPeers } from "./peer-runs.js";
-import { type WasmPrecision, compileMnistWasm, runWasmRows } from "./wasm-runs.js";
+import { type WasmPeaksSeen, type WasmPrecision, compileMnistWasm, fusedStepRows, profileWasmStep, runWasmRows } from "./wasm-runs.js";
+import { wasmYardstick } from "./report-wasm.js";
+import { wasmPeak } from "./wasm-peak.js";
+import type { GemmPeak } from "./gemm-peak.js";
 import { type Workload, isMnist, sourceOf, workloads } from "./workloads.js";
 import { type FullRunParts, type Outcome, type Row, renderResults } from "./report.js";
 import { latency, now } from "./timing.js";
@@ -186,7 +190,7 @@ async function runWorkload(w: Workload): Promise<Row> {
   if (isMnist(w.example)) {
     const example = w.example as "mnist" | "mnist-sgd";
     const moduleFile = (precision: WasmPrecision) => wasmModule(example, precision);
-    await runWasmRows(w, { init, ev, score, bestOf, log, minTimedSeconds, moduleFile, ...(options.tfjs ? { tfjsRun } : {}) }, row.results);
+    await runWasmRows(w, { init, ev, score, bestOf, log, minTimedSeconds, moduleFile, ...(options.tfjs ? { tfjsRun } : {}) }, row, wasmSeen);
   }
   if (w.peers?.tfjs === false || !options.tfjs) return row;
   row.results["tfjs"] = await bestOf(1, w, tfjsRun);
@@ -273,13 +277,37 @@ log("matrix-matrix peak…");
 const peak = gemmPeak();
 log(`  ${peak.gflops.toFixed(2)} GFLOP/s (${peak.kernel})`);
 const peaks = [peak];
+// The WebAssembly SIMD yardstick (issue 16), per precision: measured here, before each MNIST
+// workload, before each timed nnc wasm run (wasmSeen) and at the end; the best is the run's.
+log("WebAssembly SIMD matrix-matrix peak…");
+const wasmPeaks: Record<WasmPrecision, GemmPeak[]> = { f32: [], f64: [] };
+const measureWasmPeaks = (seconds: number) => {
+  for (const precision of ["f32", "f64"] as const) wasmPeaks[precision].push(wasmPeak(precision, seconds));
+};
+const wasmSeen: WasmPeaksSeen = { f32: [], f64: [] };
+measureWasmPeaks(0.2);
+log(`  f32x4 ${wasmPeaks.f32[0]!.gflops.toFixed(2)} GFLOP/s (${wasmPeaks.f32[0]!.kernel}); f64x2 ${wasmPeaks.f64[0]!.gflops.toFixed(2)} GFLOP/s (${wasmPeaks.f64[0]!.kernel})`);
 const rows: Row[] = [];
 const chosen = options.only ? options.only.map((name) => allWorkloads.find((w) => w.name === name)!) : allWorkloads;
 const list = chosen.map((w) => (options.quick ? { ...w, epochs: Math.max(1, Math.round(w.epochs / 100)), rows: isMnist(w.example) ? 320 : w.rows } : w));
 for (const w of list) {
   log(`${w.title}`);
-  if (isMnist(w.example)) peaks.push(gemmPeak(0.3));
+  if (isMnist(w.example)) {
+    peaks.push(gemmPeak(0.3));
+    measureWasmPeaks(0.1);
+  }
   rows.push(await runWorkload(w));
+}
+// Where nnc wasm f32's MNIST batch-32 step spends its time (for issue 16's yardstick target).
+const mnist32 = rows.find((r) => r.workload.name === "mnist32" && r.wasmPaired?.f32);
+let mnist32Profile;
+if (mnist32) {
+  log("profile of nnc wasm f32's MNIST batch-32 step…");
+  const w = mnist32.workload;
+  const outSize = w.net.layers[w.net.layers.length - 1]!.units;
+  const file = wasmModule("mnist", "f32");
+  const profile = await profileWasmStep(file, "f32", w.x.subarray(0, 32 * w.net.inputSize), w.y.subarray(0, 32 * outSize), 32, options.quick ? 0.5 : 2);
+  mnist32Profile = { profile, fusedRows: fusedStepRows(file) };
 }
 let full: FullRunParts | undefined;
 if (compiles) {
@@ -290,13 +318,14 @@ if (compiles) {
   const breakdown = await mnistBreakdown();
   log("MNIST example accuracy…");
   const mnistExample = options.quick ? { accuracy: NaN, epochs: 0, batch: MNIST_BATCH, seconds: 0 } : await mnistExampleAccuracy();
-  log("MNIST CNN, batch 32: nnc, ConvNetJS, tfjs");
+  log("MNIST CNN, batch 32: nnc (JavaScript and WebAssembly kernels), ConvNetJS, tfjs");
   peaks.push(gemmPeak(0.3));
   const cnn = await runCnnBench({ quick: options.quick, log });
   peaks.push(...cnn.peaks);
   full = { latencies, compiles, breakdown, mnistExample, cnn };
 }
 peaks.push(gemmPeak(0.3));
+measureWasmPeaks(0.1);
 // The yardstick is the best rate seen at any of the measurements (the machine's speed drifts).
 const best = peaks.reduce((a, b) => (b.gflops > a.gflops ? b : a));
 const md = renderResults({
@@ -305,6 +334,7 @@ const md = renderResults({
   load: [load0, loadavg()[0]!],
   peak: best,
   peaks: peaks.map((p) => p.gflops),
+  wasm: { ...wasmYardstick(wasmPeaks, wasmSeen, full?.cnn.wasm.peaks ?? { f32: [], f64: [] }), ...(mnist32Profile ? { mnist32Profile } : {}) },
   rows,
   full,
   partial: writesResults ? undefined : commandLine(),

@@ -5,15 +5,15 @@
  *   input   img[28, 28, 1]
  *   target  y[10]
  *   output  out[10]
- *   param   K_c1[3, 3, 1, 16] ~ glorot_uniform  (offset 0)
- *   param   b_c1[16] ~ zeros  (offset 144)
- *   param   K_c2[3, 3, 16, 32] ~ glorot_uniform  (offset 160)
- *   param   b_c2[32] ~ zeros  (offset 4768)
- *   param   W_out[10, 1152] ~ glorot_uniform  (offset 4800)
- *   param   b_out[10] ~ zeros  (offset 16320)
- *   16330 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.001)
+ *   param   K_c1[3, 3, 1, 32] ~ glorot_uniform  (offset 0)
+ *   param   b_c1[32] ~ zeros  (offset 288)
+ *   param   K_c2[3, 3, 32, 64] ~ glorot_uniform  (offset 320)
+ *   param   b_c2[64] ~ zeros  (offset 18752)
+ *   param   W_out[10, 2304] ~ glorot_uniform  (offset 18816)
+ *   param   b_out[10] ~ zeros  (offset 41856)
+ *   41866 parameters; loss: categorical_crossentropy; optimizer: adam(learning_rate = 0.001)
  *   kernels: batched (matrix-matrix over minibatch rows), fused training step, f64
- *            1627652 flops per prediction, 4629755 per training sample
+ *            5909252 flops per prediction, 17230779 per training sample
  *
  * Self-contained: no imports. Parameters live in one flat Float64Array (see `model.params`).
  * The model's API comes first, then its kernels, then the runtime helpers they use.
@@ -34,14 +34,14 @@ type Vec = Float64Array;
 const VecArray = Float64Array;
 
 const PARAMS: ParamInfo[] = [
-  { name: "K_c1", shape: [3, 3, 1, 16], offset: 0, size: 144, init: { name: "glorot_uniform" } },
-  { name: "b_c1", shape: [16], offset: 144, size: 16, init: { name: "zeros" } },
-  { name: "K_c2", shape: [3, 3, 16, 32], offset: 160, size: 4608, init: { name: "glorot_uniform" } },
-  { name: "b_c2", shape: [32], offset: 4768, size: 32, init: { name: "zeros" } },
-  { name: "W_out", shape: [10, 1152], offset: 4800, size: 11520, init: { name: "glorot_uniform" } },
-  { name: "b_out", shape: [10], offset: 16320, size: 10, init: { name: "zeros" } },
+  { name: "K_c1", shape: [3, 3, 1, 32], offset: 0, size: 288, init: { name: "glorot_uniform" } },
+  { name: "b_c1", shape: [32], offset: 288, size: 32, init: { name: "zeros" } },
+  { name: "K_c2", shape: [3, 3, 32, 64], offset: 320, size: 18432, init: { name: "glorot_uniform" } },
+  { name: "b_c2", shape: [64], offset: 18752, size: 64, init: { name: "zeros" } },
+  { name: "W_out", shape: [10, 2304], offset: 18816, size: 23040, init: { name: "glorot_uniform" } },
+  { name: "b_out", shape: [10], offset: 41856, size: 10, init: { name: "zeros" } },
 ];
-const PARAM_COUNT = 16330;
+const PARAM_COUNT = 41866;
 const INPUT_SIZE = 784;
 const TARGET_SIZE = 10;
 const OUTPUT_SIZE = 10;
@@ -61,11 +61,11 @@ export const model: ModelInfo = {
     strategy: "batched",
     batched: true,
     precision: "f64",
-    flops: { predict: 1627652, grad: 4629755 },
+    flops: { predict: 5909252, grad: 17230779 },
     fusedStep: true,
   },
-  activations: [{ name: "c1", activation: "relu", offset: 0, size: 12544 }, { name: "c2", activation: "relu",
-      offset: 12544, size: 4608 }],
+  activations: [{ name: "c1", activation: "relu", offset: 0, size: 25088 }, { name: "c2", activation: "relu",
+      offset: 25088, size: 9216 }],
 };
 
 /** All parameters in one flat vector (see `model.params` for names, shapes and offsets). */
@@ -161,20 +161,20 @@ const core: ModelCore = {
   outputSize: OUTPUT_SIZE,
   paramCount: PARAM_COUNT,
   params: PARAMS,
-  layoutHash: "b486ce95f583776c",
+  layoutHash: "1a02ba66448010dd",
   metrics: [{ name: "accuracy", score: categoricalAccuracy }],
   checkTargets: (Y, what) => checkLabels("distribution", Y, TARGET_SIZE, OUTPUT_SIZE, what),
-  maxBatch: 32,
+  maxBatch: 16,
   gradBatch: gradRows,
   lossBatch: lossRows,
   predictBatch: predictRows,
   trainStep: trainStep,
   trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
-  trainStepRows: 10,
+  trainStepRows: 11,
   activations: model.activations,
-  probeSize: 17152,
+  probeSize: 34304,
   probeBatch(p, X, n, out) {
-    for (let b = 0; b < n; b++) probeSample(p, X, b * INPUT_SIZE, out, b * 17152);
+    for (let b = 0; b < n; b++) probeSample(p, X, b * INPUT_SIZE, out, b * 34304);
   },
 };
 
@@ -182,50 +182,50 @@ const core: ModelCore = {
 // Kernels (derived from the model file)
 // ---------------------------------------------------------------------------------------
 
-// Intermediate values: one array per tensor the kernels store, with room for 32 rows of a minibatch.
-const mask0 = new VecArray(32 * 1152); // [1152] per row: mnist_cnn.nn:15  d   = dropout(f, 0.5)
-const patches_img = new VecArray(32 * 7056); // [784, 9] per row: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding =...
-const Kx_c1 = new VecArray(32 * 12544); // [784, 16] per row: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "sa...
-const z_c1 = new VecArray(32 * 12544); // [28, 28, 16] per row: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "...
-const c1 = new VecArray(32 * 12544); // [28, 28, 16] per row: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "sa...
-const p1 = new VecArray(32 * 3136); // [14, 14, 16] per row: mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
-const patches_p1 = new VecArray(32 * 20736); // [144, 144] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activati...
-const Kx_c2 = new VecArray(32 * 4608); // [144, 32] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
-const z_c2 = new VecArray(32 * 4608); // [12, 12, 32] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation =...
-const c2 = new VecArray(32 * 4608); // [12, 12, 32] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
-const p2 = new VecArray(32 * 1152); // [6, 6, 32] per row: mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
-const d = new VecArray(32 * 1152); // [1152] per row: mnist_cnn.nn:15  d   = dropout(f, 0.5)
-const Wx_out = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const z_out = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const out = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const log_softmax_z_out = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
-const sum_mul_y = new VecArray(32 * 1); // [] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
-const sum_y = new VecArray(32 * 1); // [] per row: backward of mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
-const dz_out = new VecArray(32 * 10); // [10] per row: backward of mnist_cnn.nn:18  loss categorical_crossentropy(out...
-const dd = new VecArray(32 * 1152); // [1152] per row: backward of mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const df = new VecArray(32 * 1152); // [1152] per row: backward of mnist_cnn.nn:15  d   = dropout(f, 0.5)
-const dc2 = new VecArray(32 * 4608); // [12, 12, 32] per row: backward of mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
-const dz_c2 = new VecArray(32 * 4608); // [12, 12, 32] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3,...
-const prod_dz_c2 = new VecArray(32 * 20736); // [144, 144] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32,...
-const dp1 = new VecArray(32 * 3136); // [14, 14, 16] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, ac...
-const dc1 = new VecArray(32 * 12544); // [28, 28, 16] per row: backward of mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
-const dz_c1 = new VecArray(32 * 12544); // [28, 28, 16] per row: backward of mnist_cnn.nn:10  c1  = conv2d(img, 16, 3...
-const db_c1 = new VecArray(32 * 16); // [16] per row: backward of mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding =...
-const db_c2 = new VecArray(32 * 32); // [32] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation...
-const Wx_out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const z_out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
-const log_softmax_z_out2 = new VecArray(32 * 10); // [10] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out...
-const sum_mul_y2 = new VecArray(32 * 1); // [] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
-const grad2 = new VecArray(4810); // [4810]
-const Kx_c12 = new VecArray(12544); // [28, 28, 16]: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", acti...
-const c12 = new VecArray(12544); // [28, 28, 16]: mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activat...
-const p12 = new VecArray(3136); // [14, 14, 16]: mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
-const Kx_c22 = new VecArray(4608); // [12, 12, 32]: mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+// Intermediate values: one array per tensor the kernels store, with room for 16 rows of a minibatch.
+const mask0 = new VecArray(16 * 2304); // [2304] per row: mnist_cnn.nn:15  d   = dropout(f, 0.5)
+const patches_img = new VecArray(16 * 7056); // [784, 9] per row: mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding =...
+const Kx_c1 = new VecArray(16 * 25088); // [784, 32] per row: mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "sa...
+const z_c1 = new VecArray(16 * 25088); // [28, 28, 32] per row: mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "...
+const c1 = new VecArray(16 * 25088); // [28, 28, 32] per row: mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "sa...
+const p1 = new VecArray(16 * 6272); // [14, 14, 32] per row: mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
+const patches_p1 = new VecArray(16 * 41472); // [144, 288] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activati...
+const Kx_c2 = new VecArray(16 * 9216); // [144, 64] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
+const z_c2 = new VecArray(16 * 9216); // [12, 12, 64] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation =...
+const c2 = new VecArray(16 * 9216); // [12, 12, 64] per row: mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
+const p2 = new VecArray(16 * 2304); // [6, 6, 64] per row: mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
+const d = new VecArray(16 * 2304); // [2304] per row: mnist_cnn.nn:15  d   = dropout(f, 0.5)
+const Wx_out = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
+const z_out = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
+const out = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
+const log_softmax_z_out = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
+const sum_mul_y = new VecArray(16 * 1); // [] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
+const sum_y = new VecArray(16 * 1); // [] per row: backward of mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
+const dz_out = new VecArray(16 * 10); // [10] per row: backward of mnist_cnn.nn:18  loss categorical_crossentropy(out...
+const dd = new VecArray(16 * 2304); // [2304] per row: backward of mnist_cnn.nn:16  out = dense(d, 10, softmax)
+const df = new VecArray(16 * 2304); // [2304] per row: backward of mnist_cnn.nn:15  d   = dropout(f, 0.5)
+const dc2 = new VecArray(16 * 9216); // [12, 12, 64] per row: backward of mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
+const dz_c2 = new VecArray(16 * 9216); // [12, 12, 64] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3,...
+const prod_dz_c2 = new VecArray(16 * 41472); // [144, 288] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64,...
+const dp1 = new VecArray(16 * 6272); // [14, 14, 32] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, ac...
+const dc1 = new VecArray(16 * 25088); // [28, 28, 32] per row: backward of mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
+const dz_c1 = new VecArray(16 * 25088); // [28, 28, 32] per row: backward of mnist_cnn.nn:10  c1  = conv2d(img, 32, 3...
+const db_c1 = new VecArray(16 * 32); // [32] per row: backward of mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding =...
+const db_c2 = new VecArray(16 * 64); // [64] per row: backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation...
+const Wx_out2 = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
+const z_out2 = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
+const out2 = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:16  out = dense(d, 10, softmax)
+const log_softmax_z_out2 = new VecArray(16 * 10); // [10] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out...
+const sum_mul_y2 = new VecArray(16 * 1); // [] per row: mnist_cnn.nn:18  loss categorical_crossentropy(out, y)
+const grad2 = new VecArray(18826); // [18826]
+const Kx_c12 = new VecArray(25088); // [28, 28, 32]: mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", acti...
+const c12 = new VecArray(25088); // [28, 28, 32]: mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activat...
+const p12 = new VecArray(6272); // [14, 14, 32]: mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
+const Kx_c22 = new VecArray(9216); // [12, 12, 64]: mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
 
 function predictRows_1(p: Vec, n: number): void {
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
-  for (let j1 = 0; j1 < 16; j1 += 4) {
+  // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)  (over the batch)
+  for (let j1 = 0; j1 < 32; j1 += 4) {
     let b1 = 0;
     for (; b1 + 1 < n * 784; b1 += 2) {
       const ra1 = b1 * 9;
@@ -245,10 +245,10 @@ function predictRows_1(p: Vec, n: number): void {
       for (let k1 = 0; k1 < 9; k1++) {
         const a1 = patches_img[ra1 + k1]!;
         const a2 = patches_img[ra2 + k1]!;
-        const b2 = p[rb1 + k1 * 16]!;
-        const b3 = p[rb2 + k1 * 16]!;
-        const b4 = p[rb3 + k1 * 16]!;
-        const b5 = p[rb4 + k1 * 16]!;
+        const b2 = p[rb1 + k1 * 32]!;
+        const b3 = p[rb2 + k1 * 32]!;
+        const b4 = p[rb3 + k1 * 32]!;
+        const b5 = p[rb4 + k1 * 32]!;
         acc1 += a1 * b2;
         acc2 += a1 * b3;
         acc3 += a1 * b4;
@@ -258,14 +258,14 @@ function predictRows_1(p: Vec, n: number): void {
         acc7 += a2 * b4;
         acc8 += a2 * b5;
       }
-      Kx_c1[b1 * 16 + j1] = acc1;
-      Kx_c1[b1 * 16 + j1 + 1] = acc2;
-      Kx_c1[b1 * 16 + j1 + 2] = acc3;
-      Kx_c1[b1 * 16 + j1 + 3] = acc4;
-      Kx_c1[(b1 + 1) * 16 + j1] = acc5;
-      Kx_c1[(b1 + 1) * 16 + j1 + 1] = acc6;
-      Kx_c1[(b1 + 1) * 16 + j1 + 2] = acc7;
-      Kx_c1[(b1 + 1) * 16 + j1 + 3] = acc8;
+      Kx_c1[b1 * 32 + j1] = acc1;
+      Kx_c1[b1 * 32 + j1 + 1] = acc2;
+      Kx_c1[b1 * 32 + j1 + 2] = acc3;
+      Kx_c1[b1 * 32 + j1 + 3] = acc4;
+      Kx_c1[(b1 + 1) * 32 + j1] = acc5;
+      Kx_c1[(b1 + 1) * 32 + j1 + 1] = acc6;
+      Kx_c1[(b1 + 1) * 32 + j1 + 2] = acc7;
+      Kx_c1[(b1 + 1) * 32 + j1 + 3] = acc8;
     }
     for (; b1 < n * 784; b1++) {
       const ra3 = b1 * 9;
@@ -279,34 +279,34 @@ function predictRows_1(p: Vec, n: number): void {
       let acc12 = 0;
       for (let k2 = 0; k2 < 9; k2++) {
         const a3 = patches_img[ra3 + k2]!;
-        const b6 = p[rb5 + k2 * 16]!;
-        const b7 = p[rb6 + k2 * 16]!;
-        const b8 = p[rb7 + k2 * 16]!;
-        const b9 = p[rb8 + k2 * 16]!;
+        const b6 = p[rb5 + k2 * 32]!;
+        const b7 = p[rb6 + k2 * 32]!;
+        const b8 = p[rb7 + k2 * 32]!;
+        const b9 = p[rb8 + k2 * 32]!;
         acc9 += a3 * b6;
         acc10 += a3 * b7;
         acc11 += a3 * b8;
         acc12 += a3 * b9;
       }
-      Kx_c1[b1 * 16 + j1] = acc9;
-      Kx_c1[b1 * 16 + j1 + 1] = acc10;
-      Kx_c1[b1 * 16 + j1 + 2] = acc11;
-      Kx_c1[b1 * 16 + j1 + 3] = acc12;
+      Kx_c1[b1 * 32 + j1] = acc9;
+      Kx_c1[b1 * 32 + j1 + 1] = acc10;
+      Kx_c1[b1 * 32 + j1 + 2] = acc11;
+      Kx_c1[b1 * 32 + j1 + 3] = acc12;
     }
   }
 }
 
 function predictRows_2(p: Vec, n: number): void {
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
-  for (let j2 = 0; j2 < 32; j2 += 4) {
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
+  for (let j2 = 0; j2 < 64; j2 += 4) {
     let b10 = 0;
     for (; b10 + 1 < n * 144; b10 += 2) {
-      const ra4 = b10 * 144;
-      const ra5 = (b10 + 1) * 144;
-      const rb9 = 160 + j2;
-      const rb10 = 160 + j2 + 1;
-      const rb11 = 160 + j2 + 2;
-      const rb12 = 160 + j2 + 3;
+      const ra4 = b10 * 288;
+      const ra5 = (b10 + 1) * 288;
+      const rb9 = 320 + j2;
+      const rb10 = 320 + j2 + 1;
+      const rb11 = 320 + j2 + 2;
+      const rb12 = 320 + j2 + 3;
       let acc13 = 0;
       let acc14 = 0;
       let acc15 = 0;
@@ -315,13 +315,13 @@ function predictRows_2(p: Vec, n: number): void {
       let acc18 = 0;
       let acc19 = 0;
       let acc20 = 0;
-      for (let k3 = 0; k3 < 144; k3++) {
+      for (let k3 = 0; k3 < 288; k3++) {
         const a4 = patches_p1[ra4 + k3]!;
         const a5 = patches_p1[ra5 + k3]!;
-        const b11 = p[rb9 + k3 * 32]!;
-        const b12 = p[rb10 + k3 * 32]!;
-        const b13 = p[rb11 + k3 * 32]!;
-        const b14 = p[rb12 + k3 * 32]!;
+        const b11 = p[rb9 + k3 * 64]!;
+        const b12 = p[rb10 + k3 * 64]!;
+        const b13 = p[rb11 + k3 * 64]!;
+        const b14 = p[rb12 + k3 * 64]!;
         acc13 += a4 * b11;
         acc14 += a4 * b12;
         acc15 += a4 * b13;
@@ -331,40 +331,40 @@ function predictRows_2(p: Vec, n: number): void {
         acc19 += a5 * b13;
         acc20 += a5 * b14;
       }
-      Kx_c2[b10 * 32 + j2] = acc13;
-      Kx_c2[b10 * 32 + j2 + 1] = acc14;
-      Kx_c2[b10 * 32 + j2 + 2] = acc15;
-      Kx_c2[b10 * 32 + j2 + 3] = acc16;
-      Kx_c2[(b10 + 1) * 32 + j2] = acc17;
-      Kx_c2[(b10 + 1) * 32 + j2 + 1] = acc18;
-      Kx_c2[(b10 + 1) * 32 + j2 + 2] = acc19;
-      Kx_c2[(b10 + 1) * 32 + j2 + 3] = acc20;
+      Kx_c2[b10 * 64 + j2] = acc13;
+      Kx_c2[b10 * 64 + j2 + 1] = acc14;
+      Kx_c2[b10 * 64 + j2 + 2] = acc15;
+      Kx_c2[b10 * 64 + j2 + 3] = acc16;
+      Kx_c2[(b10 + 1) * 64 + j2] = acc17;
+      Kx_c2[(b10 + 1) * 64 + j2 + 1] = acc18;
+      Kx_c2[(b10 + 1) * 64 + j2 + 2] = acc19;
+      Kx_c2[(b10 + 1) * 64 + j2 + 3] = acc20;
     }
     for (; b10 < n * 144; b10++) {
-      const ra6 = b10 * 144;
-      const rb13 = 160 + j2;
-      const rb14 = 160 + j2 + 1;
-      const rb15 = 160 + j2 + 2;
-      const rb16 = 160 + j2 + 3;
+      const ra6 = b10 * 288;
+      const rb13 = 320 + j2;
+      const rb14 = 320 + j2 + 1;
+      const rb15 = 320 + j2 + 2;
+      const rb16 = 320 + j2 + 3;
       let acc21 = 0;
       let acc22 = 0;
       let acc23 = 0;
       let acc24 = 0;
-      for (let k4 = 0; k4 < 144; k4++) {
+      for (let k4 = 0; k4 < 288; k4++) {
         const a6 = patches_p1[ra6 + k4]!;
-        const b15 = p[rb13 + k4 * 32]!;
-        const b16 = p[rb14 + k4 * 32]!;
-        const b17 = p[rb15 + k4 * 32]!;
-        const b18 = p[rb16 + k4 * 32]!;
+        const b15 = p[rb13 + k4 * 64]!;
+        const b16 = p[rb14 + k4 * 64]!;
+        const b17 = p[rb15 + k4 * 64]!;
+        const b18 = p[rb16 + k4 * 64]!;
         acc21 += a6 * b15;
         acc22 += a6 * b16;
         acc23 += a6 * b17;
         acc24 += a6 * b18;
       }
-      Kx_c2[b10 * 32 + j2] = acc21;
-      Kx_c2[b10 * 32 + j2 + 1] = acc22;
-      Kx_c2[b10 * 32 + j2 + 2] = acc23;
-      Kx_c2[b10 * 32 + j2 + 3] = acc24;
+      Kx_c2[b10 * 64 + j2] = acc21;
+      Kx_c2[b10 * 64 + j2 + 1] = acc22;
+      Kx_c2[b10 * 64 + j2 + 2] = acc23;
+      Kx_c2[b10 * 64 + j2 + 3] = acc24;
     }
   }
 }
@@ -374,12 +374,12 @@ function predictRows_3(p: Vec, n: number): void {
   for (let i7 = 0; i7 < 8; i7 += 4) {
     let b19 = 0;
     for (; b19 + 1 < n; b19 += 2) {
-      const ra7 = b19 * 1152;
-      const ra8 = (b19 + 1) * 1152;
-      const rb17 = 4800 + i7 * 1152;
-      const rb18 = 4800 + (i7 + 1) * 1152;
-      const rb19 = 4800 + (i7 + 2) * 1152;
-      const rb20 = 4800 + (i7 + 3) * 1152;
+      const ra7 = b19 * 2304;
+      const ra8 = (b19 + 1) * 2304;
+      const rb17 = 18816 + i7 * 2304;
+      const rb18 = 18816 + (i7 + 1) * 2304;
+      const rb19 = 18816 + (i7 + 2) * 2304;
+      const rb20 = 18816 + (i7 + 3) * 2304;
       let acc25 = 0;
       let acc26 = 0;
       let acc27 = 0;
@@ -388,7 +388,7 @@ function predictRows_3(p: Vec, n: number): void {
       let acc30 = 0;
       let acc31 = 0;
       let acc32 = 0;
-      for (let k5 = 0; k5 < 1152; k5++) {
+      for (let k5 = 0; k5 < 2304; k5++) {
         const a7 = p2[ra7 + k5]!;
         const a8 = p2[ra8 + k5]!;
         const b20 = p[rb17 + k5]!;
@@ -414,16 +414,16 @@ function predictRows_3(p: Vec, n: number): void {
       Wx_out2[(b19 + 1) * 10 + i7 + 3] = acc32;
     }
     for (; b19 < n; b19++) {
-      const ra9 = b19 * 1152;
-      const rb21 = 4800 + i7 * 1152;
-      const rb22 = 4800 + (i7 + 1) * 1152;
-      const rb23 = 4800 + (i7 + 2) * 1152;
-      const rb24 = 4800 + (i7 + 3) * 1152;
+      const ra9 = b19 * 2304;
+      const rb21 = 18816 + i7 * 2304;
+      const rb22 = 18816 + (i7 + 1) * 2304;
+      const rb23 = 18816 + (i7 + 2) * 2304;
+      const rb24 = 18816 + (i7 + 3) * 2304;
       let acc33 = 0;
       let acc34 = 0;
       let acc35 = 0;
       let acc36 = 0;
-      for (let k6 = 0; k6 < 1152; k6++) {
+      for (let k6 = 0; k6 < 2304; k6++) {
         const a9 = p2[ra9 + k6]!;
         const b24 = p[rb21 + k6]!;
         const b25 = p[rb22 + k6]!;
@@ -443,12 +443,12 @@ function predictRows_3(p: Vec, n: number): void {
   for (let i7 = 8; i7 < 10; i7++) {
     let b19 = 0;
     for (; b19 + 1 < n; b19 += 2) {
-      const ra10 = b19 * 1152;
-      const ra11 = (b19 + 1) * 1152;
-      const rb25 = 4800 + i7 * 1152;
+      const ra10 = b19 * 2304;
+      const ra11 = (b19 + 1) * 2304;
+      const rb25 = 18816 + i7 * 2304;
       let acc37 = 0;
       let acc38 = 0;
-      for (let k7 = 0; k7 < 1152; k7++) {
+      for (let k7 = 0; k7 < 2304; k7++) {
         const a10 = p2[ra10 + k7]!;
         const a11 = p2[ra11 + k7]!;
         const b28 = p[rb25 + k7]!;
@@ -459,10 +459,10 @@ function predictRows_3(p: Vec, n: number): void {
       Wx_out2[(b19 + 1) * 10 + i7] = acc38;
     }
     for (; b19 < n; b19++) {
-      const ra12 = b19 * 1152;
-      const rb26 = 4800 + i7 * 1152;
+      const ra12 = b19 * 2304;
+      const rb26 = 18816 + i7 * 2304;
       let acc39 = 0;
-      for (let k8 = 0; k8 < 1152; k8++) {
+      for (let k8 = 0; k8 < 2304; k8++) {
         const a12 = p2[ra12 + k8]!;
         const b29 = p[rb26 + k8]!;
         acc39 += a12 * b29;
@@ -475,7 +475,7 @@ function predictRows_3(p: Vec, n: number): void {
 /** Inference for rows [0, n) of X: writes n rows of output into outputs. */
 function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let oy1 = 0; oy1 < 28; oy1++) {
       for (let ox1 = 0; ox1 < 28; ox1++) {
         for (let ky1 = 0; ky1 < 3; ky1++) {
@@ -489,14 +489,14 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
     }
   }
 
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
+  // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)  (over the batch)
   predictRows_1(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let i1 = 0; i1 < 28; i1++) {
       for (let i2 = 0; i2 < 28; i2++) {
-        for (let i3 = 0; i3 < 16; i3++) {
-          c1[b * 12544 + i1 * 448 + i2 * 16 + i3] = Math.max(Kx_c1[b * 12544 + i1 * 448 + i2 * 16 + i3]! + p[144 + i3]!,
+        for (let i3 = 0; i3 < 32; i3++) {
+          c1[b * 25088 + i1 * 896 + i2 * 32 + i3] = Math.max(Kx_c1[b * 25088 + i1 * 896 + i2 * 32 + i3]! + p[288 + i3]!,
               0);
         }
       }
@@ -505,31 +505,31 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
     // mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
     for (let oy2 = 0; oy2 < 14; oy2++) {
       for (let ox2 = 0; ox2 < 14; ox2++) {
-        for (let ch1 = 0; ch1 < 16; ch1++) {
+        for (let ch1 = 0; ch1 < 32; ch1++) {
           let best1 = -Infinity;
           let at1 = -1;
           for (let ky2 = 0; ky2 < 2; ky2++) {
             for (let kx2 = 0; kx2 < 2; kx2++) {
-              const t1 = c1[b * 12544 + (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1]!;
+              const t1 = c1[b * 25088 + (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1]!;
               if (at1 < 0 || t1 > best1) {
                 best1 = t1;
-                at1 = (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1;
+                at1 = (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1;
               }
             }
           }
-          p1[b * 3136 + oy2 * 224 + ox2 * 16 + ch1] = best1;
+          p1[b * 6272 + oy2 * 448 + ox2 * 32 + ch1] = best1;
         }
       }
     }
 
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let oy3 = 0; oy3 < 12; oy3++) {
       for (let ox3 = 0; ox3 < 12; ox3++) {
         for (let ky3 = 0; ky3 < 3; ky3++) {
           for (let kx3 = 0; kx3 < 3; kx3++) {
-            for (let ch2 = 0; ch2 < 16; ch2++) {
-              patches_p1[b * 20736 + (oy3 * 12 + ox3) * 144 + (ky3 * 3 + kx3) * 16 + ch2] = p1[b * 3136 +
-                  (oy3 + ky3) * 224 + (ox3 + kx3) * 16 + ch2]!;
+            for (let ch2 = 0; ch2 < 32; ch2++) {
+              patches_p1[b * 41472 + (oy3 * 12 + ox3) * 288 + (ky3 * 3 + kx3) * 32 + ch2] = p1[b * 6272 +
+                  (oy3 + ky3) * 448 + (ox3 + kx3) * 32 + ch2]!;
             }
           }
         }
@@ -537,14 +537,14 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
     }
   }
 
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
   predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let i4 = 0; i4 < 12; i4++) {
       for (let i5 = 0; i5 < 12; i5++) {
-        for (let i6 = 0; i6 < 32; i6++) {
-          c2[b * 4608 + i4 * 384 + i5 * 32 + i6] = Math.max(Kx_c2[b * 4608 + i4 * 384 + i5 * 32 + i6]! + p[4768 + i6]!,
+        for (let i6 = 0; i6 < 64; i6++) {
+          c2[b * 9216 + i4 * 768 + i5 * 64 + i6] = Math.max(Kx_c2[b * 9216 + i4 * 768 + i5 * 64 + i6]! + p[18752 + i6]!,
               0);
         }
       }
@@ -553,19 +553,19 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
     // mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
     for (let oy4 = 0; oy4 < 6; oy4++) {
       for (let ox4 = 0; ox4 < 6; ox4++) {
-        for (let ch3 = 0; ch3 < 32; ch3++) {
+        for (let ch3 = 0; ch3 < 64; ch3++) {
           let best2 = -Infinity;
           let at2 = -1;
           for (let ky4 = 0; ky4 < 2; ky4++) {
             for (let kx4 = 0; kx4 < 2; kx4++) {
-              const t2 = c2[b * 4608 + (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3]!;
+              const t2 = c2[b * 9216 + (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3]!;
               if (at2 < 0 || t2 > best2) {
                 best2 = t2;
-                at2 = (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3;
+                at2 = (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3;
               }
             }
           }
-          p2[b * 1152 + oy4 * 192 + ox4 * 32 + ch3] = best2;
+          p2[b * 2304 + oy4 * 384 + ox4 * 64 + ch3] = best2;
         }
       }
     }
@@ -575,16 +575,16 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
   predictRows_3(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:16  out = dense(d, 10, softmax)
-    z_out2[b * 10] = Wx_out2[b * 10]! + p[16320]!;
-    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1]! + p[16321]!;
-    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2]! + p[16322]!;
-    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3]! + p[16323]!;
-    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4]! + p[16324]!;
-    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5]! + p[16325]!;
-    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6]! + p[16326]!;
-    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7]! + p[16327]!;
-    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8]! + p[16328]!;
-    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9]! + p[16329]!;
+    z_out2[b * 10] = Wx_out2[b * 10]! + p[41856]!;
+    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1]! + p[41857]!;
+    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2]! + p[41858]!;
+    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3]! + p[41859]!;
+    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4]! + p[41860]!;
+    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5]! + p[41861]!;
+    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6]! + p[41862]!;
+    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7]! + p[41863]!;
+    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8]! + p[41864]!;
+    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9]! + p[41865]!;
     const max1 = Math.max(z_out2[b * 10]!, z_out2[b * 10 + 1]!, z_out2[b * 10 + 2]!, z_out2[b * 10 + 3]!,
         z_out2[b * 10 + 4]!, z_out2[b * 10 + 5]!, z_out2[b * 10 + 6]!, z_out2[b * 10 + 7]!, z_out2[b * 10 + 8]!,
         z_out2[b * 10 + 9]!);
@@ -629,7 +629,7 @@ function predictRows(p: Vec, X: Vec, n: number, outputs: Vec): void {
 function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   let total = 0;
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let oy1 = 0; oy1 < 28; oy1++) {
       for (let ox1 = 0; ox1 < 28; ox1++) {
         for (let ky1 = 0; ky1 < 3; ky1++) {
@@ -643,14 +643,14 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     }
   }
 
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
+  // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)  (over the batch)
   predictRows_1(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let i1 = 0; i1 < 28; i1++) {
       for (let i2 = 0; i2 < 28; i2++) {
-        for (let i3 = 0; i3 < 16; i3++) {
-          c1[b * 12544 + i1 * 448 + i2 * 16 + i3] = Math.max(Kx_c1[b * 12544 + i1 * 448 + i2 * 16 + i3]! + p[144 + i3]!,
+        for (let i3 = 0; i3 < 32; i3++) {
+          c1[b * 25088 + i1 * 896 + i2 * 32 + i3] = Math.max(Kx_c1[b * 25088 + i1 * 896 + i2 * 32 + i3]! + p[288 + i3]!,
               0);
         }
       }
@@ -659,31 +659,31 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     // mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
     for (let oy2 = 0; oy2 < 14; oy2++) {
       for (let ox2 = 0; ox2 < 14; ox2++) {
-        for (let ch1 = 0; ch1 < 16; ch1++) {
+        for (let ch1 = 0; ch1 < 32; ch1++) {
           let best1 = -Infinity;
           let at1 = -1;
           for (let ky2 = 0; ky2 < 2; ky2++) {
             for (let kx2 = 0; kx2 < 2; kx2++) {
-              const t1 = c1[b * 12544 + (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1]!;
+              const t1 = c1[b * 25088 + (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1]!;
               if (at1 < 0 || t1 > best1) {
                 best1 = t1;
-                at1 = (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1;
+                at1 = (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1;
               }
             }
           }
-          p1[b * 3136 + oy2 * 224 + ox2 * 16 + ch1] = best1;
+          p1[b * 6272 + oy2 * 448 + ox2 * 32 + ch1] = best1;
         }
       }
     }
 
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let oy3 = 0; oy3 < 12; oy3++) {
       for (let ox3 = 0; ox3 < 12; ox3++) {
         for (let ky3 = 0; ky3 < 3; ky3++) {
           for (let kx3 = 0; kx3 < 3; kx3++) {
-            for (let ch2 = 0; ch2 < 16; ch2++) {
-              patches_p1[b * 20736 + (oy3 * 12 + ox3) * 144 + (ky3 * 3 + kx3) * 16 + ch2] = p1[b * 3136 +
-                  (oy3 + ky3) * 224 + (ox3 + kx3) * 16 + ch2]!;
+            for (let ch2 = 0; ch2 < 32; ch2++) {
+              patches_p1[b * 41472 + (oy3 * 12 + ox3) * 288 + (ky3 * 3 + kx3) * 32 + ch2] = p1[b * 6272 +
+                  (oy3 + ky3) * 448 + (ox3 + kx3) * 32 + ch2]!;
             }
           }
         }
@@ -691,14 +691,14 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     }
   }
 
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
   predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let i4 = 0; i4 < 12; i4++) {
       for (let i5 = 0; i5 < 12; i5++) {
-        for (let i6 = 0; i6 < 32; i6++) {
-          c2[b * 4608 + i4 * 384 + i5 * 32 + i6] = Math.max(Kx_c2[b * 4608 + i4 * 384 + i5 * 32 + i6]! + p[4768 + i6]!,
+        for (let i6 = 0; i6 < 64; i6++) {
+          c2[b * 9216 + i4 * 768 + i5 * 64 + i6] = Math.max(Kx_c2[b * 9216 + i4 * 768 + i5 * 64 + i6]! + p[18752 + i6]!,
               0);
         }
       }
@@ -707,19 +707,19 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
     // mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
     for (let oy4 = 0; oy4 < 6; oy4++) {
       for (let ox4 = 0; ox4 < 6; ox4++) {
-        for (let ch3 = 0; ch3 < 32; ch3++) {
+        for (let ch3 = 0; ch3 < 64; ch3++) {
           let best2 = -Infinity;
           let at2 = -1;
           for (let ky4 = 0; ky4 < 2; ky4++) {
             for (let kx4 = 0; kx4 < 2; kx4++) {
-              const t2 = c2[b * 4608 + (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3]!;
+              const t2 = c2[b * 9216 + (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3]!;
               if (at2 < 0 || t2 > best2) {
                 best2 = t2;
-                at2 = (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3;
+                at2 = (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3;
               }
             }
           }
-          p2[b * 1152 + oy4 * 192 + ox4 * 32 + ch3] = best2;
+          p2[b * 2304 + oy4 * 384 + ox4 * 64 + ch3] = best2;
         }
       }
     }
@@ -729,16 +729,16 @@ function lossRows(p: Vec, X: Vec, Y: Vec, n: number, outputs: Vec): number {
   predictRows_3(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:16  out = dense(d, 10, softmax)
-    z_out2[b * 10] = Wx_out2[b * 10]! + p[16320]!;
-    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1]! + p[16321]!;
-    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2]! + p[16322]!;
-    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3]! + p[16323]!;
-    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4]! + p[16324]!;
-    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5]! + p[16325]!;
-    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6]! + p[16326]!;
-    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7]! + p[16327]!;
-    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8]! + p[16328]!;
-    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9]! + p[16329]!;
+    z_out2[b * 10] = Wx_out2[b * 10]! + p[41856]!;
+    z_out2[b * 10 + 1] = Wx_out2[b * 10 + 1]! + p[41857]!;
+    z_out2[b * 10 + 2] = Wx_out2[b * 10 + 2]! + p[41858]!;
+    z_out2[b * 10 + 3] = Wx_out2[b * 10 + 3]! + p[41859]!;
+    z_out2[b * 10 + 4] = Wx_out2[b * 10 + 4]! + p[41860]!;
+    z_out2[b * 10 + 5] = Wx_out2[b * 10 + 5]! + p[41861]!;
+    z_out2[b * 10 + 6] = Wx_out2[b * 10 + 6]! + p[41862]!;
+    z_out2[b * 10 + 7] = Wx_out2[b * 10 + 7]! + p[41863]!;
+    z_out2[b * 10 + 8] = Wx_out2[b * 10 + 8]! + p[41864]!;
+    z_out2[b * 10 + 9] = Wx_out2[b * 10 + 9]! + p[41865]!;
     const max1 = Math.max(z_out2[b * 10]!, z_out2[b * 10 + 1]!, z_out2[b * 10 + 2]!, z_out2[b * 10 + 3]!,
         z_out2[b * 10 + 4]!, z_out2[b * 10 + 5]!, z_out2[b * 10 + 6]!, z_out2[b * 10 + 7]!, z_out2[b * 10 + 8]!,
         z_out2[b * 10 + 9]!);
@@ -820,12 +820,12 @@ function gradRows_3(p: Vec, n: number): void {
   for (let i15 = 0; i15 < 8; i15 += 4) {
     let b19 = 0;
     for (; b19 + 1 < n; b19 += 2) {
-      const ra7 = b19 * 1152;
-      const ra8 = (b19 + 1) * 1152;
-      const rb17 = 4800 + i15 * 1152;
-      const rb18 = 4800 + (i15 + 1) * 1152;
-      const rb19 = 4800 + (i15 + 2) * 1152;
-      const rb20 = 4800 + (i15 + 3) * 1152;
+      const ra7 = b19 * 2304;
+      const ra8 = (b19 + 1) * 2304;
+      const rb17 = 18816 + i15 * 2304;
+      const rb18 = 18816 + (i15 + 1) * 2304;
+      const rb19 = 18816 + (i15 + 2) * 2304;
+      const rb20 = 18816 + (i15 + 3) * 2304;
       let acc25 = 0;
       let acc26 = 0;
       let acc27 = 0;
@@ -834,7 +834,7 @@ function gradRows_3(p: Vec, n: number): void {
       let acc30 = 0;
       let acc31 = 0;
       let acc32 = 0;
-      for (let k5 = 0; k5 < 1152; k5++) {
+      for (let k5 = 0; k5 < 2304; k5++) {
         const a7 = d[ra7 + k5]!;
         const a8 = d[ra8 + k5]!;
         const b20 = p[rb17 + k5]!;
@@ -860,16 +860,16 @@ function gradRows_3(p: Vec, n: number): void {
       Wx_out[(b19 + 1) * 10 + i15 + 3] = acc32;
     }
     for (; b19 < n; b19++) {
-      const ra9 = b19 * 1152;
-      const rb21 = 4800 + i15 * 1152;
-      const rb22 = 4800 + (i15 + 1) * 1152;
-      const rb23 = 4800 + (i15 + 2) * 1152;
-      const rb24 = 4800 + (i15 + 3) * 1152;
+      const ra9 = b19 * 2304;
+      const rb21 = 18816 + i15 * 2304;
+      const rb22 = 18816 + (i15 + 1) * 2304;
+      const rb23 = 18816 + (i15 + 2) * 2304;
+      const rb24 = 18816 + (i15 + 3) * 2304;
       let acc33 = 0;
       let acc34 = 0;
       let acc35 = 0;
       let acc36 = 0;
-      for (let k6 = 0; k6 < 1152; k6++) {
+      for (let k6 = 0; k6 < 2304; k6++) {
         const a9 = d[ra9 + k6]!;
         const b24 = p[rb21 + k6]!;
         const b25 = p[rb22 + k6]!;
@@ -889,12 +889,12 @@ function gradRows_3(p: Vec, n: number): void {
   for (let i15 = 8; i15 < 10; i15++) {
     let b19 = 0;
     for (; b19 + 1 < n; b19 += 2) {
-      const ra10 = b19 * 1152;
-      const ra11 = (b19 + 1) * 1152;
-      const rb25 = 4800 + i15 * 1152;
+      const ra10 = b19 * 2304;
+      const ra11 = (b19 + 1) * 2304;
+      const rb25 = 18816 + i15 * 2304;
       let acc37 = 0;
       let acc38 = 0;
-      for (let k7 = 0; k7 < 1152; k7++) {
+      for (let k7 = 0; k7 < 2304; k7++) {
         const a10 = d[ra10 + k7]!;
         const a11 = d[ra11 + k7]!;
         const b28 = p[rb25 + k7]!;
@@ -905,10 +905,10 @@ function gradRows_3(p: Vec, n: number): void {
       Wx_out[(b19 + 1) * 10 + i15] = acc38;
     }
     for (; b19 < n; b19++) {
-      const ra12 = b19 * 1152;
-      const rb26 = 4800 + i15 * 1152;
+      const ra12 = b19 * 2304;
+      const rb26 = 18816 + i15 * 2304;
       let acc39 = 0;
-      for (let k8 = 0; k8 < 1152; k8++) {
+      for (let k8 = 0; k8 < 2304; k8++) {
         const a12 = d[ra12 + k8]!;
         const b29 = p[rb26 + k8]!;
         acc39 += a12 * b29;
@@ -920,15 +920,15 @@ function gradRows_3(p: Vec, n: number): void {
 
 function gradRows_4(p: Vec, n: number): void {
   // backward of mnist_cnn.nn:16  out = dense(d, 10, softmax)  (over the batch)
-  for (let j3 = 0; j3 < 1152; j3 += 4) {
+  for (let j3 = 0; j3 < 2304; j3 += 4) {
     let b30 = 0;
     for (; b30 + 1 < n; b30 += 2) {
       const ra13 = b30 * 10;
       const ra14 = (b30 + 1) * 10;
-      const rb27 = 4800 + j3;
-      const rb28 = 4800 + j3 + 1;
-      const rb29 = 4800 + j3 + 2;
-      const rb30 = 4800 + j3 + 3;
+      const rb27 = 18816 + j3;
+      const rb28 = 18816 + j3 + 1;
+      const rb29 = 18816 + j3 + 2;
+      const rb30 = 18816 + j3 + 3;
       let acc40 = 0;
       let acc41 = 0;
       let acc42 = 0;
@@ -940,10 +940,10 @@ function gradRows_4(p: Vec, n: number): void {
       for (let k9 = 0; k9 < 10; k9++) {
         const a13 = dz_out[ra13 + k9]!;
         const a14 = dz_out[ra14 + k9]!;
-        const b31 = p[rb27 + k9 * 1152]!;
-        const b32 = p[rb28 + k9 * 1152]!;
-        const b33 = p[rb29 + k9 * 1152]!;
-        const b34 = p[rb30 + k9 * 1152]!;
+        const b31 = p[rb27 + k9 * 2304]!;
+        const b32 = p[rb28 + k9 * 2304]!;
+        const b33 = p[rb29 + k9 * 2304]!;
+        const b34 = p[rb30 + k9 * 2304]!;
         acc40 += a13 * b31;
         acc41 += a13 * b32;
         acc42 += a13 * b33;
@@ -953,55 +953,55 @@ function gradRows_4(p: Vec, n: number): void {
         acc46 += a14 * b33;
         acc47 += a14 * b34;
       }
-      dd[b30 * 1152 + j3] = acc40;
-      dd[b30 * 1152 + j3 + 1] = acc41;
-      dd[b30 * 1152 + j3 + 2] = acc42;
-      dd[b30 * 1152 + j3 + 3] = acc43;
-      dd[(b30 + 1) * 1152 + j3] = acc44;
-      dd[(b30 + 1) * 1152 + j3 + 1] = acc45;
-      dd[(b30 + 1) * 1152 + j3 + 2] = acc46;
-      dd[(b30 + 1) * 1152 + j3 + 3] = acc47;
+      dd[b30 * 2304 + j3] = acc40;
+      dd[b30 * 2304 + j3 + 1] = acc41;
+      dd[b30 * 2304 + j3 + 2] = acc42;
+      dd[b30 * 2304 + j3 + 3] = acc43;
+      dd[(b30 + 1) * 2304 + j3] = acc44;
+      dd[(b30 + 1) * 2304 + j3 + 1] = acc45;
+      dd[(b30 + 1) * 2304 + j3 + 2] = acc46;
+      dd[(b30 + 1) * 2304 + j3 + 3] = acc47;
     }
     for (; b30 < n; b30++) {
       const ra15 = b30 * 10;
-      const rb31 = 4800 + j3;
-      const rb32 = 4800 + j3 + 1;
-      const rb33 = 4800 + j3 + 2;
-      const rb34 = 4800 + j3 + 3;
+      const rb31 = 18816 + j3;
+      const rb32 = 18816 + j3 + 1;
+      const rb33 = 18816 + j3 + 2;
+      const rb34 = 18816 + j3 + 3;
       let acc48 = 0;
       let acc49 = 0;
       let acc50 = 0;
       let acc51 = 0;
       for (let k10 = 0; k10 < 10; k10++) {
         const a15 = dz_out[ra15 + k10]!;
-        const b35 = p[rb31 + k10 * 1152]!;
-        const b36 = p[rb32 + k10 * 1152]!;
-        const b37 = p[rb33 + k10 * 1152]!;
-        const b38 = p[rb34 + k10 * 1152]!;
+        const b35 = p[rb31 + k10 * 2304]!;
+        const b36 = p[rb32 + k10 * 2304]!;
+        const b37 = p[rb33 + k10 * 2304]!;
+        const b38 = p[rb34 + k10 * 2304]!;
         acc48 += a15 * b35;
         acc49 += a15 * b36;
         acc50 += a15 * b37;
         acc51 += a15 * b38;
       }
-      dd[b30 * 1152 + j3] = acc48;
-      dd[b30 * 1152 + j3 + 1] = acc49;
-      dd[b30 * 1152 + j3 + 2] = acc50;
-      dd[b30 * 1152 + j3 + 3] = acc51;
+      dd[b30 * 2304 + j3] = acc48;
+      dd[b30 * 2304 + j3 + 1] = acc49;
+      dd[b30 * 2304 + j3 + 2] = acc50;
+      dd[b30 * 2304 + j3 + 3] = acc51;
     }
   }
 }
 
 function gradRows_5(p: Vec, n: number): void {
-  // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
-  for (let i21 = 0; i21 < 144; i21 += 4) {
+  // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
+  for (let i21 = 0; i21 < 288; i21 += 4) {
     let b39 = 0;
     for (; b39 + 1 < n * 144; b39 += 2) {
-      const ra16 = b39 * 32;
-      const ra17 = (b39 + 1) * 32;
-      const rb35 = 160 + i21 * 32;
-      const rb36 = 160 + (i21 + 1) * 32;
-      const rb37 = 160 + (i21 + 2) * 32;
-      const rb38 = 160 + (i21 + 3) * 32;
+      const ra16 = b39 * 64;
+      const ra17 = (b39 + 1) * 64;
+      const rb35 = 320 + i21 * 64;
+      const rb36 = 320 + (i21 + 1) * 64;
+      const rb37 = 320 + (i21 + 2) * 64;
+      const rb38 = 320 + (i21 + 3) * 64;
       let acc52 = 0;
       let acc53 = 0;
       let acc54 = 0;
@@ -1010,7 +1010,7 @@ function gradRows_5(p: Vec, n: number): void {
       let acc57 = 0;
       let acc58 = 0;
       let acc59 = 0;
-      for (let k11 = 0; k11 < 32; k11++) {
+      for (let k11 = 0; k11 < 64; k11++) {
         const a16 = dz_c2[ra16 + k11]!;
         const a17 = dz_c2[ra17 + k11]!;
         const b40 = p[rb35 + k11]!;
@@ -1026,26 +1026,26 @@ function gradRows_5(p: Vec, n: number): void {
         acc58 += a17 * b42;
         acc59 += a17 * b43;
       }
-      prod_dz_c2[b39 * 144 + i21] = acc52;
-      prod_dz_c2[b39 * 144 + i21 + 1] = acc53;
-      prod_dz_c2[b39 * 144 + i21 + 2] = acc54;
-      prod_dz_c2[b39 * 144 + i21 + 3] = acc55;
-      prod_dz_c2[(b39 + 1) * 144 + i21] = acc56;
-      prod_dz_c2[(b39 + 1) * 144 + i21 + 1] = acc57;
-      prod_dz_c2[(b39 + 1) * 144 + i21 + 2] = acc58;
-      prod_dz_c2[(b39 + 1) * 144 + i21 + 3] = acc59;
+      prod_dz_c2[b39 * 288 + i21] = acc52;
+      prod_dz_c2[b39 * 288 + i21 + 1] = acc53;
+      prod_dz_c2[b39 * 288 + i21 + 2] = acc54;
+      prod_dz_c2[b39 * 288 + i21 + 3] = acc55;
+      prod_dz_c2[(b39 + 1) * 288 + i21] = acc56;
+      prod_dz_c2[(b39 + 1) * 288 + i21 + 1] = acc57;
+      prod_dz_c2[(b39 + 1) * 288 + i21 + 2] = acc58;
+      prod_dz_c2[(b39 + 1) * 288 + i21 + 3] = acc59;
     }
     for (; b39 < n * 144; b39++) {
-      const ra18 = b39 * 32;
-      const rb39 = 160 + i21 * 32;
-      const rb40 = 160 + (i21 + 1) * 32;
-      const rb41 = 160 + (i21 + 2) * 32;
-      const rb42 = 160 + (i21 + 3) * 32;
+      const ra18 = b39 * 64;
+      const rb39 = 320 + i21 * 64;
+      const rb40 = 320 + (i21 + 1) * 64;
+      const rb41 = 320 + (i21 + 2) * 64;
+      const rb42 = 320 + (i21 + 3) * 64;
       let acc60 = 0;
       let acc61 = 0;
       let acc62 = 0;
       let acc63 = 0;
-      for (let k12 = 0; k12 < 32; k12++) {
+      for (let k12 = 0; k12 < 64; k12++) {
         const a18 = dz_c2[ra18 + k12]!;
         const b44 = p[rb39 + k12]!;
         const b45 = p[rb40 + k12]!;
@@ -1056,22 +1056,22 @@ function gradRows_5(p: Vec, n: number): void {
         acc62 += a18 * b46;
         acc63 += a18 * b47;
       }
-      prod_dz_c2[b39 * 144 + i21] = acc60;
-      prod_dz_c2[b39 * 144 + i21 + 1] = acc61;
-      prod_dz_c2[b39 * 144 + i21 + 2] = acc62;
-      prod_dz_c2[b39 * 144 + i21 + 3] = acc63;
+      prod_dz_c2[b39 * 288 + i21] = acc60;
+      prod_dz_c2[b39 * 288 + i21 + 1] = acc61;
+      prod_dz_c2[b39 * 288 + i21 + 2] = acc62;
+      prod_dz_c2[b39 * 288 + i21 + 3] = acc63;
     }
   }
 }
 
 function gradRows_6(n: number, g: Vec): void {
-  // ∂loss/∂K_c1 [3, 3, 1, 16]  (Σ over the batch)
-  for (let i36 = 0; i36 < 8; i36 += 4) {
-    for (let j4 = 0; j4 < 16; j4 += 4) {
-      const ra19 = i36;
-      const ra20 = i36 + 1;
-      const ra21 = i36 + 2;
-      const ra22 = i36 + 3;
+  // ∂loss/∂K_c1 [3, 3, 1, 32]  (Σ over the batch)
+  for (let i37 = 0; i37 < 8; i37 += 4) {
+    for (let j4 = 0; j4 < 32; j4 += 4) {
+      const ra19 = i37;
+      const ra20 = i37 + 1;
+      const ra21 = i37 + 2;
+      const ra22 = i37 + 3;
       const rb43 = j4;
       const rb44 = j4 + 1;
       const rb45 = j4 + 2;
@@ -1097,10 +1097,10 @@ function gradRows_6(n: number, g: Vec): void {
         const a20 = patches_img[ra20 + k13 * 9]!;
         const a21 = patches_img[ra21 + k13 * 9]!;
         const a22 = patches_img[ra22 + k13 * 9]!;
-        const b48 = dz_c1[rb43 + k13 * 16]!;
-        const b49 = dz_c1[rb44 + k13 * 16]!;
-        const b50 = dz_c1[rb45 + k13 * 16]!;
-        const b51 = dz_c1[rb46 + k13 * 16]!;
+        const b48 = dz_c1[rb43 + k13 * 32]!;
+        const b49 = dz_c1[rb44 + k13 * 32]!;
+        const b50 = dz_c1[rb45 + k13 * 32]!;
+        const b51 = dz_c1[rb46 + k13 * 32]!;
         acc64 += a19 * b48;
         acc65 += a19 * b49;
         acc66 += a19 * b50;
@@ -1118,27 +1118,27 @@ function gradRows_6(n: number, g: Vec): void {
         acc78 += a22 * b50;
         acc79 += a22 * b51;
       }
-      g[i36 * 16 + j4]! += acc64;
-      g[i36 * 16 + j4 + 1]! += acc65;
-      g[i36 * 16 + j4 + 2]! += acc66;
-      g[i36 * 16 + j4 + 3]! += acc67;
-      g[(i36 + 1) * 16 + j4]! += acc68;
-      g[(i36 + 1) * 16 + j4 + 1]! += acc69;
-      g[(i36 + 1) * 16 + j4 + 2]! += acc70;
-      g[(i36 + 1) * 16 + j4 + 3]! += acc71;
-      g[(i36 + 2) * 16 + j4]! += acc72;
-      g[(i36 + 2) * 16 + j4 + 1]! += acc73;
-      g[(i36 + 2) * 16 + j4 + 2]! += acc74;
-      g[(i36 + 2) * 16 + j4 + 3]! += acc75;
-      g[(i36 + 3) * 16 + j4]! += acc76;
-      g[(i36 + 3) * 16 + j4 + 1]! += acc77;
-      g[(i36 + 3) * 16 + j4 + 2]! += acc78;
-      g[(i36 + 3) * 16 + j4 + 3]! += acc79;
+      g[i37 * 32 + j4]! += acc64;
+      g[i37 * 32 + j4 + 1]! += acc65;
+      g[i37 * 32 + j4 + 2]! += acc66;
+      g[i37 * 32 + j4 + 3]! += acc67;
+      g[(i37 + 1) * 32 + j4]! += acc68;
+      g[(i37 + 1) * 32 + j4 + 1]! += acc69;
+      g[(i37 + 1) * 32 + j4 + 2]! += acc70;
+      g[(i37 + 1) * 32 + j4 + 3]! += acc71;
+      g[(i37 + 2) * 32 + j4]! += acc72;
+      g[(i37 + 2) * 32 + j4 + 1]! += acc73;
+      g[(i37 + 2) * 32 + j4 + 2]! += acc74;
+      g[(i37 + 2) * 32 + j4 + 3]! += acc75;
+      g[(i37 + 3) * 32 + j4]! += acc76;
+      g[(i37 + 3) * 32 + j4 + 1]! += acc77;
+      g[(i37 + 3) * 32 + j4 + 2]! += acc78;
+      g[(i37 + 3) * 32 + j4 + 3]! += acc79;
     }
   }
-  for (let i36 = 8; i36 < 9; i36++) {
-    for (let j4 = 0; j4 < 16; j4 += 4) {
-      const ra23 = i36;
+  for (let i37 = 8; i37 < 9; i37++) {
+    for (let j4 = 0; j4 < 32; j4 += 4) {
+      const ra23 = i37;
       const rb47 = j4;
       const rb48 = j4 + 1;
       const rb49 = j4 + 2;
@@ -1149,31 +1149,31 @@ function gradRows_6(n: number, g: Vec): void {
       let acc83 = 0;
       for (let k14 = 0; k14 < n * 784; k14++) {
         const a23 = patches_img[ra23 + k14 * 9]!;
-        const b52 = dz_c1[rb47 + k14 * 16]!;
-        const b53 = dz_c1[rb48 + k14 * 16]!;
-        const b54 = dz_c1[rb49 + k14 * 16]!;
-        const b55 = dz_c1[rb50 + k14 * 16]!;
+        const b52 = dz_c1[rb47 + k14 * 32]!;
+        const b53 = dz_c1[rb48 + k14 * 32]!;
+        const b54 = dz_c1[rb49 + k14 * 32]!;
+        const b55 = dz_c1[rb50 + k14 * 32]!;
         acc80 += a23 * b52;
         acc81 += a23 * b53;
         acc82 += a23 * b54;
         acc83 += a23 * b55;
       }
-      g[i36 * 16 + j4]! += acc80;
-      g[i36 * 16 + j4 + 1]! += acc81;
-      g[i36 * 16 + j4 + 2]! += acc82;
-      g[i36 * 16 + j4 + 3]! += acc83;
+      g[i37 * 32 + j4]! += acc80;
+      g[i37 * 32 + j4 + 1]! += acc81;
+      g[i37 * 32 + j4 + 2]! += acc82;
+      g[i37 * 32 + j4 + 3]! += acc83;
     }
   }
 }
 
 function gradRows_7(n: number, g: Vec): void {
-  // ∂loss/∂K_c2 [3, 3, 16, 32]  (Σ over the batch)
-  for (let i37 = 0; i37 < 144; i37 += 4) {
-    for (let j5 = 0; j5 < 32; j5 += 4) {
-      const ra24 = i37;
-      const ra25 = i37 + 1;
-      const ra26 = i37 + 2;
-      const ra27 = i37 + 3;
+  // ∂loss/∂K_c2 [3, 3, 32, 64]  (Σ over the batch)
+  for (let i38 = 0; i38 < 288; i38 += 4) {
+    for (let j5 = 0; j5 < 64; j5 += 4) {
+      const ra24 = i38;
+      const ra25 = i38 + 1;
+      const ra26 = i38 + 2;
+      const ra27 = i38 + 3;
       const rb51 = j5;
       const rb52 = j5 + 1;
       const rb53 = j5 + 2;
@@ -1195,14 +1195,14 @@ function gradRows_7(n: number, g: Vec): void {
       let acc98 = 0;
       let acc99 = 0;
       for (let k15 = 0; k15 < n * 144; k15++) {
-        const a24 = patches_p1[ra24 + k15 * 144]!;
-        const a25 = patches_p1[ra25 + k15 * 144]!;
-        const a26 = patches_p1[ra26 + k15 * 144]!;
-        const a27 = patches_p1[ra27 + k15 * 144]!;
-        const b56 = dz_c2[rb51 + k15 * 32]!;
-        const b57 = dz_c2[rb52 + k15 * 32]!;
-        const b58 = dz_c2[rb53 + k15 * 32]!;
-        const b59 = dz_c2[rb54 + k15 * 32]!;
+        const a24 = patches_p1[ra24 + k15 * 288]!;
+        const a25 = patches_p1[ra25 + k15 * 288]!;
+        const a26 = patches_p1[ra26 + k15 * 288]!;
+        const a27 = patches_p1[ra27 + k15 * 288]!;
+        const b56 = dz_c2[rb51 + k15 * 64]!;
+        const b57 = dz_c2[rb52 + k15 * 64]!;
+        const b58 = dz_c2[rb53 + k15 * 64]!;
+        const b59 = dz_c2[rb54 + k15 * 64]!;
         acc84 += a24 * b56;
         acc85 += a24 * b57;
         acc86 += a24 * b58;
@@ -1220,34 +1220,34 @@ function gradRows_7(n: number, g: Vec): void {
         acc98 += a27 * b58;
         acc99 += a27 * b59;
       }
-      g[160 + i37 * 32 + j5]! += acc84;
-      g[160 + i37 * 32 + j5 + 1]! += acc85;
-      g[160 + i37 * 32 + j5 + 2]! += acc86;
-      g[160 + i37 * 32 + j5 + 3]! += acc87;
-      g[160 + (i37 + 1) * 32 + j5]! += acc88;
-      g[160 + (i37 + 1) * 32 + j5 + 1]! += acc89;
-      g[160 + (i37 + 1) * 32 + j5 + 2]! += acc90;
-      g[160 + (i37 + 1) * 32 + j5 + 3]! += acc91;
-      g[160 + (i37 + 2) * 32 + j5]! += acc92;
-      g[160 + (i37 + 2) * 32 + j5 + 1]! += acc93;
-      g[160 + (i37 + 2) * 32 + j5 + 2]! += acc94;
-      g[160 + (i37 + 2) * 32 + j5 + 3]! += acc95;
-      g[160 + (i37 + 3) * 32 + j5]! += acc96;
-      g[160 + (i37 + 3) * 32 + j5 + 1]! += acc97;
-      g[160 + (i37 + 3) * 32 + j5 + 2]! += acc98;
-      g[160 + (i37 + 3) * 32 + j5 + 3]! += acc99;
+      g[320 + i38 * 64 + j5]! += acc84;
+      g[320 + i38 * 64 + j5 + 1]! += acc85;
+      g[320 + i38 * 64 + j5 + 2]! += acc86;
+      g[320 + i38 * 64 + j5 + 3]! += acc87;
+      g[320 + (i38 + 1) * 64 + j5]! += acc88;
+      g[320 + (i38 + 1) * 64 + j5 + 1]! += acc89;
+      g[320 + (i38 + 1) * 64 + j5 + 2]! += acc90;
+      g[320 + (i38 + 1) * 64 + j5 + 3]! += acc91;
+      g[320 + (i38 + 2) * 64 + j5]! += acc92;
+      g[320 + (i38 + 2) * 64 + j5 + 1]! += acc93;
+      g[320 + (i38 + 2) * 64 + j5 + 2]! += acc94;
+      g[320 + (i38 + 2) * 64 + j5 + 3]! += acc95;
+      g[320 + (i38 + 3) * 64 + j5]! += acc96;
+      g[320 + (i38 + 3) * 64 + j5 + 1]! += acc97;
+      g[320 + (i38 + 3) * 64 + j5 + 2]! += acc98;
+      g[320 + (i38 + 3) * 64 + j5 + 3]! += acc99;
     }
   }
 }
 
 function gradRows_8(n: number, g: Vec): void {
-  // ∂loss/∂W_out [10, 1152]  (Σ over the batch)
-  for (let i38 = 0; i38 < 8; i38 += 4) {
-    for (let j6 = 0; j6 < 1152; j6 += 4) {
-      const ra28 = i38;
-      const ra29 = i38 + 1;
-      const ra30 = i38 + 2;
-      const ra31 = i38 + 3;
+  // ∂loss/∂W_out [10, 2304]  (Σ over the batch)
+  for (let i39 = 0; i39 < 8; i39 += 4) {
+    for (let j6 = 0; j6 < 2304; j6 += 4) {
+      const ra28 = i39;
+      const ra29 = i39 + 1;
+      const ra30 = i39 + 2;
+      const ra31 = i39 + 3;
       const rb55 = j6;
       const rb56 = j6 + 1;
       const rb57 = j6 + 2;
@@ -1273,10 +1273,10 @@ function gradRows_8(n: number, g: Vec): void {
         const a29 = dz_out[ra29 + k16 * 10]!;
         const a30 = dz_out[ra30 + k16 * 10]!;
         const a31 = dz_out[ra31 + k16 * 10]!;
-        const b60 = d[rb55 + k16 * 1152]!;
-        const b61 = d[rb56 + k16 * 1152]!;
-        const b62 = d[rb57 + k16 * 1152]!;
-        const b63 = d[rb58 + k16 * 1152]!;
+        const b60 = d[rb55 + k16 * 2304]!;
+        const b61 = d[rb56 + k16 * 2304]!;
+        const b62 = d[rb57 + k16 * 2304]!;
+        const b63 = d[rb58 + k16 * 2304]!;
         acc100 += a28 * b60;
         acc101 += a28 * b61;
         acc102 += a28 * b62;
@@ -1294,27 +1294,27 @@ function gradRows_8(n: number, g: Vec): void {
         acc114 += a31 * b62;
         acc115 += a31 * b63;
       }
-      g[4800 + i38 * 1152 + j6]! += acc100;
-      g[4800 + i38 * 1152 + j6 + 1]! += acc101;
-      g[4800 + i38 * 1152 + j6 + 2]! += acc102;
-      g[4800 + i38 * 1152 + j6 + 3]! += acc103;
-      g[4800 + (i38 + 1) * 1152 + j6]! += acc104;
-      g[4800 + (i38 + 1) * 1152 + j6 + 1]! += acc105;
-      g[4800 + (i38 + 1) * 1152 + j6 + 2]! += acc106;
-      g[4800 + (i38 + 1) * 1152 + j6 + 3]! += acc107;
-      g[4800 + (i38 + 2) * 1152 + j6]! += acc108;
-      g[4800 + (i38 + 2) * 1152 + j6 + 1]! += acc109;
-      g[4800 + (i38 + 2) * 1152 + j6 + 2]! += acc110;
-      g[4800 + (i38 + 2) * 1152 + j6 + 3]! += acc111;
-      g[4800 + (i38 + 3) * 1152 + j6]! += acc112;
-      g[4800 + (i38 + 3) * 1152 + j6 + 1]! += acc113;
-      g[4800 + (i38 + 3) * 1152 + j6 + 2]! += acc114;
-      g[4800 + (i38 + 3) * 1152 + j6 + 3]! += acc115;
+      g[18816 + i39 * 2304 + j6]! += acc100;
+      g[18816 + i39 * 2304 + j6 + 1]! += acc101;
+      g[18816 + i39 * 2304 + j6 + 2]! += acc102;
+      g[18816 + i39 * 2304 + j6 + 3]! += acc103;
+      g[18816 + (i39 + 1) * 2304 + j6]! += acc104;
+      g[18816 + (i39 + 1) * 2304 + j6 + 1]! += acc105;
+      g[18816 + (i39 + 1) * 2304 + j6 + 2]! += acc106;
+      g[18816 + (i39 + 1) * 2304 + j6 + 3]! += acc107;
+      g[18816 + (i39 + 2) * 2304 + j6]! += acc108;
+      g[18816 + (i39 + 2) * 2304 + j6 + 1]! += acc109;
+      g[18816 + (i39 + 2) * 2304 + j6 + 2]! += acc110;
+      g[18816 + (i39 + 2) * 2304 + j6 + 3]! += acc111;
+      g[18816 + (i39 + 3) * 2304 + j6]! += acc112;
+      g[18816 + (i39 + 3) * 2304 + j6 + 1]! += acc113;
+      g[18816 + (i39 + 3) * 2304 + j6 + 2]! += acc114;
+      g[18816 + (i39 + 3) * 2304 + j6 + 3]! += acc115;
     }
   }
-  for (let i38 = 8; i38 < 10; i38++) {
-    for (let j6 = 0; j6 < 1152; j6 += 4) {
-      const ra32 = i38;
+  for (let i39 = 8; i39 < 10; i39++) {
+    for (let j6 = 0; j6 < 2304; j6 += 4) {
+      const ra32 = i39;
       const rb59 = j6;
       const rb60 = j6 + 1;
       const rb61 = j6 + 2;
@@ -1325,19 +1325,19 @@ function gradRows_8(n: number, g: Vec): void {
       let acc119 = 0;
       for (let k17 = 0; k17 < n; k17++) {
         const a32 = dz_out[ra32 + k17 * 10]!;
-        const b64 = d[rb59 + k17 * 1152]!;
-        const b65 = d[rb60 + k17 * 1152]!;
-        const b66 = d[rb61 + k17 * 1152]!;
-        const b67 = d[rb62 + k17 * 1152]!;
+        const b64 = d[rb59 + k17 * 2304]!;
+        const b65 = d[rb60 + k17 * 2304]!;
+        const b66 = d[rb61 + k17 * 2304]!;
+        const b67 = d[rb62 + k17 * 2304]!;
         acc116 += a32 * b64;
         acc117 += a32 * b65;
         acc118 += a32 * b66;
         acc119 += a32 * b67;
       }
-      g[4800 + i38 * 1152 + j6]! += acc116;
-      g[4800 + i38 * 1152 + j6 + 1]! += acc117;
-      g[4800 + i38 * 1152 + j6 + 2]! += acc118;
-      g[4800 + i38 * 1152 + j6 + 3]! += acc119;
+      g[18816 + i39 * 2304 + j6]! += acc116;
+      g[18816 + i39 * 2304 + j6 + 1]! += acc117;
+      g[18816 + i39 * 2304 + j6 + 2]! += acc118;
+      g[18816 + i39 * 2304 + j6 + 3]! += acc119;
     }
   }
 }
@@ -1348,12 +1348,12 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   let total = 0;
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:15  d   = dropout(f, 0.5)
-    for (let i1 = 0; i1 < 1152; i1++) {
-      mask0[b * 1152 + i1] = rng.uniform() < 0.5 ? 0 : 2;
+    for (let i1 = 0; i1 < 2304; i1++) {
+      mask0[b * 2304 + i1] = rng.uniform() < 0.5 ? 0 : 2;
     }
   }
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let oy1 = 0; oy1 < 28; oy1++) {
       for (let ox1 = 0; ox1 < 28; ox1++) {
         for (let ky1 = 0; ky1 < 3; ky1++) {
@@ -1367,21 +1367,21 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     }
   }
 
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
+  // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)  (over the batch)
   predictRows_1(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let i2 = 0; i2 < 28; i2++) {
       for (let i3 = 0; i3 < 28; i3++) {
-        for (let i4 = 0; i4 < 16; i4++) {
-          z_c1[b * 12544 + i2 * 448 + i3 * 16 + i4] = Kx_c1[b * 12544 + i2 * 448 + i3 * 16 + i4]! + p[144 + i4]!;
+        for (let i4 = 0; i4 < 32; i4++) {
+          z_c1[b * 25088 + i2 * 896 + i3 * 32 + i4] = Kx_c1[b * 25088 + i2 * 896 + i3 * 32 + i4]! + p[288 + i4]!;
         }
       }
     }
     for (let i5 = 0; i5 < 28; i5++) {
       for (let i6 = 0; i6 < 28; i6++) {
-        for (let i7 = 0; i7 < 16; i7++) {
-          c1[b * 12544 + i5 * 448 + i6 * 16 + i7] = Math.max(z_c1[b * 12544 + i5 * 448 + i6 * 16 + i7]!, 0);
+        for (let i7 = 0; i7 < 32; i7++) {
+          c1[b * 25088 + i5 * 896 + i6 * 32 + i7] = Math.max(z_c1[b * 25088 + i5 * 896 + i6 * 32 + i7]!, 0);
         }
       }
     }
@@ -1389,31 +1389,31 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     // mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
     for (let oy2 = 0; oy2 < 14; oy2++) {
       for (let ox2 = 0; ox2 < 14; ox2++) {
-        for (let ch1 = 0; ch1 < 16; ch1++) {
+        for (let ch1 = 0; ch1 < 32; ch1++) {
           let best1 = -Infinity;
           let at1 = -1;
           for (let ky2 = 0; ky2 < 2; ky2++) {
             for (let kx2 = 0; kx2 < 2; kx2++) {
-              const t1 = c1[b * 12544 + (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1]!;
+              const t1 = c1[b * 25088 + (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1]!;
               if (at1 < 0 || t1 > best1) {
                 best1 = t1;
-                at1 = (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1;
+                at1 = (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1;
               }
             }
           }
-          p1[b * 3136 + oy2 * 224 + ox2 * 16 + ch1] = best1;
+          p1[b * 6272 + oy2 * 448 + ox2 * 32 + ch1] = best1;
         }
       }
     }
 
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let oy3 = 0; oy3 < 12; oy3++) {
       for (let ox3 = 0; ox3 < 12; ox3++) {
         for (let ky3 = 0; ky3 < 3; ky3++) {
           for (let kx3 = 0; kx3 < 3; kx3++) {
-            for (let ch2 = 0; ch2 < 16; ch2++) {
-              patches_p1[b * 20736 + (oy3 * 12 + ox3) * 144 + (ky3 * 3 + kx3) * 16 + ch2] = p1[b * 3136 +
-                  (oy3 + ky3) * 224 + (ox3 + kx3) * 16 + ch2]!;
+            for (let ch2 = 0; ch2 < 32; ch2++) {
+              patches_p1[b * 41472 + (oy3 * 12 + ox3) * 288 + (ky3 * 3 + kx3) * 32 + ch2] = p1[b * 6272 +
+                  (oy3 + ky3) * 448 + (ox3 + kx3) * 32 + ch2]!;
             }
           }
         }
@@ -1421,21 +1421,21 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     }
   }
 
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
   predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let i8 = 0; i8 < 12; i8++) {
       for (let i9 = 0; i9 < 12; i9++) {
-        for (let i10 = 0; i10 < 32; i10++) {
-          z_c2[b * 4608 + i8 * 384 + i9 * 32 + i10] = Kx_c2[b * 4608 + i8 * 384 + i9 * 32 + i10]! + p[4768 + i10]!;
+        for (let i10 = 0; i10 < 64; i10++) {
+          z_c2[b * 9216 + i8 * 768 + i9 * 64 + i10] = Kx_c2[b * 9216 + i8 * 768 + i9 * 64 + i10]! + p[18752 + i10]!;
         }
       }
     }
     for (let i11 = 0; i11 < 12; i11++) {
       for (let i12 = 0; i12 < 12; i12++) {
-        for (let i13 = 0; i13 < 32; i13++) {
-          c2[b * 4608 + i11 * 384 + i12 * 32 + i13] = Math.max(z_c2[b * 4608 + i11 * 384 + i12 * 32 + i13]!, 0);
+        for (let i13 = 0; i13 < 64; i13++) {
+          c2[b * 9216 + i11 * 768 + i12 * 64 + i13] = Math.max(z_c2[b * 9216 + i11 * 768 + i12 * 64 + i13]!, 0);
         }
       }
     }
@@ -1443,26 +1443,26 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     // mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
     for (let oy4 = 0; oy4 < 6; oy4++) {
       for (let ox4 = 0; ox4 < 6; ox4++) {
-        for (let ch3 = 0; ch3 < 32; ch3++) {
+        for (let ch3 = 0; ch3 < 64; ch3++) {
           let best2 = -Infinity;
           let at2 = -1;
           for (let ky4 = 0; ky4 < 2; ky4++) {
             for (let kx4 = 0; kx4 < 2; kx4++) {
-              const t2 = c2[b * 4608 + (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3]!;
+              const t2 = c2[b * 9216 + (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3]!;
               if (at2 < 0 || t2 > best2) {
                 best2 = t2;
-                at2 = (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3;
+                at2 = (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3;
               }
             }
           }
-          p2[b * 1152 + oy4 * 192 + ox4 * 32 + ch3] = best2;
+          p2[b * 2304 + oy4 * 384 + ox4 * 64 + ch3] = best2;
         }
       }
     }
 
     // mnist_cnn.nn:15  d   = dropout(f, 0.5)
-    for (let i14 = 0; i14 < 1152; i14++) {
-      d[b * 1152 + i14] = p2[b * 1152 + i14]! * mask0[b * 1152 + i14]!;
+    for (let i14 = 0; i14 < 2304; i14++) {
+      d[b * 2304 + i14] = p2[b * 2304 + i14]! * mask0[b * 2304 + i14]!;
     }
   }
 
@@ -1470,16 +1470,16 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   gradRows_3(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:16  out = dense(d, 10, softmax)
-    z_out[b * 10] = Wx_out[b * 10]! + p[16320]!;
-    z_out[b * 10 + 1] = Wx_out[b * 10 + 1]! + p[16321]!;
-    z_out[b * 10 + 2] = Wx_out[b * 10 + 2]! + p[16322]!;
-    z_out[b * 10 + 3] = Wx_out[b * 10 + 3]! + p[16323]!;
-    z_out[b * 10 + 4] = Wx_out[b * 10 + 4]! + p[16324]!;
-    z_out[b * 10 + 5] = Wx_out[b * 10 + 5]! + p[16325]!;
-    z_out[b * 10 + 6] = Wx_out[b * 10 + 6]! + p[16326]!;
-    z_out[b * 10 + 7] = Wx_out[b * 10 + 7]! + p[16327]!;
-    z_out[b * 10 + 8] = Wx_out[b * 10 + 8]! + p[16328]!;
-    z_out[b * 10 + 9] = Wx_out[b * 10 + 9]! + p[16329]!;
+    z_out[b * 10] = Wx_out[b * 10]! + p[41856]!;
+    z_out[b * 10 + 1] = Wx_out[b * 10 + 1]! + p[41857]!;
+    z_out[b * 10 + 2] = Wx_out[b * 10 + 2]! + p[41858]!;
+    z_out[b * 10 + 3] = Wx_out[b * 10 + 3]! + p[41859]!;
+    z_out[b * 10 + 4] = Wx_out[b * 10 + 4]! + p[41860]!;
+    z_out[b * 10 + 5] = Wx_out[b * 10 + 5]! + p[41861]!;
+    z_out[b * 10 + 6] = Wx_out[b * 10 + 6]! + p[41862]!;
+    z_out[b * 10 + 7] = Wx_out[b * 10 + 7]! + p[41863]!;
+    z_out[b * 10 + 8] = Wx_out[b * 10 + 8]! + p[41864]!;
+    z_out[b * 10 + 9] = Wx_out[b * 10 + 9]! + p[41865]!;
     const max1 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
         z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
         z_out[b * 10 + 9]!);
@@ -1557,58 +1557,58 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
   gradRows_4(p, n);
   for (let b = 0; b < n; b++) {
     // backward of mnist_cnn.nn:15  d   = dropout(f, 0.5)
-    for (let i16 = 0; i16 < 1152; i16++) {
-      df[b * 1152 + i16] = dd[b * 1152 + i16]! * mask0[b * 1152 + i16]!;
+    for (let i16 = 0; i16 < 2304; i16++) {
+      df[b * 2304 + i16] = dd[b * 2304 + i16]! * mask0[b * 2304 + i16]!;
     }
 
     // backward of mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
-    for (let i17 = 0; i17 < 4608; i17++) {
-      dc2[b * 4608 + i17] = 0;
+    for (let i17 = 0; i17 < 9216; i17++) {
+      dc2[b * 9216 + i17] = 0;
     }
     for (let oy5 = 0; oy5 < 6; oy5++) {
       for (let ox5 = 0; ox5 < 6; ox5++) {
-        for (let ch4 = 0; ch4 < 32; ch4++) {
+        for (let ch4 = 0; ch4 < 64; ch4++) {
           let best3 = -Infinity;
           let at3 = -1;
           for (let ky5 = 0; ky5 < 2; ky5++) {
             for (let kx5 = 0; kx5 < 2; kx5++) {
-              const t3 = c2[b * 4608 + (oy5 * 2 + ky5) * 384 + (ox5 * 2 + kx5) * 32 + ch4]!;
+              const t3 = c2[b * 9216 + (oy5 * 2 + ky5) * 768 + (ox5 * 2 + kx5) * 64 + ch4]!;
               if (at3 < 0 || t3 > best3) {
                 best3 = t3;
-                at3 = (oy5 * 2 + ky5) * 384 + (ox5 * 2 + kx5) * 32 + ch4;
+                at3 = (oy5 * 2 + ky5) * 768 + (ox5 * 2 + kx5) * 64 + ch4;
               }
             }
           }
-          dc2[b * 4608 + at3]! += df[b * 1152 + oy5 * 192 + ox5 * 32 + ch4]!;
+          dc2[b * 9216 + at3]! += df[b * 2304 + oy5 * 384 + ox5 * 64 + ch4]!;
         }
       }
     }
 
-    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let i18 = 0; i18 < 12; i18++) {
       for (let i19 = 0; i19 < 12; i19++) {
-        for (let i20 = 0; i20 < 32; i20++) {
-          dz_c2[b * 4608 + i18 * 384 + i19 * 32 + i20] = dc2[b * 4608 + i18 * 384 + i19 * 32 +
-              i20]! * (z_c2[b * 4608 + i18 * 384 + i19 * 32 + i20]! > 0 ? 1 : 0);
+        for (let i20 = 0; i20 < 64; i20++) {
+          dz_c2[b * 9216 + i18 * 768 + i19 * 64 + i20] = dc2[b * 9216 + i18 * 768 + i19 * 64 +
+              i20]! * (z_c2[b * 9216 + i18 * 768 + i19 * 64 + i20]! > 0 ? 1 : 0);
         }
       }
     }
   }
 
-  // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
   gradRows_5(p, n);
   for (let b = 0; b < n; b++) {
-    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
-    for (let i22 = 0; i22 < 3136; i22++) {
-      dp1[b * 3136 + i22] = 0;
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
+    for (let i22 = 0; i22 < 6272; i22++) {
+      dp1[b * 6272 + i22] = 0;
     }
     for (let oy6 = 0; oy6 < 12; oy6++) {
       for (let ox6 = 0; ox6 < 12; ox6++) {
         for (let ky6 = 0; ky6 < 3; ky6++) {
           for (let kx6 = 0; kx6 < 3; kx6++) {
-            for (let ch5 = 0; ch5 < 16; ch5++) {
-              dp1[b * 3136 + (oy6 + ky6) * 224 + (ox6 + kx6) * 16 + ch5]! += prod_dz_c2[b * 20736 +
-                  (oy6 * 12 + ox6) * 144 + (ky6 * 3 + kx6) * 16 + ch5]!;
+            for (let ch5 = 0; ch5 < 32; ch5++) {
+              dp1[b * 6272 + (oy6 + ky6) * 448 + (ox6 + kx6) * 32 + ch5]! += prod_dz_c2[b * 41472 +
+                  (oy6 * 12 + ox6) * 288 + (ky6 * 3 + kx6) * 32 + ch5]!;
             }
           }
         }
@@ -1616,56 +1616,56 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     }
 
     // backward of mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
-    for (let i23 = 0; i23 < 12544; i23++) {
-      dc1[b * 12544 + i23] = 0;
+    for (let i23 = 0; i23 < 25088; i23++) {
+      dc1[b * 25088 + i23] = 0;
     }
     for (let oy7 = 0; oy7 < 14; oy7++) {
       for (let ox7 = 0; ox7 < 14; ox7++) {
-        for (let ch6 = 0; ch6 < 16; ch6++) {
+        for (let ch6 = 0; ch6 < 32; ch6++) {
           let best4 = -Infinity;
           let at4 = -1;
           for (let ky7 = 0; ky7 < 2; ky7++) {
             for (let kx7 = 0; kx7 < 2; kx7++) {
-              const t4 = c1[b * 12544 + (oy7 * 2 + ky7) * 448 + (ox7 * 2 + kx7) * 16 + ch6]!;
+              const t4 = c1[b * 25088 + (oy7 * 2 + ky7) * 896 + (ox7 * 2 + kx7) * 32 + ch6]!;
               if (at4 < 0 || t4 > best4) {
                 best4 = t4;
-                at4 = (oy7 * 2 + ky7) * 448 + (ox7 * 2 + kx7) * 16 + ch6;
+                at4 = (oy7 * 2 + ky7) * 896 + (ox7 * 2 + kx7) * 32 + ch6;
               }
             }
           }
-          dc1[b * 12544 + at4]! += dp1[b * 3136 + oy7 * 224 + ox7 * 16 + ch6]!;
+          dc1[b * 25088 + at4]! += dp1[b * 6272 + oy7 * 448 + ox7 * 32 + ch6]!;
         }
       }
     }
 
-    // backward of mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // backward of mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let i24 = 0; i24 < 28; i24++) {
       for (let i25 = 0; i25 < 28; i25++) {
-        for (let i26 = 0; i26 < 16; i26++) {
-          dz_c1[b * 12544 + i24 * 448 + i25 * 16 + i26] = dc1[b * 12544 + i24 * 448 + i25 * 16 +
-              i26]! * (z_c1[b * 12544 + i24 * 448 + i25 * 16 + i26]! > 0 ? 1 : 0);
+        for (let i26 = 0; i26 < 32; i26++) {
+          dz_c1[b * 25088 + i24 * 896 + i25 * 32 + i26] = dc1[b * 25088 + i24 * 896 + i25 * 32 +
+              i26]! * (z_c1[b * 25088 + i24 * 896 + i25 * 32 + i26]! > 0 ? 1 : 0);
         }
       }
     }
-    for (let i27 = 0; i27 < 16; i27++) {
-      db_c1[b * 16 + i27] = 0;
+    for (let i27 = 0; i27 < 32; i27++) {
+      db_c1[b * 32 + i27] = 0;
     }
     for (let i28 = 0; i28 < 28; i28++) {
       for (let i29 = 0; i29 < 28; i29++) {
-        for (let i30 = 0; i30 < 16; i30++) {
-          db_c1[b * 16 + i30]! += dz_c1[b * 12544 + i28 * 448 + i29 * 16 + i30]!;
+        for (let i30 = 0; i30 < 32; i30++) {
+          db_c1[b * 32 + i30]! += dz_c1[b * 25088 + i28 * 896 + i29 * 32 + i30]!;
         }
       }
     }
 
-    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
-    for (let i31 = 0; i31 < 32; i31++) {
-      db_c2[b * 32 + i31] = 0;
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
+    for (let i31 = 0; i31 < 64; i31++) {
+      db_c2[b * 64 + i31] = 0;
     }
     for (let i32 = 0; i32 < 12; i32++) {
       for (let i33 = 0; i33 < 12; i33++) {
-        for (let i34 = 0; i34 < 32; i34++) {
-          db_c2[b * 32 + i34]! += dz_c2[b * 4608 + i32 * 384 + i33 * 32 + i34]!;
+        for (let i34 = 0; i34 < 64; i34++) {
+          db_c2[b * 64 + i34]! += dz_c2[b * 9216 + i32 * 768 + i33 * 64 + i34]!;
         }
       }
     }
@@ -1685,49 +1685,36 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
     // Σ loss over the batch
     total += -sum_mul_y[b]!;
 
-    // ∂loss/∂b_c1 [16]
-    g[144]! += db_c1[b * 16]!;
-    g[145]! += db_c1[b * 16 + 1]!;
-    g[146]! += db_c1[b * 16 + 2]!;
-    g[147]! += db_c1[b * 16 + 3]!;
-    g[148]! += db_c1[b * 16 + 4]!;
-    g[149]! += db_c1[b * 16 + 5]!;
-    g[150]! += db_c1[b * 16 + 6]!;
-    g[151]! += db_c1[b * 16 + 7]!;
-    g[152]! += db_c1[b * 16 + 8]!;
-    g[153]! += db_c1[b * 16 + 9]!;
-    g[154]! += db_c1[b * 16 + 10]!;
-    g[155]! += db_c1[b * 16 + 11]!;
-    g[156]! += db_c1[b * 16 + 12]!;
-    g[157]! += db_c1[b * 16 + 13]!;
-    g[158]! += db_c1[b * 16 + 14]!;
-    g[159]! += db_c1[b * 16 + 15]!;
-
-    // ∂loss/∂b_c2 [32]
+    // ∂loss/∂b_c1 [32]
     for (let i35 = 0; i35 < 32; i35++) {
-      g[4768 + i35]! += db_c2[b * 32 + i35]!;
+      g[288 + i35]! += db_c1[b * 32 + i35]!;
+    }
+
+    // ∂loss/∂b_c2 [64]
+    for (let i36 = 0; i36 < 64; i36++) {
+      g[18752 + i36]! += db_c2[b * 64 + i36]!;
     }
 
     // ∂loss/∂b_out [10]
-    g[16320]! += dz_out[b * 10]!;
-    g[16321]! += dz_out[b * 10 + 1]!;
-    g[16322]! += dz_out[b * 10 + 2]!;
-    g[16323]! += dz_out[b * 10 + 3]!;
-    g[16324]! += dz_out[b * 10 + 4]!;
-    g[16325]! += dz_out[b * 10 + 5]!;
-    g[16326]! += dz_out[b * 10 + 6]!;
-    g[16327]! += dz_out[b * 10 + 7]!;
-    g[16328]! += dz_out[b * 10 + 8]!;
-    g[16329]! += dz_out[b * 10 + 9]!;
+    g[41856]! += dz_out[b * 10]!;
+    g[41857]! += dz_out[b * 10 + 1]!;
+    g[41858]! += dz_out[b * 10 + 2]!;
+    g[41859]! += dz_out[b * 10 + 3]!;
+    g[41860]! += dz_out[b * 10 + 4]!;
+    g[41861]! += dz_out[b * 10 + 5]!;
+    g[41862]! += dz_out[b * 10 + 6]!;
+    g[41863]! += dz_out[b * 10 + 7]!;
+    g[41864]! += dz_out[b * 10 + 8]!;
+    g[41865]! += dz_out[b * 10 + 9]!;
   }
 
-  // ∂loss/∂K_c1 [3, 3, 1, 16]  (Σ over the batch)
+  // ∂loss/∂K_c1 [3, 3, 1, 32]  (Σ over the batch)
   gradRows_6(n, g);
 
-  // ∂loss/∂K_c2 [3, 3, 16, 32]  (Σ over the batch)
+  // ∂loss/∂K_c2 [3, 3, 32, 64]  (Σ over the batch)
   gradRows_7(n, g);
 
-  // ∂loss/∂W_out [10, 1152]  (Σ over the batch)
+  // ∂loss/∂W_out [10, 2304]  (Σ over the batch)
   gradRows_8(n, g);
   return total;
 }
@@ -1735,8 +1722,8 @@ function gradRows(p: Vec, X: Vec, Y: Vec, n: number, g: Vec, rng: Rng, outputs: 
 /** Inference for the sample at x[xo…]: writes its sigmoid,
     tanh and relu activations side by side at outputs[oo…] (fit's health). */
 function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void {
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
-  for (let i1 = 0; i1 < 12544; i1++) {
+  // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
+  for (let i1 = 0; i1 < 25088; i1++) {
     Kx_c12[i1] = 0;
   }
   for (let oy1 = 0; oy1 < 28; oy1++) {
@@ -1745,9 +1732,9 @@ function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void
         for (let kx1 = 0; kx1 < 3; kx1++) {
           if (oy1 + ky1 - 1 >= 0 && oy1 + ky1 - 1 < 28 && (ox1 + kx1 - 1 >= 0 && ox1 + kx1 - 1 < 28)) {
             for (let ch1 = 0; ch1 < 1; ch1++) {
-              for (let fo1 = 0; fo1 < 16; fo1++) {
-                Kx_c12[oy1 * 448 + ox1 * 16 + fo1]! += x[xo + (oy1 + ky1 - 1) * 28 + (ox1 + kx1 - 1) +
-                    ch1]! * p[ky1 * 48 + kx1 * 16 + ch1 * 16 + fo1]!;
+              for (let fo1 = 0; fo1 < 32; fo1++) {
+                Kx_c12[oy1 * 896 + ox1 * 32 + fo1]! += x[xo + (oy1 + ky1 - 1) * 28 + (ox1 + kx1 - 1) +
+                    ch1]! * p[ky1 * 96 + kx1 * 32 + ch1 * 32 + fo1]!;
               }
             }
           }
@@ -1757,8 +1744,8 @@ function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void
   }
   for (let i2 = 0; i2 < 28; i2++) {
     for (let i3 = 0; i3 < 28; i3++) {
-      for (let i4 = 0; i4 < 16; i4++) {
-        c12[i2 * 448 + i3 * 16 + i4] = Math.max(Kx_c12[i2 * 448 + i3 * 16 + i4]! + p[144 + i4]!, 0);
+      for (let i4 = 0; i4 < 32; i4++) {
+        c12[i2 * 896 + i3 * 32 + i4] = Math.max(Kx_c12[i2 * 896 + i3 * 32 + i4]! + p[288 + i4]!, 0);
       }
     }
   }
@@ -1766,35 +1753,35 @@ function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void
   // mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
   for (let oy2 = 0; oy2 < 14; oy2++) {
     for (let ox2 = 0; ox2 < 14; ox2++) {
-      for (let ch2 = 0; ch2 < 16; ch2++) {
+      for (let ch2 = 0; ch2 < 32; ch2++) {
         let best1 = -Infinity;
         let at1 = -1;
         for (let ky2 = 0; ky2 < 2; ky2++) {
           for (let kx2 = 0; kx2 < 2; kx2++) {
-            const t1 = c12[(oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch2]!;
+            const t1 = c12[(oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch2]!;
             if (at1 < 0 || t1 > best1) {
               best1 = t1;
-              at1 = (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch2;
+              at1 = (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch2;
             }
           }
         }
-        p12[oy2 * 224 + ox2 * 16 + ch2] = best1;
+        p12[oy2 * 448 + ox2 * 32 + ch2] = best1;
       }
     }
   }
 
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
-  for (let i5 = 0; i5 < 4608; i5++) {
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
+  for (let i5 = 0; i5 < 9216; i5++) {
     Kx_c22[i5] = 0;
   }
   for (let oy3 = 0; oy3 < 12; oy3++) {
     for (let ox3 = 0; ox3 < 12; ox3++) {
       for (let ky3 = 0; ky3 < 3; ky3++) {
         for (let kx3 = 0; kx3 < 3; kx3++) {
-          for (let ch3 = 0; ch3 < 16; ch3++) {
-            for (let fo2 = 0; fo2 < 32; fo2++) {
-              Kx_c22[oy3 * 384 + ox3 * 32 + fo2]! += p12[(oy3 + ky3) * 224 + (ox3 + kx3) * 16 + ch3]! * p[160 +
-                  ky3 * 1536 + kx3 * 512 + ch3 * 32 + fo2]!;
+          for (let ch3 = 0; ch3 < 32; ch3++) {
+            for (let fo2 = 0; fo2 < 64; fo2++) {
+              Kx_c22[oy3 * 768 + ox3 * 64 + fo2]! += p12[(oy3 + ky3) * 448 + (ox3 + kx3) * 32 + ch3]! * p[320 +
+                  ky3 * 6144 + kx3 * 2048 + ch3 * 64 + fo2]!;
             }
           }
         }
@@ -1805,17 +1792,17 @@ function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void
   // activation c1 (relu) at 0
   for (let i6 = 0; i6 < 28; i6++) {
     for (let i7 = 0; i7 < 28; i7++) {
-      for (let i8 = 0; i8 < 16; i8++) {
-        outputs[oo + i6 * 448 + i7 * 16 + i8] = c12[i6 * 448 + i7 * 16 + i8]!;
+      for (let i8 = 0; i8 < 32; i8++) {
+        outputs[oo + i6 * 896 + i7 * 32 + i8] = c12[i6 * 896 + i7 * 32 + i8]!;
       }
     }
   }
 
-  // activation c2 (relu) at 12544
+  // activation c2 (relu) at 25088
   for (let i9 = 0; i9 < 12; i9++) {
     for (let i10 = 0; i10 < 12; i10++) {
-      for (let i11 = 0; i11 < 32; i11++) {
-        outputs[oo + 12544 + i9 * 384 + i10 * 32 + i11] = Math.max(Kx_c22[i9 * 384 + i10 * 32 + i11]! + p[4768 + i11]!,
+      for (let i11 = 0; i11 < 64; i11++) {
+        outputs[oo + 25088 + i9 * 768 + i10 * 64 + i11] = Math.max(Kx_c22[i9 * 768 + i10 * 64 + i11]! + p[18752 + i11]!,
             0);
       }
     }
@@ -1823,13 +1810,13 @@ function probeSample(p: Vec, x: Vec, xo: number, outputs: Vec, oo: number): void
 }
 
 function trainStep_6(n: number): void {
-  // ∂loss/∂K_c1 [3, 3, 1, 16]  (Σ over the batch)
-  for (let i47 = 0; i47 < 8; i47 += 4) {
-    for (let j4 = 0; j4 < 16; j4 += 4) {
-      const ra19 = i47;
-      const ra20 = i47 + 1;
-      const ra21 = i47 + 2;
-      const ra22 = i47 + 3;
+  // ∂loss/∂K_c1 [3, 3, 1, 32]  (Σ over the batch)
+  for (let i48 = 0; i48 < 8; i48 += 4) {
+    for (let j4 = 0; j4 < 32; j4 += 4) {
+      const ra19 = i48;
+      const ra20 = i48 + 1;
+      const ra21 = i48 + 2;
+      const ra22 = i48 + 3;
       const rb43 = j4;
       const rb44 = j4 + 1;
       const rb45 = j4 + 2;
@@ -1855,10 +1842,10 @@ function trainStep_6(n: number): void {
         const a20 = patches_img[ra20 + k13 * 9]!;
         const a21 = patches_img[ra21 + k13 * 9]!;
         const a22 = patches_img[ra22 + k13 * 9]!;
-        const b48 = dz_c1[rb43 + k13 * 16]!;
-        const b49 = dz_c1[rb44 + k13 * 16]!;
-        const b50 = dz_c1[rb45 + k13 * 16]!;
-        const b51 = dz_c1[rb46 + k13 * 16]!;
+        const b48 = dz_c1[rb43 + k13 * 32]!;
+        const b49 = dz_c1[rb44 + k13 * 32]!;
+        const b50 = dz_c1[rb45 + k13 * 32]!;
+        const b51 = dz_c1[rb46 + k13 * 32]!;
         acc64 += a19 * b48;
         acc65 += a19 * b49;
         acc66 += a19 * b50;
@@ -1876,27 +1863,27 @@ function trainStep_6(n: number): void {
         acc78 += a22 * b50;
         acc79 += a22 * b51;
       }
-      grad2[i47 * 16 + j4]! += acc64;
-      grad2[i47 * 16 + j4 + 1]! += acc65;
-      grad2[i47 * 16 + j4 + 2]! += acc66;
-      grad2[i47 * 16 + j4 + 3]! += acc67;
-      grad2[(i47 + 1) * 16 + j4]! += acc68;
-      grad2[(i47 + 1) * 16 + j4 + 1]! += acc69;
-      grad2[(i47 + 1) * 16 + j4 + 2]! += acc70;
-      grad2[(i47 + 1) * 16 + j4 + 3]! += acc71;
-      grad2[(i47 + 2) * 16 + j4]! += acc72;
-      grad2[(i47 + 2) * 16 + j4 + 1]! += acc73;
-      grad2[(i47 + 2) * 16 + j4 + 2]! += acc74;
-      grad2[(i47 + 2) * 16 + j4 + 3]! += acc75;
-      grad2[(i47 + 3) * 16 + j4]! += acc76;
-      grad2[(i47 + 3) * 16 + j4 + 1]! += acc77;
-      grad2[(i47 + 3) * 16 + j4 + 2]! += acc78;
-      grad2[(i47 + 3) * 16 + j4 + 3]! += acc79;
+      grad2[i48 * 32 + j4]! += acc64;
+      grad2[i48 * 32 + j4 + 1]! += acc65;
+      grad2[i48 * 32 + j4 + 2]! += acc66;
+      grad2[i48 * 32 + j4 + 3]! += acc67;
+      grad2[(i48 + 1) * 32 + j4]! += acc68;
+      grad2[(i48 + 1) * 32 + j4 + 1]! += acc69;
+      grad2[(i48 + 1) * 32 + j4 + 2]! += acc70;
+      grad2[(i48 + 1) * 32 + j4 + 3]! += acc71;
+      grad2[(i48 + 2) * 32 + j4]! += acc72;
+      grad2[(i48 + 2) * 32 + j4 + 1]! += acc73;
+      grad2[(i48 + 2) * 32 + j4 + 2]! += acc74;
+      grad2[(i48 + 2) * 32 + j4 + 3]! += acc75;
+      grad2[(i48 + 3) * 32 + j4]! += acc76;
+      grad2[(i48 + 3) * 32 + j4 + 1]! += acc77;
+      grad2[(i48 + 3) * 32 + j4 + 2]! += acc78;
+      grad2[(i48 + 3) * 32 + j4 + 3]! += acc79;
     }
   }
-  for (let i47 = 8; i47 < 9; i47++) {
-    for (let j4 = 0; j4 < 16; j4 += 4) {
-      const ra23 = i47;
+  for (let i48 = 8; i48 < 9; i48++) {
+    for (let j4 = 0; j4 < 32; j4 += 4) {
+      const ra23 = i48;
       const rb47 = j4;
       const rb48 = j4 + 1;
       const rb49 = j4 + 2;
@@ -1907,31 +1894,31 @@ function trainStep_6(n: number): void {
       let acc83 = 0;
       for (let k14 = 0; k14 < n * 784; k14++) {
         const a23 = patches_img[ra23 + k14 * 9]!;
-        const b52 = dz_c1[rb47 + k14 * 16]!;
-        const b53 = dz_c1[rb48 + k14 * 16]!;
-        const b54 = dz_c1[rb49 + k14 * 16]!;
-        const b55 = dz_c1[rb50 + k14 * 16]!;
+        const b52 = dz_c1[rb47 + k14 * 32]!;
+        const b53 = dz_c1[rb48 + k14 * 32]!;
+        const b54 = dz_c1[rb49 + k14 * 32]!;
+        const b55 = dz_c1[rb50 + k14 * 32]!;
         acc80 += a23 * b52;
         acc81 += a23 * b53;
         acc82 += a23 * b54;
         acc83 += a23 * b55;
       }
-      grad2[i47 * 16 + j4]! += acc80;
-      grad2[i47 * 16 + j4 + 1]! += acc81;
-      grad2[i47 * 16 + j4 + 2]! += acc82;
-      grad2[i47 * 16 + j4 + 3]! += acc83;
+      grad2[i48 * 32 + j4]! += acc80;
+      grad2[i48 * 32 + j4 + 1]! += acc81;
+      grad2[i48 * 32 + j4 + 2]! += acc82;
+      grad2[i48 * 32 + j4 + 3]! += acc83;
     }
   }
 }
 
 function trainStep_7(n: number): void {
-  // ∂loss/∂K_c2 [3, 3, 16, 32]  (Σ over the batch)
-  for (let i48 = 0; i48 < 144; i48 += 4) {
-    for (let j5 = 0; j5 < 32; j5 += 4) {
-      const ra24 = i48;
-      const ra25 = i48 + 1;
-      const ra26 = i48 + 2;
-      const ra27 = i48 + 3;
+  // ∂loss/∂K_c2 [3, 3, 32, 64]  (Σ over the batch)
+  for (let i49 = 0; i49 < 288; i49 += 4) {
+    for (let j5 = 0; j5 < 64; j5 += 4) {
+      const ra24 = i49;
+      const ra25 = i49 + 1;
+      const ra26 = i49 + 2;
+      const ra27 = i49 + 3;
       const rb51 = j5;
       const rb52 = j5 + 1;
       const rb53 = j5 + 2;
@@ -1953,14 +1940,14 @@ function trainStep_7(n: number): void {
       let acc98 = 0;
       let acc99 = 0;
       for (let k15 = 0; k15 < n * 144; k15++) {
-        const a24 = patches_p1[ra24 + k15 * 144]!;
-        const a25 = patches_p1[ra25 + k15 * 144]!;
-        const a26 = patches_p1[ra26 + k15 * 144]!;
-        const a27 = patches_p1[ra27 + k15 * 144]!;
-        const b56 = dz_c2[rb51 + k15 * 32]!;
-        const b57 = dz_c2[rb52 + k15 * 32]!;
-        const b58 = dz_c2[rb53 + k15 * 32]!;
-        const b59 = dz_c2[rb54 + k15 * 32]!;
+        const a24 = patches_p1[ra24 + k15 * 288]!;
+        const a25 = patches_p1[ra25 + k15 * 288]!;
+        const a26 = patches_p1[ra26 + k15 * 288]!;
+        const a27 = patches_p1[ra27 + k15 * 288]!;
+        const b56 = dz_c2[rb51 + k15 * 64]!;
+        const b57 = dz_c2[rb52 + k15 * 64]!;
+        const b58 = dz_c2[rb53 + k15 * 64]!;
+        const b59 = dz_c2[rb54 + k15 * 64]!;
         acc84 += a24 * b56;
         acc85 += a24 * b57;
         acc86 += a24 * b58;
@@ -1978,22 +1965,22 @@ function trainStep_7(n: number): void {
         acc98 += a27 * b58;
         acc99 += a27 * b59;
       }
-      grad2[160 + i48 * 32 + j5]! += acc84;
-      grad2[160 + i48 * 32 + j5 + 1]! += acc85;
-      grad2[160 + i48 * 32 + j5 + 2]! += acc86;
-      grad2[160 + i48 * 32 + j5 + 3]! += acc87;
-      grad2[160 + (i48 + 1) * 32 + j5]! += acc88;
-      grad2[160 + (i48 + 1) * 32 + j5 + 1]! += acc89;
-      grad2[160 + (i48 + 1) * 32 + j5 + 2]! += acc90;
-      grad2[160 + (i48 + 1) * 32 + j5 + 3]! += acc91;
-      grad2[160 + (i48 + 2) * 32 + j5]! += acc92;
-      grad2[160 + (i48 + 2) * 32 + j5 + 1]! += acc93;
-      grad2[160 + (i48 + 2) * 32 + j5 + 2]! += acc94;
-      grad2[160 + (i48 + 2) * 32 + j5 + 3]! += acc95;
-      grad2[160 + (i48 + 3) * 32 + j5]! += acc96;
-      grad2[160 + (i48 + 3) * 32 + j5 + 1]! += acc97;
-      grad2[160 + (i48 + 3) * 32 + j5 + 2]! += acc98;
-      grad2[160 + (i48 + 3) * 32 + j5 + 3]! += acc99;
+      grad2[320 + i49 * 64 + j5]! += acc84;
+      grad2[320 + i49 * 64 + j5 + 1]! += acc85;
+      grad2[320 + i49 * 64 + j5 + 2]! += acc86;
+      grad2[320 + i49 * 64 + j5 + 3]! += acc87;
+      grad2[320 + (i49 + 1) * 64 + j5]! += acc88;
+      grad2[320 + (i49 + 1) * 64 + j5 + 1]! += acc89;
+      grad2[320 + (i49 + 1) * 64 + j5 + 2]! += acc90;
+      grad2[320 + (i49 + 1) * 64 + j5 + 3]! += acc91;
+      grad2[320 + (i49 + 2) * 64 + j5]! += acc92;
+      grad2[320 + (i49 + 2) * 64 + j5 + 1]! += acc93;
+      grad2[320 + (i49 + 2) * 64 + j5 + 2]! += acc94;
+      grad2[320 + (i49 + 2) * 64 + j5 + 3]! += acc95;
+      grad2[320 + (i49 + 3) * 64 + j5]! += acc96;
+      grad2[320 + (i49 + 3) * 64 + j5 + 1]! += acc97;
+      grad2[320 + (i49 + 3) * 64 + j5 + 2]! += acc98;
+      grad2[320 + (i49 + 3) * 64 + j5 + 3]! += acc99;
     }
   }
 }
@@ -2008,8 +1995,8 @@ function trainStep_8(n: number): number {
         da1 += dz_out[r1 * 10 + j6]! * dz_out[r2 * 10 + j6]!;
       }
       let db1 = 0;
-      for (let j7 = 0; j7 < 1152; j7++) {
-        db1 += d[r1 * 1152 + j7]! * d[r2 * 1152 + j7]!;
+      for (let j7 = 0; j7 < 2304; j7++) {
+        db1 += d[r1 * 2304 + j7]! * d[r2 * 2304 + j7]!;
       }
       sq1 += r1 === r2 ? da1 * db1 : 2 * (da1 * db1);
     }
@@ -2018,13 +2005,13 @@ function trainStep_8(n: number): number {
 }
 
 function trainStep_9(p: Vec, n: number, scale: number, alpha: number, m: Vec, v: Vec): void {
-  // ∂loss/∂W_out [10, 1152]  (Σ over the batch, applied as it is summed)
-  for (let i49 = 0; i49 < 8; i49 += 4) {
-    for (let j8 = 0; j8 < 1152; j8 += 4) {
-      const ra28 = i49;
-      const ra29 = i49 + 1;
-      const ra30 = i49 + 2;
-      const ra31 = i49 + 3;
+  // ∂loss/∂W_out [10, 2304]  (Σ over the batch, applied as it is summed)
+  for (let i50 = 0; i50 < 8; i50 += 4) {
+    for (let j8 = 0; j8 < 2304; j8 += 4) {
+      const ra28 = i50;
+      const ra29 = i50 + 1;
+      const ra30 = i50 + 2;
+      const ra31 = i50 + 3;
       const rb55 = j8;
       const rb56 = j8 + 1;
       const rb57 = j8 + 2;
@@ -2050,10 +2037,10 @@ function trainStep_9(p: Vec, n: number, scale: number, alpha: number, m: Vec, v:
         const a29 = dz_out[ra29 + k16 * 10]!;
         const a30 = dz_out[ra30 + k16 * 10]!;
         const a31 = dz_out[ra31 + k16 * 10]!;
-        const b60 = d[rb55 + k16 * 1152]!;
-        const b61 = d[rb56 + k16 * 1152]!;
-        const b62 = d[rb57 + k16 * 1152]!;
-        const b63 = d[rb58 + k16 * 1152]!;
+        const b60 = d[rb55 + k16 * 2304]!;
+        const b61 = d[rb56 + k16 * 2304]!;
+        const b62 = d[rb57 + k16 * 2304]!;
+        const b63 = d[rb58 + k16 * 2304]!;
         acc100 += a28 * b60;
         acc101 += a28 * b61;
         acc102 += a28 * b62;
@@ -2072,115 +2059,115 @@ function trainStep_9(p: Vec, n: number, scale: number, alpha: number, m: Vec, v:
         acc115 += a31 * b63;
       }
       const g11 = acc100 * scale;
-      const mi6 = m[4800 + i49 * 1152 + j8]! + (g11 - m[4800 + i49 * 1152 + j8]!) * (1 - 0.9);
-      const vi6 = v[4800 + i49 * 1152 + j8]! + (g11 * g11 - v[4800 + i49 * 1152 + j8]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8] = mi6;
-      v[4800 + i49 * 1152 + j8] = vi6;
-      p[4800 + i49 * 1152 + j8]! -= mi6 * alpha / (Math.sqrt(vi6) + 1e-7);
+      const mi6 = m[18816 + i50 * 2304 + j8]! + (g11 - m[18816 + i50 * 2304 + j8]!) * (1 - 0.9);
+      const vi6 = v[18816 + i50 * 2304 + j8]! + (g11 * g11 - v[18816 + i50 * 2304 + j8]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8] = mi6;
+      v[18816 + i50 * 2304 + j8] = vi6;
+      p[18816 + i50 * 2304 + j8]! -= mi6 * alpha / (Math.sqrt(vi6) + 1e-7);
       const g12 = acc101 * scale;
-      const mi7 = m[4800 + i49 * 1152 + j8 + 1]! + (g12 - m[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.9);
-      const vi7 = v[4800 + i49 * 1152 + j8 + 1]! + (g12 * g12 - v[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8 + 1] = mi7;
-      v[4800 + i49 * 1152 + j8 + 1] = vi7;
-      p[4800 + i49 * 1152 + j8 + 1]! -= mi7 * alpha / (Math.sqrt(vi7) + 1e-7);
+      const mi7 = m[18816 + i50 * 2304 + j8 + 1]! + (g12 - m[18816 + i50 * 2304 + j8 + 1]!) * (1 - 0.9);
+      const vi7 = v[18816 + i50 * 2304 + j8 + 1]! + (g12 * g12 - v[18816 + i50 * 2304 + j8 + 1]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8 + 1] = mi7;
+      v[18816 + i50 * 2304 + j8 + 1] = vi7;
+      p[18816 + i50 * 2304 + j8 + 1]! -= mi7 * alpha / (Math.sqrt(vi7) + 1e-7);
       const g13 = acc102 * scale;
-      const mi8 = m[4800 + i49 * 1152 + j8 + 2]! + (g13 - m[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.9);
-      const vi8 = v[4800 + i49 * 1152 + j8 + 2]! + (g13 * g13 - v[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8 + 2] = mi8;
-      v[4800 + i49 * 1152 + j8 + 2] = vi8;
-      p[4800 + i49 * 1152 + j8 + 2]! -= mi8 * alpha / (Math.sqrt(vi8) + 1e-7);
+      const mi8 = m[18816 + i50 * 2304 + j8 + 2]! + (g13 - m[18816 + i50 * 2304 + j8 + 2]!) * (1 - 0.9);
+      const vi8 = v[18816 + i50 * 2304 + j8 + 2]! + (g13 * g13 - v[18816 + i50 * 2304 + j8 + 2]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8 + 2] = mi8;
+      v[18816 + i50 * 2304 + j8 + 2] = vi8;
+      p[18816 + i50 * 2304 + j8 + 2]! -= mi8 * alpha / (Math.sqrt(vi8) + 1e-7);
       const g14 = acc103 * scale;
-      const mi9 = m[4800 + i49 * 1152 + j8 + 3]! + (g14 - m[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.9);
-      const vi9 = v[4800 + i49 * 1152 + j8 + 3]! + (g14 * g14 - v[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8 + 3] = mi9;
-      v[4800 + i49 * 1152 + j8 + 3] = vi9;
-      p[4800 + i49 * 1152 + j8 + 3]! -= mi9 * alpha / (Math.sqrt(vi9) + 1e-7);
+      const mi9 = m[18816 + i50 * 2304 + j8 + 3]! + (g14 - m[18816 + i50 * 2304 + j8 + 3]!) * (1 - 0.9);
+      const vi9 = v[18816 + i50 * 2304 + j8 + 3]! + (g14 * g14 - v[18816 + i50 * 2304 + j8 + 3]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8 + 3] = mi9;
+      v[18816 + i50 * 2304 + j8 + 3] = vi9;
+      p[18816 + i50 * 2304 + j8 + 3]! -= mi9 * alpha / (Math.sqrt(vi9) + 1e-7);
       const g15 = acc104 * scale;
-      const mi10 = m[4800 + (i49 + 1) * 1152 + j8]! + (g15 - m[4800 + (i49 + 1) * 1152 + j8]!) * (1 - 0.9);
-      const vi10 = v[4800 + (i49 + 1) * 1152 + j8]! + (g15 * g15 - v[4800 + (i49 + 1) * 1152 + j8]!) * (1 - 0.999);
-      m[4800 + (i49 + 1) * 1152 + j8] = mi10;
-      v[4800 + (i49 + 1) * 1152 + j8] = vi10;
-      p[4800 + (i49 + 1) * 1152 + j8]! -= mi10 * alpha / (Math.sqrt(vi10) + 1e-7);
+      const mi10 = m[18816 + (i50 + 1) * 2304 + j8]! + (g15 - m[18816 + (i50 + 1) * 2304 + j8]!) * (1 - 0.9);
+      const vi10 = v[18816 + (i50 + 1) * 2304 + j8]! + (g15 * g15 - v[18816 + (i50 + 1) * 2304 + j8]!) * (1 - 0.999);
+      m[18816 + (i50 + 1) * 2304 + j8] = mi10;
+      v[18816 + (i50 + 1) * 2304 + j8] = vi10;
+      p[18816 + (i50 + 1) * 2304 + j8]! -= mi10 * alpha / (Math.sqrt(vi10) + 1e-7);
       const g16 = acc105 * scale;
-      const mi11 = m[4800 + (i49 + 1) * 1152 + j8 + 1]! + (g16 - m[4800 + (i49 + 1) * 1152 + j8 + 1]!) * (1 - 0.9);
-      const vi11 = v[4800 + (i49 + 1) * 1152 + j8 + 1]! +
-          (g16 * g16 - v[4800 + (i49 + 1) * 1152 + j8 + 1]!) * (1 - 0.999);
-      m[4800 + (i49 + 1) * 1152 + j8 + 1] = mi11;
-      v[4800 + (i49 + 1) * 1152 + j8 + 1] = vi11;
-      p[4800 + (i49 + 1) * 1152 + j8 + 1]! -= mi11 * alpha / (Math.sqrt(vi11) + 1e-7);
+      const mi11 = m[18816 + (i50 + 1) * 2304 + j8 + 1]! + (g16 - m[18816 + (i50 + 1) * 2304 + j8 + 1]!) * (1 - 0.9);
+      const vi11 = v[18816 + (i50 + 1) * 2304 + j8 + 1]! +
+          (g16 * g16 - v[18816 + (i50 + 1) * 2304 + j8 + 1]!) * (1 - 0.999);
+      m[18816 + (i50 + 1) * 2304 + j8 + 1] = mi11;
+      v[18816 + (i50 + 1) * 2304 + j8 + 1] = vi11;
+      p[18816 + (i50 + 1) * 2304 + j8 + 1]! -= mi11 * alpha / (Math.sqrt(vi11) + 1e-7);
       const g17 = acc106 * scale;
-      const mi12 = m[4800 + (i49 + 1) * 1152 + j8 + 2]! + (g17 - m[4800 + (i49 + 1) * 1152 + j8 + 2]!) * (1 - 0.9);
-      const vi12 = v[4800 + (i49 + 1) * 1152 + j8 + 2]! +
-          (g17 * g17 - v[4800 + (i49 + 1) * 1152 + j8 + 2]!) * (1 - 0.999);
-      m[4800 + (i49 + 1) * 1152 + j8 + 2] = mi12;
-      v[4800 + (i49 + 1) * 1152 + j8 + 2] = vi12;
-      p[4800 + (i49 + 1) * 1152 + j8 + 2]! -= mi12 * alpha / (Math.sqrt(vi12) + 1e-7);
+      const mi12 = m[18816 + (i50 + 1) * 2304 + j8 + 2]! + (g17 - m[18816 + (i50 + 1) * 2304 + j8 + 2]!) * (1 - 0.9);
+      const vi12 = v[18816 + (i50 + 1) * 2304 + j8 + 2]! +
+          (g17 * g17 - v[18816 + (i50 + 1) * 2304 + j8 + 2]!) * (1 - 0.999);
+      m[18816 + (i50 + 1) * 2304 + j8 + 2] = mi12;
+      v[18816 + (i50 + 1) * 2304 + j8 + 2] = vi12;
+      p[18816 + (i50 + 1) * 2304 + j8 + 2]! -= mi12 * alpha / (Math.sqrt(vi12) + 1e-7);
       const g18 = acc107 * scale;
-      const mi13 = m[4800 + (i49 + 1) * 1152 + j8 + 3]! + (g18 - m[4800 + (i49 + 1) * 1152 + j8 + 3]!) * (1 - 0.9);
-      const vi13 = v[4800 + (i49 + 1) * 1152 + j8 + 3]! +
-          (g18 * g18 - v[4800 + (i49 + 1) * 1152 + j8 + 3]!) * (1 - 0.999);
-      m[4800 + (i49 + 1) * 1152 + j8 + 3] = mi13;
-      v[4800 + (i49 + 1) * 1152 + j8 + 3] = vi13;
-      p[4800 + (i49 + 1) * 1152 + j8 + 3]! -= mi13 * alpha / (Math.sqrt(vi13) + 1e-7);
+      const mi13 = m[18816 + (i50 + 1) * 2304 + j8 + 3]! + (g18 - m[18816 + (i50 + 1) * 2304 + j8 + 3]!) * (1 - 0.9);
+      const vi13 = v[18816 + (i50 + 1) * 2304 + j8 + 3]! +
+          (g18 * g18 - v[18816 + (i50 + 1) * 2304 + j8 + 3]!) * (1 - 0.999);
+      m[18816 + (i50 + 1) * 2304 + j8 + 3] = mi13;
+      v[18816 + (i50 + 1) * 2304 + j8 + 3] = vi13;
+      p[18816 + (i50 + 1) * 2304 + j8 + 3]! -= mi13 * alpha / (Math.sqrt(vi13) + 1e-7);
       const g19 = acc108 * scale;
-      const mi14 = m[4800 + (i49 + 2) * 1152 + j8]! + (g19 - m[4800 + (i49 + 2) * 1152 + j8]!) * (1 - 0.9);
-      const vi14 = v[4800 + (i49 + 2) * 1152 + j8]! + (g19 * g19 - v[4800 + (i49 + 2) * 1152 + j8]!) * (1 - 0.999);
-      m[4800 + (i49 + 2) * 1152 + j8] = mi14;
-      v[4800 + (i49 + 2) * 1152 + j8] = vi14;
-      p[4800 + (i49 + 2) * 1152 + j8]! -= mi14 * alpha / (Math.sqrt(vi14) + 1e-7);
+      const mi14 = m[18816 + (i50 + 2) * 2304 + j8]! + (g19 - m[18816 + (i50 + 2) * 2304 + j8]!) * (1 - 0.9);
+      const vi14 = v[18816 + (i50 + 2) * 2304 + j8]! + (g19 * g19 - v[18816 + (i50 + 2) * 2304 + j8]!) * (1 - 0.999);
+      m[18816 + (i50 + 2) * 2304 + j8] = mi14;
+      v[18816 + (i50 + 2) * 2304 + j8] = vi14;
+      p[18816 + (i50 + 2) * 2304 + j8]! -= mi14 * alpha / (Math.sqrt(vi14) + 1e-7);
       const g20 = acc109 * scale;
-      const mi15 = m[4800 + (i49 + 2) * 1152 + j8 + 1]! + (g20 - m[4800 + (i49 + 2) * 1152 + j8 + 1]!) * (1 - 0.9);
-      const vi15 = v[4800 + (i49 + 2) * 1152 + j8 + 1]! +
-          (g20 * g20 - v[4800 + (i49 + 2) * 1152 + j8 + 1]!) * (1 - 0.999);
-      m[4800 + (i49 + 2) * 1152 + j8 + 1] = mi15;
-      v[4800 + (i49 + 2) * 1152 + j8 + 1] = vi15;
-      p[4800 + (i49 + 2) * 1152 + j8 + 1]! -= mi15 * alpha / (Math.sqrt(vi15) + 1e-7);
+      const mi15 = m[18816 + (i50 + 2) * 2304 + j8 + 1]! + (g20 - m[18816 + (i50 + 2) * 2304 + j8 + 1]!) * (1 - 0.9);
+      const vi15 = v[18816 + (i50 + 2) * 2304 + j8 + 1]! +
+          (g20 * g20 - v[18816 + (i50 + 2) * 2304 + j8 + 1]!) * (1 - 0.999);
+      m[18816 + (i50 + 2) * 2304 + j8 + 1] = mi15;
+      v[18816 + (i50 + 2) * 2304 + j8 + 1] = vi15;
+      p[18816 + (i50 + 2) * 2304 + j8 + 1]! -= mi15 * alpha / (Math.sqrt(vi15) + 1e-7);
       const g21 = acc110 * scale;
-      const mi16 = m[4800 + (i49 + 2) * 1152 + j8 + 2]! + (g21 - m[4800 + (i49 + 2) * 1152 + j8 + 2]!) * (1 - 0.9);
-      const vi16 = v[4800 + (i49 + 2) * 1152 + j8 + 2]! +
-          (g21 * g21 - v[4800 + (i49 + 2) * 1152 + j8 + 2]!) * (1 - 0.999);
-      m[4800 + (i49 + 2) * 1152 + j8 + 2] = mi16;
-      v[4800 + (i49 + 2) * 1152 + j8 + 2] = vi16;
-      p[4800 + (i49 + 2) * 1152 + j8 + 2]! -= mi16 * alpha / (Math.sqrt(vi16) + 1e-7);
+      const mi16 = m[18816 + (i50 + 2) * 2304 + j8 + 2]! + (g21 - m[18816 + (i50 + 2) * 2304 + j8 + 2]!) * (1 - 0.9);
+      const vi16 = v[18816 + (i50 + 2) * 2304 + j8 + 2]! +
+          (g21 * g21 - v[18816 + (i50 + 2) * 2304 + j8 + 2]!) * (1 - 0.999);
+      m[18816 + (i50 + 2) * 2304 + j8 + 2] = mi16;
+      v[18816 + (i50 + 2) * 2304 + j8 + 2] = vi16;
+      p[18816 + (i50 + 2) * 2304 + j8 + 2]! -= mi16 * alpha / (Math.sqrt(vi16) + 1e-7);
       const g22 = acc111 * scale;
-      const mi17 = m[4800 + (i49 + 2) * 1152 + j8 + 3]! + (g22 - m[4800 + (i49 + 2) * 1152 + j8 + 3]!) * (1 - 0.9);
-      const vi17 = v[4800 + (i49 + 2) * 1152 + j8 + 3]! +
-          (g22 * g22 - v[4800 + (i49 + 2) * 1152 + j8 + 3]!) * (1 - 0.999);
-      m[4800 + (i49 + 2) * 1152 + j8 + 3] = mi17;
-      v[4800 + (i49 + 2) * 1152 + j8 + 3] = vi17;
-      p[4800 + (i49 + 2) * 1152 + j8 + 3]! -= mi17 * alpha / (Math.sqrt(vi17) + 1e-7);
+      const mi17 = m[18816 + (i50 + 2) * 2304 + j8 + 3]! + (g22 - m[18816 + (i50 + 2) * 2304 + j8 + 3]!) * (1 - 0.9);
+      const vi17 = v[18816 + (i50 + 2) * 2304 + j8 + 3]! +
+          (g22 * g22 - v[18816 + (i50 + 2) * 2304 + j8 + 3]!) * (1 - 0.999);
+      m[18816 + (i50 + 2) * 2304 + j8 + 3] = mi17;
+      v[18816 + (i50 + 2) * 2304 + j8 + 3] = vi17;
+      p[18816 + (i50 + 2) * 2304 + j8 + 3]! -= mi17 * alpha / (Math.sqrt(vi17) + 1e-7);
       const g23 = acc112 * scale;
-      const mi18 = m[4800 + (i49 + 3) * 1152 + j8]! + (g23 - m[4800 + (i49 + 3) * 1152 + j8]!) * (1 - 0.9);
-      const vi18 = v[4800 + (i49 + 3) * 1152 + j8]! + (g23 * g23 - v[4800 + (i49 + 3) * 1152 + j8]!) * (1 - 0.999);
-      m[4800 + (i49 + 3) * 1152 + j8] = mi18;
-      v[4800 + (i49 + 3) * 1152 + j8] = vi18;
-      p[4800 + (i49 + 3) * 1152 + j8]! -= mi18 * alpha / (Math.sqrt(vi18) + 1e-7);
+      const mi18 = m[18816 + (i50 + 3) * 2304 + j8]! + (g23 - m[18816 + (i50 + 3) * 2304 + j8]!) * (1 - 0.9);
+      const vi18 = v[18816 + (i50 + 3) * 2304 + j8]! + (g23 * g23 - v[18816 + (i50 + 3) * 2304 + j8]!) * (1 - 0.999);
+      m[18816 + (i50 + 3) * 2304 + j8] = mi18;
+      v[18816 + (i50 + 3) * 2304 + j8] = vi18;
+      p[18816 + (i50 + 3) * 2304 + j8]! -= mi18 * alpha / (Math.sqrt(vi18) + 1e-7);
       const g24 = acc113 * scale;
-      const mi19 = m[4800 + (i49 + 3) * 1152 + j8 + 1]! + (g24 - m[4800 + (i49 + 3) * 1152 + j8 + 1]!) * (1 - 0.9);
-      const vi19 = v[4800 + (i49 + 3) * 1152 + j8 + 1]! +
-          (g24 * g24 - v[4800 + (i49 + 3) * 1152 + j8 + 1]!) * (1 - 0.999);
-      m[4800 + (i49 + 3) * 1152 + j8 + 1] = mi19;
-      v[4800 + (i49 + 3) * 1152 + j8 + 1] = vi19;
-      p[4800 + (i49 + 3) * 1152 + j8 + 1]! -= mi19 * alpha / (Math.sqrt(vi19) + 1e-7);
+      const mi19 = m[18816 + (i50 + 3) * 2304 + j8 + 1]! + (g24 - m[18816 + (i50 + 3) * 2304 + j8 + 1]!) * (1 - 0.9);
+      const vi19 = v[18816 + (i50 + 3) * 2304 + j8 + 1]! +
+          (g24 * g24 - v[18816 + (i50 + 3) * 2304 + j8 + 1]!) * (1 - 0.999);
+      m[18816 + (i50 + 3) * 2304 + j8 + 1] = mi19;
+      v[18816 + (i50 + 3) * 2304 + j8 + 1] = vi19;
+      p[18816 + (i50 + 3) * 2304 + j8 + 1]! -= mi19 * alpha / (Math.sqrt(vi19) + 1e-7);
       const g25 = acc114 * scale;
-      const mi20 = m[4800 + (i49 + 3) * 1152 + j8 + 2]! + (g25 - m[4800 + (i49 + 3) * 1152 + j8 + 2]!) * (1 - 0.9);
-      const vi20 = v[4800 + (i49 + 3) * 1152 + j8 + 2]! +
-          (g25 * g25 - v[4800 + (i49 + 3) * 1152 + j8 + 2]!) * (1 - 0.999);
-      m[4800 + (i49 + 3) * 1152 + j8 + 2] = mi20;
-      v[4800 + (i49 + 3) * 1152 + j8 + 2] = vi20;
-      p[4800 + (i49 + 3) * 1152 + j8 + 2]! -= mi20 * alpha / (Math.sqrt(vi20) + 1e-7);
+      const mi20 = m[18816 + (i50 + 3) * 2304 + j8 + 2]! + (g25 - m[18816 + (i50 + 3) * 2304 + j8 + 2]!) * (1 - 0.9);
+      const vi20 = v[18816 + (i50 + 3) * 2304 + j8 + 2]! +
+          (g25 * g25 - v[18816 + (i50 + 3) * 2304 + j8 + 2]!) * (1 - 0.999);
+      m[18816 + (i50 + 3) * 2304 + j8 + 2] = mi20;
+      v[18816 + (i50 + 3) * 2304 + j8 + 2] = vi20;
+      p[18816 + (i50 + 3) * 2304 + j8 + 2]! -= mi20 * alpha / (Math.sqrt(vi20) + 1e-7);
       const g26 = acc115 * scale;
-      const mi21 = m[4800 + (i49 + 3) * 1152 + j8 + 3]! + (g26 - m[4800 + (i49 + 3) * 1152 + j8 + 3]!) * (1 - 0.9);
-      const vi21 = v[4800 + (i49 + 3) * 1152 + j8 + 3]! +
-          (g26 * g26 - v[4800 + (i49 + 3) * 1152 + j8 + 3]!) * (1 - 0.999);
-      m[4800 + (i49 + 3) * 1152 + j8 + 3] = mi21;
-      v[4800 + (i49 + 3) * 1152 + j8 + 3] = vi21;
-      p[4800 + (i49 + 3) * 1152 + j8 + 3]! -= mi21 * alpha / (Math.sqrt(vi21) + 1e-7);
+      const mi21 = m[18816 + (i50 + 3) * 2304 + j8 + 3]! + (g26 - m[18816 + (i50 + 3) * 2304 + j8 + 3]!) * (1 - 0.9);
+      const vi21 = v[18816 + (i50 + 3) * 2304 + j8 + 3]! +
+          (g26 * g26 - v[18816 + (i50 + 3) * 2304 + j8 + 3]!) * (1 - 0.999);
+      m[18816 + (i50 + 3) * 2304 + j8 + 3] = mi21;
+      v[18816 + (i50 + 3) * 2304 + j8 + 3] = vi21;
+      p[18816 + (i50 + 3) * 2304 + j8 + 3]! -= mi21 * alpha / (Math.sqrt(vi21) + 1e-7);
     }
   }
-  for (let i49 = 8; i49 < 10; i49++) {
-    for (let j8 = 0; j8 < 1152; j8 += 4) {
-      const ra32 = i49;
+  for (let i50 = 8; i50 < 10; i50++) {
+    for (let j8 = 0; j8 < 2304; j8 += 4) {
+      const ra32 = i50;
       const rb59 = j8;
       const rb60 = j8 + 1;
       const rb61 = j8 + 2;
@@ -2191,39 +2178,39 @@ function trainStep_9(p: Vec, n: number, scale: number, alpha: number, m: Vec, v:
       let acc119 = 0;
       for (let k17 = 0; k17 < n; k17++) {
         const a32 = dz_out[ra32 + k17 * 10]!;
-        const b64 = d[rb59 + k17 * 1152]!;
-        const b65 = d[rb60 + k17 * 1152]!;
-        const b66 = d[rb61 + k17 * 1152]!;
-        const b67 = d[rb62 + k17 * 1152]!;
+        const b64 = d[rb59 + k17 * 2304]!;
+        const b65 = d[rb60 + k17 * 2304]!;
+        const b66 = d[rb61 + k17 * 2304]!;
+        const b67 = d[rb62 + k17 * 2304]!;
         acc116 += a32 * b64;
         acc117 += a32 * b65;
         acc118 += a32 * b66;
         acc119 += a32 * b67;
       }
       const g27 = acc116 * scale;
-      const mi22 = m[4800 + i49 * 1152 + j8]! + (g27 - m[4800 + i49 * 1152 + j8]!) * (1 - 0.9);
-      const vi22 = v[4800 + i49 * 1152 + j8]! + (g27 * g27 - v[4800 + i49 * 1152 + j8]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8] = mi22;
-      v[4800 + i49 * 1152 + j8] = vi22;
-      p[4800 + i49 * 1152 + j8]! -= mi22 * alpha / (Math.sqrt(vi22) + 1e-7);
+      const mi22 = m[18816 + i50 * 2304 + j8]! + (g27 - m[18816 + i50 * 2304 + j8]!) * (1 - 0.9);
+      const vi22 = v[18816 + i50 * 2304 + j8]! + (g27 * g27 - v[18816 + i50 * 2304 + j8]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8] = mi22;
+      v[18816 + i50 * 2304 + j8] = vi22;
+      p[18816 + i50 * 2304 + j8]! -= mi22 * alpha / (Math.sqrt(vi22) + 1e-7);
       const g28 = acc117 * scale;
-      const mi23 = m[4800 + i49 * 1152 + j8 + 1]! + (g28 - m[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.9);
-      const vi23 = v[4800 + i49 * 1152 + j8 + 1]! + (g28 * g28 - v[4800 + i49 * 1152 + j8 + 1]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8 + 1] = mi23;
-      v[4800 + i49 * 1152 + j8 + 1] = vi23;
-      p[4800 + i49 * 1152 + j8 + 1]! -= mi23 * alpha / (Math.sqrt(vi23) + 1e-7);
+      const mi23 = m[18816 + i50 * 2304 + j8 + 1]! + (g28 - m[18816 + i50 * 2304 + j8 + 1]!) * (1 - 0.9);
+      const vi23 = v[18816 + i50 * 2304 + j8 + 1]! + (g28 * g28 - v[18816 + i50 * 2304 + j8 + 1]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8 + 1] = mi23;
+      v[18816 + i50 * 2304 + j8 + 1] = vi23;
+      p[18816 + i50 * 2304 + j8 + 1]! -= mi23 * alpha / (Math.sqrt(vi23) + 1e-7);
       const g29 = acc118 * scale;
-      const mi24 = m[4800 + i49 * 1152 + j8 + 2]! + (g29 - m[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.9);
-      const vi24 = v[4800 + i49 * 1152 + j8 + 2]! + (g29 * g29 - v[4800 + i49 * 1152 + j8 + 2]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8 + 2] = mi24;
-      v[4800 + i49 * 1152 + j8 + 2] = vi24;
-      p[4800 + i49 * 1152 + j8 + 2]! -= mi24 * alpha / (Math.sqrt(vi24) + 1e-7);
+      const mi24 = m[18816 + i50 * 2304 + j8 + 2]! + (g29 - m[18816 + i50 * 2304 + j8 + 2]!) * (1 - 0.9);
+      const vi24 = v[18816 + i50 * 2304 + j8 + 2]! + (g29 * g29 - v[18816 + i50 * 2304 + j8 + 2]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8 + 2] = mi24;
+      v[18816 + i50 * 2304 + j8 + 2] = vi24;
+      p[18816 + i50 * 2304 + j8 + 2]! -= mi24 * alpha / (Math.sqrt(vi24) + 1e-7);
       const g30 = acc119 * scale;
-      const mi25 = m[4800 + i49 * 1152 + j8 + 3]! + (g30 - m[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.9);
-      const vi25 = v[4800 + i49 * 1152 + j8 + 3]! + (g30 * g30 - v[4800 + i49 * 1152 + j8 + 3]!) * (1 - 0.999);
-      m[4800 + i49 * 1152 + j8 + 3] = mi25;
-      v[4800 + i49 * 1152 + j8 + 3] = vi25;
-      p[4800 + i49 * 1152 + j8 + 3]! -= mi25 * alpha / (Math.sqrt(vi25) + 1e-7);
+      const mi25 = m[18816 + i50 * 2304 + j8 + 3]! + (g30 - m[18816 + i50 * 2304 + j8 + 3]!) * (1 - 0.9);
+      const vi25 = v[18816 + i50 * 2304 + j8 + 3]! + (g30 * g30 - v[18816 + i50 * 2304 + j8 + 3]!) * (1 - 0.999);
+      m[18816 + i50 * 2304 + j8 + 3] = mi25;
+      v[18816 + i50 * 2304 + j8 + 3] = vi25;
+      p[18816 + i50 * 2304 + j8 + 3]! -= mi25 * alpha / (Math.sqrt(vi25) + 1e-7);
     }
   }
 }
@@ -2234,18 +2221,18 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
     rep: number[]): number {
   const m = state[0]!;
   const v = state[1]!;
-  for (let i1 = 0; i1 < 4810; i1++) {
+  for (let i1 = 0; i1 < 18826; i1++) {
     grad2[i1] = 0;
   }
   let total = 0;
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:15  d   = dropout(f, 0.5)
-    for (let i12 = 0; i12 < 1152; i12++) {
-      mask0[b * 1152 + i12] = rng.uniform() < 0.5 ? 0 : 2;
+    for (let i12 = 0; i12 < 2304; i12++) {
+      mask0[b * 2304 + i12] = rng.uniform() < 0.5 ? 0 : 2;
     }
   }
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let oy1 = 0; oy1 < 28; oy1++) {
       for (let ox1 = 0; ox1 < 28; ox1++) {
         for (let ky1 = 0; ky1 < 3; ky1++) {
@@ -2259,21 +2246,21 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
     }
   }
 
-  // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)  (over the batch)
+  // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)  (over the batch)
   predictRows_1(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let i13 = 0; i13 < 28; i13++) {
       for (let i14 = 0; i14 < 28; i14++) {
-        for (let i15 = 0; i15 < 16; i15++) {
-          z_c1[b * 12544 + i13 * 448 + i14 * 16 + i15] = Kx_c1[b * 12544 + i13 * 448 + i14 * 16 + i15]! + p[144 + i15]!;
+        for (let i15 = 0; i15 < 32; i15++) {
+          z_c1[b * 25088 + i13 * 896 + i14 * 32 + i15] = Kx_c1[b * 25088 + i13 * 896 + i14 * 32 + i15]! + p[288 + i15]!;
         }
       }
     }
     for (let i16 = 0; i16 < 28; i16++) {
       for (let i17 = 0; i17 < 28; i17++) {
-        for (let i18 = 0; i18 < 16; i18++) {
-          c1[b * 12544 + i16 * 448 + i17 * 16 + i18] = Math.max(z_c1[b * 12544 + i16 * 448 + i17 * 16 + i18]!, 0);
+        for (let i18 = 0; i18 < 32; i18++) {
+          c1[b * 25088 + i16 * 896 + i17 * 32 + i18] = Math.max(z_c1[b * 25088 + i16 * 896 + i17 * 32 + i18]!, 0);
         }
       }
     }
@@ -2281,31 +2268,31 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
     // mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
     for (let oy2 = 0; oy2 < 14; oy2++) {
       for (let ox2 = 0; ox2 < 14; ox2++) {
-        for (let ch1 = 0; ch1 < 16; ch1++) {
+        for (let ch1 = 0; ch1 < 32; ch1++) {
           let best1 = -Infinity;
           let at1 = -1;
           for (let ky2 = 0; ky2 < 2; ky2++) {
             for (let kx2 = 0; kx2 < 2; kx2++) {
-              const t1 = c1[b * 12544 + (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1]!;
+              const t1 = c1[b * 25088 + (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1]!;
               if (at1 < 0 || t1 > best1) {
                 best1 = t1;
-                at1 = (oy2 * 2 + ky2) * 448 + (ox2 * 2 + kx2) * 16 + ch1;
+                at1 = (oy2 * 2 + ky2) * 896 + (ox2 * 2 + kx2) * 32 + ch1;
               }
             }
           }
-          p1[b * 3136 + oy2 * 224 + ox2 * 16 + ch1] = best1;
+          p1[b * 6272 + oy2 * 448 + ox2 * 32 + ch1] = best1;
         }
       }
     }
 
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let oy3 = 0; oy3 < 12; oy3++) {
       for (let ox3 = 0; ox3 < 12; ox3++) {
         for (let ky3 = 0; ky3 < 3; ky3++) {
           for (let kx3 = 0; kx3 < 3; kx3++) {
-            for (let ch2 = 0; ch2 < 16; ch2++) {
-              patches_p1[b * 20736 + (oy3 * 12 + ox3) * 144 + (ky3 * 3 + kx3) * 16 + ch2] = p1[b * 3136 +
-                  (oy3 + ky3) * 224 + (ox3 + kx3) * 16 + ch2]!;
+            for (let ch2 = 0; ch2 < 32; ch2++) {
+              patches_p1[b * 41472 + (oy3 * 12 + ox3) * 288 + (ky3 * 3 + kx3) * 32 + ch2] = p1[b * 6272 +
+                  (oy3 + ky3) * 448 + (ox3 + kx3) * 32 + ch2]!;
             }
           }
         }
@@ -2313,21 +2300,21 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
     }
   }
 
-  // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
   predictRows_2(p, n);
   for (let b = 0; b < n; b++) {
-    // mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let i19 = 0; i19 < 12; i19++) {
       for (let i20 = 0; i20 < 12; i20++) {
-        for (let i21 = 0; i21 < 32; i21++) {
-          z_c2[b * 4608 + i19 * 384 + i20 * 32 + i21] = Kx_c2[b * 4608 + i19 * 384 + i20 * 32 + i21]! + p[4768 + i21]!;
+        for (let i21 = 0; i21 < 64; i21++) {
+          z_c2[b * 9216 + i19 * 768 + i20 * 64 + i21] = Kx_c2[b * 9216 + i19 * 768 + i20 * 64 + i21]! + p[18752 + i21]!;
         }
       }
     }
     for (let i22 = 0; i22 < 12; i22++) {
       for (let i23 = 0; i23 < 12; i23++) {
-        for (let i24 = 0; i24 < 32; i24++) {
-          c2[b * 4608 + i22 * 384 + i23 * 32 + i24] = Math.max(z_c2[b * 4608 + i22 * 384 + i23 * 32 + i24]!, 0);
+        for (let i24 = 0; i24 < 64; i24++) {
+          c2[b * 9216 + i22 * 768 + i23 * 64 + i24] = Math.max(z_c2[b * 9216 + i22 * 768 + i23 * 64 + i24]!, 0);
         }
       }
     }
@@ -2335,26 +2322,26 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
     // mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
     for (let oy4 = 0; oy4 < 6; oy4++) {
       for (let ox4 = 0; ox4 < 6; ox4++) {
-        for (let ch3 = 0; ch3 < 32; ch3++) {
+        for (let ch3 = 0; ch3 < 64; ch3++) {
           let best2 = -Infinity;
           let at2 = -1;
           for (let ky4 = 0; ky4 < 2; ky4++) {
             for (let kx4 = 0; kx4 < 2; kx4++) {
-              const t2 = c2[b * 4608 + (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3]!;
+              const t2 = c2[b * 9216 + (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3]!;
               if (at2 < 0 || t2 > best2) {
                 best2 = t2;
-                at2 = (oy4 * 2 + ky4) * 384 + (ox4 * 2 + kx4) * 32 + ch3;
+                at2 = (oy4 * 2 + ky4) * 768 + (ox4 * 2 + kx4) * 64 + ch3;
               }
             }
           }
-          p2[b * 1152 + oy4 * 192 + ox4 * 32 + ch3] = best2;
+          p2[b * 2304 + oy4 * 384 + ox4 * 64 + ch3] = best2;
         }
       }
     }
 
     // mnist_cnn.nn:15  d   = dropout(f, 0.5)
-    for (let i25 = 0; i25 < 1152; i25++) {
-      d[b * 1152 + i25] = p2[b * 1152 + i25]! * mask0[b * 1152 + i25]!;
+    for (let i25 = 0; i25 < 2304; i25++) {
+      d[b * 2304 + i25] = p2[b * 2304 + i25]! * mask0[b * 2304 + i25]!;
     }
   }
 
@@ -2362,16 +2349,16 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
   gradRows_3(p, n);
   for (let b = 0; b < n; b++) {
     // mnist_cnn.nn:16  out = dense(d, 10, softmax)
-    z_out[b * 10] = Wx_out[b * 10]! + p[16320]!;
-    z_out[b * 10 + 1] = Wx_out[b * 10 + 1]! + p[16321]!;
-    z_out[b * 10 + 2] = Wx_out[b * 10 + 2]! + p[16322]!;
-    z_out[b * 10 + 3] = Wx_out[b * 10 + 3]! + p[16323]!;
-    z_out[b * 10 + 4] = Wx_out[b * 10 + 4]! + p[16324]!;
-    z_out[b * 10 + 5] = Wx_out[b * 10 + 5]! + p[16325]!;
-    z_out[b * 10 + 6] = Wx_out[b * 10 + 6]! + p[16326]!;
-    z_out[b * 10 + 7] = Wx_out[b * 10 + 7]! + p[16327]!;
-    z_out[b * 10 + 8] = Wx_out[b * 10 + 8]! + p[16328]!;
-    z_out[b * 10 + 9] = Wx_out[b * 10 + 9]! + p[16329]!;
+    z_out[b * 10] = Wx_out[b * 10]! + p[41856]!;
+    z_out[b * 10 + 1] = Wx_out[b * 10 + 1]! + p[41857]!;
+    z_out[b * 10 + 2] = Wx_out[b * 10 + 2]! + p[41858]!;
+    z_out[b * 10 + 3] = Wx_out[b * 10 + 3]! + p[41859]!;
+    z_out[b * 10 + 4] = Wx_out[b * 10 + 4]! + p[41860]!;
+    z_out[b * 10 + 5] = Wx_out[b * 10 + 5]! + p[41861]!;
+    z_out[b * 10 + 6] = Wx_out[b * 10 + 6]! + p[41862]!;
+    z_out[b * 10 + 7] = Wx_out[b * 10 + 7]! + p[41863]!;
+    z_out[b * 10 + 8] = Wx_out[b * 10 + 8]! + p[41864]!;
+    z_out[b * 10 + 9] = Wx_out[b * 10 + 9]! + p[41865]!;
     const max1 = Math.max(z_out[b * 10]!, z_out[b * 10 + 1]!, z_out[b * 10 + 2]!, z_out[b * 10 + 3]!,
         z_out[b * 10 + 4]!, z_out[b * 10 + 5]!, z_out[b * 10 + 6]!, z_out[b * 10 + 7]!, z_out[b * 10 + 8]!,
         z_out[b * 10 + 9]!);
@@ -2449,58 +2436,58 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
   gradRows_4(p, n);
   for (let b = 0; b < n; b++) {
     // backward of mnist_cnn.nn:15  d   = dropout(f, 0.5)
-    for (let i27 = 0; i27 < 1152; i27++) {
-      df[b * 1152 + i27] = dd[b * 1152 + i27]! * mask0[b * 1152 + i27]!;
+    for (let i27 = 0; i27 < 2304; i27++) {
+      df[b * 2304 + i27] = dd[b * 2304 + i27]! * mask0[b * 2304 + i27]!;
     }
 
     // backward of mnist_cnn.nn:13  p2  = max_pool2d(c2, 2)
-    for (let i28 = 0; i28 < 4608; i28++) {
-      dc2[b * 4608 + i28] = 0;
+    for (let i28 = 0; i28 < 9216; i28++) {
+      dc2[b * 9216 + i28] = 0;
     }
     for (let oy5 = 0; oy5 < 6; oy5++) {
       for (let ox5 = 0; ox5 < 6; ox5++) {
-        for (let ch4 = 0; ch4 < 32; ch4++) {
+        for (let ch4 = 0; ch4 < 64; ch4++) {
           let best3 = -Infinity;
           let at3 = -1;
           for (let ky5 = 0; ky5 < 2; ky5++) {
             for (let kx5 = 0; kx5 < 2; kx5++) {
-              const t3 = c2[b * 4608 + (oy5 * 2 + ky5) * 384 + (ox5 * 2 + kx5) * 32 + ch4]!;
+              const t3 = c2[b * 9216 + (oy5 * 2 + ky5) * 768 + (ox5 * 2 + kx5) * 64 + ch4]!;
               if (at3 < 0 || t3 > best3) {
                 best3 = t3;
-                at3 = (oy5 * 2 + ky5) * 384 + (ox5 * 2 + kx5) * 32 + ch4;
+                at3 = (oy5 * 2 + ky5) * 768 + (ox5 * 2 + kx5) * 64 + ch4;
               }
             }
           }
-          dc2[b * 4608 + at3]! += df[b * 1152 + oy5 * 192 + ox5 * 32 + ch4]!;
+          dc2[b * 9216 + at3]! += df[b * 2304 + oy5 * 384 + ox5 * 64 + ch4]!;
         }
       }
     }
 
-    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
     for (let i29 = 0; i29 < 12; i29++) {
       for (let i30 = 0; i30 < 12; i30++) {
-        for (let i31 = 0; i31 < 32; i31++) {
-          dz_c2[b * 4608 + i29 * 384 + i30 * 32 + i31] = dc2[b * 4608 + i29 * 384 + i30 * 32 +
-              i31]! * (z_c2[b * 4608 + i29 * 384 + i30 * 32 + i31]! > 0 ? 1 : 0);
+        for (let i31 = 0; i31 < 64; i31++) {
+          dz_c2[b * 9216 + i29 * 768 + i30 * 64 + i31] = dc2[b * 9216 + i29 * 768 + i30 * 64 +
+              i31]! * (z_c2[b * 9216 + i29 * 768 + i30 * 64 + i31]! > 0 ? 1 : 0);
         }
       }
     }
   }
 
-  // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)  (over the batch)
+  // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)  (over the batch)
   gradRows_5(p, n);
   for (let b = 0; b < n; b++) {
-    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
-    for (let i33 = 0; i33 < 3136; i33++) {
-      dp1[b * 3136 + i33] = 0;
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
+    for (let i33 = 0; i33 < 6272; i33++) {
+      dp1[b * 6272 + i33] = 0;
     }
     for (let oy6 = 0; oy6 < 12; oy6++) {
       for (let ox6 = 0; ox6 < 12; ox6++) {
         for (let ky6 = 0; ky6 < 3; ky6++) {
           for (let kx6 = 0; kx6 < 3; kx6++) {
-            for (let ch5 = 0; ch5 < 16; ch5++) {
-              dp1[b * 3136 + (oy6 + ky6) * 224 + (ox6 + kx6) * 16 + ch5]! += prod_dz_c2[b * 20736 +
-                  (oy6 * 12 + ox6) * 144 + (ky6 * 3 + kx6) * 16 + ch5]!;
+            for (let ch5 = 0; ch5 < 32; ch5++) {
+              dp1[b * 6272 + (oy6 + ky6) * 448 + (ox6 + kx6) * 32 + ch5]! += prod_dz_c2[b * 41472 +
+                  (oy6 * 12 + ox6) * 288 + (ky6 * 3 + kx6) * 32 + ch5]!;
             }
           }
         }
@@ -2508,56 +2495,56 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
     }
 
     // backward of mnist_cnn.nn:11  p1  = max_pool2d(c1, 2)
-    for (let i34 = 0; i34 < 12544; i34++) {
-      dc1[b * 12544 + i34] = 0;
+    for (let i34 = 0; i34 < 25088; i34++) {
+      dc1[b * 25088 + i34] = 0;
     }
     for (let oy7 = 0; oy7 < 14; oy7++) {
       for (let ox7 = 0; ox7 < 14; ox7++) {
-        for (let ch6 = 0; ch6 < 16; ch6++) {
+        for (let ch6 = 0; ch6 < 32; ch6++) {
           let best4 = -Infinity;
           let at4 = -1;
           for (let ky7 = 0; ky7 < 2; ky7++) {
             for (let kx7 = 0; kx7 < 2; kx7++) {
-              const t4 = c1[b * 12544 + (oy7 * 2 + ky7) * 448 + (ox7 * 2 + kx7) * 16 + ch6]!;
+              const t4 = c1[b * 25088 + (oy7 * 2 + ky7) * 896 + (ox7 * 2 + kx7) * 32 + ch6]!;
               if (at4 < 0 || t4 > best4) {
                 best4 = t4;
-                at4 = (oy7 * 2 + ky7) * 448 + (ox7 * 2 + kx7) * 16 + ch6;
+                at4 = (oy7 * 2 + ky7) * 896 + (ox7 * 2 + kx7) * 32 + ch6;
               }
             }
           }
-          dc1[b * 12544 + at4]! += dp1[b * 3136 + oy7 * 224 + ox7 * 16 + ch6]!;
+          dc1[b * 25088 + at4]! += dp1[b * 6272 + oy7 * 448 + ox7 * 32 + ch6]!;
         }
       }
     }
 
-    // backward of mnist_cnn.nn:10  c1  = conv2d(img, 16, 3, padding = "same", activation = relu)
+    // backward of mnist_cnn.nn:10  c1  = conv2d(img, 32, 3, padding = "same", activation = relu)
     for (let i35 = 0; i35 < 28; i35++) {
       for (let i36 = 0; i36 < 28; i36++) {
-        for (let i37 = 0; i37 < 16; i37++) {
-          dz_c1[b * 12544 + i35 * 448 + i36 * 16 + i37] = dc1[b * 12544 + i35 * 448 + i36 * 16 +
-              i37]! * (z_c1[b * 12544 + i35 * 448 + i36 * 16 + i37]! > 0 ? 1 : 0);
+        for (let i37 = 0; i37 < 32; i37++) {
+          dz_c1[b * 25088 + i35 * 896 + i36 * 32 + i37] = dc1[b * 25088 + i35 * 896 + i36 * 32 +
+              i37]! * (z_c1[b * 25088 + i35 * 896 + i36 * 32 + i37]! > 0 ? 1 : 0);
         }
       }
     }
-    for (let i38 = 0; i38 < 16; i38++) {
-      db_c1[b * 16 + i38] = 0;
+    for (let i38 = 0; i38 < 32; i38++) {
+      db_c1[b * 32 + i38] = 0;
     }
     for (let i39 = 0; i39 < 28; i39++) {
       for (let i40 = 0; i40 < 28; i40++) {
-        for (let i41 = 0; i41 < 16; i41++) {
-          db_c1[b * 16 + i41]! += dz_c1[b * 12544 + i39 * 448 + i40 * 16 + i41]!;
+        for (let i41 = 0; i41 < 32; i41++) {
+          db_c1[b * 32 + i41]! += dz_c1[b * 25088 + i39 * 896 + i40 * 32 + i41]!;
         }
       }
     }
 
-    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 32, 3, activation = relu)
-    for (let i42 = 0; i42 < 32; i42++) {
-      db_c2[b * 32 + i42] = 0;
+    // backward of mnist_cnn.nn:12  c2  = conv2d(p1, 64, 3, activation = relu)
+    for (let i42 = 0; i42 < 64; i42++) {
+      db_c2[b * 64 + i42] = 0;
     }
     for (let i43 = 0; i43 < 12; i43++) {
       for (let i44 = 0; i44 < 12; i44++) {
-        for (let i45 = 0; i45 < 32; i45++) {
-          db_c2[b * 32 + i45]! += dz_c2[b * 4608 + i43 * 384 + i44 * 32 + i45]!;
+        for (let i45 = 0; i45 < 64; i45++) {
+          db_c2[b * 64 + i45]! += dz_c2[b * 9216 + i43 * 768 + i44 * 64 + i45]!;
         }
       }
     }
@@ -2577,46 +2564,33 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
     // Σ loss over the batch
     total += -sum_mul_y[b]!;
 
-    // ∂loss/∂b_c1 [16]
-    grad2[144]! += db_c1[b * 16]!;
-    grad2[145]! += db_c1[b * 16 + 1]!;
-    grad2[146]! += db_c1[b * 16 + 2]!;
-    grad2[147]! += db_c1[b * 16 + 3]!;
-    grad2[148]! += db_c1[b * 16 + 4]!;
-    grad2[149]! += db_c1[b * 16 + 5]!;
-    grad2[150]! += db_c1[b * 16 + 6]!;
-    grad2[151]! += db_c1[b * 16 + 7]!;
-    grad2[152]! += db_c1[b * 16 + 8]!;
-    grad2[153]! += db_c1[b * 16 + 9]!;
-    grad2[154]! += db_c1[b * 16 + 10]!;
-    grad2[155]! += db_c1[b * 16 + 11]!;
-    grad2[156]! += db_c1[b * 16 + 12]!;
-    grad2[157]! += db_c1[b * 16 + 13]!;
-    grad2[158]! += db_c1[b * 16 + 14]!;
-    grad2[159]! += db_c1[b * 16 + 15]!;
-
-    // ∂loss/∂b_c2 [32]
+    // ∂loss/∂b_c1 [32]
     for (let i46 = 0; i46 < 32; i46++) {
-      grad2[4768 + i46]! += db_c2[b * 32 + i46]!;
+      grad2[288 + i46]! += db_c1[b * 32 + i46]!;
+    }
+
+    // ∂loss/∂b_c2 [64]
+    for (let i47 = 0; i47 < 64; i47++) {
+      grad2[18752 + i47]! += db_c2[b * 64 + i47]!;
     }
 
     // ∂loss/∂b_out [10]
-    grad2[4800]! += dz_out[b * 10]!;
-    grad2[4801]! += dz_out[b * 10 + 1]!;
-    grad2[4802]! += dz_out[b * 10 + 2]!;
-    grad2[4803]! += dz_out[b * 10 + 3]!;
-    grad2[4804]! += dz_out[b * 10 + 4]!;
-    grad2[4805]! += dz_out[b * 10 + 5]!;
-    grad2[4806]! += dz_out[b * 10 + 6]!;
-    grad2[4807]! += dz_out[b * 10 + 7]!;
-    grad2[4808]! += dz_out[b * 10 + 8]!;
-    grad2[4809]! += dz_out[b * 10 + 9]!;
+    grad2[18816]! += dz_out[b * 10]!;
+    grad2[18817]! += dz_out[b * 10 + 1]!;
+    grad2[18818]! += dz_out[b * 10 + 2]!;
+    grad2[18819]! += dz_out[b * 10 + 3]!;
+    grad2[18820]! += dz_out[b * 10 + 4]!;
+    grad2[18821]! += dz_out[b * 10 + 5]!;
+    grad2[18822]! += dz_out[b * 10 + 6]!;
+    grad2[18823]! += dz_out[b * 10 + 7]!;
+    grad2[18824]! += dz_out[b * 10 + 8]!;
+    grad2[18825]! += dz_out[b * 10 + 9]!;
   }
 
-  // ∂loss/∂K_c1 [3, 3, 1, 16]  (Σ over the batch)
+  // ∂loss/∂K_c1 [3, 3, 1, 32]  (Σ over the batch)
   trainStep_6(n);
 
-  // ∂loss/∂K_c2 [3, 3, 16, 32]  (Σ over the batch)
+  // ∂loss/∂K_c2 [3, 3, 32, 64]  (Σ over the batch)
   trainStep_7(n);
 
   // Σ of squares of ∂loss/∂W_out, from the rows' Gram matrices
@@ -2624,33 +2598,33 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
   const scale = 1 / n;
   const meanLoss = total * scale;
   let sq_K_c1 = 0;
-  for (let i2 = 0; i2 < 144; i2++) {
+  for (let i2 = 0; i2 < 288; i2++) {
     const g1 = grad2[i2]! * scale;
     sq_K_c1 += g1 * g1;
   }
   const norm_K_c1 = Math.sqrt(sq_K_c1);
   let sq_b_c1 = 0;
-  for (let i3 = 0; i3 < 16; i3++) {
-    const g2 = grad2[144 + i3]! * scale;
+  for (let i3 = 0; i3 < 32; i3++) {
+    const g2 = grad2[288 + i3]! * scale;
     sq_b_c1 += g2 * g2;
   }
   const norm_b_c1 = Math.sqrt(sq_b_c1);
   let sq_K_c2 = 0;
-  for (let i4 = 0; i4 < 4608; i4++) {
-    const g3 = grad2[160 + i4]! * scale;
+  for (let i4 = 0; i4 < 18432; i4++) {
+    const g3 = grad2[320 + i4]! * scale;
     sq_K_c2 += g3 * g3;
   }
   const norm_K_c2 = Math.sqrt(sq_K_c2);
   let sq_b_c2 = 0;
-  for (let i5 = 0; i5 < 32; i5++) {
-    const g4 = grad2[4768 + i5]! * scale;
+  for (let i5 = 0; i5 < 64; i5++) {
+    const g4 = grad2[18752 + i5]! * scale;
     sq_b_c2 += g4 * g4;
   }
   const norm_b_c2 = Math.sqrt(sq_b_c2);
   const norm_W_out = Math.sqrt(Math.max(sq_W_out, 0)) * scale;
   let sq_b_out = 0;
   for (let i6 = 0; i6 < 10; i6++) {
-    const g5 = grad2[4800 + i6]! * scale;
+    const g5 = grad2[18816 + i6]! * scale;
     sq_b_out += g5 * g5;
   }
   const norm_b_out = Math.sqrt(sq_b_out);
@@ -2662,9 +2636,9 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
   const t = sc[1]! + 1;
   const alpha = sc[0]! * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
   if (ok) {
-    // ∂loss/∂W_out [10, 1152]  (Σ over the batch, applied as it is summed)
+    // ∂loss/∂W_out [10, 2304]  (Σ over the batch, applied as it is summed)
     trainStep_9(p, n, scale, alpha, m, v);
-    for (let i7 = 0; i7 < 144; i7++) {
+    for (let i7 = 0; i7 < 288; i7++) {
       const g6 = grad2[i7]! * scale;
       const mi1 = m[i7]! + (g6 - m[i7]!) * (1 - 0.9);
       const vi1 = v[i7]! + (g6 * g6 - v[i7]!) * (1 - 0.999);
@@ -2672,37 +2646,37 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
       v[i7] = vi1;
       p[i7]! -= mi1 * alpha / (Math.sqrt(vi1) + 1e-7);
     }
-    for (let i8 = 0; i8 < 16; i8++) {
-      const g7 = grad2[144 + i8]! * scale;
-      const mi2 = m[144 + i8]! + (g7 - m[144 + i8]!) * (1 - 0.9);
-      const vi2 = v[144 + i8]! + (g7 * g7 - v[144 + i8]!) * (1 - 0.999);
-      m[144 + i8] = mi2;
-      v[144 + i8] = vi2;
-      p[144 + i8]! -= mi2 * alpha / (Math.sqrt(vi2) + 1e-7);
+    for (let i8 = 0; i8 < 32; i8++) {
+      const g7 = grad2[288 + i8]! * scale;
+      const mi2 = m[288 + i8]! + (g7 - m[288 + i8]!) * (1 - 0.9);
+      const vi2 = v[288 + i8]! + (g7 * g7 - v[288 + i8]!) * (1 - 0.999);
+      m[288 + i8] = mi2;
+      v[288 + i8] = vi2;
+      p[288 + i8]! -= mi2 * alpha / (Math.sqrt(vi2) + 1e-7);
     }
-    for (let i9 = 0; i9 < 4608; i9++) {
-      const g8 = grad2[160 + i9]! * scale;
-      const mi3 = m[160 + i9]! + (g8 - m[160 + i9]!) * (1 - 0.9);
-      const vi3 = v[160 + i9]! + (g8 * g8 - v[160 + i9]!) * (1 - 0.999);
-      m[160 + i9] = mi3;
-      v[160 + i9] = vi3;
-      p[160 + i9]! -= mi3 * alpha / (Math.sqrt(vi3) + 1e-7);
+    for (let i9 = 0; i9 < 18432; i9++) {
+      const g8 = grad2[320 + i9]! * scale;
+      const mi3 = m[320 + i9]! + (g8 - m[320 + i9]!) * (1 - 0.9);
+      const vi3 = v[320 + i9]! + (g8 * g8 - v[320 + i9]!) * (1 - 0.999);
+      m[320 + i9] = mi3;
+      v[320 + i9] = vi3;
+      p[320 + i9]! -= mi3 * alpha / (Math.sqrt(vi3) + 1e-7);
     }
-    for (let i10 = 0; i10 < 32; i10++) {
-      const g9 = grad2[4768 + i10]! * scale;
-      const mi4 = m[4768 + i10]! + (g9 - m[4768 + i10]!) * (1 - 0.9);
-      const vi4 = v[4768 + i10]! + (g9 * g9 - v[4768 + i10]!) * (1 - 0.999);
-      m[4768 + i10] = mi4;
-      v[4768 + i10] = vi4;
-      p[4768 + i10]! -= mi4 * alpha / (Math.sqrt(vi4) + 1e-7);
+    for (let i10 = 0; i10 < 64; i10++) {
+      const g9 = grad2[18752 + i10]! * scale;
+      const mi4 = m[18752 + i10]! + (g9 - m[18752 + i10]!) * (1 - 0.9);
+      const vi4 = v[18752 + i10]! + (g9 * g9 - v[18752 + i10]!) * (1 - 0.999);
+      m[18752 + i10] = mi4;
+      v[18752 + i10] = vi4;
+      p[18752 + i10]! -= mi4 * alpha / (Math.sqrt(vi4) + 1e-7);
     }
     for (let i11 = 0; i11 < 10; i11++) {
-      const g10 = grad2[4800 + i11]! * scale;
-      const mi5 = m[16320 + i11]! + (g10 - m[16320 + i11]!) * (1 - 0.9);
-      const vi5 = v[16320 + i11]! + (g10 * g10 - v[16320 + i11]!) * (1 - 0.999);
-      m[16320 + i11] = mi5;
-      v[16320 + i11] = vi5;
-      p[16320 + i11]! -= mi5 * alpha / (Math.sqrt(vi5) + 1e-7);
+      const g10 = grad2[18816 + i11]! * scale;
+      const mi5 = m[41856 + i11]! + (g10 - m[41856 + i11]!) * (1 - 0.9);
+      const vi5 = v[41856 + i11]! + (g10 * g10 - v[41856 + i11]!) * (1 - 0.999);
+      m[41856 + i11] = mi5;
+      v[41856 + i11] = vi5;
+      p[41856 + i11]! -= mi5 * alpha / (Math.sqrt(vi5) + 1e-7);
     }
     sc[1] = t;
   }

@@ -24,7 +24,7 @@ describe("the MNIST CNN example, its selection record and the benchmark's CNN", 
   });
 
   it("the demo trains with the chosen batch size and epoch count", () => {
-    const m = /Chosen: \*\*.*?, (\d+) epochs\*\*[\s\S]*?trained with batch\s+(\d+)\./.exec(record)!;
+    const m = /Chosen: \*\*.*?, (\d+) epochs\*\*[\s\S]*?trained with\s+batch\s+(\d+)\./.exec(record)!;
     expect(MNIST_CNN_EPOCHS).toBe(Number(m[1]));
     expect(MNIST_CNN_BATCH).toBe(Number(m[2]));
   });

@@ -5,7 +5,7 @@
 // gradients of a batch; its Trainer has no Adam in 0.3.0, so the update is Keras' Adam written
 // over `net.getParamsAndGrads()` as the Trainer's own loop is (a small share of a step).
 //
-//   const net = convnetNet(cnnNet(0), params);
+//   const net = convnetNet(benchCnnNet(), params);
 //   net.fit(x, y, rows, { batchSize: 32, epochs: 1 });
 
 import { createRequire } from "node:module";
@@ -42,7 +42,8 @@ export function convnetNet(spec: CnnSpec, params: Float64Array): ConvnetPeer {
   for (const l of spec.layers) {
     if (l.kind === "conv") defs.push({ type: "conv", sx: l.size, filters: l.filters, stride: 1, pad: l.padding === "same" ? (l.size - 1) / 2 : 0, activation: "relu" });
     else if (l.kind === "maxpool") defs.push({ type: "pool", sx: l.size, stride: l.size });
-    else if (l.kind === "dense") defs.push({ type: "softmax", num_classes: l.units }); // ConvNetJS adds the fc layer
+    else if (l.kind === "dense" && l.activation === "softmax") defs.push({ type: "softmax", num_classes: l.units }); // ConvNetJS adds the fc layer
+    else if (l.kind === "dense") throw new Error("convnetNet: only the softmax dense layer is supported");
     else if (l.kind === "dropout") throw new Error("convnetNet: no dropout (its masks could not match nnc's)");
     // flatten: ConvNetJS' fc layer reads a volume in row-major (y, x, depth) order, as nnc flattens
   }

@@ -3,7 +3,7 @@
 // (conv kernels are [kh, kw, in, out] in both; nnc's dense kernel is [out, in], tfjs' [in, out]),
 // trained with model.fit as a tfjs user would. Call `useCpu()` (peers/tfjs.ts) first.
 //
-//   const net = tfjsCnn(cnnNet(0), params);
+//   const net = tfjsCnn(benchCnnNet(), params);
 //   await net.fit(x, y, rows, { batchSize: 32, epochs: 1 });
 
 import * as tf from "@tensorflow/tfjs-core";
@@ -32,11 +32,12 @@ export function tfjsCnn(spec: CnnSpec, params: Float64Array): TfjsNet {
     } else if (l.kind === "dropout") {
       model.add(tfl.layers.dropout({ rate: l.rate }));
     } else {
-      const layer = tfl.layers.dense({ units: l.units, activation: "softmax" });
+      const layer = tfl.layers.dense({ units: l.units, activation: l.activation });
       model.add(layer);
       const kernel = new Float32Array(features * l.units);
       for (let o = 0; o < l.units; o++) for (let k = 0; k < features; k++) kernel[k * l.units + o] = params[l.W + o * features + k]!;
       layer.setWeights([tf.tensor2d(kernel, [features, l.units]), tf.tensor1d(Float32Array.from(params.subarray(l.b, l.b + l.units)))]);
+      features = l.units;
     }
   }
   const o = spec.optimizer;

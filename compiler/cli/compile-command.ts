@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import { compile, lowerSource } from "../compile.js";
 import { kernelSummary } from "../emit/kernel-info.js";
-import { KERNELS_OPTION, kernelsOf, withMemoryChecked } from "./model-module.js";
+import { KERNELS_OPTION, kernelsOf, refuseWasmPerSample, withLimitsChecked } from "./model-module.js";
 import { moduleWat } from "../print/wasm/wat.js";
 import { programText } from "../print/program-text.js";
 import { irReport } from "./ir-report.js";
@@ -77,9 +77,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   const batch = oneOf(values.batch as string | undefined, ["auto", "always", "never"] as const, "--batch");
   const precision = oneOf(values.precision as string | undefined, ["f64", "f32"] as const, "--precision");
   const { kernels } = kernelsOf(values);
-  if (kernels === "wasm" && batch === "never") {
-    throw new UsageError(`--kernels wasm runs the matrix products of batched kernels: it cannot be combined with --batch never`);
-  }
+  refuseWasmPerSample(kernels, batch);
   if (emit === "wat" && kernels !== "wasm" && kernels !== "auto") throw new UsageError(`--emit wat prints WebAssembly kernels: add --kernels wasm`);
   const output = values.output as string | undefined;
   let target: Target = { language: "ts" };
@@ -104,12 +102,12 @@ export async function compileCommand(args: string[]): Promise<number> {
   }
   const options = { ...(unroll ? { unroll } : {}), ...(batch ? { batch } : {}), ...(precision ? { precision } : {}), ...(kernels ? { kernels } : {}) };
   if (emit === "wat") {
-    const { program } = await withMemoryChecked(() => lowerSource(source, input, options));
+    const { program } = await withLimitsChecked(() => lowerSource(source, input, options));
     if (!program.wasm) throw new CliError(`--emit wat: --kernels auto kept ${shownName(input)}'s kernels in JavaScript (too small to gain); use --kernels wasm`);
     process.stdout.write(moduleWat(program.wasm.module));
     return 0;
   }
-  const compiled = await withMemoryChecked(() => compile(source, input, { ...options, language: target.language, format: values.prettier === true, hvp: emit === "hvp" }));
+  const compiled = await withLimitsChecked(() => compile(source, input, { ...options, language: target.language, format: values.prettier === true, hvp: emit === "hvp" }));
   // The .d.ts first: should writing it fail, no JavaScript module is left without its types.
   if (target.language === "js") writeOutput(target.declarations, compiled.declarations!);
   writeOutput(output!, compiled.code);

@@ -10,18 +10,20 @@
 import { oneModelFile, parseOptions } from "./options.js";
 import { DATA_OPTIONS, intFlag, readDataset, shapeOf, stringFlag } from "./data-options.js";
 import { openInput, type InputFile } from "../data/read-file.js";
-import { compileModel, loadWeights } from "./model-module.js";
+import { KERNELS_OPTION, compileModel, loadWeights } from "./model-module.js";
 import { largestEigenvalue, type EigenResult } from "./power-iteration.js";
-import { shownName } from "./io.js";
+import { UsageError, shownName } from "./io.js";
 import { logNumber } from "./train-progress.js";
 
 export const CURVATURE_USAGE = `  nnc curvature MODEL.nn --data SRC [options]   the Hessian's largest eigenvalue and the learning rate it allows
       --weights FILE                   at these weights (default: fresh ones from --seed)
       --iterations N  --seed S         power iteration: at most N products (default 300), start vector seed (default 0)
       (takes --labels, --inputs, --targets, --limit as train does; each iteration is one pass over the rows)
+      (no --kernels: the Hessian-vector products run per sample in JavaScript whatever the kernels)
 `;
 
-export const CURVATURE_OPTIONS = { ...DATA_OPTIONS, weights: { type: "string" }, iterations: { type: "string" }, seed: { type: "string" } } as const;
+// --kernels is accepted only to be refused with the reason (see the help).
+export const CURVATURE_OPTIONS = { ...DATA_OPTIONS, weights: { type: "string" }, iterations: { type: "string" }, seed: { type: "string" }, ...KERNELS_OPTION } as const;
 
 /** A number as the report shows it: 4 significant digits. */
 const shown = (x: number) => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(4))) : x.toExponential(3));
@@ -73,6 +75,9 @@ export function eigenLines(r: EigenResult, maxIterations: number): string[] {
 export async function curvatureCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, CURVATURE_OPTIONS);
   const file = oneModelFile(positionals);
+  if (values.kernels !== undefined) {
+    throw new UsageError(`--kernels does not apply to nnc curvature: its Hessian-vector products run per sample in JavaScript, whatever the kernels`);
+  }
   const maxIterations = intFlag(values, "iterations", 1, 300);
   const seed = intFlag(values, "seed", 0, 0);
   intFlag(values, "limit", 1, 0); // checked now, used by readDataset

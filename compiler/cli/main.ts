@@ -14,6 +14,7 @@ import { NncError, formatDiagnostic } from "../diagnostics.js";
 import { closest } from "../suggest.js";
 import { NNC_VERSION } from "../version.js";
 import { DataError } from "../data/errors.js";
+import { LimitError } from "../lower/limit-error.js";
 import { COMMANDS } from "./commands.js";
 import { CliError, UsageError, shownName } from "./io.js";
 import { own } from "../own.js";
@@ -102,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`nnc: error: ${shownName(e.message)}${end} See 'nnc help${command ? ` ${command}` : ""}'.\n`);
       return 2;
     }
-    if (e instanceof CliError || e instanceof DataError) {
+    if (e instanceof CliError || e instanceof DataError || e instanceof LimitError) {
       // Messages name files as they were given: shown escaped, like every value from outside.
       process.stderr.write(`nnc: error: ${shownName(e.message)}\n`);
       return 1;

@@ -8,11 +8,11 @@ import { compile, type CompileOptions } from "../compile.js";
 import { openInput, readSource, type InputFile } from "../data/read-file.js";
 import { readWeights, weightsLayout } from "../data/weights.js";
 import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
-import { WasmMemoryError } from "../lower/wasm/choose.js";
-import { CliError } from "./io.js";
+import { LimitError } from "../lower/limit-error.js";
+import { CliError, UsageError } from "./io.js";
 import { oneOf } from "./options.js";
 
-/** The `--kernels` option of the commands that compile a model to run it (train, predict, evaluate). */
+/** The `--kernels` option of the commands that compile a model to run it (compile, train, predict, evaluate, check). */
 export const KERNELS_OPTION = { kernels: { type: "string" } } as const;
 export const KERNELS_USAGE = `      --kernels js|wasm|auto           the matrix products in JavaScript (default), WebAssembly SIMD, or by model size\n`;
 
@@ -22,12 +22,19 @@ export function kernelsOf(values: { kernels?: string | boolean | undefined }): P
   return kernels ? { kernels } : {};
 }
 
-/** Runs `f`, reporting WebAssembly kernels too large for one memory as a user error. */
-export async function withMemoryChecked<T>(f: () => T | Promise<T>): Promise<T> {
+/** `--kernels wasm` with `--batch never` (per-sample kernels, which have no matrix-matrix products to run as WebAssembly) is a usage error. */
+export function refuseWasmPerSample(kernels: string | undefined, batch: string | undefined): void {
+  if (kernels === "wasm" && batch === "never") {
+    throw new UsageError(`--kernels wasm runs the matrix products of batched kernels: it cannot be combined with --batch never`);
+  }
+}
+
+/** Runs `f`, reporting a model too large for an option (WebAssembly memory, forced unrolling) as a user error. */
+export async function withLimitsChecked<T>(f: () => T | Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof WasmMemoryError) throw new CliError(e.message);
+    if (e instanceof LimitError) throw new CliError(e.message);
     throw e;
   }
 }
@@ -39,7 +46,7 @@ export async function withMemoryChecked<T>(f: () => T | Promise<T>): Promise<T> 
 export async function compileModel(file: string, options: Pick<CompileOptions, "hvp" | "kernels"> = {}): Promise<{ mod: GeneratedModule; code: string; wasm: boolean }> {
   const source = readSource(file);
   // No prettier: nobody reads this copy, and formatting costs time.
-  const { code } = await withMemoryChecked(() => compile(source, file, { ...options, format: false }));
+  const { code } = await withLimitsChecked(() => compile(source, file, { ...options, format: false }));
   const mod = await loadGeneratedModule(code);
   // WebAssembly kernels compile as the module loads (synchronously in Node); ready() says which run.
   const ready = (mod as { ready?: () => Promise<string> }).ready;

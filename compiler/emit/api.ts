@@ -22,7 +22,7 @@ import { wrapLine } from "../print/layout.js";
 /** Where each parameter lies in the flat vector, how many there are, and how the kernels were made. */
 export interface ModelLayout {
   paramCount: number;
-  offsets: Map<string, number>;
+  offsets: ReadonlyMap<string, number>;
   kernels: KernelInfo;
 }
 

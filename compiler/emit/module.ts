@@ -53,7 +53,7 @@ function section(title: string): string {
 }
 
 /** The header comment: what the module is, how to remake it, the model at a glance. */
-function header(model: Model, kernels: KernelInfo, options: EmitOptions, paramCount: number, offsets: Map<string, number>): string {
+function header(model: Model, kernels: KernelInfo, options: EmitOptions, paramCount: number, offsets: ReadonlyMap<string, number>): string {
   const file = safeName(baseName(model.file));
   const flags = [
     options.unroll && options.unroll !== "auto" ? ` --unroll ${options.unroll}` : "",
@@ -96,12 +96,7 @@ function header(model: Model, kernels: KernelInfo, options: EmitOptions, paramCo
 export function emitModule(model: Model, program: Program, options: EmitOptions): Emitted {
   const precision = options.precision ?? "f64";
   const typed = options.language !== "js";
-  const offsets = new Map<string, number>();
-  let paramCount = 0;
-  for (const p of model.params) {
-    offsets.set(p.name, paramCount);
-    paramCount += sizeOf(p.shape);
-  }
+  const { offsets, count: paramCount } = program.params;
   const kernels = kernelInfo(program, precision);
   const extras = options.extras ?? { activations: [], probeSize: 0, hvp: false };
   const api = moduleDeclarations(model, program, { paramCount, offsets, kernels }, extras);

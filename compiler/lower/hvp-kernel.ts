@@ -8,7 +8,7 @@
 
 import type { Curvature } from "../passes/curvature.js";
 import type { Model } from "../elaborate/model.js";
-import { sizeOf } from "../ir/node.js";
+import { paramLayout } from "../elaborate/param-layout.js";
 import type { Sink } from "./node-lowering.js";
 import type { KernelSpec } from "./per-sample.js";
 
@@ -19,12 +19,7 @@ export interface HvpKernel {
 }
 
 export function hvpKernel(model: Model, c: Curvature): HvpKernel {
-  const offsets = new Map<string, number>();
-  let paramCount = 0;
-  for (const p of model.params) {
-    offsets.set(p.name, paramCount);
-    paramCount += sizeOf(p.shape);
-  }
+  const { offsets, count: paramCount } = paramLayout(model.params);
   const directionOffsets = new Map<string, number>();
   for (const [name, leaf] of c.directions) directionOffsets.set(String(leaf.attrs["name"]), paramCount + offsets.get(name)!);
   const sinks: Sink[] = [

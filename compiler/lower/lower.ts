@@ -12,6 +12,9 @@ import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { v } from "../ir/code.js";
 import { opDef } from "../ops/registry.js";
 import type { Batched } from "../passes/batch.js";
+import { LimitError } from "./limit-error.js";
+import { baseName } from "./comments.js";
+import { paramLayout } from "../elaborate/param-layout.js";
 import { Buffers } from "./buffers.js";
 import { type BatchedContext, ROW, lowerBatched } from "./batched.js";
 import { Namer } from "./namer.js";
@@ -108,19 +111,15 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   const { model } = derived;
   const file = model.file;
   const maxBatch = options.maxBatch ?? 256;
-  const offsets = new Map<string, number>();
-  let paramCount = 0;
-  for (const p of model.params) {
-    offsets.set(p.name, paramCount);
-    paramCount += sizeOf(p.shape);
-  }
+  const layout = paramLayout(model.params);
+  const offsets = layout.offsets;
   const extra = options.extra?.kernels ?? [];
   const sampleOffsets = new Map([...offsets, ...(options.extra?.offsets ?? [])]);
   const namer = moduleNamer(options.reserved ?? [], extra);
   const buffers = new Buffers(namer, batched.names);
   const grads = model.params.map((p) => derived.grads.get(p.name)!);
   // A training sample also adds each gradient element into g: one more flop per parameter.
-  const flops = { predict: flopsOf([derived.predict]), grad: flopsOf([derived.trainLoss, ...grads]) + paramCount };
+  const flops = { predict: flopsOf([derived.predict]), grad: flopsOf([derived.trainLoss, ...grads]) + layout.count };
   const runtime = runtimeHelpers([derived.predict, derived.inferLoss, derived.trainLoss, ...grads, ...extra.flatMap((k) => k.sinks.map((s) => s.node))]);
   const output = model.outputName;
 
@@ -141,10 +140,17 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   // Measured once: it decides the strategy here and gradSample's lowering below.
   const gradFits = batch === "auto" ? fitsOneFunction(gradSinks, sample, true) : undefined;
   const isBatched = batch === "always" || (batch === "auto" && !gradFits);
-  const base = { model: model.name, file, maxBatch, flops, runtime };
+  const base = { model: model.name, file, params: layout, maxBatch, flops, runtime };
 
   if (!isBatched) {
     const unroll = options.unroll ?? "auto";
+    if (unroll === "always" && flops.grad > UNROLL_ALWAYS_MAX_FLOPS) {
+      throw new LimitError(
+        `--unroll always: ${baseName(file)}'s training kernel would be written out as ${flops.grad.toLocaleString("en-US")} operations per ` +
+          `sample; forced unrolling stops at ${UNROLL_ALWAYS_MAX_FLOPS.toLocaleString("en-US")} (MNIST's 410,555 already take seconds and ` +
+          "15 MB); leave out --unroll always: the default unrolls what fits V8's budget and writes loops for the rest",
+      );
+    }
     const specs: KernelSpec[] = [
       {
         name: "predictSample",
@@ -218,6 +224,12 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   };
 }
 
+/**
+ * Most flops per training sample `--unroll always` writes out as straight-line code: MNIST's
+ * 410,555 compile in ~8 s to 15 MB; the MNIST CNN's 17 million would take minutes and ~600 MB.
+ */
+const UNROLL_ALWAYS_MAX_FLOPS = 1_000_000;
+
 /** Most bytes (as f64) the buffers of batched kernels may take, and the fewest rows they may hold. */
 const BUFFER_BYTES = 48 * 2 ** 20;
 const MIN_ROWS = 8;
@@ -226,7 +238,7 @@ const MIN_ROWS = 8;
 function batchedKernels(
   batched: Batched,
   maxBatch: number,
-  offsets: Map<string, number>,
+  offsets: ReadonlyMap<string, number>,
   output: string,
   reserved: Iterable<string>,
   precision: "f64" | "f32",

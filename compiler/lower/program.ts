@@ -11,6 +11,7 @@ import type { Stmt } from "../ir/code.js";
 import type { Origin, Role, Shape } from "../ir/node.js";
 import type { Gemm } from "../ops/op-def.js";
 import type { WasmPart } from "./wasm/part.js";
+import type { ParamLayout } from "../elaborate/param-layout.js";
 
 /** How the kernels were lowered: per sample (unrolled / mixed / split / loops), or batched. */
 export type Strategy = "unrolled" | "mixed" | "split" | "loops" | "batched";
@@ -97,6 +98,8 @@ export interface Program {
   model: string;
   file: string;
   strategy: Strategy;
+  /** Where each parameter sits in the flat parameter vector. */
+  params: ParamLayout;
   /** Whether minibatches run through batched (matrix-matrix) kernels; else the per-sample ones in a loop. */
   batched: boolean;
   /** Largest minibatch the batched kernels take at once. */

@@ -37,6 +37,16 @@ describe("nnc check", () => {
     }
   });
 
+  it("passes on the MNIST CNN at seed 0, where a relu crossing zero within the step once failed it", async () => {
+    // One of K_c1[125]'s 25,088 relu units changes sign within ±1e-5 at point 1: too small a jump
+    // for the one-sided slopes to show, it moved the central difference by 5e-4 (relative). The
+    // check now confirms a failure with a 16 times smaller step before reporting it.
+    const m = model("mnist_cnn");
+    const r = await checkGradients(m.source, m.file, { points: 2, seed: 0 });
+    expect(r.pass, checkText(m.file, r)).toBe(true);
+    expect(r.params.find((p) => p.name === "K_c1")!.kinks).toBeGreaterThan(0);
+  }, 60_000);
+
   it("checks the loop lowering too", async () => {
     const m = model("xor");
     const r = await checkGradients(m.source, m.file, { points: 2, unroll: "never" });

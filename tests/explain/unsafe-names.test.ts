@@ -80,7 +80,7 @@ describe("file names and comments in generated headers and captions", () => {
   });
 
   it("nnc check's report keeps its lines", () => {
-    const result: CheckResult = { model: "q", points: 1, seed: 0, tolerance: 1e-6, against: "loss", strategy: "unrolled", pass: true, params: [{ name: "w", shape: [1], compared: 1, kinks: 0, maxError: 0, pass: true }] };
+    const result: CheckResult = { model: "q", points: 1, seed: 0, tolerance: 1e-6, against: "loss", strategy: "unrolled", products: "js", pass: true, params: [{ name: "w", shape: [1], compared: 1, kinks: 0, maxError: 0, pass: true }] };
     const plain = checkText(PLAIN.file, result);
     fc.assert(
       fc.property(fileName, (file) => {

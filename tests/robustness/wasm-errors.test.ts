@@ -32,6 +32,12 @@ function nnc(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 describe("nnc --kernels wasm on the command line", () => {
   it.each([
     { args: ["iris.nn", "-o", "iris.ts", "--kernels", "wasm", "--batch", "never"], code: 2, stderr: /^nnc: error: --kernels wasm runs the matrix products of batched kernels: it cannot be combined with --batch never\. See 'nnc help compile'\.\n$/ },
+    { args: ["check", "iris.nn", "--kernels", "wasm", "--batch", "never"], code: 2, stderr: /^nnc: error: --kernels wasm runs the matrix products of batched kernels: it cannot be combined with --batch never\. See 'nnc help check'\.\n$/ },
+    {
+      args: ["curvature", "iris.nn", "--data", "iris", "--kernels", "wasm"],
+      code: 2,
+      stderr: /^nnc: error: --kernels does not apply to nnc curvature: its Hessian-vector products run per sample in JavaScript, whatever the kernels\. See 'nnc help curvature'\.\n$/,
+    },
     { args: ["iris.nn", "--emit", "wat"], code: 2, stderr: /^nnc: error: --emit wat prints WebAssembly kernels: add --kernels wasm\. See 'nnc help compile'\.\n$/ },
     { args: ["iris.nn", "--kernels", "webgpu", "-o", "iris.ts"], code: 2, stderr: /^nnc: error: --kernels must be one of js, wasm, auto, got 'webgpu'/ },
     { args: ["xor.nn", "--kernels", "auto", "--emit", "wat"], code: 1, stderr: /^nnc: error: --emit wat: --kernels auto kept xor\.nn's kernels in JavaScript \(too small to gain\); use --kernels wasm\n$/ },

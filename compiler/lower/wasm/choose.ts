@@ -8,6 +8,7 @@
 
 import type { Model } from "../../elaborate/model.js";
 import { sizeOf } from "../../ir/node.js";
+import { LimitError } from "../limit-error.js";
 import type { Program } from "../program.js";
 import { PAGE_BYTES } from "./code.js";
 import { MAX_PAGES, offloadProducts } from "./offload.js";
@@ -26,7 +27,7 @@ export type KernelsMode = "js" | "wasm" | "auto";
 export const AUTO_MIN_FLOPS = 1_000;
 
 /** The memory too large for one WebAssembly memory (a user error: `--kernels js` compiles the model). */
-export class WasmMemoryError extends Error {}
+export class WasmMemoryError extends LimitError {}
 
 export function withKernels(program: Program, model: Model, kernels: KernelsMode, precision: "f64" | "f32"): Program {
   if (kernels === "js") return program;
@@ -36,7 +37,7 @@ export function withKernels(program: Program, model: Model, kernels: KernelsMode
   }
   if (kernels === "auto" && program.flops.predict < AUTO_MIN_FLOPS) return program;
   const sizes = {
-    params: model.params.reduce((n, p) => n + sizeOf(p.shape), 0),
+    params: program.params.count,
     input: sizeOf(model.input.shape),
     target: sizeOf(model.target.shape),
     output: sizeOf(model.infer.output.shape),
