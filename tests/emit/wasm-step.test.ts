@@ -267,3 +267,25 @@ describe("--kernels wasm against the JavaScript kernels, fused steps of 1 to 3 r
     });
   });
 });
+
+describe("--kernels wasm: only the training step writes the parameters", () => {
+  // The fused step's update writes p in the module's memory; predict, loss and grad stage p too,
+  // and once copied it back as well, rounding a caller's Float64Array weights to float32.
+  it.each(["f32", "f64"] as const)("predict, loss and grad leave a caller's Float64Array untouched (%s)", async (precision) => {
+    const { code } = await compile(withOptimizer(MODELS["iris"]!, "adam(lr = 0.01)"), "model.nn", { precision, kernels: "wasm", batch: "always" });
+    const mod = (await importCode(code)) as unknown as Module & {
+      predict(p: Vec, x: ArrayLike<number>): Vec;
+      loss(p: Vec, x: ArrayLike<number>, y: ArrayLike<number>): number;
+      grad(p: Vec, x: ArrayLike<number>, y: ArrayLike<number>, g: Vec): number;
+    };
+    expect(await mod.ready()).toBe("wasm");
+    const p = Float64Array.from({ length: mod.model.paramCount }, (_, i) => 0.1 + i * 1e-3);
+    const before = p.slice();
+    const x = Array.from({ length: mod.model.input.shape[0]! }, (_, i) => i / 3);
+    const y = Array.from({ length: mod.model.target.shape[0]! }, (_, i) => (i === 0 ? 1 : 0));
+    mod.predict(p, x);
+    mod.loss(p, x, y);
+    mod.grad(p, x, y, new Float64Array(p.length));
+    expect(p.every((v, i) => Object.is(v, before[i]))).toBe(true);
+  });
+});

@@ -155,13 +155,15 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
     wasmFunctions.push({ name: fn.name, params, locals: L.list, body, doc: fn.body[0]?.k === "block" ? fn.body[0].comment : fn.name });
     for (const M of [g.A, g.B]) if (isParam.has(M.array)) read.add(M.array);
     if (fn.update) {
-      // The update reads and writes p and the state arrays at the product's indices.
+      // The update reads and writes p and the state arrays at the product's indices. Only the
+      // training step runs it, and its wrapper copies p back (`writes`): marking p written here
+      // would copy it back after predict, loss and grad too, rounding a caller's f64 weights to f32.
       for (const a of arrays) {
         if (a === g.A.array || a === g.B.array) continue;
         if (stateArrays.has(a)) stateUsed = true;
         else {
           read.add(a);
-          written.set(a, true);
+          if (a !== "p") written.set(a, true);
         }
       }
     } else if (isParam.has(g.C.array)) {
@@ -213,7 +215,10 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
   });
   const renamed = functions.map((fn) => (entryNames.includes(fn.name) ? { ...fn, name: inMemory(fn.name) } : fn));
   // A product's dispatch reads the row count; nothing else changes in the JavaScript.
-  for (const fn of renamed) if (fn.wasm && !fn.params.some(([n]) => n === "n") && mentions(fn.product!.rows, "n")) throw new Error(`internal: ${fn.name} lacks n`);
+  for (const fn of renamed) {
+    const rows = (fn.product ?? fn.update?.product)?.rows;
+    if (fn.wasm && !fn.params.some(([n]) => n === "n") && rows !== undefined && mentions(rows, "n")) throw new Error(`internal: ${fn.name} lacks n`);
+  }
   return {
     ...program,
     buffers,
