@@ -1165,6 +1165,52 @@ function checkSchedule(s: unknown, what: string): asserts s is LearningRateSched
 }
 
 /**
+ * The settings that decide an optimizer's update, besides its learning rate (which may change
+ * between steps): its name and every option with its default filled in, clipping included, in
+ * a fixed order. The compiler bakes a model's into its generated training step, which runs only
+ * for an optimizer with exactly these.
+ */
+function optimizerSettings(name: OptimizerName, options: object): string {
+  const given = options as Record<string, unknown>;
+  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(defaults))
+    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
+  for (const key of CLIP_OPTIONS)
+    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
+  return `${name}(${parts.join(", ")})`;
+}
+
+type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
+
+/** Option names (camelCase) and Keras 3 defaults; the compiler validates the DSL against these. */
+const OPTIMIZERS = {
+  sgd: { factory: "createSgd", options: { learningRate: 0.01, momentum: 0, nesterov: false } },
+  adam: { factory: "createAdam", options: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
+  rmsprop: {
+    factory: "createRmsprop",
+    options: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
+  },
+  adagrad: {
+    factory: "createAdagrad",
+    options: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
+  },
+} as const;
+
+/** Clipping options every optimizer accepts (default: unset). See clip.ts. */
+const CLIP_OPTIONS = ["clipnorm", "clipvalue", "globalClipnorm"] as const;
+
+/** A fixed learning rate, or a schedule of the step count (schedules.ts). */
+type LearningRate = number | LearningRateSchedule;
+
+interface AdamOptions extends ClipOptions {
+  learningRate?: LearningRate;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/**
  * What a model's generated training step (ModelCore.trainStep, which applies the update itself)
  * shares with an optimizer, so that both keep one state: the settings the step has baked in, the
  * learning rate and step count, and the per-parameter state arrays.
@@ -1210,52 +1256,6 @@ interface Optimizer {
  * memory (runtime/wasm.ts arrayInMemory), so that no step copies them there and back.
  */
 const stateArrays: { allocate(size: number): Vec } = { allocate: (size) => new VecArray(size) };
-
-/**
- * The settings that decide an optimizer's update, besides its learning rate (which may change
- * between steps): its name and every option with its default filled in, clipping included, in
- * a fixed order. The compiler bakes a model's into its generated training step, which runs only
- * for an optimizer with exactly these.
- */
-function optimizerSettings(name: OptimizerName, options: object): string {
-  const given = options as Record<string, unknown>;
-  const defaults = OPTIMIZERS[name].options as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of Object.keys(defaults))
-    if (key !== "learningRate") parts.push(`${key}=${String(given[key] ?? defaults[key])}`);
-  for (const key of CLIP_OPTIONS)
-    if (given[key] !== undefined && given[key] !== null) parts.push(`${key}=${String(given[key])}`);
-  return `${name}(${parts.join(", ")})`;
-}
-
-type OptimizerName = "sgd" | "adam" | "rmsprop" | "adagrad";
-
-/** Option names (camelCase) and Keras 3 defaults; the compiler validates the DSL against these. */
-const OPTIMIZERS = {
-  sgd: { factory: "createSgd", options: { learningRate: 0.01, momentum: 0, nesterov: false } },
-  adam: { factory: "createAdam", options: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } },
-  rmsprop: {
-    factory: "createRmsprop",
-    options: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
-  },
-  adagrad: {
-    factory: "createAdagrad",
-    options: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 },
-  },
-} as const;
-
-/** Clipping options every optimizer accepts (default: unset). See clip.ts. */
-const CLIP_OPTIONS = ["clipnorm", "clipvalue", "globalClipnorm"] as const;
-
-/** A fixed learning rate, or a schedule of the step count (schedules.ts). */
-type LearningRate = number | LearningRateSchedule;
-
-interface AdamOptions extends ClipOptions {
-  learningRate?: LearningRate;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-}
 
 /** Creation-time guard: unknown option names, bad clipping setup, wrong vector size. */
 function checkOptimizerSetup(name: OptimizerName, options: object, size: number, layout?: ParamInfo[]): void {

@@ -9,7 +9,7 @@
 //   -> { name: "sgd", options: { learningRate: 0.1, … }, schedule: { schedule: "exponential_decay", … } }
 
 import type { CallExpr, Expr } from "../ast.js";
-import { CLIP_OPTIONS, OPTIMIZERS, OPTION_KERAS_NAMES } from "../../runtime/optimizers.js";
+import { CLIP_OPTIONS, OPTIMIZERS, OPTION_KERAS_NAMES } from "../../runtime/optimizer-options.js";
 import { SCHEDULE_FIELDS, type LearningRateSchedule, scheduledRate } from "../../runtime/schedules.js";
 import { type Fail, bindArgs, constantValue } from "./args.js";
 import type { OptimizerSpec } from "./model.js";

@@ -9,7 +9,7 @@
 import type { KernelInfo } from "../../runtime/core.js";
 import { labelKindOfLoss } from "../../runtime/data.js";
 import { METRIC_SCORES } from "../../runtime/metrics.js";
-import { OPTIMIZERS, type OptimizerName, optimizerSettings } from "../../runtime/optimizers.js";
+import { OPTIMIZERS, type OptimizerName, optimizerSettings } from "../../runtime/optimizer-options.js";
 import { layoutHashOf } from "../../runtime/params-json.js";
 import type { Model } from "../elaborate/model.js";
 import { sizeOf } from "../ir/node.js";

@@ -38,6 +38,7 @@ export const RUNTIME_FILES = [
   "init.ts",
   "clip.ts",
   "schedules.ts",
+  "optimizer-options.ts",
   "optimizers.ts",
   "trainer.ts",
   "callbacks.ts",

@@ -169,8 +169,8 @@ export async function checkGradients(source: string, file: string, opts: CheckOp
         };
         const h = STEP * Math.max(1, Math.abs(keep));
         let numeric = difference(h);
-        // A kink whose jump is too small to see in the one-sided slopes (one relu of the 25,088 a
-        // 3×3 kernel element feeds in a convolution; a max-pooling tie) still moves the central
+        // A kink whose jump is too small to see in the one-sided slopes (one of the 784 relu units
+        // a first-layer 3×3 kernel element of the MNIST CNN feeds; a max-pooling tie) still moves the central
         // difference by half its jump. A true derivative does not depend on the step, so a failure
         // is confirmed with a step 16 times smaller, which such a kink is 16 times less likely to meet.
         if (numeric !== undefined && errorOf(analytic[at]!, numeric, f0) > TOLERANCE) {

@@ -11,7 +11,7 @@ import type { CallExpr, Expr } from "../ast.js";
 import { FUNCTIONS } from "../elaborate/functions.js";
 import type { Model } from "../elaborate/model.js";
 import { parse } from "../parse.js";
-import { OPTION_KERAS_NAMES } from "../../runtime/optimizers.js";
+import { OPTION_KERAS_NAMES } from "../../runtime/optimizer-options.js";
 import { LOSSES, type LossName, type MetricName, type Training } from "./training.js";
 
 export interface ModelFacts {

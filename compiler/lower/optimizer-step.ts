@@ -7,7 +7,7 @@
 //   adam: m' = m + (g − m)(1 − β1); v' = v + (g² − v)(1 − β2); p −= (m' α) / (√v' + ε)
 
 import { type Expr, type Stmt, binary, call, decl, load, num, store, v } from "../ir/code.js";
-import { STATE_ARRAYS, type OptimizerName } from "../../runtime/optimizers.js";
+import { STATE_ARRAYS, type OptimizerName } from "../../runtime/optimizer-options.js";
 
 /** Names for the step's locals: `take` a readable one (`lr`), or a `fresh` numbered one (`mi1`). */
 export interface StepNames {

@@ -6,9 +6,8 @@
 // tfjs-backend-cpu's kernel (useWasmConvFilterGrad throws otherwise); and one Adam step of the
 // tfjs network from nnc's weights on the wasm backend gives the loss nnc computes.
 
-import "../helpers/tfjs-cpu.js";
+import { tf } from "../helpers/tfjs-cpu.js";
 import { readFileSync } from "node:fs";
-import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { loadGeneratedModule } from "../../compiler/emit/load-module.js";

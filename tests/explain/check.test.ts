@@ -38,7 +38,7 @@ describe("nnc check", () => {
   });
 
   it("passes on the MNIST CNN at seed 0, where a relu crossing zero within the step once failed it", async () => {
-    // One of K_c1[125]'s 25,088 relu units changes sign within ±1e-5 at point 1: too small a jump
+    // One of the 784 relu units K_c1[125] feeds changes sign within ±1e-5 at point 1: too small a jump
     // for the one-sided slopes to show, it moved the central difference by 5e-4 (relative). The
     // check now confirms a failure with a 16 times smaller step before reporting it.
     const m = model("mnist_cnn");

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { analyze } from "../../compiler/compile.js";
 import { NncError } from "../../compiler/diagnostics.js";
 import type { ParamInfo } from "../../runtime/core.js";
-import { CLIP_OPTIONS, OPTIMIZERS, OPTION_KERAS_NAMES, type OptimizerSpec, createAdam, createOptimizer } from "../../runtime/optimizers.js";
+import { CLIP_OPTIONS, OPTIMIZERS, OPTION_KERAS_NAMES, type OptimizerSpec } from "../../runtime/optimizer-options.js";
+import { createAdam, createOptimizer } from "../../runtime/optimizers.js";
 
 const MODEL = "model m\ninput x[2]\ntarget y[1]\nout = dense(x, 1)\nloss mse(out, y)\n";
 const VALUES = [-1, -1e-7, 0, 1e-7, 0.5, 1, 1.5, 1e6];

@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf } from "../helpers/tfjs-cpu.js";
 import type { ParamInfo } from "../../runtime/core.js";
+import { OPTIMIZERS } from "../../runtime/optimizer-options.js";
 import {
-  OPTIMIZERS,
   createAdagrad,
   createAdam,
   createOptimizer,

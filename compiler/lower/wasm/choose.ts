@@ -49,8 +49,8 @@ export function withKernels(program: Program, model: Model, kernels: KernelsMode
     const gib = (pages * PAGE_BYTES) / 2 ** 30;
     throw new WasmMemoryError(
       `--kernels wasm: the kernels' WebAssembly memory would take ${gib.toFixed(1)} GiB (${pages} pages of 64 KiB: ` +
-        `their buffers for ${program.maxBatch} rows, staging areas for a batch and for the ${sizes.params} parameters, and room ` +
-        `for parameter vectors), more than one WebAssembly memory holds (4 GiB, ${MAX_PAGES} pages); use --kernels js`,
+        `their buffers for ${program.maxBatch} rows, staging areas for a batch and for the ${sizes.params} parameters and ` +
+        `optimizer state, and room for parameter vectors and state), more than one WebAssembly memory holds (4 GiB, ${MAX_PAGES} pages); use --kernels js`,
     );
   }
   return offloaded;
