@@ -4,7 +4,7 @@
 // with the WebAssembly SIMD yardstick of its precision (wasm-peak.ts) measured just before it,
 // scored by the JavaScript module's evaluate; and a profile of the f32 step for the report's
 // "why". (TensorFlow.js' wasm backend, 4.22.0, has no Conv2DBackpropFilter kernel: it cannot
-// train this CNN, so it has no row here.)
+// train this CNN as shipped, so it has no row here; bench:accuracy supplies one of ours.)
 //
 //   const wasm = await runCnnWasm({ quick, log, source, rows, init, train, score });
 

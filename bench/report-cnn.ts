@@ -116,7 +116,12 @@ function wasmLines(c: CnnBench): string[] {
     );
   }
   if (out.length > 0) {
-    out.push("", "TensorFlow.js' WebAssembly backend (`@tensorflow/tfjs-backend-wasm` 4.22.0) has no `Conv2DBackpropFilter` kernel, so it cannot train this CNN: no row for it.");
+    out.push(
+      "",
+      "TensorFlow.js' WebAssembly backend (`@tensorflow/tfjs-backend-wasm` 4.22.0) has no `Conv2DBackpropFilter` kernel, so it cannot " +
+        "train this CNN as shipped: no row for it (`npm run bench:accuracy` trains it there with a JavaScript filter gradient of ours, " +
+        "which would make a speed row measure our code, not tfjs').",
+    );
   }
   return out;
 }

@@ -67,7 +67,7 @@ export function wasmYardstickSection(y: WasmYardstick): string[] {
     "",
     "Best single-thread rate of a matrix-matrix product written in WebAssembly SIMD (bench/wasm-peak.ts; no relaxed SIMD, no threads),",
     "the yardstick of nnc's `--kernels wasm` rows (issue 16), one per precision: a register tile of accumulators over packed panels",
-    "of A and B (as BLAS kernels pack them), independent of nnc's kernels (it shares only their module encoder). Its tiles are the",
+    "of A and B (as BLAS kernels pack them), independent of nnc's kernels (it shares only their instruction builders and module encoder). Its tiles are the",
     "fastest of every tile fitting the 16 vector registers, both layouts, unrolled or not, on three shapes unlike MNIST's",
     "(`node --import tsx bench/wasm-peak-tune.ts f32|f64`). Measured at the start, before each MNIST workload, before each timed",
     "nnc wasm run and at the end; the best counts:",

@@ -1,6 +1,6 @@
 // The WebAssembly SIMD matrix-matrix kernels of the bench's WebAssembly yardstick (wasm-peak.ts):
 // C = A·B for fixed sizes, written independently of nnc's kernels (compiler/lower/wasm/gemm.ts)
-// and sharing only its module encoder. A register tile of `rows` rows of C × `vectors` vectors of
+// and sharing only its instruction builders (compiler/lower/wasm/code.ts) and module encoder. A register tile of `rows` rows of C × `vectors` vectors of
 // columns (f64x2 or f32x4) stays in locals while the shared dimension is swept; each step loads
 // `vectors` vectors of B and splats one element of A per row, `rows × vectors` multiply-adds.
 // Layouts: "packed" (A in panels of `rows` rows stored column by column, B in panels of
