@@ -19,7 +19,7 @@ export type KernelsMode = "js" | "wasm" | "auto";
  * Flops of a prediction from which `auto` picks WebAssembly (for a model with batched kernels;
  * `--batch auto` gives small ones per-sample kernels, which stay JavaScript). With the fused
  * step's update in WebAssembly too, every batched example measured faster with it (steps of 1
- * and 32 rows, predict; bench/wasm-step.ts and docs/wasm.md): MNIST (203,780 flops) 2.2–8× at
+ * and 32 rows, predict; bench/wasm-auto.ts, bench/wasm-step.ts, docs/wasm.md): MNIST (203,780 flops) 2.2–8× at
  * batch 1, 2.9–3.6× at 32; deep_sigmoid (5,550) 1.4–1.8×; deep_relu (4,142) 1.6–2.1×;
  * iris_regularized (1,550) 1.1–1.8×. A 4-8-3 network (112 flops, batched) gained nothing
  * (0.95–1.03×): below this, JavaScript.
