@@ -8,7 +8,7 @@
 import { statSync } from "node:fs";
 import { compile, lowerSource } from "../compile.js";
 import { kernelSummary } from "../emit/kernel-info.js";
-import { KERNELS_OPTION, kernelsOf, refuseWasmPerSample, withLimitsChecked } from "./model-module.js";
+import { KERNELS_OPTION, kernelsOf, refuseWasmPerSample } from "./model-module.js";
 import { moduleWat } from "../print/wasm/wat.js";
 import { programText } from "../print/program-text.js";
 import { irReport } from "./ir-report.js";
@@ -102,12 +102,12 @@ export async function compileCommand(args: string[]): Promise<number> {
   }
   const options = { ...(unroll ? { unroll } : {}), ...(batch ? { batch } : {}), ...(precision ? { precision } : {}), ...(kernels ? { kernels } : {}) };
   if (emit === "wat") {
-    const { program } = await withLimitsChecked(() => lowerSource(source, input, options));
+    const { program } = lowerSource(source, input, options);
     if (!program.wasm) throw new CliError(`--emit wat: --kernels auto kept ${shownName(input)}'s kernels in JavaScript (too small to gain); use --kernels wasm`);
     process.stdout.write(moduleWat(program.wasm.module));
     return 0;
   }
-  const compiled = await withLimitsChecked(() => compile(source, input, { ...options, language: target.language, format: values.prettier === true, hvp: emit === "hvp" }));
+  const compiled = await compile(source, input, { ...options, language: target.language, format: values.prettier === true, hvp: emit === "hvp" });
   // The .d.ts first: should writing it fail, no JavaScript module is left without its types.
   if (target.language === "js") writeOutput(target.declarations, compiled.declarations!);
   writeOutput(output!, compiled.code);

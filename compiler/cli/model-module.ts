@@ -8,8 +8,7 @@ import { compile, type CompileOptions } from "../compile.js";
 import { openInput, readSource, type InputFile } from "../data/read-file.js";
 import { readWeights, weightsLayout } from "../data/weights.js";
 import { loadGeneratedModule, type GeneratedModule } from "../emit/load-module.js";
-import { LimitError } from "../lower/limit-error.js";
-import { CliError, UsageError } from "./io.js";
+import { UsageError } from "./io.js";
 import { oneOf } from "./options.js";
 
 /** The `--kernels` option of the commands that compile a model to run it (compile, train, predict, evaluate, check). */
@@ -29,16 +28,6 @@ export function refuseWasmPerSample(kernels: string | undefined, batch: string |
   }
 }
 
-/** Runs `f`, reporting a model too large for an option (WebAssembly memory, forced unrolling) as a user error. */
-export async function withLimitsChecked<T>(f: () => T | Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof LimitError) throw new CliError(e.message);
-    throw e;
-  }
-}
-
 /**
  * The model file compiled and loaded; `wasm` when its matrix products run as WebAssembly SIMD
  * (asked for with `--kernels`, and this host has SIMD).
@@ -46,7 +35,7 @@ export async function withLimitsChecked<T>(f: () => T | Promise<T>): Promise<T> 
 export async function compileModel(file: string, options: Pick<CompileOptions, "hvp" | "kernels"> = {}): Promise<{ mod: GeneratedModule; code: string; wasm: boolean }> {
   const source = readSource(file);
   // No prettier: nobody reads this copy, and formatting costs time.
-  const { code } = await withLimitsChecked(() => compile(source, file, { ...options, format: false }));
+  const { code } = await compile(source, file, { ...options, format: false });
   const mod = await loadGeneratedModule(code);
   // WebAssembly kernels compile as the module loads (synchronously in Node); ready() says which run.
   const ready = (mod as { ready?: () => Promise<string> }).ready;
