@@ -1,9 +1,11 @@
 // `--kernels wasm`: the batched kernels' matrix products as WebAssembly SIMD functions in one
 // module, the rest (the row loops) staying JavaScript over the same memory. This decides what the
 // WebAssembly memory holds and where (every buffer, a staging area for each array a product
-// reads or writes, room for parameter vectors), writes each product function's WebAssembly twin
-// (gemm.ts), and wraps each entry kernel so that its arrays are in the memory when the products
-// run: a module prints this Program as it prints any other, plus the part in `program.wasm`.
+// reads or writes, the optimizer state's area, and slots for parameter vectors and state
+// arrays), writes each product function's WebAssembly twin (gemm.ts; for a fused step's
+// weight-gradient products, with the optimizer's update in it: update.ts), and wraps each entry
+// kernel so that its arrays (and the training step's optimizer state) are in the memory when the
+// products run: a module prints this Program as it prints any other, plus the part in `program.wasm`.
 //
 //   offloadProducts(lower(...), { precision: "f32", sizes })
 //     -> functions: gradRows_1 (wasm "gradRows_1"), …, gradRowsInMemory; wasm.entries: gradRows → gradRowsInMemory

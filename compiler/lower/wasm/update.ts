@@ -70,7 +70,8 @@ export function updateCode(statements: readonly Stmt[], precision: Precision, ar
     }
     return h;
   };
-  const literal = (x: number) => hoist(`#${x}`, fconst(scalarType, x));
+  // `${-0}` is "0": -0 gets a key of its own, so that it never shares 0's local.
+  const literal = (x: number) => hoist(Object.is(x, -0) ? "#-0" : `#${x}`, fconst(scalarType, x));
   const scalar = (name: string) => hoist(name, f32 ? op("f32.demote_f64", get(name)) : get(name));
   const fail = (what: string): never => {
     throw new UnsupportedUpdate(`an update's ${what}`);
