@@ -14,7 +14,7 @@
 // first convolution keeps its "same" padding so that both poolings divide their input (nnc refuses
 // a pooling that would drop a row). The winner is the (candidate, epochs ≤ 20) of round 2 with the
 // best validation accuracy (the earlier of equals). The candidates run with `--kernels wasm` (the
-// same f64 arithmetic as the JavaScript kernels up to rounding, twice as fast) to fit the round in
+// same f64 arithmetic as the JavaScript kernels up to rounding, 2.7× as fast in bench/RESULTS.md) to fit the round in
 // about 30 minutes on a shared 2-core machine. Writes docs/mnist-cnn-selection.md.
 
 import { writeFileSync } from "node:fs";
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     "## Round 2: longer training, wider convolutions, a hidden layer",
     "",
     `Four candidates, ${EPOCHS} epochs each, with the WebAssembly kernels (\`--kernels wasm\`, f64: the JavaScript kernels'`,
-    `arithmetic up to rounding, twice as fast). The 1-minute load average was ${load} when it started. Validation accuracy (%):`,
+    `arithmetic up to rounding; 2.7× as fast on the chosen network in bench/RESULTS.md). The 1-minute load average was ${load} when it started. Validation accuracy (%):`,
     "",
     ...curveTable(rows, EPOCHS, best),
     "",

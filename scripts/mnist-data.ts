@@ -21,7 +21,7 @@ export const MNIST_BATCH = 8;
 export const MNIST_CNN_EPOCHS = 20;
 export const MNIST_CNN_BATCH = 32;
 /** How the CNN example is compiled to train (selection, demo, bench:accuracy): its products as
- * WebAssembly SIMD, f64 — the JavaScript kernels' arithmetic up to rounding, about twice as fast. */
+ * WebAssembly SIMD, f64 — the JavaScript kernels' arithmetic up to rounding, 2.7× as fast (bench/RESULTS.md's CNN table). */
 export const MNIST_CNN_COMPILE = { kernels: "wasm" } as const;
 
 export interface MnistPart {
