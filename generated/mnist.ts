@@ -3331,6 +3331,95 @@ function activationFractions(core: ModelCore, params: Vec, X: Vec, n: number, ou
   });
 }
 
+/** What evaluate reports: mean loss, accuracy (NaN when the model has none), requested error metrics. */
+interface EvaluateResult {
+  loss: number;
+  accuracy: number;
+  mae?: number;
+  mse?: number;
+}
+
+/** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
+const EVALUATE_OPTIONS: { [key: string]: OptionRule } = { batchSize: positiveInteger };
+
+/** xs/ys → matrices with matching row counts (and at least one row). */
+function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
+  const X = toMatrix(xs, core.inputSize, `${what}xs`);
+  const Y = toMatrix(ys, core.targetSize, `${what}ys`);
+  core.checkTargets?.(Y, `${what}ys`);
+  const rows = X.length / core.inputSize;
+  if (Y.length / core.targetSize !== rows) {
+    throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
+  }
+  if (rows === 0) throw new Error(`${what}xs has no rows`);
+  return [X, Y, rows];
+}
+
+/**
+ * The mean loss and the mean of each of core.metrics over rows [0, rows) of X and Y, in
+ * inference mode, in chunks of `chunk` rows (at most core.maxBatch).
+ */
+function scoreRows(core: ModelCore, params: Vec, X: Vec, Y: Vec, rows: number, chunk: number): Scores {
+  const { inputSize, targetSize, outputSize, metrics } = core;
+  const size = Math.min(chunk, core.maxBatch);
+  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
+  const pred = new VecArray(size * outputSize);
+  let lossSum = 0;
+  const sums = metrics.map(() => 0);
+  for (let start = 0; start < rows; start += size) {
+    const n = Math.min(size, rows - start);
+    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
+    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
+    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
+    for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(pred, Yc, n, outputSize, targetSize);
+  }
+  return { loss: lossSum / rows, metrics: sums.map((sum) => sum / rows) };
+}
+
+/** Mean loss and metrics (in core.metrics order) over some rows. */
+interface Scores {
+  loss: number;
+  metrics: number[];
+}
+
+/**
+ * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when the model has none),
+ * plus mae / mse when the model asks for them.
+ */
+function evaluateModel(
+  core: ModelCore,
+  params: Vec,
+  xs: MatrixInput,
+  ys: MatrixInput,
+  opts: { batchSize?: number } = {},
+): EvaluateResult {
+  checkOptions("evaluate", opts, EVALUATE_OPTIONS);
+  checkParams(core, params, "evaluate");
+  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
+  const scores = scoreRows(core, params, X, Y, rows, opts.batchSize ?? 32);
+  const result: EvaluateResult = { loss: scores.loss, accuracy: NaN };
+  core.metrics.forEach((m, k) => (result[m.name] = scores.metrics[k]!));
+  return result;
+}
+
+/** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
+function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
+  checkParams(core, params, "predictBatch");
+  const X = toMatrix(xs, core.inputSize, "xs");
+  const rows = X.length / core.inputSize;
+  const out = new VecArray(rows * core.outputSize);
+  for (let start = 0; start < rows; start += core.maxBatch) {
+    const n = Math.min(core.maxBatch, rows - start);
+    core.predictBatch(
+      params,
+      X.subarray(start * core.inputSize, (start + n) * core.inputSize),
+      n,
+      out.subarray(start * core.outputSize, (start + n) * core.outputSize),
+    );
+  }
+  return out;
+}
+
 /** Metrics of one epoch (Keras' names; gradNorm is the mean over the epoch's batches). */
 interface EpochLogs {
   loss: number;
@@ -3342,14 +3431,6 @@ interface EpochLogs {
   val_accuracy?: number;
   val_mae?: number;
   val_mse?: number;
-}
-
-/** What evaluate reports: mean loss, accuracy (NaN when the model has none), requested error metrics. */
-interface EvaluateResult {
-  loss: number;
-  accuracy: number;
-  mae?: number;
-  mse?: number;
 }
 
 /** One batch: its index in the epoch (0-based), rows, mean loss and gradient norm. */
@@ -3405,9 +3486,6 @@ const FIT_OPTIONS: { [key: string]: OptionRule } = {
   reduceLrOnPlateau: anObject,
 };
 
-/** evaluate's options: a NaN or fractional batch size would otherwise give wrong numbers silently. */
-const EVALUATE_OPTIONS: { [key: string]: OptionRule } = { batchSize: positiveInteger };
-
 interface FitOptions {
   epochs?: number;
   /** Rows per update (default 32); "full" = every row in one update (full-batch gradient descent). */
@@ -3431,19 +3509,6 @@ interface FitOptions {
   earlyStopping?: EarlyStoppingOptions;
   /** Keras' ReduceLROnPlateau: lower the learning rate when the monitored value stops improving. */
   reduceLrOnPlateau?: ReduceLrOnPlateauOptions;
-}
-
-/** xs/ys → matrices with matching row counts (and at least one row). */
-function fitMatrices(core: ModelCore, xs: MatrixInput, ys: MatrixInput, what: string): [Vec, Vec, number] {
-  const X = toMatrix(xs, core.inputSize, `${what}xs`);
-  const Y = toMatrix(ys, core.targetSize, `${what}ys`);
-  core.checkTargets?.(Y, `${what}ys`);
-  const rows = X.length / core.inputSize;
-  if (Y.length / core.targetSize !== rows) {
-    throw new Error(`${what}xs has ${rows} rows but ${what}ys has ${Y.length / core.targetSize}`);
-  }
-  if (rows === 0) throw new Error(`${what}xs has no rows`);
-  return [X, Y, rows];
 }
 
 /** Keras-style number in a log line. */
@@ -3633,71 +3698,6 @@ function fitModel(
 /** A logged value by its name (loss, a metric, val_…). */
 function loggedValue(logs: EpochLogs, name: string): number {
   return (logs as unknown as { [name: string]: number })[name]!;
-}
-
-/**
- * The mean loss and the mean of each of core.metrics over rows [0, rows) of X and Y, in
- * inference mode, in chunks of `chunk` rows (at most core.maxBatch).
- */
-function scoreRows(core: ModelCore, params: Vec, X: Vec, Y: Vec, rows: number, chunk: number): Scores {
-  const { inputSize, targetSize, outputSize, metrics } = core;
-  const size = Math.min(chunk, core.maxBatch);
-  // The loss kernel writes each chunk's outputs here; metrics are scored from them.
-  const pred = new VecArray(size * outputSize);
-  let lossSum = 0;
-  const sums = metrics.map(() => 0);
-  for (let start = 0; start < rows; start += size) {
-    const n = Math.min(size, rows - start);
-    const Xc = X.subarray(start * inputSize, (start + n) * inputSize);
-    const Yc = Y.subarray(start * targetSize, (start + n) * targetSize);
-    lossSum += core.lossBatch(params, Xc, Yc, n, pred);
-    for (let k = 0; k < metrics.length; k++) sums[k]! += metrics[k]!.score(pred, Yc, n, outputSize, targetSize);
-  }
-  return { loss: lossSum / rows, metrics: sums.map((sum) => sum / rows) };
-}
-
-/** Mean loss and metrics (in core.metrics order) over some rows. */
-interface Scores {
-  loss: number;
-  metrics: number[];
-}
-
-/**
- * Mean loss and accuracy over xs/ys in inference mode (accuracy is NaN when the model has none),
- * plus mae / mse when the model asks for them.
- */
-function evaluateModel(
-  core: ModelCore,
-  params: Vec,
-  xs: MatrixInput,
-  ys: MatrixInput,
-  opts: { batchSize?: number } = {},
-): EvaluateResult {
-  checkOptions("evaluate", opts, EVALUATE_OPTIONS);
-  checkParams(core, params, "evaluate");
-  const [X, Y, rows] = fitMatrices(core, xs, ys, "");
-  const scores = scoreRows(core, params, X, Y, rows, opts.batchSize ?? 32);
-  const result: EvaluateResult = { loss: scores.loss, accuracy: NaN };
-  core.metrics.forEach((m, k) => (result[m.name] = scores.metrics[k]!));
-  return result;
-}
-
-/** Predictions for every row of xs: a Vec of rows × outputSize (inference mode). */
-function predictModel(core: ModelCore, params: Vec, xs: MatrixInput): Vec {
-  checkParams(core, params, "predictBatch");
-  const X = toMatrix(xs, core.inputSize, "xs");
-  const rows = X.length / core.inputSize;
-  const out = new VecArray(rows * core.outputSize);
-  for (let start = 0; start < rows; start += core.maxBatch) {
-    const n = Math.min(core.maxBatch, rows - start);
-    core.predictBatch(
-      params,
-      X.subarray(start * core.inputSize, (start + n) * core.inputSize),
-      n,
-      out.subarray(start * core.outputSize, (start + n) * core.outputSize),
-    );
-  }
-  return out;
 }
 
 /** What saving and loading need of a model: its name and parameter layout. */

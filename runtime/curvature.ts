@@ -8,7 +8,7 @@
 
 import type { ModelCore, Vec } from "./core.js";
 import { checkParams, type MatrixInput } from "./data.js";
-import { fitMatrices } from "./fit.js";
+import { fitMatrices } from "./evaluate.js";
 
 /** The generated per-sample kernel: adds H v of row (xo, yo) into g, returns the row's loss. */
 export type HvpKernel = (pv: Vec, x: Vec, xo: number, y: Vec, yo: number, g: Vec) => number;

@@ -43,6 +43,7 @@ export const RUNTIME_FILES = [
   "trainer.ts",
   "callbacks.ts",
   "health.ts",
+  "evaluate.ts",
   "fit.ts",
   "curvature.ts",
   "params-json.ts",
