@@ -171,6 +171,7 @@ const core: ModelCore = {
   trainStep: trainStep,
   trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
   trainStepRows: 11,
+  applyGradient: applyGradient,
   activations: model.activations,
   probeSize: 34304,
   probeBatch(p, X, n, out) {
@@ -2683,6 +2684,49 @@ function trainStep(p: Vec, X: Vec, Y: Vec, n: number, rng: Rng, outputs: Vec, st
   return meanLoss;
 }
 
+function applyGradient_1(g: Vec, from: number, to: number, scale: number): number {
+  // Σ of squares of the mean gradient g · scale over [from, to)
+  let sq = 0;
+  for (let i = from; i < to; i++) {
+    const gi = g[i]! * scale;
+    sq += gi * gi;
+  }
+  return sq;
+}
+
+function applyGradient_2(p: Vec, g: Vec, from: number, to: number, scale: number, alpha: number, m: Vec, v: Vec): void {
+  // adam's update of p[from, to) from the mean gradient
+  for (let i = from; i < to; i++) {
+    const g1 = g[i]! * scale;
+    const mi1 = m[i]! + (g1 - m[i]!) * (1 - 0.9);
+    const vi1 = v[i]! + (g1 * g1 - v[i]!) * (1 - 0.999);
+    m[i] = mi1;
+    v[i] = vi1;
+    p[i]! -= mi1 * alpha / (Math.sqrt(vi1) + 1e-7);
+  }
+}
+
+/** The generic training step's tail: the gradient g summed over n rows (and their loss sum) to the mean, its norm,
+    the guard, clipping and the optimizer's update of p; returns the mean loss. */
+function applyGradient(p: Vec, g: Vec, n: number, lossSum: number, state: readonly Vec[], sc: number[],
+    rep: number[]): number {
+  const m = state[0]!;
+  const v = state[1]!;
+  const scale = 1 / n;
+  const meanLoss = lossSum * scale;
+  const norm = Math.sqrt(applyGradient_1(g, 0, 41866, scale));
+  const ok = Number.isFinite(meanLoss) && Number.isFinite(norm);
+  rep[0] = norm;
+  rep[1] = ok ? 1 : 0;
+  const t = sc[1]! + 1;
+  const alpha = sc[0]! * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+  if (ok) {
+    applyGradient_2(p, g, 0, 41866, scale, alpha, m, v);
+    sc[1] = t;
+  }
+  return meanLoss;
+}
+
 // ---------------------------------------------------------------------------------------
 // Runtime helpers (copied from nnc's runtime/)
 // ---------------------------------------------------------------------------------------
@@ -2844,6 +2888,21 @@ interface ModelCore {
    * buffers' maxBatch); absent: any number.
    */
   trainStepRows?: number;
+  /**
+   * The rest of a step once gradBatch has summed the gradient of n rows into `grad` (their
+   * losses summing to `lossSum`): the mean, the guard, clipping and the update with the
+   * optimizer of `trainStepSettings` baked in, on its state, as optimizer.step does it. Returns
+   * the mean loss and writes `report` as trainStep does. Batched models with a trainStep have it.
+   */
+  applyGradient?(
+    params: Vec,
+    grad: Vec,
+    n: number,
+    lossSum: number,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
   /** The activations the probe kernel writes (absent or empty: the model has none). */
   activations?: readonly ActivationInfo[];
   /** Values per probe row: every activation of one sample, side by side. */
@@ -3769,6 +3828,14 @@ function createModelTrainer(
           lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
           if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
         }
+      }
+      // The generated tail: mean, norm, guard, clipping and update, on the optimizer's own state.
+      if (fused !== undefined && core.applyGradient !== undefined) {
+        setScheduledRate(fused);
+        const loss = core.applyGradient(params, grad, n, lossSum, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       // Sum → mean, and the norm in the same pass.
       const scale = 1 / n;

@@ -851,6 +851,21 @@ interface ModelCore {
    * buffers' maxBatch); absent: any number.
    */
   trainStepRows?: number;
+  /**
+   * The rest of a step once gradBatch has summed the gradient of n rows into `grad` (their
+   * losses summing to `lossSum`): the mean, the guard, clipping and the update with the
+   * optimizer of `trainStepSettings` baked in, on its state, as optimizer.step does it. Returns
+   * the mean loss and writes `report` as trainStep does. Batched models with a trainStep have it.
+   */
+  applyGradient?(
+    params: Vec,
+    grad: Vec,
+    n: number,
+    lossSum: number,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
   /** The activations the probe kernel writes (absent or empty: the model has none). */
   activations?: readonly ActivationInfo[];
   /** Values per probe row: every activation of one sample, side by side. */
@@ -1719,6 +1734,14 @@ function createModelTrainer(
           lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
           if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
         }
+      }
+      // The generated tail: mean, norm, guard, clipping and update, on the optimizer's own state.
+      if (fused !== undefined && core.applyGradient !== undefined) {
+        setScheduledRate(fused);
+        const loss = core.applyGradient(params, grad, n, lossSum, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       // Sum → mean, and the norm in the same pass.
       const scale = 1 / n;

@@ -172,6 +172,21 @@ export interface ModelCore {
    * buffers' maxBatch); absent: any number.
    */
   trainStepRows?: number;
+  /**
+   * The rest of a step once gradBatch has summed the gradient of n rows into `grad` (their
+   * losses summing to `lossSum`): the mean, the guard, clipping and the update with the
+   * optimizer of `trainStepSettings` baked in, on its state, as optimizer.step does it. Returns
+   * the mean loss and writes `report` as trainStep does. Batched models with a trainStep have it.
+   */
+  applyGradient?(
+    params: Vec,
+    grad: Vec,
+    n: number,
+    lossSum: number,
+    state: readonly Vec[],
+    scalars: number[],
+    report: number[],
+  ): number;
   /** The activations the probe kernel writes (absent or empty: the model has none). */
   activations?: readonly ActivationInfo[];
   /** Values per probe row: every activation of one sample, side by side. */

@@ -1,7 +1,9 @@
 // One optimizer step on one batch: zero the gradient, accumulate it with the model's batch
 // kernel (in chunks of core.maxBatch), turn the sum into the batch mean, then let the optimizer
 // clip and apply it. Models with a generated training step (ModelCore.trainStep) do all of that
-// in that one function when given the optimizer it was made for. The kernel's forward pass also
+// in that one function when given the optimizer it was made for; for the minibatches that
+// function does not take, batched models do the part after the gradient in generated code too
+// (ModelCore.applyGradient). The kernel's forward pass also
 // leaves the batch's outputs in `out`, so metrics cost no second forward pass. Allocation-free
 // after creation (measured with --trace-gc: the only heap object per step is V8 boxing the
 // returned double when step() is not inlined, 16 bytes).
@@ -120,6 +122,14 @@ export function createModelTrainer(
           lossSum += core.gradBatch(params, chunkX, chunkY, m, grad, rng, chunkOut);
           if (out !== undefined) copyRows(chunkOut, 0, out, m, outputSize, start);
         }
+      }
+      // The generated tail: mean, norm, guard, clipping and update, on the optimizer's own state.
+      if (fused !== undefined && core.applyGradient !== undefined) {
+        setScheduledRate(fused);
+        const loss = core.applyGradient(params, grad, n, lossSum, fused.arrays, fused.scalars, report);
+        last.gradNorm = report[0]!;
+        last.applied = report[1] === 1;
+        return loss;
       }
       // Sum → mean, and the norm in the same pass.
       const scale = 1 / n;

@@ -184,6 +184,7 @@ export function moduleDeclarations(model: Model, program: Program, layout: Model
       ? [`  trainStep: ${program.kernels.train},`, `  trainStepSettings: ${JSON.stringify(optimizerSettings(model.optimizer.name as OptimizerName, model.optimizer.options))},`]
       : []),
     ...(program.kernels.trainRows !== undefined ? [`  trainStepRows: ${program.kernels.trainRows},`] : []),
+    ...(program.kernels.apply !== undefined ? [`  applyGradient: ${program.kernels.apply},`] : []),
     ...probeCore(extras),
   ];
   const fn = (doc: string, name: string, params: [string, string, string?][], returns: string, body: string[]): Declaration => ({

@@ -42,7 +42,7 @@ function wrapper(entry: Entry, part: WasmPart, typed: boolean): string {
   const staged = entry.staged.map((param) => part.stages.find((s) => s.param === param)!);
   const length = (s: (typeof staged)[number]) => (s.perRow === undefined ? String(s.length) : `n * ${s.perRow}`);
   const lines = [
-    `/** ${entry.name} with the arrays its WebAssembly products use in their memory (copied there unless they are already). */`,
+    `/** ${entry.name} with the arrays its WebAssembly functions use in their memory (copied there unless they are). */`,
     ...wrapLine(`function ${entry.name}(${params})${typed ? `: ${entry.returns}` : ""} {`),
     `  if (jsKernels(${part.object})) return ${call(names)};`,
     ...staged.map((s) => `  const ${s.param}Staged = ${s.arrays === undefined ? "inMemory" : "stateInMemory"}(${s.param}, ${length(s)}, ${s.view});`),
@@ -90,9 +90,9 @@ export function wasmGlue(part: WasmPart, model: string, typed: boolean): WasmGlu
     : undefined;
   const exportsType = typed
     ? [
-        `/** The WebAssembly functions: matrix products, arrays passed as byte offsets in the memory. */`,
+        `/** The WebAssembly functions (products, the step's passes), arrays passed as byte offsets in the memory. */`,
         `interface WasmExports {`,
-        ...module.functions.map((f) => `  ${f.name}(${f.params.map(([n]) => `${n}: number`).join(", ")}): void;`),
+        ...module.functions.flatMap((f) => wrapLine(`  ${f.name}(${f.params.map(([n]) => `${n}: number`).join(", ")}): ${f.result ? "number" : "void"};`)),
         `}`,
         ``,
       ]

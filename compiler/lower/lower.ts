@@ -24,6 +24,7 @@ import { dedupeFunctions } from "./dedupe.js";
 import { fitParameters, unusedName, withUnusedNamed } from "./parameters.js";
 import { TRAIN_PARAMS, TRAIN_STEP, trainStep } from "./train-step.js";
 import { batchedTrainStep, withoutUnreadState } from "./train-step-batched.js";
+import { APPLY_GRADIENT, APPLY_PARAMS, applyGradient } from "./apply-gradient.js";
 import type { Buffer, Fn, Param, Program, Strategy } from "./program.js";
 
 export type { UnrollMode } from "./per-sample.js";
@@ -86,11 +87,11 @@ function runtimeHelpers(roots: readonly Node[]): string[] {
  * does not use: see parameters.ts), the row variable, kernel names and the module's own names are taken.
  */
 function moduleNamer(reserved: Iterable<string>, extra: readonly KernelSpec[]): Namer {
-  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS), TRAIN_PARAMS, ...extra.map((k) => k.params)]
+  const kernelParams = [...Object.values(SAMPLE_PARAMS), ...Object.values(ROWS_PARAMS), TRAIN_PARAMS, APPLY_PARAMS, ...extra.map((k) => k.params)]
     .flat()
     .map(([n]) => n);
   const namer = new Namer([...kernelParams, ...kernelParams.map(unusedName), ROW, ...reserved]);
-  const kernels = ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows", TRAIN_STEP, ...extra.map((k) => k.name)];
+  const kernels = ["predictSample", "lossSample", "gradSample", "predictRows", "lossRows", "gradRows", TRAIN_STEP, APPLY_GRADIENT, ...extra.map((k) => k.name)];
   for (const kernel of kernels) namer.reserveFamily(kernel);
   return namer;
 }
@@ -220,7 +221,12 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     batched: true,
     buffers: lowered.buffers,
     functions: lowered.functions,
-    kernels: { predict: "predictRows", loss: "lossRows", grad: "gradRows", ...(lowered.trainRows !== undefined ? { train: TRAIN_STEP, trainRows: lowered.trainRows } : {}) },
+    kernels: {
+      predict: "predictRows",
+      loss: "lossRows",
+      grad: "gradRows",
+      ...(lowered.trainRows !== undefined ? { train: TRAIN_STEP, trainRows: lowered.trainRows, apply: APPLY_GRADIENT } : {}),
+    },
   };
 }
 
@@ -289,14 +295,20 @@ function batchedKernels(
     comment: (name) => gradTerms[model.params.findIndex((p) => p.name === name)]!.comment,
     output,
   });
+  // The generic step's tail, for the optimizer the fused step was made for.
+  const apply = train
+    ? applyGradient({ params: model.params.map((p) => ({ name: p.name, offset: offsets.get(p.name)!, size: sizeOf(p.shape) })), optimizer: model.optimizer, precision, namer })
+    : undefined;
   // Extra kernels are per sample: buffers of their own (one row each), names from the same namer.
   const sampleBuffers = new Buffers(namer, batched.derived.names);
   const sample: SampleContext = { names: batched.derived.names, namer, buffers: sampleBuffers, file, binding: sampleBinding(extra.offsets) };
   const extraFns = extra.kernels.flatMap((k) => sampleKernel(k, "auto", sample).functions);
-  const entries = new Set(["predictRows", "lossRows", "gradRows", ...extra.kernels.map((k) => k.name), ...(train ? [TRAIN_STEP] : [])]);
+  const entries = new Set(["predictRows", "lossRows", "gradRows", ...extra.kernels.map((k) => k.name), ...(train ? [TRAIN_STEP] : []), ...(apply ? [APPLY_GRADIENT] : [])]);
   const fitted = fitParameters([...predict, ...loss, ...grad, ...extraFns, ...(train?.functions ?? [])], entries).map((fn) =>
     fn.name === TRAIN_STEP ? withUnusedNamed(withoutUnreadState(fn)) : fn,
   );
-  const functions: Fn[] = dedupeFunctions(fitted, entries);
+  // applyGradient calls its helpers with numbers, not with parameters of its own: nothing to fit.
+  const applyFns = (apply ?? []).map((fn) => (fn.name === APPLY_GRADIENT ? withUnusedNamed(fn) : fn));
+  const functions: Fn[] = dedupeFunctions([...fitted, ...applyFns], entries);
   return { functions, buffers: [...buffers.list(), ...sampleBuffers.list()], trainRows: train?.rows };
 }

@@ -56,6 +56,16 @@ export interface FusedProduct {
   scalars: readonly string[];
 }
 
+/**
+ * An elementwise pass over a stored gradient g, elements [from, to) (the generic training step's
+ * tail, apply-gradient.ts): `squares` returns Σ (g[i] · scale)²; `update` runs `statements` for
+ * each element (its index named SINK_INDEX, its gradient sum g[i] SINK_SUM), reading the
+ * function's number parameters `scalars` and its arrays (p, the optimizer's state).
+ */
+export type Sweep =
+  | { kind: "squares"; grad: string; from: string; to: string; scale: string }
+  | { kind: "update"; grad: string; from: string; to: string; statements: readonly Stmt[]; scalars: readonly string[] };
+
 export interface Fn {
   name: string;
   params: readonly Param[];
@@ -73,6 +83,8 @@ export interface Fn {
    * function's parameters: `scalars`, numbers such as the rate, and arrays such as p and m).
    */
   update?: FusedProduct;
+  /** An elementwise pass over a stored gradient, as data (for the WebAssembly kernels). */
+  sweep?: Sweep;
   /**
    * The WebAssembly function it runs as once the module's WebAssembly kernels are loaded (its
    * arrays passed as byte offsets in their memory); its body is the JavaScript fallback.
@@ -91,6 +103,12 @@ export interface Kernels {
    * maxBatch rows, and its Gram norms pay only for small minibatches (train-step-batched.ts).
    */
   trainRows?: number;
+  /**
+   * The generic step's tail for the optimizer `train` was made for (apply-gradient.ts): the
+   * gradient summed over a minibatch (by `grad`, in chunks) to the mean, norm, guard, clipping
+   * and update. Batched models with a generated update have it.
+   */
+  apply?: string;
 }
 
 export interface Program {

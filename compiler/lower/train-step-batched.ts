@@ -14,12 +14,13 @@
 //     const norm = …; if (ok) { trainStep_7(…)   // for each tile: acc = Σ_b δ x; p[o] −= lr · acc · scale
 //                               for (i < 128) p[100352 + i] −= lr · grad[i] · scale }
 
-import { type Expr, type Stmt, and, assign, binary, call, compare, cond, decl, indexAdd, load, loop, namesUsed, neg, num, store, sum, v } from "../ir/code.js";
+import { type Expr, type Stmt, assign, binary, call, decl, indexAdd, load, loop, namesUsed, num, store, sum, v } from "../ir/code.js";
 import { sizeOf } from "../ir/node.js";
 import { opDef } from "../ops/registry.js";
 import type { Batched, Term } from "../passes/batch.js";
 import { type BatchedContext, type FusedUpdate, lowerBatched } from "./batched.js";
 import { optimizerStep } from "./optimizer-step.js";
+import { clipFactor, clippingOf, elementUpdate, guardAndPrepare } from "./step-tail.js";
 import type { Fn, Param } from "./program.js";
 import { TRAIN_PARAMS, TRAIN_STEP } from "./train-step.js";
 
@@ -66,7 +67,6 @@ export function batchedTrainStep(c: BatchedTrainStepContext): { functions: Fn[];
   const update = optimizerStep(c.optimizer.name, c.optimizer.options, { take, fresh });
   if (!update) return undefined;
   const f32 = c.precision === "f32";
-  const stored = (e: Expr) => (f32 ? call("Math.fround", e) : e);
 
   // Each parameter's gradient: applied in its product (fused), or summed into the scratch buffer.
   const entries = model.params.map((p) => {
@@ -80,32 +80,19 @@ export function batchedTrainStep(c: BatchedTrainStepContext): { functions: Fn[];
   const [lossSum, scale, meanLoss, norm, ok, t] = [take("total"), take("scale"), take("meanLoss"), take("norm"), take("ok"), take("t")];
   const squares = entries.map((e) => take(`sq_${e.name}`));
   const tensorNorms = entries.map((e) => take(`norm_${e.name}`));
-  const limit = (key: string) => (typeof c.optimizer.options[key] === "number" ? (c.optimizer.options[key] as number) : undefined);
-  const [clipnorm, globalClipnorm, clipvalue] = [limit("clipnorm"), limit("globalClipnorm"), limit("clipvalue")];
+  const { clipnorm, globalClipnorm, clipvalue } = clippingOf(c.optimizer.options);
   // A factor per tensor (clipnorm) or one for all (global_clipnorm): the clip's c / norm, or 1.
   const factors = entries.map((e) => (clipnorm !== undefined ? take(`clip_${e.name}`) : undefined));
   const globalFactor = globalClipnorm !== undefined ? take("clip") : undefined;
 
   /** The update of parameter element `index` from its Σ over the rows (`sum`): mean, clipping, optimizer. */
-  const element = (entry: number, index: Expr, total: Expr): Stmt[] => {
-    const g = fresh("g");
-    // Under f32 the mean is rounded as the generic step stores it. The generic step rounds the sum
-    // first too; a stored gradient's sum is (it is read from a Float32Array), a fused product's
-    // is not: V8 compiles Math.fround(acc) of a tile's accumulator into code 2.5× slower (MNIST at
-    // batch 1: 950 against 2,400 samples/s), so the fused mean is rounded once, at most an ulp
-    // from the generic step's (tests/lower/train-step.test.ts).
-    let value = stored(binary("*", total, v(scale)));
-    const factor = factors[entry] ?? globalFactor;
-    if (factor !== undefined) value = stored(binary("*", value, v(factor)));
-    const decls: Stmt[] = [decl("const", g, value)];
-    if (clipvalue !== undefined) {
-      const k = num(clipvalue);
-      const clamped = fresh("g");
-      decls.push(decl("const", clamped, stored(cond(compare(">", v(g), k), k, cond(compare("<", v(g), neg(k)), neg(k), v(g))))));
-      return [...decls, ...update.element(index, v(clamped))];
-    }
-    return [...decls, ...update.element(index, v(g))];
-  };
+  // Under f32 the mean is rounded as the generic step stores it. The generic step rounds the sum
+  // first too; a stored gradient's sum is (it is read from a Float32Array), a fused product's
+  // is not: V8 compiles Math.fround(acc) of a tile's accumulator into code 2.5× slower (MNIST at
+  // batch 1: 950 against 2,400 samples/s), so the fused mean is rounded once, at most an ulp
+  // from the generic step's (tests/lower/train-step.test.ts).
+  const tail = { update, scale, f32, fresh, ...(clipvalue !== undefined ? { clipvalue } : {}) };
+  const element = (entry: number, index: Expr, total: Expr): Stmt[] => elementUpdate(tail, index, total, factors[entry] ?? globalFactor);
 
   const zero = fresh("i");
   const prologue: Stmt[] = [
@@ -128,15 +115,7 @@ export function batchedTrainStep(c: BatchedTrainStepContext): { functions: Fn[];
     );
   });
   const normSquared = sum(tensorNorms.map((n) => binary("*", v(n), v(n))));
-  before.push(
-    decl("const", norm, call("Math.sqrt", normSquared)),
-    decl("const", ok, and(call("Number.isFinite", v(meanLoss)), call("Number.isFinite", v(norm)))),
-    store("rep", 0, "=", v(norm)),
-    store("rep", 1, "=", cond(v(ok), num(1), num(0))),
-    decl("const", t, binary("+", load("sc", 1), num(1))),
-    ...update.prepare(load("sc", 0), v(t)),
-  );
-  const clipFactor = (name: string, of: string, limitValue: number) => decl("const", name, cond(compare(">", v(of), num(limitValue)), binary("/", num(limitValue), v(of)), num(1)));
+  before.push(decl("const", norm, call("Math.sqrt", normSquared)), ...guardAndPrepare({ meanLoss, norm, ok, t }, update));
   if (clipnorm !== undefined) entries.forEach((_, k) => before.push(clipFactor(factors[k]!, tensorNorms[k]!, clipnorm)));
   if (globalFactor !== undefined) before.push(clipFactor(globalFactor, norm, globalClipnorm!));
 

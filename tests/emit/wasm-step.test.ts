@@ -9,6 +9,9 @@
 // Also: SGD, momentum, Nesterov, Adam, RMSprop, Adagrad; a scheduled learning rate; a NaN batch
 // leaves everything as it was; an optimizer whose state lies outside the module's memory (staged
 // by the step's wrapper); and against the JavaScript kernels (MNIST, f64 and f32).
+// Minibatches with more rows than the fused step takes go through the generated tail
+// (applyGradient: its squares and update passes as WebAssembly, lower/wasm/sweep.ts), held to the
+// same bounds against the runtime's optimizer.step.
 
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.js";
@@ -100,9 +103,13 @@ interface Differences {
 
 /**
  * Trainer 1 (module `a`, the fused step) against trainer 2 (module `b`, the generic step unless
- * `bFused`): the same minibatches of 1 to maxRows rows, `steps` steps.
+ * `bFused`): the same minibatches of minRows (1) to minRows + maxRows - 1 rows, `steps` steps.
  */
-function compare(a: Module, b: Module, o: { steps: number; maxRows: number; precision: "f64" | "f32"; options?: Record<string, unknown>; bFused?: boolean; optimizer1?: Optimizer }): Differences {
+function compare(
+  a: Module,
+  b: Module,
+  o: { steps: number; maxRows: number; minRows?: number; precision: "f64" | "f32"; options?: Record<string, unknown>; bFused?: boolean; optimizer1?: Optimizer },
+): Differences {
   const Vec = o.precision === "f64" ? Float64Array : Float32Array;
   const [p1, p2] = [a.init(3), b.init(3)];
   const o1 = o.optimizer1 ?? a.createOptimizer(o.options);
@@ -118,7 +125,7 @@ function compare(a: Module, b: Module, o: { steps: number; maxRows: number; prec
   const random = testRandom(11);
   const worst: Differences = { values: 0, abs: 0, norm: 0, fusedSteps: 0 };
   for (let s = 0; s < o.steps; s++) {
-    const n = 1 + (s % o.maxRows);
+    const n = (o.minRows ?? 1) + (s % o.maxRows);
     const { X, Y } = batch(a, n, random, Vec);
     worst.values = Math.max(worst.values, rel(t1.step(X, Y, n), t2.step(X, Y, n)), maxRel(p1, p2));
     worst.abs = Math.max(worst.abs, maxAbs(p1, p2));
@@ -287,5 +294,112 @@ describe("--kernels wasm: only the training step writes the parameters", () => {
     mod.loss(p, x, y);
     mod.grad(p, x, y, new Float64Array(p.length));
     expect(p.every((v, i) => Object.is(v, before[i]))).toBe(true);
+  });
+});
+
+/** The module and the fewest rows its fused step does not take (its trainStepRows + 1): from there on, the generated tail runs. */
+async function loadTail(source: string, precision: "f64" | "f32", kernels: "wasm" | "js" = "wasm"): Promise<{ mod: Module; first: number }> {
+  const { code } = await compile(source, "model.nn", { precision, kernels, batch: "always" });
+  const rows = /^ {2}trainStepRows: (\d+),$/m.exec(code);
+  expect(rows, "a batched module with a fused step states its rows").not.toBeNull();
+  expect(code).toMatch(/^ {2}applyGradient: applyGradient,$/m);
+  const mod = (await importCode(code)) as unknown as Module;
+  if (kernels === "wasm") {
+    expect(await mod.ready()).toBe("wasm");
+    expect(code).toMatch(/exports\.applyGradient_\d+\(p\.byteOffset/);
+  }
+  return { mod, first: Number(rows![1]) + 1 };
+}
+
+describe("the generic step's tail (minibatches past the fused step's rows) computes what optimizer.step computes", () => {
+  // fusedSteps counts the steps that did not call the runtime's optimizer.step: all of them.
+  it.each(OPTIMIZERS)("iris f64 wasm, %s: parameters and state bit for bit", async (optimizer) => {
+    const { mod, first } = await loadTail(withOptimizer(MODELS["iris"]!, optimizer), "f64");
+    const d = compare(mod, mod, { steps: 8, minRows: first, maxRows: 4, precision: "f64" });
+    expect(d.fusedSteps).toBe(8);
+    expect(d.values).toBe(0);
+    expect(d.norm).toBeLessThanOrEqual(1e-12);
+  });
+
+  it.each(CLIPPING.flatMap((clip) => ["sgd(lr = 0.5", "adam(lr = 0.05"].map((opt) => `${opt}, ${clip})`)))("iris f64 wasm, %s: to rounding", async (optimizer) => {
+    const { mod, first } = await loadTail(withOptimizer(MODELS["iris"]!, optimizer), "f64");
+    const d = compare(mod, mod, { steps: 8, minRows: first, maxRows: 4, precision: "f64" });
+    expect(d.fusedSteps).toBe(8);
+    // The norms are summed in another order: a clip factor a last bit apart.
+    expect(d.norm).toBeLessThanOrEqual(1e-12);
+    expect(d.abs).toBeLessThanOrEqual(1e-14);
+  });
+
+  it.each(["adam(lr = 0.01)", "sgd(lr = 0.05, momentum = 0.9, nesterov = true, clipvalue = 0.002)"])("iris f64 JavaScript kernels, %s: bit for bit", async (optimizer) => {
+    const { mod, first } = await loadTail(withOptimizer(MODELS["iris"]!, optimizer), "f64", "js");
+    const d = compare(mod, mod, { steps: 8, minRows: first, maxRows: 4, precision: "f64" });
+    expect(d.fusedSteps).toBe(8);
+    expect(d.values).toBe(0);
+  });
+
+  it.each([
+    ["f64", "adam(lr = 0.05)"],
+    ["f64", "rmsprop(lr = 0.01, rho = 0.8, momentum = 0.5, centered = true, clipnorm = 0.05)"],
+    ["f32", "adam(lr = 0.05)"],
+    ["f32", "sgd(lr = 0.5, momentum = 0.9, global_clipnorm = 0.05)"],
+  ] as const)("5-7-3 (66 parameters: the passes' scalar tails; per-tensor ranges) %s wasm, %s", async (precision, optimizer) => {
+    const ODD = "model odd\ninput x[5]\ntarget y[3]\nh = dense(x, 7, tanh)\nout = dense(h, 3, softmax)\nloss categorical_crossentropy(out, y)\noptimizer OPT\n";
+    const { mod, first } = await loadTail(ODD.replace("OPT", optimizer), precision);
+    const d = compare(mod, mod, { steps: 8, minRows: first, maxRows: 3, precision });
+    expect(d.fusedSteps).toBe(8);
+    expect(d.norm).toBeLessThanOrEqual(precision === "f64" ? 1e-12 : 1e-6);
+    if (precision === "f64" && !optimizer.includes("clip")) expect(d.values).toBe(0);
+    else expect(d.abs).toBeLessThanOrEqual(precision === "f64" ? 1e-14 : 4e-6);
+  });
+
+  it("iris f32 wasm, adam with a scheduled learning rate: to float32 rounding, and the schedule reaches the update", async () => {
+    const { mod, first } = await loadTail(withOptimizer(MODELS["iris"]!, "adam(lr = 0.01)"), "f32");
+    const d = compare(mod, mod, { steps: 8, minRows: first, maxRows: 4, precision: "f32", options: SCHEDULE });
+    expect(d.fusedSteps).toBe(8);
+    expect(d.abs).toBeLessThanOrEqual(4e-6);
+    const constant = compare(mod, mod, { steps: 8, minRows: first, maxRows: 4, precision: "f32", options: SCHEDULE, bFused: true, optimizer1: mod.createOptimizer() });
+    expect(constant.values).toBeGreaterThan(1e-3);
+  });
+
+  it("a large batch with NaN leaves params and the optimizer's state bit-identical; state outside the memory is staged", async () => {
+    const source = withOptimizer(MODELS["iris"]!, "adam(lr = 0.05)");
+    const [{ mod, first }, other] = [await loadTail(source, "f64"), (await loadTail(source, "f64")).mod];
+    const params = mod.init(1);
+    const opt = other.createOptimizer();
+    const trainer = mod.createTrainer(params, { optimizer: opt });
+    const random = testRandom(2);
+    const good = batch(mod, first, random, Float64Array);
+    trainer.step(good.X, good.Y, first);
+    expect(trainer.applied).toBe(true);
+    expect(opt.state!.arrays[0]!.some((x) => x !== 0)).toBe(true);
+    const before = { params: params.slice(), arrays: opt.state!.arrays.map((a) => a.slice()), iterations: opt.iterations };
+    const { X, Y } = batch(mod, first, random, Float64Array);
+    X[7] = NaN;
+    expect(Number.isFinite(trainer.step(X, Y, first))).toBe(false);
+    expect(trainer.applied).toBe(false);
+    expect(params).toEqual(before.params);
+    opt.state!.arrays.forEach((a, k) => expect(a).toEqual(before.arrays[k]));
+    expect(opt.iterations).toBe(before.iterations);
+  });
+
+  it.each([
+    ["f64", 1e-12],
+    ["f32", 1e-5],
+  ] as const)("MNIST %s, adam, 28 to 33 rows: wasm against the JavaScript kernels", async (precision, tol) => {
+    const [wasm, js] = [(await loadTail(MODELS["mnist"]!, precision)).mod, (await loadTail(MODELS["mnist"]!, precision, "js")).mod];
+    const Vec = precision === "f64" ? Float64Array : Float32Array;
+    const [pw, pj] = [wasm.init(3), js.init(3)];
+    const [tw, tj] = [wasm.createTrainer(pw, { seed: 5 }), js.createTrainer(pj, { seed: 5 })];
+    const random = testRandom(4);
+    for (let s = 0; s < 4; s++) {
+      const n = 28 + s * 2;
+      const { X, Y } = batch(wasm, n, random, Vec);
+      tw.step(X, Y, n);
+      tj.step(X, Y, n);
+      expect(rel(tw.gradNorm, tj.gradNorm)).toBeLessThanOrEqual(tol);
+    }
+    const scaled = (a: Vec, b: Vec) => maxAbs(a, b) / maxAbs(b, new Float64Array(b.length));
+    expect(scaled(pw, pj)).toBeLessThanOrEqual(tol);
+    expect(scaled(pw, wasm.init(3))).toBeGreaterThan(tol * 10);
   });
 });

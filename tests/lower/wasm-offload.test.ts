@@ -2,7 +2,8 @@
 // WebAssembly twin, the entry kernels (the fused training step among them) get wrappers that
 // put their arrays into the WebAssembly memory, and the training step's weight-gradient products,
 // which apply the update as each sum is finished, get twins that apply it too (the optimizer's
-// state arrays staged by the step's wrapper).
+// state arrays staged by the step's wrapper); the generic step's tail (applyGradient) gets
+// twins of its two passes over the parameters and a wrapper that stages p, g and the state.
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -20,14 +21,14 @@ const sizes = { params: 101770, input: 784, target: 10, output: 10 };
 
 describe("offloadProducts", () => {
   const { program } = lowerSource(readFileSync(file, "utf8"), "mnist.nn", { batch: "always" });
-  const products = program.functions.filter((fn) => fn.product || fn.update).map((fn) => fn.name);
+  const products = program.functions.filter((fn) => fn.product || fn.update || fn.sweep).map((fn) => fn.name);
   const out = offloadProducts(program, { precision: "f64", sizes });
 
   it("gives every product as data a WebAssembly twin and wraps the entry kernels", () => {
     expect(products.length).toBeGreaterThanOrEqual(5);
     expect(out.wasm!.module.functions.map((f) => f.name)).toEqual(products);
-    expect(out.wasm!.entries.map((e) => e.name)).toEqual(["predictRows", "lossRows", "gradRows", "trainStep"]);
-    for (const name of ["predictRows", "gradRows", "trainStep"]) expect(out.functions.find((fn) => fn.name === name)).toBeUndefined();
+    expect(out.wasm!.entries.map((e) => e.name)).toEqual(["predictRows", "lossRows", "gradRows", "trainStep", "applyGradient"]);
+    for (const name of ["predictRows", "gradRows", "trainStep", "applyGradient"]) expect(out.functions.find((fn) => fn.name === name)).toBeUndefined();
     expect(out.kernels.train).toBe("trainStep");
   });
 
@@ -35,9 +36,21 @@ describe("offloadProducts", () => {
     const step = out.wasm!.entries.find((e) => e.name === "trainStep")!;
     expect([...step.staged].sort()).toEqual(["X", "p", "state"]);
     expect(step.writes).toEqual(["p"]);
-    for (const e of out.wasm!.entries.filter((e) => e.name !== "trainStep")) expect(e.writes).toEqual([]);
+    for (const e of out.wasm!.entries.filter((e) => e.name !== "trainStep" && e.name !== "applyGradient")) expect(e.writes).toEqual([]);
     const state = out.wasm!.stages.find((s) => s.param === "state")!;
     expect(state).toMatchObject({ arrays: 2, length: sizes.params, copyIn: true, copyOut: true });
+  });
+
+  it("wraps the generic step's tail: p, the gradient and Adam's state in the memory, p back; its passes as twins", () => {
+    const tail = out.wasm!.entries.find((e) => e.name === "applyGradient")!;
+    expect([...tail.staged].sort()).toEqual(["g", "p", "state"]);
+    expect(tail.writes).toEqual(["p"]);
+    const passes = out.functions.filter((fn) => fn.sweep !== undefined);
+    expect(passes.map((fn) => fn.sweep!.kind)).toEqual(["squares", "update"]);
+    const [squares, update] = passes.map((fn) => out.wasm!.module.functions.find((f) => f.name === fn.wasm)!);
+    expect(squares!.result?.type).toBe("f64");
+    expect(update!.params.filter(([, t]) => t === "f64").map(([n]) => n)).toEqual(["scale", "alpha"]);
+    for (const o of ["f64x2.div", "f64x2.sqrt", "v128.store"]) expect(JSON.stringify(update!.body)).toContain(o);
   });
 
   it("gives the products that apply the update (W_h's and W_out's gradients) twins with the rate and scale as f64 parameters", () => {

@@ -54,7 +54,10 @@ export type WOp =
   | "f32x4.lt"
   | "f64x2.gt"
   | "f64x2.lt"
-  | "v128.bitselect";
+  | "v128.bitselect"
+  // The squares pass over a stored float32 gradient (sweep.ts): its values summed as doubles.
+  | "f64.promote_f32"
+  | "f64x2.promote_low_f32x4";
 
 export type LoadOp = "f32.load" | "f64.load" | "v128.load" | "v128.load32_splat" | "v128.load64_splat";
 export type StoreOp = "f32.store" | "f64.store" | "v128.store";
@@ -83,6 +86,8 @@ export interface WFunc {
   params: readonly Local[];
   locals: readonly Local[];
   body: readonly WStmt[];
+  /** The value it returns, computed after the body (absent: none). */
+  result?: { type: "f64"; value: WExpr };
   /** What the function computes (a comment in the text form). */
   doc: string;
 }

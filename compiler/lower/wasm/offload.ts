@@ -16,6 +16,7 @@ import type { Entry, Stage } from "./part.js";
 import { PAGE_BYTES, type WExpr, type WFunc, type WStmt, get, i32, op } from "./code.js";
 import { type GemmTarget, Locals, type Precision, simdGemm } from "./gemm.js";
 import { UnsupportedUpdate, updateCode } from "./update.js";
+import { sweepFunction } from "./sweep.js";
 
 /** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
 export const WASM_OBJECT = "wasmKernels";
@@ -118,14 +119,28 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
   // training step's weight-gradient products apply the update as each sum is finished: their
   // twins do too (update.ts), reading the step's numbers (rate, scale) as f64 parameters and the
   // optimizer's state arrays, which the step's wrapper puts into the memory.
-  const train = program.kernels.train;
-  const entryNames = [program.kernels.predict, program.kernels.loss, program.kernels.grad, ...(train ? [train] : [])];
-  const stateArrays = train ? stateLocals(program.functions.find((fn) => fn.name === train)!) : new Map<string, number>();
+  const { train, apply } = program.kernels;
+  const entryNames = [program.kernels.predict, program.kernels.loss, program.kernels.grad, ...(train ? [train] : []), ...(apply ? [apply] : [])];
+  // The kernels that update parameters with the optimizer's state (the fused step, the generic step's tail).
+  const updating = [train, apply].filter((name): name is string => name !== undefined);
+  const stateArrays = new Map<string, number>();
+  for (const name of updating) for (const [local, k] of stateLocals(program.functions.find((fn) => fn.name === name)!)) stateArrays.set(local, k);
   let stateUsed = false;
   const wasmFunctions: WFunc[] = [];
   const read = new Set<string>();
   const written = new Map<string, boolean>();
   const functions: Fn[] = program.functions.map((fn) => {
+    if (fn.sweep) {
+      // The generic step's passes (sweep.ts): they read the gradient, and the update reads and
+      // writes p and the state (the tail's wrapper copies p back, as the training step's does).
+      wasmFunctions.push(sweepFunction({ ...fn, sweep: fn.sweep }, precision));
+      for (const [a, type] of fn.params) {
+        if (type !== "Vec") continue;
+        if (stateArrays.has(a)) stateUsed = true;
+        else read.add(a);
+      }
+      return { ...fn, wasm: fn.name };
+    }
     const g = fn.product ?? fn.update?.product;
     if (!g) return fn;
     const scalars = new Set(fn.update?.scalars ?? []);
@@ -210,9 +225,10 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
   };
   const entries: Entry[] = entryNames.map((name) => {
     const fn = byName.get(name)!;
-    const staged = [...usesWasm(name), ...(name === train && stateCount > 0 ? ["state"] : [])].filter((a) => fn.params.some(([p]) => p === a));
-    // The training step updates the parameters in place (in JavaScript): a staged copy goes back.
-    const writes = name === train ? ["p"] : [];
+    const updates = updating.includes(name);
+    const staged = [...usesWasm(name), ...(updates && stateCount > 0 ? ["state"] : [])].filter((a) => fn.params.some(([p]) => p === a));
+    // The training step and the tail update the parameters in place: a staged copy goes back.
+    const writes = updates ? ["p"] : [];
     return { name, kernel: inMemory(name), params: fn.params, returns: fn.returns, staged, writes };
   });
   const renamed = functions.map((fn) => (entryNames.includes(fn.name) ? { ...fn, name: inMemory(fn.name) } : fn));

@@ -72,6 +72,8 @@ export const OPS: Record<WOp, Opcode> = {
   "f64x2.gt": { simd: 0x4a },
   "f64x2.lt": { simd: 0x49 },
   "v128.bitselect": { simd: 0x52 },
+  "f64.promote_f32": { byte: 0xbb },
+  "f64x2.promote_low_f32x4": { simd: 0x5f },
 };
 
 /** Loads and stores: the opcode and the natural alignment (log2 of bytes) given as the memarg's hint. */
