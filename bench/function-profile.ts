@@ -115,7 +115,9 @@ export async function functionProfile(file: string, makeStep: (mod: unknown) => 
           ? wasmName(frame.functionName)
           : frame.functionName === "(garbage collector)"
             ? frame.functionName
-            : "(other)";
+            : frame.functionName.startsWith("js-to-wasm")
+              ? "(js-to-wasm)"
+              : "(other)";
     const delta = profile.timeDeltas[i + 1] ?? 0;
     selfUs.set(name, (selfUs.get(name) ?? 0) + delta);
     totalUs += delta;

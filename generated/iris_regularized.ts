@@ -170,7 +170,7 @@ const core: ModelCore = {
   predictBatch: predictRows,
   trainStep: trainStep,
   trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
-  trainStepRows: 17,
+  trainStepRows: 12,
   applyGradient: applyGradient,
   activations: model.activations,
   probeSize: 48,

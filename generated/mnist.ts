@@ -165,7 +165,7 @@ const core: ModelCore = {
   predictBatch: predictRows,
   trainStep: trainStep,
   trainStepSettings: "adam(beta1=0.9, beta2=0.999, epsilon=1e-7)",
-  trainStepRows: 27,
+  trainStepRows: 20,
   applyGradient: applyGradient,
   activations: model.activations,
   probeSize: 128,

@@ -212,7 +212,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
     rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
     lowered.buffers = lowered.buffers.map((b) => (b.rows > 1 ? { ...b, rows, length: (b.length / b.rows) * rows } : b));
     // The fused step takes at most as many rows as the buffers hold (what lowering for `rows` gives).
-    if (lowered.trainRows !== undefined) lowered.trainRows = Math.min(lowered.trainRows, rows);
+    if (lowered.train !== undefined) lowered.train.rows = Math.min(lowered.train.rows, rows);
   }
   return {
     ...base,
@@ -225,7 +225,7 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
       predict: "predictRows",
       loss: "lossRows",
       grad: "gradRows",
-      ...(lowered.trainRows !== undefined ? { train: TRAIN_STEP, trainRows: lowered.trainRows, apply: APPLY_GRADIENT } : {}),
+      ...(lowered.train !== undefined ? { train: TRAIN_STEP, trainRows: lowered.train.rows, trainGramWidths: lowered.train.gramWidths, apply: APPLY_GRADIENT } : {}),
     },
   };
 }
@@ -249,7 +249,7 @@ function batchedKernels(
   reserved: Iterable<string>,
   precision: "f64" | "f32",
   extra: { kernels: readonly KernelSpec[]; offsets: ReadonlyMap<string, number> },
-): { functions: Fn[]; buffers: Buffer[]; trainRows: number | undefined } {
+): { functions: Fn[]; buffers: Buffer[]; train: { rows: number; gramWidths: number } | undefined } {
   const { model } = batched.derived;
   const file = model.file;
   const namer = moduleNamer(reserved, extra.kernels);
@@ -310,5 +310,5 @@ function batchedKernels(
   // applyGradient calls its helpers with numbers, not with parameters of its own: nothing to fit.
   const applyFns = (apply ?? []).map((fn) => (fn.name === APPLY_GRADIENT ? withUnusedNamed(fn) : fn));
   const functions: Fn[] = dedupeFunctions([...fitted, ...applyFns], entries);
-  return { functions, buffers: [...buffers.list(), ...sampleBuffers.list()], trainRows: train?.rows };
+  return { functions, buffers: [...buffers.list(), ...sampleBuffers.list()], train: train && { rows: train.rows, gramWidths: train.gramWidths } };
 }

@@ -103,6 +103,8 @@ export interface Kernels {
    * maxBatch rows, and its Gram norms pay only for small minibatches (train-step-batched.ts).
    */
   trainRows?: number;
+  /** Σ (m + k) over the fused step's Gram-normed m × k gradients: what its Gram norms cost per row pair (train-step-batched.ts fusedRows). */
+  trainGramWidths?: number;
   /**
    * The generic step's tail for the optimizer `train` was made for (apply-gradient.ts): the
    * gradient summed over a minibatch (by `grad`, in chunks) to the mean, norm, guard, clipping

@@ -44,21 +44,27 @@ function isOuterProductSum(terms: readonly Term[]): boolean {
 }
 
 /**
- * The most rows for which the fused step is worth its Gram norms: they cost n(n+1)/2 · (m + k)
- * multiply-adds per fused m × k gradient and save the generic step's four passes over every
- * parameter (zeroing, the mean, the norm, the optimizer reading the gradient). Measured on MNIST
- * (784-128-10, Adam; bench/fused-rows.ts): the fused step is ahead at 1 and 16 rows, behind
- * from 32, where this gives 27.
+ * What the fused step's Gram norms may cost, in multiply-adds per parameter, by the kernels the
+ * rest runs as: they cost n(n+1)/2 · (m + k) multiply-adds (in JavaScript) per fused m × k
+ * gradient and save the generic step's passes over every parameter (zeroing, the mean, the norm,
+ * the optimizer reading the gradient). Measured on MNIST (784-128-10, Adam; bench/fused-rows.ts),
+ * the fused step against gradRows and the generated tail (apply-gradient.ts): with JavaScript
+ * kernels it is ahead up to 16 rows, even at 20, behind from 24 (2.25 gives 20 rows); with
+ * WebAssembly kernels, whose tail runs as WebAssembly SIMD, ahead up to 8 rows and behind from
+ * 12 in f64 (0.75 gives 11), even at 6 and behind from 8 in f32 (0.25 gives 6).
  */
-function fusedRows(fusedWidths: number, paramCount: number, maxBatch: number): number {
+export const GRAM_BUDGET = { js: 2.25, wasmF64: 0.75, wasmF32: 0.25 } as const;
+
+/** The most rows for which the fused step is worth its Gram norms (GRAM_BUDGET), at least one. */
+export function fusedRows(fusedWidths: number, paramCount: number, maxBatch: number, budget: number): number {
   if (fusedWidths === 0) return maxBatch;
   let n = 1;
-  while (n < maxBatch && ((n + 1) * (n + 2) / 2) * fusedWidths <= 4 * paramCount) n++;
+  while (n < maxBatch && ((n + 1) * (n + 2) / 2) * fusedWidths <= budget * paramCount) n++;
   return n;
 }
 
 /** The batched fused step (its helpers, then itself) and the most rows it takes, or undefined for an optimizer without a generated update. */
-export function batchedTrainStep(c: BatchedTrainStepContext): { functions: Fn[]; rows: number } | undefined {
+export function batchedTrainStep(c: BatchedTrainStepContext): { functions: Fn[]; rows: number; gramWidths: number } | undefined {
   const { batched, kernels, offsets } = c;
   const { model } = batched.derived;
   const scope = kernels.namer.fork();
@@ -166,7 +172,7 @@ export function batchedTrainStep(c: BatchedTrainStepContext): { functions: Fn[];
   );
   const widths = model.params.reduce((total, p, k) => total + (entries[k]!.fused ? p.shape.reduce((a, b) => a + b, 0) : 0), 0);
   const paramCount = entries.reduce((total, e) => total + e.size, 0);
-  return { functions, rows: fusedRows(widths, paramCount, kernels.maxBatch) };
+  return { functions, rows: fusedRows(widths, paramCount, kernels.maxBatch, GRAM_BUDGET.js), gramWidths: widths };
 }
 
 /**

@@ -17,6 +17,7 @@ import { PAGE_BYTES, type WExpr, type WFunc, type WStmt, get, i32, op } from "./
 import { type GemmTarget, Locals, type Precision, simdGemm } from "./gemm.js";
 import { UnsupportedUpdate, updateCode } from "./update.js";
 import { sweepFunction } from "./sweep.js";
+import { GRAM_BUDGET, fusedRows } from "../train-step-batched.js";
 
 /** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
 export const WASM_OBJECT = "wasmKernels";
@@ -237,8 +238,16 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
     const rows = (fn.product ?? fn.update?.product)?.rows;
     if (fn.wasm && !fn.params.some(([n]) => n === "n") && rows !== undefined && mentions(rows, "n")) throw new Error(`internal: ${fn.name} lacks n`);
   }
+  // The generic step's passes now run as WebAssembly too: the fused step's Gram norms (JavaScript) pay for fewer rows.
+  const { trainRows, trainGramWidths } = program.kernels;
+  const budget = precision === "f64" ? GRAM_BUDGET.wasmF64 : GRAM_BUDGET.wasmF32;
+  const kernels =
+    trainRows !== undefined && trainGramWidths !== undefined && apply !== undefined
+      ? { ...program.kernels, trainRows: Math.min(trainRows, fusedRows(trainGramWidths, sizes.params, program.maxBatch, budget)) }
+      : program.kernels;
   return {
     ...program,
+    kernels,
     buffers,
     functions: renamed,
     wasm: { module: { pages, functions: wasmFunctions }, object: WASM_OBJECT, precision, bytes: pages * PAGE_BYTES, stages, arena, entries },
