@@ -54,7 +54,27 @@ export type WOp =
   | "f32x4.lt"
   | "f64x2.gt"
   | "f64x2.lt"
-  | "v128.bitselect";
+  | "v128.bitselect"
+  // The row loops (rows.ts): integer comparisons and logic, f64 comparisons, min/max/abs, conversions.
+  | "i32.le_s"
+  | "i32.gt_s"
+  | "i32.eq"
+  | "i32.ne"
+  | "i32.and"
+  | "i32.or"
+  | "f64.eq"
+  | "f64.ne"
+  | "f64.le"
+  | "f64.ge"
+  | "f64.abs"
+  | "f64.min"
+  | "f64.max"
+  | "f64.convert_i32_s"
+  | "f64.promote_f32"
+  | "f32x4.min"
+  | "f32x4.max"
+  | "f64x2.min"
+  | "f64x2.max";
 
 export type LoadOp = "f32.load" | "f64.load" | "v128.load" | "v128.load32_splat" | "v128.load64_splat";
 export type StoreOp = "f32.store" | "f64.store" | "v128.store";
@@ -64,7 +84,9 @@ export type WExpr =
   | { readonly k: "get"; readonly local: string }
   | { readonly k: "op"; readonly op: WOp; readonly args: readonly WExpr[]; readonly lane?: number }
   /** A load from byte address `addr + offset`. */
-  | { readonly k: "load"; readonly op: LoadOp; readonly addr: WExpr; readonly offset: number };
+  | { readonly k: "load"; readonly op: LoadOp; readonly addr: WExpr; readonly offset: number }
+  /** `test ? then : else` evaluating only the branch taken (WebAssembly's typed if), of type `type`. */
+  | { readonly k: "if"; readonly type: ValType; readonly test: WExpr; readonly then: WExpr; readonly else: WExpr };
 
 export type WStmt =
   | { readonly k: "set"; readonly local: string; readonly value: WExpr }
@@ -72,6 +94,8 @@ export type WStmt =
   | { readonly k: "store"; readonly op: StoreOp; readonly addr: WExpr; readonly offset: number; readonly value: WExpr }
   /** `for (v = from; v < to; v += step)` over an i32 local (signed comparison, tested before each pass). */
   | { readonly k: "for"; readonly v: string; readonly from: WExpr; readonly to: WExpr; readonly step: number; readonly body: readonly WStmt[] }
+  /** `if (test) { body }`, test an i32. */
+  | { readonly k: "if"; readonly test: WExpr; readonly body: readonly WStmt[] }
   /** A comment in the text form (nothing in the bytes). */
   | { readonly k: "comment"; readonly text: string };
 
@@ -108,6 +132,8 @@ export const set = (local: string, value: WExpr): WStmt => ({ k: "set", local, v
 export const wstore = (name: StoreOp, addr: WExpr, offset: number, value: WExpr): WStmt => ({ k: "store", op: name, addr, offset, value });
 export const wfor = (v: string, from: WExpr, to: WExpr, step: number, body: readonly WStmt[]): WStmt => ({ k: "for", v, from, to, step, body });
 export const comment = (text: string): WStmt => ({ k: "comment", text });
+export const wif = (test: WExpr, body: readonly WStmt[]): WStmt => ({ k: "if", test, body });
+export const choose = (type: ValType, test: WExpr, then: WExpr, otherwise: WExpr): WExpr => ({ k: "if", type, test, then, else: otherwise });
 
 /** `a + b` on i32, folding literals (byte addresses are sums of a base and constants). */
 export function iadd(a: WExpr, b: WExpr | number): WExpr {

@@ -16,6 +16,7 @@ import type { Entry, Stage } from "./part.js";
 import { PAGE_BYTES, type WExpr, type WFunc, type WStmt, get, i32, op } from "./code.js";
 import { type GemmTarget, Locals, type Precision, simdGemm } from "./gemm.js";
 import { UnsupportedUpdate, updateCode } from "./update.js";
+import { offloadRows } from "./rows.js";
 
 /** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
 export const WASM_OBJECT = "wasmKernels";
@@ -221,10 +222,12 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
     const rows = (fn.product ?? fn.update?.product)?.rows;
     if (fn.wasm && !fn.params.some(([n]) => n === "n") && rows !== undefined && mentions(rows, "n")) throw new Error(`internal: ${fn.name} lacks n`);
   }
-  return {
+  const offloaded: Program = {
     ...program,
     buffers,
     functions: renamed,
     wasm: { module: { pages, functions: wasmFunctions }, object: WASM_OBJECT, precision, bytes: pages * PAGE_BYTES, stages, arena, entries },
   };
+  // The row loops too, where they can be (rows.ts).
+  return offloadRows(offloaded, (param) => stageOf(param, program, sizes));
 }

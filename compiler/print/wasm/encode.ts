@@ -106,6 +106,14 @@ function functionBody(fn: WFunc): number[] {
         uleb(MEMORY_OPS[e.op].align, out);
         uleb(e.offset, out);
         break;
+      case "if":
+        expr(e.test);
+        out.push(CONTROL.if, VALTYPE[e.type]);
+        expr(e.then);
+        out.push(CONTROL.else);
+        expr(e.else);
+        out.push(CONTROL.end);
+        break;
     }
   };
   const stmt = (s: WStmt): void => {
@@ -145,6 +153,12 @@ function functionBody(fn: WFunc): number[] {
         out.push(CONTROL.br, 0, CONTROL.end, CONTROL.end);
         break;
       }
+      case "if":
+        expr(s.test);
+        out.push(CONTROL.if, CONTROL.void);
+        s.body.forEach(stmt);
+        out.push(CONTROL.end);
+        break;
       case "comment":
         break;
     }

@@ -25,6 +25,8 @@ export function exprWat(e: WExpr): string {
       return `(${e.op}${e.lane === undefined ? "" : ` ${e.lane}`} ${e.args.map(exprWat).join(" ")})`;
     case "load":
       return `(${e.op}${e.offset ? ` offset=${e.offset}` : ""} ${exprWat(e.addr)})`;
+    case "if":
+      return `(if (result ${e.type}) ${exprWat(e.test)} (then ${exprWat(e.then)}) (else ${exprWat(e.else)}))`;
   }
 }
 
@@ -49,6 +51,12 @@ function stmtLines(stmts: readonly WStmt[], indent: string, out: string[]): void
         out.push(`${indent}    (br 0)))`);
         break;
       }
+      case "if":
+        out.push(`${indent}(if ${exprWat(s.test)}`);
+        out.push(`${indent}  (then`);
+        stmtLines(s.body, `${indent}    `, out);
+        out[out.length - 1] += "))";
+        break;
       case "comment":
         out.push(`${indent};; ${s.text}`);
         break;
