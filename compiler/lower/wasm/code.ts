@@ -74,7 +74,15 @@ export type WOp =
   | "f32x4.min"
   | "f32x4.max"
   | "f64x2.min"
-  | "f64x2.max";
+  | "f64x2.max"
+  | "f32x4.abs"
+  | "f64x2.abs"
+  | "f32x4.eq"
+  | "f32x4.le"
+  | "f32x4.ge"
+  | "f64x2.eq"
+  | "f64x2.le"
+  | "f64x2.ge";
 
 export type LoadOp = "f32.load" | "f64.load" | "v128.load" | "v128.load32_splat" | "v128.load64_splat";
 export type StoreOp = "f32.store" | "f64.store" | "v128.store";

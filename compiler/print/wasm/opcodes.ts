@@ -93,6 +93,14 @@ export const OPS: Record<WOp, Opcode> = {
   "f32x4.max": { simd: 0xe9 },
   "f64x2.min": { simd: 0xf4 },
   "f64x2.max": { simd: 0xf5 },
+  "f32x4.abs": { simd: 0xe0 },
+  "f64x2.abs": { simd: 0xec },
+  "f32x4.eq": { simd: 0x41 },
+  "f32x4.le": { simd: 0x45 },
+  "f32x4.ge": { simd: 0x46 },
+  "f64x2.eq": { simd: 0x47 },
+  "f64x2.le": { simd: 0x4b },
+  "f64x2.ge": { simd: 0x4c },
 };
 
 /** Loads and stores: the opcode and the natural alignment (log2 of bytes) given as the memarg's hint. */
