@@ -110,6 +110,8 @@ export class RowsTranslation {
   /** Variables it assigns (a run may not assign one it does not declare: rows.ts checks). */
   readonly assigned = new Set<string>();
   readonly bytes: number;
+  /** Locals holding tests (selects). */
+  private tests = 0;
   constructor(readonly scope: RowsScope) {
     this.bytes = scope.precision === "f64" ? 8 : 4;
   }
@@ -233,6 +235,26 @@ export class RowsTranslation {
     return type === "i32" ? op(I32_BINARY[o], current, this.int(value)) : op(F64_BINARY[o], current, this.f64(value));
   }
 
+  /**
+   * An `if` that only sets variables to values computed without memory (a running maximum:
+   * `if (at < 0 || t > best) { best = t; at = … }`) as selections, without a branch, which data
+   * (a pooling window's maximum) cannot mispredict: the test once, into a local, then each
+   * variable set to its new value or kept, in order (a later value may read an earlier one).
+   */
+  private selects(s: Stmt & { k: "if" }): WStmt[] | undefined {
+    if (reads(s.test) || s.body.length === 0 || !s.body.every((b) => b.k === "assign" && b.op === "=" && !reads(b.value))) return undefined;
+    const test = this.local(`if_${this.tests++}`, "i32");
+    const out: WStmt[] = [set(test, this.test(s.test))];
+    for (const b of s.body as (Stmt & { k: "assign" })[]) {
+      const t = this.scope.type(b.name);
+      if (t !== "i32" && t !== "f64") return refuse(`assignment of ${b.name}`);
+      const current = this.variable(b.name, t);
+      this.assigned.add(b.name);
+      out.push(set(b.name, op("select", this.combine(t, current, "=", b.value), current, get(test))));
+    }
+    return out;
+  }
+
   stmts(list: readonly Stmt[]): WStmt[] {
     return list.flatMap((s) => this.stmt(s));
   }
@@ -269,7 +291,7 @@ export class RowsTranslation {
         return vector ?? [wfor(v as string, from, to, s.step, this.stmts(s.body))];
       }
       case "if":
-        return [wif(this.test(s.test), this.stmts(s.body))];
+        return this.selects(s) ?? [wif(this.test(s.test), this.stmts(s.body))];
       case "block":
         return [comment(s.comment.replace(/\s+/g, " ")), ...this.stmts(s.body)];
       case "call":
