@@ -82,7 +82,32 @@ export type WOp =
   | "f32x4.ge"
   | "f64x2.eq"
   | "f64x2.le"
-  | "f64x2.ge";
+  | "f64x2.ge"
+  // Integer lanes (rows-vector.ts: a loop's integer variables, i32x4 beside f32x4, i64x2 beside f64x2).
+  | "i32x4.splat"
+  | "i64x2.splat"
+  | "i64.extend_i32_s"
+  | "i32.wrap_i64"
+  | "i32x4.extract_lane"
+  | "i64x2.extract_lane"
+  | "i32x4.add"
+  | "i32x4.sub"
+  | "i32x4.mul"
+  | "i64x2.add"
+  | "i64x2.sub"
+  | "i64x2.mul"
+  | "i32x4.eq"
+  | "i32x4.lt_s"
+  | "i32x4.gt_s"
+  | "i32x4.le_s"
+  | "i32x4.ge_s"
+  | "i64x2.eq"
+  | "i64x2.lt_s"
+  | "i64x2.gt_s"
+  | "i64x2.le_s"
+  | "i64x2.ge_s"
+  | "v128.and"
+  | "v128.or";
 
 export type LoadOp = "f32.load" | "f64.load" | "v128.load" | "v128.load32_splat" | "v128.load64_splat";
 export type StoreOp = "f32.store" | "f64.store" | "v128.store";
@@ -93,6 +118,8 @@ export type WExpr =
   | { readonly k: "op"; readonly op: WOp; readonly args: readonly WExpr[]; readonly lane?: number }
   /** A load from byte address `addr + offset`. */
   | { readonly k: "load"; readonly op: LoadOp; readonly addr: WExpr; readonly offset: number }
+  /** A vector of integer lanes (v128.const). */
+  | { readonly k: "vconst"; readonly shape: "i32x4" | "i64x2"; readonly values: readonly number[] }
   /** `test ? then : else` evaluating only the branch taken (WebAssembly's typed if), of type `type`. */
   | { readonly k: "if"; readonly type: ValType; readonly test: WExpr; readonly then: WExpr; readonly else: WExpr };
 
@@ -134,7 +161,13 @@ export const i32 = (value: number): WExpr => ({ k: "const", type: "i32", value }
 export const fconst = (type: "f32" | "f64", value: number): WExpr => ({ k: "const", type, value });
 export const get = (local: string): WExpr => ({ k: "get", local });
 export const op = (name: WOp, ...args: WExpr[]): WExpr => ({ k: "op", op: name, args });
-export const lane = (name: "f32x4.extract_lane" | "f64x2.extract_lane", value: WExpr, index: number): WExpr => ({ k: "op", op: name, args: [value], lane: index });
+export const lane = (name: "f32x4.extract_lane" | "f64x2.extract_lane" | "i32x4.extract_lane" | "i64x2.extract_lane", value: WExpr, index: number): WExpr => ({
+  k: "op",
+  op: name,
+  args: [value],
+  lane: index,
+});
+export const vconst = (shape: "i32x4" | "i64x2", values: readonly number[]): WExpr => ({ k: "vconst", shape, values });
 export const wload = (name: LoadOp, addr: WExpr, offset = 0): WExpr => ({ k: "load", op: name, addr, offset });
 export const set = (local: string, value: WExpr): WStmt => ({ k: "set", local, value });
 export const wstore = (name: StoreOp, addr: WExpr, offset: number, value: WExpr): WStmt => ({ k: "store", op: name, addr, offset, value });

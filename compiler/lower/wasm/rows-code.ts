@@ -169,10 +169,21 @@ export class RowsTranslation {
       case "sum":
         return e.terms.map((t) => this.int(t)).reduce((a, b) => op("i32.add", a, b));
       case "cond":
-        return choose("i32", this.test(e.test), this.int(e.then), this.int(e.else));
+        return this.select("i32", e);
       default:
         return refuse(`${e.k} as an integer`);
     }
+  }
+
+  /**
+   * `test ? then : else`: both sides computed and one selected, without a branch that data can
+   * mispredict (relu's gradient), when neither reads memory (a side JavaScript skips might reach
+   * outside it: im2col's padding); else only the side taken.
+   */
+  private select(type: "i32" | "f64", e: Expr & { k: "cond" }): WExpr {
+    const side = (x: Expr) => (type === "i32" ? this.int(x) : this.f64(x));
+    if (reads(e.then) || reads(e.else)) return choose(type, this.test(e.test), side(e.then), side(e.else));
+    return op("select", side(e.then), side(e.else), this.test(e.test));
   }
 
   /** A number as f64 (integers converted, as JavaScript holds them). */
@@ -203,7 +214,7 @@ export class RowsTranslation {
         return refuse(`call of ${e.fn}`);
       }
       case "cond":
-        return choose("f64", this.test(e.test), this.f64(e.then), this.f64(e.else));
+        return this.select("f64", e);
       default:
         return refuse(`${e.k} as a number`);
     }

@@ -6,7 +6,7 @@
 //   encodeModule({ pages: 2, functions: [gemm] })   // Uint8Array [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, …]
 
 import type { Local, ValType, WExpr, WFunc, WModule, WStmt } from "../../lower/wasm/code.js";
-import { CONTROL, EXTERNAL, FUNC_TYPE, MEMORY_OPS, OPS, type Opcode, SECTION, SIMD_PREFIX, VALTYPE } from "./opcodes.js";
+import { CONTROL, EXTERNAL, FUNC_TYPE, MEMORY_OPS, OPS, type Opcode, SECTION, SIMD_PREFIX, V128_CONST, VALTYPE } from "./opcodes.js";
 
 /** Unsigned LEB128. */
 export function uleb(n: number, out: number[] = []): number[] {
@@ -106,6 +106,14 @@ function functionBody(fn: WFunc): number[] {
         uleb(MEMORY_OPS[e.op].align, out);
         uleb(e.offset, out);
         break;
+      case "vconst": {
+        out.push(SIMD_PREFIX);
+        uleb(V128_CONST, out);
+        const view = new DataView(new ArrayBuffer(16));
+        e.values.forEach((x, i) => (e.shape === "i32x4" ? view.setInt32(i * 4, x, true) : view.setBigInt64(i * 8, BigInt(x), true)));
+        for (let i = 0; i < 16; i++) out.push(view.getUint8(i));
+        break;
+      }
       case "if":
         expr(e.test);
         out.push(CONTROL.if, VALTYPE[e.type]);

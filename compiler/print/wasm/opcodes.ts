@@ -25,6 +25,8 @@ export const CONTROL = {
 } as const;
 
 export const SIMD_PREFIX = 0xfd;
+/** v128.const (after the prefix), followed by its 16 bytes. */
+export const V128_CONST = 0x0c;
 
 /** An instruction: a one-byte opcode, or a SIMD opcode (after the 0xFD prefix). */
 export type Opcode = { readonly byte: number } | { readonly simd: number };
@@ -101,6 +103,30 @@ export const OPS: Record<WOp, Opcode> = {
   "f64x2.eq": { simd: 0x47 },
   "f64x2.le": { simd: 0x4b },
   "f64x2.ge": { simd: 0x4c },
+  "i32x4.splat": { simd: 0x11 },
+  "i64x2.splat": { simd: 0x12 },
+  "i64.extend_i32_s": { byte: 0xac },
+  "i32.wrap_i64": { byte: 0xa7 },
+  "i32x4.extract_lane": { simd: 0x1b },
+  "i64x2.extract_lane": { simd: 0x1d },
+  "i32x4.add": { simd: 0xae },
+  "i32x4.sub": { simd: 0xb1 },
+  "i32x4.mul": { simd: 0xb5 },
+  "i64x2.add": { simd: 0xce },
+  "i64x2.sub": { simd: 0xd1 },
+  "i64x2.mul": { simd: 0xd5 },
+  "i32x4.eq": { simd: 0x37 },
+  "i32x4.lt_s": { simd: 0x39 },
+  "i32x4.gt_s": { simd: 0x3b },
+  "i32x4.le_s": { simd: 0x3d },
+  "i32x4.ge_s": { simd: 0x3f },
+  "i64x2.eq": { simd: 0xd6 },
+  "i64x2.lt_s": { simd: 0xd8 },
+  "i64x2.gt_s": { simd: 0xd9 },
+  "i64x2.le_s": { simd: 0xda },
+  "i64x2.ge_s": { simd: 0xdb },
+  "v128.and": { simd: 0x4e },
+  "v128.or": { simd: 0x50 },
 };
 
 /** Loads and stores: the opcode and the natural alignment (log2 of bytes) given as the memarg's hint. */

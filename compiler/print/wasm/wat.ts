@@ -25,6 +25,8 @@ export function exprWat(e: WExpr): string {
       return `(${e.op}${e.lane === undefined ? "" : ` ${e.lane}`} ${e.args.map(exprWat).join(" ")})`;
     case "load":
       return `(${e.op}${e.offset ? ` offset=${e.offset}` : ""} ${exprWat(e.addr)})`;
+    case "vconst":
+      return `(v128.const ${e.shape} ${e.values.join(" ")})`;
     case "if":
       return `(if (result ${e.type}) ${exprWat(e.test)} (then ${exprWat(e.then)}) (else ${exprWat(e.else)}))`;
   }
