@@ -5,7 +5,8 @@
 // promoted when loaded and demoted when stored, so each operation is the one JavaScript performs,
 // in the same order, and the results are the JavaScript kernels' bit for bit in both precisions
 // (IEEE +, −, ×, ÷, √, min and max are correctly rounded and deterministic in both). The
-// innermost loops over contiguous elements run as vectors (rows-vector.ts) where that keeps them so.
+// innermost loops over contiguous elements run as vectors (rows-vector.ts, through RowsScope.vector)
+// where that keeps them so.
 //
 //   for (let i3 = 0; i3 < 32; i3++) c1[b * 25088 + i3] = Math.max(Kx_c1[b * 25088 + i3]! + p[288 + i3]!, 0);
 //   ->  (f32.store offset=… (…) (f32.demote_f64 (f64.max (f64.add (f64.promote_f32 (f32.load …)) …) (f64.const 0))))
@@ -16,7 +17,6 @@
 import { type Expr, type Stmt, children } from "../../ir/code.js";
 import { type ValType, type WExpr, type WStmt, choose, comment, fconst, get, i32, iadd, imul, op, set, wfor, wif, wload, wstore } from "./code.js";
 import type { Precision } from "./gemm.js";
-import { vectorLoop } from "./rows-vector.js";
 
 /** A statement or expression the translation cannot express: it stays JavaScript. */
 export class Untranslatable extends Error {}
@@ -78,6 +78,8 @@ export interface RowsScope {
   type(name: string): NumType;
   /** An array's byte address: a buffer's, or a parameter's (then a free array); throws Untranslatable for others. */
   array(name: string, written: boolean): WExpr;
+  /** A loop as vector code (rows-vector.ts), or undefined to translate it one element at a time. */
+  vector?(t: RowsTranslation, loop: Stmt & { k: "for" }): WStmt[] | undefined;
 }
 
 /** Whether `e` reads memory (a branch that may be skipped must not be evaluated when it does). */
@@ -298,7 +300,7 @@ export class RowsTranslation {
         const v = s.from ? this.local(s.v, "i32") : (this.variable(s.v, "i32"), s.v);
         const to = s.whole && s.step > 1 ? op("i32.sub", this.int(s.to), i32(s.step - 1)) : this.int(s.to);
         const from = s.from ? this.int(s.from) : get(s.v);
-        const vector = s.from ? vectorLoop(this, s) : undefined;
+        const vector = s.from ? this.scope.vector?.(this, s) : undefined;
         return vector ?? [wfor(v as string, from, to, s.step, this.stmts(s.body))];
       }
       case "if":
