@@ -190,6 +190,7 @@ export class RowsTranslation {
 
   /** A number as f64 (integers converted, as JavaScript holds them). */
   f64(e: Expr): WExpr {
+    if (e.k === "call" && !MATH.has(e.fn)) return refuse(`call of ${e.fn}`);
     const t = this.type(e);
     if (t === "i32") return op("f64.convert_i32_s", this.int(e));
     if (t !== "f64") return refuse(`${e.k} as a number`);
