@@ -74,46 +74,44 @@ describe("nnc MODEL.nn -o MODEL.js --kernels wasm in a browser", () => {
 });
 
 async function inBrowser(name: string, source: string, X: number[][], Y: number[][]): Promise<void> {
-  {
-    const { code } = await compile(source, `${name}.nn`, { language: "js", kernels: "wasm" });
-    if (name === CNN.name) expect(code).toMatch(/exports\.\w+_loop\d+\(/);
-    const browser = await chromium.launch({
-      executablePath: browserExecutable(),
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  const { code } = await compile(source, `${name}.nn`, { language: "js", kernels: "wasm" });
+  if (name === CNN.name) expect(code).toMatch(/exports\.\w+_loop\d+\(/);
+  const browser = await chromium.launch({
+    executablePath: browserExecutable(),
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on("pageerror", (e) => errors.push(e.message));
+    tab.on("console", (msg) => {
+      if (msg.type() === "error") errors.push(msg.text());
     });
-    try {
-      const tab = await browser.newPage();
-      const errors: string[] = [];
-      tab.on("pageerror", (e) => errors.push(e.message));
-      tab.on("console", (msg) => {
-        if (msg.type() === "error") errors.push(msg.text());
-      });
-      await tab.route("http://nnc.test/**", (route) => {
-        const path = new URL(route.request().url()).pathname;
-        if (path === "/index.html") return route.fulfill({ contentType: "text/html", body: page(name, X, Y) });
-        if (path === `/${name}.js`) return route.fulfill({ contentType: "text/javascript", body: code });
-        return route.fulfill({ status: 404, body: "" });
-      });
-      await tab.goto("http://nnc.test/index.html");
-      const result = (await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 20_000 }).then((h) => h.jsonValue())) as {
-        early: string;
-        kernels: string;
-        loss: number[];
-        predictions: number[];
-      };
-      expect(errors).toEqual([]);
-      // Either a prediction works at once, or it says to await ready(): never a wrong number.
-      expect(result.early).toMatch(new RegExp(`^(no error|${name}: its WebAssembly kernels are still compiling: await ready\\(\\) before the first prediction.*)$`));
-      expect(result.kernels).toBe("wasm");
-      const mod = (await importCode(code, "js")) as Awaited<ReturnType<typeof importCode>> & { ready(): Promise<string> };
-      expect(await mod.ready()).toBe("wasm");
-      const params = mod.init(1);
-      const history = mod.fit(params, X, Y, { epochs: 5, batchSize: 2, seed: 1 });
-      result.loss.forEach((l, i) => expect(l).toBeCloseTo(history.history.loss[i]!, 12));
-      const expected = Array.from(mod.predictBatch(params, X));
-      result.predictions.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 12));
-    } finally {
-      await browser.close();
-    }
+    await tab.route("http://nnc.test/**", (route) => {
+      const path = new URL(route.request().url()).pathname;
+      if (path === "/index.html") return route.fulfill({ contentType: "text/html", body: page(name, X, Y) });
+      if (path === `/${name}.js`) return route.fulfill({ contentType: "text/javascript", body: code });
+      return route.fulfill({ status: 404, body: "" });
+    });
+    await tab.goto("http://nnc.test/index.html");
+    const result = (await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 20_000 }).then((h) => h.jsonValue())) as {
+      early: string;
+      kernels: string;
+      loss: number[];
+      predictions: number[];
+    };
+    expect(errors).toEqual([]);
+    // Either a prediction works at once, or it says to await ready(): never a wrong number.
+    expect(result.early).toMatch(new RegExp(`^(no error|${name}: its WebAssembly kernels are still compiling: await ready\\(\\) before the first prediction.*)$`));
+    expect(result.kernels).toBe("wasm");
+    const mod = (await importCode(code, "js")) as Awaited<ReturnType<typeof importCode>> & { ready(): Promise<string> };
+    expect(await mod.ready()).toBe("wasm");
+    const params = mod.init(1);
+    const history = mod.fit(params, X, Y, { epochs: 5, batchSize: 2, seed: 1 });
+    result.loss.forEach((l, i) => expect(l).toBeCloseTo(history.history.loss[i]!, 12));
+    const expected = Array.from(mod.predictBatch(params, X));
+    result.predictions.forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 12));
+  } finally {
+    await browser.close();
   }
 }
