@@ -22,9 +22,36 @@
 // (+, −, ×, ÷, √; of float32 operands, then exact ones: max, min, abs, negation, selection) that
 // no comparison reads, and variables holding no rounded value: f32 loops of more stay scalar.
 
-import { type Expr, type Stmt, children, mentions } from "../../ir/code.js";
+import { type Expr, type Stmt, children, mapExpr, mentions, num } from "../../ir/code.js";
 import { type WExpr, type WOp, type WStmt, fconst, get, i32, iadd, imul, lane, op, set, vconst, wfor, wload, wstore } from "./code.js";
 import { type RowsTranslation, reads, splitConstant } from "./rows-code.js";
+
+/** Inner loops of at most this many passes are unrolled. */
+const UNROLL = 4;
+
+/** The statements with the variable `name` replaced by the literal `value`. */
+function substitute(stmts: readonly Stmt[], name: string, value: number): Stmt[] {
+  const e = (x: Expr) => mapExpr(x, (y) => (y.k === "var" && y.name === name ? num(value) : undefined));
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "decl":
+      case "assign":
+        return { ...s, value: e(s.value) };
+      case "store":
+        return { ...s, index: e(s.index), value: e(s.value) };
+      case "for":
+        return { ...s, ...(s.from ? { from: e(s.from) } : {}), to: e(s.to), body: substitute(s.body, name, value) };
+      case "if":
+        return { ...s, test: e(s.test), body: substitute(s.body, name, value) };
+      case "block":
+        return { ...s, body: substitute(s.body, name, value) };
+      case "call":
+        return { ...s, args: s.args.map(e) };
+      case "return":
+        return { ...s, value: e(s.value) };
+    }
+  });
+}
 
 class NotVector extends Error {}
 const no = (): never => {
@@ -137,6 +164,12 @@ class VectorBody {
       case "for": {
         // A loop inside (a pooling window's rows and columns): scalar, the same for every lane.
         if (mask || !s.from || s.whole || s.step < 1 || this.varies(s.from) || this.varies(s.to)) return no();
+        // A few passes (a 2 × 2 window): unrolled, the index at each a literal.
+        if (s.from.k === "num" && s.to.k === "num" && (s.to.value - s.from.value) / s.step <= UNROLL) {
+          const out: WStmt[] = [];
+          for (let k = s.from.value; k < s.to.value; k += s.step) out.push(...this.stmts(substitute(s.body, s.v, k), undefined));
+          return out;
+        }
         this.t.declared.add(s.v);
         const v = this.t.local(s.v, "i32");
         return [wfor(v, this.t.int(s.from), this.t.int(s.to), s.step, this.stmts(s.body, undefined))];
