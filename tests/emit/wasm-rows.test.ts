@@ -131,3 +131,26 @@ describe("--kernels wasm: the row loops in WebAssembly compute what their JavaSc
     }, 60_000);
   }
 });
+
+describe("--kernels wasm: the row helpers' names", () => {
+  it("never take a name the model's tensors give its buffers (a tensor named predictRows_loop1)", async () => {
+    const source = `model clash
+input  img[8, 8, 2]
+target y[3]
+
+predictRows_loop1 = conv2d(img, 4, 3, padding = "same", activation = relu)
+p1  = max_pool2d(predictRows_loop1, 2)
+f   = flatten(p1)
+out = dense(f, 3, softmax)
+
+loss categorical_crossentropy(out, y)
+optimizer adam(lr = 0.01)
+`;
+    const { code } = await compile(source, "clash.nn", { kernels: "wasm" });
+    expect(code).toMatch(/^const predictRows_loop1 = /m);
+    expect(code).toMatch(/exports\.predictRows_loop2\(/);
+    const mod = (await importCode(code)) as unknown as Module;
+    expect(await mod.ready()).toBe("wasm");
+    expect(mod.predictBatch(mod.init(1), new Float64Array(2 * 128).fill(0.5)).length).toBe(6);
+  });
+});

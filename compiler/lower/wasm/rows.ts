@@ -13,15 +13,15 @@
 // calls, returns, the optimizer's state arrays), declarations that JavaScript after the run
 // reads, assignments of variables the run does not declare, and runs below MIN_WORK (rows-runs.ts).
 
-import type { Expr, Stmt } from "../../ir/code.js";
+import { type Expr, type Stmt, namesUsed } from "../../ir/code.js";
 import type { Fn, Program } from "../program.js";
 import { PAGE_BYTES, type WFunc } from "./code.js";
 import type { Stage } from "./part.js";
 import { type RowsContext, moveRuns } from "./rows-runs.js";
 
-/** The helpers' names: `${kernel}_loop${k}`, never one the program has. */
+/** The helpers' names: `${kernel}_loop${k}`, never one the program has (a function, a buffer named after the model's tensors, a local). */
 function namer(program: Program): (fn: Fn) => () => string {
-  const taken = new Set(program.functions.map((f) => f.name));
+  const taken = new Set([...program.functions.map((f) => f.name), ...program.buffers.map((b) => b.name), ...program.functions.flatMap((f) => [...namesUsed(f.body)])]);
   return (fn) => {
     const base = fn.name.replace(/InMemory$/, "");
     return () => {
