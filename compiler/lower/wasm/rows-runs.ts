@@ -23,7 +23,7 @@ import { vectorLoop } from "./rows-vector.js";
 export const MIN_WORK = 64;
 
 /** Kernel arrays a run may use, and how: read-only ones may not be written. */
-const ROW_ARRAYS: Record<string, "read" | "write"> = { X: "read", Y: "read", p: "read", g: "write", outputs: "write" };
+export const ROW_ARRAYS: Record<string, "read" | "write"> = { X: "read", Y: "read", p: "read", g: "write", outputs: "write" };
 
 /** Estimated element operations of the statements per call (see MIN_WORK). */
 export function work(stmts: readonly Stmt[]): number {

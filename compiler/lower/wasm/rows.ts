@@ -17,7 +17,7 @@ import { type Expr, type Stmt, namesUsed } from "../../ir/code.js";
 import type { Fn, Program } from "../program.js";
 import { PAGE_BYTES, type WFunc } from "./code.js";
 import type { Stage } from "./part.js";
-import { type RowsContext, moveRuns } from "./rows-runs.js";
+import { ROW_ARRAYS, type RowsContext, moveRuns } from "./rows-runs.js";
 
 /** The helpers' names: `${kernel}_loop${k}`, never one the program has (a function, a buffer named after the model's tensors, a local). */
 function namer(program: Program): (fn: Fn) => () => string {
@@ -111,7 +111,9 @@ export function offloadRows(program: Program, stageOf: (param: string) => Pick<S
         end += Math.ceil((stage.length * bytes) / 16) * 16;
         stages.push(stage);
       }
-      if (use === "write") stage.copyOut = true;
+      // An array a run may write (g, outputs) goes back even when this run only reads it: the
+      // kernel's JavaScript may write it, into the staged copy.
+      if (use === "write" || ROW_ARRAYS[param] === "write") stage.copyOut = true;
       stage.copyIn = true;
     }
   }
