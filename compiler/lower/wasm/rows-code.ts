@@ -257,7 +257,7 @@ export class RowsTranslation {
    */
   private selects(s: Stmt & { k: "if" }): WStmt[] | undefined {
     if (reads(s.test) || s.body.length === 0 || !s.body.every((b) => b.k === "assign" && b.op === "=" && !reads(b.value))) return undefined;
-    const test = this.local(`if_${this.tests++}`, "i32");
+    const test = this.local(`test:${this.tests++}`, "i32");
     const out: WStmt[] = [set(test, this.test(s.test))];
     for (const b of s.body as (Stmt & { k: "assign" })[]) {
       const t = this.scope.type(b.name);

@@ -137,8 +137,9 @@ class VectorBody {
     return list.flatMap((s) => this.stmt(s, mask));
   }
 
+  /** A variable's vector local (`best:v`: no JavaScript name has a colon, so none clashes with it). */
   private local(name: string): string {
-    return this.t.local(`${name}_v`, "v128");
+    return this.t.local(`${name}:v`, "v128");
   }
 
   private stmt(s: Stmt, mask: string | undefined): WStmt[] {
@@ -177,7 +178,7 @@ class VectorBody {
       case "if": {
         if (reads(s.test)) return no();
         const test = this.mask(s.test);
-        const local = this.t.local(`mask_${this.temps++}`, "v128");
+        const local = this.t.local(`mask:${this.temps++}`, "v128");
         return [set(local, mask ? op("v128.and", get(mask), test) : test), ...this.stmts(s.body, local)];
       }
       case "block":
@@ -201,8 +202,8 @@ class VectorBody {
     // element's operation is the one JavaScript performs).
     const [rest, c] = splitConstant(s.index);
     const base = this.t.address(s.array, { k: "num", value: c }, true);
-    const indices = this.t.local(`scatter_${this.temps}`, "v128");
-    const values = this.t.local(`values_${this.temps++}`, "v128");
+    const indices = this.t.local(`scatter:${this.temps}`, "v128");
+    const values = this.t.local(`values:${this.temps++}`, "v128");
     const out: WStmt[] = [set(indices, rest ? this.expr(rest, "i", { roundings: Infinity }) : no()), set(values, value)];
     for (let l = 0; l < this.lanes; l++) {
       const index = this.f32 ? lane("i32x4.extract_lane", get(indices), l) : op("i32.wrap_i64", lane("i64x2.extract_lane", get(indices), l));
