@@ -92,7 +92,7 @@ export function wasmGlue(part: WasmPart, model: string, typed: boolean): WasmGlu
     ? [
         `/** The WebAssembly functions: matrix products, arrays passed as byte offsets in the memory. */`,
         `interface WasmExports {`,
-        ...module.functions.map((f) => `  ${f.name}(${f.params.map(([n]) => `${n}: number`).join(", ")}): void;`),
+        ...module.functions.map((f) => `  ${f.name}(${f.params.map(([n]) => `${n}: number`).join(", ")}): ${f.result ? "number" : "void"};`),
         `}`,
         ``,
       ]

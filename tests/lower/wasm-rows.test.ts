@@ -6,7 +6,8 @@
 // they should be, scalar where f32 lanes would round differently) and their scalar tails. And
 // what stays JavaScript: calls (Math.exp, rng.uniform()), returns, arrays outside the memory,
 // stores into read-only kernel arrays, declarations JavaScript reads after the run, assignments
-// of variables declared before it, and runs below MIN_WORK.
+// of more than one variable declared before it (one is a reduction: the helper returns it), and
+// runs below MIN_WORK.
 
 import { describe, expect, it } from "vitest";
 import {
@@ -168,12 +169,20 @@ describe("what stays JavaScript", () => {
     let k = 0;
     const { body, moved: runs } = moveRuns(fn, { buffers, precision: "f64" }, () => `kernel_loop${++k}`);
     // The zeroing moves; m (read by the product after exp) stays, and so does exp; the product
-    // moves with m as its parameter (and the small loop after it, together enough work); total is
-    // read by the return and assigned by a loop after its declaration: both stay.
-    expect(runs.map((r) => r.fn.params.map(([n]) => n))).toEqual([[], ["m"]]);
-    expect(body.map((s) => s.k)).toEqual(["call", "decl", "for", "call", "decl", "for", "return"]);
+    // moves with m as its parameter (and the small loop after it, together enough work); total,
+    // read by the return, stays declared in JavaScript, and the loop summing into it moves as a
+    // reduction: `total = kernel_loop3(total)`.
+    expect(runs.map((r) => r.fn.params.map(([n]) => n))).toEqual([[], ["m"], ["total"]]);
+    expect(body.map((s) => s.k)).toEqual(["call", "decl", "for", "call", "decl", "assign", "return"]);
     expect(body[2]).toEqual(exp);
     expect(runs[1]!.fn.body).toHaveLength(2);
+    expect(runs[2]!.fn.returns).toBe("number");
+    expect(runs[2]!.wasm.result?.type).toBe("f64");
+    // A run assigning two variables declared before it keeps the second's statements in JavaScript.
+    const two = kernel([decl("let", "s", num(0)), decl("let", "q", num(0)), big([assign("s", "+=", at("a", i))]), big([assign("q", "+=", at("b", i))]), ret(binary("+", v("s"), v("q")))]);
+    const kept = moveRuns(two, { buffers, precision: "f64" }, () => "two");
+    expect(kept.moved.map((r) => r.fn.params.map(([n]) => n))).toEqual([["s"]]);
+    expect(kept.body.map((s) => s.k)).toEqual(["decl", "decl", "assign", "for", "return"]);
     // Alone, a run of fewer than MIN_WORK element operations stays; of MIN_WORK, moves.
     const small = (count: number) => moveRuns(kernel([loop("i", 0, count, [store("c", i, "=", num(1))])]), { buffers, precision: "f64" }, () => "s").moved.length;
     expect([small(MIN_WORK - 1), small(MIN_WORK)]).toEqual([0, 1]);
@@ -181,4 +190,36 @@ describe("what stays JavaScript", () => {
     const intoX = kernel([big([store("X", i, "=", num(0))])], [["X", "Vec"]]);
     expect(moveRuns(intoX, { buffers, precision: "f64" }, () => "x").moved).toEqual([]);
   });
+});
+
+describe("a reduction (a sum into a variable declared before the run)", () => {
+  for (const precision of ["f64", "f32"] as const) {
+    it(`returns what the JavaScript sums, and stores what it stores (${precision})`, () => {
+      const body = [
+        decl("let", "s", num(0.5)),
+        loop("i", 0, N, [assign("s", "+=", mul(at("a", i), at("b", i))), store("c", i, "=", v("s"))]),
+        store("d", num(1), "=", v("s")),
+        ret(v("s")),
+      ];
+      const bytes = precision === "f64" ? 8 : 4;
+      const buffers = new Map(BUFFERS.map((name, k) => [name, k * SIZE * bytes]));
+      const { body: kept, moved: runs } = moveRuns(kernel(body), { buffers, precision }, () => "sum");
+      expect(kept.map((x) => x.k)).toEqual(["decl", "assign", "return"]);
+      const fn = runs[0]!.wasm;
+      expect(fn.params).toEqual([["s", "f64"]]);
+      const Vec = precision === "f64" ? Float64Array : Float32Array;
+      const fill = (views: (Float64Array | Float32Array)[]) => views.forEach((view, k) => view.forEach((_, j) => (view[j] = ((j * 7 + k * 3) % 13) / 3 - 2)));
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+      const inWasm = BUFFERS.map((_, k) => new Vec(memory.buffer, k * SIZE * bytes, SIZE));
+      fill(inWasm);
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(encodeModule({ pages: 1, functions: [fn] })), { env: { memory } });
+      const sum = (instance.exports[fn.name] as (s: number) => number)(0.5);
+      const inJs = BUFFERS.map(() => new Vec(SIZE));
+      fill(inJs);
+      const expected = new Function(...BUFFERS, "n", printStatements(body, "", false).join("\n"))(...inJs, N) as number;
+      expect(sum).toBe(expected);
+      expect(inWasm.map((x) => Array.from(x))).toEqual(inJs.map((x) => Array.from(x)));
+      expect(functionWat(fn)).toContain("(result f64)");
+    });
+  }
 });

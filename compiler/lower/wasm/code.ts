@@ -142,6 +142,8 @@ export interface WFunc {
   params: readonly Local[];
   locals: readonly Local[];
   body: readonly WStmt[];
+  /** What it returns (after the body), if anything: a row loop's reduction (rows-runs.ts). */
+  result?: { type: "i32" | "f64"; value: WExpr };
   /** What the function computes (a comment in the text form). */
   doc: string;
 }

@@ -8,7 +8,7 @@
 //   moveRuns(predictRowsInMemory, ctx, name)
 //     -> body: …, predictRows_loop2(p, n), …; moved: [{ fn: predictRows_loop2 (wasm), wasm: WFunc, arrays: p read }]
 
-import { type Expr, type Stmt, callStmt, children, v } from "../../ir/code.js";
+import { type Expr, type Stmt, assign, call, callStmt, children, ret, v } from "../../ir/code.js";
 import type { Fn } from "../program.js";
 import { type WExpr, type WFunc, type WStmt, get, i32 } from "./code.js";
 import { type NumType, RowsTranslation, Untranslatable, join, refuse, typeOf } from "./rows-code.js";
@@ -163,6 +163,7 @@ function translate(
   types: (name: string) => NumType,
   ctx: RowsContext,
   arrays?: Map<string, "read" | "write">,
+  reduction?: string,
 ): { t: RowsTranslation; body: WStmt[] } {
   const vecParams = new Set(fn.params.filter(([, t]) => t === "Vec").map(([n]) => n));
   const t = new RowsTranslation({
@@ -180,8 +181,8 @@ function translate(
     },
   });
   const body = t.stmts(stmts);
-  // A single statement may assign what an earlier one of its run declares; a whole run may not.
-  if (arrays) for (const a of t.assigned) if (t.free.has(a)) refuse(`assignment of ${a}, declared outside`);
+  // A single statement may assign what an earlier one of its run declares; a whole run only its reduction.
+  if (arrays) for (const a of t.assigned) if (t.free.has(a) && a !== reduction) refuse(`assignment of ${a}, declared outside`);
   return { t, body };
 }
 
@@ -217,10 +218,11 @@ export function moveRuns(fn: Fn, ctx: RowsContext, name: () => string): { body: 
         const run = stmts.slice(i, j);
         const inside = nameCounts(run);
         const own = declared(run);
+        const reduction = reductionOf(run, own, types);
         for (let k = i; k < j; k++) {
           const s = stmts[k]!;
           const leaks = [...exported([s])].some((d) => (total.get(d) ?? 0) > (inside.get(d) ?? 0));
-          const assignsOuter = [...nameCounts([s]).keys()].some((n) => assignedIn(s, n) && !own.has(n));
+          const assignsOuter = [...assignedNames([s])].some((n) => !own.has(n) && n !== reduction);
           if (leaks || assignsOuter) {
             good[k] = false;
             changed = true;
@@ -246,9 +248,10 @@ export function moveRuns(fn: Fn, ctx: RowsContext, name: () => string): { body: 
         continue;
       }
       const arrays = new Map<string, "read" | "write">();
+      const reduction = reductionOf(run, declared(run), types);
       let translated: ReturnType<typeof translate>;
       try {
-        translated = translate(run, fn, types, ctx, arrays);
+        translated = translate(run, fn, types, ctx, arrays, reduction);
       } catch (error) {
         if (!(error instanceof Untranslatable)) throw error;
         out.push(...run);
@@ -260,28 +263,51 @@ export function moveRuns(fn: Fn, ctx: RowsContext, name: () => string): { body: 
       const numbers = [...t.free];
       const lines = comments(run);
       const doc = `Row loops in WebAssembly (its JavaScript fallback below): ${lines.length > 0 ? lines.join("; ") : fn.name}`;
+      // A reduction comes in as a parameter and goes back as the result: `total = helper(…, total)`.
+      const result = reduction ? { type: t.free.get(reduction)!, value: get(reduction) } : undefined;
       moved.push({
-        fn: { name: helper, params: [...arrayParams.map((n) => [n, "Vec"] as const), ...numbers.map(([n]) => [n, "number"] as const)], returns: "void", doc, body: run, tokens: 0, wasm: helper },
+        fn: {
+          name: helper,
+          params: [...arrayParams.map((n) => [n, "Vec"] as const), ...numbers.map(([n]) => [n, "number"] as const)],
+          returns: reduction ? "number" : "void",
+          doc,
+          body: reduction ? [...run, ret(v(reduction))] : run,
+          tokens: 0,
+          wasm: helper,
+        },
         wasm: {
           name: helper,
           params: [...arrayParams.map((n) => [n, "i32"] as const), ...numbers],
           locals: [...t.locals].filter(([n]) => !t.free.has(n) && !arrayParams.includes(n)),
           body,
+          ...(result ? { result } : {}),
           doc: `${fn.name}: ${lines.length > 0 ? lines.join("\n") : "row loops"}`,
         },
         arrays,
       });
-      out.push(callStmt(helper, [...arrayParams, ...numbers.map(([n]) => n)].map((n) => v(n))));
+      const args = [...arrayParams, ...numbers.map(([n]) => n)].map((n) => v(n));
+      out.push(reduction ? assign(reduction, "=", call(helper, ...args)) : callStmt(helper, args));
     }
     return out;
   };
   return { body: list(fn.body), moved };
 }
 
-/** Whether `s` assigns the variable `name` (an assignment, or a loop continuing over it). */
-function assignedIn(s: Stmt, name: string): boolean {
-  if (s.k === "assign") return s.name === name;
-  if (s.k === "for") return (!s.from && s.v === name) || s.body.some((b) => assignedIn(b, name));
-  if (s.k === "if" || s.k === "block") return s.body.some((b) => assignedIn(b, name));
-  return false;
+/** The variables the statements assign (assignments, and loops continuing over one), in order. */
+function assignedNames(stmts: readonly Stmt[], out = new Set<string>()): Set<string> {
+  for (const s of stmts) {
+    if (s.k === "assign") out.add(s.name);
+    if (s.k === "for" && !s.from) out.add(s.v);
+    if (s.k === "for" || s.k === "if" || s.k === "block") assignedNames(s.body, out);
+  }
+  return out;
+}
+
+/**
+ * The one variable declared before the run that the run may assign (a sum: `total += …`, a norm's
+ * squares): the first it assigns, if a number. The helper returns its new value.
+ */
+function reductionOf(run: readonly Stmt[], own: ReadonlySet<string>, types: (name: string) => NumType): string | undefined {
+  const first = [...assignedNames(run)].find((n) => !own.has(n));
+  return first !== undefined && (types(first) === "i32" || types(first) === "f64") ? first : undefined;
 }

@@ -13,7 +13,7 @@
 // calls, returns, the optimizer's state arrays), declarations that JavaScript after the run
 // reads, assignments of variables the run does not declare, and runs below MIN_WORK (rows-runs.ts).
 
-import { type Expr, type Stmt, namesUsed } from "../../ir/code.js";
+import { type Call, type Stmt, namesUsed } from "../../ir/code.js";
 import type { Fn, Program } from "../program.js";
 import { PAGE_BYTES, type WFunc } from "./code.js";
 import type { Stage } from "./part.js";
@@ -33,10 +33,12 @@ function namer(program: Program): (fn: Fn) => () => string {
   };
 }
 
-/** The functions each function calls, directly. */
-function calls(stmts: readonly Stmt[], out: { fn: string; args: readonly Expr[] }[] = []): { fn: string; args: readonly Expr[] }[] {
+/** The calls the statements make (as statements, or for a value), at any depth. */
+function calls(stmts: readonly Stmt[], out: Call[] = []): Call[] {
   for (const s of stmts) {
     if (s.k === "call") out.push(s);
+    // `const sq = trainStep_8(n)`, `total = gradRows_loop5(…)`, `return f(…)`.
+    if ((s.k === "decl" || s.k === "assign" || s.k === "return") && s.value.k === "call") out.push(s.value);
     if (s.k === "for" || s.k === "block" || s.k === "if") calls(s.body, out);
   }
   return out;

@@ -5,7 +5,7 @@
 //
 //   encodeModule({ pages: 2, functions: [gemm] })   // Uint8Array [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, …]
 
-import type { Local, ValType, WExpr, WFunc, WModule, WStmt } from "../../lower/wasm/code.js";
+import type { ValType, WExpr, WFunc, WModule, WStmt } from "../../lower/wasm/code.js";
 import { CONTROL, EXTERNAL, FUNC_TYPE, MEMORY_OPS, OPS, type Opcode, SECTION, SIMD_PREFIX, V128_CONST, VALTYPE } from "./opcodes.js";
 
 /** Unsigned LEB128. */
@@ -172,6 +172,7 @@ function functionBody(fn: WFunc): number[] {
     }
   };
   fn.body.forEach(stmt);
+  if (fn.result) expr(fn.result.value);
   out.push(CONTROL.end);
   return out;
 }
@@ -190,18 +191,21 @@ function vector<T>(items: readonly T[], each: (item: T, out: number[]) => void):
 }
 
 export function encodeModule(m: WModule): Uint8Array<ArrayBuffer> {
-  const signature = (params: readonly Local[]) => params.map(([, t]) => t).join(",");
+  // A type: its parameters' types, then after `->` its result's, if any.
+  const signature = (fn: WFunc) => `${fn.params.map(([, t]) => t).join(",")}->${fn.result?.type ?? ""}`;
   const types: string[] = [];
-  for (const fn of m.functions) if (!types.includes(signature(fn.params))) types.push(signature(fn.params));
+  for (const fn of m.functions) if (!types.includes(signature(fn))) types.push(signature(fn));
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   section(
     SECTION.type,
     vector(types, (sig, o) => {
       o.push(FUNC_TYPE);
-      const params = sig === "" ? [] : (sig.split(",") as ValType[]);
+      const [inputs, output] = sig.split("->") as [string, string];
+      const params = inputs === "" ? [] : (inputs.split(",") as ValType[]);
       uleb(params.length, o);
       for (const t of params) o.push(VALTYPE[t]);
-      uleb(0, o);
+      uleb(output === "" ? 0 : 1, o);
+      if (output !== "") o.push(VALTYPE[output as ValType]);
     }),
     out,
   );
@@ -216,7 +220,7 @@ export function encodeModule(m: WModule): Uint8Array<ArrayBuffer> {
     }),
     out,
   );
-  section(SECTION.function, vector(m.functions, (fn, o) => uleb(types.indexOf(signature(fn.params)), o)), out);
+  section(SECTION.function, vector(m.functions, (fn, o) => uleb(types.indexOf(signature(fn)), o)), out);
   section(
     SECTION.export,
     vector(

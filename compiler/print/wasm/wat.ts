@@ -70,9 +70,10 @@ export function functionWat(fn: WFunc): string {
   const out: string[] = [];
   for (const line of fn.doc.split("\n")) out.push(`  ;; ${line}`);
   const params = fn.params.map(([n, t]) => `(param $${n} ${t})`).join(" ");
-  out.push(`  (func $${fn.name} (export "${fn.name}")${params ? ` ${params}` : ""}`);
+  out.push(`  (func $${fn.name} (export "${fn.name}")${params ? ` ${params}` : ""}${fn.result ? ` (result ${fn.result.type})` : ""}`);
   for (const [n, t] of fn.locals) out.push(`    (local $${n} ${t})`);
   stmtLines(fn.body, "    ", out);
+  if (fn.result) out.push(`    ${exprWat(fn.result.value)}`);
   out[out.length - 1] += ")";
   return out.join("\n");
 }
