@@ -12,7 +12,8 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/compile.js";
+import { compile, lowerSource } from "../../compiler/compile.js";
+import { moduleWat } from "../../compiler/print/wasm/wat.js";
 import { ROOT } from "../../scripts/examples.js";
 import { importCode } from "../helpers/generated.js";
 
@@ -152,5 +153,23 @@ optimizer adam(lr = 0.01)
     const mod = (await importCode(code)) as unknown as Module;
     expect(await mod.ready()).toBe("wasm");
     expect(mod.predictBatch(mod.init(1), new Float64Array(2 * 128).fill(0.5)).length).toBe(6);
+  });
+});
+
+describe("--kernels wasm: the row functions in --emit wat", () => {
+  it("say which model lines they compute: the CNN's im2col, bias and relu, pooling and its gradient, vector code among them", () => {
+    const { program } = lowerSource(file("bench/mnist-cnn-plain.nn"), "mnist-cnn-plain.nn", { kernels: "wasm", precision: "f32" });
+    const wat = moduleWat(program.wasm!.module);
+    // The comment lines right above a function.
+    const docs = (name: string) => wat.slice(0, wat.indexOf(`(func $${name} `)).split("\n").slice(0, -1).reverse().findIndex((l) => !l.trim().startsWith(";;"));
+    const rows = program.wasm!.module.functions.filter((f) => /_loop\d+$/.test(f.name));
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const f of rows) expect(docs(f.name), f.name).toBeGreaterThan(0);
+    const pooling = rows.find((f) => f.name.startsWith("predictRows") && f.doc.includes("p1  = max_pool2d(c1, 2)"))!;
+    expect(pooling.doc).toContain("c1  = conv2d(img, 32, 3");
+    expect(pooling.doc).toContain("c2  = conv2d(p1, 64, 3");
+    expect(rows.some((f) => f.name.startsWith("gradRows") && f.doc.includes("backward of mnist-cnn-plain.nn:9  p1  = max_pool2d(c1, 2)"))).toBe(true);
+    const text = wat.slice(wat.indexOf(`(func $${pooling.name} `));
+    expect(text.slice(0, text.indexOf("(func ", 10))).toMatch(/f32x4\.gt[\s\S]*v128\.bitselect[\s\S]*v128\.store/);
   });
 });
