@@ -6,15 +6,17 @@
 // the row helpers' dispatch to WebAssembly cut out of its text (their JavaScript bodies then run,
 // over the same memory, beside the same WebAssembly products), through predictBatch (predict),
 // evaluate (loss), grad, the generic trainer's step (grad rows, then the optimizer in JavaScript)
-// and the fused training step; for the CNN of the benchmark, the demo's CNN (dropout), a strided
-// and padded convolution with average pooling, and MNIST's dense network. The moved code must
-// include the im2col packing, the relu and the pooling (in the --emit wat text).
+// and the fused training step; for the CNN of the benchmark, the demo's CNN (dropout), CNNs with
+// strides, padding, dilation, overlapping and average pooling, MNIST's dense network and two
+// small dense models. The moved code must include the im2col packing, the relu and the pooling
+// (in the --emit wat text), and the helpers' names must not clash with the model's.
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compile, lowerSource } from "../../compiler/compile.js";
 import { moduleWat } from "../../compiler/print/wasm/wat.js";
 import { ROOT } from "../../scripts/examples.js";
+import { MODELS as EQUIVALENCE } from "../equivalence/cases.js";
 import { importCode } from "../helpers/generated.js";
 
 type Vec = Float64Array | Float32Array;
@@ -53,11 +55,40 @@ loss categorical_crossentropy(out, y)
 optimizer adam(lr = 0.01)
 `;
 
+/** Dilation, non-square kernels and strides, leaky relu, global average pooling; momentum. */
+const DILATED = `model dilated
+input img[12, 10, 3]
+target y[4]
+c1  = conv2d(img, 5, [3, 2], strides = [1, 2], dilation_rate = 2, padding = "same", activation = leaky_relu)
+g   = global_average_pool2d(c1)
+out = dense(g, 4, softmax)
+loss categorical_crossentropy(out, y)
+optimizer sgd(lr = 0.1, momentum = 0.9)
+`;
+
+/** Overlapping padded max pooling straight on the input, a 1×1 convolution, sigmoid, dropout, clipping. */
+const POOLS = `model pools
+input img[10, 10, 4]
+target y[3]
+m   = max_pool2d(img, 3, strides = 1, padding = "same")
+a   = average_pool2d(m, 2, strides = 2, padding = "valid")
+c   = conv2d(a, 6, 1, activation = sigmoid)
+f   = flatten(c)
+d   = dropout(f, 0.3)
+out = dense(d, 3, softmax)
+loss categorical_crossentropy(out, y)
+optimizer adam(lr = 0.01, clipnorm = 1)
+`;
+
 const MODELS = [
   { name: "the benchmark's CNN", source: file("bench/mnist-cnn-plain.nn"), rows: 5 },
   { name: "the demo's CNN (dropout)", source: file("dsl-examples/mnist_cnn.nn"), rows: 3 },
   { name: "a strided, padded CNN", source: STRIDED, rows: 7 },
+  { name: "a dilated CNN", source: DILATED, rows: 4 },
+  { name: "a CNN of poolings", source: POOLS, rows: 6 },
   { name: "MNIST's dense network", source: file("dsl-examples/mnist.nn"), rows: 6 },
+  { name: "a wide tanh layer with dropout and l2 (tests/equivalence)", source: EQUIVALENCE.wide!, rows: 9 },
+  { name: "hand-written math with abs (tests/equivalence)", source: EQUIVALENCE.math!, rows: 9 },
 ];
 
 /** The module's text with every row helper's dispatch to WebAssembly removed: its JavaScript body runs instead. */
