@@ -93,6 +93,12 @@ const CASES: { name: string; body: Stmt[]; vector: { f64: boolean; f32: boolean 
     vector: { f64: false, f32: false },
   },
   {
+    // Lanes i and i + 1 reach the same element at k and k − 1: in another order than JavaScript's.
+    name: "overlapping stores from an inner loop (scalar: the lanes would add in another order)",
+    body: [loop("i", 0, N, [loop("k", 0, 3, [store("c", add(v("k"), i), "+=", mul(at("a", i), at("b", add(v("k"), i))))])])],
+    vector: { f64: false, f32: false },
+  },
+  {
     name: "pooling's running maximum and its gradient (lane by lane)",
     body: [
       loop("i", 0, N, [

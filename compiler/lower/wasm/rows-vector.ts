@@ -14,7 +14,8 @@
 // value). Each load and store reaches `rest + i` (a vector along i), or one element for every i
 // (loads: splat); a store whose index is one of its integer variables (pooling's gradient,
 // `dc1[at] += …`) is done lane by lane, in order. An array it stores into is read only at the
-// element stored (never, for lane-by-lane stores), so the iterations are independent.
+// element stored (never, for lane-by-lane stores), and no store is inside a loop of the body, so
+// the iterations are independent and each element sees JavaScript's operations in its order.
 //
 // The numbers are the scalar code's: f64x2 lanes do the scalar f64 operations. f32x4 lanes
 // round each operation to float32 where JavaScript computes in doubles and rounds once at the
@@ -115,20 +116,23 @@ class VectorBody {
   }
 
   loop(body: readonly Stmt[]): WStmt[] {
-    // Where the body stores, first (loads check against it).
-    const scan = (stmts: readonly Stmt[]) => {
+    // Where the body stores, first (loads check against it). Not inside a loop of the body: lanes
+    // i and i + 1 might reach one element at different passes of it (`c[k + i] += …`), in another
+    // order than JavaScript's.
+    const scan = (stmts: readonly Stmt[], inner: boolean) => {
       for (const s of stmts) {
         if (s.k === "decl") this.vars.set(s.name, this.t.type({ k: "var", name: s.name }) === "i32" ? "i" : "f");
         if (s.k === "store") {
+          if (inner) no();
           const how = this.stride(s.index) === "lanes" ? s.index : this.stride(s.index) === "other" ? "scatter" : no();
           const known = this.stored.get(s.array);
           if (known !== undefined && (known === "scatter" || how === "scatter" || !same(known, how))) no();
           this.stored.set(s.array, how);
         }
-        if (s.k === "for" || s.k === "block" || s.k === "if") scan(s.body);
+        if (s.k === "for" || s.k === "block" || s.k === "if") scan(s.body, inner || s.k === "for");
       }
     };
-    scan(body);
+    scan(body, false);
     this.vars.clear();
     return this.stmts(body, undefined);
   }
