@@ -9,6 +9,7 @@
 //     -> body: …, predictRows_loop2(p, n), …; moved: [{ fn: predictRows_loop2 (wasm), wasm: WFunc, arrays: p read }]
 
 import { type Expr, type Stmt, assign, call, callStmt, children, ret, v } from "../../ir/code.js";
+import { countTokens } from "../budget.js";
 import type { Fn } from "../program.js";
 import { type WExpr, type WFunc, type WStmt, get, i32 } from "./code.js";
 import { type NumType, RowsTranslation, Untranslatable, join, refuse, typeOf } from "./rows-code.js";
@@ -272,7 +273,7 @@ export function moveRuns(fn: Fn, ctx: RowsContext, name: () => string): { body: 
           returns: reduction ? "number" : "void",
           doc,
           body: reduction ? [...run, ret(v(reduction))] : run,
-          tokens: 0,
+          tokens: countTokens(run),
           wasm: helper,
         },
         wasm: {
