@@ -90,7 +90,7 @@ export function wasmGlue(part: WasmPart, model: string, typed: boolean): WasmGlu
     : undefined;
   const exportsType = typed
     ? [
-        `/** The WebAssembly functions: matrix products, arrays passed as byte offsets in the memory. */`,
+        `/** The WebAssembly functions (matrix products, row loops): arrays passed as byte offsets in the memory. */`,
         `interface WasmExports {`,
         ...module.functions.map((f) => `  ${f.name}(${f.params.map(([n]) => `${n}: number`).join(", ")}): ${f.result ? "number" : "void"};`),
         `}`,
