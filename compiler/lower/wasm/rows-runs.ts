@@ -1,12 +1,14 @@
 // Which statements of a kernel move into WebAssembly (for rows.ts): the maximal runs of
 // statements the translation (rows-code.ts) expresses, narrowed until none declares a variable
-// JavaScript after it reads or assigns one it does not declare, each doing at least MIN_WORK
-// element operations per call. Each run becomes a helper: a function whose body is the run (the
-// JavaScript fallback) with a WebAssembly twin, its parameters the kernel arrays and numbers the
-// run reads but does not declare.
+// JavaScript after it reads or assigns more than one it does not declare, each doing at least
+// MIN_WORK element operations per call. Each run becomes a helper: a function whose body is the
+// run (the JavaScript fallback) with a WebAssembly twin, its parameters the kernel arrays and
+// numbers the run reads but does not declare; the one variable declared before it that it may
+// assign (a reduction) comes in as a parameter and goes back as the result.
 //
 //   moveRuns(predictRowsInMemory, ctx, name)
 //     -> body: …, predictRows_loop2(p, n), …; moved: [{ fn: predictRows_loop2 (wasm), wasm: WFunc, arrays: p read }]
+//   moveRuns(gradRowsInMemory, …)  ->  total = gradRows_loop5(g, outputs, n, total)
 
 import { type Expr, type Stmt, assign, call, callStmt, children, ret, v } from "../../ir/code.js";
 import { countTokens } from "../budget.js";

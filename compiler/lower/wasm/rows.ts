@@ -11,7 +11,8 @@
 //
 // What stays JavaScript: statements the translation refuses (Math.exp, Math.log, rng.uniform(),
 // calls, returns, the optimizer's state arrays), declarations that JavaScript after the run
-// reads, assignments of variables the run does not declare, and runs below MIN_WORK (rows-runs.ts).
+// reads, assignments of more than one variable the run does not declare (one is a reduction the
+// helper returns), and runs below MIN_WORK (rows-runs.ts).
 
 import { type Call, type Stmt, namesUsed } from "../../ir/code.js";
 import type { Fn, Program } from "../program.js";
