@@ -90,7 +90,7 @@ export function wasmGlue(part: WasmPart, model: string, typed: boolean): WasmGlu
     : undefined;
   const exportsType = typed
     ? [
-        `/** The WebAssembly functions (products, the step's passes), arrays passed as byte offsets in the memory. */`,
+        `/** The WebAssembly functions (products, row loops, the step's passes): arrays as byte offsets in the memory. */`,
         `interface WasmExports {`,
         ...module.functions.flatMap((f) => wrapLine(`  ${f.name}(${f.params.map(([n]) => `${n}: number`).join(", ")}): ${f.result ? "number" : "void"};`)),
         `}`,

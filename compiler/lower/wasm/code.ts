@@ -55,9 +55,61 @@ export type WOp =
   | "f64x2.gt"
   | "f64x2.lt"
   | "v128.bitselect"
-  // The squares pass over a stored float32 gradient (sweep.ts): its values summed as doubles.
+  // The row loops (rows.ts): integer comparisons and logic, f64 comparisons, min/max/abs, conversions.
+  | "i32.le_s"
+  | "i32.gt_s"
+  | "i32.eq"
+  | "i32.ne"
+  | "i32.and"
+  | "i32.or"
+  | "f64.eq"
+  | "f64.ne"
+  | "f64.le"
+  | "f64.ge"
+  | "f64.abs"
+  | "f64.min"
+  | "f64.max"
+  | "f64.convert_i32_s"
   | "f64.promote_f32"
-  | "f64x2.promote_low_f32x4";
+  // The squares pass over a stored float32 gradient (sweep.ts): two floats promoted to doubles.
+  | "f64x2.promote_low_f32x4"
+  | "f32x4.min"
+  | "f32x4.max"
+  | "f64x2.min"
+  | "f64x2.max"
+  | "f32x4.abs"
+  | "f64x2.abs"
+  | "f32x4.eq"
+  | "f32x4.le"
+  | "f32x4.ge"
+  | "f64x2.eq"
+  | "f64x2.le"
+  | "f64x2.ge"
+  // Integer lanes (rows-vector.ts: a loop's integer variables, i32x4 beside f32x4, i64x2 beside f64x2).
+  | "i32x4.splat"
+  | "i64x2.splat"
+  | "i64.extend_i32_s"
+  | "i32.wrap_i64"
+  | "i32x4.extract_lane"
+  | "i64x2.extract_lane"
+  | "i32x4.add"
+  | "i32x4.sub"
+  | "i32x4.mul"
+  | "i64x2.add"
+  | "i64x2.sub"
+  | "i64x2.mul"
+  | "i32x4.eq"
+  | "i32x4.lt_s"
+  | "i32x4.gt_s"
+  | "i32x4.le_s"
+  | "i32x4.ge_s"
+  | "i64x2.eq"
+  | "i64x2.lt_s"
+  | "i64x2.gt_s"
+  | "i64x2.le_s"
+  | "i64x2.ge_s"
+  | "v128.and"
+  | "v128.or";
 
 export type LoadOp = "f32.load" | "f64.load" | "v128.load" | "v128.load32_splat" | "v128.load64_splat";
 export type StoreOp = "f32.store" | "f64.store" | "v128.store";
@@ -67,7 +119,11 @@ export type WExpr =
   | { readonly k: "get"; readonly local: string }
   | { readonly k: "op"; readonly op: WOp; readonly args: readonly WExpr[]; readonly lane?: number }
   /** A load from byte address `addr + offset`. */
-  | { readonly k: "load"; readonly op: LoadOp; readonly addr: WExpr; readonly offset: number };
+  | { readonly k: "load"; readonly op: LoadOp; readonly addr: WExpr; readonly offset: number }
+  /** A vector of integer lanes (v128.const). */
+  | { readonly k: "vconst"; readonly shape: "i32x4" | "i64x2"; readonly values: readonly number[] }
+  /** `test ? then : else` evaluating only the branch taken (WebAssembly's typed if), of type `type`. */
+  | { readonly k: "if"; readonly type: ValType; readonly test: WExpr; readonly then: WExpr; readonly else: WExpr };
 
 export type WStmt =
   | { readonly k: "set"; readonly local: string; readonly value: WExpr }
@@ -75,6 +131,8 @@ export type WStmt =
   | { readonly k: "store"; readonly op: StoreOp; readonly addr: WExpr; readonly offset: number; readonly value: WExpr }
   /** `for (v = from; v < to; v += step)` over an i32 local (signed comparison, tested before each pass). */
   | { readonly k: "for"; readonly v: string; readonly from: WExpr; readonly to: WExpr; readonly step: number; readonly body: readonly WStmt[] }
+  /** `if (test) { body }`, test an i32. */
+  | { readonly k: "if"; readonly test: WExpr; readonly body: readonly WStmt[] }
   /** A comment in the text form (nothing in the bytes). */
   | { readonly k: "comment"; readonly text: string };
 
@@ -86,8 +144,8 @@ export interface WFunc {
   params: readonly Local[];
   locals: readonly Local[];
   body: readonly WStmt[];
-  /** The value it returns, computed after the body (absent: none). */
-  result?: { type: "f64"; value: WExpr };
+  /** What it returns (after the body), if anything: a row loop's reduction (rows-runs.ts). */
+  result?: { type: "i32" | "f64"; value: WExpr };
   /** What the function computes (a comment in the text form). */
   doc: string;
 }
@@ -107,12 +165,20 @@ export const i32 = (value: number): WExpr => ({ k: "const", type: "i32", value }
 export const fconst = (type: "f32" | "f64", value: number): WExpr => ({ k: "const", type, value });
 export const get = (local: string): WExpr => ({ k: "get", local });
 export const op = (name: WOp, ...args: WExpr[]): WExpr => ({ k: "op", op: name, args });
-export const lane = (name: "f32x4.extract_lane" | "f64x2.extract_lane", value: WExpr, index: number): WExpr => ({ k: "op", op: name, args: [value], lane: index });
+export const lane = (name: "f32x4.extract_lane" | "f64x2.extract_lane" | "i32x4.extract_lane" | "i64x2.extract_lane", value: WExpr, index: number): WExpr => ({
+  k: "op",
+  op: name,
+  args: [value],
+  lane: index,
+});
+export const vconst = (shape: "i32x4" | "i64x2", values: readonly number[]): WExpr => ({ k: "vconst", shape, values });
 export const wload = (name: LoadOp, addr: WExpr, offset = 0): WExpr => ({ k: "load", op: name, addr, offset });
 export const set = (local: string, value: WExpr): WStmt => ({ k: "set", local, value });
 export const wstore = (name: StoreOp, addr: WExpr, offset: number, value: WExpr): WStmt => ({ k: "store", op: name, addr, offset, value });
 export const wfor = (v: string, from: WExpr, to: WExpr, step: number, body: readonly WStmt[]): WStmt => ({ k: "for", v, from, to, step, body });
 export const comment = (text: string): WStmt => ({ k: "comment", text });
+export const wif = (test: WExpr, body: readonly WStmt[]): WStmt => ({ k: "if", test, body });
+export const choose = (type: ValType, test: WExpr, then: WExpr, otherwise: WExpr): WExpr => ({ k: "if", type, test, then, else: otherwise });
 
 /** `a + b` on i32, folding literals (byte addresses are sums of a base and constants). */
 export function iadd(a: WExpr, b: WExpr | number): WExpr {

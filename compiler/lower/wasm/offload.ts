@@ -18,6 +18,7 @@ import { type GemmTarget, Locals, type Precision, simdGemm } from "./gemm.js";
 import { UnsupportedUpdate, updateCode } from "./update.js";
 import { sweepFunction } from "./sweep.js";
 import { GRAM_BUDGET, fusedRows } from "../train-step-batched.js";
+import { offloadRows } from "./rows.js";
 
 /** The module-level object holding the memory and the compiled functions (runtime/wasm.ts). */
 export const WASM_OBJECT = "wasmKernels";
@@ -245,11 +246,13 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
     trainRows !== undefined && trainGramWidths !== undefined && apply !== undefined
       ? { ...program.kernels, trainRows: Math.min(trainRows, fusedRows(trainGramWidths, sizes.params, program.maxBatch, budget)) }
       : program.kernels;
-  return {
+  const offloaded: Program = {
     ...program,
     kernels,
     buffers,
     functions: renamed,
     wasm: { module: { pages, functions: wasmFunctions }, object: WASM_OBJECT, precision, bytes: pages * PAGE_BYTES, stages, arena, entries },
   };
+  // The row loops too, where they can be (rows.ts).
+  return offloadRows(offloaded, (param) => stageOf(param, program, sizes));
 }

@@ -6,7 +6,7 @@
 //   encodeModule({ pages: 2, functions: [gemm] })   // Uint8Array [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, …]
 
 import type { ValType, WExpr, WFunc, WModule, WStmt } from "../../lower/wasm/code.js";
-import { CONTROL, EXTERNAL, FUNC_TYPE, MEMORY_OPS, OPS, type Opcode, SECTION, SIMD_PREFIX, VALTYPE } from "./opcodes.js";
+import { CONTROL, EXTERNAL, FUNC_TYPE, MEMORY_OPS, OPS, type Opcode, SECTION, SIMD_PREFIX, V128_CONST, VALTYPE } from "./opcodes.js";
 
 /** Unsigned LEB128. */
 export function uleb(n: number, out: number[] = []): number[] {
@@ -106,6 +106,22 @@ function functionBody(fn: WFunc): number[] {
         uleb(MEMORY_OPS[e.op].align, out);
         uleb(e.offset, out);
         break;
+      case "vconst": {
+        out.push(SIMD_PREFIX);
+        uleb(V128_CONST, out);
+        const view = new DataView(new ArrayBuffer(16));
+        e.values.forEach((x, i) => (e.shape === "i32x4" ? view.setInt32(i * 4, x, true) : view.setBigInt64(i * 8, BigInt(x), true)));
+        for (let i = 0; i < 16; i++) out.push(view.getUint8(i));
+        break;
+      }
+      case "if":
+        expr(e.test);
+        out.push(CONTROL.if, VALTYPE[e.type]);
+        expr(e.then);
+        out.push(CONTROL.else);
+        expr(e.else);
+        out.push(CONTROL.end);
+        break;
     }
   };
   const stmt = (s: WStmt): void => {
@@ -145,6 +161,12 @@ function functionBody(fn: WFunc): number[] {
         out.push(CONTROL.br, 0, CONTROL.end, CONTROL.end);
         break;
       }
+      case "if":
+        expr(s.test);
+        out.push(CONTROL.if, CONTROL.void);
+        s.body.forEach(stmt);
+        out.push(CONTROL.end);
+        break;
       case "comment":
         break;
     }
@@ -169,7 +191,7 @@ function vector<T>(items: readonly T[], each: (item: T, out: number[]) => void):
 }
 
 export function encodeModule(m: WModule): Uint8Array<ArrayBuffer> {
-  // A function type as text: its parameters' types, then "->" and its result's.
+  // A type: its parameters' types, then after `->` its result's, if any.
   const signature = (fn: WFunc) => `${fn.params.map(([, t]) => t).join(",")}->${fn.result?.type ?? ""}`;
   const types: string[] = [];
   for (const fn of m.functions) if (!types.includes(signature(fn))) types.push(signature(fn));
@@ -178,12 +200,12 @@ export function encodeModule(m: WModule): Uint8Array<ArrayBuffer> {
     SECTION.type,
     vector(types, (sig, o) => {
       o.push(FUNC_TYPE);
-      const [paramText, resultText] = sig.split("->") as [string, string];
-      for (const list of [paramText, resultText]) {
-        const types = list === "" ? [] : (list.split(",") as ValType[]);
-        uleb(types.length, o);
-        for (const t of types) o.push(VALTYPE[t]);
-      }
+      const [inputs, output] = sig.split("->") as [string, string];
+      const params = inputs === "" ? [] : (inputs.split(",") as ValType[]);
+      uleb(params.length, o);
+      for (const t of params) o.push(VALTYPE[t]);
+      uleb(output === "" ? 0 : 1, o);
+      if (output !== "") o.push(VALTYPE[output as ValType]);
     }),
     out,
   );

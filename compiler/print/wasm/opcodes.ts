@@ -10,6 +10,8 @@ export const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7
 export const CONTROL = {
   block: 0x02,
   loop: 0x03,
+  if: 0x04,
+  else: 0x05,
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
@@ -23,6 +25,8 @@ export const CONTROL = {
 } as const;
 
 export const SIMD_PREFIX = 0xfd;
+/** v128.const (after the prefix), followed by its 16 bytes. */
+export const V128_CONST = 0x0c;
 
 /** An instruction: a one-byte opcode, or a SIMD opcode (after the 0xFD prefix). */
 export type Opcode = { readonly byte: number } | { readonly simd: number };
@@ -72,8 +76,58 @@ export const OPS: Record<WOp, Opcode> = {
   "f64x2.gt": { simd: 0x4a },
   "f64x2.lt": { simd: 0x49 },
   "v128.bitselect": { simd: 0x52 },
+  "i32.le_s": { byte: 0x4c },
+  "i32.gt_s": { byte: 0x4a },
+  "i32.eq": { byte: 0x46 },
+  "i32.ne": { byte: 0x47 },
+  "i32.and": { byte: 0x71 },
+  "i32.or": { byte: 0x72 },
+  "f64.eq": { byte: 0x61 },
+  "f64.ne": { byte: 0x62 },
+  "f64.le": { byte: 0x65 },
+  "f64.ge": { byte: 0x66 },
+  "f64.abs": { byte: 0x99 },
+  "f64.min": { byte: 0xa4 },
+  "f64.max": { byte: 0xa5 },
+  "f64.convert_i32_s": { byte: 0xb7 },
   "f64.promote_f32": { byte: 0xbb },
   "f64x2.promote_low_f32x4": { simd: 0x5f },
+  "f32x4.min": { simd: 0xe8 },
+  "f32x4.max": { simd: 0xe9 },
+  "f64x2.min": { simd: 0xf4 },
+  "f64x2.max": { simd: 0xf5 },
+  "f32x4.abs": { simd: 0xe0 },
+  "f64x2.abs": { simd: 0xec },
+  "f32x4.eq": { simd: 0x41 },
+  "f32x4.le": { simd: 0x45 },
+  "f32x4.ge": { simd: 0x46 },
+  "f64x2.eq": { simd: 0x47 },
+  "f64x2.le": { simd: 0x4b },
+  "f64x2.ge": { simd: 0x4c },
+  "i32x4.splat": { simd: 0x11 },
+  "i64x2.splat": { simd: 0x12 },
+  "i64.extend_i32_s": { byte: 0xac },
+  "i32.wrap_i64": { byte: 0xa7 },
+  "i32x4.extract_lane": { simd: 0x1b },
+  "i64x2.extract_lane": { simd: 0x1d },
+  "i32x4.add": { simd: 0xae },
+  "i32x4.sub": { simd: 0xb1 },
+  "i32x4.mul": { simd: 0xb5 },
+  "i64x2.add": { simd: 0xce },
+  "i64x2.sub": { simd: 0xd1 },
+  "i64x2.mul": { simd: 0xd5 },
+  "i32x4.eq": { simd: 0x37 },
+  "i32x4.lt_s": { simd: 0x39 },
+  "i32x4.gt_s": { simd: 0x3b },
+  "i32x4.le_s": { simd: 0x3d },
+  "i32x4.ge_s": { simd: 0x3f },
+  "i64x2.eq": { simd: 0xd6 },
+  "i64x2.lt_s": { simd: 0xd8 },
+  "i64x2.gt_s": { simd: 0xd9 },
+  "i64x2.le_s": { simd: 0xda },
+  "i64x2.ge_s": { simd: 0xdb },
+  "v128.and": { simd: 0x4e },
+  "v128.or": { simd: 0x50 },
 };
 
 /** Loads and stores: the opcode and the natural alignment (log2 of bytes) given as the memarg's hint. */

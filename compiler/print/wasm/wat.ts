@@ -25,6 +25,10 @@ export function exprWat(e: WExpr): string {
       return `(${e.op}${e.lane === undefined ? "" : ` ${e.lane}`} ${e.args.map(exprWat).join(" ")})`;
     case "load":
       return `(${e.op}${e.offset ? ` offset=${e.offset}` : ""} ${exprWat(e.addr)})`;
+    case "vconst":
+      return `(v128.const ${e.shape} ${e.values.join(" ")})`;
+    case "if":
+      return `(if (result ${e.type}) ${exprWat(e.test)} (then ${exprWat(e.then)}) (else ${exprWat(e.else)}))`;
   }
 }
 
@@ -49,6 +53,12 @@ function stmtLines(stmts: readonly WStmt[], indent: string, out: string[]): void
         out.push(`${indent}    (br 0)))`);
         break;
       }
+      case "if":
+        out.push(`${indent}(if ${exprWat(s.test)}`);
+        out.push(`${indent}  (then`);
+        stmtLines(s.body, `${indent}    `, out);
+        out[out.length - 1] += "))";
+        break;
       case "comment":
         out.push(`${indent};; ${s.text}`);
         break;
@@ -60,8 +70,7 @@ export function functionWat(fn: WFunc): string {
   const out: string[] = [];
   for (const line of fn.doc.split("\n")) out.push(`  ;; ${line}`);
   const params = fn.params.map(([n, t]) => `(param $${n} ${t})`).join(" ");
-  const result = fn.result ? ` (result ${fn.result.type})` : "";
-  out.push(`  (func $${fn.name} (export "${fn.name}")${params ? ` ${params}` : ""}${result}`);
+  out.push(`  (func $${fn.name} (export "${fn.name}")${params ? ` ${params}` : ""}${fn.result ? ` (result ${fn.result.type})` : ""}`);
   for (const [n, t] of fn.locals) out.push(`    (local $${n} ${t})`);
   stmtLines(fn.body, "    ", out);
   if (fn.result) out.push(`    ${exprWat(fn.result.value)}`);
