@@ -29,7 +29,9 @@ export interface WasmStepProfile {
 const isWasm = (p: FunctionTime) => p.fn.startsWith("wasm ");
 /** The generic step's tail's WebAssembly passes (lower/wasm/sweep.ts): no product flops. */
 const isPass = (p: FunctionTime) => /^wasm applyGradient_\d+$/.test(p.fn);
-const isProduct = (p: FunctionTime) => isWasm(p) && !isPass(p);
+/** Row loops moved into WebAssembly (lower/wasm/rows.ts: KERNEL_loopK): no product flops. */
+const isRowLoop = (p: FunctionTime) => isWasm(p) && /_loop\d+$/.test(p.fn);
+const isProduct = (p: FunctionTime) => isWasm(p) && !isPass(p) && !isRowLoop(p);
 
 /** What the runtime's functions (runtime/*.ts, without a comment inside them for the profile to show) compute. */
 const RUNTIME: Record<string, string> = {
@@ -63,7 +65,13 @@ export function wasmStepWhy(s: WasmStepProfile): string[] {
     "| --- | --- | --- | ---: | ---: |",
   ];
   for (const p of s.profile.filter((p) => p.share >= 0.005)) {
-    const what = isPass(p) ? "the generic step's pass over the parameters: the gradient's norm, or the optimizer's update" : isWasm(p) ? "matrix products" : whatOf(p);
+    const what = isPass(p)
+      ? "the generic step's pass over the parameters: the gradient's norm, or the optimizer's update"
+      : isRowLoop(p)
+        ? "row loops between the products (im2col, bias, activations, pooling, col2im)"
+        : isWasm(p)
+          ? "matrix products"
+          : whatOf(p);
     out.push(`| ${isWasm(p) ? p.fn.slice(5) : p.fn} | ${isWasm(p) ? "WebAssembly" : "JavaScript"} | ${what} | ${f(p.msPerCall, 3)} | ${f(100 * p.share, 1)}% |`);
   }
   const otherParts = s.profile.filter((p) => !isProduct(p)).sort((a, b) => b.msPerCall - a.msPerCall).slice(0, 3);

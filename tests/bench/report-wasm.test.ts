@@ -64,6 +64,14 @@ describe("the WebAssembly yardstick in RESULTS.md", () => {
     expect(text).not.toContain("a JavaScript pass of its own");
   });
 
+  it("counts row loops in WebAssembly (KERNEL_loopK) among the parts around the products", () => {
+    const profile = [fn("wasm gradRows_7", 0.3), fn("wasm gradRows_loop5", 0.5), fn("gradRowsInMemory", 0.2)];
+    const text = issue16Section([row], { ...yardstick, mnist32Profile: { profile, fusedRows: 6 } }).join("\n");
+    expect(text).toContain("The WebAssembly products take 0.300 of the 1.000 ms per step (30%)");
+    expect(text).toMatch(/\| gradRows_loop5 \| WebAssembly \| row loops between the products \(im2col, bias, activations, pooling, col2im\) \| 0\.500 \|/);
+    expect(text).toContain("the largest: wasm gradRows_loop5 0.500 ms, gradRowsInMemory 0.200 ms.");
+  });
+
   it("adds the CNN's 60% target row when the CNN ran", () => {
     const text = issue16Section([row], yardstick, { gflops: 9, peak: 60 }).join("\n");
     expect(text).toContain("| MNIST CNN batch 32: nnc wasm f32 step, fraction of the WebAssembly SIMD yardstick (f32x4) measured just before | 15.0% | ≥ 60% | no (0.25 of the goal, 45.0 points short) |");
