@@ -185,6 +185,29 @@ export interface Call {
   args: readonly Expr[];
 }
 
+/** The statements with every expression in them, at any depth, mapped as mapExpr(·, f) maps it. */
+export function mapStmtExprs(stmts: readonly Stmt[], f: (x: Expr) => Expr | undefined): Stmt[] {
+  const e = (x: Expr) => mapExpr(x, f);
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "decl":
+      case "assign":
+      case "return":
+        return { ...s, value: e(s.value) };
+      case "store":
+        return { ...s, index: e(s.index), value: e(s.value) };
+      case "for":
+        return { ...s, ...(s.from ? { from: e(s.from) } : {}), to: e(s.to), body: mapStmtExprs(s.body, f) };
+      case "if":
+        return { ...s, test: e(s.test), body: mapStmtExprs(s.body, f) };
+      case "block":
+        return { ...s, body: mapStmtExprs(s.body, f) };
+      case "call":
+        return { ...s, args: s.args.map(e) };
+    }
+  });
+}
+
 /**
  * The statements with their calls rewritten by `f` (undefined: kept): call statements and the
  * calls a declaration or return takes its value from (`const sq = f(…)`, `return f(…)`).

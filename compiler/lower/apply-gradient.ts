@@ -10,7 +10,7 @@
 //     const norm = Math.sqrt(applyGradient_1(g, 0, 101770, scale));       // Σ (g·scale)²
 //     …guard, Adam's alpha…; if (ok) { applyGradient_2(p, g, 0, 101770, scale, alpha, m, v); sc[1] = t }
 
-import { type Expr, type Stmt, assign, binary, block, call, callStmt, decl, load, loop, mapExpr, namesUsed, num, ret, store, sum, v } from "../ir/code.js";
+import { type Expr, type Stmt, assign, binary, block, call, callStmt, decl, load, loop, mapStmtExprs, namesUsed, num, ret, store, sum, v } from "../ir/code.js";
 import { countTokens } from "./budget.js";
 import type { Namer } from "./namer.js";
 import { optimizerStep } from "./optimizer-step.js";
@@ -40,18 +40,7 @@ export interface ApplyGradientContext {
 
 /** Statements with the element's index and sum (SINK_INDEX, SINK_SUM) replaced by `index` and `sum`. */
 function concrete(stmts: readonly Stmt[], index: Expr, sumExpr: Expr): Stmt[] {
-  const name = (e: Expr) => mapExpr(e, (x) => (x.k === "var" && x.name === SINK_INDEX ? index : x.k === "var" && x.name === SINK_SUM ? sumExpr : undefined));
-  return stmts.map((s) => {
-    switch (s.k) {
-      case "decl":
-      case "assign":
-        return { ...s, value: name(s.value) };
-      case "store":
-        return { ...s, index: name(s.index), value: name(s.value) };
-      default:
-        throw new Error(`internal: a ${s.k} statement in an optimizer's element update`);
-    }
-  });
+  return mapStmtExprs(stmts, (x) => (x.k === "var" && x.name === SINK_INDEX ? index : x.k === "var" && x.name === SINK_SUM ? sumExpr : undefined));
 }
 
 /** The kernel and its two helpers (the squares pass, the update pass), or undefined for an optimizer without a generated update. */

@@ -8,7 +8,7 @@
 //   gradRows(p, X, Y, n, g, rng, out)
 //     for (b) mask0[…] = …;   gradRows_1(…)  // Wx_h = X W_hᵀ;   for (b) { z_h[…] = …; … }   …   return total;
 
-import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, mapExpr, neg, num, ret, store, v } from "../ir/code.js";
+import { type Expr, type Stmt, assign, block, callStmt, decl, indexAdd, mapStmtExprs, neg, num, ret, store, v } from "../ir/code.js";
 import { type Node, sizeOf, topoOrder } from "../ir/node.js";
 import { flatIndex } from "../ops/loops.js";
 import type { Gemm, MatrixRef, RowsLowerContext, RowsOp } from "../ops/op-def.js";
@@ -365,19 +365,7 @@ function emitSinks(k: PlannedKernel, sinks: BatchedSinks, body: KernelBody): voi
 
 /** A sink's statements for one element with its `index` and `sum` (found by identity) named SINK_INDEX and SINK_SUM. */
 function symbolic(stmts: readonly Stmt[], index: Expr, sum: Expr): Stmt[] {
-  const name = (e: Expr) => mapExpr(e, (x) => (x === index ? v(SINK_INDEX) : x === sum ? v(SINK_SUM) : undefined));
-  return stmts.map((s) => {
-    switch (s.k) {
-      case "decl":
-      case "assign":
-      case "return":
-        return { ...s, value: name(s.value) };
-      case "store":
-        return { ...s, index: name(s.index), value: name(s.value) };
-      default:
-        return s;
-    }
-  });
+  return mapStmtExprs(stmts, (x) => (x === index ? v(SINK_INDEX) : x === sum ? v(SINK_SUM) : undefined));
 }
 
 /**

@@ -18,6 +18,7 @@ import { moduleWat } from "../../compiler/print/wasm/wat.js";
 import { ROOT } from "../../scripts/examples.js";
 import { MODELS as EQUIVALENCE } from "../equivalence/cases.js";
 import { importCode } from "../helpers/generated.js";
+import { generic } from "../helpers/hidden-state.js";
 
 type Vec = Float64Array | Float32Array;
 interface Optimizer {
@@ -98,21 +99,6 @@ function withoutRowsInWasm(code: string): string {
   return out;
 }
 
-/** The module's own optimizer with its state hidden, so that the trainer takes the generic path (gradRows). */
-function generic(opt: Optimizer): Optimizer {
-  return {
-    step: (p, g) => opt.step(p, g),
-    get iterations() {
-      return opt.iterations;
-    },
-    get learningRate() {
-      return opt.learningRate;
-    },
-    set learningRate(v: number) {
-      opt.learningRate = v;
-    },
-  };
-}
 
 function batch(mod: Module, n: number, seed: number, Vec: typeof Float64Array | typeof Float32Array) {
   let s = seed;

@@ -18,6 +18,7 @@ import { compile } from "../../compiler/compile.js";
 import { MODELS } from "../equivalence/cases.js";
 import { testRandom } from "../helpers/fd.js";
 import { importCode } from "../helpers/generated.js";
+import { generic } from "../helpers/hidden-state.js";
 
 type Vec = Float64Array | Float32Array;
 interface Optimizer {
@@ -53,21 +54,6 @@ async function load(source: string, precision: "f64" | "f32", kernels: "wasm" | 
   return mod;
 }
 
-/** The module's own optimizer with its state hidden, so that the trainer takes the generic path. */
-function generic(opt: Optimizer): Optimizer {
-  return {
-    step: (p, g) => opt.step(p, g),
-    get iterations() {
-      return opt.iterations;
-    },
-    get learningRate() {
-      return opt.learningRate;
-    },
-    set learningRate(v: number) {
-      opt.learningRate = v;
-    },
-  };
-}
 
 /** n rows of inputs in [-1, 1) and one-hot targets. */
 function batch(mod: Module, n: number, random: () => number, Vec: typeof Float64Array | typeof Float32Array) {

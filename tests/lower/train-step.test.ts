@@ -12,6 +12,7 @@ import { compile } from "../../compiler/compile.js";
 import { importCode } from "../helpers/generated.js";
 import { testRandom } from "../helpers/fd.js";
 import { MODELS } from "../equivalence/cases.js";
+import { generic } from "../helpers/hidden-state.js";
 
 interface Trainer {
   step(X: Float64Array, Y: Float64Array, n: number, out?: Float64Array): number;
@@ -39,21 +40,6 @@ async function load(source: string, precision: "f64" | "f32" = "f64", batch: "au
   return (await importCode(code)) as unknown as Module;
 }
 
-/** The module's own optimizer with its state hidden, so that the trainer takes the generic path. */
-function generic(opt: Optimizer): Optimizer {
-  return {
-    step: (p, g) => opt.step(p, g),
-    get iterations() {
-      return opt.iterations;
-    },
-    get learningRate() {
-      return opt.learningRate;
-    },
-    set learningRate(v: number) {
-      opt.learningRate = v;
-    },
-  };
-}
 
 /** n rows of inputs in [-1, 1) and targets valid for the model's loss. */
 function batch(mod: Module, n: number, random: () => number): { X: Float64Array; Y: Float64Array } {

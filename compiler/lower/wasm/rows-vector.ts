@@ -23,7 +23,7 @@
 // (+, −, ×, ÷, √; of float32 operands, then exact ones: max, min, abs, negation, selection) that
 // no comparison reads, and variables holding no rounded value: f32 loops of more stay scalar.
 
-import { type Expr, type Stmt, children, mapExpr, mentions, num } from "../../ir/code.js";
+import { type Expr, type Stmt, children, mapStmtExprs, mentions, num } from "../../ir/code.js";
 import { type WExpr, type WOp, type WStmt, fconst, get, i32, iadd, imul, lane, op, set, vconst, wfor, wload, wstore } from "./code.js";
 import { type RowsTranslation, reads, splitConstant } from "./rows-code.js";
 
@@ -32,26 +32,7 @@ const UNROLL = 4;
 
 /** The statements with the variable `name` replaced by the literal `value`. */
 function substitute(stmts: readonly Stmt[], name: string, value: number): Stmt[] {
-  const e = (x: Expr) => mapExpr(x, (y) => (y.k === "var" && y.name === name ? num(value) : undefined));
-  return stmts.map((s): Stmt => {
-    switch (s.k) {
-      case "decl":
-      case "assign":
-        return { ...s, value: e(s.value) };
-      case "store":
-        return { ...s, index: e(s.index), value: e(s.value) };
-      case "for":
-        return { ...s, ...(s.from ? { from: e(s.from) } : {}), to: e(s.to), body: substitute(s.body, name, value) };
-      case "if":
-        return { ...s, test: e(s.test), body: substitute(s.body, name, value) };
-      case "block":
-        return { ...s, body: substitute(s.body, name, value) };
-      case "call":
-        return { ...s, args: s.args.map(e) };
-      case "return":
-        return { ...s, value: e(s.value) };
-    }
-  });
+  return mapStmtExprs(stmts, (y) => (y.k === "var" && y.name === name ? num(value) : undefined));
 }
 
 class NotVector extends Error {}
