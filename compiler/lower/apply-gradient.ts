@@ -98,14 +98,21 @@ export function applyGradient(c: ApplyGradientContext): Fn[] | undefined {
   };
 
   // The kernel: the norm of each range, the guard and the step's numbers, the clipping factors, the update.
+  // Several ranges: each tensor's sum of squares, its norm (for its clipping factor), and the
+  // global norm from the sums (as the trainer sums every square into one, in another order).
+  const tensorSquares = ranges.map((r) => take(`sq_${r.name}`));
   const tensorNorms = ranges.map((r) => (ranges.length === 1 ? norm : take(`norm_${r.name}`)));
   const squaresOf = (r: { from: number; to: number }) => call(squaresName, v("g"), num(r.from), num(r.to), v(scale));
   const body: Stmt[] = [
     ...arrays.map((a) => decl("const", a, load("state", update.arrays.indexOf(a)))),
     decl("const", scale, binary("/", num(1), v("n"))),
     decl("const", meanLoss, binary("*", v("lossSum"), v(scale))),
-    ...ranges.map((r, k) => decl("const", tensorNorms[k]!, call("Math.sqrt", squaresOf(r)))),
-    ...(ranges.length > 1 ? [decl("const", norm, call("Math.sqrt", sum(tensorNorms.map((x) => binary("*", v(x), v(x))))))] : []),
+    ...(ranges.length === 1
+      ? [decl("const", norm, call("Math.sqrt", squaresOf(ranges[0]!)))]
+      : [
+          ...ranges.flatMap((r, k) => [decl("const", tensorSquares[k]!, squaresOf(r)), decl("const", tensorNorms[k]!, call("Math.sqrt", v(tensorSquares[k]!)))]),
+          decl("const", norm, call("Math.sqrt", sum(tensorSquares.map((x) => v(x))))),
+        ]),
     ...guardAndPrepare({ meanLoss, norm, ok, t }, update),
   ];
   // Per-tensor clipping: each range's factor under a name of its own, passed as the update's factor.

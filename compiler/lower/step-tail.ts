@@ -3,7 +3,9 @@
 // clipping (per tensor, global, by value), then the optimizer's update (optimizer-step.ts). The
 // fused batched step (train-step-batched.ts) applies it inside its products, the generic step's
 // tail (apply-gradient.ts) over the stored gradient; both as the runtime's trainer and
-// optimizers compute it (runtime/trainer.ts, runtime/clip.ts), operation for operation.
+// optimizers compute it (runtime/trainer.ts, runtime/clip.ts), operation for operation, but for
+// the norms: summed in another order, and under f32 from the unrounded mean where the runtime's
+// clipping reads the mean as stored (rounded): with clipnorm or global_clipnorm, an ulp apart.
 //
 //   const g1 = total · scale  (· clip)  (clamped to ±clipvalue)  → m, v, p updated at index
 

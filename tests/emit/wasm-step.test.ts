@@ -13,6 +13,7 @@
 // (applyGradient: its squares and update passes as WebAssembly, lower/wasm/sweep.ts), held to the
 // same bounds against the runtime's optimizer.step.
 
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { MODELS } from "../equivalence/cases.js";
@@ -284,7 +285,7 @@ describe("--kernels wasm: only the training step writes the parameters", () => {
 });
 
 /** The module and the fewest rows its fused step does not take (its trainStepRows + 1): from there on, the generated tail runs. */
-async function loadTail(source: string, precision: "f64" | "f32", kernels: "wasm" | "js" = "wasm"): Promise<{ mod: Module; first: number }> {
+async function loadTail(source: string, precision: "f64" | "f32", kernels: "wasm" | "js" = "wasm"): Promise<{ mod: Module; first: number; maxBatch: number }> {
   const { code } = await compile(source, "model.nn", { precision, kernels, batch: "always" });
   const rows = /^ {2}trainStepRows: (\d+),$/m.exec(code);
   expect(rows, "a batched module with a fused step states its rows").not.toBeNull();
@@ -294,7 +295,7 @@ async function loadTail(source: string, precision: "f64" | "f32", kernels: "wasm
     expect(await mod.ready()).toBe("wasm");
     expect(code).toMatch(/exports\.applyGradient_\d+\(p\.byteOffset/);
   }
-  return { mod, first: Number(rows![1]) + 1 };
+  return { mod, first: Number(rows![1]) + 1, maxBatch: Number(/^ {2}maxBatch: (\d+),$/m.exec(code)![1]) };
 }
 
 describe("the generic step's tail (minibatches past the fused step's rows) computes what optimizer.step computes", () => {
@@ -321,6 +322,26 @@ describe("the generic step's tail (minibatches past the fused step's rows) compu
     const d = compare(mod, mod, { steps: 8, minRows: first, maxRows: 4, precision: "f64" });
     expect(d.fusedSteps).toBe(8);
     expect(d.values).toBe(0);
+  });
+
+  // Under f32 the runtime's clipping norms come from the mean gradient as stored (rounded to
+  // float32), the tail's from the unrounded mean: a clip factor a last bit apart.
+  it.each(["adam(lr = 0.05, clipnorm = 0.05)", "sgd(lr = 0.5, global_clipnorm = 0.05)"])("iris f32 JavaScript kernels, %s: to float32 rounding", async (optimizer) => {
+    const { mod, first } = await loadTail(withOptimizer(MODELS["iris"]!, optimizer), "f32", "js");
+    const d = compare(mod, mod, { steps: 8, minRows: first, maxRows: 4, precision: "f32" });
+    expect(d.fusedSteps).toBe(8);
+    expect(d.abs).toBeLessThanOrEqual(1e-6);
+  });
+
+  it("the CNN, whose buffers hold fewer rows: gradRows in chunks, then the tail; f64 bit for bit", async () => {
+    const source = readFileSync(new URL("../../bench/mnist-cnn-plain.nn", import.meta.url), "utf8");
+    const { mod, first, maxBatch } = await loadTail(source, "f64");
+    expect(maxBatch).toBeLessThan(17);
+    expect(first).toBeLessThan(17);
+    const d = compare(mod, mod, { steps: 3, minRows: 17, maxRows: 3, precision: "f64" });
+    expect(d.fusedSteps).toBe(3);
+    expect(d.values).toBe(0);
+    expect(d.norm).toBeLessThanOrEqual(1e-12);
   });
 
   it.each([

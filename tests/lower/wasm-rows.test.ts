@@ -93,6 +93,12 @@ const CASES: { name: string; body: Stmt[]; vector: { f64: boolean; f32: boolean 
     vector: { f64: false, f32: false },
   },
   {
+    // Lanes compute both sides of &&, JavaScript skips a[-1]: a at byte 0 would trap if read.
+    name: "a read guarded by && in a selection's test (scalar: lane i = 0 would read a[-1])",
+    body: [loop("i", 0, N, [store("c", i, "=", cond(and(compare(">=", binary("-", i, num(1)), num(0)), compare(">", at("a", binary("-", i, num(1))), num(0))), num(1), num(0)))])],
+    vector: { f64: false, f32: false },
+  },
+  {
     // Lanes i and i + 1 reach the same element at k and k − 1: in another order than JavaScript's.
     name: "overlapping stores from an inner loop (scalar: the lanes would add in another order)",
     body: [loop("i", 0, N, [loop("k", 0, 3, [store("c", add(v("k"), i), "+=", mul(at("a", i), at("b", add(v("k"), i))))])])],

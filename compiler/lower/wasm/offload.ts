@@ -135,7 +135,13 @@ export function offloadProducts(program: Program, options: OffloadOptions): Prog
     if (fn.sweep) {
       // The generic step's passes (sweep.ts): they read the gradient, and the update reads and
       // writes p and the state (the tail's wrapper copies p back, as the training step's does).
-      wasmFunctions.push(sweepFunction({ ...fn, sweep: fn.sweep }, precision));
+      // An update update.ts cannot translate keeps its JavaScript body, as a fused product's does.
+      try {
+        wasmFunctions.push(sweepFunction({ ...fn, sweep: fn.sweep }, precision));
+      } catch (error) {
+        if (error instanceof UnsupportedUpdate) return fn;
+        throw error;
+      }
       for (const [a, type] of fn.params) {
         if (type !== "Vec") continue;
         if (stateArrays.has(a)) stateUsed = true;

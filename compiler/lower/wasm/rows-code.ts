@@ -103,11 +103,14 @@ export function splitConstant(index: Expr): [Expr | undefined, number] {
   return [index, 0];
 }
 
+/** The loop language's comparisons by their WebAssembly names (`f64.gt`, `i32x4.lt_s`, …). */
+export const COMPARE_NAMES = { ">": "gt", ">=": "ge", "<": "lt", "<=": "le", "===": "eq" } as const;
+
 /** One run of statements translated: its body, the locals it declares, and the variables it reads but does not declare. */
 export class RowsTranslation {
   readonly locals = new Map<string, ValType>();
   readonly declared = new Set<string>();
-  /** Free variables (the function's parameters), in order of first use. */
+  /** Variables it reads without declaring them (kernel arrays, `n`, a reduction's total): they become the helper's parameters, in order of first use. */
   readonly free = new Map<string, "i32" | "f64">();
   /** Variables it assigns (a run may not assign one it does not declare: rows.ts checks). */
   readonly assigned = new Set<string>();
@@ -229,7 +232,7 @@ export class RowsTranslation {
     switch (e.k) {
       case "compare": {
         const ints = this.type(e.a) === "i32" && this.type(e.b) === "i32";
-        const name = { ">": "gt", ">=": "ge", "<": "lt", "<=": "le", "===": "eq" }[e.op];
+        const name = COMPARE_NAMES[e.op];
         if (ints) return op(`i32.${name}${e.op === "===" ? "" : "_s"}` as "i32.eq", this.int(e.a), this.int(e.b));
         return op(`f64.${name}` as "f64.eq", this.f64(e.a), this.f64(e.b));
       }

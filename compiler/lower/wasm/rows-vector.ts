@@ -25,7 +25,7 @@
 
 import { type Expr, type Stmt, children, mapStmtExprs, mentions, num } from "../../ir/code.js";
 import { type WExpr, type WOp, type WStmt, fconst, get, i32, iadd, imul, lane, op, set, vconst, wfor, wload, wstore } from "./code.js";
-import { type RowsTranslation, reads, splitConstant } from "./rows-code.js";
+import { COMPARE_NAMES, type RowsTranslation, reads, splitConstant } from "./rows-code.js";
 
 /** Inner loops of at most this many passes are unrolled. */
 const UNROLL = 4;
@@ -41,7 +41,6 @@ const no = (): never => {
 };
 
 const same = (a: Expr, b: Expr) => JSON.stringify(a) === JSON.stringify(b);
-const COMPARE = { ">": "gt", ">=": "ge", "<": "lt", "<=": "le", "===": "eq" } as const;
 
 /** The loop `s` as a vector loop and its scalar tail, or undefined when it does not qualify. */
 export function vectorLoop(t: RowsTranslation, s: Stmt & { k: "for" }): WStmt[] | undefined {
@@ -219,12 +218,15 @@ class VectorBody {
         const ints = this.t.type(e.a) === "i32" && this.t.type(e.b) === "i32";
         const kind = ints ? "i" : "f";
         const lanes = ints ? this.il : this.fl;
-        const name = `${lanes}.${COMPARE[e.op]}${ints && e.op !== "===" ? "_s" : ""}` as WOp;
+        const name = `${lanes}.${COMPARE_NAMES[e.op]}${ints && e.op !== "===" ? "_s" : ""}` as WOp;
         // A comparison must read no rounded value (f32 lanes would round where JavaScript does not).
         return op(name, this.expr(e.a, kind, { roundings: 0 }), this.expr(e.b, kind, { roundings: 0 }));
       }
       case "and":
       case "or":
+        // Every lane computes both sides, where JavaScript skips the right one when the left
+        // decides: a right side that reads memory (`i - 1 >= 0 && a[i - 1] > 0`) could read out of bounds.
+        if (reads(e.b)) return no();
         return op(e.k === "and" ? "v128.and" : "v128.or", this.mask(e.a), this.mask(e.b));
       default:
         return no();

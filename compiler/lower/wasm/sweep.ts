@@ -12,7 +12,7 @@
 // the JavaScript's (update.ts): with f64 its parameters are the JavaScript kernel's bit for bit.
 
 import type { Fn, Sweep } from "../program.js";
-import { type WExpr, type WFunc, type WStmt, fconst, get, iadd, lane, op, set, wfor, wload } from "./code.js";
+import { type WExpr, type WFunc, type WStmt, fconst, get, i32, iadd, imul, lane, op, set, wfor, wload } from "./code.js";
 import { Locals, type Precision } from "./gemm.js";
 import { updateCode } from "./update.js";
 
@@ -20,7 +20,7 @@ import { updateCode } from "./update.js";
 const PARTIAL_SUMS = 4;
 
 /** `from`/`to` (element indices) as byte offsets. */
-const bytesOf = (name: string, bytes: number): WExpr => op("i32.mul", get(name), { k: "const", type: "i32", value: bytes });
+const bytesOf = (name: string, bytes: number): WExpr => imul(get(name), bytes);
 
 export function sweepFunction(fn: Fn & { sweep: Sweep }, precision: Precision): WFunc {
   const { sweep } = fn;
@@ -57,7 +57,7 @@ export function sweepFunction(fn: Fn & { sweep: Sweep }, precision: Precision): 
     body.push(set(scaleV, op("f64x2.splat", scale)), ...partial.map((a) => set(a, op("f64x2.splat", fconst("f64", 0)))), set(tail, fconst("f64", 0)));
     body.push(
       // i + unrolled ≤ end, i.e. i < end − unrolled + 1
-      wfor(i, bytesOf(sweep.from, bytes), op("i32.sub", get(end), { k: "const", type: "i32", value: unrolled - 1 }), unrolled,
+      wfor(i, bytesOf(sweep.from, bytes), op("i32.sub", get(end), i32(unrolled - 1)), unrolled,
         partial.flatMap((a, k) => [set(x, op("f64x2.mul", pair(k * step), get(scaleV))), set(a, op("f64x2.add", get(a), op("f64x2.mul", get(x), get(x))))]),
       ),
       wfor(i, get(i), get(end), bytes, [set(y, op("f64.mul", one(), scale)), set(tail, op("f64.add", get(tail), op("f64.mul", get(y), get(y))))]),
@@ -75,7 +75,7 @@ export function sweepFunction(fn: Fn & { sweep: Sweep }, precision: Precision): 
   const scalarLoad = (): WExpr => wload(precision === "f64" ? "f64.load" : "f32.load", at().addr);
   body.push(
     ...code.prologue,
-    wfor(i, bytesOf(sweep.from, bytes), op("i32.sub", get(end), { k: "const", type: "i32", value: 15 }), 16, code.element(true, get(i), 0, vectorLoad())),
+    wfor(i, bytesOf(sweep.from, bytes), op("i32.sub", get(end), i32(15)), 16, code.element(true, get(i), 0, vectorLoad())),
     wfor(i, get(i), get(end), bytes, code.element(false, get(i), 0, scalarLoad())),
   );
   return { name: fn.name, params, locals: L.list, body, doc };
