@@ -38,6 +38,8 @@ export interface CompileOptions {
   format?: boolean;
   /** Also export hvp and hvpBatch, the Hessian-vector product (`--emit hvp`). */
   hvp?: boolean;
+  /** Rows the batched kernels' buffers hold (default: as many as their byte budget allows, lower.ts); for measurements such as bench/chunk-rows.ts. */
+  maxBatch?: number;
 }
 
 export interface Compiled {
@@ -80,7 +82,8 @@ export function lowerSource(
   const hessian = options.hvp ? hvpKernel(model, curvature(derived)) : null;
   const extraKernels = [...(probe.kernel ? [probe.kernel] : []), ...(hessian ? [hessian.kernel] : [])];
   const extra = { kernels: extraKernels, offsets: hessian?.offsets ?? new Map<string, number>() };
-  const lowered = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: batchMode, reserved: moduleNames(), precision, extra });
+  const rows = options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {};
+  const lowered = lower(batch(derived), { unroll: options.unroll ?? "auto", batch: batchMode, reserved: moduleNames(), precision, extra, ...rows });
   const program = withKernels(lowered, model, kernels, precision);
   return { model, derived, program, probe };
 }

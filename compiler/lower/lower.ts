@@ -208,8 +208,9 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
   const extraKernels = { kernels: extra, offsets: sampleOffsets };
   const lowered = batchedKernels(batched, rows, offsets, output, options.reserved ?? [], precision, extraKernels);
   const perRow = lowered.buffers.reduce((n, b) => n + (b.rows > 1 ? b.length / b.rows : 0), 0);
-  if (options.maxBatch === undefined && perRow * rows * 8 > BUFFER_BYTES) {
-    rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(BUFFER_BYTES / (perRow * 8))));
+  const [elementBytes, budget] = precision === "f32" ? [4, F32_BUFFER_BYTES] : [8, BUFFER_BYTES];
+  if (options.maxBatch === undefined && perRow * rows * elementBytes > budget) {
+    rows = Math.max(MIN_ROWS, 2 ** Math.floor(Math.log2(budget / (perRow * elementBytes))));
     lowered.buffers = lowered.buffers.map((b) => (b.rows > 1 ? { ...b, rows, length: (b.length / b.rows) * rows } : b));
     // The fused step takes at most as many rows as the buffers hold (what lowering for `rows` gives).
     if (lowered.train !== undefined) lowered.train.rows = Math.min(lowered.train.rows, rows);
@@ -236,8 +237,17 @@ export function lower(batched: Batched, options: LowerOptions = {}): Program {
  */
 const UNROLL_ALWAYS_MAX_FLOPS = 1_000_000;
 
-/** Most bytes (as f64) the buffers of batched kernels may take, and the fewest rows they may hold. */
+/** Most bytes the buffers of batched kernels may take, and the fewest rows they may hold. */
 const BUFFER_BYTES = 48 * 2 ** 20;
+/**
+ * Under f32, at most this many: fewer rows per call keep a convolution's buffers nearer the
+ * cache. bench/chunk-rows.ts, the MNIST CNN's step at batch 32 in calls of 8 rows against 16:
+ * WebAssembly kernels f32 8–10% faster (its f64 step 19%), JavaScript kernels the same. f64
+ * keeps BUFFER_BYTES for now: the rows per call set the order of f64 sums, and the CNN demo's and
+ * `bench:accuracy`'s recorded numbers were made with 16 (MNIST, 1,200 values a row, keeps its
+ * 256 either way).
+ */
+const F32_BUFFER_BYTES = 12 * 2 ** 20;
 const MIN_ROWS = 8;
 
 /** The batched kernels and their buffers, for minibatches of up to `maxBatch` rows. */
