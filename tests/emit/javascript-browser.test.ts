@@ -3,12 +3,11 @@
 // scripts/find-browser.ts; skipped without one, see tests/helpers/browser.ts) imports it from a
 // page served over HTTP, trains and predicts, and gets Node's numbers.
 
-import { chromium } from "playwright-core";
 import { describe, expect } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { readFileSync } from "node:fs";
 import { ROOT } from "../../scripts/examples.js";
-import { browserExecutable, itWithBrowser } from "../helpers/browser.js";
+import { itWithBrowser, launchChromium, pageErrors } from "../helpers/browser.js";
 import { importCode } from "../helpers/generated.js";
 
 const PAGE = `<!doctype html>
@@ -27,17 +26,10 @@ const PAGE = `<!doctype html>
 describe("nnc MODEL.nn -o MODEL.js in a browser", () => {
   itWithBrowser("imports with <script type=module>, trains and predicts as in Node", async () => {
     const { code } = await compile(readFileSync(`${ROOT}dsl-examples/parity.nn`, "utf8"), "parity.nn", { language: "js" });
-    const browser = await chromium.launch({
-      executablePath: browserExecutable(),
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
-      const errors: string[] = [];
-      tab.on("pageerror", (e) => errors.push(e.message));
-      tab.on("console", (msg) => {
-        if (msg.type() === "error") errors.push(msg.text());
-      });
+      const errors = pageErrors(tab);
       // A page and the module as a web server would serve them (module scripts need HTTP, not file://).
       await tab.route("http://nnc.test/**", (route) => {
         const path = new URL(route.request().url()).pathname;

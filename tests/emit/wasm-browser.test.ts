@@ -7,11 +7,10 @@
 // products in WebAssembly) and a small CNN (its row loops too: im2col, relu, pooling; lower/wasm/rows.ts).
 
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { describe, expect } from "vitest";
 import { compile } from "../../compiler/compile.js";
 import { ROOT } from "../../scripts/examples.js";
-import { browserExecutable, itWithBrowser } from "../helpers/browser.js";
+import { itWithBrowser, launchChromium, pageErrors } from "../helpers/browser.js";
 import { importCode } from "../helpers/generated.js";
 
 const IRIS = {
@@ -76,17 +75,10 @@ describe("nnc MODEL.nn -o MODEL.js --kernels wasm in a browser", () => {
 async function inBrowser(name: string, source: string, X: number[][], Y: number[][]): Promise<void> {
   const { code } = await compile(source, `${name}.nn`, { language: "js", kernels: "wasm" });
   if (name === CNN.name) expect(code).toMatch(/exports\.\w+_loop\d+\(/);
-  const browser = await chromium.launch({
-    executablePath: browserExecutable(),
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
     const tab = await browser.newPage();
-    const errors: string[] = [];
-    tab.on("pageerror", (e) => errors.push(e.message));
-    tab.on("console", (msg) => {
-      if (msg.type() === "error") errors.push(msg.text());
-    });
+    const errors = pageErrors(tab);
     await tab.route("http://nnc.test/**", (route) => {
       const path = new URL(route.request().url()).pathname;
       if (path === "/index.html") return route.fulfill({ contentType: "text/html", body: page(name, X, Y) });
