@@ -173,6 +173,20 @@ optimizer adam(lr = 0.01)
   });
 });
 
+describe("--kernels wasm: a run two kernels share", () => {
+  it("is one helper: lossRows calls predictRows' (the same forward pass), and no two WebAssembly functions are alike", () => {
+    const { program } = lowerSource(readFileSync(`${ROOT}dsl-examples/mnist_cnn.nn`, "utf8"), "mnist_cnn.nn", { kernels: "wasm" });
+    const fns = program.wasm!.module.functions;
+    const bodies = fns.map((f) => JSON.stringify([f.params, f.locals, f.body, f.result]));
+    expect(new Set(bodies).size).toBe(fns.length);
+    const lossRows = program.functions.find((fn) => fn.name === "lossRowsInMemory")!;
+    const called = JSON.stringify(lossRows.body).match(/"fn":"\w+_loop\d+"/g) ?? [];
+    expect(called.length).toBeGreaterThan(0);
+    expect(called.every((c) => c.includes("predictRows_loop"))).toBe(true);
+    expect(program.functions.some((fn) => fn.name.startsWith("lossRows_loop"))).toBe(false);
+  });
+});
+
 describe("--kernels wasm: the row functions in --emit wat", () => {
   it("say which model lines they compute: the CNN's im2col, bias and relu, pooling and its gradient, vector code among them", () => {
     const { program } = lowerSource(file("bench/mnist-cnn-plain.nn"), "mnist-cnn-plain.nn", { kernels: "wasm", precision: "f32" });

@@ -14,7 +14,7 @@
 // reads, assignments of more than one variable the run does not declare (one is a reduction the
 // helper returns), and runs below MIN_WORK (rows-runs.ts).
 
-import { type Call, type Stmt, namesUsed } from "../../ir/code.js";
+import { type Call, type Stmt, mapCalls, mapStmtExprs, namesUsed } from "../../ir/code.js";
 import type { Fn, Program } from "../program.js";
 import { PAGE_BYTES, type WFunc } from "./code.js";
 import type { Stage } from "./part.js";
@@ -32,6 +32,12 @@ function namer(program: Program): (fn: Fn) => () => string {
       return `${base}_loop${k}`;
     };
   };
+}
+
+/** The statements with their calls of `from` (as statements, or for a value) calling `to`. */
+function renamedCalls(stmts: readonly Stmt[], from: string, to: string): Stmt[] {
+  const values = mapStmtExprs(stmts, (e) => (e.k === "call" && e.fn === from ? { ...e, fn: to } : undefined));
+  return mapCalls(values, (c) => (c.fn === from ? { ...c, fn: to } : undefined));
 }
 
 /** The calls the statements make (as statements, or for a value), at any depth. */
@@ -81,16 +87,30 @@ export function offloadRows(program: Program, stageOf: (param: string) => Pick<S
   const helpers = new Map<string, Fn[]>();
   const wasmFunctions: WFunc[] = [];
   const staged = new Map<string, Map<string, "read" | "write">>();
+  // A run another kernel already moved, statement for statement (predictRows' and lossRows'
+  // forward pass), calls that kernel's helper: one function in the module, not two alike.
+  const helperOf = new Map<string, string>();
   const functions = program.functions.map((fn) => {
     const entries = reach.get(fn.name);
     if (!entries) return fn;
-    const { body, moved } = moveRuns(fn, ctx, name(fn));
-    const kept = moved.filter((m) => [...m.arrays.keys()].every((a) => passedThrough(fn, a)));
-    if (kept.length < moved.length) return fn;
+    const runs = moveRuns(fn, ctx, name(fn));
+    const { moved } = runs;
+    let { body } = runs;
+    const passed = moved.filter((m) => [...m.arrays.keys()].every((a) => passedThrough(fn, a)));
+    if (passed.length < moved.length) return fn;
     if (moved.length === 0) return fn;
-    helpers.set(fn.name, moved.map((m) => m.fn));
+    const fresh: typeof moved = [];
     for (const m of moved) {
-      wasmFunctions.push(m.wasm);
+      const key = JSON.stringify([m.fn.params, m.fn.returns, m.fn.body]);
+      const earlier = helperOf.get(key);
+      if (earlier === undefined) {
+        helperOf.set(key, m.fn.name);
+        fresh.push(m);
+      } else body = renamedCalls(body, m.fn.name, earlier);
+    }
+    helpers.set(fn.name, fresh.map((m) => m.fn));
+    for (const m of fresh) wasmFunctions.push(m.wasm);
+    for (const m of moved) {
       for (const entry of entries) {
         const uses = staged.get(entry) ?? new Map<string, "read" | "write">();
         for (const [a, use] of m.arrays) if (uses.get(a) !== "write") uses.set(a, use);
