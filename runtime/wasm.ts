@@ -173,38 +173,38 @@ export function fromMemory(values: Vec, length: number, staged: Vec): void {
   else for (let i = 0; i < length; i++) values[i] = staged[i]!;
 }
 
-/** A parameter vector in the memory: `values` copied into the next free slot, or `values` itself when none is left. */
-export function paramsInMemory(w: WasmKernels<unknown>, values: Vec): Vec {
-  const bytes = values.length * VecArray.BYTES_PER_ELEMENT;
-  if (w.nextSlot + bytes > w.slotsEnd) return values;
-  const slot = new VecArray(w.buffer, w.nextSlot, values.length);
-  slot.set(values);
-  w.nextSlot += Math.ceil(bytes / 16) * 16;
-  return slot;
-}
-
-/** A zeroed array of `size` in the memory (the next free slot), or an ordinary one when none is left. */
-export function arrayInMemory(w: WasmKernels<unknown>, size: number): Vec {
+/** The next free slot of the memory for `size` values (zeroed), or undefined when none is left. */
+function nextSlot(w: WasmKernels<unknown>, size: number): Vec | undefined {
   const bytes = size * VecArray.BYTES_PER_ELEMENT;
-  if (w.nextSlot + bytes > w.slotsEnd) return new VecArray(size);
+  if (w.nextSlot + bytes > w.slotsEnd) return undefined;
   const slot = new VecArray(w.buffer, w.nextSlot, size);
   w.nextSlot += Math.ceil(bytes / 16) * 16;
   return slot;
 }
 
+/** A parameter vector in the memory: `values` copied into the next free slot, or `values` itself when none is left. */
+export function paramsInMemory(w: WasmKernels<unknown>, values: Vec): Vec {
+  const slot = nextSlot(w, values.length);
+  if (slot === undefined) return values;
+  slot.set(values);
+  return slot;
+}
+
+/** A zeroed array of `size` in the memory (the next free slot), or an ordinary one when none is left. */
+export function arrayInMemory(w: WasmKernels<unknown>, size: number): Vec {
+  return nextSlot(w, size) ?? new VecArray(size);
+}
+
 /**
  * An optimizer's state arrays in the memory: `state` itself when all of them lie there (they were
- * allocated by arrayInMemory), else all copied into `areas` (views of it, `length` each).
+ * allocated by arrayInMemory), else all copied into `areas` (views of it, one a parameter vector
+ * long; an array the optimizer does not use is empty and fills none of its area).
  */
-export function stateInMemory(state: readonly Vec[], length: number, areas: Vec[]): readonly Vec[] {
+export function stateInMemory(state: readonly Vec[], areas: Vec[]): readonly Vec[] {
   let inside = true;
   for (let k = 0; k < areas.length; k++) if (state[k]!.buffer !== areas[k]!.buffer) inside = false;
   if (inside) return state;
-  for (let k = 0; k < areas.length; k++) {
-    const values = state[k]!;
-    if (values.length === length) areas[k]!.set(values);
-    else for (let i = 0; i < values.length; i++) areas[k]![i] = values[i]!;
-  }
+  for (let k = 0; k < areas.length; k++) areas[k]!.set(state[k]!);
   return areas;
 }
 

@@ -45,7 +45,7 @@ function wrapper(entry: Entry, part: WasmPart, typed: boolean): string {
     `/** ${entry.name} with the arrays its WebAssembly functions use in their memory (copied there unless they are). */`,
     ...wrapLine(`function ${entry.name}(${params})${typed ? `: ${entry.returns}` : ""} {`),
     `  if (jsKernels(${part.object})) return ${call(names)};`,
-    ...staged.map((s) => `  const ${s.param}Staged = ${s.arrays === undefined ? "inMemory" : "stateInMemory"}(${s.param}, ${length(s)}, ${s.view});`),
+    ...staged.map((s) => `  const ${s.param}Staged = ${s.arrays === undefined ? `inMemory(${s.param}, ${length(s)}, ${s.view})` : `stateInMemory(${s.param}, ${s.view})`};`),
   ];
   const args = names.map((n) => (entry.staged.includes(n) ? `${n}Staged` : n));
   const copyOut = staged
